@@ -1,0 +1,2 @@
+// Public API of @codex-team/hierarchy.
+export {};
