@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+
+/** Server-made ids: a short type prefix, an underscore and lowercase base32. */
+const idOf = (prefix: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}_[a-z2-7]{8,32}$`), `must be a ${prefix}_ id`)
+    .describe(`${prefix}_ id`);
+
+export const TeamIdSchema = idOf('tm');
+export const AgentIdSchema = idOf('ag');
+export const TaskIdSchema = idOf('tk');
+export const MessageIdSchema = idOf('ms');
+export const ArtifactIdSchema = idOf('af');
+export type TeamId = z.infer<typeof TeamIdSchema>;
+export type AgentId = z.infer<typeof AgentIdSchema>;
+export type TaskId = z.infer<typeof TaskIdSchema>;
+export type MessageId = z.infer<typeof MessageIdSchema>;
+export type ArtifactId = z.infer<typeof ArtifactIdSchema>;
+
+/** The id prefixes the IdGenerator is asked for. */
+export const ID_PREFIXES = ['tm', 'ag', 'tk', 'ms', 'af'] as const;
+export type IdPrefix = (typeof ID_PREFIXES)[number];
+
+/** ISO-8601 UTC timestamp as produced by `Date#toISOString`. */
+export const TimestampSchema = z.iso.datetime();
+
+/** Human-facing names: agents, teams. Printable, no path separators or control characters. */
+export const NameSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.nameMaxChars)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, underscore or dash');
+
+/** A role is a short lowercase word; the role catalog gives meaning to the known ones. */
+export const RoleSchema = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, underscore or dash');
+export type Role = z.infer<typeof RoleSchema>;
+
+/** The role bound to the agent that started the team. */
+export const LEAD_ROLE = 'lead';
+
+export const TeamStateSchema = z.enum(['active', 'finalized']);
+export type TeamState = z.infer<typeof TeamStateSchema>;
+
+export const TeamSchema = z.strictObject({
+  id: TeamIdSchema,
+  name: NameSchema,
+  objective: z.string(),
+  state: TeamStateSchema,
+  lead_agent_id: AgentIdSchema,
+  max_threads: z.number().int().min(1).max(LIMITS.maxThreadsHardCap),
+  profile: z.string(),
+  created_at: TimestampSchema,
+  finalized_at: TimestampSchema.nullable(),
+  summary: z.string().nullable(),
+});
+export type Team = z.infer<typeof TeamSchema>;
+
+/**
+ * invited: spawned, join ticket outstanding. active: bound to a live session.
+ * disconnected: its session ended (it may resume). retired: gone for good, holds no slot.
+ */
+export const AgentStateSchema = z.enum(['invited', 'active', 'disconnected', 'retired']);
+export type AgentState = z.infer<typeof AgentStateSchema>;
+
+export const AgentSchema = z.strictObject({
+  id: AgentIdSchema,
+  team_id: TeamIdSchema,
+  name: NameSchema,
+  role: RoleSchema,
+  state: AgentStateSchema,
+  created_at: TimestampSchema,
+  joined_at: TimestampSchema.nullable(),
+  last_seen_at: TimestampSchema.nullable(),
+});
+export type Agent = z.infer<typeof AgentSchema>;
+
+/**
+ * Task lifecycle. `blocked` and `ready` together are the "todo" states: a task is `ready` exactly
+ * when every dependency is `done`. `done`, `failed` and `cancelled` are terminal.
+ */
+export const TaskStatusSchema = z.enum([
+  'blocked',
+  'ready',
+  'in_progress',
+  'done',
+  'failed',
+  'cancelled',
+]);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['done', 'failed', 'cancelled'];
+
+export const TaskSchema = z.strictObject({
+  id: TaskIdSchema,
+  team_id: TeamIdSchema,
+  title: z.string(),
+  description: z.string(),
+  required_role: RoleSchema.nullable(),
+  priority: z.number().int(),
+  status: TaskStatusSchema,
+  depends_on: z.array(TaskIdSchema),
+  owner_agent_id: AgentIdSchema.nullable(),
+  /** Increases on every claim; writes about a claimed task must present the current value. */
+  fence: z.number().int().min(0),
+  lease_expires_at: TimestampSchema.nullable(),
+  attempts: z.number().int().min(0),
+  progress: z.string().nullable(),
+  result: z.string().nullable(),
+  created_by: AgentIdSchema,
+  created_at: TimestampSchema,
+  updated_at: TimestampSchema,
+  completed_at: TimestampSchema.nullable(),
+});
+export type Task = z.infer<typeof TaskSchema>;
+
+export const MessageSchema = z.strictObject({
+  id: MessageIdSchema,
+  team_id: TeamIdSchema,
+  from_agent_id: AgentIdSchema,
+  /** null means broadcast to every other agent of the team. */
+  to_agent_id: AgentIdSchema.nullable(),
+  body: z.string(),
+  artifact_refs: z.array(ArtifactIdSchema),
+  created_at: TimestampSchema,
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const ArtifactNameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore or dash');
+
+/** One immutable version of a named artifact; `id` names this exact version. */
+export const ArtifactSchema = z.strictObject({
+  id: ArtifactIdSchema,
+  team_id: TeamIdSchema,
+  name: ArtifactNameSchema,
+  version: z.number().int().min(1),
+  media_type: z.string(),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  size_bytes: z.number().int().min(0),
+  task_id: TaskIdSchema.nullable(),
+  published_by: AgentIdSchema,
+  created_at: TimestampSchema,
+});
+export type Artifact = z.infer<typeof ArtifactSchema>;
+
+export const DecisionSchema = z.enum(['allow', 'deny']);
+export type Decision = z.infer<typeof DecisionSchema>;
+
+/**
+ * One audit event. Every state change writes exactly one, in the same transaction; `data` holds the
+ * rows as they are after the change, so replaying the events in `seq` order rebuilds the state.
+ */
+export const AuditEventSchema = z.strictObject({
+  seq: z.number().int().min(1),
+  team_id: TeamIdSchema,
+  at: TimestampSchema,
+  actor_agent_id: AgentIdSchema.nullable(),
+  action: z.string(),
+  subject_id: z.string().nullable(),
+  decision: DecisionSchema,
+  reason: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type AuditEvent = z.infer<typeof AuditEventSchema>;

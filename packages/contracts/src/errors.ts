@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes. Clients (and the model) branch on these strings, so a code is never renamed
+ * or reused for a different meaning once shipped.
+ */
+export const ErrorCodeSchema = z.enum([
+  /** The input does not match the tool's schema or a documented limit. */
+  'INVALID_INPUT',
+  /** The id does not exist in the caller's scope (other teams' ids are reported the same way). */
+  'NOT_FOUND',
+  /** The request contradicts the current state (illegal transition, duplicate, not ready). */
+  'CONFLICT',
+  /** The caller no longer holds the claim: wrong owner, old fence, or expired lease. */
+  'STALE_CLAIM',
+  /** The caller is bound but not allowed to do this. */
+  'DENIED',
+  /** A count limit (threads, batch size) would be exceeded. */
+  'LIMIT_EXCEEDED',
+  /** The session is not bound to an agent yet (call team_start, team_join or team_resume). */
+  'NOT_BOUND',
+  /** The session is already bound to an agent. */
+  'ALREADY_BOUND',
+  /** The team is finalized and accepts no further changes. */
+  'TEAM_FINALIZED',
+  /** A body or artifact is larger than allowed. */
+  'PAYLOAD_TOO_LARGE',
+  /** The dependencies given would form a cycle. */
+  'CYCLE_DETECTED',
+  /** The store stayed locked by other writers past the retry budget; the call changed nothing. */
+  'BUSY',
+  /** The database was written by a newer (or different) schema than this code knows. */
+  'SCHEMA_MISMATCH',
+  /** An unexpected failure; logged with context on the server. */
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+/** The error document every tool returns inside an `isError` result. */
+export const ErrorBodySchema = z.strictObject({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** The one error type of codex-team: a stable code, a human message and optional context. */
+export class TeamError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(`${code}: ${message}`);
+    this.name = 'TeamError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { code: this.code, message: this.message.slice(this.code.length + 2) };
+    if (this.details !== undefined) body.details = this.details;
+    return body;
+  }
+}
+
+/** True when `value` is a TeamError, also across duplicated module instances. */
+export function isTeamError(value: unknown): value is TeamError {
+  return (
+    value instanceof TeamError ||
+    (value instanceof Error &&
+      value.name === 'TeamError' &&
+      ErrorCodeSchema.safeParse((value as { code?: unknown }).code).success)
+  );
+}

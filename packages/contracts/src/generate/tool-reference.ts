@@ -1,0 +1,78 @@
+import { TOOL_CONTRACTS, TOOL_NAMES, type ToolAudience } from '../tools/catalog';
+import { jsonSchemaOf } from './json-schemas';
+
+const AUDIENCE_TEXT: Record<ToolAudience, string> = {
+  unbound: 'a session not yet bound to an agent',
+  lead: 'the team lead',
+  member: 'any agent of the team',
+  holder: 'the agent holding the task claim (owner + current fence + live lease)',
+};
+
+interface JsonSchemaNode {
+  type?: string | string[];
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  description?: string;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+}
+
+function typeText(node: JsonSchemaNode): string {
+  if (node.const !== undefined) return JSON.stringify(node.const);
+  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  if (node.anyOf) return node.anyOf.map(typeText).join(' \\| ');
+  if (node.type === 'array' && node.items) return `${typeText(node.items)}[]`;
+  if (Array.isArray(node.type)) return node.type.join(' \\| ');
+  return node.type ?? 'any';
+}
+
+function fieldTable(schema: Record<string, unknown>): string {
+  const node = schema as JsonSchemaNode;
+  const props = Object.entries(node.properties ?? {});
+  if (props.length === 0) return '_none_\n';
+  const required = new Set(node.required ?? []);
+  const rows = props.map(([field, prop]) => {
+    const notes = [prop.description ?? '', prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : '']
+      .filter(Boolean)
+      .join('; ');
+    return `| \`${field}\` | ${typeText(prop)} | ${required.has(field) ? 'yes' : 'no'} | ${notes.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| field | type | required | notes |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+/** `docs/tools.md`: the reference of every tool, generated from the contracts. */
+export function renderToolReference(): string {
+  const parts = [
+    '# Tool reference',
+    '',
+    '<!-- Generated from packages/contracts by `npm run generate`; do not edit by hand. -->',
+    '',
+    'Identity comes from the session (team_start, team_join or team_resume bind it), never from arguments.',
+    'Every tool answers bad input with `isError` and a stable error code; any tool may also answer',
+    '`BUSY` (store locked past the retry budget, nothing changed) or `INTERNAL`.',
+    '',
+  ];
+  for (const name of TOOL_NAMES) {
+    const contract = TOOL_CONTRACTS[name];
+    parts.push(
+      `## \`${name}\``,
+      '',
+      contract.description,
+      '',
+      `**Who may call:** ${AUDIENCE_TEXT[contract.audience]}.`,
+      '',
+      '**Input**',
+      '',
+      fieldTable(jsonSchemaOf(contract.input, 'input')),
+      '**Output**',
+      '',
+      fieldTable(jsonSchemaOf(contract.output, 'output')),
+      `**Errors:** ${contract.errors.map((c) => `\`${c}\``).join(', ')}`,
+      '',
+    );
+  }
+  return parts.join('\n');
+}

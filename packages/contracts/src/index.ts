@@ -1,0 +1,114 @@
+// Public API of @codex-team/contracts.
+export { ErrorCodeSchema, ErrorBodySchema, TeamError, isTeamError } from './errors';
+export type { ErrorCode, ErrorBody } from './errors';
+export { LIMITS, DEFAULTS } from './limits';
+export {
+  TeamIdSchema,
+  AgentIdSchema,
+  TaskIdSchema,
+  MessageIdSchema,
+  ArtifactIdSchema,
+  ID_PREFIXES,
+  TimestampSchema,
+  NameSchema,
+  RoleSchema,
+  LEAD_ROLE,
+  TeamStateSchema,
+  TeamSchema,
+  AgentStateSchema,
+  AgentSchema,
+  TaskStatusSchema,
+  TERMINAL_TASK_STATUSES,
+  TaskSchema,
+  MessageSchema,
+  ArtifactNameSchema,
+  ArtifactSchema,
+  DecisionSchema,
+  AuditEventSchema,
+} from './entities';
+export type {
+  TeamId,
+  AgentId,
+  TaskId,
+  MessageId,
+  ArtifactId,
+  IdPrefix,
+  Role,
+  TeamState,
+  Team,
+  AgentState,
+  Agent,
+  TaskStatus,
+  Task,
+  Message,
+  Artifact,
+  Decision,
+  AuditEvent,
+} from './entities';
+export { FakeClock, SequentialIdGenerator, toBase32 } from './runtime';
+export type { Clock, IdGenerator } from './runtime';
+export {
+  TicketSchema,
+  TeamStartInputSchema,
+  TeamStartOutputSchema,
+  TeamStatusInputSchema,
+  TeamStatusOutputSchema,
+  TeamFinalizeInputSchema,
+  TeamFinalizeOutputSchema,
+  TeamResumeInputSchema,
+  TeamResumeOutputSchema,
+  TeamSpawnInputSchema,
+  TeamSpawnOutputSchema,
+  TeamJoinInputSchema,
+  TeamJoinOutputSchema,
+} from './tools/team-tools';
+export {
+  TaskKeySchema,
+  NewTaskSchema,
+  TaskCreateInputSchema,
+  TaskCreateOutputSchema,
+  TaskListInputSchema,
+  TaskListOutputSchema,
+  ClaimSchema,
+  TaskNextInputSchema,
+  TaskNextOutputSchema,
+  TaskClaimInputSchema,
+  TaskClaimOutputSchema,
+  TaskUpdateInputSchema,
+  TaskUpdateOutputSchema,
+  TaskCompleteInputSchema,
+  TaskCompleteOutputSchema,
+  TaskReleaseInputSchema,
+  TaskReleaseOutputSchema,
+} from './tools/task-tools';
+export type { NewTask } from './tools/task-tools';
+export { SendInputSchema, SendOutputSchema, InboxInputSchema, InboxOutputSchema } from './tools/message-tools';
+export {
+  MediaTypeSchema,
+  ArtifactPublishInputSchema,
+  ArtifactPublishOutputSchema,
+  ArtifactReadInputSchema,
+  ArtifactReadOutputSchema,
+  ArtifactListInputSchema,
+  ArtifactListOutputSchema,
+} from './tools/artifact-tools';
+export { TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
+export type { ToolAudience, ToolContract, ToolName, ToolInput, ToolOutput } from './tools/catalog';
+export { jsonSchemaOf, generatedJsonSchemas } from './generate/json-schemas';
+export { renderToolReference } from './generate/tool-reference';
+export {
+  ProfileNameSchema,
+  RiskTierSchema,
+  ThreadLimitsSchema,
+  FanoutBandSchema,
+  TokenBudgetSchema,
+  IdlePolicySchema,
+  LeasePolicySchema,
+  MessagePolicySchema,
+  QualityRuleSchema,
+  QualityRulesSchema,
+  GuardrailSwitchesSchema,
+  ProfileSchema,
+  UsageSampleSchema,
+} from './profile';
+export type { ProfileName, RiskTier, QualityRule, Profile, UsageSample } from './profile';

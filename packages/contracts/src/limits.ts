@@ -1,0 +1,38 @@
+/**
+ * Hard limits of the contracts. Profiles may narrow some of them later, never widen them.
+ * They bound what one call can make the store hold, so a runaway model cannot exhaust it.
+ */
+export const LIMITS = {
+  /** Absolute cap on active agents in a team tree, root lead excluded (Codex `max_threads`). */
+  maxThreadsHardCap: 6,
+  nameMaxChars: 64,
+  titleMaxChars: 200,
+  descriptionMaxChars: 8_000,
+  objectiveMaxChars: 4_000,
+  resultMaxChars: 16_000,
+  progressMaxChars: 2_000,
+  reasonMaxChars: 1_000,
+  /** Bytes of UTF-8 in one message body. */
+  messageBodyMaxBytes: 16_384,
+  /** Bytes of UTF-8 in one artifact version. */
+  artifactMaxBytes: 1_048_576,
+  idempotencyKeyMaxChars: 128,
+  tasksPerCreateMax: 1_000,
+  dependenciesPerTaskMax: 100,
+  artifactRefsPerMessageMax: 20,
+  listPageMax: 500,
+  inboxPageMax: 100,
+  ackPerCallMax: 500,
+  priorityMin: -1_000,
+  priorityMax: 1_000,
+} as const;
+
+/** Defaults that callers may leave out. */
+export const DEFAULTS = {
+  maxThreads: 6,
+  profile: 'default',
+  /** How long a claim stays valid without renewal; tens of seconds, see FACTS on lock waits. */
+  leaseMs: 60_000,
+  listPageSize: 100,
+  inboxPageSize: 50,
+} as const;

@@ -1,0 +1,67 @@
+import type { IdPrefix } from './entities';
+
+/** Source of time for everything that decides on it; tests inject a fake one. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+/** Source of server-made ids; tests inject a deterministic one. */
+export interface IdGenerator {
+  /** A fresh id such as `tk_abcdefgh...` for the given prefix. */
+  next(prefix: IdPrefix): string;
+}
+
+/** A clock that only moves when told to; for lease and TTL tests. */
+export class FakeClock implements Clock {
+  private current: number;
+  constructor(startMs = Date.UTC(2026, 0, 1)) {
+    this.current = startMs;
+  }
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+  set(ms: number): void {
+    this.current = ms;
+  }
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** Lowercase base32 of the given bytes, 5 bits per character. */
+export function toBase32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+// The same 32 characters in ASCII order, so that sequential ids also sort by creation.
+const SORTED_BASE32 = '234567abcdefghijklmnopqrstuvwxyz';
+
+/** Deterministic ids (`tk_22222223`, ...) for tests and golden fixtures; they sort by creation. */
+export class SequentialIdGenerator implements IdGenerator {
+  private counter = 0;
+  next(prefix: IdPrefix): string {
+    this.counter += 1;
+    let n = this.counter;
+    let suffix = '';
+    for (let i = 0; i < 8; i += 1) {
+      suffix = SORTED_BASE32[n & 31] + suffix;
+      n >>>= 5;
+    }
+    return `${prefix}_${suffix}`;
+  }
+}

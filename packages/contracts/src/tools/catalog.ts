@@ -1,0 +1,184 @@
+import type { z } from 'zod';
+import type { ErrorCode } from '../errors';
+import * as artifact from './artifact-tools';
+import * as message from './message-tools';
+import * as task from './task-tools';
+import * as team from './team-tools';
+
+/**
+ * Who may call a tool. `unbound`: only a session not yet bound to an agent. `lead`: the team's
+ * lead. `member`: any bound agent of the team. `holder`: the agent holding the task's claim.
+ */
+export type ToolAudience = 'unbound' | 'lead' | 'member' | 'holder';
+
+export interface ToolContract<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  /** One or two sentences the model reads on every turn: keep them short. */
+  description: string;
+  audience: ToolAudience;
+  input: I;
+  output: O;
+  /** Codes this tool can answer with besides INTERNAL and BUSY, which any tool can. */
+  errors: readonly ErrorCode[];
+}
+
+const BOUND: readonly ErrorCode[] = ['INVALID_INPUT', 'NOT_BOUND'];
+const WRITE: readonly ErrorCode[] = [...BOUND, 'TEAM_FINALIZED'];
+
+function tool<I extends z.ZodType, O extends z.ZodType>(c: ToolContract<I, O>): ToolContract<I, O> {
+  return c;
+}
+
+export const TOOL_CONTRACTS = {
+  team_start: tool({
+    name: 'team_start',
+    description: 'Start a team and become its lead. Returns a resume ticket.',
+    audience: 'unbound',
+    input: team.TeamStartInputSchema,
+    output: team.TeamStartOutputSchema,
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND'],
+  }),
+  team_status: tool({
+    name: 'team_status',
+    description: 'Your team, its agents, task counts by status, and your unread messages.',
+    audience: 'member',
+    input: team.TeamStatusInputSchema,
+    output: team.TeamStatusOutputSchema,
+    errors: BOUND,
+  }),
+  team_finalize: tool({
+    name: 'team_finalize',
+    description: 'Lead only. Close the team; refuses while tasks are unfinished unless force.',
+    audience: 'lead',
+    input: team.TeamFinalizeInputSchema,
+    output: team.TeamFinalizeOutputSchema,
+    errors: [...WRITE, 'DENIED', 'CONFLICT'],
+  }),
+  team_resume: tool({
+    name: 'team_resume',
+    description: 'Re-bind this session to your agent with the resume ticket after a restart.',
+    audience: 'unbound',
+    input: team.TeamResumeInputSchema,
+    output: team.TeamResumeOutputSchema,
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED'],
+  }),
+  team_spawn: tool({
+    name: 'team_spawn',
+    description:
+      'Lead only. Register a teammate; pass the returned spawn_instruction to spawn_agent.',
+    audience: 'lead',
+    input: team.TeamSpawnInputSchema,
+    output: team.TeamSpawnOutputSchema,
+    errors: [...WRITE, 'DENIED', 'CONFLICT', 'LIMIT_EXCEEDED'],
+  }),
+  team_join: tool({
+    name: 'team_join',
+    description: 'Teammates: bind this session to your agent with the join ticket (once).',
+    audience: 'unbound',
+    input: team.TeamJoinInputSchema,
+    output: team.TeamJoinOutputSchema,
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'TEAM_FINALIZED', 'LIMIT_EXCEEDED'],
+  }),
+  team_task_create: tool({
+    name: 'team_task_create',
+    description: 'Add tasks (a DAG in one call: depends_on takes ids or keys of this call).',
+    audience: 'member',
+    input: task.TaskCreateInputSchema,
+    output: task.TaskCreateOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'CYCLE_DETECTED', 'CONFLICT'],
+  }),
+  team_task_list: tool({
+    name: 'team_task_list',
+    description: 'List tasks of your team, filtered by status or owner, paged by id.',
+    audience: 'member',
+    input: task.TaskListInputSchema,
+    output: task.TaskListOutputSchema,
+    errors: BOUND,
+  }),
+  team_task_next: tool({
+    name: 'team_task_next',
+    description: 'Claim the highest-priority ready task for your role. Returns its fence and lease.',
+    audience: 'member',
+    input: task.TaskNextInputSchema,
+    output: task.TaskNextOutputSchema,
+    errors: [...WRITE, 'CONFLICT'],
+  }),
+  team_task_claim: tool({
+    name: 'team_task_claim',
+    description: 'Claim one ready task by id. Returns its fence and lease.',
+    audience: 'member',
+    input: task.TaskClaimInputSchema,
+    output: task.TaskClaimOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'DENIED'],
+  }),
+  team_task_update: tool({
+    name: 'team_task_update',
+    description:
+      'Holder: report progress with your fence (renews the lease). Creator or lead: edit or cancel a task not in progress.',
+    audience: 'member',
+    input: task.TaskUpdateInputSchema,
+    output: task.TaskUpdateOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'STALE_CLAIM', 'DENIED'],
+  }),
+  team_task_complete: tool({
+    name: 'team_task_complete',
+    description: 'Holder: finish your task as done or failed, with evidence. Unblocks dependants.',
+    audience: 'holder',
+    input: task.TaskCompleteInputSchema,
+    output: task.TaskCompleteOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+  }),
+  team_task_release: tool({
+    name: 'team_task_release',
+    description: 'Holder: give your task back to the ready pool, with a reason.',
+    audience: 'holder',
+    input: task.TaskReleaseInputSchema,
+    output: task.TaskReleaseOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+  }),
+  team_send: tool({
+    name: 'team_send',
+    description: 'Message one agent of your team, or "*" for all. Reference artifacts, do not paste them.',
+    audience: 'member',
+    input: message.SendInputSchema,
+    output: message.SendOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT'],
+  }),
+  team_inbox: tool({
+    name: 'team_inbox',
+    description: 'Ack handled message ids, then get your unread messages, oldest first.',
+    audience: 'member',
+    input: message.InboxInputSchema,
+    output: message.InboxOutputSchema,
+    errors: [...BOUND, 'NOT_FOUND'],
+  }),
+  team_artifact_publish: tool({
+    name: 'team_artifact_publish',
+    description: 'Publish text as a new version of a named artifact (sha256, size checked).',
+    audience: 'member',
+    input: artifact.ArtifactPublishInputSchema,
+    output: artifact.ArtifactPublishOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'STALE_CLAIM'],
+  }),
+  team_artifact_read: tool({
+    name: 'team_artifact_read',
+    description: 'Read an artifact by id, or by name (latest or a given version).',
+    audience: 'member',
+    input: artifact.ArtifactReadInputSchema,
+    output: artifact.ArtifactReadOutputSchema,
+    errors: [...BOUND, 'NOT_FOUND'],
+  }),
+  team_artifact_list: tool({
+    name: 'team_artifact_list',
+    description: 'Latest version of every artifact of your team, or all versions of one name.',
+    audience: 'member',
+    input: artifact.ArtifactListInputSchema,
+    output: artifact.ArtifactListOutputSchema,
+    errors: BOUND,
+  }),
+} as const;
+
+export type ToolName = keyof typeof TOOL_CONTRACTS;
+export const TOOL_NAMES = Object.keys(TOOL_CONTRACTS) as ToolName[];
+export type ToolInput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['input']>;
+export type ToolOutput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['output']>;

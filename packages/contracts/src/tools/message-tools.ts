@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { AgentIdSchema, ArtifactIdSchema, MessageIdSchema, MessageSchema } from '../entities';
+import { LIMITS } from '../limits';
+
+export const SendInputSchema = z.strictObject({
+  to: z
+    .union([AgentIdSchema, z.literal('*')])
+    .describe('An agent id of your team, or "*" to broadcast to all others'),
+  body: z.string().min(1).describe('Keep it short; publish large content as an artifact and reference it'),
+  artifact_refs: z.array(ArtifactIdSchema).max(LIMITS.artifactRefsPerMessageMax).default([]),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(LIMITS.idempotencyKeyMaxChars)
+    .optional()
+    .describe('A retried send with the same key is stored once'),
+});
+export const SendOutputSchema = z.strictObject({
+  message: MessageSchema,
+  duplicate: z.boolean(),
+});
+
+export const InboxInputSchema = z.strictObject({
+  ack: z
+    .array(MessageIdSchema)
+    .max(LIMITS.ackPerCallMax)
+    .default([])
+    .describe('Message ids you have handled; acked messages are not returned again'),
+  limit: z.number().int().min(1).max(LIMITS.inboxPageMax).optional(),
+});
+export const InboxOutputSchema = z.strictObject({
+  messages: z.array(MessageSchema),
+  acked: z.number().int(),
+  /** Unread messages beyond this page. */
+  remaining: z.number().int(),
+});
