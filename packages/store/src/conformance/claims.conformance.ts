@@ -1,0 +1,207 @@
+import type { Fixture } from './harness.conformance';
+import { LEASE, complete, newTasks, publish } from './harness.conformance';
+
+/** Claims, leases, fences, completion and release. */
+export function describeClaimRules(fixture: () => Fixture): void {
+  describe('claims', () => {
+    it('claims the highest-priority, then oldest, ready task for the role with fence, lease and audit', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann', 'implementer');
+      const out = await fx.store.createTasks(
+        t.lead,
+        newTasks([
+          { title: 'low', priority: 1 },
+          { title: 'for reviewers', priority: 50, required_role: 'reviewer' },
+          { title: 'high old', priority: 10 },
+          { title: 'high new', priority: 10 },
+          { title: 'for implementers', priority: 5, required_role: 'implementer' },
+        ]),
+      );
+      const ids = out.tasks.map((task) => task.id);
+      const order: (string | undefined)[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const next = await fx.store.claimNextTask(ann.actor, LEASE);
+        order.push(next.claim?.task.id);
+      }
+      expect(order).toEqual([ids[2], ids[3], ids[4], ids[0]]);
+      const none = await fx.store.claimNextTask(ann.actor, LEASE);
+      expect(none.claim).toBeNull();
+      expect(none.reason).toMatch(/implementer/);
+      expect(none.reason).toMatch(/1 ready/);
+      expect(none.reason).toMatch(/4 in progress/);
+
+      const events = (await fx.audit(t.team.id)).filter((event) => event.action === 'task.claim');
+      expect(events.map((event) => event.subject_id)).toEqual([ids[2], ids[3], ids[4], ids[0]]);
+      expect(events[0]?.data['task']).toMatchObject({ status: 'in_progress', owner_agent_id: ann.agentId, fence: 1 });
+    });
+
+    it('returns fence, owner, attempts and a lease of leaseMs from now', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const id = await fx.createTask(t.lead, { title: 'job' });
+      const next = await fx.store.claimNextTask(ann.actor, { leaseMs: 30_000 });
+      const leaseEnd = new Date(fx.clock.now() + 30_000).toISOString();
+      expect(next.reason).toBeNull();
+      expect(next.claim).toEqual({
+        task: expect.objectContaining({
+          id,
+          status: 'in_progress',
+          owner_agent_id: ann.agentId,
+          fence: 1,
+          attempts: 1,
+          lease_expires_at: leaseEnd,
+        }),
+        fence: 1,
+        lease_expires_at: leaseEnd,
+      });
+    });
+
+    it('lets the lead claim only unassigned or lead tasks', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const out = await fx.store.createTasks(
+        t.lead,
+        newTasks([
+          { title: 'review', required_role: 'reviewer', priority: 9 },
+          { title: 'lead work', required_role: 'lead' },
+          { title: 'any' },
+        ]),
+      );
+      expect((await fx.store.claimNextTask(t.lead, LEASE)).claim?.task.id).toBe(out.tasks[1]?.id);
+      expect((await fx.store.claimNextTask(t.lead, LEASE)).claim?.task.id).toBe(out.tasks[2]?.id);
+      expect((await fx.store.claimNextTask(t.lead, LEASE)).claim).toBeNull();
+      await fx.expectRefused('DENIED', () => fx.store.claimTask(t.lead, { task_id: out.tasks[0]?.id ?? '' }, LEASE));
+    });
+
+    it('claims a given ready task and refuses tasks that are not ready, of another role or team', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const other = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann', 'tester');
+      const foreign = await fx.createTask(other.lead, { title: 'theirs' });
+      const out = await fx.store.createTasks(
+        t.lead,
+        newTasks([{ key: 'a', title: 'a' }, { title: 'b', depends_on: ['a'] }, { title: 'c', required_role: 'reviewer' }]),
+      );
+      const [a, b, c] = out.tasks.map((task) => task.id);
+      const claim = await fx.store.claimTask(ann.actor, { task_id: a ?? '' }, LEASE);
+      expect(claim.fence).toBe(1);
+      const inProgress = await fx.expectRefused('CONFLICT', () => fx.store.claimTask(t.lead, { task_id: a ?? '' }, LEASE));
+      expect(inProgress.details).toMatchObject({ status: 'in_progress' });
+      const blocked = await fx.expectRefused('CONFLICT', () => fx.store.claimTask(ann.actor, { task_id: b ?? '' }, LEASE));
+      expect(blocked.details).toMatchObject({ status: 'blocked' });
+      await fx.expectRefused('DENIED', () => fx.store.claimTask(ann.actor, { task_id: c ?? '' }, LEASE));
+      await fx.expectRefused('NOT_FOUND', () => fx.store.claimTask(ann.actor, { task_id: foreign }, LEASE));
+    });
+  });
+
+  describe('leases and fences', () => {
+    it('refuses the holder itself once its lease has passed (STALE_CLAIM), changing nothing', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const id = await fx.createTask(t.lead, { title: 'job' });
+      const claim = await fx.store.claimTask(ann.actor, { task_id: id }, LEASE);
+      fx.clock.advance(LEASE.leaseMs - 1);
+      await fx.store.updateTask(ann.actor, { task_id: id, fence: claim.fence }, { leaseMs: 1 });
+      fx.clock.advance(1);
+      await fx.expectRefused('STALE_CLAIM', () => fx.store.completeTask(ann.actor, complete(id, claim.fence)));
+      await fx.expectRefused('STALE_CLAIM', () =>
+        fx.store.releaseTask(ann.actor, { task_id: id, fence: claim.fence, reason: 'too late' }),
+      );
+      await fx.expectRefused('STALE_CLAIM', () =>
+        fx.store.publishArtifact(ann.actor, publish('notes', 'x', { task_id: id, fence: claim.fence })),
+      );
+    });
+
+    it('refuses a stale fence, another agent, and a completion without the claim', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const bob = await fx.addMember(t, 'bob');
+      const id = await fx.createTask(t.lead, { title: 'job' });
+      const first = await fx.store.claimTask(ann.actor, { task_id: id }, LEASE);
+      await fx.store.releaseTask(ann.actor, { task_id: id, fence: first.fence, reason: 'handing over' });
+      await fx.expectRefused('STALE_CLAIM', () => fx.store.completeTask(ann.actor, complete(id, first.fence)));
+      const second = await fx.store.claimTask(bob.actor, { task_id: id }, LEASE);
+      expect(second.fence).toBe(first.fence + 1);
+      expect(second.task.attempts).toBe(2);
+      await fx.expectRefused('STALE_CLAIM', () => fx.store.completeTask(ann.actor, complete(id, second.fence)));
+      await fx.expectRefused('STALE_CLAIM', () => fx.store.completeTask(bob.actor, complete(id, first.fence)));
+      await fx.store.completeTask(bob.actor, complete(id, second.fence));
+    });
+
+    it('releases a claim back to the ready pool without owner or lease', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const id = await fx.createTask(t.lead, { title: 'job' });
+      const claim = await fx.store.claimTask(ann.actor, { task_id: id }, LEASE);
+      const released = await fx.store.releaseTask(ann.actor, { task_id: id, fence: claim.fence, reason: 'blocked on access' });
+      expect(released.task).toMatchObject({ status: 'ready', owner_agent_id: null, lease_expires_at: null, fence: 1 });
+      const events = (await fx.audit(t.team.id)).filter((event) => event.action === 'task.release');
+      expect(events).toHaveLength(1);
+      expect(events[0]?.reason).toBe('blocked on access');
+    });
+  });
+
+  describe('completion', () => {
+    it('completes once and unblocks exactly the dependants whose dependencies are all done', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const out = await fx.store.createTasks(
+        t.lead,
+        newTasks([
+          { key: 'a', title: 'a' },
+          { key: 'b', title: 'b' },
+          { key: 'c', title: 'c', depends_on: ['a', 'b'] },
+          { key: 'd', title: 'd', depends_on: ['a'] },
+        ]),
+      );
+      const [a, b, c, d] = out.tasks.map((task) => task.id);
+      const claimA = await fx.store.claimTask(ann.actor, { task_id: a ?? '' }, LEASE);
+      const doneA = await fx.store.completeTask(ann.actor, complete(a ?? '', claimA.fence, { result: 'a works' }));
+      expect(doneA.task).toMatchObject({ status: 'done', result: 'a works', lease_expires_at: null });
+      expect(doneA.task.completed_at).not.toBeNull();
+      expect(doneA.unblocked_task_ids).toEqual([d]);
+      await fx.expectRefused('STALE_CLAIM', () => fx.store.completeTask(ann.actor, complete(a ?? '', claimA.fence)));
+      const claimB = await fx.store.claimTask(ann.actor, { task_id: b ?? '' }, LEASE);
+      const doneB = await fx.store.completeTask(ann.actor, complete(b ?? '', claimB.fence));
+      expect(doneB.unblocked_task_ids).toEqual([c]);
+      const events = (await fx.audit(t.team.id)).filter((event) => event.action === 'task.complete');
+      expect(events).toHaveLength(2);
+      expect(events[1]?.data['unblocked_tasks']).toEqual([expect.objectContaining({ id: c, status: 'ready' })]);
+      expect((await fx.store.getStatus(t.lead)).tasks_by_status).toMatchObject({ done: 2, ready: 2, blocked: 0 });
+    });
+
+    it('fails a task without unblocking its dependants', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const out = await fx.store.createTasks(t.lead, newTasks([{ key: 'a', title: 'a' }, { title: 'b', depends_on: ['a'] }]));
+      const a = out.tasks[0]?.id ?? '';
+      const claim = await fx.store.claimTask(t.lead, { task_id: a }, LEASE);
+      const failed = await fx.store.completeTask(t.lead, complete(a, claim.fence, { outcome: 'failed', result: 'cannot' }));
+      expect(failed).toEqual({ task: expect.objectContaining({ status: 'failed' }), unblocked_task_ids: [] });
+      expect((await fx.actions(t.team.id)).slice(-1)).toEqual(['task.fail']);
+      expect((await fx.store.getStatus(t.lead)).tasks_by_status).toMatchObject({ failed: 1, blocked: 1 });
+    });
+
+    it('accepts only artifacts of the team as evidence', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const other = await fx.startTeam();
+      const theirs = await fx.store.publishArtifact(other.lead, publish('theirs', 'x'));
+      const ours = await fx.store.publishArtifact(t.lead, publish('ours', 'y'));
+      const id = await fx.createTask(t.lead, { title: 'job' });
+      const claim = await fx.store.claimTask(t.lead, { task_id: id }, LEASE);
+      await fx.expectRefused('NOT_FOUND', () =>
+        fx.store.completeTask(t.lead, complete(id, claim.fence, { artifact_ids: [ours.id, theirs.id] })),
+      );
+      await fx.store.completeTask(t.lead, complete(id, claim.fence, { artifact_ids: [ours.id] }));
+      await fx.expectRefused('NOT_FOUND', () => fx.store.completeTask(other.lead, complete(id, claim.fence)));
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+
+export interface TableDigest {
+  rows: number;
+  /** sha256 over every row in rowid order; equal digests mean equal contents. */
+  sha256: string;
+}
+
+/**
+ * A read-only fingerprint of every table of a store file. Tests and `codex-team doctor` use it to
+ * show that a refused call changed nothing, without reaching into the schema themselves.
+ */
+export function digestDatabase(path: string): Record<string, TableDigest> {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all() as string[];
+    const digest: Record<string, TableDigest> = {};
+    for (const table of tables) {
+      const hash = createHash('sha256');
+      let rows = 0;
+      // Table names come from sqlite_master, not from callers; quoting keeps odd names safe.
+      const quoted = `"${table.replace(/"/g, '""')}"`;
+      for (const row of db.prepare(`SELECT * FROM ${quoted} ORDER BY rowid`).iterate()) {
+        hash.update(JSON.stringify(row));
+        hash.update('\n');
+        rows += 1;
+      }
+      digest[table] = { rows, sha256: hash.digest('hex') };
+    }
+    return digest;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,19 @@
+// Public API of @codex-team/store. The conformance suite is not exported here (it needs Jest's
+// globals); adapter specs import it by relative path.
+export type {
+  Actor,
+  SessionBinding,
+  BoundAgent,
+  CreateTeamInput,
+  SpawnAgentInput,
+  JoinAgentInput,
+  LeaseOptions,
+  AuditQuery,
+  TeamStore,
+} from './team-store';
+export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
+export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
+export { CURRENT_SCHEMA_VERSION } from './migrations';
+export { defaultDbPath } from './default-db-path';
+export { digestDatabase } from './database-digest';
+export type { TableDigest } from './database-digest';

@@ -1,0 +1,111 @@
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { FakeClock, SequentialIdGenerator, isTeamError } from '@codex-team/contracts';
+import { digestDatabase } from './database-digest';
+import { CURRENT_SCHEMA_VERSION, defaultMigrationsDir, readMigrations } from './migrations';
+import { openSqliteTeamStore } from './sqlite-team-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'codex-team-migrations-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let cases = 0;
+/** A private copy of the shipped migrations, which a test may then edit. */
+function caseDir(): { db: string; migrations: string } {
+  cases += 1;
+  const migrations = join(dir, `case-${cases}`, 'migrations');
+  cpSync(defaultMigrationsDir(), migrations, { recursive: true });
+  return { db: join(dir, `case-${cases}`, 'team.db'), migrations };
+}
+
+async function openWith(db: string, migrations: string) {
+  return openSqliteTeamStore({ path: db, clock: new FakeClock(), ids: new SequentialIdGenerator(), migrationsDir: migrations });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return isTeamError(error) ? error.code : error;
+  }
+  return 'opened';
+}
+
+function applied(db: string): { version: number; name: string; checksum: string }[] {
+  const raw = new Database(db, { readonly: true });
+  try {
+    return raw.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+      name: string;
+      checksum: string;
+    }[];
+  } finally {
+    raw.close();
+  }
+}
+
+describe('migrations', () => {
+  it('ships files numbered up to CURRENT_SCHEMA_VERSION', () => {
+    const shipped = readMigrations(defaultMigrationsDir());
+    expect(shipped.map((m) => m.version)).toEqual(Array.from({ length: CURRENT_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(readdirSync(defaultMigrationsDir())).toContain('0001_initial.sql');
+  });
+
+  it('applies every migration with its checksum once, and re-opens without change', async () => {
+    const { db, migrations } = caseDir();
+    await (await openWith(db, migrations)).close();
+    const first = applied(db);
+    expect(first).toEqual(readMigrations(migrations).map(({ version, name, checksum }) => ({ version, name, checksum })));
+    const digest = digestDatabase(db);
+    await (await openWith(db, migrations)).close();
+    expect(applied(db)).toEqual(first);
+    expect(digestDatabase(db)).toEqual(digest);
+  });
+
+  it('applies a new pending migration on open', async () => {
+    const { db, migrations } = caseDir();
+    await (await openWith(db, migrations)).close();
+    writeFileSync(join(migrations, '0002_extra.sql'), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
+    await (await openWith(db, migrations)).close();
+    expect(applied(db).map((m) => m.version)).toEqual([1, 2]);
+  });
+
+  it('rolls back a failing migration entirely', async () => {
+    const { db, migrations } = caseDir();
+    await (await openWith(db, migrations)).close();
+    writeFileSync(join(migrations, '0002_broken.sql'), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
+    const digest = digestDatabase(db);
+    expect(String(await refusal(openWith(db, migrations)))).toMatch(/syntax error/);
+    expect(digestDatabase(db)).toEqual(digest);
+  });
+
+  it('refuses a database whose applied migration differs from its file (SCHEMA_MISMATCH)', async () => {
+    const { db, migrations } = caseDir();
+    await (await openWith(db, migrations)).close();
+    appendFileSync(join(migrations, '0001_initial.sql'), '\n-- edited after it was applied\n');
+    const digest = digestDatabase(db);
+    expect(await refusal(openWith(db, migrations))).toBe('SCHEMA_MISMATCH');
+    expect(digestDatabase(db)).toEqual(digest);
+  });
+
+  it('refuses a database newer than the code (SCHEMA_MISMATCH)', async () => {
+    const { db, migrations } = caseDir();
+    await (await openWith(db, migrations)).close();
+    const raw = new Database(db);
+    raw.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (2, 'future', 'x', 0)").run();
+    raw.close();
+    const digest = digestDatabase(db);
+    expect(await refusal(openWith(db, migrations))).toBe('SCHEMA_MISMATCH');
+    expect(digestDatabase(db)).toEqual(digest);
+  });
+
+  it('refuses migration files that are misnamed or not numbered 1, 2, 3', () => {
+    const { migrations } = caseDir();
+    writeFileSync(join(migrations, '0003_gap.sql'), 'SELECT 1;');
+    expect(() => readMigrations(migrations)).toThrow(/numbered/);
+    rmSync(join(migrations, '0003_gap.sql'));
+    writeFileSync(join(migrations, 'bad name.sql'), 'SELECT 1;');
+    expect(() => readMigrations(migrations)).toThrow(/NNNN_name/);
+  });
+});

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { TeamError } from '@codex-team/contracts';
+
+/** The schema version this code writes: the number of the last file in `migrations/`. */
+export const CURRENT_SCHEMA_VERSION = 1;
+
+/** One numbered SQL file of `migrations/`. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** sha256 of the file's bytes; an applied migration whose file changed is refused. */
+  checksum: string;
+}
+
+interface AppliedMigration {
+  version: number;
+  name: string;
+  checksum: string;
+}
+
+const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/**
+ * The shipped `migrations/` folder. It sits beside `src/` and `dist/` at the package root, so we
+ * walk up from this module to the nearest `package.json`: that works from `src` under ts-jest, from
+ * a built `dist` (flat or nested) and from an installed package alike.
+ */
+export function defaultMigrationsDir(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'migrations'))) {
+      return join(dir, 'migrations');
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new TeamError('INTERNAL', `no migrations/ folder above ${__dirname}`);
+    }
+    dir = parent;
+  }
+}
+
+/** Reads `NNNN_name.sql` files in version order; gaps or duplicate numbers are refused. */
+export function readMigrations(dir: string): Migration[] {
+  const migrations = readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file): Migration => {
+      const match = MIGRATION_FILE.exec(file);
+      if (match === null || match[1] === undefined || match[2] === undefined) {
+        throw new TeamError('INTERNAL', `migration file ${file} is not named NNNN_name.sql`);
+      }
+      const bytes = readFileSync(join(dir, file));
+      return {
+        version: Number(match[1]),
+        name: match[2],
+        sql: bytes.toString('utf8'),
+        checksum: createHash('sha256').update(bytes).digest('hex'),
+      };
+    });
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new TeamError('INTERNAL', `migrations must be numbered 1, 2, 3...: found ${migration.version} at ${index + 1}`);
+    }
+  });
+  return migrations;
+}
+
+/**
+ * Brings the database up to the given migrations in one IMMEDIATE transaction, so two processes
+ * opening a fresh file at once cannot both apply them. Refuses with `SCHEMA_MISMATCH`, changing
+ * nothing, when an applied migration's checksum differs from its file (someone edited an applied
+ * migration) or the database holds a version these files do not know (it was written by newer
+ * code). Returns the versions it applied.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[], now: number): number[] {
+  const run = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      checksum   TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    ) STRICT`);
+    const applied = db
+      .prepare<[], AppliedMigration>('SELECT version, name, checksum FROM schema_migrations ORDER BY version')
+      .all();
+    const known = new Map(migrations.map((migration) => [migration.version, migration]));
+    for (const row of applied) {
+      const file = known.get(row.version);
+      if (file === undefined) {
+        throw new TeamError(
+          'SCHEMA_MISMATCH',
+          `the database has schema version ${row.version} (${row.name}), newer than this code knows ` +
+            `(${migrations.length}); upgrade codex-team or use another database file`,
+          { database_version: row.version, code_version: migrations.length },
+        );
+      }
+      if (file.checksum !== row.checksum) {
+        throw new TeamError(
+          'SCHEMA_MISMATCH',
+          `applied migration ${row.version}_${row.name} differs from its file; applied migrations are never edited`,
+          { version: row.version, applied_checksum: row.checksum, file_checksum: file.checksum },
+        );
+      }
+    }
+    const done = new Set(applied.map((row) => row.version));
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+    const appliedNow: number[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, migration.checksum, now);
+      appliedNow.push(migration.version);
+    }
+    return appliedNow;
+  });
+  return run.immediate();
+}

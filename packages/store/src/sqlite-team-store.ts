@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  Agent,
+  Artifact,
+  AuditEvent,
+  Clock,
+  IdGenerator,
+  TeamId,
+  ToolInput,
+  ToolOutput,
+} from '@codex-team/contracts';
+import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
+import * as agents from './sqlite/agent-ops';
+import * as artifacts from './sqlite/artifact-ops';
+import { listAudit } from './sqlite/audit';
+import * as claims from './sqlite/claim-ops';
+import * as messages from './sqlite/message-ops';
+import * as tasks from './sqlite/task-ops';
+import * as teams from './sqlite/team-ops';
+import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type BusyRetryOptions } from './sqlite/transaction';
+import type {
+  Actor,
+  AuditQuery,
+  BoundAgent,
+  CreateTeamInput,
+  JoinAgentInput,
+  LeaseOptions,
+  SessionBinding,
+  SpawnAgentInput,
+  TeamStore,
+} from './team-store';
+
+export type { BusyRetryOptions } from './sqlite/transaction';
+
+export interface SqliteTeamStoreOptions {
+  /** The database file; its directory is created when missing. `:memory:` works for one process. */
+  path: string;
+  clock: Clock;
+  ids: IdGenerator;
+  /** How long to wait out other writers before answering BUSY. @default 6 attempts, 20-1000 ms apart */
+  busyRetry?: Partial<BusyRetryOptions>;
+  /**
+   * How long SQLite itself waits for the write lock before a retry, in milliseconds.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /** Where the numbered SQL migrations are; tests point it elsewhere. @default the package's migrations/ */
+  migrationsDir?: string;
+}
+
+/**
+ * The TeamStore on one SQLite file shared by every MCP server process of the machine. Each method
+ * is one synchronous better-sqlite3 transaction (writes: BEGIN IMMEDIATE) holding its checks, its
+ * writes and its audit event; the async surface only waits between busy retries.
+ */
+export class SqliteTeamStore implements TeamStore {
+  /** @internal Use openSqliteTeamStore, which configures and migrates the database first. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  createTeam(input: CreateTeamInput): Promise<BoundAgent> {
+    return this.tx.write((op) => teams.createTeam(op, input));
+  }
+
+  spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent> {
+    return this.tx.write((op) => agents.spawnAgent(op, actor, input));
+  }
+
+  joinAgent(input: JoinAgentInput): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.joinAgent(op, input));
+  }
+
+  resumeAgent(resumeTicketHash: string): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash));
+  }
+
+  verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
+    return this.tx.read((op) => agents.verifyBinding(op, binding));
+  }
+
+  disconnectAgent(binding: SessionBinding, reason: string): Promise<void> {
+    return this.tx.write((op) => agents.disconnectAgent(op, binding, reason));
+  }
+
+  getStatus(actor: Actor): Promise<ToolOutput<'team_status'>> {
+    return this.tx.read((op) => teams.getStatus(op, actor));
+  }
+
+  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>> {
+    return this.tx.write((op) => teams.finalizeTeam(op, actor, input));
+  }
+
+  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>> {
+    return this.tx.write((op) => tasks.createTasks(op, actor, input));
+  }
+
+  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>> {
+    return this.tx.read((op) => tasks.listTasks(op, actor, input));
+  }
+
+  claimNextTask(actor: Actor, options: LeaseOptions): Promise<ToolOutput<'team_task_next'>> {
+    return this.tx.write((op) => claims.claimNextTask(op, actor, options));
+  }
+
+  claimTask(
+    actor: Actor,
+    input: ToolInput<'team_task_claim'>,
+    options: LeaseOptions,
+  ): Promise<ToolOutput<'team_task_claim'>> {
+    return this.tx.write((op) => claims.claimTask(op, actor, input, options));
+  }
+
+  updateTask(
+    actor: Actor,
+    input: ToolInput<'team_task_update'>,
+    options: LeaseOptions,
+  ): Promise<ToolOutput<'team_task_update'>> {
+    return this.tx.write((op) => tasks.updateTask(op, actor, input, options));
+  }
+
+  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<ToolOutput<'team_task_complete'>> {
+    return this.tx.write((op) => claims.completeTask(op, actor, input));
+  }
+
+  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<ToolOutput<'team_task_release'>> {
+    return this.tx.write((op) => claims.releaseTask(op, actor, input));
+  }
+
+  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<ToolOutput<'team_send'>> {
+    return this.tx.write((op) => messages.sendMessage(op, actor, input));
+  }
+
+  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<ToolOutput<'team_inbox'>> {
+    // Acking is a write; a plain read stays a read so it never waits for the write lock.
+    return input.ack.length > 0
+      ? this.tx.write((op) => messages.readInbox(op, actor, input))
+      : this.tx.read((op) => messages.readInbox(op, actor, input));
+  }
+
+  publishArtifact(actor: Actor, input: ToolInput<'team_artifact_publish'>): Promise<Artifact> {
+    return this.tx.write((op) => artifacts.publishArtifact(op, actor, input));
+  }
+
+  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>> {
+    return this.tx.read((op) => artifacts.readArtifact(op, actor, input));
+  }
+
+  listArtifacts(actor: Actor, input: ToolInput<'team_artifact_list'>): Promise<Artifact[]> {
+    return this.tx.read((op) => artifacts.listArtifacts(op, actor, input));
+  }
+
+  /** Up to `limit` events (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
+  listAuditEvents(teamId: TeamId, query: AuditQuery = {}): Promise<AuditEvent[]> {
+    return this.tx.read((op) => listAudit(op, teamId, query));
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Opens (creating when missing) the store file, sets WAL, synchronous=FULL, foreign keys and the
+ * busy timeout, and applies pending migrations. Throws TeamError `SCHEMA_MISMATCH` when the file
+ * was written by a newer or different schema, `BUSY` when other processes keep it locked.
+ */
+export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Promise<SqliteTeamStore> {
+  const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
+  const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  // `timeout` is SQLite's busy_timeout: how long a statement waits for a lock before SQLITE_BUSY.
+  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  try {
+    await withBusyRetry(() => {
+      // Switching to WAL needs a moment of exclusive access: another process opening the same
+      // fresh file at once can make it busy, hence inside the retry.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, migrations, options.clock.now());
+    }, retry);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const tx = new TransactionRunner(new Sql(db), () => options.clock.now(), options.ids, retry);
+  return new SqliteTeamStore(db, tx);
+}

@@ -1,0 +1,148 @@
+import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
+import type { Actor, BoundAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
+import { findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
+import { appendAudit } from './audit';
+import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
+import type { Op } from './transaction';
+
+function agentById(op: Op, agentId: string): AgentRow {
+  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, agentId);
+  if (row === undefined) throw new TeamError('INTERNAL', `agent ${agentId} vanished inside a transaction`);
+  return row;
+}
+
+/**
+ * Lead only: registers an invited teammate. The thread cap is checked here, inside the IMMEDIATE
+ * transaction, so concurrent spawns from several processes cannot exceed it.
+ */
+export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent {
+  const caller = requireWriter(op, actor);
+  requireLead(caller, 'spawn teammates');
+  if (input.role === LEAD_ROLE) {
+    throw new TeamError('INVALID_INPUT', 'a team has one lead; give the teammate another role');
+  }
+  const sameName = op.sql.value<string>('SELECT id FROM agents WHERE team_id = ? AND name = ?', caller.team.id, input.name);
+  if (sameName !== undefined) {
+    throw new TeamError('CONFLICT', `team ${caller.team.name} already has an agent named ${input.name}`, {
+      agent_id: sameName,
+    });
+  }
+  requireThreadSlot(op, caller.team, 'invited_or_active');
+  const id = op.ids.next('ag');
+  op.sql.run(
+    `INSERT INTO agents (id, team_id, name, role, state, epoch, join_ticket_hash, created_at)
+     VALUES (?, ?, ?, ?, 'invited', 0, ?, ?)`,
+    id,
+    caller.team.id,
+    input.name,
+    input.role,
+    input.joinTicketHash,
+    op.now,
+  );
+  const agent = toAgent(agentById(op, id));
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: 'agent.spawn',
+    subjectId: id,
+    reason: `lead invited ${input.name} as ${input.role}`,
+    data: { agent },
+  });
+  return agent;
+}
+
+/** Consumes a join ticket: the hash is cleared, so a second join with it is NOT_FOUND. */
+export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
+  const row = op.sql.get<AgentRow>(
+    `SELECT ${AGENT_COLUMNS} FROM agents WHERE join_ticket_hash = ? AND state = 'invited'`,
+    input.joinTicketHash,
+  );
+  if (row === undefined) throw new TeamError('NOT_FOUND', 'unknown or already used join ticket');
+  const team = requireTeam(op, row.team_id);
+  if (team.state === 'finalized') {
+    throw new TeamError('TEAM_FINALIZED', `team ${team.name} is finalized; it takes no new teammates`);
+  }
+  // The spawn reserved a slot, but teammates resumed since then may have taken it.
+  requireThreadSlot(op, team, 'active', row.id);
+  op.sql.run(
+    `UPDATE agents SET join_ticket_hash = NULL, resume_ticket_hash = ?, state = 'active', epoch = 1,
+       joined_at = ?, last_seen_at = ? WHERE id = ?`,
+    input.resumeTicketHash,
+    op.now,
+    op.now,
+    row.id,
+  );
+  const agent = toAgent(agentById(op, row.id));
+  appendAudit(op, {
+    teamId: team.id,
+    actorAgentId: row.id,
+    action: 'agent.join',
+    subjectId: row.id,
+    reason: `${row.name} joined as ${row.role}`,
+    data: { agent, epoch: 1 },
+  });
+  return { team: toTeam(team), agent, epoch: 1 };
+}
+
+/**
+ * Re-binds by resume ticket with epoch + 1, which retires the previous session's binding. A
+ * finalized team may be resumed (to read it); its writes then fail with TEAM_FINALIZED. A
+ * disconnected teammate coming back takes a thread slot again, so the cap is checked.
+ */
+export function resumeAgent(op: Op, resumeTicketHash: string): BoundAgent {
+  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, resumeTicketHash);
+  if (row === undefined) throw new TeamError('NOT_FOUND', 'unknown resume ticket');
+  if (row.state === 'retired') {
+    throw new TeamError('DENIED', `agent ${row.name} is retired and cannot be resumed`, { agent_id: row.id });
+  }
+  const team = requireTeam(op, row.team_id);
+  if (row.state !== 'active' && team.lead_agent_id !== row.id && team.state === 'active') {
+    requireThreadSlot(op, team, 'active', row.id);
+  }
+  const epoch = row.epoch + 1;
+  op.sql.run("UPDATE agents SET state = 'active', epoch = ?, last_seen_at = ? WHERE id = ?", epoch, op.now, row.id);
+  const agent = toAgent(agentById(op, row.id));
+  appendAudit(op, {
+    teamId: team.id,
+    actorAgentId: row.id,
+    action: 'agent.resume',
+    subjectId: row.id,
+    reason: `${row.name} resumed (epoch ${epoch}); earlier sessions of this agent are no longer bound`,
+    data: { agent, epoch },
+  });
+  return { team: toTeam(team), agent, epoch };
+}
+
+/** Read only: NOT_BOUND when the agent retired or a newer session (higher epoch) took over. */
+export function verifyBinding(op: Op, binding: SessionBinding): BoundAgent {
+  const row = findAgent(op, binding.teamId, binding.agentId);
+  if (row === undefined || row.state === 'retired' || row.epoch !== binding.epoch) {
+    throw new TeamError(
+      'NOT_BOUND',
+      row !== undefined && row.epoch > binding.epoch
+        ? `agent ${row.name} was resumed by a newer session; this session is no longer bound`
+        : `session is not bound to agent ${binding.agentId}`,
+      { agent_id: binding.agentId },
+    );
+  }
+  return { team: toTeam(requireTeam(op, row.team_id)), agent: toAgent(row), epoch: row.epoch };
+}
+
+/**
+ * Records the end of a session. Superseded sessions, unknown agents and agents not active change
+ * nothing: a late SIGTERM of an old process must not mark the resumed agent disconnected. It is
+ * recorded on finalized teams too, as it is a liveness fact rather than a team change.
+ */
+export function disconnectAgent(op: Op, binding: SessionBinding, reason: string): void {
+  const row = findAgent(op, binding.teamId, binding.agentId);
+  if (row === undefined || row.epoch !== binding.epoch || row.state !== 'active') return;
+  op.sql.run("UPDATE agents SET state = 'disconnected', last_seen_at = ? WHERE id = ?", op.now, row.id);
+  appendAudit(op, {
+    teamId: row.team_id,
+    actorAgentId: row.id,
+    action: 'agent.disconnect',
+    subjectId: row.id,
+    reason: reason.slice(0, LIMITS.reasonMaxChars) || 'session ended',
+    data: { agent: toAgent(agentById(op, row.id)), epoch: row.epoch },
+  });
+}

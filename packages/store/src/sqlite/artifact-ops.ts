@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { LIMITS, TeamError, type Artifact, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import type { Actor } from '../team-store';
+import { requireCaller, requireWriter } from './access';
+import { appendAudit } from './audit';
+import { ARTIFACT_COLUMNS, toArtifact, type ArtifactRow } from './row-mappers';
+import { requireHolder, requireTask } from './task-rows';
+import type { Op } from './transaction';
+
+/**
+ * Publishes a new version of a named artifact (version = last + 1). Tying it to a task needs the
+ * caller's live claim on that task (fence), like any other write about a claimed task. The audit
+ * event records sha256 and size, never the content.
+ */
+export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_artifact_publish'>): Artifact {
+  const caller = requireWriter(op, actor);
+  const size = Buffer.byteLength(input.content, 'utf8');
+  if (size > LIMITS.artifactMaxBytes) {
+    throw new TeamError('PAYLOAD_TOO_LARGE', `artifact is ${size} bytes, more than ${LIMITS.artifactMaxBytes}`, {
+      bytes: size,
+      max_bytes: LIMITS.artifactMaxBytes,
+    });
+  }
+  if (input.task_id !== undefined) {
+    const task = requireTask(op, caller.team.id, input.task_id);
+    requireHolder(op, task, caller.agent, input.fence);
+  }
+  const last = op.sql.value<number>(
+    'SELECT MAX(version) FROM artifacts WHERE team_id = ? AND name = ?',
+    caller.team.id,
+    input.name,
+  );
+  const id = op.ids.next('af');
+  op.sql.run(
+    `INSERT INTO artifacts
+       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, published_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    caller.team.id,
+    input.name,
+    (last ?? 0) + 1,
+    input.media_type,
+    createHash('sha256').update(input.content, 'utf8').digest('hex'),
+    size,
+    input.content,
+    input.task_id ?? null,
+    caller.agent.id,
+    op.now,
+  );
+  const row = op.sql.get<ArtifactRow>(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE id = ?`, id);
+  if (row === undefined) throw new TeamError('INTERNAL', `artifact ${id} was not stored`);
+  const artifact = toArtifact(row);
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: 'artifact.publish',
+    subjectId: id,
+    reason: `published ${artifact.name} v${artifact.version} (${artifact.size_bytes} bytes)`,
+    data: { artifact },
+  });
+  return artifact;
+}
+
+/** By exact id, or by name (latest, or the given version). */
+export function readArtifact(
+  op: Op,
+  actor: Actor,
+  input: ToolInput<'team_artifact_read'>,
+): ToolOutput<'team_artifact_read'> {
+  const caller = requireCaller(op, actor);
+  if ((input.artifact_id === undefined) === (input.name === undefined)) {
+    throw new TeamError('INVALID_INPUT', 'give either artifact_id or name, not both and not neither');
+  }
+  if (input.artifact_id !== undefined && input.version !== undefined) {
+    throw new TeamError('INVALID_INPUT', 'version goes with name; an artifact_id already names one version');
+  }
+  type Row = ArtifactRow & { content: string };
+  const row =
+    input.artifact_id !== undefined
+      ? op.sql.get<Row>(
+          `SELECT ${ARTIFACT_COLUMNS}, content FROM artifacts WHERE id = ? AND team_id = ?`,
+          input.artifact_id,
+          caller.team.id,
+        )
+      : op.sql.get<Row>(
+          `SELECT ${ARTIFACT_COLUMNS}, content FROM artifacts
+           WHERE team_id = @team AND name = @name AND (@version IS NULL OR version = @version)
+           ORDER BY version DESC LIMIT 1`,
+          { team: caller.team.id, name: input.name, version: input.version ?? null },
+        );
+  if (row === undefined) {
+    const what = input.artifact_id ?? `${String(input.name)}${input.version === undefined ? '' : ` v${input.version}`}`;
+    throw new TeamError('NOT_FOUND', `no artifact ${what} in this team`);
+  }
+  return { artifact: toArtifact(row), content: row.content };
+}
+
+/** The latest version of every name (by name), or every version of one name (oldest first). */
+export function listArtifacts(op: Op, actor: Actor, input: ToolInput<'team_artifact_list'>): Artifact[] {
+  const caller = requireCaller(op, actor);
+  const rows =
+    input.name !== undefined
+      ? op.sql.all<ArtifactRow>(
+          `SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE team_id = ? AND name = ? ORDER BY version`,
+          caller.team.id,
+          input.name,
+        )
+      : op.sql.all<ArtifactRow>(
+          `SELECT ${ARTIFACT_COLUMNS} FROM artifacts a
+           WHERE team_id = ? AND version = (SELECT MAX(version) FROM artifacts b WHERE b.team_id = a.team_id AND b.name = a.name)
+           ORDER BY name`,
+          caller.team.id,
+        );
+  return rows.map(toArtifact);
+}

@@ -1,0 +1,147 @@
+import { DEFAULTS, LIMITS, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import type { Actor } from '../team-store';
+import { findAgent, requireCaller, requireWriter } from './access';
+import { appendAudit } from './audit';
+import { MESSAGE_COLUMNS, parseIdList, toMessage, type MessageRow } from './row-mappers';
+import type { Op } from './transaction';
+
+// A message is addressed to an agent when it names the agent, or is a broadcast from someone else.
+// Both fragments take the named parameters @team and @agent.
+const ADDRESSED_TO = '(m.to_agent_id = @agent OR (m.to_agent_id IS NULL AND m.from_agent_id <> @agent))';
+const UNREAD = `m.team_id = @team AND ${ADDRESSED_TO}
+  AND NOT EXISTS (SELECT 1 FROM message_acks a WHERE a.message_id = m.id AND a.agent_id = @agent)`;
+
+export function countUnread(op: Op, teamId: string, agentId: string): number {
+  return op.sql.value<number>(`SELECT COUNT(*) FROM messages m WHERE ${UNREAD}`, { team: teamId, agent: agentId }) ?? 0;
+}
+
+function requireArtifactsInTeam(op: Op, teamId: string, artifactIds: readonly string[]): void {
+  for (const artifactId of artifactIds) {
+    const found = op.sql.value<string>('SELECT id FROM artifacts WHERE id = ? AND team_id = ?', artifactId, teamId);
+    if (found === undefined) {
+      throw new TeamError('NOT_FOUND', `no artifact ${artifactId} in this team`, { artifact_id: artifactId });
+    }
+  }
+}
+
+function sameRequest(row: MessageRow, toAgentId: string | null, input: ToolInput<'team_send'>): boolean {
+  const refs = parseIdList(row.artifact_refs);
+  return (
+    row.to_agent_id === toAgentId &&
+    row.body === input.body &&
+    refs.length === input.artifact_refs.length &&
+    refs.every((ref, index) => ref === input.artifact_refs[index])
+  );
+}
+
+/**
+ * Sends a direct message or a broadcast (`to: "*"`). With an idempotency key, a retry of the same
+ * request returns the stored message with `duplicate: true` and writes nothing; the same key with
+ * a different request is a CONFLICT, since silently dropping it would lose a message.
+ */
+export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>): ToolOutput<'team_send'> {
+  const caller = requireWriter(op, actor);
+  const toAgentId = input.to === '*' ? null : input.to;
+  if (input.idempotency_key !== undefined) {
+    const earlier = op.sql.get<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE team_id = ? AND from_agent_id = ? AND idempotency_key = ?`,
+      caller.team.id,
+      caller.agent.id,
+      input.idempotency_key,
+    );
+    if (earlier !== undefined) {
+      if (!sameRequest(earlier, toAgentId, input)) {
+        throw new TeamError('CONFLICT', `idempotency key ${input.idempotency_key} was already used for another message`, {
+          message_id: earlier.id,
+        });
+      }
+      return { message: toMessage(earlier), duplicate: true };
+    }
+  }
+  if (toAgentId !== null) {
+    if (findAgent(op, caller.team.id, toAgentId) === undefined) {
+      throw new TeamError('NOT_FOUND', `no agent ${toAgentId} in this team`, { to: toAgentId });
+    }
+    if (toAgentId === caller.agent.id) throw new TeamError('INVALID_INPUT', 'a message cannot be sent to yourself');
+  }
+  const bytes = Buffer.byteLength(input.body, 'utf8');
+  if (bytes > LIMITS.messageBodyMaxBytes) {
+    throw new TeamError(
+      'PAYLOAD_TOO_LARGE',
+      `message body is ${bytes} bytes, more than ${LIMITS.messageBodyMaxBytes}; publish it as an artifact and reference it`,
+      { bytes, max_bytes: LIMITS.messageBodyMaxBytes },
+    );
+  }
+  requireArtifactsInTeam(op, caller.team.id, input.artifact_refs);
+  const id = op.ids.next('ms');
+  op.sql.run(
+    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, idempotency_key, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    caller.team.id,
+    caller.agent.id,
+    toAgentId,
+    input.body,
+    JSON.stringify(input.artifact_refs),
+    input.idempotency_key ?? null,
+    op.now,
+  );
+  const row = op.sql.get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id);
+  if (row === undefined) throw new TeamError('INTERNAL', `message ${id} was not stored`);
+  const message = toMessage(row);
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: 'message.send',
+    subjectId: id,
+    reason: toAgentId === null ? 'broadcast sent' : `message sent to ${toAgentId}`,
+    data: { message, idempotency_key: input.idempotency_key ?? null },
+  });
+  return { message, duplicate: false };
+}
+
+/**
+ * Acks first (one `message.ack` event for the ids newly acked; acking again is a no-op), then
+ * returns unread messages oldest first. Acks are allowed on a finalized team: the inbox stays
+ * readable and acking changes nothing of the team's work.
+ */
+export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>): ToolOutput<'team_inbox'> {
+  const caller = requireCaller(op, actor);
+  const teamId = caller.team.id;
+  const agentId = caller.agent.id;
+  const newlyAcked: string[] = [];
+  for (const messageId of new Set(input.ack)) {
+    const addressed = op.sql.value<string>(
+      `SELECT m.id FROM messages m WHERE m.id = @message AND m.team_id = @team AND ${ADDRESSED_TO}`,
+      { team: teamId, agent: agentId, message: messageId },
+    );
+    if (addressed === undefined) {
+      throw new TeamError('NOT_FOUND', `no message ${messageId} addressed to you`, { message_id: messageId });
+    }
+    const inserted = op.sql.run(
+      'INSERT INTO message_acks (message_id, agent_id, acked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      messageId,
+      agentId,
+      op.now,
+    ).changes;
+    if (inserted === 1) newlyAcked.push(messageId);
+  }
+  if (newlyAcked.length > 0) {
+    appendAudit(op, {
+      teamId,
+      actorAgentId: agentId,
+      action: 'message.ack',
+      subjectId: null,
+      reason: `${newlyAcked.length} messages acked`,
+      data: { agent_id: agentId, message_ids: newlyAcked },
+    });
+  }
+  const limit = Math.min(input.limit ?? DEFAULTS.inboxPageSize, LIMITS.inboxPageMax);
+  const rows = op.sql.all<MessageRow>(
+    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.created_at
+     FROM messages m WHERE ${UNREAD} ORDER BY m.seq LIMIT @limit`,
+    { team: teamId, agent: agentId, limit },
+  );
+  const unread = countUnread(op, teamId, agentId);
+  return { messages: rows.map(toMessage), acked: newlyAcked.length, remaining: unread - rows.length };
+}

@@ -1,0 +1,264 @@
+import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import type { Actor, LeaseOptions } from '../team-store';
+import { requireCaller, requireWriter } from './access';
+import { appendAudit } from './audit';
+import { requireHolder, reloadTask, requireTask, findTask, taskEntities, taskEntity } from './task-rows';
+import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
+import type { Op } from './transaction';
+
+type NewTask = ToolInput<'team_task_create'>['tasks'][number];
+
+/** A dependency resolved to either a task of this batch (by index) or an existing task. */
+type Dependency = { batchIndex: number } | { existing: TaskRow };
+
+function indexKeys(tasks: readonly NewTask[]): Map<string, number> {
+  const keys = new Map<string, number>();
+  tasks.forEach((task, index) => {
+    if (task.key === undefined) return;
+    if (keys.has(task.key)) {
+      throw new TeamError('INVALID_INPUT', `key ${task.key} is used by more than one task of this call`, { key: task.key });
+    }
+    keys.set(task.key, index);
+  });
+  return keys;
+}
+
+/**
+ * Keys of this call win over ids: a key is chosen by the caller for this call, while an entry that
+ * is not a key must name an existing task of the team. Repeated entries count once.
+ */
+function resolveDependencies(op: Op, teamId: string, tasks: readonly NewTask[], keys: Map<string, number>): Dependency[][] {
+  return tasks.map((task, index) => {
+    const seen = new Set<string>();
+    const resolved: Dependency[] = [];
+    for (const entry of task.depends_on) {
+      if (seen.has(entry)) continue;
+      seen.add(entry);
+      const batchIndex = keys.get(entry);
+      if (batchIndex !== undefined) {
+        if (batchIndex === index) {
+          throw new TeamError('CYCLE_DETECTED', `task ${entry} depends on itself`, { keys: [entry] });
+        }
+        resolved.push({ batchIndex });
+        continue;
+      }
+      const existing = findTask(op, teamId, entry);
+      if (existing === undefined) {
+        throw new TeamError('NOT_FOUND', `depends_on ${entry} is neither a task of this team nor a key of this call`, {
+          depends_on: entry,
+        });
+      }
+      if (existing.status === 'failed' || existing.status === 'cancelled') {
+        throw new TeamError('CONFLICT', `depends_on ${entry} is ${existing.status} and will never be done`, {
+          depends_on: entry,
+          status: existing.status,
+        });
+      }
+      resolved.push({ existing });
+    }
+    return resolved;
+  });
+}
+
+/** Existing tasks cannot depend on new ones, so only edges inside the batch can close a cycle. */
+function refuseCycles(tasks: readonly NewTask[], dependencies: Dependency[][]): void {
+  const waitingOn = dependencies.map((deps) => deps.filter((dep) => 'batchIndex' in dep).length);
+  const dependants = tasks.map((): number[] => []);
+  dependencies.forEach((deps, index) => {
+    for (const dep of deps) if ('batchIndex' in dep) dependants[dep.batchIndex]?.push(index);
+  });
+  const queue = waitingOn.flatMap((count, index) => (count === 0 ? [index] : []));
+  let sorted = 0;
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    sorted += 1;
+    for (const dependant of dependants[next] ?? []) {
+      const left = (waitingOn[dependant] ?? 0) - 1;
+      waitingOn[dependant] = left;
+      if (left === 0) queue.push(dependant);
+    }
+  }
+  if (sorted < tasks.length) {
+    const stuck = waitingOn.flatMap((count, index) => (count > 0 ? [tasks[index]?.key ?? `#${index}`] : []));
+    throw new TeamError('CYCLE_DETECTED', `the dependencies of this call form a cycle through ${stuck.join(', ')}`, {
+      keys: stuck,
+    });
+  }
+}
+
+/**
+ * Adds a batch of tasks, possibly a whole DAG (depends_on takes task ids of the team or keys of
+ * this call). A task is ready when all its dependencies are already done, else blocked. One
+ * `task.create` event per task.
+ */
+export function createTasks(
+  op: Op,
+  actor: Actor,
+  input: ToolInput<'team_task_create'>,
+): ToolOutput<'team_task_create'> {
+  const caller = requireWriter(op, actor);
+  if (input.tasks.length === 0 || input.tasks.length > LIMITS.tasksPerCreateMax) {
+    throw new TeamError('INVALID_INPUT', `a call creates 1 to ${LIMITS.tasksPerCreateMax} tasks`);
+  }
+  const keys = indexKeys(input.tasks);
+  const dependencies = resolveDependencies(op, caller.team.id, input.tasks, keys);
+  refuseCycles(input.tasks, dependencies);
+
+  const ids = input.tasks.map(() => op.ids.next('tk'));
+  input.tasks.forEach((task, index) => {
+    const deps = dependencies[index] ?? [];
+    const ready = deps.every((dep) => 'existing' in dep && dep.existing.status === 'done');
+    op.sql.run(
+      `INSERT INTO tasks (id, team_id, title, description, required_role, priority, status, created_by, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ids[index],
+      caller.team.id,
+      task.title,
+      task.description,
+      task.required_role ?? null,
+      task.priority,
+      ready ? 'ready' : 'blocked',
+      caller.agent.id,
+      op.now,
+      op.now,
+    );
+  });
+  input.tasks.forEach((_task, index) => {
+    for (const dep of dependencies[index] ?? []) {
+      const dependsOn = 'existing' in dep ? dep.existing.id : ids[dep.batchIndex];
+      op.sql.run('INSERT INTO task_dependencies (task_id, depends_on_id) VALUES (?, ?)', ids[index], dependsOn);
+    }
+  });
+  const created = ids.map((id) => taskEntity(op, reloadTask(op, id as string)));
+  for (const task of created) {
+    appendAudit(op, {
+      teamId: caller.team.id,
+      actorAgentId: caller.agent.id,
+      action: 'task.create',
+      subjectId: task.id,
+      reason: `created ${task.status} task "${task.title}"`,
+      data: { task },
+    });
+  }
+  const keyMap: Record<string, string> = {};
+  for (const [key, index] of keys) keyMap[key] = ids[index] as string;
+  return { tasks: created, keys: keyMap };
+}
+
+/** Tasks in creation order; `after` pages on from a task id returned earlier. Reads only. */
+export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list'>): ToolOutput<'team_task_list'> {
+  const caller = requireCaller(op, actor);
+  let afterSeq = 0;
+  if (input.after !== undefined) {
+    const seq = op.sql.value<number>('SELECT seq FROM tasks WHERE id = ? AND team_id = ?', input.after, caller.team.id);
+    if (seq === undefined) {
+      throw new TeamError('INVALID_INPUT', `after ${input.after} is not a task of this team`, { after: input.after });
+    }
+    afterSeq = seq;
+  }
+  const limit = Math.min(input.limit ?? DEFAULTS.listPageSize, LIMITS.listPageMax);
+  // An empty status list is read as "no status filter", like an absent one.
+  const statuses = input.status !== undefined && input.status.length > 0 ? JSON.stringify(input.status) : null;
+  const rows = op.sql.all<TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks
+     WHERE team_id = @team AND seq > @after
+       AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+       AND (@owner IS NULL OR owner_agent_id = @owner)
+     ORDER BY seq LIMIT @limit`,
+    { team: caller.team.id, after: afterSeq, statuses, owner: input.owner_agent_id ?? null, limit: limit + 1 },
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { tasks: taskEntities(op, page), next_after: rows.length > limit && last !== undefined ? last.id : null };
+}
+
+function hasEdits(input: ToolInput<'team_task_update'>): boolean {
+  return (
+    input.title !== undefined ||
+    input.description !== undefined ||
+    input.priority !== undefined ||
+    input.required_role !== undefined ||
+    input.cancel === true
+  );
+}
+
+/**
+ * Two kinds of update. On a task in progress only its holder may report progress (with fence and
+ * a live lease), which also renews the lease: `task.progress`. A task not in progress may be edited
+ * or cancelled by its creator or the lead: `task.edit` / `task.cancel`.
+ */
+export function updateTask(
+  op: Op,
+  actor: Actor,
+  input: ToolInput<'team_task_update'>,
+  options: LeaseOptions,
+): ToolOutput<'team_task_update'> {
+  const caller = requireWriter(op, actor);
+  const task = requireTask(op, caller.team.id, input.task_id);
+  if (task.status === 'in_progress') {
+    if (hasEdits(input)) {
+      throw new TeamError('CONFLICT', `task ${task.id} is in progress: release it before editing or cancelling it`, {
+        status: task.status,
+      });
+    }
+    requireHolder(op, task, caller.agent, input.fence);
+    const leaseExpiresAt = op.now + options.leaseMs;
+    op.sql.run(
+      'UPDATE tasks SET progress = coalesce(?, progress), lease_expires_at = ?, updated_at = ? WHERE id = ?',
+      input.progress ?? null,
+      leaseExpiresAt,
+      op.now,
+      task.id,
+    );
+    const updated = taskEntity(op, reloadTask(op, task.id));
+    appendAudit(op, {
+      teamId: caller.team.id,
+      actorAgentId: caller.agent.id,
+      action: 'task.progress',
+      subjectId: task.id,
+      reason: input.progress === undefined ? 'lease renewed' : 'progress reported; lease renewed',
+      data: { task: updated },
+    });
+    return { task: updated, lease_expires_at: iso(leaseExpiresAt) };
+  }
+
+  if (input.fence !== undefined) {
+    throw new TeamError('STALE_CLAIM', `task ${task.id} is ${task.status}, not held by a claim; nothing changed`, {
+      task_id: task.id,
+      status: task.status,
+    });
+  }
+  if (TERMINAL_TASK_STATUSES.includes(task.status)) {
+    throw new TeamError('CONFLICT', `task ${task.id} is ${task.status} and can no longer change`, { status: task.status });
+  }
+  if (task.created_by !== caller.agent.id && !caller.isLead) {
+    throw new TeamError('DENIED', `only the creator of task ${task.id} or the lead may edit it`, { task_id: task.id });
+  }
+  if (input.progress !== undefined) {
+    throw new TeamError('CONFLICT', `task ${task.id} is ${task.status}: progress is reported by the holder of a claim`, {
+      status: task.status,
+    });
+  }
+  if (!hasEdits(input)) throw new TeamError('INVALID_INPUT', 'nothing to change: give a field to edit, or cancel');
+  const cancel = input.cancel === true;
+  op.sql.run(
+    `UPDATE tasks SET title = ?, description = ?, priority = ?, required_role = ?, status = ?, updated_at = ?
+     WHERE id = ?`,
+    input.title ?? task.title,
+    input.description ?? task.description,
+    input.priority ?? task.priority,
+    input.required_role === undefined ? task.required_role : input.required_role,
+    cancel ? 'cancelled' : task.status,
+    op.now,
+    task.id,
+  );
+  const updated = taskEntity(op, reloadTask(op, task.id));
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: cancel ? 'task.cancel' : 'task.edit',
+    subjectId: task.id,
+    reason: cancel ? `task "${updated.title}" cancelled` : `task "${updated.title}" edited`,
+    data: { task: updated },
+  });
+  return { task: updated, lease_expires_at: null };
+}

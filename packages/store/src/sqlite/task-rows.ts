@@ -1,0 +1,71 @@
+import { TeamError, type Task } from '@codex-team/contracts';
+import { TASK_COLUMNS, iso, toTask, type AgentRow, type TaskRow } from './row-mappers';
+import type { Op } from './transaction';
+
+/** Dependencies in the order they were given. */
+export function dependenciesOf(op: Op, taskId: string): string[] {
+  return op.sql
+    .all<{ depends_on_id: string }>(
+      'SELECT depends_on_id FROM task_dependencies WHERE task_id = ? ORDER BY rowid',
+      taskId,
+    )
+    .map((row) => row.depends_on_id);
+}
+
+export function taskEntity(op: Op, row: TaskRow): Task {
+  return toTask(row, dependenciesOf(op, row.id));
+}
+
+export function taskEntities(op: Op, rows: readonly TaskRow[]): Task[] {
+  return rows.map((row) => taskEntity(op, row));
+}
+
+export function findTask(op: Op, teamId: string, taskId: string): TaskRow | undefined {
+  return op.sql.get<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ? AND team_id = ?`, taskId, teamId);
+}
+
+/** NOT_FOUND for unknown ids and for ids of other teams alike, so existence never leaks. */
+export function requireTask(op: Op, teamId: string, taskId: string): TaskRow {
+  const row = findTask(op, teamId, taskId);
+  if (row === undefined) throw new TeamError('NOT_FOUND', `no task ${taskId} in this team`, { task_id: taskId });
+  return row;
+}
+
+/** The row again after an update inside the same transaction. */
+export function reloadTask(op: Op, taskId: string): TaskRow {
+  const row = op.sql.get<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`, taskId);
+  if (row === undefined) throw new TeamError('INTERNAL', `task ${taskId} vanished inside a transaction`);
+  return row;
+}
+
+/**
+ * STALE_CLAIM unless `agent` holds the task's current claim: it is in progress, owned by the agent,
+ * the fence matches and the lease has not passed. The holder itself is refused once its lease
+ * expired, because recovery may already have handed the task on.
+ */
+export function requireHolder(op: Op, task: TaskRow, agent: AgentRow, fence: number | undefined): void {
+  const refuse = (why: string): never => {
+    throw new TeamError('STALE_CLAIM', `you no longer hold task ${task.id}: ${why}; nothing changed`, {
+      task_id: task.id,
+      status: task.status,
+    });
+  };
+  if (fence === undefined) refuse('a fence is required for a claimed task');
+  if (task.status !== 'in_progress') refuse(`it is ${task.status}, not in progress`);
+  if (task.owner_agent_id !== agent.id) refuse('it is claimed by another agent');
+  if (task.fence !== fence) refuse(`fence ${String(fence)} is not the current claim`);
+  if (task.lease_expires_at === null || task.lease_expires_at <= op.now) {
+    refuse(`the lease expired at ${task.lease_expires_at === null ? 'claim end' : iso(task.lease_expires_at)}`);
+  }
+}
+
+/** True when every dependency of the task is done (a task with none trivially is). */
+export function dependenciesDone(op: Op, taskId: string): boolean {
+  return (
+    op.sql.value<number>(
+      `SELECT COUNT(*) FROM task_dependencies d JOIN tasks p ON p.id = d.depends_on_id
+       WHERE d.task_id = ? AND p.status <> 'done'`,
+      taskId,
+    ) === 0
+  );
+}

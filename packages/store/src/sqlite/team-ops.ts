@@ -1,0 +1,157 @@
+import {
+  LEAD_ROLE,
+  LIMITS,
+  TaskStatusSchema,
+  TeamError,
+  type TaskStatus,
+  type ToolInput,
+  type ToolOutput,
+} from '@codex-team/contracts';
+import type { Actor, BoundAgent, CreateTeamInput } from '../team-store';
+import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
+import { appendAudit } from './audit';
+import { countUnread } from './message-ops';
+import { AGENT_COLUMNS, TASK_COLUMNS, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
+import { taskEntities } from './task-rows';
+import type { Op } from './transaction';
+
+/** Creates a team and its lead (bound at epoch 1) as one state change: `team.start`. */
+export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
+  if (!Number.isInteger(input.maxThreads) || input.maxThreads < 1 || input.maxThreads > LIMITS.maxThreadsHardCap) {
+    throw new TeamError('INVALID_INPUT', `max_threads must be an integer from 1 to ${LIMITS.maxThreadsHardCap}`, {
+      max_threads: input.maxThreads,
+    });
+  }
+  const teamId = op.ids.next('tm');
+  const leadId = op.ids.next('ag');
+  op.sql.run(
+    `INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at)
+     VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`,
+    teamId,
+    input.name,
+    input.objective,
+    leadId,
+    input.maxThreads,
+    input.profile,
+    op.now,
+  );
+  op.sql.run(
+    `INSERT INTO agents (id, team_id, name, role, state, epoch, resume_ticket_hash, created_at, joined_at, last_seen_at)
+     VALUES (?, ?, ?, ?, 'active', 1, ?, ?, ?, ?)`,
+    leadId,
+    teamId,
+    input.leadName,
+    LEAD_ROLE,
+    input.resumeTicketHash,
+    op.now,
+    op.now,
+    op.now,
+  );
+  const team = toTeam(requireTeam(op, teamId));
+  const agentRow = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, leadId);
+  if (agentRow === undefined) throw new TeamError('INTERNAL', 'the lead agent was not stored');
+  const agent = toAgent(agentRow);
+  appendAudit(op, {
+    teamId,
+    actorAgentId: leadId,
+    action: 'team.start',
+    subjectId: teamId,
+    reason: `team ${input.name} started with lead ${input.leadName}`,
+    data: { team, agent, epoch: 1 },
+  });
+  return { team, agent, epoch: 1 };
+}
+
+function zeroCounts(): Record<TaskStatus, number> {
+  const counts = {} as Record<TaskStatus, number>;
+  for (const status of TaskStatusSchema.options) counts[status] = 0;
+  return counts;
+}
+
+export function tasksByStatus(op: Op, teamId: string): Record<TaskStatus, number> {
+  const counts = zeroCounts();
+  const rows = op.sql.all<{ status: TaskStatus; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM tasks WHERE team_id = ? GROUP BY status',
+    teamId,
+  );
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}
+
+export function getStatus(op: Op, actor: Actor): ToolOutput<'team_status'> {
+  const caller = requireCaller(op, actor);
+  const agents = op.sql.all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? ORDER BY seq`, caller.team.id);
+  return {
+    team: toTeam(caller.team),
+    me: toAgent(caller.agent),
+    agents: agents.map(toAgent),
+    tasks_by_status: tasksByStatus(op, caller.team.id),
+    active_threads: countThreads(op, caller.team, 'invited_or_active'),
+    unread_messages: countUnread(op, caller.team.id, caller.agent.id),
+  };
+}
+
+/**
+ * Lead only. Unfinished tasks (blocked, ready, in progress) refuse the call with CONFLICT unless
+ * `force`, which cancels them inside the same change: the one `team.finalize` event carries the
+ * team and every cancelled task as they are afterwards.
+ */
+export function finalizeTeam(
+  op: Op,
+  actor: Actor,
+  input: ToolInput<'team_finalize'>,
+): ToolOutput<'team_finalize'> {
+  const caller = requireWriter(op, actor);
+  requireLead(caller, 'finalize the team');
+  const counts = tasksByStatus(op, caller.team.id);
+  const open = counts.blocked + counts.ready + counts.in_progress;
+  if (open > 0 && !input.force) {
+    throw new TeamError(
+      'CONFLICT',
+      `${open} tasks are unfinished (${counts.blocked} blocked, ${counts.ready} ready, ` +
+        `${counts.in_progress} in progress); finish them or finalize with force to cancel them`,
+      { blocked: counts.blocked, ready: counts.ready, in_progress: counts.in_progress },
+    );
+  }
+  const openRows = op.sql.all<TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress') ORDER BY seq`,
+    caller.team.id,
+  );
+  // The holder of a cancelled claim keeps ownership for the record but loses its lease, so any
+  // later write it attempts with its fence is STALE_CLAIM.
+  op.sql.run(
+    `UPDATE tasks SET status = 'cancelled', lease_expires_at = NULL, updated_at = ?
+     WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress')`,
+    op.now,
+    caller.team.id,
+  );
+  op.sql.run(
+    "UPDATE teams SET state = 'finalized', finalized_at = ?, summary = ? WHERE id = ?",
+    op.now,
+    input.summary,
+    caller.team.id,
+  );
+  const team = toTeam(requireTeam(op, caller.team.id));
+  const cancelledIds = openRows.map((row) => row.id);
+  const cancelled = taskEntities(
+    op,
+    cancelledIds.length === 0
+      ? []
+      : op.sql.all<TaskRow>(
+          `SELECT ${TASK_COLUMNS} FROM tasks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+          JSON.stringify(cancelledIds),
+        ),
+  );
+  appendAudit(op, {
+    teamId: team.id,
+    actorAgentId: caller.agent.id,
+    action: 'team.finalize',
+    subjectId: team.id,
+    reason:
+      cancelledIds.length === 0
+        ? 'team finalized with every task finished'
+        : `team finalized with force; ${cancelledIds.length} unfinished tasks cancelled`,
+    data: { team, cancelled_tasks: cancelled },
+  });
+  return { team, cancelled_task_ids: cancelledIds };
+}

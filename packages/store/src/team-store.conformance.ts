@@ -1,0 +1,55 @@
+import { FakeClock, SequentialIdGenerator, type Clock, type IdGenerator } from '@codex-team/contracts';
+import { describeAgentRules } from './conformance/agents.conformance';
+import { describeArtifactRules } from './conformance/artifacts.conformance';
+import { describeAuditRules } from './conformance/audit.conformance';
+import { describeClaimRules } from './conformance/claims.conformance';
+import { Fixture, ReverseIdGenerator, type ConformanceHooks } from './conformance/harness.conformance';
+import { describeMessageRules } from './conformance/messages.conformance';
+import { describeTaskRules } from './conformance/tasks.conformance';
+import type { TeamStore } from './team-store';
+
+export type { ConformanceHooks } from './conformance/harness.conformance';
+
+/**
+ * The behaviour every TeamStore adapter must show, as a Jest suite: call it from the adapter's
+ * spec. `makeStore` returns a fresh, empty store using the given clock (a FakeClock the suite
+ * moves) and id generator. New adapters must pass it unchanged.
+ */
+export function describeTeamStoreConformance(
+  adapterName: string,
+  makeStore: (clock: Clock, ids: IdGenerator) => Promise<TeamStore>,
+  hooks: ConformanceHooks = {},
+): void {
+  describe(`TeamStore conformance: ${adapterName}`, () => {
+    let open: Fixture[] = [];
+    const make = async (ids: IdGenerator): Promise<Fixture> => {
+      const clock = new FakeClock();
+      const fixture = new Fixture(await makeStore(clock, ids), clock, hooks);
+      open.push(fixture);
+      return fixture;
+    };
+    let current: Fixture | undefined;
+
+    beforeEach(async () => {
+      current = await make(new SequentialIdGenerator());
+    });
+
+    afterEach(async () => {
+      for (const fixture of open) await fixture.store.close();
+      open = [];
+      current = undefined;
+    });
+
+    const fixture = (): Fixture => {
+      if (current === undefined) throw new Error('no store: the suite calls fixture() inside a test');
+      return current;
+    };
+
+    describeAgentRules(fixture);
+    describeTaskRules(fixture, () => make(new ReverseIdGenerator()));
+    describeClaimRules(fixture);
+    describeMessageRules(fixture);
+    describeArtifactRules(fixture);
+    describeAuditRules(fixture);
+  });
+}

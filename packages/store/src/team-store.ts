@@ -1,0 +1,111 @@
+import type {
+  Agent,
+  AgentId,
+  Artifact,
+  AuditEvent,
+  Team,
+  TeamId,
+  ToolInput,
+  ToolOutput,
+} from '@codex-team/contracts';
+
+/** The agent on whose behalf an operation runs: always taken from the bound session. */
+export interface Actor {
+  teamId: TeamId;
+  agentId: AgentId;
+}
+
+/**
+ * A session's binding. `epoch` increases each time the agent is (re)bound, so an older session of
+ * the same agent is refused once a newer one has resumed.
+ */
+export interface SessionBinding extends Actor {
+  epoch: number;
+}
+
+export interface BoundAgent {
+  team: Team;
+  agent: Agent;
+  epoch: number;
+}
+
+export interface CreateTeamInput {
+  name: string;
+  objective: string;
+  maxThreads: number;
+  profile: string;
+  leadName: string;
+  resumeTicketHash: string;
+}
+
+export interface SpawnAgentInput {
+  name: string;
+  role: string;
+  joinTicketHash: string;
+}
+
+export interface JoinAgentInput {
+  joinTicketHash: string;
+  /** Stored for the joining agent; its plain ticket goes back to the caller only. */
+  resumeTicketHash: string;
+}
+
+/** Everything a claim needs besides the actor; the lease length comes from the server's policy. */
+export interface LeaseOptions {
+  leaseMs: number;
+}
+
+export interface AuditQuery {
+  /** Only events with a greater sequence number. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+/**
+ * The store port: atomic domain operations. Each method is one write transaction (checks, writes
+ * and exactly one audit event per state change) or one consistent read; none holds a transaction
+ * across an await. Failures are TeamErrors with stable codes and leave the store unchanged.
+ */
+export interface TeamStore {
+  createTeam(input: CreateTeamInput): Promise<BoundAgent>;
+  /** Lead only. Refuses when the team already has max_threads invited or active teammates. */
+  spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent>;
+  /** Consumes the one-use join ticket and binds the agent (epoch 1). */
+  joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
+  /** Re-binds an agent by its resume ticket; the previous session's epoch stops working. */
+  resumeAgent(resumeTicketHash: string): Promise<BoundAgent>;
+  /** NOT_BOUND when the binding was superseded or the agent retired. */
+  verifyBinding(binding: SessionBinding): Promise<BoundAgent>;
+  /** Records that the session of this binding ended; a no-op when it was superseded. */
+  disconnectAgent(binding: SessionBinding, reason: string): Promise<void>;
+
+  getStatus(actor: Actor): Promise<ToolOutput<'team_status'>>;
+  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>>;
+
+  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>>;
+  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>>;
+  claimNextTask(actor: Actor, options: LeaseOptions): Promise<ToolOutput<'team_task_next'>>;
+  claimTask(
+    actor: Actor,
+    input: ToolInput<'team_task_claim'>,
+    options: LeaseOptions,
+  ): Promise<ToolOutput<'team_task_claim'>>;
+  updateTask(
+    actor: Actor,
+    input: ToolInput<'team_task_update'>,
+    options: LeaseOptions,
+  ): Promise<ToolOutput<'team_task_update'>>;
+  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<ToolOutput<'team_task_complete'>>;
+  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<ToolOutput<'team_task_release'>>;
+
+  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<ToolOutput<'team_send'>>;
+  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<ToolOutput<'team_inbox'>>;
+
+  publishArtifact(actor: Actor, input: ToolInput<'team_artifact_publish'>): Promise<Artifact>;
+  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>>;
+  listArtifacts(actor: Actor, input: ToolInput<'team_artifact_list'>): Promise<Artifact[]>;
+
+  /** The team's audit trail in commit order. */
+  listAuditEvents(teamId: TeamId, query?: AuditQuery): Promise<AuditEvent[]>;
+  close(): Promise<void>;
+}
