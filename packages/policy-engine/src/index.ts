@@ -1,0 +1,24 @@
+// Public API of @codex-team/policy-engine: profiles, roles and the pure policy decisions.
+export { allow, deny } from './decision';
+export type { PolicyDecision } from './decision';
+export { parseProfile, profileNameOfSource, WHOLE_FILE } from './parse-profile';
+export type { ProfileProblem } from './parse-profile';
+export { loadProfiles, resolveProfile, findBuiltinProfilesDir } from './load-profiles';
+export type { LoadProfilesOptions, LoadedProfile, ProfileOrigin, ProfileSet } from './load-profiles';
+export { KNOWN_ROLES, ROLE_CATALOG, DEFAULT_WORK_ROLE, isKnownRole, describeRole } from './role-catalog';
+export type { KnownRole, RoleInfo } from './role-catalog';
+export { budgetState, tokensOf, chargeUsage, budgetGate, assertBudgetAllows, budgetCeiling } from './budget';
+export type { BudgetState, BudgetStateName, BudgetedAction, UsageCharge } from './budget';
+export { ANY_ROLE, recommendFanout } from './fanout';
+export type { FanoutInput, FanoutRecommendation, SpawnRecommendation } from './fanout';
+export { LONG_BODY_HINT, checkMessageBody, assertMessageBody } from './message-policy';
+export type { MessageBodyDecision } from './message-policy';
+export { idleVerdict, teamIdleVerdict, earlyStopVerdict } from './guardrails';
+export type {
+  AgentIdleInput,
+  AgentIdleVerdictName,
+  EarlyStopVerdict,
+  IdleVerdict,
+  TeamIdleInput,
+} from './guardrails';
+export { qualityRuleFor } from './quality';

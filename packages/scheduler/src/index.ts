@@ -1,0 +1,7 @@
+// Public API of @codex-team/scheduler: DAG readiness, claim order, critical path and staffing hints.
+export { isReady, compareClaimOrder, readyTasks, isClaimableBy, selectNextTask } from './readiness';
+export type { SchedulableTask } from './readiness';
+export { criticalPath, remainingCriticalPath } from './critical-path';
+export type { CriticalPath, PathNode } from './critical-path';
+export { SLOT_HOLDING_STATES, staffingHints } from './staffing';
+export type { StaffingHints, StaffingInput } from './staffing';
