@@ -1,0 +1,51 @@
+import { jsonSchemaOf, type ToolContract } from '@codex-team/contracts';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
+type JsonSchemaObject = Tool['inputSchema'];
+
+/**
+ * Drops what costs bytes on every model turn without changing what a value must look like:
+ * `$schema` (the SDK and Codex assume the dialect) and the long regex zod adds beside
+ * `format: "date-time"` (the format already says it; only outputs carry timestamps).
+ */
+function compact(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compact);
+  if (node === null || typeof node !== 'object') return node;
+  const source = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (key === '$schema') continue;
+    if (key === 'pattern' && source['format'] === 'date-time') continue;
+    out[key] = compact(value);
+  }
+  return out;
+}
+
+function objectSchema(schema: Record<string, unknown>, label: string): JsonSchemaObject {
+  if (schema['type'] !== 'object') throw new Error(`${label} must be a JSON Schema object type`);
+  return schema as JsonSchemaObject;
+}
+
+const cache = new Map<string, Tool>();
+
+/**
+ * How tools/list describes one tool: its contract's name, description and JSON Schemas. Built once
+ * per process (every session of an HTTP server shares it) and only when first asked, to keep
+ * startup lean.
+ */
+export function advertisedTool(contract: ToolContract): Tool {
+  let tool = cache.get(contract.name);
+  if (tool === undefined) {
+    tool = {
+      name: contract.name,
+      description: contract.description,
+      inputSchema: objectSchema(compact(jsonSchemaOf(contract.input, 'input')) as Record<string, unknown>, `${contract.name} input`),
+      outputSchema: objectSchema(
+        compact(jsonSchemaOf(contract.output, 'output')) as Record<string, unknown>,
+        `${contract.name} output`,
+      ),
+    };
+    cache.set(contract.name, tool);
+  }
+  return tool;
+}

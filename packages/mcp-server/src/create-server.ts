@@ -1,0 +1,57 @@
+import type { Clock, IdGenerator } from '@codex-team/contracts';
+import type { TeamStore } from '@codex-team/store';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { TicketIssuer } from './runtime';
+import { Session } from './session';
+import { ToolRegistry } from './tool-registry';
+import { registerAllTools } from './tools';
+
+/** Everything one MCP session's server needs; `createServer` is the only place that wires it. */
+export interface ServerDeps {
+  store: TeamStore;
+  /** Times calls for the log; the store keeps its own clock for what it records. */
+  clock: Clock;
+  /** Id source of the process, shared with the store that makes entity ids. */
+  ids: IdGenerator;
+  tickets: TicketIssuer;
+  /** JSON logger; in stdio mode it must write to stderr, as stdout is the protocol. */
+  logger: Logger;
+  /** How long each claim made through this server stays valid without renewal, in milliseconds. */
+  leaseMs: number;
+  /** @default 'codex-team' */
+  serverName?: string;
+  /** @default '0.1.0' */
+  serverVersion?: string;
+  /**
+   * This session's identity. Pass one to read the binding after the session ends (the binary
+   * records the agent's disconnect with it). @default a fresh, unbound Session
+   */
+  session?: Session;
+}
+
+/**
+ * A fresh MCP server for one session (stdio process or HTTP session) with every team_* tool.
+ * Uses the SDK's low-level Server so that validation and error codes stay ours: tools/call
+ * parses the arguments with the contract's zod schema and answers every failure as an
+ * `isError` result carrying `{"error":{code,message,details}}` as text.
+ */
+export function createServer(deps: ServerDeps): Server {
+  const session = deps.session ?? new Session();
+  const registry = new ToolRegistry({
+    env: { store: deps.store, tickets: deps.tickets, leaseMs: deps.leaseMs, session },
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+  registerAllTools(registry);
+  const server = new Server(
+    { name: deps.serverName ?? 'codex-team', version: deps.serverVersion ?? '0.1.0' },
+    { capabilities: { tools: {} } },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.listTools() }));
+  server.setRequestHandler(CallToolRequestSchema, (request) =>
+    registry.call(request.params.name, request.params.arguments),
+  );
+  return server;
+}

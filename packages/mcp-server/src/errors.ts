@@ -1,0 +1,36 @@
+import { TeamError, isTeamError } from '@codex-team/contracts';
+import type { z } from 'zod';
+
+/** At most this many zod issues are returned; the first ones are enough to fix a call. */
+const MAX_ISSUES = 20;
+
+/** INVALID_INPUT carrying each zod issue as `{ path, message }` (path dotted, '' for the whole input). */
+export function invalidInput(toolName: string, error: z.ZodError): TeamError {
+  const issues = error.issues.slice(0, MAX_ISSUES).map((issue) => ({
+    path: issue.path.map((part) => String(part)).join('.'),
+    message: issue.message,
+  }));
+  return new TeamError('INVALID_INPUT', `arguments do not match the ${toolName} input schema`, {
+    issues,
+    ...(error.issues.length > MAX_ISSUES ? { more_issues: error.issues.length - MAX_ISSUES } : {}),
+  });
+}
+
+// Not `instanceof`: errors of the native SQLite addon may come from another realm.
+function isSqliteBusy(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = (error as { code: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/**
+ * What a caller is told about a failure. TeamErrors keep their code; a busy database that escaped
+ * the store's retries is BUSY; anything else is INTERNAL and `unexpected` (the caller logs it).
+ */
+export function classifyError(error: unknown): { error: TeamError; unexpected: boolean } {
+  if (isTeamError(error)) return { error, unexpected: false };
+  if (isSqliteBusy(error)) {
+    return { error: new TeamError('BUSY', 'the store is locked by other writers; nothing changed, try again'), unexpected: false };
+  }
+  return { error: new TeamError('INTERNAL', 'unexpected server error; it was logged'), unexpected: true };
+}

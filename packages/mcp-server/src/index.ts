@@ -1,0 +1,13 @@
+// Public API of @codex-team/mcp-server.
+export { createServer } from './create-server';
+export type { ServerDeps } from './create-server';
+export { Session } from './session';
+export { systemClock, RandomIdGenerator, TicketIssuer, hashTicket } from './runtime';
+export type { IssuedTicket, TicketKind } from './runtime';
+export { createLogger, LOG_LEVELS } from './logger';
+export type { LogLevel } from './logger';
+export { runStdioServer, MAX_REQUEST_BYTES } from './stdio-server';
+export type { StdioServerOptions, RunningStdioServer } from './stdio-server';
+export { parseServerArgs, ServerArgsError, SERVER_USAGE } from './server-args';
+export type { ServerArgs } from './server-args';
+export { spawnInstruction } from './tools/team-spawn';

@@ -1,0 +1,52 @@
+import { TeamError } from '@codex-team/contracts';
+import type { BoundAgent, SessionBinding } from '@codex-team/store';
+
+/**
+ * The identity of one MCP session: unbound until team_start, team_join or team_resume succeeds,
+ * then bound to exactly one agent for the session's life. Identity never comes from tool
+ * arguments; every bound call presents this binding to the store.
+ */
+export class Session {
+  private current: SessionBinding | null = null;
+  private bindingInFlight = false;
+
+  /** The agent this session speaks for, or null before it is bound. */
+  get binding(): SessionBinding | null {
+    return this.current;
+  }
+
+  /**
+   * Runs a binding store operation (start, join, resume) and binds the session to the agent it
+   * returns. ALREADY_BOUND when bound or while another binding call of this session is running,
+   * so two concurrent calls cannot bind one session twice.
+   */
+  async bind(operation: () => Promise<BoundAgent>): Promise<BoundAgent> {
+    if (this.current !== null) {
+      throw new TeamError('ALREADY_BOUND', `this session is already bound to agent ${this.current.agentId}`, {
+        agent_id: this.current.agentId,
+      });
+    }
+    if (this.bindingInFlight) {
+      throw new TeamError('ALREADY_BOUND', 'another team_start, team_join or team_resume of this session is running');
+    }
+    this.bindingInFlight = true;
+    try {
+      const bound = await operation();
+      this.current = { teamId: bound.team.id, agentId: bound.agent.id, epoch: bound.epoch };
+      return bound;
+    } finally {
+      this.bindingInFlight = false;
+    }
+  }
+
+  /** The binding, or NOT_BOUND telling the caller how to bind. */
+  requireBinding(): SessionBinding {
+    if (this.current === null) {
+      throw new TeamError(
+        'NOT_BOUND',
+        'this session is not bound to an agent: call team_join with your ticket first (team_start for a new team, team_resume after a restart)',
+      );
+    }
+    return this.current;
+  }
+}

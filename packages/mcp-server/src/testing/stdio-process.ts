@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ToolCaller } from './tool-caller';
+
+/** The built binary; process tests run what ships, so the build target must run first. */
+export const BIN_PATH = join(__dirname, '..', '..', 'dist', 'bin.js');
+
+/** One codex-team-mcp child process with an SDK client on its stdio, as Codex runs it per agent thread. */
+export interface StdioAgent {
+  caller: ToolCaller;
+  pid: number;
+  /** Parsed JSON log lines the process wrote to stderr so far. */
+  readonly logs: Record<string, unknown>[];
+  /** Settles when the child process has closed. */
+  readonly exited: Promise<void>;
+  /** Ends the session the way Codex does when its thread ends: closes stdin (SIGTERM after 2 s). */
+  close(): Promise<void>;
+}
+
+const live = new Set<StdioAgent>();
+
+/** Spawns `node dist/bin.js --db <dbPath> ...extraArgs` and connects a client that has listed the tools. */
+export async function spawnStdioAgent(dbPath: string, extraArgs: string[] = []): Promise<StdioAgent> {
+  if (!existsSync(BIN_PATH)) throw new Error(`${BIN_PATH} is missing: run nx run mcp-server:build first`);
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN_PATH, '--db', dbPath, ...extraArgs],
+    stderr: 'pipe',
+  });
+  const logs: Record<string, unknown>[] = [];
+  let partial = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line, unparsed: true });
+      }
+    }
+  });
+  // The SDK Protocol chains this handler when the client connects; it runs once the child has closed.
+  const exited = new Promise<void>((resolve) => {
+    transport.onclose = resolve;
+  });
+  const client = new Client({ name: 'stdio-spec', version: '1.0.0' });
+  await client.connect(transport);
+  await client.listTools();
+  const pid = transport.pid;
+  if (pid === null) throw new Error('the server process did not start');
+  const agent: StdioAgent = {
+    caller: new ToolCaller(client),
+    pid,
+    logs,
+    exited,
+    close: async () => {
+      live.delete(agent);
+      await client.close();
+    },
+  };
+  live.add(agent);
+  return agent;
+}
+
+/** Closes every child still running; call it from afterEach/afterAll. */
+export async function closeAllStdioAgents(): Promise<void> {
+  const agents = [...live];
+  live.clear();
+  await Promise.all(
+    agents.map(async (agent) => {
+      await agent.close().catch(() => undefined);
+      try {
+        process.kill(agent.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }),
+  );
+}
+
+/** Waits until `check` holds, polling; for conditions another process makes true. */
+export async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

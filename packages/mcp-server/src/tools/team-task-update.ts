@@ -1,0 +1,8 @@
+import type { ToolRegistry } from '../tool-registry';
+
+/** team_task_update: the holder's progress (renewing the lease), or an edit or cancel by creator or lead. */
+export function registerTeamTaskUpdate(registry: ToolRegistry): void {
+  registry.registerBound('team_task_update', (input, { store, actor, leaseMs }) =>
+    store.updateTask(actor, input, { leaseMs }),
+  );
+}
