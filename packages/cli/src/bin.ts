@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The `codex-team` binary: wires the real process into runCli and nothing else.
+import { homedir } from 'node:os';
+import { runCli } from './run-cli';
+
+void runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  homeDir: homedir(),
+  cwd: process.cwd(),
+  execPath: process.execPath,
+  nodeVersion: process.versions.node,
+}).then((code) => {
+  process.exitCode = code;
+});

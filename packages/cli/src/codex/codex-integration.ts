@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { TeamError } from '@codex-team/contracts';
+import { installServerEntry, uninstallServerEntry } from './codex-config';
+import { codexConfigPath, installedSkillPath } from './codex-paths';
+import type { McpServerEntry } from './config-block';
+import { installSkill, uninstallSkill } from './skill-files';
+
+/** Codex waits this long for `codex-team-mcp` to start; opening a busy store can take seconds. */
+export const STARTUP_TIMEOUT_SEC = 30;
+/** Codex waits this long for one tool call: a write may wait out other writers (FACTS: 1-5 s). */
+export const TOOL_TIMEOUT_SEC = 120;
+
+export interface InstallOptions {
+  codexHome: string;
+  /** The `[mcp_servers.<name>]` key; the model sees the tools as `mcp__<name>`. */
+  serverName: string;
+  /** Absolute path of the store file the server opens. */
+  dbPath: string;
+  /** Absolute path of the Node binary Codex runs the server with. */
+  nodePath: string;
+  /** Absolute path of `codex-team-mcp`'s bin.js; it must exist. */
+  serverBin: string;
+  /** The SKILL.md text to install. */
+  skillText: string;
+}
+
+export interface InstallResult {
+  configPath: string;
+  configChanged: boolean;
+  skillPath: string;
+  skillChanged: boolean;
+  entry: McpServerEntry;
+}
+
+/** The entry `install` writes for a server binary and store file. */
+export function serverEntryFor(nodePath: string, serverBin: string, dbPath: string): McpServerEntry {
+  return {
+    command: nodePath,
+    args: [serverBin, '--db', dbPath],
+    startupTimeoutSec: STARTUP_TIMEOUT_SEC,
+    toolTimeoutSec: TOOL_TIMEOUT_SEC,
+  };
+}
+
+/**
+ * Registers codex-team with a Codex home: the MCP server entry in config.toml and the skill.
+ * Throws NOT_FOUND when the server binary is missing (not built), CONFLICT / INVALID_INPUT as
+ * `installServerEntry` does; in every refusal nothing is written.
+ */
+export function installCodexIntegration(options: InstallOptions): InstallResult {
+  if (!existsSync(options.serverBin)) {
+    throw new TeamError('NOT_FOUND', `codex-team-mcp is not built: ${options.serverBin} is missing (run npm run build)`);
+  }
+  const configPath = codexConfigPath(options.codexHome);
+  const entry = serverEntryFor(options.nodePath, options.serverBin, options.dbPath);
+  const configChanged = installServerEntry(configPath, options.serverName, entry);
+  const skillPath = installedSkillPath(options.codexHome);
+  const skillChanged = installSkill(skillPath, options.skillText);
+  return { configPath, configChanged, skillPath, skillChanged, entry };
+}
+
+export interface UninstallResult {
+  configPath: string;
+  configChanged: boolean;
+  skillPath: string;
+  skillRemoved: boolean;
+}
+
+/** Removes what `installCodexIntegration` added; the store file is kept. */
+export function uninstallCodexIntegration(codexHome: string, serverName: string): UninstallResult {
+  const configPath = codexConfigPath(codexHome);
+  const configChanged = uninstallServerEntry(configPath, serverName);
+  const skillPath = installedSkillPath(codexHome);
+  const skillRemoved = uninstallSkill(skillPath);
+  return { configPath, configChanged, skillPath, skillRemoved };
+}

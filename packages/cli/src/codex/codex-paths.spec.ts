@@ -1,0 +1,27 @@
+import { BufferSink, type CliIo } from '../cli-io';
+import { checkServerName, resolveCodexHome, resolveDbPath } from './codex-paths';
+
+function io(env: Record<string, string>): CliIo {
+  return { stdout: new BufferSink(), stderr: new BufferSink(), env, homeDir: '/home/me', cwd: '/work', execPath: '/usr/bin/node', nodeVersion: '20.20.0' };
+}
+
+describe('Codex and store paths', () => {
+  it('takes --codex-home first, then $CODEX_HOME, then ~/.codex, made absolute', () => {
+    expect(resolveCodexHome('rel/home', io({ CODEX_HOME: '/env/home' }))).toBe('/work/rel/home');
+    expect(resolveCodexHome(undefined, io({ CODEX_HOME: '/env/home' }))).toBe('/env/home');
+    expect(resolveCodexHome(undefined, io({}))).toBe('/home/me/.codex');
+  });
+
+  it('resolves the store now, from --db, $CODEX_TEAM_DB, $CODEX_TEAM_HOME or ~/.codex-team', () => {
+    expect(resolveDbPath('team.db', io({ CODEX_TEAM_DB: '/env/x.db' }))).toBe('/work/team.db');
+    expect(resolveDbPath(undefined, io({ CODEX_TEAM_DB: 'rel.db' }))).toBe('/work/rel.db');
+    expect(resolveDbPath(undefined, io({ CODEX_TEAM_HOME: '/teams' }))).toBe('/teams/team.db');
+    expect(resolveDbPath(undefined, io({}))).toBe('/home/me/.codex-team/team.db');
+  });
+
+  it('accepts only short names Codex can turn into a tool namespace', () => {
+    expect(checkServerName('team_2-b')).toBe('team_2-b');
+    expect(() => checkServerName('team.x')).toThrow(/^INVALID_INPUT: /);
+    expect(() => checkServerName('x'.repeat(33))).toThrow(/^INVALID_INPUT: /);
+  });
+});

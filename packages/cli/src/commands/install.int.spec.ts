@@ -1,0 +1,107 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mcpServerBinPath } from '../codex/package-assets';
+import { runCodex } from '../e2e/codex-exec';
+import { builtCliBin } from '../e2e/codex-team-env';
+
+// The built `codex-team` binary against the real Codex CLI: what install writes is what
+// `codex mcp list` / `codex mcp get` read, and uninstall leaves the user's file as it was.
+
+jest.setTimeout(60_000);
+
+const USER_CONFIG = [
+  '# my settings, CRLF on purpose',
+  'model = "gpt-6.1-sol" # inline comment',
+  '',
+  '[mcp_servers.docs]',
+  'command = "npx"',
+  'args = ["-y", "docs-mcp"]',
+].join('\r\n'); // and no trailing newline
+
+let root: string;
+let homeDir: string;
+let codexHome: string;
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [builtCliBin(), ...args], {
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: homeDir, CODEX_HOME: codexHome },
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function codex(...args: string[]): Promise<{ exitCode: number | null; stdout: string }> {
+  const run = await runCodex({ codexHome, homeDir, cwd: root, args, timeoutMs: 30_000 });
+  return { exitCode: run.exitCode, stdout: run.stdout };
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'codex-team-install-'));
+  homeDir = join(root, 'home');
+  codexHome = join(homeDir, '.codex');
+  mkdirSync(codexHome, { recursive: true });
+  writeFileSync(join(codexHome, 'config.toml'), USER_CONFIG);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('codex-team install / uninstall with the real Codex CLI', () => {
+  it('registers a server Codex lists, with absolute paths, and uninstall restores the config byte for byte', async () => {
+    const installed = cli(['install']); // CODEX_HOME from the environment, store under HOME
+    expect(installed.stderr).toBe('');
+    expect(installed.status).toBe(0);
+    const dbPath = join(homeDir, '.codex-team', 'team.db');
+    expect(installed.stdout).toContain(`store:   ${dbPath}`);
+    const afterInstall = readFileSync(join(codexHome, 'config.toml'), 'utf8');
+    expect(cli(['install']).status).toBe(0);
+    expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe(afterInstall);
+
+    const list = await codex('mcp', 'list', '--json');
+    expect(list.exitCode).toBe(0);
+    const servers = JSON.parse(list.stdout) as { name: string; enabled: boolean; transport: { command: string; args: string[] } }[];
+    expect(servers.map((server) => server.name).sort()).toEqual(['docs', 'team']);
+    const team = servers.find((server) => server.name === 'team');
+    expect(team?.enabled).toBe(true);
+    expect(team?.transport.command).toBe(process.execPath);
+    expect(team?.transport.args).toEqual([mcpServerBinPath(), '--db', dbPath]);
+    expect(existsSync(team?.transport.args[0] ?? '')).toBe(true);
+
+    const get = await codex('mcp', 'get', 'team');
+    expect(get.exitCode).toBe(0);
+    expect(get.stdout).toContain('transport: stdio');
+    expect(get.stdout).toContain('default_tools_approval_mode: approve');
+
+    const doctor = cli(['doctor']);
+    expect(doctor.stdout).toContain('all checks passed');
+    expect(doctor.status).toBe(0);
+
+    const removed = cli(['uninstall']);
+    expect(removed.status).toBe(0);
+    expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe(USER_CONFIG);
+    expect(existsSync(join(codexHome, 'skills', 'codex-team'))).toBe(false);
+    const after = await codex('mcp', 'get', 'team');
+    expect(after.exitCode).not.toBe(0);
+    expect((await codex('mcp', 'list')).stdout).not.toMatch(/^team\s/m);
+  });
+
+  it('refuses, changing nothing, when the user already has [mcp_servers.team]', async () => {
+    execFileSync(process.execPath, [require.resolve('@openai/codex/bin/codex.js'), 'mcp', 'add', 'team', '--', 'my-team-server'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: homeDir, CODEX_HOME: codexHome },
+      stdio: 'ignore',
+    });
+    const before = readFileSync(join(codexHome, 'config.toml'), 'utf8');
+    const refused = cli(['install', '--codex-home', codexHome]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^codex-team install: CONFLICT: .*already has an \[mcp_servers\.team\] entry that codex-team did not write/);
+    expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe(before);
+    expect(existsSync(join(codexHome, 'skills', 'codex-team'))).toBe(false);
+    expect((await codex('mcp', 'get', 'team', '--json')).stdout).toContain('my-team-server');
+  });
+
+  it('answers an unknown flag with usage and exit code 2', () => {
+    const result = cli(['install', '--frobnicate']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Usage: codex-team install');
+  });
+});

@@ -1,0 +1,149 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { SequentialIdGenerator } from '@codex-team/contracts';
+import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
+import { BufferSink } from '../cli-io';
+import { installCodexIntegration } from '../codex/codex-integration';
+import { packageRoot, readShippedSkill } from '../codex/package-assets';
+import { runCli } from '../run-cli';
+import { checkNode, runDoctorChecks, type DoctorCheck, type DoctorOptions } from './doctor-checks';
+
+let home: string;
+let options: DoctorOptions;
+let serverBin: string;
+
+function byName(checks: DoctorCheck[]): Record<string, DoctorCheck> {
+  return Object.fromEntries(checks.map((check) => [check.name, check]));
+}
+
+function install(dbPath = join(home, 'store', 'team.db')): void {
+  installCodexIntegration({
+    codexHome: options.codexHome,
+    serverName: 'team',
+    dbPath,
+    nodePath: process.execPath,
+    serverBin,
+    skillText: readShippedSkill(),
+  });
+}
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'doctor-'));
+  serverBin = join(home, 'bin.js');
+  writeFileSync(serverBin, '// codex-team-mcp stand-in\n');
+  options = {
+    codexHome: join(home, '.codex'),
+    serverName: 'team',
+    dbPath: undefined,
+    defaultDbPath: join(home, 'default', 'team.db'),
+    nodeVersion: '20.20.0',
+    shippedSkill: readShippedSkill(),
+  };
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+describe('codex-team doctor checks', () => {
+  it('passes every check after install, on the store the Codex entry names', async () => {
+    install();
+    const checks = await runDoctorChecks(options);
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex-config', 'server-bin', 'skill']);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+    expect(byName(checks)['store']?.detail).toContain(join(home, 'store', 'team.db'));
+  });
+
+  it('opens an existing store and reports its schema version', async () => {
+    const dbPath = join(home, 'store', 'team.db');
+    const store = await openSqliteTeamStore({ path: dbPath, clock: { now: () => 0 }, ids: new SequentialIdGenerator() });
+    await store.close();
+    install(dbPath);
+    const check = byName(await runDoctorChecks(options))['store'];
+    expect(check).toMatchObject({ ok: true, detail: `${dbPath} is writable, schema v${CURRENT_SCHEMA_VERSION} (same as the code)` });
+  });
+
+  it('fails a store written by a newer schema, saying what to do', async () => {
+    const dbPath = join(home, 'newer.db');
+    const migrations = join(home, 'migrations');
+    mkdirSync(migrations);
+    const shipped = join(packageRoot(dirname(require.resolve('@codex-team/store')), '@codex-team/store'), 'migrations');
+    for (const file of readdirSync(shipped)) copyFileSync(join(shipped, file), join(migrations, file));
+    const next = String(CURRENT_SCHEMA_VERSION + 1).padStart(4, '0');
+    writeFileSync(join(migrations, `${next}_from_the_future.sql`), 'CREATE TABLE future (id INTEGER PRIMARY KEY) STRICT;\n');
+    const store = await openSqliteTeamStore({ path: dbPath, clock: { now: () => 0 }, ids: new SequentialIdGenerator(), migrationsDir: migrations });
+    await store.close();
+
+    const check = byName(await runDoctorChecks({ ...options, dbPath }))['store'];
+    expect(check?.ok).toBe(false);
+    expect(check?.detail).toContain('SCHEMA_MISMATCH');
+    expect(check?.fix).toContain('upgrade codex-team');
+  });
+
+  it('fails the Codex checks before install, each with a fix', async () => {
+    const checks = byName(await runDoctorChecks(options));
+    expect(checks['codex-config']).toMatchObject({ ok: false, fix: 'run codex-team install' });
+    expect(checks['skill']).toMatchObject({ ok: false, fix: 'run codex-team install' });
+    expect(checks['store']).toMatchObject({ ok: true });
+    expect(checks['store']?.detail).toContain(options.defaultDbPath);
+  });
+
+  it('fails when the registered server binary is gone', async () => {
+    install();
+    rmSync(serverBin);
+    const check = byName(await runDoctorChecks(options))['server-bin'];
+    expect(check).toMatchObject({ ok: false });
+    expect(check?.detail).toContain('does not exist');
+  });
+
+  it('fails an outdated skill', async () => {
+    install();
+    writeFileSync(join(options.codexHome, 'skills', 'codex-team', 'SKILL.md'), '---\nname: codex-team\n---\nold\n');
+    expect(byName(await runDoctorChecks(options))['skill']).toMatchObject({ ok: false });
+  });
+
+  it('fails an unreadable config with the TOML error', async () => {
+    mkdirSync(options.codexHome, { recursive: true });
+    writeFileSync(join(options.codexHome, 'config.toml'), '[broken\n');
+    expect(byName(await runDoctorChecks(options))['codex-config']?.detail).toMatch(/INVALID_INPUT: .*not valid TOML/);
+  });
+
+  it('requires Node 20 or newer', () => {
+    expect(checkNode('18.19.1')).toMatchObject({ ok: false, fix: 'install Node 20 or newer' });
+    expect(checkNode('22.3.0').ok).toBe(true);
+  });
+});
+
+describe('codex-team doctor command', () => {
+  it('prints JSON and exits 1 when a check fails', async () => {
+    const stdout = new BufferSink();
+    const code = await runCli(['doctor', '--codex-home', options.codexHome, '--db', join(home, 'x.db'), '--json'], {
+      stdout,
+      stderr: new BufferSink(),
+      env: {},
+      homeDir: home,
+      cwd: home,
+      execPath: process.execPath,
+      nodeVersion: '20.20.0',
+    });
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout.text()) as { ok: boolean; checks: DoctorCheck[] };
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((check) => check.name === 'codex-config')?.ok).toBe(false);
+  });
+
+  it('prints ok lines and exits 0 when everything is in place', async () => {
+    install();
+    const stdout = new BufferSink();
+    const code = await runCli(['doctor', '--codex-home', options.codexHome], {
+      stdout,
+      stderr: new BufferSink(),
+      env: {},
+      homeDir: home,
+      cwd: home,
+      execPath: process.execPath,
+      nodeVersion: '20.20.0',
+    });
+    expect(stdout.text()).toMatch(/^ok {4}node/m);
+    expect(stdout.text()).toContain('all checks passed');
+    expect(code).toBe(0);
+  });
+});

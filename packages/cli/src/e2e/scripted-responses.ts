@@ -1,0 +1,266 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A stand-in for the OpenAI Responses API that drives a real `codex exec` with no account and no
+// network beyond loopback. Each Codex thread (the root session and every spawn_agent sub-agent)
+// gets its own scripted "model": a generator that yields one tool call per turn and receives the
+// tool's result from the next request, then returns its final answer. Shapes verified with Codex
+// 0.169 (see docs/codex.md, "Driving Codex offline").
+
+/** A tool call the scripted model makes. `namespace` is how Codex groups tools, e.g. `mcp__team`. */
+export interface ToolCall {
+  namespace?: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** What Codex sent back for a call: the model-visible text, and its JSON when it is JSON. */
+export interface ToolResult {
+  call: ToolCall;
+  callId: string;
+  /** The `function_call_output.output` as received: a string, or an array of `input_text` items. */
+  raw: unknown;
+  /** The output without Codex's `Wall time: ...\nOutput:` preamble. */
+  text: string;
+  /** `text` parsed as JSON, when it is JSON (MCP `structuredContent` arrives that way). */
+  json: unknown;
+}
+
+/** One scripted thread: yields calls, receives their results, returns the final answer. */
+export type AgentProgram = Generator<ToolCall, string, ToolResult>;
+
+/** Who is asking: what a script needs to choose a program for a new thread. */
+export interface ThreadInfo {
+  threadId: string;
+  /** The spawning thread's id for a sub-agent (`x-codex-parent-thread-id`); undefined for the root. */
+  parentThreadId: string | undefined;
+  /** The thread's own user messages, e.g. the `spawn_agent` message of a sub-agent. */
+  userTexts: string[];
+}
+
+/** Chooses the program of a thread the first time it sends a request. */
+export type ScriptFactory = (thread: ThreadInfo) => AgentProgram;
+
+/** One step of a thread, recorded for assertions. */
+export interface TranscriptEntry {
+  threadId: string;
+  parentThreadId: string | undefined;
+  result: ToolResult;
+}
+
+/** One request Codex sent, kept for assertions (e.g. on `tools` or the developer message). */
+export interface RecordedRequest {
+  threadId: string;
+  parentThreadId: string | undefined;
+  body: Record<string, unknown>;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `call_…` ids must be unique per thread; a per-thread counter keeps them readable. */
+function callId(threadId: string, step: number): string {
+  return `call_${threadId.slice(-8)}_${step}`;
+}
+
+const PREAMBLE = /^Wall time: [^\n]*\nOutput:\n?/;
+
+/** The model-visible text of a `function_call_output.output`, without Codex's preamble. */
+export function toolOutputText(output: unknown): string {
+  if (typeof output === 'string') return output.replace(PREAMBLE, '');
+  if (Array.isArray(output)) {
+    const texts = output.flatMap((item) => (isObject(item) && typeof item['text'] === 'string' ? [item['text']] : []));
+    return texts.join('\n').replace(PREAMBLE, '');
+  }
+  return JSON.stringify(output);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function inputItems(body: JsonObject): JsonObject[] {
+  const input = body['input'];
+  return Array.isArray(input) ? input.filter(isObject) : [];
+}
+
+function userTexts(items: readonly JsonObject[]): string[] {
+  return items
+    .filter((item) => item['type'] === 'message' && item['role'] === 'user' && Array.isArray(item['content']))
+    .flatMap((item) => (item['content'] as unknown[]).filter(isObject))
+    .flatMap((part) => (typeof part['text'] === 'string' ? [part['text']] : []))
+    .filter((text) => !text.startsWith('<environment_context>') && !text.startsWith('<subagent_notification>'));
+}
+
+interface ThreadState {
+  info: ThreadInfo;
+  program: AgentProgram;
+  pending: { call: ToolCall; callId: string } | undefined;
+  step: number;
+  finalText: string | undefined;
+}
+
+/**
+ * The scripted endpoint: an HTTP server on 127.0.0.1 (port 0) answering `POST /v1/responses` with
+ * Server-Sent Events — `response.created`, one `response.output_item.done` per item,
+ * `response.completed` with usage. Point Codex at `baseUrl` through a custom model provider.
+ */
+export class ScriptedResponses {
+  /** Every request, in arrival order. */
+  readonly requests: RecordedRequest[] = [];
+  /** Every tool result a program received, in order. */
+  readonly transcript: TranscriptEntry[] = [];
+  /** Script failures (a program threw, or a result was missing); a test should expect none. */
+  readonly errors: string[] = [];
+  private readonly threads = new Map<string, ThreadState>();
+
+  private constructor(
+    private readonly server: Server,
+    private readonly factory: ScriptFactory,
+  ) {}
+
+  /** Starts the endpoint; `factory` picks each new thread's program. */
+  static async start(factory: ScriptFactory): Promise<ScriptedResponses> {
+    const server = createServer();
+    const endpoint = new ScriptedResponses(server, factory);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => endpoint.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return endpoint;
+  }
+
+  /** The provider `base_url` for Codex's config (`http://127.0.0.1:PORT/v1`). */
+  get baseUrl(): string {
+    const address = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}/v1`;
+  }
+
+  /** Final answers by thread id, for threads that finished. */
+  finalAnswers(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [id, state] of this.threads) if (state.finalText !== undefined) out.set(id, state.finalText);
+    return out;
+  }
+
+  /** Thread infos in the order the threads first asked. */
+  threadInfos(): ThreadInfo[] {
+    return [...this.threads.values()].map((state) => state.info);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/responses') {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = parseJson(Buffer.concat(chunks).toString('utf8'));
+      if (!isObject(body)) {
+        res.writeHead(400).end();
+        return;
+      }
+      this.respond(res, this.nextItems(body));
+    });
+  }
+
+  private nextItems(body: JsonObject): JsonObject[] {
+    const metadata = isObject(body['client_metadata']) ? body['client_metadata'] : {};
+    const threadId = typeof metadata['thread_id'] === 'string' ? metadata['thread_id'] : 'unknown-thread';
+    const parent = metadata['x-codex-parent-thread-id'];
+    const parentThreadId = typeof parent === 'string' ? parent : undefined;
+    this.requests.push({ threadId, parentThreadId, body });
+    const items = inputItems(body);
+
+    let state = this.threads.get(threadId);
+    try {
+      let next: IteratorResult<ToolCall, string>;
+      if (state === undefined) {
+        const info: ThreadInfo = { threadId, parentThreadId, userTexts: userTexts(items) };
+        state = { info, program: this.factory(info), pending: undefined, step: 0, finalText: undefined };
+        this.threads.set(threadId, state);
+        next = state.program.next(undefined as unknown as ToolResult);
+      } else if (state.finalText !== undefined) {
+        // A finished thread asked again (e.g. woken by a sub-agent notification): stay finished.
+        return [this.message(state.finalText)];
+      } else {
+        const result = this.resultFor(state, items);
+        this.transcript.push({ threadId, parentThreadId, result });
+        next = state.program.next(result);
+      }
+      if (next.done === true) {
+        state.finalText = next.value;
+        state.pending = undefined;
+        return [this.message(next.value)];
+      }
+      state.step += 1;
+      state.pending = { call: next.value, callId: callId(threadId, state.step) };
+      const args = JSON.stringify(next.value.args);
+      const call: JsonObject = { type: 'function_call', name: next.value.name, arguments: args, call_id: state.pending.callId };
+      if (next.value.namespace !== undefined) call['namespace'] = next.value.namespace;
+      return [call];
+    } catch (error) {
+      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.errors.push(`thread ${threadId}: ${reason}`);
+      if (state !== undefined) state.finalText = `script error: ${reason.split('\n')[0] ?? ''}`;
+      return [this.message(`script error: ${reason.split('\n')[0] ?? ''}`)];
+    }
+  }
+
+  private resultFor(state: ThreadState, items: readonly JsonObject[]): ToolResult {
+    const pending = state.pending;
+    if (pending === undefined) throw new Error('a request arrived for a thread with no call pending');
+    const output = items.find((item) => item['type'] === 'function_call_output' && item['call_id'] === pending.callId);
+    if (output === undefined) throw new Error(`no function_call_output for ${pending.callId} (${pending.call.name})`);
+    const text = toolOutputText(output['output']);
+    return { call: pending.call, callId: pending.callId, raw: output['output'], text, json: parseJson(text) };
+  }
+
+  private message(text: string): JsonObject {
+    return { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
+  }
+
+  private respond(res: ServerResponse, items: readonly JsonObject[]): void {
+    const id = `resp_${this.requests.length}`;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const send = (type: string, data: JsonObject): void => {
+      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    };
+    send('response.created', { response: { id } });
+    for (const item of items) send('response.output_item.done', { item });
+    send('response.completed', {
+      response: {
+        id,
+        usage: {
+          input_tokens: 100,
+          input_tokens_details: { cached_tokens: 0 },
+          output_tokens: 10,
+          output_tokens_details: { reasoning_tokens: 0 },
+          total_tokens: 110,
+        },
+      },
+    });
+    res.end();
+  }
+}
+
+/** A call of one of our MCP tools, as the model makes it (`mcp__<server>` namespace). */
+export function mcpCall(name: string, args: Record<string, unknown> = {}, server = 'team'): ToolCall {
+  return { namespace: `mcp__${server}`, name, args };
+}
+
+/** A call of Codex's multi-agent tools (`spawn_agent`, `wait_agent`, `close_agent`, ...). */
+export function agentCall(name: string, args: Record<string, unknown>): ToolCall {
+  return { namespace: 'multi_agent_v1', name, args };
+}
