@@ -27,6 +27,8 @@ export interface AdmissionFacts {
 export interface UsageCharge {
   tokens: number;
   reason: string;
+  /** The budget line this sample crossed, if any; recorded in the event so summaries find it. */
+  crossed?: 'soft' | 'hard' | null;
 }
 
 /** One teammate as the idle sweep sees it. */

@@ -104,7 +104,7 @@ export function recordUsage(op: Op, actor: Actor, input: RecordUsageInput): Usag
     action: 'usage.report',
     subjectId: taskId,
     reason: charge.reason,
-    data: { usage, used_tokens: before + charge.tokens },
+    data: { usage, used_tokens: before + charge.tokens, crossed: charge.crossed ?? null },
   });
   return usage;
 }
