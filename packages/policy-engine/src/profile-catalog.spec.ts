@@ -50,6 +50,18 @@ describe('ProfileCatalog', () => {
     expect(catalog.find('default').profile.name).toBe('default');
   });
 
+  it('starts with the built-in profiles when the user directory is broken, and heals once it is fixed', () => {
+    writeFileSync(join(userDir, 'wide.yaml'), defaultText.replace('name: default', 'name: wide').replace('hard_cap: 6', 'hard_cap: 9'));
+    const { catalog, error } = ProfileCatalog.loadOrBuiltin({ builtinDir, userDir });
+    expect(error?.code).toBe('INVALID_INPUT');
+    expect(error?.message).toContain('threads.hard_cap');
+    expect([...catalog.profiles.keys()]).toEqual(['deep', 'default', 'fast']);
+    expect(caught(() => catalog.find('wide')).code).toBe('NOT_FOUND');
+    writeFileSync(join(userDir, 'wide.yaml'), defaultText.replace('name: default', 'name: wide'));
+    expect(catalog.find('wide').origin).toBe('user');
+    expect(ProfileCatalog.loadOrBuiltin({ builtinDir, userDir }).error).toBeNull();
+  });
+
   it('refuses a path as a name, and never reloads a fixed set', () => {
     const fixed = ProfileCatalog.of(loadProfiles({ builtinDir }));
     expect(caught(() => fixed.find('../default')).code).toBe('INVALID_INPUT');

@@ -36,6 +36,22 @@ export class ProfileCatalog {
     return new ProfileCatalog(options, loadProfiles(options));
   }
 
+  /**
+   * Like `load`, but a broken user directory does not stop a server from starting: the catalog
+   * then holds the built-in profiles only, returns the error for the caller to log, and keeps
+   * trying the user directory on every miss, so fixing the file heals it without a restart.
+   * Throws only when the built-in profiles themselves cannot be loaded.
+   */
+  static loadOrBuiltin(options: LoadProfilesOptions): { catalog: ProfileCatalog; error: TeamError | null } {
+    try {
+      return { catalog: ProfileCatalog.load(options), error: null };
+    } catch (error) {
+      const builtin = loadProfiles({ builtinDir: options.builtinDir });
+      const reason = error instanceof TeamError ? error : new TeamError('INVALID_INPUT', String(error));
+      return { catalog: new ProfileCatalog(options, builtin), error: reason };
+    }
+  }
+
   /** A fixed set of profiles that never reloads (tests, embedded use). */
   static of(profiles: ProfileSet): ProfileCatalog {
     return new ProfileCatalog(null, profiles);

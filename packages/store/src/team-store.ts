@@ -58,8 +58,15 @@ export interface LeaseOptions {
   leaseMs: number;
 }
 
-/** team_status as the store knows it; the server adds the policy's verdicts and hints. */
-export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize' | 'hints'>;
+/**
+ * team_status as the store knows it, plus the policy state the server needs to add the policy's
+ * verdict and hints (which the store cannot decide).
+ */
+export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize' | 'hints'> & {
+  /** When the lead declared consensus (ISO), or null. */
+  consensus_at: string | null;
+  used_tokens: number;
+};
 
 export interface RecordUsageInput {
   sample: UsageSample;

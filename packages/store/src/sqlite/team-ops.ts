@@ -11,7 +11,7 @@ import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team
 import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { countUnread } from './message-ops';
-import { AGENT_COLUMNS, TASK_COLUMNS, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
+import { AGENT_COLUMNS, TASK_COLUMNS, iso, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
 import { taskEntities } from './task-rows';
 import type { Op } from './transaction';
 
@@ -81,6 +81,10 @@ export function tasksByStatus(op: Op, teamId: string): Record<TaskStatus, number
 export function getStatus(op: Op, actor: Actor): TeamStatusBase {
   const caller = requireCaller(op, actor);
   const agents = op.sql.all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? ORDER BY seq`, caller.team.id);
+  const policy = op.sql.get<{ used_tokens: number; consensus_at: number | null }>(
+    'SELECT used_tokens, consensus_at FROM teams WHERE id = ?',
+    caller.team.id,
+  );
   return {
     team: toTeam(caller.team),
     me: toAgent(caller.agent),
@@ -88,6 +92,8 @@ export function getStatus(op: Op, actor: Actor): TeamStatusBase {
     tasks_by_status: tasksByStatus(op, caller.team.id),
     active_threads: countThreads(op, caller.team, 'invited_or_active'),
     unread_messages: countUnread(op, caller.team.id, caller.agent.id),
+    consensus_at: policy?.consensus_at == null ? null : iso(policy.consensus_at),
+    used_tokens: policy?.used_tokens ?? 0,
   };
 }
 
