@@ -32,7 +32,13 @@ export function loggerOptions(level: LogLevel = 'info'): LoggerOptions {
     },
     hooks: {
       logMethod(args, method) {
-        const redacted = args.map((arg: unknown) => (typeof arg === 'string' ? redactSecrets(arg).text : arg));
+        const redacted: unknown[] = args.map((arg: unknown) => (typeof arg === 'string' ? redactSecrets(arg).text : arg));
+        // Without a message pino takes the error's own message, past this hook: supply it masked.
+        const [first, second] = redacted;
+        const error = first instanceof Error ? first : (first as { err?: unknown } | null)?.err;
+        if (error instanceof Error && typeof second !== 'string') {
+          redacted.splice(1, 0, redactSecrets(error.message).text);
+        }
         method.apply(this, redacted as Parameters<typeof method>);
       },
     },

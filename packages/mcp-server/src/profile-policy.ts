@@ -39,7 +39,9 @@ export class ProfilePolicy implements TeamPolicy {
       this.decided(facts.team, 'budget.hard_tokens', inputs, 'deny', error instanceof Error ? error.message : String(error));
       throw error;
     }
-    if (facts.action !== 'claim') return;
+    // Once every task is finished there is nothing to claim anyway; the refusal matters when the
+    // lead declared consensus with work still open.
+    if (facts.action !== 'claim' || facts.consensusAt === null) return;
     const stop = earlyStopVerdict(profile, facts.tasksByStatus, facts.consensusAt);
     if (stop.verdict === 'stop') {
       this.decided(facts.team, stop.rule, { ...inputs, tasks_by_status: facts.tasksByStatus, consensus_at: facts.consensusAt }, 'deny', stop.reason);
