@@ -27,29 +27,46 @@ function isDecision(event: AuditEvent): boolean {
   return event.action === 'team.finalize' && event.actor_agent_id === null;
 }
 
-/** Work intervals of each task: from each claim to the event that ended it (or `end`). */
-function workIntervals(events: readonly AuditEvent[], end: number): { taskId: string; agentId: string; from: number; to: number }[] {
+/** How a stretch of work on a task ended; `open` while it is still held. */
+export type WorkOutcome = 'done' | 'failed' | 'released' | 'cancelled' | 'open';
+
+/** One stretch of work: an agent's claim of a task until the event that ended it. */
+export interface WorkInterval {
+  taskId: string;
+  agentId: string;
+  from: number;
+  to: number;
+  outcome: WorkOutcome;
+}
+
+/**
+ * Work intervals of each task from the audit trail: from each claim to the completion, failure,
+ * release or cancellation that ended it, or to `end` (ms) while still held. Pure.
+ */
+export function workIntervals(events: readonly AuditEvent[], end: number): WorkInterval[] {
   const open = new Map<string, { agentId: string; from: number }>();
-  const out: { taskId: string; agentId: string; from: number; to: number }[] = [];
-  const close = (taskId: string, at: number): void => {
+  const out: WorkInterval[] = [];
+  const close = (taskId: string, at: number, outcome: WorkOutcome): void => {
     const started = open.get(taskId);
     if (started === undefined) return;
     open.delete(taskId);
-    out.push({ taskId, agentId: started.agentId, from: started.from, to: Math.max(started.from, at) });
+    out.push({ taskId, agentId: started.agentId, from: started.from, to: Math.max(started.from, at), outcome });
   };
+  const endings: Record<string, WorkOutcome> = { 'task.complete': 'done', 'task.fail': 'failed', 'task.release': 'released' };
   for (const event of events) {
     const at = Date.parse(event.at);
     const subject = event.subject_id ?? '';
+    const ending = endings[event.action];
     if (event.action === 'task.claim' && event.actor_agent_id !== null) {
-      close(subject, at);
+      close(subject, at, 'released');
       open.set(subject, { agentId: event.actor_agent_id, from: at });
-    } else if (['task.complete', 'task.fail', 'task.release'].includes(event.action)) {
-      close(subject, at);
+    } else if (ending !== undefined) {
+      close(subject, at, ending);
     } else if (event.action === 'team.finalize') {
-      for (const row of (event.data['cancelled_tasks'] as { id: string }[] | undefined) ?? []) close(row.id, at);
+      for (const row of (event.data['cancelled_tasks'] as { id: string }[] | undefined) ?? []) close(row.id, at, 'cancelled');
     }
   }
-  for (const taskId of [...open.keys()]) close(taskId, end);
+  for (const taskId of [...open.keys()]) close(taskId, end, 'open');
   return out;
 }
 
