@@ -1,3 +1,4 @@
+import { benchCommand } from './bench';
 import type { Command } from './command';
 import { doctorCommand } from './doctor';
 import { installCommand } from './install';
@@ -7,4 +8,4 @@ import { uninstallCommand } from './uninstall';
  * Every `codex-team` command, in the order `--help` lists them. To add one, write
  * `commands/<name>.ts` exporting a `Command` and list it here.
  */
-export const COMMANDS: readonly Command[] = [installCommand, uninstallCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [installCommand, uninstallCommand, doctorCommand, benchCommand()];
