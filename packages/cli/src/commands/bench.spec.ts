@@ -15,6 +15,7 @@ function fakeIo(cwd: string): CliIo & { stdout: BufferSink; stderr: BufferSink }
     cwd,
     execPath: '/usr/bin/node',
     nodeVersion: '20.20.0',
+    stdoutIsTerminal: false,
   };
 }
 
