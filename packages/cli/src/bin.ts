@@ -20,7 +20,7 @@ void runCli(process.argv.slice(2), {
   execPath: process.execPath,
   nodeVersion: process.versions.node,
   signal: interrupted.signal,
-  stdoutIsTTY: process.stdout.isTTY === true,
+  stdoutIsTerminal: process.stdout.isTTY === true,
 }).then((code) => {
   process.exitCode = code;
 });

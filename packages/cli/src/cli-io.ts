@@ -21,8 +21,8 @@ export interface CliIo {
   nodeVersion: string;
   /** Aborted when the user interrupts (SIGINT); long-running commands stop cleanly on it. */
   signal?: AbortSignal;
-  /** Whether stdout is a terminal (live views redraw in place only then). @default false */
-  stdoutIsTTY?: boolean;
+  /** Whether stdout is a terminal, so live views may redraw in place (`process.stdout.isTTY`). */
+  stdoutIsTerminal: boolean;
 }
 
 /** A TextSink that keeps what was written, for tests and for commands that post-process output. */

@@ -1,4 +1,6 @@
+import { benchCommand } from './bench';
 import type { Command } from './command';
+import { demoCommand } from './demo';
 import { doctorCommand } from './doctor';
 import { installCommand } from './install';
 import { replayCommand } from './replay';
@@ -16,6 +18,8 @@ export const COMMANDS: readonly Command[] = [
   installCommand,
   uninstallCommand,
   doctorCommand,
+  benchCommand(),
+  demoCommand,
   statusCommand,
   tasksCommand,
   watchCommand,

@@ -49,7 +49,7 @@ export const watchCommand: Command = {
     const interval = positive(stringOption(args.values, 'interval'), '--interval', 100) ?? DEFAULT_INTERVAL_MS;
     const iterations = flagOption(args.values, 'once') ? 1 : positive(stringOption(args.values, 'iterations'), '--iterations', 1);
     const json = flagOption(args.values, 'json');
-    const redraw = io.stdoutIsTTY === true && !json;
+    const redraw = io.stdoutIsTerminal && !json;
     return withTeamSource(args.values, io, async (source) => {
       // Follow one team even if a newer one starts while watching.
       const teamId = (await source.team(args.positionals[0])).id;

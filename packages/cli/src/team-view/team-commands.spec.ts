@@ -27,6 +27,7 @@ function io(extra: Partial<CliIo> = {}): CliIo & { stdout: BufferSink; stderr: B
     cwd: dir,
     execPath: process.execPath,
     nodeVersion: process.versions.node,
+    stdoutIsTerminal: false,
     ...extra,
   } as CliIo & { stdout: BufferSink; stderr: BufferSink };
 }
@@ -127,7 +128,7 @@ describe('codex-team watch', () => {
   });
 
   it('redraws in place on a terminal, prints one JSON line per frame, and stops cleanly when interrupted', async () => {
-    const tty = await run(['watch', '--db', db, '--once'], { stdoutIsTTY: true });
+    const tty = await run(['watch', '--db', db, '--once'], { stdoutIsTerminal: true });
     expect(tty.out.startsWith('\u001b[2J\u001b[H')).toBe(true);
     const json = (await run(['watch', '--db', db, '--iterations', '3', '--interval', '100', '--json'])).out.trim().split('\n');
     expect(json).toHaveLength(3);
