@@ -12,17 +12,23 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { advertisedTool } from './advertised-schema';
 import { classifyError, invalidInput } from './errors';
+import type { InputGuard } from './input-guard';
+import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import type { Session } from './session';
 import { errorResult, successResult } from './tool-result';
 
-/** What every handler may use: the session's store, tickets, lease policy and identity. */
+/** What every handler may use: the session's store, tickets, policy, identity, clock and log. */
 export interface ToolEnv {
   store: TeamStore;
   tickets: TicketIssuer;
-  /** Lease length of every claim this server makes, in milliseconds. */
-  leaseMs: number;
+  /** The profiles of this process and the lease override. */
+  policy: PolicyEnv;
+  /** Masks secrets in every call's arguments before a handler sees them. */
+  guard: InputGuard;
   session: Session;
+  clock: Clock;
+  logger: Logger;
 }
 
 /** A handler of a bound tool also gets the verified caller: its team, agent and epoch. */
@@ -107,9 +113,14 @@ export class ToolRegistry {
     const { contract } = entry;
     const parsed = contract.input.safeParse(rawArguments);
     if (!parsed.success) throw invalidInput(contract.name, parsed.error);
-    const output = entry.bound
-      ? await entry.handler(parsed.data, await this.authorize(contract))
-      : await entry.handler(parsed.data, this.options.env);
+    const { guard } = this.options.env;
+    let output: unknown;
+    if (entry.bound) {
+      const context = await this.authorize(contract);
+      output = await entry.handler(guard.redact(contract, parsed.data, context.bound.team), context);
+    } else {
+      output = await entry.handler(guard.redact(contract, parsed.data, null), this.options.env);
+    }
     const checked = contract.output.safeParse(output);
     if (!checked.success) {
       // A client would refuse this result anyway; answering INTERNAL keeps the failure on our side.
