@@ -14,6 +14,8 @@ export {
   RoleSchema,
   LEAD_ROLE,
   TeamStateSchema,
+  TeamModeSchema,
+  TeamModeStateSchema,
   TeamSchema,
   AgentStateSchema,
   AgentSchema,
@@ -35,6 +37,8 @@ export type {
   IdPrefix,
   Role,
   TeamState,
+  TeamMode,
+  TeamModeState,
   Team,
   AgentState,
   Agent,
@@ -131,3 +135,17 @@ export {
   UsageSampleSchema,
 } from './profile';
 export type { ProfileName, RiskTier, QualityRule, Profile, UsageSample } from './profile';
+export {
+  MODE_TTL_MAX_MS,
+  ModeTransitionSchema,
+  ModeGateSchema,
+  TeamModeGetInputSchema,
+  TeamModeGetOutputSchema,
+  TeamModeSetInputSchema,
+  TeamModeSetOutputSchema,
+  PlanReviewStatusSchema,
+  PlanReviewSchema,
+  TeamPlanInputSchema,
+  TeamPlanOutputSchema,
+} from './tools/mode-tools';
+export type { PlanReview } from './tools/mode-tools';

@@ -26,3 +26,7 @@ export type {
   TeamIdleInput,
 } from './guardrails';
 export { qualityRuleFor } from './quality';
+export { PLANNING_ROLES, MODE_GATES, gatesOf, decideModeGate } from './modes';
+export type { ModeCallFacts, ModeGate } from './modes';
+export { MODE_TRANSITIONS, decideModeTransition, nextModeRecord } from './mode-transitions';
+export type { ModeRecord, ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
