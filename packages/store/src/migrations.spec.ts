@@ -45,6 +45,11 @@ function applied(db: string): { version: number; name: string; checksum: string 
   }
 }
 
+/** The file name of migration `version`, e.g. `0007_extra.sql`; tests add migrations after the shipped ones. */
+const fileOf = (version: number, name: string): string => `${String(version).padStart(4, '0')}_${name}.sql`;
+const NEXT = CURRENT_SCHEMA_VERSION + 1;
+const shippedVersions = (): number[] => Array.from({ length: CURRENT_SCHEMA_VERSION }, (_, i) => i + 1);
+
 describe('migrations', () => {
   it('ships files numbered up to CURRENT_SCHEMA_VERSION', () => {
     const shipped = readMigrations(defaultMigrationsDir());
@@ -66,15 +71,15 @@ describe('migrations', () => {
   it('applies a new pending migration on open', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, '0002_extra.sql'), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
+    writeFileSync(join(migrations, fileOf(NEXT, 'extra')), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
     await (await openWith(db, migrations)).close();
-    expect(applied(db).map((m) => m.version)).toEqual([1, 2]);
+    expect(applied(db).map((m) => m.version)).toEqual([...shippedVersions(), NEXT]);
   });
 
   it('rolls back a failing migration entirely', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, '0002_broken.sql'), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
+    writeFileSync(join(migrations, fileOf(NEXT, 'broken')), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
     const digest = digestDatabase(db);
     expect(String(await refusal(openWith(db, migrations)))).toMatch(/syntax error/);
     expect(digestDatabase(db)).toEqual(digest);
@@ -93,7 +98,7 @@ describe('migrations', () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
     const raw = new Database(db);
-    raw.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (2, 'future', 'x', 0)").run();
+    raw.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, 'future', 'x', 0)").run(NEXT);
     raw.close();
     const digest = digestDatabase(db);
     expect(await refusal(openWith(db, migrations))).toBe('SCHEMA_MISMATCH');
@@ -102,9 +107,9 @@ describe('migrations', () => {
 
   it('refuses migration files that are misnamed or not numbered 1, 2, 3', () => {
     const { migrations } = caseDir();
-    writeFileSync(join(migrations, '0003_gap.sql'), 'SELECT 1;');
+    writeFileSync(join(migrations, fileOf(NEXT + 1, 'gap')), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/numbered/);
-    rmSync(join(migrations, '0003_gap.sql'));
+    rmSync(join(migrations, fileOf(NEXT + 1, 'gap')));
     writeFileSync(join(migrations, 'bad name.sql'), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/NNNN_name/);
   });

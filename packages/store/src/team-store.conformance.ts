@@ -3,6 +3,7 @@ import { describeAgentRules } from './conformance/agents.conformance';
 import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
+import { describeDecisionRules } from './conformance/decisions.conformance';
 import { Fixture, ReverseIdGenerator, type ConformanceHooks } from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
 import { describeTaskRules } from './conformance/tasks.conformance';
@@ -51,5 +52,6 @@ export function describeTeamStoreConformance(
     describeMessageRules(fixture);
     describeArtifactRules(fixture);
     describeAuditRules(fixture);
+    describeDecisionRules(fixture);
   });
 }

@@ -68,6 +68,17 @@ export interface Op {
   /** Clock time read once at the start of the transaction: every write of the operation uses it. */
   now: number;
   ids: IdGenerator;
+  /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
+  readonly writable: boolean;
+  /** Seqs of the audit events this transaction appended, in order. */
+  readonly auditSeqs: number[];
+  /**
+   * Runs `work` as the last step inside this write transaction, after the operation's own writes
+   * (so it sees their audit seqs). Nothing runs when the operation throws: the transaction rolls back.
+   */
+  beforeCommit(work: () => void): void;
+  /** Runs `work` once this write transaction has committed. */
+  afterCommit(work: () => void): void;
 }
 
 // Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
@@ -127,24 +138,47 @@ export class TransactionRunner {
 
   /** One write transaction; `work` must be synchronous (never await inside a transaction). */
   async write<T>(work: (op: Op) => T): Promise<T> {
-    const result = await withBusyRetry(() =>
-      this.sql.db.transaction(() => work(this.op())).immediate(),
+    let committed: (() => void)[] = [];
+    const result = await withBusyRetry(
+      () =>
+        this.sql.db
+          .transaction(() => {
+            const before: (() => void)[] = [];
+            const after: (() => void)[] = [];
+            const value = work(this.op(true, before, after));
+            for (let index = 0; index < before.length; index += 1) before[index]?.();
+            committed = after;
+            return value;
+          })
+          .immediate(),
       this.retry,
     );
-    this.afterCommit();
+    for (const done of committed) done();
+    this.countCommit();
     return result;
   }
 
   /** One consistent read (a deferred transaction is a single snapshot in WAL mode). */
   async read<T>(work: (op: Op) => T): Promise<T> {
-    return withBusyRetry(() => this.sql.db.transaction(() => work(this.op())).deferred(), this.retry);
+    return withBusyRetry(() => this.sql.db.transaction(() => work(this.op(false, [], []))).deferred(), this.retry);
   }
 
-  private op(): Op {
-    return { sql: this.sql, now: this.now(), ids: this.ids };
+  private op(writable: boolean, before: (() => void)[], after: (() => void)[]): Op {
+    const refuse = (): never => {
+      throw new TeamError('INTERNAL', 'a read transaction cannot schedule writes');
+    };
+    return {
+      sql: this.sql,
+      now: this.now(),
+      ids: this.ids,
+      writable,
+      auditSeqs: [],
+      beforeCommit: writable ? (work) => before.push(work) : refuse,
+      afterCommit: writable ? (work) => after.push(work) : refuse,
+    };
   }
 
-  private afterCommit(): void {
+  private countCommit(): void {
     this.commits += 1;
     if (this.commits % CHECKPOINT_EVERY_COMMITS !== 0) return;
     try {
