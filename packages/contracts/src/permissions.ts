@@ -40,10 +40,11 @@ export const PermissionPolicyFileSchema = z.strictObject({
 export type PermissionPolicyFile = z.infer<typeof PermissionPolicyFileSchema>;
 
 /**
- * The ordered steps of the server's authorization of one call. `input` is the argument check
- * between identity and scope; the step that refused a call, or the last one that ran, is recorded.
+ * The steps of the server's authorization of one call, in the order they run: `input` checks the
+ * arguments against the schema before anything else. The step that refused a call, or the last one
+ * that decided, is recorded.
  */
-export const AuthzStepSchema = z.enum(['identity', 'input', 'scope', 'permission']);
+export const AuthzStepSchema = z.enum(['input', 'identity', 'scope', 'permission']);
 export type AuthzStep = z.infer<typeof AuthzStepSchema>;
 
 /**

@@ -1,10 +1,13 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
+import type { PermissionPolicy } from '@codex-team/policy-engine';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
+import type { AuthorizationStep } from './authorize';
 import type { TicketIssuer } from './runtime';
 import { Session } from './session';
+import { shippedPermissionPolicy } from './shipped-permissions';
 import { ToolRegistry } from './tool-registry';
 import { registerAllTools } from './tools';
 
@@ -20,6 +23,17 @@ export interface ServerDeps {
   logger: Logger;
   /** How long each claim made through this server stays valid without renewal, in milliseconds. */
   leaseMs: number;
+  /**
+   * Who may do what; every bound call is checked against it.
+   * @default the shipped profiles/permissions/default.yaml
+   */
+  permissions?: PermissionPolicy;
+  /**
+   * The authorization steps every call runs before its handler, in order. Only tests replace them,
+   * to show what a server without one of them would let through.
+   * @default AUTHORIZATION_STEPS
+   */
+  authorizationSteps?: readonly AuthorizationStep[];
   /** @default 'codex-team' */
   serverName?: string;
   /** @default '0.1.0' */
@@ -33,9 +47,9 @@ export interface ServerDeps {
 
 /**
  * A fresh MCP server for one session (stdio process or HTTP session) with every team_* tool.
- * Uses the SDK's low-level Server so that validation and error codes stay ours: tools/call
- * parses the arguments with the contract's zod schema and answers every failure as an
- * `isError` result carrying `{"error":{code,message,details}}` as text.
+ * Uses the SDK's low-level Server so that validation and error codes stay ours: tools/call runs
+ * the authorization steps (identity, arguments, scope, permission) before any handler and answers
+ * every failure as an `isError` result carrying `{"error":{code,message,details}}` as text.
  */
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
@@ -43,6 +57,8 @@ export function createServer(deps: ServerDeps): Server {
     env: { store: deps.store, tickets: deps.tickets, leaseMs: deps.leaseMs, session },
     logger: deps.logger,
     clock: deps.clock,
+    policy: deps.permissions ?? shippedPermissionPolicy(),
+    ...(deps.authorizationSteps === undefined ? {} : { steps: deps.authorizationSteps }),
   });
   registerAllTools(registry);
   const server = new Server(

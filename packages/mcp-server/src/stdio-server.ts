@@ -3,10 +3,12 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
+import type { PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { RandomIdGenerator, TicketIssuer, systemClock } from './runtime';
 import { Session } from './session';
+import { shippedPermissionPolicy } from './shipped-permissions';
 import { errorResult } from './tool-result';
 
 /**
@@ -28,6 +30,8 @@ export interface StdioServerOptions {
   stdout?: Writable;
   /** @default MAX_REQUEST_BYTES */
   maxRequestBytes?: number;
+  /** @default the shipped profiles/permissions/default.yaml */
+  permissions?: PermissionPolicy;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -49,6 +53,8 @@ export interface RunningStdioServer {
  */
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
+  // Read before the store opens: a broken permissions file stops the server before it serves.
+  const permissions = options.permissions ?? shippedPermissionPolicy();
   const ids = new RandomIdGenerator();
   const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids });
   const session = new Session();
@@ -60,6 +66,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     logger,
     leaseMs: options.leaseMs,
     session,
+    permissions,
   });
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;

@@ -7,6 +7,7 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
+import type { AuthorizationStep } from '../authorize';
 import { createServer } from '../create-server';
 import { TicketIssuer } from '../runtime';
 import { Session } from '../session';
@@ -23,6 +24,8 @@ export interface InProcessTeamOptions {
   leaseMs?: number;
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: TeamStore) => TeamStore;
+  /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
+  authorizationSteps?: readonly AuthorizationStep[];
 }
 
 /**
@@ -76,6 +79,7 @@ export class InProcessTeam {
       logger: pino({ level: 'info' }, sink),
       leaseMs: this.options.leaseMs ?? 60_000,
       session,
+      ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'spec', version: '1.0.0' });

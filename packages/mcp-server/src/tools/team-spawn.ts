@@ -21,7 +21,12 @@ export function spawnInstruction(teammate: { name: string; role: string }, teamN
 export function registerTeamSpawn(registry: ToolRegistry): void {
   registry.registerBound('team_spawn', async (input, { store, actor, bound, tickets }) => {
     const join = tickets.issue('join');
-    const agent = await store.spawnAgent(actor, { name: input.name, role: input.role, joinTicketHash: join.hash });
+    const agent = await store.spawnAgent(actor, {
+      name: input.name,
+      role: input.role,
+      joinTicketHash: join.hash,
+      ...(input.permission_profile === undefined ? {} : { permissionProfile: input.permission_profile }),
+    });
     return {
       agent,
       join_ticket: join.ticket,
