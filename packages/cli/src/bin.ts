@@ -11,6 +11,7 @@ void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   execPath: process.execPath,
   nodeVersion: process.versions.node,
+  stdoutIsTerminal: process.stdout.isTTY === true,
 }).then((code) => {
   process.exitCode = code;
 });

@@ -103,7 +103,9 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   });
   let ending: Promise<void> | null = null;
   const shutdown = (reason: string): Promise<void> => {
-    ending ??= (async () => {
+    // The body starts on a later tick: closing the server below re-enters shutdown through
+    // onclose, and by then `ending` must already be set so the session ends exactly once.
+    ending ??= Promise.resolve().then(async () => {
       const binding = session.binding;
       // Record the disconnect first: it is the liveness signal the team relies on.
       if (binding !== null) {
@@ -122,7 +124,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       await store.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();
-    })();
+    });
     return ending;
   };
 

@@ -1,4 +1,6 @@
+import { benchCommand } from './bench';
 import type { Command } from './command';
+import { demoCommand } from './demo';
 import { doctorCommand } from './doctor';
 import { installCommand } from './install';
 import { uninstallCommand } from './uninstall';
@@ -7,4 +9,4 @@ import { uninstallCommand } from './uninstall';
  * Every `codex-team` command, in the order `--help` lists them. To add one, write
  * `commands/<name>.ts` exporting a `Command` and list it here.
  */
-export const COMMANDS: readonly Command[] = [installCommand, uninstallCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [installCommand, uninstallCommand, doctorCommand, benchCommand(), demoCommand];
