@@ -2,8 +2,13 @@ import { TOOL_CONTRACTS, type AuthzDecision, type ToolName } from '@codex-team/c
 import { actionsOfCall } from '@codex-team/policy-engine';
 import { digestDatabase } from '@codex-team/store';
 import { AUTHORIZATION_STEPS, permissionStep, type AuthorizationStep } from './authorize';
+import { TicketIssuer } from './runtime';
+import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
+import { errorBodyOf } from './testing/tool-caller';
+import { ToolRegistry } from './tool-registry';
+import { registerAllTools } from './tools';
 
 const policy = shippedPermissionPolicy();
 
@@ -129,5 +134,23 @@ describe('authorization evidence', () => {
     const last = (await team.store.listDecisions({ teamId: started.team.id })).at(-1);
     expect(last).toMatchObject({ tool: 'team_send', decision: 'allow', rule: 'teammate.allow(team_send)' });
     expect(AUTHORIZATION_STEPS.indexOf(permissionStep)).toBe(AUTHORIZATION_STEPS.length - 1);
+  });
+
+  it('refuses every call, logged and recorded, when the permissions cannot be loaded', async () => {
+    const logged: unknown[] = [];
+    const logger = { info: () => undefined, error: (...args: unknown[]) => logged.push(args) } as unknown as ConstructorParameters<typeof ToolRegistry>[0]['logger'];
+    const registry = new ToolRegistry({
+      env: { store: team.store, tickets: new TicketIssuer(), leaseMs: 60_000, session: new Session() },
+      logger,
+      clock: team.clock,
+      policy: () => {
+        throw new Error('permissions file is broken');
+      },
+    });
+    registerAllTools(registry);
+    const result = await registry.call('team_start', { name: 'nope' });
+    expect(errorBodyOf('team_start', result)).toMatchObject({ code: 'INTERNAL', details: { rule: 'policy:unavailable' } });
+    expect(logged).toEqual([[{ err: new Error('permissions file is broken') }, expect.stringContaining('could not be loaded') as string]]);
+    expect(await team.store.listDecisions({ teamId: null })).toEqual([expect.objectContaining({ decision: 'deny', rule: 'policy:unavailable', outcome: 'INTERNAL' })]);
   });
 });

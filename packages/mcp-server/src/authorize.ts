@@ -61,6 +61,8 @@ export interface AuthorizationStep {
 export interface AuthorizationOutcome {
   step: AuthzStep;
   verdict: StepVerdict;
+  /** What a step threw unexpectedly (the call was refused with INTERNAL); the caller logs it. */
+  unexpected?: unknown;
 }
 
 const isBindingTool = (contract: ToolContract): boolean => contract.audience === 'unbound';
@@ -199,7 +201,7 @@ export async function authorize(
   steps: readonly AuthorizationStep[],
   call: CallUnderAuthorization,
   env: AuthorizationEnv,
-): Promise<AuthorizationOutcome & { unexpected?: unknown }> {
+): Promise<AuthorizationOutcome> {
   let last: AuthorizationOutcome | null = null;
   for (const step of steps) {
     let verdict: StepVerdict | null;

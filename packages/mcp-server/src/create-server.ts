@@ -53,11 +53,12 @@ export interface ServerDeps {
  */
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
+  const { permissions } = deps;
   const registry = new ToolRegistry({
     env: { store: deps.store, tickets: deps.tickets, leaseMs: deps.leaseMs, session },
     logger: deps.logger,
     clock: deps.clock,
-    policy: deps.permissions ?? shippedPermissionPolicy(),
+    policy: permissions === undefined ? shippedPermissionPolicy : () => permissions,
     ...(deps.authorizationSteps === undefined ? {} : { steps: deps.authorizationSteps }),
   });
   registerAllTools(registry);

@@ -8,7 +8,6 @@ import { createServer } from './create-server';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { RandomIdGenerator, TicketIssuer, systemClock } from './runtime';
 import { Session } from './session';
-import { shippedPermissionPolicy } from './shipped-permissions';
 import { errorResult } from './tool-result';
 
 /**
@@ -53,8 +52,6 @@ export interface RunningStdioServer {
  */
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
-  // Read before the store opens: a broken permissions file stops the server before it serves.
-  const permissions = options.permissions ?? shippedPermissionPolicy();
   const ids = new RandomIdGenerator();
   const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids });
   const session = new Session();
@@ -66,7 +63,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     logger,
     leaseMs: options.leaseMs,
     session,
-    permissions,
+    ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
   });
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;

@@ -16,6 +16,7 @@ import {
   AUTHORIZATION_STEPS,
   authorize,
   callUnderAuthorization,
+  type AuthorizationOutcome,
   type AuthorizationStep,
   type CallUnderAuthorization,
 } from './authorize';
@@ -65,6 +66,17 @@ export type BoundToolHandler<N extends ToolName> = (
   context: BoundToolContext,
 ) => Promise<ToolOutput<N>>;
 
+// Without a policy nothing can be authorized: an operator must fix the permissions file.
+const POLICY_UNAVAILABLE: AuthorizationOutcome = {
+  step: 'permission',
+  verdict: {
+    decision: 'deny',
+    rule: 'policy:unavailable',
+    reason: 'the server could not load its permissions; it was logged',
+    code: 'INTERNAL',
+  },
+};
+
 type Entry =
   | { contract: ToolContract; bound: false; handler: (input: unknown, context: UnboundToolContext) => Promise<unknown> }
   | { contract: ToolContract; bound: true; handler: (input: unknown, context: BoundToolContext) => Promise<unknown> };
@@ -73,8 +85,11 @@ export interface ToolRegistryOptions {
   env: ToolEnv;
   logger: Logger;
   clock: Clock;
-  /** The permission policy every bound call is checked against. */
-  policy: PermissionPolicy;
+  /**
+   * The permission policy every bound call is checked against, asked for at each call: the shipped
+   * one is read on the first call rather than at startup, which Codex waits for on every thread.
+   */
+  policy: () => PermissionPolicy;
   /** @default AUTHORIZATION_STEPS */
   steps?: readonly AuthorizationStep[];
 }
@@ -116,10 +131,14 @@ export class ToolRegistry {
 
   /** Runs one tools/call. Never rejects. */
   async call(name: string, rawArguments: unknown): Promise<CallToolResult> {
-    const { env, logger, clock, policy } = this.options;
+    const { env, logger, clock } = this.options;
     const started = clock.now();
     const call = callUnderAuthorization(name, rawArguments ?? {});
-    const authorized = await authorize(this.options.steps ?? AUTHORIZATION_STEPS, call, { store: env.store, session: env.session, policy });
+    const policy = this.policy();
+    const authorized =
+      policy === null
+        ? POLICY_UNAVAILABLE
+        : await authorize(this.options.steps ?? AUTHORIZATION_STEPS, call, { store: env.store, session: env.session, policy });
     if (authorized.unexpected !== undefined) {
       logger.error({ ...this.who(name), err: authorized.unexpected }, 'authorization failed unexpectedly');
     }
@@ -136,7 +155,7 @@ export class ToolRegistry {
       if (unexpected) logger.error({ ...this.who(name), err: caught }, 'tool call failed unexpectedly');
       let answered = error;
       if (decision.decision === 'allow') {
-        decision = decisionAfterFailure(decision, call, error, policy);
+        if (policy !== null) decision = decisionAfterFailure(decision, call, error, policy);
         if (decision.decision === 'deny') answered = withDecision(error, decision);
       }
       outcome = answered.code;
@@ -190,6 +209,16 @@ export class ToolRegistry {
       throw new TeamError('INTERNAL', 'the server produced an output that breaks its contract; it was logged');
     }
     return output as Record<string, unknown>;
+  }
+
+  /** The policy, or null (logged) when it cannot be loaded: then every call is refused. */
+  private policy(): PermissionPolicy | null {
+    try {
+      return this.options.policy();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'the permission policy could not be loaded; refusing every call');
+      return null;
+    }
   }
 
   /** Records a decision that no operation recorded; evidence lost here is logged, never thrown. */

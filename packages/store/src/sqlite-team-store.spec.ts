@@ -134,6 +134,45 @@ describe('SQLite adapter', () => {
     await store.close();
   });
 
+  it('commits a standalone decision without waiting for the disk, and every other write with synchronous=FULL', async () => {
+    const path = join(dir, 'sync.db');
+    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    // The adapter's own connection: the pragma is per connection.
+    const db = (store as unknown as { db: Database.Database }).db;
+    const synchronous = (): unknown => db.pragma('synchronous', { simple: true });
+    const decision = {
+      teamId: null,
+      agentId: null,
+      role: null,
+      tool: 'team_status',
+      action: 'read',
+      profile: null,
+      rule: 'identity:unbound',
+      matched: [],
+      decision: 'deny' as const,
+      reason: 'not bound',
+      step: 'identity' as const,
+      outcome: 'NOT_BOUND',
+    };
+    const seen: unknown[] = [];
+    const spied = db.pragma.bind(db);
+    db.pragma = ((source: string, options?: Database.PragmaOptions) => {
+      seen.push(source);
+      return spied(source, options);
+    }) as typeof db.pragma;
+    await store.recordDecision(decision);
+    expect(seen).toEqual(['synchronous = NORMAL', 'synchronous = FULL']);
+    expect(synchronous()).toBe(2);
+    // A busy attempt restores FULL too.
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE');
+    await expect(store.recordDecision(decision)).rejects.toMatchObject({ code: 'BUSY' });
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    expect(synchronous()).toBe(2);
+    await store.close();
+  });
+
   it('leaves the decision log out of a database digest unless asked, so digests compare state', async () => {
     const path = join(dir, 'digest.db');
     const store = await open(path);

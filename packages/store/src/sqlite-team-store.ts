@@ -164,8 +164,12 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => listAudit(op, teamId, query));
   }
 
+  /**
+   * A decision recorded on its own changed no state, so it is committed without waiting for the
+   * disk (see TransactionRunner.write): a read costs no fsync. It survives any process crash.
+   */
   recordDecision(input: DecisionInput): Promise<AuthzDecision> {
-    return this.tx.write((op) => decisions.recordDecision(op, input));
+    return this.tx.write((op) => decisions.recordDecision(op, input), { sync: 'normal' });
   }
 
   /** Up to `limit` decisions (default 1,000, at most 10,000) after `afterSeq`, in commit order. */

@@ -136,12 +136,23 @@ export class TransactionRunner {
     private readonly retry: BusyRetryOptions,
   ) {}
 
-  /** One write transaction; `work` must be synchronous (never await inside a transaction). */
-  async write<T>(work: (op: Op) => T): Promise<T> {
+  /**
+   * One write transaction; `work` must be synchronous (never await inside a transaction).
+   * `sync: 'normal'` commits without waiting for the disk (synchronous=NORMAL, for this commit
+   * only): the write survives a crash of any process, and reaches the disk with the next full
+   * commit or checkpoint; only a power cut before that can lose it. Only records that change no
+   * state (the decision log) may use it.
+   * @default sync 'full'
+   */
+  async write<T>(work: (op: Op) => T, options: { sync?: 'full' | 'normal' } = {}): Promise<T> {
     let committed: (() => void)[] = [];
-    const result = await withBusyRetry(
-      () =>
-        this.sql.db
+    const relaxed = options.sync === 'normal';
+    const result = await withBusyRetry(() => {
+      // The pragma applies to the connection; better-sqlite3 runs the transaction synchronously,
+      // so no other operation of this process can commit in between.
+      if (relaxed) this.sql.db.pragma('synchronous = NORMAL');
+      try {
+        return this.sql.db
           .transaction(() => {
             const before: (() => void)[] = [];
             const after: (() => void)[] = [];
@@ -150,9 +161,11 @@ export class TransactionRunner {
             committed = after;
             return value;
           })
-          .immediate(),
-      this.retry,
-    );
+          .immediate();
+      } finally {
+        if (relaxed) this.sql.db.pragma('synchronous = FULL');
+      }
+    }, this.retry);
     for (const done of committed) done();
     this.countCommit();
     return result;
