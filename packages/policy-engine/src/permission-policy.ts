@@ -1,4 +1,4 @@
-import { LEAD_ROLE, TOOL_NAMES, type Decision, type ToolName } from '@codex-team/contracts';
+import { LEAD_ROLE, TOOL_NAMES, type ToolName } from '@codex-team/contracts';
 import type { PolicyDecision } from './decision';
 import { TOOL_ACTIONS } from './permission-actions';
 
@@ -187,10 +187,8 @@ export class PermissionPolicy {
       };
     }
     const lead = allowed[0] as PermissionDecision;
-    const decision: Decision = 'allow';
     return {
       ...lead,
-      decision,
       action: allowed.map((d) => d.action).join('+'),
       matched: union(allowed),
       reason: allowed.map((d) => d.reason).join('; '),
