@@ -73,6 +73,6 @@ export const AuthzDecisionSchema = z.strictObject({
   /** `ok`, or the error code the call was answered with. */
   outcome: z.string(),
   /** First and last audit event seq of the state change this decision allowed, if any. */
-  audit_seqs: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  audit_seqs: z.strictObject({ first: z.number().int(), last: z.number().int() }).nullable(),
 });
 export type AuthzDecision = z.infer<typeof AuthzDecisionSchema>;

@@ -2,6 +2,8 @@ import { TOOL_CONTRACTS, type AuthzDecision, type ToolName } from '@codex-team/c
 import { actionsOfCall } from '@codex-team/policy-engine';
 import { digestDatabase } from '@codex-team/store';
 import { AUTHORIZATION_STEPS, permissionStep, type AuthorizationStep } from './authorize';
+import { InputGuard } from './input-guard';
+import { PolicyEnv } from './policy-env';
 import { TicketIssuer } from './runtime';
 import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
@@ -63,7 +65,7 @@ describe('authorization evidence', () => {
     await call('lead', lead, 'team_task_claim', { task_id: 'tk_zzzzzzzz' }); // allowed, then NOT_FOUND
     await call('lead', lead, 'team_finalize', { force: true });
 
-    const decisions: AuthzDecision[] = await team.store.listDecisions({ teamId: started.team.id as AuthzDecision['team_id'] & string });
+    const decisions: AuthzDecision[] = await team.store.listAuthzDecisions({ teamId: started.team.id as AuthzDecision['team_id'] & string });
     // One decision per call, in the order the calls were made.
     expect(decisions.map((d) => [d.agent_id, d.tool])).toEqual(calls.map((c) => [agents.get(c.who), c.tool]));
     expect(decisions.map((d) => d.outcome === 'ok')).toEqual(calls.map((c) => c.ok));
@@ -85,16 +87,24 @@ describe('authorization evidence', () => {
         action: decision.action,
       });
     });
-    // Every audit event made by a call lies in the range of exactly one allowed decision of it.
-    const events = await team.store.listAuditEvents(started.team.id as AuthzDecision['team_id'] & string);
+    // Every state change a call made lies in the range of exactly one allowed decision. The team
+    // policy's own records (fanout recommendations, its refusals) are written beside a call, not by it.
+    const events = (await team.store.listAuditEvents(started.team.id as AuthzDecision['team_id'] & string)).filter(
+      (event) => !event.action.startsWith('policy.'),
+    );
+    expect(events.length).toBeGreaterThan(8);
     for (const event of events) {
-      const covering = decisions.filter((d) => d.audit_seqs !== null && d.audit_seqs[0] <= event.seq && event.seq <= d.audit_seqs[1]);
+      const covering = decisions.filter((d) => d.audit_seqs !== null && d.audit_seqs.first <= event.seq && event.seq <= d.audit_seqs.last);
       expect({ event: event.action, covering: covering.map((d) => d.tool) }).toEqual({ event: event.action, covering: [expect.any(String)] });
       expect(covering[0]?.decision).toBe('allow');
     }
+    // The lead replays the same decisions, in the same order, through team_replay.
+    const replayed = await lead.caller.ok('team_replay', { log: 'decisions', limit: 1_000 });
+    expect(replayed.events).toEqual([]);
+    expect(replayed.decisions).toEqual(decisions);
     // The log says the same, line for line.
     const lines = team.logs.filter((line) => line['msg'] === 'tool call' && line['team_id'] === started.team.id);
-    expect(lines.map((line) => [line['tool'], line['decision'], line['rule'], line['action'], line['role'], line['profile']])).toEqual(
+    expect(lines.slice(0, decisions.length).map((line) => [line['tool'], line['decision'], line['rule'], line['action'], line['role'], line['profile']])).toEqual(
       decisions.map((d) => [d.tool, d.decision, d.rule, d.action, d.role, d.profile]),
     );
   });
@@ -131,7 +141,7 @@ describe('authorization evidence', () => {
     const sent = await mate.caller.ok('team_send', { to: started.agent.id, body: 'direct' });
     expect(sent.message.to_agent_id).toBe(started.agent.id);
     // The allow recorded for a call the later step let pass is still the permission rule.
-    const last = (await team.store.listDecisions({ teamId: started.team.id })).at(-1);
+    const last = (await team.store.listAuthzDecisions({ teamId: started.team.id })).at(-1);
     expect(last).toMatchObject({ tool: 'team_send', decision: 'allow', rule: 'teammate.allow(team_send)' });
     expect(AUTHORIZATION_STEPS.indexOf(permissionStep)).toBe(AUTHORIZATION_STEPS.length - 1);
   });
@@ -139,11 +149,20 @@ describe('authorization evidence', () => {
   it('refuses every call, logged and recorded, when the permissions cannot be loaded', async () => {
     const logged: unknown[] = [];
     const logger = { info: () => undefined, error: (...args: unknown[]) => logged.push(args) } as unknown as ConstructorParameters<typeof ToolRegistry>[0]['logger'];
+    const policy = new PolicyEnv(team.profiles, undefined);
     const registry = new ToolRegistry({
-      env: { store: team.store, tickets: new TicketIssuer(), leaseMs: 60_000, session: new Session() },
+      env: {
+        store: team.store,
+        tickets: new TicketIssuer(),
+        policy,
+        guard: new InputGuard(policy, logger),
+        session: new Session(),
+        clock: team.clock,
+        logger,
+      },
       logger,
       clock: team.clock,
-      policy: () => {
+      permissions: () => {
         throw new Error('permissions file is broken');
       },
     });
@@ -151,6 +170,6 @@ describe('authorization evidence', () => {
     const result = await registry.call('team_start', { name: 'nope' });
     expect(errorBodyOf('team_start', result)).toMatchObject({ code: 'INTERNAL', details: { rule: 'policy:unavailable' } });
     expect(logged).toEqual([[{ err: new Error('permissions file is broken') }, expect.stringContaining('could not be loaded') as string]]);
-    expect(await team.store.listDecisions({ teamId: null })).toEqual([expect.objectContaining({ decision: 'deny', rule: 'policy:unavailable', outcome: 'INTERNAL' })]);
+    expect(await team.store.listAuthzDecisions({ teamId: null })).toEqual([expect.objectContaining({ decision: 'deny', rule: 'policy:unavailable', outcome: 'INTERNAL' })]);
   });
 });

@@ -44,7 +44,7 @@ export type StepVerdict =
 export interface AuthorizationEnv {
   store: TeamStore;
   session: Session;
-  policy: PermissionPolicy;
+  permissions: PermissionPolicy;
 }
 
 /**
@@ -149,7 +149,7 @@ export const scopeStep: AuthorizationStep = {
  */
 export const permissionStep: AuthorizationStep = {
   name: 'permission',
-  run(call, { policy }) {
+  run(call, { permissions: policy }) {
     if (call.bound === null || call.actions === null || call.contract === null) return null;
     const { agent } = call.bound;
     call.profile = agent.permission_profile ?? policy.profileForRole(agent.role);

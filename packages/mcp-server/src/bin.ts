@@ -25,7 +25,12 @@ async function main(): Promise<void> {
 
   let running;
   try {
-    running = await runStdioServer({ dbPath: args.dbPath, leaseMs: args.leaseMs, logger });
+    running = await runStdioServer({
+      dbPath: args.dbPath,
+      profilesDir: args.profilesDir,
+      ...(args.leaseMs === undefined ? {} : { leaseMs: args.leaseMs }),
+      logger,
+    });
   } catch (error) {
     logger.fatal({ err: error, db: args.dbPath }, 'could not open the store');
     const detail = isTeamError(error) ? error.message : String(error);

@@ -1,10 +1,12 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
-import type { PermissionPolicy } from '@codex-team/policy-engine';
+import type { PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { AuthorizationStep } from './authorize';
+import { InputGuard } from './input-guard';
+import { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
@@ -13,7 +15,13 @@ import { registerAllTools } from './tools';
 
 /** Everything one MCP session's server needs; `createServer` is the only place that wires it. */
 export interface ServerDeps {
+  /**
+   * The store; open it with `policy: new ProfilePolicy(profiles, logger)` over the same profiles,
+   * so the checks made inside its transactions follow the same profiles as the handlers.
+   */
   store: TeamStore;
+  /** The policy profiles: the built-in `profiles/` plus the user's directory. */
+  profiles: ProfileCatalog;
   /** Times calls for the log; the store keeps its own clock for what it records. */
   clock: Clock;
   /** Id source of the process, shared with the store that makes entity ids. */
@@ -21,8 +29,11 @@ export interface ServerDeps {
   tickets: TicketIssuer;
   /** JSON logger; in stdio mode it must write to stderr, as stdout is the protocol. */
   logger: Logger;
-  /** How long each claim made through this server stays valid without renewal, in milliseconds. */
-  leaseMs: number;
+  /**
+   * When set (`--lease-ms`), every claim made through this server stays valid this long without
+   * renewal, whatever the team's profile says. @default the team profile's lease.length_ms
+   */
+  leaseMs?: number;
   /**
    * Who may do what; every bound call is checked against it.
    * @default the shipped profiles/permissions/default.yaml
@@ -54,11 +65,20 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
   const { permissions } = deps;
+  const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
   const registry = new ToolRegistry({
-    env: { store: deps.store, tickets: deps.tickets, leaseMs: deps.leaseMs, session },
+    env: {
+      store: deps.store,
+      tickets: deps.tickets,
+      policy,
+      guard: new InputGuard(policy, deps.logger),
+      session,
+      clock: deps.clock,
+      logger: deps.logger,
+    },
     logger: deps.logger,
     clock: deps.clock,
-    policy: permissions === undefined ? shippedPermissionPolicy : () => permissions,
+    permissions: permissions === undefined ? shippedPermissionPolicy : () => permissions,
     ...(deps.authorizationSteps === undefined ? {} : { steps: deps.authorizationSteps }),
   });
   registerAllTools(registry);

@@ -1,11 +1,11 @@
 import { TeamError, type AuthzStep, type ErrorCode } from '@codex-team/contracts';
 import type { PermissionPolicy } from '@codex-team/policy-engine';
-import type { CallAuthorization, DecisionInput } from '@codex-team/store';
+import type { AuthzDecisionInput, CallAuthorization } from '@codex-team/store';
 import type { AuthorizationOutcome, CallUnderAuthorization, StepVerdict } from './authorize';
 import type { Session } from './session';
 
 /** The decision of a call as it is recorded and logged (outcome aside). */
-export type CallDecision = Omit<DecisionInput, 'outcome'>;
+export type CallDecision = Omit<AuthzDecisionInput, 'outcome'>;
 
 // The action of a call whose arguments were refused: what it asked for is unknown.
 const UNREAD_ACTION = '-';
@@ -50,6 +50,7 @@ export function callAuthorization(decision: CallDecision): CallAuthorization {
 
 function decisionDetails(decision: CallDecision): Record<string, unknown> {
   return {
+    ...(decision.agentId === null ? {} : { agent_id: decision.agentId }),
     tool: decision.tool,
     action: decision.action,
     rule: decision.rule,

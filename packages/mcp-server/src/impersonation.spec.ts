@@ -33,9 +33,9 @@ describe('impersonation', () => {
 
   async function decisionsNow(): Promise<AuthzDecision[]> {
     const [own, other, unbound] = await Promise.all([
-      team.store.listDecisions({ teamId: started.team.id, limit: 10_000 }),
-      team.store.listDecisions({ teamId: foreign.team as AuthzDecision['team_id'] & string, limit: 10_000 }),
-      team.store.listDecisions({ teamId: null, limit: 10_000 }),
+      team.store.listAuthzDecisions({ teamId: started.team.id, limit: 10_000 }),
+      team.store.listAuthzDecisions({ teamId: foreign.team as AuthzDecision['team_id'] & string, limit: 10_000 }),
+      team.store.listAuthzDecisions({ teamId: null, limit: 10_000 }),
     ]);
     return [...own, ...other, ...unbound];
   }

@@ -70,10 +70,10 @@ async function runCell({ team, column, world, me }: Cell, tool: ToolName, action
     ? { decision: 'deny' as const, rule: 'identity:already-bound', code: 'ALREADY_BOUND' }
     : { ...policy.decide(column.profile, tool, action), code: 'DENIED' };
   const before = JSON.stringify(digestDatabase(team.dbPath));
-  const seen = (await team.store.listDecisions({ teamId: world.lead.teamId })).length;
+  const seen = (await team.store.listAuthzDecisions({ teamId: world.lead.teamId })).length;
   const result = await me.caller.call(tool, prepared.args);
   const changed = JSON.stringify(digestDatabase(team.dbPath)) !== before;
-  const recorded = (await team.store.listDecisions({ teamId: world.lead.teamId })).slice(seen);
+  const recorded = (await team.store.listAuthzDecisions({ teamId: world.lead.teamId })).slice(seen);
   const decision = recorded[0];
   if (recorded.length !== 1 || decision === undefined) return `${where}: ${recorded.length} decisions recorded, not 1`;
   if (decision.agent_id !== world.me.agentId || decision.tool !== tool) return `${where}: decision recorded for ${decision.agent_id} ${decision.tool}`;
@@ -159,7 +159,7 @@ describe('permission matrix: every role and grant x every tool x every action, o
       };
       const caught = [
         await runCell(await cellOf(team, 'reviewer'), 'team_task_claim', 'unassigned'),
-        await runCell(await cellOf(team, 'implementer'), 'team_task_create', 'create'),
+        await runCell(await cellOf(team, 'implementer'), 'team_task_update', 'edit'),
         await runCell(await cellOf(team, 'researcher'), 'team_task_update', 'status=cancelled'),
         await runCell(await cellOf(team, 'grant: observer'), 'team_artifact_publish', 'publish'),
       ];
@@ -168,7 +168,7 @@ describe('permission matrix: every role and grant x every tool x every action, o
       const real = await InProcessTeam.open();
       try {
         expect(await runCell(await cellOf(real, 'reviewer'), 'team_task_claim', 'unassigned')).toBeNull();
-        expect(await runCell(await cellOf(real, 'implementer'), 'team_task_create', 'create')).toBeNull();
+        expect(await runCell(await cellOf(real, 'implementer'), 'team_task_update', 'edit')).toBeNull();
       } finally {
         await real.close();
       }

@@ -23,6 +23,7 @@ describe('permissions over stdio (built binary)', () => {
   const agents: Record<string, StdioAgent> = {};
   const ids: Record<string, string> = {};
   let calls = 0;
+  const deniedTools: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'codex-team-permissions-'));
@@ -58,12 +59,15 @@ describe('permissions over stdio (built binary)', () => {
       ['reviewer', 'team_task_create', 'create', { tasks: [{ title: 'follow-up' }] }],
       ['reviewer', 'team_task_update', 'edit', { task_id: free, title: 'renamed' }],
       ['implementer', 'team_task_create', 'create', { tasks: [{ title: 'more' }] }],
+      ['implementer', 'team_policy_set_profile', 'set', { profile: 'fast' }],
+      ['implementer', 'team_replay', 'read', {}],
       ['implementer', 'team_task_update', 'status=cancelled', { task_id: free, cancel: true }],
       ['implementer', 'team_send', 'broadcast', { to: '*', body: 'hello' }],
       ['implementer', 'team_task_claim', 'unassigned', { task_id: free }],
     ];
     for (const [role, tool, action, args] of sample) {
       const expected = policy.decide(policy.profileForRole(role), tool, action);
+      if (expected.decision === 'deny') deniedTools.push(tool);
       const agent = agents[role] as StdioAgent;
       const before = digestDatabase(dbPath);
       const result = await agent.caller.call(tool, args);
@@ -103,18 +107,12 @@ describe('permissions over stdio (built binary)', () => {
   it('recorded one decision per call of the team, from every process, in the store', async () => {
     const store = await openSqliteTeamStore({ path: dbPath, clock: new FakeClock(), ids: new SequentialIdGenerator() });
     try {
-      const decisions: AuthzDecision[] = await store.listDecisions({ teamId: started.team.id as TeamId });
+      const decisions: AuthzDecision[] = await store.listAuthzDecisions({ teamId: started.team.id as TeamId });
       expect(decisions).toHaveLength(calls);
       expect(new Set(decisions.map((d) => d.agent_id))).toEqual(new Set([started.agent.id, ids['reviewer'], ids['implementer']]));
-      expect(decisions.filter((d) => d.decision === 'deny').map((d) => d.tool)).toEqual([
-        'team_spawn',
-        'team_finalize',
-        'team_task_claim',
-        'team_task_update',
-        'team_task_create',
-        'team_task_update',
-      ]);
-      const unbound = await store.listDecisions({ teamId: null });
+      expect(deniedTools.length).toBeGreaterThanOrEqual(6);
+      expect(decisions.filter((d) => d.decision === 'deny').map((d) => d.tool)).toEqual(deniedTools);
+      const unbound = await store.listAuthzDecisions({ teamId: null });
       expect(unbound).toEqual([expect.objectContaining({ tool: 'team_task_next', decision: 'deny', outcome: 'NOT_BOUND' })]);
     } finally {
       await store.close();

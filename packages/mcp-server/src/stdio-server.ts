@@ -5,8 +5,10 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Logger } from 'pino';
 import type { PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
+import { IDLE_SWEEP_INTERVAL_MS, IdleSweeper } from './idle-sweeper';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { RandomIdGenerator, TicketIssuer, systemClock } from './runtime';
+import { loadServerPolicy } from './server-policy';
 import { Session } from './session';
 import { errorResult } from './tool-result';
 
@@ -20,8 +22,12 @@ export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 export interface StdioServerOptions {
   /** The SQLite store file shared by every server process of the machine. */
   dbPath: string;
-  /** How long a claim stays valid without renewal, in milliseconds. */
-  leaseMs: number;
+  /** The user's own profile directory, beside the built-in profiles; a missing one is fine. */
+  profilesDir?: string;
+  /** Overrides every profile's lease length, in milliseconds. @default the team profile's */
+  leaseMs?: number;
+  /** How often the bound team is swept for idleness. @default IDLE_SWEEP_INTERVAL_MS */
+  idleSweepMs?: number;
   logger: Logger;
   /** @default process.stdin */
   stdin?: Readable;
@@ -53,18 +59,23 @@ export interface RunningStdioServer {
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
   const ids = new RandomIdGenerator();
-  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids });
+  const { profiles, policy } = loadServerPolicy(options.profilesDir, logger);
+  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, policy });
   const session = new Session();
   const server = createServer({
     store,
+    profiles,
     clock: systemClock,
     ids,
     tickets: new TicketIssuer(),
     logger,
-    leaseMs: options.leaseMs,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     session,
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
   });
+  // Each process sweeps the team its session speaks for; every team with a live agent is swept.
+  const sweeper = new IdleSweeper(store, logger, () => (session.binding === null ? [] : [session.binding.teamId]));
+  sweeper.start(options.idleSweepMs ?? IDLE_SWEEP_INTERVAL_MS);
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
@@ -113,6 +124,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
         }
       }
       stdin.unpipe(guard);
+      await sweeper.stop();
       try {
         await server.close();
       } catch (error) {
@@ -135,6 +147,9 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   });
   stdin.pipe(guard);
   await server.connect(transport);
-  logger.info({ db: options.dbPath, lease_ms: options.leaseMs }, 'codex-team-mcp serving on stdio');
+  logger.info(
+    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null },
+    'codex-team-mcp serving on stdio',
+  );
   return { session, shutdown, closed };
 }

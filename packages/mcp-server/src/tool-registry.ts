@@ -30,17 +30,23 @@ import {
   type CallDecision,
 } from './decision-log';
 import { classifyError } from './errors';
+import type { InputGuard } from './input-guard';
+import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import type { Session } from './session';
 import { errorResult, successResult } from './tool-result';
 
-/** What every handler may use: the session's store, tickets, lease policy and identity. */
+/** What every handler may use: the session's store, tickets, policy, identity, clock and log. */
 export interface ToolEnv {
   store: TeamStore;
   tickets: TicketIssuer;
-  /** Lease length of every claim this server makes, in milliseconds. */
-  leaseMs: number;
+  /** The profiles of this process and the lease override. */
+  policy: PolicyEnv;
+  /** Masks secrets in every call's arguments before a handler sees them. */
+  guard: InputGuard;
   session: Session;
+  clock: Clock;
+  logger: Logger;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */
@@ -89,7 +95,7 @@ export interface ToolRegistryOptions {
    * The permission policy every bound call is checked against, asked for at each call: the shipped
    * one is read on the first call rather than at startup, which Codex waits for on every thread.
    */
-  policy: () => PermissionPolicy;
+  permissions: () => PermissionPolicy;
   /** @default AUTHORIZATION_STEPS */
   steps?: readonly AuthorizationStep[];
 }
@@ -134,11 +140,11 @@ export class ToolRegistry {
     const { env, logger, clock } = this.options;
     const started = clock.now();
     const call = callUnderAuthorization(name, rawArguments ?? {});
-    const policy = this.policy();
+    const permissions = this.permissions();
     const authorized =
-      policy === null
+      permissions === null
         ? POLICY_UNAVAILABLE
-        : await authorize(this.options.steps ?? AUTHORIZATION_STEPS, call, { store: env.store, session: env.session, policy });
+        : await authorize(this.options.steps ?? AUTHORIZATION_STEPS, call, { store: env.store, session: env.session, permissions });
     if (authorized.unexpected !== undefined) {
       logger.error({ ...this.who(name), err: authorized.unexpected }, 'authorization failed unexpectedly');
     }
@@ -155,7 +161,7 @@ export class ToolRegistry {
       if (unexpected) logger.error({ ...this.who(name), err: caught }, 'tool call failed unexpectedly');
       let answered = error;
       if (decision.decision === 'allow') {
-        if (policy !== null) decision = decisionAfterFailure(decision, call, error, policy);
+        if (permissions !== null) decision = decisionAfterFailure(decision, call, error, permissions);
         if (decision.decision === 'deny') answered = withDecision(error, decision);
       }
       outcome = answered.code;
@@ -188,19 +194,20 @@ export class ToolRegistry {
     const entry = this.entries.get(call.tool);
     if (entry === undefined) throw new TeamError('INTERNAL', `tool ${call.tool} has no handler`);
     const { contract } = entry;
+    const { guard } = env;
     let output: unknown;
     if (entry.bound) {
       if (call.bound === null || call.actor === null || call.permission === null) {
         throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
       }
-      output = await entry.handler(call.input, {
+      output = await entry.handler(guard.redact(contract, call.input, call.bound.team), {
         ...env,
         actor: { ...call.actor, authorization },
         bound: call.bound,
         permission: call.permission,
       });
     } else {
-      output = await entry.handler(call.input, { ...env, authorization });
+      output = await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization });
     }
     const checked = contract.output.safeParse(output);
     if (!checked.success) {
@@ -211,10 +218,10 @@ export class ToolRegistry {
     return output as Record<string, unknown>;
   }
 
-  /** The policy, or null (logged) when it cannot be loaded: then every call is refused. */
-  private policy(): PermissionPolicy | null {
+  /** The permission policy, or null (logged) when it cannot be loaded: then every call is refused. */
+  private permissions(): PermissionPolicy | null {
     try {
-      return this.options.policy();
+      return this.options.permissions();
     } catch (error) {
       this.options.logger.error({ err: error }, 'the permission policy could not be loaded; refusing every call');
       return null;
@@ -224,7 +231,7 @@ export class ToolRegistry {
   /** Records a decision that no operation recorded; evidence lost here is logged, never thrown. */
   private async record(decision: CallDecision, outcome: string): Promise<void> {
     try {
-      await this.options.env.store.recordDecision({ ...decision, outcome });
+      await this.options.env.store.recordAuthzDecision({ ...decision, outcome });
     } catch (error) {
       this.options.logger.error(
         { ...this.who(decision.tool), err: error, rule: decision.rule, decision: decision.decision, outcome },

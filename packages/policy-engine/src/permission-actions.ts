@@ -88,6 +88,14 @@ export const TOOL_ACTIONS: ActionTable = {
   },
   team_artifact_read: { gate: 'permission', actions: { read: 'read an artifact' }, of: () => ['read'] },
   team_artifact_list: { gate: 'permission', actions: { read: 'list artifacts' }, of: () => ['read'] },
+  team_policy_get: { gate: 'permission', actions: { read: "read the team's policy profile" }, of: () => ['read'] },
+  team_policy_set_profile: {
+    gate: 'permission',
+    actions: { set: "switch the team's policy profile" },
+    of: () => ['set'],
+  },
+  team_run_summary: { gate: 'permission', actions: { read: "read the team's run summary" }, of: () => ['read'] },
+  team_replay: { gate: 'permission', actions: { read: "read the team's audit trail" }, of: () => ['read'] },
 };
 
 /** The actions a parsed call of `tool` asks for. */

@@ -19,6 +19,11 @@ function caseDir(): { db: string; migrations: string } {
   return { db: join(dir, `case-${cases}`, 'team.db'), migrations };
 }
 
+/** The file name and version of the next migration after the shipped ones. */
+const NEXT = CURRENT_SCHEMA_VERSION + 1;
+const next = (name: string): string => `${String(NEXT).padStart(4, '0')}_${name}.sql`;
+const SHIPPED = Array.from({ length: CURRENT_SCHEMA_VERSION }, (_, i) => i + 1);
+
 async function openWith(db: string, migrations: string) {
   return openSqliteTeamStore({ path: db, clock: new FakeClock(), ids: new SequentialIdGenerator(), migrationsDir: migrations });
 }
@@ -45,11 +50,6 @@ function applied(db: string): { version: number; name: string; checksum: string 
   }
 }
 
-/** The file name of migration `version`, e.g. `0007_extra.sql`; tests add migrations after the shipped ones. */
-const fileOf = (version: number, name: string): string => `${String(version).padStart(4, '0')}_${name}.sql`;
-const NEXT = CURRENT_SCHEMA_VERSION + 1;
-const shippedVersions = (): number[] => Array.from({ length: CURRENT_SCHEMA_VERSION }, (_, i) => i + 1);
-
 describe('migrations', () => {
   it('ships files numbered up to CURRENT_SCHEMA_VERSION', () => {
     const shipped = readMigrations(defaultMigrationsDir());
@@ -71,15 +71,15 @@ describe('migrations', () => {
   it('applies a new pending migration on open', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, fileOf(NEXT, 'extra')), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
+    writeFileSync(join(migrations, next('extra')), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
     await (await openWith(db, migrations)).close();
-    expect(applied(db).map((m) => m.version)).toEqual([...shippedVersions(), NEXT]);
+    expect(applied(db).map((m) => m.version)).toEqual([...SHIPPED, NEXT]);
   });
 
   it('rolls back a failing migration entirely', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, fileOf(NEXT, 'broken')), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
+    writeFileSync(join(migrations, next('broken')), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
     const digest = digestDatabase(db);
     expect(String(await refusal(openWith(db, migrations)))).toMatch(/syntax error/);
     expect(digestDatabase(db)).toEqual(digest);
@@ -107,9 +107,10 @@ describe('migrations', () => {
 
   it('refuses migration files that are misnamed or not numbered 1, 2, 3', () => {
     const { migrations } = caseDir();
-    writeFileSync(join(migrations, fileOf(NEXT + 1, 'gap')), 'SELECT 1;');
+    const gap = `${String(NEXT + 1).padStart(4, '0')}_gap.sql`;
+    writeFileSync(join(migrations, gap), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/numbered/);
-    rmSync(join(migrations, fileOf(NEXT + 1, 'gap')));
+    rmSync(join(migrations, gap));
     writeFileSync(join(migrations, 'bad name.sql'), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/NNNN_name/);
   });

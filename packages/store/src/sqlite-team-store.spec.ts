@@ -16,10 +16,10 @@ const paths = new WeakMap<TeamStore, string>();
 
 describeTeamStoreConformance(
   'SQLite',
-  async (clock, ids) => {
+  async (clock, ids, policy) => {
     files += 1;
     const path = join(dir, `conformance-${files}.db`);
-    const store = await openSqliteTeamStore({ path, clock, ids });
+    const store = await openSqliteTeamStore({ path, clock, ids, policy });
     paths.set(store, path);
     return store;
   },
@@ -127,7 +127,7 @@ describe('SQLite adapter', () => {
       resumeTicketHash: 'r3',
       authorization,
     });
-    const decisions = await store.listDecisions({ teamId: bound.team.id });
+    const decisions = await store.listAuthzDecisions({ teamId: bound.team.id });
     expect(decisions.map((decision) => decision.seq)).toEqual([authorization.recordedSeq]);
     expect(blocker.prepare('SELECT COUNT(*) FROM authz_decisions').pluck().get()).toBe(1);
     blocker.close();
@@ -160,13 +160,13 @@ describe('SQLite adapter', () => {
       seen.push(source);
       return spied(source, options);
     }) as typeof db.pragma;
-    await store.recordDecision(decision);
+    await store.recordAuthzDecision(decision);
     expect(seen).toEqual(['synchronous = NORMAL', 'synchronous = FULL']);
     expect(synchronous()).toBe(2);
     // A busy attempt restores FULL too.
     const blocker = new Database(path);
     blocker.exec('BEGIN IMMEDIATE');
-    await expect(store.recordDecision(decision)).rejects.toMatchObject({ code: 'BUSY' });
+    await expect(store.recordAuthzDecision(decision)).rejects.toMatchObject({ code: 'BUSY' });
     blocker.exec('ROLLBACK');
     blocker.close();
     expect(synchronous()).toBe(2);
@@ -178,7 +178,7 @@ describe('SQLite adapter', () => {
     const store = await open(path);
     const before = digestDatabase(path);
     const withLog = digestDatabase(path, { includeDecisionLog: true });
-    await store.recordDecision({
+    await store.recordAuthzDecision({
       teamId: null,
       agentId: null,
       role: null,

@@ -10,7 +10,9 @@ import type {
   TeamId,
   ToolInput,
   ToolOutput,
+  UsageSample,
 } from '@codex-team/contracts';
+import type { TeamSnapshot, UsageRecord } from './team-snapshot';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
 export interface Actor {
@@ -21,7 +23,7 @@ export interface Actor {
 }
 
 /** One authorization decision for the decision log, as the server made it. */
-export interface DecisionInput {
+export interface AuthzDecisionInput {
   /** null for a session bound to no team. */
   teamId: TeamId | null;
   agentId: AgentId | null;
@@ -46,11 +48,11 @@ export interface DecisionInput {
  * a call whose decision was not recorded that way (a read, a failure) is recorded on its own.
  */
 export interface CallAuthorization {
-  readonly decision: Omit<DecisionInput, 'outcome'>;
+  readonly decision: Omit<AuthzDecisionInput, 'outcome'>;
   recordedSeq: number | null;
 }
 
-export interface DecisionQuery {
+export interface AuthzDecisionQuery {
   /** The team's decisions; null for those of sessions bound to no team. */
   teamId: TeamId | null;
   /** Only decisions with a greater sequence number. */
@@ -114,6 +116,45 @@ export interface ClaimOptions extends LeaseOptions {
   claimable?: ClaimableTasks;
 }
 
+/**
+ * team_status as the store knows it, plus the policy state the server needs to add the policy's
+ * verdict and hints (which the store cannot decide).
+ */
+export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize' | 'hints'> & {
+  /** When the lead declared consensus (ISO), or null. */
+  consensus_at: string | null;
+  used_tokens: number;
+};
+
+export interface RecordUsageInput {
+  sample: UsageSample;
+  /** The task the tokens were spent on, when known. */
+  taskId?: string | null;
+}
+
+export interface SetProfileInput {
+  /** A profile name the store's policy knows (checked inside the transaction). */
+  profile: string;
+  reason: string;
+}
+
+/** A policy decision worth its own audit event: a refusal, or a new fanout recommendation. */
+export interface DecisionEntry {
+  actorAgentId: string | null;
+  action: 'policy.deny' | 'policy.fanout';
+  decision: Decision;
+  subjectId?: string | null;
+  reason: string;
+  /** The decision's inputs and outcome; for fanout, what is compared to the last one. */
+  data: Record<string, unknown>;
+}
+
+/** What one idle sweep did to a team. */
+export interface SweepResult {
+  agents: { agent_id: string; action: 'idle' | 'retire' | 'active'; reason: string }[];
+  finalized: boolean;
+}
+
 export interface AuditQuery {
   /** Only events with a greater sequence number. */
   afterSeq?: number;
@@ -138,7 +179,7 @@ export interface TeamStore {
   /** Records that the session of this binding ended; a no-op when it was superseded. */
   disconnectAgent(binding: SessionBinding, reason: string): Promise<void>;
 
-  getStatus(actor: Actor): Promise<ToolOutput<'team_status'>>;
+  getStatus(actor: Actor): Promise<TeamStatusBase>;
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>>;
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>>;
@@ -166,11 +207,35 @@ export interface TeamStore {
   readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>>;
   listArtifacts(actor: Actor, input: ToolInput<'team_artifact_list'>): Promise<Artifact[]>;
 
+  /** Charges a usage sample to the caller's team (one `usage.report` event); allowed after finalize. */
+  recordUsage(actor: Actor, input: RecordUsageInput): Promise<UsageRecord>;
+  /**
+   * Lead only: switches the team's profile (one `policy.switch` event). The policy must know the
+   * profile (NOT_FOUND otherwise). Switching to the current profile changes nothing.
+   */
+  setProfile(actor: Actor, input: SetProfileInput): Promise<{ team: Team; previous_profile: string; changed: boolean }>;
+  /**
+   * Audits a policy decision of the team. With `unlessSameAsLast`, nothing is written when the last
+   * event of the same action carries equal data (the recommendation did not change). Returns
+   * whether an event was written. NOT_FOUND for an unknown team.
+   */
+  recordDecision(teamId: TeamId, entry: DecisionEntry, options?: { unlessSameAsLast?: boolean }): Promise<boolean>;
+  /**
+   * The idle sweep of one team at the store's clock: the policy decides from the facts of the
+   * transaction; each mark, retirement or finalize is its own audited change (actor null).
+   */
+  sweepIdle(teamId: TeamId): Promise<SweepResult>;
+
+  /** Every team, newest first (operator tools; not scoped to a caller). */
+  listTeams(): Promise<Team[]>;
+  /** Everything the store holds about one team, as entities (artifact contents excepted). */
+  readTeam(teamId: TeamId): Promise<TeamSnapshot>;
+
   /** The team's audit trail in commit order. */
   listAuditEvents(teamId: TeamId, query?: AuditQuery): Promise<AuditEvent[]>;
-  /** Records one decision on its own (a read, a refusal, a failed call). */
-  recordDecision(input: DecisionInput): Promise<AuthzDecision>;
-  /** The decision log of a team (or of unbound sessions), in commit order. */
-  listDecisions(query: DecisionQuery): Promise<AuthzDecision[]>;
+  /** Records one authorization decision on its own (a read, a refusal, a failed call). */
+  recordAuthzDecision(input: AuthzDecisionInput): Promise<AuthzDecision>;
+  /** The authorization decision log of a team (or of unbound sessions), in commit order. */
+  listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]>;
   close(): Promise<void>;
 }

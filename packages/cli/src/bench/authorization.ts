@@ -75,7 +75,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     try {
       decisions = [];
       for (let after = 0; ; ) {
-        const page = await store.listDecisions({ teamId: team.id as TeamId, afterSeq: after, limit: 10_000 });
+        const page = await store.listAuthzDecisions({ teamId: team.id as TeamId, afterSeq: after, limit: 10_000 });
         decisions.push(...page);
         if (page.length < 10_000) break;
         after = page[page.length - 1]?.seq ?? after;

@@ -21,11 +21,14 @@ function renderSummary(outcome: DemoOutcome): string {
     '',
     `run summary: team ${outcome.teamId} ${outcome.finalized ? 'finalized' : 'NOT finalized'} in ${(outcome.elapsedMs / 1000).toFixed(1)} s`,
     `  tasks: ${outcome.tasksDone}/${outcome.tasksTotal} done; artifacts: ${outcome.artifacts}; messages to the lead: ${outcome.messagesToLead}`,
+    `  critical path (${outcome.criticalPath.durationMs} ms of work): ${outcome.criticalPath.titles.join(' -> ')}`,
+    `  task time: mean ${outcome.taskMs.mean} ms, max ${outcome.taskMs.max} ms; orchestration decisions recorded: ${outcome.decisions}`,
     `  lead: its own codex-team-mcp (pid ${outcome.leadServerPid})`,
     ...outcome.teammates.map(
       (t) => `  ${t.name.padEnd(width)}  ${t.role.padEnd(11)}  ${String(t.tasksDone).padStart(2)} tasks  (own process, codex-team-mcp pid ${t.serverPid})`,
     ),
-    `inspect it: codex-team status ${outcome.teamId}`,
+    `inspect it: codex-team status ${outcome.teamId} --db ${outcome.dbPath}`,
+    `           codex-team report ${outcome.teamId} --html report.html --db ${outcome.dbPath}`,
     '',
   ].join('\n');
 }

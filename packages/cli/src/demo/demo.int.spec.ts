@@ -36,6 +36,13 @@ describe('codex-team demo (built binary)', () => {
     const serverPids = new Set([outcome.leadServerPid, ...outcome.teammates.map((t) => t.serverPid)]);
     expect(serverPids.size).toBe(1 + outcome.teammates.length);
     expect(outcome.teammates.length).toBeGreaterThanOrEqual(3);
+    // The run summary's critical path is a real dependency chain of the plan, ending at the release.
+    const byTitle = new Map(DEMO_TASKS.map((task) => [task.title, task]));
+    const path = outcome.criticalPath.titles.map((title) => byTitle.get(title));
+    expect(path.every((task) => task !== undefined)).toBe(true);
+    expect(path[path.length - 1]?.key).toBe('release');
+    for (let i = 1; i < path.length; i += 1) expect(path[i]?.after).toContain(path[i - 1]?.key);
+    expect(outcome.criticalPath.durationMs).toBeGreaterThan(0);
 
     // What the demo printed is checked against what the store recorded.
     const store = await openSqliteTeamStore({ path: dbPath, clock: { now: () => Date.now() }, ids: noIds });

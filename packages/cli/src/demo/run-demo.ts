@@ -35,6 +35,7 @@ export interface DemoAgentOutcome {
 
 /** What the demo did, measured from the store through the lead's session. */
 export interface DemoOutcome {
+  dbPath: string;
   teamId: string;
   finalized: boolean;
   tasksTotal: number;
@@ -45,6 +46,12 @@ export interface DemoOutcome {
   leadAgentId: string;
   leadServerPid: number;
   teammates: DemoAgentOutcome[];
+  /** Titles of the chain of dependent tasks that bounded the run, and its measured work. */
+  criticalPath: { titles: string[]; durationMs: number };
+  /** Claim-to-finish times of the finished tasks. */
+  taskMs: { mean: number; max: number };
+  /** Orchestration decisions the server recorded (fanout, budget, early stop...). */
+  decisions: number;
 }
 
 interface Teammate {
@@ -152,6 +159,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     }
 
     const messagesToLead = await drainInbox(lead);
+    const summary = await lead.call('team_run_summary', {});
+    const titleOf = new Map(tasks.map((task) => [task.id, task.title]));
     const artifacts = (await lead.call('team_artifact_list', {})).artifacts.length;
     const tasksDone = tasks.filter((task) => task.status === 'done').length;
     const finalized = await lead.call('team_finalize', {
@@ -160,6 +169,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     // Teammates leave on their own once the team is finalized; a straggler is stopped below.
     await Promise.race([Promise.all(teammates.map((teammate) => teammate.exited)), sleep(TEAMMATE_EXIT_GRACE_MS, undefined, { ref: false })]);
     return {
+      dbPath: options.dbPath,
       teamId: team.team.id,
       finalized: finalized.team.state === 'finalized',
       tasksTotal: tasks.length,
@@ -179,6 +189,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
           tasksDone: tasks.filter((task) => task.status === 'done' && task.owner_agent_id === agent?.agentId).length,
         };
       }),
+      criticalPath: {
+        titles: summary.critical_path.task_ids.map((id) => titleOf.get(id) ?? id),
+        durationMs: summary.critical_path.duration_ms,
+      },
+      taskMs: { mean: summary.task_durations.mean_ms, max: summary.task_durations.max_ms },
+      decisions: summary.decisions.length,
     };
   } finally {
     for (const teammate of teammates) if (teammate.child.exitCode === null) teammate.child.kill('SIGTERM');

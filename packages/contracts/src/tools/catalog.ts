@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
 import * as message from './message-tools';
+import * as observe from './observability-tools';
+import * as policy from './policy-tools';
 import * as task from './task-tools';
 import * as team from './team-tools';
 
@@ -40,11 +42,12 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamStartInputSchema,
     output: team.TeamStartOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND'],
   }),
   team_status: tool({
     name: 'team_status',
-    description: 'Any agent. Your team, its agents, task counts by status, and your unread messages.',
+    description:
+      'Any agent. Your team, agents, task counts, unread messages, ready-to-finalize; for the lead, whom to spawn.',
     audience: 'member',
     input: team.TeamStatusInputSchema,
     output: team.TeamStatusOutputSchema,
@@ -85,7 +88,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_create: tool({
     name: 'team_task_create',
-    description: 'Lead, planner, reviewer, tester. Add tasks (a DAG in one call: depends_on takes ids or keys of this call).',
+    description: 'Any agent. Add tasks (a DAG in one call: depends_on takes ids or keys of this call).',
     audience: 'member',
     input: task.TaskCreateInputSchema,
     output: task.TaskCreateOutputSchema,
@@ -106,7 +109,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,
-    errors: [...WRITE, 'CONFLICT'],
+    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED'],
   }),
   team_task_claim: tool({
     name: 'team_task_claim',
@@ -114,7 +117,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskClaimInputSchema,
     output: task.TaskClaimOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT'],
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
   }),
   team_task_update: tool({
     name: 'team_task_update',
@@ -179,6 +182,38 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
+    errors: BOUND,
+  }),
+  team_policy_get: tool({
+    name: 'team_policy_get',
+    description: "Any agent. Your team's policy profile (limits, budget, guardrails) and the profiles available.",
+    audience: 'member',
+    input: policy.TeamPolicyGetInputSchema,
+    output: policy.TeamPolicyGetOutputSchema,
+    errors: [...BOUND, 'NOT_FOUND'],
+  }),
+  team_policy_set_profile: tool({
+    name: 'team_policy_set_profile',
+    description: 'Lead only. Switch the team to another policy profile; applies to the next decision.',
+    audience: 'lead',
+    input: policy.TeamPolicySetProfileInputSchema,
+    output: policy.TeamPolicySetProfileOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND'],
+  }),
+  team_run_summary: tool({
+    name: 'team_run_summary',
+    description: 'Any agent. Tasks by state, work per agent and role, usage vs budget, durations, critical path, decisions.',
+    audience: 'member',
+    input: observe.RunSummaryInputSchema,
+    output: observe.RunSummaryOutputSchema,
+    errors: [...BOUND, 'NOT_FOUND'],
+  }),
+  team_replay: tool({
+    name: 'team_replay',
+    description: "Lead only. The team's audit events in order (secrets masked), or with log \"decisions\" every call's authorization, paged by seq.",
+    audience: 'lead',
+    input: observe.ReplayInputSchema,
+    output: observe.ReplayOutputSchema,
     errors: BOUND,
   }),
 } as const;

@@ -20,4 +20,8 @@ export const VALID_BOUND_CALLS: ReadonlyArray<[ToolName, Record<string, unknown>
   ['team_artifact_publish', { name: 'a', content: 'c' }],
   ['team_artifact_read', { name: 'a' }],
   ['team_artifact_list', {}],
+  ['team_policy_get', {}],
+  ['team_policy_set_profile', { profile: 'fast' }],
+  ['team_run_summary', {}],
+  ['team_replay', {}],
 ];

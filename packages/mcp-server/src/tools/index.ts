@@ -5,7 +5,11 @@ import { registerTeamArtifactRead } from './team-artifact-read';
 import { registerTeamFinalize } from './team-finalize';
 import { registerTeamInbox } from './team-inbox';
 import { registerTeamJoin } from './team-join';
+import { registerTeamPolicyGet } from './team-policy-get';
+import { registerTeamPolicySetProfile } from './team-policy-set-profile';
+import { registerTeamReplay } from './team-replay';
 import { registerTeamResume } from './team-resume';
+import { registerTeamRunSummary } from './team-run-summary';
 import { registerTeamSend } from './team-send';
 import { registerTeamSpawn } from './team-spawn';
 import { registerTeamStart } from './team-start';
@@ -38,6 +42,10 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamArtifactPublish,
   registerTeamArtifactRead,
   registerTeamArtifactList,
+  registerTeamPolicyGet,
+  registerTeamPolicySetProfile,
+  registerTeamRunSummary,
+  registerTeamReplay,
 ];
 
 /** Registers every tool on the registry. */

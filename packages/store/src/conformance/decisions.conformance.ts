@@ -1,9 +1,9 @@
-import type { Actor, CallAuthorization, DecisionInput } from '../team-store';
+import type { Actor, AuthzDecisionInput, CallAuthorization } from '../team-store';
 import type { Fixture } from './harness.conformance';
 import { LEASE, expectCode, newTasks } from './harness.conformance';
 
 /** An allow decision as the server hands it to an operation. */
-function authorization(tool: string, overrides: Partial<DecisionInput> = {}): CallAuthorization {
+function authorization(tool: string, overrides: Partial<AuthzDecisionInput> = {}): CallAuthorization {
   return {
     decision: {
       teamId: null,
@@ -30,7 +30,7 @@ function authorized(actor: Actor, tool: string): Actor & { authorization: CallAu
   };
 }
 
-function standalone(teamId: string | null, tool: string, decision: 'allow' | 'deny', outcome: string): DecisionInput {
+function standalone(teamId: string | null, tool: string, decision: 'allow' | 'deny', outcome: string): AuthzDecisionInput {
   return { ...authorization(tool, { teamId, decision }).decision, outcome };
 }
 
@@ -44,7 +44,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       await fx.store.createTasks(actor, newTasks([{ title: 'a' }, { title: 'b' }]));
       const events = await fx.audit(t.team.id);
       const creates = events.filter((event) => event.action === 'task.create').map((event) => event.seq);
-      const decisions = await fx.store.listDecisions({ teamId: t.team.id });
+      const decisions = await fx.store.listAuthzDecisions({ teamId: t.team.id });
       expect(decisions).toEqual([
         expect.objectContaining({
           seq: actor.authorization.recordedSeq,
@@ -55,7 +55,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
           decision: 'allow',
           outcome: 'ok',
           matched: ['lead.allow(*)'],
-          audit_seqs: [creates[0], creates[1]],
+          audit_seqs: { first: creates[0], last: creates[1] },
         }),
       ]);
     });
@@ -68,7 +68,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const read = authorized(t.lead, 'team_status');
       await fx.store.getStatus(read);
       expect([refused.authorization.recordedSeq, read.authorization.recordedSeq]).toEqual([null, null]);
-      expect(await fx.store.listDecisions({ teamId: t.team.id })).toEqual([]);
+      expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([]);
     });
 
     it('records the decision of a write that changed nothing, without audit events', async () => {
@@ -77,7 +77,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const actor = authorized(t.lead, 'team_task_next');
       expect((await fx.store.claimNextTask(actor, LEASE)).claim).toBeNull();
       expect(actor.authorization.recordedSeq).not.toBeNull();
-      expect(await fx.store.listDecisions({ teamId: t.team.id })).toEqual([expect.objectContaining({ audit_seqs: null, outcome: 'ok' })]);
+      expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([expect.objectContaining({ audit_seqs: null, outcome: 'ok' })]);
     });
 
     it('lets binding operations fill in the team, agent and role they bind', async () => {
@@ -98,7 +98,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const ann = await fx.store.joinAgent({ joinTicketHash: 'join-ann', resumeTicketHash: 'resume-ann', authorization: join });
       const resume = authorization('team_resume', { profile: null, step: 'identity' });
       await fx.store.resumeAgent('resume-ann', resume);
-      const decisions = await fx.store.listDecisions({ teamId: bound.team.id });
+      const decisions = await fx.store.listAuthzDecisions({ teamId: bound.team.id });
       expect(decisions.map((d) => [d.tool, d.agent_id, d.role])).toEqual([
         ['team_start', bound.agent.id, 'lead'],
         ['team_join', ann.agent.id, 'tester'],
@@ -111,14 +111,14 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const fx = fixture();
       const a = await fx.startTeam();
       const b = await fx.startTeam();
-      const first = await fx.store.recordDecision(standalone(a.team.id, 'team_status', 'allow', 'ok'));
-      await fx.store.recordDecision(standalone(null, 'team_status', 'deny', 'NOT_BOUND'));
-      await fx.store.recordDecision(standalone(b.team.id, 'team_spawn', 'deny', 'DENIED'));
-      const last = await fx.store.recordDecision(standalone(a.team.id, 'team_finalize', 'deny', 'DENIED'));
+      const first = await fx.store.recordAuthzDecision(standalone(a.team.id, 'team_status', 'allow', 'ok'));
+      await fx.store.recordAuthzDecision(standalone(null, 'team_status', 'deny', 'NOT_BOUND'));
+      await fx.store.recordAuthzDecision(standalone(b.team.id, 'team_spawn', 'deny', 'DENIED'));
+      const last = await fx.store.recordAuthzDecision(standalone(a.team.id, 'team_finalize', 'deny', 'DENIED'));
       expect(first).toMatchObject({ team_id: a.team.id, tool: 'team_status', outcome: 'ok', audit_seqs: null });
-      expect((await fx.store.listDecisions({ teamId: a.team.id })).map((d) => d.seq)).toEqual([first.seq, last.seq]);
-      expect(await fx.store.listDecisions({ teamId: null })).toEqual([expect.objectContaining({ team_id: null, outcome: 'NOT_BOUND' })]);
-      expect(await fx.store.listDecisions({ teamId: a.team.id, afterSeq: first.seq, limit: 1 })).toEqual([last]);
+      expect((await fx.store.listAuthzDecisions({ teamId: a.team.id })).map((d) => d.seq)).toEqual([first.seq, last.seq]);
+      expect(await fx.store.listAuthzDecisions({ teamId: null })).toEqual([expect.objectContaining({ team_id: null, outcome: 'NOT_BOUND' })]);
+      expect(await fx.store.listAuthzDecisions({ teamId: a.team.id, afterSeq: first.seq, limit: 1 })).toEqual([last]);
     });
 
     it('stores a permission profile granted at spawn on the agent, and nothing when none was granted', async () => {

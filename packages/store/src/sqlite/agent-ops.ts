@@ -3,6 +3,7 @@ import type { Actor, BoundAgent, CallAuthorization, JoinAgentInput, SessionBindi
 import { findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { attachAuthorization } from './authz-ops';
+import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
 import type { Op } from './transaction';
 
@@ -29,6 +30,7 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
     });
   }
   requireThreadSlot(op, caller.team, 'invited_or_active');
+  admit(op, caller, 'spawn');
   const id = op.ids.next('ag');
   op.sql.run(
     `INSERT INTO agents (id, team_id, name, role, permission_profile, state, epoch, join_ticket_hash, created_at)

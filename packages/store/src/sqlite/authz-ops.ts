@@ -1,5 +1,5 @@
 import { LIMITS, type AuthzDecision } from '@codex-team/contracts';
-import type { CallAuthorization, DecisionInput, DecisionQuery } from '../team-store';
+import type { AuthzDecisionInput, AuthzDecisionQuery, CallAuthorization } from '../team-store';
 import { iso, parseIdList } from './row-mappers';
 import type { Op } from './transaction';
 
@@ -39,7 +39,7 @@ const attached = new WeakSet<Op>();
 // The tool name comes from the caller and may be anything for an unknown tool.
 const TOOL_MAX_CHARS = 64;
 
-function insertDecision(op: Op, input: DecisionInput, auditSeqs: readonly number[]): number {
+function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: readonly number[]): number {
   const { lastInsertRowid } = op.sql.run(
     `INSERT INTO authz_decisions
        (at, team_id, agent_id, role, tool, action, profile, rule, matched, decision, reason, step, outcome,
@@ -92,7 +92,7 @@ export function attachAuthorization(op: Op, authorization: CallAuthorization | u
 }
 
 /** Records a decision on its own (reads, refusals, failed calls) and returns it. */
-export function recordDecision(op: Op, input: DecisionInput): AuthzDecision {
+export function recordDecision(op: Op, input: AuthzDecisionInput): AuthzDecision {
   const seq = insertDecision(op, input, []);
   const row = op.sql.get<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM authz_decisions WHERE seq = ?`, seq);
   if (row === undefined) throw new Error(`decision ${seq} was not stored`);
@@ -102,7 +102,7 @@ export function recordDecision(op: Op, input: DecisionInput): AuthzDecision {
 const DECISION_PAGE_DEFAULT = 1_000;
 const DECISION_PAGE_MAX = 10_000;
 
-export function listDecisions(op: Op, query: DecisionQuery): AuthzDecision[] {
+export function listDecisions(op: Op, query: AuthzDecisionQuery): AuthzDecision[] {
   const limit = Math.min(Math.max(1, query.limit ?? DECISION_PAGE_DEFAULT), DECISION_PAGE_MAX);
   return op.sql
     .all<DecisionRow>(
@@ -129,6 +129,7 @@ function toAuthzDecision(row: DecisionRow): AuthzDecision {
     reason: row.reason,
     step: row.step,
     outcome: row.outcome,
-    audit_seqs: row.audit_first_seq === null || row.audit_last_seq === null ? null : [row.audit_first_seq, row.audit_last_seq],
+    audit_seqs:
+      row.audit_first_seq === null || row.audit_last_seq === null ? null : { first: row.audit_first_seq, last: row.audit_last_seq },
   };
 }

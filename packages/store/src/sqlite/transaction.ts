@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TeamError, type IdGenerator } from '@codex-team/contracts';
+import type { TeamPolicy } from '../team-policy';
 
 /** How a store call waits out other writers that hold the database lock. */
 export interface BusyRetryOptions {
@@ -68,6 +69,8 @@ export interface Op {
   /** Clock time read once at the start of the transaction: every write of the operation uses it. */
   now: number;
   ids: IdGenerator;
+  /** The teams' policy, consulted inside the transaction with its facts. */
+  policy: TeamPolicy;
   /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
   readonly writable: boolean;
   /** Seqs of the audit events this transaction appended, in order. */
@@ -134,6 +137,7 @@ export class TransactionRunner {
     private readonly now: () => number,
     private readonly ids: IdGenerator,
     private readonly retry: BusyRetryOptions,
+    private readonly policy: TeamPolicy,
   ) {}
 
   /**
@@ -184,6 +188,7 @@ export class TransactionRunner {
       sql: this.sql,
       now: this.now(),
       ids: this.ids,
+      policy: this.policy,
       writable,
       auditSeqs: [],
       beforeCommit: writable ? (work) => before.push(work) : refuse,
