@@ -121,6 +121,16 @@ describe('authorization evidence', () => {
     expect((await mate.caller.fails('team_spawn', { name: 'eve', role: 'tester' })).details).toMatchObject({ step: 'permission', rule: 'default-deny' });
   });
 
+  it('records the loser of two racing binding calls of one session as an identity refusal', async () => {
+    const { caller } = await team.connect();
+    const results = await Promise.all([caller.call('team_start', { name: 'one' }), caller.call('team_start', { name: 'two' })]);
+    const winner = results.find((result) => result.isError !== true)?.structuredContent as { team: { id: string } };
+    const mine = await team.store.listAuthzDecisions({ teamId: winner.team.id as AuthzDecision['team_id'] & string });
+    const unbound = await team.store.listAuthzDecisions({ teamId: null });
+    expect(mine).toEqual([expect.objectContaining({ tool: 'team_start', decision: 'allow', outcome: 'ok' })]);
+    expect(unbound).toEqual([expect.objectContaining({ tool: 'team_start', decision: 'deny', rule: 'identity:already-bound', outcome: 'ALREADY_BOUND' })]);
+  });
+
   it('runs a step added after permission, which can only narrow what permission allowed', async () => {
     const noBroadcasts: AuthorizationStep = {
       name: 'permission',

@@ -89,6 +89,10 @@ export function decisionAfterFailure(
   if (decision.step === 'identity' && TICKET_REFUSALS.includes(error.code)) {
     return { ...decision, decision: 'deny', rule: 'identity:ticket', reason: error.toBody().message, matched: [] };
   }
+  // Two binding calls of one session raced; the session lets only the first bind.
+  if (decision.step === 'identity' && error.code === 'ALREADY_BOUND') {
+    return { ...decision, decision: 'deny', rule: 'identity:already-bound', reason: error.toBody().message, matched: [] };
+  }
   const action = error.details?.['action'];
   if (error.code === 'DENIED' && typeof action === 'string' && call.contract !== null && call.permission !== null) {
     const verdict = policy.decide(call.profile, call.contract.name, action);

@@ -55,6 +55,7 @@ export const PERMISSION_KEYS: readonly { tool: ToolName; action: string }[] = TO
     : [],
 );
 
+/** The stable name of a rule in decisions and the audit trail: `profile.effect(pattern)`. */
 export function ruleId(profile: string, effect: RuleEffect, pattern: string): string {
   return `${profile}.${effect}(${pattern})`;
 }
