@@ -32,12 +32,9 @@ describe('impersonation', () => {
   const attempts: Attempt[] = [];
 
   async function decisionsNow(): Promise<AuthzDecision[]> {
-    const [own, other, unbound] = await Promise.all([
-      team.store.listAuthzDecisions({ teamId: started.team.id, limit: 10_000 }),
-      team.store.listAuthzDecisions({ teamId: foreign.team as AuthzDecision['team_id'] & string, limit: 10_000 }),
-      team.store.listAuthzDecisions({ teamId: null, limit: 10_000 }),
-    ]);
-    return [...own, ...other, ...unbound];
+    const teams = [...team.teamIds].map((teamId) => team.store.listAuthzDecisions({ teamId, limit: 10_000 }));
+    const lists = await Promise.all([...teams, team.store.listAuthzDecisions({ teamId: null, limit: 10_000 })]);
+    return lists.flat();
   }
 
   /** Makes the call, checks it was refused and changed no state, and returns what was recorded. */
@@ -189,6 +186,25 @@ describe('impersonation', () => {
         decision: 'deny',
         rule: 'identity:binding-ended',
       });
+    }
+  });
+
+  it('refuses the resume ticket and every call of an agent the idle sweep retired (a revoked ticket)', async () => {
+    const quick = await team.startTeam({ name: 'quick', profile: 'fast' });
+    const gone = await team.joinTeammate(quick.lead, 'gus', 'implementer');
+    // fast retires a teammate not seen for two minutes; the lead stays busy meanwhile.
+    team.clock.advance(121_000);
+    await quick.lead.caller.ok('team_status');
+    await team.sweeper.sweepOnce();
+    const agents = (await quick.lead.caller.ok('team_status')).agents;
+    expect(agents.find((agent) => agent.id === gone.joined.agent.id)?.state).toBe('retired');
+    const revoked = await attempt('resume a retired agent', await team.connect(), 'team_resume', { ticket: gone.joined.resume_ticket });
+    expect(revoked.code).toBe('DENIED');
+    expect(revoked.decisions[0]).toMatchObject({ decision: 'deny', rule: 'identity:ticket', team_id: null });
+    for (const [tool, args] of VALID_BOUND_CALLS) {
+      const done = await attempt(`${tool} by a retired agent`, gone.mate, tool, args);
+      expect(done.code).toBe('NOT_BOUND');
+      expect(done.decisions[0]).toMatchObject({ agent_id: gone.joined.agent.id, rule: 'identity:binding-ended' });
     }
   });
 
