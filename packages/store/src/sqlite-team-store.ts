@@ -101,7 +101,9 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
-    return this.tx.read((op) => agents.verifyBinding(op, binding));
+    // Every operation re-checks its caller inside its own transaction, so this check needs no
+    // snapshot of its own (see readUnsnapshotted).
+    return this.tx.readUnsnapshotted((op) => agents.verifyBinding(op, binding));
   }
 
   disconnectAgent(binding: SessionBinding, reason: string): Promise<void> {
@@ -183,7 +185,13 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => policy.setProfile(op, actor, input));
   }
 
-  recordDecision(teamId: TeamId, entry: DecisionEntry, options: { unlessSameAsLast?: boolean } = {}): Promise<boolean> {
+  async recordDecision(teamId: TeamId, entry: DecisionEntry, options: { unlessSameAsLast?: boolean } = {}): Promise<boolean> {
+    // The lead's every team_status asks to record its fanout decision, which rarely changes: look
+    // in a read snapshot first so an unchanged decision never takes the write lock. The write
+    // checks again inside its own transaction, so a decision changed meanwhile is still recorded.
+    if (options.unlessSameAsLast === true && (await this.tx.read((op) => policy.sameAsLastDecision(op, teamId, entry)))) {
+      return false;
+    }
     return this.tx.write((op) => policy.recordDecision(op, teamId, entry, options));
   }
 

@@ -94,9 +94,25 @@ export function attachAuthorization(op: Op, authorization: CallAuthorization | u
 /** Records a decision on its own (reads, refusals, failed calls) and returns it. */
 export function recordDecision(op: Op, input: AuthzDecisionInput): AuthzDecision {
   const seq = insertDecision(op, input, []);
-  const row = op.sql.get<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM authz_decisions WHERE seq = ?`, seq);
-  if (row === undefined) throw new Error(`decision ${seq} was not stored`);
-  return toAuthzDecision(row);
+  // Built from what was inserted rather than read back: this runs once for every read and refusal.
+  return toAuthzDecision({
+    seq,
+    at: op.now,
+    team_id: input.teamId,
+    agent_id: input.agentId,
+    role: input.role,
+    tool: input.tool.slice(0, TOOL_MAX_CHARS),
+    action: input.action,
+    profile: input.profile,
+    rule: input.rule,
+    matched: JSON.stringify([...input.matched]),
+    decision: input.decision,
+    reason: input.reason.slice(0, LIMITS.reasonMaxChars),
+    step: input.step,
+    outcome: input.outcome,
+    audit_first_seq: null,
+    audit_last_seq: null,
+  });
 }
 
 const DECISION_PAGE_DEFAULT = 1_000;
