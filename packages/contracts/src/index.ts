@@ -12,6 +12,7 @@ export {
   TimestampSchema,
   NameSchema,
   RoleSchema,
+  PermissionProfileNameSchema,
   LEAD_ROLE,
   TeamStateSchema,
   TeamModeSchema,
@@ -36,6 +37,7 @@ export type {
   ArtifactId,
   IdPrefix,
   Role,
+  PermissionProfileName,
   TeamState,
   TeamMode,
   TeamModeState,
@@ -136,6 +138,14 @@ export {
 } from './profile';
 export type { ProfileName, RiskTier, QualityRule, Profile, UsageSample } from './profile';
 export {
+  PermissionRuleSchema,
+  PermissionProfileSchema,
+  PermissionRoleKeySchema,
+  PermissionPolicyFileSchema,
+  AuthzStepSchema,
+  AuthzDecisionSchema,
+} from './permissions';
+export type { PermissionProfile, PermissionPolicyFile, AuthzStep, AuthzDecision } from './permissions';
   MODE_TTL_MAX_MS,
   ModeTransitionSchema,
   ModeGateSchema,

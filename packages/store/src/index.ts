@@ -8,6 +8,11 @@ export type {
   SpawnAgentInput,
   JoinAgentInput,
   LeaseOptions,
+  ClaimOptions,
+  ClaimableTasks,
+  CallAuthorization,
+  AuthzDecisionInput,
+  AuthzDecisionQuery,
   AuditQuery,
   TeamStore,
   TeamStatusBase,
@@ -32,5 +37,5 @@ export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
 export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
-export { digestDatabase } from './database-digest';
-export type { TableDigest } from './database-digest';
+export { digestDatabase, DECISION_LOG_TABLE } from './database-digest';
+export type { TableDigest, DigestOptions } from './database-digest';

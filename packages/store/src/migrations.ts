@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { TeamError } from '@codex-team/contracts';
 
 /** The schema version this code writes: the number of the last file in `migrations/`. */
-export const CURRENT_SCHEMA_VERSION = 2;
+export const CURRENT_SCHEMA_VERSION = 3;
 
 /** One numbered SQL file of `migrations/`. */
 export interface Migration {
@@ -24,20 +24,21 @@ interface AppliedMigration {
 
 const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
+/** The first migration: the marker of a real migrations folder. */
+const FIRST_MIGRATION = '0001_initial.sql';
+
 /**
- * The shipped `migrations/` folder. It sits beside `src/` and `dist/` at the package root, so we
- * walk up from this module to the nearest `package.json`: that works from `src` under ts-jest, from
- * a built `dist` (flat or nested) and from an installed package alike.
+ * The shipped `migrations/` folder: the nearest one at or above this module that holds the first
+ * migration. That is the store package's own folder from `src` under ts-jest, from a built `dist`
+ * and from an installed package, and the copy beside the bundled `codex-team-mcp` binary.
  */
 export function defaultMigrationsDir(): string {
   let dir = __dirname;
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'migrations'))) {
-      return join(dir, 'migrations');
-    }
+    if (existsSync(join(dir, 'migrations', FIRST_MIGRATION))) return join(dir, 'migrations');
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new TeamError('INTERNAL', `no migrations/ folder above ${__dirname}`);
+      throw new TeamError('INTERNAL', `no migrations/${FIRST_MIGRATION} at or above ${__dirname}`);
     }
     dir = parent;
   }

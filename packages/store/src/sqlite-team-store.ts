@@ -5,6 +5,7 @@ import type {
   Agent,
   Artifact,
   AuditEvent,
+  AuthzDecision,
   Clock,
   IdGenerator,
   Team,
@@ -16,6 +17,7 @@ import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
+import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import * as idle from './sqlite/idle-ops';
 import * as messages from './sqlite/message-ops';
@@ -30,7 +32,11 @@ import type {
   Actor,
   AuditQuery,
   BoundAgent,
+  CallAuthorization,
+  ClaimOptions,
   CreateTeamInput,
+  AuthzDecisionInput,
+  AuthzDecisionQuery,
   DecisionEntry,
   JoinAgentInput,
   LeaseOptions,
@@ -90,12 +96,14 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input));
   }
 
-  resumeAgent(resumeTicketHash: string): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash));
+  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, authorization));
   }
 
   verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
-    return this.tx.read((op) => agents.verifyBinding(op, binding));
+    // Every operation re-checks its caller inside its own transaction, so this check needs no
+    // snapshot of its own (see readUnsnapshotted).
+    return this.tx.readUnsnapshotted((op) => agents.verifyBinding(op, binding));
   }
 
   disconnectAgent(binding: SessionBinding, reason: string): Promise<void> {
@@ -118,14 +126,14 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => tasks.listTasks(op, actor, input));
   }
 
-  claimNextTask(actor: Actor, options: LeaseOptions): Promise<ToolOutput<'team_task_next'>> {
+  claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>> {
     return this.tx.write((op) => claims.claimNextTask(op, actor, options));
   }
 
   claimTask(
     actor: Actor,
     input: ToolInput<'team_task_claim'>,
-    options: LeaseOptions,
+    options: ClaimOptions,
   ): Promise<ToolOutput<'team_task_claim'>> {
     return this.tx.write((op) => claims.claimTask(op, actor, input, options));
   }
@@ -177,7 +185,13 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => policy.setProfile(op, actor, input));
   }
 
-  recordDecision(teamId: TeamId, entry: DecisionEntry, options: { unlessSameAsLast?: boolean } = {}): Promise<boolean> {
+  async recordDecision(teamId: TeamId, entry: DecisionEntry, options: { unlessSameAsLast?: boolean } = {}): Promise<boolean> {
+    // The lead's every team_status asks to record its fanout decision, which rarely changes: look
+    // in a read snapshot first so an unchanged decision never takes the write lock. The write
+    // checks again inside its own transaction, so a decision changed meanwhile is still recorded.
+    if (options.unlessSameAsLast === true && (await this.tx.read((op) => policy.sameAsLastDecision(op, teamId, entry)))) {
+      return false;
+    }
     return this.tx.write((op) => policy.recordDecision(op, teamId, entry, options));
   }
 
@@ -196,6 +210,19 @@ export class SqliteTeamStore implements TeamStore {
   /** Up to `limit` events (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
   listAuditEvents(teamId: TeamId, query: AuditQuery = {}): Promise<AuditEvent[]> {
     return this.tx.read((op) => listAudit(op, teamId, query));
+  }
+
+  /**
+   * A decision recorded on its own changed no state, so it is committed without waiting for the
+   * disk (see TransactionRunner.write): a read costs no fsync. It survives any process crash.
+   */
+  recordAuthzDecision(input: AuthzDecisionInput): Promise<AuthzDecision> {
+    return this.tx.write((op) => decisions.recordDecision(op, input), { sync: 'normal' });
+  }
+
+  /** Up to `limit` decisions (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
+  listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]> {
+    return this.tx.read((op) => decisions.listDecisions(op, query));
   }
 
   close(): Promise<void> {

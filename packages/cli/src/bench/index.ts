@@ -1,3 +1,4 @@
+import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
 import { startupBenchmark } from './startup';
 
@@ -5,4 +6,4 @@ import { startupBenchmark } from './startup';
  * Every `codex-team bench` benchmark, in the order they run. To add one, write
  * `bench/<name>.ts` exporting a `Benchmark` and list it here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startupBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [startupBenchmark, authorizationBenchmark];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AgentSchema,
   NameSchema,
+  PermissionProfileNameSchema,
   RoleSchema,
   TaskStatusSchema,
   TeamSchema,
@@ -64,6 +65,9 @@ export const TeamResumeOutputSchema = z.strictObject({ team: TeamSchema, agent: 
 export const TeamSpawnInputSchema = z.strictObject({
   name: NameSchema.describe('Unique teammate name in this team'),
   role: RoleSchema.describe('e.g. implementer, reviewer, tester, researcher, planner'),
+  permission_profile: PermissionProfileNameSchema.optional().describe(
+    "A permission profile instead of the role's (docs/permissions.md); never more than yours",
+  ),
 });
 export const TeamSpawnOutputSchema = z.strictObject({
   agent: AgentSchema,

@@ -8,6 +8,7 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino, { type Logger } from 'pino';
+import type { AuthorizationStep } from '../authorize';
 import { createServer } from '../create-server';
 import { IdleSweeper } from '../idle-sweeper';
 import { loggerOptions } from '../logger';
@@ -30,6 +31,8 @@ export interface InProcessTeamOptions {
   userProfilesDir?: string;
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: TeamStore) => TeamStore;
+  /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
+  authorizationSteps?: readonly AuthorizationStep[];
 }
 
 /**
@@ -95,6 +98,7 @@ export class InProcessTeam {
       logger: this.logger,
       ...(this.options.leaseMs === undefined ? {} : { leaseMs: this.options.leaseMs }),
       session,
+      ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'spec', version: '1.0.0' });

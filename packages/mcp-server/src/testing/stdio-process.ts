@@ -4,8 +4,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolCaller } from './tool-caller';
 
-/** The built binary; process tests run what ships, so the build target must run first. */
-export const BIN_PATH = join(__dirname, '..', '..', 'dist', 'bin.js');
+/** The bundled binary (the package's bin entry); process tests run what ships, so build first. */
+export const BIN_PATH = join(__dirname, '..', '..', 'dist', 'codex-team-mcp.cjs');
 
 /** One codex-team-mcp child process with an SDK client on its stdio, as Codex runs it per agent thread. */
 export interface StdioAgent {
@@ -21,7 +21,7 @@ export interface StdioAgent {
 
 const live = new Set<StdioAgent>();
 
-/** Spawns `node dist/bin.js --db <dbPath> ...extraArgs` and connects a client that has listed the tools. */
+/** Spawns `node dist/codex-team-mcp.cjs --db <dbPath> ...extraArgs` and connects a client that has listed the tools. */
 export async function spawnStdioAgent(dbPath: string, extraArgs: string[] = []): Promise<StdioAgent> {
   if (!existsSync(BIN_PATH)) throw new Error(`${BIN_PATH} is missing: run nx run mcp-server:build first`);
   const transport = new StdioClientTransport({

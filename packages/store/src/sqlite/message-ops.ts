@@ -148,11 +148,13 @@ export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>):
     });
   }
   const limit = Math.min(input.limit ?? DEFAULTS.inboxPageSize, LIMITS.inboxPageMax);
-  const rows = op.sql.all<MessageRow>(
-    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.created_at
+  // The window count is taken before LIMIT: every unread message, in the same statement.
+  const rows = op.sql.all<MessageRow & { unread: number }>(
+    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.created_at,
+            COUNT(*) OVER () AS unread
      FROM messages m WHERE ${UNREAD} ORDER BY m.seq LIMIT @limit`,
     { team: teamId, agent: agentId, limit },
   );
-  const unread = countUnread(op, teamId, agentId);
+  const unread = rows[0]?.unread ?? 0;
   return { messages: rows.map(toMessage), acked: newlyAcked.length, remaining: unread - rows.length };
 }

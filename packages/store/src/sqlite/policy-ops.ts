@@ -139,6 +139,16 @@ export function setProfile(
 }
 
 /** One audited policy decision; see TeamStore.recordDecision. */
+/** Whether the team's last event of this action carries exactly this decision's data. */
+export function sameAsLastDecision(op: Op, teamId: string, entry: DecisionEntry): boolean {
+  const last = op.sql.value<string>(
+    'SELECT data FROM audit_events WHERE team_id = ? AND action = ? ORDER BY seq DESC LIMIT 1',
+    teamId,
+    entry.action,
+  );
+  return last !== undefined && last === JSON.stringify(entry.data);
+}
+
 export function recordDecision(
   op: Op,
   teamId: string,
@@ -146,14 +156,7 @@ export function recordDecision(
   options: { unlessSameAsLast?: boolean },
 ): boolean {
   if (findTeam(op, teamId) === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
-  if (options.unlessSameAsLast === true) {
-    const last = op.sql.value<string>(
-      'SELECT data FROM audit_events WHERE team_id = ? AND action = ? ORDER BY seq DESC LIMIT 1',
-      teamId,
-      entry.action,
-    );
-    if (last !== undefined && last === JSON.stringify(entry.data)) return false;
-  }
+  if (options.unlessSameAsLast === true && sameAsLastDecision(op, teamId, entry)) return false;
   appendAudit(op, {
     teamId,
     actorAgentId: entry.actorAgentId,
