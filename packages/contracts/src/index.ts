@@ -146,6 +146,7 @@ export {
   AuthzDecisionSchema,
 } from './permissions';
 export type { PermissionProfile, PermissionPolicyFile, AuthzStep, AuthzDecision } from './permissions';
+export {
   MODE_TTL_MAX_MS,
   ModeTransitionSchema,
   ModeGateSchema,
