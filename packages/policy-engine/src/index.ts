@@ -47,3 +47,4 @@ export { PLANNING_ROLES, MODE_GATES, gatesOf, decideModeGate } from './modes';
 export type { ModeCallFacts, ModeGate } from './modes';
 export { MODE_TRANSITIONS, decideModeTransition, nextModeRecord } from './mode-transitions';
 export type { ModeRecord, ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
+export { renderModeReference } from './render-modes';

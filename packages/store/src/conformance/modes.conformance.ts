@@ -45,7 +45,13 @@ export function describeModeRules(fixture: () => Fixture): void {
       // Lapsed: every read already sees the lasting mode, before anything recorded the lapse.
       expect(await fx.store.readMode(t.lead)).toMatchObject({ current: 'plan', expires_at: null, returns_to: null });
       expect((await fx.store.verifyBinding(t.binding)).team.mode.current).toBe('plan');
+      // Replay applies the same rule at the same time, so it agrees with the store before the lapse is recorded...
+      const events = await fx.audit(t.team.id);
+      expect(replayAuditTrail(events, { now: fx.clock.now() }).team).toEqual((await fx.store.readTeam(t.team.id)).team);
+      expect(replayAuditTrail(events).team.mode.current).toBe('delegate');
       expect(await fx.store.expireLapsedModes()).toBe(1);
+      // ...and after it, with or without a time.
+      expect(replayAuditTrail(await fx.audit(t.team.id)).team).toEqual((await fx.store.readTeam(t.team.id)).team);
       expect(await fx.store.expireLapsedModes()).toBe(0);
       const lapses = (await fx.audit(t.team.id)).filter((e) => e.action === 'mode.expire');
       expect(lapses).toHaveLength(1);
