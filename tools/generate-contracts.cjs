@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes the generated JSON Schemas and docs/tools.md from the built contracts package, and
-// docs/permissions.md from the shipped permissions file through the built policy-engine.
+// docs/permissions.md from the shipped permissions file and docs/modes.md from the mode gates and
+// transitions, through the built policy-engine.
 // Run through `npm run generate`, which builds both first; reviewers read the diff.
 'use strict';
 const fs = require('node:fs');
@@ -9,6 +10,7 @@ const { generatedJsonSchemas, renderToolReference } = require('../packages/contr
 const {
   findBuiltinPermissionsFile,
   loadPermissionPolicy,
+  renderModeReference,
   renderPermissionTable,
 } = require('../packages/policy-engine/dist/index.js');
 
@@ -24,4 +26,5 @@ fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
 fs.writeFileSync(path.join(root, 'docs/tools.md'), renderToolReference());
 const permissions = loadPermissionPolicy(findBuiltinPermissionsFile(root));
 fs.writeFileSync(path.join(root, 'docs/permissions.md'), renderPermissionTable(permissions));
-process.stdout.write(`wrote ${Object.keys(generatedJsonSchemas()).length} schemas, docs/tools.md and docs/permissions.md\n`);
+fs.writeFileSync(path.join(root, 'docs/modes.md'), renderModeReference());
+process.stdout.write(`wrote ${Object.keys(generatedJsonSchemas()).length} schemas, docs/tools.md, docs/permissions.md and docs/modes.md\n`);

@@ -58,6 +58,28 @@ export const LEAD_ROLE = 'lead';
 export const TeamStateSchema = z.enum(['active', 'finalized']);
 export type TeamState = z.infer<typeof TeamStateSchema>;
 
+/**
+ * How the server gates a team's calls. default: no gate. plan: planning only (no claims, no
+ * completions, no execution roles spawned, only plan artifacts). delegate: the lead coordinates
+ * and never claims or completes work itself.
+ */
+export const TeamModeSchema = z.enum(['default', 'delegate', 'plan']);
+export type TeamMode = z.infer<typeof TeamModeSchema>;
+
+/** A team's mode as it applies now: a lapsed TTL has already returned it to `returns_to`. */
+export const TeamModeStateSchema = z.strictObject({
+  current: TeamModeSchema,
+  /** Who set it; null for a team that never left default, or a TTL that lapsed. */
+  set_by: AgentIdSchema.nullable(),
+  reason: z.string(),
+  set_at: TimestampSchema.nullable(),
+  /** When a temporary mode ends; null for a mode that stays until changed. */
+  expires_at: TimestampSchema.nullable(),
+  /** The mode the team returns to at expires_at: the last mode set without a TTL. */
+  returns_to: TeamModeSchema.nullable(),
+});
+export type TeamModeState = z.infer<typeof TeamModeStateSchema>;
+
 export const TeamSchema = z.strictObject({
   id: TeamIdSchema,
   name: NameSchema,
@@ -69,6 +91,7 @@ export const TeamSchema = z.strictObject({
   created_at: TimestampSchema,
   finalized_at: TimestampSchema.nullable(),
   summary: z.string().nullable(),
+  mode: TeamModeStateSchema,
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -159,6 +182,8 @@ export const ArtifactSchema = z.strictObject({
   sha256: z.string().regex(/^[a-f0-9]{64}$/),
   size_bytes: z.number().int().min(0),
   task_id: TaskIdSchema.nullable(),
+  /** A plan: the only kind of artifact plan mode lets anyone publish, and what team_plan reviews. */
+  plan: z.boolean(),
   published_by: AgentIdSchema,
   created_at: TimestampSchema,
 });

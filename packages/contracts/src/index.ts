@@ -15,6 +15,8 @@ export {
   PermissionProfileNameSchema,
   LEAD_ROLE,
   TeamStateSchema,
+  TeamModeSchema,
+  TeamModeStateSchema,
   TeamSchema,
   AgentStateSchema,
   AgentSchema,
@@ -37,6 +39,8 @@ export type {
   Role,
   PermissionProfileName,
   TeamState,
+  TeamMode,
+  TeamModeState,
   Team,
   AgentState,
   Agent,
@@ -142,3 +146,17 @@ export {
   AuthzDecisionSchema,
 } from './permissions';
 export type { PermissionProfile, PermissionPolicyFile, AuthzStep, AuthzDecision } from './permissions';
+export {
+  MODE_TTL_MAX_MS,
+  ModeTransitionSchema,
+  ModeGateSchema,
+  TeamModeGetInputSchema,
+  TeamModeGetOutputSchema,
+  TeamModeSetInputSchema,
+  TeamModeSetOutputSchema,
+  PlanReviewStatusSchema,
+  PlanReviewSchema,
+  TeamPlanInputSchema,
+  TeamPlanOutputSchema,
+} from './tools/mode-tools';
+export type { PlanReview } from './tools/mode-tools';

@@ -44,7 +44,7 @@ export type PermissionPolicyFile = z.infer<typeof PermissionPolicyFileSchema>;
  * arguments against the schema before anything else. The step that refused a call, or the last one
  * that decided, is recorded.
  */
-export const AuthzStepSchema = z.enum(['input', 'identity', 'scope', 'permission']);
+export const AuthzStepSchema = z.enum(['input', 'identity', 'scope', 'permission', 'mode']);
 export type AuthzStep = z.infer<typeof AuthzStepSchema>;
 
 /**

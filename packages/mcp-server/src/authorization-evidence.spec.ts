@@ -1,7 +1,7 @@
 import { TOOL_CONTRACTS, type AuthzDecision, type ToolName } from '@codex-team/contracts';
 import { actionsOfCall } from '@codex-team/policy-engine';
 import { digestDatabase } from '@codex-team/store';
-import { AUTHORIZATION_STEPS, permissionStep, type AuthorizationStep } from './authorize';
+import { AUTHORIZATION_STEPS, modeStep, permissionStep, type AuthorizationStep } from './authorize';
 import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';
 import { TicketIssuer } from './runtime';
@@ -153,7 +153,8 @@ describe('authorization evidence', () => {
     // The allow recorded for a call the later step let pass is still the permission rule.
     const last = (await team.store.listAuthzDecisions({ teamId: started.team.id })).at(-1);
     expect(last).toMatchObject({ tool: 'team_send', decision: 'allow', rule: 'teammate.allow(team_send)' });
-    expect(AUTHORIZATION_STEPS.indexOf(permissionStep)).toBe(AUTHORIZATION_STEPS.length - 1);
+    // What runs after permission only narrows: the operating mode's gates.
+    expect(AUTHORIZATION_STEPS.slice(AUTHORIZATION_STEPS.indexOf(permissionStep) + 1)).toEqual([modeStep]);
   });
 
   it('refuses every call, logged and recorded, when the permissions cannot be loaded', async () => {

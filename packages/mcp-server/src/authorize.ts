@@ -5,7 +5,7 @@ import {
   type ToolContract,
   type ToolName,
 } from '@codex-team/contracts';
-import { actionsOfCall, checkGrant, type CallPermission, type PermissionPolicy } from '@codex-team/policy-engine';
+import { actionsOfCall, checkGrant, decideModeGate, type CallPermission, type PermissionPolicy } from '@codex-team/policy-engine';
 import type { Actor, BoundAgent, TeamStore } from '@codex-team/store';
 import { classifyError, invalidInput } from './errors';
 import type { Session } from './session';
@@ -185,12 +185,45 @@ function spawnCheck(call: CallUnderAuthorization, policy: PermissionPolicy, perm
 }
 
 /**
+ * Mode: the team's mode (as it applies now: a lapsed temporary mode has already returned) may
+ * refuse what permission allowed, never the reverse. It only refuses, so an allowed call keeps the
+ * permission rule as its recorded decision; default mode has no gate at all. The store re-checks
+ * the same gate inside each gated write, in case the mode changes between here and there.
+ */
+export const modeStep: AuthorizationStep = {
+  name: 'mode',
+  run(call) {
+    if (call.bound === null || call.contract === null || call.actions === null) return null;
+    const { team, agent } = call.bound;
+    const mode = team.mode.current;
+    if (mode === 'default') return null;
+    const tool = call.contract.name as ToolName;
+    const input = call.input as { role?: unknown; plan?: unknown };
+    const decision = decideModeGate(mode, {
+      tool,
+      actions: call.actions,
+      callerIsLead: team.lead_agent_id === agent.id,
+      ...(tool === 'team_spawn' ? { spawnRole: String(input.role) } : {}),
+      ...(tool === 'team_artifact_publish' ? { publishesPlan: input.plan === true } : {}),
+    });
+    if (decision.decision === 'allow') return null;
+    return {
+      decision: 'deny',
+      rule: decision.rule,
+      reason: decision.reason,
+      code: 'DENIED',
+      details: { mode, rule: decision.rule, set_by: team.mode.set_by, mode_reason: team.mode.reason, expires_at: team.mode.expires_at },
+    };
+  },
+};
+
+/**
  * The steps every call runs, in order, before its handler. The arguments are checked first (only
  * against the schema: identity never comes from them), then identity, scope and permission. A
  * later step (modes, hooks) goes after `permissionStep`: it may only narrow, never widen, what the
- * steps before it allowed.
+ * steps before it allowed. `modeStep` is that later step for the team's operating mode.
  */
-export const AUTHORIZATION_STEPS: readonly AuthorizationStep[] = [inputStep, identityStep, scopeStep, permissionStep];
+export const AUTHORIZATION_STEPS: readonly AuthorizationStep[] = [inputStep, identityStep, scopeStep, permissionStep, modeStep];
 
 /**
  * Runs the steps until one denies. Never rejects: a step that fails unexpectedly (a busy store while

@@ -30,13 +30,14 @@ describe('createServer', () => {
 
     // Codex 0.169 reads tools/list once per thread and sends every tool's name, description and
     // input schema (not its output schema) to the model on every turn: that part is kept tight.
-    // The whole answer, output schemas included, travels once per thread.
+    // The whole answer, output schemas included, travels once per thread (25 tools: about 64 kB,
+    // much of it the team's mode state inside every output that carries the team).
     it('keeps what the model sees of the tools each turn small, and the whole tools/list answer bounded', async () => {
       const { caller } = await team.connect();
       const { tools } = await caller.client.listTools();
       const modelFacing = tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
       expect(Buffer.byteLength(JSON.stringify(modelFacing))).toBeLessThan(16_000);
-      expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(60_000);
+      expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(72_000);
     });
 
     it('marks unknown fields as not allowed in every input schema', async () => {

@@ -7,7 +7,8 @@ export const IDLE_SWEEP_INTERVAL_MS = 30_000;
 
 /**
  * Runs the idle sweep of the teams it is given, on the store's (the server's) clock: agents idle
- * past their profile's timeout are marked or retired, a team idle past its timeout is finalized.
+ * past their profile's timeout are marked or retired, a team idle past its timeout is finalized;
+ * and records the temporary modes of any team that have lapsed.
  * The decisions are the team policy's, made inside the store's transaction; this only schedules
  * them and logs what happened. A failed sweep is logged and tried again next time.
  */
@@ -25,6 +26,13 @@ export class IdleSweeper {
   /** One sweep of every team; resolves with what it did per team. Never rejects. */
   async sweepOnce(): Promise<Map<TeamId, SweepResult>> {
     const results = new Map<TeamId, SweepResult>();
+    try {
+      // Reads already apply a lapsed temporary mode; this records the lapse in the audit trail.
+      const lapsed = await this.store.expireLapsedModes();
+      if (lapsed > 0) this.logger.info({ rule: 'mode.ttl', outcome: 'lapsed', teams: lapsed }, 'mode sweep');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'mode sweep failed; trying again next time');
+    }
     for (const teamId of this.teams()) {
       try {
         const result = await this.store.sweepIdle(teamId);

@@ -4,7 +4,7 @@ import { digestDatabase } from '@codex-team/store';
 import { AUTHORIZATION_STEPS, permissionStep, type AuthorizationStep } from './authorize';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
-import { actorOf, prepareCall, type CaseWorld } from './testing/permission-cases';
+import { prepareCall, tidy, worldFor, type CaseWorld } from './testing/permission-cases';
 import { errorBodyOf, textOf } from './testing/tool-caller';
 
 jest.setTimeout(120_000);
@@ -19,35 +19,9 @@ const SESSION_CALLS: Record<string, Record<string, unknown>> = {
   team_resume: { ticket: `resume_${'a'.repeat(32)}` },
 };
 
-/** A fresh team with the column's agent bound in its own session (the lead, for the lead's column). */
-async function worldFor(team: InProcessTeam, column: PermissionColumn): Promise<{ world: CaseWorld; me: InProcessSession }> {
-  const { lead, started } = await team.startTeam({ name: 'matrix' });
-  const leadActor = actorOf(started.team.id, started.agent.id);
-  let me = lead;
-  let meActor = leadActor;
-  let myRole = 'lead';
-  if (column.role !== 'lead') {
-    // `*` stands for any role the file does not name; a grant column is a tester given that profile.
-    myRole = column.role === '*' ? 'builder' : (column.role ?? 'tester');
-    const grant = column.role === null && column.profile !== null ? { permission_profile: column.profile } : {};
-    const spawned = await lead.caller.ok('team_spawn', { name: 'me', role: myRole, ...grant });
-    me = await team.connect();
-    const joined = await me.caller.ok('team_join', { ticket: spawned.join_ticket });
-    meActor = actorOf(started.team.id, joined.agent.id);
-  }
-  const peer = await team.store.spawnAgent(leadActor, { name: 'peer', role: 'implementer', joinTicketHash: `peer-${started.team.id}` });
-  return { world: { store: team.store, lead: leadActor, me: meActor, myRole, peer: actorOf(started.team.id, peer.id) }, me };
-}
-
 function claimedTaskId(structured: unknown): string | null {
   const claim = (structured as { claim?: { task: { id: string } } | null } | undefined)?.claim;
   return claim?.task.id ?? null;
-}
-
-/** Cancels the team's unfinished tasks, so a claim case finds only the task it prepares. */
-async function tidy(world: CaseWorld): Promise<void> {
-  const open = await world.store.listTasks(world.lead, { status: ['blocked', 'ready'], limit: 500 });
-  for (const task of open.tasks) await world.store.updateTask(world.lead, { task_id: task.id, cancel: true }, { leaseMs: 60_000 });
 }
 
 interface Cell {

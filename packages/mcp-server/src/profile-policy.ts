@@ -2,12 +2,24 @@ import { TeamError, type Profile, type Team, type UsageSample } from '@codex-tea
 import {
   assertBudgetAllows,
   chargeUsage,
+  decideModeGate,
+  decideModeTransition,
   earlyStopVerdict,
   idleVerdict,
+  nextModeRecord,
   teamIdleVerdict,
   type ProfileCatalog,
 } from '@codex-team/policy-engine';
-import type { AdmissionFacts, SweepFacts, SweepPlan, TeamPolicy, UsageCharge } from '@codex-team/store';
+import type {
+  AdmissionFacts,
+  ModeChange,
+  ModeChangeFacts,
+  ModeGateFacts,
+  SweepFacts,
+  SweepPlan,
+  TeamPolicy,
+  UsageCharge,
+} from '@codex-team/store';
 import type { Logger } from 'pino';
 
 /**
@@ -87,6 +99,30 @@ export class ProfilePolicy implements TeamPolicy {
       this.decided(facts.team, team.rule, { idle_ms: team.idle_ms }, 'finalize', team.reason);
     }
     return plan;
+  }
+
+  changeMode(facts: ModeChangeFacts): ModeChange {
+    const from = facts.team.mode;
+    const decision = decideModeTransition({ from, to: facts.to, ttlMs: facts.ttlMs, leadHeldTaskIds: facts.leadHeldTaskIds });
+    const inputs = { from: from.current, to: facts.to, ttl_ms: facts.ttlMs ?? null, lead_held: facts.leadHeldTaskIds.length };
+    this.decided(facts.team, decision.rule, inputs, decision.decision, decision.reason);
+    if (decision.decision === 'deny') {
+      throw new TeamError('CONFLICT', `cannot change the mode from ${from.current} to ${facts.to}: ${decision.reason}`, {
+        rule: decision.rule,
+        from: from.current,
+        to: facts.to,
+      });
+    }
+    const record = nextModeRecord(from, { to: facts.to, ttlMs: facts.ttlMs, actorAgentId: facts.actorAgentId, reason: facts.reason }, facts.now);
+    return { ...record, rule: decision.rule, because: decision.reason };
+  }
+
+  gateMode(facts: ModeGateFacts): void {
+    const mode = facts.team.mode.current;
+    const decision = decideModeGate(mode, facts);
+    if (decision.decision === 'allow') return;
+    this.decided(facts.team, decision.rule, { mode, tool: facts.tool, lead: facts.callerIsLead }, 'deny', decision.reason);
+    throw new TeamError('DENIED', `${facts.tool} refused in ${mode} mode: ${decision.reason}`, { rule: decision.rule, mode });
   }
 
   private decided(team: Pick<Team, 'id' | 'profile'>, rule: string, inputs: Record<string, unknown>, outcome: string, reason: string): void {

@@ -43,3 +43,8 @@ export { checkGrant } from './grants';
 export type { GrantDecision } from './grants';
 export { renderPermissionTable, permissionColumns, whoMayCall } from './render-permissions';
 export type { PermissionColumn } from './render-permissions';
+export { PLANNING_ROLES, MODE_GATES, gatesOf, decideModeGate } from './modes';
+export type { ModeCallFacts, ModeGate } from './modes';
+export { MODE_TRANSITIONS, decideModeTransition, nextModeRecord } from './mode-transitions';
+export type { ModeRecord, ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
+export { renderModeReference } from './render-modes';

@@ -96,6 +96,17 @@ export const TOOL_ACTIONS: ActionTable = {
   },
   team_run_summary: { gate: 'permission', actions: { read: "read the team's run summary" }, of: () => ['read'] },
   team_replay: { gate: 'permission', actions: { read: "read the team's audit trail" }, of: () => ['read'] },
+  team_mode_get: { gate: 'permission', actions: { read: "read the team's mode and its gates" }, of: () => ['read'] },
+  team_mode_set: { gate: 'permission', actions: { set: "change the team's mode" }, of: () => ['set'] },
+  team_plan: {
+    gate: 'permission',
+    actions: {
+      submit: 'submit your plan artifact for approval',
+      approve: 'approve a submitted plan',
+      reject: 'reject a submitted plan',
+    },
+    of: (input) => [input.action],
+  },
 };
 
 /** The actions a parsed call of `tool` asks for. */

@@ -12,6 +12,23 @@ import type { AckRecord, TeamSnapshot, UsageRecord } from './team-snapshot';
 
 type Row = { id: string };
 
+/** The team as it applies at `now`: the rule of the store's reads (see teamRowAt), on the entity. */
+function teamAt(team: Team, now: number): Team {
+  const { mode } = team;
+  if (mode.expires_at === null || Date.parse(mode.expires_at) > now) return team;
+  return {
+    ...team,
+    mode: {
+      current: mode.returns_to ?? 'default',
+      set_by: null,
+      reason: `the temporary ${mode.current} mode lapsed`,
+      set_at: mode.expires_at,
+      expires_at: null,
+      returns_to: null,
+    },
+  };
+}
+
 /** Entity rows carried in an event's data under `key`: one row or a list of rows. */
 function rowsOf(data: Record<string, unknown>, key: string): unknown[] {
   const value = data[key];
@@ -36,9 +53,11 @@ function stringList(value: unknown, what: string, seq: number): string[] {
  * acks and usage samples are facts added once. Decision events (`policy.fanout`, `policy.deny`)
  * change no state. The result has the shape of TeamStore.readTeam, so the two can be compared:
  * a replay that differs from the store means an event is missing or wrong.
+ * With `now`, the team's mode is as it applies then, like every read of the store: a temporary
+ * mode that lapsed before its lapse was recorded has already returned.
  * Throws TeamError `INTERNAL` on an event whose data does not have the shape its action promises.
  */
-export function replayAuditTrail(events: readonly AuditEvent[]): TeamSnapshot {
+export function replayAuditTrail(events: readonly AuditEvent[], options: { now?: number } = {}): TeamSnapshot {
   let team: Team | null = null;
   let consensusAt: string | null = null;
   let usedTokens = 0;
@@ -108,7 +127,7 @@ export function replayAuditTrail(events: readonly AuditEvent[]): TeamSnapshot {
     if (since !== undefined) idle_since[agent.id] = since;
   }
   return {
-    team,
+    team: options.now === undefined ? team : teamAt(team, options.now),
     consensus_at: consensusAt,
     used_tokens: usedTokens,
     agents: [...agents.values()],

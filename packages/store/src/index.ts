@@ -20,6 +20,9 @@ export type {
   SetProfileInput,
   DecisionEntry,
   SweepResult,
+  SetModeInput,
+  ModeChangeResult,
+  PlanReviewInput,
 } from './team-store';
 export { OPEN_POLICY } from './team-policy';
 export type {
@@ -30,6 +33,9 @@ export type {
   IdleAgentFacts,
   SweepFacts,
   SweepPlan,
+  ModeChangeFacts,
+  ModeChange,
+  ModeGateFacts,
 } from './team-policy';
 export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';
 export { replayAuditTrail } from './audit-replay';

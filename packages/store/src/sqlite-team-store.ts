@@ -8,8 +8,10 @@ import type {
   AuthzDecision,
   Clock,
   IdGenerator,
+  PlanReview,
   Team,
   TeamId,
+  TeamModeState,
   ToolInput,
   ToolOutput,
 } from '@codex-team/contracts';
@@ -21,6 +23,7 @@ import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import * as idle from './sqlite/idle-ops';
 import * as messages from './sqlite/message-ops';
+import * as modes from './sqlite/mode-ops';
 import * as policy from './sqlite/policy-ops';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
@@ -40,8 +43,11 @@ import type {
   DecisionEntry,
   JoinAgentInput,
   LeaseOptions,
+  ModeChangeResult,
+  PlanReviewInput,
   RecordUsageInput,
   SessionBinding,
+  SetModeInput,
   SetProfileInput,
   SpawnAgentInput,
   SweepResult,
@@ -223,6 +229,26 @@ export class SqliteTeamStore implements TeamStore {
   /** Up to `limit` decisions (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
   listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]> {
     return this.tx.read((op) => decisions.listDecisions(op, query));
+  }
+
+  setMode(actor: Actor, input: SetModeInput): Promise<ModeChangeResult> {
+    return this.tx.write((op) => modes.setMode(op, actor, input));
+  }
+
+  readMode(actor: Actor): Promise<TeamModeState> {
+    return this.tx.read((op) => modes.readMode(op, actor));
+  }
+
+  expireLapsedModes(): Promise<number> {
+    return this.tx.write((op) => modes.expireLapsedModes(op));
+  }
+
+  submitPlan(actor: Actor, artifactId: string): Promise<PlanReview> {
+    return this.tx.write((op) => modes.submitPlan(op, actor, artifactId));
+  }
+
+  reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview> {
+    return this.tx.write((op) => modes.reviewPlan(op, actor, input));
   }
 
   close(): Promise<void> {

@@ -3,7 +3,10 @@ import {
   TeamError,
   type Agent,
   type Team,
+  type TeamMode,
+  type TeamModeState,
   type TaskStatus,
+  type ToolName,
   type UsageSample,
 } from '@codex-team/contracts';
 
@@ -57,6 +60,42 @@ export interface SweepPlan {
   finalizeTeam: { rule: string; reason: string } | null;
 }
 
+/** A request to change the team's mode, with the facts of the transaction it runs in. */
+export interface ModeChangeFacts {
+  /** The team as it applies now (a lapsed temporary mode already returned). */
+  team: Team;
+  to: TeamMode;
+  ttlMs: number | undefined;
+  reason: string;
+  actorAgentId: string;
+  /** Tasks the lead holds in progress. */
+  leadHeldTaskIds: readonly string[];
+  now: number;
+}
+
+/** The mode fields an allowed change writes (times in epoch ms), and the rule that allowed it. */
+export interface ModeChange {
+  mode: TeamMode;
+  setBy: string | null;
+  reason: string;
+  setAt: number | null;
+  expiresAt: number | null;
+  returnsTo: TeamMode | null;
+  rule: string;
+  because: string;
+}
+
+/** One call as the mode gate sees it inside the write transaction that carries it out. */
+export interface ModeGateFacts {
+  team: Team;
+  tool: ToolName;
+  callerIsLead: boolean;
+  /** Actions of the call that matter to a gate (`progress` for a holder's report). */
+  actions: readonly string[];
+  spawnRole?: string;
+  publishesPlan?: boolean;
+}
+
 /**
  * The team's policy as the store consults it inside its write transactions, so every check sees
  * the team's current profile and the facts of the same transaction. Implementations are pure and
@@ -72,11 +111,25 @@ export interface TeamPolicy {
   charge(team: Team, usedTokens: number, sample: UsageSample): UsageCharge;
   /** Inside sweepIdle: which teammates to mark idle, retire or clear, and whether to finalize. */
   sweep(facts: SweepFacts): SweepPlan;
+  /** Inside setMode: the fields to write; throws TeamError (CONFLICT) to refuse the change. */
+  changeMode(facts: ModeChangeFacts): ModeChange;
+  /**
+   * Inside claims, completions, progress reports, spawns and publishes: throws TeamError DENIED
+   * when the team's mode refuses the call. The server's authorization step refuses such calls
+   * first; this re-check in the same transaction closes the race with a mode change.
+   */
+  gateMode(facts: ModeGateFacts): void;
+}
+
+/** The mode a temporary mode returns to: the last lasting one, so temporary modes never stack. */
+function returnTarget(from: TeamModeState): TeamMode {
+  return from.expires_at !== null && from.returns_to !== null ? from.returns_to : from.current;
 }
 
 /**
  * The policy of a store opened without one (readers such as the CLI, the conformance suite): the
- * contract limits only. No budget, no early stop, no idle sweep; charges input plus output tokens.
+ * contract limits only. No budget, no early stop, no idle sweep, no mode gate (any change of mode);
+ * charges input plus output tokens.
  */
 export const OPEN_POLICY: TeamPolicy = {
   threadCap: () => LIMITS.maxThreadsHardCap,
@@ -89,4 +142,22 @@ export const OPEN_POLICY: TeamPolicy = {
     return { tokens, reason: `charged ${tokens} tokens; ${usedTokens + tokens} used` };
   },
   sweep: () => ({ agents: [], finalizeTeam: null }),
+  changeMode: (facts) => {
+    const from = facts.team.mode;
+    if (from.current === facts.to) {
+      throw new TeamError('CONFLICT', `the team is already in ${facts.to} mode`, { rule: 'mode.transition:unchanged' });
+    }
+    const temporary = facts.ttlMs !== undefined;
+    return {
+      mode: facts.to,
+      setBy: facts.actorAgentId,
+      reason: facts.reason,
+      setAt: facts.now,
+      expiresAt: temporary ? facts.now + (facts.ttlMs ?? 0) : null,
+      returnsTo: temporary ? returnTarget(from) : null,
+      rule: `mode.transition:${from.current}->${facts.to}`,
+      because: 'no policy: any change of mode',
+    };
+  },
+  gateMode: () => undefined,
 };

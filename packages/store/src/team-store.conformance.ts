@@ -6,6 +6,7 @@ import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
 import { Fixture, ReverseIdGenerator, ScriptedPolicy, type ConformanceHooks } from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
+import { describeModeRules } from './conformance/modes.conformance';
 import { describePolicyRules } from './conformance/policy.conformance';
 import { describeSnapshotRules } from './conformance/snapshot.conformance';
 import type { TeamPolicy } from './team-policy';
@@ -58,6 +59,7 @@ export function describeTeamStoreConformance(
     describeAuditRules(fixture);
     describePolicyRules(fixture);
     describeSnapshotRules(fixture);
+    describeModeRules(fixture);
     describeDecisionRules(fixture);
   });
 }

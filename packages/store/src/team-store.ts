@@ -6,8 +6,11 @@ import type {
   AuthzDecision,
   AuthzStep,
   Decision,
+  PlanReview,
   Team,
   TeamId,
+  TeamMode,
+  TeamModeState,
   ToolInput,
   ToolOutput,
   UsageSample,
@@ -161,6 +164,28 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** A change of the team's mode; see TeamStore.setMode. */
+export interface SetModeInput {
+  mode: TeamMode;
+  reason: string;
+  /** Temporary: the team returns to its last lasting mode after this long. */
+  ttlMs?: number;
+}
+
+/** The mode after a change, the mode before it, and the tasks held at that moment. */
+export interface ModeChangeResult {
+  mode: TeamModeState;
+  previous: TeamModeState;
+  inFlightTaskIds: string[];
+}
+
+/** The lead's answer to a submitted plan. */
+export interface PlanReviewInput {
+  artifactId: string;
+  approve: boolean;
+  reason: string;
+}
+
 /**
  * The store port: atomic domain operations. Each method is one write transaction (checks, writes
  * and exactly one audit event per state change) or one consistent read; none holds a transaction
@@ -237,5 +262,18 @@ export interface TeamStore {
   recordAuthzDecision(input: AuthzDecisionInput): Promise<AuthzDecision>;
   /** The authorization decision log of a team (or of unbound sessions), in commit order. */
   listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]>;
+  /**
+   * Lead only: changes the team's mode as the team policy's transition table allows (CONFLICT
+   * otherwise, nothing changed); a lapse not yet recorded is recorded first. One `mode.set` event.
+   */
+  setMode(actor: Actor, input: SetModeInput): Promise<ModeChangeResult>;
+  /** The caller's team mode as it applies now (a lapsed temporary mode already returned). */
+  readMode(actor: Actor): Promise<TeamModeState>;
+  /** Records every lapsed temporary mode of every team as a `mode.expire` event, once; the count. */
+  expireLapsedModes(): Promise<number>;
+  /** The author of a plan artifact submits it for the lead's approval (the lead gets a message). */
+  submitPlan(actor: Actor, artifactId: string): Promise<PlanReview>;
+  /** Lead only: approves or rejects a pending plan with a reason (its author gets a message). */
+  reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview>;
   close(): Promise<void>;
 }

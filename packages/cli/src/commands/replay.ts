@@ -60,7 +60,7 @@ export const replayCommand: Command = {
     const limit = wholeNumber(stringOption(args.values, 'limit'), '--limit');
     const json = flagOption(args.values, 'json');
     return withTeamSource(args.values, io, async (source) => {
-      const { snapshot, events } = await source.view(args.positionals[0]);
+      const { snapshot, events, now } = await source.view(args.positionals[0]);
       if (flagOption(args.values, 'decisions')) {
         const decisions: AuthzDecision[] = [];
         for (let seq = after; decisions.length < (limit ?? Number.MAX_SAFE_INTEGER); ) {
@@ -74,7 +74,7 @@ export const replayCommand: Command = {
         return 0;
       }
       if (flagOption(args.values, 'verify')) {
-        const diff = differences(replayAuditTrail(events), snapshot);
+        const diff = differences(replayAuditTrail(events, { now }), snapshot);
         const verdict = { team_id: snapshot.team.id, events: events.length, matches: diff.length === 0, differs_in: diff };
         io.stdout.write(
           json

@@ -301,4 +301,72 @@ describe('codex-team inside a real Codex (scripted model, no network)', () => {
     expect(tasks[0]?.result).toBe('lead work checked');
     expect(wes).not.toBe(leadId);
   });
+
+  it("refuses a teammate's claim in plan mode, and lets it through once the lead switches back to default", async () => {
+    const facts: TeamFacts = { agents: new Map(), spawnInstructions: [] };
+    const seen: { planRefusal?: Record<string, unknown>; polls: number } = { polls: 0 };
+    function* waitingWorker(info: ThreadInfo): AgentProgram {
+      const joined = TeamJoinOutputSchema.parse((yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) })).json);
+      for (; seen.polls < 300; seen.polls += 1) {
+        const result = yield mcpCall('team_task_next');
+        const refused = errorOf(result);
+        if (refused !== undefined) {
+          if (seen.planRefusal === undefined) {
+            seen.planRefusal = { code: refused.code, ...refused.details };
+            yield mcpCall('team_send', { to: joined.team.lead_agent_id, body: `blocked: ${refused.message}` });
+          }
+          continue;
+        }
+        const next = TaskNextOutputSchema.parse(result.json);
+        if (next.claim === null) continue;
+        yield mcpCall('team_task_complete', { task_id: next.claim.task.id, fence: next.claim.fence, result: 'built after the plan' });
+        return 'WORKER-FINAL: built once planning was over';
+      }
+      return 'WORKER-FINAL: never got to work';
+    }
+    function* planningLead(): AgentProgram {
+      const started = TeamStartOutputSchema.parse((yield mcpCall('team_start', { name: 'planned team' })).json);
+      facts.teamId = started.team.id;
+      facts.leadId = started.agent.id;
+      yield mcpCall('team_task_create', { tasks: [{ title: 'Build it', required_role: 'worker' }] });
+      const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'wes', role: 'worker' })).json);
+      yield mcpCall('team_mode_set', { mode: 'plan', reason: 'review the design first' });
+      const worker = spawnedAgentId(yield agentCall('spawn_agent', { message: spawn.spawn_instruction }));
+      // Wait until the worker reports that plan mode stopped it, then end planning.
+      for (let polls = 0; polls < 300; polls += 1) {
+        const inbox = InboxOutputSchema.parse((yield mcpCall('team_inbox')).json);
+        if (inbox.messages.some((message) => message.body.startsWith('blocked:'))) break;
+      }
+      yield mcpCall('team_mode_set', { mode: 'default', reason: 'design approved' });
+      yield* waitForAll([worker]);
+      yield mcpCall('team_finalize', { summary: 'built after planning' });
+      yield agentCall('close_agent', { target: worker });
+      return 'LEAD-FINAL: planned, then built';
+    }
+    env = await createCodexTeamEnv((info) => (info.parentThreadId === undefined ? planningLead() : waitingWorker(info)));
+
+    const run = await env.exec('Use a codex-team team; plan before building.');
+    expect(env.responses.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('LEAD-FINAL: planned, then built');
+    expect([...env.responses.finalAnswers().values()]).toContain('WORKER-FINAL: built once planning was over');
+    expect(seen.planRefusal).toMatchObject({ code: 'DENIED', mode: 'plan', rule: 'mode.plan:no-claims', mode_reason: 'review the design first' });
+    // The model saw the refusal, naming the mode, as its tool output.
+    const refusal = env.responses.transcript.find((entry) => errorOf(entry.result)?.details?.['rule'] === 'mode.plan:no-claims');
+    expect(refusal?.result.text).toContain('plan mode');
+
+    const { teamId, leadId } = facts;
+    if (teamId === undefined || leadId === undefined) throw new Error('team_start did not run');
+    const tasks = await tasksOf(env, teamId, leadId);
+    expect(tasks.map((task) => [task.title, task.status, task.result])).toEqual([['Build it', 'done', 'built after the plan']]);
+    const events = await auditOf(env, teamId, () => true);
+    const modeChanges = events.filter((event) => event.action === 'mode.set');
+    expect(modeChanges.map((event) => [event.actor_agent_id, (event.data['team'] as { mode: { current: string } }).mode.current])).toEqual([
+      [leadId, 'plan'],
+      [leadId, 'default'],
+    ]);
+    // The claim came after the switch back: nothing was claimed while the team planned.
+    const claim = events.find((event) => event.action === 'task.claim');
+    expect(claim?.seq ?? 0).toBeGreaterThan(modeChanges[1]?.seq ?? Infinity);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Agent, AuditEvent, Task } from '@codex-team/contracts';
-import type { StatusModel } from './team-model';
+import { describeMode, type StatusModel } from './team-model';
 
 /** A plain text table: columns padded to their widest cell, the last column left ragged. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -33,6 +33,7 @@ export function renderStatus(model: StatusModel): string {
   const total = Object.values(model.tasks_by_status).reduce((a, b) => a + b, 0);
   const lines = [
     `team ${team.name} (${team.id})  ${team.state}  profile ${team.profile}  max_threads ${team.max_threads}`,
+    describeMode(team.mode),
     `objective: ${team.objective === '' ? '-' : clip(team.objective, 100)}`,
     '',
     table(

@@ -1,4 +1,4 @@
-import { printableEvents, statusModel } from './team-model';
+import { describeMode, printableEvents, statusModel } from './team-model';
 import type { TeamView } from './team-source';
 import { progressBar, renderEvents, table } from './render-text';
 
@@ -29,7 +29,7 @@ export function watchFrameText(view: TeamView, intervalMs: number): string {
   const ready = snapshot.tasks.filter((task) => task.status === 'ready');
   const lines = [
     `codex-team watch  ${new Date(view.now).toISOString()}  every ${intervalMs} ms, Ctrl-C to stop`,
-    `team ${model.team.name} (${model.team.id})  ${model.team.state}  profile ${model.team.profile}`,
+    `team ${model.team.name} (${model.team.id})  ${model.team.state}  profile ${model.team.profile}  ${describeMode(model.team.mode)}`,
     '',
     'AGENTS',
     table(

@@ -2,6 +2,7 @@ import type { Agent, TaskStatus } from '@codex-team/contracts';
 import { redactSecrets } from '@codex-team/policy-engine';
 import { runSummary, workIntervals, type RunSummary } from '@codex-team/scheduler';
 import { layoutDag } from './dag-layout';
+import { describeMode } from './team-model';
 import type { TeamView } from './team-source';
 
 const STATUS_COLOURS: Record<TaskStatus, string> = {
@@ -199,7 +200,7 @@ export function renderReportHtml(view: TeamView): string {
 <title>codex-team report: ${esc(team.name)}</title><style>${STYLE}</style></head>
 <body data-rendered="no">
 <h1>${esc(team.name)}</h1>
-<p class="note">${esc(team.id)} · ${team.state} · profile ${esc(team.profile)} · started ${team.created_at}${team.finalized_at === null ? '' : ` · finalized ${team.finalized_at}`} · report at ${new Date(view.now).toISOString()}</p>
+<p class="note">${esc(team.id)} · ${team.state} · profile ${esc(team.profile)} · ${esc(describeMode(team.mode))} · started ${team.created_at}${team.finalized_at === null ? '' : ` · finalized ${team.finalized_at}`} · report at ${new Date(view.now).toISOString()}</p>
 <p>${esc(team.objective)}</p>${team.summary === null ? '' : `<p><strong>Summary:</strong> ${esc(team.summary)}</p>`}
 <p id="render-check" class="note">not rendered by a browser</p>
 <h2>Run summary</h2>${summaryHtml(summary, view)}

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openSqliteTeamStore } from '@codex-team/store';
 import { BufferSink, type CliIo } from '../cli-io';
 import { runCli } from '../run-cli';
 import { SEEDED_SECRET, seedTeam, type SeededTeam } from '../testing/seed-team';
@@ -49,6 +50,22 @@ describe('codex-team status', () => {
     expect(out).toContain('budget: ok, 49000 of 16000000 tokens');
     expect(out).toContain('ready to finalize: no (2 of 5 tasks are not finished)');
     expect(out).toContain('spawn now: nobody');
+  });
+
+  it('shows the team mode: temporary until when and back to what, who set it and why', async () => {
+    const other = join(dir, 'mode.db');
+    const { teamId } = await seedTeam(other);
+    const store = await openSqliteTeamStore({ path: other, clock: { now: () => Date.now() }, ids: { next: () => 'unused' } });
+    try {
+      const team = (await store.listTeams()).find((candidate) => candidate.id === teamId);
+      const lead = { teamId, agentId: team?.lead_agent_id ?? '' };
+      await store.setMode(lead, { mode: 'plan', reason: 'redesign the API', ttlMs: 3_600_000 });
+    } finally {
+      await store.close();
+    }
+    const { code, out } = await run(['status', '--db', other]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^mode plan until \S+Z, then default set by ag_\w+: redesign the API$/m);
   });
 
   it('prints the same as JSON, and finds a team by name or id', async () => {

@@ -1,4 +1,4 @@
-import { TaskStatusSchema, type Agent, type AuditEvent, type Task, type TaskStatus } from '@codex-team/contracts';
+import { TaskStatusSchema, type Agent, type AuditEvent, type Task, type TaskStatus, type TeamModeState } from '@codex-team/contracts';
 import { budgetState, redactDeep } from '@codex-team/policy-engine';
 import { budgetView, readyToFinalize, remainingCriticalPath, teamHints, type BudgetView, type ReadyToFinalize, type StaffingHintsView } from '@codex-team/scheduler';
 import type { TeamView } from './team-source';
@@ -49,4 +49,12 @@ export function statusModel(view: TeamView): StatusModel {
 /** Audit events safe to print: secrets masked whatever the team's profile let into the store. */
 export function printableEvents(events: readonly AuditEvent[]): AuditEvent[] {
   return redactDeep([...events]).value;
+}
+
+/** The team's mode in one line: which, until when and back to what, who set it and why. */
+export function describeMode(mode: TeamModeState): string {
+  if (mode.current === 'default' && mode.set_by === null) return 'mode default';
+  const until = mode.expires_at === null ? '' : ` until ${mode.expires_at}, then ${mode.returns_to ?? 'default'}`;
+  const by = mode.set_by === null ? '' : ` set by ${mode.set_by}`;
+  return `mode ${mode.current}${until}${by}${mode.reason === '' ? '' : `: ${mode.reason}`}`;
 }

@@ -56,7 +56,7 @@ export async function seedTeam(dbPath: string, name = 'release'): Promise<Seeded
     await store.claimTask(ann, { task_id: id('cli') }, lease);
     clock.advance(2 * 60_000);
     await store.sendMessage(rev, { to: lead.agentId, body: 'review failed: see notes', artifact_refs: [] });
-    await store.publishArtifact(rev, { name: 'review-notes.md', content: '# Bugs\n1. off by one', media_type: 'text/markdown' });
+    await store.publishArtifact(rev, { name: 'review-notes.md', content: '# Bugs\n1. off by one', media_type: 'text/markdown', plan: false });
     return { teamId: lead.teamId, teamName: name, titles, endedAt: clock.now() };
   } finally {
     await store.close();

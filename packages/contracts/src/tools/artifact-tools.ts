@@ -12,6 +12,7 @@ export const ArtifactPublishInputSchema = z.strictObject({
   media_type: MediaTypeSchema.default('text/plain'),
   task_id: TaskIdSchema.optional().describe('Tie it to a task you hold (needs fence)'),
   fence: z.number().int().min(0).optional(),
+  plan: z.boolean().default(false).describe('A plan: the only artifacts plan mode allows; team_plan submits it'),
 });
 export const ArtifactPublishOutputSchema = z.strictObject({ artifact: ArtifactSchema });
 

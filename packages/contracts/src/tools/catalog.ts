@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
 import * as message from './message-tools';
+import * as mode from './mode-tools';
 import * as observe from './observability-tools';
 import * as policy from './policy-tools';
 import * as task from './task-tools';
@@ -215,6 +216,30 @@ export const TOOL_CONTRACTS = {
     input: observe.ReplayInputSchema,
     output: observe.ReplayOutputSchema,
     errors: BOUND,
+  }),
+  team_mode_get: tool({
+    name: 'team_mode_get',
+    description: "Lead only. The team's mode (default, delegate, plan), what it refuses, and where it may go next.",
+    audience: 'lead',
+    input: mode.TeamModeGetInputSchema,
+    output: mode.TeamModeGetOutputSchema,
+    errors: BOUND,
+  }),
+  team_mode_set: tool({
+    name: 'team_mode_set',
+    description: 'Lead only. Set the mode: plan (plan only), delegate (you coordinate only) or default; ttl_ms makes it temporary.',
+    audience: 'lead',
+    input: mode.TeamModeSetInputSchema,
+    output: mode.TeamModeSetOutputSchema,
+    errors: [...WRITE, 'CONFLICT', 'DENIED'],
+  }),
+  team_plan: tool({
+    name: 'team_plan',
+    description: 'Any agent, some actions lead only. Submit your plan artifact for approval; the lead approves or rejects it with a reason.',
+    audience: 'member',
+    input: mode.TeamPlanInputSchema,
+    output: mode.TeamPlanOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'DENIED'],
   }),
 } as const;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeClock, SequentialIdGenerator, type ToolOutput } from '@codex-team/contracts';
 import type { ProfileCatalog } from '@codex-team/policy-engine';
-import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
+import { openSqliteTeamStore, type TeamPolicy, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino, { type Logger } from 'pino';
@@ -31,6 +31,8 @@ export interface InProcessTeamOptions {
   userProfilesDir?: string;
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: TeamStore) => TeamStore;
+  /** Wraps the team policy the store consults inside its transactions (tests that steer it). */
+  wrapPolicy?: (policy: TeamPolicy) => TeamPolicy;
   /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
   authorizationSteps?: readonly AuthorizationStep[];
 }
@@ -78,7 +80,8 @@ export class InProcessTeam {
     const logger = pino(loggerOptions('info'), sink);
     const { profiles, policy } = loadServerPolicy(options.userProfilesDir, logger);
     const clock = new FakeClock();
-    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), policy });
+    const storePolicy = options.wrapPolicy?.(policy) ?? policy;
+    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), policy: storePolicy });
     return new InProcessTeam(logs, options.wrapStore?.(real) ?? real, clock, profiles, logger, dir, options);
   }
 

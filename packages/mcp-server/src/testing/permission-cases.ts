@@ -1,5 +1,7 @@
 import type { AgentId, TeamId, ToolName } from '@codex-team/contracts';
+import type { PermissionColumn } from '@codex-team/policy-engine';
 import type { Actor, TeamStore } from '@codex-team/store';
+import type { InProcessSession, InProcessTeam } from './in-process-team';
 
 /** The team one matrix case runs in: its lead, the agent under test and another agent to talk to. */
 export interface CaseWorld {
@@ -119,10 +121,54 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
     case 'team_artifact_publish:publish':
       return { args: { name: unique('notes-'), content: 'findings' } };
     case 'team_artifact_read:read': {
-      const artifact = await world.store.publishArtifact(world.lead, { name: unique('plan-'), content: 'plan', media_type: 'text/plain' });
+      const artifact = await world.store.publishArtifact(world.lead, { name: unique('plan-'), content: 'plan', media_type: 'text/plain', plan: false });
       return { args: { artifact_id: artifact.id } };
+    }
+    case 'team_mode_get:read':
+      return { args: {} };
+    case 'team_mode_set:set':
+      return { args: { mode: 'plan', reason: 'matrix: plan first' } };
+    case 'team_plan:submit': {
+      const plan = await world.store.publishArtifact(world.me, { name: unique('plan-'), content: 'my plan', media_type: 'text/markdown', plan: true });
+      return { args: { action: 'submit', artifact_id: plan.id } };
+    }
+    case 'team_plan:approve':
+    case 'team_plan:reject': {
+      const plan = await world.store.publishArtifact(world.peer, { name: unique('plan-'), content: 'their plan', media_type: 'text/markdown', plan: true });
+      await world.store.submitPlan(world.peer, plan.id);
+      return { args: { action: action, artifact_id: plan.id, reason: 'matrix review' } };
     }
     default:
       throw new Error(`no matrix case for ${key}: add one to prepareCall`);
+  }
+}
+
+/** A fresh team with the column's agent bound in its own session (the lead, for the lead's column). */
+export async function worldFor(team: InProcessTeam, column: PermissionColumn): Promise<{ world: CaseWorld; me: InProcessSession }> {
+  const { lead, started } = await team.startTeam({ name: 'matrix' });
+  const leadActor = actorOf(started.team.id, started.agent.id);
+  let me = lead;
+  let meActor = leadActor;
+  let myRole = 'lead';
+  if (column.role !== 'lead') {
+    // `*` stands for any role the file does not name; a grant column is a tester given that profile.
+    myRole = column.role === '*' ? 'builder' : (column.role ?? 'tester');
+    const grant = column.role === null && column.profile !== null ? { permission_profile: column.profile } : {};
+    const spawned = await lead.caller.ok('team_spawn', { name: 'me', role: myRole, ...grant });
+    me = await team.connect();
+    const joined = await me.caller.ok('team_join', { ticket: spawned.join_ticket });
+    meActor = actorOf(started.team.id, joined.agent.id);
+  }
+  const peer = await team.store.spawnAgent(leadActor, { name: 'peer', role: 'implementer', joinTicketHash: `peer-${started.team.id}` });
+  return { world: { store: team.store, lead: leadActor, me: meActor, myRole, peer: actorOf(started.team.id, peer.id) }, me };
+}
+
+/** Cancels the team's unfinished tasks, so a claim case finds only the task it prepares. */
+export async function tidy(world: CaseWorld): Promise<void> {
+  const open = await world.store.listTasks(world.lead, { status: ['blocked', 'ready'], limit: 500 });
+  for (const task of open.tasks) await world.store.updateTask(world.lead, { task_id: task.id, cancel: true }, { leaseMs: 60_000 });
+  // A mode set by an earlier cell would gate this one: permissions are tested in default mode.
+  if ((await world.store.readMode(world.lead)).current !== 'default') {
+    await world.store.setMode(world.lead, { mode: 'default', reason: 'matrix: next cell' });
   }
 }

@@ -24,4 +24,7 @@ export const VALID_BOUND_CALLS: ReadonlyArray<[ToolName, Record<string, unknown>
   ['team_policy_set_profile', { profile: 'fast' }],
   ['team_run_summary', {}],
   ['team_replay', {}],
+  ['team_mode_get', {}],
+  ['team_mode_set', { mode: 'plan', reason: 'r' }],
+  ['team_plan', { action: 'submit', artifact_id: 'af_aaaaaaaa' }],
 ];

@@ -5,6 +5,9 @@ import { registerTeamArtifactRead } from './team-artifact-read';
 import { registerTeamFinalize } from './team-finalize';
 import { registerTeamInbox } from './team-inbox';
 import { registerTeamJoin } from './team-join';
+import { registerTeamModeGet } from './team-mode-get';
+import { registerTeamModeSet } from './team-mode-set';
+import { registerTeamPlan } from './team-plan';
 import { registerTeamPolicyGet } from './team-policy-get';
 import { registerTeamPolicySetProfile } from './team-policy-set-profile';
 import { registerTeamReplay } from './team-replay';
@@ -46,6 +49,9 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamPolicySetProfile,
   registerTeamRunSummary,
   registerTeamReplay,
+  registerTeamModeGet,
+  registerTeamModeSet,
+  registerTeamPlan,
 ];
 
 /** Registers every tool on the registry. */

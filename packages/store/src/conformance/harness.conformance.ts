@@ -10,7 +10,17 @@ import {
   type ToolInput,
   type UsageSample,
 } from '@codex-team/contracts';
-import type { AdmissionFacts, SweepFacts, SweepPlan, TeamPolicy, UsageCharge } from '../team-policy';
+import {
+  OPEN_POLICY,
+  type AdmissionFacts,
+  type ModeChange,
+  type ModeChangeFacts,
+  type ModeGateFacts,
+  type SweepFacts,
+  type SweepPlan,
+  type TeamPolicy,
+  type UsageCharge,
+} from '../team-policy';
 import type { Actor, SessionBinding, TeamStore } from '../team-store';
 
 export const LEASE = { leaseMs: 60_000 } as const;
@@ -61,6 +71,21 @@ export class ScriptedPolicy implements TeamPolicy {
   sweep(facts: SweepFacts): SweepPlan {
     this.sweeps.push(facts);
     return this.plan(facts);
+  }
+
+  /** Which gated calls the mode refuses; untouched, none (like OPEN_POLICY). */
+  refuseInMode: (facts: ModeGateFacts) => boolean = () => false;
+  readonly gateChecks: ModeGateFacts[] = [];
+
+  changeMode(facts: ModeChangeFacts): ModeChange {
+    return OPEN_POLICY.changeMode(facts);
+  }
+
+  gateMode(facts: ModeGateFacts): void {
+    this.gateChecks.push(facts);
+    if (this.refuseInMode(facts)) {
+      throw new TeamError('DENIED', `the team's ${facts.team.mode.current} mode refuses ${facts.tool}`, { rule: 'suite.mode' });
+    }
   }
 }
 
@@ -129,7 +154,7 @@ export function publish(
   content: string,
   extra: Partial<ToolInput<'team_artifact_publish'>> = {},
 ): ToolInput<'team_artifact_publish'> {
-  return { name, content, media_type: 'text/plain', ...extra };
+  return { name, content, media_type: 'text/plain', plan: false, ...extra };
 }
 
 /** The rejection of `promise` as a TeamError with `code` (fails the test otherwise). */

@@ -1,7 +1,7 @@
 import { TeamError } from '@codex-team/contracts';
 import type { Actor } from '../team-store';
 import { attachAuthorization } from './authz-ops';
-import { AGENT_COLUMNS, TEAM_COLUMNS, toTeam, type AgentRow, type TeamRow } from './row-mappers';
+import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, toTeam, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
 
 /** The caller's team and agent rows, checked at the start of an operation. */
@@ -11,8 +11,10 @@ export interface Caller {
   isLead: boolean;
 }
 
+/** The team as it applies at the operation's time (a lapsed temporary mode already returned). */
 export function findTeam(op: Op, teamId: string): TeamRow | undefined {
-  return op.sql.get<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ?`, teamId);
+  const row = op.sql.get<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ?`, teamId);
+  return row === undefined ? undefined : teamRowAt(row, op.now);
 }
 
 export function requireTeam(op: Op, teamId: string): TeamRow {

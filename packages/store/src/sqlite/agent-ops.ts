@@ -6,6 +6,7 @@ import { attachAuthorization } from './authz-ops';
 import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
 import type { Op } from './transaction';
+import { requireModeAllows } from './mode-ops';
 
 function agentById(op: Op, agentId: string): AgentRow {
   const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, agentId);
@@ -20,6 +21,7 @@ function agentById(op: Op, agentId: string): AgentRow {
 export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent {
   const caller = requireWriter(op, actor);
   requireLead(caller, 'spawn teammates');
+  requireModeAllows(op, caller, 'team_spawn', { spawnRole: input.role });
   if (input.role === LEAD_ROLE) {
     throw new TeamError('INVALID_INPUT', 'a team has one lead; give the teammate another role');
   }

@@ -6,6 +6,7 @@ import { appendAudit } from './audit';
 import { ARTIFACT_COLUMNS, toArtifact, type ArtifactRow } from './row-mappers';
 import { requireHolder, requireTask } from './task-rows';
 import type { Op } from './transaction';
+import { requireModeAllows } from './mode-ops';
 
 /**
  * Publishes a new version of a named artifact (version = last + 1). Tying it to a task needs the
@@ -14,6 +15,7 @@ import type { Op } from './transaction';
  */
 export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_artifact_publish'>): Artifact {
   const caller = requireWriter(op, actor);
+  requireModeAllows(op, caller, 'team_artifact_publish', { publishesPlan: input.plan });
   const size = Buffer.byteLength(input.content, 'utf8');
   if (size > LIMITS.artifactMaxBytes) {
     throw new TeamError('PAYLOAD_TOO_LARGE', `artifact is ${size} bytes, more than ${LIMITS.artifactMaxBytes}`, {
@@ -33,8 +35,8 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
   const id = op.ids.next('af');
   op.sql.run(
     `INSERT INTO artifacts
-       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, published_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, plan, published_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     caller.team.id,
     input.name,
@@ -44,6 +46,7 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
     size,
     input.content,
     input.task_id ?? null,
+    input.plan ? 1 : 0,
     caller.agent.id,
     op.now,
   );

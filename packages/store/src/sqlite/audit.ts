@@ -32,7 +32,12 @@ export type AuditAction =
   | 'policy.deny'
   | 'agent.idle'
   | 'agent.active'
-  | 'agent.retire';
+  | 'agent.retire'
+  | 'mode.set'
+  | 'mode.expire'
+  | 'plan.submit'
+  | 'plan.approve'
+  | 'plan.reject';
 
 export interface AuditEntry {
   teamId: string;

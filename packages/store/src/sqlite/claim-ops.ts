@@ -7,6 +7,7 @@ import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import { dependenciesDone, reloadTask, requireHolder, requireTask, taskEntities, taskEntity } from './task-rows';
 import { tasksByStatus } from './team-ops';
 import type { Op } from './transaction';
+import { requireModeAllows } from './mode-ops';
 
 type Claim = ToolOutput<'team_task_claim'>;
 
@@ -75,6 +76,7 @@ function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions)
 export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): ToolOutput<'team_task_next'> {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
+  requireModeAllows(op, caller, 'team_task_next');
   admit(op, caller, 'claim');
   const claimable = options.claimable ?? EVERY_KIND;
   const task = op.sql.get<TaskRow>(
@@ -109,6 +111,7 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
 export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_claim'>, options: ClaimOptions): Claim {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
+  requireModeAllows(op, caller, 'team_task_claim');
   const task = requireTask(op, caller.team.id, input.task_id);
   if (task.status !== 'ready') {
     throw new TeamError('CONFLICT', `task ${task.id} is ${task.status}, not ready`, { status: task.status });
@@ -152,6 +155,7 @@ export function completeTask(
   input: ToolInput<'team_task_complete'>,
 ): ToolOutput<'team_task_complete'> {
   const caller = requireWriter(op, actor);
+  requireModeAllows(op, caller, 'team_task_complete');
   const task = requireTask(op, caller.team.id, input.task_id);
   requireHolder(op, task, caller.agent, input.fence);
   const artifactIds = [...new Set(input.artifact_ids)];

@@ -8,6 +8,7 @@ import type {
   Task,
   TaskStatus,
   Team,
+  TeamMode,
   TeamState,
 } from '@codex-team/contracts';
 
@@ -24,6 +25,12 @@ export interface TeamRow {
   created_at: number;
   finalized_at: number | null;
   summary: string | null;
+  mode: TeamMode;
+  mode_set_by: string | null;
+  mode_reason: string;
+  mode_set_at: number | null;
+  mode_expires_at: number | null;
+  mode_returns_to: TeamMode | null;
 }
 
 export interface AgentRow {
@@ -78,6 +85,7 @@ export interface ArtifactRow {
   sha256: string;
   size_bytes: number;
   task_id: string | null;
+  plan: 0 | 1;
   published_by: string;
   created_at: number;
 }
@@ -97,7 +105,8 @@ export interface AuditRow {
 // Column lists shared by every query that maps to an entity, so a mapper never sees a partial row.
 // Ticket hashes and artifact content are deliberately absent.
 export const TEAM_COLUMNS =
-  'id, name, objective, state, lead_agent_id, max_threads, profile, created_at, finalized_at, summary';
+  'id, name, objective, state, lead_agent_id, max_threads, profile, created_at, finalized_at, summary, ' +
+  'mode, mode_set_by, mode_reason, mode_set_at, mode_expires_at, mode_returns_to';
 export const AGENT_COLUMNS =
   'id, team_id, name, role, permission_profile, state, epoch, created_at, joined_at, last_seen_at';
 export const TASK_COLUMNS =
@@ -105,7 +114,7 @@ export const TASK_COLUMNS =
   'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at';
 export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, created_at';
 export const ARTIFACT_COLUMNS =
-  'id, team_id, name, version, media_type, sha256, size_bytes, task_id, published_by, created_at';
+  'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, published_by, created_at';
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -136,6 +145,32 @@ export function toTeam(row: TeamRow): Team {
     created_at: iso(row.created_at),
     finalized_at: isoOrNull(row.finalized_at),
     summary: row.summary,
+    mode: {
+      current: row.mode,
+      set_by: row.mode_set_by,
+      reason: row.mode_reason,
+      set_at: isoOrNull(row.mode_set_at),
+      expires_at: isoOrNull(row.mode_expires_at),
+      returns_to: row.mode_returns_to,
+    },
+  };
+}
+
+/**
+ * The row as it applies at `now`: a temporary mode whose time has passed has returned to the mode
+ * it returns to. Every read of a team row goes through this, so a lapse is enforced at every check
+ * (not only once something records it); the sweep records it as a `mode.expire` event.
+ */
+export function teamRowAt(row: TeamRow, now: number): TeamRow {
+  if (row.mode_expires_at === null || row.mode_expires_at > now) return row;
+  return {
+    ...row,
+    mode: row.mode_returns_to ?? 'default',
+    mode_set_by: null,
+    mode_reason: `the temporary ${row.mode} mode lapsed`,
+    mode_set_at: row.mode_expires_at,
+    mode_expires_at: null,
+    mode_returns_to: null,
   };
 }
 
@@ -199,6 +234,7 @@ export function toArtifact(row: ArtifactRow): Artifact {
     sha256: row.sha256,
     size_bytes: row.size_bytes,
     task_id: row.task_id,
+    plan: row.plan === 1,
     published_by: row.published_by,
     created_at: iso(row.created_at),
   };

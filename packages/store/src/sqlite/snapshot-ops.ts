@@ -18,13 +18,16 @@ import {
   type MessageRow,
   type TaskRow,
   type TeamRow,
+  teamRowAt,
 } from './row-mappers';
 import { taskEntities } from './task-rows';
 import type { Op } from './transaction';
 
 /** Every team, newest first. */
 export function listTeams(op: Op): Team[] {
-  return op.sql.all<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams ORDER BY created_at DESC, rowid DESC`).map(toTeam);
+  return op.sql
+    .all<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams ORDER BY created_at DESC, rowid DESC`)
+    .map((row) => toTeam(teamRowAt(row, op.now)));
 }
 
 /** One consistent read of everything the store holds about a team. NOT_FOUND for an unknown id. */

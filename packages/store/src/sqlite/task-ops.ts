@@ -5,6 +5,7 @@ import { appendAudit } from './audit';
 import { requireHolder, reloadTask, requireTask, findTask, taskEntities, taskEntity } from './task-rows';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import type { Op } from './transaction';
+import { requireModeAllows } from './mode-ops';
 
 type NewTask = ToolInput<'team_task_create'>['tasks'][number];
 
@@ -200,6 +201,7 @@ export function updateTask(
         status: task.status,
       });
     }
+    requireModeAllows(op, caller, 'team_task_update', { actions: ['progress'] });
     requireHolder(op, task, caller.agent, input.fence);
     const leaseExpiresAt = op.now + options.leaseMs;
     op.sql.run(

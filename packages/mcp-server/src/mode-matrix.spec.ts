@@ -1,0 +1,179 @@
+import { TeamModeSchema, type TeamMode, type ToolName } from '@codex-team/contracts';
+import { PERMISSION_KEYS, decideModeGate, permissionColumns, type PermissionColumn } from '@codex-team/policy-engine';
+import { OPEN_POLICY, digestDatabase, type TeamPolicy } from '@codex-team/store';
+import { AUTHORIZATION_STEPS, modeStep } from './authorize';
+import { shippedPermissionPolicy } from './shipped-permissions';
+import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
+import { prepareCall, tidy, worldFor, type CaseWorld } from './testing/permission-cases';
+import { errorBodyOf, textOf } from './testing/tool-caller';
+
+jest.setTimeout(180_000);
+
+const permissions = shippedPermissionPolicy();
+const columns = permissionColumns(permissions);
+const GATED_MODES = TeamModeSchema.options.filter((mode) => mode !== 'default');
+
+/**
+ * The team policy of a matrix team. While `preparing`, a cell is set up as in default mode (its
+ * tasks claimed, its plans published) and the mode is set without the transition table's guards;
+ * then the real gates apply to the call under test. `gates: false` is the broken store of the
+ * check at the end, which lost its in-transaction re-check.
+ */
+class PreparablePolicy implements TeamPolicy {
+  preparing = false;
+  gates = true;
+  constructor(private readonly inner: TeamPolicy) {}
+  threadCap: TeamPolicy['threadCap'] = (team) => this.inner.threadCap(team);
+  admit: TeamPolicy['admit'] = (facts) => this.inner.admit(facts);
+  charge: TeamPolicy['charge'] = (team, used, sample) => this.inner.charge(team, used, sample);
+  sweep: TeamPolicy['sweep'] = (facts) => this.inner.sweep(facts);
+  changeMode: TeamPolicy['changeMode'] = (facts) => (this.preparing ? OPEN_POLICY.changeMode(facts) : this.inner.changeMode(facts));
+  gateMode: TeamPolicy['gateMode'] = (facts) => {
+    if (!this.preparing && this.gates) this.inner.gateMode(facts);
+  };
+}
+
+interface MatrixTeam {
+  team: InProcessTeam;
+  policy: PreparablePolicy;
+}
+
+async function openMatrixTeam(options: { modeStep?: boolean; storeGates?: boolean } = {}): Promise<MatrixTeam> {
+  let policy: PreparablePolicy | null = null;
+  const team = await InProcessTeam.open({
+    wrapPolicy: (inner) => (policy = new PreparablePolicy(inner)),
+    ...(options.modeStep === false ? { authorizationSteps: AUTHORIZATION_STEPS.filter((step) => step !== modeStep) } : {}),
+  });
+  if (policy === null) throw new Error('the harness did not wrap the policy');
+  (policy as PreparablePolicy).gates = options.storeGates ?? true;
+  return { team, policy };
+}
+
+interface Cell {
+  matrix: MatrixTeam;
+  column: PermissionColumn;
+  world: CaseWorld;
+  me: InProcessSession;
+}
+
+/** The arguments of a cell in `mode`: prepared as for the permission matrix, in default mode. */
+async function prepareInMode(cell: Cell, mode: TeamMode, tool: ToolName, action: string) {
+  cell.matrix.policy.preparing = true;
+  try {
+    await tidy(cell.world);
+    const prepared = await prepareCall(cell.world, tool, action);
+    await cell.world.store.setMode(cell.world.lead, { mode, reason: `matrix: ${mode}` });
+    // Setting the mode the team is in is refused; from a gated mode the lead goes back to default.
+    const args = tool === 'team_mode_set' ? { mode: 'default', reason: 'matrix: leave' } : prepared.args;
+    return args;
+  } finally {
+    cell.matrix.policy.preparing = false;
+  }
+}
+
+/**
+ * One cell: `column`'s agent calls `tool:action` with the team in `mode`. Where permission allows
+ * the call, the mode gate of the policy engine says whether it goes through; where permission
+ * refuses it, the mode must not let it through. Returns null when the server agrees, else how not.
+ */
+async function runModeCell(cell: Cell, mode: TeamMode, tool: ToolName, action: string): Promise<string | null> {
+  const where = `${mode} ${cell.column.label} ${tool}:${action}`;
+  const args = await prepareInMode(cell, mode, tool, action);
+  const permitted = permissions.decide(cell.column.profile, tool, action).decision === 'allow';
+  const gate = decideModeGate(mode, {
+    tool,
+    actions: [action],
+    callerIsLead: cell.column.role === 'lead',
+    ...(tool === 'team_spawn' ? { spawnRole: String(args['role']) } : {}),
+    ...(tool === 'team_artifact_publish' ? { publishesPlan: args['plan'] === true } : {}),
+  });
+  const before = JSON.stringify(digestDatabase(cell.matrix.team.dbPath));
+  const result = await cell.me.caller.call(tool, args);
+  const changed = JSON.stringify(digestDatabase(cell.matrix.team.dbPath)) !== before;
+  const claimed = (result.structuredContent as { claim?: unknown } | undefined)?.claim;
+  const refused = result.isError === true || (tool === 'team_task_next' && claimed === null);
+
+  if (!permitted) return refused ? null : `${where}: permission refuses it, but the mode let it through`;
+  if (gate.decision === 'allow') {
+    return result.isError === true ? `${where}: ${mode} mode allows it, but it was answered ${textOf(result)}` : null;
+  }
+  if (result.isError !== true) return `${where}: ${gate.rule} refuses it, but it succeeded`;
+  if (changed) return `${where}: refused, but the store changed`;
+  const body = errorBodyOf(tool, result);
+  if (body.code !== 'DENIED' || body.details?.['rule'] !== gate.rule || body.details['mode'] !== mode) {
+    return `${where}: expected DENIED by ${gate.rule} in ${mode} mode, got ${body.code} ${JSON.stringify(body.details)}`;
+  }
+  return null;
+}
+
+async function cellIn(matrix: MatrixTeam, label: string): Promise<Cell> {
+  const column = columns.find((candidate) => candidate.label === label) as PermissionColumn;
+  return { matrix, column, ...(await worldFor(matrix.team, column)) };
+}
+
+describe('mode matrix: every gated mode x every role and grant x every tool and action, over MCP', () => {
+  const cases = GATED_MODES.flatMap((mode) => columns.map((column) => [mode, column.label, column] as const));
+
+  it.each(cases)('in %s mode, %s gets exactly what its permissions and the mode allow', async (mode, _label, column) => {
+    const matrix = await openMatrixTeam();
+    try {
+      const shared: Cell = { matrix, column, ...(await worldFor(matrix.team, column)) };
+      const mismatches: string[] = [];
+      for (const { tool, action } of PERMISSION_KEYS) {
+        const cell = tool === 'team_finalize' ? { matrix, column, ...(await worldFor(matrix.team, column)) } : shared;
+        const mismatch = await runModeCell(cell, mode, tool, action);
+        if (mismatch !== null) mismatches.push(mismatch);
+      }
+      expect(mismatches).toEqual([]);
+    } finally {
+      await matrix.team.close();
+    }
+  });
+
+  it('lets plans be published in plan mode, and names the mode, its setter and reason when refusing', async () => {
+    const matrix = await openMatrixTeam();
+    try {
+      const cell = await cellIn(matrix, 'planner');
+      await prepareInMode(cell, 'plan', 'team_artifact_publish', 'publish');
+      const plan = await cell.me.caller.ok('team_artifact_publish', { name: 'plan.md', content: '# plan', plan: true });
+      expect(plan.artifact.plan).toBe(true);
+      const refused = await cell.me.caller.fails('team_artifact_publish', { name: 'notes.md', content: 'x' });
+      expect(refused).toMatchObject({ code: 'DENIED', details: { mode: 'plan', rule: 'mode.plan:plans-only', mode_reason: 'matrix: plan' } });
+      expect(refused.message).toContain('plan mode');
+    } finally {
+      await matrix.team.close();
+    }
+  });
+
+  it('refuses in the store what slipped past a pipeline without the mode step, the race a mode change opens', async () => {
+    const matrix = await openMatrixTeam({ modeStep: false });
+    try {
+      const cell = await cellIn(matrix, 'implementer');
+      const args = await prepareInMode(cell, 'plan', 'team_task_claim', 'own_role');
+      const refused = await cell.me.caller.fails('team_task_claim', args);
+      expect(refused).toMatchObject({ code: 'DENIED', details: { rule: 'mode.plan:no-claims', mode: 'plan' } });
+    } finally {
+      await matrix.team.close();
+    }
+  });
+
+  it('catches a server that neither gates calls by mode nor re-checks the mode in the store', async () => {
+    const broken = await openMatrixTeam({ modeStep: false, storeGates: false });
+    const real = await openMatrixTeam();
+    try {
+      const probes: [TeamMode, string, ToolName, string][] = [
+        ['plan', 'implementer', 'team_task_claim', 'own_role'],
+        ['plan', 'tester', 'team_task_complete', 'status=done'],
+        ['plan', 'lead', 'team_spawn', 'spawn'],
+        ['delegate', 'lead', 'team_task_next', 'own_role'],
+      ];
+      for (const [mode, label, tool, action] of probes) {
+        expect(await runModeCell(await cellIn(broken, label), mode, tool, action)).not.toBeNull();
+        expect(await runModeCell(await cellIn(real, label), mode, tool, action)).toBeNull();
+      }
+    } finally {
+      await broken.team.close();
+      await real.team.close();
+    }
+  });
+});

@@ -1,0 +1,263 @@
+import { LIMITS, TeamError, type Message, type PlanReview, type TeamModeState, type ToolName } from '@codex-team/contracts';
+import type { ModeGateFacts } from '../team-policy';
+import type { Actor, ModeChangeResult, PlanReviewInput, SetModeInput } from '../team-store';
+import { requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
+import { appendAudit } from './audit';
+import { MESSAGE_COLUMNS, TEAM_COLUMNS, iso, toMessage, toTeam, type MessageRow, type TeamRow } from './row-mappers';
+import type { Op } from './transaction';
+
+/**
+ * Records the lapse of a temporary mode the stored row still shows, once: the compare-and-set on
+ * mode_expires_at makes a second sweep, or a sweep in another process, change nothing more.
+ * Returns whether this call recorded it.
+ */
+function recordLapse(op: Op, stored: TeamRow): boolean {
+  if (stored.mode_expires_at === null || stored.mode_expires_at > op.now) return false;
+  const changed = op.sql.run(
+    `UPDATE teams SET mode = ?, mode_set_by = NULL, mode_reason = ?, mode_set_at = mode_expires_at,
+       mode_expires_at = NULL, mode_returns_to = NULL
+     WHERE id = ? AND mode_expires_at = ?`,
+    stored.mode_returns_to ?? 'default',
+    `the temporary ${stored.mode} mode lapsed`,
+    stored.id,
+    stored.mode_expires_at,
+  ).changes;
+  if (changed === 0) return false;
+  const team = toTeam(requireTeam(op, stored.id));
+  appendAudit(op, {
+    teamId: stored.id,
+    actorAgentId: null,
+    action: 'mode.expire',
+    subjectId: stored.id,
+    reason: `the temporary ${stored.mode} mode lapsed at ${iso(stored.mode_expires_at)}; back to ${team.mode.current}`,
+    data: { team, lapsed: stored.mode, lapsed_at: iso(stored.mode_expires_at) },
+  });
+  return true;
+}
+
+function storedTeam(op: Op, teamId: string): TeamRow {
+  const row = op.sql.get<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ?`, teamId);
+  if (row === undefined) throw new TeamError('INTERNAL', `team ${teamId} vanished inside a transaction`);
+  return row;
+}
+
+/** Records every temporary mode that has lapsed by now, across teams; how many it recorded. */
+export function expireLapsedModes(op: Op): number {
+  const due = op.sql.all<TeamRow>(
+    `SELECT ${TEAM_COLUMNS} FROM teams WHERE mode_expires_at IS NOT NULL AND mode_expires_at <= ? ORDER BY id`,
+    op.now,
+  );
+  return due.filter((row) => recordLapse(op, row)).length;
+}
+
+/** Lead only: the team's mode changes if the transition table allows it; refused, nothing changes. */
+export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeResult {
+  const caller = requireWriter(op, actor);
+  requireLead(caller, 'change the team mode');
+  recordLapse(op, storedTeam(op, caller.team.id));
+  const before = toTeam(requireTeam(op, caller.team.id));
+  const leadHeldTaskIds = op.sql
+    .all<{ id: string }>(
+      "SELECT id FROM tasks WHERE team_id = ? AND owner_agent_id = ? AND status = 'in_progress' ORDER BY seq",
+      caller.team.id,
+      caller.agent.id,
+    )
+    .map((row) => row.id);
+  const change = op.policy.changeMode({
+    team: before,
+    to: input.mode,
+    ttlMs: input.ttlMs,
+    reason: input.reason,
+    actorAgentId: caller.agent.id,
+    leadHeldTaskIds,
+    now: op.now,
+  });
+  op.sql.run(
+    `UPDATE teams SET mode = ?, mode_set_by = ?, mode_reason = ?, mode_set_at = ?, mode_expires_at = ?, mode_returns_to = ?
+     WHERE id = ?`,
+    change.mode,
+    change.setBy,
+    change.reason.slice(0, LIMITS.reasonMaxChars),
+    change.setAt,
+    change.expiresAt,
+    change.returnsTo,
+    caller.team.id,
+  );
+  const team = toTeam(requireTeam(op, caller.team.id));
+  const inFlight = op.sql
+    .all<{ id: string }>("SELECT id FROM tasks WHERE team_id = ? AND status = 'in_progress' ORDER BY seq", caller.team.id)
+    .map((row) => row.id);
+  appendAudit(op, {
+    teamId: team.id,
+    actorAgentId: caller.agent.id,
+    action: 'mode.set',
+    subjectId: team.id,
+    reason: `${before.mode.current} -> ${team.mode.current} (${change.rule}): ${input.reason}`,
+    data: { team, previous: before.mode, rule: change.rule, ttl_ms: input.ttlMs ?? null, in_flight_task_ids: inFlight },
+  });
+  return { mode: team.mode, previous: before.mode, inFlightTaskIds: inFlight };
+}
+
+/** The caller's team mode as it applies now. */
+export function readMode(op: Op, actor: Actor): TeamModeState {
+  return toTeam(requireCaller(op, actor).team).mode;
+}
+
+/**
+ * Inside a write that carries out a gated call: DENIED when the team's mode refuses it. The
+ * authorization step refused it already unless the mode changed in between; this closes that race.
+ */
+export function requireModeAllows(
+  op: Op,
+  caller: Caller,
+  tool: ToolName,
+  extra: Partial<Pick<ModeGateFacts, 'actions' | 'spawnRole' | 'publishesPlan'>> = {},
+): void {
+  op.policy.gateMode({ team: toTeam(caller.team), tool, callerIsLead: caller.isLead, actions: extra.actions ?? [], ...extra });
+}
+
+interface PlanReviewRow {
+  artifact_id: string;
+  team_id: string;
+  submitted_by: string;
+  submitted_at: number;
+  status: 'pending' | 'approved' | 'rejected';
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+  reason: string | null;
+}
+
+const REVIEW_COLUMNS = 'artifact_id, team_id, submitted_by, submitted_at, status, reviewed_by, reviewed_at, reason';
+
+function toPlanReview(row: PlanReviewRow): PlanReview {
+  return {
+    artifact_id: row.artifact_id,
+    team_id: row.team_id,
+    submitted_by: row.submitted_by,
+    submitted_at: iso(row.submitted_at),
+    status: row.status,
+    reviewed_by: row.reviewed_by,
+    reviewed_at: row.reviewed_at === null ? null : iso(row.reviewed_at),
+    reason: row.reason,
+  };
+}
+
+function reviewOf(op: Op, artifactId: string): PlanReviewRow | undefined {
+  return op.sql.get<PlanReviewRow>(`SELECT ${REVIEW_COLUMNS} FROM plan_reviews WHERE artifact_id = ?`, artifactId);
+}
+
+function reviewWritten(op: Op, artifactId: string): PlanReview {
+  const row = reviewOf(op, artifactId);
+  if (row === undefined) throw new TeamError('INTERNAL', `plan review ${artifactId} was not stored`);
+  return toPlanReview(row);
+}
+
+/**
+ * The message telling the other side about a plan. It is part of the plan's own event (one call,
+ * one event), which carries it in its data, so replay rebuilds it like any sent message.
+ */
+function notify(op: Op, teamId: string, from: string, to: string, body: string, artifactId: string): Message {
+  const id = op.ids.next('ms');
+  op.sql.run(
+    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    teamId,
+    from,
+    to,
+    body,
+    JSON.stringify([artifactId]),
+    op.now,
+  );
+  const row = op.sql.get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id);
+  if (row === undefined) throw new TeamError('INTERNAL', `message ${id} was not stored`);
+  return toMessage(row);
+}
+
+/** The author of a plan artifact asks the lead to approve it; the lead gets a message. */
+export function submitPlan(op: Op, actor: Actor, artifactId: string): PlanReview {
+  const caller = requireWriter(op, actor);
+  const artifact = op.sql.get<{ id: string; name: string; version: number; plan: 0 | 1; published_by: string }>(
+    'SELECT id, name, version, plan, published_by FROM artifacts WHERE id = ? AND team_id = ?',
+    artifactId,
+    caller.team.id,
+  );
+  if (artifact === undefined) throw new TeamError('NOT_FOUND', `no artifact ${artifactId} in this team`, { artifact_id: artifactId });
+  if (artifact.plan !== 1) {
+    throw new TeamError('INVALID_INPUT', `artifact ${artifactId} is not a plan: publish it with plan: true`, { artifact_id: artifactId });
+  }
+  if (artifact.published_by !== caller.agent.id) {
+    throw new TeamError('DENIED', 'only the author of a plan may submit it', { artifact_id: artifactId, author: artifact.published_by });
+  }
+  const existing = reviewOf(op, artifactId);
+  if (existing !== undefined) {
+    throw new TeamError('CONFLICT', `plan ${artifactId} was already submitted (${existing.status}); publish a new version to resubmit`, {
+      artifact_id: artifactId,
+      status: existing.status,
+    });
+  }
+  op.sql.run(
+    "INSERT INTO plan_reviews (artifact_id, team_id, submitted_by, submitted_at, status) VALUES (?, ?, ?, ?, 'pending')",
+    artifactId,
+    caller.team.id,
+    caller.agent.id,
+    op.now,
+  );
+  const review = reviewWritten(op, artifactId);
+  const message = caller.isLead
+    ? null
+    : notify(
+        op,
+        caller.team.id,
+        caller.agent.id,
+        caller.team.lead_agent_id,
+        `plan for approval: ${artifact.name} v${artifact.version} (team_plan approve or reject)`,
+        artifactId,
+      );
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: 'plan.submit',
+    subjectId: artifactId,
+    reason: `${caller.agent.name} submitted ${artifact.name} v${artifact.version} for approval`,
+    data: { plan: review, message },
+  });
+  return review;
+}
+
+/** Lead only: approves or rejects a pending plan with a reason; its author gets a message. */
+export function reviewPlan(op: Op, actor: Actor, input: PlanReviewInput): PlanReview {
+  const caller = requireWriter(op, actor);
+  requireLead(caller, 'approve or reject plans');
+  const existing = reviewOf(op, input.artifactId);
+  if (existing === undefined || existing.team_id !== caller.team.id) {
+    throw new TeamError('NOT_FOUND', `no submitted plan ${input.artifactId} in this team`, { artifact_id: input.artifactId });
+  }
+  if (existing.status !== 'pending') {
+    throw new TeamError('CONFLICT', `plan ${input.artifactId} was already ${existing.status}`, { artifact_id: input.artifactId, status: existing.status });
+  }
+  const status = input.approve ? 'approved' : 'rejected';
+  const reason = input.reason.slice(0, LIMITS.reasonMaxChars);
+  op.sql.run(
+    "UPDATE plan_reviews SET status = ?, reviewed_by = ?, reviewed_at = ?, reason = ? WHERE artifact_id = ? AND status = 'pending'",
+    status,
+    caller.agent.id,
+    op.now,
+    reason,
+    input.artifactId,
+  );
+  const review = reviewWritten(op, input.artifactId);
+  const message =
+    existing.submitted_by === caller.agent.id
+      ? null
+      : notify(op, caller.team.id, caller.agent.id, existing.submitted_by, `plan ${status}: ${reason}`, input.artifactId);
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: input.approve ? 'plan.approve' : 'plan.reject',
+    subjectId: input.artifactId,
+    reason,
+    data: { plan: review, message },
+  });
+  return review;
+}
