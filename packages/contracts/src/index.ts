@@ -56,6 +56,10 @@ export {
   TeamFinalizeInputSchema,
   TeamFinalizeOutputSchema,
   TeamResumeInputSchema,
+  LeaseSchema,
+  RecoveryEventSchema,
+  LostAgentSchema,
+  ResumeSnapshotSchema,
   TeamResumeOutputSchema,
   TeamSpawnInputSchema,
   TeamSpawnOutputSchema,
@@ -92,6 +96,14 @@ export {
   ArtifactListInputSchema,
   ArtifactListOutputSchema,
 } from './tools/artifact-tools';
+export {
+  HEARTBEAT_TASKS_MAX,
+  HeartbeatInputSchema,
+  HeartbeatOutputSchema,
+  RecoveryActionSchema,
+  RecoverInputSchema,
+  RecoverOutputSchema,
+} from './tools/recovery-tools';
 export { TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
 export type { ToolAudience, ToolContract, ToolName, ToolInput, ToolOutput } from './tools/catalog';
 export { jsonSchemaOf, generatedJsonSchemas } from './generate/json-schemas';

@@ -1,4 +1,5 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
+import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -20,6 +21,13 @@ export interface ServerDeps {
   logger: Logger;
   /** How long each claim made through this server stays valid without renewal, in milliseconds. */
   leaseMs: number;
+  /** Heartbeat and recovery numbers. @default recoveryPolicy({ leaseMs }) */
+  recovery?: RecoveryPolicy;
+  /**
+   * The process's recovery sweeps, shared by its sessions and its sweep timer.
+   * @default a RecoverySweeper of this server's store and policy
+   */
+  sweeper?: RecoverySweeper;
   /** @default 'codex-team' */
   serverName?: string;
   /** @default '0.1.0' */
@@ -39,8 +47,10 @@ export interface ServerDeps {
  */
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
+  const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
+  const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
   const registry = new ToolRegistry({
-    env: { store: deps.store, tickets: deps.tickets, leaseMs: deps.leaseMs, session },
+    env: { store: deps.store, tickets: deps.tickets, leaseMs: deps.leaseMs, session, recovery, sweeper },
     logger: deps.logger,
     clock: deps.clock,
   });

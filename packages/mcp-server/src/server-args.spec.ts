@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULTS } from '@codex-team/contracts';
+import { DEFAULT_RECOVERY_POLICY, recoveryPolicy } from '@codex-team/recovery';
 import { ServerArgsError, parseServerArgs } from './server-args';
 
 describe('parseServerArgs', () => {
@@ -7,6 +8,7 @@ describe('parseServerArgs', () => {
     expect(parseServerArgs(['--db', '/tmp/a.db', '--lease-ms', '300', '--log-level', 'warn'], {})).toEqual({
       dbPath: '/tmp/a.db',
       leaseMs: 300,
+      recovery: recoveryPolicy({ leaseMs: 300 }),
       logLevel: 'warn',
       help: false,
     });
@@ -17,6 +19,19 @@ describe('parseServerArgs', () => {
     expect(parseServerArgs([], { CODEX_TEAM_HOME: '/h' }).dbPath).toBe(join('/h', 'team.db'));
     expect(parseServerArgs([], {}).dbPath).toMatch(/\.codex-team[\\/]team\.db$/);
     expect(parseServerArgs([], {}).leaseMs).toBe(DEFAULTS.leaseMs);
+    expect(parseServerArgs([], {}).recovery).toEqual(DEFAULT_RECOVERY_POLICY);
+  });
+
+  it('takes the recovery numbers: sweep interval (0 turns the timer off), grace, stale time, attempts', () => {
+    const args = ['--lease-ms', '2000', '--sweep-ms', '0', '--grace-ms', '300', '--stale-ms', '5000', '--max-attempts', '5'];
+    expect(parseServerArgs(args, {}).recovery).toEqual({
+      leaseMs: 2_000,
+      sweepEveryMs: 0,
+      graceMs: 300,
+      staleAfterMs: 5_000,
+      maxAttempts: 5,
+      heartbeatEveryMs: 1_250,
+    });
   });
 
   it.each([
@@ -24,6 +39,10 @@ describe('parseServerArgs', () => {
     [['--lease-ms', '0']],
     [['--lease-ms', '1.5']],
     [['--log-level', 'loud']],
+    [['--sweep-ms', '-1']],
+    [['--grace-ms', 'later']],
+    [['--max-attempts', '0']],
+    [['--lease-ms', '60000', '--stale-ms', '60000']],
     [['--db']],
     [['--db', '']],
     [['--port', '3']],

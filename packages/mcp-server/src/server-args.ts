@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '@codex-team/contracts';
+import { DEFAULTS, isTeamError } from '@codex-team/contracts';
+import { DEFAULT_RECOVERY_POLICY, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { defaultDbPath } from '@codex-team/store';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
@@ -7,6 +8,8 @@ import { LOG_LEVELS, type LogLevel } from './logger';
 export interface ServerArgs {
   dbPath: string;
   leaseMs: number;
+  /** Heartbeat and recovery numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts. */
+  recovery: RecoveryPolicy;
   logLevel: LogLevel;
   help: boolean;
 }
@@ -16,6 +19,10 @@ export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--lease-ms N] [-
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH          store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
   --lease-ms N       how long a claim stays valid without renewal (default ${DEFAULTS.leaseMs})
+  --sweep-ms N       how often this process runs a recovery sweep; 0: never (default ${DEFAULT_RECOVERY_POLICY.sweepEveryMs})
+  --grace-ms N       how long a disconnected agent keeps its claims (default ${DEFAULT_RECOVERY_POLICY.graceMs})
+  --stale-ms N       a teammate silent this long is lost and frees its slot (default ${DEFAULT_RECOVERY_POLICY.staleAfterMs}, at least two leases)
+  --max-attempts N   claims of a task before a lost claim fails it (default ${DEFAULT_RECOVERY_POLICY.maxAttempts})
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
 `;
 
@@ -26,15 +33,35 @@ export class ServerArgsError extends Error {
 
 const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
 
+/** A whole number of a flag, or undefined when the flag was not given. */
+function wholeOption(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new ServerArgsError(`${flag} must be a whole number`);
+  return Number(text);
+}
+
 /** Parses the binary's arguments; the store path falls back to the environment it was given. */
 export function parseServerArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerArgs {
-  let values: { db?: string; 'lease-ms'?: string; 'log-level'?: string; help?: boolean };
+  let values: {
+    db?: string;
+    'lease-ms'?: string;
+    'sweep-ms'?: string;
+    'grace-ms'?: string;
+    'stale-ms'?: string;
+    'max-attempts'?: string;
+    'log-level'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         db: { type: 'string' },
         'lease-ms': { type: 'string' },
+        'sweep-ms': { type: 'string' },
+        'grace-ms': { type: 'string' },
+        'stale-ms': { type: 'string' },
+        'max-attempts': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -49,6 +76,18 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   if (!/^\d+$/.test(leaseText ?? '1') || !Number.isSafeInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
     throw new ServerArgsError(`--lease-ms must be a whole number of milliseconds from 1 to ${MAX_LEASE_MS}`);
   }
+  let recovery: RecoveryPolicy;
+  try {
+    recovery = recoveryPolicy({
+      leaseMs,
+      sweepEveryMs: wholeOption('--sweep-ms', values['sweep-ms']),
+      graceMs: wholeOption('--grace-ms', values['grace-ms']),
+      staleAfterMs: wholeOption('--stale-ms', values['stale-ms']),
+      maxAttempts: wholeOption('--max-attempts', values['max-attempts']),
+    });
+  } catch (error) {
+    throw new ServerArgsError(isTeamError(error) ? error.message : String(error));
+  }
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ServerArgsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -57,6 +96,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   return {
     dbPath: values.db ?? defaultDbPath(env),
     leaseMs,
+    recovery,
     logLevel: logLevel as LogLevel,
     help: values.help ?? false,
   };

@@ -1,4 +1,5 @@
 import { TeamError } from '@codex-team/contracts';
+import { DEFAULT_RECOVERY_POLICY, RecoverySweeper, type RecoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -21,6 +22,8 @@ export interface StdioServerOptions {
   dbPath: string;
   /** How long a claim stays valid without renewal, in milliseconds. */
   leaseMs: number;
+  /** Heartbeat and recovery numbers; `sweepEveryMs` times this process's sweeps. @default DEFAULT_RECOVERY_POLICY with leaseMs */
+  recovery?: RecoveryPolicy;
   logger: Logger;
   /** @default process.stdin */
   stdin?: Readable;
@@ -52,6 +55,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const ids = new RandomIdGenerator();
   const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids });
   const session = new Session();
+  const recovery = options.recovery ?? { ...DEFAULT_RECOVERY_POLICY, leaseMs: options.leaseMs };
+  const sweeper = new RecoverySweeper(store, recovery, logger);
   const server = createServer({
     store,
     clock: systemClock,
@@ -59,8 +64,14 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     tickets: new TicketIssuer(),
     logger,
     leaseMs: options.leaseMs,
+    recovery,
+    sweeper,
     session,
   });
+  // Every server process sweeps, so recovery happens while any agent of the machine is running. The
+  // timer never keeps the process alive and stops with the session.
+  const sweepTimer =
+    recovery.sweepEveryMs > 0 ? setInterval(() => void sweeper.tick(), recovery.sweepEveryMs).unref() : null;
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
@@ -97,7 +108,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   let ending: Promise<void> | null = null;
   const shutdown = (reason: string): Promise<void> => {
     ending ??= (async () => {
-      const binding = session.binding;
+      if (sweepTimer !== null) clearInterval(sweepTimer);
+      const binding = session.end();
       // Record the disconnect first: it is the liveness signal the team relies on.
       if (binding !== null) {
         try {
@@ -112,6 +124,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
+      // A sweep already running finishes its transaction before the store closes under it.
+      await sweeper.settled();
       await store.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();
@@ -129,6 +143,9 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   });
   stdin.pipe(guard);
   await server.connect(transport);
-  logger.info({ db: options.dbPath, lease_ms: options.leaseMs }, 'codex-team-mcp serving on stdio');
+  logger.info(
+    { db: options.dbPath, lease_ms: options.leaseMs, recovery },
+    'codex-team-mcp serving on stdio',
+  );
   return { session, shutdown, closed };
 }

@@ -7,6 +7,7 @@ import {
   type ToolName,
   type ToolOutput,
 } from '@codex-team/contracts';
+import { heartbeatDecision, type HeartbeatDecision, type RecoveryPolicy, type RecoverySweeper } from '@codex-team/recovery';
 import type { Actor, BoundAgent, TeamStore } from '@codex-team/store';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
@@ -23,6 +24,10 @@ export interface ToolEnv {
   /** Lease length of every claim this server makes, in milliseconds. */
   leaseMs: number;
   session: Session;
+  /** Heartbeat and recovery numbers of this server. */
+  recovery: RecoveryPolicy;
+  /** This process's recovery sweeps (team_recover and team_resume run one). */
+  sweeper: RecoverySweeper;
 }
 
 /** A handler of a bound tool also gets the verified caller: its team, agent and epoch. */
@@ -107,9 +112,14 @@ export class ToolRegistry {
     const { contract } = entry;
     const parsed = contract.input.safeParse(rawArguments);
     if (!parsed.success) throw invalidInput(contract.name, parsed.error);
-    const output = entry.bound
-      ? await entry.handler(parsed.data, await this.authorize(contract))
-      : await entry.handler(parsed.data, this.options.env);
+    if (!entry.bound) return this.checkOutput(contract, await entry.handler(parsed.data, this.options.env));
+    const { context, heartbeat } = await this.authorize(contract);
+    const output = this.checkOutput(contract, await entry.handler(parsed.data, context));
+    if (heartbeat.action === 'renew' && contract.name !== 'team_heartbeat') await this.renewHeartbeat(context, heartbeat);
+    return output;
+  }
+
+  private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {
     const checked = contract.output.safeParse(output);
     if (!checked.success) {
       // A client would refuse this result anyway; answering INTERNAL keeps the failure on our side.
@@ -119,17 +129,41 @@ export class ToolRegistry {
     return output as Record<string, unknown>;
   }
 
-  /** NOT_BOUND unless the session's binding is still current; DENIED early for lead tools. */
-  private async authorize(contract: ToolContract): Promise<BoundToolContext> {
+  /**
+   * NOT_BOUND unless the session's binding is still current; DENIED early for lead tools. An agent
+   * recovery marked lost is reinstated here, before its call runs (taking a thread slot again, or
+   * NOT_BOUND when none is free), so a lost agent never acts without a slot.
+   */
+  private async authorize(contract: ToolContract): Promise<{ context: BoundToolContext; heartbeat: HeartbeatDecision }> {
     const { env } = this.options;
     const binding = env.session.requireBinding();
-    const bound = await env.store.verifyBinding(binding);
+    let bound = await env.store.verifyBinding(binding);
     if (contract.audience === 'lead' && bound.team.lead_agent_id !== bound.agent.id) {
       throw new TeamError('DENIED', `${contract.name} is for the team's lead; you are ${bound.agent.role}`, {
         agent_id: bound.agent.id,
       });
     }
-    return { ...env, actor: { teamId: binding.teamId, agentId: binding.agentId }, bound };
+    const heartbeat = heartbeatDecision(bound.agent, this.options.clock.now(), env.recovery);
+    if (heartbeat.action === 'reinstate' && bound.team.state === 'active') {
+      const beat = await env.store.heartbeatAgent(binding, { tasks: [], reinstate: true }, { leaseMs: env.leaseMs });
+      this.options.logger.info({ ...this.who(contract.name), rule: heartbeat.rule, outcome: 'active' }, heartbeat.reason);
+      bound = { ...bound, agent: { ...bound.agent, state: 'active', last_seen_at: beat.last_seen_at } };
+    }
+    return { context: { ...env, actor: { teamId: binding.teamId, agentId: binding.agentId }, bound }, heartbeat };
+  }
+
+  /**
+   * After a successful call, at most once per heartbeatEveryMs: records that the agent is alive.
+   * A failure here is logged and never fails the call that already succeeded.
+   */
+  private async renewHeartbeat(context: BoundToolContext, decision: HeartbeatDecision): Promise<void> {
+    const binding = context.session.binding;
+    if (binding === null || context.bound.team.state !== 'active') return;
+    try {
+      await context.store.heartbeatAgent(binding, { tasks: [], reinstate: false }, { leaseMs: context.leaseMs });
+    } catch (error) {
+      this.options.logger.warn({ agent_id: binding.agentId, rule: decision.rule, err: error }, 'heartbeat not recorded');
+    }
   }
 
   private who(tool: string): { tool: string; agent_id: string | null; team_id: string | null } {

@@ -8,6 +8,16 @@ export type {
   SpawnAgentInput,
   JoinAgentInput,
   LeaseOptions,
+  HeartbeatRequest,
+  RecoveryScope,
+  RecoveryAgentView,
+  RecoveryClaimView,
+  RecoveryTeamView,
+  RecoveryView,
+  RecoveryStep,
+  RecoveryPlan,
+  AppliedRecoveryStep,
+  RecoveryResult,
   AuditQuery,
   TeamStore,
 } from './team-store';
@@ -15,5 +25,5 @@ export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
 export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
-export { digestDatabase } from './database-digest';
+export { digestDatabase, checkDatabaseIntegrity } from './database-digest';
 export type { TableDigest } from './database-digest';

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +12,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let cases = 0;
 /** A private copy of the shipped migrations, which a test may then edit. */
+/** The file name of the migration after the shipped ones (`offset` 1) or further on. */
+function nextFile(name: string, offset = 1): string {
+  return `${String(CURRENT_SCHEMA_VERSION + offset).padStart(4, '0')}_${name}.sql`;
+}
+
 function caseDir(): { db: string; migrations: string } {
   cases += 1;
   const migrations = join(dir, `case-${cases}`, 'migrations');
@@ -66,15 +71,15 @@ describe('migrations', () => {
   it('applies a new pending migration on open', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, '0002_extra.sql'), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
+    writeFileSync(join(migrations, nextFile('extra')), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
     await (await openWith(db, migrations)).close();
-    expect(applied(db).map((m) => m.version)).toEqual([1, 2]);
+    expect(applied(db).map((m) => m.version)).toEqual(Array.from({ length: CURRENT_SCHEMA_VERSION + 1 }, (_, i) => i + 1));
   });
 
   it('rolls back a failing migration entirely', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, '0002_broken.sql'), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
+    writeFileSync(join(migrations, nextFile('broken')), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
     const digest = digestDatabase(db);
     expect(String(await refusal(openWith(db, migrations)))).toMatch(/syntax error/);
     expect(digestDatabase(db)).toEqual(digest);
@@ -93,18 +98,56 @@ describe('migrations', () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
     const raw = new Database(db);
-    raw.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (2, 'future', 'x', 0)").run();
+    raw
+      .prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, 'future', 'x', 0)")
+      .run(CURRENT_SCHEMA_VERSION + 1);
     raw.close();
     const digest = digestDatabase(db);
     expect(await refusal(openWith(db, migrations))).toBe('SCHEMA_MISMATCH');
     expect(digestDatabase(db)).toEqual(digest);
   });
 
+  it('rebuilds messages for recovery notices keeping every message, ack and reference', async () => {
+    const { db, migrations } = caseDir();
+    const recovery = readFileSync(join(migrations, '0002_recovery.sql'));
+    for (const file of readdirSync(migrations)) if (file !== '0001_initial.sql') rmSync(join(migrations, file));
+    await (await openWith(db, migrations)).close();
+    const raw = new Database(db);
+    raw.pragma('foreign_keys = ON');
+    raw.exec(`
+      BEGIN;
+      INSERT INTO teams VALUES ('tm_a', 'a', '', 'active', 'ag_l', 2, 'default', 1, NULL, NULL);
+      INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_l', 'tm_a', 'lead', 'lead', 'active', 1);
+      INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_m', 'tm_a', 'mate', 'tester', 'active', 1);
+      INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, idempotency_key, created_at)
+        VALUES ('ms_1', 'tm_a', 'ag_l', 'ag_m', 'hi', 'k1', 2), ('ms_2', 'tm_a', 'ag_m', NULL, 'all', NULL, 3);
+      INSERT INTO message_acks VALUES ('ms_1', 'ag_m', 4);
+      COMMIT;`);
+    raw.close();
+    const before = digestDatabase(db);
+    writeFileSync(join(migrations, '0002_recovery.sql'), recovery);
+    await (await openWith(db, migrations)).close();
+    const after = new Database(db, { readonly: true });
+    try {
+      expect(after.prepare('SELECT seq, id, from_agent_id, to_agent_id, body, task_id, idempotency_key FROM messages ORDER BY seq').all()).toEqual([
+        { seq: 1, id: 'ms_1', from_agent_id: 'ag_l', to_agent_id: 'ag_m', body: 'hi', task_id: null, idempotency_key: 'k1' },
+        { seq: 2, id: 'ms_2', from_agent_id: 'ag_m', to_agent_id: null, body: 'all', task_id: null, idempotency_key: null },
+      ]);
+      expect(digestDatabase(db)['message_acks']).toEqual(before['message_acks']);
+      expect(after.pragma('foreign_key_check')).toEqual([]);
+      const references = after.pragma('foreign_key_list(message_acks)') as { table: string; from: string }[];
+      expect(references.map((ref) => `${ref.from}->${ref.table}`).sort()).toEqual(['agent_id->agents', 'message_id->messages']);
+      expect(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%_v2%'").pluck().get()).toBe(0);
+    } finally {
+      after.close();
+    }
+  });
+
   it('refuses migration files that are misnamed or not numbered 1, 2, 3', () => {
     const { migrations } = caseDir();
-    writeFileSync(join(migrations, '0003_gap.sql'), 'SELECT 1;');
+    writeFileSync(join(migrations, nextFile('gap', 2)), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/numbered/);
-    rmSync(join(migrations, '0003_gap.sql'));
+    rmSync(join(migrations, nextFile('gap', 2)));
     writeFileSync(join(migrations, 'bad name.sql'), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/NNNN_name/);
   });

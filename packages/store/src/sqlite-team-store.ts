@@ -16,7 +16,9 @@ import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
 import * as claims from './sqlite/claim-ops';
+import * as heartbeats from './sqlite/heartbeat-ops';
 import * as messages from './sqlite/message-ops';
+import * as recovery from './sqlite/recovery-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type BusyRetryOptions } from './sqlite/transaction';
@@ -25,8 +27,13 @@ import type {
   AuditQuery,
   BoundAgent,
   CreateTeamInput,
+  HeartbeatRequest,
   JoinAgentInput,
   LeaseOptions,
+  RecoveryPlan,
+  RecoveryResult,
+  RecoveryScope,
+  RecoveryView,
   SessionBinding,
   SpawnAgentInput,
   TeamStore,
@@ -84,6 +91,26 @@ export class SqliteTeamStore implements TeamStore {
 
   disconnectAgent(binding: SessionBinding, reason: string): Promise<void> {
     return this.tx.write((op) => agents.disconnectAgent(op, binding, reason));
+  }
+
+  heartbeatAgent(
+    binding: SessionBinding,
+    request: HeartbeatRequest,
+    options: LeaseOptions,
+  ): Promise<ToolOutput<'team_heartbeat'>> {
+    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options));
+  }
+
+  recoveryView(scope: RecoveryScope): Promise<RecoveryView> {
+    return this.tx.read((op) => recovery.recoveryView(op, scope));
+  }
+
+  applyRecovery(plan: RecoveryPlan): Promise<RecoveryResult> {
+    return this.tx.write((op) => recovery.applyRecovery(op, plan));
+  }
+
+  resumeSnapshot(actor: Actor): Promise<ToolOutput<'team_resume'>['snapshot']> {
+    return this.tx.read((op) => recovery.resumeSnapshot(op, actor));
   }
 
   getStatus(actor: Actor): Promise<ToolOutput<'team_status'>> {

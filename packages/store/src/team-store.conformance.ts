@@ -5,6 +5,7 @@ import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { Fixture, ReverseIdGenerator, type ConformanceHooks } from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
+import { describeRecoveryRules } from './conformance/recovery.conformance';
 import { describeTaskRules } from './conformance/tasks.conformance';
 import type { TeamStore } from './team-store';
 
@@ -51,5 +52,6 @@ export function describeTeamStoreConformance(
     describeMessageRules(fixture);
     describeArtifactRules(fixture);
     describeAuditRules(fixture);
+    describeRecoveryRules(fixture);
   });
 }

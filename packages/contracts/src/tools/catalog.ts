@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
 import * as message from './message-tools';
+import * as recovery from './recovery-tools';
 import * as task from './task-tools';
 import * as team from './team-tools';
 
@@ -142,7 +143,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT'],
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
   }),
   team_inbox: tool({
     name: 'team_inbox',
@@ -175,6 +176,22 @@ export const TOOL_CONTRACTS = {
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
     errors: BOUND,
+  }),
+  team_heartbeat: tool({
+    name: 'team_heartbeat',
+    description: 'Say you are alive; renews the leases of the claims you list.',
+    audience: 'member',
+    input: recovery.HeartbeatInputSchema,
+    output: recovery.HeartbeatOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+  }),
+  team_recover: tool({
+    name: 'team_recover',
+    description: 'Lead only. Take back expired claims and free lost teammates\' slots now.',
+    audience: 'lead',
+    input: recovery.RecoverInputSchema,
+    output: recovery.RecoverOutputSchema,
+    errors: [...WRITE, 'DENIED'],
   }),
 } as const;
 

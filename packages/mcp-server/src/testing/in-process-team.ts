@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeClock, SequentialIdGenerator, type ToolOutput } from '@codex-team/contracts';
+import { recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -21,6 +22,8 @@ export interface InProcessSession {
 
 export interface InProcessTeamOptions {
   leaseMs?: number;
+  /** Recovery numbers besides the lease (grace, stale time, attempts). */
+  recovery?: Omit<RecoveryPolicyOptions, 'leaseMs'>;
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: TeamStore) => TeamStore;
 }
@@ -75,6 +78,7 @@ export class InProcessTeam {
       tickets: new TicketIssuer(),
       logger: pino({ level: 'info' }, sink),
       leaseMs: this.options.leaseMs ?? 60_000,
+      recovery: recoveryPolicy({ ...this.options.recovery, leaseMs: this.options.leaseMs ?? 60_000 }),
       session,
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

@@ -20,4 +20,6 @@ export const VALID_BOUND_CALLS: ReadonlyArray<[ToolName, Record<string, unknown>
   ['team_artifact_publish', { name: 'a', content: 'c' }],
   ['team_artifact_read', { name: 'a' }],
   ['team_artifact_list', {}],
+  ['team_heartbeat', { tasks: [{ task_id: 'tk_aaaaaaaa', fence: 1 }] }],
+  ['team_recover', {}],
 ];

@@ -3,8 +3,10 @@ import { registerTeamArtifactList } from './team-artifact-list';
 import { registerTeamArtifactPublish } from './team-artifact-publish';
 import { registerTeamArtifactRead } from './team-artifact-read';
 import { registerTeamFinalize } from './team-finalize';
+import { registerTeamHeartbeat } from './team-heartbeat';
 import { registerTeamInbox } from './team-inbox';
 import { registerTeamJoin } from './team-join';
+import { registerTeamRecover } from './team-recover';
 import { registerTeamResume } from './team-resume';
 import { registerTeamSend } from './team-send';
 import { registerTeamSpawn } from './team-spawn';
@@ -38,6 +40,8 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamArtifactPublish,
   registerTeamArtifactRead,
   registerTeamArtifactList,
+  registerTeamHeartbeat,
+  registerTeamRecover,
 ];
 
 /** Registers every tool on the registry. */

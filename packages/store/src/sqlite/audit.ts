@@ -15,6 +15,8 @@ export type AuditAction =
   | 'agent.join'
   | 'agent.resume'
   | 'agent.disconnect'
+  | 'agent.heartbeat'
+  | 'agent.lost'
   | 'task.create'
   | 'task.claim'
   | 'task.progress'
@@ -23,6 +25,8 @@ export type AuditAction =
   | 'task.complete'
   | 'task.fail'
   | 'task.release'
+  | 'task.renew'
+  | 'task.recover'
   | 'message.send'
   | 'message.ack'
   | 'artifact.publish';
