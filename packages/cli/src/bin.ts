@@ -3,6 +3,14 @@
 import { homedir } from 'node:os';
 import { runCli } from './run-cli';
 
+// Ctrl-C asks the running command to stop (a live view ends cleanly); a command that does not
+// listen for it is ended shortly after, as an interrupted command would be.
+const interrupted = new AbortController();
+process.once('SIGINT', () => {
+  interrupted.abort();
+  setTimeout(() => process.exit(130), 2_000).unref();
+});
+
 void runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -11,6 +19,8 @@ void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   execPath: process.execPath,
   nodeVersion: process.versions.node,
+  signal: interrupted.signal,
+  stdoutIsTerminal: process.stdout.isTTY === true,
 }).then((code) => {
   process.exitCode = code;
 });

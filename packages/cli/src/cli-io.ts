@@ -19,6 +19,10 @@ export interface CliIo {
   execPath: string;
   /** The running Node version without the `v` (`process.versions.node`). */
   nodeVersion: string;
+  /** Aborted when the user interrupts (SIGINT); long-running commands stop cleanly on it. */
+  signal?: AbortSignal;
+  /** Whether stdout is a terminal, so live views may redraw in place (`process.stdout.isTTY`). */
+  stdoutIsTerminal: boolean;
 }
 
 /** A TextSink that keeps what was written, for tests and for commands that post-process output. */

@@ -12,6 +12,7 @@ function fakeIo(): CliIo & { stdout: BufferSink; stderr: BufferSink } {
     cwd: '/work',
     execPath: '/usr/bin/node',
     nodeVersion: '20.20.0',
+    stdoutIsTerminal: false,
   };
 }
 

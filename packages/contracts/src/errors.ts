@@ -15,7 +15,7 @@ export const ErrorCodeSchema = z.enum([
   'STALE_CLAIM',
   /** The caller is bound but not allowed to do this. */
   'DENIED',
-  /** A count limit (threads, batch size) would be exceeded. */
+  /** A count limit (threads, batch size, the token budget) would be exceeded. */
   'LIMIT_EXCEEDED',
   /** The session is not bound to an agent yet (call team_start, team_join or team_resume). */
   'NOT_BOUND',

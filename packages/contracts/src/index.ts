@@ -104,6 +104,25 @@ export {
   RecoverInputSchema,
   RecoverOutputSchema,
 } from './tools/recovery-tools';
+export {
+  ProfileOriginSchema,
+  BudgetStateSchema,
+  ReadyToFinalizeSchema,
+  SpawnHintSchema,
+  StaffingHintsSchema,
+  TeamPolicyGetInputSchema,
+  TeamPolicyGetOutputSchema,
+  TeamPolicySetProfileInputSchema,
+  TeamPolicySetProfileOutputSchema,
+} from './tools/policy-tools';
+export {
+  AgentWorkSchema,
+  RoleWorkSchema,
+  RunSummaryInputSchema,
+  RunSummaryOutputSchema,
+  ReplayInputSchema,
+  ReplayOutputSchema,
+} from './tools/observability-tools';
 export { TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
 export type { ToolAudience, ToolContract, ToolName, ToolInput, ToolOutput } from './tools/catalog';
 export { jsonSchemaOf, generatedJsonSchemas } from './generate/json-schemas';

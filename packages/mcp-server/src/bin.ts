@@ -25,7 +25,13 @@ async function main(): Promise<void> {
 
   let running;
   try {
-    running = await runStdioServer({ dbPath: args.dbPath, leaseMs: args.leaseMs, recovery: args.recovery, logger });
+    running = await runStdioServer({
+      dbPath: args.dbPath,
+      profilesDir: args.profilesDir,
+      ...(args.leaseMs === undefined ? {} : { leaseMs: args.leaseMs }),
+      recovery: args.recovery,
+      logger,
+    });
   } catch (error) {
     logger.fatal({ err: error, db: args.dbPath }, 'could not open the store');
     const detail = isTeamError(error) ? error.message : String(error);

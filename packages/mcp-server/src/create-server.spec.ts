@@ -28,10 +28,15 @@ describe('createServer', () => {
       }
     });
 
-    it('keeps the whole tools/list answer small, as every agent sends it to the model each turn', async () => {
+    // Codex 0.169 reads tools/list once per thread and sends every tool's name, description and
+    // input schema (not its output schema) to the model on every turn: that part is kept tight.
+    // The whole answer, output schemas included, travels once per thread.
+    it('keeps what the model sees of the tools each turn small, and the whole tools/list answer bounded', async () => {
       const { caller } = await team.connect();
-      const bytes = Buffer.byteLength(JSON.stringify(await caller.client.listTools()));
-      expect(bytes).toBeLessThan(40_000);
+      const { tools } = await caller.client.listTools();
+      const modelFacing = tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
+      expect(Buffer.byteLength(JSON.stringify(modelFacing))).toBeLessThan(16_000);
+      expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(60_000);
     });
 
     it('marks unknown fields as not allowed in every input schema', async () => {
@@ -144,7 +149,13 @@ describe('createServer', () => {
       const { lead } = await team.startTeam();
       const { mate } = await team.joinTeammate(lead, 'ann', 'implementer');
       const before = digestDatabase(team.dbPath);
-      expect(await mate.caller.code('team_spawn', { name: 'bob', role: 'tester' })).toBe('DENIED');
+      const leadTools = VALID_BOUND_CALLS.filter(([name]) => TOOL_CONTRACTS[name].audience === 'lead');
+      expect(leadTools.map(([name]) => name).sort()).toEqual(
+        TOOL_NAMES.filter((name) => TOOL_CONTRACTS[name].audience === 'lead').sort(),
+      );
+      for (const [name, args] of leadTools) {
+        expect({ name, code: await mate.caller.code(name, args) }).toEqual({ name, code: 'DENIED' });
+      }
       expect(await mate.caller.code('team_finalize', { force: true })).toBe('DENIED');
       expect(digestDatabase(team.dbPath)).toEqual(before);
     });

@@ -1,9 +1,12 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
+import type { ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
+import { InputGuard } from './input-guard';
+import { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import { Session } from './session';
 import { ToolRegistry } from './tool-registry';
@@ -11,7 +14,13 @@ import { registerAllTools } from './tools';
 
 /** Everything one MCP session's server needs; `createServer` is the only place that wires it. */
 export interface ServerDeps {
+  /**
+   * The store; open it with `policy: new ProfilePolicy(profiles, logger)` over the same profiles,
+   * so the checks made inside its transactions follow the same profiles as the handlers.
+   */
   store: TeamStore;
+  /** The policy profiles: the built-in `profiles/` plus the user's directory. */
+  profiles: ProfileCatalog;
   /** Times calls for the log; the store keeps its own clock for what it records. */
   clock: Clock;
   /** Id source of the process, shared with the store that makes entity ids. */
@@ -19,13 +28,16 @@ export interface ServerDeps {
   tickets: TicketIssuer;
   /** JSON logger; in stdio mode it must write to stderr, as stdout is the protocol. */
   logger: Logger;
-  /** How long each claim made through this server stays valid without renewal, in milliseconds. */
-  leaseMs: number;
+  /**
+   * When set (`--lease-ms`), every claim made through this server stays valid this long without
+   * renewal, whatever the team's profile says. @default the team profile's lease.length_ms
+   */
+  leaseMs?: number;
   /** Heartbeat and recovery numbers. @default recoveryPolicy({ leaseMs }) */
   recovery?: RecoveryPolicy;
   /**
    * The process's recovery sweeps, shared by its sessions and its sweep timer.
-   * @default a RecoverySweeper of this server's store and policy
+   * @default a RecoverySweeper of this server's store and recovery policy
    */
   sweeper?: RecoverySweeper;
   /** @default 'codex-team' */
@@ -47,10 +59,21 @@ export interface ServerDeps {
  */
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
+  const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
   const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
   const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
   const registry = new ToolRegistry({
-    env: { store: deps.store, tickets: deps.tickets, leaseMs: deps.leaseMs, session, recovery, sweeper },
+    env: {
+      store: deps.store,
+      tickets: deps.tickets,
+      policy,
+      guard: new InputGuard(policy, deps.logger),
+      session,
+      clock: deps.clock,
+      logger: deps.logger,
+      recovery,
+      sweeper,
+    },
     logger: deps.logger,
     clock: deps.clock,
   });

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { DEFAULTS } from '@codex-team/contracts';
 import { DEFAULT_RECOVERY_POLICY, recoveryPolicy } from '@codex-team/recovery';
 import { ServerArgsError, parseServerArgs } from './server-args';
 
 describe('parseServerArgs', () => {
-  it('takes --db, --lease-ms and --log-level', () => {
-    expect(parseServerArgs(['--db', '/tmp/a.db', '--lease-ms', '300', '--log-level', 'warn'], {})).toEqual({
+  it('takes --db, --profiles-dir, --lease-ms and --log-level', () => {
+    expect(
+      parseServerArgs(['--db', '/tmp/a.db', '--profiles-dir', '/tmp/p', '--lease-ms', '300', '--log-level', 'warn'], {}),
+    ).toEqual({
       dbPath: '/tmp/a.db',
+      profilesDir: '/tmp/p',
       leaseMs: 300,
       recovery: recoveryPolicy({ leaseMs: 300 }),
       logLevel: 'warn',
@@ -14,11 +16,19 @@ describe('parseServerArgs', () => {
     });
   });
 
+  it("leaves the lease to the team's profile unless --lease-ms overrides it", () => {
+    expect(parseServerArgs([], {}).leaseMs).toBeUndefined();
+  });
+
+  it('finds user profiles in $CODEX_TEAM_HOME/profiles, else ~/.codex-team/profiles', () => {
+    expect(parseServerArgs([], { CODEX_TEAM_HOME: '/h' }).profilesDir).toBe(join('/h', 'profiles'));
+    expect(parseServerArgs([], {}).profilesDir).toMatch(/\.codex-team[\\/]profiles$/);
+  });
+
   it('falls back to CODEX_TEAM_DB, then CODEX_TEAM_HOME, then ~/.codex-team/team.db', () => {
     expect(parseServerArgs([], { CODEX_TEAM_DB: '/x/team.db', CODEX_TEAM_HOME: '/home' }).dbPath).toBe('/x/team.db');
     expect(parseServerArgs([], { CODEX_TEAM_HOME: '/h' }).dbPath).toBe(join('/h', 'team.db'));
     expect(parseServerArgs([], {}).dbPath).toMatch(/\.codex-team[\\/]team\.db$/);
-    expect(parseServerArgs([], {}).leaseMs).toBe(DEFAULTS.leaseMs);
     expect(parseServerArgs([], {}).recovery).toEqual(DEFAULT_RECOVERY_POLICY);
   });
 
@@ -45,6 +55,7 @@ describe('parseServerArgs', () => {
     [['--lease-ms', '60000', '--stale-ms', '60000']],
     [['--db']],
     [['--db', '']],
+    [['--profiles-dir', '']],
     [['--port', '3']],
     [['extra']],
   ])('refuses %j with a ServerArgsError', (argv) => {

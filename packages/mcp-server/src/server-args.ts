@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS, isTeamError } from '@codex-team/contracts';
+import { isTeamError } from '@codex-team/contracts';
+import { defaultUserProfilesDir } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { defaultDbPath } from '@codex-team/store';
 import { LOG_LEVELS, type LogLevel } from './logger';
@@ -7,23 +8,30 @@ import { LOG_LEVELS, type LogLevel } from './logger';
 /** The settings of one codex-team-mcp process. */
 export interface ServerArgs {
   dbPath: string;
-  leaseMs: number;
+  /** The user's profile directory, added to the built-in profiles. */
+  profilesDir: string;
+  /** `--lease-ms`: overrides every profile's lease length; undefined uses the team's profile. */
+  leaseMs: number | undefined;
   /** Heartbeat and recovery numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts. */
   recovery: RecoveryPolicy;
   logLevel: LogLevel;
   help: boolean;
 }
 
-export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--lease-ms N] [--log-level LEVEL]
+export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
+                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
-  --db PATH          store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
-  --lease-ms N       how long a claim stays valid without renewal (default ${DEFAULTS.leaseMs})
-  --sweep-ms N       how often this process runs a recovery sweep; 0: never (default ${DEFAULT_RECOVERY_POLICY.sweepEveryMs})
-  --grace-ms N       how long a disconnected agent keeps its claims (default ${DEFAULT_RECOVERY_POLICY.graceMs})
-  --stale-ms N       a teammate silent this long is lost and frees its slot (default ${DEFAULT_RECOVERY_POLICY.staleAfterMs}, at least two leases)
-  --max-attempts N   claims of a task before a lost claim fails it (default ${DEFAULT_RECOVERY_POLICY.maxAttempts})
-  --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
+  --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
+  --profiles-dir DIR  your own policy profiles, beside the built-in fast, default and deep
+                      (default: $CODEX_TEAM_HOME/profiles, else ~/.codex-team/profiles)
+  --lease-ms N        lease of every claim, overriding the team profile's lease.length_ms
+  --sweep-ms N        how often this process runs a recovery sweep; 0: never (default ${DEFAULT_RECOVERY_POLICY.sweepEveryMs})
+  --grace-ms N        how long a disconnected agent keeps its claims (default ${DEFAULT_RECOVERY_POLICY.graceMs})
+  --stale-ms N        a teammate silent this long is lost and frees its slot
+                      (default ${DEFAULT_RECOVERY_POLICY.staleAfterMs}, at least two leases)
+  --max-attempts N    claims of a task before a lost claim fails it (default ${DEFAULT_RECOVERY_POLICY.maxAttempts})
+  --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
 `;
 
 /** A command line that cannot be served; the binary prints it with the usage and exits 2. */
@@ -44,6 +52,7 @@ function wholeOption(flag: string, text: string | undefined): number | undefined
 export function parseServerArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerArgs {
   let values: {
     db?: string;
+    'profiles-dir'?: string;
     'lease-ms'?: string;
     'sweep-ms'?: string;
     'grace-ms'?: string;
@@ -57,6 +66,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
       args: [...argv],
       options: {
         db: { type: 'string' },
+        'profiles-dir': { type: 'string' },
         'lease-ms': { type: 'string' },
         'sweep-ms': { type: 'string' },
         'grace-ms': { type: 'string' },
@@ -72,8 +82,8 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     throw new ServerArgsError(error instanceof Error ? error.message : String(error));
   }
   const leaseText = values['lease-ms'];
-  const leaseMs = leaseText === undefined ? DEFAULTS.leaseMs : Number(leaseText);
-  if (!/^\d+$/.test(leaseText ?? '1') || !Number.isSafeInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
+  const leaseMs = leaseText === undefined ? undefined : Number(leaseText);
+  if (leaseMs !== undefined && (!/^\d+$/.test(leaseText ?? '') || !Number.isSafeInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS)) {
     throw new ServerArgsError(`--lease-ms must be a whole number of milliseconds from 1 to ${MAX_LEASE_MS}`);
   }
   let recovery: RecoveryPolicy;
@@ -93,8 +103,10 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     throw new ServerArgsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
   if (values.db === '') throw new ServerArgsError('--db needs a path');
+  if (values['profiles-dir'] === '') throw new ServerArgsError('--profiles-dir needs a path');
   return {
     dbPath: values.db ?? defaultDbPath(env),
+    profilesDir: values['profiles-dir'] ?? defaultUserProfilesDir(env),
     leaseMs,
     recovery,
     logLevel: logLevel as LogLevel,

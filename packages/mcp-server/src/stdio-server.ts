@@ -1,12 +1,14 @@
 import { TeamError } from '@codex-team/contracts';
-import { DEFAULT_RECOVERY_POLICY, RecoverySweeper, type RecoveryPolicy } from '@codex-team/recovery';
+import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
 import { createServer } from './create-server';
+import { IDLE_SWEEP_INTERVAL_MS, IdleSweeper } from './idle-sweeper';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { RandomIdGenerator, TicketIssuer, systemClock } from './runtime';
+import { loadServerPolicy } from './server-policy';
 import { Session } from './session';
 import { errorResult } from './tool-result';
 
@@ -20,9 +22,13 @@ export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 export interface StdioServerOptions {
   /** The SQLite store file shared by every server process of the machine. */
   dbPath: string;
-  /** How long a claim stays valid without renewal, in milliseconds. */
-  leaseMs: number;
-  /** Heartbeat and recovery numbers; `sweepEveryMs` times this process's sweeps. @default DEFAULT_RECOVERY_POLICY with leaseMs */
+  /** The user's own profile directory, beside the built-in profiles; a missing one is fine. */
+  profilesDir?: string;
+  /** Overrides every profile's lease length, in milliseconds. @default the team profile's */
+  leaseMs?: number;
+  /** How often the bound team is swept for idleness. @default IDLE_SWEEP_INTERVAL_MS */
+  idleSweepMs?: number;
+  /** Heartbeat and recovery numbers; `sweepEveryMs` times this process's recovery sweeps. @default recoveryPolicy({ leaseMs }) */
   recovery?: RecoveryPolicy;
   logger: Logger;
   /** @default process.stdin */
@@ -53,25 +59,31 @@ export interface RunningStdioServer {
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
   const ids = new RandomIdGenerator();
-  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids });
+  const { profiles, policy } = loadServerPolicy(options.profilesDir, logger);
+  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, policy });
   const session = new Session();
-  const recovery = options.recovery ?? { ...DEFAULT_RECOVERY_POLICY, leaseMs: options.leaseMs };
-  const sweeper = new RecoverySweeper(store, recovery, logger);
+  const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
+  const recoverySweeper = new RecoverySweeper(store, recovery, logger);
   const server = createServer({
     store,
+    profiles,
     clock: systemClock,
     ids,
     tickets: new TicketIssuer(),
     logger,
-    leaseMs: options.leaseMs,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     recovery,
-    sweeper,
+    sweeper: recoverySweeper,
     session,
   });
-  // Every server process sweeps, so recovery happens while any agent of the machine is running. The
-  // timer never keeps the process alive and stops with the session.
-  const sweepTimer =
-    recovery.sweepEveryMs > 0 ? setInterval(() => void sweeper.tick(), recovery.sweepEveryMs).unref() : null;
+  // Each process sweeps the team its session speaks for; every team with a live agent is swept.
+  const sweeper = new IdleSweeper(store, logger, () => (session.binding === null ? [] : [session.binding.teamId]));
+  sweeper.start(options.idleSweepMs ?? IDLE_SWEEP_INTERVAL_MS);
+  // Every server process also runs recovery sweeps of the whole store (bound or not), so a crashed
+  // team's claims come back while any agent of the machine runs. The timer never keeps the process
+  // alive and stops with the session.
+  const recoveryTimer =
+    recovery.sweepEveryMs > 0 ? setInterval(() => void recoverySweeper.tick(), recovery.sweepEveryMs).unref() : null;
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
@@ -107,8 +119,10 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   });
   let ending: Promise<void> | null = null;
   const shutdown = (reason: string): Promise<void> => {
-    ending ??= (async () => {
-      if (sweepTimer !== null) clearInterval(sweepTimer);
+    // The body starts on a later tick: closing the server below re-enters shutdown through
+    // onclose, and by then `ending` must already be set so the session ends exactly once.
+    ending ??= Promise.resolve().then(async () => {
+      if (recoveryTimer !== null) clearInterval(recoveryTimer);
       const binding = session.end();
       // Record the disconnect first: it is the liveness signal the team relies on.
       if (binding !== null) {
@@ -119,17 +133,18 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
         }
       }
       stdin.unpipe(guard);
+      await sweeper.stop();
       try {
         await server.close();
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
       // A sweep already running finishes its transaction before the store closes under it.
-      await sweeper.settled();
+      await recoverySweeper.settled();
       await store.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();
-    })();
+    });
     return ending;
   };
 
@@ -144,7 +159,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, lease_ms: options.leaseMs, recovery },
+    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };

@@ -181,6 +181,8 @@ describe('codex-team-mcp over stdio (built binary)', () => {
         'message.send': 1 + annLog.sends + revLog.sends,
         'message.ack': annLog.acks + revLog.acks + leadAcks,
         'task.complete': 7,
+        // The lead's team_status logs its first staffing recommendation ("spawn nobody").
+        'policy.fanout': 1,
         'team.finalize': 1,
       });
       expect(events.map((event) => event.seq)).toEqual([...events.keys()].map((index) => events[0]!.seq + index));

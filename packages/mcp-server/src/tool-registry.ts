@@ -13,17 +13,23 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { advertisedTool } from './advertised-schema';
 import { classifyError, invalidInput } from './errors';
+import type { InputGuard } from './input-guard';
+import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import type { Session } from './session';
 import { errorResult, successResult } from './tool-result';
 
-/** What every handler may use: the session's store, tickets, lease policy and identity. */
+/** What every handler may use: the session's store, tickets, policy, identity, clock and log. */
 export interface ToolEnv {
   store: TeamStore;
   tickets: TicketIssuer;
-  /** Lease length of every claim this server makes, in milliseconds. */
-  leaseMs: number;
+  /** The profiles of this process and the lease override. */
+  policy: PolicyEnv;
+  /** Masks secrets in every call's arguments before a handler sees them. */
+  guard: InputGuard;
   session: Session;
+  clock: Clock;
+  logger: Logger;
   /** Heartbeat and recovery numbers of this server. */
   recovery: RecoveryPolicy;
   /** This process's recovery sweeps (team_recover and team_resume run one). */
@@ -112,9 +118,15 @@ export class ToolRegistry {
     const { contract } = entry;
     const parsed = contract.input.safeParse(rawArguments);
     if (!parsed.success) throw invalidInput(contract.name, parsed.error);
-    if (!entry.bound) return this.checkOutput(contract, await entry.handler(parsed.data, this.options.env));
+    const { guard } = this.options.env;
+    if (!entry.bound) {
+      return this.checkOutput(contract, await entry.handler(guard.redact(contract, parsed.data, null), this.options.env));
+    }
     const { context, heartbeat } = await this.authorize(contract);
-    const output = this.checkOutput(contract, await entry.handler(parsed.data, context));
+    const output = this.checkOutput(
+      contract,
+      await entry.handler(guard.redact(contract, parsed.data, context.bound.team), context),
+    );
     if (heartbeat.action === 'renew' && contract.name !== 'team_heartbeat') await this.renewHeartbeat(context, heartbeat);
     return output;
   }
@@ -145,7 +157,7 @@ export class ToolRegistry {
     }
     const heartbeat = heartbeatDecision(bound.agent, this.options.clock.now(), env.recovery);
     if (heartbeat.action === 'reinstate' && bound.team.state === 'active') {
-      const beat = await env.store.heartbeatAgent(binding, { tasks: [], reinstate: true }, { leaseMs: env.leaseMs });
+      const beat = await env.store.heartbeatAgent(binding, { tasks: [], reinstate: true }, { leaseMs: env.recovery.leaseMs });
       this.options.logger.info({ ...this.who(contract.name), rule: heartbeat.rule, outcome: 'active' }, heartbeat.reason);
       bound = { ...bound, agent: { ...bound.agent, state: 'active', last_seen_at: beat.last_seen_at } };
     }
@@ -160,7 +172,8 @@ export class ToolRegistry {
     const binding = context.session.binding;
     if (binding === null || context.bound.team.state !== 'active') return;
     try {
-      await context.store.heartbeatAgent(binding, { tasks: [], reinstate: false }, { leaseMs: context.leaseMs });
+      // No claims are renewed here, so the lease length is not used.
+      await context.store.heartbeatAgent(binding, { tasks: [], reinstate: false }, { leaseMs: context.recovery.leaseMs });
     } catch (error) {
       this.options.logger.warn({ agent_id: binding.agentId, rule: decision.rule, err: error }, 'heartbeat not recorded');
     }

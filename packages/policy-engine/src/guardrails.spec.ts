@@ -72,8 +72,21 @@ describe('early stop', () => {
     expect(earlyStopVerdict(normal, { done: 2, failed: 1 }).reason).toContain('1 failed: review them before finalizing');
   });
 
+  it('stops once the lead declares consensus, even with tasks left', () => {
+    const verdict = earlyStopVerdict(normal, { ready: 2, done: 1 }, '2026-01-01T00:00:00.000Z');
+    expect(verdict).toEqual({
+      verdict: 'stop',
+      rule: 'guardrails.early_stop',
+      reason:
+        'the lead declared consensus at 2026-01-01T00:00:00.000Z: no new claims, finalize the team; ' +
+        '2 unfinished tasks will be cancelled by team_finalize with force',
+    });
+    expect(earlyStopVerdict(normal, {}, '2026-01-01T00:00:00.000Z').verdict).toBe('stop');
+  });
+
   it('never stops early with the switch off', () => {
     const off = { ...normal, guardrails: { ...normal.guardrails, early_stop: false } };
     expect(earlyStopVerdict(off, { done: 5 }).verdict).toBe('continue');
+    expect(earlyStopVerdict(off, { ready: 1 }, '2026-01-01T00:00:00.000Z').verdict).toBe('continue');
   });
 });

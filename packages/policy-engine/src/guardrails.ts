@@ -87,12 +87,14 @@ export interface EarlyStopVerdict {
 }
 
 /**
- * Whether the team should stop early: with `guardrails.early_stop` on, once it has tasks and every
- * one of them is done, failed or cancelled. The lead is told to finalize; no more agents are spawned.
+ * Whether the team should stop early: with `guardrails.early_stop` on, once the lead has declared
+ * consensus (`consensusAt`, an ISO time) or the team has tasks and every one of them is done, failed
+ * or cancelled. The lead is told to finalize; no new claims are handed out and no agents spawned.
  */
 export function earlyStopVerdict(
   profile: Profile,
   tasksByStatus: Readonly<Partial<Record<TaskStatus, number>>>,
+  consensusAt: string | null = null,
 ): EarlyStopVerdict {
   const rule = 'guardrails.early_stop';
   if (!profile.guardrails.early_stop) return { verdict: 'continue', rule, reason: 'early stop is off in this profile' };
@@ -101,6 +103,10 @@ export function earlyStopVerdict(
   for (const [status, n] of Object.entries(tasksByStatus) as [TaskStatus, number | undefined][]) {
     total += n ?? 0;
     if (!TERMINAL_TASK_STATUSES.includes(status)) open += n ?? 0;
+  }
+  if (consensusAt !== null) {
+    const left = open > 0 ? `; ${open} unfinished tasks will be cancelled by team_finalize with force` : '';
+    return { verdict: 'stop', rule, reason: `the lead declared consensus at ${consensusAt}: no new claims, finalize the team${left}` };
   }
   if (total === 0) return { verdict: 'continue', rule, reason: 'the team has no tasks yet' };
   if (open > 0) return { verdict: 'continue', rule, reason: `${open} of ${total} tasks are not finished` };

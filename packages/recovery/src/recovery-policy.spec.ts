@@ -11,20 +11,20 @@ function refusal(run: () => unknown): string {
 }
 
 describe('recoveryPolicy', () => {
-  it('defaults to the default profile: 60 s leases, 3 attempts, a 15 s grace, lost after 2 min, sweeps every 5 s', () => {
+  it('defaults to the default profile: 60 s leases, 3 attempts, a 15 s grace, lost after 10 min, sweeps every 5 s', () => {
     expect(DEFAULT_RECOVERY_POLICY).toEqual({
       leaseMs: DEFAULTS.leaseMs,
       maxAttempts: 3,
       graceMs: 15_000,
-      staleAfterMs: 120_000,
+      staleAfterMs: 600_000,
       sweepEveryMs: 5_000,
       heartbeatEveryMs: 20_000,
     });
   });
 
   it('keeps the stale time at least two leases when only the lease is given', () => {
-    expect(recoveryPolicy({ leaseMs: 300 }).staleAfterMs).toBe(120_000);
-    expect(recoveryPolicy({ leaseMs: 600_000 }).staleAfterMs).toBe(1_200_000);
+    expect(recoveryPolicy({ leaseMs: 300 }).staleAfterMs).toBe(600_000);
+    expect(recoveryPolicy({ leaseMs: 3_600_000 }).staleAfterMs).toBe(7_200_000);
   });
 
   it('refuses numbers out of range, and a stale time not longer than a lease', () => {

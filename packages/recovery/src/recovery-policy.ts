@@ -20,8 +20,10 @@ export interface RecoveryPolicy {
   graceMs: number;
   /**
    * A teammate not heard from for this long is lost: it stops holding a thread slot and its claims
-   * return to the pool. An invitation not taken up for this long is withdrawn.
-   * @default 120000, or two leases when that is longer
+   * return to the pool. An invitation not taken up for this long is withdrawn. Generous, because a
+   * silent agent may be thinking or running a long command; a crashed one's claims come back at
+   * their lease's end anyway, and a session that ends (SIGTERM, stdin closed) frees its slot at once.
+   * @default 600000 (the default profile's idle.agent_timeout_ms), or two leases when that is longer
    */
   staleAfterMs: number;
   /** How often every server process sweeps; 0 turns the timer off. @default 5000 */
@@ -29,6 +31,7 @@ export interface RecoveryPolicy {
   /**
    * Calls renew the caller's heartbeat at most this often (each renewal is one write and one audit
    * event); derived as min(20000, staleAfterMs / 4) so a busy agent is never taken for lost.
+   * @default 20000
    */
   heartbeatEveryMs: number;
 }
@@ -54,7 +57,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
   const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
-  const staleAfterMs = options.staleAfterMs ?? Math.max(120_000, 2 * leaseMs);
+  const staleAfterMs = options.staleAfterMs ?? Math.max(600_000, 2 * leaseMs);
   const policy: RecoveryPolicy = {
     leaseMs,
     maxAttempts: options.maxAttempts ?? 3,

@@ -5,3 +5,7 @@ export { criticalPath, remainingCriticalPath } from './critical-path';
 export type { CriticalPath, PathNode } from './critical-path';
 export { SLOT_HOLDING_STATES, staffingHints } from './staffing';
 export type { StaffingHints, StaffingInput } from './staffing';
+export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey } from './team-hints';
+export type { StaffingHintsView, ReadyToFinalize, BudgetView } from './team-hints';
+export { runSummary, workIntervals, SUMMARY_DECISIONS_MAX } from './run-summary';
+export type { RunSummary, WorkInterval, WorkOutcome } from './run-summary';

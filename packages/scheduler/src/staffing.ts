@@ -20,6 +20,8 @@ export interface StaffingInput {
   usedTokens: number;
   /** A further cap from outside the team (the slots its team tree has left). */
   threadCap?: number;
+  /** When the lead declared consensus (ISO), or null: the team then stops early. */
+  consensusAt?: string | null;
 }
 
 export interface StaffingHints extends FanoutRecommendation {
@@ -66,7 +68,7 @@ export function staffingHints(input: StaffingInput): StaffingHints {
 
   const tasksByStatus: Partial<Record<TaskStatus, number>> = {};
   for (const task of input.tasks) tasksByStatus[task.status] = (tasksByStatus[task.status] ?? 0) + 1;
-  const early_stop = earlyStopVerdict(input.profile, tasksByStatus);
+  const early_stop = earlyStopVerdict(input.profile, tasksByStatus, input.consensusAt ?? null);
 
   const fanout = recommendFanout({
     profile: input.profile,

@@ -20,7 +20,24 @@ export type {
   RecoveryResult,
   AuditQuery,
   TeamStore,
+  TeamStatusBase,
+  RecordUsageInput,
+  SetProfileInput,
+  DecisionEntry,
+  SweepResult,
 } from './team-store';
+export { OPEN_POLICY } from './team-policy';
+export type {
+  TeamPolicy,
+  AdmittedAction,
+  AdmissionFacts,
+  UsageCharge,
+  IdleAgentFacts,
+  SweepFacts,
+  SweepPlan,
+} from './team-policy';
+export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';
+export { replayAuditTrail } from './audit-replay';
 export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
 export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';

@@ -12,17 +12,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let cases = 0;
 /** A private copy of the shipped migrations, which a test may then edit. */
-/** The file name of the migration after the shipped ones (`offset` 1) or further on. */
-function nextFile(name: string, offset = 1): string {
-  return `${String(CURRENT_SCHEMA_VERSION + offset).padStart(4, '0')}_${name}.sql`;
-}
-
 function caseDir(): { db: string; migrations: string } {
   cases += 1;
   const migrations = join(dir, `case-${cases}`, 'migrations');
   cpSync(defaultMigrationsDir(), migrations, { recursive: true });
   return { db: join(dir, `case-${cases}`, 'team.db'), migrations };
 }
+
+/** The file name and version of the next migration after the shipped ones. */
+const NEXT = CURRENT_SCHEMA_VERSION + 1;
+const next = (name: string): string => `${String(NEXT).padStart(4, '0')}_${name}.sql`;
+/** The recovery migration (messages rebuilt for system notices and task ids), whatever its number. */
+const RECOVERY_FILE = readdirSync(defaultMigrationsDir()).find((file) => /^\d{4}_recovery\.sql$/.test(file)) ?? 'missing';
+const SHIPPED = Array.from({ length: CURRENT_SCHEMA_VERSION }, (_, i) => i + 1);
 
 async function openWith(db: string, migrations: string) {
   return openSqliteTeamStore({ path: db, clock: new FakeClock(), ids: new SequentialIdGenerator(), migrationsDir: migrations });
@@ -71,15 +73,15 @@ describe('migrations', () => {
   it('applies a new pending migration on open', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, nextFile('extra')), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
+    writeFileSync(join(migrations, next('extra')), 'CREATE TABLE extra (id INTEGER PRIMARY KEY);\n');
     await (await openWith(db, migrations)).close();
-    expect(applied(db).map((m) => m.version)).toEqual(Array.from({ length: CURRENT_SCHEMA_VERSION + 1 }, (_, i) => i + 1));
+    expect(applied(db).map((m) => m.version)).toEqual([...SHIPPED, NEXT]);
   });
 
   it('rolls back a failing migration entirely', async () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
-    writeFileSync(join(migrations, nextFile('broken')), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
+    writeFileSync(join(migrations, next('broken')), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;\n');
     const digest = digestDatabase(db);
     expect(String(await refusal(openWith(db, migrations)))).toMatch(/syntax error/);
     expect(digestDatabase(db)).toEqual(digest);
@@ -98,9 +100,7 @@ describe('migrations', () => {
     const { db, migrations } = caseDir();
     await (await openWith(db, migrations)).close();
     const raw = new Database(db);
-    raw
-      .prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, 'future', 'x', 0)")
-      .run(CURRENT_SCHEMA_VERSION + 1);
+    raw.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, 'future', 'x', 0)").run(NEXT);
     raw.close();
     const digest = digestDatabase(db);
     expect(await refusal(openWith(db, migrations))).toBe('SCHEMA_MISMATCH');
@@ -109,14 +109,16 @@ describe('migrations', () => {
 
   it('rebuilds messages for recovery notices keeping every message, ack and reference', async () => {
     const { db, migrations } = caseDir();
-    const recovery = readFileSync(join(migrations, '0002_recovery.sql'));
-    for (const file of readdirSync(migrations)) if (file !== '0001_initial.sql') rmSync(join(migrations, file));
+    const recovery = readFileSync(join(migrations, RECOVERY_FILE));
+    // The store as it was before recovery: every shipped migration numbered below it.
+    for (const file of readdirSync(migrations)) if (file >= RECOVERY_FILE) rmSync(join(migrations, file));
     await (await openWith(db, migrations)).close();
     const raw = new Database(db);
     raw.pragma('foreign_keys = ON');
     raw.exec(`
       BEGIN;
-      INSERT INTO teams VALUES ('tm_a', 'a', '', 'active', 'ag_l', 2, 'default', 1, NULL, NULL);
+      INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at)
+        VALUES ('tm_a', 'a', '', 'active', 'ag_l', 2, 'default', 1);
       INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_l', 'tm_a', 'lead', 'lead', 'active', 1);
       INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_m', 'tm_a', 'mate', 'tester', 'active', 1);
       INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, idempotency_key, created_at)
@@ -125,7 +127,7 @@ describe('migrations', () => {
       COMMIT;`);
     raw.close();
     const before = digestDatabase(db);
-    writeFileSync(join(migrations, '0002_recovery.sql'), recovery);
+    writeFileSync(join(migrations, RECOVERY_FILE), recovery);
     await (await openWith(db, migrations)).close();
     const after = new Database(db, { readonly: true });
     try {
@@ -145,9 +147,10 @@ describe('migrations', () => {
 
   it('refuses migration files that are misnamed or not numbered 1, 2, 3', () => {
     const { migrations } = caseDir();
-    writeFileSync(join(migrations, nextFile('gap', 2)), 'SELECT 1;');
+    const gap = `${String(NEXT + 1).padStart(4, '0')}_gap.sql`;
+    writeFileSync(join(migrations, gap), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/numbered/);
-    rmSync(join(migrations, nextFile('gap', 2)));
+    rmSync(join(migrations, gap));
     writeFileSync(join(migrations, 'bad name.sql'), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/NNNN_name/);
   });

@@ -16,10 +16,10 @@ const paths = new WeakMap<TeamStore, string>();
 
 describeTeamStoreConformance(
   'SQLite',
-  async (clock, ids) => {
+  async (clock, ids, policy) => {
     files += 1;
     const path = join(dir, `conformance-${files}.db`);
-    const store = await openSqliteTeamStore({ path, clock, ids });
+    const store = await openSqliteTeamStore({ path, clock, ids, policy });
     paths.set(store, path);
     return store;
   },

@@ -7,6 +7,7 @@ import type {
   AuditEvent,
   Clock,
   IdGenerator,
+  Team,
   TeamId,
   ToolInput,
   ToolOutput,
@@ -17,25 +18,35 @@ import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
 import * as claims from './sqlite/claim-ops';
 import * as heartbeats from './sqlite/heartbeat-ops';
+import * as idle from './sqlite/idle-ops';
 import * as messages from './sqlite/message-ops';
+import * as policy from './sqlite/policy-ops';
 import * as recovery from './sqlite/recovery-ops';
+import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type BusyRetryOptions } from './sqlite/transaction';
+import { OPEN_POLICY, type TeamPolicy } from './team-policy';
+import type { TeamSnapshot, UsageRecord } from './team-snapshot';
 import type {
   Actor,
   AuditQuery,
   BoundAgent,
   CreateTeamInput,
+  DecisionEntry,
   HeartbeatRequest,
   JoinAgentInput,
   LeaseOptions,
+  RecordUsageInput,
   RecoveryPlan,
   RecoveryResult,
   RecoveryScope,
   RecoveryView,
   SessionBinding,
+  SetProfileInput,
   SpawnAgentInput,
+  SweepResult,
+  TeamStatusBase,
   TeamStore,
 } from './team-store';
 
@@ -55,6 +66,11 @@ export interface SqliteTeamStoreOptions {
   busyTimeoutMs?: number;
   /** Where the numbered SQL migrations are; tests point it elsewhere. @default the package's migrations/ */
   migrationsDir?: string;
+  /**
+   * The teams' policy (thread cap, budget, early stop, idle sweep), consulted inside transactions.
+   * @default OPEN_POLICY: the contract limits only
+   */
+  policy?: TeamPolicy;
 }
 
 /**
@@ -113,7 +129,7 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => recovery.resumeSnapshot(op, actor));
   }
 
-  getStatus(actor: Actor): Promise<ToolOutput<'team_status'>> {
+  getStatus(actor: Actor): Promise<TeamStatusBase> {
     return this.tx.read((op) => teams.getStatus(op, actor));
   }
 
@@ -180,6 +196,30 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => artifacts.listArtifacts(op, actor, input));
   }
 
+  recordUsage(actor: Actor, input: RecordUsageInput): Promise<UsageRecord> {
+    return this.tx.write((op) => policy.recordUsage(op, actor, input));
+  }
+
+  setProfile(actor: Actor, input: SetProfileInput): Promise<{ team: Team; previous_profile: string; changed: boolean }> {
+    return this.tx.write((op) => policy.setProfile(op, actor, input));
+  }
+
+  recordDecision(teamId: TeamId, entry: DecisionEntry, options: { unlessSameAsLast?: boolean } = {}): Promise<boolean> {
+    return this.tx.write((op) => policy.recordDecision(op, teamId, entry, options));
+  }
+
+  sweepIdle(teamId: TeamId): Promise<SweepResult> {
+    return this.tx.write((op) => idle.sweepIdle(op, teamId));
+  }
+
+  listTeams(): Promise<Team[]> {
+    return this.tx.read((op) => snapshots.listTeams(op));
+  }
+
+  readTeam(teamId: TeamId): Promise<TeamSnapshot> {
+    return this.tx.read((op) => snapshots.readTeam(op, teamId));
+  }
+
   /** Up to `limit` events (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
   listAuditEvents(teamId: TeamId, query: AuditQuery = {}): Promise<AuditEvent[]> {
     return this.tx.read((op) => listAudit(op, teamId, query));
@@ -215,6 +255,6 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     db.close();
     throw error;
   }
-  const tx = new TransactionRunner(new Sql(db), () => options.clock.now(), options.ids, retry);
+  const tx = new TransactionRunner(new Sql(db), () => options.clock.now(), options.ids, retry, options.policy ?? OPEN_POLICY);
   return new SqliteTeamStore(db, tx);
 }

@@ -3,9 +3,12 @@ import { describeAgentRules } from './conformance/agents.conformance';
 import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
-import { Fixture, ReverseIdGenerator, type ConformanceHooks } from './conformance/harness.conformance';
+import { Fixture, ReverseIdGenerator, ScriptedPolicy, type ConformanceHooks } from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
+import { describePolicyRules } from './conformance/policy.conformance';
 import { describeRecoveryRules } from './conformance/recovery.conformance';
+import { describeSnapshotRules } from './conformance/snapshot.conformance';
+import type { TeamPolicy } from './team-policy';
 import { describeTaskRules } from './conformance/tasks.conformance';
 import type { TeamStore } from './team-store';
 
@@ -14,18 +17,19 @@ export type { ConformanceHooks } from './conformance/harness.conformance';
 /**
  * The behaviour every TeamStore adapter must show, as a Jest suite: call it from the adapter's
  * spec. `makeStore` returns a fresh, empty store using the given clock (a FakeClock the suite
- * moves) and id generator. New adapters must pass it unchanged.
+ * moves), id generator and team policy. New adapters must pass it unchanged.
  */
 export function describeTeamStoreConformance(
   adapterName: string,
-  makeStore: (clock: Clock, ids: IdGenerator) => Promise<TeamStore>,
+  makeStore: (clock: Clock, ids: IdGenerator, policy: TeamPolicy) => Promise<TeamStore>,
   hooks: ConformanceHooks = {},
 ): void {
   describe(`TeamStore conformance: ${adapterName}`, () => {
     let open: Fixture[] = [];
     const make = async (ids: IdGenerator): Promise<Fixture> => {
       const clock = new FakeClock();
-      const fixture = new Fixture(await makeStore(clock, ids), clock, hooks);
+      const policy = new ScriptedPolicy();
+      const fixture = new Fixture(await makeStore(clock, ids, policy), clock, hooks, policy);
       open.push(fixture);
       return fixture;
     };
@@ -53,5 +57,7 @@ export function describeTeamStoreConformance(
     describeArtifactRules(fixture);
     describeAuditRules(fixture);
     describeRecoveryRules(fixture);
+    describePolicyRules(fixture);
+    describeSnapshotRules(fixture);
   });
 }

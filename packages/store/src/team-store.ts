@@ -4,12 +4,15 @@ import type {
   AgentState,
   Artifact,
   AuditEvent,
+  Decision,
   Message,
   Team,
   TeamId,
   ToolInput,
   ToolOutput,
+  UsageSample,
 } from '@codex-team/contracts';
+import type { TeamSnapshot, UsageRecord } from './team-snapshot';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
 export interface Actor {
@@ -153,6 +156,45 @@ export interface RecoveryResult {
   notices: Message[];
 }
 
+/**
+ * team_status as the store knows it, plus the policy state the server needs to add the policy's
+ * verdict and hints (which the store cannot decide).
+ */
+export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize' | 'hints'> & {
+  /** When the lead declared consensus (ISO), or null. */
+  consensus_at: string | null;
+  used_tokens: number;
+};
+
+export interface RecordUsageInput {
+  sample: UsageSample;
+  /** The task the tokens were spent on, when known. */
+  taskId?: string | null;
+}
+
+export interface SetProfileInput {
+  /** A profile name the store's policy knows (checked inside the transaction). */
+  profile: string;
+  reason: string;
+}
+
+/** A policy decision worth its own audit event: a refusal, or a new fanout recommendation. */
+export interface DecisionEntry {
+  actorAgentId: string | null;
+  action: 'policy.deny' | 'policy.fanout';
+  decision: Decision;
+  subjectId?: string | null;
+  reason: string;
+  /** The decision's inputs and outcome; for fanout, what is compared to the last one. */
+  data: Record<string, unknown>;
+}
+
+/** What one idle sweep did to a team. */
+export interface SweepResult {
+  agents: { agent_id: string; action: 'idle' | 'retire' | 'active'; reason: string }[];
+  finalized: boolean;
+}
+
 export interface AuditQuery {
   /** Only events with a greater sequence number. */
   afterSeq?: number;
@@ -196,7 +238,7 @@ export interface TeamStore {
   /** What a resumed session needs: counts, claims in flight, lost agents, unread, recovery's actions. */
   resumeSnapshot(actor: Actor): Promise<ToolOutput<'team_resume'>['snapshot']>;
 
-  getStatus(actor: Actor): Promise<ToolOutput<'team_status'>>;
+  getStatus(actor: Actor): Promise<TeamStatusBase>;
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>>;
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>>;
@@ -221,6 +263,30 @@ export interface TeamStore {
   publishArtifact(actor: Actor, input: ToolInput<'team_artifact_publish'>): Promise<Artifact>;
   readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>>;
   listArtifacts(actor: Actor, input: ToolInput<'team_artifact_list'>): Promise<Artifact[]>;
+
+  /** Charges a usage sample to the caller's team (one `usage.report` event); allowed after finalize. */
+  recordUsage(actor: Actor, input: RecordUsageInput): Promise<UsageRecord>;
+  /**
+   * Lead only: switches the team's profile (one `policy.switch` event). The policy must know the
+   * profile (NOT_FOUND otherwise). Switching to the current profile changes nothing.
+   */
+  setProfile(actor: Actor, input: SetProfileInput): Promise<{ team: Team; previous_profile: string; changed: boolean }>;
+  /**
+   * Audits a policy decision of the team. With `unlessSameAsLast`, nothing is written when the last
+   * event of the same action carries equal data (the recommendation did not change). Returns
+   * whether an event was written. NOT_FOUND for an unknown team.
+   */
+  recordDecision(teamId: TeamId, entry: DecisionEntry, options?: { unlessSameAsLast?: boolean }): Promise<boolean>;
+  /**
+   * The idle sweep of one team at the store's clock: the policy decides from the facts of the
+   * transaction; each mark, retirement or finalize is its own audited change (actor null).
+   */
+  sweepIdle(teamId: TeamId): Promise<SweepResult>;
+
+  /** Every team, newest first (operator tools; not scoped to a caller). */
+  listTeams(): Promise<Team[]>;
+  /** Everything the store holds about one team, as entities (artifact contents excepted). */
+  readTeam(teamId: TeamId): Promise<TeamSnapshot>;
 
   /** The team's audit trail in commit order. */
   listAuditEvents(teamId: TeamId, query?: AuditQuery): Promise<AuditEvent[]>;

@@ -2,7 +2,7 @@ import { BufferSink, type CliIo } from '../cli-io';
 import { checkServerName, resolveCodexHome, resolveDbPath } from './codex-paths';
 
 function io(env: Record<string, string>): CliIo {
-  return { stdout: new BufferSink(), stderr: new BufferSink(), env, homeDir: '/home/me', cwd: '/work', execPath: '/usr/bin/node', nodeVersion: '20.20.0' };
+  return { stdout: new BufferSink(), stderr: new BufferSink(), env, homeDir: '/home/me', cwd: '/work', execPath: '/usr/bin/node', nodeVersion: '20.20.0', stdoutIsTerminal: false };
 }
 
 describe('Codex and store paths', () => {

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
+import { defaultUserProfilesDir } from '@codex-team/policy-engine';
 import { defaultDbPath } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
 
@@ -27,6 +28,16 @@ export function resolveCodexHome(flag: string | undefined, io: CliIo): string {
 export function resolveDbPath(flag: string | undefined, io: CliIo): string {
   if (flag !== undefined && flag !== '') return resolve(io.cwd, flag);
   const path = defaultDbPath(io.env, io.homeDir);
+  return isAbsolute(path) ? path : resolve(io.cwd, path);
+}
+
+/**
+ * The user's profile directory, made absolute now for the same reason as the store path:
+ * `--profiles-dir` wins, then `$CODEX_TEAM_HOME/profiles`, then `~/.codex-team/profiles`.
+ */
+export function resolveProfilesDir(flag: string | undefined, io: CliIo): string {
+  if (flag !== undefined && flag !== '') return resolve(io.cwd, flag);
+  const path = defaultUserProfilesDir(io.env, io.homeDir);
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
 

@@ -50,6 +50,7 @@ describe('config block', () => {
       startup_timeout_sec: 30,
       tool_timeout_sec: 120,
       default_tools_approval_mode: 'approve',
+      required: true,
     });
   });
 

@@ -52,6 +52,9 @@ export function renderBlockLines(name: string, entry: McpServerEntry): string[] 
     '# The team_* tools only coordinate agents through the store. Without this, Codex asks before',
     '# every call, and refuses them outright under approval_policy = "never" (codex exec).',
     'default_tools_approval_mode = "approve"',
+    '# Optional servers get about a second to start before a turn goes out without their tools;',
+    '# a team thread without the team tools is useless, so every turn waits for this one.',
+    'required = true',
     endMarker(name),
   ];
 }

@@ -1,11 +1,30 @@
+import { benchCommand } from './bench';
 import type { Command } from './command';
+import { demoCommand } from './demo';
 import { doctorCommand } from './doctor';
 import { installCommand } from './install';
 import { recoverCommand } from './recover';
+import { replayCommand } from './replay';
+import { reportCommand } from './report';
+import { statusCommand } from './status';
+import { tasksCommand } from './tasks';
 import { uninstallCommand } from './uninstall';
+import { watchCommand } from './watch';
 
 /**
  * Every `codex-team` command, in the order `--help` lists them. To add one, write
  * `commands/<name>.ts` exporting a `Command` and list it here.
  */
-export const COMMANDS: readonly Command[] = [installCommand, uninstallCommand, doctorCommand, recoverCommand];
+export const COMMANDS: readonly Command[] = [
+  installCommand,
+  uninstallCommand,
+  doctorCommand,
+  benchCommand(),
+  demoCommand,
+  statusCommand,
+  tasksCommand,
+  watchCommand,
+  replayCommand,
+  reportCommand,
+  recoverCommand,
+];

@@ -64,7 +64,7 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     const team = servers.find((server) => server.name === 'team');
     expect(team?.enabled).toBe(true);
     expect(team?.transport.command).toBe(process.execPath);
-    expect(team?.transport.args).toEqual([mcpServerBinPath(), '--db', dbPath]);
+    expect(team?.transport.args).toEqual([mcpServerBinPath(), '--db', dbPath, '--profiles-dir', join(homeDir, '.codex-team', 'profiles')]);
     expect(existsSync(team?.transport.args[0] ?? '')).toBe(true);
 
     const get = await codex('mcp', 'get', 'team');

@@ -36,7 +36,7 @@ async function seed(dir: string, name: string): Promise<Seeded> {
     members.push((await store.joinAgent({ joinTicketHash: `j-${mate}`, resumeTicketHash: `r-${mate}` })).agent.id);
   }
   const carl = await store.spawnAgent(lead, { name: 'carl', role: 'tester', joinTicketHash: 'j-carl' });
-  const out = await store.createTasks(lead, {
+  await store.createTasks(lead, {
     tasks: ['a', 'b', 'c'].map((title) => ({ title, description: '', priority: 0, depends_on: [] })),
   });
   const claimed: string[] = [];

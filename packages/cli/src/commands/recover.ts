@@ -57,7 +57,7 @@ export const recoverCommand: Command = {
     '--db PATH          store to sweep (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
     '--team ID          sweep only this team (default: every active team)',
     '--grace-ms N       how long a disconnected agent keeps its claims (default 15000)',
-    '--stale-ms N       a teammate silent this long is lost and frees its slot (default 120000)',
+    '--stale-ms N       a teammate silent this long is lost and frees its slot (default 600000)',
     '--max-attempts N   claims of a task before a lost claim fails it (default 3)',
     '--json             print what was done as JSON',
   ],

@@ -123,6 +123,7 @@ describe('codex-team doctor command', () => {
       cwd: home,
       execPath: process.execPath,
       nodeVersion: '20.20.0',
+      stdoutIsTerminal: false,
     });
     expect(code).toBe(1);
     const report = JSON.parse(stdout.text()) as { ok: boolean; checks: DoctorCheck[] };
@@ -141,6 +142,7 @@ describe('codex-team doctor command', () => {
       cwd: home,
       execPath: process.execPath,
       nodeVersion: '20.20.0',
+      stdoutIsTerminal: false,
     });
     expect(stdout.text()).toMatch(/^ok {4}node/m);
     expect(stdout.text()).toContain('all checks passed');

@@ -99,9 +99,13 @@ export function runCodex(options: CodexRunOptions): Promise<CodexRunResult> {
   });
 }
 
-/** `codex exec --skip-git-repo-check PROMPT` (plus any extra flags before the prompt). */
+/**
+ * `codex exec --strict-config --skip-git-repo-check PROMPT` (plus any extra flags before the
+ * prompt). Strict config makes Codex refuse any key of the installed block it does not know, so
+ * every real-Codex run also proves `codex-team install` writes a config Codex fully understands.
+ */
 export function runCodexExec(
   options: Omit<CodexRunOptions, 'args'> & { prompt: string; extraArgs?: readonly string[] },
 ): Promise<CodexRunResult> {
-  return runCodex({ ...options, args: ['exec', '--skip-git-repo-check', ...(options.extraArgs ?? []), options.prompt] });
+  return runCodex({ ...options, args: ['exec', '--strict-config', '--skip-git-repo-check', ...(options.extraArgs ?? []), options.prompt] });
 }

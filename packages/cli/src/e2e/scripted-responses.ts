@@ -212,7 +212,10 @@ export class ScriptedResponses {
       return [call];
     } catch (error) {
       const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      this.errors.push(`thread ${threadId}: ${reason}`);
+      // What Codex handed back for the last call is what the script choked on: keep it in the error.
+      const last = [...this.transcript].reverse().find((entry) => entry.threadId === threadId);
+      const lastOutput = last === undefined ? '' : `\nlast tool output (${last.result.call.name}): ${last.result.text.slice(0, 2_000)}`;
+      this.errors.push(`thread ${threadId}: ${reason}${lastOutput}`);
       if (state !== undefined) state.finalText = `script error: ${reason.split('\n')[0] ?? ''}`;
       return [this.message(`script error: ${reason.split('\n')[0] ?? ''}`)];
     }

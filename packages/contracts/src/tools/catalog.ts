@@ -3,6 +3,8 @@ import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
 import * as message from './message-tools';
 import * as recovery from './recovery-tools';
+import * as observe from './observability-tools';
+import * as policy from './policy-tools';
 import * as task from './task-tools';
 import * as team from './team-tools';
 
@@ -37,11 +39,11 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamStartInputSchema,
     output: team.TeamStartOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND'],
   }),
   team_status: tool({
     name: 'team_status',
-    description: 'Your team, its agents, task counts by status, and your unread messages.',
+    description: 'Your team, agents, task counts, unread messages, ready-to-finalize; for the lead, whom to spawn.',
     audience: 'member',
     input: team.TeamStatusInputSchema,
     output: team.TeamStatusOutputSchema,
@@ -102,7 +104,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,
-    errors: [...WRITE, 'CONFLICT'],
+    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED'],
   }),
   team_task_claim: tool({
     name: 'team_task_claim',
@@ -110,7 +112,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskClaimInputSchema,
     output: task.TaskClaimOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'DENIED'],
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'DENIED', 'LIMIT_EXCEEDED'],
   }),
   team_task_update: tool({
     name: 'team_task_update',
@@ -143,7 +145,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'DENIED', 'STALE_CLAIM'],
   }),
   team_inbox: tool({
     name: 'team_inbox',
@@ -176,6 +178,38 @@ export const TOOL_CONTRACTS = {
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
     errors: BOUND,
+  }),
+  team_policy_get: tool({
+    name: 'team_policy_get',
+    description: "Your team's policy profile (limits, budget, guardrails) and the profiles available.",
+    audience: 'member',
+    input: policy.TeamPolicyGetInputSchema,
+    output: policy.TeamPolicyGetOutputSchema,
+    errors: [...BOUND, 'NOT_FOUND'],
+  }),
+  team_policy_set_profile: tool({
+    name: 'team_policy_set_profile',
+    description: 'Lead only. Switch the team to another policy profile; applies to the next decision.',
+    audience: 'lead',
+    input: policy.TeamPolicySetProfileInputSchema,
+    output: policy.TeamPolicySetProfileOutputSchema,
+    errors: [...WRITE, 'DENIED', 'NOT_FOUND'],
+  }),
+  team_run_summary: tool({
+    name: 'team_run_summary',
+    description: 'Tasks by state, work per agent and role, usage vs budget, durations, critical path, decisions.',
+    audience: 'member',
+    input: observe.RunSummaryInputSchema,
+    output: observe.RunSummaryOutputSchema,
+    errors: [...BOUND, 'NOT_FOUND'],
+  }),
+  team_replay: tool({
+    name: 'team_replay',
+    description: "Lead only. The team's audit events in order (secrets masked), paged by seq.",
+    audience: 'lead',
+    input: observe.ReplayInputSchema,
+    output: observe.ReplayOutputSchema,
+    errors: [...BOUND, 'DENIED'],
   }),
   team_heartbeat: tool({
     name: 'team_heartbeat',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentIdSchema, ArtifactIdSchema, MessageIdSchema, MessageSchema, TaskIdSchema } from '../entities';
 import { LIMITS } from '../limits';
+import { UsageSampleSchema } from '../profile';
 
 export const SendInputSchema = z.strictObject({
   to: z
@@ -16,6 +17,10 @@ export const SendInputSchema = z.strictObject({
     .describe('A retried send with the same key is stored once'),
   task_id: TaskIdSchema.optional().describe('About a task you hold (needs fence)'),
   fence: z.number().int().min(0).optional(),
+  consensus: z
+    .boolean()
+    .optional()
+    .describe('Lead only: the work is agreed done; no new claims, the team is ready to finalize'),
 });
 export const SendOutputSchema = z.strictObject({
   message: MessageSchema,
@@ -29,6 +34,7 @@ export const InboxInputSchema = z.strictObject({
     .default([])
     .describe('Message ids you have handled; acked messages are not returned again'),
   limit: z.number().int().min(1).max(LIMITS.inboxPageMax).optional(),
+  usage: UsageSampleSchema.optional().describe('Tokens of your turn, charged to the team budget'),
 });
 export const InboxOutputSchema = z.strictObject({
   messages: z.array(MessageSchema),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentIdSchema, ArtifactIdSchema, RoleSchema, TaskIdSchema, TaskSchema, TaskStatusSchema } from '../entities';
 import { LIMITS } from '../limits';
+import { UsageSampleSchema } from '../profile';
 
 /** A batch-local handle so one call can create a whole DAG. */
 export const TaskKeySchema = z
@@ -87,6 +88,7 @@ export const TaskCompleteInputSchema = z.strictObject({
   outcome: z.enum(['done', 'failed']).default('done'),
   result: z.string().min(1).max(LIMITS.resultMaxChars).describe('Evidence: what was done and how it was checked'),
   artifact_ids: z.array(ArtifactIdSchema).max(LIMITS.artifactRefsPerMessageMax).default([]),
+  usage: UsageSampleSchema.optional().describe('Tokens the task took, charged to the team budget'),
 });
 export const TaskCompleteOutputSchema = z.strictObject({
   task: TaskSchema,

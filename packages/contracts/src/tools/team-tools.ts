@@ -10,6 +10,8 @@ import {
   TeamSchema,
 } from '../entities';
 import { LIMITS } from '../limits';
+import { ProfileNameSchema } from '../profile';
+import { ReadyToFinalizeSchema, StaffingHintsSchema } from './policy-tools';
 
 /** A secret handed out once; only its hash is stored. */
 export const TicketSchema = z
@@ -25,7 +27,8 @@ export const TeamStartInputSchema = z.strictObject({
     .min(1)
     .max(LIMITS.maxThreadsHardCap)
     .optional()
-    .describe('Max active teammates (lead excluded), 1-6; default 6'),
+    .describe("Max active teammates (lead excluded), 1-6; default: the profile's"),
+  profile: ProfileNameSchema.optional().describe('Policy profile: fast, default or deep; default "default"'),
   lead_name: NameSchema.default('lead').describe('Name of the lead agent (you)'),
 });
 export const TeamStartOutputSchema = z.strictObject({
@@ -42,6 +45,8 @@ export const TeamStatusOutputSchema = z.strictObject({
   tasks_by_status: z.record(TaskStatusSchema, z.number().int()),
   active_threads: z.number().int(),
   unread_messages: z.number().int(),
+  ready_to_finalize: ReadyToFinalizeSchema,
+  hints: StaffingHintsSchema.nullable().describe('Lead only: which roles to spawn now, and why'),
 });
 
 export const TeamFinalizeInputSchema = z.strictObject({

@@ -3,13 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeClock, SequentialIdGenerator, type ToolOutput } from '@codex-team/contracts';
+import type { ProfileCatalog } from '@codex-team/policy-engine';
 import { recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createServer } from '../create-server';
+import { IdleSweeper } from '../idle-sweeper';
+import { loggerOptions } from '../logger';
 import { TicketIssuer } from '../runtime';
+import { loadServerPolicy } from '../server-policy';
 import { Session } from '../session';
 import { ToolCaller } from './tool-caller';
 
@@ -21,7 +25,10 @@ export interface InProcessSession {
 }
 
 export interface InProcessTeamOptions {
+  /** `--lease-ms`: overrides every profile's lease. @default the team profile's lease */
   leaseMs?: number;
+  /** The user's profile directory, beside the built-in profiles. */
+  userProfilesDir?: string;
   /** Recovery numbers besides the lease (grace, stale time, attempts). */
   recovery?: Omit<RecoveryPolicyOptions, 'leaseMs'>;
   /** Wraps the real store, e.g. to inject failures. */
@@ -29,39 +36,37 @@ export interface InProcessTeamOptions {
 }
 
 /**
- * A real SQLite store on a temp file with a FakeClock and sequential ids, and any number of MCP
- * sessions on it, each one like a separate agent thread's server.
+ * A real SQLite store on a temp file with a FakeClock and sequential ids, the same profiles and
+ * team policy a server process wires, and any number of MCP sessions on it, each one like a
+ * separate agent thread's server. Logs go through the production logger settings (redaction).
  */
 export class InProcessTeam {
-  /** Every log line of every session, parsed. */
-  readonly logs: Record<string, unknown>[] = [];
   readonly dbPath: string;
+  /** Sweeps every team of the store; call `sweeper.sweepOnce()` after moving the clock. */
+  readonly sweeper: IdleSweeper;
   private readonly sessions: InProcessSession[] = [];
 
   private constructor(
+    /** Every log line of every session and of the team policy, parsed. */
+    readonly logs: Record<string, unknown>[],
     readonly store: TeamStore,
     /** Shared by the store and the servers: moving it moves time for both. */
     readonly clock: FakeClock,
+    readonly profiles: ProfileCatalog,
+    private readonly logger: Logger,
     private readonly dir: string,
     private readonly options: InProcessTeamOptions,
   ) {
     this.dbPath = join(dir, 'team.db');
+    this.sweeper = new IdleSweeper(store, logger, () => this.teamIds);
   }
+
+  /** Teams the sweeper sweeps: every team started through this harness. */
+  readonly teamIds: string[] = [];
 
   static async open(options: InProcessTeamOptions = {}): Promise<InProcessTeam> {
     const dir = mkdtempSync(join(tmpdir(), 'codex-team-mcp-'));
-    const clock = new FakeClock();
-    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator() });
-    return new InProcessTeam(options.wrapStore?.(real) ?? real, clock, dir, options);
-  }
-
-  /** A log text of everything logged so far (to check that secrets never appear). */
-  get logText(): string {
-    return this.logs.map((line) => JSON.stringify(line)).join('\n');
-  }
-
-  async connect(): Promise<InProcessSession> {
-    const logs = this.logs;
+    const logs: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString('utf8').split('\n')) {
@@ -70,15 +75,29 @@ export class InProcessTeam {
         done();
       },
     });
+    const logger = pino(loggerOptions('info'), sink);
+    const { profiles, policy } = loadServerPolicy(options.userProfilesDir, logger);
+    const clock = new FakeClock();
+    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), policy });
+    return new InProcessTeam(logs, options.wrapStore?.(real) ?? real, clock, profiles, logger, dir, options);
+  }
+
+  /** A log text of everything logged so far (to check that secrets never appear). */
+  get logText(): string {
+    return this.logs.map((line) => JSON.stringify(line)).join('\n');
+  }
+
+  async connect(): Promise<InProcessSession> {
     const session = new Session();
     const server = createServer({
       store: this.store,
+      profiles: this.profiles,
       clock: this.clock,
       ids: new SequentialIdGenerator(),
       tickets: new TicketIssuer(),
-      logger: pino({ level: 'info' }, sink),
-      leaseMs: this.options.leaseMs ?? 60_000,
-      recovery: recoveryPolicy({ ...this.options.recovery, leaseMs: this.options.leaseMs ?? 60_000 }),
+      logger: this.logger,
+      ...(this.options.leaseMs === undefined ? {} : { leaseMs: this.options.leaseMs }),
+      recovery: recoveryPolicy({ ...this.options.recovery, leaseMs: this.options.leaseMs }),
       session,
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
@@ -105,6 +124,7 @@ export class InProcessTeam {
   }> {
     const lead = await this.connect();
     const started = await lead.caller.ok('team_start', args);
+    this.teamIds.push(started.team.id);
     return { lead, started };
   }
 

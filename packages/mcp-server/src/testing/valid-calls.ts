@@ -20,6 +20,10 @@ export const VALID_BOUND_CALLS: ReadonlyArray<[ToolName, Record<string, unknown>
   ['team_artifact_publish', { name: 'a', content: 'c' }],
   ['team_artifact_read', { name: 'a' }],
   ['team_artifact_list', {}],
+  ['team_policy_get', {}],
+  ['team_policy_set_profile', { profile: 'fast' }],
+  ['team_run_summary', {}],
+  ['team_replay', {}],
   ['team_heartbeat', { tasks: [{ task_id: 'tk_aaaaaaaa', fence: 1 }] }],
   ['team_recover', {}],
 ];

@@ -6,8 +6,12 @@ import { registerTeamFinalize } from './team-finalize';
 import { registerTeamHeartbeat } from './team-heartbeat';
 import { registerTeamInbox } from './team-inbox';
 import { registerTeamJoin } from './team-join';
+import { registerTeamPolicyGet } from './team-policy-get';
+import { registerTeamPolicySetProfile } from './team-policy-set-profile';
+import { registerTeamReplay } from './team-replay';
 import { registerTeamRecover } from './team-recover';
 import { registerTeamResume } from './team-resume';
+import { registerTeamRunSummary } from './team-run-summary';
 import { registerTeamSend } from './team-send';
 import { registerTeamSpawn } from './team-spawn';
 import { registerTeamStart } from './team-start';
@@ -40,6 +44,10 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamArtifactPublish,
   registerTeamArtifactRead,
   registerTeamArtifactList,
+  registerTeamPolicyGet,
+  registerTeamPolicySetProfile,
+  registerTeamRunSummary,
+  registerTeamReplay,
   registerTeamHeartbeat,
   registerTeamRecover,
 ];

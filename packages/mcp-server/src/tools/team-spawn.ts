@@ -1,3 +1,4 @@
+import { auditingRefusals } from '../policy-env';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -17,11 +18,18 @@ export function spawnInstruction(teammate: { name: string; role: string }, teamN
   ].join(' ');
 }
 
-/** team_spawn (lead): registers a teammate and returns its join ticket and spawn instruction. */
+/**
+ * team_spawn (lead): registers a teammate and returns its join ticket and spawn instruction. The
+ * thread cap and the team's budget are checked inside the store's transaction; a budget refusal
+ * is audited.
+ */
 export function registerTeamSpawn(registry: ToolRegistry): void {
-  registry.registerBound('team_spawn', async (input, { store, actor, bound, tickets }) => {
+  registry.registerBound('team_spawn', async (input, ctx) => {
+    const { store, actor, bound, tickets } = ctx;
     const join = tickets.issue('join');
-    const agent = await store.spawnAgent(actor, { name: input.name, role: input.role, joinTicketHash: join.hash });
+    const agent = await auditingRefusals(ctx, 'team_spawn', null, () =>
+      store.spawnAgent(actor, { name: input.name, role: input.role, joinTicketHash: join.hash }),
+    );
     return {
       agent,
       join_ticket: join.ticket,

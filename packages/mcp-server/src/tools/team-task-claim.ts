@@ -1,8 +1,11 @@
+import { auditingRefusals } from '../policy-env';
 import type { ToolRegistry } from '../tool-registry';
 
-/** team_task_claim: claims one ready task by id, with this server's lease. */
+/** team_task_claim: claims one ready task by id, with the lease of the team's profile. */
 export function registerTeamTaskClaim(registry: ToolRegistry): void {
-  registry.registerBound('team_task_claim', (input, { store, actor, leaseMs }) =>
-    store.claimTask(actor, input, { leaseMs }),
+  registry.registerBound('team_task_claim', (input, ctx) =>
+    auditingRefusals(ctx, 'team_task_claim', input.task_id, () =>
+      ctx.store.claimTask(ctx.actor, input, { leaseMs: ctx.policy.leaseMsFor(ctx.bound.team) }),
+    ),
   );
 }

@@ -1,8 +1,11 @@
 import type { ToolRegistry } from '../tool-registry';
 
-/** team_task_update: the holder's progress (renewing the lease), or an edit or cancel by creator or lead. */
+/**
+ * team_task_update: the holder's progress (renewing the lease by the team profile's length), or an
+ * edit or cancel by creator or lead.
+ */
 export function registerTeamTaskUpdate(registry: ToolRegistry): void {
-  registry.registerBound('team_task_update', (input, { store, actor, leaseMs }) =>
-    store.updateTask(actor, input, { leaseMs }),
+  registry.registerBound('team_task_update', (input, { store, actor, bound, policy }) =>
+    store.updateTask(actor, input, { leaseMs: policy.leaseMsFor(bound.team) }),
   );
 }

@@ -1,20 +1,68 @@
 import {
   FakeClock,
+  TeamError,
   isTeamError,
   type AuditEvent,
   type ErrorCode,
   type IdGenerator,
   type IdPrefix,
   type Team,
-  type TeamError,
   type ToolInput,
+  type UsageSample,
 } from '@codex-team/contracts';
+import type { AdmissionFacts, SweepFacts, SweepPlan, TeamPolicy, UsageCharge } from '../team-policy';
 import type { Actor, SessionBinding, TeamStore } from '../team-store';
 
 export const LEASE = { leaseMs: 60_000 } as const;
 
 /** How a suite gets a fresh store; every test gets its own. */
-export type MakeStore = (clock: FakeClock, ids: IdGenerator) => Promise<TeamStore>;
+export type MakeStore = (clock: FakeClock, ids: IdGenerator, policy: TeamPolicy) => Promise<TeamStore>;
+
+/**
+ * A TeamPolicy the suite steers and watches. Untouched it behaves like OPEN_POLICY, so the rules
+ * that do not concern policy see the contract limits only. Profiles outside `known` are NOT_FOUND.
+ */
+export class ScriptedPolicy implements TeamPolicy {
+  known = new Set(['default', 'fast', 'deep']);
+  caps: Record<string, number> = {};
+  /** Spawns and claims are refused once the team has used this many tokens. */
+  hardTokens = Number.POSITIVE_INFINITY;
+  /** Claims are refused once the lead has declared consensus. */
+  stopClaimsOnConsensus = false;
+  plan: (facts: SweepFacts) => SweepPlan = () => ({ agents: [], finalizeTeam: null });
+  readonly admissions: AdmissionFacts[] = [];
+  readonly sweeps: SweepFacts[] = [];
+
+  private know(profile: string): void {
+    if (!this.known.has(profile)) throw new TeamError('NOT_FOUND', `unknown profile "${profile}"`);
+  }
+
+  threadCap(team: Team): number {
+    this.know(team.profile);
+    return this.caps[team.profile] ?? 6;
+  }
+
+  admit(facts: AdmissionFacts): void {
+    this.know(facts.team.profile);
+    this.admissions.push(facts);
+    if (facts.usedTokens >= this.hardTokens) {
+      throw new TeamError('LIMIT_EXCEEDED', `budget spent: no new ${facts.action}`, { rule: 'budget.hard_tokens' });
+    }
+    if (this.stopClaimsOnConsensus && facts.action === 'claim' && facts.consensusAt !== null) {
+      throw new TeamError('CONFLICT', 'ready to finalize: no new claims', { rule: 'guardrails.early_stop' });
+    }
+  }
+
+  charge(_team: Team, usedTokens: number, sample: UsageSample): UsageCharge {
+    const tokens = sample.input_tokens + sample.output_tokens;
+    return { tokens, reason: `charged ${tokens}; ${usedTokens + tokens} used` };
+  }
+
+  sweep(facts: SweepFacts): SweepPlan {
+    this.sweeps.push(facts);
+    return this.plan(facts);
+  }
+}
 
 export interface ConformanceHooks {
   /**
@@ -106,6 +154,7 @@ export class Fixture {
     readonly store: TeamStore,
     readonly clock: FakeClock,
     private readonly hooks: ConformanceHooks,
+    readonly policy: ScriptedPolicy = new ScriptedPolicy(),
   ) {}
 
   ticket(kind: 'join' | 'resume'): string {

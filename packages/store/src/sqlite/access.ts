@@ -1,6 +1,6 @@
 import { TeamError } from '@codex-team/contracts';
 import type { Actor } from '../team-store';
-import { AGENT_COLUMNS, TEAM_COLUMNS, type AgentRow, type TeamRow } from './row-mappers';
+import { AGENT_COLUMNS, TEAM_COLUMNS, toTeam, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
 
 /** The caller's team and agent rows, checked at the start of an operation. */
@@ -71,14 +71,21 @@ export function countThreads(op: Op, team: TeamRow, states: 'invited_or_active' 
   return op.sql.value<number>(text, team.id, team.lead_agent_id, exceptAgentId) ?? 0;
 }
 
+/** The team's thread limit: its max_threads, lowered by its profile's hard cap. */
+export function threadLimit(op: Op, team: TeamRow): number {
+  return Math.min(team.max_threads, op.policy.threadCap(toTeam(team)));
+}
+
 export function requireThreadSlot(op: Op, team: TeamRow, states: 'invited_or_active' | 'active', exceptAgentId = ''): void {
   const used = countThreads(op, team, states, exceptAgentId);
-  if (used >= team.max_threads) {
+  const limit = threadLimit(op, team);
+  if (used >= limit) {
+    const why = limit < team.max_threads ? ` (profile ${team.profile} caps the team at ${limit})` : '';
     throw new TeamError(
       'LIMIT_EXCEEDED',
-      `team ${team.name} already has ${used} of ${team.max_threads} teammate threads; ` +
+      `team ${team.name} already has ${used} of ${limit} teammate threads${why}; ` +
         'wait for one to finish or retire before adding another',
-      { max_threads: team.max_threads, used },
+      { max_threads: team.max_threads, thread_cap: limit, used },
     );
   }
 }

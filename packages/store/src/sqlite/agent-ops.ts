@@ -2,6 +2,7 @@ import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts'
 import type { Actor, BoundAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
 import { findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
+import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
 import type { Op } from './transaction';
 
@@ -28,6 +29,7 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
     });
   }
   requireThreadSlot(op, caller.team, 'invited_or_active');
+  admit(op, caller, 'spawn');
   const id = op.ids.next('ag');
   op.sql.run(
     `INSERT INTO agents (id, team_id, name, role, state, epoch, join_ticket_hash, created_at)

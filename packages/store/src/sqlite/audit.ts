@@ -1,4 +1,4 @@
-import type { AuditEvent } from '@codex-team/contracts';
+import type { AuditEvent, Decision } from '@codex-team/contracts';
 import type { AuditQuery } from '../team-store';
 import { toAuditEvent, type AuditRow } from './row-mappers';
 import type { Op } from './transaction';
@@ -29,7 +29,14 @@ export type AuditAction =
   | 'task.recover'
   | 'message.send'
   | 'message.ack'
-  | 'artifact.publish';
+  | 'artifact.publish'
+  | 'usage.report'
+  | 'policy.switch'
+  | 'policy.fanout'
+  | 'policy.deny'
+  | 'agent.idle'
+  | 'agent.active'
+  | 'agent.retire';
 
 export interface AuditEntry {
   teamId: string;
@@ -39,18 +46,21 @@ export interface AuditEntry {
   reason: string;
   /** The changed rows as they are after the change (never ticket hashes or artifact content). */
   data: Record<string, unknown>;
+  /** `deny` only for audited refusals (policy.deny), which change nothing else. @default 'allow' */
+  decision?: Decision;
 }
 
 /** Appends the one audit event of a state change, inside that change's transaction. */
 export function appendAudit(op: Op, entry: AuditEntry): void {
   op.sql.run(
     `INSERT INTO audit_events (team_id, at, actor_agent_id, action, subject_id, decision, reason, data)
-     VALUES (?, ?, ?, ?, ?, 'allow', ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     entry.teamId,
     op.now,
     entry.actorAgentId,
     entry.action,
     entry.subjectId,
+    entry.decision ?? 'allow',
     entry.reason,
     JSON.stringify(entry.data),
   );

@@ -2,6 +2,7 @@ import { TeamError, type ToolInput, type ToolOutput } from '@codex-team/contract
 import type { Actor, LeaseOptions } from '../team-store';
 import { requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
+import { admit } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import { dependenciesDone, reloadTask, requireHolder, requireTask, taskEntities, taskEntity } from './task-rows';
 import { tasksByStatus } from './team-ops';
@@ -55,6 +56,7 @@ function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions)
 export function claimNextTask(op: Op, actor: Actor, options: LeaseOptions): ToolOutput<'team_task_next'> {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
+  admit(op, caller, 'claim');
   const task = op.sql.get<TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks t
      WHERE t.team_id = ? AND t.status = 'ready' AND (t.required_role IS NULL OR t.required_role = ?)
@@ -93,6 +95,7 @@ export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_clai
   if (!dependenciesDone(op, task.id)) {
     throw new TeamError('CONFLICT', `task ${task.id} has dependencies that are not done`, { status: task.status });
   }
+  admit(op, caller, 'claim');
   return takeClaim(op, caller, task, options);
 }
 

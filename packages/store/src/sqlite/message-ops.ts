@@ -1,8 +1,8 @@
 import { DEFAULTS, LIMITS, TeamError, type Message, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import type { Actor } from '../team-store';
-import { findAgent, requireCaller, requireWriter } from './access';
+import { findAgent, requireCaller, requireLead, requireWriter } from './access';
 import { appendAudit } from './audit';
-import { MESSAGE_COLUMNS, parseIdList, toMessage, type MessageRow } from './row-mappers';
+import { MESSAGE_COLUMNS, iso, parseIdList, toMessage, type MessageRow } from './row-mappers';
 import { requireHolder, requireTask } from './task-rows';
 import type { Op } from './transaction';
 
@@ -41,10 +41,13 @@ function sameRequest(row: MessageRow, toAgentId: string | null, input: ToolInput
 /**
  * Sends a direct message or a broadcast (`to: "*"`). With an idempotency key, a retry of the same
  * request returns the stored message with `duplicate: true` and writes nothing; the same key with
- * a different request is a CONFLICT, since silently dropping it would lose a message.
+ * a different request is a CONFLICT, since silently dropping it would lose a message. With
+ * `consensus` (lead only) the message also declares the team's consensus, once: from then on the
+ * team is ready to finalize; the one `message.send` event carries `consensus_at`.
  */
 export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>): ToolOutput<'team_send'> {
   const caller = requireWriter(op, actor);
+  if (input.consensus === true) requireLead(caller, 'declare consensus');
   const toAgentId = input.to === '*' ? null : input.to;
   if (input.idempotency_key !== undefined) {
     const earlier = op.sql.get<MessageRow>(
@@ -100,13 +103,21 @@ export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>)
   const row = op.sql.get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id);
   if (row === undefined) throw new TeamError('INTERNAL', `message ${id} was not stored`);
   const message = toMessage(row);
+  const declares =
+    input.consensus === true &&
+    op.sql.run('UPDATE teams SET consensus_at = ? WHERE id = ? AND consensus_at IS NULL', op.now, caller.team.id).changes === 1;
+  const sent = toAgentId === null ? 'broadcast sent' : `message sent to ${toAgentId}`;
   appendAudit(op, {
     teamId: caller.team.id,
     actorAgentId: caller.agent.id,
     action: 'message.send',
     subjectId: id,
-    reason: toAgentId === null ? 'broadcast sent' : `message sent to ${toAgentId}`,
-    data: { message, idempotency_key: input.idempotency_key ?? null },
+    reason: declares ? `${sent}; the lead declared consensus: no new claims, ready to finalize` : sent,
+    data: {
+      message,
+      idempotency_key: input.idempotency_key ?? null,
+      ...(declares ? { consensus_at: iso(op.now) } : {}),
+    },
   });
   return { message, duplicate: false };
 }

@@ -7,11 +7,11 @@ import {
   type ToolInput,
   type ToolOutput,
 } from '@codex-team/contracts';
-import type { Actor, BoundAgent, CreateTeamInput } from '../team-store';
+import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
 import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { countUnread } from './message-ops';
-import { AGENT_COLUMNS, TASK_COLUMNS, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
+import { AGENT_COLUMNS, TASK_COLUMNS, iso, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
 import { taskEntities } from './task-rows';
 import type { Op } from './transaction';
 
@@ -78,9 +78,13 @@ export function tasksByStatus(op: Op, teamId: string): Record<TaskStatus, number
   return counts;
 }
 
-export function getStatus(op: Op, actor: Actor): ToolOutput<'team_status'> {
+export function getStatus(op: Op, actor: Actor): TeamStatusBase {
   const caller = requireCaller(op, actor);
   const agents = op.sql.all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? ORDER BY seq`, caller.team.id);
+  const policy = op.sql.get<{ used_tokens: number; consensus_at: number | null }>(
+    'SELECT used_tokens, consensus_at FROM teams WHERE id = ?',
+    caller.team.id,
+  );
   return {
     team: toTeam(caller.team),
     me: toAgent(caller.agent),
@@ -88,6 +92,8 @@ export function getStatus(op: Op, actor: Actor): ToolOutput<'team_status'> {
     tasks_by_status: tasksByStatus(op, caller.team.id),
     active_threads: countThreads(op, caller.team, 'invited_or_active'),
     unread_messages: countUnread(op, caller.team.id, caller.agent.id),
+    consensus_at: policy?.consensus_at == null ? null : iso(policy.consensus_at),
+    used_tokens: policy?.used_tokens ?? 0,
   };
 }
 
@@ -113,9 +119,27 @@ export function finalizeTeam(
       { blocked: counts.blocked, ready: counts.ready, in_progress: counts.in_progress },
     );
   }
+  return closeTeam(op, caller.team.id, caller.agent.id, input.summary, (cancelled) =>
+    cancelled === 0
+      ? 'team finalized with every task finished'
+      : `team finalized with force; ${cancelled} unfinished tasks cancelled`,
+  );
+}
+
+/**
+ * Finalizes a team, cancelling its unfinished tasks, as one `team.finalize` event by `actorAgentId`
+ * (null for the idle sweep). The callers have checked who may do it.
+ */
+export function closeTeam(
+  op: Op,
+  teamId: string,
+  actorAgentId: string | null,
+  summary: string,
+  reasonFor: (cancelled: number) => string,
+): ToolOutput<'team_finalize'> {
   const openRows = op.sql.all<TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress') ORDER BY seq`,
-    caller.team.id,
+    teamId,
   );
   // The holder of a cancelled claim keeps ownership for the record but loses its lease, so any
   // later write it attempts with its fence is STALE_CLAIM.
@@ -123,15 +147,10 @@ export function finalizeTeam(
     `UPDATE tasks SET status = 'cancelled', lease_expires_at = NULL, updated_at = ?
      WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress')`,
     op.now,
-    caller.team.id,
+    teamId,
   );
-  op.sql.run(
-    "UPDATE teams SET state = 'finalized', finalized_at = ?, summary = ? WHERE id = ?",
-    op.now,
-    input.summary,
-    caller.team.id,
-  );
-  const team = toTeam(requireTeam(op, caller.team.id));
+  op.sql.run("UPDATE teams SET state = 'finalized', finalized_at = ?, summary = ? WHERE id = ?", op.now, summary, teamId);
+  const team = toTeam(requireTeam(op, teamId));
   const cancelledIds = openRows.map((row) => row.id);
   const cancelled = taskEntities(
     op,
@@ -144,13 +163,10 @@ export function finalizeTeam(
   );
   appendAudit(op, {
     teamId: team.id,
-    actorAgentId: caller.agent.id,
+    actorAgentId,
     action: 'team.finalize',
     subjectId: team.id,
-    reason:
-      cancelledIds.length === 0
-        ? 'team finalized with every task finished'
-        : `team finalized with force; ${cancelledIds.length} unfinished tasks cancelled`,
+    reason: reasonFor(cancelledIds.length),
     data: { team, cancelled_tasks: cancelled },
   });
   return { team, cancelled_task_ids: cancelledIds };

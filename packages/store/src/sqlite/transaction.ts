@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TeamError, type IdGenerator } from '@codex-team/contracts';
+import type { TeamPolicy } from '../team-policy';
 
 /** How a store call waits out other writers that hold the database lock. */
 export interface BusyRetryOptions {
@@ -68,6 +69,8 @@ export interface Op {
   /** Clock time read once at the start of the transaction: every write of the operation uses it. */
   now: number;
   ids: IdGenerator;
+  /** The teams' policy, consulted inside the transaction with its facts. */
+  policy: TeamPolicy;
 }
 
 // Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
@@ -123,6 +126,7 @@ export class TransactionRunner {
     private readonly now: () => number,
     private readonly ids: IdGenerator,
     private readonly retry: BusyRetryOptions,
+    private readonly policy: TeamPolicy,
   ) {}
 
   /** One write transaction; `work` must be synchronous (never await inside a transaction). */
@@ -141,7 +145,7 @@ export class TransactionRunner {
   }
 
   private op(): Op {
-    return { sql: this.sql, now: this.now(), ids: this.ids };
+    return { sql: this.sql, now: this.now(), ids: this.ids, policy: this.policy };
   }
 
   private afterCommit(): void {

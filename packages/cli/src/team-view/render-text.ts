@@ -1,0 +1,100 @@
+import type { Agent, AuditEvent, Task } from '@codex-team/contracts';
+import type { StatusModel } from './team-model';
+
+/** A plain text table: columns padded to their widest cell, the last column left ragged. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= max ? flat : `${flat.slice(0, max - 3)}...`;
+}
+
+function nameOf(agents: ReadonlyMap<string, Agent>, id: string | null): string {
+  if (id === null) return '-';
+  return agents.get(id)?.name ?? id;
+}
+
+/** `done 3/10 [######..............]` */
+export function progressBar(done: number, total: number, width = 30): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `done ${done}/${total} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+export function renderStatus(model: StatusModel): string {
+  const { team } = model;
+  const total = Object.values(model.tasks_by_status).reduce((a, b) => a + b, 0);
+  const lines = [
+    `team ${team.name} (${team.id})  ${team.state}  profile ${team.profile}  max_threads ${team.max_threads}`,
+    `objective: ${team.objective === '' ? '-' : clip(team.objective, 100)}`,
+    '',
+    table(
+      ['agent', 'role', 'state', 'idle since', 'holding'],
+      model.agents.map((agent) => [agent.name, agent.role, agent.state, agent.idle_since ?? '-', agent.holding.join(', ') || '-']),
+    ),
+    '',
+    `tasks: ${progressBar(model.tasks_by_status.done, total)}  ` +
+      Object.entries(model.tasks_by_status)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(', '),
+  ];
+  if (model.remaining_critical_path.length > 0) {
+    lines.push(`critical path (unfinished): ${model.remaining_critical_path.join(' -> ')}`);
+  }
+  if (model.profile_missing !== null) {
+    lines.push(`profile ${model.profile_missing} is not on this machine: budget and hints unavailable`);
+  }
+  if (model.budget !== null) {
+    lines.push(`budget: ${model.budget.state}, ${model.budget.used_tokens} of ${model.budget.hard_tokens} tokens (soft ${model.budget.soft_tokens})`);
+  }
+  if (model.ready_to_finalize !== null) {
+    lines.push(`ready to finalize: ${model.ready_to_finalize.ready ? 'yes' : 'no'} (${model.ready_to_finalize.reason})`);
+  }
+  if (model.hints !== null) {
+    const spawn = model.hints.spawn.map((s) => `${s.count} ${s.role}`).join(', ');
+    lines.push(`spawn now: ${spawn === '' ? 'nobody' : spawn} (cap ${model.hints.cap}, target ${model.hints.target_agents})`);
+    for (const reason of model.hints.reasons) lines.push(`  - ${reason}`);
+  }
+  if (team.summary !== null) lines.push(`summary: ${clip(team.summary, 200)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderTasks(tasks: readonly Task[], agents: readonly Agent[]): string {
+  const byId = new Map(agents.map((agent) => [agent.id, agent] as const));
+  if (tasks.length === 0) return 'no tasks\n';
+  return `${table(
+    ['id', 'status', 'role', 'owner', 'prio', 'deps', 'title'],
+    tasks.map((task) => [
+      task.id,
+      task.status,
+      task.required_role ?? '*',
+      nameOf(byId, task.owner_agent_id),
+      String(task.priority),
+      String(task.depends_on.length),
+      clip(task.title, 60),
+    ]),
+  )}\n`;
+}
+
+export function renderEvents(events: readonly AuditEvent[], agents: readonly Agent[]): string {
+  const byId = new Map(agents.map((agent) => [agent.id, agent] as const));
+  if (events.length === 0) return 'no events\n';
+  return `${table(
+    ['seq', 'at', 'actor', 'action', 'decision', 'reason'],
+    events.map((event) => [
+      String(event.seq),
+      event.at,
+      event.actor_agent_id === null ? '(server)' : nameOf(byId, event.actor_agent_id),
+      event.action,
+      event.decision,
+      clip(event.reason, 90),
+    ]),
+  )}\n`;
+}

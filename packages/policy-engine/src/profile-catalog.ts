@@ -1,0 +1,88 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { TeamError } from '@codex-team/contracts';
+import { loadProfiles, resolveProfile, type LoadProfilesOptions, type LoadedProfile, type ProfileSet } from './load-profiles';
+
+/**
+ * The user's own profile directory unless told otherwise: `$CODEX_TEAM_HOME/profiles`, else
+ * `~/.codex-team/profiles` (beside the default store). Takes the environment as an argument
+ * because Codex starts MCP servers with a filtered one.
+ */
+export function defaultUserProfilesDir(env: Readonly<Record<string, string | undefined>>, home: string = homedir()): string {
+  const teamHome = env['CODEX_TEAM_HOME'];
+  if (teamHome !== undefined && teamHome !== '') return join(teamHome, 'profiles');
+  return join(home, '.codex-team', 'profiles');
+}
+
+/**
+ * The profiles one server process knows, by name. A team names its profile in the store, and any
+ * process may be asked about a profile another process just switched to: on a miss the catalog
+ * reads its directories again once before answering NOT_FOUND, so a profile file added while the
+ * servers run is usable without a restart. A reload that fails (a broken file) keeps the profiles
+ * already loaded and reports the failure.
+ */
+export class ProfileCatalog {
+  private current: ProfileSet;
+
+  private constructor(
+    private readonly source: LoadProfilesOptions | null,
+    initial: ProfileSet,
+  ) {
+    this.current = initial;
+  }
+
+  /** Loads the built-in and user directories. Throws what loadProfiles throws. */
+  static load(options: LoadProfilesOptions): ProfileCatalog {
+    return new ProfileCatalog(options, loadProfiles(options));
+  }
+
+  /**
+   * Like `load`, but a broken user directory does not stop a server from starting: the catalog
+   * then holds the built-in profiles only, returns the error for the caller to log, and keeps
+   * trying the user directory on every miss, so fixing the file heals it without a restart.
+   * Throws only when the built-in profiles themselves cannot be loaded.
+   */
+  static loadOrBuiltin(options: LoadProfilesOptions): { catalog: ProfileCatalog; error: TeamError | null } {
+    try {
+      return { catalog: ProfileCatalog.load(options), error: null };
+    } catch (error) {
+      const builtin = loadProfiles({ builtinDir: options.builtinDir });
+      const reason = error instanceof TeamError ? error : new TeamError('INVALID_INPUT', String(error));
+      return { catalog: new ProfileCatalog(options, builtin), error: reason };
+    }
+  }
+
+  /** A fixed set of profiles that never reloads (tests, embedded use). */
+  static of(profiles: ProfileSet): ProfileCatalog {
+    return new ProfileCatalog(null, profiles);
+  }
+
+  /** The profiles loaded so far, in name order. */
+  get profiles(): ProfileSet {
+    return this.current;
+  }
+
+  /**
+   * The profile called `name` with its origin. Throws TeamError `INVALID_INPUT` for a name that is
+   * not a plain profile name, `NOT_FOUND` (listing the known names) when no directory has it.
+   */
+  find(name: string): LoadedProfile {
+    resolveProfile(name, this.current.has(name) ? this.current : this.reloaded(name));
+    const found = this.current.get(name);
+    if (found === undefined) throw new TeamError('INTERNAL', `profile ${name} vanished from the catalog`);
+    return found;
+  }
+
+  private reloaded(name: string): ProfileSet {
+    if (this.source === null) return this.current;
+    try {
+      this.current = loadProfiles(this.source);
+    } catch (error) {
+      throw new TeamError('NOT_FOUND', `profile "${name}" is not loaded and the profile directories could not be re-read`, {
+        name,
+        cause: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return this.current;
+  }
+}
