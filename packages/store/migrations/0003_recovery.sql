@@ -43,9 +43,31 @@ ALTER TABLE message_acks_v2 RENAME TO message_acks;
 
 CREATE INDEX messages_inbox ON messages (team_id, to_agent_id, seq);
 
--- The sweep reads every claim in flight across teams; this keeps that read proportional to the
--- claims in flight, not to the tasks stored.
-CREATE INDEX tasks_in_flight ON tasks (lease_expires_at) WHERE status = 'in_progress';
 
--- The sweep reads the agents that may hold a slot or a claim: not retired ones.
-CREATE INDEX agents_live ON agents (team_id) WHERE state <> 'retired';
+-- Task counts by status, kept by triggers in the same transaction as every status change. Claims
+-- (the admission check of early stop), team_status and recovery read them on every call; counting
+-- the tasks each time made every claim O(tasks) and a whole run quadratic. Derived data: no audit.
+CREATE TABLE task_status_counts (
+  team_id TEXT NOT NULL REFERENCES teams (id),
+  status  TEXT NOT NULL,
+  n       INTEGER NOT NULL CHECK (n >= 0),
+  PRIMARY KEY (team_id, status)
+) STRICT;
+
+INSERT INTO task_status_counts (team_id, status, n)
+  SELECT team_id, status, COUNT(*) FROM tasks GROUP BY team_id, status;
+
+CREATE TRIGGER tasks_count_insert AFTER INSERT ON tasks BEGIN
+  INSERT INTO task_status_counts (team_id, status, n) VALUES (NEW.team_id, NEW.status, 1)
+    ON CONFLICT (team_id, status) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER tasks_count_update AFTER UPDATE OF status ON tasks WHEN OLD.status IS NOT NEW.status BEGIN
+  UPDATE task_status_counts SET n = n - 1 WHERE team_id = OLD.team_id AND status = OLD.status;
+  INSERT INTO task_status_counts (team_id, status, n) VALUES (NEW.team_id, NEW.status, 1)
+    ON CONFLICT (team_id, status) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks BEGIN
+  UPDATE task_status_counts SET n = n - 1 WHERE team_id = OLD.team_id AND status = OLD.status;
+END;

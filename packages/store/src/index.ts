@@ -44,3 +44,5 @@ export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { digestDatabase, checkDatabaseIntegrity } from './database-digest';
 export type { TableDigest } from './database-digest';
+export { runWriteCeiling } from './write-ceiling';
+export type { WriteCeilingRun } from './write-ceiling';

@@ -107,7 +107,7 @@ describe('migrations', () => {
     expect(digestDatabase(db)).toEqual(digest);
   });
 
-  it('rebuilds messages for recovery notices keeping every message, ack and reference', async () => {
+  it('rebuilds messages for recovery notices keeping every message, ack and reference, and counts tasks', async () => {
     const { db, migrations } = caseDir();
     const recovery = readFileSync(join(migrations, RECOVERY_FILE));
     // The store as it was before recovery: every shipped migration numbered below it.
@@ -124,6 +124,9 @@ describe('migrations', () => {
       INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, idempotency_key, created_at)
         VALUES ('ms_1', 'tm_a', 'ag_l', 'ag_m', 'hi', 'k1', 2), ('ms_2', 'tm_a', 'ag_m', NULL, 'all', NULL, 3);
       INSERT INTO message_acks VALUES ('ms_1', 'ag_m', 4);
+      INSERT INTO tasks (id, team_id, title, description, status, created_by, created_at, updated_at)
+        VALUES ('tk_1', 'tm_a', 'a', '', 'done', 'ag_l', 1, 1), ('tk_2', 'tm_a', 'b', '', 'ready', 'ag_l', 1, 1),
+               ('tk_3', 'tm_a', 'c', '', 'ready', 'ag_l', 1, 1);
       COMMIT;`);
     raw.close();
     const before = digestDatabase(db);
@@ -140,6 +143,11 @@ describe('migrations', () => {
       const references = after.pragma('foreign_key_list(message_acks)') as { table: string; from: string }[];
       expect(references.map((ref) => `${ref.from}->${ref.table}`).sort()).toEqual(['agent_id->agents', 'message_id->messages']);
       expect(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%_v2%'").pluck().get()).toBe(0);
+      // Task counts start from the tasks already there.
+      expect(after.prepare('SELECT team_id, status, n FROM task_status_counts ORDER BY status').all()).toEqual([
+        { team_id: 'tm_a', status: 'done', n: 1 },
+        { team_id: 'tm_a', status: 'ready', n: 2 },
+      ]);
     } finally {
       after.close();
     }

@@ -1,8 +1,9 @@
 import type { Benchmark } from './benchmark';
+import { claimThroughputBenchmark } from './claim-throughput';
 import { startupBenchmark } from './startup';
 
 /**
  * Every `codex-team bench` benchmark, in the order they run. To add one, write
  * `bench/<name>.ts` exporting a `Benchmark` and list it here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startupBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [startupBenchmark, claimThroughputBenchmark];

@@ -38,50 +38,45 @@ interface ClaimRow {
  * then creation), so every process decides the same steps in the same order from the same rows.
  */
 export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
-  const teamId = scope.teamId ?? null;
   const teams = op.sql.all<TeamRow>(
     `SELECT ${TEAM_COLUMNS} FROM teams WHERE state = 'active' AND (@team IS NULL OR id = @team) ORDER BY id`,
-    { team: teamId },
+    { team: scope.teamId ?? null },
   );
-  const agents = op.sql.all<AgentRow>(
-    `SELECT ${AGENT_COLUMNS} FROM agents
-     WHERE state <> 'retired' AND (@team IS NULL OR team_id = @team) ORDER BY team_id, seq`,
-    { team: teamId },
-  );
-  const claims = op.sql.all<ClaimRow>(
-    `SELECT team_id, id, title, owner_agent_id, fence, lease_expires_at, attempts FROM tasks
-     WHERE status = 'in_progress' AND owner_agent_id IS NOT NULL AND (@team IS NULL OR team_id = @team)
-     ORDER BY team_id, seq`,
-    { team: teamId },
-  );
-  const byTeam = new Map(
-    teams.map((team) => [
-      team.id,
-      { teamId: team.id, name: team.name, leadAgentId: team.lead_agent_id, agents: [] as RecoveryAgentView[], claims: [] as RecoveryClaimView[] },
-    ]),
-  );
-  for (const agent of agents) {
-    byTeam.get(agent.team_id)?.agents.push({
-      id: agent.id,
-      name: agent.name,
-      role: agent.role,
-      state: agent.state,
-      epoch: agent.epoch,
-      lastSeenAt: agent.last_seen_at,
-      createdAt: agent.created_at,
-    });
-  }
-  for (const claim of claims) {
-    byTeam.get(claim.team_id)?.claims.push({
-      taskId: claim.id,
-      title: claim.title,
-      ownerAgentId: claim.owner_agent_id,
-      fence: claim.fence,
-      leaseExpiresAt: claim.lease_expires_at,
-      attempts: claim.attempts,
-    });
-  }
-  return { now: op.now, teams: [...byTeam.values()] };
+  // Per team, through the indexes every write already keeps up (agents by team and state, tasks by
+  // team and status): a sweep reads the claims in flight without an index of its own to maintain.
+  return {
+    now: op.now,
+    teams: teams.map((team) => ({
+      teamId: team.id,
+      name: team.name,
+      leadAgentId: team.lead_agent_id,
+      agents: op.sql
+        .all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND state <> 'retired' ORDER BY seq`, team.id)
+        .map((agent): RecoveryAgentView => ({
+          id: agent.id,
+          name: agent.name,
+          role: agent.role,
+          state: agent.state,
+          epoch: agent.epoch,
+          lastSeenAt: agent.last_seen_at,
+          createdAt: agent.created_at,
+        })),
+      claims: op.sql
+        .all<ClaimRow>(
+          `SELECT team_id, id, title, owner_agent_id, fence, lease_expires_at, attempts FROM tasks
+           WHERE team_id = ? AND status = 'in_progress' AND owner_agent_id IS NOT NULL ORDER BY seq`,
+          team.id,
+        )
+        .map((claim): RecoveryClaimView => ({
+          taskId: claim.id,
+          title: claim.title,
+          ownerAgentId: claim.owner_agent_id,
+          fence: claim.fence,
+          leaseExpiresAt: claim.lease_expires_at,
+          attempts: claim.attempts,
+        })),
+    })),
+  };
 }
 
 /** Takes a claim back, if it is still exactly the claim the decision saw. */

@@ -120,6 +120,8 @@ export async function withBusyRetry<T>(attempt: () => T, retry: BusyRetryOptions
  */
 export class TransactionRunner {
   private commits = 0;
+  /** One transaction function for every operation: better-sqlite3 builds its wrappers once. */
+  private readonly inTransaction: Database.Transaction<(work: (op: Op) => unknown) => unknown>;
 
   constructor(
     private readonly sql: Sql,
@@ -127,21 +129,20 @@ export class TransactionRunner {
     private readonly ids: IdGenerator,
     private readonly retry: BusyRetryOptions,
     private readonly policy: TeamPolicy,
-  ) {}
+  ) {
+    this.inTransaction = sql.db.transaction((work: (op: Op) => unknown) => work(this.op()));
+  }
 
   /** One write transaction; `work` must be synchronous (never await inside a transaction). */
   async write<T>(work: (op: Op) => T): Promise<T> {
-    const result = await withBusyRetry(() =>
-      this.sql.db.transaction(() => work(this.op())).immediate(),
-      this.retry,
-    );
+    const result = (await withBusyRetry(() => this.inTransaction.immediate(work), this.retry)) as T;
     this.afterCommit();
     return result;
   }
 
   /** One consistent read (a deferred transaction is a single snapshot in WAL mode). */
   async read<T>(work: (op: Op) => T): Promise<T> {
-    return withBusyRetry(() => this.sql.db.transaction(() => work(this.op())).deferred(), this.retry);
+    return (await withBusyRetry(() => this.inTransaction.deferred(work), this.retry)) as T;
   }
 
   private op(): Op {
