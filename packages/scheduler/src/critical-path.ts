@@ -21,6 +21,29 @@ function better(a: CriticalPath, b: CriticalPath): boolean {
   return a.duration !== b.duration ? a.duration > b.duration : lexLess(a.path, b.path);
 }
 
+/** Ids in code-unit order, as `<` compares strings. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Whether `a` followed by `last` is a better path than `b` followed by `last`, without building
+ * either: the candidates of one node all end with that node, and copying every candidate's path to
+ * compare them made the search cost grow with the number of dependencies times the path length.
+ */
+function betterWith(a: CriticalPath, b: CriticalPath, last: string): boolean {
+  if (a.duration !== b.duration) return a.duration > b.duration;
+  const n = Math.min(a.path.length, b.path.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.path[i] as string;
+    const y = b.path[i] as string;
+    if (x !== y) return x < y;
+  }
+  // One is a prefix of the other: compare what follows the prefix (the node itself ends the shorter).
+  if (a.path.length === b.path.length) return false;
+  return a.path.length < b.path.length ? last < (b.path[n] as string) : (a.path[n] as string) < last;
+}
+
 function lexLess(a: readonly string[], b: readonly string[]): boolean {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i += 1) {
@@ -40,47 +63,58 @@ function lexLess(a: readonly string[], b: readonly string[]): boolean {
  * `CYCLE_DETECTED`.
  */
 export function criticalPath(nodes: readonly PathNode[]): CriticalPath {
-  const byId = new Map<string, PathNode>();
-  for (const node of nodes) {
-    if (byId.has(node.id)) throw new TeamError('INVALID_INPUT', `task ${node.id} appears twice`);
+  // Tasks are numbered once and handled through arrays: at 100k tasks, maps and sets per task were
+  // most of the time of a lead's team_status.
+  const indexOf = new Map<string, number>();
+  nodes.forEach((node, index) => {
+    if (indexOf.has(node.id)) throw new TeamError('INVALID_INPUT', `task ${node.id} appears twice`);
     if (!Number.isFinite(node.duration) || node.duration < 0) {
       throw new TeamError('INVALID_INPUT', `task ${node.id} has duration ${node.duration}; it must be a non-negative number`);
     }
-    byId.set(node.id, node);
-  }
-  const waiting = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const node of byId.values()) {
-    const deps = new Set(node.depends_on);
-    for (const dep of deps) {
-      if (!byId.has(dep)) throw new TeamError('INVALID_INPUT', `task ${node.id} depends on unknown task ${dep}`);
-      dependents.set(dep, [...(dependents.get(dep) ?? []), node.id]);
+    indexOf.set(node.id, index);
+  });
+  const deps: number[][] = nodes.map(() => []);
+  const dependents: number[][] = nodes.map(() => []);
+  nodes.forEach((node, index) => {
+    const mine = deps[index] as number[];
+    for (const dep of node.depends_on) {
+      const at = indexOf.get(dep);
+      if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${node.id} depends on unknown task ${dep}`);
+      if (mine.includes(at)) continue;
+      mine.push(at);
+      (dependents[at] as number[]).push(index);
     }
-    waiting.set(node.id, deps.size);
-  }
+  });
+  const waiting = deps.map((list) => list.length);
 
   // Kahn's algorithm; each node's best path is final once all its dependencies are.
-  const best = new Map<string, CriticalPath>();
-  const queue = [...byId.keys()].filter((id) => waiting.get(id) === 0).sort();
+  const best: (CriticalPath | undefined)[] = new Array<CriticalPath | undefined>(nodes.length);
+  const queue = nodes
+    .map((_node, index) => index)
+    .filter((index) => waiting[index] === 0)
+    .sort((a, b) => compareIds((nodes[a] as PathNode).id, (nodes[b] as PathNode).id));
   let answer: CriticalPath = { path: [], duration: 0 };
   for (let head = 0; head < queue.length; head += 1) {
-    const id = queue[head] as string;
-    const node = byId.get(id) as PathNode;
-    const befores = node.depends_on.length === 0 ? [NO_PATH] : [...new Set(node.depends_on)].map((dep) => best.get(dep) ?? NO_PATH);
-    // Compare whole candidates, not the paths before them: one may be a prefix of another.
-    const mine = befores
-      .map((before) => ({ path: [...before.path, id], duration: before.duration + node.duration }))
-      .reduce((a, b) => (better(b, a) ? b : a));
-    best.set(id, mine);
+    const index = queue[head] as number;
+    const node = nodes[index] as PathNode;
+    const befores = deps[index] as number[];
+    // Compare whole candidates (each before-path followed by this node), not the paths before them:
+    // one may be a prefix of another.
+    let chosen = befores.length === 0 ? NO_PATH : (best[befores[0] as number] ?? NO_PATH);
+    for (let k = 1; k < befores.length; k += 1) {
+      const candidate = best[befores[k] as number] ?? NO_PATH;
+      if (betterWith(candidate, chosen, node.id)) chosen = candidate;
+    }
+    const mine: CriticalPath = { path: [...chosen.path, node.id], duration: chosen.duration + node.duration };
+    best[index] = mine;
     if (answer.path.length === 0 || better(mine, answer)) answer = mine;
-    for (const next of dependents.get(id) ?? []) {
-      const left = (waiting.get(next) ?? 0) - 1;
-      waiting.set(next, left);
-      if (left === 0) queue.push(next);
+    for (const next of dependents[index] as number[]) {
+      waiting[next] = (waiting[next] as number) - 1;
+      if (waiting[next] === 0) queue.push(next);
     }
   }
-  if (queue.length < byId.size) {
-    const stuck = [...byId.keys()].filter((id) => !best.has(id)).sort();
+  if (queue.length < nodes.length) {
+    const stuck = nodes.filter((_node, index) => best[index] === undefined).map((node) => node.id).sort(compareIds);
     throw new TeamError('CYCLE_DETECTED', `tasks ${stuck.join(', ')} are in or behind a dependency cycle`, { task_ids: stuck });
   }
   return answer;
