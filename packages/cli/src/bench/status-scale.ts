@@ -120,7 +120,7 @@ const METRICS: readonly { key: keyof Omit<ScalePoint, 'size'>; label: string }[]
 ];
 
 async function run(context: BenchContext): Promise<BenchReport> {
-  const sizes = context.quick ? [1_000, 3_000, 10_000] : [1_000, 10_000, 100_000];
+  const sizes = context.quick ? [500, 1_500, 5_000] : [1_000, 10_000, 100_000];
   const points: ScalePoint[] = [];
   for (const size of sizes) {
     const point = await measureScale(context, size);
