@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// Writes the generated JSON Schemas and docs/tools.md from the built contracts package.
-// Run through `npm run generate`, which builds contracts first; reviewers read the diff.
+// Writes the generated JSON Schemas and docs/tools.md from the built contracts package, and
+// docs/permissions.md from the shipped permissions file through the built policy-engine.
+// Run through `npm run generate`, which builds both first; reviewers read the diff.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { generatedJsonSchemas, renderToolReference } = require('../packages/contracts/dist/index.js');
+const {
+  findBuiltinPermissionsFile,
+  loadPermissionPolicy,
+  renderPermissionTable,
+} = require('../packages/policy-engine/dist/index.js');
 
 const root = path.resolve(__dirname, '..');
 const schemaDir = path.join(root, 'packages/contracts/schemas');
@@ -16,4 +22,6 @@ for (const [file, schema] of Object.entries(generatedJsonSchemas())) {
 }
 fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
 fs.writeFileSync(path.join(root, 'docs/tools.md'), renderToolReference());
-process.stdout.write(`wrote ${Object.keys(generatedJsonSchemas()).length} schemas and docs/tools.md\n`);
+const permissions = loadPermissionPolicy(findBuiltinPermissionsFile(root));
+fs.writeFileSync(path.join(root, 'docs/permissions.md'), renderPermissionTable(permissions));
+process.stdout.write(`wrote ${Object.keys(generatedJsonSchemas()).length} schemas, docs/tools.md and docs/permissions.md\n`);

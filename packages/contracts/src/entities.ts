@@ -41,6 +41,17 @@ export const RoleSchema = z
   .regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, underscore or dash');
 export type Role = z.infer<typeof RoleSchema>;
 
+/**
+ * A permission profile's name: a plain lowercase identifier, like a policy profile's name, so it
+ * reads the same in YAML, in `team_spawn` and in the audit trail.
+ */
+export const PermissionProfileNameSchema = z
+  .string('must be text')
+  .min(1, 'must not be empty')
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[a-z][a-z0-9-]*$/, 'must be lowercase letters, digits or "-", starting with a letter');
+export type PermissionProfileName = z.infer<typeof PermissionProfileNameSchema>;
+
 /** The role bound to the agent that started the team. */
 export const LEAD_ROLE = 'lead';
 
@@ -73,6 +84,8 @@ export const AgentSchema = z.strictObject({
   team_id: TeamIdSchema,
   name: NameSchema,
   role: RoleSchema,
+  /** Present only when the lead granted a permission profile other than the role's at spawn. */
+  permission_profile: PermissionProfileNameSchema.optional(),
   state: AgentStateSchema,
   created_at: TimestampSchema,
   joined_at: TimestampSchema.nullable(),

@@ -12,6 +12,7 @@ export {
   TimestampSchema,
   NameSchema,
   RoleSchema,
+  PermissionProfileNameSchema,
   LEAD_ROLE,
   TeamStateSchema,
   TeamSchema,
@@ -34,6 +35,7 @@ export type {
   ArtifactId,
   IdPrefix,
   Role,
+  PermissionProfileName,
   TeamState,
   Team,
   AgentState,
@@ -143,3 +145,12 @@ export {
   UsageSampleSchema,
 } from './profile';
 export type { ProfileName, RiskTier, QualityRule, Profile, UsageSample } from './profile';
+export {
+  PermissionRuleSchema,
+  PermissionProfileSchema,
+  PermissionRoleKeySchema,
+  PermissionPolicyFileSchema,
+  AuthzStepSchema,
+  AuthzDecisionSchema,
+} from './permissions';
+export type { PermissionProfile, PermissionPolicyFile, AuthzStep, AuthzDecision } from './permissions';

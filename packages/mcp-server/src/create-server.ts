@@ -1,14 +1,16 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
-import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
+import type { AuthorizationStep } from './authorize';
 import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import { Session } from './session';
+import { shippedPermissionPolicy } from './shipped-permissions';
 import { ToolRegistry } from './tool-registry';
 import { registerAllTools } from './tools';
 
@@ -40,6 +42,17 @@ export interface ServerDeps {
    * @default a RecoverySweeper of this server's store and recovery policy
    */
   sweeper?: RecoverySweeper;
+  /**
+   * Who may do what; every bound call is checked against it.
+   * @default the shipped profiles/permissions/default.yaml
+   */
+  permissions?: PermissionPolicy;
+  /**
+   * The authorization steps every call runs before its handler, in order. Only tests replace them,
+   * to show what a server without one of them would let through.
+   * @default AUTHORIZATION_STEPS
+   */
+  authorizationSteps?: readonly AuthorizationStep[];
   /** @default 'codex-team' */
   serverName?: string;
   /** @default '0.1.0' */
@@ -53,12 +66,13 @@ export interface ServerDeps {
 
 /**
  * A fresh MCP server for one session (stdio process or HTTP session) with every team_* tool.
- * Uses the SDK's low-level Server so that validation and error codes stay ours: tools/call
- * parses the arguments with the contract's zod schema and answers every failure as an
- * `isError` result carrying `{"error":{code,message,details}}` as text.
+ * Uses the SDK's low-level Server so that validation and error codes stay ours: tools/call runs
+ * the authorization steps (identity, arguments, scope, permission) before any handler and answers
+ * every failure as an `isError` result carrying `{"error":{code,message,details}}` as text.
  */
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
+  const { permissions } = deps;
   const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
   const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
   const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
@@ -76,6 +90,8 @@ export function createServer(deps: ServerDeps): Server {
     },
     logger: deps.logger,
     clock: deps.clock,
+    permissions: permissions === undefined ? shippedPermissionPolicy : () => permissions,
+    ...(deps.authorizationSteps === undefined ? {} : { steps: deps.authorizationSteps }),
   });
   registerAllTools(registry);
   const server = new Server(

@@ -15,3 +15,12 @@ export type { StdioServerOptions, RunningStdioServer } from './stdio-server';
 export { parseServerArgs, ServerArgsError, SERVER_USAGE } from './server-args';
 export type { ServerArgs } from './server-args';
 export { spawnInstruction } from './tools/team-spawn';
+export { shippedPermissionPolicy } from './shipped-permissions';
+export { AUTHORIZATION_STEPS, identityStep, inputStep, scopeStep, permissionStep, authorize } from './authorize';
+export type {
+  AuthorizationStep,
+  AuthorizationEnv,
+  AuthorizationOutcome,
+  CallUnderAuthorization,
+  StepVerdict,
+} from './authorize';

@@ -8,12 +8,18 @@ import type { BoundAgent, SessionBinding } from '@codex-team/store';
  */
 export class Session {
   private current: SessionBinding | null = null;
+  private currentRole: string | null = null;
   private bindingInFlight = false;
   private ended = false;
 
   /** The agent this session speaks for, or null before it is bound. */
   get binding(): SessionBinding | null {
     return this.current;
+  }
+
+  /** The role of the bound agent (roles never change), or null before it is bound. */
+  get role(): string | null {
+    return this.currentRole;
   }
 
   /**
@@ -35,6 +41,7 @@ export class Session {
     try {
       const bound = await operation();
       this.current = { teamId: bound.team.id, agentId: bound.agent.id, epoch: bound.epoch };
+      this.currentRole = bound.agent.role;
       return bound;
     } finally {
       this.bindingInFlight = false;

@@ -4,6 +4,7 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
+import type { PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
 import { IDLE_SWEEP_INTERVAL_MS, IdleSweeper } from './idle-sweeper';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
@@ -37,6 +38,8 @@ export interface StdioServerOptions {
   stdout?: Writable;
   /** @default MAX_REQUEST_BYTES */
   maxRequestBytes?: number;
+  /** @default the shipped profiles/permissions/default.yaml */
+  permissions?: PermissionPolicy;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -75,6 +78,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     recovery,
     sweeper: recoverySweeper,
     session,
+    ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
   });
   // Each process sweeps the team its session speaks for; every team with a live agent is swept.
   const sweeper = new IdleSweeper(store, logger, () => (session.binding === null ? [] : [session.binding.teamId]));

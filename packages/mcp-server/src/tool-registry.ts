@@ -7,13 +7,32 @@ import {
   type ToolName,
   type ToolOutput,
 } from '@codex-team/contracts';
-import { heartbeatDecision, type HeartbeatDecision, type RecoveryPolicy, type RecoverySweeper } from '@codex-team/recovery';
-import type { Actor, BoundAgent, TeamStore } from '@codex-team/store';
+import type { CallPermission, PermissionPolicy } from '@codex-team/policy-engine';
+import type { RecoveryPolicy, RecoverySweeper } from '@codex-team/recovery';
+import type { Actor, BoundAgent, CallAuthorization, TeamStore } from '@codex-team/store';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { advertisedTool } from './advertised-schema';
-import { classifyError, invalidInput } from './errors';
+import {
+  AUTHORIZATION_STEPS,
+  authorize,
+  callUnderAuthorization,
+  type AuthorizationOutcome,
+  type AuthorizationStep,
+  type CallUnderAuthorization,
+} from './authorize';
+import {
+  attributed,
+  callAuthorization,
+  decisionAfterFailure,
+  decisionOf,
+  refusalError,
+  withDecision,
+  type CallDecision,
+} from './decision-log';
+import { classifyError } from './errors';
 import type { InputGuard } from './input-guard';
+import { afterBoundCall, beforeBoundCall } from './liveness';
 import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import type { Session } from './session';
@@ -36,33 +55,64 @@ export interface ToolEnv {
   sweeper: RecoverySweeper;
 }
 
-/** A handler of a bound tool also gets the verified caller: its team, agent and epoch. */
-export interface BoundToolContext extends ToolEnv {
-  actor: Actor;
-  bound: BoundAgent;
+/** A binding tool's handler also gets its call's allow decision, to record with the binding. */
+export interface UnboundToolContext extends ToolEnv {
+  authorization: CallAuthorization;
 }
 
-export type UnboundToolHandler<N extends ToolName> = (input: ToolInput<N>, env: ToolEnv) => Promise<ToolOutput<N>>;
+/** A handler of a bound tool also gets the verified caller and what its permissions allowed. */
+export interface BoundToolContext extends ToolEnv {
+  /** The caller, carrying the call's allow decision into the operation's transaction. */
+  actor: Actor;
+  bound: BoundAgent;
+  /** The permission answer; claims read which kinds of task it allows. */
+  permission: CallPermission;
+}
+
+export type UnboundToolHandler<N extends ToolName> = (
+  input: ToolInput<N>,
+  context: UnboundToolContext,
+) => Promise<ToolOutput<N>>;
 export type BoundToolHandler<N extends ToolName> = (
   input: ToolInput<N>,
   context: BoundToolContext,
 ) => Promise<ToolOutput<N>>;
 
+// Without a policy nothing can be authorized: an operator must fix the permissions file.
+const POLICY_UNAVAILABLE: AuthorizationOutcome = {
+  step: 'permission',
+  verdict: {
+    decision: 'deny',
+    rule: 'policy:unavailable',
+    reason: 'the server could not load its permissions; it was logged',
+    code: 'INTERNAL',
+  },
+};
+
 type Entry =
-  | { contract: ToolContract; bound: false; handler: (input: unknown, env: ToolEnv) => Promise<unknown> }
+  | { contract: ToolContract; bound: false; handler: (input: unknown, context: UnboundToolContext) => Promise<unknown> }
   | { contract: ToolContract; bound: true; handler: (input: unknown, context: BoundToolContext) => Promise<unknown> };
 
 export interface ToolRegistryOptions {
   env: ToolEnv;
   logger: Logger;
   clock: Clock;
+  /**
+   * The permission policy every bound call is checked against, asked for at each call: the shipped
+   * one is read on the first call rather than at startup, which Codex waits for on every thread.
+   */
+  permissions: () => PermissionPolicy;
+  /** @default AUTHORIZATION_STEPS */
+  steps?: readonly AuthorizationStep[];
 }
 
 /**
- * The tools of one session and the pipeline every call runs: parse the arguments with the
- * contract's zod schema, check the session's identity (and the lead for lead tools), run the
- * handler, check its output against the contract, and shape the result. Every failure becomes an
- * `isError` result with a stable code; nothing a caller sends can make a call throw.
+ * The tools of one session and what every call goes through: the authorization steps (identity,
+ * input, scope, permission), the handler, a check of its output against the contract, and one
+ * decision record per call. An allowed call that changes state records its decision inside the
+ * operation's own transaction; every other call (reads, refusals, failures) records it on its own.
+ * Every failure becomes an `isError` result with a stable code; nothing a caller sends can make a
+ * call throw.
  */
 export class ToolRegistry {
   private readonly entries = new Map<string, Entry>();
@@ -73,7 +123,7 @@ export class ToolRegistry {
   registerUnbound<N extends ToolName>(name: N, handler: UnboundToolHandler<N>): void {
     const contract = this.contractFor(name, true);
     // The input was parsed with this tool's own schema before the handler runs.
-    this.entries.set(name, { contract, bound: false, handler: (input, env) => handler(input as ToolInput<N>, env) });
+    this.entries.set(name, { contract, bound: false, handler: (input, context) => handler(input as ToolInput<N>, context) });
   }
 
   /** Registers a tool that needs a bound session (audience member, holder or lead). */
@@ -93,41 +143,82 @@ export class ToolRegistry {
 
   /** Runs one tools/call. Never rejects. */
   async call(name: string, rawArguments: unknown): Promise<CallToolResult> {
-    const started = this.options.clock.now();
-    const entry = this.entries.get(name);
+    const { env, logger, clock } = this.options;
+    const started = clock.now();
+    const call = callUnderAuthorization(name, rawArguments ?? {});
+    const permissions = this.permissions();
+    const authorized =
+      permissions === null
+        ? POLICY_UNAVAILABLE
+        : await authorize(this.options.steps ?? AUTHORIZATION_STEPS, call, { store: env.store, session: env.session, permissions });
+    if (authorized.unexpected !== undefined) {
+      logger.error({ ...this.who(name), err: authorized.unexpected }, 'authorization failed unexpectedly');
+    }
+    let decision = decisionOf(call, authorized, env.session);
+    let authorization: CallAuthorization | null = null;
     let outcome = 'ok';
     let result: CallToolResult;
     try {
-      if (entry === undefined) throw new TeamError('INVALID_INPUT', `unknown tool ${name}`, { tool: name });
-      const output = await this.run(entry, rawArguments ?? {});
-      result = successResult(output);
+      if (authorized.verdict.decision === 'deny') throw refusalError(decision, authorized.verdict);
+      authorization = callAuthorization(decision);
+      result = successResult(await this.run(call, authorization));
     } catch (caught) {
       const { error, unexpected } = classifyError(caught);
-      if (unexpected) {
-        this.options.logger.error({ ...this.who(name), err: caught }, 'tool call failed unexpectedly');
+      if (unexpected) logger.error({ ...this.who(name), err: caught }, 'tool call failed unexpectedly');
+      let answered = error;
+      if (decision.decision === 'allow') {
+        if (permissions !== null) decision = decisionAfterFailure(decision, call, error, permissions);
+        if (decision.decision === 'deny') answered = withDecision(error, decision);
       }
-      outcome = error.code;
-      result = errorResult(error.toBody());
+      outcome = answered.code;
+      result = errorResult(answered.toBody());
     }
-    // Tickets, message bodies and artifact contents are never logged: only who, what and how it went.
-    this.options.logger.info({ ...this.who(name), outcome, duration_ms: this.options.clock.now() - started }, 'tool call');
+    if (authorization?.recordedSeq == null) await this.record(decision, outcome);
+    decision = attributed(decision, env.session);
+    // Tickets, message bodies and artifact contents are never logged: who, what, which rule decided
+    // and how it went.
+    logger.info(
+      {
+        ...this.who(name),
+        role: decision.role,
+        action: decision.action,
+        profile: decision.profile,
+        decision: decision.decision,
+        rule: decision.rule,
+        step: decision.step,
+        reason: decision.reason,
+        outcome,
+        duration_ms: clock.now() - started,
+      },
+      'tool call',
+    );
     return result;
   }
 
-  private async run(entry: Entry, rawArguments: unknown): Promise<Record<string, unknown>> {
+  private async run(call: CallUnderAuthorization, authorization: CallAuthorization): Promise<Record<string, unknown>> {
+    const { env } = this.options;
+    const entry = this.entries.get(call.tool);
+    if (entry === undefined) throw new TeamError('INTERNAL', `tool ${call.tool} has no handler`);
     const { contract } = entry;
-    const parsed = contract.input.safeParse(rawArguments);
-    if (!parsed.success) throw invalidInput(contract.name, parsed.error);
-    const { guard } = this.options.env;
+    const { guard } = env;
     if (!entry.bound) {
-      return this.checkOutput(contract, await entry.handler(guard.redact(contract, parsed.data, null), this.options.env));
+      const output = await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization });
+      return this.checkOutput(contract, output);
     }
-    const { context, heartbeat } = await this.authorize(contract);
+    if (call.bound === null || call.actor === null || call.permission === null) {
+      throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
+    }
+    const { bound, heartbeat } = await beforeBoundCall(env, call.bound, call.tool);
     const output = this.checkOutput(
       contract,
-      await entry.handler(guard.redact(contract, parsed.data, context.bound.team), context),
+      await entry.handler(guard.redact(contract, call.input, bound.team), {
+        ...env,
+        actor: { ...call.actor, authorization },
+        bound,
+        permission: call.permission,
+      }),
     );
-    if (heartbeat.action === 'renew' && contract.name !== 'team_heartbeat') await this.renewHeartbeat(context, heartbeat);
+    await afterBoundCall(env, bound, heartbeat, call.tool);
     return output;
   }
 
@@ -141,41 +232,25 @@ export class ToolRegistry {
     return output as Record<string, unknown>;
   }
 
-  /**
-   * NOT_BOUND unless the session's binding is still current; DENIED early for lead tools. An agent
-   * recovery marked lost is reinstated here, before its call runs (taking a thread slot again, or
-   * NOT_BOUND when none is free), so a lost agent never acts without a slot.
-   */
-  private async authorize(contract: ToolContract): Promise<{ context: BoundToolContext; heartbeat: HeartbeatDecision }> {
-    const { env } = this.options;
-    const binding = env.session.requireBinding();
-    let bound = await env.store.verifyBinding(binding);
-    if (contract.audience === 'lead' && bound.team.lead_agent_id !== bound.agent.id) {
-      throw new TeamError('DENIED', `${contract.name} is for the team's lead; you are ${bound.agent.role}`, {
-        agent_id: bound.agent.id,
-      });
+  /** The permission policy, or null (logged) when it cannot be loaded: then every call is refused. */
+  private permissions(): PermissionPolicy | null {
+    try {
+      return this.options.permissions();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'the permission policy could not be loaded; refusing every call');
+      return null;
     }
-    const heartbeat = heartbeatDecision(bound.agent, this.options.clock.now(), env.recovery);
-    if (heartbeat.action === 'reinstate' && bound.team.state === 'active') {
-      const beat = await env.store.heartbeatAgent(binding, { tasks: [], reinstate: true }, { leaseMs: env.recovery.leaseMs });
-      this.options.logger.info({ ...this.who(contract.name), rule: heartbeat.rule, outcome: 'active' }, heartbeat.reason);
-      bound = { ...bound, agent: { ...bound.agent, state: 'active', last_seen_at: beat.last_seen_at } };
-    }
-    return { context: { ...env, actor: { teamId: binding.teamId, agentId: binding.agentId }, bound }, heartbeat };
   }
 
-  /**
-   * After a successful call, at most once per heartbeatEveryMs: records that the agent is alive.
-   * A failure here is logged and never fails the call that already succeeded.
-   */
-  private async renewHeartbeat(context: BoundToolContext, decision: HeartbeatDecision): Promise<void> {
-    const binding = context.session.binding;
-    if (binding === null || context.bound.team.state !== 'active') return;
+  /** Records a decision that no operation recorded; evidence lost here is logged, never thrown. */
+  private async record(decision: CallDecision, outcome: string): Promise<void> {
     try {
-      // No claims are renewed here, so the lease length is not used.
-      await context.store.heartbeatAgent(binding, { tasks: [], reinstate: false }, { leaseMs: context.recovery.leaseMs });
+      await this.options.env.store.recordAuthzDecision({ ...decision, outcome });
     } catch (error) {
-      this.options.logger.warn({ agent_id: binding.agentId, rule: decision.rule, err: error }, 'heartbeat not recorded');
+      this.options.logger.error(
+        { ...this.who(decision.tool), err: error, rule: decision.rule, decision: decision.decision, outcome },
+        'could not record the authorization decision',
+      );
     }
   }
 

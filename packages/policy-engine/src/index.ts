@@ -26,3 +26,20 @@ export type {
   TeamIdleInput,
 } from './guardrails';
 export { qualityRuleFor } from './quality';
+export { TOOL_ACTIONS, actionsOfCall } from './permission-actions';
+export type { ToolActions } from './permission-actions';
+export {
+  PermissionPolicy,
+  PERMISSION_KEYS,
+  DEFAULT_DENY_RULE,
+  NO_PROFILE_RULE,
+  patternMatches,
+  ruleId,
+} from './permission-policy';
+export type { PermissionRule, PermissionDecision, CallPermission, ResolvedProfile, RuleEffect } from './permission-policy';
+export { parsePermissionPolicy, LEAD_RESERVED_TOOLS, reservedAllows } from './parse-permissions';
+export { loadPermissionPolicy, findBuiltinPermissionsFile } from './load-permissions';
+export { checkGrant } from './grants';
+export type { GrantDecision } from './grants';
+export { renderPermissionTable, permissionColumns, whoMayCall } from './render-permissions';
+export type { PermissionColumn } from './render-permissions';

@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 
+/**
+ * The decision log records calls, refused ones included: a refused call changes no state but adds
+ * its decision there. Digests leave it out unless asked, so they compare state.
+ */
+export const DECISION_LOG_TABLE = 'authz_decisions';
+
+export interface DigestOptions {
+  /** Include the decision log too. @default false */
+  includeDecisionLog?: boolean;
+}
+
 export interface TableDigest {
   rows: number;
   /** sha256 over every row in rowid order; equal digests mean equal contents. */
@@ -8,10 +19,11 @@ export interface TableDigest {
 }
 
 /**
- * A read-only fingerprint of every table of a store file. Tests and `codex-team doctor` use it to
- * show that a refused call changed nothing, without reaching into the schema themselves.
+ * A read-only fingerprint of every table of a store file (the decision log only when asked). Tests
+ * and `codex-team doctor` use it to show that a refused call changed nothing, without reaching into
+ * the schema themselves.
  */
-export function digestDatabase(path: string): Record<string, TableDigest> {
+export function digestDatabase(path: string, options: DigestOptions = {}): Record<string, TableDigest> {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const tables = db
@@ -20,6 +32,7 @@ export function digestDatabase(path: string): Record<string, TableDigest> {
       .all() as string[];
     const digest: Record<string, TableDigest> = {};
     for (const table of tables) {
+      if (table === DECISION_LOG_TABLE && options.includeDecisionLog !== true) continue;
       const hash = createHash('sha256');
       let rows = 0;
       // Table names come from sqlite_master, not from callers; quoting keeps odd names safe.

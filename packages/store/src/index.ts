@@ -8,6 +8,11 @@ export type {
   SpawnAgentInput,
   JoinAgentInput,
   LeaseOptions,
+  ClaimOptions,
+  ClaimableTasks,
+  CallAuthorization,
+  AuthzDecisionInput,
+  AuthzDecisionQuery,
   HeartbeatRequest,
   RecoveryScope,
   RecoveryAgentView,
@@ -42,7 +47,7 @@ export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
 export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
-export { digestDatabase, checkDatabaseIntegrity } from './database-digest';
-export type { TableDigest } from './database-digest';
+export { digestDatabase, checkDatabaseIntegrity, DECISION_LOG_TABLE } from './database-digest';
+export type { TableDigest, DigestOptions } from './database-digest';
 export { runWriteCeiling } from './write-ceiling';
 export type { WriteCeilingRun } from './write-ceiling';

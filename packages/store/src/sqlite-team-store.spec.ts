@@ -96,6 +96,108 @@ describe('SQLite adapter', () => {
     await store.close();
   });
 
+  it('records a decision once when its transaction was retried after a busy attempt', async () => {
+    const path = join(dir, 'retry-decision.db');
+    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } });
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE');
+    setTimeout(() => blocker.exec('ROLLBACK'), 50);
+    const authorization = {
+      decision: {
+        teamId: null,
+        agentId: null,
+        role: null,
+        tool: 'team_start',
+        action: 'start',
+        profile: null,
+        rule: 'identity:unbound-may-bind',
+        matched: [],
+        decision: 'allow' as const,
+        reason: 'an unbound session may start',
+        step: 'identity' as const,
+      },
+      recordedSeq: null as number | null,
+    };
+    const bound = await store.createTeam({
+      name: 'once',
+      objective: '',
+      maxThreads: 1,
+      profile: 'p',
+      leadName: 'l',
+      resumeTicketHash: 'r3',
+      authorization,
+    });
+    const decisions = await store.listAuthzDecisions({ teamId: bound.team.id });
+    expect(decisions.map((decision) => decision.seq)).toEqual([authorization.recordedSeq]);
+    expect(blocker.prepare('SELECT COUNT(*) FROM authz_decisions').pluck().get()).toBe(1);
+    blocker.close();
+    await store.close();
+  });
+
+  it('commits a standalone decision without waiting for the disk, and every other write with synchronous=FULL', async () => {
+    const path = join(dir, 'sync.db');
+    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    // The adapter's own connection: the pragma is per connection.
+    const db = (store as unknown as { db: Database.Database }).db;
+    const synchronous = (): unknown => db.pragma('synchronous', { simple: true });
+    const decision = {
+      teamId: null,
+      agentId: null,
+      role: null,
+      tool: 'team_status',
+      action: 'read',
+      profile: null,
+      rule: 'identity:unbound',
+      matched: [],
+      decision: 'deny' as const,
+      reason: 'not bound',
+      step: 'identity' as const,
+      outcome: 'NOT_BOUND',
+    };
+    const seen: unknown[] = [];
+    const spied = db.pragma.bind(db);
+    db.pragma = ((source: string, options?: Database.PragmaOptions) => {
+      seen.push(source);
+      return spied(source, options);
+    }) as typeof db.pragma;
+    await store.recordAuthzDecision(decision);
+    expect(seen).toEqual(['synchronous = NORMAL', 'synchronous = FULL']);
+    expect(synchronous()).toBe(2);
+    // A busy attempt restores FULL too.
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE');
+    await expect(store.recordAuthzDecision(decision)).rejects.toMatchObject({ code: 'BUSY' });
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    expect(synchronous()).toBe(2);
+    await store.close();
+  });
+
+  it('leaves the decision log out of a database digest unless asked, so digests compare state', async () => {
+    const path = join(dir, 'digest.db');
+    const store = await open(path);
+    const before = digestDatabase(path);
+    const withLog = digestDatabase(path, { includeDecisionLog: true });
+    await store.recordAuthzDecision({
+      teamId: null,
+      agentId: null,
+      role: null,
+      tool: 'team_status',
+      action: 'read',
+      profile: null,
+      rule: 'identity:unbound',
+      matched: [],
+      decision: 'deny',
+      reason: 'not bound',
+      step: 'identity',
+      outcome: 'NOT_BOUND',
+    });
+    expect(digestDatabase(path)).toEqual(before);
+    expect(Object.keys(before)).not.toContain('authz_decisions');
+    expect(digestDatabase(path, { includeDecisionLog: true })['authz_decisions']).not.toEqual(withLog['authz_decisions']);
+    await store.close();
+  });
+
   it('refuses calls after close without crashing the process', async () => {
     const store = await open(join(dir, 'closed.db'));
     await store.close();

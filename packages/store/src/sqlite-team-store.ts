@@ -5,6 +5,7 @@ import type {
   Agent,
   Artifact,
   AuditEvent,
+  AuthzDecision,
   Clock,
   IdGenerator,
   Team,
@@ -16,6 +17,7 @@ import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
+import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import * as heartbeats from './sqlite/heartbeat-ops';
 import * as idle from './sqlite/idle-ops';
@@ -32,7 +34,11 @@ import type {
   Actor,
   AuditQuery,
   BoundAgent,
+  CallAuthorization,
+  ClaimOptions,
   CreateTeamInput,
+  AuthzDecisionInput,
+  AuthzDecisionQuery,
   DecisionEntry,
   HeartbeatRequest,
   JoinAgentInput,
@@ -97,8 +103,8 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input));
   }
 
-  resumeAgent(resumeTicketHash: string): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash));
+  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, authorization));
   }
 
   verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
@@ -145,14 +151,14 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => tasks.listTasks(op, actor, input));
   }
 
-  claimNextTask(actor: Actor, options: LeaseOptions): Promise<ToolOutput<'team_task_next'>> {
+  claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>> {
     return this.tx.write((op) => claims.claimNextTask(op, actor, options));
   }
 
   claimTask(
     actor: Actor,
     input: ToolInput<'team_task_claim'>,
-    options: LeaseOptions,
+    options: ClaimOptions,
   ): Promise<ToolOutput<'team_task_claim'>> {
     return this.tx.write((op) => claims.claimTask(op, actor, input, options));
   }
@@ -223,6 +229,19 @@ export class SqliteTeamStore implements TeamStore {
   /** Up to `limit` events (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
   listAuditEvents(teamId: TeamId, query: AuditQuery = {}): Promise<AuditEvent[]> {
     return this.tx.read((op) => listAudit(op, teamId, query));
+  }
+
+  /**
+   * A decision recorded on its own changed no state, so it is committed without waiting for the
+   * disk (see TransactionRunner.write): a read costs no fsync. It survives any process crash.
+   */
+  recordAuthzDecision(input: AuthzDecisionInput): Promise<AuthzDecision> {
+    return this.tx.write((op) => decisions.recordDecision(op, input), { sync: 'normal' });
+  }
+
+  /** Up to `limit` decisions (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
+  listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]> {
+    return this.tx.read((op) => decisions.listDecisions(op, query));
   }
 
   close(): Promise<void> {

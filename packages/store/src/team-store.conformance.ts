@@ -3,6 +3,7 @@ import { describeAgentRules } from './conformance/agents.conformance';
 import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
+import { describeDecisionRules } from './conformance/decisions.conformance';
 import { Fixture, ReverseIdGenerator, ScriptedPolicy, type ConformanceHooks } from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
 import { describePolicyRules } from './conformance/policy.conformance';
@@ -59,5 +60,6 @@ export function describeTeamStoreConformance(
     describeRecoveryRules(fixture);
     describePolicyRules(fixture);
     describeSnapshotRules(fixture);
+    describeDecisionRules(fixture);
   });
 }

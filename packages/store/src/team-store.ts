@@ -4,6 +4,8 @@ import type {
   AgentState,
   Artifact,
   AuditEvent,
+  AuthzDecision,
+  AuthzStep,
   Decision,
   Message,
   Team,
@@ -18,6 +20,54 @@ import type { TeamSnapshot, UsageRecord } from './team-snapshot';
 export interface Actor {
   teamId: TeamId;
   agentId: AgentId;
+  /** The decision that let this call through; a write operation records it with its state change. */
+  authorization?: CallAuthorization;
+}
+
+/** One authorization decision for the decision log, as the server made it. */
+export interface AuthzDecisionInput {
+  /** null for a session bound to no team. */
+  teamId: TeamId | null;
+  agentId: AgentId | null;
+  role: string | null;
+  tool: string;
+  action: string;
+  profile: string | null;
+  rule: string;
+  matched: readonly string[];
+  decision: Decision;
+  reason: string;
+  step: AuthzStep;
+  /** `ok` or the error code the call was answered with. */
+  outcome: string;
+}
+
+/**
+ * The allow decision of a call, handed to the write operation it allows. The operation records it,
+ * with outcome `ok` and its audit events' seqs, as the last write of its own transaction, so an
+ * allowed state change and its evidence commit together or not at all. Binding operations (start,
+ * join, resume) fill in the team, agent and role they bind. `recordedSeq` is set once committed;
+ * a call whose decision was not recorded that way (a read, a failure) is recorded on its own.
+ */
+export interface CallAuthorization {
+  readonly decision: Omit<AuthzDecisionInput, 'outcome'>;
+  recordedSeq: number | null;
+}
+
+export interface AuthzDecisionQuery {
+  /** The team's decisions; null for those of sessions bound to no team. */
+  teamId: TeamId | null;
+  /** Only decisions with a greater sequence number. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+/** Which ready tasks a claim may take, from the caller's permissions; absent means both kinds. */
+export interface ClaimableTasks {
+  /** Tasks whose required_role is the caller's role. */
+  ownRole: boolean;
+  /** Tasks that name no required_role. */
+  unassigned: boolean;
 }
 
 /**
@@ -41,18 +91,22 @@ export interface CreateTeamInput {
   profile: string;
   leadName: string;
   resumeTicketHash: string;
+  authorization?: CallAuthorization;
 }
 
 export interface SpawnAgentInput {
   name: string;
   role: string;
   joinTicketHash: string;
+  /** A permission profile granted instead of the role's; the server checked the grant. */
+  permissionProfile?: string;
 }
 
 export interface JoinAgentInput {
   joinTicketHash: string;
   /** Stored for the joining agent; its plain ticket goes back to the caller only. */
   resumeTicketHash: string;
+  authorization?: CallAuthorization;
 }
 
 /** Everything a claim needs besides the actor; the lease length comes from the server's policy. */
@@ -156,6 +210,10 @@ export interface RecoveryResult {
   notices: Message[];
 }
 
+export interface ClaimOptions extends LeaseOptions {
+  claimable?: ClaimableTasks;
+}
+
 /**
  * team_status as the store knows it, plus the policy state the server needs to add the policy's
  * verdict and hints (which the store cannot decide).
@@ -213,7 +271,7 @@ export interface TeamStore {
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /** Re-binds an agent by its resume ticket; the previous session's epoch stops working. */
-  resumeAgent(resumeTicketHash: string): Promise<BoundAgent>;
+  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent>;
   /** NOT_BOUND when the binding was superseded or the agent retired. */
   verifyBinding(binding: SessionBinding): Promise<BoundAgent>;
   /** Records that the session of this binding ended; a no-op when it was superseded. */
@@ -243,11 +301,13 @@ export interface TeamStore {
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>>;
   listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>>;
-  claimNextTask(actor: Actor, options: LeaseOptions): Promise<ToolOutput<'team_task_next'>>;
+  /** Takes only the kinds of task `options.claimable` allows. */
+  claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>>;
+  /** DENIED (details.action `own_role` or `unassigned`) when `options.claimable` excludes the task's kind. */
   claimTask(
     actor: Actor,
     input: ToolInput<'team_task_claim'>,
-    options: LeaseOptions,
+    options: ClaimOptions,
   ): Promise<ToolOutput<'team_task_claim'>>;
   updateTask(
     actor: Actor,
@@ -290,5 +350,9 @@ export interface TeamStore {
 
   /** The team's audit trail in commit order. */
   listAuditEvents(teamId: TeamId, query?: AuditQuery): Promise<AuditEvent[]>;
+  /** Records one authorization decision on its own (a read, a refusal, a failed call). */
+  recordAuthzDecision(input: AuthzDecisionInput): Promise<AuthzDecision>;
+  /** The authorization decision log of a team (or of unbound sessions), in commit order. */
+  listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]>;
   close(): Promise<void>;
 }

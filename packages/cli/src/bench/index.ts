@@ -1,3 +1,4 @@
+import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
 import { claimThroughputBenchmark } from './claim-throughput';
 import { startupBenchmark } from './startup';
@@ -7,4 +8,9 @@ import { statusScaleBenchmark } from './status-scale';
  * Every `codex-team bench` benchmark, in the order they run. To add one, write
  * `bench/<name>.ts` exporting a `Benchmark` and list it here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startupBenchmark, claimThroughputBenchmark, statusScaleBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  startupBenchmark,
+  authorizationBenchmark,
+  claimThroughputBenchmark,
+  statusScaleBenchmark,
+];

@@ -1,7 +1,9 @@
-import { TeamError } from '@codex-team/contracts';
+import { TeamError, type AuthzDecision } from '@codex-team/contracts';
+import { redactDeep } from '@codex-team/policy-engine';
 import { replayAuditTrail } from '@codex-team/store';
 import { printableEvents } from '../team-view/team-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
+import { renderDecisions } from '../team-view/render-decisions';
 import { renderEvents } from '../team-view/render-text';
 import { flagOption, stringOption, type Command } from './command';
 
@@ -27,21 +29,31 @@ function differences(rebuilt: object, stored: object): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => canonical(a[key]) !== canonical(b[key]));
 }
 
+const DECISION_PAGE = 10_000;
+
 /**
  * `codex-team replay [TEAM]`: the team's audit trail in order (secrets masked); with --verify,
- * rebuilds the team's state from it and compares it with the store.
+ * rebuilds the team's state from it and compares it with the store; with --decisions, the
+ * authorization decision of every call of the team instead, in the order they were made.
  */
 export const replayCommand: Command = {
   name: 'replay',
   summary: "Print a team's audit events in order; --verify rebuilds the state from them",
-  synopsis: '[TEAM] [--after SEQ] [--limit N] [--verify] [--db PATH] [--json]',
+  synopsis: '[TEAM] [--after SEQ] [--limit N] [--verify | --decisions] [--db PATH] [--json]',
   details: [
     ...TEAM_SOURCE_DETAILS,
     '--after SEQ      only events after this sequence number',
     '--limit N        at most N events',
     '--verify         rebuild the state from every event and compare it with the store (exit 1 if they differ)',
+    '--decisions      every call\'s authorization decision (allowed or refused, rule and outcome) instead of events',
   ],
-  options: { ...TEAM_SOURCE_OPTIONS, after: { type: 'string' }, limit: { type: 'string' }, verify: { type: 'boolean' } },
+  options: {
+    ...TEAM_SOURCE_OPTIONS,
+    after: { type: 'string' },
+    limit: { type: 'string' },
+    verify: { type: 'boolean' },
+    decisions: { type: 'boolean' },
+  },
   allowPositionals: true,
   run(args, io) {
     const after = wholeNumber(stringOption(args.values, 'after'), '--after') ?? 0;
@@ -49,6 +61,18 @@ export const replayCommand: Command = {
     const json = flagOption(args.values, 'json');
     return withTeamSource(args.values, io, async (source) => {
       const { snapshot, events } = await source.view(args.positionals[0]);
+      if (flagOption(args.values, 'decisions')) {
+        const decisions: AuthzDecision[] = [];
+        for (let seq = after; decisions.length < (limit ?? Number.MAX_SAFE_INTEGER); ) {
+          const page = await source.store.listAuthzDecisions({ teamId: snapshot.team.id, afterSeq: seq, limit: DECISION_PAGE });
+          decisions.push(...page);
+          if (page.length < DECISION_PAGE) break;
+          seq = page[page.length - 1]?.seq ?? seq;
+        }
+        const printable = redactDeep(decisions.slice(0, limit ?? Number.MAX_SAFE_INTEGER)).value;
+        io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderDecisions(printable, snapshot.agents));
+        return 0;
+      }
       if (flagOption(args.values, 'verify')) {
         const diff = differences(replayAuditTrail(events), snapshot);
         const verdict = { team_id: snapshot.team.id, events: events.length, matches: diff.length === 0, differs_in: diff };

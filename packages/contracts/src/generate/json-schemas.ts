@@ -8,6 +8,7 @@ import {
   TeamSchema,
 } from '../entities';
 import { ErrorBodySchema } from '../errors';
+import { AuthzDecisionSchema } from '../permissions';
 import { TOOL_CONTRACTS, TOOL_NAMES } from '../tools/catalog';
 
 /** JSON Schema (draft 2020-12) of a zod schema as a client sends it (`io: 'input'`) or receives it. */
@@ -22,6 +23,7 @@ const ENTITY_SCHEMAS: Record<string, z.ZodType> = {
   message: MessageSchema,
   artifact: ArtifactSchema,
   'audit-event': AuditEventSchema,
+  'authz-decision': AuthzDecisionSchema,
   'error-body': ErrorBodySchema,
 };
 

@@ -3,9 +3,10 @@ import { jsonSchemaOf } from './json-schemas';
 
 const AUDIENCE_TEXT: Record<ToolAudience, string> = {
   unbound: 'a session not yet bound to an agent',
-  lead: 'the team lead',
-  member: 'any agent of the team',
-  holder: 'the agent holding the task claim (owner + current fence + live lease)',
+  lead: 'the team lead (reserved: no permission profile grants it to another role)',
+  member: 'agents of the team whose permissions allow the action (docs/permissions.md)',
+  holder:
+    'agents whose permissions allow the action (docs/permissions.md), holding the task claim (owner + current fence + live lease)',
 };
 
 interface JsonSchemaNode {

@@ -9,8 +9,11 @@ import * as task from './task-tools';
 import * as team from './team-tools';
 
 /**
- * Who may call a tool. `unbound`: only a session not yet bound to an agent. `lead`: the team's
- * lead. `member`: any bound agent of the team. `holder`: the agent holding the task's claim.
+ * Which session a tool is for. `unbound`: only a session not yet bound to an agent (decided by the
+ * session alone). Every other tool needs a bound session and the caller's permissions decide
+ * (profiles/permissions): `lead` tools are reserved for the lead, so no profile bound to or granted
+ * to another role may allow them; `member` and `holder` tools are open to the roles whose profile
+ * allows them, `holder` ones also needing the task's claim.
  */
 export type ToolAudience = 'unbound' | 'lead' | 'member' | 'holder';
 
@@ -25,7 +28,8 @@ export interface ToolContract<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   errors: readonly ErrorCode[];
 }
 
-const BOUND: readonly ErrorCode[] = ['INVALID_INPUT', 'NOT_BOUND'];
+// Any bound call can be refused by the caller's permissions (DENIED, naming the rule).
+const BOUND: readonly ErrorCode[] = ['INVALID_INPUT', 'NOT_BOUND', 'DENIED'];
 const WRITE: readonly ErrorCode[] = [...BOUND, 'TEAM_FINALIZED'];
 
 function tool<I extends z.ZodType, O extends z.ZodType>(c: ToolContract<I, O>): ToolContract<I, O> {
@@ -43,7 +47,8 @@ export const TOOL_CONTRACTS = {
   }),
   team_status: tool({
     name: 'team_status',
-    description: 'Your team, agents, task counts, unread messages, ready-to-finalize; for the lead, whom to spawn.',
+    description:
+      'Any agent. Your team, agents, task counts, unread messages, ready-to-finalize; for the lead, whom to spawn.',
     audience: 'member',
     input: team.TeamStatusInputSchema,
     output: team.TeamStatusOutputSchema,
@@ -55,7 +60,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamFinalizeInputSchema,
     output: team.TeamFinalizeOutputSchema,
-    errors: [...WRITE, 'DENIED', 'CONFLICT'],
+    errors: [...WRITE, 'CONFLICT'],
   }),
   team_resume: tool({
     name: 'team_resume',
@@ -72,7 +77,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamSpawnInputSchema,
     output: team.TeamSpawnOutputSchema,
-    errors: [...WRITE, 'DENIED', 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED'],
   }),
   team_join: tool({
     name: 'team_join',
@@ -84,7 +89,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_create: tool({
     name: 'team_task_create',
-    description: 'Add tasks (a DAG in one call: depends_on takes ids or keys of this call).',
+    description: 'Any agent. Add tasks (a DAG in one call: depends_on takes ids or keys of this call).',
     audience: 'member',
     input: task.TaskCreateInputSchema,
     output: task.TaskCreateOutputSchema,
@@ -92,7 +97,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_list: tool({
     name: 'team_task_list',
-    description: 'List tasks of your team, filtered by status or owner, paged by id.',
+    description: 'Any agent. List tasks of your team, filtered by status or owner, paged by id.',
     audience: 'member',
     input: task.TaskListInputSchema,
     output: task.TaskListOutputSchema,
@@ -100,7 +105,8 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_next: tool({
     name: 'team_task_next',
-    description: 'Claim the highest-priority ready task for your role. Returns its fence and lease.',
+    description:
+      'Any agent. Claim the best ready task for your role (role-free tasks: not reviewers, planners, researchers). Returns fence and lease.',
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,
@@ -108,24 +114,24 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_claim: tool({
     name: 'team_task_claim',
-    description: 'Claim one ready task by id. Returns its fence and lease.',
+    description: 'Any agent. Claim one ready task by id, as team_task_next allows. Returns its fence and lease.',
     audience: 'member',
     input: task.TaskClaimInputSchema,
     output: task.TaskClaimOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'DENIED', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
   }),
   team_task_update: tool({
     name: 'team_task_update',
     description:
-      'Holder: report progress with your fence (renews the lease). Creator or lead: edit or cancel a task not in progress.',
+      'Any agent. Holder: report progress with your fence (renews the lease). Lead, planner (creator): edit or cancel a task not in progress.',
     audience: 'member',
     input: task.TaskUpdateInputSchema,
     output: task.TaskUpdateOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'STALE_CLAIM', 'DENIED'],
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'STALE_CLAIM'],
   }),
   team_task_complete: tool({
     name: 'team_task_complete',
-    description: 'Holder: finish your task as done or failed, with evidence. Unblocks dependants.',
+    description: 'Any agent, as holder: finish your task as done or failed, with evidence. Unblocks dependants.',
     audience: 'holder',
     input: task.TaskCompleteInputSchema,
     output: task.TaskCompleteOutputSchema,
@@ -133,7 +139,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_release: tool({
     name: 'team_task_release',
-    description: 'Holder: give your task back to the ready pool, with a reason.',
+    description: 'Any agent, as holder: give your task back to the ready pool, with a reason.',
     audience: 'holder',
     input: task.TaskReleaseInputSchema,
     output: task.TaskReleaseOutputSchema,
@@ -141,15 +147,15 @@ export const TOOL_CONTRACTS = {
   }),
   team_send: tool({
     name: 'team_send',
-    description: 'Message one agent of your team, or "*" for all. Reference artifacts, do not paste them.',
+    description: 'Any agent. Message one agent of your team, or "*" for all. Reference artifacts, do not paste them.',
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'DENIED', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
   }),
   team_inbox: tool({
     name: 'team_inbox',
-    description: 'Ack handled message ids, then get your unread messages, oldest first.',
+    description: 'Any agent. Ack handled message ids, then get your unread messages, oldest first.',
     audience: 'member',
     input: message.InboxInputSchema,
     output: message.InboxOutputSchema,
@@ -157,7 +163,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_artifact_publish: tool({
     name: 'team_artifact_publish',
-    description: 'Publish text as a new version of a named artifact (sha256, size checked).',
+    description: 'Any agent. Publish text as a new version of a named artifact (sha256, size checked).',
     audience: 'member',
     input: artifact.ArtifactPublishInputSchema,
     output: artifact.ArtifactPublishOutputSchema,
@@ -165,7 +171,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_artifact_read: tool({
     name: 'team_artifact_read',
-    description: 'Read an artifact by id, or by name (latest or a given version).',
+    description: 'Any agent. Read an artifact by id, or by name (latest or a given version).',
     audience: 'member',
     input: artifact.ArtifactReadInputSchema,
     output: artifact.ArtifactReadOutputSchema,
@@ -173,7 +179,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_artifact_list: tool({
     name: 'team_artifact_list',
-    description: 'Latest version of every artifact of your team, or all versions of one name.',
+    description: 'Any agent. Latest version of every artifact of your team, or all versions of one name.',
     audience: 'member',
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
@@ -181,7 +187,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_policy_get: tool({
     name: 'team_policy_get',
-    description: "Your team's policy profile (limits, budget, guardrails) and the profiles available.",
+    description: "Any agent. Your team's policy profile (limits, budget, guardrails) and the profiles available.",
     audience: 'member',
     input: policy.TeamPolicyGetInputSchema,
     output: policy.TeamPolicyGetOutputSchema,
@@ -193,11 +199,11 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: policy.TeamPolicySetProfileInputSchema,
     output: policy.TeamPolicySetProfileOutputSchema,
-    errors: [...WRITE, 'DENIED', 'NOT_FOUND'],
+    errors: [...WRITE, 'NOT_FOUND'],
   }),
   team_run_summary: tool({
     name: 'team_run_summary',
-    description: 'Tasks by state, work per agent and role, usage vs budget, durations, critical path, decisions.',
+    description: 'Any agent. Tasks by state, work per agent and role, usage vs budget, durations, critical path, decisions.',
     audience: 'member',
     input: observe.RunSummaryInputSchema,
     output: observe.RunSummaryOutputSchema,
@@ -205,15 +211,15 @@ export const TOOL_CONTRACTS = {
   }),
   team_replay: tool({
     name: 'team_replay',
-    description: "Lead only. The team's audit events in order (secrets masked), paged by seq.",
+    description: "Lead only. The team's audit events in order (secrets masked), or with log \"decisions\" every call's authorization, paged by seq.",
     audience: 'lead',
     input: observe.ReplayInputSchema,
     output: observe.ReplayOutputSchema,
-    errors: [...BOUND, 'DENIED'],
+    errors: BOUND,
   }),
   team_heartbeat: tool({
     name: 'team_heartbeat',
-    description: 'Say you are alive; renews the leases of the claims you list.',
+    description: 'Any agent. Say you are alive; renews the leases of the claims you list.',
     audience: 'member',
     input: recovery.HeartbeatInputSchema,
     output: recovery.HeartbeatOutputSchema,

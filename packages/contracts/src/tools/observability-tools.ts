@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentIdSchema, AgentStateSchema, AuditEventSchema, DecisionSchema, RoleSchema, TaskStatusSchema, TeamSchema } from '../entities';
+import { AuthzDecisionSchema } from '../permissions';
 import { BudgetStateSchema, ReadyToFinalizeSchema } from './policy-tools';
 
 const count = z.number().int().min(0);
@@ -56,8 +57,15 @@ export const RunSummaryOutputSchema = z.strictObject({
 export const ReplayInputSchema = z.strictObject({
   after_seq: z.number().int().min(0).optional().describe('Events after this seq (paging)'),
   limit: z.number().int().min(1).max(1_000).optional().describe('Default 200'),
+  log: z
+    .enum(['audit', 'decisions'])
+    .optional()
+    .describe('"decisions": the authorization decision of every call (allowed or refused) instead of the audit events'),
 });
 export const ReplayOutputSchema = z.strictObject({
+  /** Empty when `log` is "decisions". */
   events: z.array(AuditEventSchema),
+  /** Present only when `log` is "decisions"; `next_after_seq` then pages through these. */
+  decisions: z.array(AuthzDecisionSchema).optional(),
   next_after_seq: z.number().int().nullable(),
 });

@@ -4,6 +4,7 @@ import {
   AgentSchema,
   AgentStateSchema,
   NameSchema,
+  PermissionProfileNameSchema,
   RoleSchema,
   TaskIdSchema,
   TaskStatusSchema,
@@ -111,6 +112,9 @@ export const TeamResumeOutputSchema = z.strictObject({
 export const TeamSpawnInputSchema = z.strictObject({
   name: NameSchema.describe('Unique teammate name in this team'),
   role: RoleSchema.describe('e.g. implementer, reviewer, tester, researcher, planner'),
+  permission_profile: PermissionProfileNameSchema.optional().describe(
+    "A permission profile instead of the role's (docs/permissions.md); never more than yours",
+  ),
 });
 export const TeamSpawnOutputSchema = z.strictObject({
   agent: AgentSchema,

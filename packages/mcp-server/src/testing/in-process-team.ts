@@ -9,6 +9,7 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino, { type Logger } from 'pino';
+import type { AuthorizationStep } from '../authorize';
 import { createServer } from '../create-server';
 import { IdleSweeper } from '../idle-sweeper';
 import { loggerOptions } from '../logger';
@@ -33,6 +34,8 @@ export interface InProcessTeamOptions {
   recovery?: Omit<RecoveryPolicyOptions, 'leaseMs'>;
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: TeamStore) => TeamStore;
+  /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
+  authorizationSteps?: readonly AuthorizationStep[];
 }
 
 /**
@@ -99,6 +102,7 @@ export class InProcessTeam {
       ...(this.options.leaseMs === undefined ? {} : { leaseMs: this.options.leaseMs }),
       recovery: recoveryPolicy({ ...this.options.recovery, leaseMs: this.options.leaseMs }),
       session,
+      ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'spec', version: '1.0.0' });

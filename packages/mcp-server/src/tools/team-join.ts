@@ -3,10 +3,10 @@ import { hashTicket } from '../runtime';
 
 /** team_join: consumes a teammate's one-use join ticket and binds this session to that agent. */
 export function registerTeamJoin(registry: ToolRegistry): void {
-  registry.registerUnbound('team_join', async (input, { store, session, tickets }) => {
+  registry.registerUnbound('team_join', async (input, { store, session, tickets, authorization }) => {
     const resume = tickets.issue('resume');
     const { team, agent } = await session.bind(() =>
-      store.joinAgent({ joinTicketHash: hashTicket(input.ticket), resumeTicketHash: resume.hash }),
+      store.joinAgent({ joinTicketHash: hashTicket(input.ticket), resumeTicketHash: resume.hash, authorization }),
     );
     return { team, agent, resume_ticket: resume.ticket };
   });

@@ -8,8 +8,8 @@ import { hashTicket } from '../runtime';
  * the team's work and of what recovery did since the agent's previous session began.
  */
 export function registerTeamResume(registry: ToolRegistry): void {
-  registry.registerUnbound('team_resume', async (input, { store, session, sweeper }) => {
-    const { team, agent } = await session.bind(() => store.resumeAgent(hashTicket(input.ticket)));
+  registry.registerUnbound('team_resume', async (input, { store, session, sweeper, authorization }) => {
+    const { team, agent } = await session.bind(() => store.resumeAgent(hashTicket(input.ticket), authorization));
     const actor = { teamId: team.id, agentId: agent.id };
     if (team.state === 'active') await sweeper.trySweep({ teamId: team.id });
     return { team, agent, snapshot: await store.resumeSnapshot(actor) };

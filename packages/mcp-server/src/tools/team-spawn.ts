@@ -28,7 +28,12 @@ export function registerTeamSpawn(registry: ToolRegistry): void {
     const { store, actor, bound, tickets } = ctx;
     const join = tickets.issue('join');
     const agent = await auditingRefusals(ctx, 'team_spawn', null, () =>
-      store.spawnAgent(actor, { name: input.name, role: input.role, joinTicketHash: join.hash }),
+      store.spawnAgent(actor, {
+        name: input.name,
+        role: input.role,
+        joinTicketHash: join.hash,
+        ...(input.permission_profile === undefined ? {} : { permissionProfile: input.permission_profile }),
+      }),
     );
     return {
       agent,

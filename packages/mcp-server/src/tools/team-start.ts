@@ -7,7 +7,7 @@ import type { ToolRegistry } from '../tool-registry';
  * may not exceed its threads.hard_cap.
  */
 export function registerTeamStart(registry: ToolRegistry): void {
-  registry.registerUnbound('team_start', async (input, { store, session, tickets, policy }) => {
+  registry.registerUnbound('team_start', async (input, { store, session, tickets, policy, authorization }) => {
     const profileName = input.profile ?? DEFAULTS.profile;
     const profile = policy.profileNamed(profileName);
     const maxThreads = input.max_threads ?? profile.threads.default;
@@ -27,6 +27,7 @@ export function registerTeamStart(registry: ToolRegistry): void {
         profile: profileName,
         leadName: input.lead_name,
         resumeTicketHash: resume.hash,
+        authorization,
       }),
     );
     return { team, agent, resume_ticket: resume.ticket };

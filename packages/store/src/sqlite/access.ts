@@ -1,5 +1,6 @@
 import { TeamError } from '@codex-team/contracts';
 import type { Actor } from '../team-store';
+import { attachAuthorization } from './authz-ops';
 import { AGENT_COLUMNS, TEAM_COLUMNS, toTeam, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
 
@@ -27,7 +28,8 @@ export function findAgent(op: Op, teamId: string, agentId: string): AgentRow | u
 
 /**
  * NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized
- * team stays readable.
+ * team stays readable. In a write transaction the actor's authorization (if the server sent one)
+ * becomes this transaction's decision record: every operation checks its caller here first.
  */
 export function requireCaller(op: Op, actor: Actor): Caller {
   const team = findTeam(op, actor.teamId);
@@ -38,6 +40,7 @@ export function requireCaller(op: Op, actor: Actor): Caller {
   if (agent.state === 'retired') {
     throw new TeamError('NOT_BOUND', `agent ${agent.name} is retired`, { agent_id: agent.id });
   }
+  attachAuthorization(op, actor.authorization, { teamId: team.id, agentId: agent.id, role: agent.role });
   return { team, agent, isLead: team.lead_agent_id === agent.id };
 }
 

@@ -1,7 +1,8 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
-import type { Actor, BoundAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
+import type { Actor, BoundAgent, CallAuthorization, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
 import { findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
+import { attachAuthorization } from './authz-ops';
 import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
 import type { Op } from './transaction';
@@ -32,12 +33,13 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
   admit(op, caller, 'spawn');
   const id = op.ids.next('ag');
   op.sql.run(
-    `INSERT INTO agents (id, team_id, name, role, state, epoch, join_ticket_hash, created_at)
-     VALUES (?, ?, ?, ?, 'invited', 0, ?, ?)`,
+    `INSERT INTO agents (id, team_id, name, role, permission_profile, state, epoch, join_ticket_hash, created_at)
+     VALUES (?, ?, ?, ?, ?, 'invited', 0, ?, ?)`,
     id,
     caller.team.id,
     input.name,
     input.role,
+    input.permissionProfile ?? null,
     input.joinTicketHash,
     op.now,
   );
@@ -47,7 +49,10 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
     actorAgentId: caller.agent.id,
     action: 'agent.spawn',
     subjectId: id,
-    reason: `lead invited ${input.name} as ${input.role}`,
+    reason:
+      input.permissionProfile === undefined
+        ? `lead invited ${input.name} as ${input.role}`
+        : `lead invited ${input.name} as ${input.role} with permission profile ${input.permissionProfile}`,
     data: { agent },
   });
   return agent;
@@ -83,6 +88,7 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
     reason: `${row.name} joined as ${row.role}`,
     data: { agent, epoch: 1 },
   });
+  attachAuthorization(op, input.authorization, { teamId: team.id, agentId: row.id, role: row.role });
   return { team: toTeam(team), agent, epoch: 1 };
 }
 
@@ -91,7 +97,7 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
  * finalized team may be resumed (to read it); its writes then fail with TEAM_FINALIZED. A
  * disconnected teammate coming back takes a thread slot again, so the cap is checked.
  */
-export function resumeAgent(op: Op, resumeTicketHash: string): BoundAgent {
+export function resumeAgent(op: Op, resumeTicketHash: string, authorization?: CallAuthorization): BoundAgent {
   const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, resumeTicketHash);
   if (row === undefined) throw new TeamError('NOT_FOUND', 'unknown resume ticket');
   if (row.state === 'retired') {
@@ -112,6 +118,7 @@ export function resumeAgent(op: Op, resumeTicketHash: string): BoundAgent {
     reason: `${row.name} resumed (epoch ${epoch}); earlier sessions of this agent are no longer bound`,
     data: { agent, epoch },
   });
+  attachAuthorization(op, authorization, { teamId: team.id, agentId: row.id, role: row.role });
   return { team: toTeam(team), agent, epoch };
 }
 

@@ -52,7 +52,7 @@ export interface AuditEntry {
 
 /** Appends the one audit event of a state change, inside that change's transaction. */
 export function appendAudit(op: Op, entry: AuditEntry): void {
-  op.sql.run(
+  const { lastInsertRowid } = op.sql.run(
     `INSERT INTO audit_events (team_id, at, actor_agent_id, action, subject_id, decision, reason, data)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     entry.teamId,
@@ -64,6 +64,7 @@ export function appendAudit(op: Op, entry: AuditEntry): void {
     entry.reason,
     JSON.stringify(entry.data),
   );
+  op.auditSeqs.push(Number(lastInsertRowid));
 }
 
 /** Default page of listAuditEvents; callers page on with `afterSeq`. */

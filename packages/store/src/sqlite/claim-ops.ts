@@ -1,5 +1,5 @@
 import { TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
-import type { Actor, LeaseOptions } from '../team-store';
+import type { Actor, ClaimOptions, ClaimableTasks, LeaseOptions } from '../team-store';
 import { requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { admit } from './policy-ops';
@@ -19,6 +19,25 @@ function requireLeaseMs(options: LeaseOptions): void {
 /** A task with no required role is anyone's; otherwise only that role's (the lead's role is `lead`). */
 function roleMatches(task: TaskRow, caller: Caller): boolean {
   return task.required_role === null || task.required_role === caller.agent.role;
+}
+
+const EVERY_KIND: ClaimableTasks = { ownRole: true, unassigned: true };
+
+/**
+ * DENIED when the caller's permissions exclude this kind of task. Checked here, inside the claim's
+ * transaction, because the task's required_role may change until the claim takes it.
+ */
+function requireClaimable(task: TaskRow, claimable: ClaimableTasks): void {
+  const unassigned = task.required_role === null;
+  if (unassigned ? claimable.unassigned : claimable.ownRole) return;
+  const action = unassigned ? 'unassigned' : 'own_role';
+  throw new TeamError(
+    'DENIED',
+    unassigned
+      ? `task ${task.id} names no role (implementation work), which your permissions do not let you claim`
+      : `your permissions do not let you claim tasks of your own role, like task ${task.id}`,
+    { task_id: task.id, action },
+  );
 }
 
 /**
@@ -53,19 +72,25 @@ function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions)
  * Claims the best ready task for the caller's role: highest priority, then oldest. Dependencies are
  * re-checked in the same query rather than trusted from the status.
  */
-export function claimNextTask(op: Op, actor: Actor, options: LeaseOptions): ToolOutput<'team_task_next'> {
+export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): ToolOutput<'team_task_next'> {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   admit(op, caller, 'claim');
+  const claimable = options.claimable ?? EVERY_KIND;
   const task = op.sql.get<TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks t
-     WHERE t.team_id = ? AND t.status = 'ready' AND (t.required_role IS NULL OR t.required_role = ?)
+     WHERE t.team_id = @team AND t.status = 'ready'
+       AND ((t.required_role IS NULL AND @unassigned = 1) OR (t.required_role = @role AND @own = 1))
        AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.depends_on_id
                        WHERE d.task_id = t.id AND p.status <> 'done')
      ORDER BY t.priority DESC, t.seq
      LIMIT 1`,
-    caller.team.id,
-    caller.agent.role,
+    {
+      team: caller.team.id,
+      role: caller.agent.role,
+      unassigned: claimable.unassigned ? 1 : 0,
+      own: claimable.ownRole ? 1 : 0,
+    },
   );
   if (task !== undefined) {
     const claim = takeClaim(op, caller, task, options);
@@ -76,11 +101,12 @@ export function claimNextTask(op: Op, actor: Actor, options: LeaseOptions): Tool
     claim: null,
     reason:
       `no ready task for role ${caller.agent.role}; ${counts.ready} ready for other roles, ` +
-      `${counts.blocked} blocked, ${counts.in_progress} in progress`,
+      `${counts.blocked} blocked, ${counts.in_progress} in progress` +
+      (claimable.unassigned ? '' : '; tasks that name no role are not yours to claim'),
   };
 }
 
-export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_claim'>, options: LeaseOptions): Claim {
+export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_claim'>, options: ClaimOptions): Claim {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   const task = requireTask(op, caller.team.id, input.task_id);
@@ -92,6 +118,7 @@ export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_clai
       required_role: task.required_role,
     });
   }
+  requireClaimable(task, options.claimable ?? EVERY_KIND);
   if (!dependenciesDone(op, task.id)) {
     throw new TeamError('CONFLICT', `task ${task.id} has dependencies that are not done`, { status: task.status });
   }

@@ -31,6 +31,7 @@ export interface AgentRow {
   team_id: string;
   name: string;
   role: string;
+  permission_profile: string | null;
   state: AgentState;
   epoch: number;
   created_at: number;
@@ -98,7 +99,8 @@ export interface AuditRow {
 // Ticket hashes and artifact content are deliberately absent.
 export const TEAM_COLUMNS =
   'id, name, objective, state, lead_agent_id, max_threads, profile, created_at, finalized_at, summary';
-export const AGENT_COLUMNS = 'id, team_id, name, role, state, epoch, created_at, joined_at, last_seen_at';
+export const AGENT_COLUMNS =
+  'id, team_id, name, role, permission_profile, state, epoch, created_at, joined_at, last_seen_at';
 export const TASK_COLUMNS =
   'id, team_id, title, description, required_role, priority, status, owner_agent_id, fence, ' +
   'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at';
@@ -144,6 +146,8 @@ export function toAgent(row: AgentRow): Agent {
     team_id: row.team_id,
     name: row.name,
     role: row.role,
+    // Present only when granted, so agents without a grant look exactly as before grants existed.
+    ...(row.permission_profile === null ? {} : { permission_profile: row.permission_profile }),
     state: row.state,
     created_at: iso(row.created_at),
     joined_at: isoOrNull(row.joined_at),

@@ -10,6 +10,7 @@ import {
 import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
 import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
 import { appendAudit } from './audit';
+import { attachAuthorization } from './authz-ops';
 import { countUnread } from './message-ops';
 import { AGENT_COLUMNS, TASK_COLUMNS, iso, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
 import { taskEntities } from './task-rows';
@@ -59,6 +60,7 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     reason: `team ${input.name} started with lead ${input.leadName}`,
     data: { team, agent, epoch: 1 },
   });
+  attachAuthorization(op, input.authorization, { teamId, agentId: leadId, role: LEAD_ROLE });
   return { team, agent, epoch: 1 };
 }
 

@@ -71,6 +71,17 @@ export interface Op {
   ids: IdGenerator;
   /** The teams' policy, consulted inside the transaction with its facts. */
   policy: TeamPolicy;
+  /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
+  readonly writable: boolean;
+  /** Seqs of the audit events this transaction appended, in order. */
+  readonly auditSeqs: number[];
+  /**
+   * Runs `work` as the last step inside this write transaction, after the operation's own writes
+   * (so it sees their audit seqs). Nothing runs when the operation throws: the transaction rolls back.
+   */
+  beforeCommit(work: () => void): void;
+  /** Runs `work` once this write transaction has committed. */
+  afterCommit(work: () => void): void;
 }
 
 // Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
@@ -120,8 +131,6 @@ export async function withBusyRetry<T>(attempt: () => T, retry: BusyRetryOptions
  */
 export class TransactionRunner {
   private commits = 0;
-  /** One transaction function for every operation: better-sqlite3 builds its wrappers once. */
-  private readonly inTransaction: Database.Transaction<(work: (op: Op) => unknown) => unknown>;
 
   constructor(
     private readonly sql: Sql,
@@ -129,27 +138,65 @@ export class TransactionRunner {
     private readonly ids: IdGenerator,
     private readonly retry: BusyRetryOptions,
     private readonly policy: TeamPolicy,
-  ) {
-    this.inTransaction = sql.db.transaction((work: (op: Op) => unknown) => work(this.op()));
-  }
+  ) {}
 
-  /** One write transaction; `work` must be synchronous (never await inside a transaction). */
-  async write<T>(work: (op: Op) => T): Promise<T> {
-    const result = (await withBusyRetry(() => this.inTransaction.immediate(work), this.retry)) as T;
-    this.afterCommit();
+  /**
+   * One write transaction; `work` must be synchronous (never await inside a transaction).
+   * `sync: 'normal'` commits without waiting for the disk (synchronous=NORMAL, for this commit
+   * only): the write survives a crash of any process, and reaches the disk with the next full
+   * commit or checkpoint; only a power cut before that can lose it. Only records that change no
+   * state (the decision log) may use it.
+   * @default sync 'full'
+   */
+  async write<T>(work: (op: Op) => T, options: { sync?: 'full' | 'normal' } = {}): Promise<T> {
+    let committed: (() => void)[] = [];
+    const relaxed = options.sync === 'normal';
+    const result = await withBusyRetry(() => {
+      // The pragma applies to the connection; better-sqlite3 runs the transaction synchronously,
+      // so no other operation of this process can commit in between.
+      if (relaxed) this.sql.db.pragma('synchronous = NORMAL');
+      try {
+        return this.sql.db
+          .transaction(() => {
+            const before: (() => void)[] = [];
+            const after: (() => void)[] = [];
+            const value = work(this.op(true, before, after));
+            for (let index = 0; index < before.length; index += 1) before[index]?.();
+            committed = after;
+            return value;
+          })
+          .immediate();
+      } finally {
+        if (relaxed) this.sql.db.pragma('synchronous = FULL');
+      }
+    }, this.retry);
+    for (const done of committed) done();
+    this.countCommit();
     return result;
   }
 
   /** One consistent read (a deferred transaction is a single snapshot in WAL mode). */
   async read<T>(work: (op: Op) => T): Promise<T> {
-    return (await withBusyRetry(() => this.inTransaction.deferred(work), this.retry)) as T;
+    return withBusyRetry(() => this.sql.db.transaction(() => work(this.op(false, [], []))).deferred(), this.retry);
   }
 
-  private op(): Op {
-    return { sql: this.sql, now: this.now(), ids: this.ids, policy: this.policy };
+  private op(writable: boolean, before: (() => void)[], after: (() => void)[]): Op {
+    const refuse = (): never => {
+      throw new TeamError('INTERNAL', 'a read transaction cannot schedule writes');
+    };
+    return {
+      sql: this.sql,
+      now: this.now(),
+      ids: this.ids,
+      policy: this.policy,
+      writable,
+      auditSeqs: [],
+      beforeCommit: writable ? (work) => before.push(work) : refuse,
+      afterCommit: writable ? (work) => after.push(work) : refuse,
+    };
   }
 
-  private afterCommit(): void {
+  private countCommit(): void {
     this.commits += 1;
     if (this.commits % CHECKPOINT_EVERY_COMMITS !== 0) return;
     try {

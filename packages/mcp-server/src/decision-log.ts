@@ -1,0 +1,104 @@
+import { TeamError, type AuthzStep, type ErrorCode } from '@codex-team/contracts';
+import type { PermissionPolicy } from '@codex-team/policy-engine';
+import type { AuthzDecisionInput, CallAuthorization } from '@codex-team/store';
+import type { AuthorizationOutcome, CallUnderAuthorization, StepVerdict } from './authorize';
+import type { Session } from './session';
+
+/** The decision of a call as it is recorded and logged (outcome aside). */
+export type CallDecision = Omit<AuthzDecisionInput, 'outcome'>;
+
+// The action of a call whose arguments were refused: what it asked for is unknown.
+const UNREAD_ACTION = '-';
+
+function actionText(call: CallUnderAuthorization): string {
+  if (call.permission !== null) return call.permission.action;
+  return call.actions === null ? UNREAD_ACTION : call.actions.join('+');
+}
+
+/** The decision record of an authorization outcome, attributed to the session's agent when known. */
+export function decisionOf(call: CallUnderAuthorization, outcome: AuthorizationOutcome, session: Session): CallDecision {
+  const { verdict } = outcome;
+  return {
+    teamId: call.bound?.team.id ?? session.binding?.teamId ?? null,
+    agentId: call.bound?.agent.id ?? session.binding?.agentId ?? null,
+    role: call.bound?.agent.role ?? session.role,
+    tool: call.tool,
+    action: actionText(call),
+    profile: call.profile,
+    rule: verdict.rule,
+    matched: [...(verdict.matched ?? [])].sort(),
+    decision: verdict.decision,
+    reason: verdict.reason,
+    step: outcome.step,
+  };
+}
+
+/**
+ * The decision with the session's agent filled in where it had none: a start, join or resume that
+ * bound the session is attributed to the agent it bound (as its transaction recorded it).
+ */
+export function attributed(decision: CallDecision, session: Session): CallDecision {
+  const binding = session.binding;
+  if (decision.agentId !== null || binding === null) return decision;
+  return { ...decision, teamId: binding.teamId, agentId: binding.agentId, role: session.role };
+}
+
+/** The allow decision an operation carries into its transaction (see CallAuthorization). */
+export function callAuthorization(decision: CallDecision): CallAuthorization {
+  return { decision, recordedSeq: null };
+}
+
+function decisionDetails(decision: CallDecision): Record<string, unknown> {
+  return {
+    ...(decision.agentId === null ? {} : { agent_id: decision.agentId }),
+    tool: decision.tool,
+    action: decision.action,
+    rule: decision.rule,
+    step: decision.step,
+    ...(decision.role === null ? {} : { role: decision.role }),
+    ...(decision.profile === null ? {} : { profile: decision.profile }),
+  };
+}
+
+/** The error a refused call is answered with: the verdict's code, reason, rule and the rest. */
+export function refusalError(decision: CallDecision, verdict: StepVerdict): TeamError {
+  const code: ErrorCode = verdict.decision === 'deny' ? verdict.code : 'INTERNAL';
+  return new TeamError(code, verdict.reason, { ...(verdict.decision === 'deny' ? verdict.details : {}), ...decisionDetails(decision) });
+}
+
+/** An operation's refusal, answered with the rule that decided it, like a refusal of the steps. */
+export function withDecision(error: TeamError, decision: CallDecision): TeamError {
+  return new TeamError(error.code, error.toBody().message, { ...error.details, ...decisionDetails(decision) });
+}
+
+// Errors of a binding operation that mean its ticket was refused: identity failed.
+const TICKET_REFUSALS: readonly ErrorCode[] = ['NOT_FOUND', 'DENIED'];
+
+/**
+ * The decision to record for an allowed call whose operation then failed with `error`. Most
+ * failures leave the allow standing (the outcome says what went wrong). Two are refusals that only
+ * the operation could make: a ticket the store does not accept (identity), and a claim of a kind of
+ * task the caller's permissions exclude, which the store learns inside its transaction.
+ */
+export function decisionAfterFailure(
+  decision: CallDecision,
+  call: CallUnderAuthorization,
+  error: TeamError,
+  policy: PermissionPolicy,
+): CallDecision {
+  if (decision.step === 'identity' && TICKET_REFUSALS.includes(error.code)) {
+    return { ...decision, decision: 'deny', rule: 'identity:ticket', reason: error.toBody().message, matched: [] };
+  }
+  // Two binding calls of one session raced; the session lets only the first bind.
+  if (decision.step === 'identity' && error.code === 'ALREADY_BOUND') {
+    return { ...decision, decision: 'deny', rule: 'identity:already-bound', reason: error.toBody().message, matched: [] };
+  }
+  const action = error.details?.['action'];
+  if (error.code === 'DENIED' && typeof action === 'string' && call.contract !== null && call.permission !== null) {
+    const verdict = policy.decide(call.profile, call.contract.name, action);
+    if (verdict.decision === 'deny') {
+      return { ...decision, action, decision: 'deny', rule: verdict.rule, reason: verdict.reason, matched: verdict.matched, step: 'permission' satisfies AuthzStep };
+    }
+  }
+  return decision;
+}

@@ -1,0 +1,131 @@
+import type { AgentId, TeamId, ToolName } from '@codex-team/contracts';
+import type { Actor, TeamStore } from '@codex-team/store';
+
+/** The team one matrix case runs in: its lead, the agent under test and another agent to talk to. */
+export interface CaseWorld {
+  store: TeamStore;
+  lead: Actor;
+  /** The agent whose permissions are tested (the lead itself for the lead's column). */
+  me: Actor;
+  myRole: string;
+  /** An invited teammate other than `me`, to message. */
+  peer: Actor;
+}
+
+export function actorOf(teamId: string, agentId: string): Actor {
+  return { teamId: teamId as TeamId, agentId: agentId as AgentId };
+}
+
+const LEASE = { leaseMs: 60_000 };
+let names = 0;
+const unique = (prefix: string): string => {
+  names += 1;
+  return `${prefix}${names}`;
+};
+
+async function createTask(world: CaseWorld, by: Actor, requiredRole: string | null): Promise<string> {
+  const created = await world.store.createTasks(by, {
+    tasks: [
+      {
+        title: unique('task-'),
+        description: '',
+        priority: 0,
+        depends_on: [],
+        ...(requiredRole === null ? {} : { required_role: requiredRole }),
+      },
+    ],
+  });
+  const id = created.tasks[0]?.id;
+  if (id === undefined) throw new Error('no task created');
+  return id;
+}
+
+/** A task of `me`'s role that `me` holds (claimed through the store, so any role can set it up). */
+async function heldTask(world: CaseWorld): Promise<{ task_id: string; fence: number }> {
+  const taskId = await createTask(world, world.lead, world.myRole);
+  const claim = await world.store.claimTask(world.me, { task_id: taskId }, LEASE);
+  return { task_id: taskId, fence: claim.fence };
+}
+
+/** The task a claim case prepared, so the test can check that it (and only it) was claimed. */
+export interface PreparedCall {
+  args: Record<string, unknown>;
+  /** For claims: the one ready task, of the action's kind. */
+  claimable?: string;
+}
+
+/**
+ * Arguments for a call of `tool` with `action` by `me` that succeeds when the action is allowed,
+ * after preparing what it needs through the store (which checks no permissions). Covers every
+ * permission-gated tool and action of the table; anything else throws, so a new action cannot be
+ * left out of the matrix silently.
+ */
+export async function prepareCall(world: CaseWorld, tool: ToolName, action: string): Promise<PreparedCall> {
+  const key = `${tool}:${action}`;
+  switch (key) {
+    case 'team_status:read':
+    case 'team_task_list:read':
+    case 'team_artifact_list:read':
+    case 'team_inbox:read':
+    case 'team_policy_get:read':
+    case 'team_run_summary:read':
+    case 'team_replay:read':
+    case 'team_recover:recover':
+      return { args: {} };
+    case 'team_heartbeat:heartbeat':
+      return { args: { tasks: [await heldTask(world)] } };
+    case 'team_policy_set_profile:set':
+      return { args: { profile: 'fast' } };
+    case 'team_finalize:finalize':
+      return { args: { summary: 'all done' } };
+    case 'team_finalize:force':
+      await createTask(world, world.lead, null);
+      return { args: { summary: 'stopped', force: true } };
+    case 'team_spawn:spawn':
+      return { args: { name: unique('mate'), role: 'tester' } };
+    case 'team_spawn:grant':
+      return { args: { name: unique('mate'), role: 'tester', permission_profile: 'observer' } };
+    case 'team_task_create:create':
+      return { args: { tasks: [{ title: 'new work' }] } };
+    case 'team_task_next:own_role':
+      return { args: {}, claimable: await createTask(world, world.lead, world.myRole) };
+    case 'team_task_next:unassigned':
+      return { args: {}, claimable: await createTask(world, world.lead, null) };
+    case 'team_task_claim:own_role': {
+      const taskId = await createTask(world, world.lead, world.myRole);
+      return { args: { task_id: taskId }, claimable: taskId };
+    }
+    case 'team_task_claim:unassigned': {
+      const taskId = await createTask(world, world.lead, null);
+      return { args: { task_id: taskId }, claimable: taskId };
+    }
+    case 'team_task_update:progress':
+      return { args: { ...(await heldTask(world)), progress: 'halfway' } };
+    case 'team_task_update:edit':
+      return { args: { task_id: await createTask(world, world.me, null), title: 'edited' } };
+    case 'team_task_update:status=cancelled':
+      return { args: { task_id: await createTask(world, world.me, null), cancel: true } };
+    case 'team_task_complete:status=done':
+      return { args: { ...(await heldTask(world)), result: 'done and checked' } };
+    case 'team_task_complete:status=failed':
+      return { args: { ...(await heldTask(world)), result: 'could not', outcome: 'failed' } };
+    case 'team_task_release:release':
+      return { args: { ...(await heldTask(world)), reason: 'blocked elsewhere' } };
+    case 'team_send:direct':
+      return { args: { to: world.peer.agentId, body: 'hello' } };
+    case 'team_send:broadcast':
+      return { args: { to: '*', body: 'hello all' } };
+    case 'team_inbox:ack': {
+      const sent = await world.store.sendMessage(world.peer, { to: world.me.agentId, body: 'ping', artifact_refs: [] });
+      return { args: { ack: [sent.message.id] } };
+    }
+    case 'team_artifact_publish:publish':
+      return { args: { name: unique('notes-'), content: 'findings' } };
+    case 'team_artifact_read:read': {
+      const artifact = await world.store.publishArtifact(world.lead, { name: unique('plan-'), content: 'plan', media_type: 'text/plain' });
+      return { args: { artifact_id: artifact.id } };
+    }
+    default:
+      throw new Error(`no matrix case for ${key}: add one to prepareCall`);
+  }
+}

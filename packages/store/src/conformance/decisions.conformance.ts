@@ -1,0 +1,156 @@
+import type { Actor, AuthzDecisionInput, CallAuthorization } from '../team-store';
+import type { Fixture } from './harness.conformance';
+import { LEASE, expectCode, newTasks } from './harness.conformance';
+
+/** An allow decision as the server hands it to an operation. */
+function authorization(tool: string, overrides: Partial<AuthzDecisionInput> = {}): CallAuthorization {
+  return {
+    decision: {
+      teamId: null,
+      agentId: null,
+      role: null,
+      tool,
+      action: 'create',
+      profile: 'lead',
+      rule: 'lead.allow(*)',
+      matched: ['lead.allow(*)'],
+      decision: 'allow',
+      reason: 'lead.allow(*) allows it',
+      step: 'permission',
+      ...overrides,
+    },
+    recordedSeq: null,
+  };
+}
+
+function authorized(actor: Actor, tool: string): Actor & { authorization: CallAuthorization } {
+  return {
+    ...actor,
+    authorization: authorization(tool, { teamId: actor.teamId, agentId: actor.agentId, role: 'lead' }),
+  };
+}
+
+function standalone(teamId: string | null, tool: string, decision: 'allow' | 'deny', outcome: string): AuthzDecisionInput {
+  return { ...authorization(tool, { teamId, decision }).decision, outcome };
+}
+
+/** The decision log: one record per call, with a state change in its transaction, else on its own. */
+export function describeDecisionRules(fixture: () => Fixture): void {
+  describe('decision log', () => {
+    it('records the allow decision of a state change in its transaction, naming its audit events', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const actor = authorized(t.lead, 'team_task_create');
+      await fx.store.createTasks(actor, newTasks([{ title: 'a' }, { title: 'b' }]));
+      const events = await fx.audit(t.team.id);
+      const creates = events.filter((event) => event.action === 'task.create').map((event) => event.seq);
+      const decisions = await fx.store.listAuthzDecisions({ teamId: t.team.id });
+      expect(decisions).toEqual([
+        expect.objectContaining({
+          seq: actor.authorization.recordedSeq,
+          team_id: t.team.id,
+          agent_id: t.lead.agentId,
+          role: 'lead',
+          tool: 'team_task_create',
+          decision: 'allow',
+          outcome: 'ok',
+          matched: ['lead.allow(*)'],
+          audit_seqs: { first: creates[0], last: creates[1] },
+        }),
+      ]);
+    });
+
+    it('records nothing when the operation is refused or only reads', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const refused = authorized(t.lead, 'team_task_claim');
+      await fx.expectRefused('NOT_FOUND', () => fx.store.claimTask(refused, { task_id: 'tk_zzzzzzzz' }, LEASE));
+      const read = authorized(t.lead, 'team_status');
+      await fx.store.getStatus(read);
+      expect([refused.authorization.recordedSeq, read.authorization.recordedSeq]).toEqual([null, null]);
+      expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([]);
+    });
+
+    it('records the decision of a write that changed nothing, without audit events', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const actor = authorized(t.lead, 'team_task_next');
+      expect((await fx.store.claimNextTask(actor, LEASE)).claim).toBeNull();
+      expect(actor.authorization.recordedSeq).not.toBeNull();
+      expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([expect.objectContaining({ audit_seqs: null, outcome: 'ok' })]);
+    });
+
+    it('lets binding operations fill in the team, agent and role they bind', async () => {
+      const fx = fixture();
+      const start = authorization('team_start', { profile: null, step: 'identity' });
+      const bound = await fx.store.createTeam({
+        name: 'bound',
+        objective: '',
+        maxThreads: 2,
+        profile: 'default',
+        leadName: 'lead',
+        resumeTicketHash: 'resume-bound',
+        authorization: start,
+      });
+      const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+      await fx.store.spawnAgent(lead, { name: 'ann', role: 'tester', joinTicketHash: 'join-ann' });
+      const join = authorization('team_join', { profile: null, step: 'identity' });
+      const ann = await fx.store.joinAgent({ joinTicketHash: 'join-ann', resumeTicketHash: 'resume-ann', authorization: join });
+      const resume = authorization('team_resume', { profile: null, step: 'identity' });
+      await fx.store.resumeAgent('resume-ann', resume);
+      const decisions = await fx.store.listAuthzDecisions({ teamId: bound.team.id });
+      expect(decisions.map((d) => [d.tool, d.agent_id, d.role])).toEqual([
+        ['team_start', bound.agent.id, 'lead'],
+        ['team_join', ann.agent.id, 'tester'],
+        ['team_resume', ann.agent.id, 'tester'],
+      ]);
+      expect([start.recordedSeq, join.recordedSeq, resume.recordedSeq]).toEqual(decisions.map((d) => d.seq));
+    });
+
+    it('keeps standalone decisions in commit order per team, and those of unbound sessions apart', async () => {
+      const fx = fixture();
+      const a = await fx.startTeam();
+      const b = await fx.startTeam();
+      const first = await fx.store.recordAuthzDecision(standalone(a.team.id, 'team_status', 'allow', 'ok'));
+      await fx.store.recordAuthzDecision(standalone(null, 'team_status', 'deny', 'NOT_BOUND'));
+      await fx.store.recordAuthzDecision(standalone(b.team.id, 'team_spawn', 'deny', 'DENIED'));
+      const last = await fx.store.recordAuthzDecision(standalone(a.team.id, 'team_finalize', 'deny', 'DENIED'));
+      expect(first).toMatchObject({ team_id: a.team.id, tool: 'team_status', outcome: 'ok', audit_seqs: null });
+      expect((await fx.store.listAuthzDecisions({ teamId: a.team.id })).map((d) => d.seq)).toEqual([first.seq, last.seq]);
+      expect(await fx.store.listAuthzDecisions({ teamId: null })).toEqual([expect.objectContaining({ team_id: null, outcome: 'NOT_BOUND' })]);
+      expect(await fx.store.listAuthzDecisions({ teamId: a.team.id, afterSeq: first.seq, limit: 1 })).toEqual([last]);
+    });
+
+    it('stores a permission profile granted at spawn on the agent, and nothing when none was granted', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const granted = await fx.store.spawnAgent(t.lead, { name: 'obs', role: 'tester', joinTicketHash: 'join-obs', permissionProfile: 'observer' });
+      const plain = await fx.store.spawnAgent(t.lead, { name: 'pat', role: 'tester', joinTicketHash: 'join-pat' });
+      expect(granted.permission_profile).toBe('observer');
+      expect('permission_profile' in plain).toBe(false);
+      const joined = await fx.store.joinAgent({ joinTicketHash: 'join-obs', resumeTicketHash: 'resume-obs' });
+      expect(joined.agent.permission_profile).toBe('observer');
+      expect((await fx.store.getStatus(t.lead)).agents.find((agent) => agent.name === 'obs')?.permission_profile).toBe('observer');
+    });
+
+    it('claims only the kinds of task the permissions allow, checked inside the claim', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const rev = await fx.addMember(t, 'rev', 'reviewer');
+      const free = await fx.createTask(t.lead, { title: 'role-free', priority: 9 });
+      const own = await fx.createTask(t.lead, { title: 'review', required_role: 'reviewer' });
+      const reviewerOnly = { ...LEASE, claimable: { ownRole: true, unassigned: false } };
+      const refused = await fx.expectRefused('DENIED', () => fx.store.claimTask(rev.actor, { task_id: free }, reviewerOnly));
+      expect(refused.details).toMatchObject({ action: 'unassigned', task_id: free });
+      const next = await fx.store.claimNextTask(rev.actor, reviewerOnly);
+      expect(next.claim?.task.id).toBe(own);
+      const none = await fx.store.claimNextTask(rev.actor, reviewerOnly);
+      expect(none).toEqual({ claim: null, reason: expect.stringContaining('tasks that name no role are not yours to claim') as string });
+      const ownDenied = { ...LEASE, claimable: { ownRole: false, unassigned: true } };
+      const other = await fx.createTask(t.lead, { title: 'review 2', required_role: 'reviewer' });
+      const error = await expectCode(fx.store.claimTask(rev.actor, { task_id: other }, ownDenied), 'DENIED');
+      expect(error.details).toMatchObject({ action: 'own_role' });
+      expect((await fx.store.claimNextTask(rev.actor, ownDenied)).claim?.task.id).toBe(free);
+    });
+  });
+}

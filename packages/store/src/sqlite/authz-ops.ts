@@ -1,0 +1,135 @@
+import { LIMITS, type AuthzDecision } from '@codex-team/contracts';
+import type { AuthzDecisionInput, AuthzDecisionQuery, CallAuthorization } from '../team-store';
+import { iso, parseIdList } from './row-mappers';
+import type { Op } from './transaction';
+
+interface DecisionRow {
+  seq: number;
+  at: number;
+  team_id: string | null;
+  agent_id: string | null;
+  role: string | null;
+  tool: string;
+  action: string;
+  profile: string | null;
+  rule: string;
+  matched: string;
+  decision: 'allow' | 'deny';
+  reason: string;
+  step: AuthzDecision['step'];
+  outcome: string;
+  audit_first_seq: number | null;
+  audit_last_seq: number | null;
+}
+
+const DECISION_COLUMNS =
+  'seq, at, team_id, agent_id, role, tool, action, profile, rule, matched, decision, reason, step, outcome, ' +
+  'audit_first_seq, audit_last_seq';
+
+/** Who a recorded decision is about, when the operation learns it (binding operations do). */
+export interface DecisionSubject {
+  teamId: string;
+  agentId: string;
+  role: string;
+}
+
+// Which transactions already carry a decision; a WeakSet keeps the Op shape free of store internals.
+const attached = new WeakSet<Op>();
+
+// The tool name comes from the caller and may be anything for an unknown tool.
+const TOOL_MAX_CHARS = 64;
+
+function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: readonly number[]): number {
+  const { lastInsertRowid } = op.sql.run(
+    `INSERT INTO authz_decisions
+       (at, team_id, agent_id, role, tool, action, profile, rule, matched, decision, reason, step, outcome,
+        audit_first_seq, audit_last_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    op.now,
+    input.teamId,
+    input.agentId,
+    input.role,
+    input.tool.slice(0, TOOL_MAX_CHARS),
+    input.action,
+    input.profile,
+    input.rule,
+    JSON.stringify([...input.matched]),
+    input.decision,
+    input.reason.slice(0, LIMITS.reasonMaxChars),
+    input.step,
+    input.outcome,
+    auditSeqs[0] ?? null,
+    auditSeqs[auditSeqs.length - 1] ?? null,
+  );
+  return Number(lastInsertRowid);
+}
+
+/**
+ * Makes `authorization` the decision of this write transaction: it is recorded as the transaction's
+ * last write, with outcome `ok` and the seqs of the audit events the operation appended, and
+ * `recordedSeq` is set once the transaction committed. Only the first authorization attached to a
+ * transaction counts; read transactions record nothing (the server records reads on their own).
+ */
+export function attachAuthorization(op: Op, authorization: CallAuthorization | undefined, subject: DecisionSubject): void {
+  if (authorization === undefined || !op.writable || attached.has(op)) return;
+  attached.add(op);
+  op.beforeCommit(() => {
+    const seq = insertDecision(
+      op,
+      {
+        ...authorization.decision,
+        teamId: authorization.decision.teamId ?? subject.teamId,
+        agentId: authorization.decision.agentId ?? subject.agentId,
+        role: authorization.decision.role ?? subject.role,
+        outcome: 'ok',
+      },
+      op.auditSeqs,
+    );
+    op.afterCommit(() => {
+      authorization.recordedSeq = seq;
+    });
+  });
+}
+
+/** Records a decision on its own (reads, refusals, failed calls) and returns it. */
+export function recordDecision(op: Op, input: AuthzDecisionInput): AuthzDecision {
+  const seq = insertDecision(op, input, []);
+  const row = op.sql.get<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM authz_decisions WHERE seq = ?`, seq);
+  if (row === undefined) throw new Error(`decision ${seq} was not stored`);
+  return toAuthzDecision(row);
+}
+
+const DECISION_PAGE_DEFAULT = 1_000;
+const DECISION_PAGE_MAX = 10_000;
+
+export function listDecisions(op: Op, query: AuthzDecisionQuery): AuthzDecision[] {
+  const limit = Math.min(Math.max(1, query.limit ?? DECISION_PAGE_DEFAULT), DECISION_PAGE_MAX);
+  return op.sql
+    .all<DecisionRow>(
+      `SELECT ${DECISION_COLUMNS} FROM authz_decisions
+       WHERE team_id IS @team AND seq > @after ORDER BY seq LIMIT @limit`,
+      { team: query.teamId, after: query.afterSeq ?? 0, limit },
+    )
+    .map(toAuthzDecision);
+}
+
+function toAuthzDecision(row: DecisionRow): AuthzDecision {
+  return {
+    seq: row.seq,
+    at: iso(row.at),
+    team_id: row.team_id,
+    agent_id: row.agent_id,
+    role: row.role,
+    tool: row.tool,
+    action: row.action,
+    profile: row.profile,
+    rule: row.rule,
+    matched: parseIdList(row.matched),
+    decision: row.decision,
+    reason: row.reason,
+    step: row.step,
+    outcome: row.outcome,
+    audit_seqs:
+      row.audit_first_seq === null || row.audit_last_seq === null ? null : { first: row.audit_first_seq, last: row.audit_last_seq },
+  };
+}
