@@ -105,7 +105,7 @@ async function measure(context: BenchContext, processes: number, pairs: number, 
 }
 
 async function run(context: BenchContext): Promise<BenchReport> {
-  const pairs = context.quick ? 200 : 1_600;
+  const pairs = context.quick ? 120 : 1_600;
   const rounds = context.quick ? 1 : 3;
   const measurements: BenchMeasurement[] = [];
   const goals: BenchGoal[] = [];

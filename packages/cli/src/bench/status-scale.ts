@@ -84,7 +84,7 @@ async function measureScale(context: BenchContext, size: number): Promise<ScaleP
       agent: { id: string };
     };
     await seedDag(client, size, mulberry32(size));
-    const repeat = size >= 100_000 ? 3 : 7;
+    const repeat = context.quick || size >= 100_000 ? 3 : 7;
     // The lead's team_status: counts, and the staffing hints over the whole DAG.
     const statusMs = await timed(repeat, () => call(client, 'team_status', {}));
     const store = await openSqliteTeamStore({
@@ -120,7 +120,7 @@ const METRICS: readonly { key: keyof Omit<ScalePoint, 'size'>; label: string }[]
 ];
 
 async function run(context: BenchContext): Promise<BenchReport> {
-  const sizes = context.quick ? [500, 1_500, 5_000] : [1_000, 10_000, 100_000];
+  const sizes = context.quick ? [300, 1_000, 3_000] : [1_000, 10_000, 100_000];
   const points: ScalePoint[] = [];
   for (const size of sizes) {
     const point = await measureScale(context, size);

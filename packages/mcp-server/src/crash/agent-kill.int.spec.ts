@@ -98,7 +98,7 @@ class Teammate {
     this.starting = true;
     let agent: StdioAgent | null = null;
     try {
-      agent = await spawnStdioAgent(this.dbPath, SERVER_ARGS);
+      agent = await spawnStdioAgent(this.dbPath, SERVER_ARGS, { listTools: false });
       this.agent = agent;
       if (this.resumeTicket === null) {
         const result = await agent.caller.call('team_join', { ticket: this.joinTicket });
