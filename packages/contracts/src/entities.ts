@@ -157,11 +157,14 @@ export type Task = z.infer<typeof TaskSchema>;
 export const MessageSchema = z.strictObject({
   id: MessageIdSchema,
   team_id: TeamIdSchema,
-  from_agent_id: AgentIdSchema,
+  /** null means codex-team itself, e.g. a recovery notice to the lead. */
+  from_agent_id: AgentIdSchema.nullable(),
   /** null means broadcast to every other agent of the team. */
   to_agent_id: AgentIdSchema.nullable(),
   body: z.string(),
   artifact_refs: z.array(ArtifactIdSchema),
+  /** The task this message is about; only its current holder may send one (with the fence). */
+  task_id: TaskIdSchema.nullable(),
   created_at: TimestampSchema,
 });
 export type Message = z.infer<typeof MessageSchema>;

@@ -62,6 +62,10 @@ export {
   TeamFinalizeInputSchema,
   TeamFinalizeOutputSchema,
   TeamResumeInputSchema,
+  LeaseSchema,
+  RecoveryEventSchema,
+  LostAgentSchema,
+  ResumeSnapshotSchema,
   TeamResumeOutputSchema,
   TeamSpawnInputSchema,
   TeamSpawnOutputSchema,
@@ -98,6 +102,14 @@ export {
   ArtifactListInputSchema,
   ArtifactListOutputSchema,
 } from './tools/artifact-tools';
+export {
+  HEARTBEAT_TASKS_MAX,
+  HeartbeatInputSchema,
+  HeartbeatOutputSchema,
+  RecoveryActionSchema,
+  RecoverInputSchema,
+  RecoverOutputSchema,
+} from './tools/recovery-tools';
 export {
   ProfileOriginSchema,
   BudgetStateSchema,

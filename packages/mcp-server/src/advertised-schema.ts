@@ -5,8 +5,9 @@ type JsonSchemaObject = Tool['inputSchema'];
 
 /**
  * Drops what costs bytes on every model turn without changing what a value must look like:
- * `$schema` (the SDK and Codex assume the dialect) and the long regex zod adds beside
- * `format: "date-time"` (the format already says it; only outputs carry timestamps).
+ * `$schema` (the SDK and Codex assume the dialect), the long regex zod adds beside
+ * `format: "date-time"` (the format already says it; only outputs carry timestamps), and the
+ * safe-integer bounds zod puts on every integer (JSON numbers past them are not integers to us).
  */
 function compact(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(compact);
@@ -16,6 +17,8 @@ function compact(node: unknown): unknown {
   for (const [key, value] of Object.entries(source)) {
     if (key === '$schema') continue;
     if (key === 'pattern' && source['format'] === 'date-time') continue;
+    if (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) continue;
+    if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
     out[key] = compact(value);
   }
   return out;

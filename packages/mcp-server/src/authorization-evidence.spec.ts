@@ -1,5 +1,6 @@
 import { TOOL_CONTRACTS, type AuthzDecision, type ToolName } from '@codex-team/contracts';
 import { actionsOfCall } from '@codex-team/policy-engine';
+import { DEFAULT_RECOVERY_POLICY, RecoverySweeper } from '@codex-team/recovery';
 import { digestDatabase } from '@codex-team/store';
 import { AUTHORIZATION_STEPS, modeStep, permissionStep, type AuthorizationStep } from './authorize';
 import { InputGuard } from './input-guard';
@@ -170,6 +171,8 @@ describe('authorization evidence', () => {
         session: new Session(),
         clock: team.clock,
         logger,
+        recovery: DEFAULT_RECOVERY_POLICY,
+        sweeper: new RecoverySweeper(team.store, DEFAULT_RECOVERY_POLICY),
       },
       logger,
       clock: team.clock,

@@ -30,7 +30,9 @@ describe('codex-team-mcp refusing bad input over stdio', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'codex-team-bad-'));
     dbPath = join(dir, 'team.db');
-    const args = ['--lease-ms', String(LEASE_MS)];
+    // No recovery sweeps: this suite checks that refused calls leave the store byte-identical, and a
+    // sweep taking back the expired claim below would change it at a random moment.
+    const args = ['--lease-ms', String(LEASE_MS), '--sweep-ms', '0'];
     [lead, mate, other] = await Promise.all([spawnStdioAgent(dbPath, args), spawnStdioAgent(dbPath, args), spawnStdioAgent(dbPath, args)]);
     started = await lead.caller.ok('team_start', { name: 'home' });
     spawned = await lead.caller.ok('team_spawn', { name: 'ann', role: 'implementer' });

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       dbPath: args.dbPath,
       profilesDir: args.profilesDir,
       ...(args.leaseMs === undefined ? {} : { leaseMs: args.leaseMs }),
+      recovery: args.recovery,
       logger,
     });
   } catch (error) {

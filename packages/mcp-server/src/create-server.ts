@@ -1,5 +1,6 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
 import type { PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
+import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -34,6 +35,13 @@ export interface ServerDeps {
    * renewal, whatever the team's profile says. @default the team profile's lease.length_ms
    */
   leaseMs?: number;
+  /** Heartbeat and recovery numbers. @default recoveryPolicy({ leaseMs }) */
+  recovery?: RecoveryPolicy;
+  /**
+   * The process's recovery sweeps, shared by its sessions and its sweep timer.
+   * @default a RecoverySweeper of this server's store and recovery policy
+   */
+  sweeper?: RecoverySweeper;
   /**
    * Who may do what; every bound call is checked against it.
    * @default the shipped profiles/permissions/default.yaml
@@ -66,6 +74,8 @@ export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
   const { permissions } = deps;
   const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
+  const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
+  const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
   const registry = new ToolRegistry({
     env: {
       store: deps.store,
@@ -75,6 +85,8 @@ export function createServer(deps: ServerDeps): Server {
       session,
       clock: deps.clock,
       logger: deps.logger,
+      recovery,
+      sweeper,
     },
     logger: deps.logger,
     clock: deps.clock,

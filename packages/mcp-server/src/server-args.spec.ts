@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_RECOVERY_POLICY, recoveryPolicy } from '@codex-team/recovery';
 import { ServerArgsError, parseServerArgs } from './server-args';
 
 describe('parseServerArgs', () => {
@@ -9,6 +10,7 @@ describe('parseServerArgs', () => {
       dbPath: '/tmp/a.db',
       profilesDir: '/tmp/p',
       leaseMs: 300,
+      recovery: recoveryPolicy({ leaseMs: 300 }),
       logLevel: 'warn',
       help: false,
     });
@@ -27,6 +29,19 @@ describe('parseServerArgs', () => {
     expect(parseServerArgs([], { CODEX_TEAM_DB: '/x/team.db', CODEX_TEAM_HOME: '/home' }).dbPath).toBe('/x/team.db');
     expect(parseServerArgs([], { CODEX_TEAM_HOME: '/h' }).dbPath).toBe(join('/h', 'team.db'));
     expect(parseServerArgs([], {}).dbPath).toMatch(/\.codex-team[\\/]team\.db$/);
+    expect(parseServerArgs([], {}).recovery).toEqual(DEFAULT_RECOVERY_POLICY);
+  });
+
+  it('takes the recovery numbers: sweep interval (0 turns the timer off), grace, stale time, attempts', () => {
+    const args = ['--lease-ms', '2000', '--sweep-ms', '0', '--grace-ms', '300', '--stale-ms', '5000', '--max-attempts', '5'];
+    expect(parseServerArgs(args, {}).recovery).toEqual({
+      leaseMs: 2_000,
+      sweepEveryMs: 0,
+      graceMs: 300,
+      staleAfterMs: 5_000,
+      maxAttempts: 5,
+      heartbeatEveryMs: 1_250,
+    });
   });
 
   it.each([
@@ -34,6 +49,10 @@ describe('parseServerArgs', () => {
     [['--lease-ms', '0']],
     [['--lease-ms', '1.5']],
     [['--log-level', 'loud']],
+    [['--sweep-ms', '-1']],
+    [['--grace-ms', 'later']],
+    [['--max-attempts', '0']],
+    [['--lease-ms', '60000', '--stale-ms', '60000']],
     [['--db']],
     [['--db', '']],
     [['--profiles-dir', '']],

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { isTeamError } from '@codex-team/contracts';
 import { defaultUserProfilesDir } from '@codex-team/policy-engine';
+import { DEFAULT_RECOVERY_POLICY, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { defaultDbPath } from '@codex-team/store';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
@@ -10,17 +12,25 @@ export interface ServerArgs {
   profilesDir: string;
   /** `--lease-ms`: overrides every profile's lease length; undefined uses the team's profile. */
   leaseMs: number | undefined;
+  /** Heartbeat and recovery numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts. */
+  recovery: RecoveryPolicy;
   logLevel: LogLevel;
   help: boolean;
 }
 
-export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--log-level LEVEL]
+export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
+                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
   --profiles-dir DIR  your own policy profiles, beside the built-in fast, default and deep
                       (default: $CODEX_TEAM_HOME/profiles, else ~/.codex-team/profiles)
   --lease-ms N        lease of every claim, overriding the team profile's lease.length_ms
+  --sweep-ms N        how often this process runs a recovery sweep; 0: never (default ${DEFAULT_RECOVERY_POLICY.sweepEveryMs})
+  --grace-ms N        how long a disconnected agent keeps its claims (default ${DEFAULT_RECOVERY_POLICY.graceMs})
+  --stale-ms N        a teammate silent this long is lost and frees its slot
+                      (default ${DEFAULT_RECOVERY_POLICY.staleAfterMs}, at least two leases)
+  --max-attempts N    claims of a task before a lost claim fails it (default ${DEFAULT_RECOVERY_POLICY.maxAttempts})
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
 `;
 
@@ -31,9 +41,26 @@ export class ServerArgsError extends Error {
 
 const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
 
+/** A whole number of a flag, or undefined when the flag was not given. */
+function wholeOption(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new ServerArgsError(`${flag} must be a whole number`);
+  return Number(text);
+}
+
 /** Parses the binary's arguments; the store path falls back to the environment it was given. */
 export function parseServerArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerArgs {
-  let values: { db?: string; 'profiles-dir'?: string; 'lease-ms'?: string; 'log-level'?: string; help?: boolean };
+  let values: {
+    db?: string;
+    'profiles-dir'?: string;
+    'lease-ms'?: string;
+    'sweep-ms'?: string;
+    'grace-ms'?: string;
+    'stale-ms'?: string;
+    'max-attempts'?: string;
+    'log-level'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -41,6 +68,10 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         db: { type: 'string' },
         'profiles-dir': { type: 'string' },
         'lease-ms': { type: 'string' },
+        'sweep-ms': { type: 'string' },
+        'grace-ms': { type: 'string' },
+        'stale-ms': { type: 'string' },
+        'max-attempts': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -55,6 +86,18 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   if (leaseMs !== undefined && (!/^\d+$/.test(leaseText ?? '') || !Number.isSafeInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS)) {
     throw new ServerArgsError(`--lease-ms must be a whole number of milliseconds from 1 to ${MAX_LEASE_MS}`);
   }
+  let recovery: RecoveryPolicy;
+  try {
+    recovery = recoveryPolicy({
+      leaseMs,
+      sweepEveryMs: wholeOption('--sweep-ms', values['sweep-ms']),
+      graceMs: wholeOption('--grace-ms', values['grace-ms']),
+      staleAfterMs: wholeOption('--stale-ms', values['stale-ms']),
+      maxAttempts: wholeOption('--max-attempts', values['max-attempts']),
+    });
+  } catch (error) {
+    throw new ServerArgsError(isTeamError(error) ? error.message : String(error));
+  }
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ServerArgsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -65,6 +108,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     dbPath: values.db ?? defaultDbPath(env),
     profilesDir: values['profiles-dir'] ?? defaultUserProfilesDir(env),
     leaseMs,
+    recovery,
     logLevel: logLevel as LogLevel,
     help: values.help ?? false,
   };

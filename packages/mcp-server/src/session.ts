@@ -10,6 +10,7 @@ export class Session {
   private current: SessionBinding | null = null;
   private currentRole: string | null = null;
   private bindingInFlight = false;
+  private ended = false;
 
   /** The agent this session speaks for, or null before it is bound. */
   get binding(): SessionBinding | null {
@@ -32,6 +33,7 @@ export class Session {
         agent_id: this.current.agentId,
       });
     }
+    if (this.ended) throw new TeamError('NOT_BOUND', 'this session has ended');
     if (this.bindingInFlight) {
       throw new TeamError('ALREADY_BOUND', 'another team_start, team_join or team_resume of this session is running');
     }
@@ -46,8 +48,21 @@ export class Session {
     }
   }
 
+  /**
+   * Ends the session when its transport closes: calls still in flight are refused from here on, so
+   * none of them can renew the agent's heartbeat after its disconnect was recorded. Returns the
+   * binding the session had, for recording that disconnect.
+   */
+  end(): SessionBinding | null {
+    const binding = this.current;
+    this.ended = true;
+    this.current = null;
+    return binding;
+  }
+
   /** The binding, or NOT_BOUND telling the caller how to bind. */
   requireBinding(): SessionBinding {
+    if (this.ended) throw new TeamError('NOT_BOUND', 'this session has ended');
     if (this.current === null) {
       throw new TeamError(
         'NOT_BOUND',

@@ -1,4 +1,5 @@
 import { TeamError } from '@codex-team/contracts';
+import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -28,6 +29,8 @@ export interface StdioServerOptions {
   leaseMs?: number;
   /** How often the bound team is swept for idleness. @default IDLE_SWEEP_INTERVAL_MS */
   idleSweepMs?: number;
+  /** Heartbeat and recovery numbers; `sweepEveryMs` times this process's recovery sweeps. @default recoveryPolicy({ leaseMs }) */
+  recovery?: RecoveryPolicy;
   logger: Logger;
   /** @default process.stdin */
   stdin?: Readable;
@@ -62,6 +65,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const { profiles, policy } = loadServerPolicy(options.profilesDir, logger);
   const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, policy });
   const session = new Session();
+  const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
+  const recoverySweeper = new RecoverySweeper(store, recovery, logger);
   const server = createServer({
     store,
     profiles,
@@ -70,12 +75,19 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     tickets: new TicketIssuer(),
     logger,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    recovery,
+    sweeper: recoverySweeper,
     session,
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
   });
   // Each process sweeps the team its session speaks for; every team with a live agent is swept.
   const sweeper = new IdleSweeper(store, logger, () => (session.binding === null ? [] : [session.binding.teamId]));
   sweeper.start(options.idleSweepMs ?? IDLE_SWEEP_INTERVAL_MS);
+  // Every server process also runs recovery sweeps of the whole store (bound or not), so a crashed
+  // team's claims come back while any agent of the machine runs. The timer never keeps the process
+  // alive and stops with the session.
+  const recoveryTimer =
+    recovery.sweepEveryMs > 0 ? setInterval(() => void recoverySweeper.tick(), recovery.sweepEveryMs).unref() : null;
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
@@ -114,7 +126,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     // The body starts on a later tick: closing the server below re-enters shutdown through
     // onclose, and by then `ending` must already be set so the session ends exactly once.
     ending ??= Promise.resolve().then(async () => {
-      const binding = session.binding;
+      if (recoveryTimer !== null) clearInterval(recoveryTimer);
+      const binding = session.end();
       // Record the disconnect first: it is the liveness signal the team relies on.
       if (binding !== null) {
         try {
@@ -130,6 +143,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
+      // A sweep already running finishes its transaction before the store closes under it.
+      await recoverySweeper.settled();
       await store.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();
@@ -148,7 +163,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null },
+    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };

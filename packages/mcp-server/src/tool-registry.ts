@@ -8,6 +8,7 @@ import {
   type ToolOutput,
 } from '@codex-team/contracts';
 import type { CallPermission, PermissionPolicy } from '@codex-team/policy-engine';
+import type { RecoveryPolicy, RecoverySweeper } from '@codex-team/recovery';
 import type { Actor, BoundAgent, CallAuthorization, TeamStore } from '@codex-team/store';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
@@ -31,6 +32,7 @@ import {
 } from './decision-log';
 import { classifyError } from './errors';
 import type { InputGuard } from './input-guard';
+import { afterBoundCall, beforeBoundCall } from './liveness';
 import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import type { Session } from './session';
@@ -47,6 +49,10 @@ export interface ToolEnv {
   session: Session;
   clock: Clock;
   logger: Logger;
+  /** Heartbeat and recovery numbers of this server. */
+  recovery: RecoveryPolicy;
+  /** This process's recovery sweeps (team_recover and team_resume run one). */
+  sweeper: RecoverySweeper;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */
@@ -190,29 +196,37 @@ export class ToolRegistry {
   }
 
   private async run(call: CallUnderAuthorization, authorization: CallAuthorization): Promise<Record<string, unknown>> {
-    const { env, logger } = this.options;
+    const { env } = this.options;
     const entry = this.entries.get(call.tool);
     if (entry === undefined) throw new TeamError('INTERNAL', `tool ${call.tool} has no handler`);
     const { contract } = entry;
     const { guard } = env;
-    let output: unknown;
-    if (entry.bound) {
-      if (call.bound === null || call.actor === null || call.permission === null) {
-        throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
-      }
-      output = await entry.handler(guard.redact(contract, call.input, call.bound.team), {
+    if (!entry.bound) {
+      const output = await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization });
+      return this.checkOutput(contract, output);
+    }
+    if (call.bound === null || call.actor === null || call.permission === null) {
+      throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
+    }
+    const { bound, heartbeat } = await beforeBoundCall(env, call.bound, call.tool);
+    const output = this.checkOutput(
+      contract,
+      await entry.handler(guard.redact(contract, call.input, bound.team), {
         ...env,
         actor: { ...call.actor, authorization },
-        bound: call.bound,
+        bound,
         permission: call.permission,
-      });
-    } else {
-      output = await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization });
-    }
+      }),
+    );
+    await afterBoundCall(env, bound, heartbeat, call.tool);
+    return output;
+  }
+
+  private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {
     const checked = contract.output.safeParse(output);
     if (!checked.success) {
       // A client would refuse this result anyway; answering INTERNAL keeps the failure on our side.
-      logger.error({ tool: contract.name, issues: checked.error.issues }, 'tool output broke its contract');
+      this.options.logger.error({ tool: contract.name, issues: checked.error.issues }, 'tool output broke its contract');
       throw new TeamError('INTERNAL', 'the server produced an output that breaks its contract; it was logged');
     }
     return output as Record<string, unknown>;

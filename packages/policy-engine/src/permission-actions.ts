@@ -107,6 +107,12 @@ export const TOOL_ACTIONS: ActionTable = {
     },
     of: (input) => [input.action],
   },
+  team_heartbeat: {
+    gate: 'permission',
+    actions: { heartbeat: 'say you are alive and renew the leases of claims you hold' },
+    of: () => ['heartbeat'],
+  },
+  team_recover: { gate: 'permission', actions: { recover: 'take back expired claims and free lost teammates now' }, of: () => ['recover'] },
 };
 
 /** The actions a parsed call of `tool` asks for. */

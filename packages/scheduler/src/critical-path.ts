@@ -14,21 +14,72 @@ export interface CriticalPath {
   duration: number;
 }
 
-const NO_PATH: CriticalPath = { path: [], duration: 0 };
-
-/** Longer first; on equal duration the smaller id sequence. */
-function better(a: CriticalPath, b: CriticalPath): boolean {
-  return a.duration !== b.duration ? a.duration > b.duration : lexLess(a.path, b.path);
+/** Ids in code-unit order, as `<` compares strings. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function lexLess(a: readonly string[], b: readonly string[]): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i += 1) {
-    const x = a[i] as string;
-    const y = b[i] as string;
-    if (x !== y) return x < y;
+/**
+ * The best path of every task, as typed arrays indexed by task: the task before it on the path
+ * (-1 for none), the path's length and its duration. Paths share their prefixes and nothing is
+ * allocated per task: at 100k tasks, per-task arrays and objects made garbage collection, which
+ * grows with the live heap, most of the time.
+ */
+interface Paths {
+  ids: readonly string[];
+  prev: Int32Array;
+  length: Int32Array;
+  duration: Float64Array;
+}
+
+/**
+ * Lexicographic order of the path ending at `x` and the path ending at `y` (-1: the empty path),
+ * each followed by `extra` when it is given (element by element, by code unit; a prefix before its
+ * extensions). Both walk back to the prefix they share; the tasks just after it decide.
+ */
+function comparePaths(paths: Paths, x0: number, y0: number, extra: string | null): number {
+  const { ids, prev, length } = paths;
+  let x = x0;
+  let y = y0;
+  let afterX = -1;
+  let afterY = -1;
+  let lengthX = x < 0 ? 0 : (length[x] as number);
+  let lengthY = y < 0 ? 0 : (length[y] as number);
+  while (lengthX > lengthY) {
+    afterX = x;
+    x = prev[x] as number;
+    lengthX -= 1;
   }
-  return a.length < b.length;
+  while (lengthY > lengthX) {
+    afterY = y;
+    y = prev[y] as number;
+    lengthY -= 1;
+  }
+  while (x !== y) {
+    afterX = x;
+    x = prev[x] as number;
+    afterY = y;
+    y = prev[y] as number;
+  }
+  const nextX = afterX < 0 ? extra : (ids[afterX] as string);
+  const nextY = afterY < 0 ? extra : (ids[afterY] as string);
+  if (nextX === null) return nextY === null ? 0 : -1;
+  if (nextY === null) return 1;
+  return compareIds(nextX, nextY);
+}
+
+/** Whether path `a` (then `extra`) beats path `b` (then `extra`): longer first, then smaller ids. */
+function betterPath(paths: Paths, a: number, b: number, extra: string | null): boolean {
+  const da = a < 0 ? 0 : (paths.duration[a] as number);
+  const db = b < 0 ? 0 : (paths.duration[b] as number);
+  return da !== db ? da > db : comparePaths(paths, a, b, extra) < 0;
+}
+
+function pathOf(paths: Paths, last: number): CriticalPath {
+  if (last < 0) return { path: [], duration: 0 };
+  const path = new Array<string>(paths.length[last] as number);
+  for (let at = last; at >= 0; at = paths.prev[at] as number) path[(paths.length[at] as number) - 1] = paths.ids[at] as string;
+  return { path, duration: paths.duration[last] as number };
 }
 
 /**
@@ -40,50 +91,91 @@ function lexLess(a: readonly string[], b: readonly string[]): boolean {
  * `CYCLE_DETECTED`.
  */
 export function criticalPath(nodes: readonly PathNode[]): CriticalPath {
-  const byId = new Map<string, PathNode>();
-  for (const node of nodes) {
-    if (byId.has(node.id)) throw new TeamError('INVALID_INPUT', `task ${node.id} appears twice`);
-    if (!Number.isFinite(node.duration) || node.duration < 0) {
-      throw new TeamError('INVALID_INPUT', `task ${node.id} has duration ${node.duration}; it must be a non-negative number`);
+  return longestPath(nodes, (node) => node.duration);
+}
+
+/** criticalPath over any tasks with ids and dependencies, each weighing `durationOf(task)`. */
+function longestPath<T extends Pick<PathNode, 'id' | 'depends_on'>>(nodes: readonly T[], durationOf: (node: T) => number): CriticalPath {
+  const n = nodes.length;
+  const ids = nodes.map((node) => node.id);
+  const weights = new Float64Array(n);
+  const indexOf = new Map<string, number>();
+  nodes.forEach((node, index) => {
+    if (indexOf.has(node.id)) throw new TeamError('INVALID_INPUT', `task ${node.id} appears twice`);
+    const weight = durationOf(node);
+    if (!Number.isFinite(weight) || weight < 0) {
+      throw new TeamError('INVALID_INPUT', `task ${node.id} has duration ${weight}; it must be a non-negative number`);
     }
-    byId.set(node.id, node);
-  }
-  const waiting = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const node of byId.values()) {
-    const deps = new Set(node.depends_on);
-    for (const dep of deps) {
-      if (!byId.has(dep)) throw new TeamError('INVALID_INPUT', `task ${node.id} depends on unknown task ${dep}`);
-      dependents.set(dep, [...(dependents.get(dep) ?? []), node.id]);
+    weights[index] = weight;
+    indexOf.set(node.id, index);
+  });
+  // Dependencies and dependants in compressed rows (offsets into one array each), repeats dropped.
+  const depStart = new Int32Array(n + 1);
+  const depList = new Int32Array(nodes.reduce((sum, node) => sum + node.depends_on.length, 0));
+  const dependantCount = new Int32Array(n);
+  let edges = 0;
+  nodes.forEach((node, index) => {
+    depStart[index] = edges;
+    for (const dep of node.depends_on) {
+      const at = indexOf.get(dep);
+      if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${node.id} depends on unknown task ${dep}`);
+      if (depList.subarray(depStart[index], edges).includes(at)) continue;
+      depList[edges] = at;
+      edges += 1;
+      dependantCount[at] = (dependantCount[at] as number) + 1;
     }
-    waiting.set(node.id, deps.size);
+  });
+  depStart[n] = edges;
+  const dependantStart = new Int32Array(n + 1);
+  for (let index = 0; index < n; index += 1) dependantStart[index + 1] = (dependantStart[index] as number) + (dependantCount[index] as number);
+  const dependantList = new Int32Array(edges);
+  const filled = dependantStart.slice(0, n);
+  for (let index = 0; index < n; index += 1) {
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const dep = depList[e] as number;
+      dependantList[filled[dep] as number] = index;
+      filled[dep] = (filled[dep] as number) + 1;
+    }
   }
 
-  // Kahn's algorithm; each node's best path is final once all its dependencies are.
-  const best = new Map<string, CriticalPath>();
-  const queue = [...byId.keys()].filter((id) => waiting.get(id) === 0).sort();
-  let answer: CriticalPath = { path: [], duration: 0 };
-  for (let head = 0; head < queue.length; head += 1) {
-    const id = queue[head] as string;
-    const node = byId.get(id) as PathNode;
-    const befores = node.depends_on.length === 0 ? [NO_PATH] : [...new Set(node.depends_on)].map((dep) => best.get(dep) ?? NO_PATH);
-    // Compare whole candidates, not the paths before them: one may be a prefix of another.
-    const mine = befores
-      .map((before) => ({ path: [...before.path, id], duration: before.duration + node.duration }))
-      .reduce((a, b) => (better(b, a) ? b : a));
-    best.set(id, mine);
-    if (answer.path.length === 0 || better(mine, answer)) answer = mine;
-    for (const next of dependents.get(id) ?? []) {
-      const left = (waiting.get(next) ?? 0) - 1;
-      waiting.set(next, left);
-      if (left === 0) queue.push(next);
+  // Kahn's algorithm; each task's best path is final once all its dependencies are. Roots start in
+  // id order; later tasks are queued as their last dependency is done.
+  const waiting = new Int32Array(n);
+  for (let index = 0; index < n; index += 1) waiting[index] = (depStart[index + 1] as number) - (depStart[index] as number);
+  const roots = [];
+  for (let index = 0; index < n; index += 1) if (waiting[index] === 0) roots.push(index);
+  roots.sort((a, b) => compareIds(ids[a] as string, ids[b] as string));
+  const queue = new Int32Array(n);
+  queue.set(roots);
+  let tail = roots.length;
+  const paths: Paths = { ids, prev: new Int32Array(n).fill(-1), length: new Int32Array(n), duration: new Float64Array(n) };
+  let answer = -1;
+  for (let head = 0; head < tail; head += 1) {
+    const index = queue[head] as number;
+    // Candidates all end with this task; compare them as such (one prefix may be a prefix of another).
+    let chosen = -1;
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const candidate = depList[e] as number;
+      if (e === depStart[index] || betterPath(paths, candidate, chosen, ids[index] as string)) chosen = candidate;
+    }
+    paths.prev[index] = chosen;
+    paths.length[index] = (chosen < 0 ? 0 : (paths.length[chosen] as number)) + 1;
+    paths.duration[index] = (chosen < 0 ? 0 : (paths.duration[chosen] as number)) + (weights[index] as number);
+    if (answer < 0 || betterPath(paths, index, answer, null)) answer = index;
+    for (let e = dependantStart[index] as number; e < (dependantStart[index + 1] as number); e += 1) {
+      const next = dependantList[e] as number;
+      waiting[next] = (waiting[next] as number) - 1;
+      if (waiting[next] === 0) {
+        queue[tail] = next;
+        tail += 1;
+      }
     }
   }
-  if (queue.length < byId.size) {
-    const stuck = [...byId.keys()].filter((id) => !best.has(id)).sort();
+  if (tail < n) {
+    const stuck = ids.filter((_id, index) => paths.length[index] === 0).sort(compareIds);
     throw new TeamError('CYCLE_DETECTED', `tasks ${stuck.join(', ')} are in or behind a dependency cycle`, { task_ids: stuck });
   }
-  return answer;
+  return pathOf(paths, answer);
 }
 
 /**
@@ -95,9 +187,8 @@ export function remainingCriticalPath(
   tasks: readonly Pick<Task, 'id' | 'depends_on' | 'status'>[],
   estimate: (task: Pick<Task, 'id' | 'depends_on' | 'status'>) => number = () => 1,
 ): CriticalPath {
-  const finished = new Set(tasks.filter((t) => TERMINAL_TASK_STATUSES.includes(t.status)).map((t) => t.id));
-  const whole = criticalPath(
-    tasks.map((t) => ({ id: t.id, depends_on: t.depends_on, duration: finished.has(t.id) ? 0 : estimate(t) })),
-  );
+  const finished = new Set<string>();
+  for (const task of tasks) if (TERMINAL_TASK_STATUSES.includes(task.status)) finished.add(task.id);
+  const whole = longestPath(tasks, (task) => (finished.has(task.id) ? 0 : estimate(task)));
   return { path: whole.path.filter((id) => !finished.has(id)), duration: whole.duration };
 }

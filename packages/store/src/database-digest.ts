@@ -49,3 +49,17 @@ export function digestDatabase(path: string, options: DigestOptions = {}): Recor
     db.close();
   }
 }
+
+/**
+ * SQLite's own `PRAGMA integrity_check` of a store file, read-only: `ok`, or the problems found one
+ * per line. Crash tests run it after killing writers mid-transaction.
+ */
+export function checkDatabaseIntegrity(path: string): string {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((row) => row.integrity_check).join('\n');
+  } finally {
+    db.close();
+  }
+}

@@ -13,6 +13,16 @@ export type {
   CallAuthorization,
   AuthzDecisionInput,
   AuthzDecisionQuery,
+  HeartbeatRequest,
+  RecoveryScope,
+  RecoveryAgentView,
+  RecoveryClaimView,
+  RecoveryTeamView,
+  RecoveryView,
+  RecoveryStep,
+  RecoveryPlan,
+  AppliedRecoveryStep,
+  RecoveryResult,
   AuditQuery,
   TeamStore,
   TeamStatusBase,
@@ -43,5 +53,7 @@ export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
 export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
-export { digestDatabase, DECISION_LOG_TABLE } from './database-digest';
+export { digestDatabase, checkDatabaseIntegrity, DECISION_LOG_TABLE } from './database-digest';
 export type { TableDigest, DigestOptions } from './database-digest';
+export { runWriteCeiling } from './write-ceiling';
+export type { WriteCeilingRun } from './write-ceiling';

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +22,8 @@ function caseDir(): { db: string; migrations: string } {
 /** The file name and version of the next migration after the shipped ones. */
 const NEXT = CURRENT_SCHEMA_VERSION + 1;
 const next = (name: string): string => `${String(NEXT).padStart(4, '0')}_${name}.sql`;
+/** The recovery migration (messages rebuilt for system notices and task ids), whatever its number. */
+const RECOVERY_FILE = readdirSync(defaultMigrationsDir()).find((file) => /^\d{4}_recovery\.sql$/.test(file)) ?? 'missing';
 const SHIPPED = Array.from({ length: CURRENT_SCHEMA_VERSION }, (_, i) => i + 1);
 
 async function openWith(db: string, migrations: string) {
@@ -103,6 +105,52 @@ describe('migrations', () => {
     const digest = digestDatabase(db);
     expect(await refusal(openWith(db, migrations))).toBe('SCHEMA_MISMATCH');
     expect(digestDatabase(db)).toEqual(digest);
+  });
+
+  it('rebuilds messages for recovery notices keeping every message, ack and reference, and counts tasks', async () => {
+    const { db, migrations } = caseDir();
+    const recovery = readFileSync(join(migrations, RECOVERY_FILE));
+    // The store as it was before recovery: every shipped migration numbered below it.
+    for (const file of readdirSync(migrations)) if (file >= RECOVERY_FILE) rmSync(join(migrations, file));
+    await (await openWith(db, migrations)).close();
+    const raw = new Database(db);
+    raw.pragma('foreign_keys = ON');
+    raw.exec(`
+      BEGIN;
+      INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at)
+        VALUES ('tm_a', 'a', '', 'active', 'ag_l', 2, 'default', 1);
+      INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_l', 'tm_a', 'lead', 'lead', 'active', 1);
+      INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_m', 'tm_a', 'mate', 'tester', 'active', 1);
+      INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, idempotency_key, created_at)
+        VALUES ('ms_1', 'tm_a', 'ag_l', 'ag_m', 'hi', 'k1', 2), ('ms_2', 'tm_a', 'ag_m', NULL, 'all', NULL, 3);
+      INSERT INTO message_acks VALUES ('ms_1', 'ag_m', 4);
+      INSERT INTO tasks (id, team_id, title, description, status, created_by, created_at, updated_at)
+        VALUES ('tk_1', 'tm_a', 'a', '', 'done', 'ag_l', 1, 1), ('tk_2', 'tm_a', 'b', '', 'ready', 'ag_l', 1, 1),
+               ('tk_3', 'tm_a', 'c', '', 'ready', 'ag_l', 1, 1);
+      COMMIT;`);
+    raw.close();
+    const before = digestDatabase(db);
+    writeFileSync(join(migrations, RECOVERY_FILE), recovery);
+    await (await openWith(db, migrations)).close();
+    const after = new Database(db, { readonly: true });
+    try {
+      expect(after.prepare('SELECT seq, id, from_agent_id, to_agent_id, body, task_id, idempotency_key FROM messages ORDER BY seq').all()).toEqual([
+        { seq: 1, id: 'ms_1', from_agent_id: 'ag_l', to_agent_id: 'ag_m', body: 'hi', task_id: null, idempotency_key: 'k1' },
+        { seq: 2, id: 'ms_2', from_agent_id: 'ag_m', to_agent_id: null, body: 'all', task_id: null, idempotency_key: null },
+      ]);
+      expect(digestDatabase(db)['message_acks']).toEqual(before['message_acks']);
+      expect(after.pragma('foreign_key_check')).toEqual([]);
+      const references = after.pragma('foreign_key_list(message_acks)') as { table: string; from: string }[];
+      expect(references.map((ref) => `${ref.from}->${ref.table}`).sort()).toEqual(['agent_id->agents', 'message_id->messages']);
+      expect(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%_v2%'").pluck().get()).toBe(0);
+      // Task counts start from the tasks already there.
+      expect(after.prepare('SELECT team_id, status, n FROM task_status_counts ORDER BY status').all()).toEqual([
+        { team_id: 'tm_a', status: 'done', n: 1 },
+        { team_id: 'tm_a', status: 'ready', n: 2 },
+      ]);
+    } finally {
+      after.close();
+    }
   });
 
   it('refuses migration files that are misnamed or not numbered 1, 2, 3', () => {

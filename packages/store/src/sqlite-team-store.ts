@@ -21,10 +21,12 @@ import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
 import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
+import * as heartbeats from './sqlite/heartbeat-ops';
 import * as idle from './sqlite/idle-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
 import * as policy from './sqlite/policy-ops';
+import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
@@ -41,11 +43,16 @@ import type {
   AuthzDecisionInput,
   AuthzDecisionQuery,
   DecisionEntry,
+  HeartbeatRequest,
   JoinAgentInput,
   LeaseOptions,
   ModeChangeResult,
   PlanReviewInput,
   RecordUsageInput,
+  RecoveryPlan,
+  RecoveryResult,
+  RecoveryScope,
+  RecoveryView,
   SessionBinding,
   SetModeInput,
   SetProfileInput,
@@ -114,6 +121,26 @@ export class SqliteTeamStore implements TeamStore {
 
   disconnectAgent(binding: SessionBinding, reason: string): Promise<void> {
     return this.tx.write((op) => agents.disconnectAgent(op, binding, reason));
+  }
+
+  heartbeatAgent(
+    binding: SessionBinding,
+    request: HeartbeatRequest,
+    options: LeaseOptions,
+  ): Promise<ToolOutput<'team_heartbeat'>> {
+    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options));
+  }
+
+  recoveryView(scope: RecoveryScope): Promise<RecoveryView> {
+    return this.tx.read((op) => recovery.recoveryView(op, scope));
+  }
+
+  applyRecovery(plan: RecoveryPlan): Promise<RecoveryResult> {
+    return this.tx.write((op) => recovery.applyRecovery(op, plan));
+  }
+
+  resumeSnapshot(actor: Actor): Promise<ToolOutput<'team_resume'>['snapshot']> {
+    return this.tx.read((op) => recovery.resumeSnapshot(op, actor));
   }
 
   getStatus(actor: Actor): Promise<TeamStatusBase> {

@@ -8,6 +8,7 @@ import { Fixture, ReverseIdGenerator, ScriptedPolicy, type ConformanceHooks } fr
 import { describeMessageRules } from './conformance/messages.conformance';
 import { describeModeRules } from './conformance/modes.conformance';
 import { describePolicyRules } from './conformance/policy.conformance';
+import { describeRecoveryRules } from './conformance/recovery.conformance';
 import { describeSnapshotRules } from './conformance/snapshot.conformance';
 import type { TeamPolicy } from './team-policy';
 import { describeTaskRules } from './conformance/tasks.conformance';
@@ -57,6 +58,7 @@ export function describeTeamStoreConformance(
     describeMessageRules(fixture);
     describeArtifactRules(fixture);
     describeAuditRules(fixture);
+    describeRecoveryRules(fixture);
     describePolicyRules(fixture);
     describeSnapshotRules(fixture);
     describeModeRules(fixture);

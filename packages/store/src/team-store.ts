@@ -1,12 +1,14 @@
 import type {
   Agent,
   AgentId,
+  AgentState,
   Artifact,
   AuditEvent,
   AuthzDecision,
   AuthzStep,
   Decision,
   PlanReview,
+  Message,
   Team,
   TeamId,
   TeamMode,
@@ -115,6 +117,102 @@ export interface LeaseOptions {
   leaseMs: number;
 }
 
+/** A heartbeat of a bound session; `tasks` are claims whose leases it renews. */
+export interface HeartbeatRequest {
+  tasks: ToolInput<'team_heartbeat'>['tasks'];
+  /**
+   * Whether an agent recovery marked lost takes its slot back (a live call proves it is not lost).
+   * Without it, a heartbeat of an agent that is not active changes nothing.
+   */
+  reinstate: boolean;
+}
+
+/** Which teams a recovery read covers: one team, or every active team of the store. */
+export interface RecoveryScope {
+  teamId?: TeamId;
+}
+
+/** An agent as recovery sees it (retired agents are left out: they hold nothing). */
+export interface RecoveryAgentView {
+  id: AgentId;
+  name: string;
+  role: string;
+  state: AgentState;
+  epoch: number;
+  /** Epoch milliseconds; null for an invited agent never bound. */
+  lastSeenAt: number | null;
+  createdAt: number;
+}
+
+/** A claim in flight (a task in progress). */
+export interface RecoveryClaimView {
+  taskId: string;
+  title: string;
+  ownerAgentId: AgentId;
+  fence: number;
+  leaseExpiresAt: number | null;
+  attempts: number;
+}
+
+export interface RecoveryTeamView {
+  teamId: TeamId;
+  name: string;
+  leadAgentId: AgentId;
+  agents: RecoveryAgentView[];
+  claims: RecoveryClaimView[];
+}
+
+/** One consistent read of what recovery decides on, at the store's time `now`. */
+export interface RecoveryView {
+  now: number;
+  teams: RecoveryTeamView[];
+}
+
+/**
+ * One decided recovery step. `expect` is the row as the decision saw it: the store applies the step
+ * only if the row is still exactly so (compare-and-set), which makes a sweep idempotent and two
+ * sweeps in two processes harmless to each other.
+ */
+export type RecoveryStep =
+  | {
+      kind: 'reclaim_task';
+      teamId: TeamId;
+      taskId: string;
+      /** ready: back to the pool. failed: the claim ran out of attempts. */
+      to: 'ready' | 'failed';
+      expect: { ownerAgentId: AgentId; fence: number; leaseExpiresAt: number | null };
+      rule: string;
+      reason: string;
+    }
+  | {
+      kind: 'mark_agent_lost';
+      teamId: TeamId;
+      agentId: AgentId;
+      /** disconnected: it may come back. retired: an invitation nobody took up. */
+      to: 'disconnected' | 'retired';
+      expect: { state: AgentState; epoch: number; lastSeenAt: number | null };
+      rule: string;
+      reason: string;
+    };
+
+export interface RecoveryPlan {
+  steps: RecoveryStep[];
+}
+
+export interface AppliedRecoveryStep {
+  step: RecoveryStep;
+  /** The task's status or the agent's state afterwards. */
+  outcome: string;
+}
+
+export interface RecoveryResult {
+  applied: AppliedRecoveryStep[];
+  /** Steps whose row had changed since the decision (another sweep, a renewal): not applied. */
+  skipped: RecoveryStep[];
+  /** One notice per team with applied steps, to its lead. */
+  notices: Message[];
+}
+
 export interface ClaimOptions extends LeaseOptions {
   claimable?: ClaimableTasks;
 }
@@ -203,6 +301,25 @@ export interface TeamStore {
   verifyBinding(binding: SessionBinding): Promise<BoundAgent>;
   /** Records that the session of this binding ended; a no-op when it was superseded. */
   disconnectAgent(binding: SessionBinding, reason: string): Promise<void>;
+  /**
+   * Renews the agent's heartbeat and the leases of the given claims, all or nothing: NOT_BOUND
+   * for a superseded binding, STALE_CLAIM when any claim is no longer the caller's.
+   */
+  heartbeatAgent(
+    binding: SessionBinding,
+    request: HeartbeatRequest,
+    options: LeaseOptions,
+  ): Promise<ToolOutput<'team_heartbeat'>>;
+
+  /** The claims in flight and the agents of the teams in scope, for recovery to decide on. */
+  recoveryView(scope: RecoveryScope): Promise<RecoveryView>;
+  /**
+   * Applies decided steps in one transaction, each only if its row is as expected, with one audit
+   * event per applied step and one notice to the lead of each team concerned.
+   */
+  applyRecovery(plan: RecoveryPlan): Promise<RecoveryResult>;
+  /** What a resumed session needs: counts, claims in flight, lost agents, unread, recovery's actions. */
+  resumeSnapshot(actor: Actor): Promise<ToolOutput<'team_resume'>['snapshot']>;
 
   getStatus(actor: Actor): Promise<TeamStatusBase>;
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>>;

@@ -1,9 +1,16 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
+import { claimThroughputBenchmark } from './claim-throughput';
 import { startupBenchmark } from './startup';
+import { statusScaleBenchmark } from './status-scale';
 
 /**
  * Every `codex-team bench` benchmark, in the order they run. To add one, write
  * `bench/<name>.ts` exporting a `Benchmark` and list it here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startupBenchmark, authorizationBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  startupBenchmark,
+  authorizationBenchmark,
+  claimThroughputBenchmark,
+  statusScaleBenchmark,
+];

@@ -3,6 +3,7 @@ import type { Command } from './command';
 import { demoCommand } from './demo';
 import { doctorCommand } from './doctor';
 import { installCommand } from './install';
+import { recoverCommand } from './recover';
 import { replayCommand } from './replay';
 import { reportCommand } from './report';
 import { statusCommand } from './status';
@@ -25,4 +26,5 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   replayCommand,
   reportCommand,
+  recoverCommand,
 ];

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
 import * as message from './message-tools';
 import * as mode from './mode-tools';
+import * as recovery from './recovery-tools';
 import * as observe from './observability-tools';
 import * as policy from './policy-tools';
 import * as task from './task-tools';
@@ -151,7 +152,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT'],
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
   }),
   team_inbox: tool({
     name: 'team_inbox',
@@ -240,6 +241,22 @@ export const TOOL_CONTRACTS = {
     input: mode.TeamPlanInputSchema,
     output: mode.TeamPlanOutputSchema,
     errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'DENIED'],
+  }),
+  team_heartbeat: tool({
+    name: 'team_heartbeat',
+    description: 'Any agent. Say you are alive; renews the leases of the claims you list.',
+    audience: 'member',
+    input: recovery.HeartbeatInputSchema,
+    output: recovery.HeartbeatOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+  }),
+  team_recover: tool({
+    name: 'team_recover',
+    description: 'Lead only. Take back expired claims and free lost teammates\' slots now.',
+    audience: 'lead',
+    input: recovery.RecoverInputSchema,
+    output: recovery.RecoverOutputSchema,
+    errors: [...WRITE, 'DENIED'],
   }),
 } as const;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentIdSchema, ArtifactIdSchema, MessageIdSchema, MessageSchema } from '../entities';
+import { AgentIdSchema, ArtifactIdSchema, MessageIdSchema, MessageSchema, TaskIdSchema } from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
 
@@ -15,6 +15,8 @@ export const SendInputSchema = z.strictObject({
     .max(LIMITS.idempotencyKeyMaxChars)
     .optional()
     .describe('A retried send with the same key is stored once'),
+  task_id: TaskIdSchema.optional().describe('About a task you hold (needs fence)'),
+  fence: z.number().int().min(0).optional(),
   consensus: z
     .boolean()
     .optional()

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import {
+  AgentIdSchema,
   AgentSchema,
+  AgentStateSchema,
   NameSchema,
   PermissionProfileNameSchema,
   RoleSchema,
+  TaskIdSchema,
   TaskStatusSchema,
   TeamSchema,
 } from '../entities';
@@ -60,7 +63,51 @@ export const TeamFinalizeOutputSchema = z.strictObject({
 });
 
 export const TeamResumeInputSchema = z.strictObject({ ticket: z.string().max(200) });
-export const TeamResumeOutputSchema = z.strictObject({ team: TeamSchema, agent: AgentSchema });
+
+// Times in the snapshot are plain ISO strings: the full timestamp pattern would cost every agent
+// some 300 bytes of tool schema per field on every turn.
+
+/** A claim in flight: who holds which task with which fence, and until when. */
+export const LeaseSchema = z.strictObject({
+  task_id: TaskIdSchema,
+  owner_agent_id: AgentIdSchema,
+  fence: z.number().int(),
+  lease_expires_at: z.string().nullable(),
+});
+
+/** One thing recovery did, as recorded in the audit trail. */
+export const RecoveryEventSchema = z.strictObject({
+  at: z.string(),
+  action: z.string(),
+  subject_id: z.string().nullable(),
+  reason: z.string(),
+});
+
+/** A teammate whose session ended or who went silent; it holds no thread slot. */
+export const LostAgentSchema = z.strictObject({
+  id: AgentIdSchema,
+  name: z.string(),
+  state: AgentStateSchema,
+  last_seen_at: z.string().nullable(),
+});
+
+/** What a session coming back after a crash needs to pick up the team's work. */
+export const ResumeSnapshotSchema = z.strictObject({
+  /** Every task status with its count (the keys of team_status's tasks_by_status). */
+  tasks_by_status: z.record(z.string(), z.number().int()),
+  leases: z.array(LeaseSchema).describe('Claims in flight, soonest expiry first'),
+  agents_lost: z.array(LostAgentSchema),
+  unread_messages: z.number().int(),
+  recovery: z.array(RecoveryEventSchema).describe("Recovery's actions since your previous session began"),
+  /** Whether leases or recovery were cut to their newest 50 (team_task_list has them all). */
+  truncated: z.boolean(),
+});
+
+export const TeamResumeOutputSchema = z.strictObject({
+  team: TeamSchema,
+  agent: AgentSchema,
+  snapshot: ResumeSnapshotSchema,
+});
 
 export const TeamSpawnInputSchema = z.strictObject({
   name: NameSchema.describe('Unique teammate name in this team'),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeClock, SequentialIdGenerator, type ToolOutput } from '@codex-team/contracts';
 import type { ProfileCatalog } from '@codex-team/policy-engine';
+import { recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamPolicy, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -29,6 +30,8 @@ export interface InProcessTeamOptions {
   leaseMs?: number;
   /** The user's profile directory, beside the built-in profiles. */
   userProfilesDir?: string;
+  /** Recovery numbers besides the lease (grace, stale time, attempts). */
+  recovery?: Omit<RecoveryPolicyOptions, 'leaseMs'>;
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: TeamStore) => TeamStore;
   /** Wraps the team policy the store consults inside its transactions (tests that steer it). */
@@ -100,6 +103,7 @@ export class InProcessTeam {
       tickets: new TicketIssuer(),
       logger: this.logger,
       ...(this.options.leaseMs === undefined ? {} : { leaseMs: this.options.leaseMs }),
+      recovery: recoveryPolicy({ ...this.options.recovery, leaseMs: this.options.leaseMs }),
       session,
       ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
     });

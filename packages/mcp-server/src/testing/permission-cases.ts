@@ -72,7 +72,10 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
     case 'team_policy_get:read':
     case 'team_run_summary:read':
     case 'team_replay:read':
+    case 'team_recover:recover':
       return { args: {} };
+    case 'team_heartbeat:heartbeat':
+      return { args: { tasks: [await heldTask(world)] } };
     case 'team_policy_set_profile:set':
       return { args: { profile: 'fast' } };
     case 'team_finalize:finalize':

@@ -27,4 +27,6 @@ export const VALID_BOUND_CALLS: ReadonlyArray<[ToolName, Record<string, unknown>
   ['team_mode_get', {}],
   ['team_mode_set', { mode: 'plan', reason: 'r' }],
   ['team_plan', { action: 'submit', artifact_id: 'af_aaaaaaaa' }],
+  ['team_heartbeat', { tasks: [{ task_id: 'tk_aaaaaaaa', fence: 1 }] }],
+  ['team_recover', {}],
 ];

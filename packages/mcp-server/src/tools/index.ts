@@ -3,6 +3,7 @@ import { registerTeamArtifactList } from './team-artifact-list';
 import { registerTeamArtifactPublish } from './team-artifact-publish';
 import { registerTeamArtifactRead } from './team-artifact-read';
 import { registerTeamFinalize } from './team-finalize';
+import { registerTeamHeartbeat } from './team-heartbeat';
 import { registerTeamInbox } from './team-inbox';
 import { registerTeamJoin } from './team-join';
 import { registerTeamModeGet } from './team-mode-get';
@@ -11,6 +12,7 @@ import { registerTeamPlan } from './team-plan';
 import { registerTeamPolicyGet } from './team-policy-get';
 import { registerTeamPolicySetProfile } from './team-policy-set-profile';
 import { registerTeamReplay } from './team-replay';
+import { registerTeamRecover } from './team-recover';
 import { registerTeamResume } from './team-resume';
 import { registerTeamRunSummary } from './team-run-summary';
 import { registerTeamSend } from './team-send';
@@ -52,6 +54,8 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamModeGet,
   registerTeamModeSet,
   registerTeamPlan,
+  registerTeamHeartbeat,
+  registerTeamRecover,
 ];
 
 /** Registers every tool on the registry. */

@@ -1,13 +1,16 @@
-import { DEFAULTS, LIMITS, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { DEFAULTS, LIMITS, TeamError, type Message, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import type { Actor } from '../team-store';
 import { findAgent, requireCaller, requireLead, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { MESSAGE_COLUMNS, iso, parseIdList, toMessage, type MessageRow } from './row-mappers';
+import { requireHolder, requireTask } from './task-rows';
 import type { Op } from './transaction';
 
-// A message is addressed to an agent when it names the agent, or is a broadcast from someone else.
-// Both fragments take the named parameters @team and @agent.
-const ADDRESSED_TO = '(m.to_agent_id = @agent OR (m.to_agent_id IS NULL AND m.from_agent_id <> @agent))';
+// A message is addressed to an agent when it names the agent, or is a broadcast from someone else
+// (codex-team itself, from_agent_id NULL, included). Both fragments take the named parameters
+// @team and @agent.
+const ADDRESSED_TO =
+  '(m.to_agent_id = @agent OR (m.to_agent_id IS NULL AND (m.from_agent_id IS NULL OR m.from_agent_id <> @agent)))';
 const UNREAD = `m.team_id = @team AND ${ADDRESSED_TO}
   AND NOT EXISTS (SELECT 1 FROM message_acks a WHERE a.message_id = m.id AND a.agent_id = @agent)`;
 
@@ -28,6 +31,7 @@ function sameRequest(row: MessageRow, toAgentId: string | null, input: ToolInput
   const refs = parseIdList(row.artifact_refs);
   return (
     row.to_agent_id === toAgentId &&
+    row.task_id === (input.task_id ?? null) &&
     row.body === input.body &&
     refs.length === input.artifact_refs.length &&
     refs.every((ref, index) => ref === input.artifact_refs[index])
@@ -76,16 +80,23 @@ export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>)
     );
   }
   requireArtifactsInTeam(op, caller.team.id, input.artifact_refs);
+  if (input.task_id !== undefined) {
+    // A message about a task speaks for its claim, so it needs the claim like any write about it.
+    requireHolder(op, requireTask(op, caller.team.id, input.task_id), caller.agent, input.fence);
+  } else if (input.fence !== undefined) {
+    throw new TeamError('INVALID_INPUT', 'fence goes with task_id: name the task you hold');
+  }
   const id = op.ids.next('ms');
   op.sql.run(
-    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, idempotency_key, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, idempotency_key, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     caller.team.id,
     caller.agent.id,
     toAgentId,
     input.body,
     JSON.stringify(input.artifact_refs),
+    input.task_id ?? null,
     input.idempotency_key ?? null,
     op.now,
   );
@@ -150,11 +161,42 @@ export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>):
   const limit = Math.min(input.limit ?? DEFAULTS.inboxPageSize, LIMITS.inboxPageMax);
   // The window count is taken before LIMIT: every unread message, in the same statement.
   const rows = op.sql.all<MessageRow & { unread: number }>(
-    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.created_at,
+    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.task_id, m.created_at,
             COUNT(*) OVER () AS unread
      FROM messages m WHERE ${UNREAD} ORDER BY m.seq LIMIT @limit`,
     { team: teamId, agent: agentId, limit },
   );
   const unread = rows[0]?.unread ?? 0;
   return { messages: rows.map(toMessage), acked: newlyAcked.length, remaining: unread - rows.length };
+}
+
+/**
+ * A message from codex-team itself (no sending agent) to one agent, e.g. recovery's notice to the
+ * lead; its audit event has no actor. The body is cut to the message size limit.
+ */
+export function insertNotice(op: Op, teamId: string, toAgentId: string, body: string, reason: string): Message {
+  let text = body;
+  while (Buffer.byteLength(text, 'utf8') > LIMITS.messageBodyMaxBytes) text = `${text.slice(0, Math.floor(text.length * 0.9))}…`;
+  const id = op.ids.next('ms');
+  op.sql.run(
+    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, idempotency_key, created_at)
+     VALUES (?, ?, NULL, ?, ?, '[]', NULL, NULL, ?)`,
+    id,
+    teamId,
+    toAgentId,
+    text,
+    op.now,
+  );
+  const row = op.sql.get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id);
+  if (row === undefined) throw new TeamError('INTERNAL', `notice ${id} was not stored`);
+  const message = toMessage(row);
+  appendAudit(op, {
+    teamId,
+    actorAgentId: null,
+    action: 'message.send',
+    subjectId: id,
+    reason,
+    data: { message, idempotency_key: null },
+  });
+  return message;
 }

@@ -69,10 +69,11 @@ export interface TaskRow {
 export interface MessageRow {
   id: string;
   team_id: string;
-  from_agent_id: string;
+  from_agent_id: string | null;
   to_agent_id: string | null;
   body: string;
   artifact_refs: string;
+  task_id: string | null;
   created_at: number;
 }
 
@@ -112,7 +113,7 @@ export const AGENT_COLUMNS =
 export const TASK_COLUMNS =
   'id, team_id, title, description, required_role, priority, status, owner_agent_id, fence, ' +
   'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at';
-export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, created_at';
+export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, created_at';
 export const ARTIFACT_COLUMNS =
   'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, published_by, created_at';
 
@@ -220,6 +221,7 @@ export function toMessage(row: MessageRow): Message {
     to_agent_id: row.to_agent_id,
     body: row.body,
     artifact_refs: parseIdList(row.artifact_refs),
+    task_id: row.task_id,
     created_at: iso(row.created_at),
   };
 }

@@ -1,4 +1,4 @@
-import { TeamError, type Team } from '@codex-team/contracts';
+import { TeamError, type Task, type Team } from '@codex-team/contracts';
 import type { TeamSnapshot } from '../team-snapshot';
 import { findTeam } from './access';
 import { policyState, toUsage, USAGE_COLUMNS } from './policy-ops';
@@ -12,6 +12,7 @@ import {
   toAgent,
   toArtifact,
   toMessage,
+  toTask,
   toTeam,
   type AgentRow,
   type ArtifactRow,
@@ -20,7 +21,7 @@ import {
   type TeamRow,
   teamRowAt,
 } from './row-mappers';
-import { taskEntities } from './task-rows';
+import { teamDependencies } from './task-rows';
 import type { Op } from './transaction';
 
 /** Every team, newest first. */
@@ -31,6 +32,14 @@ export function listTeams(op: Op): Team[] {
 }
 
 /** One consistent read of everything the store holds about a team. NOT_FOUND for an unknown id. */
+/** Every task of the team in creation order, with its dependencies, in two queries. */
+function tasksOfTeam(op: Op, teamId: string): Task[] {
+  const dependencies = teamDependencies(op, teamId);
+  return op.sql
+    .all<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE team_id = ? ORDER BY seq`, teamId)
+    .map((row) => toTask(row, dependencies.get(row.id) ?? []));
+}
+
 export function readTeam(op: Op, teamId: string): TeamSnapshot {
   const team = findTeam(op, teamId);
   if (team === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
@@ -47,7 +56,7 @@ export function readTeam(op: Op, teamId: string): TeamSnapshot {
     used_tokens: state.used_tokens,
     agents: agents.map(toAgent),
     idle_since,
-    tasks: taskEntities(op, op.sql.all<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE team_id = ? ORDER BY seq`, teamId)),
+    tasks: tasksOfTeam(op, teamId),
     messages: op.sql
       .all<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE team_id = ? ORDER BY seq`, teamId)
       .map(toMessage),

@@ -70,12 +70,10 @@ function zeroCounts(): Record<TaskStatus, number> {
   return counts;
 }
 
+/** The team's task counts by status, kept by triggers (migration 0003): O(statuses), not O(tasks). */
 export function tasksByStatus(op: Op, teamId: string): Record<TaskStatus, number> {
   const counts = zeroCounts();
-  const rows = op.sql.all<{ status: TaskStatus; n: number }>(
-    'SELECT status, COUNT(*) AS n FROM tasks WHERE team_id = ? GROUP BY status',
-    teamId,
-  );
+  const rows = op.sql.all<{ status: TaskStatus; n: number }>('SELECT status, n FROM task_status_counts WHERE team_id = ?', teamId);
   for (const row of rows) counts[row.status] = row.n;
   return counts;
 }

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { toBase32, type ToolInput } from '@codex-team/contracts';
+import { readyTasks, remainingCriticalPath } from '@codex-team/scheduler';
+import { openSqliteTeamStore, type Actor } from '@codex-team/store';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { mcpServerBinPath } from '../codex/package-assets';
+import { benchGoal, median, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
+
+/** Near linear: ten times the tasks may cost at most this many times as much (n log n is ~13). */
+const GROWTH_GOAL = 15;
+const BATCH = 1_000;
+
+/** A small deterministic PRNG: every run builds the same DAG. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const result = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
+  if (result.isError === true) throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 300)}`);
+  return result.structuredContent as Record<string, unknown>;
+}
+
+/** Times `repeat` runs of `work` after one warm-up; the median, in milliseconds. */
+async function timed(repeat: number, work: () => unknown): Promise<number> {
+  await work();
+  const samples: number[] = [];
+  for (let i = 0; i < repeat; i += 1) {
+    const started = performance.now();
+    await work();
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+/**
+ * A DAG of `size` tasks made through team_task_create, a thousand per call: each task depends on
+ * 0-3 tasks made before it, so about a tenth start ready and the rest wait.
+ */
+async function seedDag(client: Client, size: number, random: () => number): Promise<void> {
+  const ids: string[] = [];
+  for (let made = 0; made < size; made += BATCH) {
+    const tasks: ToolInput<'team_task_create'>['tasks'] = [];
+    for (let i = 0; i < Math.min(BATCH, size - made); i += 1) {
+      const deps = new Set<string>();
+      const want = ids.length === 0 || random() < 0.1 ? 0 : 1 + Math.floor(random() * 3);
+      while (deps.size < Math.min(want, ids.length)) deps.add(ids[Math.floor(random() * ids.length)] ?? '');
+      tasks.push({ title: `task ${made + i}`, description: '', priority: Math.floor(random() * 5), depends_on: [...deps] });
+    }
+    const out = (await call(client, 'team_task_create', { tasks })) as { tasks: { id: string }[] };
+    ids.push(...out.tasks.map((task) => task.id));
+  }
+}
+
+interface ScalePoint {
+  size: number;
+  statusMs: number;
+  readTeamMs: number;
+  readinessMs: number;
+  claimMs: number;
+}
+
+async function measureScale(context: BenchContext, size: number): Promise<ScalePoint> {
+  const dbPath = join(context.workDir, `scale-${size}.db`);
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [mcpServerBinPath(), '--db', dbPath, '--log-level', 'warn', '--sweep-ms', '0'],
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'codex-team-bench', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    const started = (await call(client, 'team_start', { name: 'scale', objective: 'status at scale' })) as {
+      team: { id: string };
+      agent: { id: string };
+    };
+    await seedDag(client, size, mulberry32(size));
+    const repeat = context.quick || size >= 100_000 ? 3 : 7;
+    // The lead's team_status: counts, and the staffing hints over the whole DAG.
+    const statusMs = await timed(repeat, () => call(client, 'team_status', {}));
+    const store = await openSqliteTeamStore({
+      path: dbPath,
+      clock: { now: () => Date.now() },
+      ids: { next: (prefix) => `${prefix}_${toBase32(randomBytes(10))}` },
+    });
+    try {
+      const lead: Actor = { teamId: started.team.id, agentId: started.agent.id };
+      const readTeamMs = await timed(repeat, () => store.readTeam(lead.teamId));
+      const snapshot = await store.readTeam(lead.teamId);
+      // Readiness as the scheduler decides it (the hints): the ready set in claim order and the critical path.
+      const readinessMs = await timed(repeat, () => {
+        readyTasks(snapshot.tasks);
+        remainingCriticalPath(snapshot.tasks);
+      });
+      // Readiness as a claim decides it, inside the store's transaction.
+      const claimMs = await timed(repeat, () => store.claimNextTask(lead, { leaseMs: 600_000 }));
+      return { size, statusMs, readTeamMs, readinessMs, claimMs };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+const METRICS: readonly { key: keyof Omit<ScalePoint, 'size'>; label: string }[] = [
+  { key: 'statusMs', label: 'team_status (lead, with hints) over MCP' },
+  { key: 'readTeamMs', label: 'store readTeam (the whole DAG)' },
+  { key: 'readinessMs', label: 'scheduler readiness + critical path' },
+  { key: 'claimMs', label: 'claim of the next ready task' },
+];
+
+async function run(context: BenchContext): Promise<BenchReport> {
+  const sizes = context.quick ? [300, 1_000, 3_000] : [1_000, 10_000, 100_000];
+  const points: ScalePoint[] = [];
+  for (const size of sizes) {
+    const point = await measureScale(context, size);
+    points.push(point);
+    context.progress(`${size} tasks: team_status ${point.statusMs.toFixed(1)} ms, claim ${point.claimMs.toFixed(2)} ms`);
+  }
+  const measurements: BenchMeasurement[] = [];
+  const goals: BenchGoal[] = [];
+  for (const metric of METRICS) {
+    for (const point of points) measurements.push({ name: `${metric.label} @ ${point.size}`, value: point[metric.key], unit: 'ms' });
+    for (let i = 1; i < points.length; i += 1) {
+      const small = points[i - 1];
+      const large = points[i];
+      if (small === undefined || large === undefined) continue;
+      // Per tenfold growth of the DAG, whatever the step between the sizes measured.
+      const growth = (large[metric.key] / small[metric.key]) ** (1 / Math.log10(large.size / small.size));
+      measurements.push({ name: `${metric.label}: growth per 10x tasks (${small.size} -> ${large.size})`, value: growth, unit: 'x' });
+      if (i === points.length - 1) goals.push(benchGoal(`${metric.label}: near linear at the largest step`, growth, 'at_most', GROWTH_GOAL, 'x'));
+    }
+  }
+  return { benchmark: 'status-scale', measurements, goals };
+}
+
+/**
+ * team_status and readiness on DAGs of 1k, 10k and 100k tasks: how each grows with the DAG. Linear
+ * would be 10x per tenfold; the goal is near linear (at most 15x at the largest step).
+ */
+export const statusScaleBenchmark: Benchmark = {
+  name: 'status-scale',
+  summary: 'team_status, readiness and claims on DAGs of 1k, 10k and 100k tasks: growth per tenfold',
+  run,
+};

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { TaskIdSchema } from '../entities';
+
+/** Most claims one heartbeat renews; an agent holds few tasks at once. */
+export const HEARTBEAT_TASKS_MAX = 50;
+
+export const HeartbeatInputSchema = z.strictObject({
+  tasks: z
+    .array(z.strictObject({ task_id: TaskIdSchema, fence: z.number().int().min(0) }))
+    .max(HEARTBEAT_TASKS_MAX)
+    .default([])
+    .describe('Your claims to renew'),
+});
+export const HeartbeatOutputSchema = z.strictObject({
+  last_seen_at: z.string().nullable(),
+  leases: z.array(z.strictObject({ task_id: TaskIdSchema, fence: z.number().int(), lease_expires_at: z.string() })),
+});
+
+/** One action of a recovery sweep. */
+export const RecoveryActionSchema = z.strictObject({
+  /** task.recover: a claim was taken back (task ready again, or failed after max attempts). agent.lost: a slot freed. */
+  action: z.enum(['task.recover', 'agent.lost']),
+  subject_id: z.string(),
+  /** The task's status or the agent's state afterwards. */
+  outcome: z.string(),
+  reason: z.string(),
+});
+
+export const RecoverInputSchema = z.strictObject({});
+export const RecoverOutputSchema = z.strictObject({
+  actions: z.array(RecoveryActionSchema),
+  /** Whether the lead's inbox got a notice of these actions. */
+  notified_lead: z.boolean(),
+});

@@ -1,0 +1,120 @@
+import { digestDatabase } from '@codex-team/store';
+import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
+
+const LEASE_MS = 30_000;
+const STALE_MS = 80_000;
+const GRACE_MS = 5_000;
+
+describe('heartbeat and recovery tools', () => {
+  let team: InProcessTeam;
+  let lead: InProcessSession;
+  let leadTicket: string;
+  let ann: InProcessSession;
+  let annId: string;
+
+  beforeEach(async () => {
+    team = await InProcessTeam.open({ leaseMs: LEASE_MS, recovery: { staleAfterMs: STALE_MS, graceMs: GRACE_MS, maxAttempts: 2 } });
+    const started = await team.startTeam({ name: 'alpha', max_threads: 1 });
+    lead = started.lead;
+    leadTicket = started.started.resume_ticket;
+    const joined = await team.joinTeammate(lead, 'ann', 'implementer');
+    ann = joined.mate;
+    annId = joined.joined.agent.id;
+  });
+  afterEach(async () => {
+    await team.close();
+  });
+
+  async function claimOne(title = 'build'): Promise<{ taskId: string; fence: number }> {
+    await lead.caller.ok('team_task_create', { tasks: [{ title }] });
+    const next = await ann.caller.ok('team_task_next');
+    if (next.claim === null) throw new Error('nothing claimed');
+    return { taskId: next.claim.task.id, fence: next.claim.fence };
+  }
+
+  /** Heartbeat events of ann so far (read from the store: a lead's call would be a heartbeat too). */
+  async function annBeats(): Promise<number> {
+    const teamId = (await team.store.verifyBinding(ann.session.requireBinding())).team.id;
+    const events = await team.store.listAuditEvents(teamId, { limit: 10_000 });
+    return events.filter((event) => event.action === 'agent.heartbeat' && event.subject_id === annId).length;
+  }
+
+  it('team_heartbeat renews the leases of the claims it names', async () => {
+    const { taskId, fence } = await claimOne();
+    team.clock.advance(LEASE_MS - 1);
+    const beat = await ann.caller.ok('team_heartbeat', { tasks: [{ task_id: taskId, fence }] });
+    expect(beat.leases).toEqual([{ task_id: taskId, fence, lease_expires_at: new Date(team.clock.now() + LEASE_MS).toISOString() }]);
+    team.clock.advance(LEASE_MS - 1);
+    await ann.caller.ok('team_task_complete', { task_id: taskId, fence, result: 'built and checked' });
+  });
+
+  it('refuses to renew an expired lease (STALE_CLAIM) and changes nothing', async () => {
+    const { taskId, fence } = await claimOne();
+    team.clock.advance(LEASE_MS);
+    const before = digestDatabase(team.dbPath);
+    expect(await ann.caller.code('team_heartbeat', { tasks: [{ task_id: taskId, fence }] })).toBe('STALE_CLAIM');
+    expect(await ann.caller.code('team_task_update', { task_id: taskId, fence, progress: 'still here' })).toBe('STALE_CLAIM');
+    expect(await ann.caller.code('team_send', { to: '*', body: 'about it', task_id: taskId, fence })).toBe('STALE_CLAIM');
+    expect(digestDatabase(team.dbPath)).toEqual(before);
+  });
+
+  it('renews the heartbeat of a calling agent at most once per interval, after successful calls only', async () => {
+    const every = 20_000;
+    team.clock.advance(every - 1);
+    await ann.caller.ok('team_status');
+    expect(await annBeats()).toBe(0);
+    team.clock.advance(1);
+    expect(await ann.caller.code('team_task_claim', { task_id: 'tk_zzzzzzzz' })).toBe('NOT_FOUND');
+    expect(await annBeats()).toBe(0);
+    await ann.caller.ok('team_status');
+    await ann.caller.ok('team_status');
+    expect(await annBeats()).toBe(1);
+    const seen = (await team.store.verifyBinding(ann.session.requireBinding())).agent.last_seen_at;
+    expect(seen).toBe(new Date(team.clock.now()).toISOString());
+  });
+
+  it('team_recover is for the lead: it takes back expired claims and notifies the lead\'s inbox', async () => {
+    const { taskId } = await claimOne();
+    expect(await ann.caller.code('team_recover')).toBe('DENIED');
+    team.clock.advance(LEASE_MS);
+    const report = await lead.caller.ok('team_recover');
+    expect(report).toEqual({
+      actions: [{ action: 'task.recover', subject_id: taskId, outcome: 'ready', reason: expect.stringMatching(/lease expired/) }],
+      notified_lead: true,
+    });
+    const inbox = await lead.caller.ok('team_inbox');
+    expect(inbox.messages).toEqual([expect.objectContaining({ from_agent_id: null, body: expect.stringContaining(taskId) })]);
+    expect(await lead.caller.ok('team_recover')).toEqual({ actions: [], notified_lead: false });
+  });
+
+  it('team_resume sweeps first and gives a snapshot of the team and of what recovery did', async () => {
+    const { taskId, fence } = await claimOne();
+    await lead.close();
+    team.clock.advance(LEASE_MS);
+    const back = await team.connect();
+    const resumed = await back.caller.ok('team_resume', { ticket: leadTicket });
+    expect(resumed.snapshot).toEqual({
+      tasks_by_status: { blocked: 0, ready: 1, in_progress: 0, done: 0, failed: 0, cancelled: 0 },
+      leases: [],
+      agents_lost: [],
+      unread_messages: 1,
+      recovery: [expect.objectContaining({ action: 'task.recover', subject_id: taskId })],
+      truncated: false,
+    });
+    expect(await ann.caller.code('team_task_complete', { task_id: taskId, fence, result: 'too late' })).toBe('STALE_CLAIM');
+  });
+
+  it('takes a lost teammate back when it calls again, only while a thread slot is free', async () => {
+    team.clock.advance(STALE_MS);
+    await lead.caller.ok('team_recover');
+    expect((await lead.caller.ok('team_status')).agents.find((a) => a.id === annId)?.state).toBe('disconnected');
+    const { mate: bob } = await team.joinTeammate(lead, 'bob', 'tester');
+    expect(await ann.caller.fails('team_status')).toMatchObject({ code: 'NOT_BOUND', message: expect.stringMatching(/slots are taken/) });
+    team.clock.advance(STALE_MS);
+    await lead.caller.ok('team_recover');
+    const status = await ann.caller.ok('team_status');
+    expect(status.me.state).toBe('active');
+    expect(status.active_threads).toBe(1);
+    expect(await bob.caller.code('team_task_list')).toBe('NOT_BOUND');
+  });
+});

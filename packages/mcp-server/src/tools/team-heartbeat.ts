@@ -1,0 +1,12 @@
+import type { ToolRegistry } from '../tool-registry';
+
+/** team_heartbeat: the caller is alive; the claims it names (task_id + fence) get fresh leases of the team's length. */
+export function registerTeamHeartbeat(registry: ToolRegistry): void {
+  registry.registerBound('team_heartbeat', (input, { store, session, policy, bound }) =>
+    store.heartbeatAgent(
+      session.requireBinding(),
+      { tasks: input.tasks, reinstate: true },
+      { leaseMs: policy.leaseMsFor(bound.team) },
+    ),
+  );
+}

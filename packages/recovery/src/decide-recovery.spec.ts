@@ -1,0 +1,91 @@
+import type { RecoveryAgentView, RecoveryClaimView, RecoveryTeamView, RecoveryView } from '@codex-team/store';
+import { decideRecovery } from './decide-recovery';
+import { recoveryPolicy } from './recovery-policy';
+
+const policy = recoveryPolicy({ leaseMs: 60_000, graceMs: 15_000, staleAfterMs: 120_000, maxAttempts: 3 });
+const NOW = 1_000_000;
+
+function agent(id: string, state: RecoveryAgentView['state'], lastSeenAt: number | null, extra: Partial<RecoveryAgentView> = {}): RecoveryAgentView {
+  return { id, name: id.slice(3), role: 'implementer', state, epoch: state === 'invited' ? 0 : 1, lastSeenAt, createdAt: 0, ...extra };
+}
+
+function claim(taskId: string, ownerAgentId: string, leaseExpiresAt: number | null, attempts = 1): RecoveryClaimView {
+  return { taskId, title: taskId, ownerAgentId, fence: attempts, leaseExpiresAt, attempts };
+}
+
+function view(teams: Partial<RecoveryTeamView>[]): RecoveryView {
+  return {
+    now: NOW,
+    teams: teams.map((team, i) => ({
+      teamId: `tm_team${i}aaa`,
+      name: `t${i}`,
+      leadAgentId: 'ag_lead',
+      agents: [agent('ag_lead', 'active', NOW)],
+      claims: [],
+      ...team,
+    })),
+  };
+}
+
+const summary = (steps: ReturnType<typeof decideRecovery>) =>
+  steps.map((step) => (step.kind === 'reclaim_task' ? `${step.taskId}->${step.to} ${step.rule}` : `${step.agentId}->${step.to} ${step.rule}`));
+
+describe('decideRecovery', () => {
+  it('takes back a claim once its lease has passed, not a millisecond before', () => {
+    const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW)];
+    expect(summary(decideRecovery(view([{ agents, claims: [claim('tk_due', 'ag_ann', NOW), claim('tk_live', 'ag_ann', NOW + 1)] }]), policy))).toEqual([
+      'tk_due->ready lease.expired',
+    ]);
+  });
+
+  it('fails a lost claim that used its attempts, with the rule saying so', () => {
+    const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW)];
+    const steps = decideRecovery(view([{ agents, claims: [claim('tk_a', 'ag_ann', NOW - 1, 3), claim('tk_b', 'ag_ann', NOW - 1, 2)] }]), policy);
+    expect(summary(steps)).toEqual(['tk_a->failed lease.expired+lease.max_attempts', 'tk_b->ready lease.expired']);
+    expect(steps[0]?.reason).toMatch(/claimed 3 of 3 times/);
+  });
+
+  it('keeps a disconnected holder\'s claims for the grace period, then takes them back', () => {
+    const during = view([{ agents: [agent('ag_lead', 'active', NOW), agent('ag_ann', 'disconnected', NOW - 14_999)], claims: [claim('tk_a', 'ag_ann', NOW + 50_000)] }]);
+    expect(decideRecovery(during, policy)).toEqual([]);
+    const after = view([{ agents: [agent('ag_lead', 'active', NOW), agent('ag_ann', 'disconnected', NOW - 15_000)], claims: [claim('tk_a', 'ag_ann', NOW + 50_000)] }]);
+    expect(summary(decideRecovery(after, policy))).toEqual(['tk_a->ready agent.disconnected_grace']);
+  });
+
+  it('takes back at once the claims of a holder that is retired', () => {
+    expect(summary(decideRecovery(view([{ claims: [claim('tk_a', 'ag_gone', NOW + 50_000)] }]), policy))).toEqual(['tk_a->ready agent.gone']);
+  });
+
+  it('marks a silent teammate lost (never the lead) and takes its claims back in the same sweep', () => {
+    const agents = [agent('ag_lead', 'active', NOW - 500_000), agent('ag_ann', 'active', NOW - 120_000), agent('ag_bob', 'active', NOW - 119_999)];
+    const steps = decideRecovery(view([{ agents, claims: [claim('tk_a', 'ag_ann', NOW + 10_000), claim('tk_b', 'ag_bob', NOW + 10_000)] }]), policy);
+    expect(summary(steps)).toEqual(['ag_ann->disconnected agent.stale', 'tk_a->ready agent.disconnected_grace']);
+    expect(steps[0]).toMatchObject({ expect: { state: 'active', epoch: 1, lastSeenAt: NOW - 120_000 } });
+  });
+
+  it('withdraws an invitation nobody took up within the stale time', () => {
+    const agents = [agent('ag_lead', 'active', NOW), agent('ag_old', 'invited', null, { createdAt: NOW - 120_000 }), agent('ag_new', 'invited', null, { createdAt: NOW - 1 })];
+    expect(summary(decideRecovery(view([{ agents }]), policy))).toEqual(['ag_old->retired invitation.stale']);
+  });
+
+  it('decides in a fixed order: teams as given, lost agents before claims, claims as given', () => {
+    const stale = agent('ag_ann', 'active', 0);
+    const teams = [
+      { agents: [agent('ag_lead', 'active', NOW), stale], claims: [claim('tk_2', 'ag_ann', 0), claim('tk_1', 'ag_ann', 0)] },
+      { claims: [claim('tk_3', 'ag_lead', 0)] },
+    ];
+    const first = decideRecovery(view(teams), policy);
+    expect(summary(first)).toEqual([
+      'ag_ann->disconnected agent.stale',
+      'tk_2->ready lease.expired',
+      'tk_1->ready lease.expired',
+      'tk_3->ready lease.expired',
+    ]);
+    expect(decideRecovery(view(teams), policy)).toEqual(first);
+  });
+
+  it('decides nothing for a healthy team', () => {
+    const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW - 1_000), agent('ag_inv', 'invited', null, { createdAt: NOW - 1_000 })];
+    expect(decideRecovery(view([{ agents, claims: [claim('tk_a', 'ag_ann', NOW + 30_000)] }]), policy)).toEqual([]);
+  });
+});

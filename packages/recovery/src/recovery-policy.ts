@@ -1,0 +1,84 @@
+import { DEFAULTS, TeamError } from '@codex-team/contracts';
+
+/**
+ * The numbers recovery decides with. The server builds one from its arguments; a team's policy
+ * profile (`lease.length_ms`, `lease.max_attempts`) maps onto it one to one.
+ */
+export interface RecoveryPolicy {
+  /**
+   * How long a claim stays valid without renewal; the holder must renew before it passes.
+   * @default 60000 (DEFAULTS.leaseMs, profile lease.length_ms)
+   */
+  leaseMs: number;
+  /** Claims of one task before a lost claim fails it instead of returning it to the pool. @default 3 */
+  maxAttempts: number;
+  /**
+   * How long the tasks of an agent whose session ended stay its own, so that a restarted session can
+   * take them back with team_resume before they return to the pool.
+   * @default 15000
+   */
+  graceMs: number;
+  /**
+   * A teammate not heard from for this long is lost: it stops holding a thread slot and its claims
+   * return to the pool. An invitation not taken up for this long is withdrawn. Generous, because a
+   * silent agent may be thinking or running a long command; a crashed one's claims come back at
+   * their lease's end anyway, and a session that ends (SIGTERM, stdin closed) frees its slot at once.
+   * @default 600000 (the default profile's idle.agent_timeout_ms), or two leases when that is longer
+   */
+  staleAfterMs: number;
+  /** How often every server process sweeps; 0 turns the timer off. @default 5000 */
+  sweepEveryMs: number;
+  /**
+   * Calls renew the caller's heartbeat at most this often (each renewal is one write and one audit
+   * event); derived as min(20000, staleAfterMs / 4) so a busy agent is never taken for lost.
+   * @default 20000
+   */
+  heartbeatEveryMs: number;
+}
+
+/** Everything of a RecoveryPolicy that may be given; the rest comes from the defaults. */
+export type RecoveryPolicyOptions = Partial<Omit<RecoveryPolicy, 'heartbeatEveryMs'>>;
+
+/** Profile default lease.renew_every_ms: a third of the default lease. */
+const RENEW_EVERY_MS = 20_000;
+
+function requireWhole(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new TeamError('INVALID_INPUT', `${name} must be a whole number from ${min} to ${max}`, { [name]: value });
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A complete, checked policy from the given numbers and the defaults. INVALID_INPUT when a number is
+ * out of range, or when the stale time is not longer than one lease (a holder renewing its lease on
+ * time must never be taken for lost).
+ */
+export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
+  const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
+  const staleAfterMs = options.staleAfterMs ?? Math.max(600_000, 2 * leaseMs);
+  const policy: RecoveryPolicy = {
+    leaseMs,
+    maxAttempts: options.maxAttempts ?? 3,
+    graceMs: options.graceMs ?? 15_000,
+    staleAfterMs,
+    sweepEveryMs: options.sweepEveryMs ?? 5_000,
+    heartbeatEveryMs: Math.max(1, Math.min(RENEW_EVERY_MS, Math.floor(staleAfterMs / 4))),
+  };
+  requireWhole('leaseMs', policy.leaseMs, 1, DAY_MS);
+  requireWhole('maxAttempts', policy.maxAttempts, 1, 20);
+  requireWhole('graceMs', policy.graceMs, 0, DAY_MS);
+  requireWhole('staleAfterMs', policy.staleAfterMs, 1, 7 * DAY_MS);
+  requireWhole('sweepEveryMs', policy.sweepEveryMs, 0, DAY_MS);
+  if (policy.staleAfterMs <= policy.leaseMs) {
+    throw new TeamError('INVALID_INPUT', 'staleAfterMs must be longer than leaseMs: a holder renewing on time is not lost', {
+      staleAfterMs: policy.staleAfterMs,
+      leaseMs: policy.leaseMs,
+    });
+  }
+  return policy;
+}
+
+/** The policy of a server given no numbers: the default profile's lease and attempts. */
+export const DEFAULT_RECOVERY_POLICY: RecoveryPolicy = recoveryPolicy({});

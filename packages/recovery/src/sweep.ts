@@ -1,0 +1,106 @@
+import type { RecoveryResult, RecoveryScope, TeamStore } from '@codex-team/store';
+import { decideRecovery } from './decide-recovery';
+import type { RecoveryPolicy } from './recovery-policy';
+
+/** The part of a pino logger recovery uses (pino's Logger fits). */
+export interface RecoveryLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface SweepReport extends RecoveryResult {
+  /** The store's time of the view the steps were decided on. */
+  now: number;
+  /** Claims in flight and agents the decision looked at. */
+  considered: { teams: number; claims: number; agents: number };
+}
+
+/**
+ * One sweep: read what recovery decides on, decide, and apply the steps in one store transaction.
+ * Nothing is written when nothing is due, so idle sweeps never take the write lock. Each applied
+ * step is logged with the rule that decided it; steps another sweep applied first are skipped.
+ */
+export async function runRecoverySweep(
+  store: TeamStore,
+  policy: RecoveryPolicy,
+  scope: RecoveryScope = {},
+  logger?: RecoveryLogger,
+): Promise<SweepReport> {
+  const view = await store.recoveryView(scope);
+  const considered = {
+    teams: view.teams.length,
+    claims: view.teams.reduce((sum, team) => sum + team.claims.length, 0),
+    agents: view.teams.reduce((sum, team) => sum + team.agents.length, 0),
+  };
+  const steps = decideRecovery(view, policy);
+  if (steps.length === 0) return { now: view.now, considered, applied: [], skipped: [], notices: [] };
+  const result = await store.applyRecovery({ steps });
+  for (const { step, outcome } of result.applied) {
+    logger?.info(
+      {
+        rule: step.rule,
+        team_id: step.teamId,
+        subject_id: step.kind === 'reclaim_task' ? step.taskId : step.agentId,
+        expected: step.expect,
+        outcome,
+        now: view.now,
+      },
+      `recovery: ${step.reason}`,
+    );
+  }
+  if (result.skipped.length > 0) {
+    logger?.info({ skipped: result.skipped.length, considered }, 'recovery: steps skipped, their rows changed since the decision');
+  }
+  return { now: view.now, considered, ...result };
+}
+
+/**
+ * Sweeps of one process, one at a time: a timer tick while a sweep runs is dropped, an explicit
+ * sweep (team_recover, team_resume) waits for the running one and then runs. Across processes the
+ * store's write transaction and its compare-and-set steps keep concurrent sweeps from doing any
+ * step twice.
+ */
+export class RecoverySweeper {
+  private running: Promise<unknown> = Promise.resolve();
+  /** Sweeps started and not finished yet (running or queued). */
+  private pending = 0;
+
+  constructor(
+    private readonly store: TeamStore,
+    private readonly policy: RecoveryPolicy,
+    private readonly logger?: RecoveryLogger,
+  ) {}
+
+  /** Runs a sweep after any sweep of this process that is still running. */
+  sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
+    this.pending += 1;
+    const next = this.running
+      .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger))
+      .finally(() => {
+        this.pending -= 1;
+      });
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Settles once every sweep started so far has finished (before closing the store). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  /** A timer's sweep: skipped (null) while another sweep of this process runs; never rejects. */
+  async tick(): Promise<SweepReport | null> {
+    if (this.pending > 0) return null;
+    return this.trySweep();
+  }
+
+  /** A sweep whose failure (e.g. BUSY) is logged and answered with null instead of rejecting. */
+  async trySweep(scope: RecoveryScope = {}): Promise<SweepReport | null> {
+    try {
+      return await this.sweep(scope);
+    } catch (error) {
+      this.logger?.warn({ err: error, team_id: scope.teamId ?? null }, 'recovery sweep failed; a later sweep tries again');
+      return null;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { isBusyError } from './sqlite/transaction';
+
+/** What one process of the raw write ceiling did. */
+export interface WriteCeilingRun {
+  /** Wall time of each committed transaction, in milliseconds (busy waits included). */
+  latenciesMs: number[];
+  /** Transactions that met SQLITE_BUSY past busy_timeout and were run again. */
+  busyRetries: number;
+}
+
+/**
+ * The baseline of the claim benchmark: `count` bare `BEGIN IMMEDIATE` transactions, each inserting
+ * one small row, on a scratch SQLite file with the store's settings (WAL, synchronous=FULL, a 5 s
+ * busy timeout). No checks, no audit, no domain logic: what SQLite and the disk allow, measured
+ * in the same run as the store. Lives in the store because only the store loads better-sqlite3.
+ */
+export function runWriteCeiling(path: string, worker: string, count: number): WriteCeilingRun {
+  const db = new Database(path, { timeout: 5_000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE IF NOT EXISTS write_ceiling (seq INTEGER PRIMARY KEY, worker TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL)');
+    const insert = db.prepare('INSERT INTO write_ceiling (worker, n, at) VALUES (?, ?, ?)');
+    const write = db.transaction((n: number) => insert.run(worker, n, Date.now()));
+    const latenciesMs: number[] = [];
+    let busyRetries = 0;
+    for (let n = 0; n < count; n += 1) {
+      const started = performance.now();
+      for (;;) {
+        try {
+          write.immediate(n);
+          break;
+        } catch (error) {
+          if (!isBusyError(error)) throw error;
+          busyRetries += 1;
+        }
+      }
+      latenciesMs.push(performance.now() - started);
+    }
+    return { latenciesMs, busyRetries };
+  } finally {
+    db.close();
+  }
+}
