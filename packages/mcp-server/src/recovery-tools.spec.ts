@@ -118,3 +118,28 @@ describe('heartbeat and recovery tools', () => {
     expect(await bob.caller.code('team_task_list')).toBe('NOT_BOUND');
   });
 });
+
+describe("recovery counts a task's attempts by its team's profile", () => {
+  it.each([
+    ['fast', 2],
+    ['deep', 5],
+  ])('a %s team fails a task after %i lost claims, the next-to-last one still returns to the pool', async (profile, maxAttempts) => {
+    const team = await InProcessTeam.open({ leaseMs: LEASE_MS });
+    try {
+      const { lead } = await team.startTeam({ name: 'alpha', objective: 'ship it', profile });
+      const { mate: ann } = await team.joinTeammate(lead, 'ann', 'implementer');
+      await lead.caller.ok('team_task_create', { tasks: [{ title: 'flaky' }] });
+      const outcomes: string[] = [];
+      for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+        const next = await ann.caller.ok('team_task_next');
+        if (next.claim === null) throw new Error(`attempt ${attempt}: nothing to claim`);
+        team.clock.advance(LEASE_MS);
+        const report = await lead.caller.ok('team_recover');
+        outcomes.push(...report.actions.map((action) => action.outcome));
+      }
+      expect(outcomes).toEqual([...Array<string>(maxAttempts - 1).fill('ready'), 'failed']);
+    } finally {
+      await team.close();
+    }
+  });
+});

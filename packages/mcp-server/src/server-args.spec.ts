@@ -40,6 +40,9 @@ describe('parseServerArgs', () => {
       graceMs: 300,
       staleAfterMs: 5_000,
       maxAttempts: 5,
+      // An explicit --max-attempts holds for every team, whatever its profile says.
+      maxAttemptsByProfile: {},
+      attemptsFromProfile: false,
       heartbeatEveryMs: 1_250,
     });
   });

@@ -73,6 +73,11 @@ export class ProfileCatalog {
     return found;
   }
 
+  /** Each loaded profile's lease.max_attempts by name: recovery fails a task after that many lost claims. */
+  maxAttemptsByProfile(): Record<string, number> {
+    return Object.fromEntries([...this.current].map(([name, loaded]) => [name, loaded.profile.lease.max_attempts]));
+  }
+
   private reloaded(name: string): ProfileSet {
     if (this.source === null) return this.current;
     try {

@@ -1,6 +1,6 @@
 import type { RecoveryAgentView, RecoveryClaimView, RecoveryTeamView, RecoveryView } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
-import { recoveryPolicy } from './recovery-policy';
+import { recoveryPolicy, withProfileAttempts } from './recovery-policy';
 
 const policy = recoveryPolicy({ leaseMs: 60_000, graceMs: 15_000, staleAfterMs: 120_000, maxAttempts: 3 });
 const NOW = 1_000_000;
@@ -19,6 +19,7 @@ function view(teams: Partial<RecoveryTeamView>[]): RecoveryView {
     teams: teams.map((team, i) => ({
       teamId: `tm_team${i}aaa`,
       name: `t${i}`,
+      profile: 'default',
       leadAgentId: 'ag_lead',
       agents: [agent('ag_lead', 'active', NOW)],
       claims: [],
@@ -43,6 +44,20 @@ describe('decideRecovery', () => {
     const steps = decideRecovery(view([{ agents, claims: [claim('tk_a', 'ag_ann', NOW - 1, 3), claim('tk_b', 'ag_ann', NOW - 1, 2)] }]), policy);
     expect(summary(steps)).toEqual(['tk_a->failed lease.expired+lease.max_attempts', 'tk_b->ready lease.expired']);
     expect(steps[0]?.reason).toMatch(/claimed 3 of 3 times/);
+  });
+
+  it("counts attempts by each team's profile unless max attempts was given for every team", () => {
+    const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW)];
+    const claims = [claim('tk_a', 'ag_ann', NOW - 1, 2)];
+    const teams = view([{ profile: 'fast', agents, claims }, { profile: 'deep', agents, claims }, { profile: 'mine', agents, claims }]);
+    const byProfile = { fast: 2, default: 3, deep: 5 };
+    const fromProfiles = withProfileAttempts(recoveryPolicy({ leaseMs: 60_000, maxAttemptsByProfile: {} }), byProfile);
+    // fast gives up after 2 claims, deep allows 5, a profile this process cannot load falls back to 3.
+    expect(decideRecovery(teams, fromProfiles).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'ready', 'ready']);
+    expect(decideRecovery(teams, fromProfiles)[0]?.reason).toMatch(/claimed 2 of 2 times/);
+    // An explicit --max-attempts holds for every team, whatever its profile says.
+    const explicit = withProfileAttempts(recoveryPolicy({ leaseMs: 60_000, maxAttempts: 2 }), byProfile);
+    expect(decideRecovery(teams, explicit).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'failed', 'failed']);
   });
 
   it('keeps a disconnected holder\'s claims for the grace period, then takes them back', () => {

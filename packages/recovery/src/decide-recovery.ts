@@ -5,7 +5,7 @@ import type {
   RecoveryTeamView,
   RecoveryView,
 } from '@codex-team/store';
-import type { RecoveryPolicy } from './recovery-policy';
+import { maxAttemptsOf, type RecoveryPolicy } from './recovery-policy';
 
 /** The rules a sweep decides by; each step and log line names the one that decided. */
 export const RECOVERY_RULES = {
@@ -88,7 +88,7 @@ function reclaimCause(
  * The steps one sweep takes, from one consistent view, in a fixed order (teams by id; in each team
  * lost agents first, then claims in creation order). Pure: the same view and policy give the same
  * steps in every process. A claim taken back returns to the pool, or fails once it has used
- * `maxAttempts` claims.
+ * `maxAttempts` claims (the team profile's lease.max_attempts unless given explicitly).
  */
 export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): RecoveryStep[] {
   const steps: RecoveryStep[] = [];
@@ -97,11 +97,12 @@ export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): Reco
     steps.push(...lost);
     const lostIds = new Set(lost.map((step) => (step.kind === 'mark_agent_lost' ? step.agentId : '')));
     const agents = new Map(team.agents.map((agent) => [agent.id, agent] as const));
+    const maxAttempts = maxAttemptsOf(policy, team.profile);
     for (const claim of team.claims) {
       const owner = agents.get(claim.ownerAgentId);
       const cause = reclaimCause(claim, owner, lostIds.has(claim.ownerAgentId), view.now, policy);
       if (cause === null) continue;
-      const exhausted = claim.attempts >= policy.maxAttempts;
+      const exhausted = claim.attempts >= maxAttempts;
       steps.push({
         kind: 'reclaim_task',
         teamId: team.teamId,
@@ -110,8 +111,8 @@ export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): Reco
         expect: { ownerAgentId: claim.ownerAgentId, fence: claim.fence, leaseExpiresAt: claim.leaseExpiresAt },
         rule: exhausted ? `${cause.rule}+lease.max_attempts` : cause.rule,
         reason: exhausted
-          ? `"${claim.title}" failed: ${cause.why}, and it was claimed ${claim.attempts} of ${policy.maxAttempts} times`
-          : `"${claim.title}" is ready again: ${cause.why} (fence ${claim.fence}, attempt ${claim.attempts} of ${policy.maxAttempts})`,
+          ? `"${claim.title}" failed: ${cause.why}, and it was claimed ${claim.attempts} of ${maxAttempts} times`
+          : `"${claim.title}" is ready again: ${cause.why} (fence ${claim.fence}, attempt ${claim.attempts} of ${maxAttempts})`,
       });
     }
   }

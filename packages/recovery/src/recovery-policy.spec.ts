@@ -15,6 +15,8 @@ describe('recoveryPolicy', () => {
     expect(DEFAULT_RECOVERY_POLICY).toEqual({
       leaseMs: DEFAULTS.leaseMs,
       maxAttempts: 3,
+      maxAttemptsByProfile: {},
+      attemptsFromProfile: true,
       graceMs: 15_000,
       staleAfterMs: 600_000,
       sweepEveryMs: 5_000,

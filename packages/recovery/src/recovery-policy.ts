@@ -10,8 +10,20 @@ export interface RecoveryPolicy {
    * @default 60000 (DEFAULTS.leaseMs, profile lease.length_ms)
    */
   leaseMs: number;
-  /** Claims of one task before a lost claim fails it instead of returning it to the pool. @default 3 */
+  /**
+   * Claims of one task before a lost claim fails it instead of returning it to the pool. Given
+   * explicitly (`--max-attempts`), it holds for every team; otherwise each team's profile
+   * (`lease.max_attempts`, see maxAttemptsByProfile) decides and this is the fallback for a profile
+   * this process cannot load. @default 3
+   */
   maxAttempts: number;
+  /**
+   * `lease.max_attempts` of each profile by name, filled from the profile catalog by the process
+   * that sweeps (withProfileAttempts). Empty when maxAttempts was given explicitly.
+   */
+  maxAttemptsByProfile: Readonly<Record<string, number>>;
+  /** Whether the profiles decide the attempts (maxAttempts was not given). */
+  attemptsFromProfile: boolean;
   /**
    * How long the tasks of an agent whose session ended stay its own, so that a restarted session can
    * take them back with team_resume before they return to the pool.
@@ -37,7 +49,7 @@ export interface RecoveryPolicy {
 }
 
 /** Everything of a RecoveryPolicy that may be given; the rest comes from the defaults. */
-export type RecoveryPolicyOptions = Partial<Omit<RecoveryPolicy, 'heartbeatEveryMs'>>;
+export type RecoveryPolicyOptions = Partial<Omit<RecoveryPolicy, 'heartbeatEveryMs' | 'attemptsFromProfile'>>;
 
 /** Profile default lease.renew_every_ms: a third of the default lease. */
 const RENEW_EVERY_MS = 20_000;
@@ -61,6 +73,8 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
   const policy: RecoveryPolicy = {
     leaseMs,
     maxAttempts: options.maxAttempts ?? 3,
+    maxAttemptsByProfile: options.maxAttempts === undefined ? (options.maxAttemptsByProfile ?? {}) : {},
+    attemptsFromProfile: options.maxAttempts === undefined,
     graceMs: options.graceMs ?? 15_000,
     staleAfterMs,
     sweepEveryMs: options.sweepEveryMs ?? 5_000,
@@ -68,6 +82,7 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
   };
   requireWhole('leaseMs', policy.leaseMs, 1, DAY_MS);
   requireWhole('maxAttempts', policy.maxAttempts, 1, 20);
+  for (const [profile, attempts] of Object.entries(policy.maxAttemptsByProfile)) requireWhole(`maxAttempts of ${profile}`, attempts, 1, 20);
   requireWhole('graceMs', policy.graceMs, 0, DAY_MS);
   requireWhole('staleAfterMs', policy.staleAfterMs, 1, 7 * DAY_MS);
   requireWhole('sweepEveryMs', policy.sweepEveryMs, 0, DAY_MS);
@@ -82,3 +97,16 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
 
 /** The policy of a server given no numbers: the default profile's lease and attempts. */
 export const DEFAULT_RECOVERY_POLICY: RecoveryPolicy = recoveryPolicy({});
+
+/**
+ * The policy with each profile's `lease.max_attempts`, as a sweeping process knows them now;
+ * unchanged when maxAttempts was given explicitly (it then holds for every team).
+ */
+export function withProfileAttempts(policy: RecoveryPolicy, byProfile: Readonly<Record<string, number>>): RecoveryPolicy {
+  return policy.attemptsFromProfile ? { ...policy, maxAttemptsByProfile: byProfile } : policy;
+}
+
+/** The claims a task of a team with this profile may use before a lost claim fails it. */
+export function maxAttemptsOf(policy: RecoveryPolicy, profile: string): number {
+  return policy.maxAttemptsByProfile[profile] ?? policy.maxAttempts;
+}

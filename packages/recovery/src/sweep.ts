@@ -1,6 +1,6 @@
 import type { RecoveryResult, RecoveryScope, TeamStore } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
-import type { RecoveryPolicy } from './recovery-policy';
+import { withProfileAttempts, type RecoveryPolicy } from './recovery-policy';
 
 /** The part of a pino logger recovery uses (pino's Logger fits). */
 export interface RecoveryLogger {
@@ -69,13 +69,15 @@ export class RecoverySweeper {
     private readonly store: TeamStore,
     private readonly policy: RecoveryPolicy,
     private readonly logger?: RecoveryLogger,
+    /** Each profile's lease.max_attempts as the process knows them at the time of a sweep. */
+    private readonly attemptsByProfile: () => Readonly<Record<string, number>> = () => ({}),
   ) {}
 
   /** Runs a sweep after any sweep of this process that is still running. */
   sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
     this.pending += 1;
     const next = this.running
-      .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger))
+      .then(() => runRecoverySweep(this.store, withProfileAttempts(this.policy, this.attemptsByProfile()), scope, this.logger))
       .finally(() => {
         this.pending -= 1;
       });

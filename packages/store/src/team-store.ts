@@ -157,6 +157,8 @@ export interface RecoveryClaimView {
 export interface RecoveryTeamView {
   teamId: TeamId;
   name: string;
+  /** The team's policy profile: its lease.max_attempts bounds the claims of each task. */
+  profile: string;
   leadAgentId: AgentId;
   agents: RecoveryAgentView[];
   claims: RecoveryClaimView[];

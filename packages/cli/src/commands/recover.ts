@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { TeamError, TeamIdSchema, toBase32, type Clock, type IdGenerator } from '@codex-team/contracts';
-import { recoveryPolicy, runRecoverySweep, type SweepReport } from '@codex-team/recovery';
+import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
+import { recoveryPolicy, runRecoverySweep, withProfileAttempts, type SweepReport } from '@codex-team/recovery';
 import { openSqliteTeamStore } from '@codex-team/store';
-import { resolveDbPath } from '../codex/codex-paths';
+import { resolveDbPath, resolveProfilesDir } from '../codex/codex-paths';
 import { flagOption, stringOption, type Command, type OptionValues } from './command';
 
 // The CLI is a process edge: it reads the wall clock and makes random ids (the notice's message id).
@@ -52,13 +53,15 @@ function reportText(report: SweepReport): string {
 export const recoverCommand: Command = {
   name: 'recover',
   summary: 'Take back expired claims and free the slots of lost teammates now',
-  synopsis: '[--db PATH] [--team ID] [--grace-ms N] [--stale-ms N] [--max-attempts N] [--json]',
+  synopsis: '[--db PATH] [--team ID] [--grace-ms N] [--stale-ms N] [--max-attempts N] [--profiles-dir DIR] [--json]',
   details: [
     '--db PATH          store to sweep (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
     '--team ID          sweep only this team (default: every active team)',
     '--grace-ms N       how long a disconnected agent keeps its claims (default 15000)',
     '--stale-ms N       a teammate silent this long is lost and frees its slot (default 600000)',
-    '--max-attempts N   claims of a task before a lost claim fails it (default 3)',
+    '--max-attempts N   claims of a task before a lost claim fails it, for every team (default: each',
+    '                   team profile\'s lease.max_attempts, else 3)',
+    '--profiles-dir DIR the user\'s profile directory (default: $CODEX_TEAM_HOME/profiles)',
     '--json             print what was done as JSON',
   ],
   options: {
@@ -67,6 +70,7 @@ export const recoverCommand: Command = {
     'grace-ms': { type: 'string' },
     'stale-ms': { type: 'string' },
     'max-attempts': { type: 'string' },
+    'profiles-dir': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(args, io) {
@@ -75,11 +79,16 @@ export const recoverCommand: Command = {
     const teamText = stringOption(args.values, 'team');
     const team = teamText === undefined ? undefined : TeamIdSchema.safeParse(teamText);
     if (team !== undefined && !team.success) throw new TeamError('INVALID_INPUT', `--team must be a team id (tm_...), got ${teamText}`);
-    const policy = recoveryPolicy({
-      graceMs: whole(args.values, 'grace-ms'),
-      staleAfterMs: whole(args.values, 'stale-ms'),
-      maxAttempts: whole(args.values, 'max-attempts'),
-    });
+    const userDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
+    const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
+    const policy = withProfileAttempts(
+      recoveryPolicy({
+        graceMs: whole(args.values, 'grace-ms'),
+        staleAfterMs: whole(args.values, 'stale-ms'),
+        maxAttempts: whole(args.values, 'max-attempts'),
+      }),
+      catalog.maxAttemptsByProfile(),
+    );
     const store = await openSqliteTeamStore({ path: dbPath, clock: wallClock, ids: randomIds });
     try {
       const report = await runRecoverySweep(store, policy, team === undefined ? {} : { teamId: team.data });

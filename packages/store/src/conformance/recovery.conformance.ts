@@ -132,6 +132,7 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
         {
           teamId: t.team.id,
           name: t.team.name,
+          profile: t.team.profile,
           leadAgentId: t.lead.agentId,
           agents: [
             expect.objectContaining({ id: t.lead.agentId, state: 'active', epoch: 1 }),

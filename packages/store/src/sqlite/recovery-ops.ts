@@ -49,6 +49,7 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
     teams: teams.map((team) => ({
       teamId: team.id,
       name: team.name,
+      profile: team.profile,
       leadAgentId: team.lead_agent_id,
       agents: op.sql
         .all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND state <> 'retired' ORDER BY seq`, team.id)
