@@ -242,9 +242,17 @@ export class ToolRegistry {
     }
   }
 
-  /** Records a decision that no operation recorded; evidence lost here is logged, never thrown. */
+  /**
+   * Records a decision that no operation recorded; evidence lost here is logged, never thrown. An
+   * allowed call that changed nothing is queued (group commit, see TeamStore.queueAuthzDecision):
+   * on its own it would cost a transaction per read.
+   */
   private async record(decision: CallDecision, outcome: string): Promise<void> {
     try {
+      if (decision.decision === 'allow' && outcome === 'ok') {
+        this.options.env.store.queueAuthzDecision({ ...decision, outcome });
+        return;
+      }
       await this.options.env.store.recordAuthzDecision({ ...decision, outcome });
     } catch (error) {
       this.options.logger.error(

@@ -173,6 +173,75 @@ describe('SQLite adapter', () => {
     await store.close();
   });
 
+  describe('queued read decisions (group commit)', () => {
+    const read = (tool: string) => ({
+      teamId: null,
+      agentId: null,
+      role: null,
+      tool,
+      action: 'read',
+      profile: null,
+      rule: 'identity:unbound-may-bind',
+      matched: [],
+      decision: 'allow' as const,
+      reason: 'allowed',
+      step: 'identity' as const,
+      outcome: 'ok',
+    });
+    const rowsOf = (path: string): { tool: string; at: number }[] => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare('SELECT tool, at FROM authz_decisions ORDER BY seq').all() as { tool: string; at: number }[];
+      } finally {
+        db.close();
+      }
+    };
+
+    it('writes them before the next write, in call order, stamped with the time of each call', async () => {
+      const path = join(dir, 'queue-order.db');
+      const clock = new FakeClock();
+      const store = await open(path, { clock });
+      const calledAt = clock.now();
+      store.queueAuthzDecision(read('team_status'));
+      clock.advance(1_000);
+      store.queueAuthzDecision(read('team_inbox'));
+      clock.advance(1_000);
+      await store.recordAuthzDecision({ ...read('team_spawn'), decision: 'deny', outcome: 'DENIED' });
+      expect(rowsOf(path)).toEqual([
+        { tool: 'team_status', at: calledAt },
+        { tool: 'team_inbox', at: calledAt + 1_000 },
+        { tool: 'team_spawn', at: calledAt + 2_000 },
+      ]);
+      await store.close();
+    });
+
+    it('keeps them queued through a write that rolls back, and writes each exactly once later', async () => {
+      const path = join(dir, 'queue-rollback.db');
+      const store = await open(path);
+      store.queueAuthzDecision(read('team_status'));
+      await expect(store.verifyBinding({ teamId: 'tm_missing', agentId: 'ag_missing', epoch: 1 })).rejects.toMatchObject({ code: 'NOT_BOUND' });
+      const failing = store.createTeam({ name: 'x', objective: '', maxThreads: 0, profile: 'p', leadName: 'l', resumeTicketHash: 'r' });
+      await expect(failing).rejects.toBeDefined();
+      expect(rowsOf(path)).toEqual([]);
+      expect((await store.listAuthzDecisions({ teamId: null })).map((decision) => decision.tool)).toEqual(['team_status']);
+      await store.recordAuthzDecision({ ...read('team_spawn'), decision: 'deny', outcome: 'DENIED' });
+      expect(rowsOf(path).map((row) => row.tool)).toEqual(['team_status', 'team_spawn']);
+      await store.close();
+    });
+
+    it('writes them on its own within milliseconds when nothing else is written, and on close', async () => {
+      const path = join(dir, 'queue-timer.db');
+      const store = await open(path);
+      store.queueAuthzDecision(read('team_status'));
+      // Read from another connection, as another process would: no flush is asked for.
+      for (let waited = 0; rowsOf(path).length === 0 && waited < 5_000; waited += 5) await new Promise((done) => setTimeout(done, 5));
+      expect(rowsOf(path).map((row) => row.tool)).toEqual(['team_status']);
+      store.queueAuthzDecision(read('team_inbox'));
+      await store.close();
+      expect(rowsOf(path).map((row) => row.tool)).toEqual(['team_status', 'team_inbox']);
+    });
+  });
+
   it('leaves the decision log out of a database digest unless asked, so digests compare state', async () => {
     const path = join(dir, 'digest.db');
     const store = await open(path);

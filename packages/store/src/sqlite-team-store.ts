@@ -21,6 +21,7 @@ import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
 import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
+import { DecisionQueue } from './sqlite/decision-queue';
 import * as heartbeats from './sqlite/heartbeat-ops';
 import * as idle from './sqlite/idle-ops';
 import * as messages from './sqlite/message-ops';
@@ -91,11 +92,16 @@ export interface SqliteTeamStoreOptions {
  * writes and its audit event; the async surface only waits between busy retries.
  */
 export class SqliteTeamStore implements TeamStore {
+  private readonly decisionQueue: DecisionQueue;
+
   /** @internal Use openSqliteTeamStore, which configures and migrates the database first. */
   constructor(
     private readonly db: Database.Database,
     private readonly tx: TransactionRunner,
-  ) {}
+    now: () => number,
+  ) {
+    this.decisionQueue = new DecisionQueue(tx, now);
+  }
 
   createTeam(input: CreateTeamInput): Promise<BoundAgent> {
     return this.tx.write((op) => teams.createTeam(op, input));
@@ -253,8 +259,13 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => decisions.recordDecision(op, input), { sync: 'normal' });
   }
 
+  queueAuthzDecision(input: AuthzDecisionInput): void {
+    this.decisionQueue.add(input);
+  }
+
   /** Up to `limit` decisions (default 1,000, at most 10,000) after `afterSeq`, in commit order. */
-  listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]> {
+  async listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]> {
+    await this.decisionQueue.flush();
     return this.tx.read((op) => decisions.listDecisions(op, query));
   }
 
@@ -278,9 +289,14 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => modes.reviewPlan(op, actor, input));
   }
 
-  close(): Promise<void> {
-    if (this.db.open) this.db.close();
-    return Promise.resolve();
+  /** Writes the queued decisions, then closes the file; the file is closed even when that fails. */
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    try {
+      await this.decisionQueue.flush();
+    } finally {
+      this.db.close();
+    }
   }
 }
 
@@ -308,6 +324,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     db.close();
     throw error;
   }
-  const tx = new TransactionRunner(new Sql(db), () => options.clock.now(), options.ids, retry, options.policy ?? OPEN_POLICY);
-  return new SqliteTeamStore(db, tx);
+  const now = (): number => options.clock.now();
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, options.policy ?? OPEN_POLICY);
+  return new SqliteTeamStore(db, tx, now);
 }

@@ -379,6 +379,13 @@ export interface TeamStore {
   listAuditEvents(teamId: TeamId, query?: AuditQuery): Promise<AuditEvent[]>;
   /** Records one authorization decision on its own (a read, a refusal, a failed call). */
   recordAuthzDecision(input: AuthzDecisionInput): Promise<AuthzDecision>;
+  /**
+   * Records the decision of an allowed call whose operation did not record it itself (reads),
+   * written together with others (group commit): before this process's next write, before the decision log is read, when
+   * the store closes, and within milliseconds otherwise. Refusals and failures use
+   * recordAuthzDecision, which commits before it returns.
+   */
+  queueAuthzDecision(input: AuthzDecisionInput): void;
   /** The authorization decision log of a team (or of unbound sessions), in commit order. */
   listAuthzDecisions(query: AuthzDecisionQuery): Promise<AuthzDecision[]>;
   /**

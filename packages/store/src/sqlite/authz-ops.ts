@@ -39,13 +39,14 @@ const attached = new WeakSet<Op>();
 // The tool name comes from the caller and may be anything for an unknown tool.
 const TOOL_MAX_CHARS = 64;
 
-function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: readonly number[]): number {
+/** Inserts one decision row; `at` is the time of the call when it was queued (DecisionQueue). */
+export function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: readonly number[], at = op.now): number {
   const { lastInsertRowid } = op.sql.run(
     `INSERT INTO authz_decisions
        (at, team_id, agent_id, role, tool, action, profile, rule, matched, decision, reason, step, outcome,
         audit_first_seq, audit_last_seq)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    op.now,
+    at,
     input.teamId,
     input.agentId,
     input.role,

@@ -159,15 +159,15 @@ export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>):
     });
   }
   const limit = Math.min(input.limit ?? DEFAULTS.inboxPageSize, LIMITS.inboxPageMax);
-  // The window count is taken before LIMIT: every unread message, in the same statement.
-  const rows = op.sql.all<MessageRow & { unread: number }>(
-    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.task_id, m.created_at,
-            COUNT(*) OVER () AS unread
+  const rows = op.sql.all<MessageRow>(
+    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.task_id, m.created_at
      FROM messages m WHERE ${UNREAD} ORDER BY m.seq LIMIT @limit`,
     { team: teamId, agent: agentId, limit },
   );
-  const unread = rows[0]?.unread ?? 0;
-  return { messages: rows.map(toMessage), acked: newlyAcked.length, remaining: unread - rows.length };
+  // A page short of the limit holds every unread message; only a full page needs the count (a
+  // window count in the same statement costs a temporary b-tree on every call, empty inbox or not).
+  const remaining = rows.length < limit ? 0 : countUnread(op, teamId, agentId) - rows.length;
+  return { messages: rows.map(toMessage), acked: newlyAcked.length, remaining };
 }
 
 /**

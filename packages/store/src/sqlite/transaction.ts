@@ -131,6 +131,7 @@ export async function withBusyRetry<T>(attempt: () => T, retry: BusyRetryOptions
  */
 export class TransactionRunner {
   private commits = 0;
+  private firstWrites: ((op: Op) => void)[] = [];
   // One wrapper for every transaction: each db.transaction() call builds five new functions, which
   // cost about 20 microseconds a transaction, and a tool call runs several.
   private readonly inTransaction: Database.Transaction<(body: () => unknown) => unknown>;
@@ -143,6 +144,11 @@ export class TransactionRunner {
     private readonly policy: TeamPolicy,
   ) {
     this.inTransaction = sql.db.transaction((body: () => unknown) => body());
+  }
+
+  /** Runs `write` first inside every write transaction (the queued decision log, DecisionQueue). */
+  beforeEachWrite(write: (op: Op) => void): void {
+    this.firstWrites = [...this.firstWrites, write];
   }
 
   /**
@@ -164,7 +170,9 @@ export class TransactionRunner {
         return this.inTransaction.immediate(() => {
           const before: (() => void)[] = [];
           const after: (() => void)[] = [];
-          const value = work(this.op(true, before, after));
+          const op = this.op(true, before, after);
+          for (const write of this.firstWrites) write(op);
+          const value = work(op);
           for (let index = 0; index < before.length; index += 1) before[index]?.();
           committed = after;
           return value;

@@ -1,0 +1,78 @@
+import type { AuthzDecisionInput } from '../team-store';
+import { insertDecision } from './authz-ops';
+import type { Op, TransactionRunner } from './transaction';
+
+/** Queued decisions are written within this long of the first of them... */
+export const DECISION_FLUSH_AFTER_MS = 10;
+/** ...or as soon as this many are waiting. */
+export const DECISION_FLUSH_AT = 64;
+
+interface QueuedDecision {
+  input: AuthzDecisionInput;
+  at: number;
+}
+
+/**
+ * Group commit for the decisions of calls that were allowed and changed nothing (reads). Each one
+ * written on its own costs a transaction per call, as much as the read itself; queued, they are
+ * written together: at the start of the process's next write transaction (so they keep their order
+ * before it), when a reader of the decision log asks, when the store closes, or after
+ * DECISION_FLUSH_AFTER_MS at the latest. A process killed in that window loses the decisions of its
+ * last reads only: refusals, failures and every state change are recorded in their own transaction.
+ */
+export class DecisionQueue {
+  private readonly pending: QueuedDecision[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly now: () => number,
+  ) {
+    tx.beforeEachWrite((op) => this.drainInto(op));
+  }
+
+  /** Queues a decision, stamped with the time of the call. */
+  add(input: AuthzDecisionInput): void {
+    this.pending.push({ input, at: this.now() });
+    if (this.pending.length >= DECISION_FLUSH_AT) {
+      this.flushSoon(0);
+    } else if (this.timer === null) {
+      this.flushSoon(DECISION_FLUSH_AFTER_MS);
+    }
+  }
+
+  /** Writes every queued decision now (a write that drains the queue first, see drainInto). */
+  async flush(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    await this.tx.write(() => undefined, { sync: 'normal' });
+  }
+
+  private flushSoon(ms: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // A failed flush (the store stayed locked) keeps the decisions queued for the next try.
+      this.flush().catch(() => this.flushSoon(DECISION_FLUSH_AFTER_MS));
+    }, ms);
+    this.timer.unref();
+  }
+
+  /**
+   * Inserts the queued decisions as the first writes of `op`. They leave the queue only once the
+   * transaction commits: a rolled-back transaction takes them back with it, and the next write
+   * inserts them again.
+   */
+  private drainInto(op: Op): void {
+    const count = this.pending.length;
+    if (count === 0) return;
+    for (let index = 0; index < count; index += 1) {
+      const queued = this.pending[index];
+      if (queued !== undefined) insertDecision(op, queued.input, [], queued.at);
+    }
+    op.afterCommit(() => {
+      this.pending.splice(0, count);
+    });
+  }
+}
