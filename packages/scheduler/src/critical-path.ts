@@ -94,6 +94,12 @@ export function criticalPath(nodes: readonly PathNode[]): CriticalPath {
   return longestPath(nodes, (node) => node.duration);
 }
 
+/** Whether `value` is among `list[from..to)`; a plain loop, as a subarray view per edge is garbage. */
+function listed(list: Int32Array, from: number, to: number, value: number): boolean {
+  for (let at = from; at < to; at += 1) if (list[at] === value) return true;
+  return false;
+}
+
 /** criticalPath over any tasks with ids and dependencies, each weighing `durationOf(task)`. */
 function longestPath<T extends Pick<PathNode, 'id' | 'depends_on'>>(nodes: readonly T[], durationOf: (node: T) => number): CriticalPath {
   const n = nodes.length;
@@ -119,7 +125,7 @@ function longestPath<T extends Pick<PathNode, 'id' | 'depends_on'>>(nodes: reado
     for (const dep of node.depends_on) {
       const at = indexOf.get(dep);
       if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${node.id} depends on unknown task ${dep}`);
-      if (depList.subarray(depStart[index], edges).includes(at)) continue;
+      if (listed(depList, depStart[index] as number, edges, at)) continue;
       depList[edges] = at;
       edges += 1;
       dependantCount[at] = (dependantCount[at] as number) + 1;
@@ -187,8 +193,10 @@ export function remainingCriticalPath(
   tasks: readonly Pick<Task, 'id' | 'depends_on' | 'status'>[],
   estimate: (task: Pick<Task, 'id' | 'depends_on' | 'status'>) => number = () => 1,
 ): CriticalPath {
-  const finished = new Set<string>();
-  for (const task of tasks) if (TERMINAL_TASK_STATUSES.includes(task.status)) finished.add(task.id);
-  const whole = longestPath(tasks, (task) => (finished.has(task.id) ? 0 : estimate(task)));
+  const isFinished = (task: Pick<Task, 'status'>): boolean => TERMINAL_TASK_STATUSES.includes(task.status);
+  const whole = longestPath(tasks, (task) => (isFinished(task) ? 0 : estimate(task)));
+  // The path is short: a set of its own tasks is cheaper than one of every finished task.
+  const onPath = new Set(whole.path);
+  const finished = new Set(tasks.filter((task) => onPath.has(task.id) && isFinished(task)).map((task) => task.id));
   return { path: whole.path.filter((id) => !finished.has(id)), duration: whole.duration };
 }
