@@ -65,3 +65,17 @@ export class SequentialIdGenerator implements IdGenerator {
     return `${prefix}_${suffix}`;
   }
 }
+
+/**
+ * A small deterministic pseudo-random source (mulberry32): numbers in [0, 1) from a 32-bit seed.
+ * For tests and benchmarks that must build the same DAG or kill schedule again from their seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

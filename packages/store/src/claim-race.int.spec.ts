@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { toBase32, type AuditEvent, type IdGenerator } from '@codex-team/contracts';
+import { seededRandom, toBase32, type AuditEvent, type IdGenerator } from '@codex-team/contracts';
 import { openSqliteTeamStore } from './sqlite-team-store';
 import type { Actor, TeamStore } from './team-store';
 
@@ -29,20 +29,9 @@ interface Seeded {
   deps: Map<string, string[]>;
 }
 
-/** A small deterministic PRNG, so a failing DAG can be reproduced from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Layers of tasks; each task depends on 0-3 distinct tasks of earlier layers. */
 async function seed(store: TeamStore, layers: number, perLayer: number, seedValue: number): Promise<Seeded> {
-  const random = mulberry32(seedValue);
+  const random = seededRandom(seedValue);
   const bound = await store.createTeam({
     name: 'race',
     objective: 'claim race',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { toBase32, type ToolInput } from '@codex-team/contracts';
+import { seededRandom, toBase32, type ToolInput } from '@codex-team/contracts';
 import { readyTasks, remainingCriticalPath } from '@codex-team/scheduler';
 import { openSqliteTeamStore, type Actor } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,17 +12,6 @@ import { benchGoal, median, type BenchContext, type BenchGoal, type BenchMeasure
 /** Near linear: ten times the tasks may cost at most this many times as much (n log n is ~13). */
 const GROWTH_GOAL = 15;
 const BATCH = 1_000;
-
-/** A small deterministic PRNG: every run builds the same DAG. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   const result = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
@@ -83,7 +72,7 @@ async function measureScale(context: BenchContext, size: number): Promise<ScaleP
       team: { id: string };
       agent: { id: string };
     };
-    await seedDag(client, size, mulberry32(size));
+    await seedDag(client, size, seededRandom(size));
     const repeat = context.quick || size >= 100_000 ? 3 : 7;
     // The lead's team_status: counts, and the staffing hints over the whole DAG.
     const statusMs = await timed(repeat, () => call(client, 'team_status', {}));

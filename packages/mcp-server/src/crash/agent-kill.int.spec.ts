@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '@codex-team/contracts';
 import { checkDatabaseIntegrity, digestDatabase, openSqliteTeamStore, type Actor } from '@codex-team/store';
 import { systemClock, RandomIdGenerator } from '../runtime';
 import { checkCrashRun, problems, type AckedCompletion, type CrashReport } from '../testing/crash-check';
-import { allEvents, allTasks, forkBrokenWriter, layeredDag, mulberry32, resultCode, sleep } from '../testing/crash-helpers';
+import { allEvents, allTasks, forkBrokenWriter, layeredDag, resultCode, sleep } from '../testing/crash-helpers';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from '../testing/stdio-process';
 
 // Teammates are real codex-team-mcp processes driven over MCP stdio, as Codex runs them; a killer
@@ -210,7 +211,7 @@ describe('teammates killed with SIGKILL at random moments', () => {
 
   it('finish a 1,000-task DAG with every task done exactly once, every change audited and the cap kept', async () => {
     const dbPath = join(dir, 'team.db');
-    const run = new Run(mulberry32(20_261_124));
+    const run = new Run(seededRandom(20_261_124));
     const started = Date.now();
     const lead = await spawnStdioAgent(dbPath, SERVER_ARGS);
     const team = await lead.caller.ok('team_start', { name: 'crash', max_threads: TEAMMATES });
@@ -288,7 +289,7 @@ describe('teammates killed with SIGKILL at random moments', () => {
   describe('catches broken writers under the same killer and checker', () => {
     async function brokenRun(variant: 'unfenced' | 'unguarded'): Promise<CrashReport> {
       const dbPath = join(dir, `${variant}.db`);
-      const random = mulberry32(variant === 'unfenced' ? 7 : 11);
+      const random = seededRandom(variant === 'unfenced' ? 7 : 11);
       const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
       const bound = await store.createTeam({ name: variant, objective: '', maxThreads: 3, profile: 'default', leadName: 'lead', resumeTicketHash: `r-${variant}` });
       const leadActor: Actor = { teamId: bound.team.id, agentId: bound.agent.id };

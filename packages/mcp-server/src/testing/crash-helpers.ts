@@ -8,17 +8,6 @@ import { textOf } from './tool-caller';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A small deterministic PRNG, so a failing run can be reproduced from its seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Layers of tasks; each depends on 0-3 distinct tasks of earlier layers (by key, one create call). */
 export function layeredDag(layers: number, perLayer: number, random: () => number): ToolInput<'team_task_create'>['tasks'] {
   const tasks: ToolInput<'team_task_create'>['tasks'] = [];
