@@ -49,40 +49,41 @@ async function roundTripsMs(call: () => Promise<unknown>, count: number): Promis
   return samples;
 }
 
-/** Round trips of two of our tools on one started server, interleaved so load drift hits both. */
-async function measureOurRoundTrips(ours: Contender, count: number): Promise<{ inbox: number[]; status: number[] }> {
-  const { client } = await connect(ours);
+/** A started server's tool, as a call that throws on an error result. */
+function toolCall(client: Client, name: string, args: Record<string, unknown>): () => Promise<unknown> {
+  return async () => {
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError === true) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
+    return result;
+  };
+}
+
+/**
+ * Round trips of two of our tools and of the bare server's tool, each on its own started server,
+ * taken in turn call by call: drift in machine load falls on all three alike.
+ */
+async function measureRoundTrips(ours: Contender, bare: Contender, count: number): Promise<{ inbox: number[]; status: number[]; bare: number[] }> {
+  const { client: oursClient } = await connect(ours);
+  const { client: bareClient } = await connect(bare);
   try {
-    const started = await client.callTool({ name: 'team_start', arguments: { name: 'bench', objective: 'startup bench' } });
-    if (started.isError === true) throw new Error(`team_start failed: ${JSON.stringify(started.content)}`);
-    const callOf = (name: string) => async (): Promise<unknown> => {
-      const result = await client.callTool({ name, arguments: {} });
-      if (result.isError === true) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
-      return result;
+    await toolCall(oursClient, 'team_start', { name: 'bench', objective: 'startup bench' })();
+    const calls = {
+      inbox: toolCall(oursClient, 'team_inbox', {}),
+      status: toolCall(oursClient, 'team_status', {}),
+      bare: toolCall(bareClient, 'bare_status', { note: 'bench' }),
     };
-    const inbox = callOf('team_inbox');
-    const status = callOf('team_status');
-    await roundTripsMs(inbox, Math.ceil(count / 10));
-    await roundTripsMs(status, Math.ceil(count / 10));
-    const samples = { inbox: [] as number[], status: [] as number[] };
-    for (let i = 0; i < count; i += 1) {
-      samples.inbox.push(...(await roundTripsMs(inbox, 1)));
-      samples.status.push(...(await roundTripsMs(status, 1)));
+    const samples = { inbox: [] as number[], status: [] as number[], bare: [] as number[] };
+    const warmUp = Math.ceil(count / 10);
+    for (let i = 0; i < warmUp + count; i += 1) {
+      for (const name of ['inbox', 'bare', 'status'] as const) {
+        const [elapsed] = await roundTripsMs(calls[name], 1);
+        if (i >= warmUp && elapsed !== undefined) samples[name].push(elapsed);
+      }
     }
     return samples;
   } finally {
-    await client.close();
-  }
-}
-
-async function measureBareRoundTrips(bare: Contender, count: number): Promise<number[]> {
-  const { client } = await connect(bare);
-  try {
-    const call = (): Promise<unknown> => client.callTool({ name: 'bare_status', arguments: { note: 'bench' } });
-    await roundTripsMs(call, Math.ceil(count / 10));
-    return await roundTripsMs(call, count);
-  } finally {
-    await client.close();
+    await oursClient.close();
+    await bareClient.close();
   }
 }
 
@@ -106,8 +107,9 @@ async function run(context: BenchContext): Promise<BenchReport> {
   }
   context.progress(`cold start: ${starts} starts each`);
 
-  const oursTrips = await measureOurRoundTrips(ours, calls);
-  const bareTrips = await measureBareRoundTrips(bare, calls);
+  const trips = await measureRoundTrips(ours, bare, calls);
+  const oursTrips = { inbox: trips.inbox, status: trips.status };
+  const bareTrips = trips.bare;
   context.progress(`round trip: ${calls} calls of each tool`);
 
   const coldRatio = median(oursStart) / median(bareStart);
