@@ -106,7 +106,7 @@ async function measure(context: BenchContext, processes: number, pairs: number, 
 
 async function run(context: BenchContext): Promise<BenchReport> {
   const pairs = context.quick ? 120 : 1_600;
-  const rounds = context.quick ? 1 : 3;
+  const rounds = context.quick ? 1 : 5;
   const measurements: BenchMeasurement[] = [];
   const goals: BenchGoal[] = [];
   for (const processes of PROCESS_COUNTS) {
@@ -140,7 +140,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
 /**
  * Claim + complete pairs per second with 1, 2, 4 and 6 processes on one store (synchronous=FULL),
  * each process its own teammate, and claim latency; every figure beside a raw ceiling measured in
- * the same run: bare better-sqlite3 IMMEDIATE transactions, as many, in as many processes. Three
+ * the same run: bare better-sqlite3 IMMEDIATE transactions, as many, in as many processes. Five
  * rounds per process count (one with --quick); throughput is the median round.
  */
 export const claimThroughputBenchmark: Benchmark = {
