@@ -51,7 +51,7 @@ export type {
   Decision,
   AuditEvent,
 } from './entities';
-export { FakeClock, SequentialIdGenerator, seededRandom, toBase32 } from './runtime';
+export { FakeClock, RandomIdGenerator, SequentialIdGenerator, seededRandom, systemClock, toBase32 } from './runtime';
 export type { Clock, IdGenerator } from './runtime';
 export {
   TicketSchema,

@@ -1,5 +1,5 @@
-import { AgentIdSchema, TaskIdSchema } from './entities';
-import { FakeClock, SequentialIdGenerator, toBase32 } from './runtime';
+import { AgentIdSchema, TaskIdSchema, TeamIdSchema } from './entities';
+import { FakeClock, RandomIdGenerator, SequentialIdGenerator, toBase32 } from './runtime';
 
 describe('runtime helpers', () => {
   it('makes sequential ids that match the id schemas and sort by creation', () => {
@@ -22,5 +22,13 @@ describe('runtime helpers', () => {
     expect(clock.now()).toBe(1_250);
     clock.set(5);
     expect(clock.now()).toBe(5);
+  });
+  it('makes random ids of 16 base32 characters that the entity schemas accept', () => {
+    const ids = new RandomIdGenerator();
+    const team = ids.next('tm');
+    expect(team).toMatch(/^tm_[a-z2-7]{16}$/);
+    expect(TeamIdSchema.safeParse(team).success).toBe(true);
+    expect(TaskIdSchema.safeParse(ids.next('tk')).success).toBe(true);
+    expect(ids.next('tk')).not.toBe(ids.next('tk'));
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IdPrefix } from './entities';
 
 /** Source of time for everything that decides on it; tests inject a fake one. */
@@ -11,6 +12,9 @@ export interface IdGenerator {
   /** A fresh id such as `tk_abcdefgh...` for the given prefix. */
   next(prefix: IdPrefix): string;
 }
+
+/** The wall clock; only process edges (the binaries, the CLI, benchmarks) use it, tests inject a FakeClock. */
+export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock that only moves when told to; for lease and TTL tests. */
 export class FakeClock implements Clock {
@@ -50,6 +54,13 @@ export function toBase32(bytes: Uint8Array): string {
 
 // The same 32 characters in ASCII order, so that sequential ids also sort by creation.
 const SORTED_BASE32 = '234567abcdefghijklmnopqrstuvwxyz';
+
+/** Ids such as `tk_` + 16 base32 characters (80 random bits): unguessable and collision-free enough. */
+export class RandomIdGenerator implements IdGenerator {
+  next(prefix: IdPrefix): string {
+    return `${prefix}_${toBase32(randomBytes(10))}`;
+  }
+}
 
 /** Deterministic ids (`tk_22222223`, ...) for tests and golden fixtures; they sort by creation. */
 export class SequentialIdGenerator implements IdGenerator {

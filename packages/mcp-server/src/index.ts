@@ -2,7 +2,7 @@
 export { createServer } from './create-server';
 export type { ServerDeps } from './create-server';
 export { Session } from './session';
-export { systemClock, RandomIdGenerator, TicketIssuer, hashTicket } from './runtime';
+export { TicketIssuer, hashTicket } from './runtime';
 export type { IssuedTicket, TicketKind } from './runtime';
 export { createLogger, loggerOptions, LOG_LEVELS } from './logger';
 export { ProfilePolicy } from './profile-policy';

@@ -1,15 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { toBase32, type Clock, type IdGenerator, type IdPrefix } from '@codex-team/contracts';
-
-/** The wall clock; only process edges (the binary, the CLI) use it, tests inject a FakeClock. */
-export const systemClock: Clock = { now: () => Date.now() };
-
-/** Ids such as `tk_` + 16 base32 characters (80 random bits): unguessable and collision-free enough. */
-export class RandomIdGenerator implements IdGenerator {
-  next(prefix: IdPrefix): string {
-    return `${prefix}_${toBase32(randomBytes(10))}`;
-  }
-}
+import { toBase32 } from '@codex-team/contracts';
 
 export type TicketKind = 'join' | 'resume';
 

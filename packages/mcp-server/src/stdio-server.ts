@@ -1,4 +1,4 @@
-import { TeamError } from '@codex-team/contracts';
+import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
@@ -8,7 +8,7 @@ import type { PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
 import { IDLE_SWEEP_INTERVAL_MS, IdleSweeper } from './idle-sweeper';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
-import { RandomIdGenerator, TicketIssuer, systemClock } from './runtime';
+import { TicketIssuer } from './runtime';
 import { loadServerPolicy } from './server-policy';
 import { Session } from './session';
 import { errorResult } from './tool-result';

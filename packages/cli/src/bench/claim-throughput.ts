@@ -1,7 +1,6 @@
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { toBase32 } from '@codex-team/contracts';
+import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { benchGoal, median, quantile, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
 import type { ClaimWorkerResult } from './claim-worker';
@@ -51,8 +50,8 @@ async function race(argsOf: (index: number) => string[], processes: number): Pro
 async function seed(path: string, processes: number, pairs: number): Promise<{ teamId: string; agents: string[] }> {
   const store = await openSqliteTeamStore({
     path,
-    clock: { now: () => Date.now() },
-    ids: { next: (prefix) => `${prefix}_${toBase32(randomBytes(10))}` },
+    clock: systemClock,
+    ids: new RandomIdGenerator(),
   });
   try {
     const bound = await store.createTeam({ name: 'bench', objective: '', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: 'bench-lead' });

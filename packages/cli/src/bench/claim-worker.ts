@@ -3,9 +3,8 @@
 //   claim-worker.js raw <db> <worker> <count>       the raw write ceiling: <count> bare IMMEDIATE transactions
 // It opens its file, says "ready", waits for "go" (so every process starts at once), then reports
 // what it measured over IPC and exits.
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { toBase32 } from '@codex-team/contracts';
+import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openSqliteTeamStore, runWriteCeiling } from '@codex-team/store';
 
 /** What a worker reports to the benchmark. */
@@ -33,8 +32,8 @@ async function startTogether(): Promise<void> {
 async function storeLoop(dbPath: string, teamId: string, agentId: string): Promise<ClaimWorkerResult> {
   const store = await openSqliteTeamStore({
     path: dbPath,
-    clock: { now: () => Date.now() },
-    ids: { next: (prefix) => `${prefix}_${toBase32(randomBytes(10))}` },
+    clock: systemClock,
+    ids: new RandomIdGenerator(),
   });
   const actor = { teamId, agentId };
   const latenciesMs: number[] = [];

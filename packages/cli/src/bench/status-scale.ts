@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { seededRandom, toBase32, type ToolInput } from '@codex-team/contracts';
+import { RandomIdGenerator, seededRandom, systemClock, type ToolInput } from '@codex-team/contracts';
 import { readyTasks, remainingCriticalPath } from '@codex-team/scheduler';
 import { openSqliteTeamStore, type Actor } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -98,8 +97,8 @@ async function measureScale(context: BenchContext, size: number): Promise<ScaleP
     const statusMs = await timed(repeat, () => call(client, 'team_status', {}));
     const store = await openSqliteTeamStore({
       path: dbPath,
-      clock: { now: () => Date.now() },
-      ids: { next: (prefix) => `${prefix}_${toBase32(randomBytes(10))}` },
+      clock: systemClock,
+      ids: new RandomIdGenerator(),
     });
     try {
       const lead: Actor = { teamId: started.team.id, agentId: started.agent.id };

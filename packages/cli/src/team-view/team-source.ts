@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { SequentialIdGenerator, TeamError, type AuditEvent, type Clock, type Profile, type Team } from '@codex-team/contracts';
+import { SequentialIdGenerator, TeamError, systemClock, type AuditEvent, type Profile, type Team } from '@codex-team/contracts';
 import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { openSqliteTeamStore, type SqliteTeamStore, type TeamSnapshot } from '@codex-team/store';
 import { resolve } from 'node:path';
@@ -8,7 +8,6 @@ import { resolveDbPath } from '../codex/codex-paths';
 import { stringOption, type OptionValues, type OptionsConfig } from '../commands/command';
 
 /** The CLI is a process edge: it reads the wall clock. */
-const wallClock: Clock = { now: () => Date.now() };
 
 /** Options every team-reading command takes. */
 export const TEAM_SOURCE_OPTIONS: OptionsConfig = {
@@ -49,7 +48,7 @@ export class TeamSource {
     const dbPath = resolveDbPath(stringOption(values, 'db'), io);
     if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath} (give --db, or start a team first)`);
     // Operator commands only read: the id generator is never asked for an id.
-    const store = await openSqliteTeamStore({ path: dbPath, clock: wallClock, ids: new SequentialIdGenerator() });
+    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new SequentialIdGenerator() });
     const flag = stringOption(values, 'profiles-dir');
     const userDir = flag === undefined ? defaultUserProfilesDir(io.env, io.homeDir) : resolve(io.cwd, flag);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
@@ -85,7 +84,7 @@ export class TeamSource {
     } catch {
       profile = null;
     }
-    return { snapshot, events, profile, now: wallClock.now() };
+    return { snapshot, events, profile, now: systemClock.now() };
   }
 
   async allEvents(teamId: string): Promise<AuditEvent[]> {

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from '@codex-team/contracts';
+import { RandomIdGenerator, seededRandom, systemClock } from '@codex-team/contracts';
 import { checkDatabaseIntegrity, digestDatabase, openSqliteTeamStore, type Actor } from '@codex-team/store';
-import { systemClock, RandomIdGenerator } from '../runtime';
 import { checkCrashRun, problems, type AckedCompletion, type CrashReport } from '../testing/crash-check';
 import { allEvents, allTasks, forkBrokenWriter, layeredDag, resultCode, sleep } from '../testing/crash-helpers';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from '../testing/stdio-process';

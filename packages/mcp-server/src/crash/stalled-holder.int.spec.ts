@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ToolOutput } from '@codex-team/contracts';
+import { RandomIdGenerator, systemClock, type ToolOutput } from '@codex-team/contracts';
 import { checkDatabaseIntegrity, digestDatabase, openSqliteTeamStore } from '@codex-team/store';
 import { forkBrokenWriter, resultCode, sleep } from '../testing/crash-helpers';
-import { RandomIdGenerator, systemClock } from '../runtime';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from '../testing/stdio-process';
 
 // A holder whose process stalls (SIGSTOP) past its lease while recovery hands its task to another
