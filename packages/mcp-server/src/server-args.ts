@@ -30,7 +30,8 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --grace-ms N        how long a disconnected agent keeps its claims (default ${DEFAULT_RECOVERY_POLICY.graceMs})
   --stale-ms N        a teammate silent this long is lost and frees its slot
                       (default ${DEFAULT_RECOVERY_POLICY.staleAfterMs}, at least two leases)
-  --max-attempts N    claims of a task before a lost claim fails it (default ${DEFAULT_RECOVERY_POLICY.maxAttempts})
+  --max-attempts N    claims of a task before a lost claim fails it, for every team (default: each
+                      team profile's lease.max_attempts)
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
 `;
 
@@ -38,8 +39,6 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
 export class ServerArgsError extends Error {
   override readonly name = 'ServerArgsError';
 }
-
-const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
 
 /** A whole number of a flag, or undefined when the flag was not given. */
 function wholeOption(flag: string, text: string | undefined): number | undefined {
@@ -81,11 +80,8 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   } catch (error) {
     throw new ServerArgsError(error instanceof Error ? error.message : String(error));
   }
-  const leaseText = values['lease-ms'];
-  const leaseMs = leaseText === undefined ? undefined : Number(leaseText);
-  if (leaseMs !== undefined && (!/^\d+$/.test(leaseText ?? '') || !Number.isSafeInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS)) {
-    throw new ServerArgsError(`--lease-ms must be a whole number of milliseconds from 1 to ${MAX_LEASE_MS}`);
-  }
+  // recoveryPolicy checks the lease's range (1 ms to a day) with the other recovery numbers.
+  const leaseMs = wholeOption('--lease-ms', values['lease-ms']);
   let recovery: RecoveryPolicy;
   try {
     recovery = recoveryPolicy({

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { TeamError } from '@codex-team/contracts';
 import type { CliIo } from '../cli-io';
 
 /** The option table `util.parseArgs` takes (its type is not exported by name). */
@@ -41,4 +42,12 @@ export function stringOption(values: OptionValues, name: string): string | undef
 /** Whether a boolean flag was given. */
 export function flagOption(values: OptionValues, name: string): boolean {
   return values[name] === true;
+}
+
+/** The whole-number value of an option, undefined when it was not given; INVALID_INPUT otherwise. */
+export function wholeOption(values: OptionValues, name: string): number | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new TeamError('INVALID_INPUT', `--${name} must be a whole number`);
+  return Number(text);
 }

@@ -1,17 +1,11 @@
-import { TeamError, type AuthzDecision } from '@codex-team/contracts';
+import type { AuthzDecision } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { replayAuditTrail } from '@codex-team/store';
 import { printableEvents } from '../team-view/team-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
 import { renderDecisions } from '../team-view/render-decisions';
 import { renderEvents } from '../team-view/render-text';
-import { flagOption, stringOption, type Command } from './command';
-
-function wholeNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new TeamError('INVALID_INPUT', `${flag} must be a whole number`);
-  return Number(value);
-}
+import { flagOption, wholeOption, type Command } from './command';
 
 /** JSON with object keys sorted: equal data gives equal text, whatever the key order or realm. */
 function canonical(value: unknown): string {
@@ -56,8 +50,8 @@ export const replayCommand: Command = {
   },
   allowPositionals: true,
   run(args, io) {
-    const after = wholeNumber(stringOption(args.values, 'after'), '--after') ?? 0;
-    const limit = wholeNumber(stringOption(args.values, 'limit'), '--limit');
+    const after = wholeOption(args.values, 'after') ?? 0;
+    const limit = wholeOption(args.values, 'limit');
     const json = flagOption(args.values, 'json');
     return withTeamSource(args.values, io, async (source) => {
       const { snapshot, events, now } = await source.view(args.positionals[0]);
