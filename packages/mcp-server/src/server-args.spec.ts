@@ -39,10 +39,9 @@ describe('parseServerArgs', () => {
       sweepEveryMs: 0,
       graceMs: 300,
       staleAfterMs: 5_000,
-      maxAttempts: 5,
       // An explicit --max-attempts holds for every team, whatever its profile says.
+      maxAttempts: 5,
       maxAttemptsByProfile: {},
-      attemptsFromProfile: false,
       heartbeatEveryMs: 1_250,
     });
   });

@@ -1,6 +1,6 @@
 import type { RecoveryAgentView, RecoveryClaimView, RecoveryTeamView, RecoveryView } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
-import { recoveryPolicy, withProfileAttempts } from './recovery-policy';
+import { recoveryPolicy } from './recovery-policy';
 
 const policy = recoveryPolicy({ leaseMs: 60_000, graceMs: 15_000, staleAfterMs: 120_000, maxAttempts: 3 });
 const NOW = 1_000_000;
@@ -51,12 +51,12 @@ describe('decideRecovery', () => {
     const claims = [claim('tk_a', 'ag_ann', NOW - 1, 2)];
     const teams = view([{ profile: 'fast', agents, claims }, { profile: 'deep', agents, claims }, { profile: 'mine', agents, claims }]);
     const byProfile = { fast: 2, default: 3, deep: 5 };
-    const fromProfiles = withProfileAttempts(recoveryPolicy({ leaseMs: 60_000, maxAttemptsByProfile: {} }), byProfile);
+    const fromProfiles = recoveryPolicy({ leaseMs: 60_000, maxAttemptsByProfile: byProfile });
     // fast gives up after 2 claims, deep allows 5, a profile this process cannot load falls back to 3.
     expect(decideRecovery(teams, fromProfiles).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'ready', 'ready']);
     expect(decideRecovery(teams, fromProfiles)[0]?.reason).toMatch(/claimed 2 of 2 times/);
     // An explicit --max-attempts holds for every team, whatever its profile says.
-    const explicit = withProfileAttempts(recoveryPolicy({ leaseMs: 60_000, maxAttempts: 2 }), byProfile);
+    const explicit = recoveryPolicy({ leaseMs: 60_000, maxAttempts: 2, maxAttemptsByProfile: byProfile });
     expect(decideRecovery(teams, explicit).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'failed', 'failed']);
   });
 

@@ -1,5 +1,5 @@
 import { DEFAULTS, isTeamError } from '@codex-team/contracts';
-import { DEFAULT_RECOVERY_POLICY, recoveryPolicy } from './recovery-policy';
+import { DEFAULT_RECOVERY_POLICY, maxAttemptsOf, recoveryPolicy } from './recovery-policy';
 
 function refusal(run: () => unknown): string {
   try {
@@ -11,17 +11,18 @@ function refusal(run: () => unknown): string {
 }
 
 describe('recoveryPolicy', () => {
-  it('defaults to the default profile: 60 s leases, 3 attempts, a 15 s grace, lost after 10 min, sweeps every 5 s', () => {
+  it("defaults to the default profile: 60 s leases, each team profile's attempts (else 3), a 15 s grace, lost after 10 min, sweeps every 5 s", () => {
     expect(DEFAULT_RECOVERY_POLICY).toEqual({
       leaseMs: DEFAULTS.leaseMs,
-      maxAttempts: 3,
+      maxAttempts: null,
       maxAttemptsByProfile: {},
-      attemptsFromProfile: true,
       graceMs: 15_000,
       staleAfterMs: 600_000,
       sweepEveryMs: 5_000,
       heartbeatEveryMs: 20_000,
     });
+    expect(maxAttemptsOf(DEFAULT_RECOVERY_POLICY, 'a-profile-nobody-loaded')).toBe(3);
+    expect(maxAttemptsOf({ ...DEFAULT_RECOVERY_POLICY, maxAttemptsByProfile: { deep: 5 } }, 'deep')).toBe(5);
   });
 
   it('keeps the stale time at least two leases when only the lease is given', () => {

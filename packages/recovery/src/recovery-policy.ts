@@ -11,19 +11,16 @@ export interface RecoveryPolicy {
    */
   leaseMs: number;
   /**
-   * Claims of one task before a lost claim fails it instead of returning it to the pool. Given
-   * explicitly (`--max-attempts`), it holds for every team; otherwise each team's profile
-   * (`lease.max_attempts`, see maxAttemptsByProfile) decides and this is the fallback for a profile
-   * this process cannot load. @default 3
+   * Claims of one task before a lost claim fails it instead of returning it to the pool, for every
+   * team (`--max-attempts`). null: each team's profile decides (maxAttemptsByProfile), and a profile
+   * the sweeping process cannot load gets FALLBACK_MAX_ATTEMPTS. @default null
    */
-  maxAttempts: number;
+  maxAttempts: number | null;
   /**
-   * `lease.max_attempts` of each profile by name, filled from the profile catalog by the process
-   * that sweeps (withProfileAttempts). Empty when maxAttempts was given explicitly.
+   * `lease.max_attempts` of each profile by name, as the sweeping process's profile catalog has them
+   * at the time of a sweep. @default {}
    */
   maxAttemptsByProfile: Readonly<Record<string, number>>;
-  /** Whether the profiles decide the attempts (maxAttempts was not given). */
-  attemptsFromProfile: boolean;
   /**
    * How long the tasks of an agent whose session ended stay its own, so that a restarted session can
    * take them back with team_resume before they return to the pool.
@@ -49,7 +46,10 @@ export interface RecoveryPolicy {
 }
 
 /** Everything of a RecoveryPolicy that may be given; the rest comes from the defaults. */
-export type RecoveryPolicyOptions = Partial<Omit<RecoveryPolicy, 'heartbeatEveryMs' | 'attemptsFromProfile'>>;
+export type RecoveryPolicyOptions = Partial<Omit<RecoveryPolicy, 'heartbeatEveryMs'>>;
+
+/** The default profile's lease.max_attempts: a team whose profile cannot be loaded gets it. */
+export const FALLBACK_MAX_ATTEMPTS = 3;
 
 /** Profile default lease.renew_every_ms: a third of the default lease. */
 const RENEW_EVERY_MS = 20_000;
@@ -72,16 +72,15 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
   const staleAfterMs = options.staleAfterMs ?? Math.max(600_000, 2 * leaseMs);
   const policy: RecoveryPolicy = {
     leaseMs,
-    maxAttempts: options.maxAttempts ?? 3,
-    maxAttemptsByProfile: options.maxAttempts === undefined ? (options.maxAttemptsByProfile ?? {}) : {},
-    attemptsFromProfile: options.maxAttempts === undefined,
+    maxAttempts: options.maxAttempts ?? null,
+    maxAttemptsByProfile: options.maxAttemptsByProfile ?? {},
     graceMs: options.graceMs ?? 15_000,
     staleAfterMs,
     sweepEveryMs: options.sweepEveryMs ?? 5_000,
     heartbeatEveryMs: Math.max(1, Math.min(RENEW_EVERY_MS, Math.floor(staleAfterMs / 4))),
   };
   requireWhole('leaseMs', policy.leaseMs, 1, DAY_MS);
-  requireWhole('maxAttempts', policy.maxAttempts, 1, 20);
+  if (policy.maxAttempts !== null) requireWhole('maxAttempts', policy.maxAttempts, 1, 20);
   for (const [profile, attempts] of Object.entries(policy.maxAttemptsByProfile)) requireWhole(`maxAttempts of ${profile}`, attempts, 1, 20);
   requireWhole('graceMs', policy.graceMs, 0, DAY_MS);
   requireWhole('staleAfterMs', policy.staleAfterMs, 1, 7 * DAY_MS);
@@ -98,15 +97,7 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
 /** The policy of a server given no numbers: the default profile's lease and attempts. */
 export const DEFAULT_RECOVERY_POLICY: RecoveryPolicy = recoveryPolicy({});
 
-/**
- * The policy with each profile's `lease.max_attempts`, as a sweeping process knows them now;
- * unchanged when maxAttempts was given explicitly (it then holds for every team).
- */
-export function withProfileAttempts(policy: RecoveryPolicy, byProfile: Readonly<Record<string, number>>): RecoveryPolicy {
-  return policy.attemptsFromProfile ? { ...policy, maxAttemptsByProfile: byProfile } : policy;
-}
-
 /** The claims a task of a team with this profile may use before a lost claim fails it. */
 export function maxAttemptsOf(policy: RecoveryPolicy, profile: string): number {
-  return policy.maxAttemptsByProfile[profile] ?? policy.maxAttempts;
+  return policy.maxAttempts ?? policy.maxAttemptsByProfile[profile] ?? FALLBACK_MAX_ATTEMPTS;
 }

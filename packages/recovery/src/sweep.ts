@@ -1,11 +1,16 @@
-import type { RecoveryResult, RecoveryScope, TeamStore } from '@codex-team/store';
+import type { RecoveryResult, RecoveryScope, RecoveryStep, TeamStore } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
-import { withProfileAttempts, type RecoveryPolicy } from './recovery-policy';
+import type { RecoveryPolicy } from './recovery-policy';
 
 /** The part of a pino logger recovery uses (pino's Logger fits). */
 export interface RecoveryLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** What a step did, as the audit trail, team_recover and `codex-team recover` name it. */
+export function recoveryActionOf(step: RecoveryStep): { action: 'task.recover' | 'agent.lost'; subject_id: string } {
+  return step.kind === 'reclaim_task' ? { action: 'task.recover', subject_id: step.taskId } : { action: 'agent.lost', subject_id: step.agentId };
 }
 
 export interface SweepReport extends RecoveryResult {
@@ -40,7 +45,7 @@ export async function runRecoverySweep(
       {
         rule: step.rule,
         team_id: step.teamId,
-        subject_id: step.kind === 'reclaim_task' ? step.taskId : step.agentId,
+        subject_id: recoveryActionOf(step).subject_id,
         expected: step.expect,
         outcome,
         now: view.now,
@@ -77,7 +82,7 @@ export class RecoverySweeper {
   sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
     this.pending += 1;
     const next = this.running
-      .then(() => runRecoverySweep(this.store, withProfileAttempts(this.policy, this.attemptsByProfile()), scope, this.logger))
+      .then(() => runRecoverySweep(this.store, { ...this.policy, maxAttemptsByProfile: this.attemptsByProfile() }, scope, this.logger))
       .finally(() => {
         this.pending -= 1;
       });

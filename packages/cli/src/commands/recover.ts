@@ -1,31 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { TeamError, TeamIdSchema, toBase32, type Clock, type IdGenerator } from '@codex-team/contracts';
+import { RandomIdGenerator, TeamError, TeamIdSchema, systemClock } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
-import { recoveryPolicy, runRecoverySweep, withProfileAttempts, type SweepReport } from '@codex-team/recovery';
+import { recoveryActionOf, recoveryPolicy, runRecoverySweep, type SweepReport } from '@codex-team/recovery';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { resolveDbPath, resolveProfilesDir } from '../codex/codex-paths';
-import { flagOption, stringOption, type Command, type OptionValues } from './command';
+import { flagOption, stringOption, wholeOption, type Command } from './command';
 
-// The CLI is a process edge: it reads the wall clock and makes random ids (the notice's message id).
-const wallClock: Clock = { now: () => Date.now() };
-const randomIds: IdGenerator = { next: (prefix) => `${prefix}_${toBase32(randomBytes(10))}` };
-
-function whole(values: OptionValues, name: string): number | undefined {
-  const text = stringOption(values, name);
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new TeamError('INVALID_INPUT', `--${name} must be a whole number of milliseconds or a count`);
-  return Number(text);
-}
 
 function reportJson(report: SweepReport): Record<string, unknown> {
   return {
     now: new Date(report.now).toISOString(),
     considered: report.considered,
     applied: report.applied.map(({ step, outcome }) => ({
-      action: step.kind === 'reclaim_task' ? 'task.recover' : 'agent.lost',
+      ...recoveryActionOf(step),
       team_id: step.teamId,
-      subject_id: step.kind === 'reclaim_task' ? step.taskId : step.agentId,
       outcome,
       rule: step.rule,
       reason: step.reason,
@@ -81,15 +69,13 @@ export const recoverCommand: Command = {
     if (team !== undefined && !team.success) throw new TeamError('INVALID_INPUT', `--team must be a team id (tm_...), got ${teamText}`);
     const userDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
-    const policy = withProfileAttempts(
-      recoveryPolicy({
-        graceMs: whole(args.values, 'grace-ms'),
-        staleAfterMs: whole(args.values, 'stale-ms'),
-        maxAttempts: whole(args.values, 'max-attempts'),
-      }),
-      catalog.maxAttemptsByProfile(),
-    );
-    const store = await openSqliteTeamStore({ path: dbPath, clock: wallClock, ids: randomIds });
+    const policy = recoveryPolicy({
+      graceMs: wholeOption(args.values, 'grace-ms'),
+      staleAfterMs: wholeOption(args.values, 'stale-ms'),
+      maxAttempts: wholeOption(args.values, 'max-attempts'),
+      maxAttemptsByProfile: catalog.maxAttemptsByProfile(),
+    });
+    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
     try {
       const report = await runRecoverySweep(store, policy, team === undefined ? {} : { teamId: team.data });
       io.stdout.write(flagOption(args.values, 'json') ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));

@@ -1,3 +1,4 @@
+import { recoveryActionOf } from '@codex-team/recovery';
 import type { ToolRegistry } from '../tool-registry';
 
 /** team_recover (lead): runs a recovery sweep of the caller's team now and says what it did. */
@@ -6,8 +7,7 @@ export function registerTeamRecover(registry: ToolRegistry): void {
     const report = await sweeper.sweep({ teamId: actor.teamId });
     return {
       actions: report.applied.map(({ step, outcome }) => ({
-        action: step.kind === 'reclaim_task' ? ('task.recover' as const) : ('agent.lost' as const),
-        subject_id: step.kind === 'reclaim_task' ? step.taskId : step.agentId,
+        ...recoveryActionOf(step),
         outcome,
         reason: step.reason,
       })),
