@@ -4,15 +4,12 @@ import type { Role, Task } from '@codex-team/contracts';
 export type SchedulableTask = Pick<Task, 'id' | 'status' | 'depends_on' | 'priority' | 'created_at' | 'required_role'>;
 
 /**
- * True when `task` is waiting (`blocked` or `ready`) and every dependency is `done`. A dependency
- * missing from `tasksById` counts as not done.
+ * True when `task` is waiting (`blocked` or `ready`) and every dependency is among `doneIds`, the
+ * ids of the team's done tasks.
  */
-export function isReady(
-  task: Pick<Task, 'status' | 'depends_on'>,
-  tasksById: ReadonlyMap<string, Pick<Task, 'status'>>,
-): boolean {
+export function isReady(task: Pick<Task, 'status' | 'depends_on'>, doneIds: ReadonlySet<string>): boolean {
   if (task.status !== 'ready' && task.status !== 'blocked') return false;
-  return task.depends_on.every((id) => tasksById.get(id)?.status === 'done');
+  return task.depends_on.every((id) => doneIds.has(id));
 }
 
 /**
@@ -31,9 +28,7 @@ export function readyTasks<T extends SchedulableTask>(tasks: readonly T[]): T[] 
   // a map of every task cost most of this function at 100k tasks.
   const done = new Set<string>();
   for (const task of tasks) if (task.status === 'done') done.add(task.id);
-  return tasks
-    .filter((t) => (t.status === 'ready' || t.status === 'blocked') && t.depends_on.every((id) => done.has(id)))
-    .sort(compareClaimOrder);
+  return tasks.filter((t) => isReady(t, done)).sort(compareClaimOrder);
 }
 
 /** True when an agent of `role` may claim `task`: it names no role or names this one. */

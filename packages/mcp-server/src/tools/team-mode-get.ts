@@ -7,8 +7,9 @@ import type { ToolRegistry } from '../tool-registry';
  * table's answer for every other mode from here (with the lead's held tasks, which bar delegate).
  */
 export function registerTeamModeGet(registry: ToolRegistry): void {
-  registry.registerBound('team_mode_get', async (_input, { store, actor }) => {
-    const mode = await store.readMode(actor);
+  registry.registerBound('team_mode_get', async (_input, { store, actor, bound }) => {
+    // The session check read the team with any lapsed temporary mode already returned.
+    const { mode } = bound.team;
     const held = await store.listTasks(actor, { status: ['in_progress'], owner_agent_id: actor.agentId, limit: 100 });
     const leadHeldTaskIds = held.tasks.map((task) => task.id);
     return {
