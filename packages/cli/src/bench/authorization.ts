@@ -1,72 +1,41 @@
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { FakeClock, SequentialIdGenerator, TeamError, type TeamId } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator, type TeamId } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { mcpServerBinPath } from '../codex/package-assets';
 import { benchGoal, median, quantile, type BenchContext, type BenchReport, type Benchmark } from './benchmark';
-
-const BARE_SERVER = join(__dirname, 'bare-sdk-server.js');
+import { BARE_SERVER, callTool as call, connectServer, interleavedSamples } from './mcp-client';
 
 /** A refusal costs what an allowed read costs (one record, no fsync), not more. */
 const REFUSAL_VS_READ_GOAL = 1.5;
 
-async function connect(args: string[]): Promise<Client> {
-  const client = new Client({ name: 'codex-team-bench', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args, stderr: 'ignore' }));
-  return client;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown>, expectError = false): Promise<Record<string, unknown>> {
-  const result = await client.callTool({ name, arguments: args });
-  if ((result.isError === true) !== expectError) {
-    throw new TeamError('INTERNAL', `${name} ${expectError ? 'was not refused' : 'failed'}: ${JSON.stringify(result.content)}`);
-  }
-  return (result.structuredContent ?? {}) as Record<string, unknown>;
-}
-
-interface Kind {
-  name: string;
-  run: () => Promise<unknown>;
-  samples: number[];
-}
-
 async function run(context: BenchContext): Promise<BenchReport> {
   const dbPath = join(context.workDir, 'authorization.db');
   const server = [mcpServerBinPath(), '--db', dbPath, '--log-level', 'warn'];
-  const lead = await connect(server);
-  const reviewer = await connect(server);
-  const bare = await connect([BARE_SERVER]);
+  const { client: lead } = await connectServer(server);
+  const { client: reviewer } = await connectServer(server);
+  const { client: bare } = await connectServer([BARE_SERVER]);
   try {
     const started = await call(lead, 'team_start', { name: 'authorization bench' });
     const team = started['team'] as { id: string; lead_agent_id: string };
     const spawned = await call(lead, 'team_spawn', { name: 'rex', role: 'reviewer' });
     await call(reviewer, 'team_join', { ticket: spawned['join_ticket'] });
     let sends = 0;
-    const kinds: Kind[] = [
-      { name: 'allowed read (team_status)', run: () => call(reviewer, 'team_status', {}), samples: [] },
-      { name: 'refused call (team_spawn by a reviewer)', run: () => call(reviewer, 'team_spawn', { name: 'eve', role: 'tester' }, true), samples: [] },
+    const rounds = context.quick ? 100 : 1_000;
+    const warmup = Math.ceil(rounds / 10);
+    // The state change follows the read, so the read's queued decision is written by then.
+    const samples = await interleavedSamples(
       {
-        name: 'allowed state change (team_send)',
-        run: () => {
+        read: () => call(reviewer, 'team_status', {}),
+        refused: () => call(reviewer, 'team_spawn', { name: 'eve', role: 'tester' }, { expectError: true }),
+        write: () => {
           sends += 1;
           return call(reviewer, 'team_send', { to: team.lead_agent_id, body: `note ${sends}` });
         },
-        samples: [],
+        baseline: () => call(bare, 'bare_status', { note: 'bench' }),
       },
-      { name: 'bare SDK server', run: () => bare.callTool({ name: 'bare_status', arguments: { note: 'bench' } }), samples: [] },
-    ];
-    const rounds = context.quick ? 100 : 1_000;
-    const warmup = Math.ceil(rounds / 10);
-    // Rounds interleave the kinds, so drift in machine load falls on all of them alike.
-    for (let round = 0; round < warmup + rounds; round += 1) {
-      for (const kind of kinds) {
-        const begun = performance.now();
-        await kind.run();
-        if (round >= warmup) kind.samples.push(performance.now() - begun);
-      }
-    }
+      warmup,
+      rounds,
+    );
     context.progress(`${rounds} calls of each kind`);
     const callsMade = 3 + (warmup + rounds) * 3;
 
@@ -85,7 +54,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     }
     const sendDecisions = decisions.filter((d) => d.tool === 'team_send');
     const inTransaction = sendDecisions.filter((d) => d.audit_seqs !== null).length / Math.max(1, sendDecisions.length);
-    const [read, refused, write, baseline] = kinds.map((kind) => kind.samples) as [number[], number[], number[], number[]];
+    const { read, refused, write, baseline } = samples;
     const refusalRatio = median(refused) / median(read);
     return {
       benchmark: 'authorization',

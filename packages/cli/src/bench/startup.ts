@@ -1,12 +1,7 @@
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { mcpServerBinPath } from '../codex/package-assets';
 import { benchGoal, median, quantile, type BenchContext, type BenchReport, type Benchmark } from './benchmark';
-
-/** The baseline server, built beside this file (dist/bench/bare-sdk-server.js). */
-const BARE_SERVER = join(__dirname, 'bare-sdk-server.js');
+import { BARE_SERVER, callTool, connectServer, interleavedSamples } from './mcp-client';
 
 /**
  * Goals of the Codex integration issue: startup matters because Codex starts one server per thread.
@@ -23,64 +18,30 @@ interface Contender {
   args: string[];
 }
 
-async function connect(contender: Contender): Promise<{ client: Client; elapsedMs: number }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: contender.args, stderr: 'ignore' });
-  const client = new Client({ name: 'codex-team-bench', version: '1.0.0' });
-  const started = performance.now();
-  // connect() spawns the process and completes the initialize handshake: what Codex waits for.
-  await client.connect(transport);
-  return { client, elapsedMs: performance.now() - started };
-}
-
 async function coldStartMs(contender: Contender): Promise<number> {
-  const { client, elapsedMs } = await connect(contender);
+  const { client, elapsedMs } = await connectServer(contender.args);
   await client.close();
   return elapsedMs;
 }
 
-/** Round trips of one tools/call on an already started server. */
-async function roundTripsMs(call: () => Promise<unknown>, count: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const started = performance.now();
-    await call();
-    samples.push(performance.now() - started);
-  }
-  return samples;
-}
-
-/** A started server's tool, as a call that throws on an error result. */
-function toolCall(client: Client, name: string, args: Record<string, unknown>): () => Promise<unknown> {
-  return async () => {
-    const result = await client.callTool({ name, arguments: args });
-    if (result.isError === true) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
-    return result;
-  };
-}
-
 /**
  * Round trips of two of our tools and of the bare server's tool, each on its own started server,
- * taken in turn call by call: drift in machine load falls on all three alike.
+ * taken in turn call by call: drift in machine load and wake-ups fall on all three alike.
  */
 async function measureRoundTrips(ours: Contender, bare: Contender, count: number): Promise<{ inbox: number[]; status: number[]; bare: number[] }> {
-  const { client: oursClient } = await connect(ours);
-  const { client: bareClient } = await connect(bare);
+  const { client: oursClient } = await connectServer(ours.args);
+  const { client: bareClient } = await connectServer(bare.args);
   try {
-    await toolCall(oursClient, 'team_start', { name: 'bench', objective: 'startup bench' })();
-    const calls = {
-      inbox: toolCall(oursClient, 'team_inbox', {}),
-      status: toolCall(oursClient, 'team_status', {}),
-      bare: toolCall(bareClient, 'bare_status', { note: 'bench' }),
-    };
-    const samples = { inbox: [] as number[], status: [] as number[], bare: [] as number[] };
-    const warmUp = Math.ceil(count / 10);
-    for (let i = 0; i < warmUp + count; i += 1) {
-      for (const name of ['inbox', 'bare', 'status'] as const) {
-        const [elapsed] = await roundTripsMs(calls[name], 1);
-        if (i >= warmUp && elapsed !== undefined) samples[name].push(elapsed);
-      }
-    }
-    return samples;
+    await callTool(oursClient, 'team_start', { name: 'bench', objective: 'startup bench' });
+    return await interleavedSamples(
+      {
+        inbox: () => callTool(oursClient, 'team_inbox', {}),
+        bare: () => callTool(bareClient, 'bare_status', { note: 'bench' }),
+        status: () => callTool(oursClient, 'team_status', {}),
+      },
+      Math.ceil(count / 10),
+      count,
+    );
   } finally {
     await oursClient.close();
     await bareClient.close();
@@ -108,25 +69,23 @@ async function run(context: BenchContext): Promise<BenchReport> {
   context.progress(`cold start: ${starts} starts each`);
 
   const trips = await measureRoundTrips(ours, bare, calls);
-  const oursTrips = { inbox: trips.inbox, status: trips.status };
-  const bareTrips = trips.bare;
   context.progress(`round trip: ${calls} calls of each tool`);
 
   const coldRatio = median(oursStart) / median(bareStart);
-  const tripRatio = median(oursTrips.inbox) / median(bareTrips);
-  const statusRatio = median(oursTrips.status) / median(bareTrips);
+  const tripRatio = median(trips.inbox) / median(trips.bare);
+  const statusRatio = median(trips.status) / median(trips.bare);
   return {
     benchmark: 'startup',
     measurements: [
       { name: 'cold start codex-team-mcp p50', value: median(oursStart), unit: 'ms' },
       { name: 'cold start bare SDK server p50', value: median(bareStart), unit: 'ms' },
       { name: 'cold start ratio (p50)', value: coldRatio, unit: 'x' },
-      { name: 'round trip codex-team-mcp team_inbox p50', value: median(oursTrips.inbox), unit: 'ms' },
-      { name: 'round trip codex-team-mcp team_inbox p99', value: quantile(oursTrips.inbox, 0.99), unit: 'ms' },
-      { name: 'round trip bare SDK server p50', value: median(bareTrips), unit: 'ms' },
-      { name: 'round trip bare SDK server p99', value: quantile(bareTrips, 0.99), unit: 'ms' },
+      { name: 'round trip codex-team-mcp team_inbox p50', value: median(trips.inbox), unit: 'ms' },
+      { name: 'round trip codex-team-mcp team_inbox p99', value: quantile(trips.inbox, 0.99), unit: 'ms' },
+      { name: 'round trip bare SDK server p50', value: median(trips.bare), unit: 'ms' },
+      { name: 'round trip bare SDK server p99', value: quantile(trips.bare, 0.99), unit: 'ms' },
       { name: 'round trip ratio (p50)', value: tripRatio, unit: 'x' },
-      { name: "round trip lead's team_status with hints p50", value: median(oursTrips.status), unit: 'ms' },
+      { name: "round trip lead's team_status with hints p50", value: median(trips.status), unit: 'ms' },
       { name: "lead's team_status ratio (p50, no goal)", value: statusRatio, unit: 'x' },
     ],
     goals: [

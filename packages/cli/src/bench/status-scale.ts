@@ -3,10 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, seededRandom, systemClock, type ToolInput } from '@codex-team/contracts';
 import { readyTasks, remainingCriticalPath } from '@codex-team/scheduler';
 import { openSqliteTeamStore, type Actor } from '@codex-team/store';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { mcpServerBinPath } from '../codex/package-assets';
 import { benchGoal, median, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
+import { callTool, connectServer } from './mcp-client';
 
 /**
  * Near linear: ten times the tasks may cost at most this many times as much (n log n is ~13), or
@@ -16,10 +16,9 @@ import { benchGoal, median, type BenchContext, type BenchGoal, type BenchMeasure
 const GROWTH_GOAL = 15;
 const BATCH = 1_000;
 
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const result = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
-  if (result.isError === true) throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 300)}`);
-  return result.structuredContent as Record<string, unknown>;
+/** A tool call given all the time it needs: a 100k-task DAG takes a while to read or create. */
+function call(client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return callTool(client, name, args, { timeoutMs: 600_000 });
 }
 
 /** Times `repeat` runs of `work` after one warm-up; the median, in milliseconds. */
@@ -77,13 +76,7 @@ function hashPass(tasks: readonly { id: string; depends_on: readonly string[] }[
 
 async function measureScale(context: BenchContext, size: number): Promise<ScalePoint> {
   const dbPath = join(context.workDir, `scale-${size}.db`);
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [mcpServerBinPath(), '--db', dbPath, '--log-level', 'warn', '--sweep-ms', '0'],
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'codex-team-bench', version: '1.0.0' });
-  await client.connect(transport);
+  const { client } = await connectServer([mcpServerBinPath(), '--db', dbPath, '--log-level', 'warn', '--sweep-ms', '0']);
   try {
     const started = (await call(client, 'team_start', { name: 'scale', objective: 'status at scale' })) as {
       team: { id: string };
