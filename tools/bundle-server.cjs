@@ -7,10 +7,10 @@
 // them (the nearest migrations/0001_initial.sql above the running module). Run from the package.
 'use strict';
 const { chmodSync, cpSync, rmSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { join } = require('node:path');
 const esbuild = require('esbuild');
 
-const packageDir = resolve(process.argv[2] ?? process.cwd());
+const packageDir = process.cwd();
 const outfile = join(packageDir, 'dist', 'codex-team-mcp.cjs');
 
 esbuild.buildSync({
