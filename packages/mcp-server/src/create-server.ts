@@ -75,7 +75,7 @@ export function createServer(deps: ServerDeps): Server {
   const { permissions } = deps;
   const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
   const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
-  const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger, () => deps.profiles.maxAttemptsByProfile());
+  const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger, () => deps.profiles.recoveryFacts());
   const registry = new ToolRegistry({
     env: {
       store: deps.store,

@@ -41,7 +41,7 @@ describe('parseServerArgs', () => {
       staleAfterMs: 5_000,
       // An explicit --max-attempts holds for every team, whatever its profile says.
       maxAttempts: 5,
-      maxAttemptsByProfile: {},
+      profiles: {},
       heartbeatEveryMs: 1_250,
     });
   });

@@ -28,8 +28,8 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --lease-ms N        lease of every claim, overriding the team profile's lease.length_ms
   --sweep-ms N        how often this process runs a recovery sweep; 0: never (default ${DEFAULT_RECOVERY_POLICY.sweepEveryMs})
   --grace-ms N        how long a disconnected agent keeps its claims (default ${DEFAULT_RECOVERY_POLICY.graceMs})
-  --stale-ms N        a teammate silent this long is lost and frees its slot
-                      (default ${DEFAULT_RECOVERY_POLICY.staleAfterMs}, at least two leases)
+  --stale-ms N        a teammate silent this long is lost and frees its slot, for every team
+                      (default: each team profile's idle.agent_timeout_ms, at least two leases)
   --max-attempts N    claims of a task before a lost claim fails it, for every team (default: each
                       team profile's lease.max_attempts)
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON

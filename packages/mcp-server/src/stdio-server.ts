@@ -66,7 +66,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, policy });
   const session = new Session();
   const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-  const recoverySweeper = new RecoverySweeper(store, recovery, logger, () => profiles.maxAttemptsByProfile());
+  const recoverySweeper = new RecoverySweeper(store, recovery, logger, () => profiles.recoveryFacts());
   const server = createServer({
     store,
     profiles,

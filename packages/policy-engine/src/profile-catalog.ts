@@ -73,9 +73,17 @@ export class ProfileCatalog {
     return found;
   }
 
-  /** Each loaded profile's lease.max_attempts by name: recovery fails a task after that many lost claims. */
-  maxAttemptsByProfile(): Record<string, number> {
-    return Object.fromEntries([...this.current].map(([name, loaded]) => [name, loaded.profile.lease.max_attempts]));
+  /**
+   * What recovery needs of each loaded profile, by name: the lost claims after which a task fails,
+   * how long a teammate may be silent, and the lease.
+   */
+  recoveryFacts(): Record<string, { maxAttempts: number; agentTimeoutMs: number; leaseMs: number }> {
+    return Object.fromEntries(
+      [...this.current].map(([name, { profile }]) => [
+        name,
+        { maxAttempts: profile.lease.max_attempts, agentTimeoutMs: profile.idle.agent_timeout_ms, leaseMs: profile.lease.length_ms },
+      ]),
+    );
   }
 
   private reloaded(name: string): ProfileSet {

@@ -50,14 +50,31 @@ describe('decideRecovery', () => {
     const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW)];
     const claims = [claim('tk_a', 'ag_ann', NOW - 1, 2)];
     const teams = view([{ profile: 'fast', agents, claims }, { profile: 'deep', agents, claims }, { profile: 'mine', agents, claims }]);
-    const byProfile = { fast: 2, default: 3, deep: 5 };
-    const fromProfiles = recoveryPolicy({ leaseMs: 60_000, maxAttemptsByProfile: byProfile });
+    const facts = (maxAttempts: number) => ({ maxAttempts, agentTimeoutMs: 600_000, leaseMs: 60_000 });
+    const byProfile = { fast: facts(2), default: facts(3), deep: facts(5) };
+    const fromProfiles = recoveryPolicy({ leaseMs: 60_000, profiles: byProfile });
     // fast gives up after 2 claims, deep allows 5, a profile this process cannot load falls back to 3.
     expect(decideRecovery(teams, fromProfiles).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'ready', 'ready']);
     expect(decideRecovery(teams, fromProfiles)[0]?.reason).toMatch(/claimed 2 of 2 times/);
     // An explicit --max-attempts holds for every team, whatever its profile says.
-    const explicit = recoveryPolicy({ leaseMs: 60_000, maxAttempts: 2, maxAttemptsByProfile: byProfile });
+    const explicit = recoveryPolicy({ leaseMs: 60_000, maxAttempts: 2, profiles: byProfile });
     expect(decideRecovery(teams, explicit).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'failed', 'failed']);
+  });
+
+  it("takes a silent teammate for lost after its team profile's idle timeout unless a stale time was given", () => {
+    const silentFor = (ms: number) => [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW - ms)];
+    const profiles = {
+      fast: { maxAttempts: 2, agentTimeoutMs: 120_000, leaseMs: 30_000 },
+      deep: { maxAttempts: 5, agentTimeoutMs: 1_800_000, leaseMs: 120_000 },
+    };
+    const tenMinutes = view([{ profile: 'fast', agents: silentFor(600_000) }, { profile: 'deep', agents: silentFor(600_000) }]);
+    // A deep team's long reasoning turn is not a crash: only the fast team's teammate is lost.
+    expect(summary(decideRecovery(tenMinutes, recoveryPolicy({ profiles })))).toEqual(['ag_ann->disconnected agent.stale']);
+    expect(decideRecovery(tenMinutes, recoveryPolicy({ profiles }))[0]).toMatchObject({ teamId: 'tm_team0aaa' });
+    const halfAnHour = view([{ profile: 'deep', agents: silentFor(1_800_000) }]);
+    expect(summary(decideRecovery(halfAnHour, recoveryPolicy({ profiles })))).toEqual(['ag_ann->disconnected agent.stale']);
+    // --stale-ms holds for every team.
+    expect(decideRecovery(tenMinutes, recoveryPolicy({ profiles, staleAfterMs: 900_000 }))).toEqual([]);
   });
 
   it('keeps a disconnected holder\'s claims for the grace period, then takes them back', () => {

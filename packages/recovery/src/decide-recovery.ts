@@ -5,7 +5,7 @@ import type {
   RecoveryTeamView,
   RecoveryView,
 } from '@codex-team/store';
-import { maxAttemptsOf, type RecoveryPolicy } from './recovery-policy';
+import { maxAttemptsOf, staleAfterOf, type RecoveryPolicy } from './recovery-policy';
 
 /** The rules a sweep decides by; each step and log line names the one that decided. */
 export const RECOVERY_RULES = {
@@ -15,9 +15,9 @@ export const RECOVERY_RULES = {
   ownerDisconnected: 'agent.disconnected_grace',
   /** A claim of an agent that is retired (or unknown) goes back at once. */
   ownerGone: 'agent.gone',
-  /** A teammate not heard from for staleAfterMs is lost and frees its thread slot. */
+  /** A teammate not heard from for its team's stale time (staleAfterOf) is lost and frees its thread slot. */
   agentStale: 'agent.stale',
-  /** An invitation not taken up within staleAfterMs is withdrawn and frees its slot. */
+  /** An invitation not taken up within that time is withdrawn and frees its slot. */
   invitationStale: 'invitation.stale',
 } as const;
 
@@ -28,10 +28,11 @@ function ago(now: number, at: number): string {
 /** Which agents this sweep declares lost: silent teammates and invitations nobody took up. */
 function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPolicy): RecoveryStep[] {
   const steps: RecoveryStep[] = [];
+  const staleAfterMs = staleAfterOf(policy, team.profile);
   for (const agent of team.agents) {
     if (agent.id === team.leadAgentId) continue;
     const expect = { state: agent.state, epoch: agent.epoch, lastSeenAt: agent.lastSeenAt };
-    if (agent.state === 'active' && (agent.lastSeenAt ?? agent.createdAt) + policy.staleAfterMs <= now) {
+    if (agent.state === 'active' && (agent.lastSeenAt ?? agent.createdAt) + staleAfterMs <= now) {
       steps.push({
         kind: 'mark_agent_lost',
         teamId: team.teamId,
@@ -39,10 +40,10 @@ function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPol
         to: 'disconnected',
         expect,
         rule: RECOVERY_RULES.agentStale,
-        reason: `${agent.name} was last heard from ${ago(now, agent.lastSeenAt ?? agent.createdAt)} (lost after ${policy.staleAfterMs} ms); its thread slot is free`,
+        reason: `${agent.name} was last heard from ${ago(now, agent.lastSeenAt ?? agent.createdAt)} (lost after ${staleAfterMs} ms); its thread slot is free`,
       });
     }
-    if (agent.state === 'invited' && agent.createdAt + policy.staleAfterMs <= now) {
+    if (agent.state === 'invited' && agent.createdAt + staleAfterMs <= now) {
       steps.push({
         kind: 'mark_agent_lost',
         teamId: team.teamId,
@@ -50,7 +51,7 @@ function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPol
         to: 'retired',
         expect,
         rule: RECOVERY_RULES.invitationStale,
-        reason: `${agent.name} was invited ${ago(now, agent.createdAt)} and never joined (withdrawn after ${policy.staleAfterMs} ms); its thread slot is free`,
+        reason: `${agent.name} was invited ${ago(now, agent.createdAt)} and never joined (withdrawn after ${staleAfterMs} ms); its thread slot is free`,
       });
     }
   }

@@ -1,8 +1,18 @@
 import { DEFAULTS, TeamError } from '@codex-team/contracts';
 
+/** What recovery needs of one policy profile; a sweeping process reads it from its catalog. */
+export interface ProfileRecoveryFacts {
+  /** lease.max_attempts */
+  maxAttempts: number;
+  /** idle.agent_timeout_ms: how long a teammate may be silent before it counts as gone. */
+  agentTimeoutMs: number;
+  /** lease.length_ms */
+  leaseMs: number;
+}
+
 /**
- * The numbers recovery decides with. The server builds one from its arguments; a team's policy
- * profile (`lease.length_ms`, `lease.max_attempts`) maps onto it one to one.
+ * The numbers recovery decides with. The server builds one from its arguments; where an argument
+ * was not given, each team's policy profile decides (see `profiles`).
  */
 export interface RecoveryPolicy {
   /**
@@ -12,15 +22,15 @@ export interface RecoveryPolicy {
   leaseMs: number;
   /**
    * Claims of one task before a lost claim fails it instead of returning it to the pool, for every
-   * team (`--max-attempts`). null: each team's profile decides (maxAttemptsByProfile), and a profile
-   * the sweeping process cannot load gets FALLBACK_MAX_ATTEMPTS. @default null
+   * team (`--max-attempts`). null: each team's profile decides (`profiles`), and a profile
+   * the sweeping process cannot load gets FALLBACK_PROFILE's. @default null
    */
   maxAttempts: number | null;
   /**
-   * `lease.max_attempts` of each profile by name, as the sweeping process's profile catalog has them
-   * at the time of a sweep. @default {}
+   * What recovery needs of each profile by name, as the sweeping process's profile catalog has it at
+   * the time of a sweep. @default {}
    */
-  maxAttemptsByProfile: Readonly<Record<string, number>>;
+  profiles: Readonly<Record<string, ProfileRecoveryFacts>>;
   /**
    * How long the tasks of an agent whose session ended stay its own, so that a restarted session can
    * take them back with team_resume before they return to the pool.
@@ -29,17 +39,19 @@ export interface RecoveryPolicy {
   graceMs: number;
   /**
    * A teammate not heard from for this long is lost: it stops holding a thread slot and its claims
-   * return to the pool. An invitation not taken up for this long is withdrawn. Generous, because a
+   * return to the pool. An invitation not taken up for this long is withdrawn. Given (`--stale-ms`),
+   * it holds for every team; null: each team's profile decides (staleAfterOf). Generous, because a
    * silent agent may be thinking or running a long command; a crashed one's claims come back at
    * their lease's end anyway, and a session that ends (SIGTERM, stdin closed) frees its slot at once.
-   * @default 600000 (the default profile's idle.agent_timeout_ms), or two leases when that is longer
+   * @default null
    */
-  staleAfterMs: number;
+  staleAfterMs: number | null;
   /** How often every server process sweeps; 0 turns the timer off. @default 5000 */
   sweepEveryMs: number;
   /**
    * Calls renew the caller's heartbeat at most this often (each renewal is one write and one audit
-   * event); derived as min(20000, staleAfterMs / 4) so a busy agent is never taken for lost.
+   * event): 20000, or a quarter of a shorter given stale time, so a busy agent is never taken for
+   * lost (staleAfterOf keeps every profile's stale time at least four of these).
    * @default 20000
    */
   heartbeatEveryMs: number;
@@ -48,8 +60,8 @@ export interface RecoveryPolicy {
 /** Everything of a RecoveryPolicy that may be given; the rest comes from the defaults. */
 export type RecoveryPolicyOptions = Partial<Omit<RecoveryPolicy, 'heartbeatEveryMs'>>;
 
-/** The default profile's lease.max_attempts: a team whose profile cannot be loaded gets it. */
-export const FALLBACK_MAX_ATTEMPTS = 3;
+/** The default profile's numbers: a team whose profile the sweeping process cannot load gets them. */
+export const FALLBACK_PROFILE: ProfileRecoveryFacts = { maxAttempts: 3, agentTimeoutMs: 600_000, leaseMs: DEFAULTS.leaseMs };
 
 /** Profile default lease.renew_every_ms: a third of the default lease. */
 const RENEW_EVERY_MS = 20_000;
@@ -69,23 +81,22 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
   const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
-  const staleAfterMs = options.staleAfterMs ?? Math.max(600_000, 2 * leaseMs);
+  const staleAfterMs = options.staleAfterMs ?? null;
   const policy: RecoveryPolicy = {
     leaseMs,
     maxAttempts: options.maxAttempts ?? null,
-    maxAttemptsByProfile: options.maxAttemptsByProfile ?? {},
+    profiles: options.profiles ?? {},
     graceMs: options.graceMs ?? 15_000,
     staleAfterMs,
     sweepEveryMs: options.sweepEveryMs ?? 5_000,
-    heartbeatEveryMs: Math.max(1, Math.min(RENEW_EVERY_MS, Math.floor(staleAfterMs / 4))),
+    heartbeatEveryMs: Math.max(1, Math.min(RENEW_EVERY_MS, Math.floor((staleAfterMs ?? Infinity) / 4))),
   };
   requireWhole('leaseMs', policy.leaseMs, 1, DAY_MS);
   if (policy.maxAttempts !== null) requireWhole('maxAttempts', policy.maxAttempts, 1, 20);
-  for (const [profile, attempts] of Object.entries(policy.maxAttemptsByProfile)) requireWhole(`maxAttempts of ${profile}`, attempts, 1, 20);
   requireWhole('graceMs', policy.graceMs, 0, DAY_MS);
-  requireWhole('staleAfterMs', policy.staleAfterMs, 1, 7 * DAY_MS);
+  if (policy.staleAfterMs !== null) requireWhole('staleAfterMs', policy.staleAfterMs, 1, 7 * DAY_MS);
   requireWhole('sweepEveryMs', policy.sweepEveryMs, 0, DAY_MS);
-  if (policy.staleAfterMs <= policy.leaseMs) {
+  if (policy.staleAfterMs !== null && policy.staleAfterMs <= policy.leaseMs) {
     throw new TeamError('INVALID_INPUT', 'staleAfterMs must be longer than leaseMs: a holder renewing on time is not lost', {
       staleAfterMs: policy.staleAfterMs,
       leaseMs: policy.leaseMs,
@@ -97,7 +108,23 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
 /** The policy of a server given no numbers: the default profile's lease and attempts. */
 export const DEFAULT_RECOVERY_POLICY: RecoveryPolicy = recoveryPolicy({});
 
+function factsOf(policy: RecoveryPolicy, profile: string): ProfileRecoveryFacts {
+  return policy.profiles[profile] ?? FALLBACK_PROFILE;
+}
+
 /** The claims a task of a team with this profile may use before a lost claim fails it. */
 export function maxAttemptsOf(policy: RecoveryPolicy, profile: string): number {
-  return policy.maxAttempts ?? policy.maxAttemptsByProfile[profile] ?? FALLBACK_MAX_ATTEMPTS;
+  return policy.maxAttempts ?? factsOf(policy, profile).maxAttempts;
+}
+
+/**
+ * How long a teammate of a team with this profile may be silent before recovery takes it for lost:
+ * the given stale time, else the profile's idle.agent_timeout_ms, never less than two leases (the
+ * server's and the profile's: a holder renewing on time is not lost) or four heartbeat intervals
+ * (a busy agent records a heartbeat at most every heartbeatEveryMs).
+ */
+export function staleAfterOf(policy: RecoveryPolicy, profile: string): number {
+  if (policy.staleAfterMs !== null) return policy.staleAfterMs;
+  const facts = factsOf(policy, profile);
+  return Math.max(facts.agentTimeoutMs, 2 * Math.max(policy.leaseMs, facts.leaseMs), 4 * policy.heartbeatEveryMs);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FakeClock, SequentialIdGenerator, type AuditEvent } from '@codex-team/contracts';
 import { digestDatabase, openSqliteTeamStore, type Actor, type RecoveryStep, type SqliteTeamStore } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
-import { recoveryPolicy } from './recovery-policy';
+import { recoveryPolicy, staleAfterOf } from './recovery-policy';
 import { RecoverySweeper, runRecoverySweep } from './sweep';
 
 const policy = recoveryPolicy({ leaseMs: 10_000, graceMs: 2_000, staleAfterMs: 30_000, maxAttempts: 2 });
@@ -64,7 +64,7 @@ describe('recovery sweeps on a real store', () => {
       `${b} ready agent.disconnected_grace`,
       `${c} ready agent.disconnected_grace`,
     ]);
-    clock.advance(policy.staleAfterMs);
+    clock.advance(staleAfterOf(policy, 'default'));
     const second = await runRecoverySweep(store, policy);
     expect(second.applied.map(({ step, outcome }) => `${step.kind === 'reclaim_task' ? step.taskId : step.agentId} ${outcome}`)).toEqual([
       `${ann.actor.agentId} disconnected`,

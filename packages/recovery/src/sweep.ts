@@ -74,15 +74,15 @@ export class RecoverySweeper {
     private readonly store: TeamStore,
     private readonly policy: RecoveryPolicy,
     private readonly logger?: RecoveryLogger,
-    /** Each profile's lease.max_attempts as the process knows them at the time of a sweep. */
-    private readonly attemptsByProfile: () => Readonly<Record<string, number>> = () => ({}),
+    /** What recovery needs of each profile, as the process's catalog has it at the time of a sweep. */
+    private readonly profiles: () => RecoveryPolicy['profiles'] = () => ({}),
   ) {}
 
   /** Runs a sweep after any sweep of this process that is still running. */
   sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
     this.pending += 1;
     const next = this.running
-      .then(() => runRecoverySweep(this.store, { ...this.policy, maxAttemptsByProfile: this.attemptsByProfile() }, scope, this.logger))
+      .then(() => runRecoverySweep(this.store, { ...this.policy, profiles: this.profiles() }, scope, this.logger))
       .finally(() => {
         this.pending -= 1;
       });

@@ -46,7 +46,8 @@ export const recoverCommand: Command = {
     '--db PATH          store to sweep (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
     '--team ID          sweep only this team (default: every active team)',
     '--grace-ms N       how long a disconnected agent keeps its claims (default 15000)',
-    '--stale-ms N       a teammate silent this long is lost and frees its slot (default 600000)',
+    '--stale-ms N       a teammate silent this long is lost and frees its slot, for every team (default:',
+    '                   each team profile\'s idle.agent_timeout_ms, at least two leases)',
     '--max-attempts N   claims of a task before a lost claim fails it, for every team (default: each',
     '                   team profile\'s lease.max_attempts, else 3)',
     '--profiles-dir DIR the user\'s profile directory (default: $CODEX_TEAM_HOME/profiles)',
@@ -73,7 +74,7 @@ export const recoverCommand: Command = {
       graceMs: wholeOption(args.values, 'grace-ms'),
       staleAfterMs: wholeOption(args.values, 'stale-ms'),
       maxAttempts: wholeOption(args.values, 'max-attempts'),
-      maxAttemptsByProfile: catalog.maxAttemptsByProfile(),
+      profiles: catalog.recoveryFacts(),
     });
     const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
     try {
