@@ -76,37 +76,3 @@ export function decideModeTransition(facts: ModeTransitionFacts): PolicyDecision
   const temporary = facts.ttlMs === undefined ? '' : ` for ${facts.ttlMs} ms`;
   return allow(found.rule, `${facts.from.current} -> ${facts.to}${temporary}: ${found.reason}`);
 }
-
-/** The stored mode fields after an allowed transition; times in epoch milliseconds. */
-export interface ModeRecord {
-  mode: TeamMode;
-  setBy: string | null;
-  reason: string;
-  setAt: number | null;
-  expiresAt: number | null;
-  returnsTo: TeamMode | null;
-}
-
-/**
- * The record an allowed transition writes. A temporary mode returns to the last lasting one: from
- * a lasting mode that is the mode it leaves; from a temporary mode, that mode's own return target,
- * so temporary modes never stack into a chain of returns.
- */
-export function nextModeRecord(
-  from: TeamModeState,
-  request: { to: TeamMode; ttlMs: number | undefined; actorAgentId: string; reason: string },
-  now: number,
-): ModeRecord {
-  if (request.ttlMs === undefined) {
-    return { mode: request.to, setBy: request.actorAgentId, reason: request.reason, setAt: now, expiresAt: null, returnsTo: null };
-  }
-  const returnsTo = from.expires_at !== null && from.returns_to !== null ? from.returns_to : from.current;
-  return {
-    mode: request.to,
-    setBy: request.actorAgentId,
-    reason: request.reason,
-    setAt: now,
-    expiresAt: now + request.ttlMs,
-    returnsTo,
-  };
-}

@@ -1,4 +1,4 @@
-import { LIMITS, TeamError, type Message, type PlanReview, type TeamModeState, type ToolName } from '@codex-team/contracts';
+import { LIMITS, TeamError, type Message, type PlanReview, type TeamMode, type TeamModeState, type ToolName } from '@codex-team/contracts';
 import type { ModeGateFacts } from '../team-policy';
 import type { Actor, ModeChangeResult, PlanReviewInput, SetModeInput } from '../team-store';
 import { requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
@@ -50,12 +50,32 @@ export function expireLapsedModes(op: Op): number {
   return due.filter((row) => recordLapse(op, row)).length;
 }
 
+/** The mode columns of a team row. */
+export type ModeColumns = Pick<TeamRow, 'mode' | 'mode_set_by' | 'mode_reason' | 'mode_set_at' | 'mode_expires_at' | 'mode_returns_to'>;
+
+/**
+ * The mode columns an allowed change writes; times in epoch milliseconds. A temporary mode returns
+ * to the last lasting one: from a lasting mode that is the mode it leaves; from a temporary mode,
+ * that mode's own return target, so temporary modes never stack into a chain of returns.
+ */
+export function modeColumnsAfter(
+  from: Pick<TeamRow, 'mode' | 'mode_expires_at' | 'mode_returns_to'>,
+  change: { to: TeamMode; ttlMs: number | undefined; actorAgentId: string; reason: string },
+  now: number,
+): ModeColumns {
+  const set = { mode: change.to, mode_set_by: change.actorAgentId, mode_reason: change.reason.slice(0, LIMITS.reasonMaxChars), mode_set_at: now };
+  if (change.ttlMs === undefined) return { ...set, mode_expires_at: null, mode_returns_to: null };
+  const returnsTo = from.mode_expires_at !== null && from.mode_returns_to !== null ? from.mode_returns_to : from.mode;
+  return { ...set, mode_expires_at: now + change.ttlMs, mode_returns_to: returnsTo };
+}
+
 /** Lead only: the team's mode changes if the transition table allows it; refused, nothing changes. */
 export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeResult {
   const caller = requireWriter(op, actor);
   requireLead(caller, 'change the team mode');
   recordLapse(op, storedTeam(op, caller.team.id));
-  const before = toTeam(requireTeam(op, caller.team.id));
+  const stored = requireTeam(op, caller.team.id);
+  const before = toTeam(stored);
   const leadHeldTaskIds = op.sql
     .all<{ id: string }>(
       "SELECT id FROM tasks WHERE team_id = ? AND owner_agent_id = ? AND status = 'in_progress' ORDER BY seq",
@@ -63,7 +83,7 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
       caller.agent.id,
     )
     .map((row) => row.id);
-  const change = op.policy.changeMode({
+  const decision = op.policy.changeMode({
     team: before,
     to: input.mode,
     ttlMs: input.ttlMs,
@@ -72,15 +92,16 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
     leadHeldTaskIds,
     now: op.now,
   });
+  const next = modeColumnsAfter(stored, { to: input.mode, ttlMs: input.ttlMs, actorAgentId: caller.agent.id, reason: input.reason }, op.now);
   op.sql.run(
     `UPDATE teams SET mode = ?, mode_set_by = ?, mode_reason = ?, mode_set_at = ?, mode_expires_at = ?, mode_returns_to = ?
      WHERE id = ?`,
-    change.mode,
-    change.setBy,
-    change.reason.slice(0, LIMITS.reasonMaxChars),
-    change.setAt,
-    change.expiresAt,
-    change.returnsTo,
+    next.mode,
+    next.mode_set_by,
+    next.mode_reason,
+    next.mode_set_at,
+    next.mode_expires_at,
+    next.mode_returns_to,
     caller.team.id,
   );
   const team = toTeam(requireTeam(op, caller.team.id));
@@ -92,8 +113,8 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
     actorAgentId: caller.agent.id,
     action: 'mode.set',
     subjectId: team.id,
-    reason: `${before.mode.current} -> ${team.mode.current} (${change.rule}): ${input.reason}`,
-    data: { team, previous: before.mode, rule: change.rule, ttl_ms: input.ttlMs ?? null, in_flight_task_ids: inFlight },
+    reason: `${before.mode.current} -> ${team.mode.current} (${decision.rule}): ${input.reason}`,
+    data: { team, previous: before.mode, rule: decision.rule, ttl_ms: input.ttlMs ?? null, in_flight_task_ids: inFlight },
   });
   return { mode: team.mode, previous: before.mode, inFlightTaskIds: inFlight };
 }
