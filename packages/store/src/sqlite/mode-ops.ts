@@ -3,7 +3,7 @@ import type { ModeGateFacts } from '../team-policy';
 import type { Actor, ModeChangeResult, PlanReviewInput, SetModeInput } from '../team-store';
 import { requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
-import { MESSAGE_COLUMNS, TEAM_COLUMNS, iso, toMessage, toTeam, type MessageRow, type TeamRow } from './row-mappers';
+import { MESSAGE_COLUMNS, TEAM_COLUMNS, iso, teamRowAt, toMessage, toTeam, type MessageRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
 
 /**
@@ -12,18 +12,23 @@ import type { Op } from './transaction';
  * Returns whether this call recorded it.
  */
 function recordLapse(op: Op, stored: TeamRow): boolean {
-  if (stored.mode_expires_at === null || stored.mode_expires_at > op.now) return false;
+  const lapsed = teamRowAt(stored, op.now);
+  // teamRowAt hands back the row itself while its mode has not lapsed.
+  if (lapsed === stored || stored.mode_expires_at === null) return false;
   const changed = op.sql.run(
-    `UPDATE teams SET mode = ?, mode_set_by = NULL, mode_reason = ?, mode_set_at = mode_expires_at,
-       mode_expires_at = NULL, mode_returns_to = NULL
+    `UPDATE teams SET mode = ?, mode_set_by = ?, mode_reason = ?, mode_set_at = ?, mode_expires_at = ?, mode_returns_to = ?
      WHERE id = ? AND mode_expires_at = ?`,
-    stored.mode_returns_to ?? 'default',
-    `the temporary ${stored.mode} mode lapsed`,
+    lapsed.mode,
+    lapsed.mode_set_by,
+    lapsed.mode_reason,
+    lapsed.mode_set_at,
+    lapsed.mode_expires_at,
+    lapsed.mode_returns_to,
     stored.id,
     stored.mode_expires_at,
   ).changes;
   if (changed === 0) return false;
-  const team = toTeam(requireTeam(op, stored.id));
+  const team = toTeam(lapsed);
   appendAudit(op, {
     teamId: stored.id,
     actorAgentId: null,
