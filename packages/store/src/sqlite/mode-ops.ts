@@ -46,6 +46,11 @@ function storedTeam(op: Op, teamId: string): TeamRow {
   return row;
 }
 
+/** Whether any team's temporary mode has lapsed by now and is not recorded yet; a read, for the sweep. */
+export function anyLapsedModes(op: Op): boolean {
+  return op.sql.get<{ one: number }>('SELECT 1 AS one FROM teams WHERE mode_expires_at IS NOT NULL AND mode_expires_at <= ? LIMIT 1', op.now) !== undefined;
+}
+
 /** Records every temporary mode that has lapsed by now, across teams; how many it recorded. */
 export function expireLapsedModes(op: Op): number {
   const due = op.sql.all<TeamRow>(
