@@ -1,7 +1,7 @@
 import { LIMITS, TeamError, type Message, type PlanReview, type TeamMode, type TeamModeState, type ToolName } from '@codex-team/contracts';
 import type { ModeGateFacts } from '../team-policy';
 import type { Actor, ModeChangeResult, PlanReviewInput, SetModeInput } from '../team-store';
-import { requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
+import { requireCaller, requireLead, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { MESSAGE_COLUMNS, TEAM_COLUMNS, iso, teamRowAt, toMessage, toTeam, type MessageRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
@@ -84,25 +84,22 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
   const caller = requireWriter(op, actor);
   requireLead(caller, 'change the team mode');
   recordLapse(op, storedTeam(op, caller.team.id));
-  const stored = requireTeam(op, caller.team.id);
-  const before = toTeam(stored);
-  const leadHeldTaskIds = op.sql
-    .all<{ id: string }>(
-      "SELECT id FROM tasks WHERE team_id = ? AND owner_agent_id = ? AND status = 'in_progress' ORDER BY seq",
-      caller.team.id,
-      caller.agent.id,
-    )
-    .map((row) => row.id);
+  const before = toTeam(caller.team);
+  const inFlightRows = op.sql.all<{ id: string; owner_agent_id: string | null }>(
+    "SELECT id, owner_agent_id FROM tasks WHERE team_id = ? AND status = 'in_progress' ORDER BY seq",
+    caller.team.id,
+  );
+  const inFlight = inFlightRows.map((row) => row.id);
   const decision = op.policy.changeMode({
     team: before,
     to: input.mode,
     ttlMs: input.ttlMs,
     reason: input.reason,
     actorAgentId: caller.agent.id,
-    leadHeldTaskIds,
+    leadHeldTaskIds: inFlightRows.filter((row) => row.owner_agent_id === caller.agent.id).map((row) => row.id),
     now: op.now,
   });
-  const next = modeColumnsAfter(stored, { to: input.mode, ttlMs: input.ttlMs, actorAgentId: caller.agent.id, reason: input.reason }, op.now);
+  const next = modeColumnsAfter(caller.team, { to: input.mode, ttlMs: input.ttlMs, actorAgentId: caller.agent.id, reason: input.reason }, op.now);
   op.sql.run(
     `UPDATE teams SET mode = ?, mode_set_by = ?, mode_reason = ?, mode_set_at = ?, mode_expires_at = ?, mode_returns_to = ?
      WHERE id = ?`,
@@ -114,10 +111,8 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
     next.mode_returns_to,
     caller.team.id,
   );
-  const team = toTeam(requireTeam(op, caller.team.id));
-  const inFlight = op.sql
-    .all<{ id: string }>("SELECT id FROM tasks WHERE team_id = ? AND status = 'in_progress' ORDER BY seq", caller.team.id)
-    .map((row) => row.id);
+  // The row as a read-back would see it: only the mode columns changed.
+  const team = toTeam(teamRowAt({ ...caller.team, ...next }, op.now));
   appendAudit(op, {
     teamId: team.id,
     actorAgentId: caller.agent.id,
