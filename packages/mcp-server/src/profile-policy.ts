@@ -6,13 +6,12 @@ import {
   decideModeTransition,
   earlyStopVerdict,
   idleVerdict,
-  nextModeRecord,
   teamIdleVerdict,
   type ProfileCatalog,
 } from '@codex-team/policy-engine';
 import type {
   AdmissionFacts,
-  ModeChange,
+  ModeChangeDecision,
   ModeChangeFacts,
   ModeGateFacts,
   SweepFacts,
@@ -101,7 +100,7 @@ export class ProfilePolicy implements TeamPolicy {
     return plan;
   }
 
-  changeMode(facts: ModeChangeFacts): ModeChange {
+  changeMode(facts: ModeChangeFacts): ModeChangeDecision {
     const from = facts.team.mode;
     const decision = decideModeTransition({ from, to: facts.to, ttlMs: facts.ttlMs, leadHeldTaskIds: facts.leadHeldTaskIds });
     const inputs = { from: from.current, to: facts.to, ttl_ms: facts.ttlMs ?? null, lead_held: facts.leadHeldTaskIds.length };
@@ -113,8 +112,7 @@ export class ProfilePolicy implements TeamPolicy {
         to: facts.to,
       });
     }
-    const record = nextModeRecord(from, { to: facts.to, ttlMs: facts.ttlMs, actorAgentId: facts.actorAgentId, reason: facts.reason }, facts.now);
-    return { ...record, rule: decision.rule, because: decision.reason };
+    return { rule: decision.rule, because: decision.reason };
   }
 
   gateMode(facts: ModeGateFacts): void {

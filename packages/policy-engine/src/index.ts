@@ -45,6 +45,6 @@ export { renderPermissionTable, permissionColumns, whoMayCall } from './render-p
 export type { PermissionColumn } from './render-permissions';
 export { PLANNING_ROLES, MODE_GATES, gatesOf, decideModeGate } from './modes';
 export type { ModeCallFacts, ModeGate } from './modes';
-export { MODE_TRANSITIONS, decideModeTransition, nextModeRecord } from './mode-transitions';
-export type { ModeRecord, ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
+export { MODE_TRANSITIONS, decideModeTransition } from './mode-transitions';
+export type { ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
 export { renderModeReference } from './render-modes';

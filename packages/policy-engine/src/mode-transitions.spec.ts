@@ -1,5 +1,5 @@
 import { TeamModeSchema, type TeamMode, type TeamModeState } from '@codex-team/contracts';
-import { MODE_TRANSITIONS, decideModeTransition, nextModeRecord } from './mode-transitions';
+import { MODE_TRANSITIONS, decideModeTransition } from './mode-transitions';
 
 const lasting = (current: TeamMode): TeamModeState => ({
   current,
@@ -8,11 +8,6 @@ const lasting = (current: TeamMode): TeamModeState => ({
   set_at: null,
   expires_at: null,
   returns_to: null,
-});
-const temporary = (current: TeamMode, returnsTo: TeamMode): TeamModeState => ({
-  ...lasting(current),
-  expires_at: '2026-01-01T01:00:00.000Z',
-  returns_to: returnsTo,
 });
 
 describe('mode transitions', () => {
@@ -39,27 +34,5 @@ describe('mode transitions', () => {
     expect(held.reason).toContain('tk_22222222');
     const same = decideModeTransition({ from: lasting('plan'), to: 'plan', ttlMs: 5_000, leadHeldTaskIds: [] });
     expect(same).toMatchObject({ decision: 'deny', rule: 'mode.transition:unchanged' });
-  });
-
-  it('returns a temporary mode to the last lasting one, never to another temporary mode', () => {
-    const now = Date.UTC(2026, 0, 1);
-    const lead = 'ag_22222222';
-    expect(nextModeRecord(lasting('default'), { to: 'plan', ttlMs: 60_000, actorAgentId: lead, reason: 'r' }, now)).toEqual({
-      mode: 'plan',
-      setBy: lead,
-      reason: 'r',
-      setAt: now,
-      expiresAt: now + 60_000,
-      returnsTo: 'default',
-    });
-    // plan for a while, then delegate for a while: both lapse back to default, not to plan.
-    expect(nextModeRecord(temporary('plan', 'default'), { to: 'delegate', ttlMs: 1_000, actorAgentId: lead, reason: 'r' }, now).returnsTo).toBe('default');
-    // A lasting plan, then a temporary delegate: back to plan.
-    expect(nextModeRecord(lasting('plan'), { to: 'delegate', ttlMs: 1_000, actorAgentId: lead, reason: 'r' }, now).returnsTo).toBe('plan');
-    // A lasting mode clears any return target.
-    expect(nextModeRecord(temporary('plan', 'default'), { to: 'delegate', ttlMs: undefined, actorAgentId: lead, reason: 'r' }, now)).toMatchObject({
-      expiresAt: null,
-      returnsTo: null,
-    });
   });
 });

@@ -13,35 +13,18 @@ export interface ModeTransitionEdge {
 
 const MODES: readonly TeamMode[] = TeamModeSchema.options;
 
+/** Why the lead may move the team into each mode, and what else that needs. */
+const REASON_BY_TARGET: Record<TeamMode, string> = {
+  default: 'back to no gates; default is where temporary modes return, so it takes no ttl',
+  plan: 'planning only; tasks already held may be reported on or released, not completed',
+  delegate: 'the lead stops doing work itself; it must hold no task in progress (complete or release them first)',
+};
+
 function edge(from: TeamMode, to: TeamMode): ModeTransitionEdge {
   if (from === to) {
     return { from, to, allowed: false, rule: 'mode.transition:unchanged', reason: `the team is already in ${to} mode` };
   }
-  if (to === 'delegate') {
-    return {
-      from,
-      to,
-      allowed: true,
-      rule: `mode.transition:${from}->delegate`,
-      reason: 'the lead stops doing work itself; it must hold no task in progress (complete or release them first)',
-    };
-  }
-  if (to === 'default') {
-    return {
-      from,
-      to,
-      allowed: true,
-      rule: `mode.transition:${from}->default`,
-      reason: 'back to no gates; default is where temporary modes return, so it takes no ttl',
-    };
-  }
-  return {
-    from,
-    to,
-    allowed: true,
-    rule: `mode.transition:${from}->plan`,
-    reason: 'planning only; tasks already held may be reported on or released, not completed',
-  };
+  return { from, to, allowed: true, rule: `mode.transition:${from}->${to}`, reason: REASON_BY_TARGET[to] };
 }
 
 /** The whole transition table, every (from, to) pair in mode order; docs/modes.md is made from it. */
@@ -59,10 +42,8 @@ export interface ModeTransitionFacts {
 
 /** The table's answer for this request, with the guards applied; deny leaves the mode unchanged. */
 export function decideModeTransition(facts: ModeTransitionFacts): PolicyDecision {
-  const found = MODE_TRANSITIONS.find((candidate) => candidate.from === facts.from.current && candidate.to === facts.to);
-  if (found === undefined || !found.allowed) {
-    return deny(found?.rule ?? 'mode.transition:unknown', found?.reason ?? `no transition from ${facts.from.current} to ${facts.to}`);
-  }
+  const found = edge(facts.from.current, facts.to);
+  if (!found.allowed) return deny(found.rule, found.reason);
   if (facts.to === 'default' && facts.ttlMs !== undefined) {
     return deny('mode.transition:default-is-lasting', 'default mode takes no ttl: it is where temporary modes return');
   }
@@ -75,38 +56,4 @@ export function decideModeTransition(facts: ModeTransitionFacts): PolicyDecision
   }
   const temporary = facts.ttlMs === undefined ? '' : ` for ${facts.ttlMs} ms`;
   return allow(found.rule, `${facts.from.current} -> ${facts.to}${temporary}: ${found.reason}`);
-}
-
-/** The stored mode fields after an allowed transition; times in epoch milliseconds. */
-export interface ModeRecord {
-  mode: TeamMode;
-  setBy: string | null;
-  reason: string;
-  setAt: number | null;
-  expiresAt: number | null;
-  returnsTo: TeamMode | null;
-}
-
-/**
- * The record an allowed transition writes. A temporary mode returns to the last lasting one: from
- * a lasting mode that is the mode it leaves; from a temporary mode, that mode's own return target,
- * so temporary modes never stack into a chain of returns.
- */
-export function nextModeRecord(
-  from: TeamModeState,
-  request: { to: TeamMode; ttlMs: number | undefined; actorAgentId: string; reason: string },
-  now: number,
-): ModeRecord {
-  if (request.ttlMs === undefined) {
-    return { mode: request.to, setBy: request.actorAgentId, reason: request.reason, setAt: now, expiresAt: null, returnsTo: null };
-  }
-  const returnsTo = from.expires_at !== null && from.returns_to !== null ? from.returns_to : from.current;
-  return {
-    mode: request.to,
-    setBy: request.actorAgentId,
-    reason: request.reason,
-    setAt: now,
-    expiresAt: now + request.ttlMs,
-    returnsTo,
-  };
 }

@@ -1,6 +1,6 @@
 import { TeamModeSchema } from '@codex-team/contracts';
 import { MODE_TRANSITIONS } from './mode-transitions';
-import { MODE_GATES, PLANNING_ROLES } from './modes';
+import { PLANNING_ROLES, gatesOf } from './modes';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -24,7 +24,7 @@ export function renderModeReference(): string {
     '| mode | rule | refuses | why |',
     '|---|---|---|---|',
     ...TeamModeSchema.options.flatMap((mode) => {
-      const gates = MODE_GATES.filter((gate) => gate.mode === mode);
+      const gates = gatesOf(mode);
       if (gates.length === 0) return [`| ${mode} | - | nothing | no gate: every call permissions allow goes through |`];
       return gates.map((gate) => `| ${mode} | \`${gate.rule}\` | ${cell(gate.refuses)} | ${cell(gate.reason)} |`);
     }),

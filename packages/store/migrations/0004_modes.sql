@@ -25,5 +25,3 @@ CREATE TABLE plan_reviews (
   reviewed_at  INTEGER,
   reason       TEXT
 ) STRICT;
-
-CREATE INDEX plan_reviews_by_team ON plan_reviews (team_id, status);

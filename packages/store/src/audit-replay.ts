@@ -8,6 +8,7 @@ import {
   type AuditEvent,
   type Team,
 } from '@codex-team/contracts';
+import { modeLapse } from './sqlite/row-mappers';
 import type { AckRecord, TeamSnapshot, UsageRecord } from './team-snapshot';
 
 type Row = { id: string };
@@ -15,17 +16,11 @@ type Row = { id: string };
 /** The team as it applies at `now`: the rule of the store's reads (see teamRowAt), on the entity. */
 function teamAt(team: Team, now: number): Team {
   const { mode } = team;
-  if (mode.expires_at === null || Date.parse(mode.expires_at) > now) return team;
+  const lapse = modeLapse(mode.current, mode.expires_at === null ? null : Date.parse(mode.expires_at), mode.returns_to, now);
+  if (lapse === null) return team;
   return {
     ...team,
-    mode: {
-      current: mode.returns_to ?? 'default',
-      set_by: null,
-      reason: `the temporary ${mode.current} mode lapsed`,
-      set_at: mode.expires_at,
-      expires_at: null,
-      returns_to: null,
-    },
+    mode: { current: lapse.mode, set_by: null, reason: lapse.reason, set_at: mode.expires_at, expires_at: null, returns_to: null },
   };
 }
 

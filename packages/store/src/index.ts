@@ -44,7 +44,7 @@ export type {
   SweepFacts,
   SweepPlan,
   ModeChangeFacts,
-  ModeChange,
+  ModeChangeDecision,
   ModeGateFacts,
 } from './team-policy';
 export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';

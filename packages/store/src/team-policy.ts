@@ -4,7 +4,6 @@ import {
   type Agent,
   type Team,
   type TeamMode,
-  type TeamModeState,
   type TaskStatus,
   type ToolName,
   type UsageSample,
@@ -73,14 +72,8 @@ export interface ModeChangeFacts {
   now: number;
 }
 
-/** The mode fields an allowed change writes (times in epoch ms), and the rule that allowed it. */
-export interface ModeChange {
-  mode: TeamMode;
-  setBy: string | null;
-  reason: string;
-  setAt: number | null;
-  expiresAt: number | null;
-  returnsTo: TeamMode | null;
+/** The rule that allowed a change of mode and why; the store derives the fields it writes. */
+export interface ModeChangeDecision {
   rule: string;
   because: string;
 }
@@ -111,19 +104,14 @@ export interface TeamPolicy {
   charge(team: Team, usedTokens: number, sample: UsageSample): UsageCharge;
   /** Inside sweepIdle: which teammates to mark idle, retire or clear, and whether to finalize. */
   sweep(facts: SweepFacts): SweepPlan;
-  /** Inside setMode: the fields to write; throws TeamError (CONFLICT) to refuse the change. */
-  changeMode(facts: ModeChangeFacts): ModeChange;
+  /** Inside setMode: the rule that allows the change; throws TeamError (CONFLICT) to refuse it. */
+  changeMode(facts: ModeChangeFacts): ModeChangeDecision;
   /**
    * Inside claims, completions, progress reports, spawns and publishes: throws TeamError DENIED
    * when the team's mode refuses the call. The server's authorization step refuses such calls
    * first; this re-check in the same transaction closes the race with a mode change.
    */
   gateMode(facts: ModeGateFacts): void;
-}
-
-/** The mode a temporary mode returns to: the last lasting one, so temporary modes never stack. */
-function returnTarget(from: TeamModeState): TeamMode {
-  return from.expires_at !== null && from.returns_to !== null ? from.returns_to : from.current;
 }
 
 /**
@@ -147,17 +135,7 @@ export const OPEN_POLICY: TeamPolicy = {
     if (from.current === facts.to) {
       throw new TeamError('CONFLICT', `the team is already in ${facts.to} mode`, { rule: 'mode.transition:unchanged' });
     }
-    const temporary = facts.ttlMs !== undefined;
-    return {
-      mode: facts.to,
-      setBy: facts.actorAgentId,
-      reason: facts.reason,
-      setAt: facts.now,
-      expiresAt: temporary ? facts.now + (facts.ttlMs ?? 0) : null,
-      returnsTo: temporary ? returnTarget(from) : null,
-      rule: `mode.transition:${from.current}->${facts.to}`,
-      because: 'no policy: any change of mode',
-    };
+    return { rule: `mode.transition:${from.current}->${facts.to}`, because: 'no policy: any change of mode' };
   },
   gateMode: () => undefined,
 };

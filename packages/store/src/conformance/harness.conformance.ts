@@ -13,7 +13,7 @@ import {
 import {
   OPEN_POLICY,
   type AdmissionFacts,
-  type ModeChange,
+  type ModeChangeDecision,
   type ModeChangeFacts,
   type ModeGateFacts,
   type SweepFacts,
@@ -77,7 +77,7 @@ export class ScriptedPolicy implements TeamPolicy {
   refuseInMode: (facts: ModeGateFacts) => boolean = () => false;
   readonly gateChecks: ModeGateFacts[] = [];
 
-  changeMode(facts: ModeChangeFacts): ModeChange {
+  changeMode(facts: ModeChangeFacts): ModeChangeDecision {
     return OPEN_POLICY.changeMode(facts);
   }
 

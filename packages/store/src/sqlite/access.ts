@@ -28,6 +28,13 @@ export function findAgent(op: Op, teamId: string, agentId: string): AgentRow | u
   return op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ? AND team_id = ?`, agentId, teamId);
 }
 
+/** An agent row read back inside a transaction that already knows it exists. */
+export function agentById(op: Op, agentId: string): AgentRow {
+  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, agentId);
+  if (row === undefined) throw new TeamError('INTERNAL', `agent ${agentId} vanished inside a transaction`);
+  return row;
+}
+
 /**
  * NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized
  * team stays readable. In a write transaction the actor's authorization (if the server sent one)

@@ -1,18 +1,12 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
 import type { Actor, BoundAgent, CallAuthorization, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
-import { findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
+import { agentById, findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { attachAuthorization } from './authz-ops';
 import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
-
-function agentById(op: Op, agentId: string): AgentRow {
-  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, agentId);
-  if (row === undefined) throw new TeamError('INTERNAL', `agent ${agentId} vanished inside a transaction`);
-  return row;
-}
 
 /**
  * Lead only: registers an invited teammate. The thread cap is checked here, inside the IMMEDIATE

@@ -11,7 +11,8 @@ import { requireModeAllows } from './mode-ops';
 
 type Claim = ToolOutput<'team_task_claim'>;
 
-function requireLeaseMs(options: LeaseOptions): void {
+/** INVALID_INPUT unless the lease length is a positive whole number of ms; claims and heartbeats share it. */
+export function requireLeaseMs(options: LeaseOptions): void {
   if (!Number.isInteger(options.leaseMs) || options.leaseMs <= 0) {
     throw new TeamError('INVALID_INPUT', 'leaseMs must be a positive integer', { lease_ms: options.leaseMs });
   }

@@ -1,16 +1,11 @@
 import { TeamError, type ToolOutput } from '@codex-team/contracts';
 import type { HeartbeatRequest, LeaseOptions, SessionBinding } from '../team-store';
-import { findAgent, requireTeam, requireThreadSlot } from './access';
+import { agentById, findAgent, requireTeam, requireThreadSlot } from './access';
 import { appendAudit } from './audit';
-import { AGENT_COLUMNS, iso, toAgent, type AgentRow, type TaskRow } from './row-mappers';
+import { requireLeaseMs } from './claim-ops';
+import { iso, toAgent, type AgentRow, type TaskRow } from './row-mappers';
 import { reloadTask, requireHolder, requireTask, taskEntity } from './task-rows';
 import type { Op } from './transaction';
-
-function requireLeaseMs(options: LeaseOptions): void {
-  if (!Number.isInteger(options.leaseMs) || options.leaseMs <= 0) {
-    throw new TeamError('INVALID_INPUT', 'leaseMs must be a positive integer', { lease_ms: options.leaseMs });
-  }
-}
 
 /**
  * A lost agent (marked disconnected by recovery) that proves it is alive takes a thread slot again,
@@ -70,9 +65,7 @@ export function heartbeatAgent(
   }
 
   op.sql.run("UPDATE agents SET state = 'active', last_seen_at = ? WHERE id = ?", op.now, row.id);
-  const agentRow = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, row.id);
-  if (agentRow === undefined) throw new TeamError('INTERNAL', `agent ${row.id} vanished inside a transaction`);
-  const agent = toAgent(agentRow);
+  const agent = toAgent(agentById(op, row.id));
   appendAudit(op, {
     teamId: team.id,
     actorAgentId: row.id,

@@ -1,9 +1,9 @@
-import { LIMITS, TeamError, type Message, type PlanReview, type TeamModeState, type ToolName } from '@codex-team/contracts';
+import { LIMITS, TeamError, type Message, type PlanReview, type TeamMode, type TeamModeState, type ToolName } from '@codex-team/contracts';
 import type { ModeGateFacts } from '../team-policy';
 import type { Actor, ModeChangeResult, PlanReviewInput, SetModeInput } from '../team-store';
-import { requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
+import { requireCaller, requireLead, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
-import { MESSAGE_COLUMNS, TEAM_COLUMNS, iso, toMessage, toTeam, type MessageRow, type TeamRow } from './row-mappers';
+import { MESSAGE_COLUMNS, TEAM_COLUMNS, iso, teamRowAt, toMessage, toTeam, type MessageRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
 
 /**
@@ -12,18 +12,23 @@ import type { Op } from './transaction';
  * Returns whether this call recorded it.
  */
 function recordLapse(op: Op, stored: TeamRow): boolean {
-  if (stored.mode_expires_at === null || stored.mode_expires_at > op.now) return false;
+  const lapsed = teamRowAt(stored, op.now);
+  // teamRowAt hands back the row itself while its mode has not lapsed.
+  if (lapsed === stored || stored.mode_expires_at === null) return false;
   const changed = op.sql.run(
-    `UPDATE teams SET mode = ?, mode_set_by = NULL, mode_reason = ?, mode_set_at = mode_expires_at,
-       mode_expires_at = NULL, mode_returns_to = NULL
+    `UPDATE teams SET mode = ?, mode_set_by = ?, mode_reason = ?, mode_set_at = ?, mode_expires_at = ?, mode_returns_to = ?
      WHERE id = ? AND mode_expires_at = ?`,
-    stored.mode_returns_to ?? 'default',
-    `the temporary ${stored.mode} mode lapsed`,
+    lapsed.mode,
+    lapsed.mode_set_by,
+    lapsed.mode_reason,
+    lapsed.mode_set_at,
+    lapsed.mode_expires_at,
+    lapsed.mode_returns_to,
     stored.id,
     stored.mode_expires_at,
   ).changes;
   if (changed === 0) return false;
-  const team = toTeam(requireTeam(op, stored.id));
+  const team = toTeam(lapsed);
   appendAudit(op, {
     teamId: stored.id,
     actorAgentId: null,
@@ -41,6 +46,11 @@ function storedTeam(op: Op, teamId: string): TeamRow {
   return row;
 }
 
+/** Whether any team's temporary mode has lapsed by now and is not recorded yet; a read, for the sweep. */
+export function anyLapsedModes(op: Op): boolean {
+  return op.sql.get<{ one: number }>('SELECT 1 AS one FROM teams WHERE mode_expires_at IS NOT NULL AND mode_expires_at <= ? LIMIT 1', op.now) !== undefined;
+}
+
 /** Records every temporary mode that has lapsed by now, across teams; how many it recorded. */
 export function expireLapsedModes(op: Op): number {
   const due = op.sql.all<TeamRow>(
@@ -50,50 +60,66 @@ export function expireLapsedModes(op: Op): number {
   return due.filter((row) => recordLapse(op, row)).length;
 }
 
+/** The mode columns of a team row. */
+export type ModeColumns = Pick<TeamRow, 'mode' | 'mode_set_by' | 'mode_reason' | 'mode_set_at' | 'mode_expires_at' | 'mode_returns_to'>;
+
+/**
+ * The mode columns an allowed change writes; times in epoch milliseconds. A temporary mode returns
+ * to the last lasting one: from a lasting mode that is the mode it leaves; from a temporary mode,
+ * that mode's own return target, so temporary modes never stack into a chain of returns.
+ */
+export function modeColumnsAfter(
+  from: Pick<TeamRow, 'mode' | 'mode_expires_at' | 'mode_returns_to'>,
+  change: { to: TeamMode; ttlMs: number | undefined; actorAgentId: string; reason: string },
+  now: number,
+): ModeColumns {
+  const set = { mode: change.to, mode_set_by: change.actorAgentId, mode_reason: change.reason.slice(0, LIMITS.reasonMaxChars), mode_set_at: now };
+  if (change.ttlMs === undefined) return { ...set, mode_expires_at: null, mode_returns_to: null };
+  const returnsTo = from.mode_expires_at !== null && from.mode_returns_to !== null ? from.mode_returns_to : from.mode;
+  return { ...set, mode_expires_at: now + change.ttlMs, mode_returns_to: returnsTo };
+}
+
 /** Lead only: the team's mode changes if the transition table allows it; refused, nothing changes. */
 export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeResult {
   const caller = requireWriter(op, actor);
   requireLead(caller, 'change the team mode');
   recordLapse(op, storedTeam(op, caller.team.id));
-  const before = toTeam(requireTeam(op, caller.team.id));
-  const leadHeldTaskIds = op.sql
-    .all<{ id: string }>(
-      "SELECT id FROM tasks WHERE team_id = ? AND owner_agent_id = ? AND status = 'in_progress' ORDER BY seq",
-      caller.team.id,
-      caller.agent.id,
-    )
-    .map((row) => row.id);
-  const change = op.policy.changeMode({
+  const before = toTeam(caller.team);
+  const inFlightRows = op.sql.all<{ id: string; owner_agent_id: string | null }>(
+    "SELECT id, owner_agent_id FROM tasks WHERE team_id = ? AND status = 'in_progress' ORDER BY seq",
+    caller.team.id,
+  );
+  const inFlight = inFlightRows.map((row) => row.id);
+  const decision = op.policy.changeMode({
     team: before,
     to: input.mode,
     ttlMs: input.ttlMs,
     reason: input.reason,
     actorAgentId: caller.agent.id,
-    leadHeldTaskIds,
+    leadHeldTaskIds: inFlightRows.filter((row) => row.owner_agent_id === caller.agent.id).map((row) => row.id),
     now: op.now,
   });
+  const next = modeColumnsAfter(caller.team, { to: input.mode, ttlMs: input.ttlMs, actorAgentId: caller.agent.id, reason: input.reason }, op.now);
   op.sql.run(
     `UPDATE teams SET mode = ?, mode_set_by = ?, mode_reason = ?, mode_set_at = ?, mode_expires_at = ?, mode_returns_to = ?
      WHERE id = ?`,
-    change.mode,
-    change.setBy,
-    change.reason.slice(0, LIMITS.reasonMaxChars),
-    change.setAt,
-    change.expiresAt,
-    change.returnsTo,
+    next.mode,
+    next.mode_set_by,
+    next.mode_reason,
+    next.mode_set_at,
+    next.mode_expires_at,
+    next.mode_returns_to,
     caller.team.id,
   );
-  const team = toTeam(requireTeam(op, caller.team.id));
-  const inFlight = op.sql
-    .all<{ id: string }>("SELECT id FROM tasks WHERE team_id = ? AND status = 'in_progress' ORDER BY seq", caller.team.id)
-    .map((row) => row.id);
+  // The row as a read-back would see it: only the mode columns changed.
+  const team = toTeam(teamRowAt({ ...caller.team, ...next }, op.now));
   appendAudit(op, {
     teamId: team.id,
     actorAgentId: caller.agent.id,
     action: 'mode.set',
     subjectId: team.id,
-    reason: `${before.mode.current} -> ${team.mode.current} (${change.rule}): ${input.reason}`,
-    data: { team, previous: before.mode, rule: change.rule, ttl_ms: input.ttlMs ?? null, in_flight_task_ids: inFlight },
+    reason: `${before.mode.current} -> ${team.mode.current} (${decision.rule}): ${input.reason}`,
+    data: { team, previous: before.mode, rule: decision.rule, ttl_ms: input.ttlMs ?? null, in_flight_task_ids: inFlight },
   });
   return { mode: team.mode, previous: before.mode, inFlightTaskIds: inFlight };
 }

@@ -138,7 +138,6 @@ export function setProfile(
   return { team, previous_profile: previous, changed: true };
 }
 
-/** One audited policy decision; see TeamStore.recordDecision. */
 /** Whether the team's last event of this action carries exactly this decision's data. */
 export function sameAsLastDecision(op: Op, teamId: string, entry: DecisionEntry): boolean {
   const last = op.sql.value<string>(
@@ -149,6 +148,7 @@ export function sameAsLastDecision(op: Op, teamId: string, entry: DecisionEntry)
   return last !== undefined && last === JSON.stringify(entry.data);
 }
 
+/** One audited policy decision; see TeamStore.recordDecision. */
 export function recordDecision(
   op: Op,
   teamId: string,

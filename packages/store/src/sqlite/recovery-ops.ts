@@ -164,8 +164,14 @@ function noticeBody(applied: readonly AppliedRecoveryStep[]): string {
 export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
   const applied: AppliedRecoveryStep[] = [];
   const skipped: RecoveryStep[] = [];
+  // Steps change tasks and agents, never a team row: one read per team serves every step and notice.
+  const teams = new Map<string, TeamRow | undefined>();
+  const teamOf = (teamId: string): TeamRow | undefined => {
+    if (!teams.has(teamId)) teams.set(teamId, op.sql.get<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ?`, teamId));
+    return teams.get(teamId);
+  };
   for (const step of plan.steps) {
-    const team = op.sql.get<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ?`, step.teamId);
+    const team = teamOf(step.teamId);
     const outcome =
       team === undefined || team.state !== 'active'
         ? null
@@ -178,7 +184,7 @@ export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
   const notices: Message[] = [];
   const teamIds = [...new Set(applied.map(({ step }) => step.teamId))];
   for (const teamId of teamIds) {
-    const lead = op.sql.value<string>('SELECT lead_agent_id FROM teams WHERE id = ?', teamId);
+    const lead = teamOf(teamId)?.lead_agent_id;
     if (lead === undefined) continue;
     const mine = applied.filter(({ step }) => step.teamId === teamId);
     notices.push(insertNotice(op, teamId, lead, noticeBody(mine), `recovery notice to the lead: ${mine.length} action(s)`));
@@ -209,7 +215,6 @@ export function resumeSnapshot(op: Op, actor: Actor): ToolOutput<'team_resume'>[
     teamId,
     SNAPSHOT_LIST_MAX + 1,
   );
-  const inFlight = op.sql.value<number>("SELECT COUNT(*) FROM tasks WHERE team_id = ? AND status = 'in_progress'", teamId) ?? 0;
   const lost = op.sql.all<AgentRow>(
     `SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND state = 'disconnected' ORDER BY seq`,
     teamId,
@@ -223,18 +228,14 @@ export function resumeSnapshot(op: Op, actor: Actor): ToolOutput<'team_resume'>[
     teamId,
     since,
     actions,
-    SNAPSHOT_LIST_MAX,
+    SNAPSHOT_LIST_MAX + 1,
   );
-  const eventCount =
-    op.sql.value<number>(
-      `SELECT COUNT(*) FROM audit_events WHERE team_id = ? AND seq > ? AND action IN (SELECT value FROM json_each(?))`,
-      teamId,
-      since,
-      actions,
-    ) ?? 0;
   const listed = leases.slice(0, SNAPSHOT_LIST_MAX);
+  const listedEvents = events.slice(0, SNAPSHOT_LIST_MAX);
+  // The status counts are kept by triggers, so they give the number of tasks in flight for free.
+  const byStatus = tasksByStatus(op, teamId);
   return {
-    tasks_by_status: tasksByStatus(op, teamId),
+    tasks_by_status: byStatus,
     leases: listed.map((row) => ({
       task_id: row.id,
       owner_agent_id: row.owner_agent_id,
@@ -248,12 +249,12 @@ export function resumeSnapshot(op: Op, actor: Actor): ToolOutput<'team_resume'>[
       last_seen_at: row.last_seen_at === null ? null : iso(row.last_seen_at),
     })),
     unread_messages: countUnread(op, teamId, caller.agent.id),
-    recovery: events.reverse().map((event) => ({
+    recovery: listedEvents.reverse().map((event) => ({
       at: iso(event.at),
       action: event.action,
       subject_id: event.subject_id,
       reason: event.reason,
     })),
-    truncated: inFlight > listed.length || eventCount > events.length,
+    truncated: byStatus.in_progress > listed.length || events.length > listedEvents.length,
   };
 }

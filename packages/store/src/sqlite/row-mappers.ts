@@ -158,17 +158,28 @@ export function toTeam(row: TeamRow): Team {
 }
 
 /**
+ * The lapse rule of a temporary mode, in any time representation: once `now` reaches its expiry it
+ * has returned to its return target (default without one), set at its expiry by nobody. Null while
+ * it has not lapsed (or it is lasting).
+ */
+export function modeLapse(mode: TeamMode, expiresAt: number | null, returnsTo: TeamMode | null, now: number): { mode: TeamMode; reason: string } | null {
+  if (expiresAt === null || expiresAt > now) return null;
+  return { mode: returnsTo ?? 'default', reason: `the temporary ${mode} mode lapsed` };
+}
+
+/**
  * The row as it applies at `now`: a temporary mode whose time has passed has returned to the mode
  * it returns to. Every read of a team row goes through this, so a lapse is enforced at every check
  * (not only once something records it); the sweep records it as a `mode.expire` event.
  */
 export function teamRowAt(row: TeamRow, now: number): TeamRow {
-  if (row.mode_expires_at === null || row.mode_expires_at > now) return row;
+  const lapse = modeLapse(row.mode, row.mode_expires_at, row.mode_returns_to, now);
+  if (lapse === null) return row;
   return {
     ...row,
-    mode: row.mode_returns_to ?? 'default',
+    mode: lapse.mode,
     mode_set_by: null,
-    mode_reason: `the temporary ${row.mode} mode lapsed`,
+    mode_reason: lapse.reason,
     mode_set_at: row.mode_expires_at,
     mode_expires_at: null,
     mode_returns_to: null,

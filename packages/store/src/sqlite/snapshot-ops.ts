@@ -31,7 +31,6 @@ export function listTeams(op: Op): Team[] {
     .map((row) => toTeam(teamRowAt(row, op.now)));
 }
 
-/** One consistent read of everything the store holds about a team. NOT_FOUND for an unknown id. */
 /** Every task of the team in creation order, with its dependencies, in two queries. */
 function tasksOfTeam(op: Op, teamId: string): Task[] {
   const dependencies = teamDependencies(op, teamId);
@@ -40,6 +39,7 @@ function tasksOfTeam(op: Op, teamId: string): Task[] {
     .map((row) => toTask(row, dependencies.get(row.id) ?? []));
 }
 
+/** One consistent read of everything the store holds about a team. NOT_FOUND for an unknown id. */
 export function readTeam(op: Op, teamId: string): TeamSnapshot {
   const team = findTeam(op, teamId);
   if (team === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);

@@ -70,7 +70,7 @@ function zeroCounts(): Record<TaskStatus, number> {
   return counts;
 }
 
-/** The team's task counts by status, kept by triggers (migration 0003): O(statuses), not O(tasks). */
+/** The team's task counts by status, kept by triggers (migration 0005): O(statuses), not O(tasks). */
 export function tasksByStatus(op: Op, teamId: string): Record<TaskStatus, number> {
   const counts = zeroCounts();
   const rows = op.sql.all<{ status: TaskStatus; n: number }>('SELECT status, n FROM task_status_counts WHERE team_id = ?', teamId);
