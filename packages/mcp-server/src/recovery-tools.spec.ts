@@ -1,9 +1,12 @@
+import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
+import { recoveryPolicy } from '@codex-team/recovery';
 import { digestDatabase } from '@codex-team/store';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
 
 const LEASE_MS = 30_000;
 const STALE_MS = 80_000;
 const GRACE_MS = 5_000;
+const RECOVERY = { staleAfterMs: STALE_MS, graceMs: GRACE_MS, maxAttempts: 2 };
 
 describe('heartbeat and recovery tools', () => {
   let team: InProcessTeam;
@@ -13,7 +16,7 @@ describe('heartbeat and recovery tools', () => {
   let annId: string;
 
   beforeEach(async () => {
-    team = await InProcessTeam.open({ leaseMs: LEASE_MS, recovery: { staleAfterMs: STALE_MS, graceMs: GRACE_MS, maxAttempts: 2 } });
+    team = await InProcessTeam.open({ leaseMs: LEASE_MS, recovery: RECOVERY });
     const started = await team.startTeam({ name: 'alpha', max_threads: 1 });
     lead = started.lead;
     leadTicket = started.started.resume_ticket;
@@ -59,7 +62,7 @@ describe('heartbeat and recovery tools', () => {
   });
 
   it('renews the heartbeat of a calling agent at most once per interval, after successful calls only', async () => {
-    const every = 20_000;
+    const every = recoveryPolicy({ leaseMs: LEASE_MS, ...RECOVERY }).heartbeatEveryMs;
     team.clock.advance(every - 1);
     await ann.caller.ok('team_status');
     expect(await annBeats()).toBe(0);
@@ -120,26 +123,32 @@ describe('heartbeat and recovery tools', () => {
 });
 
 describe("recovery counts a task's attempts by its team's profile", () => {
-  it.each([
-    ['fast', 2],
-    ['deep', 5],
-  ])('a %s team fails a task after %i lost claims, the next-to-last one still returns to the pool', async (profile, maxAttempts) => {
-    const team = await InProcessTeam.open({ leaseMs: LEASE_MS });
-    try {
-      const { lead } = await team.startTeam({ name: 'alpha', objective: 'ship it', profile });
-      const { mate: ann } = await team.joinTeammate(lead, 'ann', 'implementer');
-      await lead.caller.ok('team_task_create', { tasks: [{ title: 'flaky' }] });
-      const outcomes: string[] = [];
-      for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-        const next = await ann.caller.ok('team_task_next');
-        if (next.claim === null) throw new Error(`attempt ${attempt}: nothing to claim`);
-        team.clock.advance(LEASE_MS);
-        const report = await lead.caller.ok('team_recover');
-        outcomes.push(...report.actions.map((action) => action.outcome));
+  const shipped = ProfileCatalog.load({ builtinDir: findBuiltinProfilesDir(__dirname) });
+  const attemptsOf = (profile: string) => shipped.find(profile).profile.lease.max_attempts;
+
+  it.each(['fast', 'deep'].map((profile) => [profile, attemptsOf(profile)] as const))(
+    "a %s team fails a task after its profile's %i lost claims, the next-to-last one still returns to the pool",
+    async (profile, maxAttempts) => {
+      // Only a count other than the default's (and the policy's own fallback) shows the profile's counts.
+      expect(maxAttempts).not.toBe(attemptsOf('default'));
+      expect(maxAttempts).not.toBe(recoveryPolicy({}).maxAttempts);
+      const team = await InProcessTeam.open({ leaseMs: LEASE_MS });
+      try {
+        const { lead } = await team.startTeam({ name: 'alpha', objective: 'ship it', profile });
+        const { mate: ann } = await team.joinTeammate(lead, 'ann', 'implementer');
+        await lead.caller.ok('team_task_create', { tasks: [{ title: 'flaky' }] });
+        const outcomes: string[] = [];
+        for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+          const next = await ann.caller.ok('team_task_next');
+          if (next.claim === null) throw new Error(`attempt ${attempt}: nothing to claim`);
+          team.clock.advance(LEASE_MS);
+          const report = await lead.caller.ok('team_recover');
+          outcomes.push(...report.actions.map((action) => action.outcome));
+        }
+        expect(outcomes).toEqual([...Array<string>(maxAttempts - 1).fill('ready'), 'failed']);
+      } finally {
+        await team.close();
       }
-      expect(outcomes).toEqual([...Array<string>(maxAttempts - 1).fill('ready'), 'failed']);
-    } finally {
-      await team.close();
-    }
-  });
+    },
+  );
 });

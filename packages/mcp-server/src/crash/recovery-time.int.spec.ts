@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ToolOutput } from '@codex-team/contracts';
 import { resultCode, sleep } from '../testing/crash-helpers';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from '../testing/stdio-process';
 
@@ -40,14 +41,17 @@ async function startTeam(dbPath: string, sweepMs: number): Promise<Team & { hold
 async function round(team: Team, holder: StdioAgent, giveUpMs: number): Promise<{ afterKillMs: number | null; afterClaimMs: number | null }> {
   const created = await team.lead.caller.ok('team_task_create', { tasks: [{ title: 'orphan' }] });
   const taskId = created.tasks[0]?.id ?? '';
-  await holder.caller.ok('team_task_claim', { task_id: taskId });
+  const held = await holder.caller.ok('team_task_claim', { task_id: taskId });
   const claimedAt = Date.now();
   process.kill(holder.pid, 'SIGKILL');
   const killedAt = Date.now();
   while (Date.now() - killedAt < giveUpMs) {
-    if (resultCode(await team.poller.caller.call('team_task_claim', { task_id: taskId })) === null) {
+    const taken = await team.poller.caller.call('team_task_claim', { task_id: taskId });
+    if (resultCode(taken) === null) {
       const now = Date.now();
-      await team.poller.caller.ok('team_task_complete', { task_id: taskId, fence: 2, result: 'picked up after the crash' });
+      const { fence } = taken.structuredContent as ToolOutput<'team_task_claim'>;
+      expect(fence).toBe(held.fence + 1);
+      await team.poller.caller.ok('team_task_complete', { task_id: taskId, fence, result: 'picked up after the crash' });
       return { afterKillMs: now - killedAt, afterClaimMs: now - claimedAt };
     }
     await sleep(20);

@@ -8,6 +8,8 @@ import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from '../testin
 
 // A holder whose process stalls (SIGSTOP) past its lease while recovery hands its task to another
 // agent; when it runs again (SIGCONT) every write it attempts about the old claim is refused.
+// Broken variant: the same stale completion, of a second task stranded the same way, by a writer
+// without the fence check; the detector the real writes pass must flag it.
 
 jest.setTimeout(120_000);
 
@@ -16,6 +18,18 @@ const common = ['--sweep-ms', '200', '--grace-ms', '300', '--stale-ms', '180000'
 const holderArgs = ['--lease-ms', String(HOLDER_LEASE_MS), ...common];
 // The others hold long leases, so nothing of theirs expires while the stale writes are checked.
 const otherArgs = ['--lease-ms', '60000', ...common];
+
+type Digest = ReturnType<typeof digestDatabase>;
+
+/** What a stale write may not do: be answered other than STALE_CLAIM, or change any table. */
+function staleWriteDamage(answers: Readonly<Record<string, string | null>>, before: Digest, after: Digest): string[] {
+  const accepted = Object.entries(answers)
+    .filter(([, code]) => code !== 'STALE_CLAIM')
+    .map(([write, code]) => `${write} answered ${code ?? 'success'}`);
+  const tables = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const changed = tables.filter((table) => JSON.stringify(before[table]) !== JSON.stringify(after[table])).map((table) => `${table} changed`);
+  return [...accepted, ...changed];
+}
 
 describe('a stalled holder', () => {
   let dir: string;
@@ -39,9 +53,11 @@ describe('a stalled holder', () => {
     };
     const holderId = await enlist(holder, 'slow');
     const otherId = await enlist(other, 'quick');
-    const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'the task' }] });
+    const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'the task' }, { title: 'its twin, for the broken writer' }] });
     const taskId = created.tasks[0]?.id ?? '';
+    const twinId = created.tasks[1]?.id ?? '';
     const claim = await holder.caller.ok('team_task_claim', { task_id: taskId });
+    const twinClaim = await holder.caller.ok('team_task_claim', { task_id: twinId });
     await holder.caller.ok('team_artifact_publish', { name: 'draft', content: 'before the stall', task_id: taskId, fence: claim.fence });
 
     process.kill(holder.pid, 'SIGSTOP');
@@ -53,8 +69,15 @@ describe('a stalled holder', () => {
       else await sleep(50);
     }
     const takenAfterMs = Date.now() - stalledAt;
+    let twinTaken: ToolOutput<'team_task_claim'> | null = null;
+    while (twinTaken === null && Date.now() - stalledAt < 20_000) {
+      const result = await other.caller.call('team_task_claim', { task_id: twinId });
+      if (resultCode(result) === null) twinTaken = result.structuredContent as ToolOutput<'team_task_claim'>;
+      else await sleep(50);
+    }
     process.kill(holder.pid, 'SIGCONT');
     expect(taken).toMatchObject({ fence: claim.fence + 1, task: { owner_agent_id: otherId } });
+    expect(twinTaken).toMatchObject({ fence: twinClaim.fence + 1, task: { owner_agent_id: otherId, status: 'in_progress' } });
 
     // The holder is alive and bound again: a read succeeds (and renews its heartbeat).
     expect((await holder.caller.ok('team_status')).me.id).toBe(holderId);
@@ -76,31 +99,40 @@ describe('a stalled holder', () => {
       message: 'STALE_CLAIM',
       release: 'STALE_CLAIM',
     });
-    expect(digestDatabase(dbPath)).toEqual(before);
+    const after = digestDatabase(dbPath);
+    expect(after).toEqual(before);
+    expect(staleWriteDamage(stale, before, after)).toEqual([]);
+
+    // Broken variant, in the same stale state: the holder's completion of the twin, written without
+    // the fence check. It is accepted, and the store changes under a claim the holder lost.
+    const brokenBefore = digestDatabase(dbPath);
+    const writer = forkBrokenWriter(['stale-complete', dbPath, twinId, holderId], () => undefined);
+    const brokenAnswer = (await writer.exited) === 0 ? null : 'WRITER_FAILED';
+    expect(staleWriteDamage({ complete: brokenAnswer }, brokenBefore, digestDatabase(dbPath))).toEqual([
+      'complete answered success',
+      'audit_events changed',
+      'task_status_counts changed',
+      'tasks changed',
+    ]);
+    expect(checkDatabaseIntegrity(dbPath)).toBe('ok');
 
     const done = await other.caller.ok('team_task_complete', { task_id: taskId, fence: claim.fence + 1, result: 'finished by the new holder' });
     expect(done.task).toMatchObject({ status: 'done', owner_agent_id: otherId });
-    const completions = async () => {
+    const completions = async (task: string) => {
       const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
       try {
         const events = await store.listAuditEvents(team.team.id, { limit: 10_000 });
-        return events.filter((e) => e.action === 'task.complete' && e.subject_id === taskId).map((e) => e.actor_agent_id);
+        return events.filter((e) => e.action === 'task.complete' && e.subject_id === task).map((e) => e.actor_agent_id);
       } finally {
         await store.close();
       }
     };
-    expect(await completions()).toEqual([otherId]);
+    expect(await completions(taskId)).toEqual([otherId]);
+    // The broken writer's completion is a task.complete by the agent that lost the claim.
+    expect(await completions(twinId)).toEqual([holderId]);
     process.stderr.write(
       `stalled holder: lease ${HOLDER_LEASE_MS} ms, task held by another agent ${takenAfterMs} ms after SIGSTOP; ` +
-        `6 stale writes after SIGCONT refused, store unchanged\n`,
+        `${Object.keys(stale).length} stale writes after SIGCONT refused, store unchanged\n`,
     );
-
-    // Broken variant: the same stale completion without the fence check, as a careless writer does it.
-    const brokenBefore = digestDatabase(dbPath);
-    const writer = forkBrokenWriter(['stale-complete', dbPath, taskId, holderId], () => undefined);
-    expect(await writer.exited).toBe(0);
-    expect(digestDatabase(dbPath)).not.toEqual(brokenBefore);
-    expect(await completions()).toEqual([otherId, holderId]);
-    expect(checkDatabaseIntegrity(dbPath)).toBe('ok');
   });
 });

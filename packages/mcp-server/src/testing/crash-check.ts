@@ -56,7 +56,7 @@ export function checkCrashRun(input: CrashRunInput): CrashReport {
   const taskState = new Map<string, Row>();
   const agentState = new Map<string, Row>();
   const completions = new Map<string, number>();
-  const completeSeq = new Map<string, number>();
+  const completed = new Set<string>();
   const completedFences = new Set<string>();
   const deps = new Map(input.tasks.map((task) => [task.id, task.depends_on] as const));
   const claimedBeforeDeps: string[] = [];
@@ -72,14 +72,12 @@ export function checkCrashRun(input: CrashRunInput): CrashReport {
     const subject = event.subject_id ?? '';
     if (event.action === 'task.complete') {
       completions.set(subject, (completions.get(subject) ?? 0) + 1);
-      completeSeq.set(subject, event.seq);
+      completed.add(subject);
       completedFences.add(`${subject}@${String(rowsOf(event.data['task'])[0]?.['fence'])}`);
     }
     if (event.action === 'task.claim') {
-      for (const dep of deps.get(subject) ?? []) {
-        const doneAt = completeSeq.get(dep);
-        if (doneAt === undefined || doneAt > event.seq) claimedBeforeDeps.push(`${subject} before ${dep}`);
-      }
+      // The trail is replayed in seq order: a dependency not completed yet completed after the claim, if ever.
+      for (const dep of deps.get(subject) ?? []) if (!completed.has(dep)) claimedBeforeDeps.push(`${subject} before ${dep}`);
     }
     if (rowsOf(event.data['agent']).length > 0) {
       let active = 0;

@@ -8,7 +8,7 @@ function rowsOf(value: unknown): Record<string, unknown>[] {
 }
 
 /** Folds events into the latest row of every entity they carry: what a replay rebuilds. */
-export function replay(events: readonly AuditEvent[]): Record<string, Map<string, unknown>> {
+function replay(events: readonly AuditEvent[]): Record<string, Map<string, unknown>> {
   const state: Record<string, Map<string, unknown>> = {
     team: new Map(),
     agent: new Map(),

@@ -1,5 +1,5 @@
+import { replayAuditTrail } from '../audit-replay';
 import type { RecoveryPlan, RecoveryStep } from '../team-store';
-import { replay } from './audit.conformance';
 import type { Fixture, TeamHandle } from './harness.conformance';
 import { LEASE, complete, publish, send } from './harness.conformance';
 
@@ -252,12 +252,9 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
         steps: [await lostStep(fx, t, ann.agentId, 'disconnected'), await reclaimStep(fx, t, a, 'ready'), await reclaimStep(fx, t, b, 'failed')],
       });
       await fx.store.heartbeatAgent(ann.binding, { tasks: [], reinstate: true }, LEASE);
-      const state = replay(await fx.audit(t.team.id));
-      const status = await fx.store.getStatus(t.lead);
-      expect([...(state['agent']?.values() ?? [])]).toEqual(status.agents);
-      expect([...(state['task']?.values() ?? [])]).toEqual((await fx.store.listTasks(t.lead, {})).tasks);
-      const inbox = await fx.store.readInbox(t.lead, { ack: [] });
-      expect([...(state['message']?.values() ?? [])]).toEqual(inbox.messages);
+      // The whole snapshot, as readTeam shows it now: agents, tasks, notices, acks, idle times and all.
+      const snapshot = await fx.store.readTeam(t.team.id);
+      expect(replayAuditTrail(await fx.audit(t.team.id), { now: fx.clock.now() })).toEqual(snapshot);
     });
   });
 
