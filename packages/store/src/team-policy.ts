@@ -65,11 +65,8 @@ export interface ModeChangeFacts {
   team: Team;
   to: TeamMode;
   ttlMs: number | undefined;
-  reason: string;
-  actorAgentId: string;
   /** Tasks the lead holds in progress. */
   leadHeldTaskIds: readonly string[];
-  now: number;
 }
 
 /** The rule that allowed a change of mode and why; the store derives the fields it writes. */

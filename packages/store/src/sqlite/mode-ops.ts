@@ -94,10 +94,7 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
     team: before,
     to: input.mode,
     ttlMs: input.ttlMs,
-    reason: input.reason,
-    actorAgentId: caller.agent.id,
     leadHeldTaskIds: inFlightRows.filter((row) => row.owner_agent_id === caller.agent.id).map((row) => row.id),
-    now: op.now,
   });
   const next = modeColumnsAfter(caller.team, { to: input.mode, ttlMs: input.ttlMs, actorAgentId: caller.agent.id, reason: input.reason }, op.now);
   op.sql.run(
