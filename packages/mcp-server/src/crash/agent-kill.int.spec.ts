@@ -22,6 +22,12 @@ const KILLS = 100;
 const KILLS_MAX = 104;
 /** Every this many kills, the teammate is not restarted: the lead replaces it once recovery freed its slot. */
 const REPLACE_EVERY = 20;
+/**
+ * Every this many claims, the holder outlives its lease before completing and is spared by the
+ * killer meanwhile, so the run always contains stale completions to refuse (a random 1% of claims,
+ * killed or not, sometimes left none).
+ */
+const OUTLIVE_LEASE_EVERY = 100;
 const SERVER_ARGS = ['--lease-ms', String(LEASE_MS), '--sweep-ms', '250', '--grace-ms', '500', '--stale-ms', '3000', '--max-attempts', '20', '--log-level', 'warn'];
 
 interface Stats {
@@ -55,6 +61,8 @@ class Teammate {
   settled = false;
   /** The write call in flight, if any: where an aimed kill lands. */
   inflight: string | null = null;
+  /** While it holds a claim past its lease (OUTLIVE_LEASE_EVERY): the killer leaves it alone. */
+  outlivingLease = false;
   private resumeTicket: string | null = null;
   readonly finished: Promise<void>;
 
@@ -156,8 +164,16 @@ class Teammate {
     }
     const { task, fence } = next.claim;
     this.run.stats.claims += 1;
-    const slow = this.run.random() < 0.01;
-    await sleep(slow ? LEASE_MS + 700 : this.run.random() * 6);
+    if (this.run.stats.claims % OUTLIVE_LEASE_EVERY === 0) {
+      this.outlivingLease = true;
+      try {
+        await sleep(LEASE_MS + 700);
+      } finally {
+        this.outlivingLease = false;
+      }
+    } else {
+      await sleep(this.run.random() * 6);
+    }
     const claim = { task_id: task.id, fence };
     if (this.run.random() < 0.3) await this.write(agent, 'team_heartbeat', { tasks: [claim] });
     if (this.run.random() < 0.1) {
@@ -174,7 +190,7 @@ async function killer(run: Run, teammates: () => Teammate[]): Promise<void> {
   while (!run.stop && run.stats.kills < KILLS_MAX) {
     await sleep(50 + run.random() * 100);
     // Mostly working teammates; now and then one that is still resuming.
-    const up = teammates().filter((t) => t.agent !== null && t.joined && !t.abandoned && (!t.starting || run.random() < 0.1));
+    const up = teammates().filter((t) => t.agent !== null && t.joined && !t.abandoned && !t.outlivingLease && (!t.starting || run.random() < 0.1));
     const victim = up[Math.floor(run.random() * up.length)];
     if (victim === undefined || victim.agent === null) continue;
     if (run.random() < 0.5) {
