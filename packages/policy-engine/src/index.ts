@@ -1,7 +1,8 @@
 // Public API of @codex-team/policy-engine: profiles, roles and the pure policy decisions.
 export { allow, deny } from './decision';
 export type { PolicyDecision } from './decision';
-export { parseProfile, profileNameOfSource, WHOLE_FILE } from './parse-profile';
+export { parseProfile, profileNameOfSource } from './parse-profile';
+export { WHOLE_FILE } from './yaml-file';
 export type { ProfileProblem } from './parse-profile';
 export { loadProfiles, resolveProfile, findBuiltinProfilesDir } from './load-profiles';
 export type { LoadProfilesOptions, LoadedProfile, ProfileOrigin, ProfileSet } from './load-profiles';

@@ -3,12 +3,10 @@ import {
   PermissionPolicyFileSchema,
   TOOL_CONTRACTS,
   TOOL_NAMES,
-  TeamError,
   type PermissionPolicyFile,
   type ToolName,
 } from '@codex-team/contracts';
-import { parseDocument } from 'yaml';
-import { WHOLE_FILE, type ProfileProblem } from './parse-profile';
+import type { ProfileProblem } from './parse-profile';
 import { TOOL_ACTIONS } from './permission-actions';
 import {
   PERMISSION_KEYS,
@@ -19,42 +17,13 @@ import {
   type ResolvedProfile,
   type RuleEffect,
 } from './permission-policy';
+import { readYamlFile, refuseFile, type YamlFileKind } from './yaml-file';
 
 /** A permissions file is a page or two; anything much larger is a mistake. */
 const PERMISSIONS_MAX_CHARS = 128 * 1024;
 
-type FileIssue = NonNullable<ReturnType<typeof PermissionPolicyFileSchema.safeParse>['error']>['issues'][number];
-
 /** Tools only the lead may call: no profile bound or granted to another role may allow them. */
 export const LEAD_RESERVED_TOOLS: readonly ToolName[] = TOOL_NAMES.filter((tool) => TOOL_CONTRACTS[tool].audience === 'lead');
-
-function fieldOf(path: readonly PropertyKey[]): string {
-  let field = '';
-  for (const key of path) {
-    if (typeof key === 'number') field += `[${key}]`;
-    else field += field === '' ? String(key) : `.${String(key)}`;
-  }
-  return field === '' ? WHOLE_FILE : field;
-}
-
-function isMissing(root: unknown, path: readonly PropertyKey[]): boolean {
-  let value = root;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return true;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value === undefined;
-}
-
-function problemsOf(issue: FileIssue, input: unknown): ProfileProblem[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), reason: 'is not a known key' }));
-  }
-  if (issue.code === 'invalid_type' && isMissing(input, issue.path)) {
-    return [{ field: fieldOf(issue.path), reason: 'is required' }];
-  }
-  return [{ field: fieldOf(issue.path), reason: issue.message }];
-}
 
 /** The reason a pattern names no tool or action of the table, or null when it is fine. */
 function patternProblem(pattern: string): string | null {
@@ -206,10 +175,12 @@ export function reservedAllows(policy: PermissionPolicy, profile: string): strin
     .map((d) => `${d.tool}:${d.action}`);
 }
 
-function refuse(source: string, problems: ProfileProblem[]): TeamError {
-  const summary = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
-  return new TeamError('INVALID_INPUT', `permissions ${source} are invalid: ${summary}`, { source, problems });
-}
+const PERMISSIONS_FILE: YamlFileKind<PermissionPolicyFile> = {
+  describe: (source) => `permissions ${source} are`,
+  fields: 'permissions fields',
+  maxChars: PERMISSIONS_MAX_CHARS,
+  schema: PermissionPolicyFileSchema,
+};
 
 /**
  * Parses and validates a permissions file and resolves it. Pure: `text` is the file content,
@@ -219,29 +190,16 @@ function refuse(source: string, problems: ProfileProblem[]): TeamError {
  * Throws TeamError `INVALID_INPUT` whose `details.problems` lists every `{field, reason}` found.
  */
 export function parsePermissionPolicy(text: string, source: string): PermissionPolicy {
-  if (text.length > PERMISSIONS_MAX_CHARS) {
-    throw refuse(source, [{ field: WHOLE_FILE, reason: `is larger than ${PERMISSIONS_MAX_CHARS} characters` }]);
-  }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw refuse(
-      source,
-      doc.errors.map((e) => ({ field: WHOLE_FILE, reason: `is not valid YAML: ${e.message.split('\n')[0] ?? e.code}` })),
-    );
-  }
-  const input: unknown = doc.toJS({ maxAliasCount: 20 });
-  const parsed = PermissionPolicyFileSchema.safeParse(input);
-  if (!parsed.success) throw refuse(source, parsed.error.issues.flatMap((issue) => problemsOf(issue, input)));
-  const file = parsed.data;
+  const file = readYamlFile(text, source, PERMISSIONS_FILE);
   const problems: ProfileProblem[] = [];
   checkRules(file, problems);
   const lines = lineages(file, problems);
-  if (problems.length > 0 || lines === null) throw refuse(source, problems);
+  if (problems.length > 0 || lines === null) throw refuseFile(PERMISSIONS_FILE, source, problems);
   const profiles = resolveProfiles(file, lines);
   checkContradictions(file, profiles, problems);
   const roles = new Map(Object.entries(file.roles).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const policy = new PermissionPolicy(profiles, roles);
   checkRoles(file, policy, problems);
-  if (problems.length > 0) throw refuse(source, problems);
+  if (problems.length > 0) throw refuseFile(PERMISSIONS_FILE, source, problems);
   return policy;
 }
