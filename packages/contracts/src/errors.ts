@@ -44,20 +44,50 @@ export const ErrorBodySchema = z.strictObject({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-/** The one error type of codex-team: a stable code, a human message and optional context. */
+/**
+ * Which decision a refusal overturns, for the one decision record of the call: `policy`, a team
+ * policy rule (budget, early stop, mode, message size; also audited as `policy.deny`);
+ * `permission`, the caller's permissions for what the operation found (the kind of task claimed);
+ * `identity`, a ticket the store does not accept; `lead`, a lead-only operation.
+ */
+export type RefusalKind = 'policy' | 'permission' | 'identity' | 'lead';
+
+/** A rule's refusal as data: which rule refused, on which inputs; the code and reason are the error's. */
+export interface Refusal {
+  kind: RefusalKind;
+  /** A profile field path (`budget.hard_tokens`), a permission rule id, `identity:ticket`... */
+  rule: string;
+  /** The facts the rule decided on, for the log. */
+  inputs: Readonly<Record<string, unknown>>;
+  /** permission: the action refused and the ids of every rule that matched it. */
+  action?: string;
+  matched?: readonly string[];
+}
+
+/**
+ * The one error type of codex-team: a stable code, a human message and optional context. A refusal
+ * by a rule also carries it as typed data (`refusal`), so no layer re-reads it from `details`.
+ */
 export class TeamError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  readonly refusal: Refusal | null;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, refusal: Refusal | null = null) {
     super(`${code}: ${message}`);
     this.name = 'TeamError';
     this.code = code;
     this.details = details;
+    this.refusal = refusal;
+  }
+
+  /** The message without the code prefix. */
+  get reason(): string {
+    return this.message.slice(this.code.length + 2);
   }
 
   toBody(): ErrorBody {
-    const body: ErrorBody = { code: this.code, message: this.message.slice(this.code.length + 2) };
+    const body: ErrorBody = { code: this.code, message: this.reason };
     if (this.details !== undefined) body.details = this.details;
     return body;
   }

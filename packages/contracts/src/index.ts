@@ -1,6 +1,7 @@
 // Public API of @codex-team/contracts.
 export { ErrorCodeSchema, ErrorBodySchema, TeamError, isTeamError } from './errors';
-export type { ErrorCode, ErrorBody } from './errors';
+export type { ErrorCode, ErrorBody, Refusal, RefusalKind } from './errors';
+export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';
 export { LIMITS, DEFAULTS } from './limits';
 export {
   TeamIdSchema,
@@ -51,7 +52,7 @@ export type {
   Decision,
   AuditEvent,
 } from './entities';
-export { FakeClock, RandomIdGenerator, SequentialIdGenerator, seededRandom, systemClock, toBase32 } from './runtime';
+export { RandomIdGenerator, seededRandom, systemClock, toBase32 } from './runtime';
 export type { Clock, IdGenerator } from './runtime';
 export {
   TicketSchema,

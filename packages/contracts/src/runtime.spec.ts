@@ -1,5 +1,6 @@
 import { AgentIdSchema, TaskIdSchema, TeamIdSchema } from './entities';
-import { FakeClock, RandomIdGenerator, SequentialIdGenerator, toBase32 } from './runtime';
+import { RandomIdGenerator, toBase32 } from './runtime';
+import { FakeClock, SequentialIdGenerator } from './testing';
 
 describe('runtime helpers', () => {
   it('makes sequential ids that match the id schemas and sort by creation', () => {

@@ -13,25 +13,8 @@ export interface IdGenerator {
   next(prefix: IdPrefix): string;
 }
 
-/** The wall clock; only process edges (the binaries, the CLI, benchmarks) use it, tests inject a FakeClock. */
+/** The wall clock; only process edges (the binaries, the CLI, benchmarks) use it, tests inject a fake one (`@codex-team/contracts/testing`). */
 export const systemClock: Clock = { now: () => Date.now() };
-
-/** A clock that only moves when told to; for lease and TTL tests. */
-export class FakeClock implements Clock {
-  private current: number;
-  constructor(startMs = Date.UTC(2026, 0, 1)) {
-    this.current = startMs;
-  }
-  now(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-  set(ms: number): void {
-    this.current = ms;
-  }
-}
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -52,28 +35,10 @@ export function toBase32(bytes: Uint8Array): string {
   return out;
 }
 
-// The same 32 characters in ASCII order, so that sequential ids also sort by creation.
-const SORTED_BASE32 = '234567abcdefghijklmnopqrstuvwxyz';
-
 /** Ids such as `tk_` + 16 base32 characters (80 random bits): unguessable and collision-free enough. */
 export class RandomIdGenerator implements IdGenerator {
   next(prefix: IdPrefix): string {
     return `${prefix}_${toBase32(randomBytes(10))}`;
-  }
-}
-
-/** Deterministic ids (`tk_22222223`, ...) for tests and golden fixtures; they sort by creation. */
-export class SequentialIdGenerator implements IdGenerator {
-  private counter = 0;
-  next(prefix: IdPrefix): string {
-    this.counter += 1;
-    let n = this.counter;
-    let suffix = '';
-    for (let i = 0; i < 8; i += 1) {
-      suffix = SORTED_BASE32[n & 31] + suffix;
-      n >>>= 5;
-    }
-    return `${prefix}_${suffix}`;
   }
 }
 

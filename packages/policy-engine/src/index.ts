@@ -1,6 +1,19 @@
 // Public API of @codex-team/policy-engine: profiles, roles and the pure policy decisions.
-export { allow, deny } from './decision';
-export type { PolicyDecision } from './decision';
+export { allow, deny, refusalError } from './decision';
+export type { PolicyDecision, PolicyRefusal, Ruling } from './decision';
+export {
+  admissionRuling,
+  isLeadOnly,
+  leadOnlyRuling,
+  messageBodyRuling,
+  modeChangeRuling,
+  modeGateRuling,
+  modeLapse,
+  teamSizeRuling,
+  threadCapOf,
+  usageRuling,
+} from './team-rules';
+export type { AdmissionFacts, ModeChangeFacts, UsageRuling } from './team-rules';
 export { parseProfile, profileNameOfSource } from './parse-profile';
 export { WHOLE_FILE } from './yaml-file';
 export type { ProfileProblem } from './parse-profile';

@@ -32,6 +32,8 @@ export interface PermissionDecision extends PolicyDecision {
 export interface CallPermission extends PermissionDecision {
   /** The asked actions that are allowed, in the order asked. */
   allowed: readonly string[];
+  /** The answer for each asked action, in the order asked (a claim's refusal by kind names its rule). */
+  decisions: readonly PermissionDecision[];
 }
 
 /** The rule id of the implicit last rule: what no rule allows is denied. */
@@ -176,7 +178,7 @@ export class PermissionPolicy {
     const decisions = actions.map((action) => this.decide(profile, tool, action));
     const allowed = decisions.filter((d) => d.decision === 'allow');
     const first = decisions[0] as PermissionDecision;
-    if (decisions.length === 1) return { ...first, allowed: allowed.map((d) => d.action) };
+    if (decisions.length === 1) return { ...first, allowed: allowed.map((d) => d.action), decisions };
     const union = (list: readonly PermissionDecision[]): string[] => [...new Set(list.flatMap((d) => d.matched))].sort(compare);
     if (allowed.length === 0) {
       return {
@@ -185,6 +187,7 @@ export class PermissionPolicy {
         matched: union(decisions),
         reason: `none of ${actions.map((a) => `${tool}:${a}`).join(', ')} is allowed: ${first.reason}`,
         allowed: [],
+        decisions,
       };
     }
     const lead = allowed[0] as PermissionDecision;
@@ -194,6 +197,7 @@ export class PermissionPolicy {
       matched: union(allowed),
       reason: allowed.map((d) => d.reason).join('; '),
       allowed: allowed.map((d) => d.action),
+      decisions,
     };
   }
 }

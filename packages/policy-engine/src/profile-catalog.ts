@@ -1,7 +1,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
-import { loadProfiles, resolveProfile, type LoadProfilesOptions, type LoadedProfile, type ProfileSet } from './load-profiles';
+import {
+  findBuiltinProfilesDir,
+  loadProfiles,
+  resolveProfile,
+  type LoadProfilesOptions,
+  type LoadedProfile,
+  type ProfileSet,
+} from './load-profiles';
 
 /**
  * The user's own profile directory unless told otherwise: `$CODEX_TEAM_HOME/profiles`, else
@@ -13,6 +20,8 @@ export function defaultUserProfilesDir(env: Readonly<Record<string, string | und
   if (teamHome !== undefined && teamHome !== '') return join(teamHome, 'profiles');
   return join(home, '.codex-team', 'profiles');
 }
+
+let shippedCatalog: ProfileCatalog | undefined;
 
 /**
  * The profiles one server process knows, by name. A team names its profile in the store, and any
@@ -50,6 +59,17 @@ export class ProfileCatalog {
       const reason = error instanceof TeamError ? error : new TeamError('INVALID_INPUT', String(error));
       return { catalog: new ProfileCatalog(options, builtin), error: reason };
     }
+  }
+
+  /**
+   * The profiles shipped with codex-team (`profiles/` beside the packages, found from this
+   * package's own location), read once per process. Every store opened without a catalog uses it,
+   * so no opener runs a team without its profile's budget, early stop and mode gates.
+   * Throws TeamError `NOT_FOUND` when the shipped profiles are missing.
+   */
+  static shipped(): ProfileCatalog {
+    shippedCatalog ??= ProfileCatalog.load({ builtinDir: findBuiltinProfilesDir(__dirname) });
+    return shippedCatalog;
   }
 
   /** A fixed set of profiles that never reloads (tests, embedded use). */

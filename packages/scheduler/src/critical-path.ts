@@ -1,4 +1,5 @@
 import { TERMINAL_TASK_STATUSES, TeamError, type Task } from '@codex-team/contracts';
+import { blockedByCycle } from './dependency-cycles';
 
 export interface PathNode {
   id: string;
@@ -178,7 +179,7 @@ function longestPath<T extends Pick<PathNode, 'id' | 'depends_on'>>(nodes: reado
     }
   }
   if (tail < n) {
-    const stuck = ids.filter((_id, index) => paths.length[index] === 0).sort(compareIds);
+    const stuck = blockedByCycle(nodes).sort(compareIds);
     throw new TeamError('CYCLE_DETECTED', `tasks ${stuck.join(', ')} are in or behind a dependency cycle`, { task_ids: stuck });
   }
   return pathOf(paths, answer);

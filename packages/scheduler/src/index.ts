@@ -1,6 +1,18 @@
 // Public API of @codex-team/scheduler: DAG readiness, claim order, critical path and staffing hints.
-export { isReady, compareClaimOrder, readyTasks, isClaimableBy, selectNextTask } from './readiness';
-export type { SchedulableTask } from './readiness';
+export {
+  CLAIM_ORDER,
+  EVERY_KIND,
+  claimKindOf,
+  claimRefusal,
+  compareClaimOrder,
+  isReady,
+  readyTasks,
+  readyWhen,
+  selectNextTask,
+} from './readiness';
+export type { ClaimableKinds, ClaimFacts, ClaimOrderKey, ClaimRefusal, SchedulableTask } from './readiness';
+export { blockedByCycle } from './dependency-cycles';
+export type { DependencyNode } from './dependency-cycles';
 export { criticalPath, remainingCriticalPath } from './critical-path';
 export type { CriticalPath, PathNode } from './critical-path';
 export { SLOT_HOLDING_STATES, staffingHints } from './staffing';

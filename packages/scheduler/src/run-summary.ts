@@ -1,6 +1,6 @@
 import { TaskStatusSchema, type AuditEvent, type Profile, type TaskStatus, type ToolOutput } from '@codex-team/contracts';
 import { budgetState } from '@codex-team/policy-engine';
-import type { TeamSnapshot } from '@codex-team/store';
+import type { TeamSnapshot } from '@codex-team/contracts';
 import { criticalPath } from './critical-path';
 import { budgetView, readyToFinalize } from './team-hints';
 

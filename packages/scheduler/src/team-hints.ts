@@ -1,6 +1,6 @@
 import type { Profile, ToolOutput } from '@codex-team/contracts';
 import { budgetState, describeRole, earlyStopVerdict, type BudgetState } from '@codex-team/policy-engine';
-import type { TeamSnapshot } from '@codex-team/store';
+import type { TeamSnapshot } from '@codex-team/contracts';
 import { staffingHints } from './staffing';
 
 type StatusOutput = ToolOutput<'team_status'>;

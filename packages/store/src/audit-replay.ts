@@ -8,19 +8,19 @@ import {
   type AuditEvent,
   type Team,
 } from '@codex-team/contracts';
-import { modeLapse } from './sqlite/row-mappers';
-import type { AckRecord, TeamSnapshot, UsageRecord } from './team-snapshot';
+import { modeLapse } from '@codex-team/policy-engine';
+import type { AckRecord, TeamSnapshot, UsageRecord } from '@codex-team/contracts';
 
 type Row = { id: string };
 
 /** The team as it applies at `now`: the rule of the store's reads (see teamRowAt), on the entity. */
 function teamAt(team: Team, now: number): Team {
   const { mode } = team;
-  const lapse = modeLapse(mode.current, mode.expires_at === null ? null : Date.parse(mode.expires_at), mode.returns_to, now);
+  const lapse = modeLapse({ current: mode.current, expiresAt: mode.expires_at === null ? null : Date.parse(mode.expires_at), returnsTo: mode.returns_to }, now);
   if (lapse === null) return team;
   return {
     ...team,
-    mode: { current: lapse.mode, set_by: null, reason: lapse.reason, set_at: mode.expires_at, expires_at: null, returns_to: null },
+    mode: { current: lapse.to, set_by: null, reason: lapse.reason, set_at: mode.expires_at, expires_at: null, returns_to: null },
   };
 }
 

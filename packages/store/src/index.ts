@@ -9,7 +9,6 @@ export type {
   JoinAgentInput,
   LeaseOptions,
   ClaimOptions,
-  ClaimableTasks,
   CallAuthorization,
   AuthzDecisionInput,
   AuthzDecisionQuery,
@@ -26,31 +25,17 @@ export type {
   AuditQuery,
   TeamStore,
   TeamStatusBase,
-  RecordUsageInput,
   SetProfileInput,
   DecisionEntry,
-  SweepResult,
+  ProfileSwitch,
+  RecoveryModeView,
   SetModeInput,
   ModeChangeResult,
   PlanReviewInput,
 } from './team-store';
-export { OPEN_POLICY } from './team-policy';
-export type {
-  TeamPolicy,
-  AdmittedAction,
-  AdmissionFacts,
-  UsageCharge,
-  IdleAgentFacts,
-  SweepFacts,
-  SweepPlan,
-  ModeChangeFacts,
-  ModeChangeDecision,
-  ModeGateFacts,
-} from './team-policy';
-export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';
 export { replayAuditTrail } from './audit-replay';
 export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
-export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
+export type { SqliteTeamStoreOptions, BusyRetryOptions, DecisionLogger } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { digestDatabase, checkDatabaseIntegrity, DECISION_LOG_TABLE } from './database-digest';

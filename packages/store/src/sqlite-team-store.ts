@@ -12,9 +12,11 @@ import type {
   Team,
   TeamId,
   TeamModeState,
+  TeamSnapshot,
   ToolInput,
   ToolOutput,
 } from '@codex-team/contracts';
+import { ProfileCatalog } from '@codex-team/policy-engine';
 import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
@@ -23,7 +25,6 @@ import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import { DecisionQueue } from './sqlite/decision-queue';
 import * as heartbeats from './sqlite/heartbeat-ops';
-import * as idle from './sqlite/idle-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
 import * as policy from './sqlite/policy-ops';
@@ -31,9 +32,7 @@ import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
-import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type BusyRetryOptions } from './sqlite/transaction';
-import { OPEN_POLICY, type TeamPolicy } from './team-policy';
-import type { TeamSnapshot, UsageRecord } from './team-snapshot';
+import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
 import type {
   Actor,
   AuditQuery,
@@ -49,7 +48,7 @@ import type {
   LeaseOptions,
   ModeChangeResult,
   PlanReviewInput,
-  RecordUsageInput,
+  ProfileSwitch,
   RecoveryPlan,
   RecoveryResult,
   RecoveryScope,
@@ -58,12 +57,16 @@ import type {
   SetModeInput,
   SetProfileInput,
   SpawnAgentInput,
-  SweepResult,
   TeamStatusBase,
   TeamStore,
 } from './team-store';
 
 export type { BusyRetryOptions } from './sqlite/transaction';
+
+/** The part of a pino logger the store logs its decisions through (pino's Logger fits). */
+export interface DecisionLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+}
 
 export interface SqliteTeamStoreOptions {
   /** The database file; its directory is created when missing. `:memory:` works for one process. */
@@ -80,10 +83,18 @@ export interface SqliteTeamStoreOptions {
   /** Where the numbered SQL migrations are; tests point it elsewhere. @default the package's migrations/ */
   migrationsDir?: string;
   /**
-   * The teams' policy (thread cap, budget, early stop, idle sweep), consulted inside transactions.
-   * @default OPEN_POLICY: the contract limits only
+   * The policy profiles teams run under, by name: every operation applies its team's profile
+   * (thread cap, budget, early stop, modes, message size) inside its own transaction, looked up on
+   * each decision so a switch by any process applies at once. Pass the server's catalog (built-in
+   * plus the user's profiles) so the store and the server's handlers read the same profiles.
+   * @default ProfileCatalog.shipped(): the profiles shipped with codex-team
    */
-  policy?: TeamPolicy;
+  profiles?: ProfileCatalog;
+  /**
+   * Where every decision the store applies is logged, with its inputs, rule and outcome (JSON to
+   * stderr in the server). @default none
+   */
+  logger?: DecisionLogger;
 }
 
 /**
@@ -104,19 +115,19 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   createTeam(input: CreateTeamInput): Promise<BoundAgent> {
-    return this.tx.write((op) => teams.createTeam(op, input));
+    return this.tx.write((op) => teams.createTeam(op, input), withDecision(input.authorization));
   }
 
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent> {
-    return this.tx.write((op) => agents.spawnAgent(op, actor, input));
+    return this.tx.write((op) => agents.spawnAgent(op, actor, input), withDecision(actor.authorization));
   }
 
   joinAgent(input: JoinAgentInput): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.joinAgent(op, input));
+    return this.tx.write((op) => agents.joinAgent(op, input), withDecision(input.authorization));
   }
 
   resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, authorization));
+    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash), withDecision(authorization));
   }
 
   verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
@@ -134,7 +145,7 @@ export class SqliteTeamStore implements TeamStore {
     request: HeartbeatRequest,
     options: LeaseOptions,
   ): Promise<ToolOutput<'team_heartbeat'>> {
-    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options));
+    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options), withDecision(request.authorization));
   }
 
   recoveryView(scope: RecoveryScope): Promise<RecoveryView> {
@@ -154,11 +165,11 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>> {
-    return this.tx.write((op) => teams.finalizeTeam(op, actor, input));
+    return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
   }
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>> {
-    return this.tx.write((op) => tasks.createTasks(op, actor, input));
+    return this.tx.write((op) => tasks.createTasks(op, actor, input), withDecision(actor.authorization));
   }
 
   listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>> {
@@ -166,7 +177,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>> {
-    return this.tx.write((op) => claims.claimNextTask(op, actor, options));
+    return this.tx.write((op) => claims.claimNextTask(op, actor, options), withDecision(actor.authorization));
   }
 
   claimTask(
@@ -174,7 +185,7 @@ export class SqliteTeamStore implements TeamStore {
     input: ToolInput<'team_task_claim'>,
     options: ClaimOptions,
   ): Promise<ToolOutput<'team_task_claim'>> {
-    return this.tx.write((op) => claims.claimTask(op, actor, input, options));
+    return this.tx.write((op) => claims.claimTask(op, actor, input, options), withDecision(actor.authorization));
   }
 
   updateTask(
@@ -182,30 +193,37 @@ export class SqliteTeamStore implements TeamStore {
     input: ToolInput<'team_task_update'>,
     options: LeaseOptions,
   ): Promise<ToolOutput<'team_task_update'>> {
-    return this.tx.write((op) => tasks.updateTask(op, actor, input, options));
+    return this.tx.write((op) => tasks.updateTask(op, actor, input, options), withDecision(actor.authorization));
   }
 
   completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<ToolOutput<'team_task_complete'>> {
-    return this.tx.write((op) => claims.completeTask(op, actor, input));
+    const { usage } = input;
+    return this.tx.write((op) => claims.completeTask(op, actor, input), {
+      ...withDecision(actor.authorization),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id) }),
+    });
   }
 
   releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<ToolOutput<'team_task_release'>> {
-    return this.tx.write((op) => claims.releaseTask(op, actor, input));
+    return this.tx.write((op) => claims.releaseTask(op, actor, input), withDecision(actor.authorization));
   }
 
   sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<ToolOutput<'team_send'>> {
-    return this.tx.write((op) => messages.sendMessage(op, actor, input));
+    return this.tx.write((op) => messages.sendMessage(op, actor, input), withDecision(actor.authorization));
   }
 
   readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<ToolOutput<'team_inbox'>> {
-    // Acking is a write; a plain read stays a read so it never waits for the write lock.
-    return input.ack.length > 0
-      ? this.tx.write((op) => messages.readInbox(op, actor, input))
-      : this.tx.read((op) => messages.readInbox(op, actor, input));
+    // Acking and charging usage are writes; a plain read stays a read so it never waits for the write lock.
+    const { usage } = input;
+    if (input.ack.length === 0 && usage === undefined) return this.tx.read((op) => messages.readInbox(op, actor, input));
+    return this.tx.write((op) => messages.readInbox(op, actor, input), {
+      ...withDecision(actor.authorization),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null) }),
+    });
   }
 
   publishArtifact(actor: Actor, input: ToolInput<'team_artifact_publish'>): Promise<Artifact> {
-    return this.tx.write((op) => artifacts.publishArtifact(op, actor, input));
+    return this.tx.write((op) => artifacts.publishArtifact(op, actor, input), withDecision(actor.authorization));
   }
 
   readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>> {
@@ -216,12 +234,8 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => artifacts.listArtifacts(op, actor, input));
   }
 
-  recordUsage(actor: Actor, input: RecordUsageInput): Promise<UsageRecord> {
-    return this.tx.write((op) => policy.recordUsage(op, actor, input));
-  }
-
-  setProfile(actor: Actor, input: SetProfileInput): Promise<{ team: Team; previous_profile: string; changed: boolean }> {
-    return this.tx.write((op) => policy.setProfile(op, actor, input));
+  setProfile(actor: Actor, input: SetProfileInput): Promise<ProfileSwitch> {
+    return this.tx.write((op) => policy.setProfile(op, actor, input), withDecision(actor.authorization));
   }
 
   async recordDecision(teamId: TeamId, entry: DecisionEntry, options: { unlessSameAsLast?: boolean } = {}): Promise<boolean> {
@@ -232,10 +246,6 @@ export class SqliteTeamStore implements TeamStore {
       return false;
     }
     return this.tx.write((op) => policy.recordDecision(op, teamId, entry, options));
-  }
-
-  sweepIdle(teamId: TeamId): Promise<SweepResult> {
-    return this.tx.write((op) => idle.sweepIdle(op, teamId));
   }
 
   listTeams(): Promise<Team[]> {
@@ -270,26 +280,19 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   setMode(actor: Actor, input: SetModeInput): Promise<ModeChangeResult> {
-    return this.tx.write((op) => modes.setMode(op, actor, input));
+    return this.tx.write((op) => modes.setMode(op, actor, input), withDecision(actor.authorization));
   }
 
   readMode(actor: Actor): Promise<TeamModeState> {
     return this.tx.read((op) => modes.readMode(op, actor));
   }
 
-  async expireLapsedModes(): Promise<number> {
-    // Every server process sweeps every 30 s and almost always finds nothing: a read first keeps
-    // those sweeps from taking the write lock. The write selects again, so a race changes nothing.
-    if (!(await this.tx.read((op) => modes.anyLapsedModes(op)))) return 0;
-    return this.tx.write((op) => modes.expireLapsedModes(op));
-  }
-
   submitPlan(actor: Actor, artifactId: string): Promise<PlanReview> {
-    return this.tx.write((op) => modes.submitPlan(op, actor, artifactId));
+    return this.tx.write((op) => modes.submitPlan(op, actor, artifactId), withDecision(actor.authorization));
   }
 
   reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview> {
-    return this.tx.write((op) => modes.reviewPlan(op, actor, input));
+    return this.tx.write((op) => modes.reviewPlan(op, actor, input), withDecision(actor.authorization));
   }
 
   /** Writes the queued decisions, then closes the file; the file is closed even when that fails. */
@@ -328,6 +331,19 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     throw error;
   }
   const now = (): number => options.clock.now();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, options.policy ?? OPEN_POLICY);
+  const logger = options.logger;
+  const log = (decision: AppliedDecision): void => {
+    logger?.info(
+      { team_id: decision.teamId, profile: decision.profile, rule: decision.rule, inputs: decision.inputs, outcome: decision.outcome, reason: decision.reason },
+      'policy decision',
+    );
+  };
+  const profiles = options.profiles ?? ProfileCatalog.shipped();
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, log, decisions.recordCallDecision);
   return new SqliteTeamStore(db, tx, now);
+}
+
+/** The write options of a call that carries its allow decision into the operation's transaction. */
+function withDecision(authorization: CallAuthorization | undefined): { authorization?: CallAuthorization } {
+  return authorization === undefined ? {} : { authorization };
 }

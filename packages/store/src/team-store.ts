@@ -11,13 +11,14 @@ import type {
   Message,
   Team,
   TeamId,
+  Profile,
   TeamMode,
   TeamModeState,
   ToolInput,
   ToolOutput,
-  UsageSample,
+  TeamSnapshot,
 } from '@codex-team/contracts';
-import type { TeamSnapshot, UsageRecord } from './team-snapshot';
+import type { CallPermission } from '@codex-team/policy-engine';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
 export interface Actor {
@@ -46,15 +47,18 @@ export interface AuthzDecisionInput {
 }
 
 /**
- * The allow decision of a call, handed to the write operation it allows. The operation records it,
- * with outcome `ok` and its audit events' seqs, as the last write of its own transaction, so an
- * allowed state change and its evidence commit together or not at all. Binding operations (start,
- * join, resume) fill in the team, agent and role they bind. `recordedSeq` is set once committed;
- * a call whose decision was not recorded that way (a read, a failure) is recorded on its own.
+ * The allow decision of a call, handed to the write operation it allows. The operation records it
+ * as the last write of its own transaction with the call's real outcome (`ok`, or the code of its
+ * refusal) and its audit events' seqs, so a state change and its evidence commit together, and a
+ * refusal is recorded in the same transaction an allowed change would have been. Binding operations
+ * (start, join, resume) fill in the team, agent and role they bind. `recorded` is set once
+ * committed, with the decision as recorded (the operation may have turned it into a deny: the kind
+ * of task claimed, a ticket it does not accept); a call whose decision was not recorded that way (a
+ * read, a failure before the store) is recorded on its own.
  */
 export interface CallAuthorization {
   readonly decision: Omit<AuthzDecisionInput, 'outcome'>;
-  recordedSeq: number | null;
+  recorded: { seq: number; decision: AuthzDecisionInput } | null;
 }
 
 export interface AuthzDecisionQuery {
@@ -63,14 +67,6 @@ export interface AuthzDecisionQuery {
   /** Only decisions with a greater sequence number. */
   afterSeq?: number;
   limit?: number;
-}
-
-/** Which ready tasks a claim may take, from the caller's permissions; absent means both kinds. */
-export interface ClaimableTasks {
-  /** Tasks whose required_role is the caller's role. */
-  ownRole: boolean;
-  /** Tasks that name no required_role. */
-  unassigned: boolean;
 }
 
 /**
@@ -90,8 +86,10 @@ export interface BoundAgent {
 export interface CreateTeamInput {
   name: string;
   objective: string;
-  maxThreads: number;
-  profile: string;
+  /** At most the profile's threads.hard_cap. @default the profile's threads.default */
+  maxThreads?: number;
+  /** A profile the store knows. @default 'default' */
+  profile?: string;
   leadName: string;
   resumeTicketHash: string;
   authorization?: CallAuthorization;
@@ -120,6 +118,8 @@ export interface LeaseOptions {
 /** A heartbeat of a bound session; `tasks` are claims whose leases it renews. */
 export interface HeartbeatRequest {
   tasks: ToolInput<'team_heartbeat'>['tasks'];
+  /** The team_heartbeat call's allow decision, recorded with the heartbeat (see CallAuthorization). */
+  authorization?: CallAuthorization;
   /**
    * Whether an agent recovery marked lost takes its slot back (a live call proves it is not lost).
    * Without it, a heartbeat of an agent that is not active changes nothing.
@@ -144,6 +144,13 @@ export interface RecoveryAgentView {
   createdAt: number;
 }
 
+/** A team's stored mode, as the lapse rule reads it (times in epoch ms). */
+export interface RecoveryModeView {
+  current: TeamMode;
+  expiresAt: number | null;
+  returnsTo: TeamMode | null;
+}
+
 /** A claim in flight (a task in progress). */
 export interface RecoveryClaimView {
   taskId: string;
@@ -157,9 +164,15 @@ export interface RecoveryClaimView {
 export interface RecoveryTeamView {
   teamId: TeamId;
   name: string;
-  /** The team's policy profile: its lease.max_attempts bounds the claims of each task. */
+  /** The name of the team's policy profile. */
   profile: string;
+  /** That profile as the store's profiles have it (idle, lease and guardrail settings); null when unknown. */
+  settings: Profile | null;
   leadAgentId: AgentId;
+  /** The latest state change an agent of the team made, or a heartbeat, or the team's start (ms). */
+  lastActivityAt: number;
+  /** The mode as stored: a temporary mode past its time has lapsed but is not recorded yet. */
+  mode: RecoveryModeView;
   agents: RecoveryAgentView[];
   claims: RecoveryClaimView[];
 }
@@ -176,6 +189,29 @@ export interface RecoveryView {
  * sweeps in two processes harmless to each other.
  */
 export type RecoveryStep =
+  | {
+      kind: 'retire_agent';
+      teamId: TeamId;
+      agentId: AgentId;
+      expect: { state: AgentState; epoch: number; lastSeenAt: number | null };
+      rule: string;
+      reason: string;
+    }
+  | {
+      kind: 'finalize_team';
+      teamId: TeamId;
+      /** The team is finalized only if no agent has acted since the decision. */
+      expect: { lastActivityAt: number };
+      rule: string;
+      reason: string;
+    }
+  | {
+      kind: 'expire_mode';
+      teamId: TeamId;
+      expect: { expiresAt: number };
+      rule: string;
+      reason: string;
+    }
   | {
       kind: 'reclaim_task';
       teamId: TeamId;
@@ -211,12 +247,17 @@ export interface RecoveryResult {
   applied: AppliedRecoveryStep[];
   /** Steps whose row had changed since the decision (another sweep, a renewal): not applied. */
   skipped: RecoveryStep[];
-  /** One notice per team with applied steps, to its lead. */
+  /** One notice per team whose claims or lost agents a step changed, to its lead. */
   notices: Message[];
 }
 
 export interface ClaimOptions extends LeaseOptions {
-  claimable?: ClaimableTasks;
+  /**
+   * The caller's permission answer for the claim's actions (`own_role`, `unassigned`): a claim
+   * takes only the kinds of task it allows, and a refusal by kind is recorded with its rule.
+   * @default every kind allowed
+   */
+  permission?: CallPermission;
 }
 
 /**
@@ -229,33 +270,29 @@ export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize'
   used_tokens: number;
 };
 
-export interface RecordUsageInput {
-  sample: UsageSample;
-  /** The task the tokens were spent on, when known. */
-  taskId?: string | null;
-}
-
 export interface SetProfileInput {
-  /** A profile name the store's policy knows (checked inside the transaction). */
+  /** A profile name the store's profiles know (checked inside the transaction). */
   profile: string;
-  reason: string;
 }
 
-/** A policy decision worth its own audit event: a refusal, or a new fanout recommendation. */
+/** A profile switch: the team after it, the profile before, and the profile fields it changed. */
+export interface ProfileSwitch {
+  team: Team;
+  previous_profile: string;
+  changed: boolean;
+  /** `field: before -> after` for each profile field that differs; empty when unchanged. */
+  changes: string[];
+}
+
+/** A policy decision worth its own audit event: a new fanout recommendation. */
 export interface DecisionEntry {
   actorAgentId: string | null;
-  action: 'policy.deny' | 'policy.fanout';
+  action: 'policy.fanout';
   decision: Decision;
   subjectId?: string | null;
   reason: string;
   /** The decision's inputs and outcome; for fanout, what is compared to the last one. */
   data: Record<string, unknown>;
-}
-
-/** What one idle sweep did to a team. */
-export interface SweepResult {
-  agents: { agent_id: string; action: 'idle' | 'retire' | 'active'; reason: string }[];
-  finalized: boolean;
 }
 
 export interface AuditQuery {
@@ -328,9 +365,13 @@ export interface TeamStore {
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>>;
   listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>>;
-  /** Takes only the kinds of task `options.claimable` allows. */
+  /**
+   * Claims the first ready task the caller may claim, in the scheduler's claim order (CLAIM_ORDER),
+   * taking only the kinds of task `options.permission` allows. A team ready to finalize (early stop)
+   * answers no claim with the reason, audited as `policy.deny`.
+   */
   claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>>;
-  /** DENIED (details.action `own_role` or `unassigned`) when `options.claimable` excludes the task's kind. */
+  /** DENIED, recorded with the permission rule, when `options.permission` excludes the task's kind. */
   claimTask(
     actor: Actor,
     input: ToolInput<'team_task_claim'>,
@@ -341,35 +382,34 @@ export interface TeamStore {
     input: ToolInput<'team_task_update'>,
     options: LeaseOptions,
   ): Promise<ToolOutput<'team_task_update'>>;
+  /**
+   * The holder finishes its task. `input.usage` is charged to the team in the same transaction
+   * (one `usage.report` event), and stays charged when the completion itself is refused: the tokens
+   * were spent either way.
+   */
   completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<ToolOutput<'team_task_complete'>>;
   releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<ToolOutput<'team_task_release'>>;
 
   sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<ToolOutput<'team_send'>>;
+  /** Acks, then reads; `input.usage` is charged like completeTask's (also after finalize). */
   readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<ToolOutput<'team_inbox'>>;
 
   publishArtifact(actor: Actor, input: ToolInput<'team_artifact_publish'>): Promise<Artifact>;
   readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>>;
   listArtifacts(actor: Actor, input: ToolInput<'team_artifact_list'>): Promise<Artifact[]>;
 
-  /** Charges a usage sample to the caller's team (one `usage.report` event); allowed after finalize. */
-  recordUsage(actor: Actor, input: RecordUsageInput): Promise<UsageRecord>;
   /**
-   * Lead only: switches the team's profile (one `policy.switch` event). The policy must know the
-   * profile (NOT_FOUND otherwise). Switching to the current profile changes nothing.
+   * Lead only: switches the team's profile (one `policy.switch` event whose reason lists what the
+   * switch changes). The store's profiles must know it (NOT_FOUND otherwise). Switching to the
+   * current profile changes nothing.
    */
-  setProfile(actor: Actor, input: SetProfileInput): Promise<{ team: Team; previous_profile: string; changed: boolean }>;
+  setProfile(actor: Actor, input: SetProfileInput): Promise<ProfileSwitch>;
   /**
    * Audits a policy decision of the team. With `unlessSameAsLast`, nothing is written when the last
    * event of the same action carries equal data (the recommendation did not change). Returns
    * whether an event was written. NOT_FOUND for an unknown team.
    */
   recordDecision(teamId: TeamId, entry: DecisionEntry, options?: { unlessSameAsLast?: boolean }): Promise<boolean>;
-  /**
-   * The idle sweep of one team at the store's clock: the policy decides from the facts of the
-   * transaction; each mark, retirement or finalize is its own audited change (actor null).
-   */
-  sweepIdle(teamId: TeamId): Promise<SweepResult>;
-
   /** Every team, newest first (operator tools; not scoped to a caller). */
   listTeams(): Promise<Team[]>;
   /** Everything the store holds about one team, as entities (artifact contents excepted). */
@@ -395,8 +435,6 @@ export interface TeamStore {
   setMode(actor: Actor, input: SetModeInput): Promise<ModeChangeResult>;
   /** The caller's team mode as it applies now (a lapsed temporary mode already returned). */
   readMode(actor: Actor): Promise<TeamModeState>;
-  /** Records every lapsed temporary mode of every team as a `mode.expire` event, once; the count. */
-  expireLapsedModes(): Promise<number>;
   /** The author of a plan artifact submits it for the lead's approval (the lead gets a message). */
   submitPlan(actor: Actor, artifactId: string): Promise<PlanReview>;
   /** Lead only: approves or rejects a pending plan with a reason (its author gets a message). */

@@ -27,6 +27,11 @@ export interface ToolContract<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   output: O;
   /** Codes this tool can answer with besides INTERNAL and BUSY, which any tool can. */
   errors: readonly ErrorCode[];
+  /**
+   * Parts of a `member` tool only the lead may use (an action, or a flag such as `consensus`); a
+   * `lead` tool is the lead's as a whole. With `audience`, the one source of what is lead-only.
+   */
+  leadOnly?: readonly string[];
 }
 
 // Any bound call can be refused by the caller's permissions (DENIED, naming the rule).
@@ -153,6 +158,7 @@ export const TOOL_CONTRACTS = {
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
     errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
+    leadOnly: ['consensus'],
   }),
   team_inbox: tool({
     name: 'team_inbox',
@@ -241,6 +247,7 @@ export const TOOL_CONTRACTS = {
     input: mode.TeamPlanInputSchema,
     output: mode.TeamPlanOutputSchema,
     errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'DENIED'],
+    leadOnly: ['approve', 'reject'],
   }),
   team_heartbeat: tool({
     name: 'team_heartbeat',

@@ -1,7 +1,7 @@
-import { TeamError } from '@codex-team/contracts';
+import { TeamError, type ToolName } from '@codex-team/contracts';
+import { leadOnlyRuling, refusalError, threadCapOf, type PolicyDecision } from '@codex-team/policy-engine';
 import type { Actor } from '../team-store';
-import { attachAuthorization } from './authz-ops';
-import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, toTeam, type AgentRow, type TeamRow } from './row-mappers';
+import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
 
 /** The caller's team and agent rows, checked at the start of an operation. */
@@ -35,11 +35,7 @@ export function agentById(op: Op, agentId: string): AgentRow {
   return row;
 }
 
-/**
- * NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized
- * team stays readable. In a write transaction the actor's authorization (if the server sent one)
- * becomes this transaction's decision record: every operation checks its caller here first.
- */
+/** NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized team stays readable. */
 export function requireCaller(op: Op, actor: Actor): Caller {
   const team = findTeam(op, actor.teamId);
   const agent = team === undefined ? undefined : findAgent(op, actor.teamId, actor.agentId);
@@ -49,7 +45,6 @@ export function requireCaller(op: Op, actor: Actor): Caller {
   if (agent.state === 'retired') {
     throw new TeamError('NOT_BOUND', `agent ${agent.name} is retired`, { agent_id: agent.id });
   }
-  attachAuthorization(op, actor.authorization, { teamId: team.id, agentId: agent.id, role: agent.role });
   return { team, agent, isLead: team.lead_agent_id === agent.id };
 }
 
@@ -64,10 +59,23 @@ export function requireWriter(op: Op, actor: Actor): Caller {
   return caller;
 }
 
-export function requireLead(caller: Caller, what: string): void {
-  if (!caller.isLead) {
-    throw new TeamError('DENIED', `only the lead may ${what}`, { agent_id: caller.agent.id });
-  }
+/** Logs a decision the operation applies, with the team it was taken for. */
+export function logDecision(op: Op, team: TeamRow, decision: PolicyDecision, outcome: string = decision.decision): void {
+  op.decided({ teamId: team.id, profile: team.profile, rule: decision.rule, inputs: decision.inputs ?? {}, outcome, reason: decision.reason });
+}
+
+/**
+ * DENIED unless the caller is the lead, when the catalog reserves `tool` (or the `part` of it the
+ * call uses) for the lead: the one lead-only rule (policy-engine's leadOnlyRuling).
+ */
+export function requireLead(op: Op, caller: Caller, tool: ToolName, what: string, part?: string): void {
+  const ruling = leadOnlyRuling(
+    { tool, callerIsLead: caller.isLead, agentId: caller.agent.id, ...(part === undefined ? {} : { part }) },
+    what,
+  );
+  if (ruling.decision === 'allow') return;
+  logDecision(op, caller.team, ruling);
+  throw refusalError(ruling, 'lead');
 }
 
 /**
@@ -85,7 +93,7 @@ export function countThreads(op: Op, team: TeamRow, states: 'invited_or_active' 
 
 /** The team's thread limit: its max_threads, lowered by its profile's hard cap. */
 export function threadLimit(op: Op, team: TeamRow): number {
-  return Math.min(team.max_threads, op.policy.threadCap(toTeam(team)));
+  return Math.min(team.max_threads, threadCapOf(op.profileOf(team.profile)));
 }
 
 export function requireThreadSlot(op: Op, team: TeamRow, states: 'invited_or_active' | 'active', exceptAgentId = ''): void {

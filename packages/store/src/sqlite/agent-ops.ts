@@ -1,8 +1,7 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
-import type { Actor, BoundAgent, CallAuthorization, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
+import type { Actor, BoundAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
 import { agentById, findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
-import { attachAuthorization } from './authz-ops';
 import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
 import type { Op } from './transaction';
@@ -14,7 +13,7 @@ import { requireModeAllows } from './mode-ops';
  */
 export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent {
   const caller = requireWriter(op, actor);
-  requireLead(caller, 'spawn teammates');
+  requireLead(op, caller, 'team_spawn', 'spawn teammates');
   requireModeAllows(op, caller, 'team_spawn', { spawnRole: input.role });
   if (input.role === LEAD_ROLE) {
     throw new TeamError('INVALID_INPUT', 'a team has one lead; give the teammate another role');
@@ -26,7 +25,7 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
     });
   }
   requireThreadSlot(op, caller.team, 'invited_or_active');
-  admit(op, caller, 'spawn');
+  admit(op, caller, 'spawn', 'team_spawn', null);
   const id = op.ids.next('ag');
   op.sql.run(
     `INSERT INTO agents (id, team_id, name, role, permission_profile, state, epoch, join_ticket_hash, created_at)
@@ -54,13 +53,18 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
   return agent;
 }
 
+/** A ticket the store does not accept: identity failed, recorded as the call's deny (`identity:ticket`). */
+function ticketRefused(code: 'NOT_FOUND' | 'DENIED', message: string, details?: Record<string, unknown>): TeamError {
+  return new TeamError(code, message, details, { kind: 'identity', rule: 'identity:ticket', inputs: {} });
+}
+
 /** Consumes a join ticket: the hash is cleared, so a second join with it is NOT_FOUND. */
 export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
   const row = op.sql.get<AgentRow>(
     `SELECT ${AGENT_COLUMNS} FROM agents WHERE join_ticket_hash = ? AND state = 'invited'`,
     input.joinTicketHash,
   );
-  if (row === undefined) throw new TeamError('NOT_FOUND', 'unknown or already used join ticket');
+  if (row === undefined) throw ticketRefused('NOT_FOUND', 'unknown or already used join ticket');
   const team = requireTeam(op, row.team_id);
   if (team.state === 'finalized') {
     throw new TeamError('TEAM_FINALIZED', `team ${team.name} is finalized; it takes no new teammates`);
@@ -84,7 +88,7 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
     reason: `${row.name} joined as ${row.role}`,
     data: { agent, epoch: 1 },
   });
-  attachAuthorization(op, input.authorization, { teamId: team.id, agentId: row.id, role: row.role });
+  op.subject = { teamId: team.id, agentId: row.id, role: row.role };
   return { team: toTeam(team), agent, epoch: 1 };
 }
 
@@ -93,11 +97,11 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
  * finalized team may be resumed (to read it); its writes then fail with TEAM_FINALIZED. A
  * disconnected teammate coming back takes a thread slot again, so the cap is checked.
  */
-export function resumeAgent(op: Op, resumeTicketHash: string, authorization?: CallAuthorization): BoundAgent {
+export function resumeAgent(op: Op, resumeTicketHash: string): BoundAgent {
   const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, resumeTicketHash);
-  if (row === undefined) throw new TeamError('NOT_FOUND', 'unknown resume ticket');
+  if (row === undefined) throw ticketRefused('NOT_FOUND', 'unknown resume ticket');
   if (row.state === 'retired') {
-    throw new TeamError('DENIED', `agent ${row.name} is retired and cannot be resumed`, { agent_id: row.id });
+    throw ticketRefused('DENIED', `agent ${row.name} is retired and cannot be resumed`, { agent_id: row.id });
   }
   const team = requireTeam(op, row.team_id);
   if (row.state !== 'active' && team.lead_agent_id !== row.id && team.state === 'active') {
@@ -114,7 +118,7 @@ export function resumeAgent(op: Op, resumeTicketHash: string, authorization?: Ca
     reason: `${row.name} resumed (epoch ${epoch}); earlier sessions of this agent are no longer bound`,
     data: { agent, epoch },
   });
-  attachAuthorization(op, authorization, { teamId: team.id, agentId: row.id, role: row.role });
+  op.subject = { teamId: team.id, agentId: row.id, role: row.role };
   return { team: toTeam(team), agent, epoch };
 }
 

@@ -1,4 +1,4 @@
-import { LIMITS, type AuthzDecision } from '@codex-team/contracts';
+import { LIMITS, type AuthzDecision, type TeamError } from '@codex-team/contracts';
 import type { AuthzDecisionInput, AuthzDecisionQuery, CallAuthorization } from '../team-store';
 import { iso, parseIdList } from './row-mappers';
 import type { Op } from './transaction';
@@ -25,16 +25,6 @@ interface DecisionRow {
 const DECISION_COLUMNS =
   'seq, at, team_id, agent_id, role, tool, action, profile, rule, matched, decision, reason, step, outcome, ' +
   'audit_first_seq, audit_last_seq';
-
-/** Who a recorded decision is about, when the operation learns it (binding operations do). */
-export interface DecisionSubject {
-  teamId: string;
-  agentId: string;
-  role: string;
-}
-
-// Which transactions already carry a decision; a WeakSet keeps the Op shape free of store internals.
-const attached = new WeakSet<Op>();
 
 // The tool name comes from the caller and may be anything for an unknown tool.
 const TOOL_MAX_CHARS = 64;
@@ -66,29 +56,35 @@ export function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: rea
 }
 
 /**
- * Makes `authorization` the decision of this write transaction: it is recorded as the transaction's
- * last write, with outcome `ok` and the seqs of the audit events the operation appended, and
- * `recordedSeq` is set once the transaction committed. Only the first authorization attached to a
- * transaction counts; read transactions record nothing (the server records reads on their own).
+ * Records the decision of the call this write transaction carries out, as its last write, with the
+ * call's real outcome and the seqs of the audit events it appended. A refusal by a rule the
+ * authorization steps could not apply (the kind of task claimed, a ticket) turns the allow into
+ * that rule's deny; any other refusal keeps the allow, with the refusal's code as outcome.
  */
-export function attachAuthorization(op: Op, authorization: CallAuthorization | undefined, subject: DecisionSubject): void {
-  if (authorization === undefined || !op.writable || attached.has(op)) return;
-  attached.add(op);
-  op.beforeCommit(() => {
-    const seq = insertDecision(
-      op,
-      {
-        ...authorization.decision,
-        teamId: authorization.decision.teamId ?? subject.teamId,
-        agentId: authorization.decision.agentId ?? subject.agentId,
-        role: authorization.decision.role ?? subject.role,
-        outcome: 'ok',
-      },
-      op.auditSeqs,
-    );
-    op.afterCommit(() => {
-      authorization.recordedSeq = seq;
-    });
+export function recordCallDecision(op: Op, authorization: CallAuthorization, refused: TeamError | null): void {
+  const base = authorization.decision;
+  const subject = op.subject;
+  let decision: AuthzDecisionInput = {
+    ...base,
+    teamId: base.teamId ?? subject?.teamId ?? null,
+    agentId: base.agentId ?? subject?.agentId ?? null,
+    role: base.role ?? subject?.role ?? null,
+    outcome: refused === null ? 'ok' : refused.code,
+  };
+  const refusal = refused?.refusal ?? null;
+  if (refused !== null && refusal !== null && (refusal.kind === 'permission' || refusal.kind === 'identity')) {
+    decision = {
+      ...decision,
+      decision: 'deny',
+      rule: refusal.rule,
+      reason: refused.reason,
+      matched: [...(refusal.matched ?? [])],
+      ...(refusal.kind === 'permission' ? { step: 'permission' as const, action: refusal.action ?? decision.action } : {}),
+    };
+  }
+  const seq = insertDecision(op, decision, op.auditSeqs);
+  op.afterCommit(() => {
+    authorization.recorded = { seq, decision };
   });
 }
 

@@ -1,10 +1,20 @@
 import { TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
-import type { Actor, ClaimOptions, ClaimableTasks, LeaseOptions } from '../team-store';
-import { requireWriter, type Caller } from './access';
+import type { CallPermission } from '@codex-team/policy-engine';
+import { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, type ClaimableKinds, type ClaimOrderKey } from '@codex-team/scheduler';
+import type { Actor, ClaimOptions, LeaseOptions } from '../team-store';
+import { logDecision, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
-import { admit } from './policy-ops';
+import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
-import { dependenciesDone, reloadTask, requireHolder, requireTask, taskEntities, taskEntity } from './task-rows';
+import {
+  NO_UNFINISHED_DEPENDENCY,
+  reloadTask,
+  requireHolder,
+  requireTask,
+  taskEntities,
+  taskEntity,
+  unfinishedDependencies,
+} from './task-rows';
 import { tasksByStatus } from './team-ops';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
@@ -18,29 +28,25 @@ export function requireLeaseMs(options: LeaseOptions): void {
   }
 }
 
-/** A task with no required role is anyone's; otherwise only that role's (the lead's role is `lead`). */
-function roleMatches(task: TaskRow, caller: Caller): boolean {
-  return task.required_role === null || task.required_role === caller.agent.role;
+/** The kinds of task the caller's permission answer lets it claim (every kind without one). */
+function kindsOf(permission: CallPermission | undefined): ClaimableKinds {
+  if (permission === undefined) return EVERY_KIND;
+  return { ownRole: permission.allowed.includes('own_role'), unassigned: permission.allowed.includes('unassigned') };
 }
 
-const EVERY_KIND: ClaimableTasks = { ownRole: true, unassigned: true };
+// Claim order, from the scheduler's one definition: each key is one column of the claim query.
+const CLAIM_ORDER_COLUMNS: Record<ClaimOrderKey['key'], string> = { priority: 't.priority', creation: 't.seq' };
+const CLAIM_ORDER_SQL = CLAIM_ORDER.map(({ key, direction }) => `${CLAIM_ORDER_COLUMNS[key]} ${direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
 
-/**
- * DENIED when the caller's permissions exclude this kind of task. Checked here, inside the claim's
- * transaction, because the task's required_role may change until the claim takes it.
- */
-function requireClaimable(task: TaskRow, claimable: ClaimableTasks): void {
-  const unassigned = task.required_role === null;
-  if (unassigned ? claimable.unassigned : claimable.ownRole) return;
-  const action = unassigned ? 'unassigned' : 'own_role';
-  throw new TeamError(
-    'DENIED',
-    unassigned
-      ? `task ${task.id} names no role (implementation work), which your permissions do not let you claim`
-      : `your permissions do not let you claim tasks of your own role, like task ${task.id}`,
-    { task_id: task.id, action },
-  );
-}
+// The claimable-task predicate of claimRefusal, as SQL: ready, every dependency done, and of a
+// kind the caller may claim (its own role's, or naming no role). The claims conformance suite
+// checks that this query picks exactly what scheduler's selectNextTask picks.
+const NEXT_CLAIMABLE = `SELECT ${TASK_COLUMNS} FROM tasks t
+     WHERE t.team_id = @team AND t.status = 'ready'
+       AND ((t.required_role IS NULL AND @unassigned = 1) OR (t.required_role = @role AND @own = 1))
+       AND ${NO_UNFINISHED_DEPENDENCY}
+     ORDER BY ${CLAIM_ORDER_SQL}
+     LIMIT 1`;
 
 /**
  * Takes the claim. The UPDATE is guarded by status even though the IMMEDIATE transaction already
@@ -71,30 +77,37 @@ function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions)
 }
 
 /**
- * Claims the best ready task for the caller's role: highest priority, then oldest. Dependencies are
- * re-checked in the same query rather than trusted from the status.
+ * Claims the first claimable task in claim order (CLAIM_ORDER: highest priority, then oldest).
+ * Dependencies are re-checked in the same query rather than trusted from the status. A team ready
+ * to finalize answers no claim with the reason (the refusal is audited as `policy.deny`).
  */
 export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): ToolOutput<'team_task_next'> {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_next');
-  admit(op, caller, 'claim');
-  const claimable = options.claimable ?? EVERY_KIND;
-  const task = op.sql.get<TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM tasks t
-     WHERE t.team_id = @team AND t.status = 'ready'
-       AND ((t.required_role IS NULL AND @unassigned = 1) OR (t.required_role = @role AND @own = 1))
-       AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.depends_on_id
-                       WHERE d.task_id = t.id AND p.status <> 'done')
-     ORDER BY t.priority DESC, t.seq
-     LIMIT 1`,
-    {
-      team: caller.team.id,
-      role: caller.agent.role,
-      unassigned: claimable.unassigned ? 1 : 0,
-      own: claimable.ownRole ? 1 : 0,
-    },
-  );
+  const refusal = admission(op, caller, 'claim');
+  if (refusal !== null) {
+    if (refusal.rule !== 'guardrails.early_stop') refusePolicy(op, caller, refusal, 'team_task_next', null);
+    // No claim is the answer of a team ready to finalize, so a teammate's loop ends; still audited.
+    logDecision(op, caller.team, refusal);
+    appendAudit(op, {
+      teamId: caller.team.id,
+      actorAgentId: caller.agent.id,
+      action: 'policy.deny',
+      decision: 'deny',
+      subjectId: null,
+      reason: `${refusal.rule}: ${refusal.message}`,
+      data: { rule: refusal.rule, tool: 'team_task_next', code: refusal.code },
+    });
+    return { claim: null, reason: `the team is ready to finalize, no new claims: ${refusal.reason}` };
+  }
+  const kinds = kindsOf(options.permission);
+  const task = op.sql.get<TaskRow>(NEXT_CLAIMABLE, {
+    team: caller.team.id,
+    role: caller.agent.role,
+    unassigned: kinds.unassigned ? 1 : 0,
+    own: kinds.ownRole ? 1 : 0,
+  });
   if (task !== undefined) {
     const claim = takeClaim(op, caller, task, options);
     return { claim, reason: null };
@@ -105,28 +118,40 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
     reason:
       `no ready task for role ${caller.agent.role}; ${counts.ready} ready for other roles, ` +
       `${counts.blocked} blocked, ${counts.in_progress} in progress` +
-      (claimable.unassigned ? '' : '; tasks that name no role are not yours to claim'),
+      (kinds.unassigned ? '' : '; tasks that name no role are not yours to claim'),
   };
 }
 
+/**
+ * Claims one task by id if claimRefusal (the scheduler's one rule of role, kind and readiness)
+ * lets the caller take it. A refusal by kind is the caller's permissions speaking: it is recorded
+ * with the permission rule that denied that kind.
+ */
 export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_claim'>, options: ClaimOptions): Claim {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_claim');
   const task = requireTask(op, caller.team.id, input.task_id);
-  if (task.status !== 'ready') {
-    throw new TeamError('CONFLICT', `task ${task.id} is ${task.status}, not ready`, { status: task.status });
+  const refused = claimRefusal({
+    task,
+    unfinishedDependencies: unfinishedDependencies(op, task.id),
+    role: caller.agent.role,
+    kinds: kindsOf(options.permission),
+  });
+  if (refused !== null) {
+    if (refused.rule === 'claim.kind') {
+      const action = claimKindOf(task);
+      const denied = options.permission?.decisions.find((decision) => decision.action === action);
+      throw new TeamError(
+        refused.code,
+        refused.reason,
+        { task_id: task.id, action },
+        { kind: 'permission', rule: denied?.rule ?? refused.rule, inputs: { task_id: task.id, action }, action, matched: denied?.matched ?? [] },
+      );
+    }
+    throw new TeamError(refused.code, refused.reason, refused.rule === 'claim.role' ? { required_role: task.required_role } : { status: task.status });
   }
-  if (!roleMatches(task, caller)) {
-    throw new TeamError('DENIED', `task ${task.id} needs role ${String(task.required_role)}, you are ${caller.agent.role}`, {
-      required_role: task.required_role,
-    });
-  }
-  requireClaimable(task, options.claimable ?? EVERY_KIND);
-  if (!dependenciesDone(op, task.id)) {
-    throw new TeamError('CONFLICT', `task ${task.id} has dependencies that are not done`, { status: task.status });
-  }
-  admit(op, caller, 'claim');
+  admit(op, caller, 'claim', 'team_task_claim', task.id);
   return takeClaim(op, caller, task, options);
 }
 
@@ -135,8 +160,7 @@ function unblockDependants(op: Op, taskId: string): TaskRow[] {
   const candidates = op.sql.all<TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks t
      WHERE t.status = 'blocked' AND t.id IN (SELECT task_id FROM task_dependencies WHERE depends_on_id = ?)
-       AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.depends_on_id
-                       WHERE d.task_id = t.id AND p.status <> 'done')
+       AND ${NO_UNFINISHED_DEPENDENCY}
      ORDER BY t.seq`,
     taskId,
   );

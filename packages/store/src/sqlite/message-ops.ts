@@ -1,7 +1,9 @@
 import { DEFAULTS, LIMITS, TeamError, type Message, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { messageBodyRuling } from '@codex-team/policy-engine';
 import type { Actor } from '../team-store';
-import { findAgent, requireCaller, requireLead, requireWriter } from './access';
+import { findAgent, logDecision, requireCaller, requireLead, requireWriter } from './access';
 import { appendAudit } from './audit';
+import { refusePolicy } from './policy-ops';
 import { MESSAGE_COLUMNS, iso, parseIdList, toMessage, type MessageRow } from './row-mappers';
 import { requireHolder, requireTask } from './task-rows';
 import type { Op } from './transaction';
@@ -47,7 +49,14 @@ function sameRequest(row: MessageRow, toAgentId: string | null, input: ToolInput
  */
 export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>): ToolOutput<'team_send'> {
   const caller = requireWriter(op, actor);
-  if (input.consensus === true) requireLead(caller, 'declare consensus');
+  const bytes = Buffer.byteLength(input.body, 'utf8');
+  // The profile's limit first (with what to do instead, audited); the contract limit below it.
+  if (bytes <= LIMITS.messageBodyMaxBytes) {
+    const body = messageBodyRuling(op.profileOf(caller.team.profile), bytes);
+    if (body.decision === 'deny') refusePolicy(op, caller, body, 'team_send', null);
+    logDecision(op, caller.team, body);
+  }
+  if (input.consensus === true) requireLead(op, caller, 'team_send', 'declare consensus', 'consensus');
   const toAgentId = input.to === '*' ? null : input.to;
   if (input.idempotency_key !== undefined) {
     const earlier = op.sql.get<MessageRow>(
@@ -71,7 +80,6 @@ export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>)
     }
     if (toAgentId === caller.agent.id) throw new TeamError('INVALID_INPUT', 'a message cannot be sent to yourself');
   }
-  const bytes = Buffer.byteLength(input.body, 'utf8');
   if (bytes > LIMITS.messageBodyMaxBytes) {
     throw new TeamError(
       'PAYLOAD_TOO_LARGE',

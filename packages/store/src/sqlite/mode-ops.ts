@@ -1,7 +1,8 @@
 import { LIMITS, TeamError, type Message, type PlanReview, type TeamMode, type TeamModeState, type ToolName } from '@codex-team/contracts';
-import type { ModeGateFacts } from '../team-policy';
+import { modeChangeRuling, modeGateRuling, type ModeCallFacts } from '@codex-team/policy-engine';
 import type { Actor, ModeChangeResult, PlanReviewInput, SetModeInput } from '../team-store';
-import { requireCaller, requireLead, requireWriter, type Caller } from './access';
+import { logDecision, requireCaller, requireLead, requireWriter, type Caller } from './access';
+import { refusePolicy } from './policy-ops';
 import { appendAudit } from './audit';
 import { MESSAGE_COLUMNS, TEAM_COLUMNS, iso, teamRowAt, toMessage, toTeam, type MessageRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
@@ -11,7 +12,7 @@ import type { Op } from './transaction';
  * mode_expires_at makes a second sweep, or a sweep in another process, change nothing more.
  * Returns whether this call recorded it.
  */
-function recordLapse(op: Op, stored: TeamRow): boolean {
+export function recordLapse(op: Op, stored: TeamRow): boolean {
   const lapsed = teamRowAt(stored, op.now);
   // teamRowAt hands back the row itself while its mode has not lapsed.
   if (lapsed === stored || stored.mode_expires_at === null) return false;
@@ -46,20 +47,6 @@ function storedTeam(op: Op, teamId: string): TeamRow {
   return row;
 }
 
-/** Whether any team's temporary mode has lapsed by now and is not recorded yet; a read, for the sweep. */
-export function anyLapsedModes(op: Op): boolean {
-  return op.sql.get<{ one: number }>('SELECT 1 AS one FROM teams WHERE mode_expires_at IS NOT NULL AND mode_expires_at <= ? LIMIT 1', op.now) !== undefined;
-}
-
-/** Records every temporary mode that has lapsed by now, across teams; how many it recorded. */
-export function expireLapsedModes(op: Op): number {
-  const due = op.sql.all<TeamRow>(
-    `SELECT ${TEAM_COLUMNS} FROM teams WHERE mode_expires_at IS NOT NULL AND mode_expires_at <= ? ORDER BY id`,
-    op.now,
-  );
-  return due.filter((row) => recordLapse(op, row)).length;
-}
-
 /** The mode columns of a team row. */
 export type ModeColumns = Pick<TeamRow, 'mode' | 'mode_set_by' | 'mode_reason' | 'mode_set_at' | 'mode_expires_at' | 'mode_returns_to'>;
 
@@ -82,7 +69,7 @@ export function modeColumnsAfter(
 /** Lead only: the team's mode changes if the transition table allows it; refused, nothing changes. */
 export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeResult {
   const caller = requireWriter(op, actor);
-  requireLead(caller, 'change the team mode');
+  requireLead(op, caller, 'team_mode_set', 'change the team mode');
   recordLapse(op, storedTeam(op, caller.team.id));
   const before = toTeam(caller.team);
   const inFlightRows = op.sql.all<{ id: string; owner_agent_id: string | null }>(
@@ -90,12 +77,14 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
     caller.team.id,
   );
   const inFlight = inFlightRows.map((row) => row.id);
-  const decision = op.policy.changeMode({
-    team: before,
+  const decision = modeChangeRuling({
+    from: before.mode,
     to: input.mode,
     ttlMs: input.ttlMs,
     leadHeldTaskIds: inFlightRows.filter((row) => row.owner_agent_id === caller.agent.id).map((row) => row.id),
   });
+  if (decision.decision === 'deny') refusePolicy(op, caller, decision, 'team_mode_set', caller.team.id);
+  logDecision(op, caller.team, decision);
   const next = modeColumnsAfter(caller.team, { to: input.mode, ttlMs: input.ttlMs, actorAgentId: caller.agent.id, reason: input.reason }, op.now);
   op.sql.run(
     `UPDATE teams SET mode = ?, mode_set_by = ?, mode_reason = ?, mode_set_at = ?, mode_expires_at = ?, mode_returns_to = ?
@@ -127,16 +116,21 @@ export function readMode(op: Op, actor: Actor): TeamModeState {
 }
 
 /**
- * Inside a write that carries out a gated call: DENIED when the team's mode refuses it. The
- * authorization step refused it already unless the mode changed in between; this closes that race.
+ * Inside a write that carries out a gated call: DENIED when the team's mode refuses it (audited as
+ * `policy.deny`). The authorization step refused it already unless the mode changed in between;
+ * this closes that race. Default mode has no gate.
  */
 export function requireModeAllows(
   op: Op,
   caller: Caller,
   tool: ToolName,
-  extra: Partial<Pick<ModeGateFacts, 'actions' | 'spawnRole' | 'publishesPlan'>> = {},
+  extra: Partial<Pick<ModeCallFacts, 'actions' | 'spawnRole' | 'publishesPlan'>> = {},
+  subjectId: string | null = null,
 ): void {
-  op.policy.gateMode({ team: toTeam(caller.team), tool, callerIsLead: caller.isLead, actions: extra.actions ?? [], ...extra });
+  const mode = caller.team.mode;
+  if (mode === 'default') return;
+  const ruling = modeGateRuling(mode, { tool, callerIsLead: caller.isLead, actions: extra.actions ?? [], ...extra });
+  if (ruling.decision === 'deny') refusePolicy(op, caller, ruling, tool, subjectId);
 }
 
 interface PlanReviewRow {
@@ -251,7 +245,7 @@ export function submitPlan(op: Op, actor: Actor, artifactId: string): PlanReview
 /** Lead only: approves or rejects a pending plan with a reason; its author gets a message. */
 export function reviewPlan(op: Op, actor: Actor, input: PlanReviewInput): PlanReview {
   const caller = requireWriter(op, actor);
-  requireLead(caller, 'approve or reject plans');
+  requireLead(op, caller, 'team_plan', 'approve or reject plans', input.approve ? 'approve' : 'reject');
   const existing = reviewOf(op, input.artifactId);
   if (existing === undefined || existing.team_id !== caller.team.id) {
     throw new TeamError('NOT_FOUND', `no submitted plan ${input.artifactId} in this team`, { artifact_id: input.artifactId });

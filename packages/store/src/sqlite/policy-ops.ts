@@ -1,8 +1,14 @@
-import { ProfileNameSchema, TeamError, UsageSampleSchema } from '@codex-team/contracts';
-import type { AdmittedAction } from '../team-policy';
-import type { UsageRecord } from '../team-snapshot';
-import type { Actor, DecisionEntry, RecordUsageInput, SetProfileInput } from '../team-store';
-import { findTeam, requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
+import { ProfileNameSchema, TeamError, UsageSampleSchema, type ToolName, type UsageRecord, type UsageSample } from '@codex-team/contracts';
+import {
+  admissionRuling,
+  profileChanges,
+  refusalError,
+  usageRuling,
+  type BudgetedAction,
+  type PolicyRefusal,
+} from '@codex-team/policy-engine';
+import type { Actor, DecisionEntry, ProfileSwitch, SetProfileInput } from '../team-store';
+import { findTeam, logDecision, requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { iso, toTeam } from './row-mappers';
 import { requireTask } from './task-rows';
@@ -21,17 +27,49 @@ export function policyState(op: Op, teamId: string): PolicyStateRow {
   return row;
 }
 
-/** Asks the team's policy, inside the caller's transaction, whether it may spawn or claim. */
-export function admit(op: Op, caller: Caller, action: AdmittedAction): void {
+/**
+ * Refuses the call by a team policy rule: the refusal is logged, audited as one `policy.deny` event
+ * written in the same transaction once the operation's own writes are rolled back, and thrown.
+ */
+export function refusePolicy(op: Op, caller: Caller, refusal: PolicyRefusal, tool: ToolName, subjectId: string | null): never {
+  logDecision(op, caller.team, refusal);
+  op.onRefusal(() =>
+    appendAudit(op, {
+      teamId: caller.team.id,
+      actorAgentId: caller.agent.id,
+      action: 'policy.deny',
+      decision: 'deny',
+      subjectId,
+      reason: `${refusal.rule}: ${refusal.message}`,
+      data: { rule: refusal.rule, tool, code: refusal.code },
+    }),
+  );
+  throw refusalError(refusal);
+}
+
+/**
+ * The team's budget and early stop, asked inside the spawn or claim transaction: the refusal (a
+ * PolicyRefusal, logged and audited) or null when the action may go ahead.
+ */
+export function admission(op: Op, caller: Caller, action: BudgetedAction): PolicyRefusal | null {
   const state = policyState(op, caller.team.id);
-  op.policy.admit({
-    team: toTeam(caller.team),
+  const ruling = admissionRuling(op.profileOf(caller.team.profile), {
     action,
-    actorAgentId: caller.agent.id,
     usedTokens: state.used_tokens,
     tasksByStatus: tasksByStatus(op, caller.team.id),
     consensusAt: state.consensus_at === null ? null : iso(state.consensus_at),
   });
+  if (ruling.decision === 'allow') {
+    logDecision(op, caller.team, ruling);
+    return null;
+  }
+  return ruling;
+}
+
+/** Refuses the spawn or claim when the team's budget or early stop says no. */
+export function admit(op: Op, caller: Caller, action: BudgetedAction, tool: ToolName, subjectId: string | null): void {
+  const refusal = admission(op, caller, action);
+  if (refusal !== null) refusePolicy(op, caller, refusal, tool, subjectId);
 }
 
 interface UsageRow {
@@ -62,22 +100,24 @@ export function toUsage(row: UsageRow): UsageRecord {
 }
 
 /**
- * Charges one usage sample: the policy says how many tokens and why; the sample and the team's new
- * total are written with one `usage.report` event. Finalized teams are charged too: the tokens
- * were spent.
+ * Charges one usage sample: the profile's budget says how many tokens and why; the sample and the
+ * team's new total are written with one `usage.report` event. Finalized teams are charged too: the
+ * tokens were spent. A call reporting usage runs this as its standing write (see WriteOptions).
  */
-export function recordUsage(op: Op, actor: Actor, input: RecordUsageInput): UsageRecord {
+export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId: string | null): UsageRecord {
   const caller = requireCaller(op, actor);
-  const sample = UsageSampleSchema.safeParse(input.sample);
+  const sample = UsageSampleSchema.safeParse(reported);
   if (!sample.success) {
     throw new TeamError('INVALID_INPUT', `usage is invalid: ${sample.error.issues[0]?.message ?? 'invalid'}`);
   }
-  const taskId = input.taskId ?? null;
   if (taskId !== null) requireTask(op, caller.team.id, taskId);
   const before = policyState(op, caller.team.id).used_tokens;
-  const charge = op.policy.charge(toTeam(caller.team), before, sample.data);
+  const charge = usageRuling(op.profileOf(caller.team.profile), before, sample.data);
   if (!Number.isSafeInteger(charge.tokens) || charge.tokens < 0 || !Number.isSafeInteger(before + charge.tokens)) {
     throw new TeamError('INVALID_INPUT', `usage of ${charge.tokens} tokens cannot be charged`, { tokens: charge.tokens });
+  }
+  if (charge.crossed !== null) {
+    op.decided({ teamId: caller.team.id, profile: caller.team.profile, rule: charge.rule, inputs: charge.inputs, outcome: `crossed ${charge.crossed}`, reason: charge.reason });
   }
   const seq = Number(
     op.sql.run(
@@ -104,27 +144,32 @@ export function recordUsage(op: Op, actor: Actor, input: RecordUsageInput): Usag
     action: 'usage.report',
     subjectId: taskId,
     reason: charge.reason,
-    data: { usage, used_tokens: before + charge.tokens, crossed: charge.crossed ?? null },
+    data: { usage, used_tokens: before + charge.tokens, crossed: charge.crossed },
   });
   return usage;
 }
 
-/** Lead only: the team runs under another profile from the next decision on. */
-export function setProfile(
-  op: Op,
-  actor: Actor,
-  input: SetProfileInput,
-): { team: ReturnType<typeof toTeam>; previous_profile: string; changed: boolean } {
+/**
+ * Lead only: the team runs under another profile from the next decision on. The reason of its
+ * `policy.switch` event lists the profile fields the switch changes.
+ */
+export function setProfile(op: Op, actor: Actor, input: SetProfileInput): ProfileSwitch {
   const caller = requireWriter(op, actor);
-  requireLead(caller, 'switch the team profile');
+  requireLead(op, caller, 'team_policy_set_profile', 'switch the team profile');
   const name = ProfileNameSchema.safeParse(input.profile);
   if (!name.success) {
     throw new TeamError('INVALID_INPUT', `profile ${JSON.stringify(input.profile)} ${name.error.issues[0]?.message ?? 'is invalid'}`);
   }
   const previous = caller.team.profile;
-  // Resolving the new profile's cap proves the policy knows it before anything is written.
-  op.policy.threadCap({ ...toTeam(caller.team), profile: input.profile });
-  if (previous === input.profile) return { team: toTeam(caller.team), previous_profile: previous, changed: false };
+  // Resolving both profiles proves the store knows them before anything is written.
+  const from = op.profileOf(previous);
+  const to = op.profileOf(input.profile);
+  const changes = profileChanges(from, to);
+  const reason =
+    changes.length === 0 ? `profile ${from.name} -> ${to.name}: no field changes` : `profile ${from.name} -> ${to.name}: ${changes.join('; ')}`;
+  const changed = previous !== input.profile;
+  logDecision(op, caller.team, { decision: 'allow', rule: 'policy.switch', reason, inputs: { from: from.name, to: to.name } }, changed ? 'switched' : 'unchanged');
+  if (!changed) return { team: toTeam(caller.team), previous_profile: previous, changed: false, changes: [] };
   op.sql.run('UPDATE teams SET profile = ? WHERE id = ?', input.profile, caller.team.id);
   const team = toTeam(requireTeam(op, caller.team.id));
   appendAudit(op, {
@@ -132,10 +177,10 @@ export function setProfile(
     actorAgentId: caller.agent.id,
     action: 'policy.switch',
     subjectId: team.id,
-    reason: input.reason,
+    reason,
     data: { team, previous_profile: previous },
   });
-  return { team, previous_profile: previous, changed: true };
+  return { team, previous_profile: previous, changed: true, changes };
 }
 
 /** Whether the team's last event of this action carries exactly this decision's data. */

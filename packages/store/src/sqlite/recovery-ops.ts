@@ -1,4 +1,4 @@
-import { TeamError, type AgentState, type Message, type ToolOutput } from '@codex-team/contracts';
+import { TeamError, type AgentState, type Message, type Profile, type ToolOutput } from '@codex-team/contracts';
 import type {
   Actor,
   AppliedRecoveryStep,
@@ -14,8 +14,9 @@ import { requireCaller } from './access';
 import { appendAudit } from './audit';
 import { countUnread, insertNotice } from './message-ops';
 import { AGENT_COLUMNS, TEAM_COLUMNS, iso, toAgent, type AgentRow, type TeamRow } from './row-mappers';
+import { recordLapse } from './mode-ops';
 import { reloadTask, taskEntity } from './task-rows';
-import { tasksByStatus } from './team-ops';
+import { closeTeam, tasksByStatus } from './team-ops';
 import type { Op } from './transaction';
 
 /** Audit actions of recovery itself: what a resumed session is told recovery did. */
@@ -31,6 +32,27 @@ interface ClaimRow {
   fence: number;
   lease_expires_at: number | null;
   attempts: number;
+}
+
+/** The team's profile as the store knows it, or null (recovery then uses the default numbers). */
+function knownProfile(op: Op, name: string): Profile | null {
+  try {
+    return op.profileOf(name);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the store can prove of a team's activity: the latest state change one of its agents made,
+ * the latest heartbeat (last_seen_at), or its start. The sweep's own events (actor null) are not
+ * activity.
+ */
+export function lastActivityAt(op: Op, team: TeamRow): number {
+  const byAgent =
+    op.sql.value<number>('SELECT at FROM audit_events WHERE team_id = ? AND actor_agent_id IS NOT NULL ORDER BY seq DESC LIMIT 1', team.id) ?? 0;
+  const seen = op.sql.value<number>('SELECT MAX(last_seen_at) FROM agents WHERE team_id = ?', team.id) ?? 0;
+  return Math.max(byAgent, seen, team.created_at);
 }
 
 /**
@@ -50,7 +72,10 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
       teamId: team.id,
       name: team.name,
       profile: team.profile,
+      settings: knownProfile(op, team.profile),
       leadAgentId: team.lead_agent_id,
+      lastActivityAt: lastActivityAt(op, team),
+      mode: { current: team.mode, expiresAt: team.mode_expires_at, returnsTo: team.mode_returns_to },
       agents: op.sql
         .all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND state <> 'retired' ORDER BY seq`, team.id)
         .map((agent): RecoveryAgentView => ({
@@ -147,13 +172,67 @@ function markAgentLost(op: Op, step: Extract<RecoveryStep, { kind: 'mark_agent_l
   return row.state;
 }
 
+/** Retires an idle teammate, if it is still exactly as the decision saw it: its slot is free for good. */
+function retireAgent(op: Op, step: Extract<RecoveryStep, { kind: 'retire_agent' }>): AgentState | null {
+  // An invited agent that never joined loses its join ticket with its slot.
+  const changed = op.sql.run(
+    `UPDATE agents SET state = 'retired', join_ticket_hash = NULL, idle_since = coalesce(idle_since, @now)
+     WHERE id = @id AND team_id = @team AND state = @state AND epoch = @epoch AND last_seen_at IS @seen`,
+    { now: op.now, id: step.agentId, team: step.teamId, state: step.expect.state, epoch: step.expect.epoch, seen: step.expect.lastSeenAt },
+  ).changes;
+  if (changed === 0) return null;
+  const row = op.sql.get<AgentRow & { idle_since: number | null }>(`SELECT ${AGENT_COLUMNS}, idle_since FROM agents WHERE id = ?`, step.agentId);
+  if (row === undefined) throw new TeamError('INTERNAL', `agent ${step.agentId} vanished inside a transaction`);
+  appendAudit(op, {
+    teamId: step.teamId,
+    actorAgentId: null,
+    action: 'agent.retire',
+    subjectId: step.agentId,
+    reason: `${step.rule}: ${step.reason}`,
+    data: { agent: toAgent(row), idle_since: row.idle_since === null ? null : iso(row.idle_since) },
+  });
+  return row.state;
+}
+
+/** Finalizes a team idle as a whole, if no agent acted since the decision; its open tasks are cancelled. */
+function finalizeIdleTeam(op: Op, team: TeamRow, step: Extract<RecoveryStep, { kind: 'finalize_team' }>): string | null {
+  if (lastActivityAt(op, team) > step.expect.lastActivityAt) return null;
+  closeTeam(op, team.id, null, `finalized by the idle sweep: ${step.reason}`, (cancelled) => `${step.rule}: ${step.reason}; ${cancelled} unfinished tasks cancelled`);
+  return 'finalized';
+}
+
+/** Records a lapsed temporary mode once (compare-and-set on its expiry). */
+function expireMode(op: Op, team: TeamRow, step: Extract<RecoveryStep, { kind: 'expire_mode' }>): string | null {
+  if (team.mode_expires_at !== step.expect.expiresAt) return null;
+  return recordLapse(op, team) ? 'lapsed' : null;
+}
+
+// Steps the lead is told about in its notice: claims taken back and agents lost. Idle retirements,
+// idle finalizes and mode lapses are in the audit trail and the lead's hints already.
+const NOTICED: ReadonlySet<RecoveryStep['kind']> = new Set(['reclaim_task', 'mark_agent_lost']);
+
 function noticeBody(applied: readonly AppliedRecoveryStep[]): string {
   const lines = applied.map(({ step, outcome }) =>
     step.kind === 'reclaim_task'
       ? `- task ${step.taskId} is ${outcome}: ${step.reason}`
-      : `- agent ${step.agentId} is ${outcome}: ${step.reason}`,
+      : `- ${step.kind === 'mark_agent_lost' ? `agent ${step.agentId}` : `team ${step.teamId}`} is ${outcome}: ${step.reason}`,
   );
   return [`codex-team recovery took ${applied.length} action(s):`, ...lines].join('\n');
+}
+
+function applyStep(op: Op, team: TeamRow, step: RecoveryStep): string | null {
+  switch (step.kind) {
+    case 'reclaim_task':
+      return reclaimTask(op, step);
+    case 'mark_agent_lost':
+      return markAgentLost(op, step);
+    case 'retire_agent':
+      return retireAgent(op, step);
+    case 'finalize_team':
+      return finalizeIdleTeam(op, team, step);
+    case 'expire_mode':
+      return expireMode(op, team, step);
+  }
 }
 
 /**
@@ -164,7 +243,7 @@ function noticeBody(applied: readonly AppliedRecoveryStep[]): string {
 export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
   const applied: AppliedRecoveryStep[] = [];
   const skipped: RecoveryStep[] = [];
-  // Steps change tasks and agents, never a team row: one read per team serves every step and notice.
+  // One read per team serves its steps and its notice (read again after a step changes the team).
   const teams = new Map<string, TeamRow | undefined>();
   const teamOf = (teamId: string): TeamRow | undefined => {
     if (!teams.has(teamId)) teams.set(teamId, op.sql.get<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ?`, teamId));
@@ -172,21 +251,19 @@ export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
   };
   for (const step of plan.steps) {
     const team = teamOf(step.teamId);
-    const outcome =
-      team === undefined || team.state !== 'active'
-        ? null
-        : step.kind === 'reclaim_task'
-          ? reclaimTask(op, step)
-          : markAgentLost(op, step);
+    const outcome = team === undefined || team.state !== 'active' ? null : applyStep(op, team, step);
+    // A finalize or a lapse changes the team row: read it again for the steps after it.
+    if (outcome !== null && (step.kind === 'finalize_team' || step.kind === 'expire_mode')) teams.delete(step.teamId);
     if (outcome === null) skipped.push(step);
     else applied.push({ step, outcome });
   }
   const notices: Message[] = [];
-  const teamIds = [...new Set(applied.map(({ step }) => step.teamId))];
+  const noticed = applied.filter(({ step }) => NOTICED.has(step.kind));
+  const teamIds = [...new Set(noticed.map(({ step }) => step.teamId))];
   for (const teamId of teamIds) {
     const lead = teamOf(teamId)?.lead_agent_id;
     if (lead === undefined) continue;
-    const mine = applied.filter(({ step }) => step.teamId === teamId);
+    const mine = noticed.filter(({ step }) => step.teamId === teamId);
     notices.push(insertNotice(op, teamId, lead, noticeBody(mine), `recovery notice to the lead: ${mine.length} action(s)`));
   }
   return { applied, skipped, notices };

@@ -11,6 +11,7 @@ import type {
   TeamMode,
   TeamState,
 } from '@codex-team/contracts';
+import { modeLapse } from '@codex-team/policy-engine';
 
 // Rows as SQLite returns them. Times are epoch milliseconds; entities carry ISO strings.
 
@@ -157,15 +158,6 @@ export function toTeam(row: TeamRow): Team {
   };
 }
 
-/**
- * The lapse rule of a temporary mode, in any time representation: once `now` reaches its expiry it
- * has returned to its return target (default without one), set at its expiry by nobody. Null while
- * it has not lapsed (or it is lasting).
- */
-export function modeLapse(mode: TeamMode, expiresAt: number | null, returnsTo: TeamMode | null, now: number): { mode: TeamMode; reason: string } | null {
-  if (expiresAt === null || expiresAt > now) return null;
-  return { mode: returnsTo ?? 'default', reason: `the temporary ${mode} mode lapsed` };
-}
 
 /**
  * The row as it applies at `now`: a temporary mode whose time has passed has returned to the mode
@@ -173,11 +165,11 @@ export function modeLapse(mode: TeamMode, expiresAt: number | null, returnsTo: T
  * (not only once something records it); the sweep records it as a `mode.expire` event.
  */
 export function teamRowAt(row: TeamRow, now: number): TeamRow {
-  const lapse = modeLapse(row.mode, row.mode_expires_at, row.mode_returns_to, now);
+  const lapse = modeLapse({ current: row.mode, expiresAt: row.mode_expires_at, returnsTo: row.mode_returns_to }, now);
   if (lapse === null) return row;
   return {
     ...row,
-    mode: lapse.mode,
+    mode: lapse.to,
     mode_set_by: null,
     mode_reason: lapse.reason,
     mode_set_at: row.mode_expires_at,

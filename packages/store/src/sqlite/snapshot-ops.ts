@@ -1,5 +1,5 @@
 import { TeamError, type Task, type Team } from '@codex-team/contracts';
-import type { TeamSnapshot } from '../team-snapshot';
+import type { TeamSnapshot } from '@codex-team/contracts';
 import { findTeam } from './access';
 import { policyState, toUsage, USAGE_COLUMNS } from './policy-ops';
 import {

@@ -1,4 +1,5 @@
 import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { blockedByCycle } from '@codex-team/scheduler';
 import type { Actor, LeaseOptions } from '../team-store';
 import { requireCaller, requireWriter } from './access';
 import { appendAudit } from './audit';
@@ -61,28 +62,20 @@ function resolveDependencies(op: Op, teamId: string, tasks: readonly NewTask[], 
   });
 }
 
-/** Existing tasks cannot depend on new ones, so only edges inside the batch can close a cycle. */
+/**
+ * CYCLE_DETECTED when the dependencies inside the batch form a cycle (scheduler's blockedByCycle:
+ * existing tasks cannot depend on new ones, so only edges inside the batch can close one).
+ */
 function refuseCycles(tasks: readonly NewTask[], dependencies: Dependency[][]): void {
-  const waitingOn = dependencies.map((deps) => deps.filter((dep) => 'batchIndex' in dep).length);
-  const dependants = tasks.map((): number[] => []);
-  dependencies.forEach((deps, index) => {
-    for (const dep of deps) if ('batchIndex' in dep) dependants[dep.batchIndex]?.push(index);
-  });
-  const queue = waitingOn.flatMap((count, index) => (count === 0 ? [index] : []));
-  let sorted = 0;
-  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-    sorted += 1;
-    for (const dependant of dependants[next] ?? []) {
-      const left = (waitingOn[dependant] ?? 0) - 1;
-      waitingOn[dependant] = left;
-      if (left === 0) queue.push(dependant);
-    }
-  }
-  if (sorted < tasks.length) {
-    const stuck = waitingOn.flatMap((count, index) => (count > 0 ? [tasks[index]?.key ?? `#${index}`] : []));
-    throw new TeamError('CYCLE_DETECTED', `the dependencies of this call form a cycle through ${stuck.join(', ')}`, {
-      keys: stuck,
-    });
+  const name = (index: number): string => tasks[index]?.key ?? `#${index}`;
+  const stuck = blockedByCycle(
+    dependencies.map((deps, index) => ({
+      id: name(index),
+      depends_on: deps.flatMap((dep) => ('batchIndex' in dep ? [name(dep.batchIndex)] : [])),
+    })),
+  );
+  if (stuck.length > 0) {
+    throw new TeamError('CYCLE_DETECTED', `the dependencies of this call form a cycle through ${stuck.join(', ')}`, { keys: stuck });
   }
 }
 

@@ -2,6 +2,13 @@ import { TeamError, type Task } from '@codex-team/contracts';
 import { TASK_COLUMNS, iso, toTask, type AgentRow, type TaskRow } from './row-mappers';
 import type { Op } from './transaction';
 
+/**
+ * Readiness (scheduler's readyWhen: no dependency unfinished) as a predicate on task `t`, for the
+ * queries that select ready tasks in the database.
+ */
+export const NO_UNFINISHED_DEPENDENCY = `NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.depends_on_id
+                       WHERE d.task_id = t.id AND p.status <> 'done')`;
+
 /** Dependencies in the order they were given. */
 export function dependenciesOf(op: Op, taskId: string): string[] {
   return op.sql
@@ -78,13 +85,13 @@ export function requireHolder(op: Op, task: TaskRow, agent: AgentRow, fence: num
   }
 }
 
-/** True when every dependency of the task is done (a task with none trivially is). */
-export function dependenciesDone(op: Op, taskId: string): boolean {
+/** How many dependencies of the task are not done (what readiness is decided on). */
+export function unfinishedDependencies(op: Op, taskId: string): number {
   return (
     op.sql.value<number>(
       `SELECT COUNT(*) FROM task_dependencies d JOIN tasks p ON p.id = d.depends_on_id
        WHERE d.task_id = ? AND p.status <> 'done'`,
       taskId,
-    ) === 0
+    ) ?? 0
   );
 }

@@ -1,4 +1,5 @@
 import {
+  DEFAULTS,
   LEAD_ROLE,
   LIMITS,
   TaskStatusSchema,
@@ -10,17 +11,25 @@ import {
 import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
 import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
 import { appendAudit } from './audit';
-import { attachAuthorization } from './authz-ops';
+import { refusalError, teamSizeRuling } from '@codex-team/policy-engine';
 import { countUnread } from './message-ops';
 import { AGENT_COLUMNS, TASK_COLUMNS, iso, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
 import { taskEntities } from './task-rows';
 import type { Op } from './transaction';
 
-/** Creates a team and its lead (bound at epoch 1) as one state change: `team.start`. */
+/**
+ * Creates a team and its lead (bound at epoch 1) as one state change: `team.start`. The profile
+ * must be one the store knows (NOT_FOUND); max_threads defaults to its threads.default and may not
+ * exceed its threads.hard_cap.
+ */
 export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
-  if (!Number.isInteger(input.maxThreads) || input.maxThreads < 1 || input.maxThreads > LIMITS.maxThreadsHardCap) {
+  const profileName = input.profile ?? DEFAULTS.profile;
+  const size = teamSizeRuling(op.profileOf(profileName), input.maxThreads);
+  if (size.decision === 'deny') throw refusalError(size);
+  const maxThreads = size.maxThreads;
+  if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > LIMITS.maxThreadsHardCap) {
     throw new TeamError('INVALID_INPUT', `max_threads must be an integer from 1 to ${LIMITS.maxThreadsHardCap}`, {
-      max_threads: input.maxThreads,
+      max_threads: maxThreads,
     });
   }
   const teamId = op.ids.next('tm');
@@ -32,8 +41,8 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     input.name,
     input.objective,
     leadId,
-    input.maxThreads,
-    input.profile,
+    maxThreads,
+    profileName,
     op.now,
   );
   op.sql.run(
@@ -60,7 +69,7 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     reason: `team ${input.name} started with lead ${input.leadName}`,
     data: { team, agent, epoch: 1 },
   });
-  attachAuthorization(op, input.authorization, { teamId, agentId: leadId, role: LEAD_ROLE });
+  op.subject = { teamId, agentId: leadId, role: LEAD_ROLE };
   return { team, agent, epoch: 1 };
 }
 
@@ -108,7 +117,7 @@ export function finalizeTeam(
   input: ToolInput<'team_finalize'>,
 ): ToolOutput<'team_finalize'> {
   const caller = requireWriter(op, actor);
-  requireLead(caller, 'finalize the team');
+  requireLead(op, caller, 'team_finalize', 'finalize the team');
   const counts = tasksByStatus(op, caller.team.id);
   const open = counts.blocked + counts.ready + counts.in_progress;
   if (open > 0 && !input.force) {

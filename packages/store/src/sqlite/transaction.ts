@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import { TeamError, type IdGenerator } from '@codex-team/contracts';
-import type { TeamPolicy } from '../team-policy';
+import { TeamError, isTeamError, type IdGenerator, type Profile } from '@codex-team/contracts';
+import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { CallAuthorization } from '../team-store';
 
 /** How a store call waits out other writers that hold the database lock. */
 export interface BusyRetryOptions {
@@ -63,25 +64,76 @@ export class Sql {
   }
 }
 
+/** One decision a store operation applied, as it is logged: the rule, its inputs and the outcome. */
+export interface AppliedDecision {
+  teamId: string;
+  profile: string;
+  rule: string;
+  inputs: Readonly<Record<string, unknown>>;
+  /** `allow`, `deny`, or what was done (`retire`, `charged`...). */
+  outcome: string;
+  reason: string;
+}
+
+/** Who a recorded call decision is about, when the operation learns it (binding operations do). */
+export interface DecisionSubject {
+  teamId: string;
+  agentId: string;
+  role: string;
+}
+
 /** What one domain operation sees: the statements, the one time of the operation, and ids. */
 export interface Op {
   sql: Sql;
   /** Clock time read once at the start of the transaction: every write of the operation uses it. */
   now: number;
   ids: IdGenerator;
-  /** The teams' policy, consulted inside the transaction with its facts. */
-  policy: TeamPolicy;
+  /** The team's profile by name, from the profiles the store was opened with; NOT_FOUND when unknown. */
+  profileOf(name: string): Profile;
+  /** Logs one decision the operation applied (see SqliteTeamStoreOptions.logger). */
+  decided(decision: AppliedDecision): void;
   /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
   readonly writable: boolean;
   /** Seqs of the audit events this transaction appended, in order. */
   readonly auditSeqs: number[];
+  /** Binding operations (start, join, resume) name the agent the call's decision is about. */
+  subject: DecisionSubject | null;
   /**
-   * Runs `work` as the last step inside this write transaction, after the operation's own writes
-   * (so it sees their audit seqs). Nothing runs when the operation throws: the transaction rolls back.
+   * Runs `work` in this write transaction if, and only if, the operation is refused: after its own
+   * writes are rolled back, before the call's decision is recorded (a policy refusal's audit event).
    */
-  beforeCommit(work: () => void): void;
+  onRefusal(work: () => void): void;
   /** Runs `work` once this write transaction has committed. */
   afterCommit(work: () => void): void;
+}
+
+/** A write of one call: what it may carry besides the operation. */
+export interface WriteOptions {
+  /**
+   * Commits without waiting for the disk (synchronous=NORMAL, for this commit only): the write
+   * survives a crash of any process and reaches the disk with the next full commit or checkpoint;
+   * only a power cut before that can lose it. Only records that change no state may use it.
+   * @default 'full'
+   */
+  sync?: 'full' | 'normal';
+  /**
+   * The call's allow decision: recorded as this transaction's last write with the call's real
+   * outcome (`ok`, or the code of its refusal), so one call leaves exactly one decision record.
+   */
+  authorization?: CallAuthorization;
+  /**
+   * Writes that stand even when the operation is refused (the usage a call reports: the tokens were
+   * spent either way). They run first; if they themselves refuse, the operation does not run.
+   */
+  standing?: (op: Op) => void;
+}
+
+/** What a write transaction does with a refused call's decision and the operation's refusal. */
+export type RecordDecision = (op: Op, authorization: CallAuthorization, refusal: TeamError | null) => void;
+
+/** The store's own refusals (a TeamError other than BUSY or INTERNAL): recorded, then answered. */
+function isRefusal(error: unknown): error is TeamError {
+  return isTeamError(error) && error.code !== 'BUSY' && error.code !== 'INTERNAL';
 }
 
 // Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
@@ -141,7 +193,9 @@ export class TransactionRunner {
     private readonly now: () => number,
     private readonly ids: IdGenerator,
     private readonly retry: BusyRetryOptions,
-    private readonly policy: TeamPolicy,
+    private readonly profiles: ProfileCatalog,
+    private readonly log: (decision: AppliedDecision) => void,
+    private readonly recordDecision: RecordDecision,
   ) {
     this.inTransaction = sql.db.transaction((body: () => unknown) => body());
   }
@@ -152,15 +206,15 @@ export class TransactionRunner {
   }
 
   /**
-   * One write transaction; `work` must be synchronous (never await inside a transaction).
-   * `sync: 'normal'` commits without waiting for the disk (synchronous=NORMAL, for this commit
-   * only): the write survives a crash of any process, and reaches the disk with the next full
-   * commit or checkpoint; only a power cut before that can lose it. Only records that change no
-   * state (the decision log) may use it.
-   * @default sync 'full'
+   * One write transaction; `work` must be synchronous (never await inside a transaction). A refusal
+   * of the operation (a TeamError other than BUSY or INTERNAL) rolls back the operation's writes
+   * only: the standing writes, the refusal's own records (onRefusal) and the call's decision still
+   * commit, then the refusal is thrown. Anything else rolls the whole transaction back.
    */
-  async write<T>(work: (op: Op) => T, options: { sync?: 'full' | 'normal' } = {}): Promise<T> {
+  async write<T>(work: (op: Op) => T, options: WriteOptions = {}): Promise<T> {
+    this.requireOpen();
     let committed: (() => void)[] = [];
+    let refused: TeamError | null = null;
     const relaxed = options.sync === 'normal';
     const result = await withBusyRetry(() => {
       // The pragma applies to the connection; better-sqlite3 runs the transaction synchronously,
@@ -168,12 +222,16 @@ export class TransactionRunner {
       if (relaxed) this.sql.db.pragma('synchronous = NORMAL');
       try {
         return this.inTransaction.immediate(() => {
-          const before: (() => void)[] = [];
+          const refusalWrites: (() => void)[] = [];
           const after: (() => void)[] = [];
-          const op = this.op(true, before, after);
+          const op = this.op(true, refusalWrites, after);
           for (const write of this.firstWrites) write(op);
-          const value = work(op);
-          for (let index = 0; index < before.length; index += 1) before[index]?.();
+          refused = null;
+          let value: T | undefined;
+          if (options.standing !== undefined) refused = this.attempt(() => options.standing?.(op));
+          if (refused === null) refused = this.attempt(() => (value = work(op)));
+          if (refused !== null) for (const write of refusalWrites) write();
+          if (options.authorization !== undefined) this.recordDecision(op, options.authorization, refused);
           committed = after;
           return value;
         }) as T;
@@ -183,7 +241,20 @@ export class TransactionRunner {
     }, this.retry);
     for (const done of committed) done();
     this.countCommit();
+    if (refused !== null) throw refused;
     return result;
+  }
+
+  /** Runs `work` in a savepoint: a refusal rolls back its writes and is returned, anything else is thrown. */
+  private attempt(work: () => void): TeamError | null {
+    try {
+      // A transaction function called inside a transaction runs as a savepoint.
+      this.inTransaction(work);
+      return null;
+    } catch (error) {
+      if (isRefusal(error)) return error;
+      throw error;
+    }
   }
 
   /**
@@ -192,15 +263,22 @@ export class TransactionRunner {
    * (the session check before every tool call); it saves a BEGIN and a COMMIT on every call.
    */
   async readUnsnapshotted<T>(work: (op: Op) => T): Promise<T> {
+    this.requireOpen();
     return withBusyRetry(() => work(this.op(false, [], [])), this.retry);
   }
 
   /** One consistent read (a deferred transaction is a single snapshot in WAL mode). */
   async read<T>(work: (op: Op) => T): Promise<T> {
+    this.requireOpen();
     return withBusyRetry(() => this.inTransaction.deferred(() => work(this.op(false, [], []))) as T, this.retry);
   }
 
-  private op(writable: boolean, before: (() => void)[], after: (() => void)[]): Op {
+  /** A closed store answers every call with one typed error instead of the driver's TypeError. */
+  private requireOpen(): void {
+    if (!this.sql.db.open) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+  }
+
+  private op(writable: boolean, refusalWrites: (() => void)[], after: (() => void)[]): Op {
     const refuse = (): never => {
       throw new TeamError('INTERNAL', 'a read transaction cannot schedule writes');
     };
@@ -208,10 +286,12 @@ export class TransactionRunner {
       sql: this.sql,
       now: this.now(),
       ids: this.ids,
-      policy: this.policy,
+      profileOf: (name) => this.profiles.find(name).profile,
+      decided: this.log,
       writable,
       auditSeqs: [],
-      beforeCommit: writable ? (work) => before.push(work) : refuse,
+      subject: null,
+      onRefusal: writable ? (work) => refusalWrites.push(work) : refuse,
       afterCommit: writable ? (work) => after.push(work) : refuse,
     };
   }

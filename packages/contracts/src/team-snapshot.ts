@@ -1,4 +1,4 @@
-import type { Agent, Artifact, Message, Task, Team } from '@codex-team/contracts';
+import type { Agent, Artifact, Message, Task, Team } from './entities';
 
 /** One acknowledgement of a message by an agent. */
 export interface AckRecord {
