@@ -12,18 +12,32 @@ const require = createRequire(import.meta.url);
 const noRelativePackageEscape = require('./tools/eslint/no-relative-package-escape.cjs');
 const root = dirname(fileURLToPath(import.meta.url));
 
-// Who may import whom (ARCHITECTURE.md, "Packages"): the tags each package may depend on.
+// Who may import whom (ARCHITECTURE.md, "Packages"): the layers from the bottom up, each package
+// importing only packages below it. The pure decision packages sit below the store, which applies
+// their rules inside its transactions; nothing imports a package above itself.
 const mayImport = {
   contracts: [],
-  store: ['contracts'],
   'policy-engine': ['contracts'],
-  hooks: ['contracts'],
-  scheduler: ['contracts', 'store', 'policy-engine', 'hooks'],
-  recovery: ['contracts', 'store', 'scheduler'],
-  hierarchy: ['contracts', 'store', 'policy-engine', 'scheduler'],
-  'mcp-server': ['contracts', 'store', 'policy-engine', 'hooks', 'scheduler', 'recovery', 'hierarchy'],
-  cli: ['contracts', 'store', 'policy-engine', 'hooks', 'scheduler', 'recovery', 'hierarchy', 'mcp-server'],
+  hooks: ['contracts', 'policy-engine'],
+  scheduler: ['contracts', 'policy-engine'],
+  hierarchy: ['contracts', 'policy-engine', 'scheduler'],
+  store: ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy'],
+  recovery: ['contracts', 'policy-engine', 'scheduler', 'store'],
+  'mcp-server': ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy', 'store', 'recovery'],
+  cli: ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy', 'store', 'recovery', 'mcp-server'],
 };
+
+// A package's public API is its index; test doubles and harnesses are a separate `testing` entry
+// (`@codex-team/<name>/testing`) that only specs, conformance suites and other test harnesses use.
+const DEEP_IMPORT = {
+  regex: '^@codex-team/[^/]+/(?!testing$).+',
+  message: 'Import a package only through its public API: @codex-team/<name>, never a deep path.',
+};
+const TESTING_ENTRY = {
+  regex: '^@codex-team/[^/]+/testing$',
+  message: 'Production code never imports a testing entry (test doubles and harnesses): only specs and test harnesses do.',
+};
+const TEST_FILES = ['**/*.spec.ts', '**/*.conformance.ts', '**/testing/**', 'tools/**'];
 // Third-party packages only some of ours may import.
 const SQLITE = ['better-sqlite3'];
 const MCP_SDK = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'];
@@ -83,22 +97,17 @@ export default tseslint.config(
         },
       ],
       'codex-team/no-relative-package-escape': 'error',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^@codex-team/[^/]+/.+',
-              message: 'Import a package only through its public API: @codex-team/<name>, never a deep path.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [DEEP_IMPORT] }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: TEST_FILES,
+    rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_IMPORT, TESTING_ENTRY] }] },
   },
   {
     files: ['**/*.cjs', '**/*.js'],

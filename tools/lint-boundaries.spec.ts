@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 interface Probe {
   pkg: string;
   code: string;
+  /** The probe's file name inside the package's src/. @default '__lint_probe__.ts' */
+  file?: string;
 }
 interface Message {
   ruleId: string | null;
@@ -29,11 +31,21 @@ const probes = {
     code: "export { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';\n",
   },
   schedulerImportsMcpServer: { pkg: 'scheduler', code: "export * from '@codex-team/mcp-server';\n" },
+  storeImportsMcpServer: { pkg: 'store', code: "export { createServer } from '@codex-team/mcp-server';\n" },
+  policyImportsStore: { pkg: 'policy-engine', code: "export { openSqliteTeamStore } from '@codex-team/store';\n" },
+  schedulerImportsStore: { pkg: 'scheduler', code: "export { openSqliteTeamStore } from '@codex-team/store';\n" },
+  recoveryImportsMcpServer: { pkg: 'recovery', code: "export { createServer } from '@codex-team/mcp-server';\n" },
+  productionImportsTesting: { pkg: 'store', code: "export { FakeClock } from '@codex-team/contracts/testing';\n" },
+  specImportsTesting: { pkg: 'store', file: '__lint_probe__.spec.ts', code: "export { FakeClock } from '@codex-team/contracts/testing';\n" },
+  harnessImportsTesting: { pkg: 'mcp-server', file: 'testing/__lint_probe__.ts', code: "export { FakeClock } from '@codex-team/contracts/testing';\n" },
   storeDeepImport: { pkg: 'store', code: "export { TeamError } from '@codex-team/contracts/src/errors';\n" },
   storeRelativeEscape: { pkg: 'store', code: "export { TeamError } from '../../contracts/src/errors';\n" },
   storeAllowed: {
     pkg: 'store',
-    code: "import Database from 'better-sqlite3';\nexport { TeamError } from '@codex-team/contracts';\nexport { x } from './sibling';\nexport const db = Database;\n",
+    code:
+      "import Database from 'better-sqlite3';\nexport { TeamError } from '@codex-team/contracts';\n" +
+      "export { admissionRuling } from '@codex-team/policy-engine';\nexport { CLAIM_ORDER } from '@codex-team/scheduler';\n" +
+      "export { x } from './sibling';\nexport const db = Database;\n",
   },
   mcpServerAllowed: {
     pkg: 'mcp-server',
@@ -84,6 +96,19 @@ describe('lint package boundaries', () => {
   it('refuses any package but the cli importing mcp-server', () => {
     expect(rulesOf('schedulerImportsMcpServer')).toContain('@nx/enforce-module-boundaries');
     expect(errors.get('cliImportsMcpServer')).toEqual([]);
+  });
+
+  it('refuses every edge up the layers: the store, policy engine, scheduler and recovery never import above themselves', () => {
+    expect(rulesOf('storeImportsMcpServer')).toContain('@nx/enforce-module-boundaries');
+    expect(rulesOf('policyImportsStore')).toContain('@nx/enforce-module-boundaries');
+    expect(rulesOf('schedulerImportsStore')).toContain('@nx/enforce-module-boundaries');
+    expect(rulesOf('recoveryImportsMcpServer')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it('refuses a testing entry in production code, and allows it in specs and test harnesses', () => {
+    expect(rulesOf('productionImportsTesting')).toContain('no-restricted-imports');
+    expect(errors.get('specImportsTesting')).toEqual([]);
+    expect(errors.get('harnessImportsTesting')).toEqual([]);
   });
 
   it('refuses deep imports into another package', () => {

@@ -1,5 +1,5 @@
 // Lints probe sources as if they were files inside packages, with the workspace's ESLint config, and
-// prints the messages as JSON. Input (stdin): [{ "pkg": "store", "code": "..." }, ...]. Used by
+// prints the messages as JSON. Input (stdin): [{ "pkg": "store", "code": "...", "file"?: "x.spec.ts" }, ...]. Used by
 // tools/lint-boundaries.spec.ts, which runs it in a child process because Jest's module sandbox
 // cannot load the ESM flat config. Nothing is written into the packages: other lint and typecheck
 // tasks may be reading them at the same time.
@@ -29,8 +29,8 @@ const eslint = new ESLint({
 });
 
 const results = [];
-for (const { pkg, code } of probes) {
-  const filePath = resolve(repoRoot, 'packages', pkg, 'src', '__lint_probe__.ts');
+for (const { pkg, code, file } of probes) {
+  const filePath = resolve(repoRoot, 'packages', pkg, 'src', file ?? '__lint_probe__.ts');
   const [result] = await eslint.lintText(code, { filePath });
   results.push(result.messages.map(({ ruleId, severity, message, fatal }) => ({ ruleId, severity, message, fatal })));
 }

@@ -17,8 +17,8 @@ import { registerAllTools } from './tools';
 /** Everything one MCP session's server needs; `createServer` is the only place that wires it. */
 export interface ServerDeps {
   /**
-   * The store; open it with `policy: new ProfilePolicy(profiles, logger)` over the same profiles,
-   * so the checks made inside its transactions follow the same profiles as the handlers.
+   * The store; open it with `profiles` (the same catalog) and `logger`, so the rules it applies
+   * inside its transactions follow the same profiles as the handlers and are logged with them.
    */
   store: TeamStore;
   /** The policy profiles: the built-in `profiles/` plus the user's directory. */
@@ -75,7 +75,7 @@ export function createServer(deps: ServerDeps): Server {
   const { permissions } = deps;
   const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
   const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
-  const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger, () => deps.profiles.recoveryFacts());
+  const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
   const registry = new ToolRegistry({
     env: {
       store: deps.store,

@@ -1,5 +1,4 @@
-import { TeamError, type AuthzStep, type ErrorCode } from '@codex-team/contracts';
-import type { PermissionPolicy } from '@codex-team/policy-engine';
+import { TeamError, type ErrorCode } from '@codex-team/contracts';
 import type { AuthzDecisionInput, CallAuthorization } from '@codex-team/store';
 import type { AuthorizationOutcome, CallUnderAuthorization, StepVerdict } from './authorize';
 import type { Session } from './session';
@@ -45,7 +44,7 @@ export function attributed(decision: CallDecision, session: Session): CallDecisi
 
 /** The allow decision an operation carries into its transaction (see CallAuthorization). */
 export function callAuthorization(decision: CallDecision): CallAuthorization {
-  return { decision, recordedSeq: null };
+  return { decision, recorded: null };
 }
 
 function decisionDetails(decision: CallDecision): Record<string, unknown> {
@@ -71,34 +70,14 @@ export function withDecision(error: TeamError, decision: CallDecision): TeamErro
   return new TeamError(error.code, error.toBody().message, { ...error.details, ...decisionDetails(decision) });
 }
 
-// Errors of a binding operation that mean its ticket was refused: identity failed.
-const TICKET_REFUSALS: readonly ErrorCode[] = ['NOT_FOUND', 'DENIED'];
-
 /**
- * The decision to record for an allowed call whose operation then failed with `error`. Most
- * failures leave the allow standing (the outcome says what went wrong). Two are refusals that only
- * the operation could make: a ticket the store does not accept (identity), and a claim of a kind of
- * task the caller's permissions exclude, which the store learns inside its transaction.
+ * The decision to record for an allowed call that failed before any operation recorded it. The
+ * allow stands (the outcome says what went wrong), except for two binding calls of one session
+ * that raced: the session lets only the first bind, an identity refusal.
  */
-export function decisionAfterFailure(
-  decision: CallDecision,
-  call: CallUnderAuthorization,
-  error: TeamError,
-  policy: PermissionPolicy,
-): CallDecision {
-  if (decision.step === 'identity' && TICKET_REFUSALS.includes(error.code)) {
-    return { ...decision, decision: 'deny', rule: 'identity:ticket', reason: error.toBody().message, matched: [] };
-  }
-  // Two binding calls of one session raced; the session lets only the first bind.
+export function decisionAfterFailure(decision: CallDecision, error: TeamError): CallDecision {
   if (decision.step === 'identity' && error.code === 'ALREADY_BOUND') {
-    return { ...decision, decision: 'deny', rule: 'identity:already-bound', reason: error.toBody().message, matched: [] };
-  }
-  const action = error.details?.['action'];
-  if (error.code === 'DENIED' && typeof action === 'string' && call.contract !== null && call.permission !== null) {
-    const verdict = policy.decide(call.profile, call.contract.name, action);
-    if (verdict.decision === 'deny') {
-      return { ...decision, action, decision: 'deny', rule: verdict.rule, reason: verdict.reason, matched: verdict.matched, step: 'permission' satisfies AuthzStep };
-    }
+    return { ...decision, decision: 'deny', rule: 'identity:already-bound', reason: error.reason, matched: [] };
   }
   return decision;
 }

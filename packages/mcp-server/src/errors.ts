@@ -16,21 +16,11 @@ export function invalidInput(toolName: string, error: z.ZodError): TeamError {
   });
 }
 
-// Not `instanceof`: errors of the native SQLite addon may come from another realm.
-function isSqliteBusy(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
-  const code = (error as { code: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
-
 /**
- * What a caller is told about a failure. TeamErrors keep their code; a busy database that escaped
- * the store's retries is BUSY; anything else is INTERNAL and `unexpected` (the caller logs it).
+ * What a caller is told about a failure. TeamErrors keep their code (the store answers a busy
+ * database as BUSY itself); anything else is INTERNAL and `unexpected` (the caller logs it).
  */
 export function classifyError(error: unknown): { error: TeamError; unexpected: boolean } {
   if (isTeamError(error)) return { error, unexpected: false };
-  if (isSqliteBusy(error)) {
-    return { error: new TeamError('BUSY', 'the store is locked by other writers; nothing changed, try again'), unexpected: false };
-  }
   return { error: new TeamError('INTERNAL', 'unexpected server error; it was logged'), unexpected: true };
 }

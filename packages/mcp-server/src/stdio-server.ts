@@ -6,10 +6,9 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Logger } from 'pino';
 import type { PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
-import { IDLE_SWEEP_INTERVAL_MS, IdleSweeper } from './idle-sweeper';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { TicketIssuer } from './runtime';
-import { loadServerPolicy } from './server-policy';
+import { loadServerProfiles } from './server-policy';
 import { Session } from './session';
 import { errorResult } from './tool-result';
 
@@ -27,9 +26,10 @@ export interface StdioServerOptions {
   profilesDir?: string;
   /** Overrides every profile's lease length, in milliseconds. @default the team profile's */
   leaseMs?: number;
-  /** How often the bound team is swept for idleness. @default IDLE_SWEEP_INTERVAL_MS */
-  idleSweepMs?: number;
-  /** Heartbeat and recovery numbers; `sweepEveryMs` times this process's recovery sweeps. @default recoveryPolicy({ leaseMs }) */
+  /**
+   * Heartbeat and recovery numbers; `sweepEveryMs` times this process's one sweep (leases, lost
+   * and idle teammates, idle teams, mode lapses). @default recoveryPolicy({ leaseMs })
+   */
   recovery?: RecoveryPolicy;
   logger: Logger;
   /** @default process.stdin */
@@ -62,11 +62,11 @@ export interface RunningStdioServer {
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
   const ids = new RandomIdGenerator();
-  const { profiles, policy } = loadServerPolicy(options.profilesDir, logger);
-  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, policy });
+  const profiles = loadServerProfiles(options.profilesDir, logger);
+  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, profiles, logger });
   const session = new Session();
   const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-  const recoverySweeper = new RecoverySweeper(store, recovery, logger, () => profiles.recoveryFacts());
+  const recoverySweeper = new RecoverySweeper(store, recovery, logger);
   const server = createServer({
     store,
     profiles,
@@ -80,14 +80,10 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     session,
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
   });
-  // Each process sweeps the team its session speaks for; every team with a live agent is swept.
-  const sweeper = new IdleSweeper(store, logger, () => (session.binding === null ? [] : [session.binding.teamId]));
-  sweeper.start(options.idleSweepMs ?? IDLE_SWEEP_INTERVAL_MS);
-  // Every server process also runs recovery sweeps of the whole store (bound or not), so a crashed
-  // team's claims come back while any agent of the machine runs. The timer never keeps the process
-  // alive and stops with the session.
-  const recoveryTimer =
-    recovery.sweepEveryMs > 0 ? setInterval(() => void recoverySweeper.tick(), recovery.sweepEveryMs).unref() : null;
+  // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
+  // team's claims come back, silent teammates free their slots, idle teams close and temporary
+  // modes lapse while any agent of the machine runs. The timer never keeps the process alive.
+  const stopSweeps = recoverySweeper.start();
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
@@ -126,7 +122,6 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     // The body starts on a later tick: closing the server below re-enters shutdown through
     // onclose, and by then `ending` must already be set so the session ends exactly once.
     ending ??= Promise.resolve().then(async () => {
-      if (recoveryTimer !== null) clearInterval(recoveryTimer);
       const binding = session.end();
       // Record the disconnect first: it is the liveness signal the team relies on.
       if (binding !== null) {
@@ -137,14 +132,13 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
         }
       }
       stdin.unpipe(guard);
-      await sweeper.stop();
       try {
         await server.close();
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
       // A sweep already running finishes its transaction before the store closes under it.
-      await recoverySweeper.settled();
+      await stopSweeps();
       await store.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();

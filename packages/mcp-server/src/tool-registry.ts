@@ -165,15 +165,18 @@ export class ToolRegistry {
     } catch (caught) {
       const { error, unexpected } = classifyError(caught);
       if (unexpected) logger.error({ ...this.who(name), err: caught }, 'tool call failed unexpectedly');
-      let answered = error;
-      if (decision.decision === 'allow') {
-        if (permissions !== null) decision = decisionAfterFailure(decision, call, error, permissions);
-        if (decision.decision === 'deny') answered = withDecision(error, decision);
-      }
+      // The operation that refused recorded the decision it reached (a deny for a rule only it could
+      // apply: a ticket, the kind of task claimed); a failure before it keeps the allow.
+      const recorded = authorization?.recorded?.decision;
+      if (recorded !== undefined) decision = recorded;
+      else if (decision.decision === 'allow') decision = decisionAfterFailure(decision, error);
+      const answered = decision.decision === 'deny' && authorized.verdict.decision === 'allow' ? withDecision(error, decision) : error;
       outcome = answered.code;
       result = errorResult(answered.toBody());
     }
-    if (authorization?.recordedSeq == null) await this.record(decision, outcome);
+    const recorded = authorization?.recorded ?? null;
+    if (recorded === null) await this.record(decision, outcome);
+    else decision = recorded.decision;
     decision = attributed(decision, env.session);
     // Tickets, message bodies and artifact contents are never logged: who, what, which rule decided
     // and how it went.

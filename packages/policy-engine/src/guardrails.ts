@@ -19,6 +19,8 @@ export interface AgentIdleInput {
   lastSeenAt: number | null;
   /** When the agent was spawned, in ms: the idle clock of an agent never seen starts here. */
   createdAt: number;
+  /** The silence after which it is idle, when the caller floors the profile's. @default idle.agent_timeout_ms */
+  timeoutMs?: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export function idleVerdict(input: AgentIdleInput): IdleVerdict<AgentIdleVerdict
   const { profile, now } = input;
   const since = input.lastSeenAt ?? input.createdAt;
   const idle_ms = Math.max(0, now - since);
-  const timeout = profile.idle.agent_timeout_ms;
+  const timeout = input.timeoutMs ?? profile.idle.agent_timeout_ms;
   if (!profile.guardrails.idle_sweep) {
     return { verdict: 'active', rule: 'guardrails.idle_sweep', reason: 'idle sweep is off in this profile', idle_ms };
   }

@@ -1,3 +1,4 @@
+import { idleVerdict, modeLapse, teamIdleVerdict } from '@codex-team/policy-engine';
 import type {
   RecoveryAgentView,
   RecoveryClaimView,
@@ -19,20 +20,41 @@ export const RECOVERY_RULES = {
   agentStale: 'agent.stale',
   /** An invitation not taken up within that time is withdrawn and frees its slot. */
   invitationStale: 'invitation.stale',
+  /** With the profile's idle.retire_idle_agents, a silent teammate is retired instead: gone for good. */
+  idleRetire: 'idle.retire_idle_agents',
+  /** A team with no activity for its profile's idle.team_timeout_ms is finalized. */
+  teamIdle: 'idle.team_timeout_ms',
+  /** A temporary mode past its time returns to the mode it returns to (recorded once). */
+  modeLapsed: 'mode.ttl',
 } as const;
 
 function ago(now: number, at: number): string {
   return `${Math.max(0, now - at)} ms ago`;
 }
 
-/** Which agents this sweep declares lost: silent teammates and invitations nobody took up. */
+/**
+ * Which agents this sweep takes off the team: a teammate (or invitation) silent for the team's
+ * stale time (staleAfterOf: the profile's idle.agent_timeout_ms, floored) is retired when the
+ * profile's idle sweep retires idle agents, else lost (disconnected: it may come back) or, for an
+ * invitation, withdrawn. A disconnected teammate is retired the same way once it stays silent.
+ */
 function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPolicy): RecoveryStep[] {
   const steps: RecoveryStep[] = [];
-  const staleAfterMs = staleAfterOf(policy, team.profile);
+  const staleAfterMs = staleAfterOf(policy, team.settings);
+  const profile = team.settings;
+  const retires = profile !== null && profile.guardrails.idle_sweep && profile.idle.retire_idle_agents;
   for (const agent of team.agents) {
     if (agent.id === team.leadAgentId) continue;
     const expect = { state: agent.state, epoch: agent.epoch, lastSeenAt: agent.lastSeenAt };
-    if (agent.state === 'active' && (agent.lastSeenAt ?? agent.createdAt) + staleAfterMs <= now) {
+    const since = agent.lastSeenAt ?? agent.createdAt;
+    if (since + staleAfterMs > now) continue;
+    if (retires) {
+      // An invited agent that never joined has not been seen at all: its clock runs from its spawn.
+      const verdict = idleVerdict({ profile, now, lastSeenAt: agent.lastSeenAt, createdAt: agent.createdAt, timeoutMs: staleAfterMs });
+      steps.push({ kind: 'retire_agent', teamId: team.teamId, agentId: agent.id, expect, rule: verdict.rule, reason: verdict.reason });
+      continue;
+    }
+    if (agent.state === 'active') {
       steps.push({
         kind: 'mark_agent_lost',
         teamId: team.teamId,
@@ -40,10 +62,10 @@ function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPol
         to: 'disconnected',
         expect,
         rule: RECOVERY_RULES.agentStale,
-        reason: `${agent.name} was last heard from ${ago(now, agent.lastSeenAt ?? agent.createdAt)} (lost after ${staleAfterMs} ms); its thread slot is free`,
+        reason: `${agent.name} was last heard from ${ago(now, since)} (lost after ${staleAfterMs} ms); its thread slot is free`,
       });
     }
-    if (agent.state === 'invited' && agent.createdAt + staleAfterMs <= now) {
+    if (agent.state === 'invited') {
       steps.push({
         kind: 'mark_agent_lost',
         teamId: team.teamId,
@@ -58,11 +80,35 @@ function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPol
   return steps;
 }
 
+/** The team's own steps: a temporary mode that lapsed, and a finalize when the team is idle as a whole. */
+function teamSteps(team: RecoveryTeamView, now: number): { lapse: RecoveryStep | null; finalize: RecoveryStep | null } {
+  const lapsed = modeLapse(team.mode, now);
+  const lapse: RecoveryStep | null =
+    lapsed === null || team.mode.expiresAt === null
+      ? null
+      : {
+          kind: 'expire_mode',
+          teamId: team.teamId,
+          expect: { expiresAt: team.mode.expiresAt },
+          rule: RECOVERY_RULES.modeLapsed,
+          reason: `${lapsed.reason}; back to ${lapsed.to}`,
+        };
+  const profile = team.settings;
+  if (profile === null) return { lapse, finalize: null };
+  const idle = teamIdleVerdict({ profile, now, lastActivityAt: team.lastActivityAt });
+  const finalize: RecoveryStep | null =
+    idle.verdict === 'idle'
+      ? { kind: 'finalize_team', teamId: team.teamId, expect: { lastActivityAt: team.lastActivityAt }, rule: idle.rule, reason: idle.reason }
+      : null;
+  return { lapse, finalize };
+}
+
 /** Why a claim must be taken back now, or null while its holder may still finish it. */
 function reclaimCause(
   claim: RecoveryClaimView,
   owner: RecoveryAgentView | undefined,
   lostNow: boolean,
+  retiredNow: boolean,
   now: number,
   policy: RecoveryPolicy,
 ): { rule: string; why: string } | null {
@@ -70,7 +116,7 @@ function reclaimCause(
     return { rule: RECOVERY_RULES.leaseExpired, why: `its lease expired ${ago(now, claim.leaseExpiresAt)}` };
   }
   if (claim.leaseExpiresAt === null) return { rule: RECOVERY_RULES.leaseExpired, why: 'it has no lease' };
-  if (owner === undefined || owner.state === 'retired') {
+  if (owner === undefined || owner.state === 'retired' || retiredNow) {
     return { rule: RECOVERY_RULES.ownerGone, why: 'its holder is retired' };
   }
   if (owner.state === 'disconnected' || lostNow) {
@@ -86,22 +132,31 @@ function reclaimCause(
 }
 
 /**
- * The steps one sweep takes, from one consistent view, in a fixed order (teams by id; in each team
- * lost agents first, then claims in creation order). Pure: the same view and policy give the same
- * steps in every process. A claim taken back returns to the pool, or fails once it has used
- * `maxAttempts` claims (the team profile's lease.max_attempts unless given explicitly).
+ * The one decision of a sweep, pure over one consistent view: the same view and policy give the
+ * same steps in every process. Teams by id; in each team a lapsed mode first, then lost, retired
+ * and withdrawn agents, then the claims to take back in creation order, and last a finalize of a
+ * team idle as a whole (whose open claims the finalize cancels, so none is taken back). A claim
+ * taken back returns to the pool, or fails once it has used `maxAttempts` claims (the team
+ * profile's lease.max_attempts unless given explicitly).
  */
 export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): RecoveryStep[] {
   const steps: RecoveryStep[] = [];
   for (const team of view.teams) {
+    const { lapse, finalize } = teamSteps(team, view.now);
+    if (lapse !== null) steps.push(lapse);
     const lost = lostAgentSteps(team, view.now, policy);
     steps.push(...lost);
-    const lostIds = new Set(lost.map((step) => (step.kind === 'mark_agent_lost' ? step.agentId : '')));
+    if (finalize !== null) {
+      steps.push(finalize);
+      continue;
+    }
+    const lostIds = new Set(lost.flatMap((step) => (step.kind === 'mark_agent_lost' ? [step.agentId] : [])));
+    const retiredIds = new Set(lost.flatMap((step) => (step.kind === 'retire_agent' ? [step.agentId] : [])));
     const agents = new Map(team.agents.map((agent) => [agent.id, agent] as const));
-    const maxAttempts = maxAttemptsOf(policy, team.profile);
+    const maxAttempts = maxAttemptsOf(policy, team.settings);
     for (const claim of team.claims) {
       const owner = agents.get(claim.ownerAgentId);
-      const cause = reclaimCause(claim, owner, lostIds.has(claim.ownerAgentId), view.now, policy);
+      const cause = reclaimCause(claim, owner, lostIds.has(claim.ownerAgentId), retiredIds.has(claim.ownerAgentId), view.now, policy);
       if (cause === null) continue;
       const exhausted = claim.attempts >= maxAttempts;
       steps.push({

@@ -1,6 +1,6 @@
-import { DEFAULTS, TeamError } from '@codex-team/contracts';
+import { DEFAULTS, TeamError, type Profile } from '@codex-team/contracts';
 
-/** What recovery needs of one policy profile; a sweeping process reads it from its catalog. */
+/** What recovery needs of one policy profile; the sweep reads it from the team's view. */
 export interface ProfileRecoveryFacts {
   /** lease.max_attempts */
   maxAttempts: number;
@@ -8,6 +8,12 @@ export interface ProfileRecoveryFacts {
   agentTimeoutMs: number;
   /** lease.length_ms */
   leaseMs: number;
+}
+
+/** The recovery facts of a profile; a team whose profile the store does not know gets FALLBACK_PROFILE's. */
+export function recoveryFactsOf(profile: Profile | null): ProfileRecoveryFacts {
+  if (profile === null) return FALLBACK_PROFILE;
+  return { maxAttempts: profile.lease.max_attempts, agentTimeoutMs: profile.idle.agent_timeout_ms, leaseMs: profile.lease.length_ms };
 }
 
 /**
@@ -22,15 +28,10 @@ export interface RecoveryPolicy {
   leaseMs: number;
   /**
    * Claims of one task before a lost claim fails it instead of returning it to the pool, for every
-   * team (`--max-attempts`). null: each team's profile decides (`profiles`), and a profile
-   * the sweeping process cannot load gets FALLBACK_PROFILE's. @default null
+   * team (`--max-attempts`). null: each team's profile decides (lease.max_attempts), and a profile
+   * the store does not know gets FALLBACK_PROFILE's. @default null
    */
   maxAttempts: number | null;
-  /**
-   * What recovery needs of each profile by name, as the sweeping process's profile catalog has it at
-   * the time of a sweep. @default {}
-   */
-  profiles: Readonly<Record<string, ProfileRecoveryFacts>>;
   /**
    * How long the tasks of an agent whose session ended stay its own, so that a restarted session can
    * take them back with team_resume before they return to the pool.
@@ -38,15 +39,19 @@ export interface RecoveryPolicy {
    */
   graceMs: number;
   /**
-   * A teammate not heard from for this long is lost: it stops holding a thread slot and its claims
-   * return to the pool. An invitation not taken up for this long is withdrawn. Given (`--stale-ms`),
-   * it holds for every team; null: each team's profile decides (staleAfterOf). Generous, because a
+   * A teammate not heard from for this long is lost (or retired, with the profile's
+   * idle.retire_idle_agents): it stops holding a thread slot and its claims return to the pool. An
+   * invitation not taken up for this long is withdrawn. Given (`--stale-ms`), it holds for every
+   * team; null: each team's profile's idle.agent_timeout_ms decides (staleAfterOf). Generous, because a
    * silent agent may be thinking or running a long command; a crashed one's claims come back at
    * their lease's end anyway, and a session that ends (SIGTERM, stdin closed) frees its slot at once.
    * @default null
    */
   staleAfterMs: number | null;
-  /** How often every server process sweeps; 0 turns the timer off. @default 5000 */
+  /**
+   * How often every server process sweeps (leases, lost and idle teammates, idle teams, mode
+   * lapses: the one sweep timer of a process); 0 turns the timer off. @default 5000
+   */
   sweepEveryMs: number;
   /**
    * Calls renew the caller's heartbeat at most this often (each renewal is one write and one audit
@@ -85,7 +90,6 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
   const policy: RecoveryPolicy = {
     leaseMs,
     maxAttempts: options.maxAttempts ?? null,
-    profiles: options.profiles ?? {},
     graceMs: options.graceMs ?? 15_000,
     staleAfterMs,
     sweepEveryMs: options.sweepEveryMs ?? 5_000,
@@ -108,13 +112,9 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
 /** The policy of a server given no numbers: the default profile's lease and attempts. */
 export const DEFAULT_RECOVERY_POLICY: RecoveryPolicy = recoveryPolicy({});
 
-function factsOf(policy: RecoveryPolicy, profile: string): ProfileRecoveryFacts {
-  return policy.profiles[profile] ?? FALLBACK_PROFILE;
-}
-
 /** The claims a task of a team with this profile may use before a lost claim fails it. */
-export function maxAttemptsOf(policy: RecoveryPolicy, profile: string): number {
-  return policy.maxAttempts ?? factsOf(policy, profile).maxAttempts;
+export function maxAttemptsOf(policy: RecoveryPolicy, profile: Profile | null): number {
+  return policy.maxAttempts ?? recoveryFactsOf(profile).maxAttempts;
 }
 
 /**
@@ -123,8 +123,8 @@ export function maxAttemptsOf(policy: RecoveryPolicy, profile: string): number {
  * server's and the profile's: a holder renewing on time is not lost) or four heartbeat intervals
  * (a busy agent records a heartbeat at most every heartbeatEveryMs).
  */
-export function staleAfterOf(policy: RecoveryPolicy, profile: string): number {
+export function staleAfterOf(policy: RecoveryPolicy, profile: Profile | null): number {
   if (policy.staleAfterMs !== null) return policy.staleAfterMs;
-  const facts = factsOf(policy, profile);
+  const facts = recoveryFactsOf(profile);
   return Math.max(facts.agentTimeoutMs, 2 * Math.max(policy.leaseMs, facts.leaseMs), 4 * policy.heartbeatEveryMs);
 }

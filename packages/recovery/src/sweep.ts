@@ -1,3 +1,4 @@
+import type { ToolOutput } from '@codex-team/contracts';
 import type { RecoveryResult, RecoveryScope, RecoveryStep, TeamStore } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
 import type { RecoveryPolicy } from './recovery-policy';
@@ -9,9 +10,22 @@ export interface RecoveryLogger {
 }
 
 /** What a step did, as the audit trail, team_recover and `codex-team recover` name it. */
-export function recoveryActionOf(step: RecoveryStep): { action: 'task.recover' | 'agent.lost'; subject_id: string } {
-  return step.kind === 'reclaim_task' ? { action: 'task.recover', subject_id: step.taskId } : { action: 'agent.lost', subject_id: step.agentId };
+export function recoveryActionOf(step: RecoveryStep): { action: RecoveryAction['action']; subject_id: string } {
+  switch (step.kind) {
+    case 'reclaim_task':
+      return { action: 'task.recover', subject_id: step.taskId };
+    case 'mark_agent_lost':
+      return { action: 'agent.lost', subject_id: step.agentId };
+    case 'retire_agent':
+      return { action: 'agent.retire', subject_id: step.agentId };
+    case 'finalize_team':
+      return { action: 'team.finalize', subject_id: step.teamId };
+    case 'expire_mode':
+      return { action: 'mode.expire', subject_id: step.teamId };
+  }
 }
+
+type RecoveryAction = ToolOutput<'team_recover'>['actions'][number];
 
 export interface SweepReport extends RecoveryResult {
   /** The store's time of the view the steps were decided on. */
@@ -21,8 +35,9 @@ export interface SweepReport extends RecoveryResult {
 }
 
 /**
- * One sweep: read what recovery decides on, decide, and apply the steps in one store transaction.
- * Nothing is written when nothing is due, so idle sweeps never take the write lock. Each applied
+ * One sweep, the only liveness sweep of a process: read one view, decide (decideRecovery: leases,
+ * lost and idle teammates, idle teams, mode lapses), and apply the steps in one store transaction.
+ * Nothing is written when nothing is due, so quiet sweeps never take the write lock. Each applied
  * step is logged with the rule that decided it; steps another sweep applied first are skipped.
  */
 export async function runRecoverySweep(
@@ -74,15 +89,13 @@ export class RecoverySweeper {
     private readonly store: TeamStore,
     private readonly policy: RecoveryPolicy,
     private readonly logger?: RecoveryLogger,
-    /** What recovery needs of each profile, as the process's catalog has it at the time of a sweep. */
-    private readonly profiles: () => RecoveryPolicy['profiles'] = () => ({}),
   ) {}
 
   /** Runs a sweep after any sweep of this process that is still running. */
   sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
     this.pending += 1;
     const next = this.running
-      .then(() => runRecoverySweep(this.store, { ...this.policy, profiles: this.profiles() }, scope, this.logger))
+      .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger))
       .finally(() => {
         this.pending -= 1;
       });
@@ -99,6 +112,19 @@ export class RecoverySweeper {
   async tick(): Promise<SweepReport | null> {
     if (this.pending > 0) return null;
     return this.trySweep();
+  }
+
+  /**
+   * The process's one sweep timer: a sweep every `policy.sweepEveryMs` (none when 0) until the
+   * returned stop is called; the timer never keeps the process alive. Stopping waits for a sweep
+   * in progress.
+   */
+  start(): () => Promise<void> {
+    const timer = this.policy.sweepEveryMs > 0 ? setInterval(() => void this.tick(), this.policy.sweepEveryMs).unref() : null;
+    return async () => {
+      if (timer !== null) clearInterval(timer);
+      await this.settled();
+    };
   }
 
   /** A sweep whose failure (e.g. BUSY) is logged and answered with null instead of rejecting. */

@@ -18,8 +18,13 @@ export const HeartbeatOutputSchema = z.strictObject({
 
 /** One action of a recovery sweep. */
 export const RecoveryActionSchema = z.strictObject({
-  /** task.recover: a claim was taken back (task ready again, or failed after max attempts). agent.lost: a slot freed. */
-  action: z.enum(['task.recover', 'agent.lost']),
+  /**
+   * task.recover: a claim was taken back (task ready again, or failed after max attempts).
+   * agent.lost: a silent teammate's slot freed (it may come back). agent.retire: a silent teammate
+   * retired (idle.retire_idle_agents). team.finalize: a team idle as a whole finalized. mode.expire:
+   * a temporary mode's lapse recorded.
+   */
+  action: z.enum(['task.recover', 'agent.lost', 'agent.retire', 'team.finalize', 'mode.expire']),
   subject_id: z.string(),
   /** The task's status or the agent's state afterwards. */
   outcome: z.string(),

@@ -47,11 +47,22 @@ export class FlowRecorder {
     return result as T;
   }
 
-  /** Moves the clock and runs the idle sweep, recording what it did. */
+  /**
+   * Moves the clock and runs the process's sweep, recording what it did to the idle teammates and
+   * teams of the flow, per team: retirements, and whether the team was finalized.
+   */
   async sweepAfter(ms: number): Promise<void> {
     this.team.clock.advance(ms);
-    const results = await this.team.sweeper.sweepOnce();
-    this.steps.push({ who: 'idle-sweep', result: Object.fromEntries(results) });
+    const report = await this.team.sweeper.sweep();
+    const result: Record<string, { agents: { agent_id: string; action: string; reason: string }[]; finalized: boolean }> = {};
+    for (const teamId of this.team.teamIds) result[teamId] = { agents: [], finalized: false };
+    for (const { step } of report.applied) {
+      const entry = result[step.teamId];
+      if (entry === undefined) continue;
+      if (step.kind === 'retire_agent') entry.agents.push({ agent_id: step.agentId, action: 'retire', reason: step.reason });
+      if (step.kind === 'finalize_team') entry.finalized = true;
+    }
+    this.steps.push({ who: 'idle-sweep', result });
   }
 
   /** The normalised document: steps, then the team's baseline audit trail. */

@@ -2,19 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { FakeClock, SequentialIdGenerator, type ToolOutput } from '@codex-team/contracts';
+import type { ToolOutput } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import type { ProfileCatalog } from '@codex-team/policy-engine';
-import { recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
-import { openSqliteTeamStore, type TeamPolicy, type TeamStore } from '@codex-team/store';
+import { RecoverySweeper, recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
+import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino, { type Logger } from 'pino';
 import type { AuthorizationStep } from '../authorize';
 import { createServer } from '../create-server';
-import { IdleSweeper } from '../idle-sweeper';
 import { loggerOptions } from '../logger';
 import { TicketIssuer } from '../runtime';
-import { loadServerPolicy } from '../server-policy';
+import { loadServerProfiles } from '../server-policy';
 import { Session } from '../session';
 import { ToolCaller } from './tool-caller';
 
@@ -34,21 +34,19 @@ export interface InProcessTeamOptions {
   recovery?: Omit<RecoveryPolicyOptions, 'leaseMs'>;
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: TeamStore) => TeamStore;
-  /** Wraps the team policy the store consults inside its transactions (tests that steer it). */
-  wrapPolicy?: (policy: TeamPolicy) => TeamPolicy;
   /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
   authorizationSteps?: readonly AuthorizationStep[];
 }
 
 /**
- * A real SQLite store on a temp file with a FakeClock and sequential ids, the same profiles and
- * team policy a server process wires, and any number of MCP sessions on it, each one like a
- * separate agent thread's server. Logs go through the production logger settings (redaction).
+ * A real SQLite store on a temp file with a FakeClock and sequential ids, opened with the same
+ * profiles and logger a server process wires, and any number of MCP sessions on it, each one like
+ * a separate agent thread's server. Logs go through the production logger settings (redaction).
  */
 export class InProcessTeam {
   readonly dbPath: string;
-  /** Sweeps every team of the store; call `sweeper.sweepOnce()` after moving the clock. */
-  readonly sweeper: IdleSweeper;
+  /** The process's one sweep (leases, lost and idle teammates, idle teams, mode lapses); call `sweeper.sweep()` after moving the clock. */
+  readonly sweeper: RecoverySweeper;
   private readonly sessions: InProcessSession[] = [];
 
   private constructor(
@@ -63,7 +61,7 @@ export class InProcessTeam {
     private readonly options: InProcessTeamOptions,
   ) {
     this.dbPath = join(dir, 'team.db');
-    this.sweeper = new IdleSweeper(store, logger, () => this.teamIds);
+    this.sweeper = new RecoverySweeper(store, recoveryPolicy({ ...options.recovery, leaseMs: options.leaseMs }), logger);
   }
 
   /** Teams the sweeper sweeps: every team started through this harness. */
@@ -81,10 +79,9 @@ export class InProcessTeam {
       },
     });
     const logger = pino(loggerOptions('info'), sink);
-    const { profiles, policy } = loadServerPolicy(options.userProfilesDir, logger);
+    const profiles = loadServerProfiles(options.userProfilesDir, logger);
     const clock = new FakeClock();
-    const storePolicy = options.wrapPolicy?.(policy) ?? policy;
-    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), policy: storePolicy });
+    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), profiles, logger });
     return new InProcessTeam(logs, options.wrapStore?.(real) ?? real, clock, profiles, logger, dir, options);
   }
 
@@ -104,6 +101,7 @@ export class InProcessTeam {
       logger: this.logger,
       ...(this.options.leaseMs === undefined ? {} : { leaseMs: this.options.leaseMs }),
       recovery: recoveryPolicy({ ...this.options.recovery, leaseMs: this.options.leaseMs }),
+      sweeper: this.sweeper,
       session,
       ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
     });

@@ -1,4 +1,3 @@
-import { auditingRefusals } from '../policy-env';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -8,14 +7,12 @@ import type { ToolRegistry } from '../tool-registry';
  * process reads the team row on each call, so the new mode applies to every agent's next call.
  */
 export function registerTeamModeSet(registry: ToolRegistry): void {
-  registry.registerBound('team_mode_set', async (input, ctx) => {
-    const changed = await auditingRefusals(ctx, 'team_mode_set', ctx.actor.teamId, () =>
-      ctx.store.setMode(ctx.actor, {
-        mode: input.mode,
-        reason: input.reason,
-        ...(input.ttl_ms === undefined ? {} : { ttlMs: input.ttl_ms }),
-      }),
-    );
+  registry.registerBound('team_mode_set', async (input, { store, actor }) => {
+    const changed = await store.setMode(actor, {
+      mode: input.mode,
+      reason: input.reason,
+      ...(input.ttl_ms === undefined ? {} : { ttlMs: input.ttl_ms }),
+    });
     return { mode: changed.mode, previous: changed.previous, in_flight_task_ids: changed.inFlightTaskIds };
   });
 }

@@ -1,4 +1,3 @@
-import { auditingRefusals } from '../policy-env';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -21,20 +20,17 @@ export function spawnInstruction(teammate: { name: string; role: string }, teamN
 /**
  * team_spawn (lead): registers a teammate and returns its join ticket and spawn instruction. The
  * thread cap and the team's budget are checked inside the store's transaction; a budget refusal
- * is audited.
+ * is audited there.
  */
 export function registerTeamSpawn(registry: ToolRegistry): void {
-  registry.registerBound('team_spawn', async (input, ctx) => {
-    const { store, actor, bound, tickets } = ctx;
+  registry.registerBound('team_spawn', async (input, { store, actor, bound, tickets }) => {
     const join = tickets.issue('join');
-    const agent = await auditingRefusals(ctx, 'team_spawn', null, () =>
-      store.spawnAgent(actor, {
-        name: input.name,
-        role: input.role,
-        joinTicketHash: join.hash,
-        ...(input.permission_profile === undefined ? {} : { permissionProfile: input.permission_profile }),
-      }),
-    );
+    const agent = await store.spawnAgent(actor, {
+      name: input.name,
+      role: input.role,
+      joinTicketHash: join.hash,
+      ...(input.permission_profile === undefined ? {} : { permissionProfile: input.permission_profile }),
+    });
     return {
       agent,
       join_ticket: join.ticket,
