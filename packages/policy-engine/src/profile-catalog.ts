@@ -93,19 +93,6 @@ export class ProfileCatalog {
     return found;
   }
 
-  /**
-   * What recovery needs of each loaded profile, by name: the lost claims after which a task fails,
-   * how long a teammate may be silent, and the lease.
-   */
-  recoveryFacts(): Record<string, { maxAttempts: number; agentTimeoutMs: number; leaseMs: number }> {
-    return Object.fromEntries(
-      [...this.current].map(([name, { profile }]) => [
-        name,
-        { maxAttempts: profile.lease.max_attempts, agentTimeoutMs: profile.idle.agent_timeout_ms, leaseMs: profile.lease.length_ms },
-      ]),
-    );
-  }
-
   private reloaded(name: string): ProfileSet {
     if (this.source === null) return this.current;
     try {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FakeClock, SequentialIdGenerator, type TeamId } from '@codex-team/contracts';
+import { RandomIdGenerator, systemClock, type TeamId } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { mcpServerBinPath } from '../codex/package-assets';
 import { benchGoal, median, quantile, type BenchContext, type BenchReport, type Benchmark } from './benchmark';
@@ -39,7 +39,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     context.progress(`${rounds} calls of each kind`);
     const callsMade = 3 + (warmup + rounds) * 3;
 
-    const store = await openSqliteTeamStore({ path: dbPath, clock: new FakeClock(), ids: new SequentialIdGenerator() });
+    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
     let decisions;
     try {
       decisions = [];

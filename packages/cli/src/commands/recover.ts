@@ -27,10 +27,10 @@ function reportText(report: SweepReport): string {
   const { teams, claims, agents } = report.considered;
   const seen = `${teams} active team(s), ${claims} claim(s) in flight, ${agents} agent(s)`;
   if (report.applied.length === 0) return `nothing to recover (looked at ${seen})\n`;
-  const lines = report.applied.map(
-    ({ step, outcome }) =>
-      `  ${step.kind === 'reclaim_task' ? `task ${step.taskId}` : `agent ${step.agentId}`} -> ${outcome}  [${step.rule}] ${step.reason}`,
-  );
+  const lines = report.applied.map(({ step, outcome }) => {
+    const { action, subject_id } = recoveryActionOf(step);
+    return `  ${action} ${subject_id} -> ${outcome}  [${step.rule}] ${step.reason}`;
+  });
   return [`recovery took ${report.applied.length} action(s) (looked at ${seen}):`, ...lines, `the lead of each team concerned has a notice in its inbox`, ''].join('\n');
 }
 
@@ -40,7 +40,7 @@ function reportText(report: SweepReport): string {
  */
 export const recoverCommand: Command = {
   name: 'recover',
-  summary: 'Take back expired claims and free the slots of lost teammates now',
+  summary: 'Run the sweep now: expired claims, lost or idle teammates, idle teams, lapsed modes',
   synopsis: '[--db PATH] [--team ID] [--grace-ms N] [--stale-ms N] [--max-attempts N] [--profiles-dir DIR] [--json]',
   details: [
     '--db PATH          store to sweep (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
@@ -74,9 +74,8 @@ export const recoverCommand: Command = {
       graceMs: wholeOption(args.values, 'grace-ms'),
       staleAfterMs: wholeOption(args.values, 'stale-ms'),
       maxAttempts: wholeOption(args.values, 'max-attempts'),
-      profiles: catalog.recoveryFacts(),
     });
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
+    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator(), profiles: catalog });
     try {
       const report = await runRecoverySweep(store, policy, team === undefined ? {} : { teamId: team.data });
       io.stdout.write(flagOption(args.values, 'json') ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));

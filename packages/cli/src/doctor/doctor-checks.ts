@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { SequentialIdGenerator, isTeamError, systemClock } from '@codex-team/contracts';
+import { RandomIdGenerator, isTeamError, systemClock } from '@codex-team/contracts';
 import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
 import { readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { codexConfigPath, installedSkillPath } from '../codex/codex-paths';
@@ -47,7 +47,7 @@ export function checkNode(version: string): DoctorCheck {
 export async function checkSqlite(): Promise<DoctorCheck> {
   const dir = mkdtempSync(join(tmpdir(), 'codex-team-doctor-'));
   try {
-    const store = await openSqliteTeamStore({ path: join(dir, 'probe.db'), clock: systemClock, ids: new SequentialIdGenerator() });
+    const store = await openSqliteTeamStore({ path: join(dir, 'probe.db'), clock: systemClock, ids: new RandomIdGenerator() });
     await store.close();
     return { name: 'sqlite', ok: true, detail: `native better-sqlite3 loads; code schema v${CURRENT_SCHEMA_VERSION}` };
   } catch (error) {
@@ -90,7 +90,7 @@ export async function checkStore(dbPath: string): Promise<DoctorCheck> {
     return { name, ok: false, detail: `${dbPath} or its folder is not writable (SQLite needs both for its WAL files)`, fix: `fix the permissions of ${dirname(dbPath)}` };
   }
   try {
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new SequentialIdGenerator() });
+    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
     await store.close();
     return { name, ok: true, detail: `${dbPath} is writable, schema v${CURRENT_SCHEMA_VERSION} (same as the code)` };
   } catch (error) {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SequentialIdGenerator } from '@codex-team/contracts';
+import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import { packageRoot } from '../codex/package-assets';
 import { runCodexExec, writeScriptedProviderConfig, type CodexRunResult } from './codex-exec';

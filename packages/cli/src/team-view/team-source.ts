@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { SequentialIdGenerator, TeamError, systemClock, type AuditEvent, type Profile, type Team } from '@codex-team/contracts';
+import { RandomIdGenerator, TeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
 import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir } from '@codex-team/policy-engine';
-import { openSqliteTeamStore, type SqliteTeamStore, type TeamSnapshot } from '@codex-team/store';
+import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import { resolve } from 'node:path';
 import type { CliIo } from '../cli-io';
 import { resolveDbPath } from '../codex/codex-paths';
@@ -48,7 +48,7 @@ export class TeamSource {
     const dbPath = resolveDbPath(stringOption(values, 'db'), io);
     if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath} (give --db, or start a team first)`);
     // Operator commands only read: the id generator is never asked for an id.
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new SequentialIdGenerator() });
+    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
     const flag = stringOption(values, 'profiles-dir');
     const userDir = flag === undefined ? defaultUserProfilesDir(io.env, io.homeDir) : resolve(io.cwd, flag);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });

@@ -1,4 +1,5 @@
-import { FakeClock, SequentialIdGenerator, type TeamId } from '@codex-team/contracts';
+import type { TeamId } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore } from '@codex-team/store';
 
 /** A secret the seed plants in a task result, to show operator output masks it. */
@@ -43,15 +44,15 @@ export async function seedTeam(dbPath: string, name = 'release'): Promise<Seeded
     });
     const id = (key: string) => created.keys[key] ?? '';
     const lease = { leaseMs: 3_600_000 };
-    const work = async (who: typeof ann, key: string, minutes: number, outcome: 'done' | 'failed', result: string) => {
+    type Usage = { input_tokens: number; output_tokens: number };
+    const work = async (who: typeof ann, key: string, minutes: number, outcome: 'done' | 'failed', result: string, usage?: Usage) => {
       const claim = await store.claimTask(who, { task_id: id(key) }, lease);
       clock.advance(minutes * 60_000);
-      await store.completeTask(who, { task_id: id(key), fence: claim.fence, outcome, result, artifact_ids: [] });
+      await store.completeTask(who, { task_id: id(key), fence: claim.fence, outcome, result, artifact_ids: [], ...(usage === undefined ? {} : { usage }) });
     };
     clock.advance(60_000);
     await work(ann, 'design', 4, 'done', 'API designed');
-    await work(ann, 'parser', 6, 'done', `parser done; used key ${SEEDED_SECRET}`);
-    await store.recordUsage(ann, { sample: { input_tokens: 40_000, output_tokens: 9_000 }, taskId: id('parser') });
+    await work(ann, 'parser', 6, 'done', `parser done; used key ${SEEDED_SECRET}`, { input_tokens: 40_000, output_tokens: 9_000 });
     await work(rev, 'review', 3, 'failed', 'two bugs found');
     await store.claimTask(ann, { task_id: id('cli') }, lease);
     clock.advance(2 * 60_000);
