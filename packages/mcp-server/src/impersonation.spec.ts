@@ -195,7 +195,7 @@ describe('impersonation', () => {
     // fast retires a teammate not seen for two minutes; the lead stays busy meanwhile.
     team.clock.advance(121_000);
     await quick.lead.caller.ok('team_status');
-    await team.sweeper.sweepOnce();
+    await team.sweeper.sweep();
     const agents = (await quick.lead.caller.ok('team_status')).agents;
     expect(agents.find((agent) => agent.id === gone.joined.agent.id)?.state).toBe('retired');
     const revoked = await attempt('resume a retired agent', await team.connect(), 'team_resume', { ticket: gone.joined.resume_ticket });

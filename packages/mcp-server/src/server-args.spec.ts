@@ -41,7 +41,6 @@ describe('parseServerArgs', () => {
       staleAfterMs: 5_000,
       // An explicit --max-attempts holds for every team, whatever its profile says.
       maxAttempts: 5,
-      profiles: {},
       heartbeatEveryMs: 1_250,
     });
   });
