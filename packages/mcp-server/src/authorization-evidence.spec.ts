@@ -1,7 +1,7 @@
 import { TOOL_CONTRACTS, type AuthzDecision, type ToolName } from '@codex-team/contracts';
 import { actionsOfCall } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, RecoverySweeper } from '@codex-team/recovery';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { AUTHORIZATION_STEPS, modeStep, permissionStep, type AuthorizationStep } from './authorize';
 import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';

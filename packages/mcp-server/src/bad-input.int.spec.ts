@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ErrorCode, ToolOutput } from '@codex-team/contracts';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from './testing/stdio-process';
 import { VALID_BOUND_CALLS } from './testing/valid-calls';

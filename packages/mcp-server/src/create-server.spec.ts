@@ -1,5 +1,6 @@
 import { TOOL_CONTRACTS, TOOL_NAMES, TeamError, TicketSchema } from '@codex-team/contracts';
-import { digestDatabase, type TeamStore } from '@codex-team/store';
+import { type TeamStore } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam } from './testing/in-process-team';
 import { errorBodyOf, textOf } from './testing/tool-caller';
 import { VALID_BOUND_CALLS } from './testing/valid-calls';

@@ -1,4 +1,4 @@
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
 
 describe('permission grants at spawn', () => {

@@ -1,6 +1,6 @@
 import { LIMITS } from '@codex-team/contracts';
 import { LONG_BODY_HINT } from '@codex-team/policy-engine';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam } from './testing/in-process-team';
 
 describe('guardrails enforced by the server', () => {
@@ -144,41 +144,50 @@ describe('guardrails enforced by the server', () => {
       const spawned = await lead.caller.ok('team_spawn', { name: 'ghost', role: 'tester' });
       await lead.caller.ok('team_task_create', { tasks: [{ title: 'left' }] });
       team.clock.advance(119_000);
-      await team.sweeper.sweepOnce();
+      await team.sweeper.sweep();
       expect(await actionsOf(started.team.id)).not.toContain('agent.retire');
       await mate.caller.ok('team_task_create', { tasks: [{ title: 'ann was here' }] });
       team.clock.advance(2_000);
-      await team.sweeper.sweepOnce();
+      await team.sweeper.sweep();
       const retired = (await team.store.listAuditEvents(started.team.id)).filter((e) => e.action === 'agent.retire');
       expect(retired.map((e) => [e.subject_id, e.actor_agent_id])).toEqual([[spawned.agent.id, null]]);
       expect(retired[0]?.reason).toMatch(/^idle\.retire_idle_agents: never seen since spawn for 121000 ms \(timeout 120000 ms\)/);
       team.clock.advance(120_000);
-      await team.sweeper.sweepOnce();
+      await team.sweeper.sweep();
       expect(await mate.caller.code('team_status')).toBe('NOT_BOUND');
       const status = await lead.caller.ok('team_status');
       expect(status.agents.filter((a) => a.state === 'retired').map((a) => a.id).sort()).toEqual([joined.agent.id, spawned.agent.id].sort());
       expect(status.team.state).toBe('active');
       team.clock.advance(15 * 60_000);
-      await team.sweeper.sweepOnce();
+      await team.sweeper.sweep();
       const final = await lead.caller.ok('team_status');
       expect(final.team).toMatchObject({ state: 'finalized' });
       expect(final.team.summary).toMatch(/^finalized by the idle sweep: no activity for \d+ ms \(timeout 900000 ms\)/);
       expect(final.tasks_by_status.cancelled).toBe(2);
-      expect(team.logs.filter((l) => l['msg'] === 'idle sweep').map((l) => l['outcome'])).toEqual(['retire', 'retire', 'finalized']);
+      const swept = team.logs.filter((l) => String(l['msg']).startsWith('recovery:'));
+      expect(swept.map((l) => [l['rule'], l['outcome']])).toEqual([
+        ['idle.retire_idle_agents', 'retired'],
+        ['idle.retire_idle_agents', 'retired'],
+        ['idle.team_timeout_ms', 'finalized'],
+      ]);
     });
 
-    it('only marks idle teammates under default, shows them to the lead, and clears the mark on activity', async () => {
+    it('under default, marks a silent teammate lost (its slot freed, never retired) and takes it back when it calls again', async () => {
       const { lead, started } = await team.startTeam({ name: 'patient' }); // agent 10 min, no retire
       const { mate, joined } = await team.joinTeammate(lead, 'ann', 'implementer');
-      team.clock.advance(10 * 60_000);
-      await team.sweeper.sweepOnce();
-      expect((await lead.caller.ok('team_status')).hints?.idle_agent_ids).toEqual([joined.agent.id]);
+      team.clock.advance(10 * 60_000 - 1);
+      await team.sweeper.sweep();
+      expect((await lead.caller.ok('team_status')).agents.find((a) => a.id === joined.agent.id)?.state).toBe('active');
+      team.clock.advance(1);
+      await team.sweeper.sweep();
+      // One setting, one decision: idle.agent_timeout_ms makes it lost; retire_idle_agents: false keeps it resumable.
+      const status = await lead.caller.ok('team_status');
+      expect(status.agents.find((a) => a.id === joined.agent.id)?.state).toBe('disconnected');
+      expect(status.active_threads).toBe(0);
       expect((await mate.caller.ok('team_status')).me.state).toBe('active');
-      await mate.caller.ok('team_send', { to: started.agent.id, body: 'still here' });
-      await team.sweeper.sweepOnce();
-      expect((await lead.caller.ok('team_status')).hints?.idle_agent_ids).toEqual([]);
-      const marks = (await actionsOf(started.team.id)).filter((a) => a === 'agent.idle' || a === 'agent.active');
-      expect(marks).toEqual(['agent.idle', 'agent.active']);
+      const events = await team.store.listAuditEvents(started.team.id);
+      const liveness = events.filter((e) => e.subject_id === joined.agent.id && e.action !== 'agent.spawn' && e.action !== 'agent.join');
+      expect(liveness.map((e) => e.action)).toEqual(['agent.lost', 'agent.heartbeat']);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { TOOL_CONTRACTS, TOOL_NAMES, type AuthzDecision, type ToolName, type ToolOutput } from '@codex-team/contracts';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
 import { errorBodyOf, textOf } from './testing/tool-caller';
 import { VALID_BOUND_CALLS } from './testing/valid-calls';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LIMITS } from '@codex-team/contracts';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -1,6 +1,7 @@
 import { TeamModeSchema, type TeamMode, type ToolName } from '@codex-team/contracts';
 import { PERMISSION_KEYS, decideModeGate, permissionColumns, type PermissionColumn } from '@codex-team/policy-engine';
-import { OPEN_POLICY, digestDatabase, type TeamPolicy } from '@codex-team/store';
+import type { Actor, TeamStore } from '@codex-team/store';
+import { digestDatabase, forceTeamMode } from '@codex-team/store/testing';
 import { AUTHORIZATION_STEPS, modeStep } from './authorize';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
@@ -13,40 +14,41 @@ const permissions = shippedPermissionPolicy();
 const columns = permissionColumns(permissions);
 const GATED_MODES = TeamModeSchema.options.filter((mode) => mode !== 'default');
 
-/**
- * The team policy of a matrix team. While `preparing`, a cell is set up as in default mode (its
- * tasks claimed, its plans published) and the mode is set without the transition table's guards;
- * then the real gates apply to the call under test. `gates: false` is the broken store of the
- * check at the end, which lost its in-transaction re-check.
- */
-class PreparablePolicy implements TeamPolicy {
-  preparing = false;
-  gates = true;
-  constructor(private readonly inner: TeamPolicy) {}
-  threadCap: TeamPolicy['threadCap'] = (team) => this.inner.threadCap(team);
-  admit: TeamPolicy['admit'] = (facts) => this.inner.admit(facts);
-  charge: TeamPolicy['charge'] = (team, used, sample) => this.inner.charge(team, used, sample);
-  sweep: TeamPolicy['sweep'] = (facts) => this.inner.sweep(facts);
-  changeMode: TeamPolicy['changeMode'] = (facts) => (this.preparing ? OPEN_POLICY.changeMode(facts) : this.inner.changeMode(facts));
-  gateMode: TeamPolicy['gateMode'] = (facts) => {
-    if (!this.preparing && this.gates) this.inner.gateMode(facts);
-  };
-}
+/** Store operations that re-check the team's mode inside their transaction. */
+const GATED_OPERATIONS = ['claimTask', 'claimNextTask', 'completeTask', 'updateTask', 'spawnAgent', 'publishArtifact'] as const;
 
 interface MatrixTeam {
   team: InProcessTeam;
-  policy: PreparablePolicy;
 }
 
+/**
+ * A matrix team. `storeGates: false` is the broken store of the check at the end, which lost its
+ * in-transaction re-check: each gated operation runs as if the team were in default mode.
+ */
 async function openMatrixTeam(options: { modeStep?: boolean; storeGates?: boolean } = {}): Promise<MatrixTeam> {
-  let policy: PreparablePolicy | null = null;
+  let path = '';
+  const ungated = (real: TeamStore): TeamStore =>
+    new Proxy(real, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function' || !(GATED_OPERATIONS as readonly PropertyKey[]).includes(key)) return value;
+        return async (actor: Actor, ...rest: unknown[]) => {
+          const mode = await target.readMode(actor);
+          forceTeamMode(path, actor.teamId, 'default', 'broken store: no re-check');
+          try {
+            return await (value as (...args: unknown[]) => Promise<unknown>).call(target, actor, ...rest);
+          } finally {
+            forceTeamMode(path, actor.teamId, mode.current, mode.reason ?? '');
+          }
+        };
+      },
+    });
   const team = await InProcessTeam.open({
-    wrapPolicy: (inner) => (policy = new PreparablePolicy(inner)),
+    ...(options.storeGates === false ? { wrapStore: ungated } : {}),
     ...(options.modeStep === false ? { authorizationSteps: AUTHORIZATION_STEPS.filter((step) => step !== modeStep) } : {}),
   });
-  if (policy === null) throw new Error('the harness did not wrap the policy');
-  (policy as PreparablePolicy).gates = options.storeGates ?? true;
-  return { team, policy };
+  path = team.dbPath;
+  return { team };
 }
 
 interface Cell {
@@ -56,19 +58,20 @@ interface Cell {
   me: InProcessSession;
 }
 
-/** The arguments of a cell in `mode`: prepared as for the permission matrix, in default mode. */
+/**
+ * The arguments of a cell in `mode`: prepared as for the permission matrix in default mode (tasks
+ * claimed, plans published), then the team put straight into `mode`, past the transition table
+ * (delegate refuses a lead holding work, which some cells prepare on purpose).
+ */
 async function prepareInMode(cell: Cell, mode: TeamMode, tool: ToolName, action: string) {
-  cell.matrix.policy.preparing = true;
-  try {
-    await tidy(cell.world);
-    const prepared = await prepareCall(cell.world, tool, action);
-    await cell.world.store.setMode(cell.world.lead, { mode, reason: `matrix: ${mode}` });
-    // Setting the mode the team is in is refused; from a gated mode the lead goes back to default.
-    const args = tool === 'team_mode_set' ? { mode: 'default', reason: 'matrix: leave' } : prepared.args;
-    return args;
-  } finally {
-    cell.matrix.policy.preparing = false;
-  }
+  const { dbPath } = cell.matrix.team;
+  const teamId = cell.world.lead.teamId;
+  forceTeamMode(dbPath, teamId, 'default', 'matrix: prepare');
+  await tidy(cell.world);
+  const prepared = await prepareCall(cell.world, tool, action);
+  forceTeamMode(dbPath, teamId, mode, `matrix: ${mode}`);
+  // Setting the mode the team is in is refused; from a gated mode the lead goes back to default.
+  return tool === 'team_mode_set' ? { mode: 'default', reason: 'matrix: leave' } : prepared.args;
 }
 
 /**

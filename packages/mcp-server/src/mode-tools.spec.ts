@@ -1,4 +1,4 @@
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam } from './testing/in-process-team';
 
 describe('operating modes over MCP', () => {
@@ -84,8 +84,8 @@ describe('operating modes over MCP', () => {
     // Lapsed: the very next check sees default, though nothing has recorded the lapse yet.
     expect((await lead.caller.ok('team_task_next')).claim?.task.title).toBe('the lead would do it');
     expect((await team.store.listAuditEvents(started.team.id)).some((e) => e.action === 'mode.expire')).toBe(false);
-    await team.sweeper.sweepOnce();
-    await team.sweeper.sweepOnce();
+    await team.sweeper.sweep();
+    await team.sweeper.sweep();
     const lapses = (await team.store.listAuditEvents(started.team.id)).filter((e) => e.action === 'mode.expire');
     expect(lapses).toHaveLength(1);
     expect(lapses[0]).toMatchObject({ actor_agent_id: null, at: new Date(team.clock.now()).toISOString() });

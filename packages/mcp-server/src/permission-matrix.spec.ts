@@ -1,6 +1,6 @@
 import { TOOL_NAMES, type ToolName } from '@codex-team/contracts';
 import { PERMISSION_KEYS, TOOL_ACTIONS, permissionColumns, type PermissionColumn } from '@codex-team/policy-engine';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { AUTHORIZATION_STEPS, permissionStep, type AuthorizationStep } from './authorize';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';

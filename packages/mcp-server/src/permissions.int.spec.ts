@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, SequentialIdGenerator, type AuthzDecision, type TeamId, type ToolName, type ToolOutput } from '@codex-team/contracts';
-import { digestDatabase, openSqliteTeamStore } from '@codex-team/store';
+import { type AuthzDecision, type TeamId, type ToolName, type ToolOutput } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
+import { openSqliteTeamStore } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from './testing/stdio-process';
 import { errorBodyOf } from './testing/tool-caller';

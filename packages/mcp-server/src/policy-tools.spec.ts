@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBuiltinProfilesDir } from '@codex-team/policy-engine';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam } from './testing/in-process-team';
 
 const defaultYaml = readFileSync(join(findBuiltinProfilesDir(__dirname), 'default.yaml'), 'utf8');

@@ -1,5 +1,5 @@
 import type { ToolOutput } from '@codex-team/contracts';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
 

@@ -1,6 +1,6 @@
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { recoveryPolicy } from '@codex-team/recovery';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';
 
 const LEASE_MS = 30_000;

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, SequentialIdGenerator, TOOL_NAMES, type ToolOutput } from '@codex-team/contracts';
+import { TOOL_NAMES, type ToolOutput } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from './testing/stdio-process';
 

@@ -1,5 +1,5 @@
 import { DEFAULTS, TicketSchema } from '@codex-team/contracts';
-import { digestDatabase } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { InProcessTeam } from './testing/in-process-team';
 
 describe('team tools', () => {

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, SequentialIdGenerator, type AuditEvent } from '@codex-team/contracts';
-import { digestDatabase, openSqliteTeamStore, type Actor, type RecoveryStep, type SqliteTeamStore } from '@codex-team/store';
+import { type AuditEvent } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
+import { openSqliteTeamStore, type Actor, type RecoveryStep, type SqliteTeamStore } from '@codex-team/store';
+import { digestDatabase } from '@codex-team/store/testing';
 import { decideRecovery } from './decide-recovery';
 import { recoveryPolicy, staleAfterOf } from './recovery-policy';
 import { RecoverySweeper, runRecoverySweep } from './sweep';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { OPEN_POLICY, openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import { runSummary } from './run-summary';

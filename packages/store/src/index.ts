@@ -38,7 +38,5 @@ export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
 export type { SqliteTeamStoreOptions, BusyRetryOptions, DecisionLogger } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
-export { digestDatabase, checkDatabaseIntegrity, DECISION_LOG_TABLE } from './database-digest';
-export type { TableDigest, DigestOptions } from './database-digest';
 export { runWriteCeiling } from './write-ceiling';
 export type { WriteCeilingRun } from './write-ceiling';

@@ -2,8 +2,9 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { FakeClock, SequentialIdGenerator, isTeamError } from '@codex-team/contracts';
-import { digestDatabase } from './database-digest';
+import { isTeamError } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
+import { digestDatabase } from './testing/database-digest';
 import { CURRENT_SCHEMA_VERSION, defaultMigrationsDir, readMigrations } from './migrations';
 import { openSqliteTeamStore } from './sqlite-team-store';
 

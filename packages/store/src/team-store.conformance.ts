@@ -1,4 +1,5 @@
-import { FakeClock, SequentialIdGenerator, type Clock, type IdGenerator } from '@codex-team/contracts';
+import { type Clock, type IdGenerator } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { describeAgentRules } from './conformance/agents.conformance';
 import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';

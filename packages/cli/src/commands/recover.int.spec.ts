@@ -2,8 +2,10 @@ import { spawn, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, SequentialIdGenerator, type AuditEvent } from '@codex-team/contracts';
-import { checkDatabaseIntegrity, digestDatabase, openSqliteTeamStore } from '@codex-team/store';
+import { type AuditEvent } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
+import { openSqliteTeamStore } from '@codex-team/store';
+import { checkDatabaseIntegrity, digestDatabase } from '@codex-team/store/testing';
 import { builtCliBin } from '../e2e/codex-team-env';
 
 // `codex-team recover` run by three processes at once on one store: every recovery step happens

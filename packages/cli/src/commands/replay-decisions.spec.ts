@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, SequentialIdGenerator, type AuthzDecision } from '@codex-team/contracts';
+import { type AuthzDecision } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore, type AuthzDecisionInput } from '@codex-team/store';
 import { BufferSink, type CliIo } from '../cli-io';
 import { runCli } from '../run-cli';

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SequentialIdGenerator } from '@codex-team/contracts';
+import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
 import { BufferSink } from '../cli-io';
 import { installCodexIntegration } from '../codex/codex-integration';

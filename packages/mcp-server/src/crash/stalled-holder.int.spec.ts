@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RandomIdGenerator, systemClock, type ToolOutput } from '@codex-team/contracts';
-import { checkDatabaseIntegrity, digestDatabase, openSqliteTeamStore } from '@codex-team/store';
+import { openSqliteTeamStore } from '@codex-team/store';
+import { checkDatabaseIntegrity, digestDatabase } from '@codex-team/store/testing';
 import { forkBrokenWriter, resultCode, sleep } from '../testing/crash-helpers';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from '../testing/stdio-process';
 

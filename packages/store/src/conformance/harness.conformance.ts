@@ -1,15 +1,5 @@
-import {
-  FakeClock,
-  TeamError,
-  isTeamError,
-  type AuditEvent,
-  type ErrorCode,
-  type IdGenerator,
-  type IdPrefix,
-  type Team,
-  type ToolInput,
-  type UsageSample,
-} from '@codex-team/contracts';
+import { TeamError, isTeamError, type AuditEvent, type ErrorCode, type IdGenerator, type IdPrefix, type Team, type ToolInput, type UsageSample } from '@codex-team/contracts';
+import { FakeClock } from '@codex-team/contracts/testing';
 import {
   OPEN_POLICY,
   type AdmissionFacts,
