@@ -13,7 +13,6 @@ const task = (id: string, over: Partial<T> = {}): T => ({
   status: 'ready',
   depends_on: [],
   priority: 0,
-  created_at: '2026-01-01T00:00:00.000Z',
   required_role: null,
   owner_agent_id: null,
   ...over,

@@ -7,7 +7,7 @@ import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing'
 import { digestDatabase } from './testing/database-digest';
 import { openSqliteTeamStore } from './sqlite-team-store';
 import { describeTeamStoreConformance } from './team-store.conformance';
-import type { TeamStore } from './team-store';
+import type { CallAuthorization, TeamStore } from './team-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'codex-team-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,10 +17,10 @@ const paths = new WeakMap<TeamStore, string>();
 
 describeTeamStoreConformance(
   'SQLite',
-  async (clock, ids, policy) => {
+  async (clock, ids, profiles) => {
     files += 1;
     const path = join(dir, `conformance-${files}.db`);
-    const store = await openSqliteTeamStore({ path, clock, ids, policy });
+    const store = await openSqliteTeamStore({ path, clock, ids, profiles });
     paths.set(store, path);
     return store;
   },
@@ -66,7 +66,7 @@ describe('SQLite adapter', () => {
     blocker.exec('BEGIN IMMEDIATE');
     let error: unknown;
     try {
-      await store.createTeam({ name: 'x', objective: '', maxThreads: 1, profile: 'p', leadName: 'l', resumeTicketHash: 'r' });
+      await store.createTeam({ name: 'x', objective: '', maxThreads: 1, profile: 'default', leadName: 'l', resumeTicketHash: 'r' });
     } catch (caught) {
       error = caught;
     }
@@ -88,7 +88,7 @@ describe('SQLite adapter', () => {
       name: 'patient',
       objective: '',
       maxThreads: 1,
-      profile: 'p',
+      profile: 'default',
       leadName: 'l',
       resumeTicketHash: 'r2',
     });
@@ -117,19 +117,19 @@ describe('SQLite adapter', () => {
         reason: 'an unbound session may start',
         step: 'identity' as const,
       },
-      recordedSeq: null as number | null,
+      recorded: null as CallAuthorization['recorded'],
     };
     const bound = await store.createTeam({
       name: 'once',
       objective: '',
       maxThreads: 1,
-      profile: 'p',
+      profile: 'default',
       leadName: 'l',
       resumeTicketHash: 'r3',
       authorization,
     });
     const decisions = await store.listAuthzDecisions({ teamId: bound.team.id });
-    expect(decisions.map((decision) => decision.seq)).toEqual([authorization.recordedSeq]);
+    expect(decisions.map((decision) => decision.seq)).toEqual([authorization.recorded?.seq]);
     expect(blocker.prepare('SELECT COUNT(*) FROM authz_decisions').pluck().get()).toBe(1);
     blocker.close();
     await store.close();
@@ -216,17 +216,25 @@ describe('SQLite adapter', () => {
       await store.close();
     });
 
-    it('keeps them queued through a write that rolls back, and writes each exactly once later', async () => {
+    it('writes them with a refused write, keeps them through one that never commits, and writes each exactly once', async () => {
       const path = join(dir, 'queue-rollback.db');
-      const store = await open(path);
+      const store = await open(path, { busyTimeoutMs: 10, busyRetry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
       store.queueAuthzDecision(read('team_status'));
       await expect(store.verifyBinding({ teamId: 'tm_missing', agentId: 'ag_missing', epoch: 1 })).rejects.toMatchObject({ code: 'NOT_BOUND' });
-      const failing = store.createTeam({ name: 'x', objective: '', maxThreads: 0, profile: 'p', leadName: 'l', resumeTicketHash: 'r' });
-      await expect(failing).rejects.toBeDefined();
-      expect(rowsOf(path)).toEqual([]);
-      expect((await store.listAuthzDecisions({ teamId: null })).map((decision) => decision.tool)).toEqual(['team_status']);
+      // A refusal commits its transaction (its records), and with it the decisions queued before.
+      const refused = store.createTeam({ name: 'x', objective: '', maxThreads: 0, profile: 'default', leadName: 'l', resumeTicketHash: 'r' });
+      await expect(refused).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      expect(rowsOf(path).map((row) => row.tool)).toEqual(['team_status']);
+      store.queueAuthzDecision(read('team_inbox'));
+      const blocker = new Database(path);
+      blocker.exec('BEGIN IMMEDIATE');
+      await expect(store.createTeam({ name: 'y', objective: '', leadName: 'l', resumeTicketHash: 'r2' })).rejects.toMatchObject({ code: 'BUSY' });
+      blocker.exec('ROLLBACK');
+      blocker.close();
+      expect(rowsOf(path).map((row) => row.tool)).toEqual(['team_status']);
+      expect((await store.listAuthzDecisions({ teamId: null })).map((decision) => decision.tool)).toEqual(['team_status', 'team_inbox']);
       await store.recordAuthzDecision({ ...read('team_spawn'), decision: 'deny', outcome: 'DENIED' });
-      expect(rowsOf(path).map((row) => row.tool)).toEqual(['team_status', 'team_spawn']);
+      expect(rowsOf(path).map((row) => row.tool)).toEqual(['team_status', 'team_inbox', 'team_spawn']);
       await store.close();
     });
 
@@ -268,10 +276,21 @@ describe('SQLite adapter', () => {
     await store.close();
   });
 
-  it('refuses calls after close without crashing the process', async () => {
+  it('answers every call after close with one typed error, where the same calls worked while open', async () => {
     const store = await open(join(dir, 'closed.db'));
+    const bound = await store.createTeam({ name: 'open', objective: '', leadName: 'lead', resumeTicketHash: 'resume-open' });
+    const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+    // Open, each call works: a refusal below would be the closed store speaking, not the call.
+    await expect(store.resumeAgent('resume-open')).resolves.toMatchObject({ epoch: 2 });
+    await expect(store.getStatus(lead)).resolves.toMatchObject({ team: { id: bound.team.id } });
     await store.close();
     await store.close();
-    await expect(store.resumeAgent('x')).rejects.toThrow();
+    for (const call of [() => store.resumeAgent('resume-open'), () => store.getStatus(lead), () => store.listTeams()]) {
+      const error: unknown = await call().then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect(isTeamError(error) && [error.code, error.details]).toEqual(['INTERNAL', { closed: true }]);
+    }
   });
 });

@@ -1,38 +1,32 @@
-import { type Clock, type IdGenerator } from '@codex-team/contracts';
+import type { IdGenerator } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { describeAgentRules } from './conformance/agents.conformance';
 import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
-import { Fixture, ReverseIdGenerator, ScriptedPolicy, type ConformanceHooks } from './conformance/harness.conformance';
+import { Fixture, ReverseIdGenerator, conformanceProfiles, type ConformanceHooks, type MakeStore } from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
 import { describeModeRules } from './conformance/modes.conformance';
 import { describePolicyRules } from './conformance/policy.conformance';
 import { describeRecoveryRules } from './conformance/recovery.conformance';
 import { describeSnapshotRules } from './conformance/snapshot.conformance';
-import type { TeamPolicy } from './team-policy';
 import { describeTaskRules } from './conformance/tasks.conformance';
-import type { TeamStore } from './team-store';
 
 export type { ConformanceHooks } from './conformance/harness.conformance';
 
 /**
  * The behaviour every TeamStore adapter must show, as a Jest suite: call it from the adapter's
  * spec. `makeStore` returns a fresh, empty store using the given clock (a FakeClock the suite
- * moves), id generator and team policy. New adapters must pass it unchanged.
+ * moves), id generator and profiles (conformanceProfiles()). New adapters must pass it unchanged.
  */
-export function describeTeamStoreConformance(
-  adapterName: string,
-  makeStore: (clock: Clock, ids: IdGenerator, policy: TeamPolicy) => Promise<TeamStore>,
-  hooks: ConformanceHooks = {},
-): void {
+export function describeTeamStoreConformance(adapterName: string, makeStore: MakeStore, hooks: ConformanceHooks = {}): void {
+  const profiles = conformanceProfiles();
   describe(`TeamStore conformance: ${adapterName}`, () => {
     let open: Fixture[] = [];
     const make = async (ids: IdGenerator): Promise<Fixture> => {
       const clock = new FakeClock();
-      const policy = new ScriptedPolicy();
-      const fixture = new Fixture(await makeStore(clock, ids, policy), clock, hooks, policy);
+      const fixture = new Fixture(await makeStore(clock, ids, profiles), clock, hooks);
       open.push(fixture);
       return fixture;
     };
@@ -55,7 +49,7 @@ export function describeTeamStoreConformance(
 
     describeAgentRules(fixture);
     describeTaskRules(fixture, () => make(new ReverseIdGenerator()));
-    describeClaimRules(fixture);
+    describeClaimRules(fixture, () => make(new ReverseIdGenerator()));
     describeMessageRules(fixture);
     describeArtifactRules(fixture);
     describeAuditRules(fixture);

@@ -1,9 +1,52 @@
+import fc from 'fast-check';
+import { CLAIM_ORDER, selectNextTask } from '@codex-team/scheduler';
 import type { Fixture } from './harness.conformance';
-import { LEASE, complete, newTasks, publish } from './harness.conformance';
+import { LEASE, claimPermission, complete, newTasks, publish } from './harness.conformance';
 
-/** Claims, leases, fences, completion and release. */
-export function describeClaimRules(fixture: () => Fixture): void {
+/**
+ * Claims, leases, fences, completion and release. `reverseIds` makes a store whose ids sort against
+ * creation order, so claim order is shown to follow creation, not ids.
+ */
+export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Promise<Fixture>): void {
   describe('claims', () => {
+    it("claims in the scheduler's documented order: what selectNextTask picks from the team is what the store claims", async () => {
+      expect(CLAIM_ORDER.map((key) => key.key)).toEqual(['priority', 'creation']);
+      const fx = await reverseIds();
+      const spec = fc.record({
+        priority: fc.integer({ min: 0, max: 3 }),
+        role: fc.constantFrom(null, 'implementer', 'reviewer'),
+        deps: fc.array(fc.nat(), { maxLength: 2 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 10 }), fc.constantFrom('implementer', 'reviewer'), fc.boolean(), async (specs, role, unassigned) => {
+          const t = await fx.startTeam();
+          const mate = await fx.addMember(t, 'mate', role);
+          await fx.store.createTasks(
+            t.lead,
+            newTasks(
+              specs.map((task, index) => ({
+                key: `k${index}`,
+                title: `t${index}`,
+                priority: task.priority,
+                ...(task.role === null ? {} : { required_role: task.role }),
+                depends_on: index === 0 ? [] : [...new Set(task.deps.map((dep) => `k${dep % index}`))],
+              })),
+            ),
+          );
+          const permission = claimPermission(unassigned ? ['own_role', 'unassigned'] : ['own_role']);
+          const kinds = { ownRole: true, unassigned };
+          for (;;) {
+            const expected = selectNextTask((await fx.store.readTeam(t.team.id)).tasks, role, kinds)?.id ?? null;
+            const next = await fx.store.claimNextTask(mate.actor, { ...LEASE, permission });
+            expect(next.claim?.task.id ?? null).toBe(expected);
+            if (next.claim === null) break;
+            await fx.store.completeTask(mate.actor, complete(next.claim.task.id, next.claim.fence));
+          }
+        }),
+        { numRuns: 25, seed: 12 },
+      );
+    });
+
     it('claims the highest-priority, then oldest, ready task for the role with fence, lease and audit', async () => {
       const fx = fixture();
       const t = await fx.startTeam();

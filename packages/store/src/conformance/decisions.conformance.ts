@@ -1,6 +1,6 @@
 import type { Actor, AuthzDecisionInput, CallAuthorization } from '../team-store';
 import type { Fixture } from './harness.conformance';
-import { LEASE, expectCode, newTasks } from './harness.conformance';
+import { LEASE, claimPermission, expectCode, newTasks } from './harness.conformance';
 
 /** An allow decision as the server hands it to an operation. */
 function authorization(tool: string, overrides: Partial<AuthzDecisionInput> = {}): CallAuthorization {
@@ -19,7 +19,7 @@ function authorization(tool: string, overrides: Partial<AuthzDecisionInput> = {}
       step: 'permission',
       ...overrides,
     },
-    recordedSeq: null,
+    recorded: null,
   };
 }
 
@@ -47,7 +47,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const decisions = await fx.store.listAuthzDecisions({ teamId: t.team.id });
       expect(decisions).toEqual([
         expect.objectContaining({
-          seq: actor.authorization.recordedSeq,
+          seq: actor.authorization.recorded?.seq,
           team_id: t.team.id,
           agent_id: t.lead.agentId,
           role: 'lead',
@@ -60,15 +60,50 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       ]);
     });
 
-    it('records nothing when the operation is refused or only reads', async () => {
+    it("records a refused write's decision in the refused transaction, with the refusal as its outcome; a read records nothing", async () => {
       const fx = fixture();
       const t = await fx.startTeam();
       const refused = authorized(t.lead, 'team_task_claim');
       await fx.expectRefused('NOT_FOUND', () => fx.store.claimTask(refused, { task_id: 'tk_zzzzzzzz' }, LEASE));
       const read = authorized(t.lead, 'team_status');
       await fx.store.getStatus(read);
-      expect([refused.authorization.recordedSeq, read.authorization.recordedSeq]).toEqual([null, null]);
-      expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([]);
+      expect(read.authorization.recorded).toBeNull();
+      expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([
+        expect.objectContaining({ seq: refused.authorization.recorded?.seq, tool: 'team_task_claim', decision: 'allow', outcome: 'NOT_FOUND', audit_seqs: null }),
+      ]);
+    });
+
+    it('turns the allow into the deny of a rule only the operation could apply: the kind of task, a ticket', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const taskId = await fx.createTask(t.lead, { title: 'role-free work' });
+      const kindDenied = {
+        decision: 'deny' as const,
+        rule: 'reviewer.deny(team_task_claim:unassigned)',
+        reason: 'reviewers do not take role-free work',
+        matched: ['reviewer.deny(team_task_claim:unassigned)'],
+      };
+      const claim = authorized(t.lead, 'team_task_claim');
+      const permission = {
+        ...kindDenied,
+        tool: 'team_task_claim',
+        action: 'own_role',
+        profile: 'reviewer',
+        allowed: ['own_role'],
+        decisions: [
+          { ...kindDenied, decision: 'allow' as const, rule: 'reviewer.allow(team_task_claim:own_role)', tool: 'team_task_claim', action: 'own_role', profile: 'reviewer' },
+          { ...kindDenied, tool: 'team_task_claim', action: 'unassigned', profile: 'reviewer' },
+        ],
+      };
+      await fx.expectRefused('DENIED', () => fx.store.claimTask(claim, { task_id: taskId }, { ...LEASE, permission }));
+      const resume = authorization('team_resume', { profile: null, step: 'identity', rule: 'identity:unbound-may-bind' });
+      await expectCode(fx.store.resumeAgent('no-such-ticket', resume), 'NOT_FOUND');
+      expect((await fx.store.listAuthzDecisions({ teamId: t.team.id })).map((d) => [d.decision, d.step, d.action, d.rule, d.outcome])).toEqual([
+        ['deny', 'permission', 'unassigned', 'reviewer.deny(team_task_claim:unassigned)', 'DENIED'],
+      ]);
+      expect((await fx.store.listAuthzDecisions({ teamId: null })).map((d) => [d.decision, d.step, d.rule, d.outcome])).toEqual([
+        ['deny', 'identity', 'identity:ticket', 'NOT_FOUND'],
+      ]);
     });
 
     it('records the decision of a write that changed nothing, without audit events', async () => {
@@ -76,7 +111,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const t = await fx.startTeam();
       const actor = authorized(t.lead, 'team_task_next');
       expect((await fx.store.claimNextTask(actor, LEASE)).claim).toBeNull();
-      expect(actor.authorization.recordedSeq).not.toBeNull();
+      expect(actor.authorization.recorded).not.toBeNull();
       expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([expect.objectContaining({ audit_seqs: null, outcome: 'ok' })]);
     });
 
@@ -104,7 +139,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
         ['team_join', ann.agent.id, 'tester'],
         ['team_resume', ann.agent.id, 'tester'],
       ]);
-      expect([start.recordedSeq, join.recordedSeq, resume.recordedSeq]).toEqual(decisions.map((d) => d.seq));
+      expect([start.recorded?.seq, join.recorded?.seq, resume.recorded?.seq]).toEqual(decisions.map((d) => d.seq));
     });
 
     it('keeps standalone decisions in commit order per team, and those of unbound sessions apart', async () => {
@@ -139,14 +174,14 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const rev = await fx.addMember(t, 'rev', 'reviewer');
       const free = await fx.createTask(t.lead, { title: 'role-free', priority: 9 });
       const own = await fx.createTask(t.lead, { title: 'review', required_role: 'reviewer' });
-      const reviewerOnly = { ...LEASE, claimable: { ownRole: true, unassigned: false } };
+      const reviewerOnly = { ...LEASE, permission: claimPermission(['own_role']) };
       const refused = await fx.expectRefused('DENIED', () => fx.store.claimTask(rev.actor, { task_id: free }, reviewerOnly));
       expect(refused.details).toMatchObject({ action: 'unassigned', task_id: free });
       const next = await fx.store.claimNextTask(rev.actor, reviewerOnly);
       expect(next.claim?.task.id).toBe(own);
       const none = await fx.store.claimNextTask(rev.actor, reviewerOnly);
       expect(none).toEqual({ claim: null, reason: expect.stringContaining('tasks that name no role are not yours to claim') as string });
-      const ownDenied = { ...LEASE, claimable: { ownRole: false, unassigned: true } };
+      const ownDenied = { ...LEASE, permission: claimPermission(['unassigned']) };
       const other = await fx.createTask(t.lead, { title: 'review 2', required_role: 'reviewer' });
       const error = await expectCode(fx.store.claimTask(rev.actor, { task_id: other }, ownDenied), 'DENIED');
       expect(error.details).toMatchObject({ action: 'own_role' });

@@ -1,82 +1,55 @@
-import { TeamError, isTeamError, type AuditEvent, type ErrorCode, type IdGenerator, type IdPrefix, type Team, type ToolInput, type UsageSample } from '@codex-team/contracts';
-import { FakeClock } from '@codex-team/contracts/testing';
 import {
-  OPEN_POLICY,
-  type AdmissionFacts,
-  type ModeChangeDecision,
-  type ModeChangeFacts,
-  type ModeGateFacts,
-  type SweepFacts,
-  type SweepPlan,
-  type TeamPolicy,
-  type UsageCharge,
-} from '../team-policy';
+  TeamError,
+  isTeamError,
+  type AuditEvent,
+  type ErrorCode,
+  type IdGenerator,
+  type IdPrefix,
+  type Profile,
+  type Team,
+  type ToolInput,
+} from '@codex-team/contracts';
+import type { FakeClock } from '@codex-team/contracts/testing';
+import { ProfileCatalog, type CallPermission } from '@codex-team/policy-engine';
 import type { Actor, SessionBinding, TeamStore } from '../team-store';
 
 export const LEASE = { leaseMs: 60_000 } as const;
 
-/** How a suite gets a fresh store; every test gets its own. */
-export type MakeStore = (clock: FakeClock, ids: IdGenerator, policy: TeamPolicy) => Promise<TeamStore>;
+/** A permission answer for a claim allowing `allowed` of its two kinds (own_role, unassigned). */
+export function claimPermission(allowed: ('own_role' | 'unassigned')[]): CallPermission {
+  const decide = (action: string) => {
+    const yes = allowed.includes(action as 'own_role');
+    const rule = `suite.${yes ? 'allow' : 'deny'}(team_task_claim:${action})`;
+    return { decision: yes ? ('allow' as const) : ('deny' as const), rule, reason: rule, tool: 'team_task_claim', action, profile: 'suite', matched: [rule] };
+  };
+  const decisions = ['own_role', 'unassigned'].map(decide);
+  const first = decisions.find((d) => d.decision === 'allow') ?? (decisions[0] as ReturnType<typeof decide>);
+  return { ...first, allowed, decisions };
+}
+
+/** How a suite gets a fresh store, opened with `profiles`; every test gets its own. */
+export type MakeStore = (clock: FakeClock, ids: IdGenerator, profiles: ProfileCatalog) => Promise<TeamStore>;
+
+/** The shipped profile `name`, changed by `change`, under a new name. */
+function variant(base: Profile, name: string, change: Partial<Profile>): Profile {
+  return { ...base, ...change, name };
+}
 
 /**
- * A TeamPolicy the suite steers and watches. Untouched it behaves like OPEN_POLICY, so the rules
- * that do not concern policy see the contract limits only. Profiles outside `known` are NOT_FOUND.
+ * The profiles the suite opens stores with: the shipped ones (default, fast, deep) and a few that
+ * make one rule bite early: `capped` (one teammate), `broke` (a hard budget of 100 tokens), `quiet`
+ * (no idle sweep, no early stop).
  */
-export class ScriptedPolicy implements TeamPolicy {
-  known = new Set(['default', 'fast', 'deep']);
-  caps: Record<string, number> = {};
-  /** Spawns and claims are refused once the team has used this many tokens. */
-  hardTokens = Number.POSITIVE_INFINITY;
-  /** Claims are refused once the lead has declared consensus. */
-  stopClaimsOnConsensus = false;
-  plan: (facts: SweepFacts) => SweepPlan = () => ({ agents: [], finalizeTeam: null });
-  readonly admissions: AdmissionFacts[] = [];
-  readonly sweeps: SweepFacts[] = [];
-
-  private know(profile: string): void {
-    if (!this.known.has(profile)) throw new TeamError('NOT_FOUND', `unknown profile "${profile}"`);
-  }
-
-  threadCap(team: Team): number {
-    this.know(team.profile);
-    return this.caps[team.profile] ?? 6;
-  }
-
-  admit(facts: AdmissionFacts): void {
-    this.know(facts.team.profile);
-    this.admissions.push(facts);
-    if (facts.usedTokens >= this.hardTokens) {
-      throw new TeamError('LIMIT_EXCEEDED', `budget spent: no new ${facts.action}`, { rule: 'budget.hard_tokens' });
-    }
-    if (this.stopClaimsOnConsensus && facts.action === 'claim' && facts.consensusAt !== null) {
-      throw new TeamError('CONFLICT', 'ready to finalize: no new claims', { rule: 'guardrails.early_stop' });
-    }
-  }
-
-  charge(_team: Team, usedTokens: number, sample: UsageSample): UsageCharge {
-    const tokens = sample.input_tokens + sample.output_tokens;
-    return { tokens, reason: `charged ${tokens}; ${usedTokens + tokens} used` };
-  }
-
-  sweep(facts: SweepFacts): SweepPlan {
-    this.sweeps.push(facts);
-    return this.plan(facts);
-  }
-
-  /** Which gated calls the mode refuses; untouched, none (like OPEN_POLICY). */
-  refuseInMode: (facts: ModeGateFacts) => boolean = () => false;
-  readonly gateChecks: ModeGateFacts[] = [];
-
-  changeMode(facts: ModeChangeFacts): ModeChangeDecision {
-    return OPEN_POLICY.changeMode(facts);
-  }
-
-  gateMode(facts: ModeGateFacts): void {
-    this.gateChecks.push(facts);
-    if (this.refuseInMode(facts)) {
-      throw new TeamError('DENIED', `the team's ${facts.team.mode.current} mode refuses ${facts.tool}`, { rule: 'suite.mode' });
-    }
-  }
+export function conformanceProfiles(): ProfileCatalog {
+  const shipped = ProfileCatalog.shipped().profiles;
+  const base = shipped.get('default');
+  if (base === undefined) throw new Error('no shipped default profile');
+  const extra = [
+    variant(base.profile, 'capped', { threads: { default: 1, hard_cap: 1 } }),
+    variant(base.profile, 'broke', { budget: { soft_tokens: 50, hard_tokens: 100 } }),
+    variant(base.profile, 'quiet', { guardrails: { ...base.profile.guardrails, idle_sweep: false, early_stop: false } }),
+  ];
+  return ProfileCatalog.of(new Map([...shipped, ...extra.map((profile) => [profile.name, { ...base, profile }] as const)]));
 }
 
 export interface ConformanceHooks {
@@ -169,7 +142,6 @@ export class Fixture {
     readonly store: TeamStore,
     readonly clock: FakeClock,
     private readonly hooks: ConformanceHooks,
-    readonly policy: ScriptedPolicy = new ScriptedPolicy(),
   ) {}
 
   ticket(kind: 'join' | 'resume'): string {
@@ -177,13 +149,13 @@ export class Fixture {
     return `${kind}-hash-${this.tickets}`;
   }
 
-  async startTeam(options: { name?: string; maxThreads?: number } = {}): Promise<TeamHandle> {
+  async startTeam(options: { name?: string; maxThreads?: number; profile?: string } = {}): Promise<TeamHandle> {
     const resumeHash = this.ticket('resume');
     const bound = await this.store.createTeam({
       name: options.name ?? `team-${this.teams.length + 1}`,
       objective: 'conformance',
-      maxThreads: options.maxThreads ?? 6,
-      profile: 'default',
+      ...(options.maxThreads === undefined ? {} : { maxThreads: options.maxThreads }),
+      profile: options.profile ?? 'default',
       leadName: 'lead',
       resumeTicketHash: resumeHash,
     });
@@ -241,6 +213,28 @@ export class Fixture {
     const error = await expectCode(call(), code);
     expect(await this.snapshot()).toEqual(before);
     return error;
+  }
+
+  /**
+   * The call is refused with `code` by a team policy rule: the store is as before but for one
+   * `policy.deny` event naming the rule, written in the refused call's own transaction.
+   */
+  async expectPolicyRefused(code: ErrorCode, rule: string, call: () => Promise<unknown>): Promise<TeamError> {
+    const before = await this.auditLengths();
+    const error = await expectCode(call(), code);
+    expect(error.refusal).toMatchObject({ kind: 'policy', rule });
+    const after = await this.auditLengths();
+    const added: AuditEvent[] = [];
+    for (const team of this.teams) added.push(...(await this.audit(team.team.id)).slice(before.get(team.team.id) ?? 0));
+    expect(added.map((event) => [event.action, event.decision, event.data['rule'], event.data['code']])).toEqual([['policy.deny', 'deny', rule, code]]);
+    expect([...after.values()].reduce((a, b) => a + b, 0)).toBe([...before.values()].reduce((a, b) => a + b, 0) + 1);
+    return error;
+  }
+
+  private async auditLengths(): Promise<Map<string, number>> {
+    const lengths = new Map<string, number>();
+    for (const team of this.teams) lengths.set(team.team.id, (await this.audit(team.team.id)).length);
+    return lengths;
   }
 
   /** The call succeeds and changes nothing (reads). */

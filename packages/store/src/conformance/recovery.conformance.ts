@@ -133,7 +133,11 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
           teamId: t.team.id,
           name: t.team.name,
           profile: t.team.profile,
+          settings: expect.objectContaining({ name: 'default' }),
           leadAgentId: t.lead.agentId,
+          // The claim, by ann, is the team's latest activity.
+          lastActivityAt: fx.clock.now(),
+          mode: { current: 'default', expiresAt: null, returnsTo: null },
           agents: [
             expect.objectContaining({ id: t.lead.agentId, state: 'active', epoch: 1 }),
             expect.objectContaining({ id: ann.agentId, state: 'active', epoch: 1, lastSeenAt: fx.clock.now() }),

@@ -7,15 +7,9 @@ export function describeSnapshotRules(fixture: () => Fixture): void {
   describe('team snapshot and replay', () => {
     it('replays every kind of state change back to exactly what readTeam shows', async () => {
       const fx = fixture();
-      fx.policy.plan = (facts) => ({
-        agents: facts.agents
-          .filter((a) => a.agent.name === 'bob')
-          .map((a) => ({ agentId: a.agent.id, action: 'retire' as const, rule: 'r', reason: 'quiet' })),
-        finalizeTeam: null,
-      });
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann');
-      await fx.addMember(t, 'bob', 'tester');
+      const bob = await fx.addMember(t, 'bob', 'tester');
       const out = await fx.store.createTasks(t.lead, newTasks([{ key: 'a', title: 'a' }, { title: 'b', depends_on: ['a'] }]));
       fx.clock.advance(1_000);
       const claim = await fx.store.claimNextTask(ann.actor, LEASE);
@@ -23,11 +17,10 @@ export function describeSnapshotRules(fixture: () => Fixture): void {
       const taskId = claim.claim?.task.id ?? '';
       await fx.store.updateTask(ann.actor, { task_id: taskId, fence, progress: 'half' }, LEASE);
       const artifact = await fx.store.publishArtifact(ann.actor, publish('notes', 'n', { task_id: taskId, fence }));
-      await fx.store.recordUsage(ann.actor, { sample: { input_tokens: 7, output_tokens: 3 }, taskId });
-      await fx.store.completeTask(ann.actor, complete(taskId, fence, { artifact_ids: [artifact.id] }));
+      await fx.store.completeTask(ann.actor, complete(taskId, fence, { artifact_ids: [artifact.id], usage: { input_tokens: 7, output_tokens: 3 } }));
       const msg = await fx.store.sendMessage(ann.actor, send(t.lead.agentId, 'a done', { artifact_refs: [artifact.id] }));
       await fx.store.readInbox(t.lead, { ack: [msg.message.id] });
-      await fx.store.setProfile(t.lead, { profile: 'fast', reason: 'speed up' });
+      await fx.store.setProfile(t.lead, { profile: 'fast' });
       await fx.store.recordDecision(t.team.id, {
         actorAgentId: t.lead.agentId,
         action: 'policy.fanout',
@@ -36,7 +29,19 @@ export function describeSnapshotRules(fixture: () => Fixture): void {
         data: { spawn: [] },
       });
       fx.clock.advance(1_000);
-      await fx.store.sweepIdle(t.team.id);
+      const retired = await fx.store.applyRecovery({
+        steps: [
+          {
+            kind: 'retire_agent',
+            teamId: t.team.id,
+            agentId: bob.agentId,
+            expect: { state: 'active', epoch: bob.binding.epoch, lastSeenAt: Date.parse((await fx.store.verifyBinding(bob.binding)).agent.last_seen_at ?? '') },
+            rule: 'idle.retire_idle_agents',
+            reason: 'quiet',
+          },
+        ],
+      });
+      expect(retired.applied).toHaveLength(1);
       await fx.store.sendMessage(t.lead, send('*', 'done here', { consensus: true }));
       await fx.store.updateTask(t.lead, { task_id: out.tasks[1]?.id ?? '', priority: 2 }, LEASE);
       await fx.store.disconnectAgent(ann.binding, 'stdin closed');

@@ -2,12 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
-import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
-import { OPEN_POLICY, openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
-import { runSummary } from './run-summary';
-import { fanoutDecisionKey, teamHints } from './team-hints';
+import { ProfileCatalog } from '@codex-team/policy-engine';
+import { fanoutDecisionKey, runSummary, teamHints } from '@codex-team/scheduler';
+import { openSqliteTeamStore, type SqliteTeamStore } from './sqlite-team-store';
 
-const catalog = ProfileCatalog.load({ builtinDir: findBuiltinProfilesDir(__dirname) });
+// The scheduler's summaries and hints over what a real store records. The shipped profiles, plus
+// `tiny`: the default profile with a soft budget of 1,000 tokens, so a run crosses it.
+const shipped = ProfileCatalog.shipped().profiles;
+const base = shipped.get('default');
+if (base === undefined) throw new Error('no shipped default profile');
+const catalog = ProfileCatalog.of(
+  new Map([...shipped, ['tiny', { ...base, profile: { ...base.profile, name: 'tiny', budget: { soft_tokens: 1_000, hard_tokens: 2_000_000 } } }]]),
+);
 const profile = (name: string) => catalog.find(name).profile;
 
 let dir: string;
@@ -20,13 +26,7 @@ beforeEach(async () => {
     path: join(dir, 'team.db'),
     clock,
     ids: new SequentialIdGenerator(),
-    policy: {
-      ...OPEN_POLICY,
-      charge: (_team, used, sample) => {
-        const tokens = sample.input_tokens + sample.output_tokens;
-        return { tokens, reason: `charged ${tokens}`, crossed: used + tokens >= 1_000 && used < 1_000 ? 'soft' : null };
-      },
-    },
+    profiles: catalog,
   });
 });
 afterEach(async () => {
@@ -43,7 +43,7 @@ async function member(lead: { teamId: string; agentId: string }, name: string, r
 describe('runSummary', () => {
   it('measures work per agent and role, task durations, the critical path, usage and decisions', async () => {
     const start = clock.now();
-    const bound = await store.createTeam({ name: 'sum', objective: '', maxThreads: 4, profile: 'default', leadName: 'lead', resumeTicketHash: 'r' });
+    const bound = await store.createTeam({ name: 'sum', objective: '', maxThreads: 4, profile: 'tiny', leadName: 'lead', resumeTicketHash: 'r' });
     const lead = { teamId: bound.team.id, agentId: bound.agent.id };
     const ann = await member(lead, 'ann', 'implementer');
     const bob = await member(lead, 'bob', 'tester');
@@ -64,11 +64,11 @@ describe('runSummary', () => {
     await store.completeTask(bob, { task_id: c, fence: claimC.fence, outcome: 'failed', result: 'flaky', artifact_ids: [] });
     clock.set(start + 11_000);
     await store.completeTask(ann, { task_id: a, fence: claimA.fence, outcome: 'done', result: 'ok', artifact_ids: [] });
-    await store.recordUsage(ann, { sample: { input_tokens: 600, output_tokens: 100 } });
-    await store.recordUsage(bob, { sample: { input_tokens: 300, output_tokens: 100 } });
+    await store.readInbox(ann, { ack: [], usage: { input_tokens: 600, output_tokens: 100 } });
+    await store.readInbox(bob, { ack: [], usage: { input_tokens: 300, output_tokens: 100 } });
     clock.set(start + 12_000);
     const claimB = await store.claimTask(ann, { task_id: b }, lease);
-    await store.setProfile(lead, { profile: 'fast', reason: 'hurry up' });
+    await store.setProfile(lead, { profile: 'fast' });
     clock.set(start + 32_000);
     await store.completeTask(ann, { task_id: b, fence: claimB.fence, outcome: 'done', result: 'ok', artifact_ids: [] });
     clock.set(start + 40_000);
@@ -95,9 +95,9 @@ describe('runSummary', () => {
     });
     expect(summary.task_durations).toEqual({ count: 3, total_ms: 35_000, mean_ms: 11_667, max_ms: 20_000 });
     expect(summary.critical_path).toEqual({ task_ids: [a, b], duration_ms: 30_000 });
-    expect(summary.decisions.map((d) => [d.action, d.reason])).toEqual([
-      ['usage.report', 'charged 400'],
-      ['policy.switch', 'hurry up'],
+    expect(summary.decisions.map((d) => [d.action, d.reason.split(':')[0]])).toEqual([
+      ['usage.report', 'charged 400 tokens; crossed the soft budget'],
+      ['policy.switch', 'profile tiny -> fast'],
     ]);
   });
 
