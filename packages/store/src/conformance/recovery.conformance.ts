@@ -241,6 +241,69 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       await fx.addMember(t, 'fay');
     });
 
+    it('retires an idle teammate and finalizes an idle team, each once and audited without an actor, telling no lead', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const taskId = await fx.createTask(t.lead, { title: 'left over' });
+      const view = await fx.store.recoveryView({ teamId: t.team.id });
+      const annView = view.teams[0]?.agents.find((agent) => agent.id === ann.agentId);
+      if (annView === undefined) throw new Error('ann is not in the view');
+      const lastActivityAt = view.teams[0]?.lastActivityAt ?? 0;
+      const plan: RecoveryPlan = {
+        steps: [
+          {
+            kind: 'retire_agent',
+            teamId: t.team.id,
+            agentId: ann.agentId,
+            expect: { state: annView.state, epoch: annView.epoch, lastSeenAt: annView.lastSeenAt },
+            rule: 'idle.retire_idle_agents',
+            reason: 'quiet',
+          },
+          { kind: 'finalize_team', teamId: t.team.id, expect: { lastActivityAt }, rule: 'idle.team_timeout_ms', reason: 'no activity for 2 h' },
+        ],
+      };
+      fx.clock.advance(60_000);
+      const result = await fx.store.applyRecovery(plan);
+      expect(result.applied.map((applied) => applied.outcome)).toEqual(['retired', 'finalized']);
+      expect(result.notices).toEqual([]);
+      const events = (await fx.audit(t.team.id)).filter((e) => e.actor_agent_id === null);
+      expect(events.map((e) => [e.action, e.subject_id, e.reason])).toEqual([
+        ['agent.retire', ann.agentId, 'idle.retire_idle_agents: quiet'],
+        ['team.finalize', t.team.id, 'idle.team_timeout_ms: no activity for 2 h; 1 unfinished tasks cancelled'],
+      ]);
+      const snapshot = await fx.store.readTeam(t.team.id);
+      expect(snapshot.team).toMatchObject({ state: 'finalized', summary: 'finalized by the idle sweep: no activity for 2 h' });
+      expect(snapshot.idle_since).toEqual({ [ann.agentId]: new Date(fx.clock.now()).toISOString() });
+      expect(snapshot.tasks.map((task) => [task.id, task.status])).toEqual([[taskId, 'cancelled']]);
+      expect(replayAuditTrail(await fx.audit(t.team.id))).toEqual(snapshot);
+      // Applied again, nothing changes: the agent is retired and the team finalized.
+      const again = await fx.expectNoChange(() => fx.store.applyRecovery(plan));
+      expect([again.applied, again.skipped.length]).toEqual([[], 2]);
+    });
+
+    it('finalizes an idle team only if no agent acted since the decision, and records a lapsed mode once', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      await fx.store.setMode(t.lead, { mode: 'plan', reason: 'briefly', ttlMs: 1_000 });
+      const decided = await fx.store.recoveryView({ teamId: t.team.id });
+      const team = decided.teams[0];
+      if (team === undefined || team.mode.expiresAt === null) throw new Error('no temporary mode in the view');
+      fx.clock.advance(1_000);
+      await fx.createTask(t.lead, { title: 'the lead is busy' });
+      const plan: RecoveryPlan = {
+        steps: [
+          { kind: 'finalize_team', teamId: t.team.id, expect: { lastActivityAt: team.lastActivityAt }, rule: 'idle.team_timeout_ms', reason: 'quiet' },
+          { kind: 'expire_mode', teamId: t.team.id, expect: { expiresAt: team.mode.expiresAt }, rule: 'mode.ttl', reason: 'lapsed' },
+        ],
+      };
+      const result = await fx.store.applyRecovery(plan);
+      expect([result.applied.map((a) => a.step.kind), result.skipped.map((step) => step.kind)]).toEqual([['expire_mode'], ['finalize_team']]);
+      expect((await fx.store.readTeam(t.team.id)).team.state).toBe('active');
+      expect((await fx.actions(t.team.id)).filter((action) => action === 'mode.expire')).toHaveLength(1);
+      expect((await fx.store.applyRecovery({ steps: [plan.steps[1] as RecoveryStep] })).applied).toEqual([]);
+    });
+
     it('replays recovery, heartbeats and notices to the state like every other change', async () => {
       const fx = fixture();
       const t = await fx.startTeam();
