@@ -1,6 +1,17 @@
+import type { Profile } from '@codex-team/contracts';
+import { ProfileCatalog } from '@codex-team/policy-engine';
 import type { RecoveryAgentView, RecoveryClaimView, RecoveryTeamView, RecoveryView } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
 import { recoveryPolicy } from './recovery-policy';
+
+const shipped = ProfileCatalog.shipped();
+const DEFAULT = shipped.find('default').profile;
+const FAST = shipped.find('fast').profile;
+const DEEP = shipped.find('deep').profile;
+/** The default profile with other lease and idle numbers. */
+function variant(name: string, lease: Partial<Profile['lease']>, idle: Partial<Profile['idle']> = {}, guardrails: Partial<Profile['guardrails']> = {}): Profile {
+  return { ...DEFAULT, name, lease: { ...DEFAULT.lease, ...lease }, idle: { ...DEFAULT.idle, ...idle }, guardrails: { ...DEFAULT.guardrails, ...guardrails } };
+}
 
 const policy = recoveryPolicy({ leaseMs: 60_000, graceMs: 15_000, staleAfterMs: 120_000, maxAttempts: 3 });
 const NOW = 1_000_000;
@@ -19,8 +30,11 @@ function view(teams: Partial<RecoveryTeamView>[]): RecoveryView {
     teams: teams.map((team, i) => ({
       teamId: `tm_team${i}aaa`,
       name: `t${i}`,
-      profile: 'default',
+      profile: team.settings?.name ?? 'default',
+      settings: DEFAULT,
       leadAgentId: 'ag_lead',
+      lastActivityAt: NOW,
+      mode: { current: 'default' as const, expiresAt: null, returnsTo: null },
       agents: [agent('ag_lead', 'active', NOW)],
       claims: [],
       ...team,
@@ -29,7 +43,18 @@ function view(teams: Partial<RecoveryTeamView>[]): RecoveryView {
 }
 
 const summary = (steps: ReturnType<typeof decideRecovery>) =>
-  steps.map((step) => (step.kind === 'reclaim_task' ? `${step.taskId}->${step.to} ${step.rule}` : `${step.agentId}->${step.to} ${step.rule}`));
+  steps.map((step) => {
+    switch (step.kind) {
+      case 'reclaim_task':
+        return `${step.taskId}->${step.to} ${step.rule}`;
+      case 'mark_agent_lost':
+        return `${step.agentId}->${step.to} ${step.rule}`;
+      case 'retire_agent':
+        return `${step.agentId}->retired ${step.rule}`;
+      default:
+        return `${step.kind} ${step.rule}`;
+    }
+  });
 
 describe('decideRecovery', () => {
   it('takes back a claim once its lease has passed, not a millisecond before', () => {
@@ -49,32 +74,75 @@ describe('decideRecovery', () => {
   it("counts attempts by each team's profile unless max attempts was given for every team", () => {
     const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW)];
     const claims = [claim('tk_a', 'ag_ann', NOW - 1, 2)];
-    const teams = view([{ profile: 'fast', agents, claims }, { profile: 'deep', agents, claims }, { profile: 'mine', agents, claims }]);
-    const facts = (maxAttempts: number) => ({ maxAttempts, agentTimeoutMs: 600_000, leaseMs: 60_000 });
-    const byProfile = { fast: facts(2), default: facts(3), deep: facts(5) };
-    const fromProfiles = recoveryPolicy({ leaseMs: 60_000, profiles: byProfile });
+    const teams = view([
+      { settings: variant('two', { max_attempts: 2 }), agents, claims },
+      { settings: variant('five', { max_attempts: 5 }), agents, claims },
+      { profile: 'mine', settings: null, agents, claims },
+    ]);
+    const fromProfiles = recoveryPolicy({ leaseMs: 60_000 });
     // fast gives up after 2 claims, deep allows 5, a profile this process cannot load falls back to 3.
     expect(decideRecovery(teams, fromProfiles).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'ready', 'ready']);
     expect(decideRecovery(teams, fromProfiles)[0]?.reason).toMatch(/claimed 2 of 2 times/);
     // An explicit --max-attempts holds for every team, whatever its profile says.
-    const explicit = recoveryPolicy({ leaseMs: 60_000, maxAttempts: 2, profiles: byProfile });
+    const explicit = recoveryPolicy({ leaseMs: 60_000, maxAttempts: 2 });
     expect(decideRecovery(teams, explicit).map((step) => step.kind === 'reclaim_task' && step.to)).toEqual(['failed', 'failed', 'failed']);
   });
 
   it("takes a silent teammate for lost after its team profile's idle timeout unless a stale time was given", () => {
     const silentFor = (ms: number) => [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW - ms)];
-    const profiles = {
-      fast: { maxAttempts: 2, agentTimeoutMs: 120_000, leaseMs: 30_000 },
-      deep: { maxAttempts: 5, agentTimeoutMs: 1_800_000, leaseMs: 120_000 },
-    };
-    const tenMinutes = view([{ profile: 'fast', agents: silentFor(600_000) }, { profile: 'deep', agents: silentFor(600_000) }]);
-    // A deep team's long reasoning turn is not a crash: only the fast team's teammate is lost.
-    expect(summary(decideRecovery(tenMinutes, recoveryPolicy({ profiles })))).toEqual(['ag_ann->disconnected agent.stale']);
-    expect(decideRecovery(tenMinutes, recoveryPolicy({ profiles }))[0]).toMatchObject({ teamId: 'tm_team0aaa' });
-    const halfAnHour = view([{ profile: 'deep', agents: silentFor(1_800_000) }]);
-    expect(summary(decideRecovery(halfAnHour, recoveryPolicy({ profiles })))).toEqual(['ag_ann->disconnected agent.stale']);
+    const brief = variant('brief', { length_ms: 30_000 }, { agent_timeout_ms: 120_000 });
+    const tenMinutes = view([{ settings: brief, agents: silentFor(600_000) }, { settings: DEEP, agents: silentFor(600_000) }]);
+    // A deep team's long reasoning turn is not a crash: only the brief team's teammate is lost.
+    expect(summary(decideRecovery(tenMinutes, recoveryPolicy({})))).toEqual(['ag_ann->disconnected agent.stale']);
+    expect(decideRecovery(tenMinutes, recoveryPolicy({}))[0]).toMatchObject({ teamId: 'tm_team0aaa' });
+    const halfAnHour = view([{ settings: DEEP, agents: silentFor(1_800_000) }]);
+    expect(summary(decideRecovery(halfAnHour, recoveryPolicy({})))).toEqual(['ag_ann->disconnected agent.stale']);
     // --stale-ms holds for every team.
-    expect(decideRecovery(tenMinutes, recoveryPolicy({ profiles, staleAfterMs: 900_000 }))).toEqual([]);
+    expect(decideRecovery(tenMinutes, recoveryPolicy({ staleAfterMs: 900_000 }))).toEqual([]);
+  });
+
+  it('retires instead, with the idle rule, under a profile that retires idle agents; invitations too', () => {
+    const agents = [
+      agent('ag_lead', 'active', NOW - 999_999),
+      agent('ag_ann', 'active', NOW - 132_000),
+      agent('ag_ghost', 'invited', null, { createdAt: NOW - 131_000 }),
+      agent('ag_gone', 'disconnected', NOW - 200_000),
+      agent('ag_busy', 'active', NOW - 119_999),
+    ];
+    const steps = decideRecovery(view([{ settings: FAST, agents, claims: [claim('tk_a', 'ag_ann', NOW + 10_000)] }]), recoveryPolicy({}));
+    expect(summary(steps)).toEqual([
+      'ag_ann->retired idle.retire_idle_agents',
+      'ag_ghost->retired idle.retire_idle_agents',
+      'ag_gone->retired idle.retire_idle_agents',
+      'tk_a->ready agent.gone',
+    ]);
+    expect(steps.map((step) => step.reason).slice(0, 2)).toEqual([
+      'not seen for 132000 ms (timeout 120000 ms): retire it and hand its tasks on',
+      'never seen since spawn for 131000 ms (timeout 120000 ms): retire it and hand its tasks on',
+    ]);
+    // With the idle sweep off, a silent teammate is only lost: its slot is free, it may come back.
+    const off = variant('off', {}, { agent_timeout_ms: 120_000, retire_idle_agents: true }, { idle_sweep: false });
+    expect(summary(decideRecovery(view([{ settings: off, agents: agents.slice(0, 2) }]), recoveryPolicy({})))).toEqual([
+      'ag_ann->disconnected agent.stale',
+    ]);
+  });
+
+  it("finalizes a team idle past its profile's team timeout (its claims are cancelled, not taken back), unless the idle sweep is off", () => {
+    const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW)];
+    const quiet = (settings: Profile, ms: number) => view([{ settings, lastActivityAt: NOW - ms, agents, claims: [claim('tk_a', 'ag_ann', NOW - 1)] }]);
+    expect(summary(decideRecovery(quiet(DEFAULT, 3_600_000), recoveryPolicy({})))).toEqual(['finalize_team idle.team_timeout_ms']);
+    expect(summary(decideRecovery(quiet(DEFAULT, 3_599_999), recoveryPolicy({})))).toEqual(['tk_a->ready lease.expired']);
+    const off = variant('off', {}, {}, { idle_sweep: false });
+    expect(summary(decideRecovery(quiet(off, 9_999_999), recoveryPolicy({})))).toEqual(['tk_a->ready lease.expired']);
+    expect(decideRecovery(quiet(DEFAULT, 3_600_000), recoveryPolicy({}))[0]).toMatchObject({ expect: { lastActivityAt: NOW - 3_600_000 } });
+  });
+
+  it('records a temporary mode that lapsed, first, by the one lapse rule', () => {
+    const lapsed = view([{ mode: { current: 'plan', expiresAt: NOW, returnsTo: 'delegate' } }]);
+    const steps = decideRecovery(lapsed, policy);
+    expect(summary(steps)).toEqual(['expire_mode mode.ttl']);
+    expect(steps[0]).toMatchObject({ expect: { expiresAt: NOW }, reason: 'the temporary plan mode lapsed; back to delegate' });
+    expect(decideRecovery(view([{ mode: { current: 'plan', expiresAt: NOW + 1, returnsTo: null } }]), policy)).toEqual([]);
   });
 
   it('keeps a disconnected holder\'s claims for the grace period, then takes them back', () => {

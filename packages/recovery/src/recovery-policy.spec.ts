@@ -1,7 +1,11 @@
 import { DEFAULTS, isTeamError } from '@codex-team/contracts';
+import { ProfileCatalog } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, maxAttemptsOf, recoveryPolicy, staleAfterOf } from './recovery-policy';
 
-const DEEP = { maxAttempts: 5, agentTimeoutMs: 1_800_000, leaseMs: 120_000 };
+const shipped = ProfileCatalog.shipped();
+const DEFAULT = shipped.find('default').profile;
+const DEEP = shipped.find('deep').profile;
+const BRIEF = { ...DEFAULT, name: 'brief', idle: { ...DEFAULT.idle, agent_timeout_ms: 10_000 }, lease: { ...DEFAULT.lease, length_ms: 10_000 } };
 
 function refusal(run: () => unknown): string {
   try {
@@ -17,26 +21,24 @@ describe('recoveryPolicy', () => {
     expect(DEFAULT_RECOVERY_POLICY).toEqual({
       leaseMs: DEFAULTS.leaseMs,
       maxAttempts: null,
-      profiles: {},
       graceMs: 15_000,
       staleAfterMs: null,
       sweepEveryMs: 5_000,
       heartbeatEveryMs: 20_000,
     });
     // A team whose profile this process cannot load gets the default profile's numbers.
-    expect(maxAttemptsOf(DEFAULT_RECOVERY_POLICY, 'a-profile-nobody-loaded')).toBe(3);
-    expect(staleAfterOf(DEFAULT_RECOVERY_POLICY, 'a-profile-nobody-loaded')).toBe(600_000);
-    expect(maxAttemptsOf({ ...DEFAULT_RECOVERY_POLICY, profiles: { deep: DEEP } }, 'deep')).toBe(5);
+    expect(maxAttemptsOf(DEFAULT_RECOVERY_POLICY, null)).toBe(3);
+    expect(staleAfterOf(DEFAULT_RECOVERY_POLICY, null)).toBe(600_000);
+    expect(maxAttemptsOf(DEFAULT_RECOVERY_POLICY, DEEP)).toBe(5);
   });
 
   it("takes the stale time from the team's profile, never under two leases or four heartbeat intervals, unless given for every team", () => {
-    const profiles = { deep: DEEP, brief: { maxAttempts: 3, agentTimeoutMs: 10_000, leaseMs: 10_000 } };
-    expect(staleAfterOf(recoveryPolicy({ profiles }), 'deep')).toBe(1_800_000);
-    expect(staleAfterOf(recoveryPolicy({ profiles, leaseMs: 10_000 }), 'brief')).toBe(4 * 20_000);
-    expect(staleAfterOf(recoveryPolicy({ profiles }), 'brief')).toBe(2 * 60_000);
-    expect(staleAfterOf(recoveryPolicy({ leaseMs: 300 }), 'unknown')).toBe(600_000);
-    expect(staleAfterOf(recoveryPolicy({ leaseMs: 3_600_000 }), 'unknown')).toBe(7_200_000);
-    expect(staleAfterOf(recoveryPolicy({ profiles, staleAfterMs: 90_000 }), 'deep')).toBe(90_000);
+    expect(staleAfterOf(recoveryPolicy({}), DEEP)).toBe(1_800_000);
+    expect(staleAfterOf(recoveryPolicy({ leaseMs: 10_000 }), BRIEF)).toBe(4 * 20_000);
+    expect(staleAfterOf(recoveryPolicy({}), BRIEF)).toBe(2 * 60_000);
+    expect(staleAfterOf(recoveryPolicy({ leaseMs: 300 }), null)).toBe(600_000);
+    expect(staleAfterOf(recoveryPolicy({ leaseMs: 3_600_000 }), null)).toBe(7_200_000);
+    expect(staleAfterOf(recoveryPolicy({ staleAfterMs: 90_000 }), DEEP)).toBe(90_000);
   });
 
   it('refuses numbers out of range, and a stale time not longer than a lease', () => {

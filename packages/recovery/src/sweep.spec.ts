@@ -7,7 +7,7 @@ import { openSqliteTeamStore, type Actor, type RecoveryStep, type SqliteTeamStor
 import { digestDatabase } from '@codex-team/store/testing';
 import { decideRecovery } from './decide-recovery';
 import { recoveryPolicy, staleAfterOf } from './recovery-policy';
-import { RecoverySweeper, runRecoverySweep } from './sweep';
+import { RecoverySweeper, recoveryActionOf, runRecoverySweep } from './sweep';
 
 const policy = recoveryPolicy({ leaseMs: 10_000, graceMs: 2_000, staleAfterMs: 30_000, maxAttempts: 2 });
 const LEASE = { leaseMs: policy.leaseMs };
@@ -62,13 +62,13 @@ describe('recovery sweeps on a real store', () => {
     await store.disconnectAgent({ ...bob.actor, epoch: bob.epoch }, 'SIGTERM');
     clock.advance(policy.graceMs);
     const first = await runRecoverySweep(store, policy);
-    expect(first.applied.map(({ step, outcome }) => `${step.kind === 'reclaim_task' ? step.taskId : step.agentId} ${outcome} ${step.rule}`)).toEqual([
+    expect(first.applied.map(({ step, outcome }) => `${recoveryActionOf(step).subject_id} ${outcome} ${step.rule}`)).toEqual([
       `${b} ready agent.disconnected_grace`,
       `${c} ready agent.disconnected_grace`,
     ]);
-    clock.advance(staleAfterOf(policy, 'default'));
+    clock.advance(staleAfterOf(policy, null));
     const second = await runRecoverySweep(store, policy);
-    expect(second.applied.map(({ step, outcome }) => `${step.kind === 'reclaim_task' ? step.taskId : step.agentId} ${outcome}`)).toEqual([
+    expect(second.applied.map(({ step, outcome }) => `${recoveryActionOf(step).subject_id} ${outcome}`)).toEqual([
       `${ann.actor.agentId} disconnected`,
       `${a} ready`,
     ]);
