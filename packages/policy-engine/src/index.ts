@@ -51,7 +51,7 @@ export {
   ruleId,
 } from './permission-policy';
 export type { PermissionRule, PermissionDecision, CallPermission, ResolvedProfile, RuleEffect } from './permission-policy';
-export { parsePermissionPolicy, LEAD_RESERVED_TOOLS, reservedAllows } from './parse-permissions';
+export { parsePermissionPolicy, reservedAllows } from './parse-permissions';
 export { loadPermissionPolicy, findBuiltinPermissionsFile } from './load-permissions';
 export { checkGrant } from './grants';
 export type { GrantDecision } from './grants';

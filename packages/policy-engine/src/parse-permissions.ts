@@ -1,8 +1,6 @@
 import {
   LEAD_ROLE,
   PermissionPolicyFileSchema,
-  TOOL_CONTRACTS,
-  TOOL_NAMES,
   type PermissionPolicyFile,
   type ToolName,
 } from '@codex-team/contracts';
@@ -17,13 +15,12 @@ import {
   type ResolvedProfile,
   type RuleEffect,
 } from './permission-policy';
+import { isLeadOnly } from './team-rules';
 import { readYamlFile, refuseFile, type YamlFileKind } from './yaml-file';
 
 /** A permissions file is a page or two; anything much larger is a mistake. */
 const PERMISSIONS_MAX_CHARS = 128 * 1024;
 
-/** Tools only the lead may call: no profile bound or granted to another role may allow them. */
-export const LEAD_RESERVED_TOOLS: readonly ToolName[] = TOOL_NAMES.filter((tool) => TOOL_CONTRACTS[tool].audience === 'lead');
 
 /** The reason a pattern names no tool or action of the table, or null when it is fine. */
 function patternProblem(pattern: string): string | null {
@@ -168,10 +165,13 @@ function checkRoles(file: PermissionPolicyFile, policy: PermissionPolicy, proble
   }
 }
 
-/** The lead-reserved tool:action pairs a profile allows (it may then only be the lead's). */
+/**
+ * The lead-only tool:action pairs a profile allows (it may then only be the lead's): the catalog's
+ * lead tools and lead-only actions, by the one lead-only rule (isLeadOnly).
+ */
 export function reservedAllows(policy: PermissionPolicy, profile: string): string[] {
   return [...policy.allowMap(profile).values()]
-    .filter((d) => d.decision === 'allow' && (LEAD_RESERVED_TOOLS as readonly string[]).includes(d.tool))
+    .filter((d) => d.decision === 'allow' && isLeadOnly(d.tool as ToolName, d.action))
     .map((d) => `${d.tool}:${d.action}`);
 }
 

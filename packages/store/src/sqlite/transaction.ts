@@ -213,7 +213,6 @@ export class TransactionRunner {
    */
   async write<T>(work: (op: Op) => T, options: WriteOptions = {}): Promise<T> {
     this.requireOpen();
-    let committed: (() => void)[] = [];
     let refused: TeamError | null = null;
     const relaxed = options.sync === 'normal';
     const result = await withBusyRetry(() => {
@@ -221,9 +220,9 @@ export class TransactionRunner {
       // so no other operation of this process can commit in between.
       if (relaxed) this.sql.db.pragma('synchronous = NORMAL');
       try {
-        return this.inTransaction.immediate(() => {
+        const after: (() => void)[] = [];
+        const value = this.inTransaction.immediate(() => {
           const refusalWrites: (() => void)[] = [];
-          const after: (() => void)[] = [];
           const op = this.op(true, refusalWrites, after);
           for (const write of this.firstWrites) write(op);
           refused = null;
@@ -232,14 +231,17 @@ export class TransactionRunner {
           if (refused === null) refused = this.attempt(() => (value = work(op)));
           if (refused !== null) for (const write of refusalWrites) write();
           if (options.authorization !== undefined) this.recordDecision(op, options.authorization, refused);
-          committed = after;
           return value;
         }) as T;
+        // Committed: run the after-commit work before anything else of this process can start a
+        // transaction, so a concurrent write never sees state the commit already settled (the
+        // decision queue drained into it would be written twice).
+        for (const done of after) done();
+        return value;
       } finally {
         if (relaxed) this.sql.db.pragma('synchronous = FULL');
       }
     }, this.retry);
-    for (const done of committed) done();
     this.countCommit();
     if (refused !== null) throw refused;
     return result;
