@@ -1,9 +1,8 @@
 // Public API of @codex-team/policy-engine: profiles, roles and the pure policy decisions.
-export { allow, deny, refusalError } from './decision';
-export type { PolicyDecision, PolicyRefusal, Ruling } from './decision';
+export { refusalError } from './decision';
+export type { PolicyDecision, PolicyRefusal } from './decision';
 export {
   admissionRuling,
-  isLeadOnly,
   leadOnlyRuling,
   messageBodyRuling,
   modeChangeRuling,
@@ -13,52 +12,27 @@ export {
   threadCapOf,
   usageRuling,
 } from './team-rules';
-export type { AdmissionFacts, ModeChangeFacts, UsageRuling } from './team-rules';
-export { parseProfile, profileNameOfSource } from './parse-profile';
-export { WHOLE_FILE } from './yaml-file';
-export type { ProfileProblem } from './parse-profile';
-export { loadProfiles, resolveProfile, findBuiltinProfilesDir } from './load-profiles';
-export type { LoadProfilesOptions, LoadedProfile, ProfileOrigin, ProfileSet } from './load-profiles';
+export { parseProfile } from './parse-profile';
+export { findBuiltinProfilesDir } from './load-profiles';
 export { ProfileCatalog, defaultUserProfilesDir } from './profile-catalog';
 export { profileChanges } from './profile-diff';
-export { REDACTED_PREFIX, redactSecrets, redactDeep, containsSecret } from './redact-secrets';
-export type { Redaction, DeepRedaction } from './redact-secrets';
-export { KNOWN_ROLES, ROLE_CATALOG, DEFAULT_WORK_ROLE, isKnownRole, describeRole } from './role-catalog';
-export type { KnownRole, RoleInfo } from './role-catalog';
-export { budgetState, tokensOf, chargeUsage, budgetGate, assertBudgetAllows, budgetCeiling } from './budget';
-export type { BudgetState, BudgetStateName, BudgetedAction, UsageCharge } from './budget';
+export { redactSecrets, redactDeep } from './redact-secrets';
+export { describeRole } from './role-catalog';
+export { budgetState } from './budget';
+export type { BudgetState, BudgetedAction } from './budget';
 export { ANY_ROLE, recommendFanout } from './fanout';
-export type { FanoutInput, FanoutRecommendation, SpawnRecommendation } from './fanout';
-export { LONG_BODY_HINT, checkMessageBody, assertMessageBody } from './message-policy';
-export type { MessageBodyDecision } from './message-policy';
+export type { FanoutRecommendation } from './fanout';
+export { LONG_BODY_HINT } from './message-policy';
 export { idleVerdict, teamIdleVerdict, earlyStopVerdict } from './guardrails';
-export type {
-  AgentIdleInput,
-  AgentIdleVerdictName,
-  EarlyStopVerdict,
-  IdleVerdict,
-  TeamIdleInput,
-} from './guardrails';
-export { qualityRuleFor } from './quality';
+export type { EarlyStopVerdict } from './guardrails';
 export { TOOL_ACTIONS, actionsOfCall } from './permission-actions';
-export type { ToolActions } from './permission-actions';
-export {
-  PermissionPolicy,
-  PERMISSION_KEYS,
-  DEFAULT_DENY_RULE,
-  NO_PROFILE_RULE,
-  patternMatches,
-  ruleId,
-} from './permission-policy';
-export type { PermissionRule, PermissionDecision, CallPermission, ResolvedProfile, RuleEffect } from './permission-policy';
-export { parsePermissionPolicy, reservedAllows } from './parse-permissions';
+export { PermissionPolicy, PERMISSION_KEYS } from './permission-policy';
+export type { CallPermission } from './permission-policy';
 export { loadPermissionPolicy, findBuiltinPermissionsFile } from './load-permissions';
 export { checkGrant } from './grants';
-export type { GrantDecision } from './grants';
-export { renderPermissionTable, permissionColumns, whoMayCall } from './render-permissions';
+export { renderPermissionTable, permissionColumns } from './render-permissions';
 export type { PermissionColumn } from './render-permissions';
-export { PLANNING_ROLES, MODE_GATES, gatesOf, decideModeGate } from './modes';
-export type { ModeCallFacts, ModeGate } from './modes';
-export { MODE_TRANSITIONS, decideModeTransition } from './mode-transitions';
-export type { ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
+export { gatesOf, decideModeGate } from './modes';
+export type { ModeCallFacts } from './modes';
+export { decideModeTransition } from './mode-transitions';
 export { renderModeReference } from './render-modes';

@@ -4,39 +4,19 @@ export type {
   Actor,
   SessionBinding,
   BoundAgent,
-  CreateTeamInput,
-  SpawnAgentInput,
-  JoinAgentInput,
-  LeaseOptions,
-  ClaimOptions,
   CallAuthorization,
   AuthzDecisionInput,
-  AuthzDecisionQuery,
-  HeartbeatRequest,
   RecoveryScope,
   RecoveryAgentView,
   RecoveryClaimView,
   RecoveryTeamView,
   RecoveryView,
   RecoveryStep,
-  RecoveryPlan,
-  AppliedRecoveryStep,
   RecoveryResult,
-  AuditQuery,
   TeamStore,
-  TeamStatusBase,
-  SetProfileInput,
-  DecisionEntry,
-  ProfileSwitch,
-  RecoveryModeView,
-  SetModeInput,
-  ModeChangeResult,
-  PlanReviewInput,
 } from './team-store';
 export { replayAuditTrail } from './audit-replay';
 export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
-export type { SqliteTeamStoreOptions, BusyRetryOptions, DecisionLogger } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
-export type { WriteCeilingRun } from './write-ceiling';

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mcpServerBinPath } from '../codex/package-assets';
-import { runCodex } from '../e2e/codex-exec';
-import { builtCliBin } from '../e2e/codex-team-env';
+import { runCodex } from '../testing/codex-exec';
+import { builtCliBin } from '../testing/codex-team-env';
 
 // The built `codex-team` binary against the real Codex CLI: what install writes is what
 // `codex mcp list` / `codex mcp get` read, and uninstall leaves the user's file as it was.

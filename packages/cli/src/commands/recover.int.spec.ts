@@ -6,7 +6,7 @@ import { type AuditEvent } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { checkDatabaseIntegrity, digestDatabase } from '@codex-team/store/testing';
-import { builtCliBin } from '../e2e/codex-team-env';
+import { builtCliBin } from '../testing/codex-team-env';
 
 // `codex-team recover` run by three processes at once on one store: every recovery step happens
 // once, and the lead gets one notice. A naive sweep (read, then act without comparing) run the

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtCliBin } from '../e2e/codex-team-env';
+import { builtCliBin } from '../testing/codex-team-env';
 import { SEEDED_SECRET, seedTeam } from '../testing/seed-team';
 
 jest.setTimeout(120_000);

@@ -9,9 +9,9 @@ import {
   type AuditEvent,
   type Task,
 } from '@codex-team/contracts';
-import { createCodexTeamEnv, type CodexTeamEnv } from './codex-team-env';
-import { errorOf, finishedAgentIds, spawnedAgentId, ticketIn } from './program-helpers';
-import { agentCall, mcpCall, type AgentProgram, type ThreadInfo, type ToolResult } from './scripted-responses';
+import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
+import { errorOf, finishedAgentIds, spawnedAgentId, ticketIn } from '../testing/program-helpers';
+import { agentCall, mcpCall, type AgentProgram, type ThreadInfo, type ToolResult } from '../testing/scripted-responses';
 
 // A real `codex exec` (npm @openai/codex) with a scripted model on loopback: the root thread plays
 // the lead, every spawn_agent sub-agent plays a teammate, and each thread talks to its own real
