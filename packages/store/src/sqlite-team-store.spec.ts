@@ -276,6 +276,25 @@ describe('SQLite adapter', () => {
     await store.close();
   });
 
+  it("applies its team's profile with no policy passed: an opener that forgets the profiles still gets budget and message gates", async () => {
+    // Opened as the claim benchmark and `codex-team recover` open it: no profiles given.
+    const store = await open(join(dir, 'no-policy.db'));
+    const bound = await store.createTeam({ name: 'fast', objective: '', profile: 'fast', leadName: 'lead', resumeTicketHash: 'r-fast' });
+    const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+    expect(bound.team.max_threads).toBe(3);
+    await expect(store.sendMessage(lead, { to: '*', body: 'y'.repeat(5_000), artifact_refs: [] })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      refusal: { kind: 'policy', rule: 'messages.body_max_bytes' },
+    });
+    await store.readInbox(lead, { ack: [], usage: { input_tokens: 1_500_000, output_tokens: 600_000 } });
+    await expect(store.spawnAgent(lead, { name: 'bob', role: 'tester', joinTicketHash: 'j-bob' })).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      refusal: { kind: 'policy', rule: 'budget.hard_tokens' },
+    });
+    await expect(store.createTeam({ name: 'x', objective: '', profile: 'turbo', leadName: 'l', resumeTicketHash: 'r-x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await store.close();
+  });
+
   it('answers every call after close with one typed error, where the same calls worked while open', async () => {
     const store = await open(join(dir, 'closed.db'));
     const bound = await store.createTeam({ name: 'open', objective: '', leadName: 'lead', resumeTicketHash: 'resume-open' });
