@@ -25,9 +25,10 @@ export async function beforeBoundCall(
 }
 
 /**
- * After a successful bound call, at most once per heartbeatEveryMs: records that the agent is alive
- * (one write, one `agent.heartbeat` event). A refused call renews nothing, so it changes nothing. A
- * failure here is logged and never fails the call that already succeeded.
+ * After a successful bound call that only read, at most once per heartbeatEveryMs: records that the
+ * agent is alive (one write, one `agent.heartbeat` event). A write renews it in its own transaction
+ * instead (Actor.renewHeartbeat); a refused call renews nothing. A failure here is logged and never
+ * fails the call that already succeeded.
  */
 export async function afterBoundCall(env: ToolEnv, bound: BoundAgent, heartbeat: HeartbeatDecision, tool: string): Promise<void> {
   const binding = env.session.binding;

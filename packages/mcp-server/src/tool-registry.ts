@@ -212,16 +212,18 @@ export class ToolRegistry {
       throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
     }
     const { bound, heartbeat } = await beforeBoundCall(env, call.bound, call.tool);
+    // A write renews the heartbeat in its own transaction; a read leaves it to afterBoundCall.
+    const renewHeartbeat = heartbeat.action === 'renew' && call.tool !== 'team_heartbeat';
     const output = this.checkOutput(
       contract,
       await entry.handler(guard.redact(contract, call.input, bound.team), {
         ...env,
-        actor: { ...call.actor, authorization },
+        actor: { ...call.actor, authorization, ...(renewHeartbeat ? { renewHeartbeat } : {}) },
         bound,
         permission: call.permission,
       }),
     );
-    await afterBoundCall(env, bound, heartbeat, call.tool);
+    if (authorization.recorded === null) await afterBoundCall(env, bound, heartbeat, call.tool);
     return output;
   }
 

@@ -26,6 +26,12 @@ export interface Actor {
   agentId: AgentId;
   /** The decision that let this call through; a write operation records it with its state change. */
   authorization?: CallAuthorization;
+  /**
+   * Record that the agent is seen (last_seen_at, one `agent.heartbeat` event) in the operation's
+   * own write transaction, when it succeeds: the server asks at most once per heartbeat interval.
+   * A read, or a refused write, records nothing.
+   */
+  renewHeartbeat?: boolean;
 }
 
 /** One authorization decision for the decision log, as the server made it. */

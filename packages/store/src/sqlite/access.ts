@@ -1,7 +1,8 @@
 import { TeamError, type ToolName } from '@codex-team/contracts';
 import { leadOnlyRuling, refusalError, threadCapOf, type PolicyDecision } from '@codex-team/policy-engine';
 import type { Actor } from '../team-store';
-import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, type AgentRow, type TeamRow } from './row-mappers';
+import { appendAudit } from './audit';
+import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, toAgent, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
 
 /** The caller's team and agent rows, checked at the start of an operation. */
@@ -45,7 +46,29 @@ export function requireCaller(op: Op, actor: Actor): Caller {
   if (agent.state === 'retired') {
     throw new TeamError('NOT_BOUND', `agent ${agent.name} is retired`, { agent_id: agent.id });
   }
+  if (actor.renewHeartbeat === true && op.writable && agent.state === 'active' && !renewing.has(op)) {
+    renewing.add(op);
+    op.onSuccess(() => recordSeen(op, agent, 'heartbeat'));
+  }
   return { team, agent, isLead: team.lead_agent_id === agent.id };
+}
+
+// Operations that already scheduled their caller's heartbeat (a caller is checked more than once).
+const renewing = new WeakSet<Op>();
+
+/** The agent is seen now: last_seen_at and one `agent.heartbeat` event (state active, as a heartbeat leaves it). */
+export function recordSeen(op: Op, row: AgentRow, reason: string): AgentRow {
+  op.sql.run("UPDATE agents SET state = 'active', last_seen_at = ? WHERE id = ?", op.now, row.id);
+  const seen = agentById(op, row.id);
+  appendAudit(op, {
+    teamId: row.team_id,
+    actorAgentId: row.id,
+    action: 'agent.heartbeat',
+    subjectId: row.id,
+    reason,
+    data: { agent: toAgent(seen), epoch: row.epoch },
+  });
+  return seen;
 }
 
 /** requireCaller, then TEAM_FINALIZED when the team accepts no further changes. */

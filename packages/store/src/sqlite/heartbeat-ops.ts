@@ -1,6 +1,6 @@
 import { TeamError, type ToolOutput } from '@codex-team/contracts';
 import type { HeartbeatRequest, LeaseOptions, SessionBinding } from '../team-store';
-import { agentById, findAgent, requireTeam, requireThreadSlot } from './access';
+import { findAgent, recordSeen, requireTeam, requireThreadSlot } from './access';
 import { appendAudit } from './audit';
 import { requireLeaseMs } from './claim-ops';
 import { iso, toAgent, type AgentRow, type TaskRow } from './row-mappers';
@@ -64,16 +64,7 @@ export function heartbeatAgent(
     claims.push(task);
   }
 
-  op.sql.run("UPDATE agents SET state = 'active', last_seen_at = ? WHERE id = ?", op.now, row.id);
-  const agent = toAgent(agentById(op, row.id));
-  appendAudit(op, {
-    teamId: team.id,
-    actorAgentId: row.id,
-    action: 'agent.heartbeat',
-    subjectId: row.id,
-    reason: returning ? `${row.name} is back after recovery marked it lost; it holds a thread slot again` : 'heartbeat',
-    data: { agent, epoch: row.epoch },
-  });
+  const agent = toAgent(recordSeen(op, row, returning ? `${row.name} is back after recovery marked it lost; it holds a thread slot again` : 'heartbeat'));
 
   const leaseExpiresAt = op.now + options.leaseMs;
   const leases = claims.map((task) => {

@@ -103,6 +103,11 @@ export interface Op {
    * writes are rolled back, before the call's decision is recorded (a policy refusal's audit event).
    */
   onRefusal(work: () => void): void;
+  /**
+   * Runs `work` in this write transaction if, and only if, the operation succeeds: after its own
+   * writes, before the call's decision is recorded (the heartbeat a call renews).
+   */
+  onSuccess(work: () => void): void;
   /** Runs `work` once this write transaction has committed. */
   afterCommit(work: () => void): void;
 }
@@ -223,13 +228,15 @@ export class TransactionRunner {
         const after: (() => void)[] = [];
         const value = this.inTransaction.immediate(() => {
           const refusalWrites: (() => void)[] = [];
-          const op = this.op(true, refusalWrites, after);
+          const successWrites: (() => void)[] = [];
+          const op = this.op(true, refusalWrites, after, successWrites);
           for (const write of this.firstWrites) write(op);
           refused = null;
           let value: T | undefined;
           if (options.standing !== undefined) refused = this.attempt(() => options.standing?.(op));
           if (refused === null) refused = this.attempt(() => (value = work(op)));
           if (refused !== null) for (const write of refusalWrites) write();
+          else for (const write of successWrites) write();
           if (options.authorization !== undefined) this.recordDecision(op, options.authorization, refused);
           return value;
         }) as T;
@@ -280,7 +287,7 @@ export class TransactionRunner {
     if (!this.sql.db.open) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
   }
 
-  private op(writable: boolean, refusalWrites: (() => void)[], after: (() => void)[]): Op {
+  private op(writable: boolean, refusalWrites: (() => void)[], after: (() => void)[], successWrites: (() => void)[] = []): Op {
     const refuse = (): never => {
       throw new TeamError('INTERNAL', 'a read transaction cannot schedule writes');
     };
@@ -294,6 +301,7 @@ export class TransactionRunner {
       auditSeqs: [],
       subject: null,
       onRefusal: writable ? (work) => refusalWrites.push(work) : refuse,
+      onSuccess: writable ? (work) => successWrites.push(work) : refuse,
       afterCommit: writable ? (work) => after.push(work) : refuse,
     };
   }
