@@ -20,6 +20,15 @@ import { decideModeGate, type ModeCallFacts } from './modes';
 
 const allowed = (rule: string, reason: string, inputs: Record<string, unknown>): Ruling => ({ decision: 'allow', rule, reason, inputs });
 
+/** A rule's deny as the caller is answered: its code, message and the details of the answer. */
+function refused(
+  decision: { rule: string; reason: string },
+  inputs: Readonly<Record<string, unknown>>,
+  answer: Pick<PolicyRefusal, 'code' | 'message' | 'details'>,
+): PolicyRefusal {
+  return { decision: 'deny', rule: decision.rule, reason: decision.reason, inputs, ...answer };
+}
+
 /** Most active teammates the team's profile allows; the store enforces min(this, max_threads). */
 export function threadCapOf(profile: Profile): number {
   return profile.threads.hard_cap;
@@ -44,33 +53,25 @@ export function admissionRuling(profile: Profile, facts: AdmissionFacts): Ruling
   const inputs = { action: facts.action, used_tokens: facts.usedTokens, hard_tokens: profile.budget.hard_tokens };
   const gate = budgetGate(profile, facts.usedTokens, facts.action);
   if (gate.decision === 'deny') {
-    return {
-      decision: 'deny',
-      rule: gate.rule,
-      reason: gate.reason,
-      inputs,
+    return refused(gate, inputs, {
       code: 'LIMIT_EXCEEDED',
       message:
         `token budget exhausted: ${facts.usedTokens} of ${profile.budget.hard_tokens} tokens used ` +
         `(profile ${profile.name}, budget.hard_tokens); no new ${facts.action}. ` +
         'Finish or finalize the work in progress, or start a team under a profile with a larger budget.',
       details: { rule: gate.rule, action: facts.action, used_tokens: facts.usedTokens, hard_tokens: profile.budget.hard_tokens },
-    };
+    });
   }
   // Once every task is finished there is nothing to claim anyway; the refusal matters when the
   // lead declared consensus with work still open.
   if (facts.action === 'claim' && facts.consensusAt !== null) {
     const stop = earlyStopVerdict(profile, facts.tasksByStatus, facts.consensusAt);
     if (stop.verdict === 'stop') {
-      return {
-        decision: 'deny',
-        rule: stop.rule,
-        reason: stop.reason,
-        inputs: { ...inputs, tasks_by_status: facts.tasksByStatus, consensus_at: facts.consensusAt },
+      return refused(stop, { ...inputs, tasks_by_status: facts.tasksByStatus, consensus_at: facts.consensusAt }, {
         code: 'CONFLICT',
         message: `the team is ready to finalize, so no new claims: ${stop.reason}`,
         details: { rule: stop.rule, reason: stop.reason },
-      };
+      });
     }
   }
   return allowed(gate.rule, gate.reason, inputs);
@@ -115,15 +116,11 @@ export function modeChangeRuling(facts: ModeChangeFacts): Ruling {
   const decision = decideModeTransition(facts);
   const inputs = { from: facts.from.current, to: facts.to, ttl_ms: facts.ttlMs ?? null, lead_held: facts.leadHeldTaskIds.length };
   if (decision.decision === 'allow') return allowed(decision.rule, decision.reason, inputs);
-  return {
-    decision: 'deny',
-    rule: decision.rule,
-    reason: decision.reason,
-    inputs,
+  return refused(decision, inputs, {
     code: 'CONFLICT',
     message: `cannot change the mode from ${facts.from.current} to ${facts.to}: ${decision.reason}`,
     details: { rule: decision.rule, from: facts.from.current, to: facts.to },
-  };
+  });
 }
 
 /** Whether the team's mode lets a gated call through; a refusal is DENIED naming the gate. */
@@ -131,15 +128,7 @@ export function modeGateRuling(mode: TeamMode, facts: ModeCallFacts): Ruling {
   const decision = decideModeGate(mode, facts);
   const inputs = { mode, tool: facts.tool, lead: facts.callerIsLead };
   if (decision.decision === 'allow') return allowed(decision.rule, decision.reason, inputs);
-  return {
-    decision: 'deny',
-    rule: decision.rule,
-    reason: decision.reason,
-    inputs,
-    code: 'DENIED',
-    message: `${facts.tool} refused in ${mode} mode: ${decision.reason}`,
-    details: { rule: decision.rule, mode },
-  };
+  return refused(decision, inputs, { code: 'DENIED', message: `${facts.tool} refused in ${mode} mode: ${decision.reason}`, details: { rule: decision.rule, mode } });
 }
 
 /** Whether a message body fits the profile's messages.body_max_bytes; a refusal says what to do instead. */
@@ -147,15 +136,11 @@ export function messageBodyRuling(profile: Profile, bytes: number): Ruling {
   const decision = checkMessageBody(profile, bytes);
   const inputs = { bytes, limit_bytes: decision.limit_bytes };
   if (decision.decision === 'allow') return allowed(decision.rule, decision.reason, inputs);
-  return {
-    decision: 'deny',
-    rule: decision.rule,
-    reason: decision.reason,
-    inputs,
+  return refused(decision, inputs, {
     code: 'PAYLOAD_TOO_LARGE',
     message: `${decision.reason}; ${LONG_BODY_HINT}`,
     details: { rule: decision.rule, limit_bytes: decision.limit_bytes, bytes, hint: LONG_BODY_HINT },
-  };
+  });
 }
 
 /** Whether `part` of `tool` (an action or flag; the whole tool when absent) is reserved for the lead. */
@@ -176,15 +161,11 @@ export function leadOnlyRuling(
   const rule = facts.part === undefined ? `lead-only(${facts.tool})` : `lead-only(${facts.tool}:${facts.part})`;
   const inputs = { tool: facts.tool, part: facts.part ?? null, lead: facts.callerIsLead };
   if (facts.callerIsLead || !isLeadOnly(facts.tool, facts.part)) return allowed(rule, 'the caller may', inputs);
-  return {
-    decision: 'deny',
-    rule,
-    reason: `only the lead may ${what}`,
-    inputs,
+  return refused({ rule, reason: `only the lead may ${what}` }, inputs, {
     code: 'DENIED',
     message: `only the lead may ${what}`,
     details: { agent_id: facts.agentId },
-  };
+  });
 }
 
 /** The thread count a new team gets: the asked one, else the profile's default; never above its hard cap. */
@@ -194,15 +175,12 @@ export function teamSizeRuling(profile: Profile, requested: number | undefined):
   if (maxThreads <= profile.threads.hard_cap) {
     return { ...allowed('threads.hard_cap', `${maxThreads} threads within ${profile.threads.hard_cap}`, inputs), maxThreads };
   }
-  const refusal: PolicyRefusal = {
-    decision: 'deny',
-    rule: 'threads.hard_cap',
-    reason: `max_threads ${maxThreads} exceeds threads.hard_cap ${profile.threads.hard_cap} of profile ${profile.name}`,
-    inputs,
+  const reason = `max_threads ${maxThreads} exceeds threads.hard_cap ${profile.threads.hard_cap} of profile ${profile.name}`;
+  const refusal = refused({ rule: 'threads.hard_cap', reason }, inputs, {
     code: 'INVALID_INPUT',
-    message: `max_threads ${maxThreads} exceeds threads.hard_cap ${profile.threads.hard_cap} of profile ${profile.name}`,
+    message: reason,
     details: { issues: [{ path: 'max_threads', message: `must be at most ${profile.threads.hard_cap} under profile ${profile.name}` }] },
-  };
+  });
   return { ...refusal, maxThreads };
 }
 

@@ -8,6 +8,7 @@ import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import {
   NO_UNFINISHED_DEPENDENCY,
+  auditTaskChange,
   reloadTask,
   requireHolder,
   requireTask,
@@ -231,14 +232,5 @@ export function releaseTask(
     op.now,
     task.id,
   );
-  const released = taskEntity(op, reloadTask(op, task.id));
-  appendAudit(op, {
-    teamId: caller.team.id,
-    actorAgentId: caller.agent.id,
-    action: 'task.release',
-    subjectId: task.id,
-    reason: input.reason,
-    data: { task: released },
-  });
-  return { task: released };
+  return { task: auditTaskChange(op, caller, task.id, 'task.release', () => input.reason) };
 }

@@ -3,7 +3,7 @@ import { blockedByCycle } from '@codex-team/scheduler';
 import type { Actor, LeaseOptions } from '../team-store';
 import { requireCaller, requireWriter } from './access';
 import { appendAudit } from './audit';
-import { requireHolder, reloadTask, requireTask, findTask, taskEntities, taskEntity } from './task-rows';
+import { auditTaskChange, requireHolder, reloadTask, requireTask, findTask, taskEntities, taskEntity } from './task-rows';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
@@ -204,15 +204,9 @@ export function updateTask(
       op.now,
       task.id,
     );
-    const updated = taskEntity(op, reloadTask(op, task.id));
-    appendAudit(op, {
-      teamId: caller.team.id,
-      actorAgentId: caller.agent.id,
-      action: 'task.progress',
-      subjectId: task.id,
-      reason: input.progress === undefined ? 'lease renewed' : 'progress reported; lease renewed',
-      data: { task: updated },
-    });
+    const updated = auditTaskChange(op, caller, task.id, 'task.progress', () =>
+      input.progress === undefined ? 'lease renewed' : 'progress reported; lease renewed',
+    );
     return { task: updated, lease_expires_at: iso(leaseExpiresAt) };
   }
 
@@ -246,14 +240,8 @@ export function updateTask(
     op.now,
     task.id,
   );
-  const updated = taskEntity(op, reloadTask(op, task.id));
-  appendAudit(op, {
-    teamId: caller.team.id,
-    actorAgentId: caller.agent.id,
-    action: cancel ? 'task.cancel' : 'task.edit',
-    subjectId: task.id,
-    reason: cancel ? `task "${updated.title}" cancelled` : `task "${updated.title}" edited`,
-    data: { task: updated },
-  });
+  const updated = auditTaskChange(op, caller, task.id, cancel ? 'task.cancel' : 'task.edit', (after) =>
+    cancel ? `task "${after.title}" cancelled` : `task "${after.title}" edited`,
+  );
   return { task: updated, lease_expires_at: null };
 }

@@ -1,5 +1,6 @@
 import { TeamError, type Task } from '@codex-team/contracts';
 import { TASK_COLUMNS, iso, toTask, type AgentRow, type TaskRow } from './row-mappers';
+import { appendAudit, type AuditAction } from './audit';
 import type { Op } from './transaction';
 
 /**
@@ -55,6 +56,22 @@ export function requireTask(op: Op, teamId: string, taskId: string): TaskRow {
   const row = findTask(op, teamId, taskId);
   if (row === undefined) throw new TeamError('NOT_FOUND', `no task ${taskId} in this team`, { task_id: taskId });
   return row;
+}
+
+/**
+ * A change its caller made to one task: the task as it is now, recorded as the call's one event
+ * (`action`, with `reason` about the task as it is now). Returns the task.
+ */
+export function auditTaskChange(
+  op: Op,
+  caller: { team: { id: string }; agent: { id: string } },
+  taskId: string,
+  action: AuditAction,
+  reason: (task: Task) => string,
+): Task {
+  const task = taskEntity(op, reloadTask(op, taskId));
+  appendAudit(op, { teamId: caller.team.id, actorAgentId: caller.agent.id, action, subjectId: taskId, reason: reason(task), data: { task } });
+  return task;
 }
 
 /** The row again after an update inside the same transaction. */
