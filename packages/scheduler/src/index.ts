@@ -1,5 +1,5 @@
 // Public API of @codex-team/scheduler: DAG readiness, claim order, critical path and staffing hints.
-export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, readyTasks, selectNextTask } from './readiness';
+export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, readyTasks, readyWhen, selectNextTask } from './readiness';
 export type { ClaimableKinds, ClaimOrderKey } from './readiness';
 export { blockedByCycle } from './dependency-cycles';
 export { remainingCriticalPath } from './critical-path';

@@ -1,5 +1,5 @@
 import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
-import { blockedByCycle } from '@codex-team/scheduler';
+import { blockedByCycle, readyWhen } from '@codex-team/scheduler';
 import type { Actor, LeaseOptions } from '../team-store';
 import { requireCaller, requireWriter } from './access';
 import { appendAudit } from './audit';
@@ -100,7 +100,9 @@ export function createTasks(
   const ids = input.tasks.map(() => op.ids.next('tk'));
   input.tasks.forEach((task, index) => {
     const deps = dependencies[index] ?? [];
-    const ready = deps.every((dep) => 'existing' in dep && dep.existing.status === 'done');
+    // A task of this batch is never done yet; an existing dependency counts unless it is done.
+    const unfinished = deps.filter((dep) => !('existing' in dep && dep.existing.status === 'done')).length;
+    const ready = readyWhen('blocked', unfinished);
     op.sql.run(
       `INSERT INTO tasks (id, team_id, title, description, required_role, priority, status, created_by, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
