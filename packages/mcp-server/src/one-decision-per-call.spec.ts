@@ -68,7 +68,21 @@ const CASES: Record<ToolName, Case[]> = {
     async () => refused('mate', 'DENIED', { summary: 'not mine' }),
     async () => ok('lead', { summary: 'stopping', force: true }),
   ],
-  team_resume: [async () => refused('fresh', 'NOT_FOUND', { ticket: `resume_${'a'.repeat(32)}` })],
+  team_resume: [
+    async () => refused('fresh', 'NOT_FOUND', { ticket: `resume_${'a'.repeat(32)}` }),
+    // A teammate coming back into a team whose one slot another took meanwhile.
+    async (w) => {
+      const lead = await w.team.connect();
+      const started = await lead.caller.ok('team_start', { name: unique('full-'), max_threads: 1 });
+      const ann = await w.team.joinTeammate(lead, 'ann', 'implementer');
+      const binding = ann.mate.session.binding;
+      if (binding === null) throw new Error('ann is not bound');
+      await w.team.store.disconnectAgent(binding, 'gone');
+      await w.team.joinTeammate(lead, 'bob', 'implementer');
+      expect(started.team.max_threads).toBe(1);
+      return refused('fresh', 'LIMIT_EXCEEDED', { ticket: ann.joined.resume_ticket });
+    },
+  ],
   team_spawn: [
     async () => ok('lead', { name: unique('s-'), role: 'tester' }),
     async () => ok('lead', { name: unique('s-'), role: 'tester', permission_profile: 'observer' }),

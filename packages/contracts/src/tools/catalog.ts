@@ -74,7 +74,8 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamResumeInputSchema,
     output: team.TeamResumeOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED'],
+    // LIMIT_EXCEEDED: a teammate coming back takes a thread slot again, and none is free.
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED', 'LIMIT_EXCEEDED'],
   }),
   team_spawn: tool({
     name: 'team_spawn',
