@@ -1,7 +1,10 @@
 import { DEFAULTS, isTeamError, type Profile, type Team, type TeamError, type ToolName } from '@codex-team/contracts';
-import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import type { Actor, TeamStore } from '@codex-team/store';
 import type { Logger } from 'pino';
+
+/** The key `codex-team install` registers the server under unless told otherwise. */
+export const DEFAULT_CODEX_SERVER_KEY = 'team';
 
 /**
  * What handlers know of policy: the profiles of this process and the `--lease-ms` override. The
@@ -13,6 +16,10 @@ export class PolicyEnv {
     readonly profiles: ProfileCatalog,
     /** When set (`--lease-ms`), every claim's lease has this length whatever the profile says. */
     readonly leaseOverrideMs: number | undefined,
+    /** Codex's own thread cap (`--codex-thread-cap`), which caps spawn hints; undefined: unknown. */
+    readonly codexThreadCap?: CodexThreadCap,
+    /** The key Codex registered this server under (`install --name`): the model sees `mcp__<key>`. */
+    readonly codexServerKey: string = DEFAULT_CODEX_SERVER_KEY,
   ) {}
 
   /** The team's current profile; NOT_FOUND when this process cannot load it. */

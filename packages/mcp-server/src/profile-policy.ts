@@ -5,8 +5,10 @@ import {
   decideModeGate,
   decideModeTransition,
   earlyStopVerdict,
+  effectiveThreadCap,
   idleVerdict,
   teamIdleVerdict,
+  type CodexThreadCap,
   type ProfileCatalog,
 } from '@codex-team/policy-engine';
 import type {
@@ -17,6 +19,7 @@ import type {
   SweepFacts,
   SweepPlan,
   TeamPolicy,
+  ThreadCapVerdict,
   UsageCharge,
 } from '@codex-team/store';
 import type { Logger } from 'pino';
@@ -30,6 +33,8 @@ export class ProfilePolicy implements TeamPolicy {
   constructor(
     private readonly profiles: ProfileCatalog,
     private readonly logger: Logger,
+    /** Codex's own thread cap, when `codex-team install` told this server (`--codex-thread-cap`). */
+    private readonly codex?: CodexThreadCap,
   ) {}
 
   /** The team's current profile; NOT_FOUND when no profile directory of this process has it. */
@@ -37,8 +42,9 @@ export class ProfilePolicy implements TeamPolicy {
     return this.profiles.find(team.profile).profile;
   }
 
-  threadCap(team: Team): number {
-    return this.profileOf(team).threads.hard_cap;
+  threadCap(team: Team): ThreadCapVerdict {
+    const { cap, reason } = effectiveThreadCap({ profile: this.profileOf(team), maxThreads: team.max_threads, codex: this.codex });
+    return { cap, reason };
   }
 
   admit(facts: AdmissionFacts): void {

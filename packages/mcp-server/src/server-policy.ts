@@ -1,4 +1,4 @@
-import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
+import { ProfileCatalog, findBuiltinProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
 import type { Logger } from 'pino';
 import { ProfilePolicy } from './profile-policy';
 
@@ -12,9 +12,10 @@ export interface ServerPolicy {
  * Loads the built-in profiles (the `profiles/` directory shipped beside the packages) and the
  * user's directory. A broken user profile is logged and the server starts with the built-in ones,
  * so one bad file does not cut every agent off; the catalog keeps retrying the user directory.
- * Throws only when the built-in profiles are missing or broken.
+ * Throws only when the built-in profiles are missing or broken. `codex` is Codex's own thread cap,
+ * when the server was told it; the policy never lets a team past it.
  */
-export function loadServerPolicy(userProfilesDir: string | undefined, logger: Logger): ServerPolicy {
+export function loadServerPolicy(userProfilesDir: string | undefined, logger: Logger, codex?: CodexThreadCap): ServerPolicy {
   const builtinDir = findBuiltinProfilesDir(__dirname);
   const { catalog, error } = ProfileCatalog.loadOrBuiltin(
     userProfilesDir === undefined ? { builtinDir } : { builtinDir, userDir: userProfilesDir },
@@ -22,5 +23,5 @@ export function loadServerPolicy(userProfilesDir: string | undefined, logger: Lo
   if (error !== null) {
     logger.error({ err: error, profiles_dir: userProfilesDir }, 'user profiles refused; serving the built-in profiles only');
   }
-  return { profiles: catalog, policy: new ProfilePolicy(catalog, logger) };
+  return { profiles: catalog, policy: new ProfilePolicy(catalog, logger, codex) };
 }

@@ -4,7 +4,7 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
-import type { PermissionPolicy } from '@codex-team/policy-engine';
+import type { CodexThreadCap, PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
 import { IDLE_SWEEP_INTERVAL_MS, IdleSweeper } from './idle-sweeper';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
@@ -40,6 +40,10 @@ export interface StdioServerOptions {
   maxRequestBytes?: number;
   /** @default the shipped profiles/permissions/default.yaml */
   permissions?: PermissionPolicy;
+  /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered this server under (`--name`). @default 'team' */
+  codexServerKey?: string;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -62,7 +66,7 @@ export interface RunningStdioServer {
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
   const ids = new RandomIdGenerator();
-  const { profiles, policy } = loadServerPolicy(options.profilesDir, logger);
+  const { profiles, policy } = loadServerPolicy(options.profilesDir, logger, options.codexThreadCap);
   const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, policy });
   const session = new Session();
   const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
@@ -79,6 +83,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     sweeper: recoverySweeper,
     session,
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+    ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
   });
   // Each process sweeps the team its session speaks for; every team with a live agent is swept.
   const sweeper = new IdleSweeper(store, logger, () => (session.binding === null ? [] : [session.binding.teamId]));
@@ -163,7 +169,13 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery },
+    {
+      db: options.dbPath,
+      profiles: [...profiles.profiles.keys()],
+      lease_override_ms: options.leaseMs ?? null,
+      recovery,
+      codex_thread_cap: options.codexThreadCap ?? null,
+    },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };

@@ -4,6 +4,7 @@ export type {
   Actor,
   SessionBinding,
   BoundAgent,
+  CodexThreadAgent,
   CreateTeamInput,
   SpawnAgentInput,
   JoinAgentInput,
@@ -37,6 +38,7 @@ export type {
 export { OPEN_POLICY } from './team-policy';
 export type {
   TeamPolicy,
+  ThreadCapVerdict,
   AdmittedAction,
   AdmissionFacts,
   UsageCharge,

@@ -86,6 +86,13 @@ export interface ModeGateFacts {
   publishesPlan?: boolean;
 }
 
+/** A team's thread cap and, in a refusal's words, the limit that sets it. */
+export interface ThreadCapVerdict {
+  cap: number;
+  /** e.g. "Codex's thread cap: ... allows 3 teammates at once". */
+  reason: string;
+}
+
 /**
  * The team's policy as the store consults it inside its write transactions, so every check sees
  * the team's current profile and the facts of the same transaction. Implementations are pure and
@@ -93,8 +100,11 @@ export interface ModeGateFacts {
  * themselves live in the policy engine, the store only supplies facts and applies outcomes.
  */
 export interface TeamPolicy {
-  /** Most active teammates the team's profile allows; the store enforces min(this, max_threads). */
-  threadCap(team: Team): number;
+  /**
+   * Most teammates the team may hold at once under its profile and the limits of its Codex, and
+   * which limit sets it; the store enforces min(this, max_threads) and names `reason` in refusals.
+   */
+  threadCap(team: Team): ThreadCapVerdict;
   /** Inside spawn and claim transactions: throws TeamError to refuse the action. */
   admit(facts: AdmissionFacts): void;
   /** Inside recordUsage: the tokens one sample charges, and why. */
@@ -117,7 +127,10 @@ export interface TeamPolicy {
  * charges input plus output tokens.
  */
 export const OPEN_POLICY: TeamPolicy = {
-  threadCap: () => LIMITS.maxThreadsHardCap,
+  threadCap: () => ({
+    cap: LIMITS.maxThreadsHardCap,
+    reason: `the absolute limit allows ${LIMITS.maxThreadsHardCap} teammates at once`,
+  }),
   admit: () => undefined,
   charge: (_team, usedTokens, sample) => {
     if (!Number.isSafeInteger(sample.input_tokens) || !Number.isSafeInteger(sample.output_tokens)) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeClock, SequentialIdGenerator, type ToolOutput } from '@codex-team/contracts';
-import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import { recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamPolicy, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -38,6 +38,10 @@ export interface InProcessTeamOptions {
   wrapPolicy?: (policy: TeamPolicy) => TeamPolicy;
   /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
   authorizationSteps?: readonly AuthorizationStep[];
+  /** Codex's thread cap, as `codex-team install` hands it to the server (`--codex-thread-cap`). */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered the server under (`--name`). @default 'team' */
+  codexServerKey?: string;
 }
 
 /**
@@ -81,7 +85,7 @@ export class InProcessTeam {
       },
     });
     const logger = pino(loggerOptions('info'), sink);
-    const { profiles, policy } = loadServerPolicy(options.userProfilesDir, logger);
+    const { profiles, policy } = loadServerPolicy(options.userProfilesDir, logger, options.codexThreadCap);
     const clock = new FakeClock();
     const storePolicy = options.wrapPolicy?.(policy) ?? policy;
     const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), policy: storePolicy });
@@ -106,6 +110,8 @@ export class InProcessTeam {
       recovery: recoveryPolicy({ ...this.options.recovery, leaseMs: this.options.leaseMs }),
       session,
       ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
+      ...(this.options.codexThreadCap === undefined ? {} : { codexThreadCap: this.options.codexThreadCap }),
+      ...(this.options.codexServerKey === undefined ? {} : { codexServerKey: this.options.codexServerKey }),
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'spec', version: '1.0.0' });

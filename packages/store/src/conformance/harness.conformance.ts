@@ -19,6 +19,7 @@ import {
   type SweepFacts,
   type SweepPlan,
   type TeamPolicy,
+  type ThreadCapVerdict,
   type UsageCharge,
 } from '../team-policy';
 import type { Actor, SessionBinding, TeamStore } from '../team-store';
@@ -47,9 +48,10 @@ export class ScriptedPolicy implements TeamPolicy {
     if (!this.known.has(profile)) throw new TeamError('NOT_FOUND', `unknown profile "${profile}"`);
   }
 
-  threadCap(team: Team): number {
+  threadCap(team: Team): ThreadCapVerdict {
     this.know(team.profile);
-    return this.caps[team.profile] ?? 6;
+    const cap = this.caps[team.profile] ?? 6;
+    return { cap, reason: `profile ${team.profile} caps the team at ${cap}` };
   }
 
   admit(facts: AdmissionFacts): void {

@@ -1,5 +1,6 @@
 import { TeamError } from '@codex-team/contracts';
 import type { Actor } from '../team-store';
+import type { ThreadCapVerdict } from '../team-policy';
 import { attachAuthorization } from './authz-ops';
 import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, toTeam, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
@@ -83,21 +84,24 @@ export function countThreads(op: Op, team: TeamRow, states: 'invited_or_active' 
   return op.sql.value<number>(text, team.id, team.lead_agent_id, exceptAgentId) ?? 0;
 }
 
-/** The team's thread limit: its max_threads, lowered by its profile's hard cap. */
-export function threadLimit(op: Op, team: TeamRow): number {
-  return Math.min(team.max_threads, op.policy.threadCap(toTeam(team)));
+/** The team's thread limit: its max_threads, lowered by its policy's cap (profile, Codex), and why. */
+export function threadLimit(op: Op, team: TeamRow): ThreadCapVerdict {
+  const verdict = op.policy.threadCap(toTeam(team));
+  return verdict.cap <= team.max_threads ? verdict : {
+    cap: team.max_threads,
+    reason: `team max_threads allows ${team.max_threads} teammate${team.max_threads === 1 ? '' : 's'} at once`,
+  };
 }
 
 export function requireThreadSlot(op: Op, team: TeamRow, states: 'invited_or_active' | 'active', exceptAgentId = ''): void {
   const used = countThreads(op, team, states, exceptAgentId);
   const limit = threadLimit(op, team);
-  if (used >= limit) {
-    const why = limit < team.max_threads ? ` (profile ${team.profile} caps the team at ${limit})` : '';
+  if (used >= limit.cap) {
     throw new TeamError(
       'LIMIT_EXCEEDED',
-      `team ${team.name} already has ${used} of ${limit} teammate threads${why}; ` +
+      `team ${team.name} already has ${used} of ${limit.cap} teammate threads (${limit.reason}); ` +
         'wait for one to finish or retire before adding another',
-      { max_threads: team.max_threads, thread_cap: limit, used },
+      { max_threads: team.max_threads, thread_cap: limit.cap, used },
     );
   }
 }
