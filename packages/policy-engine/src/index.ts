@@ -48,3 +48,7 @@ export type { ModeCallFacts, ModeGate } from './modes';
 export { MODE_TRANSITIONS, decideModeTransition } from './mode-transitions';
 export type { ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
 export { renderModeReference } from './render-modes';
+export { effectiveThreadCap } from './thread-cap';
+export type { CodexThreadCap, EffectiveThreadCap, ThreadCapBinding, ThreadCapInput, ThreadCapPart } from './thread-cap';
+export { decideStop } from './stop-verdict';
+export type { StopFacts, StopVerdict } from './stop-verdict';

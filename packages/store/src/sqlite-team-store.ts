@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDatabase } from './sqlite/native-sqlite';
 import type {
   Agent,
   Artifact,
@@ -40,6 +41,7 @@ import type {
   BoundAgent,
   CallAuthorization,
   ClaimOptions,
+  CodexThreadAgent,
   CreateTeamInput,
   AuthzDecisionInput,
   AuthzDecisionQuery,
@@ -115,8 +117,12 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input));
   }
 
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, authorization));
+  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, authorization, codexThreadId));
+  }
+
+  findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null> {
+    return this.tx.read((op) => agents.findAgentByCodexThread(op, codexThreadId));
   }
 
   verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
@@ -313,7 +319,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   // `timeout` is SQLite's busy_timeout: how long a statement waits for a lock before SQLITE_BUSY.
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  const db = new (sqliteDatabase())(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
   try {
     await withBusyRetry(() => {
       // Switching to WAL needs a moment of exclusive access: another process opening the same

@@ -28,6 +28,7 @@ export function registerTeamStart(registry: ToolRegistry): void {
         leadName: input.lead_name,
         resumeTicketHash: resume.hash,
         authorization,
+        ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
       }),
     );
     return { team, agent, resume_ticket: resume.ticket };

@@ -9,6 +9,7 @@ import {
 } from '@codex-team/contracts';
 import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
 import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
+import { recordCodexThread } from './agent-ops';
 import { appendAudit } from './audit';
 import { attachAuthorization } from './authz-ops';
 import { countUnread } from './message-ops';
@@ -48,6 +49,7 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     op.now,
     op.now,
   );
+  recordCodexThread(op, leadId, input.codexThreadId);
   const team = toTeam(requireTeam(op, teamId));
   const agentRow = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, leadId);
   if (agentRow === undefined) throw new TeamError('INTERNAL', 'the lead agent was not stored');
