@@ -1,7 +1,7 @@
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { InProcessTeam } from './testing/in-process-team';
 
-const V2_DEFAULT = { teammates: 3, from: 'multi-agent v2 max_concurrent_threads_per_session 4, which counts the lead' };
+const V2_DEFAULT = { teammates: 3, from: 'multi-agent v2 default: 4 threads per session, lead included' };
 
 describe("Codex's thread cap in the server", () => {
   let team: InProcessTeam;
@@ -27,7 +27,7 @@ describe("Codex's thread cap in the server", () => {
     for (const name of ['ann', 'bob', 'cy']) await lead.caller.ok('team_spawn', { name, role: 'implementer' });
     const refused = await lead.caller.fails('team_spawn', { name: 'dee', role: 'implementer' });
     expect(refused).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { max_threads: 6, thread_cap: 3, used: 3 } });
-    expect(refused.message).toContain(`already has 3 of 3 teammate threads (Codex's thread cap: ${V2_DEFAULT.from} allows 3 teammates at once)`);
+    expect(refused.message).toContain(`already has 3 of 3 teammate threads (Codex's thread cap allows 3 teammates at once (${V2_DEFAULT.from}))`);
   });
 
   it('keeps the profile and max_threads caps as they were when Codex allows more', async () => {

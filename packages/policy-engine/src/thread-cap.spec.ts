@@ -1,14 +1,14 @@
 import { effectiveThreadCap } from './thread-cap';
 
 const profile = { name: 'default', threads: { default: 4, hard_cap: 6 } };
-const codexV2 = { teammates: 3, from: 'multi-agent v2 max_concurrent_threads_per_session 4 (counts the lead)' };
+const codexV2 = { teammates: 3, from: 'multi-agent v2 max_concurrent_threads_per_session 4, lead included' };
 
 describe('effectiveThreadCap', () => {
   it("is Codex's cap when it is the smallest, and says where it came from", () => {
     const cap = effectiveThreadCap({ profile, maxThreads: 6, codex: codexV2 });
     expect(cap).toMatchObject({ cap: 3, binding: 'codex' });
     expect(cap.reason).toBe(
-      "Codex's thread cap: multi-agent v2 max_concurrent_threads_per_session 4 (counts the lead) allows 3 teammates at once",
+      "Codex's thread cap allows 3 teammates at once (multi-agent v2 max_concurrent_threads_per_session 4, lead included)",
     );
     expect(cap.parts.map((part) => [part.binding, part.limit])).toEqual([
       ['codex', 3],

@@ -7,7 +7,7 @@ import { LIMITS, TeamError, type Profile } from '@codex-team/contracts';
  */
 export interface CodexThreadCap {
   teammates: number;
-  /** e.g. `multi-agent v2 max_concurrent_threads_per_session 4 (counts the lead)`. */
+  /** e.g. `multi-agent v2 max_concurrent_threads_per_session 4, lead included`. */
   from: string;
 }
 
@@ -56,7 +56,7 @@ function checkLimit(what: string, n: number): number {
 export function effectiveThreadCap(input: ThreadCapInput): EffectiveThreadCap {
   const parts: ThreadCapPart[] = [];
   if (input.codex !== undefined) {
-    parts.push({ binding: 'codex', limit: checkLimit('codex teammates', input.codex.teammates), from: `Codex's thread cap: ${input.codex.from}` });
+    parts.push({ binding: 'codex', limit: checkLimit('codex teammates', input.codex.teammates), from: "Codex's thread cap" });
   }
   parts.push(
     { binding: 'profile', limit: checkLimit('threads.hard_cap', input.profile.threads.hard_cap), from: `profile ${input.profile.name} threads.hard_cap` },
@@ -69,6 +69,8 @@ export function effectiveThreadCap(input: ThreadCapInput): EffectiveThreadCap {
     cap: bound.limit,
     binding: bound.binding,
     parts,
-    reason: `${bound.from} allows ${bound.limit} teammate${bound.limit === 1 ? '' : 's'} at once`,
+    reason:
+      `${bound.from} allows ${bound.limit} teammate${bound.limit === 1 ? '' : 's'} at once` +
+      (bound.binding === 'codex' && input.codex !== undefined ? ` (${input.codex.from})` : ''),
   };
 }
