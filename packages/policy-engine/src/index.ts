@@ -49,6 +49,6 @@ export { MODE_TRANSITIONS, decideModeTransition } from './mode-transitions';
 export type { ModeTransitionEdge, ModeTransitionFacts } from './mode-transitions';
 export { renderModeReference } from './render-modes';
 export { effectiveThreadCap } from './thread-cap';
-export type { CodexThreadCap, EffectiveThreadCap, ThreadCapBinding, ThreadCapInput, ThreadCapPart } from './thread-cap';
+export type { CodexThreadCap } from './thread-cap';
 export { decideStop } from './stop-verdict';
-export type { StopFacts, StopVerdict } from './stop-verdict';
+export type { StopVerdict } from './stop-verdict';
