@@ -119,7 +119,6 @@ describe.each<Surface>(['v1', 'v2'])('codex-team hooks in a real Codex %s', (sur
       ['block', 'stop.live_claim'],
       ['allow', 'stop.hook_active'],
     ]);
-    for (const line of hookLog(env)) expect(line.duration_ms).toBeLessThan(1_000);
   });
 
   it('keeps the lead from ending its turn while its team works, until it finalizes', async () => {
