@@ -21,6 +21,12 @@ describe("Codex's thread cap in the server", () => {
     expect(hints?.reasons[0]).toContain(`Codex's thread cap (${V2_DEFAULT.from}) 3`);
   });
 
+  it("gives a new team Codex's cap as its default max_threads, and keeps an explicit one", async () => {
+    team = await InProcessTeam.open({ codexThreadCap: V2_DEFAULT });
+    expect((await team.startTeam({ name: 'plain' })).started.team.max_threads).toBe(3);
+    expect((await team.startTeam({ name: 'asked', max_threads: 5 })).started.team.max_threads).toBe(5);
+  });
+
   it("refuses a 4th teammate with LIMIT_EXCEEDED naming Codex's cap", async () => {
     team = await InProcessTeam.open({ codexThreadCap: V2_DEFAULT });
     const { lead } = await team.startTeam({ name: 'capped', max_threads: 6 });

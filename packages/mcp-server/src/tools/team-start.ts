@@ -3,14 +3,16 @@ import type { ToolRegistry } from '../tool-registry';
 
 /**
  * team_start: makes a team under a policy profile (default "default"), binds this session as its
- * lead, returns the lead's resume ticket. max_threads defaults to the profile's threads.default and
- * may not exceed its threads.hard_cap.
+ * lead, returns the lead's resume ticket. max_threads defaults to the profile's threads.default,
+ * lowered to Codex's own thread cap when the server knows it, and may not exceed the profile's
+ * threads.hard_cap (a larger explicit value is kept; the team's thread cap still applies Codex's).
  */
 export function registerTeamStart(registry: ToolRegistry): void {
   registry.registerUnbound('team_start', async (input, { store, session, tickets, policy, authorization }) => {
     const profileName = input.profile ?? DEFAULTS.profile;
     const profile = policy.profileNamed(profileName);
-    const maxThreads = input.max_threads ?? profile.threads.default;
+    const codexCap = policy.codexThreadCap?.teammates;
+    const maxThreads = input.max_threads ?? Math.max(1, Math.min(profile.threads.default, codexCap ?? profile.threads.default));
     if (maxThreads > profile.threads.hard_cap) {
       throw new TeamError(
         'INVALID_INPUT',
