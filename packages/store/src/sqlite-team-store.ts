@@ -139,6 +139,10 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, codexThreadId), withDecision(authorization));
   }
 
+  reissueLeadTicket(teamId: TeamId, resumeTicketHash: string, reason: string): Promise<Agent> {
+    return this.tx.write((op) => agents.reissueLeadTicket(op, teamId, resumeTicketHash, reason));
+  }
+
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null> {
     return this.tx.read((op) => agents.findAgentByCodexThread(op, codexThreadId));
   }

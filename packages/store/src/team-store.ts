@@ -361,6 +361,12 @@ export interface TeamStore {
    * `codexThreadId` is recorded as in JoinAgentInput.
    */
   resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent>;
+  /**
+   * The operator takes the lead's seat: the team's lead gets this new resume ticket (its old one
+   * stops working), so a process holding the store can bind as the lead with team_resume
+   * (`codex-team run --resume`). One `agent.reissue` event. NOT_FOUND for an unknown team.
+   */
+  reissueLeadTicket(teamId: TeamId, resumeTicketHash: string, reason: string): Promise<Agent>;
   /** The agent the Codex thread was last bound to (start, join or resume), or null. */
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null>;
   /** NOT_BOUND when the binding was superseded or the agent retired. */

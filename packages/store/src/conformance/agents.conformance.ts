@@ -154,6 +154,25 @@ export function describeAgentRules(fixture: () => Fixture): void {
       expect((await fx.actions(t.team.id)).filter((a) => a === 'agent.resume')).toHaveLength(2);
     });
 
+    it("lets the operator reissue the lead's resume ticket: the old ticket stops working, the new one resumes the lead", async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const fresh = fx.ticket('resume');
+      const lead = await fx.store.reissueLeadTicket(t.team.id, fresh, 'codex-team run --resume took the lead seat');
+      expect(lead.id).toBe(t.lead.agentId);
+      // Nothing is unbound by the reissue itself: the lead's session stays bound until a resume.
+      expect((await fx.store.verifyBinding(t.binding)).agent.id).toBe(t.lead.agentId);
+      await fx.expectRefused('NOT_FOUND', () => fx.store.resumeAgent(t.resumeHash));
+      const resumed = await fx.store.resumeAgent(fresh);
+      expect(resumed).toMatchObject({ epoch: 2, agent: { id: t.lead.agentId, role: 'lead' } });
+      await fx.expectRefused('NOT_BOUND', () => fx.store.verifyBinding(t.binding));
+      const events = await fx.audit(t.team.id);
+      const reissue = events.find((event) => event.action === 'agent.reissue');
+      expect(reissue).toMatchObject({ actor_agent_id: null, subject_id: t.lead.agentId, reason: 'codex-team run --resume took the lead seat' });
+      expect(JSON.stringify(reissue?.data)).not.toContain(fresh);
+      await expectCode(fx.store.reissueLeadTicket('tm_unknown' as typeof t.team.id, fx.ticket('resume'), 'x'), 'NOT_FOUND');
+    });
+
     it('records a disconnect of the current session once', async () => {
       const fx = fixture();
       const t = await fx.startTeam();

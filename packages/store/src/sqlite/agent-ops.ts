@@ -1,6 +1,6 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
 import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
-import { agentById, findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
+import { agentById, findAgent, findTeam, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
@@ -141,6 +141,29 @@ export function resumeAgent(op: Op, resumeTicketHash: string, codexThreadId?: st
   });
   op.subject = { teamId: team.id, agentId: row.id, role: row.role };
   return { team: toTeam(team), agent, epoch };
+}
+
+/**
+ * The operator takes the lead's seat of a team: the lead gets a new resume ticket, so a process
+ * that holds the store (`codex-team run --resume`) can bind as the lead with `team_resume`. Only the
+ * ticket changes: sessions of the lead stay bound until that resume moves the epoch on. One
+ * `agent.reissue` event (never the hash). NOT_FOUND for an unknown team.
+ */
+export function reissueLeadTicket(op: Op, teamId: string, resumeTicketHash: string, reason: string): Agent {
+  const team = findTeam(op, teamId);
+  if (team === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
+  const lead = agentById(op, team.lead_agent_id);
+  op.sql.run('UPDATE agents SET resume_ticket_hash = ? WHERE id = ?', resumeTicketHash, lead.id);
+  const agent = toAgent(lead);
+  appendAudit(op, {
+    teamId: team.id,
+    actorAgentId: null,
+    action: 'agent.reissue',
+    subjectId: lead.id,
+    reason: reason.slice(0, LIMITS.reasonMaxChars) || 'the operator reissued the lead resume ticket',
+    data: { agent },
+  });
+  return agent;
 }
 
 /** Read only: NOT_BOUND when the agent retired or a newer session (higher epoch) took over. */

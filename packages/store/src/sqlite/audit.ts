@@ -14,6 +14,7 @@ export type AuditAction =
   | 'agent.spawn'
   | 'agent.join'
   | 'agent.resume'
+  | 'agent.reissue'
   | 'agent.disconnect'
   | 'agent.heartbeat'
   | 'agent.lost'
