@@ -64,6 +64,28 @@ describe('decideRecovery', () => {
     ]);
   });
 
+  it('retires a teammate whose process ended at once and hands its claims on in the same plan, with no lease or grace to wait for', () => {
+    const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW), agent('ag_bob', 'active', NOW), agent('ag_cat', 'active', NOW - 999_999)];
+    const claims = [claim('tk_a', 'ag_ann', NOW + 60_000), claim('tk_b', 'ag_ann', NOW + 60_000, 3), claim('tk_c', 'ag_bob', NOW + 60_000)];
+    const gone = [
+      { agentId: 'ag_ann', rule: 'runtime.worker_exited', reason: 'its codex exec was killed by SIGKILL' },
+      { agentId: 'ag_lead', rule: 'runtime.worker_exited', reason: 'never the lead' },
+      { agentId: 'ag_nobody', rule: 'runtime.worker_exited', reason: 'not in this team' },
+      // Requested and stale at once: one step, the requested one.
+      { agentId: 'ag_cat', rule: 'runtime.worker_exited', reason: 'exited' },
+    ];
+    const steps = decideRecovery(view([{ agents, claims }]), policy, gone);
+    expect(summary(steps)).toEqual([
+      'ag_ann->retired runtime.worker_exited',
+      'ag_cat->retired runtime.worker_exited',
+      'tk_a->ready agent.gone',
+      'tk_b->failed agent.gone+lease.max_attempts',
+    ]);
+    expect(steps[0]).toMatchObject({ expect: { state: 'active', epoch: 1, lastSeenAt: NOW }, reason: 'its codex exec was killed by SIGKILL' });
+    // Without the request the same view waits for the lease.
+    expect(summary(decideRecovery(view([{ agents: agents.slice(0, 3), claims }]), policy))).toEqual([]);
+  });
+
   it('fails a lost claim that used its attempts, with the rule saying so', () => {
     const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW)];
     const steps = decideRecovery(view([{ agents, claims: [claim('tk_a', 'ag_ann', NOW - 1, 3), claim('tk_b', 'ag_ann', NOW - 1, 2)] }]), policy);

@@ -132,19 +132,44 @@ function reclaimCause(
 }
 
 /**
+ * A teammate known to be gone for good, which a sweep retires at once: a supervisor saw its
+ * process end (`codex-team run`). Its claims go back at once (`agent.gone`), with no lease or
+ * grace period to wait for.
+ */
+export interface RetireRequest {
+  agentId: string;
+  rule: string;
+  reason: string;
+}
+
+/** Retire steps for the requested teammates of this team that are not retired yet (never the lead). */
+function requestedRetires(team: RecoveryTeamView, retire: readonly RetireRequest[]): RecoveryStep[] {
+  const agents = new Map(team.agents.map((agent) => [agent.id, agent] as const));
+  return retire.flatMap((request) => {
+    const agent = agents.get(request.agentId as RecoveryAgentView['id']);
+    if (agent === undefined || agent.id === team.leadAgentId) return [];
+    const expect = { state: agent.state, epoch: agent.epoch, lastSeenAt: agent.lastSeenAt };
+    return [{ kind: 'retire_agent' as const, teamId: team.teamId, agentId: agent.id, expect, rule: request.rule, reason: request.reason }];
+  });
+}
+
+/**
  * The one decision of a sweep, pure over one consistent view: the same view and policy give the
  * same steps in every process. Teams by id; in each team a lapsed mode first, then lost, retired
  * and withdrawn agents, then the claims to take back in creation order, and last a finalize of a
  * team idle as a whole (whose open claims the finalize cancels, so none is taken back). A claim
  * taken back returns to the pool, or fails once it has used `maxAttempts` claims (the team
- * profile's lease.max_attempts unless given explicitly).
+ * profile's lease.max_attempts unless given explicitly). Teammates in `retire` are retired first
+ * (see RetireRequest), so their claims go back in the same plan.
  */
-export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): RecoveryStep[] {
+export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy, retire: readonly RetireRequest[] = []): RecoveryStep[] {
   const steps: RecoveryStep[] = [];
   for (const team of view.teams) {
     const { lapse, finalize } = teamSteps(team, view.now);
     if (lapse !== null) steps.push(lapse);
-    const lost = lostAgentSteps(team, view.now, policy);
+    const requested = requestedRetires(team, retire);
+    const requestedIds = new Set(requested.map((step) => (step.kind === 'retire_agent' ? step.agentId : '')));
+    const lost = [...requested, ...lostAgentSteps(team, view.now, policy).filter((step) => !('agentId' in step && requestedIds.has(step.agentId)))];
     steps.push(...lost);
     if (finalize !== null) {
       steps.push(finalize);

@@ -6,3 +6,4 @@ export { heartbeatDecision } from './heartbeat';
 export type { HeartbeatDecision } from './heartbeat';
 export { RecoverySweeper, recoveryActionOf, runRecoverySweep } from './sweep';
 export type { SweepReport } from './sweep';
+export type { RetireRequest } from './decide-recovery';

@@ -1,6 +1,6 @@
 import type { ToolOutput } from '@codex-team/contracts';
 import type { RecoveryResult, RecoveryScope, RecoveryStep, TeamStore } from '@codex-team/store';
-import { decideRecovery } from './decide-recovery';
+import { decideRecovery, type RetireRequest } from './decide-recovery';
 import type { RecoveryPolicy } from './recovery-policy';
 
 /** The part of a pino logger recovery uses (pino's Logger fits). */
@@ -45,6 +45,7 @@ export async function runRecoverySweep(
   policy: RecoveryPolicy,
   scope: RecoveryScope = {},
   logger?: RecoveryLogger,
+  retire: readonly RetireRequest[] = [],
 ): Promise<SweepReport> {
   const view = await store.recoveryView(scope);
   const considered = {
@@ -52,7 +53,7 @@ export async function runRecoverySweep(
     claims: view.teams.reduce((sum, team) => sum + team.claims.length, 0),
     agents: view.teams.reduce((sum, team) => sum + team.agents.length, 0),
   };
-  const steps = decideRecovery(view, policy);
+  const steps = decideRecovery(view, policy, retire);
   if (steps.length === 0) return { now: view.now, considered, applied: [], skipped: [], notices: [] };
   const result = await store.applyRecovery({ steps });
   for (const { step, outcome } of result.applied) {
