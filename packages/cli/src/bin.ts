@@ -7,9 +7,10 @@ import { runCli } from './run-cli';
 // Ctrl-C asks the running command to stop (a live view ends cleanly); a command that does not
 // listen for it is ended shortly after, as an interrupted command would be.
 const interrupted = new AbortController();
+let interruptGraceMs = 2_000;
 process.once('SIGINT', () => {
   interrupted.abort();
-  setTimeout(() => process.exit(130), 2_000).unref();
+  setTimeout(() => process.exit(130), interruptGraceMs).unref();
 });
 
 void runCli(process.argv.slice(2), {
@@ -21,6 +22,9 @@ void runCli(process.argv.slice(2), {
   execPath: process.execPath,
   nodeVersion: process.versions.node,
   signal: interrupted.signal,
+  deferInterruptExit: (ms) => {
+    interruptGraceMs = Math.max(interruptGraceMs, ms);
+  },
   stdoutIsTerminal: process.stdout.isTTY === true,
   readStdin: () => readAll(process.stdin),
 }).then((code) => {

@@ -21,6 +21,11 @@ export interface CliIo {
   nodeVersion: string;
   /** Aborted when the user interrupts (SIGINT); long-running commands stop cleanly on it. */
   signal?: AbortSignal;
+  /**
+   * After Ctrl-C the binary ends a command that does not stop within 2 s; a command that needs
+   * longer to stop cleanly (`run` stops its workers first) asks for up to `ms` here.
+   */
+  deferInterruptExit?: (ms: number) => void;
   /** Whether stdout is a terminal, so live views may redraw in place (`process.stdout.isTTY`). */
   stdoutIsTerminal: boolean;
   /** All of stdin as text, for commands that read it (`hook`); undefined: no stdin. */

@@ -7,6 +7,7 @@ import { installCommand } from './install';
 import { recoverCommand } from './recover';
 import { replayCommand } from './replay';
 import { reportCommand } from './report';
+import { runCommand } from './run';
 import { statusCommand } from './status';
 import { tasksCommand } from './tasks';
 import { uninstallCommand } from './uninstall';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   uninstallCommand,
   doctorCommand,
   benchCommand(),
+  runCommand,
   demoCommand,
   statusCommand,
   tasksCommand,

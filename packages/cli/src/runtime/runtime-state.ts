@@ -1,0 +1,75 @@
+import type { AuditEvent, Profile, TeamSnapshot } from '@codex-team/contracts';
+import type { RecoveryClaimView, RecoveryTeamView, SqliteTeamStore } from '@codex-team/store';
+import type { ScalingWorker, ScalingWorkerState } from './scaling-policy';
+import type { WorkerProcess } from './worker-process';
+
+/** A worker the runtime knows: one it launched (with its process), or one it adopted from the store. */
+export interface WorkerRecord {
+  agentId: string;
+  name: string;
+  role: string;
+  kind: 'planner' | 'worker';
+  /** null: adopted (started by an earlier runtime); watched through the store only. */
+  process: WorkerProcess | null;
+  launchedAt: number;
+  /** Set once the runtime decided to stop it: the rule and reason its retirement records. */
+  stopping: { rule: string; reason: string } | null;
+  /** With --worktrees: the task it was given. */
+  taskId: string | null;
+  /** Set once its process ended (or, adopted, once the store says its session ended). */
+  exit: { at: number; rule: string; reason: string } | null;
+  /** Set once its agent is retired in the store. */
+  retired: boolean;
+}
+
+/** The team as one tick reads it from the store: nothing else is the runtime's state. */
+export interface TeamState {
+  now: number;
+  snapshot: TeamSnapshot;
+  /** The team in recovery's view (claims with leases); null once the team is finalized. */
+  recovery: RecoveryTeamView | null;
+  profile: Profile;
+  /** Audit events after the runtime's cursor, in commit order. */
+  newEvents: AuditEvent[];
+}
+
+/** Reads one tick's state. `afterSeq`: the last audit event already seen. */
+export async function readTeamState(store: SqliteTeamStore, teamId: string, profile: (name: string) => Profile, afterSeq: number, now: () => number): Promise<TeamState> {
+  const snapshot = await store.readTeam(teamId as TeamSnapshot['team']['id']);
+  const view = await store.recoveryView({ teamId: snapshot.team.id });
+  const newEvents: AuditEvent[] = [];
+  for (;;) {
+    const page = await store.listAuditEvents(snapshot.team.id, { afterSeq: newEvents.at(-1)?.seq ?? afterSeq, limit: 1_000 });
+    newEvents.push(...page);
+    if (page.length < 1_000) break;
+  }
+  return { now: now(), snapshot, recovery: view.teams[0] ?? null, profile: profile(snapshot.team.profile), newEvents };
+}
+
+/** The claims an agent holds now. */
+export function claimsOf(state: TeamState, agentId: string): RecoveryClaimView[] {
+  return (state.recovery?.claims ?? []).filter((claim) => claim.ownerAgentId === agentId);
+}
+
+const ms = (iso: string | null | undefined, fallback: number): number => (iso === null || iso === undefined ? fallback : Date.parse(iso));
+
+/** What a live worker is doing as the store shows it: starting (not joined), busy (holds a claim) or idle. */
+export function scalingWorkerOf(state: TeamState, worker: WorkerRecord): ScalingWorker {
+  const agent = state.snapshot.agents.find((candidate) => candidate.id === worker.agentId);
+  const held = state.snapshot.tasks.filter((task) => task.status === 'in_progress' && task.owner_agent_id === worker.agentId);
+  let status: ScalingWorkerState = 'idle';
+  let since = ms(state.snapshot.idle_since[worker.agentId], worker.launchedAt);
+  if (agent === undefined || agent.state === 'invited') {
+    status = 'starting';
+    since = worker.launchedAt;
+  } else if (held.length > 0) {
+    status = 'busy';
+    since = Math.min(...held.map((task) => ms(task.updated_at, state.now)));
+  } else {
+    // Idle since its last finished task, else since it joined.
+    const finished = state.snapshot.tasks.filter((task) => task.owner_agent_id === worker.agentId && task.completed_at !== null);
+    const last = Math.max(ms(agent.joined_at, worker.launchedAt), ...finished.map((task) => ms(task.completed_at, 0)));
+    since = state.snapshot.idle_since[worker.agentId] === undefined ? last : since;
+  }
+  return { agent_id: worker.agentId, role: worker.role, state: status, since_ms: since };
+}

@@ -1,0 +1,525 @@
+import { join } from 'node:path';
+import { TERMINAL_TASK_STATUSES, isTeamError, type Profile, type Task } from '@codex-team/contracts';
+import { threadCapOf, type CodexThreadCap } from '@codex-team/policy-engine';
+import { runRecoverySweep, type RecoveryPolicy, type RetireRequest } from '@codex-team/recovery';
+import type { SqliteTeamStore } from '@codex-team/store';
+import type { TeamClient } from '../mcp/team-client';
+import type { GitWorktrees } from './git-worktrees';
+import { conflictBranchOf, mergeFinishedWork } from './merge-queue';
+import { claimsOf, readTeamState, scalingWorkerOf, type TeamState, type WorkerRecord } from './runtime-state';
+import { roleOfTask, type ScalingDecision, type ScalingPolicy } from './scaling-policy';
+import type { WorkerExit, WorkerLauncher } from './worker-process';
+import { plannerPrompt, workerPrompt, worktreeWorkerPrompt, type PromptContext } from './worker-prompt';
+
+/** The rules the runtime's own steps record (beside the scaling policy's and recovery's). */
+export const RUNTIME_RULES = {
+  exited: 'runtime.worker_exited',
+  hung: 'runtime.worker_hung',
+  sessionEnded: 'runtime.session_ended',
+  retiredElsewhere: 'runtime.retired_elsewhere',
+  interrupted: 'runtime.interrupted',
+} as const;
+
+/** One thing the runtime did or saw, for the live view, the log and the summary. */
+export interface RuntimeEvent {
+  at: number;
+  kind: 'adopt' | 'plan' | 'launch' | 'exit' | 'stop' | 'retire' | 'reclaim' | 'merge' | 'conflict' | 'refused';
+  agent?: string;
+  role?: string;
+  pid?: number;
+  task?: string;
+  rule?: string;
+  detail: string;
+  /** For a reclaim: ms from the worker's exit to its task back in the pool. */
+  ms?: number;
+}
+
+/**
+ * Counts the workers that hold a slot under the caps. The default counts every worker until its
+ * process has ended AND its agent is retired: a slot frees only when both are gone.
+ */
+export type LiveCounter = (workers: readonly WorkerRecord[], state: TeamState) => number;
+
+export const countHeldSlots: LiveCounter = (workers) => workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).length;
+
+export interface SupervisorOptions {
+  teamId: string;
+  /** The runtime's own store handle: reads, and the retirements of workers that ended. */
+  store: SqliteTeamStore;
+  /** The lead's MCP session (bound by team_start or team_resume): spawns, tasks, finalize. */
+  lead: TeamClient;
+  launcher: WorkerLauncher;
+  scaling: ScalingPolicy;
+  recovery: RecoveryPolicy;
+  profile(name: string): Profile;
+  codexCap: CodexThreadCap | undefined;
+  serverName: string;
+  /** `--max-workers`: the machine's guard on live workers. */
+  maxWorkers: number;
+  /** How often the runtime reads the store; a worker's exit wakes it at once. */
+  tickMs: number;
+  /** Where workers work without --worktrees (and where the planner reads). */
+  workdir: string;
+  logDir: string;
+  worktrees: GitWorktrees | null;
+  /** Whether the DAG was given (--dag): no planner runs. */
+  dagGiven: boolean;
+  /** How long a worker told to stop (SIGTERM) has before SIGKILL. */
+  stopGraceMs: number;
+  signal?: AbortSignal;
+  onEvent(event: RuntimeEvent): void;
+  onTick?(state: TeamState, workers: readonly WorkerRecord[], decision: ScalingDecision | null): void;
+  /** @default countHeldSlots */
+  countLive?: LiveCounter;
+  /** Planner sessions tried before the run gives up. @default 2 */
+  plannerAttempts?: number;
+}
+
+export type RunStatus = 'done' | 'incomplete' | 'interrupted' | 'planning_failed';
+
+/** What a run did, measured. */
+export interface RunOutcome {
+  teamId: string;
+  status: RunStatus;
+  reason: string;
+  tasks: { total: number; done: number; failed: number; cancelled: number; open: number };
+  launched: number;
+  adopted: number;
+  exits: number;
+  hungStops: number;
+  retiredByPolicy: number;
+  /** The most workers that held a slot at once. */
+  maxLive: number;
+  reclaims: { agent: string; tasks: string[]; exitToReclaimMs: number }[];
+  merges: number;
+  conflicts: { task: string; branch: string; files: string[] }[];
+  elapsedMs: number;
+}
+
+const describeExit = (exit: WorkerExit): string =>
+  exit.signal !== null ? `its codex exec was ended by ${exit.signal}` : `its codex exec exited with code ${String(exit.code)}`;
+
+/**
+ * The managed runtime's loop: each tick reads the team from the store, retires workers whose
+ * process ended (their claims go back at once), stops hung ones, merges finished work, asks the
+ * scaling policy what the team should look like and launches or retires workers within the caps.
+ * It holds nothing the store does not: a runtime started later with --resume picks the team up.
+ */
+export class Supervisor {
+  private readonly workers: WorkerRecord[] = [];
+  private afterSeq = 0;
+  private nameSeq = 0;
+  private wake: (() => void) | null = null;
+  private previous: ScalingDecision | null = null;
+  private readonly countLive: LiveCounter;
+  private readonly outcome: Omit<RunOutcome, 'status' | 'reason' | 'tasks' | 'elapsedMs'>;
+  private readonly started = Date.now();
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.countLive = options.countLive ?? countHeldSlots;
+    this.outcome = {
+      teamId: options.teamId,
+      launched: 0,
+      adopted: 0,
+      exits: 0,
+      hungStops: 0,
+      retiredByPolicy: 0,
+      maxLive: 0,
+      reclaims: [],
+      merges: 0,
+      conflicts: [],
+    };
+  }
+
+  private emit(event: Omit<RuntimeEvent, 'at'>): void {
+    this.options.onEvent({ at: Date.now(), ...event });
+  }
+
+  /** Reads the team; the audit cursor moves past the events returned. */
+  private async read(): Promise<TeamState> {
+    const state = await readTeamState(this.options.store, this.options.teamId, this.options.profile, this.afterSeq, () => Date.now());
+    this.afterSeq = state.newEvents.at(-1)?.seq ?? this.afterSeq;
+    return state;
+  }
+
+  /** Reads again within a tick, keeping the tick's earlier new events. */
+  private async reread(state: TeamState): Promise<TeamState> {
+    const again = await this.read();
+    return { ...again, newEvents: [...state.newEvents, ...again.newEvents] };
+  }
+
+  /** Runs the team until every task is done, nothing can progress, or the signal aborts. */
+  async run(): Promise<RunOutcome> {
+    let state = await this.read();
+    this.adopt(state);
+    this.options.onTick?.(state, this.workers, null);
+    const abort = (): void => this.wake?.();
+    this.options.signal?.addEventListener('abort', abort);
+    try {
+      for (;;) {
+        if (this.options.signal?.aborted === true) return await this.interrupt();
+        state = await this.read();
+        state = await this.retireEnded(state);
+        this.watch(state);
+        let waitingMerges = 0;
+        if (this.options.worktrees !== null) waitingMerges = await this.merge(state);
+        let decision: ScalingDecision | null = null;
+        const planning = !this.options.dagGiven && state.snapshot.tasks.length === 0;
+        if (planning) {
+          const failed = await this.plan(state);
+          if (failed !== null) return await this.finish(state, 'planning_failed', failed);
+        } else {
+          decision = this.options.scaling({
+            now_ms: state.now,
+            snapshot: state.snapshot,
+            profile: state.profile,
+            cap: this.capOf(state),
+            workers: this.active().map((worker) => scalingWorkerOf(state, worker)),
+            previous: this.previous,
+          });
+          this.previous = decision;
+          this.obey(decision);
+          await this.launchWanted(state, decision);
+        }
+        this.outcome.maxLive = Math.max(this.outcome.maxLive, this.countLive(this.workers, state));
+        this.options.onTick?.(state, this.workers, decision);
+        if (!planning && state.snapshot.team.state !== 'active') return await this.finish(state, 'incomplete', `the team was finalized outside this run`);
+        const end = planning ? null : this.endOf(state, waitingMerges);
+        if (end !== null) return await this.finish(state, end.status, end.reason);
+        await this.sleep();
+      }
+    } finally {
+      this.options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Workers still working: not told to stop, not ended. */
+  private active(): WorkerRecord[] {
+    return this.workers.filter((worker) => worker.stopping === null && worker.exit === null && !worker.retired);
+  }
+
+  private liveAgentIds(): Set<string> {
+    return new Set(this.workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).map((worker) => worker.agentId));
+  }
+
+  /** min(the team's thread cap with Codex's, --max-workers). */
+  private capOf(state: TeamState): number {
+    const team = threadCapOf(state.profile, state.snapshot.team.max_threads, this.options.codexCap).cap;
+    return Math.min(team, this.options.maxWorkers);
+  }
+
+  /** Teammates an earlier runtime started: watched through the store from now on. */
+  private adopt(state: TeamState): void {
+    const lead = state.snapshot.team.lead_agent_id;
+    for (const agent of state.snapshot.agents) {
+      if (agent.id === lead || (agent.state !== 'active' && agent.state !== 'invited' && agent.state !== 'disconnected')) continue;
+      this.workers.push({
+        agentId: agent.id,
+        name: agent.name,
+        role: agent.role,
+        kind: agent.role === 'planner' ? 'planner' : 'worker',
+        process: null,
+        launchedAt: Date.parse(agent.created_at),
+        stopping: null,
+        taskId: null,
+        exit: null,
+        retired: false,
+      });
+      this.outcome.adopted += 1;
+      this.emit({ kind: 'adopt', agent: agent.name, role: agent.role, detail: `${agent.name} (${agent.state}) was started by an earlier runtime: watched through the store` });
+    }
+    this.nameSeq = state.snapshot.agents.length;
+  }
+
+  /** Retires every worker whose process ended, in one sweep that also hands their claims on. */
+  private async retireEnded(state: TeamState): Promise<TeamState> {
+    const agents = new Map(state.snapshot.agents.map((agent) => [agent.id, agent] as const));
+    const requests: RetireRequest[] = [];
+    for (const worker of this.workers) {
+      if (worker.retired || worker.exit === null) continue;
+      if (agents.get(worker.agentId)?.state === 'retired') {
+        worker.retired = true;
+        continue;
+      }
+      requests.push({ agentId: worker.agentId, rule: worker.exit.rule, reason: worker.exit.reason });
+    }
+    if (requests.length === 0) return state;
+    const report = await runRecoverySweep(this.options.store, this.options.recovery, { teamId: state.snapshot.team.id }, undefined, requests);
+    const byAgent = new Map(this.workers.map((worker) => [worker.agentId, worker] as const));
+    const reclaimed = new Map<string, string[]>();
+    for (const { step, outcome } of report.applied) {
+      if (step.kind === 'retire_agent') {
+        const worker = byAgent.get(step.agentId);
+        if (worker !== undefined) worker.retired = true;
+        this.emit({ kind: 'retire', agent: worker?.name ?? step.agentId, rule: step.rule, detail: step.reason });
+      }
+      if (step.kind === 'reclaim_task') {
+        reclaimed.set(step.expect.ownerAgentId, [...(reclaimed.get(step.expect.ownerAgentId) ?? []), step.taskId]);
+        this.emit({ kind: 'reclaim', task: step.taskId, rule: step.rule, detail: `${step.reason} -> ${outcome}` });
+      }
+    }
+    for (const [agentId, taskIds] of reclaimed) {
+      const worker = byAgent.get(agentId);
+      if (worker?.exit === null || worker === undefined) continue;
+      const ms = report.now - worker.exit.at;
+      this.outcome.reclaims.push({ agent: worker.name, tasks: taskIds, exitToReclaimMs: ms });
+      this.emit({ kind: 'reclaim', agent: worker.name, detail: `${taskIds.length} task(s) of ${worker.name} back ${ms} ms after its exit`, ms });
+    }
+    const ownWorktrees = this.options.worktrees;
+    if (ownWorktrees !== null) {
+      // A worktree worker that ended without finishing its task leaves nothing to merge.
+      for (const worker of this.workers) {
+        if (!worker.retired || worker.taskId === null || worker.process === null) continue;
+        const task = state.snapshot.tasks.find((candidate) => candidate.id === worker.taskId);
+        if (task?.owner_agent_id === worker.agentId && task.status === 'done') continue;
+        worker.taskId = null;
+        await ownWorktrees.remove(worker.name);
+        await ownWorktrees.deleteBranch(ownWorktrees.branchOf(worker.name));
+      }
+    }
+    return report.applied.length > 0 ? this.reread(state) : state;
+  }
+
+  /** Liveness from the store: hung holders, sessions that ended, agents retired elsewhere. */
+  private watch(state: TeamState): void {
+    const agents = new Map(state.snapshot.agents.map((agent) => [agent.id, agent] as const));
+    const lostByLease = new Set(
+      state.newEvents
+        .filter((event) => event.action === 'task.recover' && event.reason.includes('lease.expired'))
+        .map((event) => (event.data['taken_from'] as { agent_id?: string } | undefined)?.agent_id),
+    );
+    for (const worker of this.workers) {
+      if (worker.exit !== null || worker.retired) continue;
+      const agent = agents.get(worker.agentId);
+      const expired = claimsOf(state, worker.agentId).find((claim) => claim.leaseExpiresAt !== null && claim.leaseExpiresAt <= state.now);
+      if (expired !== undefined || lostByLease.has(worker.agentId)) {
+        const what = expired === undefined ? 'its claim was taken back when its lease passed' : `its lease on "${expired.title}" passed`;
+        this.outcome.hungStops += 1;
+        this.end(worker, 'SIGKILL', RUNTIME_RULES.hung, `${worker.name} stopped answering: ${what}; stopped and replaced`);
+        continue;
+      }
+      if (agent?.state === 'retired') {
+        this.end(worker, 'SIGTERM', RUNTIME_RULES.retiredElsewhere, `${worker.name} was retired in the store (recovery or another runtime)`);
+        continue;
+      }
+      const silentMs = state.now - Date.parse(agent?.last_seen_at ?? agent?.created_at ?? new Date(state.now).toISOString());
+      if (agent?.state === 'disconnected' && (worker.process === null || silentMs > this.options.stopGraceMs)) {
+        this.end(worker, 'SIGTERM', RUNTIME_RULES.sessionEnded, `${worker.name}'s MCP session ended (recorded disconnect): a disconnect at once`);
+      }
+    }
+  }
+
+  /**
+   * Ends a worker for a reason: its process group gets `signal` (SIGTERM, then SIGKILL after the
+   * grace), and once it has exited it is retired with this rule. An adopted worker has no process
+   * here: it is retired at once, and its session is refused from its next call on.
+   */
+  private end(worker: WorkerRecord, signal: NodeJS.Signals, rule: string, reason: string): void {
+    if (worker.process === null) {
+      worker.exit = { at: Date.now(), rule, reason };
+      this.emit({ kind: 'stop', agent: worker.name, rule, detail: reason });
+      return;
+    }
+    if (worker.stopping !== null && signal !== 'SIGKILL') return;
+    worker.stopping ??= { rule, reason };
+    this.emit({ kind: 'stop', agent: worker.name, pid: worker.process.pid, rule, detail: `${reason} (${signal})` });
+    const process = worker.process;
+    process.signal(signal);
+    if (signal !== 'SIGKILL') {
+      setTimeout(() => {
+        if (process.alive()) process.signal('SIGKILL');
+      }, this.options.stopGraceMs).unref();
+    }
+  }
+
+  private obey(decision: ScalingDecision): void {
+    for (const order of decision.retire) {
+      const worker = this.workers.find((candidate) => candidate.agentId === order.agent_id && candidate.exit === null && !candidate.retired);
+      if (worker === undefined || worker.stopping !== null) continue;
+      this.outcome.retiredByPolicy += 1;
+      this.end(worker, 'SIGTERM', order.rule, order.reason);
+    }
+  }
+
+  private async merge(state: TeamState): Promise<number> {
+    const git = this.options.worktrees;
+    if (git === null) return 0;
+    const pass = await mergeFinishedWork(state, git, this.options.lead, this.liveAgentIds());
+    for (const merged of pass.merged) {
+      this.outcome.merges += 1;
+      this.emit({ kind: 'merge', task: merged.task.id, detail: `merged ${merged.branch} ("${merged.task.title}") into ${git.base} (${merged.commit.slice(0, 10)})` });
+    }
+    for (const conflict of pass.conflicts) {
+      this.outcome.conflicts.push({ task: conflict.task.id, branch: conflict.branch, files: conflict.files });
+      this.emit({
+        kind: 'conflict',
+        task: conflict.conflictTaskId,
+        detail: `merging ${conflict.branch} ("${conflict.task.title}") conflicts in ${conflict.files.join(', ')}: task ${conflict.conflictTaskId} resolves it`,
+      });
+    }
+    return pass.waiting + pass.conflicts.length;
+  }
+
+  /** Starts the planner when there is none; a reason when planning has failed for good. */
+  private async plan(state: TeamState): Promise<string | null> {
+    if (this.workers.some((worker) => worker.kind === 'planner' && !worker.retired)) return null;
+    const tried = state.snapshot.agents.filter((agent) => agent.role === 'planner').length;
+    const attempts = this.options.plannerAttempts ?? 2;
+    if (tried >= attempts) return `${tried} planner session(s) ended without creating a task`;
+    if (this.countLive(this.workers, state) >= this.capOf(state)) return null;
+    await this.launch(state, 'planner', 'planner');
+    return null;
+  }
+
+  /** Launches what the decision wants beyond the live workers, never past min(desired, cap) slots held. */
+  private async launchWanted(state: TeamState, decision: ScalingDecision): Promise<void> {
+    let room = Math.min(decision.desired_total, this.capOf(state)) - this.countLive(this.workers, state);
+    for (const [role, wanted] of Object.entries(decision.desired_by_role).sort(([a], [b]) => a.localeCompare(b))) {
+      let missing = wanted - this.active().filter((worker) => worker.role === role && worker.kind === 'worker').length;
+      while (missing > 0 && room > 0) {
+        if (!(await this.launch(state, role, 'worker'))) break;
+        missing -= 1;
+        room -= 1;
+      }
+    }
+  }
+
+  /** A ready task of `role` for a worktree worker: not given to a live worker yet, best first. */
+  private taskFor(state: TeamState, role: string): Task | undefined {
+    const given = new Set(this.workers.filter((worker) => !worker.retired && worker.taskId !== null).map((worker) => worker.taskId));
+    return state.snapshot.tasks
+      .filter((task) => task.status === 'ready' && roleOfTask(task.required_role) === role && !given.has(task.id))
+      .sort((a, b) => b.priority - a.priority || a.created_at.localeCompare(b.created_at))[0];
+  }
+
+  /** Spawns an agent (its join ticket goes into the prompt) and launches its codex exec. */
+  private async launch(state: TeamState, role: string, kind: 'planner' | 'worker'): Promise<boolean> {
+    const git = kind === 'worker' ? this.options.worktrees : null;
+    const task = git === null ? undefined : this.taskFor(state, role);
+    if (git !== null && task === undefined) return false;
+    this.nameSeq = Math.max(this.nameSeq, state.snapshot.agents.length) + 1;
+    const name = `${role}-${this.nameSeq}`;
+    let spawned;
+    try {
+      spawned = await this.options.lead.call('team_spawn', { name, role });
+    } catch (error) {
+      if (isTeamError(error) && ['LIMIT_EXCEEDED', 'CONFLICT', 'DENIED', 'BUDGET_EXCEEDED'].includes(error.code)) {
+        this.emit({ kind: 'refused', agent: name, role, detail: `team_spawn refused: ${error.code}: ${error.message}` });
+        return false;
+      }
+      throw error;
+    }
+    const context: PromptContext = {
+      serverName: this.options.serverName,
+      teamName: state.snapshot.team.name,
+      objective: state.snapshot.team.objective,
+      agentName: name,
+      role,
+      joinTicket: spawned.join_ticket,
+    };
+    let cwd = this.options.workdir;
+    let prompt = kind === 'planner' ? plannerPrompt(context) : workerPrompt(context);
+    if (git !== null && task !== undefined) {
+      const conflicting = conflictBranchOf(task);
+      cwd = conflicting === null ? await git.add(name) : await git.addForConflict(name, conflicting);
+      prompt = worktreeWorkerPrompt(context, task, git.branchOf(name));
+    }
+    const process = this.options.launcher.launch({ prompt, cwd, logPath: join(this.options.logDir, `${name}.log`) });
+    const worker: WorkerRecord = {
+      agentId: spawned.agent.id,
+      name,
+      role,
+      kind,
+      process,
+      launchedAt: Date.now(),
+      stopping: null,
+      taskId: task?.id ?? null,
+      exit: null,
+      retired: false,
+    };
+    this.workers.push(worker);
+    this.outcome.launched += 1;
+    void process.exited.then((exit) => this.exited(worker, exit));
+    this.emit({
+      kind: kind === 'planner' ? 'plan' : 'launch',
+      agent: name,
+      role,
+      pid: process.pid,
+      ...(task === undefined ? {} : { task: task.id }),
+      detail: `${name} started (pid ${process.pid}, agent ${spawned.agent.id})${task === undefined ? '' : ` for "${task.title}" in ${cwd}`}`,
+    });
+    return true;
+  }
+
+  private exited(worker: WorkerRecord, exit: WorkerExit): void {
+    const stopped = worker.stopping;
+    worker.exit = { at: exit.at, rule: stopped?.rule ?? RUNTIME_RULES.exited, reason: stopped?.reason ?? `${worker.name}: ${describeExit(exit)}` };
+    this.outcome.exits += 1;
+    this.emit({ kind: 'exit', agent: worker.name, pid: worker.process?.pid ?? 0, rule: worker.exit.rule, detail: `${worker.name}: ${describeExit(exit)}` });
+    this.wake?.();
+  }
+
+  /** Whether the run is over: every task done, or nothing left that could make progress. */
+  private endOf(state: TeamState, waitingMerges: number): { status: RunStatus; reason: string } | null {
+    const tasks = state.snapshot.tasks;
+    const live = this.workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).length;
+    if (live > 0 || waitingMerges > 0) return null;
+    if (tasks.every((task) => task.status === 'done')) return { status: 'done', reason: `all ${tasks.length} tasks are done` };
+    const moving = tasks.filter((task) => task.status === 'ready' || task.status === 'in_progress').length;
+    if (moving === 0 || this.active().length === 0) {
+      const open = tasks.filter((task) => !TERMINAL_TASK_STATUSES.includes(task.status));
+      const failed = tasks.filter((task) => task.status === 'failed');
+      if (moving > 0 && this.previous !== null && this.previous.desired_total > 0) return null;
+      return {
+        status: 'incomplete',
+        reason:
+          `${failed.length} task(s) failed and ${open.length} cannot progress` +
+          (moving > 0 ? ` (${moving} ready, but the scaling policy wants no worker: ${this.previous?.reasons.join('; ') ?? ''})` : ''),
+      };
+    }
+    return null;
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, this.options.tickMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  /** Ctrl-C: every worker is stopped and retired with the reason; the team stays for --resume. */
+  private async interrupt(): Promise<RunOutcome> {
+    const reason = 'codex-team run was interrupted (SIGINT): the operator stopped the run; resume it with codex-team run --resume';
+    for (const worker of this.workers) if (worker.exit === null && !worker.retired) this.end(worker, 'SIGTERM', RUNTIME_RULES.interrupted, reason);
+    await Promise.all(this.workers.map((worker) => worker.process?.exited));
+    const state = await this.retireEnded(await this.read());
+    return this.finish(state, 'interrupted', reason);
+  }
+
+  private async finish(state: TeamState, status: RunStatus, reason: string): Promise<RunOutcome> {
+    for (const worker of this.workers) if (worker.process?.alive() === true) this.end(worker, 'SIGTERM', RUNTIME_RULES.interrupted, `the run ended: ${reason}`);
+    await Promise.all(this.workers.map((worker) => worker.process?.exited));
+    state = await this.retireEnded(await this.read());
+    const count = (status: Task['status']): number => state.snapshot.tasks.filter((task) => task.status === status).length;
+    if (status === 'done' && state.snapshot.team.state === 'active') {
+      await this.options.lead.call('team_finalize', {
+        summary: `codex-team run: ${reason}; ${this.outcome.launched} worker session(s), ${this.outcome.reclaims.length} recovered, ${this.outcome.merges} merge(s)`,
+      });
+    }
+    const total = state.snapshot.tasks.length;
+    return {
+      ...this.outcome,
+      status,
+      reason,
+      tasks: { total, done: count('done'), failed: count('failed'), cancelled: count('cancelled'), open: total - count('done') - count('failed') - count('cancelled') },
+      elapsedMs: Date.now() - this.started,
+    };
+  }
+}

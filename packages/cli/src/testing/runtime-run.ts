@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TaskNextOutputSchema, TeamJoinOutputSchema, type AuditEvent, type Task } from '@codex-team/contracts';
+import { codexLauncherPath } from './codex-exec';
+import { builtCliBin, type CodexTeamEnv } from './codex-team-env';
+import { ticketIn } from './program-helpers';
+import { mcpCall, type AgentProgram, type ThreadInfo, type ToolCall } from './scripted-responses';
+
+/** One line `codex-team run --json` printed: a runtime event, or the outcome at the end. */
+export interface RunEventLine {
+  kind: string;
+  at: string;
+  agent?: string;
+  role?: string;
+  pid?: number;
+  task?: string;
+  rule?: string;
+  detail: string;
+  ms?: number;
+}
+
+/** A `codex-team run --json` process under test. */
+export interface RunHandle {
+  child: ChildProcess;
+  events: RunEventLine[];
+  /** The outcome line's JSON, once the run printed it. */
+  outcome(): Record<string, unknown> | undefined;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first event matching, waiting up to `timeoutMs`. */
+  waitFor(match: (event: RunEventLine) => boolean, timeoutMs?: number): Promise<RunEventLine>;
+}
+
+/**
+ * Starts the built `codex-team run ARGS --json` against a test env: its store, its Codex home
+ * (the scripted model), the real `codex` launcher of @openai/codex, and a minimal environment.
+ */
+export function startRun(env: CodexTeamEnv, args: readonly string[], cwd = env.workspace): RunHandle {
+  const child = spawn(
+    process.execPath,
+    [builtCliBin(), 'run', ...args, '--db', env.dbPath, '--codex', codexLauncherPath(), '--codex-home', env.codexHome, '--json'],
+    {
+      cwd,
+      env: { HOME: env.homeDir, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, LANG: 'C.UTF-8', CODEX_HOME: env.codexHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const events: RunEventLine[] = [];
+  let outcome: Record<string, unknown> | undefined;
+  let stderr = '';
+  let buffered = '';
+  const waiters: { match: (event: RunEventLine) => boolean; resolve: (event: RunEventLine) => void }[] = [];
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      const parsed = JSON.parse(line) as { event?: RunEventLine; outcome?: Record<string, unknown> };
+      if (parsed.outcome !== undefined) outcome = parsed as Record<string, unknown>;
+      if (parsed.event === undefined) continue;
+      events.push(parsed.event);
+      for (const waiter of [...waiters]) {
+        if (!waiter.match(parsed.event)) continue;
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(parsed.event);
+      }
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    events,
+    outcome: () => outcome,
+    stderr: () => stderr,
+    exited,
+    waitFor: (match, timeoutMs = 60_000) => {
+      const seen = events.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching run event within ${timeoutMs} ms; stderr: ${stderr.slice(-2_000)}`)), timeoutMs);
+        waiters.push({
+          match,
+          resolve: (event) => {
+            clearTimeout(timer);
+            resolve(event);
+          },
+        });
+      });
+    },
+  };
+}
+
+/** Whether a thread is one of the runtime's planners (by its prompt). */
+export function isPlanner(info: ThreadInfo): boolean {
+  return info.userTexts.join('\n').includes('the planner of the codex-team team');
+}
+
+/** The worker's name from its prompt (`You are implementer-3 (role implementer)`). */
+export function workerNameOf(info: ThreadInfo): string {
+  return /You are ([\w-]+)/.exec(info.userTexts.join('\n'))?.[1] ?? 'unknown';
+}
+
+/** A scripted planner: joins with its ticket and answers with the DAG through team_task_create. */
+export function* scriptedPlanner(info: ThreadInfo, tasks: readonly Record<string, unknown>[]): AgentProgram {
+  yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) });
+  yield mcpCall('team_task_create', { tasks });
+  return `planned ${tasks.length} tasks`;
+}
+
+/** What a scripted worker does with each task it holds, between its claim and its completion. */
+export type WorkStep = (task: Task, fence: number) => Generator<ToolCall, void, unknown>;
+
+/**
+ * A scripted worker as the runtime's prompt asks: join, then take ready work until none is left,
+ * and end its turn. `work` yields the calls of each task (e.g. a shell command that takes time).
+ */
+export function* scriptedWorker(info: ThreadInfo, work: WorkStep = function* () {}): AgentProgram {
+  const joined = TeamJoinOutputSchema.parse((yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) })).json);
+  let done = 0;
+  for (;;) {
+    const next = TaskNextOutputSchema.parse((yield mcpCall('team_task_next')).json);
+    if (next.claim === null) break;
+    yield* work(next.claim.task, next.claim.fence);
+    yield mcpCall('team_task_complete', { task_id: next.claim.task.id, fence: next.claim.fence, result: `${next.claim.task.title}: done by ${joined.agent.name}` });
+    done += 1;
+  }
+  return `${joined.agent.name}: ${done} task(s) done, no more work`;
+}
+
+/** A shell command through Codex's own exec tool (Codex 0.171: `exec_command {cmd}`). */
+export function shell(cmd: string): ToolCall {
+  return { name: 'exec_command', args: { cmd } };
+}
+
+/** Every audit event of every team in the env's store. */
+export async function auditOfTeam(env: CodexTeamEnv, teamId: string): Promise<AuditEvent[]> {
+  const store = await env.openStore();
+  try {
+    return await store.listAuditEvents(teamId as AuditEvent['team_id'], { limit: 10_000 });
+  } finally {
+    await store.close();
+  }
+}
+
+/** The tasks of a team, read as an operator. */
+export async function tasksOfTeam(env: CodexTeamEnv, teamId: string): Promise<Task[]> {
+  const store = await env.openStore();
+  try {
+    return (await store.readTeam(teamId as Task['team_id'])).tasks;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The pids of live processes whose command line contains `needle` (zombies excluded), from /proc. */
+export function processesMatching(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (/\) Z /.test(stat)) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
