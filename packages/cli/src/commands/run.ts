@@ -15,17 +15,17 @@ import { readDagFile } from '../runtime/dag-file';
 import { GitWorktrees } from '../runtime/git-worktrees';
 import { RunView, renderRunSummary } from '../runtime/run-view';
 import { readyWorkScaling } from '../runtime/scaling-policy';
-import { Supervisor, type RunOutcome } from '../runtime/supervisor';
+import { Supervisor, type LiveCounter, type RunOutcome } from '../runtime/supervisor';
 import { CodexExecLauncher } from '../runtime/worker-process';
 import { renderReportHtml } from '../team-view/report-html';
-import { flagOption, stringOption, wholeOption, type Command } from './command';
+import { flagOption, stringOption, wholeOption, type Command, type OptionValues } from './command';
 
 const DEFAULT_MAX_WORKERS = 6;
 const DEFAULT_TICK_MS = 250;
 const DEFAULT_SWEEP_MS = 1_000;
 const STOP_GRACE_MS = 3_000;
 
-function positive(values: Parameters<typeof wholeOption>[0], name: string, min: number): number | undefined {
+function positive(values: OptionValues, name: string, min: number): number | undefined {
   const value = wholeOption(values, name);
   if (value !== undefined && value < min) throw new TeamError('INVALID_INPUT', `--${name} must be at least ${min}`);
   return value;
@@ -111,11 +111,17 @@ export const runCommand: Command = {
   },
   allowPositionals: true,
   async run(args, io) {
-    return runTeam(args.values, args.positionals, io);
+    return runManagedTeam(args.values, args.positionals, io);
   },
 };
 
-async function runTeam(values: Parameters<typeof stringOption>[0], positionals: readonly string[], io: CliIo): Promise<number> {
+/** What a caller may swap in `runManagedTeam`: the slot accounting (a test's broken variant). */
+export interface RunOverrides {
+  countLive?: LiveCounter;
+}
+
+/** The `run` command's work, for the command and for in-process tests that swap a part in. */
+export async function runManagedTeam(values: OptionValues, positionals: readonly string[], io: CliIo, overrides: RunOverrides = {}): Promise<number> {
   const resumeRef = stringOption(values, 'resume');
   const objective = positionals.join(' ').trim();
   if (resumeRef === undefined && objective === '') throw new TeamError('INVALID_INPUT', 'give the OBJECTIVE in quotes, or --resume TEAM');
@@ -202,6 +208,7 @@ async function runTeam(values: Parameters<typeof stringOption>[0], positionals: 
       dagGiven: dag !== undefined || resumeRef !== undefined,
       stopGraceMs: STOP_GRACE_MS,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
+      ...(overrides.countLive === undefined ? {} : { countLive: overrides.countLive }),
       onEvent: (event) => view.event(event),
       onTick: (state, workers, decision) => {
         events.push(...state.newEvents);

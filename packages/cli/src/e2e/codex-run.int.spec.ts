@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEvent, Task } from '@codex-team/contracts';
 import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
 import {
@@ -8,6 +9,8 @@ import {
   scriptedPlanner,
   scriptedWorker,
   shell,
+  processesMatching,
+  workerNameOf,
   startRun,
   tasksOfTeam,
   type RunHandle,
@@ -44,6 +47,47 @@ function expectDoneOnceInDependencyOrder(tasks: readonly Task[], events: readonl
   for (const task of tasks) {
     const claims = events.filter((event) => event.action === 'task.claim' && event.subject_id === task.id);
     for (const dep of task.depends_on) for (const claim of claims) expect(claim.seq).toBeGreaterThan(completedAt.get(dep) ?? Infinity);
+  }
+}
+
+/** Polls until `check` holds (every 50 ms, up to `timeoutMs`). */
+async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A DAG file in the env: a long task and a short one, and a last task after both. */
+function writeDag(env: CodexTeamEnv, yaml: string): string {
+  const path = join(env.root, 'dag.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+const LONG_DAG = ['tasks:', '  - {key: long, title: Long task}', '  - {key: short, title: Short task}', '  - {key: last, title: Last task, depends_on: [long, short]}', ''].join('\n');
+
+/** The worker's scripted work: the first claim of "Long task" runs long (the victim), the rest briefly. */
+function victimWork(seen: { victim?: string }, info: Parameters<typeof workerNameOf>[0], longCmd: string) {
+  return function* (task: Task, fence: number) {
+    if (task.title === 'Long task' && fence === 1) {
+      seen.victim = workerNameOf(info);
+      yield shell(longCmd);
+      return;
+    }
+    yield shell('sleep 0.2');
+  };
+}
+
+async function teamOfStore(env: CodexTeamEnv): Promise<string> {
+  const store = await env.openStore();
+  try {
+    const [team] = await store.listTeams();
+    if (team === undefined) throw new Error('no team in the store');
+    return team.id;
+  } finally {
+    await store.close();
   }
 }
 
@@ -86,5 +130,120 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     expect(events.filter((event) => event.action === 'team.finalize')).toHaveLength(1);
     expect(String(run.outcome()?.['report'])).toMatch(/\.html$/);
     process.stderr.write(`run of 6 tasks with 3 workers: ${wallMs} ms wall, ${outcome.launched} codex exec sessions\n`);
+  });
+
+  it('takes a worker SIGKILLed mid-task as a disconnect at once: its task is back within 1 s + the sweep interval and done by a replacement, never twice', async () => {
+    const seen: { victim?: string } = {};
+    env = await createCodexTeamEnv((info) => scriptedWorker(info, victimWork(seen, info, 'sleep 30')));
+    const sweepMs = 1_000;
+    const run = startRun(env, ['Survive a kill', '--dag', writeDag(env, LONG_DAG), '--sweep-ms', String(sweepMs)]);
+    await until(() => seen.victim !== undefined, 'the victim to start its long task');
+    const launch = await run.waitFor((event) => event.kind === 'launch' && event.agent === seen.victim);
+    await sleep(300);
+    const killedAt = Date.now();
+    process.kill(-(launch.pid ?? 0), 'SIGKILL');
+    const { code } = await run.exited;
+    if (code !== 0) process.stderr.write(`run failed:\n${run.stderr()}\n${JSON.stringify(run.events, null, 1)}\n`);
+    expect(code).toBe(0);
+    expect(env.responses.errors).toEqual([]);
+    const teamId = teamIdOf(run);
+    const tasks = await tasksOfTeam(env, teamId);
+    const events = await auditOfTeam(env, teamId);
+    expectDoneOnceInDependencyOrder(tasks, events);
+    const long = tasks.find((task) => task.title === 'Long task');
+    const victimId = events.find((event) => event.action === 'agent.join' && (event.data['agent'] as { name?: string }).name === seen.victim)?.actor_agent_id;
+    // Claimed twice (fence 2), finished by another agent; the victim was retired for its exit.
+    expect(long).toMatchObject({ fence: 2, status: 'done' });
+    expect(long?.owner_agent_id).not.toBe(victimId);
+    const retire = events.find((event) => event.action === 'agent.retire' && event.subject_id === victimId);
+    expect(retire?.reason).toMatch(/^runtime\.worker_exited: .*ended by SIGKILL/);
+    const recover = events.find((event) => event.action === 'task.recover' && event.subject_id === long?.id);
+    expect(recover?.reason).toContain('agent.gone');
+    expect(recover?.seq ?? 0).toBeGreaterThan(retire?.seq ?? Infinity);
+    // At once, not after a lease (60 s) or a grace period (15 s): within 1 s plus one sweep interval.
+    const killToReclaimMs = Date.parse(recover?.at ?? '') - killedAt;
+    expect(killToReclaimMs).toBeLessThan(1_000 + sweepMs);
+    const reported = (run.outcome()?.['outcome'] as { reclaims: { exitToReclaimMs: number }[] }).reclaims;
+    process.stderr.write(`kill-to-reclaim: ${killToReclaimMs} ms measured from the kill to the task.recover event (runtime: exit seen to reclaim ${reported.map((r) => r.exitToReclaimMs).join(', ')} ms; sweep interval ${sweepMs} ms)\n`);
+  });
+
+  it('stops a hung worker (SIGSTOP) once its lease passed and hands its task to a replacement', async () => {
+    const seen: { victim?: string } = {};
+    env = await createCodexTeamEnv((info) => scriptedWorker(info, victimWork(seen, info, 'sleep 30')));
+    const run = startRun(env, ['Survive a hang', '--dag', writeDag(env, LONG_DAG), '--lease-ms', '2000', '--sweep-ms', '500']);
+    await until(() => seen.victim !== undefined, 'the victim to start its long task');
+    const launch = await run.waitFor((event) => event.kind === 'launch' && event.agent === seen.victim);
+    const stoppedAt = Date.now();
+    process.kill(-(launch.pid ?? 0), 'SIGSTOP');
+    const hung = await run.waitFor((event) => event.kind === 'stop' && event.agent === seen.victim);
+    const { code } = await run.exited;
+    if (code !== 0) process.stderr.write(`run failed:\n${run.stderr()}\n${JSON.stringify(run.events, null, 1)}\n`);
+    expect(code).toBe(0);
+    expect(hung.rule).toBe('runtime.worker_hung');
+    expect(hung.detail).toContain('SIGKILL');
+    // Not before its lease passed: a silent worker is only hung once it broke its lease.
+    expect(Date.parse(hung.at) - stoppedAt).toBeGreaterThanOrEqual(2_000 - 500);
+    const teamId = teamIdOf(run);
+    const tasks = await tasksOfTeam(env, teamId);
+    const events = await auditOfTeam(env, teamId);
+    expectDoneOnceInDependencyOrder(tasks, events);
+    expect(tasks.find((task) => task.title === 'Long task')).toMatchObject({ fence: 2, status: 'done' });
+    expect(events.some((event) => event.action === 'task.recover' && event.reason.includes('lease.expired'))).toBe(true);
+    expect((run.outcome()?.['outcome'] as { hungStops: number }).hungStops).toBe(1);
+    process.stderr.write(`hung worker stopped ${Date.parse(hung.at) - stoppedAt} ms after SIGSTOP (lease 2000 ms, sweep 500 ms)\n`);
+  });
+
+  it('is picked up by run --resume after the runtime itself was SIGKILLed: the live worker is adopted and the team finishes', async () => {
+    const seen: { victim?: string } = {};
+    env = await createCodexTeamEnv((info) => scriptedWorker(info, victimWork(seen, info, 'sleep 3')));
+    const first = startRun(env, ['Survive the runtime', '--dag', writeDag(env, LONG_DAG)]);
+    await until(() => seen.victim !== undefined, 'the victim to start its long task');
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const teamId = await teamOfStore(env);
+    const second = startRun(env, ['--resume', teamId]);
+    const { code } = await second.exited;
+    if (code !== 0) process.stderr.write(`resume failed:\n${second.stderr()}\n${JSON.stringify(second.events, null, 1)}\n`);
+    expect(code).toBe(0);
+    expect(env.responses.errors).toEqual([]);
+    expect(second.events.some((event) => event.kind === 'adopt' && event.agent === seen.victim)).toBe(true);
+    const tasks = await tasksOfTeam(env, teamId);
+    const events = await auditOfTeam(env, teamId);
+    expectDoneOnceInDependencyOrder(tasks, events);
+    // The long task was never taken from its worker: the runtime's death is not the worker's.
+    expect(tasks.find((task) => task.title === 'Long task')).toMatchObject({ fence: 1, status: 'done' });
+    // The lead's seat: started once, reissued by the operator, resumed by the second runtime.
+    const leadEvents = events.filter((event) => ['team.start', 'agent.reissue', 'agent.resume'].includes(event.action)).map((event) => event.action);
+    expect(leadEvents).toEqual(['team.start', 'agent.reissue', 'agent.resume']);
+    expect(events.filter((event) => event.action === 'team.finalize')).toHaveLength(1);
+  });
+
+  it('stops every worker on Ctrl-C and records why; the team stays for --resume', async () => {
+    const busy = new Set<string>();
+    env = await createCodexTeamEnv((info) =>
+      scriptedWorker(info, function* () {
+        busy.add(workerNameOf(info));
+        yield shell('sleep 30');
+      }),
+    );
+    const dag = writeDag(env, ['tasks:', '  - {title: First long task}', '  - {title: Second long task}', ''].join('\n'));
+    const run = startRun(env, ['Be interrupted', '--dag', dag]);
+    await until(() => busy.size === 2, 'two workers busy');
+    const interruptedAt = Date.now();
+    run.child.kill('SIGINT');
+    const { code } = await run.exited;
+    const stopMs = Date.now() - interruptedAt;
+    expect(code).toBe(130);
+    const teamId = await teamOfStore(env);
+    const events = await auditOfTeam(env, teamId);
+    const retires = events.filter((event) => event.action === 'agent.retire');
+    expect(retires).toHaveLength(2);
+    for (const retire of retires) expect(retire.reason).toMatch(/^runtime\.interrupted: codex-team run was interrupted \(SIGINT\)/);
+    // Their tasks are back in the pool and the team is still active, for a resume.
+    expect((await tasksOfTeam(env, teamId)).map((task) => task.status)).toEqual(['ready', 'ready']);
+    expect(events.some((event) => event.action === 'team.finalize')).toBe(false);
+    expect((run.outcome()?.['outcome'] as { status: string }).status).toBe('interrupted');
+    await until(() => processesMatching(env?.workspace ?? '/nonexistent').length === 0, 'no worker process left', 5_000);
+    process.stderr.write(`Ctrl-C: every worker stopped and retired in ${stopMs} ms\n`);
   });
 });

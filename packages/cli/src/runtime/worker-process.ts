@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tomlString } from '../codex/config-block';
 
@@ -81,27 +81,33 @@ export class CodexExecLauncher implements WorkerLauncher {
 
   launch(launch: WorkerLaunch): WorkerProcess {
     mkdirSync(dirname(launch.logPath), { recursive: true });
-    const log = createWriteStream(launch.logPath, { flags: 'a' });
-    const child: ChildProcess = spawn(this.settings.codexCommand, codexExecArgs(this.settings, launch), {
-      cwd: launch.cwd,
-      env: { ...this.settings.env, NO_COLOR: '1' },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    // The log file itself, not a pipe through the runtime: a worker outlives a runtime that was
+    // killed (a resumed runtime adopts it) and must not die writing to a closed pipe.
+    const log = openSync(launch.logPath, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(this.settings.codexCommand, codexExecArgs(this.settings, launch), {
+        cwd: launch.cwd,
+        env: { ...this.settings.env, NO_COLOR: '1' },
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
+    } finally {
+      closeSync(log);
+    }
     let done = false;
     const exited = new Promise<WorkerExit>((resolve) => {
       const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
         if (done) return;
         done = true;
-        log.end();
         resolve({ code, signal, at: Date.now() });
       };
       child.once('exit', finish);
       // A command that cannot start (ENOENT) is an exit too: the runtime retires the worker.
       child.once('error', (error) => {
-        log.write(`codex-team run: could not start ${this.settings.codexCommand}: ${error.message}\n`);
+        const fd = openSync(launch.logPath, 'a');
+        writeSync(fd, `codex-team run: could not start ${this.settings.codexCommand}: ${error.message}\n`);
+        closeSync(fd);
         finish(127, null);
       });
     });
