@@ -155,8 +155,8 @@ export async function tasksOfTeam(env: CodexTeamEnv, teamId: string): Promise<Ta
   }
 }
 
-/** The pids of live processes whose command line contains `needle` (zombies excluded), from /proc. */
-export function processesMatching(needle: string): number[] {
+/** The pids of live processes whose command line contains every needle (zombies excluded), from /proc. */
+export function processesMatching(...needles: string[]): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -164,7 +164,7 @@ export function processesMatching(needle: string): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (/\) Z /.test(stat)) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(needle)) pids.push(Number(entry));
+      if (needles.every((needle) => cmdline.includes(needle))) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }

@@ -1,0 +1,117 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BufferSink, type CliIo } from '../cli-io';
+import { runManagedTeam } from '../commands/run';
+import type { LiveCounter } from '../runtime/supervisor';
+import { codexLauncherPath } from '../testing/codex-exec';
+import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
+import { processesMatching, scriptedWorker, shell } from '../testing/runtime-run';
+
+// The cap under churn: `codex-team run` (in this process, so a test can swap its slot accounting)
+// with real codex exec workers, while a killer SIGKILLs workers mid-task and the runtime starts
+// replacements. A sampler reads the process table every 20 ms and counts live worker processes:
+// never more than --max-workers. The same check catches a runtime that counts only joined
+// workers, which launches again while its workers are still starting.
+
+jest.setTimeout(120_000);
+
+const MAX_WORKERS = 2;
+const SIX_INDEPENDENT = `tasks:\n${[1, 2, 3, 4, 5, 6].map((n) => `  - {title: Task ${n}}`).join('\n')}\n`;
+
+/** Deliberately broken: a worker counts only once it has joined, so workers still starting hold no slot. */
+const countJoinedOnly: LiveCounter = (workers, state) =>
+  workers.filter((worker) => worker.process?.alive() === true && state.snapshot.agents.find((agent) => agent.id === worker.agentId)?.state === 'active').length;
+
+interface Churn {
+  exitCode: number;
+  maxLive: number;
+  kills: number;
+  samples: number;
+}
+
+async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stopWhenOver: boolean): Promise<Churn> {
+  const dag = join(env.root, 'dag.yaml');
+  writeFileSync(dag, SIX_INDEPENDENT);
+  const abort = new AbortController();
+  const io: CliIo = {
+    stdout: new BufferSink(),
+    stderr: new BufferSink(),
+    env: { HOME: env.homeDir, PATH: process.env['PATH'], CODEX_HOME: env.codexHome, LANG: 'C.UTF-8' },
+    homeDir: env.homeDir,
+    cwd: env.workspace,
+    execPath: process.execPath,
+    nodeVersion: process.versions.node,
+    signal: abort.signal,
+    stdoutIsTerminal: false,
+  };
+  const live = (): number[] => processesMatching(codexLauncherPath(), env.workspace);
+  let maxLive = 0;
+  let samples = 0;
+  const sampler = setInterval(() => {
+    const count = live().length;
+    samples += 1;
+    maxLive = Math.max(maxLive, count);
+    if (stopWhenOver && count > MAX_WORKERS) abort.abort();
+  }, 20);
+  let kills = 0;
+  const killer = setInterval(() => {
+    const pids = live();
+    const victim = pids[Math.floor(Math.random() * pids.length)];
+    if (kills >= 3 || victim === undefined) return;
+    kills += 1;
+    try {
+      process.kill(-victim, 'SIGKILL');
+    } catch {
+      // It ended on its own first.
+    }
+  }, 1_300);
+  const giveUp = setTimeout(() => abort.abort(), 60_000);
+  try {
+    const values = {
+      dag,
+      'max-workers': String(MAX_WORKERS),
+      profile: 'deep',
+      db: env.dbPath,
+      codex: codexLauncherPath(),
+      'codex-home': env.codexHome,
+      json: true,
+    };
+    const exitCode = await runManagedTeam(values, ['Churn'], io, countLive === undefined ? {} : { countLive });
+    return { exitCode, maxLive, kills, samples };
+  } finally {
+    clearInterval(sampler);
+    clearInterval(killer);
+    clearTimeout(giveUp);
+  }
+}
+
+describe('codex-team run under churn (real codex exec workers)', () => {
+  let env: CodexTeamEnv | undefined;
+  afterEach(async () => {
+    await env?.dispose();
+    env = undefined;
+  });
+
+  const scripted = () =>
+    createCodexTeamEnv((info) =>
+      scriptedWorker(info, function* () {
+        yield shell('sleep 1.5');
+      }),
+    );
+
+  it('never has more live workers than --max-workers while workers start and die concurrently', async () => {
+    env = await scripted();
+    const result = await churn(env, undefined, false);
+    process.stderr.write(`cap under churn: ${JSON.stringify(result)}\n`);
+    expect(result.exitCode).toBe(0);
+    expect(result.kills).toBeGreaterThan(0);
+    expect(result.maxLive).toBe(MAX_WORKERS);
+  });
+
+  it('catches a runtime that counts only joined workers (deliberately broken variant)', async () => {
+    env = await scripted();
+    const result = await churn(env, countJoinedOnly, true);
+    process.stderr.write(`broken slot accounting under churn: ${JSON.stringify(result)}\n`);
+    expect(result.maxLive).toBeGreaterThan(MAX_WORKERS);
+  });
+});
