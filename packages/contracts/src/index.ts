@@ -43,7 +43,7 @@ export {
   TeamJoinOutputSchema,
   TeamStatusOutputSchema,
 } from './tools/team-tools';
-export { TaskNextOutputSchema } from './tools/task-tools';
+export { TaskClaimOutputSchema, TaskNextOutputSchema } from './tools/task-tools';
 export { InboxOutputSchema } from './tools/message-tools';
 export { ArtifactPublishOutputSchema } from './tools/artifact-tools';
 export { TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';

@@ -177,7 +177,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
       await store.reissueLeadTicket(team.id, ticket.hash, 'codex-team run --resume: the runtime takes the lead seat again');
       await lead.call('team_resume', { ticket: ticket.ticket });
     }
-    const worktrees = flagOption(values, 'worktrees') ? await GitWorktrees.open(repo, teamId) : null;
+    const worktrees = flagOption(values, 'worktrees') ? await GitWorktrees.open(repo, teamId, join(teamHome, 'worktrees', teamId)) : null;
     const startedAt = Date.now();
     const view = new RunView(io.stdout, json ? 'json' : io.stdoutIsTerminal ? 'live' : 'lines', startedAt);
     if (!json) io.stdout.write(`codex-team run: team ${teamId}, store ${dbPath}, Codex's cap ${cap.teammates}, at most ${maxWorkers} workers\n`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
 
@@ -44,19 +44,23 @@ export class GitWorktrees {
     private readonly identity: readonly string[],
   ) {}
 
-  /** Opens DIR's repository; INVALID_INPUT when it is not a git work tree on a branch. */
-  static async open(repo: string, teamId: string): Promise<GitWorktrees> {
+  /**
+   * Opens DIR's repository; INVALID_INPUT when it is not a git work tree on a branch. Worktrees
+   * go under `root` (outside the repository: Codex's sandbox keeps `.git` folders read-only).
+   */
+  static async open(repo: string, teamId: string, root: string): Promise<GitWorktrees> {
     const top = await git(repo, ['rev-parse', '--show-toplevel']);
     if (top.code !== 0) throw new TeamError('INVALID_INPUT', `--worktrees needs a git repository: ${repo} is not one (${top.stderr.trim()})`);
-    const root = top.stdout.trim();
-    const branch = await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-    if (branch.code !== 0) throw new TeamError('INVALID_INPUT', `--worktrees needs ${root} on a branch (HEAD is detached)`);
-    const gitDir = await gitOk(root, ['rev-parse', '--absolute-git-dir']);
-    const email = await git(root, ['config', 'user.email']);
+    const toplevel = top.stdout.trim();
+    const branch = await git(toplevel, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    if (branch.code !== 0) throw new TeamError('INVALID_INPUT', `--worktrees needs ${toplevel} on a branch (HEAD is detached)`);
+    const dirty = await gitOk(toplevel, ['status', '--porcelain', '--untracked-files=no']);
+    if (dirty !== '') throw new TeamError('INVALID_INPUT', `--worktrees merges into ${toplevel}: commit or stash its changes first (${dirty.split('\n').length} changed file(s))`);
+    const email = await git(toplevel, ['config', 'user.email']);
     // Commits need an author: the repository's own, else a codex-team one for these commits only.
     const identity = email.code === 0 && email.stdout.trim() !== '' ? [] : ['-c', 'user.name=codex-team run', '-c', 'user.email=codex-team-run@localhost'];
     const tag = teamId.replace(/^tm_/, '').slice(0, 12);
-    return new GitWorktrees(root, branch.stdout.trim(), join(gitDir, 'codex-team', tag), `codex-team/${tag}`, identity);
+    return new GitWorktrees(toplevel, branch.stdout.trim(), root, `codex-team/${tag}`, identity);
   }
 
   /** The branch of a worker, by its agent name. */
@@ -86,6 +90,11 @@ export class GitWorktrees {
     await gitOk(this.repo, ['worktree', 'add', '-b', this.branchOf(agentName), path, conflicting]);
     await git(path, ['merge', '--no-ff', '--no-commit', this.base], this.identity);
     return path;
+  }
+
+  /** Whether the worker's worktree is still there (its work not committed and removed yet). */
+  hasWorktree(agentName: string): boolean {
+    return existsSync(this.pathOf(agentName));
   }
 
   /** Commits everything in a worker's worktree (finishing a merge in progress); false when nothing changed. */

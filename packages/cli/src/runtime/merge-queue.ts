@@ -18,6 +18,8 @@ export interface MergePass {
   conflicts: { task: Task; branch: string; files: string[]; conflictTaskId: string }[];
   /** Finished work not merged yet (waiting for its worker to end, or for a dependency's merge). */
   waiting: number;
+  /** Done tasks whose work is in the base branch (or had none): their dependants may start. */
+  landed: Set<string>;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface MergePass {
  * the conflicting one, so merging it lands both.
  */
 export async function mergeFinishedWork(state: TeamState, git: GitWorktrees, lead: TeamClient, liveAgentIds: ReadonlySet<string>): Promise<MergePass> {
-  const pass: MergePass = { merged: [], conflicts: [], waiting: 0 };
+  const pass: MergePass = { merged: [], conflicts: [], waiting: 0, landed: new Set() };
   const { tasks, agents } = state.snapshot;
   const nameOf = new Map(agents.map((agent) => [agent.id, agent.name] as const));
   const byId = new Map(tasks.map((task) => [task.id, task] as const));
@@ -46,21 +48,31 @@ export async function mergeFinishedWork(state: TeamState, git: GitWorktrees, lea
   const done = tasks.filter((task) => task.status === 'done').sort((a, b) => (a.completed_at ?? '').localeCompare(b.completed_at ?? ''));
   for (const task of done) {
     const branch = branchOfTask(task);
+    const ownerName = nameOf.get(task.owner_agent_id ?? '') ?? '';
+    if (branch !== null && liveAgentIds.has(task.owner_agent_id ?? '')) {
+      // Its worker has not ended yet: nothing is committed under a running worker.
+      landed.set(task.id, false);
+      pass.waiting += 1;
+      continue;
+    }
+    if (branch !== null && git.hasWorktree(ownerName)) {
+      await git.commitAll(ownerName, `codex-team: ${task.title} (${task.id})`);
+      await git.remove(ownerName);
+    }
     const pending = branch !== null && (await git.pending(branch));
     if (!pending || branch === null) {
+      // Nothing to merge (no change, or merged already): its branch, if any, has served.
+      if (branch !== null) await git.deleteBranch(branch);
       landed.set(task.id, true);
       continue;
     }
     landed.set(task.id, false);
     if (resolving.has(branch)) continue; // its conflict task carries it
-    const ownerName = nameOf.get(task.owner_agent_id ?? '') ?? '';
     const depsLanded = task.depends_on.every((dep) => byId.get(dep)?.status !== 'done' || landed.get(dep) === true);
-    if (liveAgentIds.has(task.owner_agent_id ?? '') || !depsLanded) {
+    if (!depsLanded) {
       pass.waiting += 1;
       continue;
     }
-    await git.commitAll(ownerName, `codex-team: ${task.title} (${task.id})`);
-    await git.remove(ownerName);
     const outcome = await git.merge(branch, `codex-team: merge ${task.title} (${task.id}, ${branch})`);
     if (outcome.merged) {
       landed.set(task.id, true);
@@ -89,5 +101,6 @@ export async function mergeFinishedWork(state: TeamState, git: GitWorktrees, lea
     resolving.add(branch);
     pass.conflicts.push({ task, branch, files: outcome.files, conflictTaskId });
   }
+  for (const [id, done] of landed) if (done) pass.landed.add(id);
   return pass;
 }

@@ -114,6 +114,8 @@ export class Supervisor {
   private readonly countLive: LiveCounter;
   private readonly outcome: Omit<RunOutcome, 'status' | 'reason' | 'tasks' | 'elapsedMs'>;
   private readonly started = Date.now();
+  /** With --worktrees: done tasks whose work is on the base branch, as of this tick's merge pass. */
+  private landed = new Set<string>();
 
   constructor(private readonly options: SupervisorOptions) {
     this.countLive = options.countLive ?? countHeldSlots;
@@ -345,6 +347,7 @@ export class Supervisor {
     const git = this.options.worktrees;
     if (git === null) return 0;
     const pass = await mergeFinishedWork(state, git, this.options.lead, this.liveAgentIds());
+    this.landed = pass.landed;
     for (const merged of pass.merged) {
       this.outcome.merges += 1;
       this.emit({ kind: 'merge', task: merged.task.id, detail: `merged ${merged.branch} ("${merged.task.title}") into ${git.base} (${merged.commit.slice(0, 10)})` });
@@ -384,11 +387,15 @@ export class Supervisor {
     }
   }
 
-  /** A ready task of `role` for a worktree worker: not given to a live worker yet, best first. */
+  /**
+   * A ready task of `role` for a worktree worker, best first: not given to a live worker yet, and
+   * every dependency's work merged, so its worktree starts from a base that has it.
+   */
   private taskFor(state: TeamState, role: string): Task | undefined {
     const given = new Set(this.workers.filter((worker) => !worker.retired && worker.taskId !== null).map((worker) => worker.taskId));
     return state.snapshot.tasks
       .filter((task) => task.status === 'ready' && roleOfTask(task.required_role) === role && !given.has(task.id))
+      .filter((task) => task.depends_on.every((dep) => this.landed.has(dep)))
       .sort((a, b) => b.priority - a.priority || a.created_at.localeCompare(b.created_at))[0];
   }
 

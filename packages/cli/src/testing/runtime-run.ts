@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TaskNextOutputSchema, TeamJoinOutputSchema, type AuditEvent, type Task } from '@codex-team/contracts';
+import { TaskClaimOutputSchema, TaskNextOutputSchema, TeamJoinOutputSchema, type AuditEvent, type Task } from '@codex-team/contracts';
 import { codexLauncherPath } from './codex-exec';
 import { builtCliBin, type CodexTeamEnv } from './codex-team-env';
 import { ticketIn } from './program-helpers';
-import { mcpCall, type AgentProgram, type ThreadInfo, type ToolCall } from './scripted-responses';
+import { mcpCall, type AgentProgram, type ThreadInfo, type ToolCall, type ToolResult } from './scripted-responses';
 
 /** One line `codex-team run --json` printed: a runtime event, or the outcome at the end. */
 export interface RunEventLine {
@@ -170,4 +170,18 @@ export function processesMatching(...needles: string[]): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * A scripted worktree worker as the runtime's prompt asks: join, claim the task its prompt names
+ * (team_task_claim), run `work` in its worktree, complete with what `work` returned, end its turn.
+ */
+export function* scriptedWorktreeWorker(info: ThreadInfo, work: (task: Task) => Generator<ToolCall, string, ToolResult>): AgentProgram {
+  const text = info.userTexts.join('\n');
+  yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) });
+  const taskId = /"task_id": "([^"]+)"/.exec(text)?.[1];
+  const claim = TaskClaimOutputSchema.parse((yield mcpCall('team_task_claim', { task_id: taskId })).json);
+  const result = yield* work(claim.task);
+  yield mcpCall('team_task_complete', { task_id: claim.task.id, fence: claim.fence, result: result.slice(0, 2_000) || 'done' });
+  return `${workerNameOf(info)}: ${claim.task.title} done`;
 }
