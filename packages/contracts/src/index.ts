@@ -34,8 +34,8 @@ export type {
   Decision,
   AuditEvent,
 } from './entities';
-export { RandomIdGenerator, seededRandom, systemClock, toBase32 } from './runtime';
-export type { Clock, IdGenerator } from './runtime';
+export { RandomIdGenerator, TicketIssuer, hashTicket, seededRandom, systemClock, toBase32 } from './runtime';
+export type { Clock, IdGenerator, IssuedTicket, TicketKind } from './runtime';
 export {
   TicketSchema,
   TeamStartOutputSchema,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IdPrefix } from './entities';
 
 /** Source of time for everything that decides on it; tests inject a fake one. */
@@ -54,4 +54,29 @@ export function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The two kinds of ticket: a teammate's one-use join ticket, an agent's resume ticket. */
+export type TicketKind = 'join' | 'resume';
+
+/** A freshly issued ticket: the plain text goes to the caller once, only `hash` is stored. */
+export interface IssuedTicket {
+  ticket: string;
+  hash: string;
+}
+
+/** The stored form of a ticket: sha256 hex of its text. */
+export function hashTicket(ticket: string): string {
+  return createHash('sha256').update(ticket, 'utf8').digest('hex');
+}
+
+/**
+ * Issues join and resume tickets: the kind, an underscore and 32 base32 characters of crypto
+ * randomness (160 bits), matching the contracts' TicketSchema.
+ */
+export class TicketIssuer {
+  issue(kind: TicketKind): IssuedTicket {
+    const ticket = `${kind}_${toBase32(randomBytes(20))}`;
+    return { ticket, hash: hashTicket(ticket) };
+  }
 }

@@ -1,3 +1,4 @@
+import { TicketIssuer } from '@codex-team/contracts';
 import { TOOL_CONTRACTS, type AuthzDecision, type ToolName } from '@codex-team/contracts';
 import { actionsOfCall } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, RecoverySweeper } from '@codex-team/recovery';
@@ -5,7 +6,6 @@ import { digestDatabase } from '@codex-team/store/testing';
 import { AUTHORIZATION_STEPS, modeStep, permissionStep, type AuthorizationStep } from './authorize';
 import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';
-import { TicketIssuer } from './runtime';
 import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { InProcessTeam, type InProcessSession } from './testing/in-process-team';

@@ -1,3 +1,4 @@
+import type { TicketIssuer } from '@codex-team/contracts';
 import type { Clock, IdGenerator } from '@codex-team/contracts';
 import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
@@ -9,7 +10,6 @@ import type { AuthorizationStep } from './authorize';
 import { codexThreadOf } from './codex-thread';
 import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';
-import type { TicketIssuer } from './runtime';
 import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
 import { ToolRegistry } from './tool-registry';

@@ -1,3 +1,4 @@
+import { TicketIssuer } from '@codex-team/contracts';
 import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
@@ -7,7 +8,6 @@ import type { Logger } from 'pino';
 import type { CodexThreadCap, PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
-import { TicketIssuer } from './runtime';
 import { loadServerProfiles } from './server-policy';
 import { Session } from './session';
 import { errorResult } from './tool-result';

@@ -1,3 +1,4 @@
+import type { TicketIssuer } from '@codex-team/contracts';
 import {
   TOOL_CONTRACTS,
   TeamError,
@@ -34,7 +35,6 @@ import { classifyError } from './errors';
 import type { InputGuard } from './input-guard';
 import { afterBoundCall, beforeBoundCall } from './liveness';
 import type { PolicyEnv } from './policy-env';
-import type { TicketIssuer } from './runtime';
 import type { Session } from './session';
 import { errorResult, successResult } from './tool-result';
 

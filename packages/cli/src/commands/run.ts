@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RandomIdGenerator, TeamError, systemClock, type AuditEvent, type Team } from '@codex-team/contracts';
+import { RandomIdGenerator, TeamError, TicketIssuer, systemClock, type AuditEvent, type Team } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
 import { recoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
-import { TicketIssuer } from '@codex-team/mcp-server';
 import type { CliIo } from '../cli-io';
 import { readCodexConfig } from '../codex/codex-config';
 import { DEFAULT_SERVER_NAME, checkServerName, resolveCodexHome, resolveDbPath, resolveProfilesDir, resolveTeamHome } from '../codex/codex-paths';

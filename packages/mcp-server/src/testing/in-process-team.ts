@@ -1,3 +1,4 @@
+import { TicketIssuer } from '@codex-team/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,6 @@ import pino, { type Logger } from 'pino';
 import type { AuthorizationStep } from '../authorize';
 import { createServer } from '../create-server';
 import { loggerOptions } from '../logger';
-import { TicketIssuer } from '../runtime';
 import { loadServerProfiles } from '../server-policy';
 import { Session } from '../session';
 import { ToolCaller } from './tool-caller';

@@ -1,5 +1,5 @@
+import { hashTicket } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
-import { hashTicket } from '../runtime';
 
 /** team_join: consumes a teammate's one-use join ticket and binds this session to that agent. */
 export function registerTeamJoin(registry: ToolRegistry): void {

@@ -1,5 +1,5 @@
+import { hashTicket } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
-import { hashTicket } from '../runtime';
 
 /**
  * team_resume: re-binds a restarted session to its agent (the older session stops being bound),

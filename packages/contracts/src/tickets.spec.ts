@@ -1,7 +1,7 @@
-import { TicketSchema } from '@codex-team/contracts';
+import { TicketSchema } from './tools/team-tools';
 import { TicketIssuer, hashTicket } from './runtime';
 
-describe('runtime', () => {
+describe('tickets', () => {
   it('issues join and resume tickets the contracts accept, with their sha256 as the stored hash', () => {
     const tickets = new TicketIssuer();
     for (const kind of ['join', 'resume'] as const) {
