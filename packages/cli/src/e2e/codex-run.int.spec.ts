@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEvent, Task } from '@codex-team/contracts';
 import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
+import { answerOnly } from '../testing/scripted-responses';
 import {
   auditOfTeam,
   isPlanner,
@@ -245,5 +246,16 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     expect((run.outcome()?.['outcome'] as { status: string }).status).toBe('interrupted');
     await until(() => processesMatching(env?.workspace ?? '/nonexistent').length === 0, 'no worker process left', 5_000);
     process.stderr.write(`Ctrl-C: every worker stopped and retired in ${stopMs} ms\n`);
+  });
+
+  it('gives up, exit 1, when worker sessions keep ending without claiming a task', async () => {
+    env = await createCodexTeamEnv(() => answerOnly('I cannot work today'));
+    const dag = writeDag(env, ['tasks:', '  - {title: Never started}', ''].join('\n'));
+    const run = startRun(env, ['Find nobody', '--dag', dag, '--max-workers', '1']);
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    const outcome = run.outcome()?.['outcome'] as { status: string; reason: string; launched: number };
+    expect(outcome).toMatchObject({ status: 'incomplete', launched: 3 });
+    expect(outcome.reason).toMatch(/^3 worker sessions in a row ended without claiming a task \(see their logs in .*runs/);
   });
 });

@@ -114,6 +114,10 @@ export class Supervisor {
   private readonly countLive: LiveCounter;
   private readonly outcome: Omit<RunOutcome, 'status' | 'reason' | 'tasks' | 'elapsedMs'>;
   private readonly started = Date.now();
+  /** Agents that claimed a task at least once (from the audit trail). */
+  private readonly claimed = new Set<string>();
+  /** Worker sessions in a row that ended without ever claiming a task. */
+  private emptySessions = 0;
   /** With --worktrees: done tasks whose work is on the base branch, as of this tick's merge pass. */
   private landed = new Set<string>();
 
@@ -141,6 +145,7 @@ export class Supervisor {
   private async read(): Promise<TeamState> {
     const state = await readTeamState(this.options.store, this.options.teamId, this.options.profile, this.afterSeq, () => Date.now());
     this.afterSeq = state.newEvents.at(-1)?.seq ?? this.afterSeq;
+    for (const event of state.newEvents) if (event.action === 'task.claim' && event.actor_agent_id !== null) this.claimed.add(event.actor_agent_id);
     return state;
   }
 
@@ -253,6 +258,7 @@ export class Supervisor {
       if (step.kind === 'retire_agent') {
         const worker = byAgent.get(step.agentId);
         if (worker !== undefined) worker.retired = true;
+        if (worker?.kind === 'worker' && worker.process !== null) this.emptySessions = this.claimed.has(worker.agentId) ? 0 : this.emptySessions + 1;
         this.emit({ kind: 'retire', agent: worker?.name ?? step.agentId, rule: step.rule, detail: step.reason });
       }
       if (step.kind === 'reclaim_task') {
@@ -376,6 +382,8 @@ export class Supervisor {
 
   /** Launches what the decision wants beyond the live workers, never past min(desired, cap) slots held. */
   private async launchWanted(state: TeamState, decision: ScalingDecision): Promise<void> {
+    // Sessions that keep ending without work (Codex cannot reach its model, say) are not retried forever.
+    if (this.emptySessions >= Math.max(3, 2 * this.capOf(state))) return;
     let room = Math.min(decision.desired_total, this.capOf(state)) - this.countLive(this.workers, state);
     for (const [role, wanted] of Object.entries(decision.desired_by_role).sort(([a], [b]) => a.localeCompare(b))) {
       let missing = wanted - this.active().filter((worker) => worker.role === role && worker.kind === 'worker').length;
@@ -469,6 +477,13 @@ export class Supervisor {
   /** Whether the run is over: every task done, or nothing left that could make progress. */
   private endOf(state: TeamState, waitingMerges: number): { status: RunStatus; reason: string } | null {
     const tasks = state.snapshot.tasks;
+    const giveUpAfter = Math.max(3, 2 * this.capOf(state));
+    if (this.emptySessions >= giveUpAfter && this.active().length === 0) {
+      return {
+        status: 'incomplete',
+        reason: `${this.emptySessions} worker sessions in a row ended without claiming a task (see their logs in ${this.options.logDir})`,
+      };
+    }
     const live = this.workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).length;
     if (live > 0 || waitingMerges > 0) return null;
     if (tasks.every((task) => task.status === 'done')) return { status: 'done', reason: `all ${tasks.length} tasks are done` };
