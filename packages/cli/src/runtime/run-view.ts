@@ -58,7 +58,8 @@ export class RunView {
   tick(state: TeamState, workers: readonly WorkerRecord[], decision: ScalingDecision | null, view: () => TeamView | null): void {
     if (this.mode === 'live') {
       const team = view();
-      const frame = team === null ? '' : watchFrameText(team, 0);
+      // The watch frame, under the run's own first line.
+      const frame = team === null ? '' : watchFrameText(team, 0).replace(/^[^\n]*\n/, `codex-team run  ${new Date(state.now).toISOString()}  ${seconds(state.now - this.startedAt).trim()}, Ctrl-C stops every worker\n`);
       this.out.write(`${CLEAR}${frame}${runtimeLines(workers, decision, this.events, this.startedAt).join('\n')}\n`);
       return;
     }

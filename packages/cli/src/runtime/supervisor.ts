@@ -23,7 +23,7 @@ export const RUNTIME_RULES = {
 /** One thing the runtime did or saw, for the live view, the log and the summary. */
 export interface RuntimeEvent {
   at: number;
-  kind: 'adopt' | 'plan' | 'launch' | 'exit' | 'stop' | 'retire' | 'reclaim' | 'merge' | 'conflict' | 'refused';
+  kind: 'decision' | 'adopt' | 'plan' | 'launch' | 'exit' | 'stop' | 'retire' | 'reclaim' | 'merge' | 'conflict' | 'refused';
   agent?: string;
   role?: string;
   pid?: number;
@@ -184,6 +184,7 @@ export class Supervisor {
             workers: this.active().map((worker) => scalingWorkerOf(state, worker)),
             previous: this.previous,
           });
+          this.announce(decision);
           this.previous = decision;
           this.obey(decision);
           await this.launchWanted(state, decision);
@@ -338,6 +339,15 @@ export class Supervisor {
         if (process.alive()) process.signal('SIGKILL');
       }, this.options.stopGraceMs).unref();
     }
+  }
+
+  /** Logs a decision whose wanted team or retirements differ from the last one: its rule, inputs and outcome. */
+  private announce(decision: ScalingDecision): void {
+    const key = (d: ScalingDecision | null): string => JSON.stringify([d?.desired_by_role ?? null, d?.retire.map((order) => order.agent_id) ?? []]);
+    if (key(decision) === key(this.previous)) return;
+    const wanted = Object.entries(decision.desired_by_role).map(([role, n]) => `${role} ${n}`).join(', ') || 'none';
+    const retire = decision.retire.map((order) => `retire ${order.agent_id} (${order.rule}: ${order.reason})`);
+    this.emit({ kind: 'decision', rule: decision.rule, detail: [`wanted: ${wanted}`, ...decision.reasons, ...retire].join('; ') });
   }
 
   private obey(decision: ScalingDecision): void {
