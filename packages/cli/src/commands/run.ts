@@ -204,7 +204,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
       workdir: repo,
       logDir,
       worktrees,
-      dagGiven: dag !== undefined || resumeRef !== undefined,
+      dagGiven: dag !== undefined,
       stopGraceMs: STOP_GRACE_MS,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       ...(overrides.countLive === undefined ? {} : { countLive: overrides.countLive }),

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BufferSink, type CliIo } from '../cli-io';
 import { runManagedTeam } from '../commands/run';
@@ -9,9 +9,9 @@ import { processesMatching, scriptedWorker, shell } from '../testing/runtime-run
 
 // The cap under churn: `codex-team run` (in this process, so a test can swap its slot accounting)
 // with real codex exec workers, while a killer SIGKILLs workers mid-task and the runtime starts
-// replacements. A sampler reads the process table every 20 ms and counts live worker processes:
-// never more than --max-workers. The same check catches a runtime that counts only joined
-// workers, which launches again while its workers are still starting.
+// replacements. A sampler reads the process table every 20 ms and counts live workers (process
+// groups): never more than --max-workers. The same check catches a runtime whose slot accounting
+// counts only joined workers: it launches again while its workers are still starting.
 
 jest.setTimeout(120_000);
 
@@ -27,6 +27,31 @@ interface Churn {
   maxLive: number;
   kills: number;
   samples: number;
+  /** At the first sample over the cap: the processes seen, and what the runtime had done by then. */
+  overCap: string | null;
+}
+
+/** The process group of a pid, from /proc (0 once it is gone). */
+function groupOf(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[2]);
+  } catch {
+    return 0;
+  }
+}
+
+function describeProcesses(pids: readonly number[]): string {
+  return pids
+    .map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ');
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return `pid ${pid} ppid ${stat[3]} pgid ${stat[4]} state ${stat[2]} ${args.slice(0, 3).join(' ')} ... ${/You are ([\w-]+)/.exec(args.join(' '))?.[1] ?? ''}`;
+      } catch {
+        return `pid ${pid} (gone)`;
+      }
+    })
+    .join('\n');
 }
 
 async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stopWhenOver: boolean): Promise<Churn> {
@@ -44,14 +69,18 @@ async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stop
     signal: abort.signal,
     stdoutIsTerminal: false,
   };
-  const live = (): number[] => processesMatching(codexLauncherPath(), env.workspace);
+  // One worker is one process group (the runtime starts each as a group leader); a launcher that
+  // is forking its native codex shows twice in the table for a moment, so groups are counted.
+  const live = (): number[] => [...new Set(processesMatching(codexLauncherPath(), env.workspace).map(groupOf))].filter((pgid) => pgid > 0);
   let maxLive = 0;
   let samples = 0;
+  let overCap: string | null = null;
   const sampler = setInterval(() => {
-    const count = live().length;
+    const pids = live(); // process groups
     samples += 1;
-    maxLive = Math.max(maxLive, count);
-    if (stopWhenOver && count > MAX_WORKERS) abort.abort();
+    maxLive = Math.max(maxLive, pids.length);
+    if (pids.length > MAX_WORKERS && overCap === null) overCap = `${describeProcesses(processesMatching(codexLauncherPath(), env.workspace))}\n${(io.stdout as BufferSink).text()}`;
+    if (stopWhenOver && pids.length > MAX_WORKERS) abort.abort();
   }, 20);
   let kills = 0;
   const killer = setInterval(() => {
@@ -77,7 +106,7 @@ async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stop
       json: true,
     };
     const exitCode = await runManagedTeam(values, ['Churn'], io, countLive === undefined ? {} : { countLive });
-    return { exitCode, maxLive, kills, samples };
+    return { exitCode, maxLive, kills, samples, overCap };
   } finally {
     clearInterval(sampler);
     clearInterval(killer);
@@ -102,7 +131,8 @@ describe('codex-team run under churn (real codex exec workers)', () => {
   it('never has more live workers than --max-workers while workers start and die concurrently', async () => {
     env = await scripted();
     const result = await churn(env, undefined, false);
-    process.stderr.write(`cap under churn: ${JSON.stringify(result)}\n`);
+    process.stderr.write(`cap under churn: ${JSON.stringify({ ...result, overCap: undefined })}\n`);
+    if (result.overCap !== null) process.stderr.write(`over the cap:\n${result.overCap}\n`);
     expect(result.exitCode).toBe(0);
     expect(result.kills).toBeGreaterThan(0);
     expect(result.maxLive).toBe(MAX_WORKERS);
@@ -111,7 +141,7 @@ describe('codex-team run under churn (real codex exec workers)', () => {
   it('catches a runtime that counts only joined workers (deliberately broken variant)', async () => {
     env = await scripted();
     const result = await churn(env, countJoinedOnly, true);
-    process.stderr.write(`broken slot accounting under churn: ${JSON.stringify(result)}\n`);
+    process.stderr.write(`broken slot accounting under churn: ${JSON.stringify({ ...result, overCap: undefined })}\n`);
     expect(result.maxLive).toBeGreaterThan(MAX_WORKERS);
   });
 });

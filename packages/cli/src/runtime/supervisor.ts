@@ -62,7 +62,7 @@ export interface SupervisorOptions {
   workdir: string;
   logDir: string;
   worktrees: GitWorktrees | null;
-  /** Whether the DAG was given (--dag): no planner runs. */
+  /** Whether the DAG was given (--dag): no planner runs. A team with no task is planned otherwise (a resumed one too). */
   dagGiven: boolean;
   /** How long a worker told to stop (SIGTERM) has before SIGKILL. */
   stopGraceMs: number;
@@ -298,7 +298,8 @@ export class Supervisor {
         .map((event) => (event.data['taken_from'] as { agent_id?: string } | undefined)?.agent_id),
     );
     for (const worker of this.workers) {
-      if (worker.exit !== null || worker.retired) continue;
+      // A worker already told to stop ends by itself, or by SIGKILL after the grace.
+      if (worker.exit !== null || worker.retired || worker.stopping !== null) continue;
       const agent = agents.get(worker.agentId);
       const expired = claimsOf(state, worker.agentId).find((claim) => claim.leaseExpiresAt !== null && claim.leaseExpiresAt <= state.now);
       if (expired !== undefined || lostByLease.has(worker.agentId)) {
@@ -394,9 +395,11 @@ export class Supervisor {
   private async launchWanted(state: TeamState, decision: ScalingDecision): Promise<void> {
     // Sessions that keep ending without work (Codex cannot reach its model, say) are not retried forever.
     if (this.emptySessions >= Math.max(3, 2 * this.capOf(state))) return;
+    // One accounting for the whole team and for each role: the slots workers hold (countLive).
     let room = Math.min(decision.desired_total, this.capOf(state)) - this.countLive(this.workers, state);
     for (const [role, wanted] of Object.entries(decision.desired_by_role).sort(([a], [b]) => a.localeCompare(b))) {
-      let missing = wanted - this.active().filter((worker) => worker.role === role && worker.kind === 'worker').length;
+      const ofRole = this.workers.filter((worker) => worker.role === role && worker.kind === 'worker' && worker.stopping === null);
+      let missing = wanted - this.countLive(ofRole, state);
       while (missing > 0 && room > 0) {
         if (!(await this.launch(state, role, 'worker'))) break;
         missing -= 1;
@@ -496,7 +499,7 @@ export class Supervisor {
     }
     const live = this.workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).length;
     if (live > 0 || waitingMerges > 0) return null;
-    if (tasks.every((task) => task.status === 'done')) return { status: 'done', reason: `all ${tasks.length} tasks are done` };
+    if (tasks.length > 0 && tasks.every((task) => task.status === 'done')) return { status: 'done', reason: `all ${tasks.length} tasks are done` };
     const moving = tasks.filter((task) => task.status === 'ready' || task.status === 'in_progress').length;
     if (moving === 0 || this.active().length === 0) {
       const open = tasks.filter((task) => !TERMINAL_TASK_STATUSES.includes(task.status));
