@@ -13,7 +13,7 @@ import { TeamClient } from '../mcp/team-client';
 import { readDagFile } from '../runtime/dag-file';
 import { GitWorktrees } from '../runtime/git-worktrees';
 import { RunView, renderRunSummary } from '../runtime/run-view';
-import { readyWorkScaling } from '../runtime/scaling-policy';
+import { readyWorkScaling, type ScalingPolicy } from '../runtime/scaling-policy';
 import { Supervisor, type LiveCounter, type RunOutcome } from '../runtime/supervisor';
 import { CodexExecLauncher } from '../runtime/worker-process';
 import { renderReportHtml } from '../team-view/report-html';
@@ -114,9 +114,10 @@ export const runCommand: Command = {
   },
 };
 
-/** What a caller may swap in `runManagedTeam`: the slot accounting (a test's broken variant). */
+/** What a caller may swap in `runManagedTeam`: the slot accounting (a test's broken variant), the scaling policy. */
 export interface RunOverrides {
   countLive?: LiveCounter;
+  scaling?: ScalingPolicy;
 }
 
 /** The `run` command's work, for the command and for in-process tests that swap a part in. */
@@ -194,7 +195,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
         sandbox: stringOption(values, 'sandbox') ?? 'workspace-write',
         env: { ...io.env, CODEX_HOME: codexHome },
       }),
-      scaling: readyWorkScaling,
+      scaling: overrides.scaling ?? readyWorkScaling,
       recovery: recoveryPolicy({ leaseMs }),
       profile: (name) => catalog.find(name).profile,
       codexCap: cap,

@@ -135,7 +135,7 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
 
   it('takes a worker SIGKILLed mid-task as a disconnect at once: its task is back within 1 s + the sweep interval and done by a replacement, never twice', async () => {
     const seen: { victim?: string } = {};
-    env = await createCodexTeamEnv((info) => scriptedWorker(info, victimWork(seen, info, 'sleep 30')));
+    env = await createCodexTeamEnv((info) => scriptedWorker(info, victimWork(seen, info, 'sleep 8')));
     const sweepMs = 1_000;
     const run = startRun(env, ['Survive a kill', '--dag', writeDag(env, LONG_DAG), '--sweep-ms', String(sweepMs)]);
     await until(() => seen.victim !== undefined, 'the victim to start its long task');
@@ -181,7 +181,7 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     if (code !== 0) process.stderr.write(`run failed:\n${run.stderr()}\n${JSON.stringify(run.events, null, 1)}\n`);
     expect(code).toBe(0);
     expect(hung.rule).toBe('runtime.worker_hung');
-    expect(hung.detail).toContain('SIGKILL');
+    expect(hung.detail).toContain('(SIGTERM)');
     // Not before its lease passed: a silent worker is only hung once it broke its lease.
     expect(Date.parse(hung.at) - stoppedAt).toBeGreaterThanOrEqual(2_000 - 500);
     const teamId = teamIdOf(run);
@@ -191,6 +191,8 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     expect(tasks.find((task) => task.title === 'Long task')).toMatchObject({ fence: 2, status: 'done' });
     expect(events.some((event) => event.action === 'task.recover' && event.reason.includes('lease.expired'))).toBe(true);
     expect((run.outcome()?.['outcome'] as { hungStops: number }).hungStops).toBe(1);
+    // Stopped with SIGTERM first, codex ended the command it ran in its sandbox (its own session).
+    await until(() => processesMatching(env?.workspace ?? '/nonexistent').length === 0, 'no process of the hung worker left', 5_000);
     process.stderr.write(`hung worker stopped ${Date.parse(hung.at) - stoppedAt} ms after SIGSTOP (lease 2000 ms, sweep 500 ms)\n`);
   });
 

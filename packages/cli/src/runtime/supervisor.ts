@@ -305,7 +305,10 @@ export class Supervisor {
       if (expired !== undefined || lostByLease.has(worker.agentId)) {
         const what = expired === undefined ? 'its claim was taken back when its lease passed' : `its lease on "${expired.title}" passed`;
         this.outcome.hungStops += 1;
-        this.end(worker, 'SIGKILL', RUNTIME_RULES.hung, `${worker.name} stopped answering: ${what}; stopped and replaced`);
+        // SIGTERM (with SIGCONT, for a stopped process) lets codex end the commands it runs in its
+        // sandbox, which live in sessions of their own; SIGKILL follows after the grace.
+        worker.process?.signal('SIGCONT');
+        this.end(worker, 'SIGTERM', RUNTIME_RULES.hung, `${worker.name} stopped answering: ${what}; stopped and replaced`);
         continue;
       }
       if (agent?.state === 'retired') {
@@ -321,7 +324,8 @@ export class Supervisor {
 
   /**
    * Ends a worker for a reason: its process group gets `signal` (SIGTERM, then SIGKILL after the
-   * grace), and once it has exited it is retired with this rule. An adopted worker has no process
+   * grace), and once it has exited it is retired with this rule. (Commands codex runs in its
+   * sandbox are in sessions of their own: codex ends them on SIGTERM, not on SIGKILL.) An adopted worker has no process
    * here: it is retired at once, and its session is refused from its next call on.
    */
   private end(worker: WorkerRecord, signal: NodeJS.Signals, rule: string, reason: string): void {

@@ -117,11 +117,18 @@ export type WorkStep = (task: Task, fence: number) => Generator<ToolCall, void, 
  * A scripted worker as the runtime's prompt asks: join, then take ready work until none is left,
  * and end its turn. `work` yields the calls of each task (e.g. a shell command that takes time).
  */
-export function* scriptedWorker(info: ThreadInfo, work: WorkStep = function* () {}): AgentProgram {
+export function* scriptedWorker(info: ThreadInfo, work: WorkStep = function* () {}, lingerPolls = 0): AgentProgram {
   const joined = TeamJoinOutputSchema.parse((yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) })).json);
   let done = 0;
+  let idlePolls = 0;
   for (;;) {
     const next = TaskNextOutputSchema.parse((yield mcpCall('team_task_next')).json);
+    // A lingering worker (unlike the prompt asks) keeps asking for work before it ends: idle.
+    if (next.claim === null && idlePolls < lingerPolls) {
+      idlePolls += 1;
+      yield shell('sleep 0.1');
+      continue;
+    }
     if (next.claim === null) break;
     yield* work(next.claim.task, next.claim.fence);
     yield mcpCall('team_task_complete', { task_id: next.claim.task.id, fence: next.claim.fence, result: `${next.claim.task.title}: done by ${joined.agent.name}` });

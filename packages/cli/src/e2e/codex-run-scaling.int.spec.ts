@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BufferSink, type CliIo } from '../cli-io';
 import { runManagedTeam } from '../commands/run';
+import { readyWorkScaling, type ScalingPolicy } from '../runtime/scaling-policy';
 import type { LiveCounter } from '../runtime/supervisor';
 import { codexLauncherPath } from '../testing/codex-exec';
 import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
@@ -54,11 +55,9 @@ function describeProcesses(pids: readonly number[]): string {
     .join('\n');
 }
 
-async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stopWhenOver: boolean): Promise<Churn> {
-  const dag = join(env.root, 'dag.yaml');
-  writeFileSync(dag, SIX_INDEPENDENT);
-  const abort = new AbortController();
-  const io: CliIo = {
+/** The CLI's surroundings for an in-process run in a test env: its HOME and Codex home, JSON output kept. */
+function inProcessIo(env: CodexTeamEnv, signal: AbortSignal): CliIo {
+  return {
     stdout: new BufferSink(),
     stderr: new BufferSink(),
     env: { HOME: env.homeDir, PATH: process.env['PATH'], CODEX_HOME: env.codexHome, LANG: 'C.UTF-8' },
@@ -66,9 +65,16 @@ async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stop
     cwd: env.workspace,
     execPath: process.execPath,
     nodeVersion: process.versions.node,
-    signal: abort.signal,
+    signal,
     stdoutIsTerminal: false,
   };
+}
+
+async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stopWhenOver: boolean): Promise<Churn> {
+  const dag = join(env.root, 'dag.yaml');
+  writeFileSync(dag, SIX_INDEPENDENT);
+  const abort = new AbortController();
+  const io = inProcessIo(env, abort.signal);
   // One worker is one process group (the runtime starts each as a group leader); a launcher that
   // is forking its native codex shows twice in the table for a moment, so groups are counted.
   const live = (): number[] => [...new Set(processesMatching(codexLauncherPath(), env.workspace).map(groupOf))].filter((pgid) => pgid > 0);
@@ -143,5 +149,39 @@ describe('codex-team run under churn (real codex exec workers)', () => {
     const result = await churn(env, countJoinedOnly, true);
     process.stderr.write(`broken slot accounting under churn: ${JSON.stringify({ ...result, overCap: undefined })}\n`);
     expect(result.maxLive).toBeGreaterThan(MAX_WORKERS);
+  });
+});
+
+describe('codex-team run retiring idle workers (real codex exec workers)', () => {
+  let env: CodexTeamEnv | undefined;
+  afterEach(async () => {
+    await env?.dispose();
+    env = undefined;
+  });
+
+  it('stops and retires the idle worker the scaling policy names, with its rule and reason', async () => {
+    // Workers that linger instead of ending their turn; the shipped policy with an idle timeout of 0.
+    env = await createCodexTeamEnv((info) =>
+      scriptedWorker(
+        info,
+        function* (task) {
+          if (task.title === 'Long task') yield shell('sleep 3');
+        },
+        100,
+      ),
+    );
+    const dag = join(env.root, 'dag.yaml');
+    writeFileSync(dag, 'tasks:\n  - {title: Quick task}\n  - {title: Long task}\n');
+    const impatient: ScalingPolicy = (input) => readyWorkScaling({ ...input, profile: { ...input.profile, idle: { ...input.profile.idle, agent_timeout_ms: 0 } } });
+    const io = inProcessIo(env, new AbortController().signal);
+    const values = { dag, db: env.dbPath, codex: codexLauncherPath(), 'codex-home': env.codexHome, json: true };
+    expect(await runManagedTeam(values, ['Retire the idle'], io, { scaling: impatient })).toBe(0);
+    const lines = (io.stdout as BufferSink).text().trim().split('\n').map((line) => JSON.parse(line) as { event?: { kind: string; rule?: string; detail: string; agent?: string } });
+    const stops = lines.flatMap((line) => (line.event?.kind === 'stop' ? [line.event] : []));
+    expect(stops.length).toBeGreaterThan(0);
+    for (const stop of stops) expect(stop).toMatchObject({ rule: 'scaling.retire.idle_timeout' });
+    const retired = lines.flatMap((line) => (line.event?.kind === 'retire' && line.event.agent === stops[0]?.agent ? [line.event] : []));
+    expect(retired).toEqual([expect.objectContaining({ rule: 'scaling.retire.idle_timeout' })]);
+    expect(retired[0]?.detail).toMatch(/^idle \d+ ms with no implementer work ready/);
   });
 });
