@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEvent, Task } from '@codex-team/contracts';
-import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
+import { builtCliBin, createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
 import { answerOnly } from '../testing/scripted-responses';
 import {
   auditOfTeam,
@@ -79,6 +80,11 @@ function victimWork(seen: { victim?: string }, info: Parameters<typeof workerNam
     }
     yield shell('sleep 0.2');
   };
+}
+
+/** Live `codex exec` processes (launcher and native codex) of the runtime's workers in the env. */
+function codexProcessesOf(env: CodexTeamEnv | undefined): number[] {
+  return env === undefined ? [] : processesMatching('--skip-git-repo-check', env.workspace);
 }
 
 async function teamOfStore(env: CodexTeamEnv): Promise<string> {
@@ -191,8 +197,7 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     expect(tasks.find((task) => task.title === 'Long task')).toMatchObject({ fence: 2, status: 'done' });
     expect(events.some((event) => event.action === 'task.recover' && event.reason.includes('lease.expired'))).toBe(true);
     expect((run.outcome()?.['outcome'] as { hungStops: number }).hungStops).toBe(1);
-    // Stopped with SIGTERM first, codex ended the command it ran in its sandbox (its own session).
-    await until(() => processesMatching(env?.workspace ?? '/nonexistent').length === 0, 'no process of the hung worker left', 5_000);
+    await until(() => codexProcessesOf(env).length === 0, 'no codex process of the hung worker left', 5_000);
     process.stderr.write(`hung worker stopped ${Date.parse(hung.at) - stoppedAt} ms after SIGSTOP (lease 2000 ms, sweep 500 ms)\n`);
   });
 
@@ -219,6 +224,10 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     const leadEvents = events.filter((event) => ['team.start', 'agent.reissue', 'agent.resume'].includes(event.action)).map((event) => event.action);
     expect(leadEvents).toEqual(['team.start', 'agent.reissue', 'agent.resume']);
     expect(events.filter((event) => event.action === 'team.finalize')).toHaveLength(1);
+    // Every change of both runtimes is in the audit trail: a replay rebuilds the store's state.
+    const replay = spawnSync(process.execPath, [builtCliBin(), 'replay', teamId, '--verify', '--db', env.dbPath], { encoding: 'utf8' });
+    expect(replay.stderr).toBe('');
+    expect(replay.status).toBe(0);
   });
 
   it('stops every worker on Ctrl-C and records why; the team stays for --resume', async () => {
@@ -246,7 +255,7 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     expect((await tasksOfTeam(env, teamId)).map((task) => task.status)).toEqual(['ready', 'ready']);
     expect(events.some((event) => event.action === 'team.finalize')).toBe(false);
     expect((run.outcome()?.['outcome'] as { status: string }).status).toBe('interrupted');
-    await until(() => processesMatching(env?.workspace ?? '/nonexistent').length === 0, 'no worker process left', 5_000);
+    await until(() => codexProcessesOf(env).length === 0, 'no codex process of a worker left', 5_000);
     process.stderr.write(`Ctrl-C: every worker stopped and retired in ${stopMs} ms\n`);
   });
 
