@@ -262,11 +262,17 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
   it('gives up, exit 1, when worker sessions keep ending without claiming a task', async () => {
     env = await createCodexTeamEnv(() => answerOnly('I cannot work today'));
     const dag = writeDag(env, ['tasks:', '  - {title: Never started}', ''].join('\n'));
-    const run = startRun(env, ['Find nobody', '--dag', dag, '--max-workers', '1']);
+    // In text, as a CI log shows it: one line per runtime event, then the summary.
+    const run = startRun(env, ['Find nobody', '--dag', dag, '--max-workers', '1'], { json: false });
     const { code } = await run.exited;
     expect(code).toBe(1);
-    const outcome = run.outcome()?.['outcome'] as { status: string; reason: string; launched: number };
-    expect(outcome).toMatchObject({ status: 'incomplete', launched: 3 });
-    expect(outcome.reason).toMatch(/^3 worker sessions in a row ended without claiming a task \(see their logs in .*runs/);
+    const text = run.stdout();
+    expect(text.match(/^ +[\d.]+ s {2}launch +implementer-\d started \(pid \d+, agent ag_\w+\)$/gm)).toHaveLength(3);
+    expect(text.match(/^ +[\d.]+ s {2}retire +implementer-\d: its codex exec exited with code 0$/gm)).toHaveLength(3);
+    expect(text).toMatch(/^ +[\d.]+ s {2}progress done 0\/1 /m);
+    expect(text).toMatch(/^run summary: team tm_\w+ incomplete in [\d.]+ s: 3 worker sessions in a row ended without claiming a task \(see their logs in .*runs/m);
+    expect(text).toMatch(/^ {2}workers: 3 codex exec session\(s\) started/m);
+    expect(text).toMatch(/^report: .*\.html$/m);
+    expect(text).toMatch(/^resume it: {2}codex-team run --resume tm_\w+ --db /m);
   });
 });

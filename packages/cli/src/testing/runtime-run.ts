@@ -26,6 +26,8 @@ export interface RunHandle {
   events: RunEventLine[];
   /** The outcome line's JSON, once the run printed it. */
   outcome(): Record<string, unknown> | undefined;
+  /** Everything the run printed on stdout (text mode: its log lines and summary). */
+  stdout(): string;
   stderr(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first event matching, waiting up to `timeoutMs`. */
@@ -33,15 +35,16 @@ export interface RunHandle {
 }
 
 /**
- * Starts the built `codex-team run ARGS --json` against a test env: its store, its Codex home
+ * Starts the built `codex-team run ARGS` (`--json` unless asked for text) against a test env: its store, its Codex home
  * (the scripted model), the real `codex` launcher of @openai/codex, and a minimal environment.
  */
-export function startRun(env: CodexTeamEnv, args: readonly string[], cwd = env.workspace): RunHandle {
+export function startRun(env: CodexTeamEnv, args: readonly string[], options: { json?: boolean } = {}): RunHandle {
+  const json = options.json ?? true;
   const child = spawn(
     process.execPath,
-    [builtCliBin(), 'run', ...args, '--db', env.dbPath, '--codex', codexLauncherPath(), '--codex-home', env.codexHome, '--json'],
+    [builtCliBin(), 'run', ...args, '--db', env.dbPath, '--codex', codexLauncherPath(), '--codex-home', env.codexHome, ...(json ? ['--json'] : [])],
     {
-      cwd,
+      cwd: env.workspace,
       env: { HOME: env.homeDir, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, LANG: 'C.UTF-8', CODEX_HOME: env.codexHome },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -49,9 +52,12 @@ export function startRun(env: CodexTeamEnv, args: readonly string[], cwd = env.w
   const events: RunEventLine[] = [];
   let outcome: Record<string, unknown> | undefined;
   let stderr = '';
+  let stdout = '';
   let buffered = '';
   const waiters: { match: (event: RunEventLine) => boolean; resolve: (event: RunEventLine) => void }[] = [];
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (!json) return;
     buffered += chunk;
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
@@ -74,6 +80,7 @@ export function startRun(env: CodexTeamEnv, args: readonly string[], cwd = env.w
     child,
     events,
     outcome: () => outcome,
+    stdout: () => stdout,
     stderr: () => stderr,
     exited,
     waitFor: (match, timeoutMs = 60_000) => {
