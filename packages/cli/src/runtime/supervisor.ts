@@ -166,6 +166,7 @@ export class Supervisor {
       for (;;) {
         if (this.options.signal?.aborted === true) return await this.interrupt();
         state = await this.read();
+        if (state.snapshot.team.state !== 'active') return await this.finish(state, 'incomplete', 'the team was finalized outside this run');
         state = await this.retireEnded(state);
         this.watch(state);
         let waitingMerges = 0;
@@ -191,7 +192,6 @@ export class Supervisor {
         }
         this.outcome.maxLive = Math.max(this.outcome.maxLive, this.countLive(this.workers, state));
         this.options.onTick?.(state, this.workers, decision);
-        if (!planning && state.snapshot.team.state !== 'active') return await this.finish(state, 'incomplete', `the team was finalized outside this run`);
         const end = planning ? null : this.endOf(state, waitingMerges);
         if (end !== null) return await this.finish(state, end.status, end.reason);
         await this.sleep();
@@ -435,7 +435,7 @@ export class Supervisor {
     try {
       spawned = await this.options.lead.call('team_spawn', { name, role });
     } catch (error) {
-      if (isTeamError(error) && ['LIMIT_EXCEEDED', 'CONFLICT', 'DENIED', 'BUDGET_EXCEEDED'].includes(error.code)) {
+      if (isTeamError(error) && ['LIMIT_EXCEEDED', 'CONFLICT', 'DENIED', 'BUSY', 'TEAM_FINALIZED'].includes(error.code)) {
         this.emit({ kind: 'refused', agent: name, role, detail: `team_spawn refused: ${error.code}: ${error.message}` });
         return false;
       }
