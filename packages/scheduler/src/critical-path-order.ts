@@ -76,7 +76,7 @@ function topologicalUnfinished<T extends RankableTask>(tasks: readonly T[], byId
   const dependants = new Map<string, string[]>();
   for (const task of unfinished) {
     let count = 0;
-    for (const dep of new Set(task.depends_on)) {
+    for (const dep of task.depends_on.length > 1 ? new Set(task.depends_on) : task.depends_on) {
       const parent = byId.get(dep);
       if (parent === undefined || isFinished(parent)) continue;
       count += 1;

@@ -40,22 +40,28 @@ export interface WorkOutlook {
 /** Whether the live tasks form a single chain: one of them has no live dependency, and none has two live dependants. */
 function isChain(order: readonly RebalanceTask[], live: ReadonlyMap<string, RebalanceTask>): boolean {
   if (order.length === 0) return false;
-  const dependants = new Map<string, number>();
+  const hasDependant = new Set<string>();
   let roots = 0;
   for (const task of order) {
-    const liveDeps = [...new Set(task.depends_on)].filter((dep) => live.has(dep));
-    if (liveDeps.length === 0) roots += 1;
-    for (const dep of liveDeps) dependants.set(dep, (dependants.get(dep) ?? 0) + 1);
+    let liveDeps = 0;
+    for (const dep of task.depends_on.length > 1 ? new Set(task.depends_on) : task.depends_on) {
+      if (!live.has(dep)) continue;
+      liveDeps += 1;
+      if (hasDependant.has(dep)) return false;
+      hasDependant.add(dep);
+    }
+    if (liveDeps === 0) roots += 1;
+    if (roots > 1) return false;
   }
-  return roots === 1 && [...dependants.values()].every((n) => n <= 1);
+  return roots === 1;
 }
 
 /**
  * The live work ahead at `nowMs`, a forward pass over the DAG with unlimited agents: a task held
  * by an agent in `workingAgentIds` ends `estimate` after its claim, but no sooner than
- * REMAINING_SHARE of the estimate from now; a
- * task held by anyone else returns to the pool when its lease passes and starts again; a waiting
- * task is ready when its last dependency is expected done. Pure. Throws what liveWork throws.
+ * REMAINING_SHARE of the estimate from now; a task held by anyone else returns to the pool when its
+ * lease passes and starts again; a waiting task is ready when its last dependency is expected
+ * done. Pure. Throws what liveWork throws.
  */
 export function workOutlook(
   tasks: readonly RebalanceTask[],
