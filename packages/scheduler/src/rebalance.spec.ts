@@ -92,8 +92,10 @@ describe('decideRebalance: staffing', () => {
           const tasks = taskSpecs.map((s, i) =>
             task(`t${i}`, { required_role: s.role, status: i === 0 && s.status === 'blocked' ? 'ready' : s.status, depends_on: i > 0 && s.status === 'blocked' ? [`t${s.dep % i}`] : [] }),
           );
-          const agents = agentSpecs.slice(0, maxThreads).map((s, i) => agent(`a${i}`, { role: s.role, state: s.state === 'busy' ? 'idle' : s.state, last_seen_ms: clock.now() - s.quiet, takes_unassigned: s.role === 'implementer' }));
-          const decision = decide({ tasks, agents, max_threads: maxThreads, budget: { used_tokens: used, tokens_per_agent_ms: 0.02 } });
+          const agents = agentSpecs.slice(0, maxThreads).map((s, i) => agent(`a${i}`, { role: s.role, state: s.state, last_seen_ms: clock.now() - s.quiet, takes_unassigned: s.role === 'implementer' }));
+          // Busy agents hold a task of their own.
+          const claims = agents.filter((a) => a.state === 'busy').map((a) => held(`h-${a.id}`, a.id, 5 * MIN, { required_role: a.role }));
+          const decision = decide({ tasks: [...tasks, ...claims], agents, max_threads: maxThreads, budget: { used_tokens: used, tokens_per_agent_ms: 0.02 } });
           expect(decision.desired_total).toBeLessThanOrEqual(maxThreads);
           expect(agents.length - decision.retire.length + spawned(decision)).toBeLessThanOrEqual(maxThreads);
           expect(spawned(decision)).toBeLessThanOrEqual(Math.max(0, decision.ceiling - agents.length));

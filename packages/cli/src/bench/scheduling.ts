@@ -2,7 +2,7 @@ import type { Profile } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { benchGoal, type BenchGoal, type BenchMeasurement, type BenchReport, type BenchTable, type Benchmark } from './benchmark';
 import { EVAL_SHAPES } from './scheduling/eval-shapes';
-import { evaluateShapes, summarize, type EvalSummary, type ShapeRow } from './scheduling/scheduling-eval';
+import { POLICIES, evaluateShapes, summarize, type EvalSummary, type ShapeRow } from './scheduling/scheduling-eval';
 import { SIMULATION_SETTINGS } from './scheduling/simulation';
 
 /** The seed of the eval set's durations and fates: one seed, so every run of the bench prints the same table. */
@@ -42,7 +42,7 @@ function shapeTable(rows: readonly ShapeRow[]): BenchTable {
 export function schedulingNotes(runs: number): string[] {
   const s = SIMULATION_SETTINGS;
   return [
-    `Simulated time: ${EVAL_SHAPES.length} DAG shapes x ${runs} seeded runs x 5 policies; the same seed gives the same table.`,
+    `Simulated time: ${EVAL_SHAPES.length} DAG shapes x ${runs} seeded runs x ${POLICIES.length} policies; the same seed gives the same table.`,
     'makespan: from the first decision until the last task is done.',
     'LB (lower bound) = max(critical path, total work / cap) from the true task durations of the run. No schedule',
     '  beats it, but it ignores roles, spawn time, failures and rework, and that serial stretches (a fork-join\'s root',
@@ -130,7 +130,7 @@ function defaultProfile(): Profile {
  */
 export const schedulingBenchmark: Benchmark = {
   name: 'scheduling',
-  summary: 'the rebalancing controller vs fixed staffing and today\'s fanout on 25 simulated DAG shapes',
+  summary: `the rebalancing controller vs fixed staffing and today's fanout on ${EVAL_SHAPES.length} simulated DAG shapes`,
   run(context) {
     const runs = context.quick ? SCHEDULING_RUNS.quick : SCHEDULING_RUNS.full;
     const rows = evaluateShapes({ shapes: EVAL_SHAPES, runs, seed: SCHEDULING_SEED, profile: defaultProfile() });
