@@ -14,7 +14,7 @@ import type {
   SpawnDirective,
   UnmetWork,
 } from './rebalance-types';
-import { mayTake, planStaffing, rankedOf } from './staffing-plan';
+import { mayTake, planStaffing, rankedOf, type StaffingPlan } from './staffing-plan';
 import { expectedDurationMs } from './task-durations';
 import { workOutlook, type WorkOutlook } from './work-outlook';
 
@@ -126,6 +126,95 @@ function nextTasks(input: RebalanceInput, outlook: WorkOutlook, roles: ReadonlyM
   return out;
 }
 
+/** The spawns the plan found, unless the live work is a chain an agent here may already take. */
+function spawnDirectives(plan: StaffingPlan, outlook: WorkOutlook, heard: readonly RebalanceAgent[], settings: RebalanceSettings, reasons: string[]): SpawnDirective[] {
+  const chainNext = outlook.chain_next;
+  const chainCovered = chainNext !== undefined && heard.some((agent) => mayTake(agent, chainNext.task));
+  if (outlook.chain) {
+    const chain = `the live work is one chain of ${plural(outlook.tasks.length, 'task')}`;
+    reasons.push(chainCovered ? `${chain} and an agent that may take its next task is here: no spawn` : chain);
+    // A chain has no parallel work: never staff it twice.
+    if (chainCovered) return [];
+  }
+  return [...plan.spawns.keys()].sort().map((role) => {
+    const taskIds = plan.spawns.get(role) as string[];
+    return {
+      role,
+      count: taskIds.length,
+      rule: 'rebalance.spawn.waiting_work',
+      reason:
+        `${plural(taskIds.length, `${role} task`)} ready within ${settings.spawn_horizon_ms} ms that no agent here would start ` +
+        `within ${settings.spawn_gain_ms} ms of a new one (${taskIds.join(', ')})`,
+      task_ids: taskIds,
+    };
+  });
+}
+
+interface RetireContext {
+  input: RebalanceInput;
+  settings: RebalanceSettings;
+  outlook: WorkOutlook;
+  plan: StaffingPlan;
+  /** Idle agents heard from, in retire order. */
+  idleHeard: readonly RebalanceAgent[];
+  holders: number;
+  ceiling: number;
+}
+
+/** Retires over the ceiling at once; surplus and make-room retires after the hysteresis; the rest on notice. */
+function retireDirectives(context: RetireContext): { retire: RetireDirective[]; retire_candidates: RetireCandidate[] } {
+  const { input, settings, outlook, plan, idleHeard, holders, ceiling } = context;
+  const now = input.now_ms;
+  const surplus = new Set(plan.surplus_ids);
+  const retire: RetireDirective[] = [];
+  const over = holders - ceiling;
+  if (over > 0) {
+    const chosen = [...idleHeard.filter((a) => surplus.has(a.id)), ...idleHeard.filter((a) => !surplus.has(a.id))].slice(0, over);
+    for (const agent of chosen) {
+      retire.push({
+        agent_id: agent.id,
+        role: agent.role,
+        rule: 'rebalance.retire.over_ceiling',
+        reason: `${holders} slot holders over the ceiling of ${ceiling}; idle for ${now - agent.since_ms} ms`,
+        idle_ms: now - agent.since_ms,
+      });
+    }
+  }
+  const retiring = new Set(retire.map((r) => r.agent_id));
+  // Ready work waiting for a slot beats work expected later: idle agents that may take none of the
+  // ready work make room, as many as the waiting tasks need beyond the surplus already going.
+  const readyNow = outlook.tasks.filter((item) => !item.worked && item.ready_at_ms <= now);
+  const waiting = [...plan.no_room.values()].flat().filter((id) => (outlook.byId.get(id)?.ready_at_ms ?? Number.POSITIVE_INFINITY) <= now);
+  const noticed = new Map<string, RebalanceRule>();
+  for (const agent of idleHeard) if (surplus.has(agent.id) && !retiring.has(agent.id)) noticed.set(agent.id, 'rebalance.retire.surplus_idle');
+  const roomNeeded = waiting.length - noticed.size;
+  const makeRoom = idleHeard.filter((a) => !noticed.has(a.id) && !retiring.has(a.id) && !readyNow.some((item) => mayTake(a, item.task)));
+  for (const agent of makeRoom.slice(0, Math.max(0, roomNeeded))) noticed.set(agent.id, 'rebalance.retire.make_room');
+
+  const previousSince = new Map((input.previous?.retire_candidates ?? []).map((c) => [c.agent_id, c.since_ms]));
+  const retire_candidates: RetireCandidate[] = [];
+  for (const agent of idleHeard) {
+    const rule = noticed.get(agent.id);
+    if (rule === undefined) continue;
+    const since = previousSince.get(agent.id) ?? now;
+    if (now - since < settings.retire_after_ms) {
+      retire_candidates.push({ agent_id: agent.id, rule, since_ms: since, retire_at_ms: since + settings.retire_after_ms });
+      continue;
+    }
+    retire.push({
+      agent_id: agent.id,
+      role: agent.role,
+      rule,
+      reason:
+        rule === 'rebalance.retire.make_room'
+          ? `${plural(waiting.length, 'ready task')} (${waiting.join(', ')}) wait for a slot and it may take none of the ready work; idle for ${now - since} ms`
+          : `no work it may take is expected within ${settings.keep_horizon_ms} ms, and none has been for ${now - since} ms`,
+      idle_ms: now - agent.since_ms,
+    });
+  }
+  return { retire, retire_candidates };
+}
+
 /**
  * One rebalancing decision, a pure function of plain data (the caller's clock gives `now_ms`):
  *
@@ -169,84 +258,13 @@ export function decideRebalance(input: RebalanceInput): RebalanceDecision {
   const room = Math.max(0, ceiling - holders);
   const plan = planStaffing(outlook, heard, now, room, settings);
 
-  // A chain has no parallel work: never staff it twice.
-  const chainNext = outlook.chain_next;
-  const chainCovered = chainNext !== undefined && heard.some((agent) => mayTake(agent, chainNext.task));
-  if (outlook.chain) {
-    reasons.push(
-      chainCovered
-        ? `the live work is one chain of ${plural(outlook.tasks.length, 'task')} and an agent that may take its next task is here: no spawn`
-        : `the live work is one chain of ${plural(outlook.tasks.length, 'task')}`,
-    );
-  }
-  const spawn: SpawnDirective[] = [];
-  if (!(outlook.chain && chainCovered)) {
-    for (const role of [...plan.spawns.keys()].sort()) {
-      const taskIds = plan.spawns.get(role) as string[];
-      spawn.push({
-        role,
-        count: taskIds.length,
-        rule: 'rebalance.spawn.waiting_work',
-        reason:
-          `${plural(taskIds.length, `${role} task`)} ready within ${settings.spawn_horizon_ms} ms that no agent here would start ` +
-          `within ${settings.spawn_gain_ms} ms of a new one (${taskIds.join(', ')})`,
-        task_ids: taskIds,
-      });
-    }
-  }
+  const spawn = spawnDirectives(plan, outlook, heard, settings, reasons);
   const unmet: UnmetWork[] = [
     ...[...plan.no_room.entries()].map(([role, ids]) => ({ role, task_ids: ids, reason: `no room: ${holders} of ${ceiling} slots held` })),
     ...[...plan.unspawnable.entries()].map(([role, ids]) => ({ role, task_ids: ids, reason: `role ${role} is not spawnable` })),
   ];
-
-  // Retires: over the ceiling at once; surplus idle agents after the hysteresis.
-  const retire: RetireDirective[] = [];
   const idleHeard = heard.filter((agent) => agent.state === 'idle').sort(retireOrder);
-  const surplus = new Set(plan.surplus_ids);
-  const over = holders - ceiling;
-  if (over > 0) {
-    const chosen = [...idleHeard.filter((a) => surplus.has(a.id)), ...idleHeard.filter((a) => !surplus.has(a.id))].slice(0, over);
-    for (const agent of chosen) {
-      retire.push({
-        agent_id: agent.id,
-        role: agent.role,
-        rule: 'rebalance.retire.over_ceiling',
-        reason: `${holders} slot holders over the ceiling of ${ceiling}; idle for ${now - agent.since_ms} ms`,
-        idle_ms: now - agent.since_ms,
-      });
-    }
-  }
-  const retiring = new Set(retire.map((r) => r.agent_id));
-  // Ready work waiting for a slot beats work expected later: idle agents that may take none of the
-  // ready work make room, as many as the waiting tasks need beyond the surplus already going.
-  const readyNow = outlook.tasks.filter((item) => !item.worked && item.ready_at_ms <= now);
-  const waiting = [...plan.no_room.values()].flat().filter((id) => (outlook.byId.get(id)?.ready_at_ms ?? Number.POSITIVE_INFINITY) <= now);
-  const noticed = new Map<string, RebalanceRule>();
-  for (const agent of idleHeard) if (surplus.has(agent.id) && !retiring.has(agent.id)) noticed.set(agent.id, 'rebalance.retire.surplus_idle');
-  const roomNeeded = waiting.length - noticed.size;
-  const makeRoom = idleHeard.filter((a) => !noticed.has(a.id) && !retiring.has(a.id) && !readyNow.some((item) => mayTake(a, item.task)));
-  for (const agent of makeRoom.slice(0, Math.max(0, roomNeeded))) noticed.set(agent.id, 'rebalance.retire.make_room');
-  const previousSince = new Map((input.previous?.retire_candidates ?? []).map((c) => [c.agent_id, c.since_ms]));
-  const retire_candidates: RetireCandidate[] = [];
-  for (const agent of idleHeard) {
-    const rule = noticed.get(agent.id);
-    if (rule === undefined) continue;
-    const since = previousSince.get(agent.id) ?? now;
-    if (now - since >= settings.retire_after_ms) {
-      retire.push({
-        agent_id: agent.id,
-        role: agent.role,
-        rule,
-        reason:
-          rule === 'rebalance.retire.make_room'
-            ? `${plural(waiting.length, 'ready task')} (${waiting.join(', ')}) wait for a slot and it may take none of the ready work; idle for ${now - since} ms`
-            : `no work it may take is expected within ${settings.keep_horizon_ms} ms, and none has been for ${now - since} ms`,
-        idle_ms: now - agent.since_ms,
-      });
-    } else {
-      retire_candidates.push({ agent_id: agent.id, rule, since_ms: since, retire_at_ms: since + settings.retire_after_ms });
-    }
-  }
+  const { retire, retire_candidates } = retireDirectives({ input, settings, outlook, plan, idleHeard, holders, ceiling });
 
   const desired_by_role: Record<string, number> = {};
   const gone = new Set(retire.map((r) => r.agent_id));
