@@ -2,8 +2,9 @@ import type { Profile } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { benchGoal, type BenchGoal, type BenchMeasurement, type BenchReport, type BenchTable, type Benchmark } from './benchmark';
 import { EVAL_SHAPES } from './scheduling/eval-shapes';
+import { EXCESS_CAUSES, type ExcessCause } from './scheduling/excess-decomposition';
 import { POLICIES, evaluateShapes, summarize, type EvalSummary, type ShapeRow } from './scheduling/scheduling-eval';
-import { SIMULATION_SETTINGS } from './scheduling/simulation';
+import { RESPAWN_WINDOW_MS, SIMULATION_SETTINGS } from './scheduling/simulation';
 
 /** The seed of the eval set's durations and fates: one seed, so every run of the bench prints the same table. */
 export const SCHEDULING_SEED = 1;
@@ -12,6 +13,18 @@ export const SCHEDULING_RUNS = { full: 6, quick: 2 } as const;
 
 const minutes = (ms: number): string => (ms / 60_000).toFixed(1);
 const ratio = (x: number): string => x.toFixed(2);
+/** A share of LB, signed: +0.07 means 7% of LB more makespan. */
+const share = (x: number): string => `${x < -0.0005 ? '-' : '+'}${Math.abs(x).toFixed(3)}`;
+
+const CAUSE_LABELS: Readonly<Record<ExcessCause, string>> = {
+  structure: 'structure',
+  sizes_unknown: 'sizes unknown',
+  staffing: 'staffing',
+  roles: 'roles',
+  start_latency: 'start latency',
+  lost_work: 'lost work',
+  recovery_wait: 'recovery wait',
+};
 
 function shapeTable(rows: readonly ShapeRow[]): BenchTable {
   return {
@@ -38,6 +51,20 @@ function shapeTable(rows: readonly ShapeRow[]): BenchTable {
   };
 }
 
+function excessTable(rows: readonly ShapeRow[]): BenchTable {
+  return {
+    title: "the controller's makespan over LB by cause, in shares of LB (they add up to ctl - 1; see the notes)",
+    columns: ['shape', 'ctl', 'blind ref', ...EXCESS_CAUSES.map((cause) => CAUSE_LABELS[cause]), 'respawns'],
+    rows: rows.map((row) => [
+      row.chain ? `${row.shape} (chain)` : row.shape,
+      ratio(row.policies.controller.makespan_vs_bound),
+      ratio(row.blind_reference_vs_bound),
+      ...EXCESS_CAUSES.map((cause) => share(row.excess[cause])),
+      String(row.policies.controller.respawns),
+    ]),
+  };
+}
+
 /** What the figures mean; printed with them, so nobody reads more into a ratio than it says. */
 export function schedulingNotes(runs: number): string[] {
   const s = SIMULATION_SETTINGS;
@@ -48,7 +75,14 @@ export function schedulingNotes(runs: number): string[] {
     '  beats it, but it ignores roles, spawn time, failures and rework, and that serial stretches (a fork-join\'s root',
     '  and join) leave agents idle; so it is loose where the DAG narrows. ref = a list schedule with cap identical',
     '  agents from the start, true durations known, longest path first, no failures: what a near-perfect schedule',
-    '  reaches, not a bound. Every ratio is makespan / LB of the same run, averaged over runs.',
+    '  reaches, not a bound. blind ref = the same without the durations (longest chain of tasks first, then priority,',
+    '  then creation): tasks carry no size, so where they differ only by their random durations (a fork-join\'s middle)',
+    '  no policy does better on average. Every ratio is makespan / LB of the same run, averaged over runs.',
+    'Excess by cause: the controller rerun on the same instances in worlds that add one cause at a time: structure =',
+    '  ref - 1; sizes unknown = blind ref - ref; staffing = ctl with no roles, no start latency, no failures - blind ref;',
+    '  roles = tasks require their roles; start latency = a spawn takes its time to claim; lost work = agents fail but',
+    '  their task and slot come back the moment they fail; recovery wait = recovery as the store does it (grace, lease,',
+    `  lost-agent timeout). respawns = spawns of a role within ${RESPAWN_WINDOW_MS / 60_000} min after the controller retired one of that role.`,
     'agent-time (the cost proxy): the sum over teammates of the time each held a slot, from its spawn decision until',
     '  it was retired, lost, or the run ended; starting and idle time count, the lead does not.',
     'Policies: fixed = cap agents from start to end, roles in proportion to the plan, a lost agent replaced, an idle',
@@ -56,7 +90,7 @@ export function schedulingNotes(runs: number): string[] {
     '  never retiring; ctl = decideRebalance every tick. All claim critical path first (compareCriticalPathFirst) with',
     '  role-mean durations learned from finished tasks; two informational controller variants claim in today\'s',
     '  store order (priority, then creation) or know every task\'s true duration.',
-    `World: decisions, sweeps and idle polls every ${s.tick_ms / 1000} s; ${s.spawn_lead_ms / 1000} s from a spawn decision to the first claim;`,
+    `World: decisions every ${s.tick_ms / 1000} s, recovery sweeps and idle polls every ${s.sweep_every_ms / 1000} s; ${s.spawn_lead_ms / 1000} s from a spawn decision to the first claim;`,
     `  leases of ${s.lease_ms / 1000} s renewed every ${s.renew_every_ms / 1000} s; a dead holder's task back after ${s.disconnect_grace_ms / 1000} s, a stalled`,
     `  holder's when its lease passes, and its slot after ${s.stale_ms / 60_000} min; ${Math.round(s.failure_rate * 100)}% of agents (fates drawn by spawn`,
     '  order, the same for every policy) stall or die 20-80% into their first task, so a policy that spawns more meets more',
@@ -87,6 +121,10 @@ function measurementsOf(summary: EvalSummary): BenchMeasurement[] {
     x('controller knowing true task durations: worst shape makespan / LB', summary.known_durations_worst_shape_vs_bound),
     x('reference schedule: mean makespan / LB', summary.reference_vs_bound),
     x('reference schedule: worst shape makespan / LB', summary.reference_worst_shape_vs_bound),
+    x('reference schedule not knowing task sizes: mean makespan / LB', summary.blind_reference_vs_bound),
+    x(`reference schedule not knowing task sizes: worst shape makespan / LB (${summary.blind_reference_worst_shape})`, summary.blind_reference_worst_shape_vs_bound),
+    ...EXCESS_CAUSES.map((cause) => x(`controller excess over LB, mean share: ${CAUSE_LABELS[cause]}`, summary.excess[cause])),
+    n(`controller respawns (a role spawned within ${RESPAWN_WINDOW_MS / 60_000} min of retiring one)`, summary.respawns),
     n('controller decisions above the cap', summary.decisions_above_cap),
     n('controller spawns that scale a pure chain up', summary.chain_scale_ups),
     n('baseline spawns that scale a pure chain up (fixed, fanout)', summary.baseline_chain_scale_ups),
@@ -112,7 +150,7 @@ export function schedulingReport(rows: readonly ShapeRow[], runs: number): Bench
   const summary = summarize(rows);
   return {
     benchmark: 'scheduling',
-    tables: [shapeTable(rows)],
+    tables: [shapeTable(rows), excessTable(rows)],
     notes: schedulingNotes(runs),
     measurements: measurementsOf(summary),
     goals: schedulingGoals(summary),

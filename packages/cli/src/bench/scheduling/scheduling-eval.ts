@@ -1,8 +1,9 @@
 import { seededRandom, type Profile } from '@codex-team/contracts';
 import { criticalPath, type RebalanceSettings } from '@codex-team/scheduler';
 import type { EvalShape, SimTask } from './eval-shapes';
+import { CONTROLLER_WORLDS, EXCESS_CAUSES, decomposeExcess, inWorld, type ControllerWorld, type ExcessDecomposition } from './excess-decomposition';
 import { referenceMakespan } from './reference-schedule';
-import { simulateRun, type ClaimOrder, type RunResult, type SimulationSettings, type StaffingPolicy } from './simulation';
+import { SIMULATION_SETTINGS, simulateRun, type ClaimOrder, type RunResult, type SimulationSettings, type StaffingPolicy } from './simulation';
 import { controllerPolicy, fixedMaximumPolicy, todaysFanoutPolicy } from './staffing-policies';
 
 /**
@@ -19,8 +20,9 @@ export interface InstanceBounds {
   work_ms: number;
   /** max(critical path, total work / cap), from the true durations. */
   lower_bound_ms: number;
-  /** The reference schedule's makespan (see referenceMakespan). */
+  /** The reference schedule's makespan (see referenceMakespan), knowing every task's duration and not. */
   reference_ms: number;
+  blind_reference_ms: number;
 }
 
 /** Means over a shape's runs, per policy. */
@@ -35,6 +37,7 @@ export interface PolicyRow {
   decisions_above_cap: number;
   chain_scale_ups: number;
   max_slot_holders: number;
+  respawns: number;
 }
 
 export interface ShapeRow {
@@ -47,6 +50,10 @@ export interface ShapeRow {
   policies: Record<PolicyName, PolicyRow>;
   /** Mean over runs of the reference schedule's makespan / lower bound: how loose the bound is here. */
   reference_vs_bound: number;
+  /** The same for the reference schedule that does not know task sizes. */
+  blind_reference_vs_bound: number;
+  /** The controller's mean makespan / LB - 1, split by cause (see EXCESS_CAUSES). */
+  excess: ExcessDecomposition;
   /** The worst single run of the controller against its bound. */
   worst_controller_vs_bound: number;
 }
@@ -64,7 +71,13 @@ export interface EvalOptions {
 export function instanceBounds(tasks: readonly SimTask[], cap: number): InstanceBounds {
   const path = criticalPath(tasks.map((task) => ({ id: task.id, depends_on: task.depends_on, duration: task.duration_ms })));
   const work = tasks.reduce((sum, task) => sum + task.duration_ms, 0);
-  return { critical_path_ms: path.duration, work_ms: work, lower_bound_ms: Math.max(path.duration, work / cap), reference_ms: referenceMakespan(tasks, cap) };
+  return {
+    critical_path_ms: path.duration,
+    work_ms: work,
+    lower_bound_ms: Math.max(path.duration, work / cap),
+    reference_ms: referenceMakespan(tasks, cap, 'sizes'),
+    blind_reference_ms: referenceMakespan(tasks, cap, 'blind'),
+  };
 }
 
 function policyFor(name: PolicyName, tasks: readonly SimTask[], cap: number, options: EvalOptions): { policy: StaffingPolicy; order: ClaimOrder; known_durations: boolean } {
@@ -94,6 +107,7 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
   return options.shapes.map((shape, index) => {
     const results = new Map<PolicyName, RunResult[]>(POLICIES.map((name) => [name, []]));
     const ratios = new Map<PolicyName, number[]>(POLICIES.map((name) => [name, []]));
+    const worldRatios = new Map<ControllerWorld['name'], number[]>(CONTROLLER_WORLDS.map((world) => [world.name, []]));
     const bounds: InstanceBounds[] = [];
     for (let run = 0; run < options.runs; run += 1) {
       const seed = runSeed(options.seed, index, run);
@@ -116,6 +130,21 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
         results.get(name)?.push(result);
         ratios.get(name)?.push(result.makespan_ms / bound.lower_bound_ms);
       }
+      for (const world of CONTROLLER_WORLDS) {
+        const within = inWorld(world, tasks, options.simulation ?? SIMULATION_SETTINGS);
+        const result = simulateRun({
+          tasks: within.tasks,
+          cap: shape.cap,
+          chain: shape.chain,
+          seed,
+          profile: options.profile,
+          policy: controllerPolicy(options.controller),
+          order: 'critical_path',
+          settings: within.settings,
+          recovery: within.recovery,
+        });
+        worldRatios.get(world.name)?.push(result.makespan_ms / bound.lower_bound_ms);
+      }
     }
     const row = (name: PolicyName): PolicyRow => {
       const of = results.get(name) as RunResult[];
@@ -130,6 +159,7 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
         decisions_above_cap: total('decisions_above_cap'),
         chain_scale_ups: total('chain_scale_ups'),
         max_slot_holders: Math.max(...of.map((r) => r.max_slot_holders)),
+        respawns: total('respawns'),
       };
     };
     const policies = Object.fromEntries(POLICIES.map((name) => [name, row(name)])) as Record<PolicyName, PolicyRow>;
@@ -144,8 +174,16 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
         work_ms: mean(bounds.map((b) => b.work_ms)),
         lower_bound_ms: mean(bounds.map((b) => b.lower_bound_ms)),
         reference_ms: mean(bounds.map((b) => b.reference_ms)),
+        blind_reference_ms: mean(bounds.map((b) => b.blind_reference_ms)),
       },
       reference_vs_bound: mean(bounds.map((b) => b.reference_ms / b.lower_bound_ms)),
+      blind_reference_vs_bound: mean(bounds.map((b) => b.blind_reference_ms / b.lower_bound_ms)),
+      excess: decomposeExcess({
+        reference: mean(bounds.map((b) => b.reference_ms / b.lower_bound_ms)),
+        blind_reference: mean(bounds.map((b) => b.blind_reference_ms / b.lower_bound_ms)),
+        worlds: Object.fromEntries(CONTROLLER_WORLDS.map((world) => [world.name, mean(worldRatios.get(world.name) as number[])])) as Record<ControllerWorld['name'], number>,
+        controller: policies.controller.makespan_vs_bound,
+      }),
       policies,
       worst_controller_vs_bound: Math.max(...(ratios.get('controller') as number[])),
     };
@@ -174,6 +212,14 @@ export interface EvalSummary {
   known_durations_worst_shape_vs_bound: number;
   reference_vs_bound: number;
   reference_worst_shape_vs_bound: number;
+  /** The reference schedule that does not know task sizes (no failures, no start latency, no roles). */
+  blind_reference_vs_bound: number;
+  blind_reference_worst_shape: string;
+  blind_reference_worst_shape_vs_bound: number;
+  /** The controller's mean excess over LB split by cause, each a mean over shapes; they add up to controller_vs_bound - 1. */
+  excess: ExcessDecomposition;
+  /** Controller spawns of a role soon after it retired one (see RunResult.respawns). */
+  respawns: number;
   /** Over every controller variant's runs. */
   decisions_above_cap: number;
   chain_scale_ups: number;
@@ -194,6 +240,7 @@ export function summarize(rows: readonly ShapeRow[]): EvalSummary {
   const across = (row: ShapeRow, names: readonly PolicyName[], key: keyof PolicyRow): number => names.reduce((n, name) => n + row.policies[name][key], 0);
   const worst = rows.reduce((a, b) => (b.policies.controller.makespan_vs_bound > a.policies.controller.makespan_vs_bound ? b : a));
   const spawned = sum((row) => across(row, POLICIES, 'agents_spawned'));
+  const blindWorst = rows.reduce((a, b) => (b.blind_reference_vs_bound > a.blind_reference_vs_bound ? b : a));
   return {
     controller_vs_bound: over((row) => row.policies.controller.makespan_vs_bound),
     worst_shape: worst.shape,
@@ -213,6 +260,11 @@ export function summarize(rows: readonly ShapeRow[]): EvalSummary {
     known_durations_worst_shape_vs_bound: max((row) => row.policies['controller-known-durations'].makespan_vs_bound),
     reference_vs_bound: over((row) => row.reference_vs_bound),
     reference_worst_shape_vs_bound: max((row) => row.reference_vs_bound),
+    blind_reference_vs_bound: over((row) => row.blind_reference_vs_bound),
+    blind_reference_worst_shape: blindWorst.shape,
+    blind_reference_worst_shape_vs_bound: blindWorst.blind_reference_vs_bound,
+    excess: Object.fromEntries(EXCESS_CAUSES.map((cause) => [cause, over((row) => row.excess[cause])])) as ExcessDecomposition,
+    respawns: sum((row) => row.policies.controller.respawns),
     decisions_above_cap: sum((row) => across(row, CONTROLLERS, 'decisions_above_cap')),
     chain_scale_ups: sum((row) => (row.chain ? across(row, CONTROLLERS, 'chain_scale_ups') : 0)),
     baseline_chain_scale_ups: sum((row) => (row.chain ? across(row, ['fixed', 'fanout'], 'chain_scale_ups') : 0)),

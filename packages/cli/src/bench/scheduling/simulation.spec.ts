@@ -6,7 +6,7 @@ import { renderBenchReport } from '../render-report';
 import { schedulingReport } from '../scheduling';
 import { EVAL_SHAPES, type SimTask } from './eval-shapes';
 import { POLICIES, evaluateShapes, instanceBounds, runSeed } from './scheduling-eval';
-import { SIMULATION_SETTINGS, simulateRun, type Fate, type RunOptions, type StaffingPolicy } from './simulation';
+import { RESPAWN_WINDOW_MS, SIMULATION_SETTINGS, simulateRun, type Fate, type RunOptions, type StaffingPolicy } from './simulation';
 import { controllerPolicy, fixedMaximumPolicy, fixedRoster, todaysFanoutPolicy } from './staffing-policies';
 
 const profile = parseProfile(readFileSync(join(__dirname, '../../../../../profiles/default.yaml'), 'utf8'), 'default.yaml');
@@ -86,6 +86,35 @@ describe('the scheduling simulator', () => {
     expect(two.makespan_ms).toBeGreaterThanOrEqual(stalledAt + 10 * MIN);
     expect(two.makespan_ms).toBeLessThanOrEqual(stalledAt + SIMULATION_SETTINGS.lease_ms + SIMULATION_SETTINGS.spawn_lead_ms + 10 * MIN + 3 * SIMULATION_SETTINGS.tick_ms);
     expect(two.agents_spawned).toBe(2);
+  });
+
+  it("with instant recovery (an ablation), returns a failed holder's task and frees its slot the moment it fails", () => {
+    const tasks = [one('t1', 10 * MIN)];
+    const stalls: Fate = { kind: 'stall', fraction: 0.5 };
+    const { spawn_lead_ms: lead, tick_ms: tick } = SIMULATION_SETTINGS;
+    // With one slot, a new agent comes only because the stalled one's slot frees at once.
+    const result = run({ tasks, cap: 1, policy: controllerPolicy(), fate: (ordinal) => (ordinal === 0 ? stalls : null), recovery: 'instant' });
+    const failedAt = lead + 5 * MIN;
+    expect(result.agents_failed).toBe(1);
+    expect(result.makespan_ms).toBeGreaterThanOrEqual(failedAt + lead + 10 * MIN);
+    expect(result.makespan_ms).toBeLessThanOrEqual(failedAt + tick + lead + 10 * MIN);
+  });
+
+  it('counts a spawn of a role within RESPAWN_WINDOW_MS of retiring one as a respawn', () => {
+    // The implementer is done at 90 s and retired at 100 s; spawned again at 200 s (a respawn: the
+    // window is 5 minutes) and at 500 s (not: the last retire was 400 s before).
+    expect(RESPAWN_WINDOW_MS).toBe(5 * MIN);
+    const script: StaffingPolicy = {
+      decide(view) {
+        const idle = view.agents.filter((a) => a.role === 'implementer' && a.state === 'idle' && view.now < 200_000).map((a) => a.id);
+        const spawn = view.now === 0 ? ['implementer', 'tester'] : view.now === 200_000 || view.now === 500_000 ? ['implementer'] : [];
+        return { spawn, retire: idle, desired_total: null };
+      },
+    };
+    const result = run({ tasks: [one('a', MIN, [], 'implementer'), one('b', 10 * MIN, [], 'tester')], policy: script });
+    expect(result.retires).toBe(1);
+    expect(result.agents_spawned).toBe(4);
+    expect(result.respawns).toBe(1);
   });
 
   it('counts a decision above the cap and refuses the spawn, as the store would', () => {

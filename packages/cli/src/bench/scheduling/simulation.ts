@@ -14,8 +14,10 @@ import { EventQueue } from './event-queue';
 
 /** The simulated world's constants (ms unless named otherwise); the defaults mirror the default profile and FACTS. */
 export interface SimulationSettings {
-  /** How often the policy decides, the recovery sweep runs and idle agents poll team_task_next. */
+  /** How often the policy decides; a multiple of sweep_every_ms. */
   tick_ms: number;
+  /** How often the recovery sweep runs (the server's sweepEveryMs), heartbeats are recorded and idle agents poll team_task_next. */
+  sweep_every_ms: number;
   /** From a spawn decision until the agent has joined and can claim (lead's turn, Codex spawn, team_join). */
   spawn_lead_ms: number;
   /** Claim lease (default profile lease.length_ms) and how often a working holder renews it. */
@@ -37,6 +39,7 @@ export interface SimulationSettings {
 
 export const SIMULATION_SETTINGS: Readonly<SimulationSettings> = {
   tick_ms: 10_000,
+  sweep_every_ms: 5_000,
   spawn_lead_ms: 30_000,
   lease_ms: 60_000,
   renew_every_ms: 20_000,
@@ -134,7 +137,20 @@ export interface RunResult {
   chain_scale_ups: number;
   /** The most slot holders at any time: never above the cap, since the store refuses a spawn past it. */
   max_slot_holders: number;
+  /** Spawns of a role less than RESPAWN_WINDOW_MS after the policy retired an agent of that role: retire-then-respawn flapping. */
+  respawns: number;
 }
+
+/** A spawn this soon after a retire of the same role counts as a respawn (RunResult.respawns). */
+export const RESPAWN_WINDOW_MS = 5 * 60_000;
+
+/**
+ * How failures are recovered: `real` as the store does (a dead holder's task after the grace
+ * period, a stalled holder's when its lease passes and its slot when it is lost); `instant`, an
+ * ablation of the excess decomposition: the task returns and the slot frees the moment its holder
+ * fails, so only the lost work is left of a failure.
+ */
+export type RecoveryModel = 'real' | 'instant';
 
 export interface RunOptions {
   tasks: readonly SimTask[];
@@ -148,6 +164,8 @@ export interface RunOptions {
   known_durations?: boolean;
   /** The fate of the agent spawned `ordinal`-th (from 0); by default drawn from the seed at settings.failure_rate. */
   fate?: (ordinal: number) => Fate;
+  /** @default 'real' */
+  recovery?: RecoveryModel;
   settings?: SimulationSettings;
 }
 
@@ -173,10 +191,13 @@ class Simulation {
   private readonly fates: Fate[] = [];
   private readonly settings: SimulationSettings;
   private done = 0;
-  private readonly result = { agents_failed: 0, retires: 0, decisions: 0, decisions_above_cap: 0, chain_scale_ups: 0, max_slot_holders: 0 };
+  private readonly result = { agents_failed: 0, retires: 0, decisions: 0, decisions_above_cap: 0, chain_scale_ups: 0, max_slot_holders: 0, respawns: 0 };
+  /** When the policy last retired an agent of each role. */
+  private readonly retiredAt = new Map<string, number>();
 
   constructor(private readonly options: RunOptions) {
     this.settings = options.settings ?? SIMULATION_SETTINGS;
+    if (this.settings.tick_ms % this.settings.sweep_every_ms !== 0) throw new Error('tick_ms must be a multiple of sweep_every_ms');
     this.tasks = options.tasks.map((task, seq) => ({
       ...task,
       depends_on: [...task.depends_on],
@@ -218,10 +239,11 @@ class Simulation {
   private handle(event: SimEvent): void {
     switch (event.kind) {
       case 'tick':
+        // Every sweep_every_ms the recovery sweep; every tick_ms (a multiple of it) a decision too.
         this.sweep();
         this.assignWork();
-        this.decide();
-        this.queue.push(this.now + this.settings.tick_ms, { kind: 'tick' });
+        if (this.now % this.settings.tick_ms === 0) this.decide();
+        this.queue.push(this.now + this.settings.sweep_every_ms, { kind: 'tick' });
         return;
       case 'join':
         if (event.agent.state === 'starting') this.enter(event.agent, 'idle');
@@ -269,7 +291,11 @@ class Simulation {
     // Either way the lease is no longer renewed.
     const lastRenew = claimedAt + Math.floor((this.now - claimedAt) / this.settings.renew_every_ms) * this.settings.renew_every_ms;
     task.lease_expires_at = lastRenew + this.settings.lease_ms;
-    if (agent.fate.kind === 'die') {
+    if (this.options.recovery === 'instant') {
+      agent.task = null;
+      this.enter(agent, 'gone');
+      this.returnTask(task);
+    } else if (agent.fate.kind === 'die') {
       this.enter(agent, 'gone');
       task.returns_at = this.now + this.settings.disconnect_grace_ms;
     } else {
@@ -362,6 +388,8 @@ class Simulation {
 
   private spawn(role: string): SimAgent {
     const ordinal = this.agents.length;
+    const retired = this.retiredAt.get(role);
+    if (retired !== undefined && this.now - retired < RESPAWN_WINDOW_MS) this.result.respawns += 1;
     const agent: SimAgent = {
       id: `ag${String(ordinal + 1).padStart(3, '0')}`,
       role,
@@ -440,6 +468,7 @@ class Simulation {
     for (const agent of leaving) {
       this.enter(agent, 'gone');
       this.result.retires += 1;
+      this.retiredAt.set(agent.role, this.now);
     }
     for (const role of move.spawn) {
       if (this.agents.filter((agent) => agent.state !== 'gone').length < this.options.cap) this.spawn(role);
