@@ -33,6 +33,12 @@ export interface RebalanceAgent {
   /** Tasks it has finished, and the time it spent on them: its throughput. */
   tasks_done: number;
   busy_ms: number;
+  /**
+   * When recovery last took a claim back from it (its lease passed, or its session ended and the
+   * grace period passed); null or absent if never. With last_seen_ms before it, the agent lost its
+   * claim while silent and has not called since.
+   */
+  claim_lost_at_ms?: number | null;
 }
 
 /** Tunable time constants of the controller; every one is in milliseconds of the caller's clock. */
@@ -43,14 +49,20 @@ export interface RebalanceSettings {
    */
   spawn_lead_ms: number;
   /**
-   * Work expected to become ready within this horizon is staffed now, so the new agent is there in time.
-   * @default 60_000
+   * Work expected to become ready within this horizon is staffed now, so the new agent is there in
+   * time. Several times spawn_lead_ms: a task's dependants are reckoned ready when its role's mean
+   * duration has passed (and never sooner than a quarter of it from now), while it may end well
+   * before that; a horizon of one start lead almost never staffs ahead.
+   * @default 300_000
    */
   spawn_horizon_ms: number;
   /**
-   * An idle agent is kept while work it can take is expected within this horizon. Longer than
-   * spawn_horizon_ms: the gap between the two is one half of the hysteresis.
-   * @default 180_000
+   * An idle agent is kept while work it can take is expected within this horizon: letting it go
+   * and spawning anew later costs a start latency, often on the critical path, and one more agent
+   * that may fail. Longer than spawn_horizon_ms: the gap between the two is
+   * one half of the hysteresis. Beside a chain, where no two tasks run at once, an idle agent is
+   * kept only for work within spawn_horizon_ms.
+   * @default 1_200_000
    */
   keep_horizon_ms: number;
   /**
@@ -66,8 +78,9 @@ export interface RebalanceSettings {
    */
   spawn_gain_ms: number;
   /**
-   * An agent not heard from for this long counts for nothing (it may be stalled); recovery frees
-   * its slot and claims later.
+   * An agent not heard from for this long counts for nothing (it may be stalled). Once recovery has
+   * taken its claim back and it is still silent, the lead closes it (`rebalance.retire.silent`);
+   * otherwise recovery frees its slot after idle.agent_timeout_ms.
    * @default 45_000
    */
   silent_after_ms: number;
@@ -104,6 +117,7 @@ export type RebalanceRule =
   | 'rebalance.retire.surplus_idle'
   | 'rebalance.retire.make_room'
   | 'rebalance.retire.over_ceiling'
+  | 'rebalance.retire.silent'
   | 'rebalance.next.critical_path_first';
 
 /** Spawn `count` agents of `role` for the work in `task_ids`. */
@@ -116,7 +130,10 @@ export interface SpawnDirective {
   task_ids: string[];
 }
 
-/** Retire `agent_id`: it has nothing to do (it is told on its next team_task_next). */
+/**
+ * Retire `agent_id`: it has nothing to do (it is told on its next team_task_next). Under
+ * `rebalance.retire.silent` it will not call again: the lead closes it (close_agent) to free its slot.
+ */
 export interface RetireDirective {
   agent_id: string;
   role: string;

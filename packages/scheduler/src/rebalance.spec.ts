@@ -10,7 +10,7 @@ import { learnDurations } from './task-durations';
 const profile: Profile = parseProfile(readFileSync(join(__dirname, '../../../profiles/default.yaml'), 'utf8'), 'default.yaml');
 const MIN = 60_000;
 const durations = learnDurations([], 10 * MIN); // every task is expected to take 10 minutes
-const { retire_after_ms: HYSTERESIS, spawn_horizon_ms: SPAWN_HORIZON } = DEFAULT_REBALANCE_SETTINGS;
+const { retire_after_ms: HYSTERESIS, spawn_horizon_ms: SPAWN_HORIZON, keep_horizon_ms: KEEP_HORIZON } = DEFAULT_REBALANCE_SETTINGS;
 
 let clock: FakeClock;
 beforeEach(() => {
@@ -145,6 +145,18 @@ describe('decideRebalance: chains', () => {
     expect(swap.retire_candidates.map((c) => c.agent_id)).toEqual(['impl']);
   });
 
+  it('spawns one agent for a chain, for its next task, even when the tasks after it are due within the spawn horizon', () => {
+    // Two-minute tasks: c2 is due before a first agent could finish c1, which alone would be worth a second agent.
+    const short = decide({ tasks: chain(3, () => ({ estimate_ms: 2 * MIN })) });
+    expect(short.spawn).toEqual([expect.objectContaining({ role: 'implementer', count: 1, task_ids: ['c1'] })]);
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 8 }), fc.array(fc.integer({ min: 1, max: 20 * MIN }), { minLength: 8, maxLength: 8 }), (length, estimates) => {
+        const decision = decide({ tasks: chain(length, (i) => ({ estimate_ms: estimates[i] ?? MIN })) });
+        expect(spawned(decision)).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
   it('never spawns for a chain whose next task an agent here may take, whatever the rest', () => {
     fc.assert(
       fc.property(
@@ -200,24 +212,54 @@ describe('decideRebalance: retiring with hysteresis (fake clock)', () => {
   });
 
   it('does not flap: keeps an agent for work within the keep horizon, spawns only for work within the spawn horizon', () => {
-    // a1 went silent holding t1; its lease passes in two minutes and t1 returns to the pool.
-    const silent = busy('a1', 5 * MIN, { last_seen_ms: clock.now() - 2 * MIN });
-    const tasks = [held('t1', 'a1', 5 * MIN, { lease_expires_at_ms: clock.now() + 2 * MIN })];
-    const kept = decide({ tasks, agents: [silent, agent('a2')] });
+    // a1 went silent holding t1; its lease passes in 9 minutes and t1 returns to the pool. a3 works
+    // on t2 until a minute after that, so the live work is no chain and a3 is not free for t1 in time.
+    const start = clock.now();
+    const returnsIn = 9 * MIN;
+    expect(SPAWN_HORIZON).toBeLessThan(returnsIn);
+    expect(returnsIn).toBeLessThan(KEEP_HORIZON);
+    const silent = busy('a1', 5 * MIN, { last_seen_ms: start - 2 * MIN });
+    const tasks = [held('t1', 'a1', 5 * MIN, { lease_expires_at_ms: start + returnsIn }), held('t2', 'a3', 0, { lease_expires_at_ms: start + 20 * MIN })];
+    const worker = () => busy('a3', clock.now() - start);
+    const kept = decide({ tasks, agents: [silent, worker(), agent('a2')] });
     expect(kept.retire_candidates).toEqual([]);
     expect(kept.spawn).toEqual([]);
-    // Without a2, nobody is spawned two minutes ahead; only once the work is within the spawn horizon.
-    expect(decide({ tasks, agents: [silent] }).spawn).toEqual([]);
-    clock.advance(2 * MIN - SPAWN_HORIZON - 1);
-    expect(decide({ tasks, agents: [silent] }).spawn).toEqual([]);
+    // With a keep horizon short of t1's return, a2 would be on notice.
+    const short = decide({ tasks, agents: [silent, worker(), agent('a2')], settings: { keep_horizon_ms: returnsIn - 1 } });
+    expect(short.retire_candidates.map((c) => c.agent_id)).toEqual(['a2']);
+    // Without a2, nobody is spawned that far ahead; only once the work is within the spawn horizon.
+    expect(decide({ tasks, agents: [silent, worker()] }).spawn).toEqual([]);
+    clock.advance(returnsIn - SPAWN_HORIZON - 1);
+    expect(decide({ tasks, agents: [silent, worker()] }).spawn).toEqual([]);
     clock.advance(1);
-    expect(decide({ tasks, agents: [silent] }).spawn).toEqual([expect.objectContaining({ count: 1, task_ids: ['t1'] })]);
+    expect(decide({ tasks, agents: [silent, worker()] }).spawn).toEqual([expect.objectContaining({ count: 1, task_ids: ['t1'] })]);
   });
 
   it('counts on a busy agent no sooner than a quarter of its estimate from now', () => {
     // t1 should end in 30 s, which a new agent could not beat; but a1 is counted on only in 2.5 minutes.
     const decision = decide({ tasks: [held('t1', 'a1', 9.5 * MIN), task('t2')], agents: [busy('a1', 9.5 * MIN)] });
     expect(decision.spawn).toEqual([expect.objectContaining({ count: 1, task_ids: ['t2'] })]);
+  });
+
+  it('keeps an idle agent beside a chain no longer than it would spawn one ahead for its next task', () => {
+    // impl -> test -> impl2: the tester has just claimed its test, so the implementer's next task is
+    // ten minutes away: within the keep horizon, beyond the spawn horizon.
+    const tasks = [
+      task('impl', { status: 'done', required_role: 'implementer' }),
+      held('test', 'tester', 0, { depends_on: ['impl'], required_role: 'tester' }),
+      task('impl2', { status: 'blocked', depends_on: ['test'], required_role: 'implementer' }),
+    ];
+    const agents = [agent('implementer'), busy('tester', 0, { role: 'tester', takes_unassigned: false })];
+    expect(10 * MIN).toBeGreaterThan(SPAWN_HORIZON);
+    expect(10 * MIN).toBeLessThan(KEEP_HORIZON);
+    const onChain = decide({ tasks, agents });
+    expect(onChain.facts.chain).toBe(true);
+    expect(onChain.retire_candidates.map((c) => c.agent_id)).toEqual(['implementer']);
+    // Beside other work (a review) the same agent is kept for its next task.
+    const review = held('review', 'reviewer', 0, { required_role: 'reviewer' });
+    const beside = decide({ tasks: [...tasks, review], agents: [...agents, busy('reviewer', 0, { role: 'reviewer', takes_unassigned: false })] });
+    expect(beside.facts.chain).toBe(false);
+    expect(beside.retire_candidates).toEqual([]);
   });
 
   it('repeats nothing while nothing changes', () => {
@@ -248,6 +290,35 @@ describe('decideRebalance: retiring with hysteresis (fake clock)', () => {
     clock.advance(HYSTERESIS);
     const second = decide({ tasks, agents, max_threads: 2, settings, previous: first });
     expect(second.retire).toEqual([expect.objectContaining({ agent_id: 'tester', rule: 'rebalance.retire.make_room' })]);
+  });
+});
+
+describe('decideRebalance: silent agents (fake clock)', () => {
+  const SILENT = DEFAULT_REBALANCE_SETTINGS.silent_after_ms;
+
+  it('has the lead close, at once, an agent that lost its claim while silent and is still silent', () => {
+    // a1 stalled: last heard 80 s ago, its lease passed 20 s ago and recovery took its claim back.
+    const stalled = agent('a1', { since_ms: clock.now() - 20_000, last_seen_ms: clock.now() - 80_000, claim_lost_at_ms: clock.now() - 20_000 });
+    const decision = decide({ tasks: [task('t1')], agents: [stalled] });
+    expect(decision.retire).toEqual([expect.objectContaining({ agent_id: 'a1', rule: 'rebalance.retire.silent' })]);
+    expect(decision.retire[0]?.reason).toContain('not heard from for 80000 ms');
+    expect(decision.retire_candidates).toEqual([]);
+    expect(decision.desired_by_role).toEqual({ implementer: 1 });
+    expect(decision.facts.agents.silent_ids).toEqual(['a1']);
+    // The slot is not free yet: the spawn for t1 needs room a later decision sees.
+    expect(decide({ tasks: [task('t1')], agents: [stalled], max_threads: 1 }).spawn).toEqual([]);
+  });
+
+  it('closes no agent that calls again after losing its claim, nor one that is silent with no claim lost', () => {
+    const calledSince = agent('back', { since_ms: clock.now() - 90_000, last_seen_ms: clock.now() - 10_000, claim_lost_at_ms: clock.now() - 90_000 });
+    const parked = agent('parked', { since_ms: clock.now() - 5 * MIN, last_seen_ms: clock.now() - 5 * MIN });
+    // Lost its claim while silent, but only just silent: not yet.
+    const recent = agent('recent', { since_ms: clock.now() - 5_000, last_seen_ms: clock.now() - SILENT, claim_lost_at_ms: clock.now() - 5_000 });
+    const decision = decide({ tasks: [task('t1'), task('t2'), task('t3')], agents: [calledSince, parked, recent] });
+    expect(decision.retire.filter((r) => r.rule === 'rebalance.retire.silent')).toEqual([]);
+    clock.advance(1);
+    const later = decide({ tasks: [task('t1'), task('t2'), task('t3')], agents: [calledSince, parked, recent] });
+    expect(later.retire.map((r) => [r.agent_id, r.rule])).toEqual([['recent', 'rebalance.retire.silent']]);
   });
 });
 

@@ -16,13 +16,13 @@ import type {
 } from './rebalance-types';
 import { mayTake, planStaffing, rankedOf, type StaffingPlan } from './staffing-plan';
 import { expectedDurationMs } from './task-durations';
-import { workOutlook, type WorkOutlook } from './work-outlook';
+import { workOutlook, type TaskOutlook, type WorkOutlook } from './work-outlook';
 
 /** The controller's time constants when the caller sets none (see RebalanceSettings). */
 export const DEFAULT_REBALANCE_SETTINGS: Readonly<RebalanceSettings> = {
   spawn_lead_ms: 30_000,
-  spawn_horizon_ms: 60_000,
-  keep_horizon_ms: 180_000,
+  spawn_horizon_ms: 300_000,
+  keep_horizon_ms: 1_200_000,
   retire_after_ms: 30_000,
   spawn_gain_ms: 30_000,
   silent_after_ms: 45_000,
@@ -126,18 +126,26 @@ function nextTasks(input: RebalanceInput, outlook: WorkOutlook, roles: ReadonlyM
   return out;
 }
 
-/** The spawns the plan found, unless the live work is a chain an agent here may already take. */
+/** Of the plan's spawns, the one for a chain's next task, if the plan has it: one agent, never one per task of the chain. */
+function chainNextSpawn(plan: StaffingPlan, chainNext: TaskOutlook | undefined): Map<string, string[]> {
+  if (chainNext === undefined) return new Map();
+  const id = chainNext.task.id;
+  return new Map([...plan.spawns.entries()].filter(([, ids]) => ids.includes(id)).map(([role]) => [role, [id]]));
+}
+
+/** The spawns the plan found; for a chain, only one for its next task, and none while an agent here may take it. */
 function spawnDirectives(plan: StaffingPlan, outlook: WorkOutlook, heard: readonly RebalanceAgent[], settings: RebalanceSettings, reasons: string[]): SpawnDirective[] {
   const chainNext = outlook.chain_next;
   const chainCovered = chainNext !== undefined && heard.some((agent) => mayTake(agent, chainNext.task));
   if (outlook.chain) {
     const chain = `the live work is one chain of ${plural(outlook.tasks.length, 'task')}`;
     reasons.push(chainCovered ? `${chain} and an agent that may take its next task is here: no spawn` : chain);
-    // A chain has no parallel work: never staff it twice.
+    // A chain has no parallel work: never staff it twice, and staff nothing but its next task.
     if (chainCovered) return [];
   }
-  return [...plan.spawns.keys()].sort().map((role) => {
-    const taskIds = plan.spawns.get(role) as string[];
+  const spawns = outlook.chain ? chainNextSpawn(plan, chainNext) : plan.spawns;
+  return [...spawns.keys()].sort().map((role) => {
+    const taskIds = spawns.get(role) as string[];
     return {
       role,
       count: taskIds.length,
@@ -148,6 +156,32 @@ function spawnDirectives(plan: StaffingPlan, outlook: WorkOutlook, heard: readon
       task_ids: taskIds,
     };
   });
+}
+
+/**
+ * Agents that lost their claim to recovery while silent and have not called since, and are still
+ * silent: stalled or gone without a word. They will never ask for work, so they cannot be told to
+ * retire; recovery would free their slot only after idle.agent_timeout_ms. The lead closes them.
+ * Silence alone is not enough (a holder may run a long command), nor is a lost claim (an agent
+ * that still calls may only have forgotten to renew): both together mean the agent is not there.
+ */
+function silentRetires(input: RebalanceInput, settings: RebalanceSettings): RetireDirective[] {
+  const now = input.now_ms;
+  return input.agents
+    .filter((agent) => {
+      const lost = agent.claim_lost_at_ms ?? null;
+      return agent.state === 'idle' && lost !== null && agent.last_seen_ms < lost && now - agent.last_seen_ms > settings.silent_after_ms;
+    })
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((agent) => ({
+      agent_id: agent.id,
+      role: agent.role,
+      rule: 'rebalance.retire.silent' as const,
+      reason:
+        `not heard from for ${now - agent.last_seen_ms} ms, and recovery took its claim back ${now - (agent.claim_lost_at_ms ?? now)} ms ago: ` +
+        'it will not ask for work, so the lead closes it and its slot frees now',
+      idle_ms: now - agent.since_ms,
+    }));
 }
 
 interface RetireContext {
@@ -234,6 +268,8 @@ function retireDirectives(context: RetireContext): { retire: RetireDirective[]; 
  *   way, even if work for them is expected later: waiting work first, and no deadlock of agents
  *   kept for work that waits on the very slot they hold. Over the ceiling
  *   (`rebalance.retire.over_ceiling`) idle agents go at once, longest idle first.
+ * - Silent agents (`rebalance.retire.silent`): an agent that lost its claim to recovery while
+ *   silent, and is still silent, is closed by the lead at once (see silentRetires).
  * - Next task per role (`rebalance.next.critical_path_first`): compareCriticalPathFirst.
  *
  * Throws TeamError `INVALID_INPUT` (bad counts, settings or DAG) or `CYCLE_DETECTED`.
@@ -256,7 +292,10 @@ export function decideRebalance(input: RebalanceInput): RebalanceDecision {
 
   const holders = input.agents.length;
   const room = Math.max(0, ceiling - holders);
-  const plan = planStaffing(outlook, heard, now, room, settings);
+  // A chain never has work for two agents at once: an idle agent of another role is kept no longer
+  // than a new one would be spawned ahead for its next task.
+  const planSettings = outlook.chain ? { ...settings, keep_horizon_ms: Math.min(settings.keep_horizon_ms, settings.spawn_horizon_ms) } : settings;
+  const plan = planStaffing(outlook, heard, now, room, planSettings);
 
   const spawn = spawnDirectives(plan, outlook, heard, settings, reasons);
   const unmet: UnmetWork[] = [
@@ -264,7 +303,8 @@ export function decideRebalance(input: RebalanceInput): RebalanceDecision {
     ...[...plan.unspawnable.entries()].map(([role, ids]) => ({ role, task_ids: ids, reason: `role ${role} is not spawnable` })),
   ];
   const idleHeard = heard.filter((agent) => agent.state === 'idle').sort(retireOrder);
-  const { retire, retire_candidates } = retireDirectives({ input, settings, outlook, plan, idleHeard, holders, ceiling });
+  const { retire: idleRetires, retire_candidates } = retireDirectives({ input, settings: planSettings, outlook, plan, idleHeard, holders, ceiling });
+  const retire = [...silentRetires(input, settings), ...idleRetires];
 
   const desired_by_role: Record<string, number> = {};
   const gone = new Set(retire.map((r) => r.agent_id));

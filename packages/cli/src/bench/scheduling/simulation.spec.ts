@@ -78,9 +78,15 @@ describe('the scheduling simulator', () => {
     const stalls: Fate = { kind: 'stall', fraction: 0.5 };
     const fate = (ordinal: number): Fate => (ordinal === 0 ? stalls : null);
     const stalledAt = SIMULATION_SETTINGS.spawn_lead_ms + 5 * MIN;
-    // With one slot, nobody can take over until the stalled agent is lost.
-    const single = run({ tasks, cap: 1, policy: controllerPolicy(), fate });
-    expect(single.makespan_ms).toBeGreaterThanOrEqual(stalledAt + SIMULATION_SETTINGS.stale_ms - SIMULATION_SETTINGS.heartbeat_every_ms + SIMULATION_SETTINGS.spawn_lead_ms + 10 * MIN);
+    const { lease_ms: lease, spawn_lead_ms: lead, tick_ms: tick } = SIMULATION_SETTINGS;
+    // With one slot and a lead that never closes it, nobody can take over until the stalled agent is lost.
+    const single = run({ tasks, cap: 1, policy: fixedMaximumPolicy(tasks, 1), fate });
+    expect(single.makespan_ms).toBeGreaterThanOrEqual(stalledAt + SIMULATION_SETTINGS.stale_ms - SIMULATION_SETTINGS.heartbeat_every_ms + lead + 10 * MIN);
+    // The controller has the lead close it once recovery took its claim back and it is still silent.
+    const closed = run({ tasks, cap: 1, policy: controllerPolicy(), fate });
+    expect(closed.retires).toBe(1);
+    expect(closed.makespan_ms).toBeGreaterThanOrEqual(stalledAt + lead + 10 * MIN);
+    expect(closed.makespan_ms).toBeLessThanOrEqual(stalledAt + lease + 2 * tick + lead + 10 * MIN);
     // With two, a new agent takes the task once its lease has passed.
     const two = run({ tasks, cap: 2, policy: controllerPolicy(), fate });
     expect(two.makespan_ms).toBeGreaterThanOrEqual(stalledAt + 10 * MIN);

@@ -90,6 +90,8 @@ export interface SimAgent {
   claims: number;
   tasks_done: number;
   busy_ms: number;
+  /** When recovery last took a claim back from it; null if never. */
+  claim_lost_at: number | null;
   fate: Fate;
 }
 
@@ -326,7 +328,12 @@ class Simulation {
       const lapsed = task.lease_expires_at !== null && task.lease_expires_at <= this.now;
       const abandoned = task.returns_at !== null && task.returns_at <= this.now;
       if (lapsed || abandoned || owner.state === 'gone') {
-        if (owner.state === 'stalled') owner.task = null;
+        if (owner.state === 'stalled') {
+          // The store's view: it holds nothing since its claim was taken back.
+          owner.task = null;
+          owner.since = this.now;
+          owner.claim_lost_at = this.now;
+        }
         this.returnTask(task);
       }
     }
@@ -403,6 +410,7 @@ class Simulation {
       claims: 0,
       tasks_done: 0,
       busy_ms: 0,
+      claim_lost_at: null,
       fate: this.fateOf(ordinal),
     };
     this.agents.push(agent);
@@ -450,7 +458,9 @@ class Simulation {
     this.result.decisions += 1;
     const holders = this.agents.filter((agent) => agent.state !== 'gone');
     const retiring = new Set(move.retire);
-    const leaving = holders.filter((agent) => retiring.has(agent.id) && agent.state === 'idle');
+    // An idle agent leaves when told; a stalled one that holds no claim any more is closed by the
+    // lead (close_agent). A holder is never taken off its task.
+    const leaving = holders.filter((agent) => retiring.has(agent.id) && (agent.state === 'idle' || (agent.state === 'stalled' && agent.task === null)));
     const kept = holders.length - leaving.length;
     if (kept + move.spawn.length > this.options.cap || (move.desired_total !== null && move.desired_total > this.options.cap)) {
       this.result.decisions_above_cap += 1;

@@ -122,6 +122,7 @@ function rebalanceAgent(agent: SimAgent): RebalanceAgent {
     takes_unassigned: agent.takes_unassigned,
     tasks_done: agent.tasks_done,
     busy_ms: agent.busy_ms,
+    claim_lost_at_ms: agent.claim_lost_at,
   };
 }
 
