@@ -92,9 +92,10 @@ export function schedulingNotes(runs: number): string[] {
     '  store order (priority, then creation) or know every task\'s true duration.',
     `World: decisions every ${s.tick_ms / 1000} s, recovery sweeps and idle polls every ${s.sweep_every_ms / 1000} s; ${s.spawn_lead_ms / 1000} s from a spawn decision to the first claim;`,
     `  leases of ${s.lease_ms / 1000} s renewed every ${s.renew_every_ms / 1000} s; a dead holder's task back after ${s.disconnect_grace_ms / 1000} s, a stalled`,
-    `  holder's when its lease passes, and its slot after ${s.stale_ms / 60_000} min; ${Math.round(s.failure_rate * 100)}% of agents (fates drawn by spawn`,
-    '  order, the same for every policy) stall or die 20-80% into their first task, so a policy that spawns more meets more',
-    `  failures. Estimates start at ${s.prior_ms / 60_000} min and follow the mean of finished tasks of the same role.`,
+    `  holder's when its lease passes, and its slot when the lead closes it or after ${s.stale_ms / 60_000} min; ${Math.round(s.failure_rate * 100)}% of`,
+    '  agents (fates drawn by spawn order, the same for every policy) stall or die 20-80% into their first task, so a',
+    `  policy that spawns more meets more failures. Estimates start at ${s.prior_ms / 60_000} min and follow the mean of finished`,
+    '  tasks of the same role. docs/scheduling.md compares this world with the real system.',
     'Summary ratios are means over shapes of the per-shape means: every shape weighs the same.',
     '',
   ];
