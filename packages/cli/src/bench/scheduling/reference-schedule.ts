@@ -1,0 +1,51 @@
+import { compareCriticalPathFirst, criticalPathRanks } from '@codex-team/scheduler';
+import type { SimTask } from './eval-shapes';
+
+/**
+ * What the reference schedule knows of the tasks: `sizes`, every true duration (it takes the ready
+ * task with the longest true path to the end first); `blind`, none of them (it takes the longest
+ * chain of tasks first, then priority, then creation order: compareCriticalPathFirst with every
+ * task weighing the same, which is the controller's claim order before any task has finished).
+ */
+export type ReferenceKnowledge = 'sizes' | 'blind';
+
+/**
+ * A reference schedule, not a bound: `cap` identical agents from the start, no failures, no spawn
+ * delay and no roles; each free agent takes the first ready task in the order its knowledge
+ * gives. With `sizes` its makespan shows how far max(critical path, work / cap) is from what a good
+ * schedule reaches on a shape (a policy may even beat it). With `blind` it shows what the best a
+ * policy may do is when tasks carry no size: where tasks are alike but for their random durations
+ * (the middle of a fork-join), no order that does not know the durations does better on average.
+ */
+export function referenceMakespan(tasks: readonly SimTask[], cap: number, knowledge: ReferenceKnowledge = 'sizes'): number {
+  const status = new Map<string, 'blocked' | 'ready' | 'in_progress' | 'done'>(tasks.map((task) => [task.id, task.depends_on.length === 0 ? 'ready' : 'blocked']));
+  const view = () => tasks.map((task) => ({ ...task, status: status.get(task.id) ?? 'blocked' }));
+  const ranks = criticalPathRanks(view(), (task) => (knowledge === 'sizes' ? task.duration_ms : 1));
+  const seq = new Map(tasks.map((task, at) => [task.id, at]));
+  const ranked = (task: SimTask) => ({ id: task.id, priority: task.priority, seq: seq.get(task.id) ?? 0, critical_path_ms: ranks.get(task.id) ?? 0 });
+  const order =
+    knowledge === 'sizes'
+      ? (a: SimTask, b: SimTask) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1)
+      : (a: SimTask, b: SimTask) => compareCriticalPathFirst(ranked(a), ranked(b));
+  const running: { id: string; end: number }[] = [];
+  let now = 0;
+  let done = 0;
+  while (done < tasks.length) {
+    const ready = tasks.filter((task) => status.get(task.id) === 'ready').sort(order);
+    while (running.length < cap && ready.length > 0) {
+      const task = ready.shift() as SimTask;
+      status.set(task.id, 'in_progress');
+      running.push({ id: task.id, end: now + task.duration_ms });
+    }
+    running.sort((a, b) => a.end - b.end);
+    const next = running.shift();
+    if (next === undefined) throw new Error('reference schedule: nothing ready and nothing running');
+    now = next.end;
+    status.set(next.id, 'done');
+    done += 1;
+    for (const task of tasks) {
+      if (status.get(task.id) === 'blocked' && task.depends_on.every((dep) => status.get(dep) === 'done')) status.set(task.id, 'ready');
+    }
+  }
+  return now;
+}

@@ -1,0 +1,57 @@
+import { TeamError } from '@codex-team/contracts';
+import { ANY_ROLE } from '@codex-team/policy-engine';
+
+/** How long one finished task took: from its claim to its completion. */
+export interface DurationSample {
+  /** The task's required role; null for a task that names none. */
+  required_role: string | null;
+  duration_ms: number;
+}
+
+/** Expected task durations, learned from finished tasks. */
+export interface DurationModel {
+  /** Mean duration of finished tasks by required role (ANY_ROLE for tasks naming none), with the sample count. */
+  by_role: Record<string, { mean_ms: number; samples: number }>;
+  /** Mean over every finished task; null before any finished. */
+  overall_ms: number | null;
+  /** The guess used before any task has finished. */
+  prior_ms: number;
+}
+
+/** The key a task's duration is learned under: its required role, or ANY_ROLE. */
+export function durationKey(requiredRole: string | null): string {
+  return requiredRole ?? ANY_ROLE;
+}
+
+/**
+ * Expected durations from finished tasks: the mean per required role, the mean over all, and
+ * `priorMs` for the time before any task has finished. Pure. Throws TeamError `INVALID_INPUT` on a
+ * negative or non-finite duration or prior.
+ */
+export function learnDurations(samples: readonly DurationSample[], priorMs: number): DurationModel {
+  if (!Number.isFinite(priorMs) || priorMs <= 0) throw new TeamError('INVALID_INPUT', `prior duration must be a positive number of ms, got ${priorMs}`);
+  const sums = new Map<string, { total: number; samples: number }>();
+  let total = 0;
+  for (const sample of samples) {
+    if (!Number.isFinite(sample.duration_ms) || sample.duration_ms < 0) {
+      throw new TeamError('INVALID_INPUT', `task duration must be a non-negative number of ms, got ${sample.duration_ms}`);
+    }
+    const key = durationKey(sample.required_role);
+    const sum = sums.get(key) ?? { total: 0, samples: 0 };
+    sum.total += sample.duration_ms;
+    sum.samples += 1;
+    sums.set(key, sum);
+    total += sample.duration_ms;
+  }
+  const by_role: DurationModel['by_role'] = {};
+  for (const key of [...sums.keys()].sort()) {
+    const sum = sums.get(key) as { total: number; samples: number };
+    by_role[key] = { mean_ms: sum.total / sum.samples, samples: sum.samples };
+  }
+  return { by_role, overall_ms: samples.length === 0 ? null : total / samples.length, prior_ms: priorMs };
+}
+
+/** The expected duration of a task of `requiredRole`: its role's mean, else the overall mean, else the prior. */
+export function expectedDurationMs(model: DurationModel, requiredRole: string | null): number {
+  return model.by_role[durationKey(requiredRole)]?.mean_ms ?? model.overall_ms ?? model.prior_ms;
+}
