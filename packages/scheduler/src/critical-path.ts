@@ -1,5 +1,5 @@
 import { TERMINAL_TASK_STATUSES, TeamError, type Task } from '@codex-team/contracts';
-import { blockedByCycle } from './dependency-cycles';
+import { blockedByCycle, cycleError, dependencyOrder } from './dependency-cycles';
 
 export interface PathNode {
   id: string;
@@ -178,10 +178,7 @@ function longestPath<T extends Pick<PathNode, 'id' | 'depends_on'>>(nodes: reado
       }
     }
   }
-  if (tail < n) {
-    const stuck = blockedByCycle(nodes).sort(compareIds);
-    throw new TeamError('CYCLE_DETECTED', `tasks ${stuck.join(', ')} are in or behind a dependency cycle`, { task_ids: stuck });
-  }
+  if (tail < n) throw cycleError(blockedByCycle(nodes));
   return pathOf(paths, answer);
 }
 
@@ -194,10 +191,87 @@ export function remainingCriticalPath(
   tasks: readonly Pick<Task, 'id' | 'depends_on' | 'status'>[],
   estimate: (task: Pick<Task, 'id' | 'depends_on' | 'status'>) => number = () => 1,
 ): CriticalPath {
-  const isFinished = (task: Pick<Task, 'status'>): boolean => TERMINAL_TASK_STATUSES.includes(task.status);
   const whole = longestPath(tasks, (task) => (isFinished(task) ? 0 : estimate(task)));
   // The path is short: a set of its own tasks is cheaper than one of every finished task.
   const onPath = new Set(whole.path);
   const finished = new Set(tasks.filter((task) => onPath.has(task.id) && isFinished(task)).map((task) => task.id));
   return { path: whole.path.filter((id) => !finished.has(id)), duration: whole.duration };
+}
+
+/** Whether a task's status ends its life (done, failed, cancelled). */
+export function isFinished(task: Pick<Task, 'status'>): boolean {
+  return TERMINAL_TASK_STATUSES.includes(task.status);
+}
+
+/** The task fields critical-path ranks look at; `estimate_ms` is the caller's, when it has one. */
+export type RankableTask = Pick<Task, 'id' | 'status' | 'depends_on' | 'required_role'>;
+
+/** The live tasks of a DAG (see liveWork) and the same tasks in dependency order. */
+export interface LiveWork<T extends RankableTask> {
+  live: Map<string, T>;
+  /** Each live task after its unfinished dependencies. */
+  order: T[];
+}
+
+/**
+ * Unfinished tasks that can still run: every dependency is done or itself live. A task behind a
+ * failed or cancelled dependency (directly or through others) can never become ready, so it is no
+ * work to staff or rank. Throws TeamError `INVALID_INPUT` on a duplicate id or an unknown
+ * dependency, and `CYCLE_DETECTED` when unfinished tasks depend on each other in a cycle (finished
+ * dependencies wait for nothing: dependencyOrder over the unfinished tasks).
+ */
+export function liveWork<T extends RankableTask>(tasks: readonly T[]): LiveWork<T> {
+  const byId = new Map<string, T>();
+  for (const task of tasks) {
+    if (byId.has(task.id)) throw new TeamError('INVALID_INPUT', `task ${task.id} appears twice`);
+    byId.set(task.id, task);
+  }
+  for (const task of tasks) {
+    for (const dep of task.depends_on) {
+      if (!byId.has(dep)) throw new TeamError('INVALID_INPUT', `task ${task.id} depends on unknown task ${dep}`);
+    }
+  }
+  const unfinished = tasks.filter((task) => !isFinished(task));
+  const { order: sorted, blocked } = dependencyOrder(unfinished);
+  if (blocked.length > 0) throw cycleError(blocked);
+  const live = new Map<string, T>();
+  const order: T[] = [];
+  for (const index of sorted) {
+    const task = unfinished[index] as T;
+    const runnable = task.depends_on.every((dep) => (byId.get(dep) as T).status === 'done' || live.has(dep));
+    if (!runnable) continue;
+    live.set(task.id, task);
+    order.push(task);
+  }
+  return { live, order };
+}
+
+/**
+ * The critical-path rank of every live task (see liveWork): the expected duration of the longest
+ * chain of live work that starts with the task, the task itself included, each task weighing
+ * `estimateMs(task)`. The larger the rank, the longer the rest of the run waits on the task, so it
+ * is claimed first (CLAIM_ORDER). Finished and dead tasks are absent. Throws what liveWork throws,
+ * and `INVALID_INPUT` when an estimate is negative or not finite.
+ */
+export function criticalPathRanks<T extends RankableTask>(tasks: readonly T[], estimateMs: (task: T) => number): Map<string, number> {
+  return ranksOf(liveWork(tasks), estimateMs);
+}
+
+/** criticalPathRanks over live work already found. */
+export function ranksOf<T extends RankableTask>(work: LiveWork<T>, estimateMs: (task: T) => number): Map<string, number> {
+  const longestAfter = new Map<string, number>();
+  const ranks = new Map<string, number>();
+  for (let at = work.order.length - 1; at >= 0; at -= 1) {
+    const task = work.order[at] as T;
+    const estimate = estimateMs(task);
+    if (!Number.isFinite(estimate) || estimate < 0) {
+      throw new TeamError('INVALID_INPUT', `task ${task.id} has an estimate of ${estimate} ms; it must be a non-negative number`);
+    }
+    const rank = estimate + (longestAfter.get(task.id) ?? 0);
+    ranks.set(task.id, rank);
+    for (const dep of task.depends_on) {
+      if (work.live.has(dep) && rank > (longestAfter.get(dep) ?? 0)) longestAfter.set(dep, rank);
+    }
+  }
+  return ranks;
 }

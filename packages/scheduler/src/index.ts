@@ -1,14 +1,13 @@
 // Public API of @codex-team/scheduler: DAG readiness, claim order, critical path, staffing hints and runtime rebalancing.
-export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, compareClaimOrder, readyTasks, readyWhen, selectNextTask } from './readiness';
-export type { ClaimableKinds, ClaimOrderKey } from './readiness';
+export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRanks, claimRefusal, compareClaimOrder, readyTasks, readyWhen, selectNextTask } from './readiness';
+export type { ClaimableKinds, ClaimOrderFacts, ClaimOrderKey, ClaimRanks } from './readiness';
 export { blockedByCycle } from './dependency-cycles';
-export { criticalPath, remainingCriticalPath } from './critical-path';
+export { criticalPath, criticalPathRanks, remainingCriticalPath } from './critical-path';
 export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey } from './team-hints';
 export type { StaffingHintsView, ReadyToFinalize, BudgetView } from './team-hints';
 export { runSummary, workIntervals } from './run-summary';
 export type { RunSummary } from './run-summary';
-export { compareCriticalPathFirst, criticalPathRanks } from './critical-path-order';
-export { learnDurations, expectedDurationMs } from './task-durations';
+export { DEFAULT_DURATION_PRIOR_MS, learnDurations, expectedDurationMs, taskEstimateMs } from './task-durations';
 export type { DurationModel, DurationSample } from './task-durations';
 export { decideRebalance, DEFAULT_REBALANCE_SETTINGS } from './rebalance';
 export type { RebalanceAgent, RebalanceDecision, RebalanceSettings, RebalanceTask } from './rebalance-types';

@@ -3,7 +3,7 @@ import type { DurationModel } from './task-durations';
 
 /** A task as the controller sees it: the DAG, the claim on it and the claim order's keys. */
 export interface RebalanceTask extends Pick<Task, 'id' | 'status' | 'depends_on' | 'required_role' | 'priority' | 'owner_agent_id'> {
-  /** Creation sequence; see RankedTask. */
+  /** Creation sequence: among tasks equal on the earlier keys of CLAIM_ORDER, the one made first goes first. */
   seq: number;
   /** When the current claim was taken (ms since the epoch), for a task in progress; else null. */
   claimed_at_ms: number | null;

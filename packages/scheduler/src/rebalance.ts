@@ -1,6 +1,6 @@
 import { LIMITS, TeamError } from '@codex-team/contracts';
 import { budgetCeiling, describeRole } from '@codex-team/policy-engine';
-import { compareCriticalPathFirst } from './critical-path-order';
+import { compareClaimOrder } from './readiness';
 import type {
   NextTaskDirective,
   RebalanceAgent,
@@ -14,8 +14,8 @@ import type {
   SpawnDirective,
   UnmetWork,
 } from './rebalance-types';
-import { mayTake, planStaffing, rankedOf, type StaffingPlan } from './staffing-plan';
-import { expectedDurationMs } from './task-durations';
+import { claimOrderFactsOf, mayTake, planStaffing, type StaffingPlan } from './staffing-plan';
+import { taskEstimateMs } from './task-durations';
 import { workOutlook, type TaskOutlook, type WorkOutlook } from './work-outlook';
 
 /** The controller's time constants when the caller sets none (see RebalanceSettings). */
@@ -116,7 +116,7 @@ function retireOrder(a: RebalanceAgent, b: RebalanceAgent): number {
 function nextTasks(input: RebalanceInput, outlook: WorkOutlook, roles: ReadonlyMap<string, boolean>): NextTaskDirective[] {
   const ready = outlook.tasks
     .filter((item) => !item.worked && item.task.status !== 'in_progress' && item.ready_at_ms <= input.now_ms)
-    .sort((a, b) => compareCriticalPathFirst(rankedOf(a), rankedOf(b)));
+    .sort((a, b) => compareClaimOrder(claimOrderFactsOf(a), claimOrderFactsOf(b)));
   const out: NextTaskDirective[] = [];
   for (const [role, takes_unassigned] of [...roles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const next = ready.find((item) => mayTake({ role, takes_unassigned }, item.task));
@@ -270,7 +270,7 @@ function retireDirectives(context: RetireContext): { retire: RetireDirective[]; 
  *   (`rebalance.retire.over_ceiling`) idle agents go at once, longest idle first.
  * - Silent agents (`rebalance.retire.silent`): an agent that lost its claim to recovery while
  *   silent, and is still silent, is closed by the lead at once (see silentRetires).
- * - Next task per role (`rebalance.next.critical_path_first`): compareCriticalPathFirst.
+ * - Next task per role (`rebalance.next.critical_path_first`): claim order (CLAIM_ORDER).
  *
  * Throws TeamError `INVALID_INPUT` (bad counts, settings or DAG) or `CYCLE_DETECTED`.
  */
@@ -285,7 +285,7 @@ export function decideRebalance(input: RebalanceInput): RebalanceDecision {
   const silent = input.agents.filter((agent) => agent.state !== 'starting' && now - agent.last_seen_ms > settings.silent_after_ms);
   const silentIds = new Set(silent.map((agent) => agent.id));
   const heard = input.agents.filter((agent) => !silentIds.has(agent.id));
-  const outlook = workOutlook(input.tasks, (task) => task.estimate_ms ?? expectedDurationMs(input.durations, task.required_role), now, new Set(heard.map((agent) => agent.id)));
+  const outlook = workOutlook(input.tasks, (task) => taskEstimateMs(task, input.durations), now, new Set(heard.map((agent) => agent.id)));
   const { ceiling, reasons: budgetReasons } = budgetLimit(input, bandMax, outlook);
   reasons.push(...budgetReasons);
   if (silent.length > 0) reasons.push(`${plural(silent.length, 'agent')} not heard from for over ${settings.silent_after_ms} ms count for nothing: ${[...silentIds].sort().join(', ')}`);

@@ -1,6 +1,6 @@
 import { LEAD_ROLE } from '@codex-team/contracts';
 import { DEFAULT_WORK_ROLE, describeRole } from '@codex-team/policy-engine';
-import { compareCriticalPathFirst } from './critical-path-order';
+import { compareClaimOrder, type ClaimOrderFacts } from './readiness';
 import type { RebalanceAgent, RebalanceSettings, RebalanceTask } from './rebalance-types';
 import type { TaskOutlook, WorkOutlook } from './work-outlook';
 
@@ -124,10 +124,10 @@ function freeAt(agent: RebalanceAgent, outlook: WorkOutlook, nowMs: number, sett
 
 function byReadinessThenCriticalPath(a: TaskOutlook, b: TaskOutlook): number {
   if (a.ready_at_ms !== b.ready_at_ms) return a.ready_at_ms - b.ready_at_ms;
-  return compareCriticalPathFirst(rankedOf(a), rankedOf(b));
+  return compareClaimOrder(claimOrderFactsOf(a), claimOrderFactsOf(b));
 }
 
 /** The claim order's view of a task in the outlook. */
-export function rankedOf(item: TaskOutlook): { id: string; priority: number; seq: number; critical_path_ms: number } {
-  return { id: item.task.id, priority: item.task.priority, seq: item.task.seq, critical_path_ms: item.critical_path_ms };
+export function claimOrderFactsOf(item: TaskOutlook): ClaimOrderFacts {
+  return { critical_path_ms: item.critical_path_ms, priority: item.task.priority, creation: item.task.seq };
 }

@@ -55,3 +55,21 @@ export function learnDurations(samples: readonly DurationSample[], priorMs: numb
 export function expectedDurationMs(model: DurationModel, requiredRole: string | null): number {
   return model.by_role[durationKey(requiredRole)]?.mean_ms ?? model.overall_ms ?? model.prior_ms;
 }
+
+/**
+ * The expected duration of a task before any task has finished and when it carries no estimate:
+ * ten minutes. Only its ratio to task estimates matters to claim order (before anything finished,
+ * every task without an estimate weighs it).
+ */
+export const DEFAULT_DURATION_PRIOR_MS = 600_000;
+
+/** A task that may carry its own size estimate (ms); null or absent: none. */
+export interface EstimatedTask {
+  required_role: string | null;
+  estimate_ms?: number | null;
+}
+
+/** A task's expected duration: its own estimate when it has one, else its role's (expectedDurationMs). */
+export function taskEstimateMs(task: EstimatedTask, model: DurationModel): number {
+  return task.estimate_ms ?? expectedDurationMs(model, task.required_role);
+}

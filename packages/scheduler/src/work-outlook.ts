@@ -1,4 +1,4 @@
-import { liveWork, ranksOf } from './critical-path-order';
+import { liveWork, ranksOf } from './critical-path';
 import type { RebalanceTask } from './rebalance-types';
 
 /**

@@ -87,7 +87,7 @@ export function schedulingNotes(runs: number): string[] {
     '  it was retired, lost, or the run ended; starting and idle time count, the lead does not.',
     'Policies: fixed = cap agents from start to end, roles in proportion to the plan, a lost agent replaced, an idle',
     '  agent of the wrong role swapped; fanout = today\'s recommendFanout hints (default profile) followed every tick,',
-    '  never retiring; ctl = decideRebalance every tick. All claim critical path first (compareCriticalPathFirst) with',
+    '  never retiring; ctl = decideRebalance every tick. All claim critical path first (compareClaimOrder) with',
     '  role-mean durations learned from finished tasks; two informational controller variants claim in today\'s',
     '  store order (priority, then creation) or know every task\'s true duration.',
     `World: decisions every ${s.tick_ms / 1000} s, recovery sweeps and idle polls every ${s.sweep_every_ms / 1000} s; ${s.spawn_lead_ms / 1000} s from a spawn decision to the first claim;`,

@@ -16,6 +16,7 @@ export const NewTaskSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionMaxChars).default(''),
   required_role: RoleSchema.optional().describe('Only agents of this role may claim it'),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).default(0),
+  estimate_min: z.number().int().min(1).max(LIMITS.estimateMinMax).optional(),
   depends_on: z
     .array(z.string().min(1).max(64))
     .max(LIMITS.dependenciesPerTaskMax)

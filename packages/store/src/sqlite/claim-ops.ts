@@ -1,11 +1,12 @@
 import { TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import type { CallPermission } from '@codex-team/policy-engine';
-import { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, type ClaimableKinds, type ClaimOrderKey } from '@codex-team/scheduler';
+import { EVERY_KIND, claimKindOf, claimRefusal, type ClaimableKinds } from '@codex-team/scheduler';
 import type { Actor, ClaimOptions, LeaseOptions } from '../team-store';
 import { logDecision, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
+import { firstInClaimOrder, type ClaimCandidate } from './scheduling-facts';
 import {
   NO_UNFINISHED_DEPENDENCY,
   auditTaskChange,
@@ -35,32 +36,29 @@ function kindsOf(permission: CallPermission | undefined): ClaimableKinds {
   return { ownRole: permission.allowed.includes('own_role'), unassigned: permission.allowed.includes('unassigned') };
 }
 
-// Claim order, from the scheduler's one definition: each key is one column of the claim query.
-const CLAIM_ORDER_COLUMNS: Record<ClaimOrderKey['key'], string> = { priority: 't.priority', creation: 't.seq' };
-const CLAIM_ORDER_SQL = CLAIM_ORDER.map(({ key, direction }) => `${CLAIM_ORDER_COLUMNS[key]} ${direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
-
 // The claimable-task predicate of claimRefusal, as SQL: ready, every dependency done, and of a
-// kind the caller may claim (its own role's, or naming no role). The claims conformance suite
-// checks that this query picks exactly what scheduler's selectNextTask picks.
-const NEXT_CLAIMABLE = `SELECT ${TASK_COLUMNS} FROM tasks t
+// kind the caller may claim (its own role's, or naming no role). Claim order among them is the
+// scheduler's (firstInClaimOrder); the claims conformance suite checks that the store claims
+// exactly what scheduler's selectNextTask picks.
+const CLAIMABLE = `SELECT t.id, t.priority, t.seq FROM tasks t
      WHERE t.team_id = @team AND t.status = 'ready'
        AND ((t.required_role IS NULL AND @unassigned = 1) OR (t.required_role = @role AND @own = 1))
        AND ${NO_UNFINISHED_DEPENDENCY}
-     ORDER BY ${CLAIM_ORDER_SQL}
-     LIMIT 1`;
+     ORDER BY t.seq`;
 
 /**
  * Takes the claim. The UPDATE is guarded by status even though the IMMEDIATE transaction already
  * serialises writers: a claim must never overwrite another one, whatever the caller did before.
  */
-function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions): Claim {
+function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: LeaseOptions): Claim {
   const leaseExpiresAt = op.now + options.leaseMs;
   const changed = op.sql.run(
     `UPDATE tasks SET status = 'in_progress', owner_agent_id = ?, fence = fence + 1, attempts = attempts + 1,
-       lease_expires_at = ?, updated_at = ?
+       lease_expires_at = ?, claimed_at = ?, updated_at = ?
      WHERE id = ? AND status = 'ready'`,
     caller.agent.id,
     leaseExpiresAt,
+    op.now,
     op.now,
     task.id,
   ).changes;
@@ -78,8 +76,9 @@ function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions)
 }
 
 /**
- * Claims the first claimable task in claim order (CLAIM_ORDER: highest priority, then oldest).
- * Dependencies are re-checked in the same query rather than trusted from the status. A team ready
+ * Claims the first claimable task in claim order (CLAIM_ORDER: the longest critical path, then the
+ * highest priority, then the oldest), ranked inside this transaction. Dependencies are re-checked in
+ * the same query rather than trusted from the status. A team ready
  * to finalize answers no claim with the reason (the refusal is audited as `policy.deny`).
  */
 export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): ToolOutput<'team_task_next'> {
@@ -103,12 +102,13 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
     return { claim: null, reason: `the team is ready to finalize, no new claims: ${refusal.reason}` };
   }
   const kinds = kindsOf(options.permission);
-  const task = op.sql.get<TaskRow>(NEXT_CLAIMABLE, {
+  const candidates = op.sql.all<ClaimCandidate>(CLAIMABLE, {
     team: caller.team.id,
     role: caller.agent.role,
     unassigned: kinds.unassigned ? 1 : 0,
     own: kinds.ownRole ? 1 : 0,
   });
+  const task = firstInClaimOrder(op, caller.team.id, candidates);
   if (task !== undefined) {
     const claim = takeClaim(op, caller, task, options);
     return { claim, reason: null };

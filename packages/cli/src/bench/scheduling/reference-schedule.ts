@@ -1,10 +1,10 @@
-import { compareCriticalPathFirst, criticalPathRanks } from '@codex-team/scheduler';
+import { compareClaimOrder, criticalPathRanks } from '@codex-team/scheduler';
 import type { SimTask } from './eval-shapes';
 
 /**
  * What the reference schedule knows of the tasks: `sizes`, every true duration (it takes the ready
  * task with the longest true path to the end first); `blind`, none of them (it takes the longest
- * chain of tasks first, then priority, then creation order: compareCriticalPathFirst with every
+ * chain of tasks first, then priority, then creation order: claim order (compareClaimOrder) with every
  * task weighing the same, which is the controller's claim order before any task has finished).
  */
 export type ReferenceKnowledge = 'sizes' | 'blind';
@@ -22,11 +22,11 @@ export function referenceMakespan(tasks: readonly SimTask[], cap: number, knowle
   const view = () => tasks.map((task) => ({ ...task, status: status.get(task.id) ?? 'blocked' }));
   const ranks = criticalPathRanks(view(), (task) => (knowledge === 'sizes' ? task.duration_ms : 1));
   const seq = new Map(tasks.map((task, at) => [task.id, at]));
-  const ranked = (task: SimTask) => ({ id: task.id, priority: task.priority, seq: seq.get(task.id) ?? 0, critical_path_ms: ranks.get(task.id) ?? 0 });
+  const ranked = (task: SimTask) => ({ critical_path_ms: ranks.get(task.id) ?? 0, priority: task.priority, creation: seq.get(task.id) ?? 0 });
   const order =
     knowledge === 'sizes'
       ? (a: SimTask, b: SimTask) => (ranks.get(b.id) ?? 0) - (ranks.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1)
-      : (a: SimTask, b: SimTask) => compareCriticalPathFirst(ranked(a), ranked(b));
+      : (a: SimTask, b: SimTask) => compareClaimOrder(ranked(a), ranked(b));
   const running: { id: string; end: number }[] = [];
   let now = 0;
   let done = 0;

@@ -2,7 +2,6 @@ import { seededRandom, type Profile, type TaskStatus } from '@codex-team/contrac
 import { describeRole } from '@codex-team/policy-engine';
 import {
   compareClaimOrder,
-  compareCriticalPathFirst,
   criticalPathRanks,
   expectedDurationMs,
   learnDurations,
@@ -51,7 +50,7 @@ export const SIMULATION_SETTINGS: Readonly<SimulationSettings> = {
   prior_ms: 600_000,
 };
 
-/** Which ready task an idle agent claims: critical path first (the controller's order) or today's store order. */
+/** Which ready task an idle agent claims: claim order (critical path first) or the store's order before issue 16 (priority, then creation). */
 export type ClaimOrder = 'critical_path' | 'priority';
 
 /** A simulated task: its spec plus the store's state of it. */
@@ -352,10 +351,10 @@ class Simulation {
     if (this.options.order === 'critical_path') {
       const model = this.estimates();
       const ranks = criticalPathRanks(this.tasks, (task) => (this.options.known_durations ? task.duration_ms : expectedDurationMs(model, task.required_role)));
-      const ranked = (task: SimTaskState) => ({ id: task.id, priority: task.priority, seq: task.seq, critical_path_ms: ranks.get(task.id) ?? 0 });
-      ready = ready.sort((a, b) => compareCriticalPathFirst(ranked(a), ranked(b)));
+      const ranked = (task: SimTaskState) => ({ critical_path_ms: ranks.get(task.id) ?? 0, priority: task.priority, creation: task.seq });
+      ready = ready.sort((a, b) => compareClaimOrder(ranked(a), ranked(b)));
     } else {
-      ready = ready.sort((a, b) => compareClaimOrder({ priority: a.priority, creation: a.seq }, { priority: b.priority, creation: b.seq }));
+      ready = ready.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
     }
     for (const agent of idle) {
       const at = ready.findIndex((task) => mayTake(agent, task));

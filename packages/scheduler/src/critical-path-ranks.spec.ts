@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { isTeamError, type TaskStatus } from '@codex-team/contracts';
-import { criticalPath } from './critical-path';
-import { compareCriticalPathFirst, criticalPathRanks, liveWork, type RankableTask, type RankedTask } from './critical-path-order';
+import { criticalPath, criticalPathRanks, liveWork, type RankableTask } from './critical-path';
+import { compareClaimOrder, type ClaimOrderFacts } from './readiness';
 
 const task = (id: string, status: TaskStatus, ...depends_on: string[]): RankableTask => ({ id, status, depends_on, required_role: null });
-const ranked = (id: string, critical_path_ms: number, priority = 0, seq = 0): RankedTask => ({ id, critical_path_ms, priority, seq });
+const ranked = (id: string, critical_path_ms: number, priority = 0, creation = 0): ClaimOrderFacts & { id: string } => ({ id, critical_path_ms, priority, creation });
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -15,19 +15,19 @@ function codeOf(run: () => unknown): string | undefined {
   return undefined;
 }
 
-describe('compareCriticalPathFirst', () => {
-  it('puts the longer critical path first, then the higher priority, then the older task, then the smaller id', () => {
+describe('compareClaimOrder', () => {
+  it('puts the longer critical path first, then the higher priority, then the older task', () => {
     const tasks = [
       ranked('late-high', 10, 9, 5),
       ranked('long', 30, 0, 9),
       ranked('early-high', 10, 9, 1),
-      ranked('low', 10, 1, 0),
-      ranked('b-twin', 10, 1, 0),
+      ranked('low', 10, 1, 2),
+      ranked('first-low', 10, 1, 0),
     ];
-    const order = ['long', 'early-high', 'late-high', 'b-twin', 'low'];
-    expect([...tasks].sort(compareCriticalPathFirst).map((t) => t.id)).toEqual(order);
-    expect([...tasks].reverse().sort(compareCriticalPathFirst).map((t) => t.id)).toEqual(order);
-    expect(compareCriticalPathFirst(ranked('x', 1), ranked('x', 1))).toBe(0);
+    const order = ['long', 'early-high', 'late-high', 'first-low', 'low'];
+    expect([...tasks].sort(compareClaimOrder).map((t) => t.id)).toEqual(order);
+    expect([...tasks].reverse().sort(compareClaimOrder).map((t) => t.id)).toEqual(order);
+    expect(compareClaimOrder(ranked('x', 1), ranked('x', 1))).toBe(0);
   });
 });
 
