@@ -3,11 +3,11 @@ export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRanks, claimRefusal, compare
 export type { ClaimableKinds, ClaimOrderFacts, ClaimOrderKey, ClaimRanks } from './readiness';
 export { blockedByCycle } from './dependency-cycles';
 export { criticalPath, criticalPathRanks, remainingCriticalPath } from './critical-path';
-export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey } from './team-hints';
-export type { StaffingHintsView, ReadyToFinalize, BudgetView } from './team-hints';
+export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey, rebalanceHints } from './team-hints';
+export type { StaffingHintsView, ReadyToFinalize, BudgetView, RebalanceHints } from './team-hints';
 export { runSummary, workIntervals } from './run-summary';
 export type { RunSummary } from './run-summary';
 export { DEFAULT_DURATION_PRIOR_MS, learnDurations, expectedDurationMs, taskEstimateMs } from './task-durations';
 export type { DurationModel, DurationSample } from './task-durations';
 export { decideRebalance, DEFAULT_REBALANCE_SETTINGS } from './rebalance';
-export type { RebalanceAgent, RebalanceDecision, RebalanceSettings, RebalanceTask } from './rebalance-types';
+export type { RebalanceAgent, RebalanceDecision, RebalanceInput, RebalanceSettings, RebalanceTask, RetireDirective, SpawnDirective } from './rebalance-types';

@@ -321,6 +321,18 @@ describe('decideRebalance: silent agents (fake clock)', () => {
     const later = decide({ tasks: [task('t1'), task('t2'), task('t3')], agents: [calledSince, parked, recent] });
     expect(later.retire.map((r) => [r.agent_id, r.rule])).toEqual([['recent', 'rebalance.retire.silent']]);
   });
+  it('keeps counting an idle agent that waits without a word, and retires it when it is a surplus', () => {
+    // A teammate that found no work ended its turn 5 minutes ago: silent, but holding nothing lost.
+    const waiting = agent('waiting', { since_ms: clock.now() - 5 * MIN, last_seen_ms: clock.now() - 5 * MIN });
+    const first = decide({ agents: [waiting] });
+    expect(first.facts.agents.silent_ids).toEqual([]);
+    expect(first.retire_candidates).toEqual([expect.objectContaining({ agent_id: 'waiting', rule: 'rebalance.retire.surplus_idle' })]);
+    clock.advance(HYSTERESIS);
+    const then = decide({ agents: [{ ...waiting }], previous: first });
+    expect(then.retire.map((r) => [r.agent_id, r.rule])).toEqual([['waiting', 'rebalance.retire.surplus_idle']]);
+    // Waiting silently, it still takes ready work: no spawn for a task it may take.
+    expect(decide({ tasks: [task('t1')], agents: [waiting] }).spawn).toEqual([]);
+  });
 });
 
 describe('decideRebalance: budget', () => {

@@ -184,6 +184,20 @@ function silentRetires(input: RebalanceInput, settings: RebalanceSettings): Reti
     }));
 }
 
+/**
+ * Whether an agent counts for nothing, being possibly stalled: a holder not heard from for
+ * silent_after_ms, or an idle agent that lost its claim to recovery while silent and has been
+ * silent that long. An idle agent that holds nothing is not silent by its silence alone: under
+ * Codex a teammate that found no work ends its turn and waits to be woken, which says nothing of
+ * whether it is there; it stays an idle agent to keep or to retire.
+ */
+function isSilent(agent: RebalanceAgent, now: number, settings: RebalanceSettings): boolean {
+  if (agent.state === 'starting' || now - agent.last_seen_ms <= settings.silent_after_ms) return false;
+  if (agent.state === 'busy') return true;
+  const lost = agent.claim_lost_at_ms ?? null;
+  return lost !== null && agent.last_seen_ms < lost;
+}
+
 interface RetireContext {
   input: RebalanceInput;
   settings: RebalanceSettings;
@@ -258,7 +272,8 @@ function retireDirectives(context: RetireContext): { retire: RetireDirective[]; 
  * - Spawns (`rebalance.spawn.waiting_work`): a list schedule of the work expected within the keep
  *   horizon over the agents there are (planStaffing); a task ready within the spawn horizon that
  *   every agent there would start at least spawn_gain_ms later than a new one gets a new agent of
- *   its role, the most critical first. Agents not heard from for silent_after_ms count for nothing.
+ *   its role, the most critical first. Holders not heard from for silent_after_ms count for nothing,
+ *   and so do idle agents that lost a claim while silent (isSilent).
  * - Chains: when the live work is one chain, nothing is spawned while an agent that may take its
  *   next task holds a slot.
  * - Retires (`rebalance.retire.surplus_idle`): an idle agent with nothing to do within the keep
@@ -282,7 +297,7 @@ export function decideRebalance(input: RebalanceInput): RebalanceDecision {
   const reasons = [capReason];
   if (bandMax < cap) reasons.push(`fanout.max ${input.profile.fanout.max} keeps the team at ${bandMax} or fewer`);
 
-  const silent = input.agents.filter((agent) => agent.state !== 'starting' && now - agent.last_seen_ms > settings.silent_after_ms);
+  const silent = input.agents.filter((agent) => isSilent(agent, now, settings));
   const silentIds = new Set(silent.map((agent) => agent.id));
   const heard = input.agents.filter((agent) => !silentIds.has(agent.id));
   const outlook = workOutlook(input.tasks, (task) => taskEstimateMs(task, input.durations), now, new Set(heard.map((agent) => agent.id)));

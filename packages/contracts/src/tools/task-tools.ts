@@ -58,6 +58,8 @@ export const TaskNextOutputSchema = z.strictObject({
   claim: ClaimSchema.nullable(),
   /** Why nothing was claimed, when claim is null. */
   reason: z.string().nullable(),
+  /** Set when the team's rebalancing retired you instead (rule and why): end your turn. */
+  retire: z.strictObject({ rule: z.string(), reason: z.string() }).optional(),
 });
 
 export const TaskClaimInputSchema = z.strictObject({ task_id: TaskIdSchema });

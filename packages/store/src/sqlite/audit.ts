@@ -34,6 +34,7 @@ export type AuditAction =
   | 'policy.switch'
   | 'policy.fanout'
   | 'policy.deny'
+  | 'rebalance.decide'
   | 'agent.idle'
   | 'agent.active'
   | 'agent.retire'

@@ -6,6 +6,7 @@ import { logDecision, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
+import { retireByOrder, retireOrderFor } from './rebalance-ops';
 import { firstInClaimOrder, type ClaimCandidate } from './scheduling-facts';
 import {
   NO_UNFINISHED_DEPENDENCY,
@@ -76,6 +77,26 @@ function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: L
 }
 
 /**
+ * The answer of team_task_next to an agent the team's latest rebalancing decision retires, while it
+ * still applies (retireOrderFor): the agent is retired in this transaction and its slot is free.
+ * An agent with a task it may claim now is not retired by a decision that saw none (the next
+ * decision looks again), unless the team is over its ceiling. Null when the caller claims as usual.
+ */
+function retireIfOrdered(op: Op, caller: Caller, claimable: number): ToolOutput<'team_task_next'> | null {
+  if (caller.isLead) return null;
+  const order = retireOrderFor(op, caller.agent);
+  if (order === null || (claimable > 0 && order.rule !== 'rebalance.retire.over_ceiling')) return null;
+  retireByOrder(op, caller.agent, order, caller.team);
+  return {
+    claim: null,
+    reason:
+      `you are retired by the team's rebalancing (${order.rule}): ${order.reason}. Your slot is free for other work: ` +
+      'end your turn now with a one-line summary and make no further team calls',
+    retire: { rule: order.rule, reason: order.reason },
+  };
+}
+
+/**
  * Claims the first claimable task in claim order (CLAIM_ORDER: the longest critical path, then the
  * highest priority, then the oldest), ranked inside this transaction. Dependencies are re-checked in
  * the same query rather than trusted from the status. A team ready
@@ -85,6 +106,15 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_next');
+  const kinds = kindsOf(options.permission);
+  const candidates = op.sql.all<ClaimCandidate>(CLAIMABLE, {
+    team: caller.team.id,
+    role: caller.agent.role,
+    unassigned: kinds.unassigned ? 1 : 0,
+    own: kinds.ownRole ? 1 : 0,
+  });
+  const retired = retireIfOrdered(op, caller, candidates.length);
+  if (retired !== null) return retired;
   const refusal = admission(op, caller, 'claim');
   if (refusal !== null) {
     if (refusal.rule !== 'guardrails.early_stop') refusePolicy(op, caller, refusal, 'team_task_next', null);
@@ -101,13 +131,6 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
     });
     return { claim: null, reason: `the team is ready to finalize, no new claims: ${refusal.reason}` };
   }
-  const kinds = kindsOf(options.permission);
-  const candidates = op.sql.all<ClaimCandidate>(CLAIMABLE, {
-    team: caller.team.id,
-    role: caller.agent.role,
-    unassigned: kinds.unassigned ? 1 : 0,
-    own: kinds.ownRole ? 1 : 0,
-  });
   const task = firstInClaimOrder(op, caller.team.id, candidates);
   if (task !== undefined) {
     const claim = takeClaim(op, caller, task, options);
