@@ -151,13 +151,16 @@ export interface NextTaskDirective {
   rule: RebalanceRule;
 }
 
-/** An idle surplus agent not retired yet: the hysteresis state carried to the next decision. */
+/**
+ * An idle surplus agent, on notice or already told to retire: the hysteresis state carried to the
+ * next decision (a retire takes effect only when the agent next asks for work or is closed).
+ */
 export interface RetireCandidate {
   agent_id: string;
   rule: RebalanceRule;
   /** Since when it has been a surplus without a break. */
   since_ms: number;
-  /** When it will be retired if it stays one. */
+  /** When it is (or was) retired if it stays one. */
   retire_at_ms: number;
 }
 

@@ -330,6 +330,11 @@ describe('decideRebalance: silent agents (fake clock)', () => {
     clock.advance(HYSTERESIS);
     const then = decide({ agents: [{ ...waiting }], previous: first });
     expect(then.retire.map((r) => [r.agent_id, r.rule])).toEqual([['waiting', 'rebalance.retire.surplus_idle']]);
+    // Until it asks for work and is told, every later decision retires it again: no flapping back to notice.
+    clock.advance(10_000);
+    const still = decide({ agents: [waiting], previous: then });
+    expect(still.retire.map((r) => r.agent_id)).toEqual(['waiting']);
+    expect(still.key).toBe(then.key);
     // Waiting silently, it still takes ready work: no spawn for a task it may take.
     expect(decide({ tasks: [task('t1')], agents: [waiting] }).spawn).toEqual([]);
   });

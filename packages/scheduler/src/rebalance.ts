@@ -245,10 +245,10 @@ function retireDirectives(context: RetireContext): { retire: RetireDirective[]; 
     const rule = noticed.get(agent.id);
     if (rule === undefined) continue;
     const since = previousSince.get(agent.id) ?? now;
-    if (now - since < settings.retire_after_ms) {
-      retire_candidates.push({ agent_id: agent.id, rule, since_ms: since, retire_at_ms: since + settings.retire_after_ms });
-      continue;
-    }
+    // Carried while it stays a surplus, retired or not: a retire takes effect when the agent next
+    // asks for work, and until then the next decision must retire it again, not start over.
+    retire_candidates.push({ agent_id: agent.id, rule, since_ms: since, retire_at_ms: since + settings.retire_after_ms });
+    if (now - since < settings.retire_after_ms) continue;
     retire.push({
       agent_id: agent.id,
       role: agent.role,

@@ -22,15 +22,22 @@ const passing: EvalSummary = {
   fanout_vs_bound: 1.2,
   fanout_vs_fixed_makespan: 1.1,
   fanout_vs_fixed_agent_time: 0.8,
+  blind_controller_vs_bound: 1.16,
+  blind_controller_worst_shape: 'fork-join-8',
+  blind_controller_worst_shape_vs_bound: 1.5,
+  blind_controller_vs_fixed_makespan: 1.0,
+  blind_controller_vs_fixed_agent_time: 0.7,
   today_order_vs_bound: 1.2,
   known_durations_vs_bound: 1.05,
   known_durations_worst_shape_vs_bound: 1.2,
   reference_vs_bound: 1.05,
   reference_worst_shape_vs_bound: 1.3,
+  estimate_reference_vs_bound: 1.06,
+  estimate_reference_worst_shape_vs_bound: 1.32,
   blind_reference_vs_bound: 1.08,
   blind_reference_worst_shape: 'diamond',
   blind_reference_worst_shape_vs_bound: 1.35,
-  excess: { structure: 0.05, sizes_unknown: 0.03, staffing: 0, roles: 0.005, start_latency: 0.005, lost_work: 0.005, recovery_wait: 0.005 },
+  excess: { structure: 0.05, estimate_error: 0.03, staffing: 0, roles: 0.005, start_latency: 0.005, lost_work: 0.005, recovery_wait: 0.005 },
   respawns: 3,
   decisions_above_cap: 0,
   chain_scale_ups: 0,
@@ -58,7 +65,9 @@ describe('the scheduling benchmark', () => {
     expect(report.tables?.[0]?.rows.map((row) => row[0])).toEqual(['chain-8 (chain)', 'fork-join-8']);
     expect(text).toContain('LB (lower bound) = max(critical path, total work / cap)');
     expect(text).toContain('agent-time (the cost proxy): the sum over teammates of the time each held a slot');
-    expect(report.tables?.[1]?.columns.slice(0, 4)).toEqual(['shape', 'ctl', 'blind ref', 'structure']);
+    expect(report.tables?.[1]?.columns.slice(0, 5)).toEqual(['shape', 'ctl', 'est ref', 'blind ref', 'structure']);
+    expect(report.tables?.[0]?.columns).toContain('ctl blind');
+    expect(text).toContain('Size estimates: each task carries the lead\'s estimate (estimate_min)');
     expect(report.tables?.[1]?.rows.map((row) => row[0])).toEqual(['chain-8 (chain)', 'fork-join-8']);
     const summary = summarize(rows);
     const figure = (name: string): number | undefined => report.measurements.find((m) => m.name === name)?.value;

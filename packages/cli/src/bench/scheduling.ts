@@ -1,7 +1,7 @@
 import type { Profile } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { benchGoal, type BenchGoal, type BenchMeasurement, type BenchReport, type BenchTable, type Benchmark } from './benchmark';
-import { EVAL_SHAPES } from './scheduling/eval-shapes';
+import { ESTIMATE_ERROR, EVAL_SHAPES } from './scheduling/eval-shapes';
 import { EXCESS_CAUSES, type ExcessCause } from './scheduling/excess-decomposition';
 import { POLICIES, evaluateShapes, summarize, type EvalSummary, type ShapeRow } from './scheduling/scheduling-eval';
 import { RESPAWN_WINDOW_MS, SIMULATION_SETTINGS } from './scheduling/simulation';
@@ -18,7 +18,7 @@ const share = (x: number): string => `${x < -0.0005 ? '-' : '+'}${Math.abs(x).to
 
 const CAUSE_LABELS: Readonly<Record<ExcessCause, string>> = {
   structure: 'structure',
-  sizes_unknown: 'sizes unknown',
+  estimate_error: 'estimate error',
   staffing: 'staffing',
   roles: 'roles',
   start_latency: 'start latency',
@@ -29,9 +29,10 @@ const CAUSE_LABELS: Readonly<Record<ExcessCause, string>> = {
 function shapeTable(rows: readonly ShapeRow[]): BenchTable {
   return {
     title: 'makespan / lower bound (mean over runs) and agent-time against fixed maximum staffing, per shape',
-    columns: ['shape', 'tasks', 'cap', 'LB min', 'ref', 'fixed', 'fanout', 'ctl', 'ctl worst', 'ctl/fixed', 'agent-time ctl/fixed', 'fanout/fixed', 'ctl spawn/retire/fail'],
+    columns: ['shape', 'tasks', 'cap', 'LB min', 'ref', 'fixed', 'fanout', 'ctl', 'ctl worst', 'ctl blind', 'ctl/fixed', 'agent-time ctl/fixed', 'fanout/fixed', 'ctl spawn/retire/fail'],
     rows: rows.map((row) => {
       const { fixed, fanout, controller } = row.policies;
+      const blind = row.policies['controller-blind'];
       return [
         row.chain ? `${row.shape} (chain)` : row.shape,
         String(row.tasks),
@@ -42,6 +43,7 @@ function shapeTable(rows: readonly ShapeRow[]): BenchTable {
         ratio(fanout.makespan_vs_bound),
         ratio(controller.makespan_vs_bound),
         ratio(row.worst_controller_vs_bound),
+        ratio(blind.makespan_vs_bound),
         ratio(controller.makespan_ms / fixed.makespan_ms),
         ratio(controller.agent_ms / fixed.agent_ms),
         ratio(fanout.agent_ms / fixed.agent_ms),
@@ -54,10 +56,11 @@ function shapeTable(rows: readonly ShapeRow[]): BenchTable {
 function excessTable(rows: readonly ShapeRow[]): BenchTable {
   return {
     title: "the controller's makespan over LB by cause, in shares of LB (they add up to ctl - 1; see the notes)",
-    columns: ['shape', 'ctl', 'blind ref', ...EXCESS_CAUSES.map((cause) => CAUSE_LABELS[cause]), 'respawns'],
+    columns: ['shape', 'ctl', 'est ref', 'blind ref', ...EXCESS_CAUSES.map((cause) => CAUSE_LABELS[cause]), 'respawns'],
     rows: rows.map((row) => [
       row.chain ? `${row.shape} (chain)` : row.shape,
       ratio(row.policies.controller.makespan_vs_bound),
+      ratio(row.estimate_reference_vs_bound),
       ratio(row.blind_reference_vs_bound),
       ...EXCESS_CAUSES.map((cause) => share(row.excess[cause])),
       String(row.policies.controller.respawns),
@@ -75,11 +78,15 @@ export function schedulingNotes(runs: number): string[] {
     '  beats it, but it ignores roles, spawn time, failures and rework, and that serial stretches (a fork-join\'s root',
     '  and join) leave agents idle; so it is loose where the DAG narrows. ref = a list schedule with cap identical',
     '  agents from the start, true durations known, longest path first, no failures: what a near-perfect schedule',
-    '  reaches, not a bound. blind ref = the same without the durations (longest chain of tasks first, then priority,',
-    '  then creation): tasks carry no size, so where they differ only by their random durations (a fork-join\'s middle)',
-    '  no policy does better on average. Every ratio is makespan / LB of the same run, averaged over runs.',
+    '  reaches, not a bound. est ref = the same knowing only the tasks\' size estimates; blind ref = the same knowing',
+    '  nothing of their sizes (longest chain of tasks first, then priority, then creation): where tasks differ only by',
+    '  their random durations (a fork-join\'s middle) no size-blind policy does better on average. Every ratio is',
+    '  makespan / LB of the same run, averaged over runs.',
+    `Size estimates: each task carries the lead's estimate (estimate_min), its true duration times a factor drawn`,
+    `  uniformly from [${1 - ESTIMATE_ERROR}, ${1 + ESTIMATE_ERROR}], rounded to whole minutes; fixed, fanout and ctl claim by them (claim order),`,
+    '  ctl also plans with them. ctl blind = the controller when tasks carry no estimate (learned role durations only).',
     'Excess by cause: the controller rerun on the same instances in worlds that add one cause at a time: structure =',
-    '  ref - 1; sizes unknown = blind ref - ref; staffing = ctl with no roles, no start latency, no failures - blind ref;',
+    '  ref - 1; estimate error = est ref - ref; staffing = ctl with no roles, no start latency, no failures - est ref;',
     '  roles = tasks require their roles; start latency = a spawn takes its time to claim; lost work = agents fail but',
     '  their task and slot come back the moment they fail; recovery wait = recovery as the store does it (grace, lease,',
     `  lost-agent timeout). respawns = spawns of a role within ${RESPAWN_WINDOW_MS / 60_000} min after the controller retired one of that role.`,
@@ -87,15 +94,16 @@ export function schedulingNotes(runs: number): string[] {
     '  it was retired, lost, or the run ended; starting and idle time count, the lead does not.',
     'Policies: fixed = cap agents from start to end, roles in proportion to the plan, a lost agent replaced, an idle',
     '  agent of the wrong role swapped; fanout = today\'s recommendFanout hints (default profile) followed every tick,',
-    '  never retiring; ctl = decideRebalance every tick. All claim critical path first (compareClaimOrder) with',
-    '  role-mean durations learned from finished tasks; two informational controller variants claim in today\'s',
-    '  store order (priority, then creation) or know every task\'s true duration.',
+    '  never retiring; ctl = decideRebalance every tick. All claim in claim order (compareClaimOrder: critical path',
+    '  first, each task weighing its estimate, else its role\'s mean learned from finished tasks); informational',
+    '  controller variants: size-blind, size-blind claiming in the store\'s order before issue 16 (priority, then',
+    '  creation), and knowing every task\'s true duration.',
     `World: decisions every ${s.tick_ms / 1000} s, recovery sweeps and idle polls every ${s.sweep_every_ms / 1000} s; ${s.spawn_lead_ms / 1000} s from a spawn decision to the first claim;`,
     `  leases of ${s.lease_ms / 1000} s renewed every ${s.renew_every_ms / 1000} s; a dead holder's task back after ${s.disconnect_grace_ms / 1000} s, a stalled`,
     `  holder's when its lease passes, and its slot when the lead closes it or after ${s.stale_ms / 60_000} min; ${Math.round(s.failure_rate * 100)}% of`,
     '  agents (fates drawn by spawn order, the same for every policy) stall or die 20-80% into their first task, so a',
-    `  policy that spawns more meets more failures. Estimates start at ${s.prior_ms / 60_000} min and follow the mean of finished`,
-    '  tasks of the same role. docs/scheduling.md compares this world with the real system.',
+    `  policy that spawns more meets more failures. Without an estimate a task weighs ${s.prior_ms / 60_000} min until tasks of its`,
+    '  role finish, then their mean. docs/scheduling.md compares this world with the real system.',
     'Summary ratios are means over shapes of the per-shape means: every shape weighs the same.',
     '',
   ];
@@ -117,11 +125,17 @@ function measurementsOf(summary: EvalSummary): BenchMeasurement[] {
     x("today's fanout: mean makespan / LB", summary.fanout_vs_bound),
     x("today's fanout / fixed maximum staffing: mean makespan", summary.fanout_vs_fixed_makespan),
     x("today's fanout / fixed maximum staffing: agent-time", summary.fanout_vs_fixed_agent_time),
-    x("controller with today's claim order: mean makespan / LB", summary.today_order_vs_bound),
+    x('size-blind controller (no estimates): mean makespan / LB', summary.blind_controller_vs_bound),
+    x(`size-blind controller: worst shape makespan / LB (${summary.blind_controller_worst_shape})`, summary.blind_controller_worst_shape_vs_bound),
+    x('size-blind controller / fixed maximum staffing: mean makespan', summary.blind_controller_vs_fixed_makespan),
+    x('size-blind controller / fixed maximum staffing: agent-time', summary.blind_controller_vs_fixed_agent_time),
+    x("size-blind controller with the claim order before issue 16: mean makespan / LB", summary.today_order_vs_bound),
     x('controller knowing true task durations: mean makespan / LB', summary.known_durations_vs_bound),
     x('controller knowing true task durations: worst shape makespan / LB', summary.known_durations_worst_shape_vs_bound),
     x('reference schedule: mean makespan / LB', summary.reference_vs_bound),
     x('reference schedule: worst shape makespan / LB', summary.reference_worst_shape_vs_bound),
+    x('reference schedule knowing the estimates only: mean makespan / LB', summary.estimate_reference_vs_bound),
+    x('reference schedule knowing the estimates only: worst shape makespan / LB', summary.estimate_reference_worst_shape_vs_bound),
     x('reference schedule not knowing task sizes: mean makespan / LB', summary.blind_reference_vs_bound),
     x(`reference schedule not knowing task sizes: worst shape makespan / LB (${summary.blind_reference_worst_shape})`, summary.blind_reference_worst_shape_vs_bound),
     ...EXCESS_CAUSES.map((cause) => x(`controller excess over LB, mean share: ${CAUSE_LABELS[cause]}`, summary.excess[cause])),

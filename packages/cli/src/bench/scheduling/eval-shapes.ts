@@ -1,5 +1,7 @@
 import { DEMO_TASKS } from '../../demo/demo-plan';
 
+const MINUTE = 60_000;
+
 /** One task of a simulated DAG: its true duration is known to the simulator, never to a policy. */
 export interface SimTask {
   id: string;
@@ -7,6 +9,28 @@ export interface SimTask {
   priority: number;
   depends_on: string[];
   duration_ms: number;
+  /**
+   * The lead's size estimate (whole minutes, in ms), as it would give `estimate_min` at
+   * team_task_create: the true duration off by up to ESTIMATE_ERROR either way (withEstimates).
+   * Absent: the task carries none.
+   */
+  estimate_ms?: number;
+}
+
+/**
+ * How far off a lead's size estimates are in the simulated world: each is the true duration times
+ * a factor drawn uniformly from [1 - e, 1 + e], rounded to whole minutes (at least one), as
+ * `estimate_min` takes them. Chosen, not measured (no data on real leads' estimates yet): a rough
+ * guess of minutes of work, neither exact nor blind.
+ */
+export const ESTIMATE_ERROR = 0.3;
+
+/** The tasks with an estimate each (see SimTask.estimate_ms), drawn from `random` in task order. */
+export function withEstimates(tasks: readonly SimTask[], random: () => number, error = ESTIMATE_ERROR): SimTask[] {
+  return tasks.map((task) => {
+    const factor = 1 - error + 2 * error * random();
+    return { ...task, estimate_ms: Math.max(1, Math.round((task.duration_ms * factor) / MINUTE)) * MINUTE };
+  });
 }
 
 /** One DAG shape of the eval set: how to build an instance from a seeded random source. */
@@ -19,7 +43,6 @@ export interface EvalShape {
   build(random: () => number): SimTask[];
 }
 
-const MINUTE = 60_000;
 
 /** Builds tasks with ids t001, t002... in creation order. */
 class DagBuilder {

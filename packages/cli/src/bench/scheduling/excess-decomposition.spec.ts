@@ -25,7 +25,7 @@ describe("the decomposition of the controller's excess over LB", () => {
       const total = EXCESS_CAUSES.reduce((sum, cause) => sum + row.excess[cause], 0);
       expect(total).toBeCloseTo(row.policies.controller.makespan_vs_bound - 1, 12);
       expect(row.excess.structure).toBeCloseTo(row.reference_vs_bound - 1, 12);
-      expect(row.excess.sizes_unknown).toBeCloseTo(row.blind_reference_vs_bound - row.reference_vs_bound, 12);
+      expect(row.excess.estimate_error).toBeCloseTo(row.estimate_reference_vs_bound - row.reference_vs_bound, 12);
     }
   });
 
@@ -40,9 +40,9 @@ describe("the decomposition of the controller's excess over LB", () => {
 
   it('is the difference of consecutive steps', () => {
     const worlds = { ideal: 1.2, roles: 1.25, start_latency: 1.3, instant_recovery: 1.28 };
-    expect(decomposeExcess({ reference: 1.1, blind_reference: 1.15, worlds, controller: 1.33 })).toEqual({
+    expect(decomposeExcess({ reference: 1.1, estimate_reference: 1.15, worlds, controller: 1.33 })).toEqual({
       structure: expect.closeTo(0.1, 12),
-      sizes_unknown: expect.closeTo(0.05, 12),
+      estimate_error: expect.closeTo(0.05, 12),
       staffing: expect.closeTo(0.05, 12),
       roles: expect.closeTo(0.05, 12),
       start_latency: expect.closeTo(0.05, 12),
@@ -58,6 +58,11 @@ describe('referenceMakespan', () => {
 
   it('knowing the sizes, starts the long task first', () => {
     expect(referenceMakespan(tasks, 2, 'sizes')).toBe(11 * MIN);
+  });
+
+  it('knowing rough estimates, still starts the long task first', () => {
+    const estimated = tasks.map((task) => ({ ...task, estimate_ms: task.id === 'c' ? 7 * MIN : 2 * MIN }));
+    expect(referenceMakespan(estimated, 2, 'estimates')).toBe(11 * MIN);
   });
 
   it('not knowing them, takes equals in creation order, and the long task last', () => {

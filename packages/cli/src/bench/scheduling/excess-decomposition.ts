@@ -7,10 +7,10 @@ import type { RecoveryModel, SimulationSettings } from './simulation';
  * - structure: what a schedule with cap identical agents from the start, knowing every task's
  *   duration, with no failures, still needs over LB (the bound counts serial stretches, such as a
  *   fork-join's root and join, as if cap agents shared them);
- * - sizes_unknown: the same schedule without the durations (tasks carry no size; see
- *   referenceMakespan's `blind`);
- * - staffing: the controller (spawning, retiring, claiming with learned estimates) against that
- *   blind schedule, with no roles, no start latency and no failures;
+ * - estimate_error: the same schedule knowing only the tasks' size estimates (off by up to 30%;
+ *   see referenceMakespan's `estimates`);
+ * - staffing: the controller (spawning, retiring, claiming by the estimates) against that
+ *   schedule, with no roles, no start latency and no failures;
  * - roles: tasks require their roles, so agents are spawned, kept and swapped by role;
  * - start_latency: a spawned agent needs spawn_lead_ms to claim;
  * - lost_work: agents fail, but their task returns and their slot frees the moment they fail: what
@@ -20,7 +20,7 @@ import type { RecoveryModel, SimulationSettings } from './simulation';
  * Each is the difference of two mean ratios, so they add up to the controller's ratio - 1 exactly;
  * a cause may come out negative (a change of world can help by chance: a failure falls elsewhere).
  */
-export const EXCESS_CAUSES = ['structure', 'sizes_unknown', 'staffing', 'roles', 'start_latency', 'lost_work', 'recovery_wait'] as const;
+export const EXCESS_CAUSES = ['structure', 'estimate_error', 'staffing', 'roles', 'start_latency', 'lost_work', 'recovery_wait'] as const;
 export type ExcessCause = (typeof EXCESS_CAUSES)[number];
 export type ExcessDecomposition = Record<ExcessCause, number>;
 
@@ -60,18 +60,18 @@ export function inWorld(
 /** Mean makespan / LB of each step of the chain, from the reference schedule to the controller in the real world. */
 export interface ExcessSteps {
   reference: number;
-  blind_reference: number;
+  estimate_reference: number;
   worlds: Record<ControllerWorld['name'], number>;
   controller: number;
 }
 
 /** The differences between consecutive steps: they add up to controller - 1. */
 export function decomposeExcess(steps: ExcessSteps): ExcessDecomposition {
-  const { reference, blind_reference: blind, worlds, controller } = steps;
+  const { reference, estimate_reference: estimated, worlds, controller } = steps;
   return {
     structure: reference - 1,
-    sizes_unknown: blind - reference,
-    staffing: worlds.ideal - blind,
+    estimate_error: estimated - reference,
+    staffing: worlds.ideal - estimated,
     roles: worlds.roles - worlds.ideal,
     start_latency: worlds.start_latency - worlds.roles,
     lost_work: worlds.instant_recovery - worlds.start_latency,

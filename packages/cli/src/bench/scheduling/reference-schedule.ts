@@ -3,11 +3,13 @@ import type { SimTask } from './eval-shapes';
 
 /**
  * What the reference schedule knows of the tasks: `sizes`, every true duration (it takes the ready
- * task with the longest true path to the end first); `blind`, none of them (it takes the longest
- * chain of tasks first, then priority, then creation order: claim order (compareClaimOrder) with every
- * task weighing the same, which is the controller's claim order before any task has finished).
+ * task with the longest true path to the end first); `estimates`, the tasks' size estimates (the
+ * longest estimated path first, then priority, then creation: claim order with estimate_min on
+ * every task); `blind`, none of them (the longest chain of tasks first, then priority, then
+ * creation order: claim order (compareClaimOrder) with every task weighing the same, which is the
+ * controller's claim order before any task has finished and when tasks carry no estimate).
  */
-export type ReferenceKnowledge = 'sizes' | 'blind';
+export type ReferenceKnowledge = 'sizes' | 'estimates' | 'blind';
 
 /**
  * A reference schedule, not a bound: `cap` identical agents from the start, no failures, no spawn
@@ -16,11 +18,13 @@ export type ReferenceKnowledge = 'sizes' | 'blind';
  * schedule reaches on a shape (a policy may even beat it). With `blind` it shows what the best a
  * policy may do is when tasks carry no size: where tasks are alike but for their random durations
  * (the middle of a fork-join), no order that does not know the durations does better on average.
+ * With `estimates`, what the best policy may do with the tasks' rough sizes.
  */
 export function referenceMakespan(tasks: readonly SimTask[], cap: number, knowledge: ReferenceKnowledge = 'sizes'): number {
   const status = new Map<string, 'blocked' | 'ready' | 'in_progress' | 'done'>(tasks.map((task) => [task.id, task.depends_on.length === 0 ? 'ready' : 'blocked']));
   const view = () => tasks.map((task) => ({ ...task, status: status.get(task.id) ?? 'blocked' }));
-  const ranks = criticalPathRanks(view(), (task) => (knowledge === 'sizes' ? task.duration_ms : 1));
+  const weight = (task: SimTask): number => (knowledge === 'sizes' ? task.duration_ms : knowledge === 'estimates' ? (task.estimate_ms ?? 1) : 1);
+  const ranks = criticalPathRanks(view(), weight);
   const seq = new Map(tasks.map((task, at) => [task.id, at]));
   const ranked = (task: SimTask) => ({ critical_path_ms: ranks.get(task.id) ?? 0, priority: task.priority, creation: seq.get(task.id) ?? 0 });
   const order =

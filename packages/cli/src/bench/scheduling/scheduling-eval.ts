@@ -1,17 +1,20 @@
 import { seededRandom, type Profile } from '@codex-team/contracts';
 import { criticalPath, type RebalanceSettings } from '@codex-team/scheduler';
-import type { EvalShape, SimTask } from './eval-shapes';
+import { withEstimates, type EvalShape, type SimTask } from './eval-shapes';
 import { CONTROLLER_WORLDS, EXCESS_CAUSES, decomposeExcess, inWorld, type ControllerWorld, type ExcessDecomposition } from './excess-decomposition';
 import { referenceMakespan } from './reference-schedule';
-import { SIMULATION_SETTINGS, simulateRun, type ClaimOrder, type RunResult, type SimulationSettings, type StaffingPolicy } from './simulation';
+import { SIMULATION_SETTINGS, simulateRun, type ClaimOrder, type RunResult, type SimulationSettings, type SizeKnowledge, type StaffingPolicy } from './simulation';
 import { controllerPolicy, fixedMaximumPolicy, todaysFanoutPolicy } from './staffing-policies';
 
 /**
- * The policies compared, in table order. The last two are informational variants of the
- * controller: with today's claim order (priority, then creation), and with every task's true
- * duration known as its estimate (what a size estimate on tasks would buy).
+ * The policies compared, in table order. Tasks carry the lead's size estimates (withEstimates:
+ * true durations off by up to 30%), and fixed staffing, today's fanout and the controller claim in
+ * claim order with them, as the store does when team_task_create is given estimate_min. The last
+ * three are variants of the controller: size-blind (tasks carry no estimate; claim order and the
+ * controller weigh each task by its role's learned duration), size-blind with the store's claim
+ * order before issue 16 (priority, then creation), and knowing every task's true duration.
  */
-export const POLICIES = ['fixed', 'fanout', 'controller', 'controller-today-order', 'controller-known-durations'] as const;
+export const POLICIES = ['fixed', 'fanout', 'controller', 'controller-blind', 'controller-today-order', 'controller-known-durations'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 /** One DAG instance's bounds: no schedule under the cap, even without failures or spawn delays, beats the lower bound. */
@@ -20,8 +23,9 @@ export interface InstanceBounds {
   work_ms: number;
   /** max(critical path, total work / cap), from the true durations. */
   lower_bound_ms: number;
-  /** The reference schedule's makespan (see referenceMakespan), knowing every task's duration and not. */
+  /** The reference schedule's makespan (see referenceMakespan), knowing every task's duration, its estimate, and nothing. */
   reference_ms: number;
+  estimate_reference_ms: number;
   blind_reference_ms: number;
 }
 
@@ -50,7 +54,8 @@ export interface ShapeRow {
   policies: Record<PolicyName, PolicyRow>;
   /** Mean over runs of the reference schedule's makespan / lower bound: how loose the bound is here. */
   reference_vs_bound: number;
-  /** The same for the reference schedule that does not know task sizes. */
+  /** The same for the reference schedules that know the tasks' estimates, and nothing of their sizes. */
+  estimate_reference_vs_bound: number;
   blind_reference_vs_bound: number;
   /** The controller's mean makespan / LB - 1, split by cause (see EXCESS_CAUSES). */
   excess: ExcessDecomposition;
@@ -76,23 +81,31 @@ export function instanceBounds(tasks: readonly SimTask[], cap: number): Instance
     work_ms: work,
     lower_bound_ms: Math.max(path.duration, work / cap),
     reference_ms: referenceMakespan(tasks, cap, 'sizes'),
+    estimate_reference_ms: referenceMakespan(tasks, cap, 'estimates'),
     blind_reference_ms: referenceMakespan(tasks, cap, 'blind'),
   };
 }
 
-function policyFor(name: PolicyName, tasks: readonly SimTask[], cap: number, options: EvalOptions): { policy: StaffingPolicy; order: ClaimOrder; known_durations: boolean } {
+function policyFor(name: PolicyName, tasks: readonly SimTask[], cap: number, options: EvalOptions): { policy: StaffingPolicy; order: ClaimOrder; knowledge: SizeKnowledge } {
   switch (name) {
     case 'fixed':
-      return { policy: fixedMaximumPolicy(tasks, cap), order: 'critical_path', known_durations: false };
+      return { policy: fixedMaximumPolicy(tasks, cap), order: 'critical_path', knowledge: 'estimates' };
     case 'fanout':
-      return { policy: todaysFanoutPolicy(options.profile), order: 'critical_path', known_durations: false };
+      return { policy: todaysFanoutPolicy(options.profile), order: 'critical_path', knowledge: 'estimates' };
     case 'controller':
-      return { policy: controllerPolicy(options.controller), order: 'critical_path', known_durations: false };
+      return { policy: controllerPolicy(options.controller), order: 'critical_path', knowledge: 'estimates' };
+    case 'controller-blind':
+      return { policy: controllerPolicy(options.controller), order: 'critical_path', knowledge: 'blind' };
     case 'controller-today-order':
-      return { policy: controllerPolicy(options.controller), order: 'priority', known_durations: false };
+      return { policy: controllerPolicy(options.controller), order: 'priority', knowledge: 'blind' };
     case 'controller-known-durations':
-      return { policy: controllerPolicy(options.controller), order: 'critical_path', known_durations: true };
+      return { policy: controllerPolicy(options.controller), order: 'critical_path', knowledge: 'true' };
   }
+}
+
+/** The seed of a run's estimate errors: apart from its durations' and fates', so a size-blind policy meets the same instance as before estimates existed. */
+function estimateSeed(seed: number): number {
+  return (Math.imul(seed, 48_271) + 12_345) | 0;
 }
 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
@@ -111,11 +124,11 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
     const bounds: InstanceBounds[] = [];
     for (let run = 0; run < options.runs; run += 1) {
       const seed = runSeed(options.seed, index, run);
-      const tasks = shape.build(seededRandom(seed));
+      const tasks = withEstimates(shape.build(seededRandom(seed)), seededRandom(estimateSeed(seed)));
       const bound = instanceBounds(tasks, shape.cap);
       bounds.push(bound);
       for (const name of POLICIES) {
-        const { policy, order, known_durations } = policyFor(name, tasks, shape.cap, options);
+        const { policy, order, knowledge } = policyFor(name, tasks, shape.cap, options);
         const result = simulateRun({
           tasks,
           cap: shape.cap,
@@ -124,7 +137,7 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
           profile: options.profile,
           policy,
           order,
-          known_durations,
+          knowledge,
           ...(options.simulation ? { settings: options.simulation } : {}),
         });
         results.get(name)?.push(result);
@@ -140,6 +153,7 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
           profile: options.profile,
           policy: controllerPolicy(options.controller),
           order: 'critical_path',
+          knowledge: 'estimates',
           settings: within.settings,
           recovery: within.recovery,
         });
@@ -174,13 +188,15 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
         work_ms: mean(bounds.map((b) => b.work_ms)),
         lower_bound_ms: mean(bounds.map((b) => b.lower_bound_ms)),
         reference_ms: mean(bounds.map((b) => b.reference_ms)),
+        estimate_reference_ms: mean(bounds.map((b) => b.estimate_reference_ms)),
         blind_reference_ms: mean(bounds.map((b) => b.blind_reference_ms)),
       },
       reference_vs_bound: mean(bounds.map((b) => b.reference_ms / b.lower_bound_ms)),
+      estimate_reference_vs_bound: mean(bounds.map((b) => b.estimate_reference_ms / b.lower_bound_ms)),
       blind_reference_vs_bound: mean(bounds.map((b) => b.blind_reference_ms / b.lower_bound_ms)),
       excess: decomposeExcess({
         reference: mean(bounds.map((b) => b.reference_ms / b.lower_bound_ms)),
-        blind_reference: mean(bounds.map((b) => b.blind_reference_ms / b.lower_bound_ms)),
+        estimate_reference: mean(bounds.map((b) => b.estimate_reference_ms / b.lower_bound_ms)),
         worlds: Object.fromEntries(CONTROLLER_WORLDS.map((world) => [world.name, mean(worldRatios.get(world.name) as number[])])) as Record<ControllerWorld['name'], number>,
         controller: policies.controller.makespan_vs_bound,
       }),
@@ -207,11 +223,20 @@ export interface EvalSummary {
   fanout_vs_bound: number;
   fanout_vs_fixed_makespan: number;
   fanout_vs_fixed_agent_time: number;
+  /** The size-blind controller (tasks carry no estimate): mean, worst shape, and against fixed staffing. */
+  blind_controller_vs_bound: number;
+  blind_controller_worst_shape: string;
+  blind_controller_worst_shape_vs_bound: number;
+  blind_controller_vs_fixed_makespan: number;
+  blind_controller_vs_fixed_agent_time: number;
   today_order_vs_bound: number;
   known_durations_vs_bound: number;
   known_durations_worst_shape_vs_bound: number;
   reference_vs_bound: number;
   reference_worst_shape_vs_bound: number;
+  /** The reference schedule that knows the tasks' estimates only. */
+  estimate_reference_vs_bound: number;
+  estimate_reference_worst_shape_vs_bound: number;
   /** The reference schedule that does not know task sizes (no failures, no start latency, no roles). */
   blind_reference_vs_bound: number;
   blind_reference_worst_shape: string;
@@ -231,7 +256,7 @@ export interface EvalSummary {
   failed_share: number;
 }
 
-const CONTROLLERS: readonly PolicyName[] = ['controller', 'controller-today-order', 'controller-known-durations'];
+const CONTROLLERS: readonly PolicyName[] = ['controller', 'controller-blind', 'controller-today-order', 'controller-known-durations'];
 
 export function summarize(rows: readonly ShapeRow[]): EvalSummary {
   const over = (f: (row: ShapeRow) => number): number => mean(rows.map(f));
@@ -241,6 +266,8 @@ export function summarize(rows: readonly ShapeRow[]): EvalSummary {
   const worst = rows.reduce((a, b) => (b.policies.controller.makespan_vs_bound > a.policies.controller.makespan_vs_bound ? b : a));
   const spawned = sum((row) => across(row, POLICIES, 'agents_spawned'));
   const blindWorst = rows.reduce((a, b) => (b.blind_reference_vs_bound > a.blind_reference_vs_bound ? b : a));
+  const blindCtl = (row: ShapeRow): PolicyRow => row.policies['controller-blind'];
+  const blindCtlWorst = rows.reduce((a, b) => (blindCtl(b).makespan_vs_bound > blindCtl(a).makespan_vs_bound ? b : a));
   return {
     controller_vs_bound: over((row) => row.policies.controller.makespan_vs_bound),
     worst_shape: worst.shape,
@@ -255,11 +282,18 @@ export function summarize(rows: readonly ShapeRow[]): EvalSummary {
     fanout_vs_bound: over((row) => row.policies.fanout.makespan_vs_bound),
     fanout_vs_fixed_makespan: over((row) => row.policies.fanout.makespan_ms / row.policies.fixed.makespan_ms),
     fanout_vs_fixed_agent_time: over((row) => row.policies.fanout.agent_ms / row.policies.fixed.agent_ms),
+    blind_controller_vs_bound: over((row) => blindCtl(row).makespan_vs_bound),
+    blind_controller_worst_shape: blindCtlWorst.shape,
+    blind_controller_worst_shape_vs_bound: blindCtl(blindCtlWorst).makespan_vs_bound,
+    blind_controller_vs_fixed_makespan: over((row) => blindCtl(row).makespan_ms / row.policies.fixed.makespan_ms),
+    blind_controller_vs_fixed_agent_time: over((row) => blindCtl(row).agent_ms / row.policies.fixed.agent_ms),
     today_order_vs_bound: over((row) => row.policies['controller-today-order'].makespan_vs_bound),
     known_durations_vs_bound: over((row) => row.policies['controller-known-durations'].makespan_vs_bound),
     known_durations_worst_shape_vs_bound: max((row) => row.policies['controller-known-durations'].makespan_vs_bound),
     reference_vs_bound: over((row) => row.reference_vs_bound),
     reference_worst_shape_vs_bound: max((row) => row.reference_vs_bound),
+    estimate_reference_vs_bound: over((row) => row.estimate_reference_vs_bound),
+    estimate_reference_worst_shape_vs_bound: max((row) => row.estimate_reference_vs_bound),
     blind_reference_vs_bound: over((row) => row.blind_reference_vs_bound),
     blind_reference_worst_shape: blindWorst.shape,
     blind_reference_worst_shape_vs_bound: blindWorst.blind_reference_vs_bound,

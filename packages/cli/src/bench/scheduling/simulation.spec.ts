@@ -4,7 +4,7 @@ import { seededRandom } from '@codex-team/contracts';
 import { parseProfile } from '@codex-team/policy-engine';
 import { renderBenchReport } from '../render-report';
 import { schedulingReport } from '../scheduling';
-import { EVAL_SHAPES, type SimTask } from './eval-shapes';
+import { ESTIMATE_ERROR, EVAL_SHAPES, withEstimates, type SimTask } from './eval-shapes';
 import { POLICIES, evaluateShapes, instanceBounds, runSeed } from './scheduling-eval';
 import { RESPAWN_WINDOW_MS, SIMULATION_SETTINGS, simulateRun, type Fate, type RunOptions, type StaffingPolicy } from './simulation';
 import { controllerPolicy, fixedMaximumPolicy, fixedRoster, todaysFanoutPolicy } from './staffing-policies';
@@ -140,6 +140,33 @@ describe('the scheduling simulator', () => {
     const fanout = run({ tasks, seed, policy: todaysFanoutPolicy(profile), fate: undefined });
     const again = run({ tasks, seed, policy: todaysFanoutPolicy(profile), fate: undefined });
     expect(again).toEqual(fanout);
+  });
+});
+
+describe('size estimates in the simulated world', () => {
+  it('are each true duration off by at most ESTIMATE_ERROR, in whole minutes, the same for the same seed', () => {
+    const tasks = shapes('fork-join-8')[0]?.build(seededRandom(5)) ?? [];
+    const estimated = withEstimates(tasks, seededRandom(9));
+    expect(withEstimates(tasks, seededRandom(9))).toEqual(estimated);
+    for (const task of estimated) {
+      const estimate = task.estimate_ms ?? 0;
+      expect(estimate % MIN).toBe(0);
+      expect(estimate).toBeGreaterThanOrEqual(MIN);
+      // Rounding to a minute may add half a minute to the factor's error.
+      expect(Math.abs(estimate - task.duration_ms)).toBeLessThanOrEqual(ESTIMATE_ERROR * task.duration_ms + MIN / 2);
+    }
+    expect(new Set(estimated.map((task) => (task.estimate_ms ?? 0) / task.duration_ms)).size).toBeGreaterThan(1);
+  });
+
+  it('start the longest task first when claim order knows them, and are ignored by a size-blind run', () => {
+    // A root, then two short tasks and a long one created last; two agents from the start.
+    const tasks = [one('r', MIN), one('a', MIN, ['r']), one('b', MIN, ['r']), one('c', 10 * MIN, ['r'])];
+    const estimated = tasks.map((task) => ({ ...task, estimate_ms: task.id === 'c' ? 8 * MIN : MIN }));
+    const fixed = () => fixedMaximumPolicy(tasks, 2);
+    const withSizes = run({ tasks: estimated, cap: 2, policy: fixed(), knowledge: 'estimates' });
+    const blind = run({ tasks: estimated, cap: 2, policy: fixed(), knowledge: 'blind' });
+    expect(withSizes.makespan_ms).toBeLessThan(blind.makespan_ms);
+    expect(blind).toEqual(run({ tasks, cap: 2, policy: fixed(), knowledge: 'blind' }));
   });
 });
 

@@ -53,6 +53,21 @@ export const SIMULATION_SETTINGS: Readonly<SimulationSettings> = {
 /** Which ready task an idle agent claims: claim order (critical path first) or the store's order before issue 16 (priority, then creation). */
 export type ClaimOrder = 'critical_path' | 'priority';
 
+/**
+ * What claim order and the policy know of task sizes: `blind`, nothing (each task weighs its role's
+ * learned duration, as a store with no estimates does); `estimates`, each task's estimate_ms (the
+ * store's claim order and controller with estimate_min given); `true`, every true duration (an
+ * informational bound on what estimates can buy).
+ */
+export type SizeKnowledge = 'blind' | 'estimates' | 'true';
+
+/** The size a task is reckoned at under `knowledge`, or undefined when it falls back to learned durations. */
+export function knownSize(task: Pick<SimTaskState, 'duration_ms' | 'estimate_ms'>, knowledge: SizeKnowledge): number | undefined {
+  if (knowledge === 'true') return task.duration_ms;
+  if (knowledge === 'estimates') return task.estimate_ms;
+  return undefined;
+}
+
 /** A simulated task: its spec plus the store's state of it. */
 export interface SimTaskState {
   id: string;
@@ -61,6 +76,7 @@ export interface SimTaskState {
   depends_on: string[];
   seq: number;
   duration_ms: number;
+  estimate_ms?: number;
   status: TaskStatus;
   owner: string | null;
   claimed_at: number | null;
@@ -106,8 +122,8 @@ export interface TeamView {
   used_tokens: number;
   tokens_per_agent_ms: number;
   settings: SimulationSettings;
-  /** Whether each task's true duration may serve as its estimate (an informational variant). */
-  known_durations: boolean;
+  /** What the policy may know of task sizes (see SizeKnowledge). */
+  knowledge: SizeKnowledge;
   /** When the lease of a task in progress passes, as the store would record it. */
   leaseExpiresAt(task: SimTaskState): number | null;
 }
@@ -161,8 +177,8 @@ export interface RunOptions {
   profile: Profile;
   policy: StaffingPolicy;
   order: ClaimOrder;
-  /** Whether the claim order (and the policy, through the view) may use each task's true duration as its estimate. */
-  known_durations?: boolean;
+  /** What claim order (and the policy, through the view) knows of task sizes. @default 'blind' */
+  knowledge?: SizeKnowledge;
   /** The fate of the agent spawned `ordinal`-th (from 0); by default drawn from the seed at settings.failure_rate. */
   fate?: (ordinal: number) => Fate;
   /** @default 'real' */
@@ -350,7 +366,8 @@ class Simulation {
     if (ready.length === 0) return;
     if (this.options.order === 'critical_path') {
       const model = this.estimates();
-      const ranks = criticalPathRanks(this.tasks, (task) => (this.options.known_durations ? task.duration_ms : expectedDurationMs(model, task.required_role)));
+      const knowledge = this.options.knowledge ?? 'blind';
+      const ranks = criticalPathRanks(this.tasks, (task) => knownSize(task, knowledge) ?? expectedDurationMs(model, task.required_role));
       const ranked = (task: SimTaskState) => ({ critical_path_ms: ranks.get(task.id) ?? 0, priority: task.priority, creation: task.seq });
       ready = ready.sort((a, b) => compareClaimOrder(ranked(a), ranked(b)));
     } else {
@@ -432,7 +449,7 @@ class Simulation {
       used_tokens: Math.round(agentMs * rate),
       tokens_per_agent_ms: rate,
       settings,
-      known_durations: this.options.known_durations ?? false,
+      knowledge: this.options.knowledge ?? 'blind',
       leaseExpiresAt(task) {
         if (task.status !== 'in_progress' || task.claimed_at === null) return null;
         if (task.lease_expires_at !== null) return task.lease_expires_at;

@@ -2,7 +2,7 @@ import type { Profile } from '@codex-team/contracts';
 import { ANY_ROLE, DEFAULT_WORK_ROLE, recommendFanout } from '@codex-team/policy-engine';
 import { decideRebalance, type RebalanceAgent, type RebalanceDecision, type RebalanceSettings, type RebalanceTask } from '@codex-team/scheduler';
 import type { SimTask } from './eval-shapes';
-import type { SimAgent, SimTaskState, StaffingMove, StaffingPolicy, TeamView } from './simulation';
+import { knownSize, type SimAgent, type SimTaskState, type StaffingMove, type StaffingPolicy, type TeamView } from './simulation';
 
 const roleFor = (task: Pick<SimTask, 'required_role'>): string => task.required_role ?? DEFAULT_WORK_ROLE;
 const mayTake = (agent: SimAgent, task: SimTaskState): boolean =>
@@ -106,7 +106,7 @@ function rebalanceTask(view: TeamView, task: SimTaskState): RebalanceTask {
     seq: task.seq,
     claimed_at_ms: task.status === 'in_progress' ? task.claimed_at : null,
     lease_expires_at_ms: view.leaseExpiresAt(task),
-    ...(view.known_durations ? { estimate_ms: task.duration_ms } : {}),
+    estimate_ms: knownSize(task, view.knowledge) ?? null,
   };
 }
 
