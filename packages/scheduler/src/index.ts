@@ -7,7 +7,7 @@ export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey, rebalanceHin
 export type { StaffingHintsView, ReadyToFinalize, BudgetView, RebalanceHints } from './team-hints';
 export { runSummary, workIntervals } from './run-summary';
 export type { RunSummary } from './run-summary';
-export { DEFAULT_DURATION_PRIOR_MS, learnDurations, expectedDurationMs, taskEstimateMs } from './task-durations';
+export { DEFAULT_DURATION_PRIOR_MS, durationsFromTotals, learnDurations, expectedDurationMs, taskEstimateMs } from './task-durations';
 export type { DurationModel, DurationSample } from './task-durations';
 export { decideRebalance, DEFAULT_REBALANCE_SETTINGS } from './rebalance';
 export type { RebalanceAgent, RebalanceDecision, RebalanceInput, RebalanceSettings, RebalanceTask, RetireDirective, SpawnDirective } from './rebalance-types';

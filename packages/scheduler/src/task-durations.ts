@@ -23,32 +23,52 @@ export function durationKey(requiredRole: string | null): string {
   return requiredRole ?? ANY_ROLE;
 }
 
+/** The durations of finished tasks of one key (a required role, or ANY_ROLE) added up. */
+export interface DurationTotal {
+  key: string;
+  samples: number;
+  total_ms: number;
+}
+
 /**
  * Expected durations from finished tasks: the mean per required role, the mean over all, and
  * `priorMs` for the time before any task has finished. Pure. Throws TeamError `INVALID_INPUT` on a
  * negative or non-finite duration or prior.
  */
 export function learnDurations(samples: readonly DurationSample[], priorMs: number): DurationModel {
-  if (!Number.isFinite(priorMs) || priorMs <= 0) throw new TeamError('INVALID_INPUT', `prior duration must be a positive number of ms, got ${priorMs}`);
-  const sums = new Map<string, { total: number; samples: number }>();
-  let total = 0;
+  const sums = new Map<string, DurationTotal>();
   for (const sample of samples) {
     if (!Number.isFinite(sample.duration_ms) || sample.duration_ms < 0) {
       throw new TeamError('INVALID_INPUT', `task duration must be a non-negative number of ms, got ${sample.duration_ms}`);
     }
     const key = durationKey(sample.required_role);
-    const sum = sums.get(key) ?? { total: 0, samples: 0 };
-    sum.total += sample.duration_ms;
+    const sum = sums.get(key) ?? { key, samples: 0, total_ms: 0 };
+    sum.total_ms += sample.duration_ms;
     sum.samples += 1;
     sums.set(key, sum);
-    total += sample.duration_ms;
   }
+  return durationsFromTotals([...sums.values()], priorMs);
+}
+
+/**
+ * The same model from durations already added up by key (a store keeps these totals as tasks
+ * finish, so it never reads every finished task). Throws TeamError `INVALID_INPUT` on a bad total
+ * or prior.
+ */
+export function durationsFromTotals(totals: readonly DurationTotal[], priorMs: number): DurationModel {
+  if (!Number.isFinite(priorMs) || priorMs <= 0) throw new TeamError('INVALID_INPUT', `prior duration must be a positive number of ms, got ${priorMs}`);
   const by_role: DurationModel['by_role'] = {};
-  for (const key of [...sums.keys()].sort()) {
-    const sum = sums.get(key) as { total: number; samples: number };
-    by_role[key] = { mean_ms: sum.total / sum.samples, samples: sum.samples };
+  let total = 0;
+  let samples = 0;
+  for (const sum of [...totals].filter((t) => t.samples > 0).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    if (!Number.isFinite(sum.total_ms) || sum.total_ms < 0 || !Number.isInteger(sum.samples)) {
+      throw new TeamError('INVALID_INPUT', `durations of ${sum.key} must add up to a non-negative number of ms, got ${sum.total_ms}`);
+    }
+    by_role[sum.key] = { mean_ms: sum.total_ms / sum.samples, samples: sum.samples };
+    total += sum.total_ms;
+    samples += sum.samples;
   }
-  return { by_role, overall_ms: samples.length === 0 ? null : total / samples.length, prior_ms: priorMs };
+  return { by_role, overall_ms: samples === 0 ? null : total / samples, prior_ms: priorMs };
 }
 
 /** The expected duration of a task of `requiredRole`: its role's mean, else the overall mean, else the prior. */

@@ -22,9 +22,11 @@ export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Pro
         estimate: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
         // Minutes the task takes once claimed: the store learns durations by role from them.
         takes: fc.integer({ min: 0, max: 40 }),
+        // A failed task teaches nothing and leaves the work behind it dead, never to be ranked.
+        fails: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
       });
       await fc.assert(
-        fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 10 }), fc.constantFrom('implementer', 'reviewer'), fc.boolean(), async (specs, role, unassigned) => {
+        fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 12 }), fc.constantFrom('implementer', 'reviewer'), fc.boolean(), async (specs, role, unassigned) => {
           const t = await fx.startTeam();
           const mate = await fx.addMember(t, 'mate', role);
           const created = await fx.store.createTasks(
@@ -41,6 +43,7 @@ export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Pro
             ),
           );
           const takes = new Map(created.tasks.map((task, index) => [task.id, (specs[index]?.takes ?? 0) * 60_000]));
+          const fails = new Set(created.tasks.filter((_task, index) => specs[index]?.fails === true).map((task) => task.id));
           // What the scheduler is told, independently of the store: each task's own estimate, and
           // the durations of the tasks done so far, claim to completion, by role.
           const samples: DurationSample[] = [];
@@ -55,11 +58,12 @@ export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Pro
             if (next.claim === null) break;
             const took = takes.get(next.claim.task.id) ?? 0;
             fx.clock.advance(took);
-            samples.push({ required_role: next.claim.task.required_role, duration_ms: took });
-            await fx.store.completeTask(mate.actor, complete(next.claim.task.id, next.claim.fence));
+            const failed = fails.has(next.claim.task.id);
+            if (!failed) samples.push({ required_role: next.claim.task.required_role, duration_ms: took });
+            await fx.store.completeTask(mate.actor, complete(next.claim.task.id, next.claim.fence, { outcome: failed ? 'failed' : 'done' }));
           }
         }),
-        { numRuns: 25, seed: 12 },
+        { numRuns: 40, seed: 12 },
       );
     });
 
@@ -92,6 +96,28 @@ export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Pro
       // Equal ranks: priority decides.
       expect((await fx.store.claimNextTask(ann.actor, LEASE)).claim?.task.id).toBe(urgent);
       expect((await fx.store.claimNextTask(ann.actor, LEASE)).claim?.task.id).toBe(tail);
+    });
+
+    it('ranks no work behind a failed task: it can never run', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann', 'implementer');
+      const out = await fx.store.createTasks(
+        t.lead,
+        newTasks([
+          { key: 'f', title: 'fails', priority: 9 },
+          { key: 'a', title: 'a' },
+          { key: 'b', title: 'b' },
+          { key: 'x', title: 'behind a and the failure', depends_on: ['f', 'a'] },
+          { key: 'y', title: 'behind b', depends_on: ['b'] },
+        ]),
+      );
+      const [f, , b] = out.tasks.map((task) => task.id);
+      const first = await fx.store.claimNextTask(ann.actor, LEASE);
+      expect(first.claim?.task.id).toBe(f);
+      await fx.store.completeTask(ann.actor, complete(f ?? '', first.claim?.fence ?? 0, { outcome: 'failed', result: 'cannot' }));
+      // x can never run, so a is a leaf now (rank 10 min) while b leads to y (20 min): b first.
+      expect((await fx.store.claimNextTask(ann.actor, LEASE)).claim?.task.id).toBe(b);
     });
 
     it('claims the highest-priority, then oldest, of equally critical ready tasks for the role with fence, lease and audit', async () => {

@@ -7,7 +7,7 @@ import { appendAudit } from './audit';
 import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import { retireByOrder, retireOrderFor } from './rebalance-ops';
-import { firstInClaimOrder, type ClaimCandidate } from './scheduling-facts';
+import { nextInClaimOrder } from './scheduling-facts';
 import {
   NO_UNFINISHED_DEPENDENCY,
   auditTaskChange,
@@ -36,16 +36,6 @@ function kindsOf(permission: CallPermission | undefined): ClaimableKinds {
   if (permission === undefined) return EVERY_KIND;
   return { ownRole: permission.allowed.includes('own_role'), unassigned: permission.allowed.includes('unassigned') };
 }
-
-// The claimable-task predicate of claimRefusal, as SQL: ready, every dependency done, and of a
-// kind the caller may claim (its own role's, or naming no role). Claim order among them is the
-// scheduler's (firstInClaimOrder); the claims conformance suite checks that the store claims
-// exactly what scheduler's selectNextTask picks.
-const CLAIMABLE = `SELECT t.id, t.priority, t.seq FROM tasks t
-     WHERE t.team_id = @team AND t.status = 'ready'
-       AND ((t.required_role IS NULL AND @unassigned = 1) OR (t.required_role = @role AND @own = 1))
-       AND ${NO_UNFINISHED_DEPENDENCY}
-     ORDER BY t.seq`;
 
 /**
  * Takes the claim. The UPDATE is guarded by status even though the IMMEDIATE transaction already
@@ -82,10 +72,10 @@ function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: L
  * An agent with a task it may claim now is not retired by a decision that saw none (the next
  * decision looks again), unless the team is over its ceiling. Null when the caller claims as usual.
  */
-function retireIfOrdered(op: Op, caller: Caller, claimable: number): ToolOutput<'team_task_next'> | null {
+function retireIfOrdered(op: Op, caller: Caller, claimable: boolean): ToolOutput<'team_task_next'> | null {
   if (caller.isLead) return null;
   const order = retireOrderFor(op, caller.agent);
-  if (order === null || (claimable > 0 && order.rule !== 'rebalance.retire.over_ceiling')) return null;
+  if (order === null || (claimable && order.rule !== 'rebalance.retire.over_ceiling')) return null;
   retireByOrder(op, caller.agent, order, caller.team);
   return {
     claim: null,
@@ -107,13 +97,8 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_next');
   const kinds = kindsOf(options.permission);
-  const candidates = op.sql.all<ClaimCandidate>(CLAIMABLE, {
-    team: caller.team.id,
-    role: caller.agent.role,
-    unassigned: kinds.unassigned ? 1 : 0,
-    own: kinds.ownRole ? 1 : 0,
-  });
-  const retired = retireIfOrdered(op, caller, candidates.length);
+  const task = nextInClaimOrder(op, { team: caller.team.id, role: caller.agent.role, unassigned: kinds.unassigned ? 1 : 0, own: kinds.ownRole ? 1 : 0 });
+  const retired = retireIfOrdered(op, caller, task !== undefined);
   if (retired !== null) return retired;
   const refusal = admission(op, caller, 'claim');
   if (refusal !== null) {
@@ -131,7 +116,6 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
     });
     return { claim: null, reason: `the team is ready to finalize, no new claims: ${refusal.reason}` };
   }
-  const task = firstInClaimOrder(op, caller.team.id, candidates);
   if (task !== undefined) {
     const claim = takeClaim(op, caller, task, options);
     return { claim, reason: null };

@@ -1,6 +1,14 @@
-import { DEFAULT_DURATION_PRIOR_MS, claimRanks, compareClaimOrder, learnDurations, type DurationModel, type RebalanceTask } from '@codex-team/scheduler';
 import type { TaskStatus } from '@codex-team/contracts';
-import { teamDependencies } from './task-rows';
+import {
+  DEFAULT_DURATION_PRIOR_MS,
+  compareClaimOrder,
+  criticalPathRanks,
+  durationsFromTotals,
+  taskEstimateMs,
+  type DurationModel,
+  type RebalanceTask,
+} from '@codex-team/scheduler';
+import { NO_UNFINISHED_DEPENDENCY, teamDependencies } from './task-rows';
 import type { Op } from './transaction';
 
 const MINUTE_MS = 60_000;
@@ -49,36 +57,121 @@ export function schedulingTasks(op: Op, teamId: string): RebalanceTask[] {
 
 /**
  * Expected durations learned from the team's done tasks, claim to completion, by required role
- * (learnDurations, with the scheduler's prior before any task is done). Tasks done before their
- * claim time was recorded teach nothing.
+ * (durationsFromTotals over the totals a trigger keeps as tasks are done, with the scheduler's prior
+ * before any is). Tasks done before their claim time was recorded teach nothing.
  */
 export function learnedDurations(op: Op, teamId: string): DurationModel {
-  const samples = op.sql.all<{ required_role: string | null; duration_ms: number }>(
-    `SELECT required_role, MAX(0, completed_at - claimed_at) AS duration_ms FROM tasks
-     WHERE team_id = ? AND status = 'done' AND claimed_at IS NOT NULL AND completed_at IS NOT NULL
-     ORDER BY seq`,
+  const totals = op.sql.all<{ key: string; samples: number; total_ms: number }>(
+    'SELECT role_key AS key, samples, total_ms FROM task_duration_totals WHERE team_id = ?',
     teamId,
   );
-  return learnDurations(samples, DEFAULT_DURATION_PRIOR_MS);
+  return durationsFromTotals(totals, DEFAULT_DURATION_PRIOR_MS);
 }
 
-/** A task the caller may claim now: its id and the claim order facts the store has in its row. */
-export interface ClaimCandidate {
+/** The claim being decided: the caller's team and role, and the kinds of task it may claim. */
+export interface ClaimQuery {
+  team: string;
+  role: string;
+  /** 1 when it may claim tasks naming no role, else 0. */
+  unassigned: number;
+  /** 1 when it may claim tasks of its own role, else 0. */
+  own: number;
+}
+
+/** A task the caller may claim now, with what claim order reads of it. */
+interface Candidate {
   id: string;
   priority: number;
   seq: number;
+  required_role: string | null;
+  estimate_min: number | null;
+}
+
+// The claimable-task predicate of claimRefusal, as SQL: ready, every dependency done, and of a
+// kind the caller may claim (its own role's, or naming no role). The claims conformance suite
+// checks that the store claims exactly what scheduler's selectNextTask picks.
+const CLAIMABLE = `t.team_id = @team AND t.status = 'ready'
+       AND ((t.required_role IS NULL AND @unassigned = 1) OR (t.required_role = @role AND @own = 1))
+       AND ${NO_UNFINISHED_DEPENDENCY}`;
+// A ready task's unfinished dependants are all blocked (none can start before it is done).
+const WAITED_ON_BY_BLOCKED = `EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks c ON c.id = d.task_id
+                  WHERE d.depends_on_id = t.id AND c.status = 'blocked')`;
+
+// A candidate no unfinished task waits on ranks at its own expected duration: its estimate, else
+// its role's learned mean, the same for every such task of a role. So the first of them in claim
+// order is among three, each found by the database in index order without reading the others:
+// the leaf with the largest estimate, and the first leaf without one of each kind (own role, none).
+const FIRST_ESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+     WHERE ${CLAIMABLE} AND t.estimate_min IS NOT NULL AND NOT ${WAITED_ON_BY_BLOCKED}
+     ORDER BY t.estimate_min DESC, t.priority DESC, t.seq ASC LIMIT 1`;
+const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+     WHERE ${CLAIMABLE} AND t.estimate_min IS NULL AND t.required_role IS @kind AND NOT ${WAITED_ON_BY_BLOCKED}
+     ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
+
+// Candidates some unfinished task waits on, found from the blocked side (none in a flat backlog):
+// their ranks need the work below them.
+// (CROSS JOIN keeps that order: from the blocked tasks to what they wait on, never ready x blocked.)
+const WAITED_ON = `SELECT DISTINCT t.id, t.priority, t.seq, t.required_role, t.estimate_min
+     FROM tasks c CROSS JOIN task_dependencies d CROSS JOIN tasks t
+     WHERE c.team_id = @team AND c.status = 'blocked' AND d.task_id = c.id AND t.id = d.depends_on_id AND ${CLAIMABLE}`;
+
+// The unfinished work below the waited-on candidates, leaving out tasks behind a failed or
+// cancelled one (they can never run: no work to rank).
+const BELOW = `WITH RECURSIVE
+     dead(id) AS (
+       SELECT d.task_id FROM tasks f JOIN task_dependencies d ON d.depends_on_id = f.id
+         WHERE f.team_id = @team AND f.status IN ('failed', 'cancelled')
+       UNION
+       SELECT d.task_id FROM task_dependencies d JOIN dead ON d.depends_on_id = dead.id
+     ),
+     below(id) AS (
+       SELECT value FROM json_each(@starts)
+       UNION
+       SELECT d.task_id FROM below JOIN task_dependencies d ON d.depends_on_id = below.id
+         JOIN tasks c ON c.id = d.task_id
+         WHERE c.status IN ('blocked', 'ready', 'in_progress')
+     )
+     SELECT t.id, t.required_role, t.estimate_min FROM below JOIN tasks t ON t.id = below.id WHERE below.id NOT IN (SELECT id FROM dead)`;
+const EDGES = 'SELECT d.task_id, d.depends_on_id FROM json_each(?) j JOIN task_dependencies d ON d.task_id = j.value';
+
+/** The expected duration claim order weighs a task at (scheduler's taskEstimateMs). */
+function weightOf(task: Pick<Candidate, 'required_role' | 'estimate_min'>, model: DurationModel): number {
+  return taskEstimateMs({ required_role: task.required_role, estimate_ms: task.estimate_min === null ? null : task.estimate_min * MINUTE_MS }, model);
 }
 
 /**
- * The first of `candidates` in claim order (CLAIM_ORDER), with each candidate's critical-path rank
- * computed here, inside the claim's transaction, from the team's DAG, estimates and learned
- * durations (claimRanks). A lone candidate needs no ranks. Undefined when there is none.
+ * The task the caller claims: the first claimable task in claim order (CLAIM_ORDER), each ranked
+ * inside this transaction with the scheduler's criticalPathRanks over the live work below it, each
+ * task weighing its estimate, else its role's learned duration. Reads only what the ranks need:
+ * the best candidate nothing waits on is found by the database, and only the work below candidates
+ * something waits on is read. Undefined when nothing is claimable.
  */
-export function firstInClaimOrder<C extends ClaimCandidate>(op: Op, teamId: string, candidates: readonly C[]): C | undefined {
-  if (candidates.length <= 1) return candidates[0];
-  const ranks = claimRanks(schedulingTasks(op, teamId), learnedDurations(op, teamId));
-  const facts = (candidate: C) => ({ critical_path_ms: ranks.get(candidate.id) ?? 0, priority: candidate.priority, creation: candidate.seq });
-  let first = candidates[0] as C;
-  for (const candidate of candidates) if (compareClaimOrder(facts(candidate), facts(first)) < 0) first = candidate;
+export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | undefined {
+  const model = learnedDurations(op, query.team);
+  const facts = (task: Candidate, rank: number) => ({ critical_path_ms: rank, priority: task.priority, creation: task.seq });
+  let first: Candidate | undefined;
+  let firstFacts: ReturnType<typeof facts> | undefined;
+  const consider = (task: Candidate | undefined, rank: (task: Candidate) => number): void => {
+    if (task === undefined) return;
+    const mine = facts(task, rank(task));
+    if (firstFacts === undefined || compareClaimOrder(mine, firstFacts) < 0) {
+      first = task;
+      firstFacts = mine;
+    }
+  };
+  const leafRank = (task: Candidate): number => weightOf(task, model);
+  consider(op.sql.get<Candidate>(FIRST_ESTIMATED_LEAF, query), leafRank);
+  if (query.own === 1) consider(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: query.role }), leafRank);
+  if (query.unassigned === 1) consider(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: null }), leafRank);
+  const waitedOn = op.sql.all<Candidate>(WAITED_ON, query);
+  if (waitedOn.length === 0) return first;
+  const below = op.sql.all<Omit<Candidate, 'priority' | 'seq'>>(BELOW, { team: query.team, starts: JSON.stringify(waitedOn.map((task) => task.id)) });
+  // Only the work below matters to a rank, all of it unfinished and runnable: its edges among itself.
+  const nodes = new Map(below.map((task) => [task.id, { ...task, status: 'blocked' as const, depends_on: [] as string[] }]));
+  for (const edge of op.sql.all<{ task_id: string; depends_on_id: string }>(EDGES, JSON.stringify([...nodes.keys()]))) {
+    if (nodes.has(edge.depends_on_id)) nodes.get(edge.task_id)?.depends_on.push(edge.depends_on_id);
+  }
+  const ranks = criticalPathRanks([...nodes.values()], (task) => weightOf(task, model));
+  for (const task of waitedOn) consider(task, (candidate) => ranks.get(candidate.id) ?? weightOf(candidate, model));
   return first;
 }
