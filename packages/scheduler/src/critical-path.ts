@@ -1,5 +1,5 @@
 import { TERMINAL_TASK_STATUSES, TeamError, type Task } from '@codex-team/contracts';
-import { blockedByCycle, cycleError, dependencyOrder } from './dependency-cycles';
+import { blockedByCycle, cycleError } from './dependency-cycles';
 
 export interface PathNode {
   id: string;
@@ -211,6 +211,8 @@ export interface LiveWork<T extends RankableTask> {
   live: Map<string, T>;
   /** Each live task after its unfinished dependencies. */
   order: T[];
+  /** The same as indexes into the tasks given, and their dependencies in compressed rows (repeats dropped). */
+  graph: { tasks: readonly T[]; order: Int32Array; depStart: Int32Array; depList: Int32Array; live: Uint8Array };
 }
 
 /**
@@ -218,32 +220,94 @@ export interface LiveWork<T extends RankableTask> {
  * failed or cancelled dependency (directly or through others) can never become ready, so it is no
  * work to staff or rank. Throws TeamError `INVALID_INPUT` on a duplicate id or an unknown
  * dependency, and `CYCLE_DETECTED` when unfinished tasks depend on each other in a cycle (finished
- * dependencies wait for nothing: dependencyOrder over the unfinished tasks).
+ * dependencies wait for nothing). Typed arrays throughout: claims rank the team's live work on
+ * every call, and a map or set per task cost most of the time.
  */
 export function liveWork<T extends RankableTask>(tasks: readonly T[]): LiveWork<T> {
-  const byId = new Map<string, T>();
-  for (const task of tasks) {
-    if (byId.has(task.id)) throw new TeamError('INVALID_INPUT', `task ${task.id} appears twice`);
-    byId.set(task.id, task);
-  }
-  for (const task of tasks) {
+  const n = tasks.length;
+  const indexOf = new Map<string, number>();
+  tasks.forEach((task, index) => {
+    if (indexOf.has(task.id)) throw new TeamError('INVALID_INPUT', `task ${task.id} appears twice`);
+    indexOf.set(task.id, index);
+  });
+  const finished = new Uint8Array(n);
+  tasks.forEach((task, index) => {
+    if (isFinished(task)) finished[index] = 1;
+  });
+  // Dependencies in compressed rows, repeats dropped; unfinished ones counted for the pass.
+  const depStart = new Int32Array(n + 1);
+  const depList = new Int32Array(tasks.reduce((sum, task) => sum + task.depends_on.length, 0));
+  const waiting = new Int32Array(n);
+  const dependantCount = new Int32Array(n);
+  let edges = 0;
+  tasks.forEach((task, index) => {
+    depStart[index] = edges;
     for (const dep of task.depends_on) {
-      if (!byId.has(dep)) throw new TeamError('INVALID_INPUT', `task ${task.id} depends on unknown task ${dep}`);
+      const at = indexOf.get(dep);
+      if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${task.id} depends on unknown task ${dep}`);
+      if (listed(depList, depStart[index] as number, edges, at)) continue;
+      depList[edges] = at;
+      edges += 1;
+      if (finished[index] === 0 && finished[at] === 0) {
+        waiting[index] = (waiting[index] as number) + 1;
+        dependantCount[at] = (dependantCount[at] as number) + 1;
+      }
+    }
+  });
+  depStart[n] = edges;
+  // Dependants among unfinished tasks, in compressed rows, for Kahn's pass (first in, first out).
+  const dependantStart = new Int32Array(n + 1);
+  for (let index = 0; index < n; index += 1) dependantStart[index + 1] = (dependantStart[index] as number) + (dependantCount[index] as number);
+  const dependantList = new Int32Array(dependantStart[n] as number);
+  const filled = dependantStart.slice(0, n);
+  for (let index = 0; index < n; index += 1) {
+    if (finished[index] === 1) continue;
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const dep = depList[e] as number;
+      if (finished[dep] === 1) continue;
+      dependantList[filled[dep] as number] = index;
+      filled[dep] = (filled[dep] as number) + 1;
     }
   }
-  const unfinished = tasks.filter((task) => !isFinished(task));
-  const { order: sorted, blocked } = dependencyOrder(unfinished);
-  if (blocked.length > 0) throw cycleError(blocked);
-  const live = new Map<string, T>();
-  const order: T[] = [];
-  for (const index of sorted) {
-    const task = unfinished[index] as T;
-    const runnable = task.depends_on.every((dep) => (byId.get(dep) as T).status === 'done' || live.has(dep));
-    if (!runnable) continue;
-    live.set(task.id, task);
-    order.push(task);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  let unfinished = 0;
+  for (let index = 0; index < n; index += 1) {
+    if (finished[index] === 1) continue;
+    unfinished += 1;
+    if (waiting[index] === 0) queue[tail++] = index;
   }
-  return { live, order };
+  for (let head = 0; head < tail; head += 1) {
+    const index = queue[head] as number;
+    for (let e = dependantStart[index] as number; e < (dependantStart[index + 1] as number); e += 1) {
+      const next = dependantList[e] as number;
+      waiting[next] = (waiting[next] as number) - 1;
+      if (waiting[next] === 0) queue[tail++] = next;
+    }
+  }
+  if (tail < unfinished) throw cycleError(blockedByCycle(tasks.filter((task) => !isFinished(task))));
+  // Live: every dependency done or live, decided in dependency order.
+  const live = new Uint8Array(n);
+  const order = new Int32Array(tail);
+  let placed = 0;
+  for (let head = 0; head < tail; head += 1) {
+    const index = queue[head] as number;
+    let runnable = true;
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number) && runnable; e += 1) {
+      const dep = depList[e] as number;
+      runnable = tasks[dep]?.status === 'done' || live[dep] === 1;
+    }
+    if (!runnable) continue;
+    live[index] = 1;
+    order[placed++] = index;
+  }
+  const liveOrder = order.slice(0, placed);
+  const liveTasks = Array.from(liveOrder, (index) => tasks[index] as T);
+  return {
+    live: new Map(liveTasks.map((task) => [task.id, task])),
+    order: liveTasks,
+    graph: { tasks, order: liveOrder, depStart, depList, live },
+  };
 }
 
 /**
@@ -259,18 +323,21 @@ export function criticalPathRanks<T extends RankableTask>(tasks: readonly T[], e
 
 /** criticalPathRanks over live work already found. */
 export function ranksOf<T extends RankableTask>(work: LiveWork<T>, estimateMs: (task: T) => number): Map<string, number> {
-  const longestAfter = new Map<string, number>();
+  const { tasks, order, depStart, depList, live } = work.graph;
+  const longestAfter = new Float64Array(tasks.length);
   const ranks = new Map<string, number>();
-  for (let at = work.order.length - 1; at >= 0; at -= 1) {
-    const task = work.order[at] as T;
+  for (let at = order.length - 1; at >= 0; at -= 1) {
+    const index = order[at] as number;
+    const task = tasks[index] as T;
     const estimate = estimateMs(task);
     if (!Number.isFinite(estimate) || estimate < 0) {
       throw new TeamError('INVALID_INPUT', `task ${task.id} has an estimate of ${estimate} ms; it must be a non-negative number`);
     }
-    const rank = estimate + (longestAfter.get(task.id) ?? 0);
+    const rank = estimate + (longestAfter[index] as number);
     ranks.set(task.id, rank);
-    for (const dep of task.depends_on) {
-      if (work.live.has(dep) && rank > (longestAfter.get(dep) ?? 0)) longestAfter.set(dep, rank);
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const dep = depList[e] as number;
+      if (live[dep] === 1 && rank > (longestAfter[dep] as number)) longestAfter[dep] = rank;
     }
   }
   return ranks;

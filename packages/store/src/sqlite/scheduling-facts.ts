@@ -108,6 +108,10 @@ const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role,
      WHERE ${CLAIMABLE} AND t.estimate_min IS NULL AND t.required_role IS @kind AND NOT ${WAITED_ON_BY_BLOCKED}
      ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
 
+// Claim order without ranks (every rank equal): priority, then creation (SqliteTeamStoreOptions.rankClaims).
+const FIRST_BY_PRIORITY = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+     WHERE ${CLAIMABLE} ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
+
 // Candidates some unfinished task waits on, found from the blocked side (none in a flat backlog):
 // their ranks need the work below them.
 // (CROSS JOIN keeps that order: from the blocked tasks to what they wait on, never ready x blocked.)
@@ -115,24 +119,13 @@ const WAITED_ON = `SELECT DISTINCT t.id, t.priority, t.seq, t.required_role, t.e
      FROM tasks c CROSS JOIN task_dependencies d CROSS JOIN tasks t
      WHERE c.team_id = @team AND c.status = 'blocked' AND d.task_id = c.id AND t.id = d.depends_on_id AND ${CLAIMABLE}`;
 
-// The unfinished work below the waited-on candidates, leaving out tasks behind a failed or
-// cancelled one (they can never run: no work to rank).
-const BELOW = `WITH RECURSIVE
-     dead(id) AS (
-       SELECT d.task_id FROM tasks f JOIN task_dependencies d ON d.depends_on_id = f.id
-         WHERE f.team_id = @team AND f.status IN ('failed', 'cancelled')
-       UNION
-       SELECT d.task_id FROM task_dependencies d JOIN dead ON d.depends_on_id = dead.id
-     ),
-     below(id) AS (
-       SELECT value FROM json_each(@starts)
-       UNION
-       SELECT d.task_id FROM below JOIN task_dependencies d ON d.depends_on_id = below.id
-         JOIN tasks c ON c.id = d.task_id
-         WHERE c.status IN ('blocked', 'ready', 'in_progress')
-     )
-     SELECT t.id, t.required_role, t.estimate_min FROM below JOIN tasks t ON t.id = below.id WHERE below.id NOT IN (SELECT id FROM dead)`;
-const EDGES = 'SELECT d.task_id, d.depends_on_id FROM json_each(?) j JOIN task_dependencies d ON d.task_id = j.value';
+// What ranking the waited-on candidates reads: the team's tasks that are not done (failed and
+// cancelled ones included: what waits on them is dead work, never ranked) and the dependencies of
+// the unfinished ones. Done tasks wait for nothing and weigh nothing below a ready task.
+const NOT_DONE = `SELECT id, status, required_role, estimate_min FROM tasks
+     WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress', 'failed', 'cancelled')`;
+const UNFINISHED_EDGES = `SELECT d.task_id, d.depends_on_id FROM tasks t JOIN task_dependencies d ON d.task_id = t.id
+     WHERE t.team_id = ? AND t.status IN ('blocked', 'ready', 'in_progress')`;
 
 /** The expected duration claim order weighs a task at (scheduler's taskEstimateMs). */
 function weightOf(task: Pick<Candidate, 'required_role' | 'estimate_min'>, model: DurationModel): number {
@@ -141,12 +134,14 @@ function weightOf(task: Pick<Candidate, 'required_role' | 'estimate_min'>, model
 
 /**
  * The task the caller claims: the first claimable task in claim order (CLAIM_ORDER), each ranked
- * inside this transaction with the scheduler's criticalPathRanks over the live work below it, each
- * task weighing its estimate, else its role's learned duration. Reads only what the ranks need:
- * the best candidate nothing waits on is found by the database, and only the work below candidates
- * something waits on is read. Undefined when nothing is claimable.
+ * inside this transaction with the scheduler's criticalPathRanks over the team's unfinished work,
+ * each task weighing its estimate, else its role's learned duration. Reads only what the ranks
+ * need: the best candidate nothing waits on is found by the database in index order, and the
+ * unfinished work is read only when some candidate has work waiting on it. Undefined when nothing
+ * is claimable. A store opened with rankClaims false ranks nothing: every rank equal.
  */
 export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | undefined {
+  if (!op.rankClaims) return op.sql.get<Candidate>(FIRST_BY_PRIORITY, query);
   const model = learnedDurations(op, query.team);
   const facts = (task: Candidate, rank: number) => ({ critical_path_ms: rank, priority: task.priority, creation: task.seq });
   let first: Candidate | undefined;
@@ -165,10 +160,12 @@ export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | un
   if (query.unassigned === 1) consider(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: null }), leafRank);
   const waitedOn = op.sql.all<Candidate>(WAITED_ON, query);
   if (waitedOn.length === 0) return first;
-  const below = op.sql.all<Omit<Candidate, 'priority' | 'seq'>>(BELOW, { team: query.team, starts: JSON.stringify(waitedOn.map((task) => task.id)) });
-  // Only the work below matters to a rank, all of it unfinished and runnable: its edges among itself.
-  const nodes = new Map(below.map((task) => [task.id, { ...task, status: 'blocked' as const, depends_on: [] as string[] }]));
-  for (const edge of op.sql.all<{ task_id: string; depends_on_id: string }>(EDGES, JSON.stringify([...nodes.keys()]))) {
+  const nodes = new Map(
+    op.sql
+      .all<{ id: string; status: TaskStatus; required_role: string | null; estimate_min: number | null }>(NOT_DONE, query.team)
+      .map((task) => [task.id, { ...task, depends_on: [] as string[] }]),
+  );
+  for (const edge of op.sql.all<{ task_id: string; depends_on_id: string }>(UNFINISHED_EDGES, query.team)) {
     if (nodes.has(edge.depends_on_id)) nodes.get(edge.task_id)?.depends_on.push(edge.depends_on_id);
   }
   const ranks = criticalPathRanks([...nodes.values()], (task) => weightOf(task, model));
