@@ -110,6 +110,13 @@ export interface SqliteTeamStoreOptions {
    * stderr in the server). @default none
    */
   logger?: DecisionLogger;
+  /**
+   * Whether claims rank by critical path (CLAIM_ORDER). False claims the first claimable task by
+   * priority, then creation, ranking nothing: claim order as it was before critical-path ranking,
+   * the baseline `codex-team bench --only claim-cost` measures the ranking's cost against.
+   * @default true
+   */
+  rankClaims?: boolean;
 }
 
 /**
@@ -375,7 +382,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     );
   };
   const profiles = options.profiles ?? ProfileCatalog.shipped();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision);
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, options.rankClaims ?? true);
   return new SqliteTeamStore(db, tx, now);
 }
 
