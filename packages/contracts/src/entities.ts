@@ -138,6 +138,8 @@ export const TaskSchema = z.strictObject({
   description: z.string(),
   required_role: RoleSchema.nullable(),
   priority: z.number().int(),
+  /** The creator's size estimate in minutes; absent when none was given. */
+  estimate_min: z.number().int().min(1).optional(),
   status: TaskStatusSchema,
   depends_on: z.array(TaskIdSchema),
   owner_agent_id: AgentIdSchema.nullable(),

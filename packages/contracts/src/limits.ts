@@ -25,6 +25,8 @@ export const LIMITS = {
   ackPerCallMax: 500,
   priorityMin: -1_000,
   priorityMax: 1_000,
+  /** A task's size estimate: whole minutes, at most a working week. */
+  estimateMinMax: 2_400,
 } as const;
 
 /** Defaults that callers may leave out. */

@@ -61,7 +61,12 @@ describe('parseServerArgs', () => {
       // An explicit --max-attempts holds for every team, whatever its profile says.
       maxAttempts: 5,
       heartbeatEveryMs: 1_250,
+      retireAfterMs: null,
     });
+  });
+
+  it("takes the rebalancing controller's retire hysteresis", () => {
+    expect(parseServerArgs(['--retire-after-ms', '250'], {}).recovery.retireAfterMs).toBe(250);
   });
 
   it.each([
@@ -72,6 +77,7 @@ describe('parseServerArgs', () => {
     [['--sweep-ms', '-1']],
     [['--grace-ms', 'later']],
     [['--max-attempts', '0']],
+    [['--retire-after-ms', 'soon']],
     [['--lease-ms', '60000', '--stale-ms', '60000']],
     [['--db']],
     [['--db', '']],

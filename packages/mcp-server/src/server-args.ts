@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isTeamError } from '@codex-team/contracts';
 import { defaultUserProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
+import { DEFAULT_REBALANCE_SETTINGS } from '@codex-team/scheduler';
 import { defaultDbPath } from '@codex-team/store';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
@@ -12,7 +13,7 @@ export interface ServerArgs {
   profilesDir: string;
   /** `--lease-ms`: overrides every profile's lease length; undefined uses the team's profile. */
   leaseMs: number | undefined;
-  /** Heartbeat and recovery numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts. */
+  /** Heartbeat, recovery and rebalancing numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts, --retire-after-ms. */
   recovery: RecoveryPolicy;
   logLevel: LogLevel;
   /** `--name`: the key Codex registered this server under; the model sees `mcp__<name>`. */
@@ -23,7 +24,7 @@ export interface ServerArgs {
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
-                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
+                      [--stale-ms N] [--max-attempts N] [--retire-after-ms N] [--log-level LEVEL] [--name NAME]
                       [--codex-thread-cap N [--codex-thread-cap-from TEXT]]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
@@ -37,6 +38,8 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
                       (default: each team profile's idle.agent_timeout_ms, at least two leases)
   --max-attempts N    claims of a task before a lost claim fails it, for every team (default: each
                       team profile's lease.max_attempts)
+  --retire-after-ms N how long an idle teammate stays a surplus before the rebalancing controller
+                      tells it to retire (default ${DEFAULT_REBALANCE_SETTINGS.retire_after_ms})
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
   --name NAME         the key Codex registered this server under; instructions name mcp__NAME (default team)
   --codex-thread-cap N
@@ -70,6 +73,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     'grace-ms'?: string;
     'stale-ms'?: string;
     'max-attempts'?: string;
+    'retire-after-ms'?: string;
     'log-level'?: string;
     name?: string;
     'codex-thread-cap'?: string;
@@ -87,6 +91,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         'grace-ms': { type: 'string' },
         'stale-ms': { type: 'string' },
         'max-attempts': { type: 'string' },
+        'retire-after-ms': { type: 'string' },
         'log-level': { type: 'string' },
         name: { type: 'string' },
         'codex-thread-cap': { type: 'string' },
@@ -109,6 +114,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
       graceMs: wholeOption('--grace-ms', values['grace-ms']),
       staleAfterMs: wholeOption('--stale-ms', values['stale-ms']),
       maxAttempts: wholeOption('--max-attempts', values['max-attempts']),
+      retireAfterMs: wholeOption('--retire-after-ms', values['retire-after-ms']),
     });
   } catch (error) {
     throw new ServerArgsError(isTeamError(error) ? error.message : String(error));

@@ -1,6 +1,6 @@
 // Public API of @codex-team/recovery: heartbeat and lease decisions, and recovery sweeps over the
 // TeamStore port.
-export { DEFAULT_RECOVERY_POLICY, recoveryPolicy } from './recovery-policy';
+export { DEFAULT_RECOVERY_POLICY, rebalanceSettingsOf, recoveryPolicy } from './recovery-policy';
 export type { RecoveryPolicy, RecoveryPolicyOptions } from './recovery-policy';
 export { heartbeatDecision } from './heartbeat';
 export type { HeartbeatDecision } from './heartbeat';

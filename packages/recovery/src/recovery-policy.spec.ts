@@ -25,6 +25,7 @@ describe('recoveryPolicy', () => {
       staleAfterMs: null,
       sweepEveryMs: 5_000,
       heartbeatEveryMs: 20_000,
+      retireAfterMs: null,
     });
     // A team whose profile this process cannot load gets the default profile's numbers.
     expect(maxAttemptsOf(DEFAULT_RECOVERY_POLICY, null)).toBe(3);

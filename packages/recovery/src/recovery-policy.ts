@@ -1,4 +1,5 @@
 import { DEFAULTS, TeamError, type Profile } from '@codex-team/contracts';
+import type { RebalanceSettings } from '@codex-team/scheduler';
 
 /** What recovery needs of one policy profile; the sweep reads it from the team's view. */
 export interface ProfileRecoveryFacts {
@@ -60,6 +61,12 @@ export interface RecoveryPolicy {
    * @default 20000
    */
   heartbeatEveryMs: number;
+  /**
+   * How long an idle teammate the rebalancing controller finds a surplus stays one before it is
+   * told to retire (the controller's retire_after_ms, its hysteresis; `--retire-after-ms`). null:
+   * the controller's default (scheduler's DEFAULT_REBALANCE_SETTINGS). @default null
+   */
+  retireAfterMs: number | null;
 }
 
 /** Everything of a RecoveryPolicy that may be given; the rest comes from the defaults. */
@@ -94,12 +101,14 @@ export function recoveryPolicy(options: RecoveryPolicyOptions): RecoveryPolicy {
     staleAfterMs,
     sweepEveryMs: options.sweepEveryMs ?? 5_000,
     heartbeatEveryMs: Math.max(1, Math.min(RENEW_EVERY_MS, Math.floor((staleAfterMs ?? Infinity) / 4))),
+    retireAfterMs: options.retireAfterMs ?? null,
   };
   requireWhole('leaseMs', policy.leaseMs, 1, DAY_MS);
   if (policy.maxAttempts !== null) requireWhole('maxAttempts', policy.maxAttempts, 1, 20);
   requireWhole('graceMs', policy.graceMs, 0, DAY_MS);
   if (policy.staleAfterMs !== null) requireWhole('staleAfterMs', policy.staleAfterMs, 1, 7 * DAY_MS);
   requireWhole('sweepEveryMs', policy.sweepEveryMs, 0, DAY_MS);
+  if (policy.retireAfterMs !== null) requireWhole('retireAfterMs', policy.retireAfterMs, 0, DAY_MS);
   if (policy.staleAfterMs !== null && policy.staleAfterMs <= policy.leaseMs) {
     throw new TeamError('INVALID_INPUT', 'staleAfterMs must be longer than leaseMs: a holder renewing on time is not lost', {
       staleAfterMs: policy.staleAfterMs,
@@ -127,4 +136,9 @@ export function staleAfterOf(policy: RecoveryPolicy, profile: Profile | null): n
   if (policy.staleAfterMs !== null) return policy.staleAfterMs;
   const facts = recoveryFactsOf(profile);
   return Math.max(facts.agentTimeoutMs, 2 * Math.max(policy.leaseMs, facts.leaseMs), 4 * policy.heartbeatEveryMs);
+}
+
+/** The rebalancing controller's settings this policy gives (the rest are the controller's defaults). */
+export function rebalanceSettingsOf(policy: RecoveryPolicy): Partial<RebalanceSettings> {
+  return policy.retireAfterMs === null ? {} : { retire_after_ms: policy.retireAfterMs };
 }

@@ -76,7 +76,11 @@ describe('recovery sweeps on a real store', () => {
     const status = await store.getStatus(lead);
     expect(status.tasks_by_status).toMatchObject({ ready: 3, in_progress: 0 });
     expect(status.active_threads).toBe(0);
-    expect(status.unread_messages).toBe(2);
+    // Two recovery notices, and the rebalancing notices of the same sweeps: a spawn for the claims
+    // taken back (first sweep), then for all three once ann is lost too (second).
+    expect(first.rebalanced.notices.map((m) => m.body)).toEqual([expect.stringContaining('- spawn 1 implementer (rebalance.spawn.waiting_work)')]);
+    expect(second.rebalanced.notices.map((m) => m.body)).toEqual([expect.stringContaining('- spawn 2 implementer (rebalance.spawn.waiting_work)')]);
+    expect(status.unread_messages).toBe(4);
 
     const before = digestDatabase(path);
     const third = await runRecoverySweep(store, policy);

@@ -1,7 +1,7 @@
-import type { ToolOutput } from '@codex-team/contracts';
+import type { Message, TeamId, ToolOutput } from '@codex-team/contracts';
 import type { RecoveryResult, RecoveryScope, RecoveryStep, TeamStore } from '@codex-team/store';
 import { decideRecovery, type RetireRequest } from './decide-recovery';
-import type { RecoveryPolicy } from './recovery-policy';
+import { rebalanceSettingsOf, type RecoveryPolicy } from './recovery-policy';
 
 /** The part of a pino logger recovery uses (pino's Logger fits). */
 export interface RecoveryLogger {
@@ -32,13 +32,37 @@ export interface SweepReport extends RecoveryResult {
   now: number;
   /** Claims in flight and agents the decision looked at. */
   considered: { teams: number; claims: number; agents: number };
+  /** The rebalancing decisions of the active teams in scope: how many were new enough to record, and the notices sent. */
+  rebalanced: { teams: number; recorded: number; notices: Message[] };
 }
 
 /**
- * One sweep, the only liveness sweep of a process: read one view, decide (decideRecovery: leases,
- * lost and idle teammates, idle teams, mode lapses), and apply the steps in one store transaction.
- * Nothing is written when nothing is due, so quiet sweeps never take the write lock. Each applied
- * step is logged with the rule that decided it; steps another sweep applied first are skipped.
+ * Rebalances each team (TeamStore.rebalance with notices: the sweep is how a change of directives
+ * reaches the lead unasked, once). A team whose decision fails is logged and left to a later sweep.
+ */
+async function rebalanceTeams(store: TeamStore, teamIds: readonly string[], policy: RecoveryPolicy, logger?: RecoveryLogger): Promise<SweepReport['rebalanced']> {
+  const report: SweepReport['rebalanced'] = { teams: 0, recorded: 0, notices: [] };
+  for (const teamId of teamIds) {
+    try {
+      const outcome = await store.rebalance(teamId as TeamId, { notify: true, settings: rebalanceSettingsOf(policy) });
+      report.teams += 1;
+      if (outcome.recorded) report.recorded += 1;
+      if (outcome.notice !== null) report.notices.push(outcome.notice);
+    } catch (error) {
+      logger?.warn({ err: error, team_id: teamId }, 'rebalancing failed; a later sweep decides again');
+    }
+  }
+  return report;
+}
+
+/**
+ * One sweep, the only periodic sweep of a process: read one view, decide (decideRecovery: leases,
+ * lost and idle teammates, idle teams, mode lapses), and apply the steps in one store transaction;
+ * then take each active team's rebalancing decision (TeamStore.rebalance), recorded and announced
+ * to its lead only when it changed. Nothing is written when nothing is due, so quiet sweeps never
+ * take the write lock. Each applied step and decision is logged with the rule that decided it;
+ * steps another sweep applied first are skipped, and a change another sweep recorded first is not
+ * recorded or announced again.
  */
 export async function runRecoverySweep(
   store: TeamStore,
@@ -54,7 +78,10 @@ export async function runRecoverySweep(
     agents: view.teams.reduce((sum, team) => sum + team.agents.length, 0),
   };
   const steps = decideRecovery(view, policy, retire);
-  if (steps.length === 0) return { now: view.now, considered, applied: [], skipped: [], notices: [] };
+  const teamIds = view.teams.map((team) => team.teamId);
+  if (steps.length === 0) {
+    return { now: view.now, considered, applied: [], skipped: [], notices: [], rebalanced: await rebalanceTeams(store, teamIds, policy, logger) };
+  }
   const result = await store.applyRecovery({ steps });
   for (const { step, outcome } of result.applied) {
     logger?.info(
@@ -72,7 +99,8 @@ export async function runRecoverySweep(
   if (result.skipped.length > 0) {
     logger?.info({ skipped: result.skipped.length, considered }, 'recovery: steps skipped, their rows changed since the decision');
   }
-  return { now: view.now, considered, ...result };
+  // After recovery: a claim taken back or an agent lost changes what the controller sees.
+  return { now: view.now, considered, ...result, rebalanced: await rebalanceTeams(store, teamIds, policy, logger) };
 }
 
 /**

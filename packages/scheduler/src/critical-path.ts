@@ -1,5 +1,5 @@
 import { TERMINAL_TASK_STATUSES, TeamError, type Task } from '@codex-team/contracts';
-import { blockedByCycle } from './dependency-cycles';
+import { blockedByCycle, cycleError } from './dependency-cycles';
 
 export interface PathNode {
   id: string;
@@ -178,10 +178,7 @@ function longestPath<T extends Pick<PathNode, 'id' | 'depends_on'>>(nodes: reado
       }
     }
   }
-  if (tail < n) {
-    const stuck = blockedByCycle(nodes).sort(compareIds);
-    throw new TeamError('CYCLE_DETECTED', `tasks ${stuck.join(', ')} are in or behind a dependency cycle`, { task_ids: stuck });
-  }
+  if (tail < n) throw cycleError(blockedByCycle(nodes));
   return pathOf(paths, answer);
 }
 
@@ -194,10 +191,154 @@ export function remainingCriticalPath(
   tasks: readonly Pick<Task, 'id' | 'depends_on' | 'status'>[],
   estimate: (task: Pick<Task, 'id' | 'depends_on' | 'status'>) => number = () => 1,
 ): CriticalPath {
-  const isFinished = (task: Pick<Task, 'status'>): boolean => TERMINAL_TASK_STATUSES.includes(task.status);
   const whole = longestPath(tasks, (task) => (isFinished(task) ? 0 : estimate(task)));
   // The path is short: a set of its own tasks is cheaper than one of every finished task.
   const onPath = new Set(whole.path);
   const finished = new Set(tasks.filter((task) => onPath.has(task.id) && isFinished(task)).map((task) => task.id));
   return { path: whole.path.filter((id) => !finished.has(id)), duration: whole.duration };
+}
+
+/** Whether a task's status ends its life (done, failed, cancelled). */
+export function isFinished(task: Pick<Task, 'status'>): boolean {
+  return TERMINAL_TASK_STATUSES.includes(task.status);
+}
+
+/** The task fields critical-path ranks look at; `estimate_ms` is the caller's, when it has one. */
+export type RankableTask = Pick<Task, 'id' | 'status' | 'depends_on' | 'required_role'>;
+
+/** The live tasks of a DAG (see liveWork) and the same tasks in dependency order. */
+export interface LiveWork<T extends RankableTask> {
+  live: Map<string, T>;
+  /** Each live task after its unfinished dependencies. */
+  order: T[];
+  /** The same as indexes into the tasks given, and their dependencies in compressed rows (repeats dropped). */
+  graph: { tasks: readonly T[]; order: Int32Array; depStart: Int32Array; depList: Int32Array; live: Uint8Array };
+}
+
+/**
+ * Unfinished tasks that can still run: every dependency is done or itself live. A task behind a
+ * failed or cancelled dependency (directly or through others) can never become ready, so it is no
+ * work to staff or rank. Throws TeamError `INVALID_INPUT` on a duplicate id or an unknown
+ * dependency, and `CYCLE_DETECTED` when unfinished tasks depend on each other in a cycle (finished
+ * dependencies wait for nothing). Typed arrays throughout: claims rank the team's live work on
+ * every call, and a map or set per task cost most of the time.
+ */
+export function liveWork<T extends RankableTask>(tasks: readonly T[]): LiveWork<T> {
+  const n = tasks.length;
+  const indexOf = new Map<string, number>();
+  tasks.forEach((task, index) => {
+    if (indexOf.has(task.id)) throw new TeamError('INVALID_INPUT', `task ${task.id} appears twice`);
+    indexOf.set(task.id, index);
+  });
+  const finished = new Uint8Array(n);
+  tasks.forEach((task, index) => {
+    if (isFinished(task)) finished[index] = 1;
+  });
+  // Dependencies in compressed rows, repeats dropped; unfinished ones counted for the pass.
+  const depStart = new Int32Array(n + 1);
+  const depList = new Int32Array(tasks.reduce((sum, task) => sum + task.depends_on.length, 0));
+  const waiting = new Int32Array(n);
+  const dependantCount = new Int32Array(n);
+  let edges = 0;
+  tasks.forEach((task, index) => {
+    depStart[index] = edges;
+    for (const dep of task.depends_on) {
+      const at = indexOf.get(dep);
+      if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${task.id} depends on unknown task ${dep}`);
+      if (listed(depList, depStart[index] as number, edges, at)) continue;
+      depList[edges] = at;
+      edges += 1;
+      if (finished[index] === 0 && finished[at] === 0) {
+        waiting[index] = (waiting[index] as number) + 1;
+        dependantCount[at] = (dependantCount[at] as number) + 1;
+      }
+    }
+  });
+  depStart[n] = edges;
+  // Dependants among unfinished tasks, in compressed rows, for Kahn's pass (first in, first out).
+  const dependantStart = new Int32Array(n + 1);
+  for (let index = 0; index < n; index += 1) dependantStart[index + 1] = (dependantStart[index] as number) + (dependantCount[index] as number);
+  const dependantList = new Int32Array(dependantStart[n] as number);
+  const filled = dependantStart.slice(0, n);
+  for (let index = 0; index < n; index += 1) {
+    if (finished[index] === 1) continue;
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const dep = depList[e] as number;
+      if (finished[dep] === 1) continue;
+      dependantList[filled[dep] as number] = index;
+      filled[dep] = (filled[dep] as number) + 1;
+    }
+  }
+  const queue = new Int32Array(n);
+  let tail = 0;
+  let unfinished = 0;
+  for (let index = 0; index < n; index += 1) {
+    if (finished[index] === 1) continue;
+    unfinished += 1;
+    if (waiting[index] === 0) queue[tail++] = index;
+  }
+  for (let head = 0; head < tail; head += 1) {
+    const index = queue[head] as number;
+    for (let e = dependantStart[index] as number; e < (dependantStart[index + 1] as number); e += 1) {
+      const next = dependantList[e] as number;
+      waiting[next] = (waiting[next] as number) - 1;
+      if (waiting[next] === 0) queue[tail++] = next;
+    }
+  }
+  if (tail < unfinished) throw cycleError(blockedByCycle(tasks.filter((task) => !isFinished(task))));
+  // Live: every dependency done or live, decided in dependency order.
+  const live = new Uint8Array(n);
+  const order = new Int32Array(tail);
+  let placed = 0;
+  for (let head = 0; head < tail; head += 1) {
+    const index = queue[head] as number;
+    let runnable = true;
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number) && runnable; e += 1) {
+      const dep = depList[e] as number;
+      runnable = tasks[dep]?.status === 'done' || live[dep] === 1;
+    }
+    if (!runnable) continue;
+    live[index] = 1;
+    order[placed++] = index;
+  }
+  const liveOrder = order.slice(0, placed);
+  const liveTasks = Array.from(liveOrder, (index) => tasks[index] as T);
+  return {
+    live: new Map(liveTasks.map((task) => [task.id, task])),
+    order: liveTasks,
+    graph: { tasks, order: liveOrder, depStart, depList, live },
+  };
+}
+
+/**
+ * The critical-path rank of every live task (see liveWork): the expected duration of the longest
+ * chain of live work that starts with the task, the task itself included, each task weighing
+ * `estimateMs(task)`. The larger the rank, the longer the rest of the run waits on the task, so it
+ * is claimed first (CLAIM_ORDER). Finished and dead tasks are absent. Throws what liveWork throws,
+ * and `INVALID_INPUT` when an estimate is negative or not finite.
+ */
+export function criticalPathRanks<T extends RankableTask>(tasks: readonly T[], estimateMs: (task: T) => number): Map<string, number> {
+  return ranksOf(liveWork(tasks), estimateMs);
+}
+
+/** criticalPathRanks over live work already found. */
+export function ranksOf<T extends RankableTask>(work: LiveWork<T>, estimateMs: (task: T) => number): Map<string, number> {
+  const { tasks, order, depStart, depList, live } = work.graph;
+  const longestAfter = new Float64Array(tasks.length);
+  const ranks = new Map<string, number>();
+  for (let at = order.length - 1; at >= 0; at -= 1) {
+    const index = order[at] as number;
+    const task = tasks[index] as T;
+    const estimate = estimateMs(task);
+    if (!Number.isFinite(estimate) || estimate < 0) {
+      throw new TeamError('INVALID_INPUT', `task ${task.id} has an estimate of ${estimate} ms; it must be a non-negative number`);
+    }
+    const rank = estimate + (longestAfter[index] as number);
+    ranks.set(task.id, rank);
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const dep = depList[e] as number;
+      if (live[dep] === 1 && rank > (longestAfter[dep] as number)) longestAfter[dep] = rank;
+    }
+  }
+  return ranks;
 }

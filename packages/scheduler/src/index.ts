@@ -1,9 +1,13 @@
-// Public API of @codex-team/scheduler: DAG readiness, claim order, critical path and staffing hints.
-export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, readyTasks, readyWhen, selectNextTask } from './readiness';
-export type { ClaimableKinds, ClaimOrderKey } from './readiness';
+// Public API of @codex-team/scheduler: DAG readiness, claim order, critical path, staffing hints and runtime rebalancing.
+export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRanks, claimRefusal, compareClaimOrder, readyTasks, readyWhen, selectNextTask } from './readiness';
+export type { ClaimableKinds, ClaimOrderFacts, ClaimOrderKey, ClaimRanks } from './readiness';
 export { blockedByCycle } from './dependency-cycles';
-export { remainingCriticalPath } from './critical-path';
-export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey } from './team-hints';
-export type { StaffingHintsView, ReadyToFinalize, BudgetView } from './team-hints';
+export { criticalPath, criticalPathRanks, remainingCriticalPath } from './critical-path';
+export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey, rebalanceHints } from './team-hints';
+export type { StaffingHintsView, ReadyToFinalize, BudgetView, RebalanceHints } from './team-hints';
 export { runSummary, workIntervals } from './run-summary';
 export type { RunSummary } from './run-summary';
+export { DEFAULT_DURATION_PRIOR_MS, durationsFromTotals, learnDurations, expectedDurationMs, taskEstimateMs } from './task-durations';
+export type { DurationModel, DurationSample } from './task-durations';
+export { decideRebalance, DEFAULT_REBALANCE_SETTINGS } from './rebalance';
+export type { RebalanceAgent, RebalanceDecision, RebalanceInput, RebalanceSettings, RebalanceTask, RetireDirective, SpawnDirective } from './rebalance-types';

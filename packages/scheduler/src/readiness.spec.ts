@@ -1,5 +1,8 @@
 import { blockedByCycle } from './dependency-cycles';
-import { CLAIM_ORDER, EVERY_KIND, claimRefusal, compareClaimOrder, isClaimableBy, isReady, readyTasks, selectNextTask, type SchedulableTask } from './readiness';
+import { learnDurations } from './task-durations';
+import { CLAIM_ORDER, EVERY_KIND, claimRanks, claimRefusal, compareClaimOrder, isClaimableBy, isReady, readyTasks, selectNextTask, type SchedulableTask } from './readiness';
+
+const UNRANKED = new Map<string, number>();
 
 const task = (id: string, over: Partial<SchedulableTask> = {}): SchedulableTask => ({
   id,
@@ -22,7 +25,7 @@ describe('readiness', () => {
     expect(isReady(task('c', { status: 'done' }), doneIds)).toBe(false);
   });
 
-  it('lists ready tasks by priority, then creation order', () => {
+  it('lists ready tasks by priority, then creation order, when their critical paths are equal', () => {
     // Given in creation order, as every store lists a team's tasks.
     const tasks = [
       task('t3'),
@@ -32,14 +35,37 @@ describe('readiness', () => {
       task('t0'),
       task('t2', { priority: 5 }),
     ];
-    expect(readyTasks(tasks).map((t) => t.id)).toEqual(['t1', 't2', 't3', 't0']);
+    expect(readyTasks(tasks, UNRANKED).map((t) => t.id)).toEqual(['t1', 't2', 't3', 't0']);
+    const at = (priority: number, creation: number) => ({ critical_path_ms: 0, priority, creation });
+    expect(compareClaimOrder(at(1, 4), at(1, 4))).toBe(0);
+    expect(compareClaimOrder(at(1, 9), at(0, 1))).toBeLessThan(0);
+    expect(compareClaimOrder(at(0, 1), at(0, 2))).toBeLessThan(0);
+  });
+
+  it('claims the task the rest of the run waits on longest first, then by priority and creation', () => {
     expect(CLAIM_ORDER).toEqual([
+      { key: 'critical_path', direction: 'desc' },
       { key: 'priority', direction: 'desc' },
       { key: 'creation', direction: 'asc' },
     ]);
-    expect(compareClaimOrder({ priority: 1, creation: 4 }, { priority: 1, creation: 4 })).toBe(0);
-    expect(compareClaimOrder({ priority: 1, creation: 9 }, { priority: 0, creation: 1 })).toBeLessThan(0);
-    expect(compareClaimOrder({ priority: 0, creation: 1 }, { priority: 0, creation: 2 })).toBeLessThan(0);
+    // Nothing finished yet: every task weighs the prior, so the longest chain of tasks goes first.
+    const tasks = [
+      task('urgent-leaf', { priority: 9 }),
+      task('chain-head'),
+      task('chain-mid', { status: 'blocked', depends_on: ['chain-head'] }),
+      task('chain-end', { status: 'blocked', depends_on: ['chain-mid'] }),
+      task('short-head'),
+      task('short-end', { status: 'blocked', depends_on: ['short-head'] }),
+    ];
+    const prior = learnDurations([], 600_000);
+    expect(readyTasks(tasks, claimRanks(tasks, prior)).map((t) => t.id)).toEqual(['chain-head', 'short-head', 'urgent-leaf']);
+    // A size estimate outweighs the chain: a 2-hour leaf beats three 10-minute tasks in a row.
+    const sized = tasks.map((t) => (t.id === 'urgent-leaf' ? { ...t, estimate_ms: 120 * 60_000 } : t));
+    expect(selectNextTask(sized, 'implementer', claimRanks(sized, prior))?.id).toBe('urgent-leaf');
+    // Learned durations weigh by role: reviews known to take long rank their chain higher.
+    const roles = [task('impl'), task('review', { required_role: 'reviewer' })];
+    const learned = learnDurations([{ required_role: 'reviewer', duration_ms: 3_600_000 }, { required_role: null, duration_ms: 60_000 }], 600_000);
+    expect(readyTasks(roles, claimRanks(roles, learned)).map((t) => t.id)).toEqual(['review', 'impl']);
   });
 
   it('hands an agent the first ready task it may claim', () => {
@@ -48,14 +74,14 @@ describe('readiness', () => {
       task('any', { priority: 1 }),
       task('impl', { priority: 3, required_role: 'implementer' }),
     ];
-    expect(selectNextTask(tasks, 'implementer')?.id).toBe('impl');
-    expect(selectNextTask(tasks, 'reviewer')?.id).toBe('review');
-    expect(selectNextTask(tasks, 'tester')?.id).toBe('any');
-    expect(selectNextTask([task('r', { required_role: 'reviewer' })], 'tester')).toBeUndefined();
+    expect(selectNextTask(tasks, 'implementer', UNRANKED)?.id).toBe('impl');
+    expect(selectNextTask(tasks, 'reviewer', UNRANKED)?.id).toBe('review');
+    expect(selectNextTask(tasks, 'tester', UNRANKED)?.id).toBe('any');
+    expect(selectNextTask([task('r', { required_role: 'reviewer' })], 'tester', UNRANKED)).toBeUndefined();
     expect(isClaimableBy({ required_role: null }, 'anyone')).toBe(true);
     // Permissions narrow the kinds of task: a reviewer that may not take role-free work skips it.
-    expect(selectNextTask(tasks, 'tester', { ownRole: true, unassigned: false })).toBeUndefined();
-    expect(selectNextTask(tasks, 'implementer', { ownRole: false, unassigned: true })?.id).toBe('any');
+    expect(selectNextTask(tasks, 'tester', UNRANKED, { ownRole: true, unassigned: false })).toBeUndefined();
+    expect(selectNextTask(tasks, 'implementer', UNRANKED, { ownRole: false, unassigned: true })?.id).toBe('any');
   });
 
   it('refuses a claim by status, role, kind and dependencies, in that order', () => {

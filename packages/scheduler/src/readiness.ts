@@ -1,4 +1,6 @@
 import type { ErrorCode, Role, Task } from '@codex-team/contracts';
+import { criticalPathRanks, type RankableTask } from './critical-path';
+import { taskEstimateMs, type DurationModel, type EstimatedTask } from './task-durations';
 
 /** The task fields readiness and claim order look at. */
 export type SchedulableTask = Pick<Task, 'id' | 'status' | 'depends_on' | 'priority' | 'required_role'>;
@@ -20,46 +22,73 @@ export function isReady(task: Pick<Task, 'status' | 'depends_on'>, doneIds: Read
 }
 
 /**
- * One key of claim order: a field of the task and its direction. `creation` is the order the team's
- * tasks were created in, which is the order every store lists them (its creation sequence).
+ * One key of claim order: a fact of the task and its direction. `critical_path` is the task's
+ * critical-path rank (criticalPathRanks: the expected duration of the longest chain of live work
+ * that starts with it); `creation` is the order the team's tasks were created in, which is the
+ * order every store lists them (its creation sequence).
  */
 export interface ClaimOrderKey {
-  key: 'priority' | 'creation';
+  key: 'critical_path' | 'priority' | 'creation';
   direction: 'asc' | 'desc';
 }
 
 /**
- * Claim order, the one definition: highest priority first, then the task created first. A total
- * order (no two tasks share a creation place), so every process picks the same task. The store's
- * claim query sorts by these keys (each key maps to one column there); `compareClaimOrder` sorts by
- * them in memory. Change claim order here, and only here.
+ * Claim order, the one definition: the task the rest of the run waits on longest first (the
+ * largest critical-path rank), then the highest priority, then the task created first. A total
+ * order (no two tasks share a creation place), so every process picks the same task. The store
+ * supplies each ready task's rank inside its claim transaction and picks with compareClaimOrder;
+ * the rebalancing controller hands work out in the same order. Change claim order here, and only here.
  */
 export const CLAIM_ORDER = [
+  { key: 'critical_path', direction: 'desc' },
   { key: 'priority', direction: 'desc' },
   { key: 'creation', direction: 'asc' },
 ] as const satisfies readonly ClaimOrderKey[];
 
-/** A task with its place in the team's creation order (0 for the first task created). */
-export type Sequenced<T> = T & { creation: number };
+/** What claim order compares of a task: its critical-path rank (ms), its priority and its creation place (0 first). */
+export interface ClaimOrderFacts {
+  critical_path_ms: number;
+  priority: number;
+  creation: number;
+}
+
+const CLAIM_ORDER_FIELDS: Readonly<Record<ClaimOrderKey['key'], keyof ClaimOrderFacts>> = {
+  critical_path: 'critical_path_ms',
+  priority: 'priority',
+  creation: 'creation',
+};
 
 /** Claim order of two tasks by CLAIM_ORDER; negative when `a` is claimed first. */
-export function compareClaimOrder(a: Sequenced<Pick<Task, 'priority'>>, b: Sequenced<Pick<Task, 'priority'>>): number {
+export function compareClaimOrder(a: ClaimOrderFacts, b: ClaimOrderFacts): number {
   for (const { key, direction } of CLAIM_ORDER) {
-    const difference = key === 'priority' ? a.priority - b.priority : a.creation - b.creation;
+    const field = CLAIM_ORDER_FIELDS[key];
+    const difference = a[field] - b[field];
     if (difference !== 0) return direction === 'desc' ? -difference : difference;
   }
   return 0;
 }
 
-/** The ready tasks among `tasks` (given in creation order, as stores list them), in claim order. */
-export function readyTasks<T extends SchedulableTask>(tasks: readonly T[]): T[] {
+/** Each live task's critical-path rank in ms (criticalPathRanks); a task absent ranks 0. */
+export type ClaimRanks = ReadonlyMap<string, number>;
+
+/**
+ * The ranks claim order reads: criticalPathRanks over `tasks`, each task weighing its own estimate
+ * when it has one, else the learned duration of its role (taskEstimateMs). Throws what
+ * criticalPathRanks throws.
+ */
+export function claimRanks(tasks: readonly (RankableTask & EstimatedTask)[], durations: DurationModel): Map<string, number> {
+  return criticalPathRanks(tasks, (task) => taskEstimateMs(task, durations));
+}
+
+/** The ready tasks among `tasks` (given in creation order, as stores list them), in claim order by `ranks`. */
+export function readyTasks<T extends SchedulableTask>(tasks: readonly T[], ranks: ClaimRanks): T[] {
   // Only done tasks matter to readiness: a set of their ids stays small while a DAG is young, where
   // a map of every task cost most of this function at 100k tasks.
   const done = new Set<string>();
   for (const task of tasks) if (task.status === 'done') done.add(task.id);
-  const ready: Sequenced<{ task: T; priority: number }>[] = [];
+  const ready: (ClaimOrderFacts & { task: T })[] = [];
   tasks.forEach((task, creation) => {
-    if (isReady(task, done)) ready.push({ task, priority: task.priority, creation });
+    if (isReady(task, done)) ready.push({ task, critical_path_ms: ranks.get(task.id) ?? 0, priority: task.priority, creation });
   });
   return ready.sort(compareClaimOrder).map((entry) => entry.task);
 }
@@ -133,13 +162,15 @@ export function claimRefusal(facts: ClaimFacts): ClaimRefusal | null {
 }
 
 /**
- * The task `team_task_next` hands an agent of `role`: the first of the ready tasks, in claim order,
- * that `claimRefusal` lets it claim; undefined when none. `tasks` are the team's, in creation order.
+ * The task `team_task_next` hands an agent of `role`: the first of the ready tasks, in claim order
+ * by `ranks` (claimRanks), that `claimRefusal` lets it claim; undefined when none. `tasks` are the
+ * team's, in creation order.
  */
 export function selectNextTask<T extends SchedulableTask>(
   tasks: readonly T[],
   role: Role,
+  ranks: ClaimRanks,
   kinds: ClaimableKinds = EVERY_KIND,
 ): T | undefined {
-  return readyTasks(tasks).find((task) => claimRefusal({ task, unfinishedDependencies: 0, role, kinds }) === null);
+  return readyTasks(tasks, ranks).find((task) => claimRefusal({ task, unfinishedDependencies: 0, role, kinds }) === null);
 }

@@ -37,7 +37,7 @@ describe('staffingHints', () => {
       tasks,
       usedTokens: 0,
     });
-    expect(hints.ready_by_role).toEqual({ implementer: ['cli', 'ui'], [ANY_ROLE]: ['docs'] });
+    expect(hints.ready_by_role).toEqual({ implementer: ['ui', 'cli'], [ANY_ROLE]: ['docs'] });
     expect(hints.active_agents).toBe(1);
     expect(hints.spawn.map(({ role, count }) => ({ role, count }))).toEqual([{ role: 'implementer', count: 3 }]);
     expect(hints.spawn[0]?.reasons).toEqual([

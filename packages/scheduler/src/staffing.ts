@@ -7,7 +7,7 @@ import {
   type FanoutRecommendation,
 } from '@codex-team/policy-engine';
 import { remainingCriticalPath, type CriticalPath } from './critical-path';
-import { readyTasks, type SchedulableTask } from './readiness';
+import { isReady, type SchedulableTask } from './readiness';
 
 /** Agent states that hold one of the team's max_threads slots. */
 export const SLOT_HOLDING_STATES: readonly AgentState[] = ['invited', 'active'];
@@ -27,7 +27,7 @@ export interface StaffingInput {
 }
 
 export interface StaffingHints extends FanoutRecommendation {
-  /** Ready task ids by required role (ANY_ROLE for tasks naming none), each list in claim order. */
+  /** Ready task ids by required role (ANY_ROLE for tasks naming none), each list in creation order. */
   ready_by_role: Record<string, string[]>;
   early_stop: EarlyStopVerdict;
   /** The longest chain of unfinished work, one unit per task. */
@@ -44,7 +44,9 @@ function bump(record: Record<string, number>, key: string): void {
  * is spawned. Throws what recommendFanout and criticalPath throw.
  */
 export function staffingHints(input: StaffingInput): StaffingHints {
-  const ready = readyTasks(input.tasks);
+  const done = new Set<string>();
+  for (const task of input.tasks) if (task.status === 'done') done.add(task.id);
+  const ready = input.tasks.filter((task) => isReady(task, done));
   const ready_by_role: Record<string, string[]> = {};
   const readyByRole: Record<string, number> = {};
   for (const task of ready) {

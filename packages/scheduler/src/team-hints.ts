@@ -1,6 +1,7 @@
 import type { Profile, ToolOutput } from '@codex-team/contracts';
 import { budgetState, describeRole, earlyStopVerdict, type BudgetState, type CodexThreadCap } from '@codex-team/policy-engine';
 import type { TeamSnapshot } from '@codex-team/contracts';
+import type { RebalanceDecision } from './rebalance-types';
 import { staffingHints } from './staffing';
 
 type StatusOutput = ToolOutput<'team_status'>;
@@ -32,9 +33,9 @@ export function readyToFinalize(snapshot: TeamSnapshot, profile: Profile): Ready
  * The lead's readiness hints: which roles to spawn now (with what each role is for), under which
  * cap and budget, and which teammates the idle sweep has marked. Pure; from a store snapshot.
  * `codex`, when the server knows it, caps the hints like the profile does: never more spawns than
- * Codex would allow.
+ * Codex would allow. `rebalance` is the rebalancing controller's directives in force (rebalanceHints).
  */
-export function teamHints(snapshot: TeamSnapshot, profile: Profile, codex?: CodexThreadCap): StaffingHintsView {
+export function teamHints(snapshot: TeamSnapshot, profile: Profile, codex?: CodexThreadCap, rebalance: RebalanceHints | null = null): StaffingHintsView {
   const hints = staffingHints({
     profile,
     ...(codex === undefined ? {} : { threadCap: codex.teammates, threadCapFrom: `Codex's thread cap (${codex.from})` }),
@@ -52,6 +53,23 @@ export function teamHints(snapshot: TeamSnapshot, profile: Profile, codex?: Code
     budget: budgetView(budgetState(profile, snapshot.used_tokens)),
     idle_agent_ids: Object.keys(snapshot.idle_since).filter((id) => !retired.has(id)),
     reasons: hints.reasons,
+    rebalance,
+  };
+}
+
+export type RebalanceHints = NonNullable<StaffingHintsView['rebalance']>;
+
+/**
+ * A rebalancing decision's directives as the lead's hints show them: spawns and retires with their
+ * rules and reasons, since when they stand (`sinceMs`, epoch ms, or null when never recorded), and
+ * whether this answer is the first to tell the lead of them.
+ */
+export function rebalanceHints(decision: RebalanceDecision, sinceMs: number | null, isNew: boolean): RebalanceHints {
+  return {
+    spawn: decision.spawn.map((s) => ({ role: s.role, count: s.count, rule: s.rule, reason: s.reason })),
+    retire: decision.retire.map((r) => ({ agent_id: r.agent_id, role: r.role, rule: r.rule, reason: r.reason })),
+    since: sinceMs === null ? null : new Date(sinceMs).toISOString(),
+    new: isNew,
   };
 }
 

@@ -276,6 +276,22 @@ describe('SQLite adapter', () => {
     await store.close();
   });
 
+  it('claims the critical path first by default, and by priority then creation alone when opened with rankClaims false', async () => {
+    // A low-priority task with a chain of two behind it, and a higher-priority task nothing waits on.
+    const claimedFirst = async (extra: Partial<Parameters<typeof openSqliteTeamStore>[0]>, name: string): Promise<string | undefined> => {
+      const store = await open(join(dir, `${name}.db`), extra);
+      const bound = await store.createTeam({ name, objective: '', leadName: 'lead', resumeTicketHash: `r-${name}` });
+      const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+      const task = (title: string, priority: number, depends_on: string[] = []) => ({ key: title, title, description: '', priority, depends_on });
+      await store.createTasks(lead, { tasks: [task('head', 0), task('middle', 0, ['head']), task('tail', 0, ['middle']), task('urgent', 1)] });
+      const next = await store.claimNextTask(lead, { leaseMs: 60_000 });
+      await store.close();
+      return next.claim?.task.title;
+    };
+    expect(await claimedFirst({}, 'ranked')).toBe('head');
+    expect(await claimedFirst({ rankClaims: false }, 'unranked')).toBe('urgent');
+  });
+
   it("applies its team's profile with no policy passed: an opener that forgets the profiles still gets budget and message gates", async () => {
     // Opened as the claim benchmark and `codex-team recover` open it: no profiles given.
     const store = await open(join(dir, 'no-policy.db'));

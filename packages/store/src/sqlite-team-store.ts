@@ -17,7 +17,9 @@ import type {
   ToolInput,
   ToolOutput,
 } from '@codex-team/contracts';
+import { TeamError } from '@codex-team/contracts';
 import { ProfileCatalog, type CodexThreadCap } from '@codex-team/policy-engine';
+import type { RebalanceInput, RebalanceSettings } from '@codex-team/scheduler';
 import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
@@ -29,7 +31,9 @@ import * as heartbeats from './sqlite/heartbeat-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
 import * as policy from './sqlite/policy-ops';
+import * as rebalancing from './sqlite/rebalance-ops';
 import * as recovery from './sqlite/recovery-ops';
+import { findTeam } from './sqlite/access';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
@@ -51,6 +55,8 @@ import type {
   ModeChangeResult,
   PlanReviewInput,
   ProfileSwitch,
+  RebalanceOptions,
+  RebalanceOutcome,
   RecoveryPlan,
   RecoveryResult,
   RecoveryScope,
@@ -104,6 +110,13 @@ export interface SqliteTeamStoreOptions {
    * stderr in the server). @default none
    */
   logger?: DecisionLogger;
+  /**
+   * Whether claims rank by critical path (CLAIM_ORDER). False claims the first claimable task by
+   * priority, then creation, ranking nothing: claim order as it was before critical-path ranking,
+   * the baseline `codex-team bench --only claim-cost` measures the ranking's cost against.
+   * @default true
+   */
+  rankClaims?: boolean;
 }
 
 /**
@@ -265,6 +278,23 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => policy.recordDecision(op, teamId, entry, options));
   }
 
+  async rebalance(teamId: TeamId, options: RebalanceOptions): Promise<RebalanceOutcome> {
+    // Every sweep of every process and the lead's every team_status ask, and the decision rarely
+    // changes: decide in a read snapshot first, so an unchanged decision never takes the write
+    // lock. The write decides again on its own facts, so two processes record one change once.
+    const read = await this.tx.read((op) => rebalancing.rebalanceTeam(op, teamId, options));
+    if (!read.changed) return read;
+    return this.tx.write((op) => rebalancing.rebalanceTeam(op, teamId, options));
+  }
+
+  rebalanceInput(teamId: TeamId, settings: Partial<RebalanceSettings> = {}): Promise<RebalanceInput> {
+    return this.tx.read((op) => {
+      const team = findTeam(op, teamId);
+      if (team === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`, { team_id: teamId });
+      return rebalancing.rebalanceInput(op, team, settings);
+    });
+  }
+
   listTeams(): Promise<Team[]> {
     return this.tx.read((op) => snapshots.listTeams(op));
   }
@@ -356,7 +386,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     );
   };
   const profiles = options.profiles ?? ProfileCatalog.shipped();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision);
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, options.rankClaims ?? true);
   return new SqliteTeamStore(db, tx, now);
 }
 

@@ -16,6 +16,7 @@ import {
 import { describeMessageRules } from './conformance/messages.conformance';
 import { describeModeRules } from './conformance/modes.conformance';
 import { describePolicyRules } from './conformance/policy.conformance';
+import { describeRebalanceRules } from './conformance/rebalance.conformance';
 import { describeRecoveryRules } from './conformance/recovery.conformance';
 import { describeSnapshotRules } from './conformance/snapshot.conformance';
 import { describeTaskRules } from './conformance/tasks.conformance';
@@ -58,6 +59,7 @@ export function describeTeamStoreConformance(adapterName: string, makeStore: Mak
     describeAgentRules(fixture);
     describeTaskRules(fixture, () => make(new ReverseIdGenerator()));
     describeClaimRules(fixture, () => make(new ReverseIdGenerator()));
+    describeRebalanceRules(fixture);
     describeMessageRules(fixture);
     describeArtifactRules(fixture);
     describeAuditRules(fixture);

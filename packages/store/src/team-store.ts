@@ -19,6 +19,7 @@ import type {
   TeamSnapshot,
 } from '@codex-team/contracts';
 import type { CallPermission } from '@codex-team/policy-engine';
+import type { RebalanceDecision, RebalanceInput, RebalanceSettings } from '@codex-team/scheduler';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
 export interface Actor {
@@ -323,6 +324,35 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** How a rebalancing decision is taken and announced; see TeamStore.rebalance. */
+export interface RebalanceOptions {
+  /**
+   * Send the lead one inbox notice when the decision's directives changed and say something: what
+   * the sweep does. The lead's own team_status does not, since its answer tells the lead.
+   */
+  notify: boolean;
+  /** The agent whose call took the decision (the lead's team_status); null for the sweep. @default null */
+  actorAgentId?: string | null;
+  /** The controller's time constants (scheduler's DEFAULT_REBALANCE_SETTINGS where not given). */
+  settings?: Partial<RebalanceSettings>;
+}
+
+/** A rebalancing decision as taken now, and what of it is on record. */
+export interface RebalanceOutcome {
+  /** The decision taken now (its directives are those in force whether or not it was recorded). */
+  decision: RebalanceDecision;
+  /** Whether this call recorded it (its directives or hysteresis state changed). */
+  recorded: boolean;
+  /** Whether it differs from the last record (a read that finds a change does not record it). */
+  changed: boolean;
+  /** When the decision on record was recorded (epoch ms); null before any. */
+  decided_at: number | null;
+  /** Since when the directives on record have stood unchanged (epoch ms); null before any record. */
+  directives_since: number | null;
+  /** The notice this call sent the lead, if any. */
+  notice: Message | null;
+}
+
 /** A change of the team's mode; see TeamStore.setMode. */
 export interface SetModeInput {
   mode: TeamMode;
@@ -443,6 +473,17 @@ export interface TeamStore {
    * whether an event was written. NOT_FOUND for an unknown team.
    */
   recordDecision(teamId: TeamId, entry: DecisionEntry, options?: { unlessSameAsLast?: boolean }): Promise<boolean>;
+  /**
+   * Decides the team's runtime rebalancing now (scheduler's decideRebalance over what the store
+   * holds: the DAG, claim times, estimates, learned durations, slot holders, budget, caps and the
+   * previous decision) and records it when its directives or hysteresis changed: one
+   * `rebalance.decide` event, and with `notify` one notice to the lead per change of directives.
+   * An unchanged decision writes nothing and never takes the write lock. Every decision is logged.
+   * NOT_FOUND for an unknown team.
+   */
+  rebalance(teamId: TeamId, options: RebalanceOptions): Promise<RebalanceOutcome>;
+  /** What a rebalancing decision of the team reads now (tests, diagnostics). NOT_FOUND for an unknown team. */
+  rebalanceInput(teamId: TeamId, settings?: Partial<RebalanceSettings>): Promise<RebalanceInput>;
   /** Every team, newest first (operator tools; not scoped to a caller). */
   listTeams(): Promise<Team[]>;
   /** Everything the store holds about one team, as entities (artifact contents excepted). */

@@ -18,9 +18,20 @@ export interface BenchGoal {
   met: boolean;
 }
 
+/** A table of per-case results (cells already formatted), printed before the figures. */
+export interface BenchTable {
+  title: string;
+  columns: string[];
+  rows: string[][];
+}
+
 /** What one benchmark reports: every figure it measured and the goals it checked in the same run. */
 export interface BenchReport {
   benchmark: string;
+  /** Per-case tables, when the figures are summaries of many cases. */
+  tables?: BenchTable[];
+  /** Definitions the figures depend on (what a bound or a cost means here), printed with them. */
+  notes?: string[];
   measurements: BenchMeasurement[];
   goals: BenchGoal[];
 }

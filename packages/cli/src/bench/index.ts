@@ -1,6 +1,8 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
+import { claimCostBenchmark } from './claim-cost';
 import { claimThroughputBenchmark } from './claim-throughput';
+import { schedulingBenchmark } from './scheduling';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
 
@@ -12,5 +14,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   startupBenchmark,
   authorizationBenchmark,
   claimThroughputBenchmark,
+  claimCostBenchmark,
   statusScaleBenchmark,
+  schedulingBenchmark,
 ];

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, seededRandom, systemClock, type ToolInput } from '@codex-team/contracts';
-import { readyTasks, remainingCriticalPath } from '@codex-team/scheduler';
+import { DEFAULT_DURATION_PRIOR_MS, claimRanks, learnDurations, readyTasks, remainingCriticalPath } from '@codex-team/scheduler';
 import { openSqliteTeamStore, type Actor } from '@codex-team/store';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { mcpServerBinPath } from '../codex/package-assets';
@@ -97,9 +97,11 @@ async function measureScale(context: BenchContext, size: number): Promise<ScaleP
       const lead: Actor = { teamId: started.team.id, agentId: started.agent.id };
       const readTeamMs = await timed(repeat, () => store.readTeam(lead.teamId));
       const snapshot = await store.readTeam(lead.teamId);
-      // Readiness as the scheduler decides it (the hints): the ready set in claim order and the critical path.
+      // Readiness as the scheduler decides it: the ready set in claim order (critical-path ranks with
+      // nothing finished yet) and the critical path.
+      const prior = learnDurations([], DEFAULT_DURATION_PRIOR_MS);
       const readinessMs = await timed(inProcessRepeat, () => {
-        readyTasks(snapshot.tasks);
+        readyTasks(snapshot.tasks, claimRanks(snapshot.tasks, prior));
         remainingCriticalPath(snapshot.tasks);
       });
       const hashPassMs = await timed(inProcessRepeat, () => hashPass(snapshot.tasks));

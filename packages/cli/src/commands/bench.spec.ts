@@ -80,6 +80,26 @@ describe('codex-team bench', () => {
     expect(seen).toEqual([]);
   });
 
+  it('prints a benchmark\'s tables and notes before its figures, columns aligned', async () => {
+    const tabled: Benchmark = {
+      name: 'tabled',
+      summary: 'reports a table',
+      run: () =>
+        Promise.resolve({
+          benchmark: 'tabled',
+          tables: [{ title: 'per case', columns: ['case', 'ratio'], rows: [['a', '1.00'], ['longer', '12.50']] }],
+          notes: ['ratio: measured / bound'],
+          measurements: [{ name: 'count', value: 3, unit: 'count' }],
+          goals: [],
+        }),
+    };
+    const io = fakeIo(dir);
+    expect(await runCli(['bench'], io, [benchCommand([tabled])])).toBe(0);
+    expect(io.stdout.text()).toContain(
+      ['== tabled', '  per case', '  case    ratio', '  a        1.00', '  longer  12.50', '', '  ratio: measured / bound', '  count  3 count'].join('\n'),
+    );
+  });
+
   it('computes nearest-rank quantiles and goal verdicts from the figures', () => {
     const samples = [5, 1, 4, 2, 3];
     expect(median(samples)).toBe(3);

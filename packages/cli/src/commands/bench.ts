@@ -24,7 +24,7 @@ function selectBenchmarks(only: string | undefined, all: readonly Benchmark[]): 
 export function benchCommand(benchmarks: readonly Benchmark[] = BENCHMARKS): Command {
   return {
     name: 'bench',
-    summary: 'Measure startup, throughput and scale against baselines from the same run',
+    summary: 'Measure startup, throughput, scale and scheduling against baselines from the same run',
     synopsis: '[--only NAME[,NAME]] [--quick] [--json] [--out FILE]',
     details: [
       `--only NAMES  run only these benchmarks (${benchmarks.map((b) => b.name).join(', ')})`,

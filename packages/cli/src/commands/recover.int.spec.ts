@@ -77,8 +77,17 @@ function recoveryTally(trail: readonly AuditEvent[]): { subjects: string[]; noti
     .filter((e) => e.action === 'task.recover' || e.action === 'agent.lost')
     .map((e) => e.subject_id ?? '')
     .sort();
-  const notices = trail.filter((e) => e.action === 'message.send' && e.actor_agent_id === null).length;
+  // The sweep also rebalances; its notices are counted apart (once per recorded change).
+  const notices = trail.filter((e) => e.action === 'message.send' && e.actor_agent_id === null && !e.reason.startsWith('rebalancing notice')).length;
   return { subjects, notices };
+}
+
+/** Rebalancing notices the lead got, and the recorded decisions that announced a change. */
+function rebalancingTally(trail: readonly AuditEvent[]): { notices: number; announced: number } {
+  return {
+    notices: trail.filter((e) => e.action === 'message.send' && e.reason.startsWith('rebalancing notice')).length,
+    announced: trail.filter((e) => e.action === 'rebalance.decide' && e.data['notified'] === true).length,
+  };
 }
 
 describe('codex-team recover in several processes at once', () => {
@@ -100,7 +109,11 @@ describe('codex-team recover in several processes at once', () => {
     const reports = runs.map((run) => JSON.parse(run.stdout) as { applied: { subject_id: string; rule: string }[] });
     const applied = reports.flatMap((report) => report.applied.map((step) => step.subject_id)).sort();
     expect(applied).toEqual(seeded.expected);
-    expect(recoveryTally(await events(seeded.dbPath, seeded.teamId))).toEqual({ subjects: seeded.expected, notices: 1 });
+    const trail = await events(seeded.dbPath, seeded.teamId);
+    expect(recoveryTally(trail)).toEqual({ subjects: seeded.expected, notices: 1 });
+    const rebalanced = rebalancingTally(trail);
+    expect(rebalanced.notices).toBeGreaterThanOrEqual(1);
+    expect(rebalanced.notices).toBe(rebalanced.announced);
     process.stderr.write(`recover x3: actions per process ${JSON.stringify(reports.map((r) => r.applied.length))}\n`);
 
     const before = digestDatabase(seeded.dbPath);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentIdSchema, RoleSchema, TeamSchema } from '../entities';
+import { AgentIdSchema, RoleSchema, TeamSchema, TimestampSchema } from '../entities';
 import { ProfileNameSchema, ProfileSchema } from '../profile';
 
 /** Where a profile was loaded from: the shipped `profiles/` directory or the user's own. */
@@ -29,6 +29,19 @@ export const SpawnHintSchema = z.strictObject({
   reasons: z.array(z.string()),
 });
 
+/**
+ * The runtime rebalancing controller's directives in force (issue 16): whom to spawn and whom to
+ * retire while the team runs, each with the rule that decided it and why.
+ */
+export const RebalanceHintsSchema = z.strictObject({
+  spawn: z.array(z.strictObject({ role: RoleSchema, count: z.number().int().min(1), rule: z.string(), reason: z.string() })),
+  retire: z.array(z.strictObject({ agent_id: AgentIdSchema, role: RoleSchema, rule: z.string(), reason: z.string() })),
+  /** Since when these directives have stood unchanged (ISO); null when none was ever recorded. */
+  since: TimestampSchema.nullable(),
+  /** True when this answer is the first to tell the lead of them (no notice was sent). */
+  new: z.boolean(),
+});
+
 /** Readiness hints for the lead: whom to spawn now, under which cap and budget, and who is idle. */
 export const StaffingHintsSchema = z.strictObject({
   spawn: z.array(SpawnHintSchema),
@@ -37,6 +50,8 @@ export const StaffingHintsSchema = z.strictObject({
   budget: BudgetStateSchema,
   idle_agent_ids: z.array(AgentIdSchema),
   reasons: z.array(z.string()),
+  /** The rebalancing directives in force; null when the team is not rebalanced (finalized, or it failed and was logged). */
+  rebalance: RebalanceHintsSchema.nullable(),
 });
 
 export const TeamPolicyGetInputSchema = z.strictObject({});

@@ -16,6 +16,7 @@ export const NewTaskSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionMaxChars).default(''),
   required_role: RoleSchema.optional().describe('Only agents of this role may claim it'),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).default(0),
+  estimate_min: z.number().int().min(1).max(LIMITS.estimateMinMax).optional(),
   depends_on: z
     .array(z.string().min(1).max(64))
     .max(LIMITS.dependenciesPerTaskMax)
@@ -57,6 +58,8 @@ export const TaskNextOutputSchema = z.strictObject({
   claim: ClaimSchema.nullable(),
   /** Why nothing was claimed, when claim is null. */
   reason: z.string().nullable(),
+  /** Set when the team's rebalancing retired you instead (rule and why): end your turn. */
+  retire: z.strictObject({ rule: z.string(), reason: z.string() }).optional(),
 });
 
 export const TaskClaimInputSchema = z.strictObject({ task_id: TaskIdSchema });

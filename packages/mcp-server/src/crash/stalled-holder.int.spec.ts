@@ -112,6 +112,7 @@ describe('a stalled holder', () => {
     expect(staleWriteDamage({ complete: brokenAnswer }, brokenBefore, digestDatabase(dbPath))).toEqual([
       'complete answered success',
       'audit_events changed',
+      'task_duration_totals changed',
       'task_status_counts changed',
       'tasks changed',
     ]);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CLAIM_ORDER, selectNextTask } from '@codex-team/scheduler';
+import { CLAIM_ORDER, DEFAULT_DURATION_PRIOR_MS, claimRanks, learnDurations, selectNextTask, type DurationSample } from '@codex-team/scheduler';
 import type { Fixture } from './harness.conformance';
 import { LEASE, claimPermission, complete, newTasks, publish } from './harness.conformance';
 
@@ -7,21 +7,29 @@ import { LEASE, claimPermission, complete, newTasks, publish } from './harness.c
  * Claims, leases, fences, completion and release. `reverseIds` makes a store whose ids sort against
  * creation order, so claim order is shown to follow creation, not ids.
  */
+/** A lease longer than the minutes the suite's tasks take on the fake clock. */
+const LONG_LEASE = { leaseMs: 3_600_000 } as const;
+
 export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Promise<Fixture>): void {
   describe('claims', () => {
     it("claims in the scheduler's documented order: what selectNextTask picks from the team is what the store claims", async () => {
-      expect(CLAIM_ORDER.map((key) => key.key)).toEqual(['priority', 'creation']);
+      expect(CLAIM_ORDER.map((key) => key.key)).toEqual(['critical_path', 'priority', 'creation']);
       const fx = await reverseIds();
       const spec = fc.record({
         priority: fc.integer({ min: 0, max: 3 }),
         role: fc.constantFrom(null, 'implementer', 'reviewer'),
         deps: fc.array(fc.nat(), { maxLength: 2 }),
+        estimate: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
+        // Minutes the task takes once claimed: the store learns durations by role from them.
+        takes: fc.integer({ min: 0, max: 40 }),
+        // A failed task teaches nothing and leaves the work behind it dead, never to be ranked.
+        fails: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
       });
       await fc.assert(
-        fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 10 }), fc.constantFrom('implementer', 'reviewer'), fc.boolean(), async (specs, role, unassigned) => {
+        fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 12 }), fc.constantFrom('implementer', 'reviewer'), fc.boolean(), async (specs, role, unassigned) => {
           const t = await fx.startTeam();
           const mate = await fx.addMember(t, 'mate', role);
-          await fx.store.createTasks(
+          const created = await fx.store.createTasks(
             t.lead,
             newTasks(
               specs.map((task, index) => ({
@@ -29,25 +37,90 @@ export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Pro
                 title: `t${index}`,
                 priority: task.priority,
                 ...(task.role === null ? {} : { required_role: task.role }),
+                ...(task.estimate === undefined ? {} : { estimate_min: task.estimate }),
                 depends_on: index === 0 ? [] : [...new Set(task.deps.map((dep) => `k${dep % index}`))],
               })),
             ),
           );
+          const takes = new Map(created.tasks.map((task, index) => [task.id, (specs[index]?.takes ?? 0) * 60_000]));
+          const fails = new Set(created.tasks.filter((_task, index) => specs[index]?.fails === true).map((task) => task.id));
+          // What the scheduler is told, independently of the store: each task's own estimate, and
+          // the durations of the tasks done so far, claim to completion, by role.
+          const samples: DurationSample[] = [];
           const permission = claimPermission(unassigned ? ['own_role', 'unassigned'] : ['own_role']);
           const kinds = { ownRole: true, unassigned };
           for (;;) {
-            const expected = selectNextTask((await fx.store.readTeam(t.team.id)).tasks, role, kinds)?.id ?? null;
-            const next = await fx.store.claimNextTask(mate.actor, { ...LEASE, permission });
+            const tasks = (await fx.store.readTeam(t.team.id)).tasks.map((task) => ({ ...task, estimate_ms: task.estimate_min === undefined ? null : task.estimate_min * 60_000 }));
+            const ranks = claimRanks(tasks, learnDurations(samples, DEFAULT_DURATION_PRIOR_MS));
+            const expected = selectNextTask(tasks, role, ranks, kinds)?.id ?? null;
+            const next = await fx.store.claimNextTask(mate.actor, { ...LONG_LEASE, permission });
             expect(next.claim?.task.id ?? null).toBe(expected);
             if (next.claim === null) break;
-            await fx.store.completeTask(mate.actor, complete(next.claim.task.id, next.claim.fence));
+            const took = takes.get(next.claim.task.id) ?? 0;
+            fx.clock.advance(took);
+            const failed = fails.has(next.claim.task.id);
+            if (!failed) samples.push({ required_role: next.claim.task.required_role, duration_ms: took });
+            await fx.store.completeTask(mate.actor, complete(next.claim.task.id, next.claim.fence, { outcome: failed ? 'failed' : 'done' }));
           }
         }),
-        { numRuns: 25, seed: 12 },
+        { numRuns: 40, seed: 12 },
       );
     });
 
-    it('claims the highest-priority, then oldest, ready task for the role with fence, lease and audit', async () => {
+    it('claims the ready task the rest of the run waits on longest first, by size estimates and learned durations', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann', 'implementer');
+      const out = await fx.store.createTasks(
+        t.lead,
+        newTasks([
+          { key: 'urgent', title: 'urgent leaf', priority: 9 },
+          { key: 'head', title: 'chain head' },
+          { key: 'tail', title: 'chain tail', depends_on: ['head'] },
+          { key: 'big', title: 'big leaf', estimate_min: 45 },
+        ]),
+      );
+      const [urgent, head, tail, big] = out.tasks.map((task) => task.id);
+      expect(out.tasks[3]?.estimate_min).toBe(45);
+      expect(out.tasks[0]).not.toHaveProperty('estimate_min');
+      // Nothing done yet: each task without an estimate weighs the 10-minute prior, so the 45-minute
+      // leaf beats the 20-minute chain, which beats the urgent 10-minute leaf.
+      const first = await fx.store.claimNextTask(ann.actor, LONG_LEASE);
+      expect(first.claim?.task.id).toBe(big);
+      fx.clock.advance(60_000);
+      await fx.store.completeTask(ann.actor, complete(big ?? '', first.claim?.fence ?? 0));
+      // Implementation work is now known to take 1 minute: the chain (2) still beats the leaf (1).
+      const second = await fx.store.claimNextTask(ann.actor, LEASE);
+      expect(second.claim?.task.id).toBe(head);
+      await fx.store.completeTask(ann.actor, complete(head ?? '', second.claim?.fence ?? 0));
+      // Equal ranks: priority decides.
+      expect((await fx.store.claimNextTask(ann.actor, LEASE)).claim?.task.id).toBe(urgent);
+      expect((await fx.store.claimNextTask(ann.actor, LEASE)).claim?.task.id).toBe(tail);
+    });
+
+    it('ranks no work behind a failed task: it can never run', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann', 'implementer');
+      const out = await fx.store.createTasks(
+        t.lead,
+        newTasks([
+          { key: 'f', title: 'fails', priority: 9 },
+          { key: 'a', title: 'a' },
+          { key: 'b', title: 'b' },
+          { key: 'x', title: 'behind a and the failure', depends_on: ['f', 'a'] },
+          { key: 'y', title: 'behind b', depends_on: ['b'] },
+        ]),
+      );
+      const [f, , b] = out.tasks.map((task) => task.id);
+      const first = await fx.store.claimNextTask(ann.actor, LEASE);
+      expect(first.claim?.task.id).toBe(f);
+      await fx.store.completeTask(ann.actor, complete(f ?? '', first.claim?.fence ?? 0, { outcome: 'failed', result: 'cannot' }));
+      // x can never run, so a is a leaf now (rank 10 min) while b leads to y (20 min): b first.
+      expect((await fx.store.claimNextTask(ann.actor, LEASE)).claim?.task.id).toBe(b);
+    });
+
+    it('claims the highest-priority, then oldest, of equally critical ready tasks for the role with fence, lease and audit', async () => {
       const fx = fixture();
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann', 'implementer');

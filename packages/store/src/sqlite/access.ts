@@ -48,7 +48,12 @@ export function requireCaller(op: Op, actor: Actor): Caller {
   }
   if (actor.renewHeartbeat === true && op.writable && agent.state === 'active' && !renewing.has(op)) {
     renewing.add(op);
-    op.onSuccess(() => recordSeen(op, agent, 'heartbeat'));
+    // The operation may have retired its own caller (a retire answer of team_task_next): a retired
+    // agent is never seen back into a slot.
+    op.onSuccess(() => {
+      const after = agentById(op, agent.id);
+      if (after.state !== 'retired') recordSeen(op, after, 'heartbeat');
+    });
   }
   return { team, agent, isLead: team.lead_agent_id === agent.id };
 }

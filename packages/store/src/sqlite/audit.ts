@@ -35,6 +35,7 @@ export type AuditAction =
   | 'policy.switch'
   | 'policy.fanout'
   | 'policy.deny'
+  | 'rebalance.decide'
   | 'agent.idle'
   | 'agent.active'
   | 'agent.retire'

@@ -1,11 +1,13 @@
 import { TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import type { CallPermission } from '@codex-team/policy-engine';
-import { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, type ClaimableKinds, type ClaimOrderKey } from '@codex-team/scheduler';
+import { EVERY_KIND, claimKindOf, claimRefusal, type ClaimableKinds } from '@codex-team/scheduler';
 import type { Actor, ClaimOptions, LeaseOptions } from '../team-store';
 import { logDecision, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
+import { retireByOrder, retireOrderFor } from './rebalance-ops';
+import { nextInClaimOrder } from './scheduling-facts';
 import {
   NO_UNFINISHED_DEPENDENCY,
   auditTaskChange,
@@ -35,32 +37,19 @@ function kindsOf(permission: CallPermission | undefined): ClaimableKinds {
   return { ownRole: permission.allowed.includes('own_role'), unassigned: permission.allowed.includes('unassigned') };
 }
 
-// Claim order, from the scheduler's one definition: each key is one column of the claim query.
-const CLAIM_ORDER_COLUMNS: Record<ClaimOrderKey['key'], string> = { priority: 't.priority', creation: 't.seq' };
-const CLAIM_ORDER_SQL = CLAIM_ORDER.map(({ key, direction }) => `${CLAIM_ORDER_COLUMNS[key]} ${direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
-
-// The claimable-task predicate of claimRefusal, as SQL: ready, every dependency done, and of a
-// kind the caller may claim (its own role's, or naming no role). The claims conformance suite
-// checks that this query picks exactly what scheduler's selectNextTask picks.
-const NEXT_CLAIMABLE = `SELECT ${TASK_COLUMNS} FROM tasks t
-     WHERE t.team_id = @team AND t.status = 'ready'
-       AND ((t.required_role IS NULL AND @unassigned = 1) OR (t.required_role = @role AND @own = 1))
-       AND ${NO_UNFINISHED_DEPENDENCY}
-     ORDER BY ${CLAIM_ORDER_SQL}
-     LIMIT 1`;
-
 /**
  * Takes the claim. The UPDATE is guarded by status even though the IMMEDIATE transaction already
  * serialises writers: a claim must never overwrite another one, whatever the caller did before.
  */
-function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions): Claim {
+function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: LeaseOptions): Claim {
   const leaseExpiresAt = op.now + options.leaseMs;
   const changed = op.sql.run(
     `UPDATE tasks SET status = 'in_progress', owner_agent_id = ?, fence = fence + 1, attempts = attempts + 1,
-       lease_expires_at = ?, updated_at = ?
+       lease_expires_at = ?, claimed_at = ?, updated_at = ?
      WHERE id = ? AND status = 'ready'`,
     caller.agent.id,
     leaseExpiresAt,
+    op.now,
     op.now,
     task.id,
   ).changes;
@@ -78,14 +67,39 @@ function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions)
 }
 
 /**
- * Claims the first claimable task in claim order (CLAIM_ORDER: highest priority, then oldest).
- * Dependencies are re-checked in the same query rather than trusted from the status. A team ready
+ * The answer of team_task_next to an agent the team's latest rebalancing decision retires, while it
+ * still applies (retireOrderFor): the agent is retired in this transaction and its slot is free.
+ * An agent with a task it may claim now is not retired by a decision that saw none (the next
+ * decision looks again), unless the team is over its ceiling. Null when the caller claims as usual.
+ */
+function retireIfOrdered(op: Op, caller: Caller, claimable: boolean): ToolOutput<'team_task_next'> | null {
+  if (caller.isLead) return null;
+  const order = retireOrderFor(op, caller.agent);
+  if (order === null || (claimable && order.rule !== 'rebalance.retire.over_ceiling')) return null;
+  retireByOrder(op, caller.agent, order, caller.team);
+  return {
+    claim: null,
+    reason:
+      `you are retired by the team's rebalancing (${order.rule}): ${order.reason}. Your slot is free for other work: ` +
+      'end your turn now with a one-line summary and make no further team calls',
+    retire: { rule: order.rule, reason: order.reason },
+  };
+}
+
+/**
+ * Claims the first claimable task in claim order (CLAIM_ORDER: the longest critical path, then the
+ * highest priority, then the oldest), ranked inside this transaction. Dependencies are re-checked in
+ * the same query rather than trusted from the status. A team ready
  * to finalize answers no claim with the reason (the refusal is audited as `policy.deny`).
  */
 export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): ToolOutput<'team_task_next'> {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_next');
+  const kinds = kindsOf(options.permission);
+  const task = nextInClaimOrder(op, { team: caller.team.id, role: caller.agent.role, unassigned: kinds.unassigned ? 1 : 0, own: kinds.ownRole ? 1 : 0 });
+  const retired = retireIfOrdered(op, caller, task !== undefined);
+  if (retired !== null) return retired;
   const refusal = admission(op, caller, 'claim');
   if (refusal !== null) {
     if (refusal.rule !== 'guardrails.early_stop') refusePolicy(op, caller, refusal, 'team_task_next', null);
@@ -102,13 +116,6 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
     });
     return { claim: null, reason: `the team is ready to finalize, no new claims: ${refusal.reason}` };
   }
-  const kinds = kindsOf(options.permission);
-  const task = op.sql.get<TaskRow>(NEXT_CLAIMABLE, {
-    team: caller.team.id,
-    role: caller.agent.role,
-    unassigned: kinds.unassigned ? 1 : 0,
-    own: kinds.ownRole ? 1 : 0,
-  });
   if (task !== undefined) {
     const claim = takeClaim(op, caller, task, options);
     return { claim, reason: null };

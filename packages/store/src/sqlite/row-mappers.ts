@@ -54,6 +54,8 @@ export interface TaskRow {
   description: string;
   required_role: string | null;
   priority: number;
+  /** The creator's size estimate (minutes), or null. */
+  estimate_min: number | null;
   status: TaskStatus;
   owner_agent_id: string | null;
   fence: number;
@@ -65,6 +67,8 @@ export interface TaskRow {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  /** When the latest claim was taken (ms), kept after completion; null until claimed. */
+  claimed_at: number | null;
 }
 
 export interface MessageRow {
@@ -112,8 +116,8 @@ export const TEAM_COLUMNS =
 export const AGENT_COLUMNS =
   'id, team_id, name, role, permission_profile, state, epoch, created_at, joined_at, last_seen_at';
 export const TASK_COLUMNS =
-  'id, team_id, title, description, required_role, priority, status, owner_agent_id, fence, ' +
-  'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at';
+  'id, team_id, title, description, required_role, priority, estimate_min, status, owner_agent_id, fence, ' +
+  'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at, claimed_at';
 export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, created_at';
 export const ARTIFACT_COLUMNS =
   'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, published_by, created_at';
@@ -201,6 +205,7 @@ export function toTask(row: TaskRow, dependsOn: string[]): Task {
     description: row.description,
     required_role: row.required_role,
     priority: row.priority,
+    ...(row.estimate_min === null ? {} : { estimate_min: row.estimate_min }),
     status: row.status,
     depends_on: dependsOn,
     owner_agent_id: row.owner_agent_id,

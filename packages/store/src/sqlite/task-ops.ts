@@ -104,14 +104,15 @@ export function createTasks(
     const unfinished = deps.filter((dep) => !('existing' in dep && dep.existing.status === 'done')).length;
     const ready = readyWhen('blocked', unfinished);
     op.sql.run(
-      `INSERT INTO tasks (id, team_id, title, description, required_role, priority, status, created_by, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (id, team_id, title, description, required_role, priority, estimate_min, status, created_by, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ids[index],
       caller.team.id,
       task.title,
       task.description,
       task.required_role ?? null,
       task.priority,
+      task.estimate_min ?? null,
       ready ? 'ready' : 'blocked',
       caller.agent.id,
       op.now,

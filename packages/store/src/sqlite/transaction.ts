@@ -92,6 +92,8 @@ export interface Op {
   profileOf(name: string): Profile;
   /** Codex's own thread cap, when the store was opened with it (SqliteTeamStoreOptions.codexThreadCap). */
   readonly codexThreadCap: CodexThreadCap | undefined;
+  /** Whether claims rank by critical path (SqliteTeamStoreOptions.rankClaims). */
+  readonly rankClaims: boolean;
   /** Logs one decision the operation applied (see SqliteTeamStoreOptions.logger). */
   decided(decision: AppliedDecision): void;
   /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
@@ -204,6 +206,7 @@ export class TransactionRunner {
     private readonly codexThreadCap: CodexThreadCap | undefined,
     private readonly log: (decision: AppliedDecision) => void,
     private readonly recordDecision: RecordDecision,
+    private readonly rankClaims: boolean,
   ) {
     this.inTransaction = sql.db.transaction((body: () => unknown) => body());
   }
@@ -300,6 +303,7 @@ export class TransactionRunner {
       ids: this.ids,
       profileOf: (name) => this.profiles.find(name).profile,
       codexThreadCap: this.codexThreadCap,
+      rankClaims: this.rankClaims,
       decided: this.log,
       writable,
       auditSeqs: [],

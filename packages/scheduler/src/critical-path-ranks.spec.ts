@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { isTeamError, type TaskStatus } from '@codex-team/contracts';
+import { criticalPath, criticalPathRanks, liveWork, type RankableTask } from './critical-path';
+import { compareClaimOrder, type ClaimOrderFacts } from './readiness';
+
+const task = (id: string, status: TaskStatus, ...depends_on: string[]): RankableTask => ({ id, status, depends_on, required_role: null });
+const ranked = (id: string, critical_path_ms: number, priority = 0, creation = 0): ClaimOrderFacts & { id: string } => ({ id, critical_path_ms, priority, creation });
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return isTeamError(error) ? error.code : 'other';
+  }
+  return undefined;
+}
+
+describe('compareClaimOrder', () => {
+  it('puts the longer critical path first, then the higher priority, then the older task', () => {
+    const tasks = [
+      ranked('late-high', 10, 9, 5),
+      ranked('long', 30, 0, 9),
+      ranked('early-high', 10, 9, 1),
+      ranked('low', 10, 1, 2),
+      ranked('first-low', 10, 1, 0),
+    ];
+    const order = ['long', 'early-high', 'late-high', 'first-low', 'low'];
+    expect([...tasks].sort(compareClaimOrder).map((t) => t.id)).toEqual(order);
+    expect([...tasks].reverse().sort(compareClaimOrder).map((t) => t.id)).toEqual(order);
+    expect(compareClaimOrder(ranked('x', 1), ranked('x', 1))).toBe(0);
+  });
+});
+
+describe('criticalPathRanks', () => {
+  it('ranks each task by the longest chain of work from it to the end, itself included', () => {
+    const weights: Record<string, number> = { plan: 2, api: 5, ui: 1, review: 3, docs: 1 };
+    const tasks = [
+      task('plan', 'ready'),
+      task('api', 'blocked', 'plan'),
+      task('ui', 'blocked', 'plan'),
+      task('review', 'blocked', 'api', 'ui'),
+      task('docs', 'blocked', 'plan'),
+    ];
+    const ranks = criticalPathRanks(tasks, (t) => weights[t.id] ?? 0);
+    expect(Object.fromEntries(ranks)).toEqual({ plan: 10, api: 8, ui: 4, review: 3, docs: 1 });
+  });
+
+  it('leaves out finished tasks, and tasks behind a failed one, which can never run', () => {
+    const tasks = [
+      task('done', 'done'),
+      task('failed', 'failed'),
+      task('next', 'ready', 'done'),
+      task('doomed', 'blocked', 'failed'),
+      task('after-doomed', 'blocked', 'doomed', 'next'),
+      task('last', 'blocked', 'next'),
+    ];
+    const ranks = criticalPathRanks(tasks, () => 1);
+    expect(Object.fromEntries(ranks)).toEqual({ next: 2, last: 1 });
+    expect([...liveWork(tasks).live.keys()].sort()).toEqual(['last', 'next']);
+  });
+
+  it('agrees with criticalPath: the largest rank is the critical path of an unstarted DAG', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(20), fc.array(fc.nat(), { maxLength: 3 })), { maxLength: 25 }), (spec) => {
+        const nodes = spec.map(([duration, picks], i) => ({
+          id: `t${i}`,
+          duration,
+          depends_on: i === 0 ? [] : [...new Set(picks.map((p) => `t${p % i}`))],
+        }));
+        const ranks = criticalPathRanks(
+          nodes.map((n) => task(n.id, 'blocked', ...n.depends_on)),
+          (t) => nodes.find((n) => n.id === t.id)?.duration ?? 0,
+        );
+        expect(Math.max(0, ...ranks.values())).toBe(criticalPath(nodes).duration);
+      }),
+    );
+  });
+
+  it('refuses cycles, unknown dependencies, duplicate ids and bad estimates', () => {
+    expect(codeOf(() => criticalPathRanks([task('a', 'ready', 'b'), task('b', 'ready', 'a')], () => 1))).toBe('CYCLE_DETECTED');
+    expect(codeOf(() => criticalPathRanks([task('a', 'ready', 'ghost')], () => 1))).toBe('INVALID_INPUT');
+    expect(codeOf(() => criticalPathRanks([task('a', 'ready'), task('a', 'done')], () => 1))).toBe('INVALID_INPUT');
+    expect(codeOf(() => criticalPathRanks([task('a', 'ready')], () => -1))).toBe('INVALID_INPUT');
+    expect(codeOf(() => criticalPathRanks([task('a', 'ready')], () => Number.NaN))).toBe('INVALID_INPUT');
+    // A cycle among finished tasks is history, not work: nothing is ranked, nothing refused.
+    expect(criticalPathRanks([task('a', 'done', 'b'), task('b', 'done', 'a')], () => 1).size).toBe(0);
+  });
+});
