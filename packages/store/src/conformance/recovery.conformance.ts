@@ -223,6 +223,36 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       expect(tasks[1]).toMatchObject({ status: 'blocked' });
     });
 
+    it("keeps a claim whose holder's retirement in the same plan was skipped (its session's disconnect came between)", async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const taskId = await fx.createTask(t.lead, { title: 'held' });
+      await fx.store.claimTask(ann.actor, { task_id: taskId }, LEASE);
+      const view = await fx.store.recoveryView({ teamId: t.team.id });
+      const annView = view.teams[0]?.agents.find((agent) => agent.id === ann.agentId);
+      if (annView === undefined) throw new Error('ann is not in the view');
+      const reclaim = await reclaimStep(fx, t, taskId, 'ready');
+      const plan: RecoveryPlan = {
+        steps: [
+          {
+            kind: 'retire_agent',
+            teamId: t.team.id,
+            agentId: ann.agentId,
+            expect: { state: annView.state, epoch: annView.epoch, lastSeenAt: annView.lastSeenAt },
+            rule: 'runtime.worker_exited',
+            reason: 'its process ended',
+          },
+          { ...reclaim, rule: 'agent.gone', reason: 'its holder is retired' },
+        ],
+      };
+      fx.clock.advance(1_000);
+      await fx.store.disconnectAgent(ann.binding, 'stdin closed');
+      const skipped = await fx.expectNoChange(() => fx.store.applyRecovery(plan));
+      expect([skipped.applied, skipped.skipped.length]).toEqual([[], 2]);
+      expect((await fx.store.listTasks(t.lead, {})).tasks[0]).toMatchObject({ status: 'in_progress', owner_agent_id: ann.agentId });
+    });
+
     it('frees the thread slot of a lost teammate and withdraws a stale invitation', async () => {
       const fx = fixture();
       const t = await fx.startTeam({ maxThreads: 2 });

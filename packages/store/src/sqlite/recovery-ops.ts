@@ -237,12 +237,16 @@ function applyStep(op: Op, team: TeamRow, step: RecoveryStep): string | null {
 
 /**
  * Applies a plan in one transaction. Steps whose rows changed since the decision are skipped, so
- * applying a plan twice, or two plans of two sweeps, changes things once. The lead of every team
- * with an applied step gets one notice listing them.
+ * applying a plan twice, or two plans of two sweeps, changes things once. A claim of an agent whose
+ * retirement in the same plan was skipped is skipped too: the decision took it back because that
+ * agent was retired (a late write of the agent's own session, such as its disconnect, may be what
+ * changed its row); the next sweep decides both again. The lead of every team with an applied
+ * step gets one notice listing them.
  */
 export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
   const applied: AppliedRecoveryStep[] = [];
   const skipped: RecoveryStep[] = [];
+  const notRetired = new Set<string>();
   // One read per team serves its steps and its notice (read again after a step changes the team).
   const teams = new Map<string, TeamRow | undefined>();
   const teamOf = (teamId: string): TeamRow | undefined => {
@@ -251,7 +255,9 @@ export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
   };
   for (const step of plan.steps) {
     const team = teamOf(step.teamId);
-    const outcome = team === undefined || team.state !== 'active' ? null : applyStep(op, team, step);
+    const orphaned = step.kind === 'reclaim_task' && notRetired.has(step.expect.ownerAgentId);
+    const outcome = team === undefined || team.state !== 'active' || orphaned ? null : applyStep(op, team, step);
+    if (step.kind === 'retire_agent' && outcome === null) notRetired.add(step.agentId);
     // A finalize or a lapse changes the team row: read it again for the steps after it.
     if (outcome !== null && (step.kind === 'finalize_team' || step.kind === 'expire_mode')) teams.delete(step.teamId);
     if (outcome === null) skipped.push(step);
