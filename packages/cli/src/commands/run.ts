@@ -13,7 +13,6 @@ import { TeamClient } from '../mcp/team-client';
 import { readDagFile } from '../runtime/dag-file';
 import { GitWorktrees } from '../runtime/git-worktrees';
 import { RunView, renderRunSummary } from '../runtime/run-view';
-import { readyWorkScaling, type ScalingPolicy } from '../runtime/scaling-policy';
 import { Supervisor, type LiveCounter, type RunOutcome } from '../runtime/supervisor';
 import { CodexExecLauncher } from '../runtime/worker-process';
 import { renderReportHtml } from '../team-view/report-html';
@@ -85,6 +84,8 @@ export const runCommand: Command = {
     '--sandbox MODE    codex exec --sandbox for workers (default workspace-write)',
     '--report FILE     where the HTML report goes (default: $CODEX_TEAM_HOME/reports/TEAM.html)',
     `--lease-ms N / --sweep-ms N / --tick-ms N   claim lease, recovery sweep (default ${DEFAULT_SWEEP_MS}) and runtime tick (default ${DEFAULT_TICK_MS})`,
+    '--retire-after-ms N  how long an idle worker stays a surplus before the rebalancing controller retires it',
+    '                  (the runtime and every server it starts; default the controller\'s)',
     '--json            one JSON line per runtime event, then the outcome, instead of the live view',
     'Exits 0 only when every task is done; 130 after Ctrl-C (every worker stopped, the reason recorded).',
   ],
@@ -106,6 +107,7 @@ export const runCommand: Command = {
     'lease-ms': { type: 'string' },
     'sweep-ms': { type: 'string' },
     'tick-ms': { type: 'string' },
+    'retire-after-ms': { type: 'string' },
     json: { type: 'boolean' },
   },
   allowPositionals: true,
@@ -114,10 +116,9 @@ export const runCommand: Command = {
   },
 };
 
-/** What a caller may swap in `runManagedTeam`: the slot accounting (a test's broken variant), the scaling policy. */
+/** What a caller may swap in `runManagedTeam`: the slot accounting (a test's broken variant). */
 export interface RunOverrides {
   countLive?: LiveCounter;
-  scaling?: ScalingPolicy;
 }
 
 /** The `run` command's work, for the command and for in-process tests that swap a part in. */
@@ -135,6 +136,9 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
   const leaseMs = positive(values, 'lease-ms', 100);
   const sweepMs = positive(values, 'sweep-ms', 50) ?? DEFAULT_SWEEP_MS;
   const tickMs = positive(values, 'tick-ms', 20) ?? DEFAULT_TICK_MS;
+  const retireAfterMs = positive(values, 'retire-after-ms', 0);
+  // One policy for the runtime and every server it starts: they take the same rebalancing decisions.
+  const recovery = recoveryPolicy({ leaseMs, retireAfterMs });
   const serverName = checkServerName(stringOption(values, 'name') ?? DEFAULT_SERVER_NAME);
   const json = flagOption(values, 'json');
   const repo = resolve(io.cwd, stringOption(values, 'repo') ?? '.');
@@ -151,6 +155,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
     '--codex-thread-cap-from', cap.from,
     '--sweep-ms', String(sweepMs),
     ...(leaseMs === undefined ? [] : ['--lease-ms', String(leaseMs)]),
+    ...(retireAfterMs === undefined ? [] : ['--retire-after-ms', String(retireAfterMs)]),
   ];
   // Ctrl-C stops every worker first: that takes up to the stop grace and a sweep.
   io.deferInterruptExit?.(STOP_GRACE_MS * 3);
@@ -195,8 +200,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
         sandbox: stringOption(values, 'sandbox') ?? 'workspace-write',
         env: { ...io.env, CODEX_HOME: codexHome },
       }),
-      scaling: overrides.scaling ?? readyWorkScaling,
-      recovery: recoveryPolicy({ leaseMs }),
+      recovery,
       profile: (name) => catalog.find(name).profile,
       codexCap: cap,
       serverName,

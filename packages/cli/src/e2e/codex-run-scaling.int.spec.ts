@@ -1,12 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TaskNextOutputSchema, TeamJoinOutputSchema } from '@codex-team/contracts';
+import type { RebalanceDecision } from '@codex-team/scheduler';
 import { BufferSink, type CliIo } from '../cli-io';
 import { runManagedTeam } from '../commands/run';
-import { readyWorkScaling, type ScalingPolicy } from '../runtime/scaling-policy';
 import type { LiveCounter } from '../runtime/supervisor';
 import { codexLauncherPath } from '../testing/codex-exec';
 import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
-import { processesMatching, scriptedWorker, shell } from '../testing/runtime-run';
+import { ticketIn } from '../testing/program-helpers';
+import { auditOfTeam, processesMatching, scriptedWorker, shell, tasksOfTeam } from '../testing/runtime-run';
+import { mcpCall, type AgentProgram, type ThreadInfo } from '../testing/scripted-responses';
 
 // The cap under churn: `codex-team run` (in this process, so a test can swap its slot accounting)
 // with real codex exec workers, while a killer SIGKILLs workers mid-task and the runtime starts
@@ -17,7 +20,10 @@ import { processesMatching, scriptedWorker, shell } from '../testing/runtime-run
 jest.setTimeout(120_000);
 
 const MAX_WORKERS = 2;
-const SIX_INDEPENDENT = `tasks:\n${[1, 2, 3, 4, 5, 6].map((n) => `  - {title: Task ${n}}`).join('\n')}\n`;
+// Estimated at 10 minutes each: the rebalancing controller staffs every ready task (a busy worker
+// would start the next one far later than a new one), so it keeps asking for more than
+// --max-workers and replacements keep starting while workers die.
+const SIX_INDEPENDENT = `tasks:\n${[1, 2, 3, 4, 5, 6].map((n) => `  - {title: Task ${n}, estimate_min: 10}`).join('\n')}\n`;
 
 /** Deliberately broken: a worker counts only once it has joined, so workers still starting hold no slot. */
 const countJoinedOnly: LiveCounter = (workers, state) =>
@@ -152,6 +158,22 @@ describe('codex-team run under churn (real codex exec workers)', () => {
   });
 });
 
+/**
+ * A worker that joins, does its tasks, and once it finds no ready work sits in a long command
+ * (idle, holding its slot, asking nothing): only the runtime can end it before its command does.
+ */
+function* idleSitter(info: ThreadInfo, longTaskCmd: string): AgentProgram {
+  const joined = TeamJoinOutputSchema.parse((yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) })).json);
+  for (;;) {
+    const next = TaskNextOutputSchema.parse((yield mcpCall('team_task_next')).json);
+    if (next.claim === null) break;
+    if (next.claim.task.title === 'Long task') yield shell(longTaskCmd);
+    yield mcpCall('team_task_complete', { task_id: next.claim.task.id, fence: next.claim.fence, result: `done by ${joined.agent.name}` });
+  }
+  yield shell('sleep 20');
+  return `${joined.agent.name}: sat idle`;
+}
+
 describe('codex-team run retiring idle workers (real codex exec workers)', () => {
   let env: CodexTeamEnv | undefined;
   afterEach(async () => {
@@ -159,29 +181,37 @@ describe('codex-team run retiring idle workers (real codex exec workers)', () =>
     env = undefined;
   });
 
-  it('stops and retires the idle worker the scaling policy names, with its rule and reason', async () => {
-    // Workers that linger instead of ending their turn; the shipped policy with an idle timeout of 0.
-    env = await createCodexTeamEnv((info) =>
-      scriptedWorker(
-        info,
-        function* (task) {
-          if (task.title === 'Long task') yield shell('sleep 3');
-        },
-        100,
-      ),
-    );
+  it("ends the idle worker the rebalancing controller retires, with the directive's rule, while the rest of the team works on", async () => {
+    env = await createCodexTeamEnv((info) => idleSitter(info, 'sleep 6'));
     const dag = join(env.root, 'dag.yaml');
     writeFileSync(dag, 'tasks:\n  - {title: Quick task}\n  - {title: Long task}\n');
-    const impatient: ScalingPolicy = (input) => readyWorkScaling({ ...input, profile: { ...input.profile, idle: { ...input.profile.idle, agent_timeout_ms: 0 } } });
     const io = inProcessIo(env, new AbortController().signal);
-    const values = { dag, db: env.dbPath, codex: codexLauncherPath(), 'codex-home': env.codexHome, json: true };
-    expect(await runManagedTeam(values, ['Retire the idle'], io, { scaling: impatient })).toBe(0);
+    // No hysteresis: an idle surplus is retired by the first decision that finds it.
+    const values = { dag, db: env.dbPath, codex: codexLauncherPath(), 'codex-home': env.codexHome, 'retire-after-ms': '0', json: true };
+    expect(await runManagedTeam(values, ['Retire the idle'], io, {})).toBe(0);
     const lines = (io.stdout as BufferSink).text().trim().split('\n').map((line) => JSON.parse(line) as { event?: { kind: string; rule?: string; detail: string; agent?: string } });
-    const stops = lines.flatMap((line) => (line.event?.kind === 'stop' ? [line.event] : []));
+    const events = lines.flatMap((line) => (line.event === undefined ? [] : [line.event]));
+    // The worker of the quick task sat idle first: the controller retired it and the runtime ended
+    // it; the other one likewise once the long task was done. No other reason ended a worker.
+    const stops = events.filter((event) => event.kind === 'stop');
     expect(stops.length).toBeGreaterThan(0);
-    for (const stop of stops) expect(stop).toMatchObject({ rule: 'scaling.retire.idle_timeout' });
-    const retired = lines.flatMap((line) => (line.event?.kind === 'retire' && line.event.agent === stops[0]?.agent ? [line.event] : []));
-    expect(retired).toEqual([expect.objectContaining({ rule: 'scaling.retire.idle_timeout' })]);
-    expect(retired[0]?.detail).toMatch(/^idle \d+ ms with no implementer work ready/);
+    for (const stop of stops) expect(stop).toMatchObject({ rule: 'rebalance.retire.surplus_idle' });
+    const idle = stops[0]?.agent ?? '';
+    expect(events.filter((event) => event.kind === 'exit' && event.agent === idle)).toEqual([expect.objectContaining({ rule: 'rebalance.retire.surplus_idle' })]);
+    expect(events.some((event) => event.kind === 'decision' && event.rule === 'rebalance.retire.surplus_idle' && event.detail.startsWith(`retire ${idle} `))).toBe(true);
+
+    const outcome = lines.at(-1) as unknown as { outcome: { teamId: string; retiredByPolicy: number } };
+    expect(outcome.outcome.retiredByPolicy).toBe(stops.length);
+    const audit = await auditOfTeam(env, outcome.outcome.teamId);
+    const agentId = audit.find((event) => event.action === 'agent.join' && (event.data['agent'] as { name?: string }).name === idle)?.actor_agent_id;
+    // The decision on record named it first; its retirement carries the directive's rule; and it was
+    // ended while the long task was still running (its own command would have run 20 s more).
+    const decided = audit.find((event) => event.action === 'rebalance.decide' && (event.data['decision'] as RebalanceDecision).retire.some((r) => r.agent_id === agentId));
+    const retired = audit.find((event) => event.action === 'agent.retire' && event.subject_id === agentId);
+    expect(retired?.reason).toMatch(/^rebalance\.retire\.surplus_idle: /);
+    expect(decided?.seq ?? Infinity).toBeLessThan(retired?.seq ?? 0);
+    const long = (await tasksOfTeam(env, outcome.outcome.teamId)).find((task) => task.title === 'Long task');
+    const longDone = audit.find((event) => event.action === 'task.complete' && event.subject_id === long?.id);
+    expect(retired?.seq ?? Infinity).toBeLessThan(longDone?.seq ?? 0);
   });
 });

@@ -24,12 +24,16 @@ import {
 
 jest.setTimeout(120_000);
 
-/** A 6-task DAG: a, then b c d in parallel, e after b and c, f after d and e. */
+/**
+ * A 6-task DAG: a, then b c d in parallel, e after b and c, f after d and e. The planner sizes b,
+ * c and d at 10 minutes each, so once a is done the rebalancing controller staffs all three: a
+ * worker busy with one would start the next far later than a new one.
+ */
 const SIX_TASKS = [
   { key: 'a', title: 'Design the module' },
-  { key: 'b', title: 'Build the parser', depends_on: ['a'] },
-  { key: 'c', title: 'Build the printer', depends_on: ['a'] },
-  { key: 'd', title: 'Write the docs', depends_on: ['a'] },
+  { key: 'b', title: 'Build the parser', depends_on: ['a'], estimate_min: 10 },
+  { key: 'c', title: 'Build the printer', depends_on: ['a'], estimate_min: 10 },
+  { key: 'd', title: 'Write the docs', depends_on: ['a'], estimate_min: 10 },
   { key: 'e', title: 'Wire parser and printer', depends_on: ['b', 'c'] },
   { key: 'f', title: 'Release it', depends_on: ['d', 'e'] },
 ];
@@ -131,7 +135,10 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
     expectDoneOnceInDependencyOrder(tasks, events);
     const outcome = run.outcome()?.['outcome'] as { status: string; maxLive: number; launched: number };
     expect(outcome.status).toBe('done');
-    expect(outcome.maxLive).toBeLessThanOrEqual(3);
+    // Three workers at once, launched for the controller's spawn directives, never a fourth.
+    expect(outcome.maxLive).toBe(3);
+    const spawns = run.events.filter((event) => event.kind === 'decision' && event.rule === 'rebalance.spawn.waiting_work');
+    expect(spawns.some((event) => /^spawn [23] implementer /.test(event.detail))).toBe(true);
     // One planner session, then workers; the planner's agent is retired once it ended.
     expect(run.events.filter((event) => event.kind === 'plan')).toHaveLength(1);
     expect(events.filter((event) => event.action === 'team.finalize')).toHaveLength(1);

@@ -1,9 +1,9 @@
+import type { RebalanceDecision } from '@codex-team/scheduler';
 import type { TextSink } from '../cli-io';
 import { progressBar, table } from '../team-view/render-text';
 import { watchFrameText } from '../team-view/render-watch';
 import type { TeamView } from '../team-view/team-source';
 import type { TeamState, WorkerRecord } from './runtime-state';
-import type { ScalingDecision } from './scaling-policy';
 import type { RunOutcome, RuntimeEvent } from './supervisor';
 
 /** Clear the screen and home the cursor: the live view redraws in place on a terminal. */
@@ -19,8 +19,8 @@ function workerState(worker: WorkerRecord): string {
   return worker.process === null ? 'adopted' : 'running';
 }
 
-/** The runtime's part of a frame: each worker's process and what the scaling policy wants. */
-export function runtimeLines(workers: readonly WorkerRecord[], decision: ScalingDecision | null, events: readonly RuntimeEvent[], startedAt: number): string[] {
+/** The runtime's part of a frame: each worker's process and what the rebalancing controller wants. */
+export function runtimeLines(workers: readonly WorkerRecord[], decision: RebalanceDecision | null, events: readonly RuntimeEvent[], startedAt: number): string[] {
   const shown = workers.filter((worker) => !worker.retired || worker.process?.alive() === true);
   const wanted = decision === null ? 'planning' : `${decision.desired_total} (${Object.entries(decision.desired_by_role).map(([role, n]) => `${role} ${n}`).join(', ') || 'none'})`;
   return [
@@ -55,7 +55,7 @@ export class RunView {
   }
 
   /** A tick; `view` is read only in live mode (it costs a full read of the team). */
-  tick(state: TeamState, workers: readonly WorkerRecord[], decision: ScalingDecision | null, view: () => TeamView | null): void {
+  tick(state: TeamState, workers: readonly WorkerRecord[], decision: RebalanceDecision | null, view: () => TeamView | null): void {
     if (this.mode === 'live') {
       const team = view();
       // The watch frame, under the run's own first line.
@@ -82,7 +82,7 @@ export function renderRunSummary(outcome: RunOutcome, reportPath: string | null,
     `run summary: team ${outcome.teamId} ${outcome.status} in ${(outcome.elapsedMs / 1000).toFixed(1)} s: ${outcome.reason}`,
     `  tasks: ${tasks.done}/${tasks.total} done, ${tasks.failed} failed, ${tasks.cancelled} cancelled, ${tasks.open} open`,
     `  workers: ${outcome.launched} codex exec session(s) started, ${outcome.adopted} adopted, at most ${outcome.maxLive} at once; ` +
-      `${outcome.exits} exited, ${outcome.hungStops} stopped as hung, ${outcome.retiredByPolicy} retired by the scaling policy`,
+      `${outcome.exits} exited, ${outcome.hungStops} stopped as hung, ${outcome.retiredByPolicy} retired by the rebalancing controller`,
     `  recovered: ${outcome.reclaims.length} worker(s)' tasks` + (reclaim.length === 0 ? '' : `, exit to reclaim ${Math.min(...reclaim)}-${Math.max(...reclaim)} ms`),
     ...(outcome.merges > 0 || outcome.conflicts.length > 0
       ? [`  merges: ${outcome.merges}; conflicts: ${outcome.conflicts.map((c) => `${c.branch} (${c.files.join(', ')})`).join('; ') || 'none'}`]

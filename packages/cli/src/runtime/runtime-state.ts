@@ -1,6 +1,5 @@
 import type { AuditEvent, Profile, TeamSnapshot } from '@codex-team/contracts';
 import type { RecoveryClaimView, RecoveryTeamView, SqliteTeamStore } from '@codex-team/store';
-import type { ScalingWorker, ScalingWorkerState } from './scaling-policy';
 import type { WorkerProcess } from './worker-process';
 
 /** A worker the runtime knows: one it launched (with its process), or one it adopted from the store. */
@@ -49,27 +48,4 @@ export async function readTeamState(store: SqliteTeamStore, teamId: string, prof
 /** The claims an agent holds now. */
 export function claimsOf(state: TeamState, agentId: string): RecoveryClaimView[] {
   return (state.recovery?.claims ?? []).filter((claim) => claim.ownerAgentId === agentId);
-}
-
-const ms = (iso: string | null | undefined, fallback: number): number => (iso === null || iso === undefined ? fallback : Date.parse(iso));
-
-/** What a live worker is doing as the store shows it: starting (not joined), busy (holds a claim) or idle. */
-export function scalingWorkerOf(state: TeamState, worker: WorkerRecord): ScalingWorker {
-  const agent = state.snapshot.agents.find((candidate) => candidate.id === worker.agentId);
-  const held = state.snapshot.tasks.filter((task) => task.status === 'in_progress' && task.owner_agent_id === worker.agentId);
-  let status: ScalingWorkerState = 'idle';
-  let since = ms(state.snapshot.idle_since[worker.agentId], worker.launchedAt);
-  if (agent === undefined || agent.state === 'invited') {
-    status = 'starting';
-    since = worker.launchedAt;
-  } else if (held.length > 0) {
-    status = 'busy';
-    since = Math.min(...held.map((task) => ms(task.updated_at, state.now)));
-  } else {
-    // Idle since its last finished task, else since it joined.
-    const finished = state.snapshot.tasks.filter((task) => task.owner_agent_id === worker.agentId && task.completed_at !== null);
-    const last = Math.max(ms(agent.joined_at, worker.launchedAt), ...finished.map((task) => ms(task.completed_at, 0)));
-    since = state.snapshot.idle_since[worker.agentId] === undefined ? last : since;
-  }
-  return { agent_id: worker.agentId, role: worker.role, state: status, since_ms: since };
 }

@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import { TERMINAL_TASK_STATUSES, isTeamError, type Profile, type Task } from '@codex-team/contracts';
 import { threadCapOf, type CodexThreadCap } from '@codex-team/policy-engine';
-import { runRecoverySweep, type RecoveryPolicy, type RetireRequest } from '@codex-team/recovery';
+import { rebalanceSettingsOf, runRecoverySweep, type RecoveryPolicy, type RetireRequest } from '@codex-team/recovery';
+import type { RebalanceDecision, RetireDirective, SpawnDirective } from '@codex-team/scheduler';
 import type { SqliteTeamStore } from '@codex-team/store';
 import type { TeamClient } from '../mcp/team-client';
 import type { GitWorktrees } from './git-worktrees';
 import { conflictBranchOf, mergeFinishedWork } from './merge-queue';
-import { claimsOf, readTeamState, scalingWorkerOf, type TeamState, type WorkerRecord } from './runtime-state';
-import { roleOfTask, type ScalingDecision, type ScalingPolicy } from './scaling-policy';
+import { claimsOf, readTeamState, type TeamState, type WorkerRecord } from './runtime-state';
 import type { WorkerExit, WorkerLauncher } from './worker-process';
 import { plannerPrompt, workerPrompt, worktreeWorkerPrompt, type PromptContext } from './worker-prompt';
 
-/** The rules the runtime's own steps record (beside the scaling policy's and recovery's). */
+/** The rules the runtime's own steps record (beside the rebalancing controller's and recovery's). */
 export const RUNTIME_RULES = {
   exited: 'runtime.worker_exited',
   hung: 'runtime.worker_hung',
@@ -49,7 +49,7 @@ export interface SupervisorOptions {
   /** The lead's MCP session (bound by team_start or team_resume): spawns, tasks, finalize. */
   lead: TeamClient;
   launcher: WorkerLauncher;
-  scaling: ScalingPolicy;
+  /** Recovery's numbers, and the rebalancing controller's settings the team's servers use too (rebalanceSettingsOf). */
   recovery: RecoveryPolicy;
   profile(name: string): Profile;
   codexCap: CodexThreadCap | undefined;
@@ -68,7 +68,7 @@ export interface SupervisorOptions {
   stopGraceMs: number;
   signal?: AbortSignal;
   onEvent(event: RuntimeEvent): void;
-  onTick?(state: TeamState, workers: readonly WorkerRecord[], decision: ScalingDecision | null): void;
+  onTick?(state: TeamState, workers: readonly WorkerRecord[], decision: RebalanceDecision | null): void;
   /** @default countHeldSlots */
   countLive?: LiveCounter;
   /** Planner sessions tried before the run gives up. @default 2 */
@@ -87,6 +87,7 @@ export interface RunOutcome {
   adopted: number;
   exits: number;
   hungStops: number;
+  /** Workers ended because the rebalancing controller retired them. */
   retiredByPolicy: number;
   /** The most workers that held a slot at once. */
   maxLive: number;
@@ -101,8 +102,10 @@ const describeExit = (exit: WorkerExit): string =>
 
 /**
  * The managed runtime's loop: each tick reads the team from the store, retires workers whose
- * process ended (their claims go back at once), stops hung ones, merges finished work, asks the
- * scaling policy what the team should look like and launches or retires workers within the caps.
+ * process ended (their claims go back at once), stops hung ones, merges finished work, takes the
+ * team's rebalancing decision (the store's, scheduler's decideRebalance: the one scaling rule the
+ * server's lead hints follow too) and carries it out: a worker launched per spawn directive whose
+ * task is ready, within the caps; a worker ended per retire directive.
  * It holds nothing the store does not: a runtime started later with --resume picks the team up.
  */
 export class Supervisor {
@@ -110,7 +113,8 @@ export class Supervisor {
   private afterSeq = 0;
   private nameSeq = 0;
   private wake: (() => void) | null = null;
-  private previous: ScalingDecision | null = null;
+  /** The last decision acted on, for the log (a change is announced) and the end of the run. */
+  private previous: RebalanceDecision | null = null;
   private readonly countLive: LiveCounter;
   private readonly outcome: Omit<RunOutcome, 'status' | 'reason' | 'tasks' | 'elapsedMs'>;
   private readonly started = Date.now();
@@ -171,24 +175,16 @@ export class Supervisor {
         this.watch(state);
         let waitingMerges = 0;
         if (this.options.worktrees !== null) waitingMerges = await this.merge(state);
-        let decision: ScalingDecision | null = null;
+        let decision: RebalanceDecision | null = null;
         const planning = !this.options.dagGiven && state.snapshot.tasks.length === 0;
         if (planning) {
           const failed = await this.plan(state);
           if (failed !== null) return await this.finish(state, 'planning_failed', failed);
         } else {
-          decision = this.options.scaling({
-            now_ms: state.now,
-            snapshot: state.snapshot,
-            profile: state.profile,
-            cap: this.capOf(state),
-            workers: this.active().map((worker) => scalingWorkerOf(state, worker)),
-            previous: this.previous,
-          });
-          this.announce(decision);
-          this.previous = decision;
-          this.obey(decision);
+          decision = await this.decide(state);
+          this.obey(state, decision);
           await this.launchWanted(state, decision);
+          this.previous = decision;
         }
         this.outcome.maxLive = Math.max(this.outcome.maxLive, this.countLive(this.workers, state));
         this.options.onTick?.(state, this.workers, decision);
@@ -346,22 +342,54 @@ export class Supervisor {
     }
   }
 
-  /** Logs a decision whose wanted team or retirements differ from the last one: its rule, inputs and outcome. */
-  private announce(decision: ScalingDecision): void {
-    const key = (d: ScalingDecision | null): string => JSON.stringify([d?.desired_by_role ?? null, d?.retire.map((order) => order.agent_id) ?? []]);
-    if (key(decision) === key(this.previous)) return;
-    const wanted = Object.entries(decision.desired_by_role).map(([role, n]) => `${role} ${n}`).join(', ') || 'none';
-    const retire = decision.retire.map((order) => `retire ${order.agent_id} (${order.rule}: ${order.reason})`);
-    this.emit({ kind: 'decision', rule: decision.rule, detail: [`wanted: ${wanted}`, ...decision.reasons, ...retire].join('; ') });
+  /**
+   * The team's rebalancing decision now, as the server takes it (TeamStore.rebalance: recorded in
+   * the audit trail as `rebalance.decide` when it changed, with the settings the team's servers
+   * use). A change of directives is announced: each directive with its rule and reason, and what
+   * the decision read.
+   */
+  private async decide(state: TeamState): Promise<RebalanceDecision> {
+    const outcome = await this.options.store.rebalance(state.snapshot.team.id, {
+      notify: false,
+      actorAgentId: state.snapshot.team.lead_agent_id,
+      settings: rebalanceSettingsOf(this.options.recovery),
+    });
+    const decision = outcome.decision;
+    if (decision.key !== this.previous?.key) {
+      const { tasks, agents } = decision.facts;
+      const inputs =
+        `inputs: ${tasks.ready} ready, ${tasks.in_progress} in progress, ${tasks.blocked} blocked; ` +
+        `${agents.starting} starting, ${agents.busy} busy, ${agents.idle} idle; cap ${decision.cap}, ceiling ${decision.ceiling}, --max-workers ${this.options.maxWorkers}`;
+      const directives: { rule: string; what: string; reason: string }[] = [
+        ...decision.spawn.map((d) => ({ rule: d.rule, what: `spawn ${d.count} ${d.role}`, reason: d.reason })),
+        ...decision.retire.map((d) => ({ rule: d.rule, what: `retire ${this.nameOf(d.agent_id)}`, reason: d.reason })),
+      ];
+      if (directives.length === 0) this.emit({ kind: 'decision', rule: 'rebalance.decide', detail: `no directives; ${inputs}; ${decision.reasons.join('; ')}` });
+      for (const d of directives) this.emit({ kind: 'decision', rule: d.rule, detail: `${d.what} (${d.rule}): ${d.reason}; ${inputs}` });
+    }
+    return decision;
   }
 
-  private obey(decision: ScalingDecision): void {
+  private nameOf(agentId: string): string {
+    return this.workers.find((worker) => worker.agentId === agentId)?.name ?? agentId;
+  }
+
+  /**
+   * Ends the workers the decision retires (their process first; the retirement, with the
+   * directive's rule and reason, once it has exited). A worker that holds a claim by now has
+   * taken work since the decision's read, so it is left to the next decision.
+   */
+  private obey(state: TeamState, decision: RebalanceDecision): void {
     for (const order of decision.retire) {
       const worker = this.workers.find((candidate) => candidate.agentId === order.agent_id && candidate.exit === null && !candidate.retired);
-      if (worker === undefined || worker.stopping !== null) continue;
+      if (worker === undefined || worker.stopping !== null || claimsOf(state, worker.agentId).length > 0) continue;
       this.outcome.retiredByPolicy += 1;
-      this.end(worker, 'SIGTERM', order.rule, order.reason);
+      this.end(worker, 'SIGTERM', order.rule, this.retireReason(order));
     }
+  }
+
+  private retireReason(order: RetireDirective): string {
+    return `${this.nameOf(order.agent_id)} retired by the rebalancing controller: ${order.reason}`;
   }
 
   private async merge(state: TeamState): Promise<number> {
@@ -395,39 +423,49 @@ export class Supervisor {
     return null;
   }
 
-  /** Launches what the decision wants beyond the live workers, never past min(desired, cap) slots held. */
-  private async launchWanted(state: TeamState, decision: ScalingDecision): Promise<void> {
+  /**
+   * Launches a worker per spawn directive's task that is ready now (a codex exec worker ends its
+   * turn when it finds no ready work, so the runtime does not start one ahead of its work; it
+   * starts in seconds once the work is ready), never past the caps: the slots workers hold
+   * (countLive) stay within min(team cap with Codex's, --max-workers).
+   */
+  private async launchWanted(state: TeamState, decision: RebalanceDecision): Promise<void> {
     // Sessions that keep ending without work (Codex cannot reach its model, say) are not retried forever.
     if (this.emptySessions >= Math.max(3, 2 * this.capOf(state))) return;
-    // One accounting for the whole team and for each role: the slots workers hold (countLive).
-    let room = Math.min(decision.desired_total, this.capOf(state)) - this.countLive(this.workers, state);
-    for (const [role, wanted] of Object.entries(decision.desired_by_role).sort(([a], [b]) => a.localeCompare(b))) {
-      const ofRole = this.workers.filter((worker) => worker.role === role && worker.kind === 'worker' && worker.stopping === null);
-      let missing = wanted - this.countLive(ofRole, state);
-      while (missing > 0 && room > 0) {
-        if (!(await this.launch(state, role, 'worker'))) break;
-        missing -= 1;
+    let room = this.capOf(state) - this.countLive(this.workers, state);
+    for (const directive of decision.spawn) {
+      let wanted = Math.min(directive.count, this.readyOf(state, directive).length);
+      while (wanted > 0 && room > 0) {
+        if (!(await this.launch(state, directive.role, 'worker', directive))) break;
+        wanted -= 1;
         room -= 1;
       }
     }
   }
 
-  /**
-   * A ready task of `role` for a worktree worker, best first: not given to a live worker yet, and
-   * every dependency's work merged, so its worktree starts from a base that has it.
-   */
-  private taskFor(state: TeamState, role: string): Task | undefined {
-    const given = new Set(this.workers.filter((worker) => !worker.retired && worker.taskId !== null).map((worker) => worker.taskId));
-    return state.snapshot.tasks
-      .filter((task) => task.status === 'ready' && roleOfTask(task.required_role) === role && !given.has(task.id))
-      .filter((task) => task.depends_on.every((dep) => this.landed.has(dep)))
-      .sort((a, b) => b.priority - a.priority || a.created_at.localeCompare(b.created_at))[0];
+  /** The directive's tasks that are ready now, most urgent first. */
+  private readyOf(state: TeamState, directive: SpawnDirective): Task[] {
+    const byId = new Map(state.snapshot.tasks.map((task) => [task.id, task] as const));
+    return directive.task_ids.flatMap((id) => {
+      const task = byId.get(id);
+      return task?.status === 'ready' ? [task] : [];
+    });
   }
 
-  /** Spawns an agent (its join ticket goes into the prompt) and launches its codex exec. */
-  private async launch(state: TeamState, role: string, kind: 'planner' | 'worker'): Promise<boolean> {
+  /**
+   * The task for a worktree worker of a spawn directive, in the directive's order (most urgent
+   * first): ready, not given to a live worker yet, and every dependency's work merged, so its
+   * worktree starts from a base that has it.
+   */
+  private taskFor(state: TeamState, directive: SpawnDirective): Task | undefined {
+    const given = new Set(this.workers.filter((worker) => !worker.retired && worker.taskId !== null).map((worker) => worker.taskId));
+    return this.readyOf(state, directive).find((task) => !given.has(task.id) && task.depends_on.every((dep) => this.landed.has(dep)));
+  }
+
+  /** Spawns an agent (its join ticket goes into the prompt) and launches its codex exec; a worker's for a spawn directive. */
+  private async launch(state: TeamState, role: string, kind: 'planner' | 'worker', directive?: SpawnDirective): Promise<boolean> {
     const git = kind === 'worker' ? this.options.worktrees : null;
-    const task = git === null ? undefined : this.taskFor(state, role);
+    const task = git === null || directive === undefined ? undefined : this.taskFor(state, directive);
     if (git !== null && task === undefined) return false;
     this.nameSeq = Math.max(this.nameSeq, state.snapshot.agents.length) + 1;
     const name = `${role}-${this.nameSeq}`;
@@ -508,12 +546,13 @@ export class Supervisor {
     if (moving === 0 || this.active().length === 0) {
       const open = tasks.filter((task) => !TERMINAL_TASK_STATUSES.includes(task.status));
       const failed = tasks.filter((task) => task.status === 'failed');
-      if (moving > 0 && this.previous !== null && this.previous.desired_total > 0) return null;
+      if (moving > 0 && this.previous !== null && this.previous.spawn.length > 0) return null;
+      const unmet = this.previous?.unmet.map((work) => `${work.task_ids.length} ${work.role} task(s): ${work.reason}`) ?? [];
       return {
         status: 'incomplete',
         reason:
           `${failed.length} task(s) failed and ${open.length} cannot progress` +
-          (moving > 0 ? ` (${moving} ready, but the scaling policy wants no worker: ${this.previous?.reasons.join('; ') ?? ''})` : ''),
+          (moving > 0 ? ` (${moving} ready, but the rebalancing controller spawns no worker: ${[...unmet, ...(this.previous?.reasons ?? [])].join('; ')})` : ''),
       };
     }
     return null;
