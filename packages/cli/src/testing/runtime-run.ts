@@ -2,23 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TaskClaimOutputSchema, TaskNextOutputSchema, TeamJoinOutputSchema, type AuditEvent, type Task } from '@codex-team/contracts';
+import type { RuntimeEvent } from '../runtime/supervisor';
 import { codexLauncherPath } from './codex-exec';
 import { builtCliBin, type CodexTeamEnv } from './codex-team-env';
 import { ticketIn } from './program-helpers';
 import { mcpCall, type AgentProgram, type ThreadInfo, type ToolCall, type ToolResult } from './scripted-responses';
 
-/** One line `codex-team run --json` printed: a runtime event, or the outcome at the end. */
-export interface RunEventLine {
-  kind: string;
-  at: string;
-  agent?: string;
-  role?: string;
-  pid?: number;
-  task?: string;
-  rule?: string;
-  detail: string;
-  ms?: number;
-}
+/** One event line `codex-team run --json` printed: a runtime event, its time as ISO text. */
+export type RunEventLine = Omit<RuntimeEvent, 'at'> & { at: string };
 
 /** A `codex-team run --json` process under test. */
 export interface RunHandle {

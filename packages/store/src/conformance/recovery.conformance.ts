@@ -36,6 +36,13 @@ async function lostStep(fx: Fixture, t: TeamHandle, agentId: string, to: 'discon
   };
 }
 
+async function retireStep(fx: Fixture, t: TeamHandle, agentId: string, rule: string, reason: string): Promise<RecoveryStep> {
+  const view = await fx.store.recoveryView({ teamId: t.team.id });
+  const agent = view.teams[0]?.agents.find((a) => a.id === agentId);
+  if (agent === undefined) throw new Error(`no agent ${agentId} in the recovery view`);
+  return { kind: 'retire_agent', teamId: t.team.id, agentId, expect: { state: agent.state, epoch: agent.epoch, lastSeenAt: agent.lastSeenAt }, rule, reason };
+}
+
 /** Heartbeats, lease renewal, recovery steps (compare-and-set), notices and the resume snapshot. */
 export function describeRecoveryRules(fixture: () => Fixture): void {
   describe('heartbeats', () => {
@@ -229,22 +236,9 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const ann = await fx.addMember(t, 'ann');
       const taskId = await fx.createTask(t.lead, { title: 'held' });
       await fx.store.claimTask(ann.actor, { task_id: taskId }, LEASE);
-      const view = await fx.store.recoveryView({ teamId: t.team.id });
-      const annView = view.teams[0]?.agents.find((agent) => agent.id === ann.agentId);
-      if (annView === undefined) throw new Error('ann is not in the view');
       const reclaim = await reclaimStep(fx, t, taskId, 'ready');
       const plan: RecoveryPlan = {
-        steps: [
-          {
-            kind: 'retire_agent',
-            teamId: t.team.id,
-            agentId: ann.agentId,
-            expect: { state: annView.state, epoch: annView.epoch, lastSeenAt: annView.lastSeenAt },
-            rule: 'runtime.worker_exited',
-            reason: 'its process ended',
-          },
-          { ...reclaim, rule: 'agent.gone', reason: 'its holder is retired' },
-        ],
+        steps: [await retireStep(fx, t, ann.agentId, 'runtime.worker_exited', 'its process ended'), { ...reclaim, rule: 'agent.gone', reason: 'its holder is retired' }],
       };
       fx.clock.advance(1_000);
       await fx.store.disconnectAgent(ann.binding, 'stdin closed');
@@ -276,20 +270,10 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann');
       const taskId = await fx.createTask(t.lead, { title: 'left over' });
-      const view = await fx.store.recoveryView({ teamId: t.team.id });
-      const annView = view.teams[0]?.agents.find((agent) => agent.id === ann.agentId);
-      if (annView === undefined) throw new Error('ann is not in the view');
-      const lastActivityAt = view.teams[0]?.lastActivityAt ?? 0;
+      const lastActivityAt = (await fx.store.recoveryView({ teamId: t.team.id })).teams[0]?.lastActivityAt ?? 0;
       const plan: RecoveryPlan = {
         steps: [
-          {
-            kind: 'retire_agent',
-            teamId: t.team.id,
-            agentId: ann.agentId,
-            expect: { state: annView.state, epoch: annView.epoch, lastSeenAt: annView.lastSeenAt },
-            rule: 'idle.retire_idle_agents',
-            reason: 'quiet',
-          },
+          await retireStep(fx, t, ann.agentId, 'idle.retire_idle_agents', 'quiet'),
           { kind: 'finalize_team', teamId: t.team.id, expect: { lastActivityAt }, rule: 'idle.team_timeout_ms', reason: 'no activity for 2 h' },
         ],
       };
