@@ -92,6 +92,12 @@ export const TeamSchema = z.strictObject({
   finalized_at: TimestampSchema.nullable(),
   summary: z.string().nullable(),
   mode: TeamModeStateSchema,
+  /** A child team only: the team it works for (docs/hierarchy.md). */
+  parent_team_id: TeamIdSchema.optional(),
+  /** A child team only: the token budget carved from its parent when it started. */
+  budget_tokens: z.number().int().min(0).optional(),
+  /** Tokens its finished child teams used, charged to it when they finished; absent while 0. */
+  rolled_up_tokens: z.number().int().min(0).optional(),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -109,6 +115,11 @@ export const AgentSchema = z.strictObject({
   role: RoleSchema,
   /** Present only when the lead granted a permission profile other than the role's at spawn. */
   permission_profile: PermissionProfileNameSchema.optional(),
+  /**
+   * A child team's lead played by an ancestor's lead (who started the child to lead it itself, or
+   * took it over): that agent's session acts for this one. Absent for every other agent.
+   */
+  principal_agent_id: AgentIdSchema.optional(),
   state: AgentStateSchema,
   created_at: TimestampSchema,
   joined_at: TimestampSchema.nullable(),
@@ -151,6 +162,8 @@ export const TaskSchema = z.strictObject({
   created_at: TimestampSchema,
   updated_at: TimestampSchema,
   completed_at: TimestampSchema.nullable(),
+  /** Present only for a task delegated to a child team: that team holds it until it finishes. */
+  delegated_to: TeamIdSchema.optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 

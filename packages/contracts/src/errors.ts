@@ -48,9 +48,10 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
  * Which decision a refusal overturns, for the one decision record of the call: `policy`, a team
  * policy rule (budget, early stop, mode, message size; also audited as `policy.deny`);
  * `permission`, the caller's permissions for what the operation found (the kind of task claimed);
- * `identity`, a ticket the store does not accept; `lead`, a lead-only operation.
+ * `identity`, a ticket the store does not accept; `lead`, a lead-only operation; `scope`, a call into
+ * another team that the team tree does not allow (docs/hierarchy.md).
  */
-export type RefusalKind = 'policy' | 'permission' | 'identity' | 'lead';
+export type RefusalKind = 'policy' | 'permission' | 'identity' | 'lead' | 'scope';
 
 /** A rule's refusal as data: which rule refused, on which inputs; the code and reason are the error's. */
 export interface Refusal {

@@ -45,12 +45,12 @@ export {
 export { TaskNextOutputSchema } from './tools/task-tools';
 export { InboxOutputSchema } from './tools/message-tools';
 export { ArtifactPublishOutputSchema } from './tools/artifact-tools';
-export { TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
+export { TEAM_SCOPED_TOOLS, TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
 export type { ToolContract, ToolName, ToolInput, ToolOutput } from './tools/catalog';
 export { jsonSchemaOf, generatedJsonSchemas } from './generate/json-schemas';
 export { renderToolReference } from './generate/tool-reference';
 export { ProfileNameSchema, ProfileSchema, UsageSampleSchema } from './profile';
-export type { RiskTier, QualityRule, Profile, UsageSample } from './profile';
+export type { ChildFailure, RiskTier, QualityRule, Profile, UsageSample } from './profile';
 export { PermissionPolicyFileSchema } from './permissions';
 export type { PermissionPolicyFile, AuthzStep, AuthzDecision } from './permissions';
 export type { PlanReview } from './tools/mode-tools';

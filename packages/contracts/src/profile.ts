@@ -127,9 +127,25 @@ export const GuardrailSwitchesSchema = z.strictObject({
   redact_secrets: z.boolean('must be true or false'),
 });
 
+/** What a child team that fails or is cancelled does to the tasks its parent delegated to it. */
+export const ChildFailureSchema = z.enum(['fail', 'return']);
+export type ChildFailure = z.infer<typeof ChildFailureSchema>;
+
+/** Child teams (docs/hierarchy.md): how deep a tree may grow, and what a failed child gives back. */
+export const HierarchyPolicySchema = z.strictObject({
+  /** Levels of child teams below the root team (a child of the root is at depth 1). */
+  max_depth: count(0, LIMITS.maxTreeDepthHardCap, 'levels below the root (the hard cap)'),
+  /** fail: a failed or cancelled child fails the delegated tasks; return: they go back to the parent's pool. */
+  on_child_failure: ChildFailureSchema,
+});
+
+/** What a profile without a `hierarchy` section gets (profiles written before child teams existed). */
+export const DEFAULT_HIERARCHY_POLICY = { max_depth: 2, on_child_failure: 'return' } as const;
+
 /**
- * A policy profile (`profiles/<name>.yaml`). Every field is required and unknown keys are refused,
- * so a typo never silently falls back to a default. Profiles narrow the contract LIMITS, never widen
+ * A policy profile (`profiles/<name>.yaml`). Every field is required (but the `hierarchy` section,
+ * which profiles older than child teams lack) and unknown keys are refused, so a typo never silently
+ * falls back to a default. Profiles narrow the contract LIMITS, never widen
  * them: no profile allows more than 6 active teammates or bigger message bodies than the contracts.
  */
 export const ProfileSchema = z
@@ -144,6 +160,8 @@ export const ProfileSchema = z
     messages: MessagePolicySchema,
     quality: QualityRulesSchema,
     guardrails: GuardrailSwitchesSchema,
+    /** Optional so that profiles written before child teams still load: DEFAULT_HIERARCHY_POLICY. */
+    hierarchy: HierarchyPolicySchema.default(DEFAULT_HIERARCHY_POLICY),
   })
   .refine((p) => p.fanout.max <= p.threads.hard_cap, {
     path: ['fanout', 'max'],

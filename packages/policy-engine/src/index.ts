@@ -1,6 +1,6 @@
 // Public API of @codex-team/policy-engine: profiles, roles and the pure policy decisions.
 export { refusalError } from './decision';
-export type { PolicyDecision, PolicyRefusal } from './decision';
+export type { PolicyDecision, PolicyRefusal, Ruling } from './decision';
 export {
   admissionRuling,
   leadOnlyRuling,

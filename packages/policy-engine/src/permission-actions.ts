@@ -113,6 +113,14 @@ export const TOOL_ACTIONS: ActionTable = {
     of: () => ['heartbeat'],
   },
   team_recover: { gate: 'permission', actions: { recover: 'take back expired claims and free lost teammates now' }, of: () => ['recover'] },
+  team_child: {
+    gate: 'permission',
+    actions: {
+      start: 'start a child team that takes over some ready tasks',
+      takeover: 'become the lead of a child team whose lead is lost',
+    },
+    of: (input) => [input.action],
+  },
 };
 
 /** The actions a parsed call of `tool` asks for. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ArtifactIdSchema, ArtifactNameSchema, ArtifactSchema, TaskIdSchema } from '../entities';
+import { TeamArgSchema } from './hierarchy-tools';
 
 export const MediaTypeSchema = z
   .string()
@@ -20,6 +21,7 @@ export const ArtifactReadInputSchema = z.strictObject({
   artifact_id: ArtifactIdSchema.optional().describe('An exact version'),
   name: ArtifactNameSchema.optional().describe('The latest version, or `version`'),
   version: z.number().int().min(1).optional(),
+  team: TeamArgSchema.optional(),
 });
 export const ArtifactReadOutputSchema = z.strictObject({
   artifact: ArtifactSchema,
@@ -28,5 +30,6 @@ export const ArtifactReadOutputSchema = z.strictObject({
 
 export const ArtifactListInputSchema = z.strictObject({
   name: ArtifactNameSchema.optional().describe('List every version of this name'),
+  team: TeamArgSchema.optional(),
 });
 export const ArtifactListOutputSchema = z.strictObject({ artifacts: z.array(ArtifactSchema) });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
+import * as hierarchy from './hierarchy-tools';
 import * as message from './message-tools';
 import * as mode from './mode-tools';
 import * as recovery from './recovery-tools';
@@ -37,6 +38,8 @@ export interface ToolContract<I extends z.ZodType = z.ZodType, O extends z.ZodTy
 // Any bound call can be refused by the caller's permissions (DENIED, naming the rule).
 const BOUND: readonly ErrorCode[] = ['INVALID_INPUT', 'NOT_BOUND', 'DENIED'];
 const WRITE: readonly ErrorCode[] = [...BOUND, 'TEAM_FINALIZED'];
+// A tool with a `team` argument answers NOT_FOUND for a team the caller's tree does not show it.
+const IN_TREE: readonly ErrorCode[] = ['NOT_FOUND'];
 
 function tool<I extends z.ZodType, O extends z.ZodType>(c: ToolContract<I, O>): ToolContract<I, O> {
   return c;
@@ -58,7 +61,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: team.TeamStatusInputSchema,
     output: team.TeamStatusOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_finalize: tool({
     name: 'team_finalize',
@@ -66,7 +69,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamFinalizeInputSchema,
     output: team.TeamFinalizeOutputSchema,
-    errors: [...WRITE, 'CONFLICT'],
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT'],
   }),
   team_resume: tool({
     name: 'team_resume',
@@ -84,7 +87,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamSpawnInputSchema,
     output: team.TeamSpawnOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'LIMIT_EXCEEDED'],
   }),
   team_join: tool({
     name: 'team_join',
@@ -108,7 +111,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskListInputSchema,
     output: task.TaskListOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_task_next: tool({
     name: 'team_task_next',
@@ -191,7 +194,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_policy_get: tool({
     name: 'team_policy_get',
@@ -266,9 +269,27 @@ export const TOOL_CONTRACTS = {
     output: recovery.RecoverOutputSchema,
     errors: [...WRITE, 'DENIED'],
   }),
+  team_child: tool({
+    name: 'team_child',
+    description:
+      'Lead only. start: a child team takes over ready tasks (done when it finalizes). team on other tools acts in it. takeover: lead a child whose lead is lost.',
+    audience: 'lead',
+    input: hierarchy.TeamChildInputSchema,
+    output: hierarchy.TeamChildOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
+  }),
 } as const;
 
 export type ToolName = keyof typeof TOOL_CONTRACTS;
 export const TOOL_NAMES = Object.keys(TOOL_CONTRACTS) as ToolName[];
+
+/**
+ * The tools whose input takes `team` (TeamArgSchema): the only ones that may act in another team of
+ * the caller's tree, as docs/hierarchy.md says. Read from the input schemas, the one source.
+ */
+export const TEAM_SCOPED_TOOLS: readonly ToolName[] = TOOL_NAMES.filter((name) => {
+  const shape = (TOOL_CONTRACTS[name].input as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape !== undefined && Object.hasOwn(shape, 'team');
+});
 export type ToolInput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['input']>;
 export type ToolOutput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['output']>;

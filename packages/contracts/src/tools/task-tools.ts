@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentIdSchema, ArtifactIdSchema, RoleSchema, TaskIdSchema, TaskSchema, TaskStatusSchema } from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
+import { TeamArgSchema } from './hierarchy-tools';
 
 /** A batch-local handle so one call can create a whole DAG. */
 export const TaskKeySchema = z
@@ -26,6 +27,7 @@ export type NewTask = z.infer<typeof NewTaskSchema>;
 
 export const TaskCreateInputSchema = z.strictObject({
   tasks: z.array(NewTaskSchema).min(1).max(LIMITS.tasksPerCreateMax),
+  team: TeamArgSchema.optional(),
 });
 export const TaskCreateOutputSchema = z.strictObject({
   tasks: z.array(TaskSchema),
@@ -39,6 +41,7 @@ export const TaskListInputSchema = z.strictObject({
   /** Return tasks with an id greater than this (ids of one team sort by creation). */
   after: TaskIdSchema.optional(),
   limit: z.number().int().min(1).max(LIMITS.listPageMax).optional(),
+  team: TeamArgSchema.optional(),
 });
 export const TaskListOutputSchema = z.strictObject({
   tasks: z.array(TaskSchema),
@@ -76,6 +79,7 @@ export const TaskUpdateInputSchema = z.strictObject({
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).optional(),
   required_role: RoleSchema.nullable().optional(),
   cancel: z.boolean().optional().describe('Cancel a task that is not in progress'),
+  team: TeamArgSchema.optional(),
 });
 export const TaskUpdateOutputSchema = z.strictObject({
   task: TaskSchema,
