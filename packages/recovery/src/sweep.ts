@@ -22,6 +22,8 @@ export function recoveryActionOf(step: RecoveryStep): { action: RecoveryAction['
       return { action: 'team.finalize', subject_id: step.teamId };
     case 'expire_mode':
       return { action: 'mode.expire', subject_id: step.teamId };
+    case 'report_lead_lost':
+      return { action: 'team.lead_lost', subject_id: step.teamId };
   }
 }
 

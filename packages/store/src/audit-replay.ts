@@ -75,7 +75,8 @@ export function replayAuditTrail(events: readonly AuditEvent[], options: { now?:
     };
     for (const row of rowsOf(data, 'team')) team = parse(TeamSchema, row);
     upsert(agents, rowsOf(data, 'agent').map((row) => parse(AgentSchema, row)));
-    for (const key of ['task', 'unblocked_tasks', 'cancelled_tasks']) {
+    // `tasks`: a child's tasks at its start, a parent's delegated tasks and its roll-up.
+    for (const key of ['task', 'tasks', 'unblocked_tasks', 'cancelled_tasks']) {
       upsert(tasks, rowsOf(data, key).map((row) => parse(TaskSchema, row)));
     }
     upsert(messages, rowsOf(data, 'message').map((row) => parse(MessageSchema, row)));

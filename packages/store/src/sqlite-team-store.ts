@@ -16,6 +16,8 @@ import type {
   ToolInput,
   ToolOutput,
 } from '@codex-team/contracts';
+import { TeamError } from '@codex-team/contracts';
+import type { TreeNode } from '@codex-team/hierarchy';
 import { ProfileCatalog } from '@codex-team/policy-engine';
 import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
 import * as agents from './sqlite/agent-ops';
@@ -32,6 +34,8 @@ import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
+import * as tree from './sqlite/tree-ops';
+import { subtreeIds, treeNodes } from './sqlite/tree-rows';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
 import type {
   Actor,
@@ -57,6 +61,7 @@ import type {
   SetModeInput,
   SetProfileInput,
   SpawnAgentInput,
+  StartChildInput,
   TeamStatusBase,
   TeamStore,
 } from './team-store';
@@ -120,6 +125,22 @@ export class SqliteTeamStore implements TeamStore {
 
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent> {
     return this.tx.write((op) => agents.spawnAgent(op, actor, input), withDecision(actor.authorization));
+  }
+
+  startChild(actor: Actor, input: StartChildInput): Promise<ToolOutput<'team_child'>> {
+    return this.tx.write((op) => tree.startChild(op, actor, input), withDecision(actor.authorization));
+  }
+
+  takeOverChild(actor: Actor): Promise<ToolOutput<'team_child'>> {
+    return this.tx.write((op) => tree.takeOverChild(op, actor), withDecision(actor.authorization));
+  }
+
+  readTree(teamId: TeamId): Promise<TreeNode[]> {
+    return this.tx.read((op) => {
+      const root = op.sql.value<string>('SELECT root_team_id FROM teams WHERE id = ?', teamId);
+      if (root === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
+      return treeNodes(op, subtreeIds(op, root));
+    });
   }
 
   joinAgent(input: JoinAgentInput): Promise<BoundAgent> {

@@ -18,12 +18,20 @@ import type {
   ToolOutput,
   TeamSnapshot,
 } from '@codex-team/contracts';
+import type { TeamBudget, TreeNode } from '@codex-team/hierarchy';
 import type { CallPermission } from '@codex-team/policy-engine';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
 export interface Actor {
+  /** The agent's own team (the session's binding). */
   teamId: TeamId;
   agentId: AgentId;
+  /**
+   * The call's `team` argument, when it names another team: the operation acts there only as the
+   * team tree allows its tool, checked in its own transaction (docs/hierarchy.md: NOT_FOUND for a
+   * team the caller may not see, DENIED for what its relation may not do there).
+   */
+  inTeam?: string;
   /** The decision that let this call through; a write operation records it with its state change. */
   authorization?: CallAuthorization;
   /**
@@ -101,6 +109,15 @@ export interface CreateTeamInput {
   authorization?: CallAuthorization;
 }
 
+export interface StartChildInput {
+  /** The parent's ready tasks the child takes over. */
+  tasks: readonly string[];
+  /** The budget carved from the parent; default half of what it has left. */
+  tokens?: number;
+  /** Set for lead "ticket": the invited lead joins with this ticket; absent, the caller plays the lead. */
+  leadTicketHash?: string;
+}
+
 export interface SpawnAgentInput {
   name: string;
   role: string;
@@ -148,6 +165,8 @@ export interface RecoveryAgentView {
   /** Epoch milliseconds; null for an invited agent never bound. */
   lastSeenAt: number | null;
   createdAt: number;
+  /** A child team's lead played by an ancestor's lead: its liveness is that agent's, never its own. */
+  principalAgentId: AgentId | null;
 }
 
 /** A team's stored mode, as the lapse rule reads it (times in epoch ms). */
@@ -175,7 +194,11 @@ export interface RecoveryTeamView {
   /** That profile as the store's profiles have it (idle, lease and guardrail settings); null when unknown. */
   settings: Profile | null;
   leadAgentId: AgentId;
-  /** The latest state change an agent of the team made, or a heartbeat, or the team's start (ms). */
+  /** A child team's parent and its lead (who is told when this team's lead is lost); null for a root. */
+  parent: { teamId: TeamId; leadAgentId: AgentId } | null;
+  /** When the parent's lead was told that this team's lead is lost; null while it is not. */
+  leadLostAt: number | null;
+  /** The latest state change an agent of the team (or of a team below it) made, a heartbeat, or its start (ms). */
   lastActivityAt: number;
   /** The mode as stored: a temporary mode past its time has lapsed but is not recorded yet. */
   mode: RecoveryModeView;
@@ -237,6 +260,19 @@ export type RecoveryStep =
       expect: { state: AgentState; epoch: number; lastSeenAt: number | null };
       rule: string;
       reason: string;
+    }
+  | {
+      /**
+       * A child team's lead is lost: its team stays as it is and the parent's lead is told, once,
+       * that it may take the team over or cancel it.
+       */
+      kind: 'report_lead_lost';
+      teamId: TeamId;
+      agentId: AgentId;
+      /** Applied only while the team has reported no loss yet and its lead is still neither active nor played. */
+      expect: { leadLostAt: null };
+      rule: string;
+      reason: string;
     };
 
 export interface RecoveryPlan {
@@ -274,6 +310,8 @@ export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize'
   /** When the lead declared consensus (ISO), or null. */
   consensus_at: string | null;
   used_tokens: number;
+  /** The budget the team is held to in its tree (a child's carve; its children's carves set aside). */
+  budget: TeamBudget;
 };
 
 export interface SetProfileInput {
@@ -338,6 +376,21 @@ export interface TeamStore {
   createTeam(input: CreateTeamInput): Promise<BoundAgent>;
   /** Lead only. Refuses when the team already has max_threads invited or active teammates. */
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent>;
+  /**
+   * Lead only: starts a child team that takes over some ready tasks of the caller's team (or of the
+   * team `actor.inTeam` names, as the tree allows), with a token budget carved from it, within the
+   * profile's depth and the tree's thread cap. Its lead is the caller (lead "self") or an invited
+   * agent joining with `leadTicketHash`. One `team.delegate` event in the parent, `team.start` in
+   * the child.
+   */
+  startChild(actor: Actor, input: StartChildInput): Promise<ToolOutput<'team_child'>>;
+  /**
+   * An ancestor's lead takes over a child team whose lead is lost (CONFLICT while it is active):
+   * it plays that lead from now on, and the lost session can no longer resume. One `agent.takeover`.
+   */
+  takeOverChild(actor: Actor): Promise<ToolOutput<'team_child'>>;
+  /** Every team of the tree `teamId` belongs to, as the status views show them (operator tools). */
+  readTree(teamId: TeamId): Promise<TreeNode[]>;
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /** Re-binds an agent by its resume ticket; the previous session's epoch stops working. */

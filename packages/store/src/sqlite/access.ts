@@ -1,15 +1,29 @@
 import { TeamError, type ToolName } from '@codex-team/contracts';
+import { threadSlotRuling, type Access, type Relation } from '@codex-team/hierarchy';
 import { leadOnlyRuling, refusalError, threadCapOf, type PolicyDecision } from '@codex-team/policy-engine';
 import type { Actor } from '../team-store';
 import { appendAudit } from './audit';
 import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, toAgent, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
+import { countTreeThreads, resolveScope, rootOf } from './tree-rows';
 
-/** The caller's team and agent rows, checked at the start of an operation. */
+/**
+ * Where an operation acts and as whom, checked at its start: the caller's own team, or the team its
+ * `team` argument names as the tree allows (docs/hierarchy.md).
+ */
 export interface Caller {
+  /** The team the operation acts in. */
   team: TeamRow;
+  /** The agent it acts as: the caller, or the child team's lead the caller plays. */
   agent: AgentRow;
+  /** Whether it has the lead's rights in `team`: its lead, or an ancestor's lead steering it. */
   isLead: boolean;
+  /** How the caller's own team stands to `team`; `self` in its own team or one whose lead it plays. */
+  relation: Relation;
+  /** What the tree lets the call do in `team`; null when it acts as a member there (self). */
+  access: Access | null;
+  /** The caller's own team and agent: its session's binding. */
+  home: { team: TeamRow; agent: AgentRow };
 }
 
 /** The team as it applies at the operation's time (a lapsed temporary mode already returned). */
@@ -36,8 +50,13 @@ export function agentById(op: Op, agentId: string): AgentRow {
   return row;
 }
 
-/** NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized team stays readable. */
-export function requireCaller(op: Op, actor: Actor): Caller {
+/**
+ * NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized
+ * team stays readable. An actor whose call names another team (`actor.inTeam`) acts there as the
+ * tree allows `tool` (resolveScope: NOT_FOUND or DENIED otherwise); an operation that gives no tool
+ * acts in the caller's own team only.
+ */
+export function requireCaller(op: Op, actor: Actor, tool?: ToolName): Caller {
   const team = findTeam(op, actor.teamId);
   const agent = team === undefined ? undefined : findAgent(op, actor.teamId, actor.agentId);
   if (team === undefined || agent === undefined) {
@@ -50,7 +69,11 @@ export function requireCaller(op: Op, actor: Actor): Caller {
     renewing.add(op);
     op.onSuccess(() => recordSeen(op, agent, 'heartbeat'));
   }
-  return { team, agent, isLead: team.lead_agent_id === agent.id };
+  const isLead = team.lead_agent_id === agent.id;
+  const home = { team, agent };
+  if (actor.inTeam === undefined || actor.inTeam === team.id) return { team, agent, isLead, relation: 'self', access: null, home };
+  if (tool === undefined) throw new TeamError('INTERNAL', 'this operation acts in the caller\'s own team only');
+  return { ...resolveScope(op, { team, agent, isLead }, actor.inTeam, tool), home };
 }
 
 // Operations that already scheduled their caller's heartbeat (a caller is checked more than once).
@@ -72,8 +95,8 @@ export function recordSeen(op: Op, row: AgentRow, reason: string): AgentRow {
 }
 
 /** requireCaller, then TEAM_FINALIZED when the team accepts no further changes. */
-export function requireWriter(op: Op, actor: Actor): Caller {
-  const caller = requireCaller(op, actor);
+export function requireWriter(op: Op, actor: Actor, tool?: ToolName): Caller {
+  const caller = requireCaller(op, actor, tool);
   if (caller.team.state === 'finalized') {
     throw new TeamError('TEAM_FINALIZED', `team ${caller.team.name} is finalized and accepts no changes`, {
       team_id: caller.team.id,
@@ -119,16 +142,31 @@ export function threadLimit(op: Op, team: TeamRow): number {
   return Math.min(team.max_threads, threadCapOf(op.profileOf(team.profile)));
 }
 
-export function requireThreadSlot(op: Op, team: TeamRow, states: 'invited_or_active' | 'active', exceptAgentId = ''): void {
-  const used = countThreads(op, team, states, exceptAgentId);
-  const limit = threadLimit(op, team);
-  if (used >= limit) {
-    const why = limit < team.max_threads ? ` (profile ${team.profile} caps the team at ${limit})` : '';
-    throw new TeamError(
-      'LIMIT_EXCEEDED',
-      `team ${team.name} already has ${used} of ${limit} teammate threads${why}; ` +
-        'wait for one to finish or retire before adding another',
-      { max_threads: team.max_threads, thread_cap: limit, used },
-    );
+/**
+ * LIMIT_EXCEEDED unless one more thread fits in the team and in its whole tree (hierarchy's
+ * threadSlotRuling). `forChildLead`: the thread is a child team's own lead, which holds a slot of
+ * the tree only (a team's lead is never counted against its own max_threads).
+ */
+export function requireThreadSlot(
+  op: Op,
+  team: TeamRow,
+  states: 'invited_or_active' | 'active',
+  exceptAgentId = '',
+  forChildLead = false,
+): void {
+  const root = rootOf(op, team);
+  const ruling = threadSlotRuling({
+    teamName: team.name,
+    teamUsed: forChildLead ? -1 : countThreads(op, team, states, exceptAgentId),
+    teamLimit: threadLimit(op, team),
+    maxThreads: team.max_threads,
+    profile: team.profile,
+    treeUsed: countTreeThreads(op, root, states, exceptAgentId),
+    treeLimit: threadLimit(op, root),
+    rootName: root.name,
+  });
+  if (ruling.decision === 'deny') {
+    logDecision(op, team, ruling);
+    throw refusalError(ruling);
   }
 }

@@ -41,7 +41,10 @@ export type AuditAction =
   | 'mode.expire'
   | 'plan.submit'
   | 'plan.approve'
-  | 'plan.reject';
+  | 'plan.reject'
+  | 'team.delegate'
+  | 'team.rollup'
+  | 'agent.takeover';
 
 export interface AuditEntry {
   teamId: string;

@@ -15,8 +15,8 @@ import {
   taskEntities,
   taskEntity,
   unfinishedDependencies,
+  tasksByStatus,
 } from './task-rows';
-import { tasksByStatus } from './team-ops';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
 
@@ -157,7 +157,7 @@ export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_clai
 }
 
 /** Blocked dependants of `taskId` whose dependencies are now all done become ready. */
-function unblockDependants(op: Op, taskId: string): TaskRow[] {
+export function unblockDependants(op: Op, taskId: string): TaskRow[] {
   const candidates = op.sql.all<TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks t
      WHERE t.status = 'blocked' AND t.id IN (SELECT task_id FROM task_dependencies WHERE depends_on_id = ?)

@@ -89,7 +89,7 @@ export function createTasks(
   actor: Actor,
   input: ToolInput<'team_task_create'>,
 ): ToolOutput<'team_task_create'> {
-  const caller = requireWriter(op, actor);
+  const caller = requireWriter(op, actor, 'team_task_create');
   if (input.tasks.length === 0 || input.tasks.length > LIMITS.tasksPerCreateMax) {
     throw new TeamError('INVALID_INPUT', `a call creates 1 to ${LIMITS.tasksPerCreateMax} tasks`);
   }
@@ -140,9 +140,13 @@ export function createTasks(
   return { tasks: created, keys: keyMap };
 }
 
-/** Tasks in creation order; `after` pages on from a task id returned earlier. Reads only. */
+/**
+ * Tasks in creation order; `after` pages on from a task id returned earlier. Reads only. A child
+ * team looking at its parent sees only the tasks delegated to it (their briefs).
+ */
 export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list'>): ToolOutput<'team_task_list'> {
-  const caller = requireCaller(op, actor);
+  const caller = requireCaller(op, actor, 'team_task_list');
+  const delegatedTo = caller.access === 'delegated' ? caller.home.team.id : null;
   let afterSeq = 0;
   if (input.after !== undefined) {
     const seq = op.sql.value<number>('SELECT seq FROM tasks WHERE id = ? AND team_id = ?', input.after, caller.team.id);
@@ -159,8 +163,9 @@ export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list
      WHERE team_id = @team AND seq > @after
        AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
        AND (@owner IS NULL OR owner_agent_id = @owner)
+       AND (@delegated IS NULL OR delegated_to_team_id = @delegated)
      ORDER BY seq LIMIT @limit`,
-    { team: caller.team.id, after: afterSeq, statuses, owner: input.owner_agent_id ?? null, limit: limit + 1 },
+    { team: caller.team.id, after: afterSeq, statuses, owner: input.owner_agent_id ?? null, delegated: delegatedTo, limit: limit + 1 },
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -188,7 +193,7 @@ export function updateTask(
   input: ToolInput<'team_task_update'>,
   options: LeaseOptions,
 ): ToolOutput<'team_task_update'> {
-  const caller = requireWriter(op, actor);
+  const caller = requireWriter(op, actor, 'team_task_update');
   const task = requireTask(op, caller.team.id, input.task_id);
   if (task.status === 'in_progress') {
     if (hasEdits(input)) {
