@@ -4,7 +4,7 @@ import type { ToolRegistry } from '../tool-registry';
  * The key under which `codex-team install` registers this server in Codex's config; the model
  * sees its tools as namespace `mcp__team`.
  */
-const MCP_SERVER_KEY = 'team';
+export const MCP_SERVER_KEY = 'team';
 
 /** The text the lead pastes into Codex's spawn_agent message. It carries the join ticket. */
 export function spawnInstruction(teammate: { name: string; role: string }, teamName: string, ticket: string): string {
@@ -31,10 +31,12 @@ export function registerTeamSpawn(registry: ToolRegistry): void {
       joinTicketHash: join.hash,
       ...(input.permission_profile === undefined ? {} : { permissionProfile: input.permission_profile }),
     });
+    // A teammate spawned into another team of the tree (a child the lead runs, or steers) is told that team's id.
+    const teamLabel = agent.team_id === bound.team.id ? bound.team.name : agent.team_id;
     return {
       agent,
       join_ticket: join.ticket,
-      spawn_instruction: spawnInstruction(agent, bound.team.name, join.ticket),
+      spawn_instruction: spawnInstruction(agent, teamLabel, join.ticket),
     };
   });
 }
