@@ -175,6 +175,37 @@ export class Fixture {
     return { actor, binding: { ...actor, epoch: bound.epoch }, agentId: bound.agent.id, joinHash, resumeHash };
   }
 
+  /**
+   * Starts a child team of `by`'s team (or of `by.inTeam`) taking over `tasks`. Its lead is played
+   * by the caller unless `ticket` (then an invited lead joins with it, in a session of its own).
+   * The handle's `lead` is the child's lead agent acting in its own team; `ticket: 'invited'`
+   * leaves that lead invited (nobody joined yet).
+   */
+  async startChild(
+    by: Actor,
+    tasks: string[],
+    options: { tokens?: number; ticket?: boolean | 'invited' } = {},
+  ): Promise<TeamHandle & { joinHash: string | null }> {
+    const joinHash = options.ticket === undefined || options.ticket === false ? null : this.ticket('join');
+    const started = await this.store.startChild(by, {
+      tasks,
+      ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
+      ...(joinHash === null ? {} : { leadTicketHash: joinHash }),
+    });
+    let lead: Actor = { teamId: started.team.id, agentId: started.lead.id };
+    let epoch = 1;
+    let resumeHash = '';
+    if (joinHash !== null && options.ticket !== 'invited') {
+      resumeHash = this.ticket('resume');
+      const bound = await this.store.joinAgent({ joinTicketHash: joinHash, resumeTicketHash: resumeHash });
+      lead = { teamId: bound.team.id, agentId: bound.agent.id };
+      epoch = bound.epoch;
+    }
+    const handle = { team: started.team, lead, binding: { ...lead, epoch }, resumeHash, joinHash };
+    this.teams.push(handle);
+    return handle;
+  }
+
   async createTask(actor: Actor, task: NewTaskInput): Promise<string> {
     const created = await this.store.createTasks(actor, newTasks([task]));
     const id = created.tasks[0]?.id;
