@@ -272,7 +272,7 @@ export const TOOL_CONTRACTS = {
   team_child: tool({
     name: 'team_child',
     description:
-      'Lead only. start: a child team takes over ready tasks (done when it finalizes). team on other tools acts in it. takeover: lead a child whose lead is lost.',
+      'Lead only. start: a child team takes over your ready tasks; done when it finalizes. lead: self (default; then pass team to other tools to act in it) or ticket (lead_ticket for a new agent). tokens: its budget (default half yours left). team: parent, or takeover\'s child. takeover: lead a child whose lead is lost.',
     audience: 'lead',
     input: hierarchy.TeamChildInputSchema,
     output: hierarchy.TeamChildOutputSchema,

@@ -141,6 +141,13 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
       await world.store.submitPlan(world.peer, plan.id);
       return { args: { action: action, artifact_id: plan.id, reason: 'matrix review' } };
     }
+    case 'team_child:start':
+      return { args: { action: 'start', tasks: [await createTask(world, world.lead, null)] } };
+    case 'team_child:takeover': {
+      // A child whose lead was invited and never joined: nobody leads it, so it may be taken over.
+      const child = await world.store.startChild(world.lead, { tasks: [await createTask(world, world.lead, null)], leadTicketHash: unique('lead-ticket-') });
+      return { args: { action: 'takeover', team: child.team.id } };
+    }
     default:
       throw new Error(`no matrix case for ${key}: add one to prepareCall`);
   }
