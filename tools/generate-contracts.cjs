@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes the generated JSON Schemas and docs/tools.md from the built contracts package, and
 // docs/permissions.md from the shipped permissions file and docs/modes.md from the mode gates and
-// transitions, through the built policy-engine.
+// transitions, through the built policy-engine, and docs/hierarchy.md from the team tree's table
+// (TREE_ACCESS), through the built hierarchy package.
 // Run through `npm run generate`, which builds both first; reviewers read the diff.
 'use strict';
 const fs = require('node:fs');
@@ -13,6 +14,7 @@ const {
   renderModeReference,
   renderPermissionTable,
 } = require('../packages/policy-engine/dist/index.js');
+const { renderHierarchyReference } = require('../packages/hierarchy/dist/index.js');
 
 const root = path.resolve(__dirname, '..');
 const schemaDir = path.join(root, 'packages/contracts/schemas');
@@ -27,4 +29,7 @@ fs.writeFileSync(path.join(root, 'docs/tools.md'), renderToolReference());
 const permissions = loadPermissionPolicy(findBuiltinPermissionsFile(root));
 fs.writeFileSync(path.join(root, 'docs/permissions.md'), renderPermissionTable(permissions));
 fs.writeFileSync(path.join(root, 'docs/modes.md'), renderModeReference());
-process.stdout.write(`wrote ${Object.keys(generatedJsonSchemas()).length} schemas, docs/tools.md, docs/permissions.md and docs/modes.md\n`);
+fs.writeFileSync(path.join(root, 'docs/hierarchy.md'), renderHierarchyReference());
+process.stdout.write(
+  `wrote ${Object.keys(generatedJsonSchemas()).length} schemas, docs/tools.md, docs/permissions.md, docs/modes.md and docs/hierarchy.md\n`,
+);
