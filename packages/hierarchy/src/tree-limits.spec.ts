@@ -26,7 +26,17 @@ describe('depthRuling', () => {
 });
 
 describe('threadSlotRuling', () => {
-  const facts = { teamName: 't', teamUsed: 1, teamLimit: 3, maxThreads: 3, profile: 'default', treeUsed: 2, treeLimit: 3, rootName: 'root' };
+  const facts = {
+    teamName: 't',
+    teamUsed: 1,
+    teamLimit: 3,
+    teamLimitReason: 'team max_threads allows 3 teammates at once',
+    maxThreads: 3,
+    treeUsed: 2,
+    treeLimit: 3,
+    treeLimitReason: 'team max_threads allows 3 teammates at once',
+    rootName: 'root',
+  };
 
   it("refuses by the team's own limit first, with the refusal a team without children always gave", () => {
     expect(threadSlotRuling({ ...facts, teamUsed: 3, treeUsed: 3 })).toMatchObject({ rule: 'threads.max_threads', details: { max_threads: 3, thread_cap: 3, used: 3 } });

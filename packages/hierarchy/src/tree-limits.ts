@@ -41,14 +41,16 @@ export interface ThreadFacts {
   teamName: string;
   /** Teammate threads of the team itself (its lead excluded). */
   teamUsed: number;
-  /** min(max_threads, the profile's hard cap) of the team. */
+  /** The team's thread cap: min(Codex's cap, the profile's hard cap, max_threads), policy-engine's threadCapOf. */
   teamLimit: number;
+  /** Which limit set it, as threadCapOf says. */
+  teamLimitReason: string;
   maxThreads: number;
-  profile: string;
   /** Threads of the whole tree: every invited or active agent but the root lead and the leads played by another agent. */
   treeUsed: number;
-  /** The root team's limit: the cap of the whole tree, like Codex's own thread cap. */
+  /** The root team's cap: the cap of the whole tree (Codex's cap counts every thread of the root's session). */
   treeLimit: number;
+  treeLimitReason: string;
   rootName: string;
 }
 
@@ -59,12 +61,11 @@ export interface ThreadFacts {
 export function threadSlotRuling(facts: ThreadFacts): Ruling {
   const inputs = { team_used: facts.teamUsed, team_limit: facts.teamLimit, tree_used: facts.treeUsed, tree_limit: facts.treeLimit };
   if (facts.teamUsed >= facts.teamLimit) {
-    const why = facts.teamLimit < facts.maxThreads ? ` (profile ${facts.profile} caps the team at ${facts.teamLimit})` : '';
     return refused(
       'threads.max_threads',
       inputs,
       'LIMIT_EXCEEDED',
-      `team ${facts.teamName} already has ${facts.teamUsed} of ${facts.teamLimit} teammate threads${why}; ` +
+      `team ${facts.teamName} already has ${facts.teamUsed} of ${facts.teamLimit} teammate threads (${facts.teamLimitReason}); ` +
         'wait for one to finish or retire before adding another',
       { max_threads: facts.maxThreads, thread_cap: facts.teamLimit, used: facts.teamUsed },
     );
@@ -75,8 +76,8 @@ export function threadSlotRuling(facts: ThreadFacts): Ruling {
       'hierarchy.tree_threads',
       inputs,
       'LIMIT_EXCEEDED',
-      `the team tree of ${facts.rootName} already has ${facts.treeUsed} of ${facts.treeLimit} threads (every team of it counts, ` +
-        'its root lead excepted); wait for one to finish anywhere in the tree before adding another',
+      `the team tree of ${facts.rootName} already has ${facts.treeUsed} of ${facts.treeLimit} threads (${facts.treeLimitReason}; ` +
+        'every team of the tree counts, its root lead excepted); wait for one to finish anywhere in the tree before adding another',
       { rule: 'hierarchy.tree_threads', thread_cap: facts.treeLimit, used: facts.treeUsed, tree: facts.rootName },
     );
   }

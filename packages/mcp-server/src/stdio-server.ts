@@ -4,7 +4,7 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
-import type { PermissionPolicy } from '@codex-team/policy-engine';
+import type { CodexThreadCap, PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { TicketIssuer } from './runtime';
@@ -40,6 +40,10 @@ export interface StdioServerOptions {
   maxRequestBytes?: number;
   /** @default the shipped profiles/permissions/default.yaml */
   permissions?: PermissionPolicy;
+  /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered this server under (`--name`). @default 'team' */
+  codexServerKey?: string;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -63,7 +67,14 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const { logger } = options;
   const ids = new RandomIdGenerator();
   const profiles = loadServerProfiles(options.profilesDir, logger);
-  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, profiles, logger });
+  const store: TeamStore = await openSqliteTeamStore({
+    path: options.dbPath,
+    clock: systemClock,
+    ids,
+    profiles,
+    logger,
+    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+  });
   const session = new Session();
   const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
   const recoverySweeper = new RecoverySweeper(store, recovery, logger);
@@ -79,6 +90,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     sweeper: recoverySweeper,
     session,
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+    ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
   });
   // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
   // team's claims come back, silent teammates free their slots, idle teams close and temporary
@@ -157,7 +170,13 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery },
+    {
+      db: options.dbPath,
+      profiles: [...profiles.profiles.keys()],
+      lease_override_ms: options.leaseMs ?? null,
+      recovery,
+      codex_thread_cap: options.codexThreadCap ?? null,
+    },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };

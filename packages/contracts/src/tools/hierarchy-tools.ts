@@ -34,4 +34,6 @@ export const TeamChildOutputSchema = z.strictObject({
   lead_ticket: z.string().nullable(),
   /** lead "ticket" only: paste into spawn_agent; it tells the new lead to join and run the child. */
   spawn_instruction: z.string().nullable(),
+  /** lead "ticket" only: how to call spawn_agent with it under each of Codex's multi-agent surfaces. */
+  spawn_with: z.string().nullable(),
 });

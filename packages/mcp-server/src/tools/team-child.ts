@@ -1,13 +1,13 @@
 import { TeamError } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
-import { MCP_SERVER_KEY } from './team-spawn';
+import { spawnWith } from './team-spawn';
 
 /** The text the lead pastes into spawn_agent for a child team's lead. It carries the lead ticket. */
-export function childLeadInstruction(child: { id: string; name: string; parent_team_id?: string | undefined }, ticket: string): string {
+export function childLeadInstruction(child: { id: string; name: string; parent_team_id?: string | undefined }, ticket: string, serverKey: string): string {
   const parent = child.parent_team_id ?? 'your parent team';
   return [
     `You lead child team "${child.name}" (${child.id}) of team ${parent}.`,
-    `First call the team_join tool of the "${MCP_SERVER_KEY}" MCP server with {"ticket":"${ticket}"}.`,
+    `First call the team_join tool of the "${serverKey}" MCP server with {"ticket":"${ticket}"}.`,
     "Your team's tasks are the work delegated to it (team_task_list); team_artifact_list with",
     `{"team":"${parent}"} shows what was shared with them. Spawn teammates with team_spawn, then`,
     'spawn_agent with each spawn_instruction; if you cannot spawn agents, ask your parent\'s lead',
@@ -23,7 +23,7 @@ export function childLeadInstruction(child: { id: string; name: string; parent_t
  * Depth, budget, thread cap and scope are the store's to check, in its transaction.
  */
 export function registerTeamChild(registry: ToolRegistry): void {
-  registry.registerBound('team_child', async (input, { store, actor, tickets }) => {
+  registry.registerBound('team_child', async (input, { store, actor, tickets, policy }) => {
     if (input.action === 'takeover') {
       if (input.team === undefined) throw new TeamError('INVALID_INPUT', 'takeover needs team: the id of the child team to take over');
       return store.takeOverChild(actor);
@@ -36,6 +36,11 @@ export function registerTeamChild(registry: ToolRegistry): void {
       ...(ticket === null ? {} : { leadTicketHash: ticket.hash }),
     });
     if (ticket === null) return started;
-    return { ...started, lead_ticket: ticket.ticket, spawn_instruction: childLeadInstruction(started.team, ticket.ticket) };
+    return {
+      ...started,
+      lead_ticket: ticket.ticket,
+      spawn_instruction: childLeadInstruction(started.team, ticket.ticket, policy.codexServerKey),
+      spawn_with: spawnWith(`${started.team.name}_lead`),
+    };
   });
 }

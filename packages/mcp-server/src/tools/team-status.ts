@@ -11,7 +11,7 @@ async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudg
   const { store, actor, logger } = ctx;
   const { profile } = budget;
   const snapshot = await store.readTeam(teamId as typeof actor.teamId);
-  const hints = teamHints({ ...snapshot, used_tokens: budget.committedTokens }, profile);
+  const hints = teamHints({ ...snapshot, used_tokens: budget.committedTokens }, profile, ctx.policy.codexThreadCap);
   const decision = fanoutDecisionKey(hints);
   logger.info(
     { team_id: teamId, profile: profile.name, rule: 'fanout', inputs: { cap: hints.cap, budget: hints.budget.state }, outcome: decision },

@@ -137,9 +137,12 @@ export function countThreads(op: Op, team: TeamRow, states: 'invited_or_active' 
   return op.sql.value<number>(text, team.id, team.lead_agent_id, exceptAgentId) ?? 0;
 }
 
-/** The team's thread limit: its max_threads, lowered by its profile's hard cap. */
-export function threadLimit(op: Op, team: TeamRow): number {
-  return Math.min(team.max_threads, threadCapOf(op.profileOf(team.profile)));
+/**
+ * The team's thread cap: its max_threads, lowered by its profile's hard cap and by Codex's cap when
+ * the store was opened with it (policy-engine's threadCapOf), with the reason naming the one that binds.
+ */
+export function threadLimit(op: Op, team: TeamRow): { cap: number; reason: string } {
+  return threadCapOf(op.profileOf(team.profile), team.max_threads, op.codexThreadCap);
 }
 
 /**
@@ -155,14 +158,17 @@ export function requireThreadSlot(
   forChildLead = false,
 ): void {
   const root = rootOf(op, team);
+  const own = threadLimit(op, team);
+  const tree = threadLimit(op, root);
   const ruling = threadSlotRuling({
     teamName: team.name,
     teamUsed: forChildLead ? -1 : countThreads(op, team, states, exceptAgentId),
-    teamLimit: threadLimit(op, team),
+    teamLimit: own.cap,
+    teamLimitReason: own.reason,
     maxThreads: team.max_threads,
-    profile: team.profile,
     treeUsed: countTreeThreads(op, root, states, exceptAgentId),
-    treeLimit: threadLimit(op, root),
+    treeLimit: tree.cap,
+    treeLimitReason: tree.reason,
     rootName: root.name,
   });
   if (ruling.decision === 'deny') {

@@ -2,6 +2,7 @@ import { DEFAULTS, LEAD_ROLE, LIMITS, TeamError, type ToolInput, type ToolOutput
 import { childLine, parentLine, type ClosedBy } from '@codex-team/hierarchy';
 import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
 import { countThreads, logDecision, requireCaller, requireLead, requireTeam, requireWriter } from './access';
+import { recordCodexThread } from './agent-ops';
 import { appendAudit } from './audit';
 import { refusalError, teamSizeRuling } from '@codex-team/policy-engine';
 import { countUnread } from './message-ops';
@@ -13,12 +14,12 @@ import { budgetOf, liveChildren, treeNodes } from './tree-rows';
 
 /**
  * Creates a team and its lead (bound at epoch 1) as one state change: `team.start`. The profile
- * must be one the store knows (NOT_FOUND); max_threads defaults to its threads.default and may not
- * exceed its threads.hard_cap.
+ * must be one the store knows (NOT_FOUND); max_threads defaults to its threads.default (lowered to
+ * Codex's cap when the store knows it) and may not exceed its threads.hard_cap.
  */
 export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
   const profileName = input.profile ?? DEFAULTS.profile;
-  const size = teamSizeRuling(op.profileOf(profileName), input.maxThreads);
+  const size = teamSizeRuling(op.profileOf(profileName), input.maxThreads, op.codexThreadCap);
   if (size.decision === 'deny') throw refusalError(size);
   const maxThreads = size.maxThreads;
   if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > LIMITS.maxThreadsHardCap) {
@@ -52,6 +53,7 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     op.now,
     op.now,
   );
+  recordCodexThread(op, leadId, input.codexThreadId);
   const team = toTeam(requireTeam(op, teamId));
   const agentRow = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, leadId);
   if (agentRow === undefined) throw new TeamError('INTERNAL', 'the lead agent was not stored');

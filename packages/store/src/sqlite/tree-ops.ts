@@ -159,7 +159,7 @@ export function startChild(op: Op, actor: Actor, input: StartChildInput): ToolOu
     reason: `${tasks.length} tasks delegated to child team ${name} (${carve.rule}: ${carve.reason})`,
     data: { tasks: delegated, child_team: toTeam(child) },
   });
-  return { team: toTeam(child), lead, delegated_task_ids: tasks.map((task) => task.id), task_ids: childTaskIds, lead_ticket: null, spawn_instruction: null };
+  return { team: toTeam(child), lead, delegated_task_ids: tasks.map((task) => task.id), task_ids: childTaskIds, lead_ticket: null, spawn_instruction: null, spawn_with: null };
 }
 
 /**
@@ -198,7 +198,7 @@ export function takeOverChild(op: Op, actor: Actor): ToolOutput<'team_child'> {
     reason: `${caller.home.agent.name} took over the lead of ${caller.team.name} from ${lead.name} (${lead.state}); its sessions and tickets no longer bind`,
     data: { agent, epoch: after.epoch },
   });
-  return { team: toTeam(caller.team), lead: agent, delegated_task_ids: delegatedIds(op, caller.team), task_ids: [], lead_ticket: null, spawn_instruction: null };
+  return { team: toTeam(caller.team), lead: agent, delegated_task_ids: delegatedIds(op, caller.team), task_ids: [], lead_ticket: null, spawn_instruction: null, spawn_with: null };
 }
 
 /** How a child closed, for its roll-up. */
