@@ -16,6 +16,7 @@ export function watchFrameJson(view: TeamView): Record<string, unknown> {
     ready_to_finalize: model.ready_to_finalize,
     budget: model.budget,
     spawn: model.hints?.spawn ?? [],
+    tree: model.tree,
     recent_events: printableEvents(view.events.slice(-RECENT_EVENTS)),
   };
 }
@@ -52,6 +53,7 @@ export function watchFrameText(view: TeamView, intervalMs: number): string {
   ];
   if (model.budget !== null) lines.push(`budget: ${model.budget.state}, ${model.budget.used_tokens} of ${model.budget.hard_tokens} tokens`);
   if (model.ready_to_finalize !== null && model.ready_to_finalize.ready) lines.push(`READY TO FINALIZE: ${model.ready_to_finalize.reason}`);
+  if (model.tree.length > 0) lines.push('', 'TREE', ...model.tree);
   lines.push('', 'RECENT EVENTS', renderEvents(printableEvents(view.events.slice(-RECENT_EVENTS)), snapshot.agents).trimEnd());
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@ import type { Agent, TaskStatus } from '@codex-team/contracts';
 import { redactSecrets } from '@codex-team/policy-engine';
 import { runSummary, workIntervals, type RunSummary } from '@codex-team/scheduler';
 import { layoutDag } from './dag-layout';
-import { describeMode } from './team-model';
+import { describeMode, treeBudget, treeView } from './team-model';
 import type { TeamView } from './team-source';
 
 const STATUS_COLOURS: Record<TaskStatus, string> = {
@@ -192,8 +192,10 @@ export function renderReportHtml(view: TeamView): string {
   if (view.profile === null) {
     throw new Error(`profile ${snapshot.team.profile} is not on this machine`);
   }
-  const summary = runSummary(snapshot, view.events, view.profile, view.now);
+  const budget = treeBudget(view);
+  const summary = runSummary({ ...snapshot, used_tokens: budget?.committedTokens ?? snapshot.used_tokens }, view.events, budget?.profile ?? view.profile, view.now);
   const team = snapshot.team;
+  const tree = treeView(view);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
@@ -203,6 +205,7 @@ export function renderReportHtml(view: TeamView): string {
 <p class="note">${esc(team.id)} · ${team.state} · profile ${esc(team.profile)} · ${esc(describeMode(team.mode))} · started ${team.created_at}${team.finalized_at === null ? '' : ` · finalized ${team.finalized_at}`} · report at ${new Date(view.now).toISOString()}</p>
 <p>${esc(team.objective)}</p>${team.summary === null ? '' : `<p><strong>Summary:</strong> ${esc(team.summary)}</p>`}
 <p id="render-check" class="note">not rendered by a browser</p>
+${tree.length === 0 ? '' : `<h2>Team tree</h2><pre id="tree">${tree.map(esc).join('\n')}</pre>`}
 <h2>Run summary</h2>${summaryHtml(summary, view)}
 <h2>Task DAG</h2><div class="scroll" id="dag">${dagSvg(view)}</div>
 <p class="note">${Object.entries(STATUS_COLOURS)

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { RandomIdGenerator, TeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
 import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir } from '@codex-team/policy-engine';
+import type { TreeNode } from '@codex-team/hierarchy';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import { resolve } from 'node:path';
 import type { CliIo } from '../cli-io';
@@ -28,6 +29,8 @@ export const TEAM_SOURCE_DETAILS: readonly string[] = [
 export interface TeamView {
   snapshot: TeamSnapshot;
   events: AuditEvent[];
+  /** Every team of the team's tree (just itself for a team without parent or children). */
+  tree: TreeNode[];
   /** The team's profile, or null when this machine has no profile of that name. */
   profile: Profile | null;
   now: number;
@@ -78,13 +81,14 @@ export class TeamSource {
     const team = await this.team(ref);
     const snapshot = await this.store.readTeam(team.id);
     const events = await this.allEvents(team.id);
+    const tree = await this.store.readTree(team.id);
     let profile: Profile | null = null;
     try {
       profile = this.profiles.find(snapshot.team.profile).profile;
     } catch {
       profile = null;
     }
-    return { snapshot, events, profile, now: systemClock.now() };
+    return { snapshot, events, tree, profile, now: systemClock.now() };
   }
 
   async allEvents(teamId: string): Promise<AuditEvent[]> {
