@@ -58,7 +58,7 @@ describe('codex-team doctor checks', () => {
   it('passes every check after install, on the store the Codex entry names', async () => {
     install();
     const checks = await runDoctorChecks(options);
-    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex-config', 'server-bin', 'codex-cap', 'skill']);
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex-config', 'server-bin', 'codex-cap', 'child-teams', 'skill']);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
     expect(byName(checks)['store']?.detail).toContain(join(home, 'store', 'team.db'));
   });
@@ -197,7 +197,7 @@ describe('codex-team doctor command', () => {
     });
     expect(stdout.text()).toMatch(/^ok {4}node/m);
     expect(stdout.text()).toMatch(/^FAIL {2}server-start +the server did not complete the MCP handshake/m);
-    expect(stdout.text()).toContain('1 of 8 checks failed');
+    expect(stdout.text()).toContain('1 of 9 checks failed');
     expect(code).toBe(1);
   });
 });

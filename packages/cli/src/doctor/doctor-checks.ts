@@ -6,6 +6,7 @@ import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
 import { readCodexConfig, readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { findInstalledHooks, hookTrust } from '../codex/codex-hooks';
 import { skillNameFor, skillPathIn, type CodexTarget } from '../codex/codex-paths';
+import { childTeamSpawningOf } from '../codex/child-team-spawning';
 import { codexThreadCapOf, mergeCodexConfigs, type SurfaceChoice } from '../codex/codex-thread-cap';
 import { renderSkill } from '../codex/skill-files';
 import { probeServer } from './server-probe';
@@ -217,6 +218,18 @@ export function checkCodexCap(layers: readonly Record<string, unknown>[], entry:
   return { name, ok: true, detail };
 }
 
+/** Who spawns a child team's teammates under this Codex config (informational: never fails). */
+export function checkChildTeams(layers: readonly Record<string, unknown>[], surface: SurfaceChoice): DoctorCheck {
+  let reading;
+  try {
+    reading = codexThreadCapOf(mergeCodexConfigs(layers), surface);
+  } catch {
+    // checkCodexCap reports a config that cannot be read.
+    return { name: 'child-teams', ok: true, detail: 'unknown until the Codex config reads (see codex-cap)' };
+  }
+  return { name: 'child-teams', ok: true, detail: childTeamSpawningOf(mergeCodexConfigs(layers), reading.surface).detail };
+}
+
 /** One line per installed codex-team hook: trusted, untrusted, modified or disabled, as Codex sees it. */
 export function checkHooks(target: CodexTarget, serverName: string, trustConfig: Record<string, unknown>): DoctorCheck[] {
   let hooks;
@@ -285,6 +298,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
     ...entryChecks,
     ...(options.probe !== false && entry !== undefined && entryOk ? [await probeServer(entry)] : []),
     checkCodexCap(layers, entry, options.surface ?? pinnedSurface(entry)),
+    checkChildTeams(layers, options.surface ?? pinnedSurface(entry)),
     checkSkill(target, serverName, options.skillTemplate),
     ...(target.projectDir === undefined ? [] : [checkProjectTrust(target.projectDir, userConfig)]),
     ...checkHooks(target, serverName, mergeCodexConfigs(layers)),
