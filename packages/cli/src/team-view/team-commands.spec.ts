@@ -205,7 +205,7 @@ describe('a team of a tree', () => {
       expect.stringMatching(new RegExp(`^  ${ids.root} tree: `)),
       expect.stringMatching(new RegExp(`^    ${ids.child} tree\\.1: .*budget 0/5000 tokens.*<- this team$`)),
       expect.stringMatching(new RegExp(`^      ${ids.grandchild} tree\\.1\\.1: `)),
-      expect.stringMatching(/^    \S+ tree\.2: /),
+      expect.stringMatching(/^ {4}\S+ tree\.2: /),
     ]);
     // The child's budget is its carve, with its own child's carve set aside.
     expect(out).toContain('budget: ok, 1000 of 5000 tokens');
