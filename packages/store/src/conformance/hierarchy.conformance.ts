@@ -253,6 +253,21 @@ export function describeHierarchyRules(fixture: () => Fixture): void {
       expect((await fx.actions(child.team.id)).filter((action) => action === 'agent.takeover')).toHaveLength(1);
     });
 
+    it("lets the root's lead take over a grandchild played by a child lead that is lost", async () => {
+      const fx = fixture();
+      const { root, a } = await rootWithWork(fx);
+      const child = await fx.startChild(root.lead, [a], { ticket: true });
+      const [inChild] = (await fx.store.listTasks(child.lead, {})).tasks;
+      const grandchild = await fx.startChild(child.lead, [inChild?.id ?? '']);
+      // Played by the child's lead, who is active: not to be taken.
+      await fx.expectRefused('CONFLICT', () => fx.store.takeOverChild(into(root.lead, grandchild.team.id)));
+      await fx.store.disconnectAgent(child.binding, 'session ended');
+      const taken = await fx.store.takeOverChild(into(root.lead, grandchild.team.id));
+      expect(taken.lead.principal_agent_id).toBe(root.lead.agentId);
+      await fx.store.finalizeTeam(into(root.lead, grandchild.team.id), { summary: 'finished from the top', force: true });
+      expect((await fx.store.readTeam(grandchild.team.id)).team.state).toBe('finalized');
+    });
+
     it("reports a lost child lead to the parent's lead once, and again after it came back and was lost again", async () => {
       const fx = fixture();
       const { root, a } = await rootWithWork(fx);

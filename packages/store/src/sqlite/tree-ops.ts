@@ -163,8 +163,9 @@ export function startChild(op: Op, actor: Actor, input: StartChildInput): ToolOu
 }
 
 /**
- * An ancestor's lead takes over a child whose lead is lost (TeamStore.takeOverChild): it plays the
- * lead from now on (principal), and the lost lead's tickets and sessions stop working (epoch + 1).
+ * An ancestor's lead takes over a child whose lead is lost (TeamStore.takeOverChild), or is played
+ * by a lost agent: it plays the lead from now on (principal), and the lost lead's tickets and
+ * sessions stop working (epoch + 1).
  */
 export function takeOverChild(op: Op, actor: Actor): ToolOutput<'team_child'> {
   if (actor.inTeam === undefined) throw new TeamError('INVALID_INPUT', 'takeover needs team: the child team to take over');
@@ -173,8 +174,11 @@ export function takeOverChild(op: Op, actor: Actor): ToolOutput<'team_child'> {
   if (caller.relation !== 'parent') {
     throw new TeamError('CONFLICT', `you already lead team ${caller.team.name}`, { team: caller.team.id });
   }
-  if (lead.principal_agent_id !== null || lead.state === 'active') {
-    const who = lead.principal_agent_id === null ? `${lead.name} is active` : `it is played by ${lead.principal_agent_id}`;
+  // The lead is there when its own session is active, or when the agent playing it is active: a
+  // lead played by an agent that is itself lost (a lost child lead's own child) may be taken over.
+  const player = lead.principal_agent_id === null ? null : agentById(op, lead.principal_agent_id);
+  if ((player ?? lead).state === 'active') {
+    const who = player === null ? `${lead.name} is active` : `it is played by ${player.name}, who is active`;
     throw new TeamError('CONFLICT', `team ${caller.team.name} has a lead: ${who}; message it, or cancel the team (team_finalize with force)`, {
       lead_agent_id: lead.id,
       state: lead.state,
