@@ -5,6 +5,7 @@ import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
+import { describeHookRules } from './conformance/hooks.conformance';
 import { Fixture, ReverseIdGenerator, conformanceProfiles, type ConformanceHooks, type MakeStore } from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
 import { describeModeRules } from './conformance/modes.conformance';
@@ -58,5 +59,6 @@ export function describeTeamStoreConformance(adapterName: string, makeStore: Mak
     describeSnapshotRules(fixture);
     describeModeRules(fixture);
     describeDecisionRules(fixture);
+    describeHookRules(fixture);
   });
 }
