@@ -2,6 +2,8 @@
 // codex-team-mcp: one MCP session on stdio for one Codex agent thread. Codex never restarts a
 // server that exits, so nothing after startup may end this process except the session ending.
 import { isTeamError } from '@codex-team/contracts';
+import type { HookFileSource } from '@codex-team/hooks';
+import { loadHooksFile } from './hooks/load-hooks-file';
 import { createLogger } from './logger';
 import { SERVER_USAGE, ServerArgsError, parseServerArgs } from './server-args';
 import { runStdioServer } from './stdio-server';
@@ -23,6 +25,16 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
 
+  let hooksFile: HookFileSource | undefined;
+  if (args.hooksFile !== undefined) {
+    try {
+      hooksFile = loadHooksFile(args.hooksFile);
+    } catch (error) {
+      logger.fatal({ err: error, hooks: args.hooksFile }, 'could not load the hooks file');
+      process.stderr.write(`codex-team-mcp: ${isTeamError(error) ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  }
   let running;
   try {
     running = await runStdioServer({
@@ -31,6 +43,7 @@ async function main(): Promise<void> {
       ...(args.leaseMs === undefined ? {} : { leaseMs: args.leaseMs }),
       recovery: args.recovery,
       logger,
+      ...(hooksFile === undefined ? {} : { hooksFile }),
     });
   } catch (error) {
     logger.fatal({ err: error, db: args.dbPath }, 'could not open the store');

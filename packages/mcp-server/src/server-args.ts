@@ -15,11 +15,13 @@ export interface ServerArgs {
   /** Heartbeat and recovery numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts. */
   recovery: RecoveryPolicy;
   logLevel: LogLevel;
+  /** `--hooks FILE`: lifecycle hooks for every team this server serves. */
+  hooksFile: string | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
-                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL]
+                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--hooks FILE]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -33,6 +35,8 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --max-attempts N    claims of a task before a lost claim fails it, for every team (default: each
                       team profile's lease.max_attempts)
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
+  --hooks FILE        lifecycle hooks for every team, in Codex's hooks.json shape (docs/hooks.md);
+                      the server refuses to start when the file is missing or invalid
 `;
 
 /** A command line that cannot be served; the binary prints it with the usage and exits 2. */
@@ -58,6 +62,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     'stale-ms'?: string;
     'max-attempts'?: string;
     'log-level'?: string;
+    hooks?: string;
     help?: boolean;
   };
   try {
@@ -72,6 +77,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         'stale-ms': { type: 'string' },
         'max-attempts': { type: 'string' },
         'log-level': { type: 'string' },
+        hooks: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -100,12 +106,14 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   }
   if (values.db === '') throw new ServerArgsError('--db needs a path');
   if (values['profiles-dir'] === '') throw new ServerArgsError('--profiles-dir needs a path');
+  if (values.hooks === '') throw new ServerArgsError('--hooks needs a path');
   return {
     dbPath: values.db ?? defaultDbPath(env),
     profilesDir: values['profiles-dir'] ?? defaultUserProfilesDir(env),
     leaseMs,
     recovery,
     logLevel: logLevel as LogLevel,
+    hooksFile: values.hooks,
     help: values.help ?? false,
   };
 }

@@ -5,7 +5,10 @@ import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
 import type { PermissionPolicy } from '@codex-team/policy-engine';
+import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
 import { createServer } from './create-server';
+import { ProcessHookRunner } from './hooks/process-hook-runner';
+import { RecoveryHookGate } from './hooks/recovery-hooks';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { TicketIssuer } from './runtime';
 import { loadServerProfiles } from './server-policy';
@@ -40,6 +43,8 @@ export interface StdioServerOptions {
   maxRequestBytes?: number;
   /** @default the shipped profiles/permissions/default.yaml */
   permissions?: PermissionPolicy;
+  /** The hooks file (`--hooks`, read with loadHooksFile), for every team. @default profile hooks only */
+  hooksFile?: HookFileSource;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -66,7 +71,11 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, profiles, logger });
   const session = new Session();
   const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-  const recoverySweeper = new RecoverySweeper(store, recovery, logger);
+  // One hook runner for the process: its sessions' hooks and its sweeps' RecoveryAction hooks.
+  const hookRunner = new ProcessHookRunner();
+  const hookRegistry = new HookRegistry(options.hooksFile ?? null);
+  const recoveryHooks = new RecoveryHookGate(hookRegistry, new HookEngine({ runner: hookRunner, cwd: process.cwd() }), store, logger);
+  const recoverySweeper = new RecoverySweeper(store, recovery, logger, recoveryHooks);
   const server = createServer({
     store,
     profiles,
@@ -79,6 +88,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     sweeper: recoverySweeper,
     session,
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+    ...(options.hooksFile === undefined ? {} : { hooksFile: options.hooksFile }),
+    hookRunner,
   });
   // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
   // team's claims come back, silent teammates free their slots, idle teams close and temporary
@@ -137,6 +148,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
+      // Hooks still running die with the session (their process groups are killed).
+      hookRunner.stop();
       // A sweep already running finishes its transaction before the store closes under it.
       await stopSweeps();
       await store.close();
@@ -157,7 +170,13 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery },
+    {
+      db: options.dbPath,
+      profiles: [...profiles.profiles.keys()],
+      lease_override_ms: options.leaseMs ?? null,
+      recovery,
+      hooks_file: options.hooksFile?.dir ?? null,
+    },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ToolOutput } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
+import type { HookCommandRunner, HookFileSource } from '@codex-team/hooks';
 import type { ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
@@ -36,6 +37,10 @@ export interface InProcessTeamOptions {
   wrapStore?: (store: TeamStore) => TeamStore;
   /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
   authorizationSteps?: readonly AuthorizationStep[];
+  /** The server's hooks file (`--hooks`), for every session. */
+  hooksFile?: HookFileSource;
+  /** Runs the command hooks of every session (tests of a broken runner). @default a ProcessHookRunner */
+  hookRunner?: HookCommandRunner;
 }
 
 /**
@@ -104,6 +109,8 @@ export class InProcessTeam {
       sweeper: this.sweeper,
       session,
       ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
+      ...(this.options.hooksFile === undefined ? {} : { hooksFile: this.options.hooksFile }),
+      ...(this.options.hookRunner === undefined ? {} : { hookRunner: this.options.hookRunner }),
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'spec', version: '1.0.0' });
