@@ -12,8 +12,14 @@ describe('parseServerArgs', () => {
       leaseMs: 300,
       recovery: recoveryPolicy({ leaseMs: 300 }),
       logLevel: 'warn',
+      hooksFile: undefined,
       help: false,
     });
+  });
+
+  it('takes --hooks FILE, and refuses an empty one', () => {
+    expect(parseServerArgs(['--hooks', '/etc/team/hooks.json'], {}).hooksFile).toBe('/etc/team/hooks.json');
+    expect(() => parseServerArgs(['--hooks', ''], {})).toThrow(new ServerArgsError('--hooks needs a path'));
   });
 
   it("leaves the lease to the team's profile unless --lease-ms overrides it", () => {

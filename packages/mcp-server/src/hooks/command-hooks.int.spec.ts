@@ -387,3 +387,40 @@ describe('hooks of other events', () => {
     }
   });
 });
+
+describe('RecoveryAction hooks of the sweeps', () => {
+  it('skips a step its Pre hook blocks (audited), applies it once the hook allows, and tells the Post hooks', async () => {
+    const allowFile = join(dir, 'allow');
+    const seen = join(dir, 'post.json');
+    const config: HooksConfig = {
+      PreRecoveryAction: [{ matcher: 'implementer', hooks: [hook(`[ -e ${allowFile} ] || { echo "ann is debugging, leave her claim" >&2; exit 2; }`, { name: 'hold' })] }],
+      PostRecoveryAction: [{ hooks: [hook(`cat > ${seen}`)] }],
+    };
+    const team = await InProcessTeam.open({ hooksFile: { config, dir }, leaseMs: 30_000 });
+    try {
+      const { lead, started } = await team.startTeam({ name: 'swept' });
+      const { mate } = await team.joinTeammate(lead, 'ann', 'implementer');
+      await lead.caller.ok('team_task_create', { tasks: [{ title: 'long job' }] });
+      const claim = await mate.caller.ok('team_task_next');
+      const taskId = claim.claim?.task.id ?? '';
+      team.clock.advance(30_000);
+      expect(await lead.caller.ok('team_recover')).toEqual({ actions: [], notified_lead: false });
+      const events = await team.store.listAuditEvents(started.team.id);
+      const blocks = events.filter((event) => event.action === 'hook.block');
+      expect(blocks.map((event) => [event.subject_id, event.data['event'], event.data['rule']])).toEqual([[taskId, 'PreRecoveryAction', 'hook:hooks-file:hold']]);
+      expect(events.filter((event) => event.action === 'task.recover')).toEqual([]);
+      writeFileSync(allowFile, '');
+      const report = await lead.caller.ok('team_recover');
+      expect(report.actions).toEqual([expect.objectContaining({ action: 'task.recover', subject_id: taskId, outcome: 'ready' })]);
+      expect(JSON.parse(readFileSync(seen, 'utf8'))).toMatchObject({
+        hook_event_name: 'PostRecoveryAction',
+        tool: null,
+        agent: { name: 'ann', role: 'implementer' },
+        input: { kind: 'reclaim_task', action: 'task.recover', subject_id: taskId },
+        output: { outcome: 'ready' },
+      });
+    } finally {
+      await team.close();
+    }
+  });
+});

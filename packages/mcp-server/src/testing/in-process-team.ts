@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ToolOutput } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
-import type { HookCommandRunner, HookFileSource } from '@codex-team/hooks';
+import { HookEngine, HookRegistry, type HookCommandRunner, type HookFileSource } from '@codex-team/hooks';
 import type { ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
@@ -13,6 +13,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino, { type Logger } from 'pino';
 import type { AuthorizationStep } from '../authorize';
 import { createServer } from '../create-server';
+import { ProcessHookRunner } from '../hooks/process-hook-runner';
+import { RecoveryHookGate } from '../hooks/recovery-hooks';
 import { loggerOptions } from '../logger';
 import { TicketIssuer } from '../runtime';
 import { loadServerProfiles } from '../server-policy';
@@ -66,7 +68,10 @@ export class InProcessTeam {
     private readonly options: InProcessTeamOptions,
   ) {
     this.dbPath = join(dir, 'team.db');
-    this.sweeper = new RecoverySweeper(store, recoveryPolicy({ ...options.recovery, leaseMs: options.leaseMs }), logger);
+    // The process's RecoveryAction hooks, from the same hooks file as its sessions.
+    const engine = new HookEngine({ runner: options.hookRunner ?? new ProcessHookRunner(), cwd: process.cwd() });
+    const recoveryHooks = new RecoveryHookGate(new HookRegistry(options.hooksFile ?? null), engine, store, logger);
+    this.sweeper = new RecoverySweeper(store, recoveryPolicy({ ...options.recovery, leaseMs: options.leaseMs }), logger, recoveryHooks);
   }
 
   /** Teams the sweeper sweeps: every team started through this harness. */
