@@ -108,8 +108,7 @@ export type HookAnswer = z.infer<typeof HookAnswerSchema>;
 /** What a command hook reads on stdin: one JSON document, secrets masked. */
 export const HookInputSchema = z.strictObject({
   hook_event_name: z.string().describe('e.g. PreTaskComplete'),
-  /** The tool whose call raised the event; null for recovery sweeps. */
-  tool: z.string().nullable(),
+  tool: z.string().nullable().describe('the tool whose call raised the event; null for a recovery sweep'),
   team: z
     .strictObject({ id: z.string(), name: z.string(), profile: z.string(), mode: TeamModeSchema })
     .nullable()
@@ -130,7 +129,7 @@ export const HookInputSchema = z.strictObject({
     })
     .nullable()
     .describe('the task the call is about, as it is before a Pre event and after a Post event'),
-  input: z.record(z.string(), z.unknown()).describe("the call's arguments, secrets and tickets masked"),
+  input: z.record(z.string(), z.unknown()).describe("the call's arguments, secrets and tickets masked; RecoveryAction: the step (kind, action, subject_id, rule, reason)"),
   output: z.record(z.string(), z.unknown()).nullable().describe('Post events: the answer, secrets and tickets masked'),
 });
 export type HookInput = z.infer<typeof HookInputSchema>;

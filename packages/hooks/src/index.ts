@@ -14,3 +14,4 @@ export type { HookEngineOptions } from './engine';
 export { completionGates, claimCapGates } from './quality-gates';
 export type { CompletionFacts, EvidenceArtifact, ClaimReview, AgentLoad } from './quality-gates';
 export { parseHooksFile } from './hooks-file';
+export { renderHooksReference, EXAMPLE_HOOK_SCRIPT, EXAMPLE_HOOKS_FILE } from './render-hooks';

@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent, HooksConfig } from '@codex-team/contracts';
-import type { CommandResult, HookCommand, HookCommandRunner } from '@codex-team/hooks';
+import { EXAMPLE_HOOKS_FILE, EXAMPLE_HOOK_SCRIPT, type CommandResult, type HookCommand, type HookCommandRunner } from '@codex-team/hooks';
 import { InProcessTeam, type InProcessSession } from '../testing/in-process-team';
+import { loadHooksFile } from './load-hooks-file';
 import { ProcessHookRunner } from './process-hook-runner';
 
 // Command hooks as real processes (/bin/sh) around real MCP calls on a real SQLite store: the
@@ -419,6 +420,31 @@ describe('RecoveryAction hooks of the sweeps', () => {
         input: { kind: 'reclaim_task', action: 'task.recover', subject_id: taskId },
         output: { outcome: 'ready' },
       });
+    } finally {
+      await team.close();
+    }
+  });
+});
+
+describe('the example hook of docs/hooks.md', () => {
+  it('works as written: blocks a risky completion without a changelog line, lets the fixed one through', async () => {
+    writeFileSync(join(dir, 'require-changelog.js'), EXAMPLE_HOOK_SCRIPT);
+    writeFileSync(join(dir, 'hooks.json'), EXAMPLE_HOOKS_FILE);
+    const team = await InProcessTeam.open({ hooksFile: loadHooksFile(join(dir, 'hooks.json')) });
+    try {
+      const { lead } = await team.startTeam({ name: 'docs', profile: 'fast' });
+      const { mate } = await team.joinTeammate(lead, 'ann', 'implementer');
+      await lead.caller.ok('team_task_create', { tasks: [{ title: 'parser', risk: 'medium' }] });
+      const claim = (await mate.caller.ok('team_task_next')).claim;
+      if (claim === null) throw new Error('nothing claimed');
+      const notes = await mate.caller.ok('team_artifact_publish', { name: 'parser-notes', content: 'parser done' });
+      const args = { task_id: claim.task.id, fence: claim.fence, artifact_ids: [notes.artifact.id] };
+      const refused = await mate.caller.fails('team_task_complete', { ...args, result: 'parser written' });
+      expect(refused.message).toBe(
+        `PreTaskComplete blocked: hooks-file:changelog: task ${claim.task.id} is medium risk: say in result what you added to CHANGELOG.md`,
+      );
+      const done = await mate.caller.ok('team_task_complete', { ...args, result: 'parser written; CHANGELOG: added the parser' });
+      expect(done.task.status).toBe('done');
     } finally {
       await team.close();
     }
