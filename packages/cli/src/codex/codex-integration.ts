@@ -18,6 +18,8 @@ export interface InstallOptions {
   dbPath: string;
   /** Absolute path of the user's profile directory the server reads; omitted: the server's default. */
   profilesDir?: string;
+  /** Absolute path of a hooks file the server runs for every team (`--hooks`); omitted: none. */
+  hooksFile?: string;
   /** Absolute path of the Node binary Codex runs the server with. */
   nodePath: string;
   /** Absolute path of `codex-team-mcp`'s bin.js; it must exist. */
@@ -34,11 +36,17 @@ export interface InstallResult {
   entry: McpServerEntry;
 }
 
-/** The entry `install` writes for a server binary, store file and (optionally) profile directory. */
-export function serverEntryFor(nodePath: string, serverBin: string, dbPath: string, profilesDir?: string): McpServerEntry {
+/** The entry `install` writes for a server binary, store file and (optionally) profile directory and hooks file. */
+export function serverEntryFor(nodePath: string, serverBin: string, dbPath: string, profilesDir?: string, hooksFile?: string): McpServerEntry {
   return {
     command: nodePath,
-    args: [serverBin, '--db', dbPath, ...(profilesDir === undefined ? [] : ['--profiles-dir', profilesDir])],
+    args: [
+      serverBin,
+      '--db',
+      dbPath,
+      ...(profilesDir === undefined ? [] : ['--profiles-dir', profilesDir]),
+      ...(hooksFile === undefined ? [] : ['--hooks', hooksFile]),
+    ],
     startupTimeoutSec: STARTUP_TIMEOUT_SEC,
     toolTimeoutSec: TOOL_TIMEOUT_SEC,
   };
@@ -54,7 +62,7 @@ export function installCodexIntegration(options: InstallOptions): InstallResult 
     throw new TeamError('NOT_FOUND', `codex-team-mcp is not built: ${options.serverBin} is missing (run npm run build)`);
   }
   const configPath = codexConfigPath(options.codexHome);
-  const entry = serverEntryFor(options.nodePath, options.serverBin, options.dbPath, options.profilesDir);
+  const entry = serverEntryFor(options.nodePath, options.serverBin, options.dbPath, options.profilesDir, options.hooksFile);
   const configChanged = installServerEntry(configPath, options.serverName, entry);
   const skillPath = installedSkillPath(options.codexHome);
   const skillChanged = installSkill(skillPath, options.skillText);
