@@ -33,7 +33,7 @@ async function world(config: HooksConfig, runner?: HookCommandRunner) {
   const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'build it' }] });
   const taskId = created.tasks[0]?.id ?? '';
   const claim = await mate.caller.ok('team_task_claim', { task_id: taskId });
-  return { team, lead, mate, teamId: started.team.id, mateId: joined.agent.id, taskId, fence: claim.fence };
+  return { team, lead, mate, teamId: started.team.id, mateId: joined.agent.id, taskId, fence: claim.fence, leadTicket: started.resume_ticket };
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -447,6 +447,76 @@ describe('the example hook of docs/hooks.md', () => {
       expect(done.task.status).toBe('done');
     } finally {
       await team.close();
+    }
+  });
+});
+
+describe('every event raised by a tool: its Pre hook blocks the call (one decision record), its Post hook hears of it', () => {
+  type Call = { who: 'lead' | 'mate' | 'fresh'; tool: string; args: Record<string, unknown> };
+  const CALLS: Record<string, (w: World) => Promise<Call>> = {
+    TeamStart: async () => ({ who: 'fresh', tool: 'team_start', args: { name: 'second' } }),
+    TeamFinalize: async () => ({ who: 'lead', tool: 'team_finalize', args: { summary: 'stop', force: true } }),
+    TeamResume: async (w) => ({ who: 'fresh', tool: 'team_resume', args: { ticket: w.leadTicket } }),
+    AgentSpawn: async () => ({ who: 'lead', tool: 'team_spawn', args: { name: 'cy', role: 'tester' } }),
+    AgentJoin: async (w) => ({ who: 'fresh', tool: 'team_join', args: { ticket: (await w.lead.caller.ok('team_spawn', { name: 'dee', role: 'tester' })).join_ticket } }),
+    TaskCreate: async () => ({ who: 'lead', tool: 'team_task_create', args: { tasks: [{ title: 'more' }] } }),
+    TaskClaim: async (w) => (await w.lead.caller.ok('team_task_create', { tasks: [{ title: 'next one' }] }), { who: 'mate', tool: 'team_task_next', args: {} }),
+    TaskComplete: async (w) => ({ who: 'mate', tool: 'team_task_complete', args: completion(w) }),
+    TaskRelease: async (w) => ({ who: 'mate', tool: 'team_task_release', args: { task_id: w.taskId, fence: w.fence, reason: 'stuck' } }),
+    MessageSend: async () => ({ who: 'mate', tool: 'team_send', args: { to: '*', body: 'hi' } }),
+    ModeChange: async () => ({ who: 'lead', tool: 'team_mode_set', args: { mode: 'plan', reason: 'think' } }),
+  };
+
+  it.each(Object.keys(CALLS))('%s', async (subject) => {
+    const allow = join(dir, 'allow');
+    const seen = join(dir, 'post.json');
+    const gate = `[ -e ${allow} ] || { echo "Pre${subject} says no" >&2; exit 2; }`;
+    // The gate is open while the world is set up (it starts a team, spawns, joins, creates, claims).
+    writeFileSync(allow, '');
+    const w = await world({ [`Pre${subject}`]: [{ hooks: [hook(gate, { name: 'gate' })] }], [`Post${subject}`]: [{ hooks: [hook(`cat > ${seen}`)] }] });
+    try {
+      const call = await CALLS[subject]?.(w);
+      if (call === undefined) throw new Error(`no call for ${subject}`);
+      rmSync(allow);
+      rmSync(seen, { force: true });
+      const session = call.who === 'fresh' ? await w.team.connect() : w[call.who];
+      const all = async () => [...(await w.team.store.listAuthzDecisions({ teamId: w.teamId as never })), ...(await w.team.store.listAuthzDecisions({ teamId: null }))];
+      const before = (await all()).length;
+      const refused = await session.caller.fails(call.tool, call.args);
+      expect(refused).toMatchObject({ code: 'HOOK_BLOCKED', message: `Pre${subject} blocked: hooks-file:gate: Pre${subject} says no` });
+      const added = (await all()).slice(before);
+      expect(added.map((d) => [d.tool, d.decision, d.step, d.outcome])).toEqual([[call.tool, 'deny', 'hook', 'HOOK_BLOCKED']]);
+      expect(existsSync(seen)).toBe(false);
+      writeFileSync(allow, '');
+      const retry = call.who === 'fresh' && call.tool !== 'team_join' ? await w.team.connect() : session;
+      await retry.caller.ok(call.tool as never, call.args);
+      expect(JSON.parse(readFileSync(seen, 'utf8'))).toMatchObject({ hook_event_name: `Post${subject}`, tool: call.tool });
+    } finally {
+      await w.team.close();
+    }
+  });
+});
+
+describe('a slow Pre hook never makes a call act on stale state', () => {
+  it("refuses the holder's completion when its claim was taken over while the hook ran", async () => {
+    const started = join(dir, 'started');
+    const release = join(dir, 'release');
+    const slow = `touch ${started}; while [ ! -e ${release} ]; do sleep 0.05; done`;
+    const w = await world({ PreTaskComplete: [{ matcher: 'implementer', hooks: [hook(slow, { timeout: 20 })] }] });
+    try {
+      const pending = w.mate.caller.fails('team_task_complete', completion(w));
+      expect(await until(() => existsSync(started))).toBe(true);
+      // Meanwhile the lease runs out, recovery takes the task back and the lead claims it.
+      w.team.clock.advance(10 * 60_000);
+      await w.lead.caller.ok('team_recover', {});
+      const taken = await w.lead.caller.ok('team_task_claim', { task_id: w.taskId });
+      expect(taken.fence).toBe(w.fence + 1);
+      writeFileSync(release, '');
+      expect((await pending).code).toBe('STALE_CLAIM');
+      const task = (await w.team.store.readTeam(w.teamId as never)).tasks.find((t) => t.id === w.taskId);
+      expect(task).toMatchObject({ status: 'in_progress', owner_agent_id: taken.task.owner_agent_id, fence: w.fence + 1 });
+    } finally {
+      await w.team.close();
     }
   });
 });
