@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `codex-team` binary: wires the real process into runCli and nothing else.
 import { homedir } from 'node:os';
+import { readAll } from './cli-io';
 import { runCli } from './run-cli';
 
 // Ctrl-C asks the running command to stop (a live view ends cleanly); a command that does not
@@ -21,6 +22,7 @@ void runCli(process.argv.slice(2), {
   nodeVersion: process.versions.node,
   signal: interrupted.signal,
   stdoutIsTerminal: process.stdout.isTTY === true,
+  readStdin: () => readAll(process.stdin),
 }).then((code) => {
   process.exitCode = code;
 });

@@ -23,6 +23,15 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Whether stdout is a terminal, so live views may redraw in place (`process.stdout.isTTY`). */
   stdoutIsTerminal: boolean;
+  /** All of stdin as text, for commands that read it (`hook`); undefined: no stdin. */
+  readStdin?: () => Promise<string>;
+}
+
+/** Reads a stream to its end as UTF-8 text. */
+export async function readAll(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A TextSink that keeps what was written, for tests and for commands that post-process output. */

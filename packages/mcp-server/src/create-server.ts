@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
-import type { PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -9,6 +9,7 @@ import { HookEngine, HookRegistry, type HookCommandRunner, type HookFileSource }
 import type { AuthorizationStep } from './authorize';
 import { createHookGate } from './hooks/hook-gate';
 import { ProcessHookRunner } from './hooks/process-hook-runner';
+import { codexThreadOf } from './codex-thread';
 import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
@@ -56,6 +57,14 @@ export interface ServerDeps {
    * @default AUTHORIZATION_STEPS
    */
   authorizationSteps?: readonly AuthorizationStep[];
+  /**
+   * Codex's own thread cap, as `codex-team install` read it from the user's Codex config; spawn
+   * hints never exceed it. Open the store with the same `codexThreadCap`, which enforces it.
+   * @default unknown: the profile's cap alone
+   */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered this server under; instructions name `mcp__<key>`. @default 'team' */
+  codexServerKey?: string;
   /** @default 'codex-team' */
   serverName?: string;
   /** @default '0.1.0' */
@@ -80,7 +89,7 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
   const { permissions } = deps;
-  const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
+  const policy = new PolicyEnv(deps.profiles, deps.leaseMs, deps.codexThreadCap, deps.codexServerKey);
   const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
   const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
   const registry = new ToolRegistry({
@@ -113,8 +122,9 @@ export function createServer(deps: ServerDeps): Server {
     { capabilities: { tools: {} } },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.listTools() }));
-  server.setRequestHandler(CallToolRequestSchema, (request) =>
-    registry.call(request.params.name, request.params.arguments),
-  );
+  server.setRequestHandler(CallToolRequestSchema, (request) => {
+    session.noteCodexThread(codexThreadOf(request.params._meta));
+    return registry.call(request.params.name, request.params.arguments);
+  });
   return server;
 }

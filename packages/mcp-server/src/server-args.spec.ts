@@ -12,6 +12,8 @@ describe('parseServerArgs', () => {
       leaseMs: 300,
       recovery: recoveryPolicy({ leaseMs: 300 }),
       logLevel: 'warn',
+      codexServerKey: 'team',
+      codexThreadCap: undefined,
       hooksFile: undefined,
       help: false,
     });
@@ -20,6 +22,23 @@ describe('parseServerArgs', () => {
   it('takes --hooks FILE, and refuses an empty one', () => {
     expect(parseServerArgs(['--hooks', '/etc/team/hooks.json'], {}).hooksFile).toBe('/etc/team/hooks.json');
     expect(() => parseServerArgs(['--hooks', ''], {})).toThrow(new ServerArgsError('--hooks needs a path'));
+  });
+
+  it("takes the Codex server key and Codex's thread cap with where it came from", () => {
+    const args = ['--name', 'crew', '--codex-thread-cap', '3', '--codex-thread-cap-from', 'multi-agent v2 default'];
+    expect(parseServerArgs(args, {})).toMatchObject({
+      codexServerKey: 'crew',
+      codexThreadCap: { teammates: 3, from: 'multi-agent v2 default' },
+    });
+    expect(parseServerArgs(['--codex-thread-cap', '2'], {}).codexThreadCap).toEqual({ teammates: 2, from: '--codex-thread-cap 2' });
+  });
+
+  it.each([
+    [['--name', 'a b'], /--name must be/],
+    [['--codex-thread-cap', 'three'], /--codex-thread-cap must be a whole number/],
+    [['--codex-thread-cap-from', 'x'], /needs --codex-thread-cap/],
+  ])('refuses %j', (args, message) => {
+    expect(() => parseServerArgs(args, {})).toThrow(message);
   });
 
   it("leaves the lease to the team's profile unless --lease-ms overrides it", () => {

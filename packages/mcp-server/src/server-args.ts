@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isTeamError } from '@codex-team/contracts';
-import { defaultUserProfilesDir } from '@codex-team/policy-engine';
+import { defaultUserProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { defaultDbPath } from '@codex-team/store';
 import { LOG_LEVELS, type LogLevel } from './logger';
@@ -15,13 +15,18 @@ export interface ServerArgs {
   /** Heartbeat and recovery numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts. */
   recovery: RecoveryPolicy;
   logLevel: LogLevel;
+  /** `--name`: the key Codex registered this server under; the model sees `mcp__<name>`. */
+  codexServerKey: string;
+  /** `--codex-thread-cap` and `--codex-thread-cap-from`: Codex's own limit on teammates, if known. */
+  codexThreadCap: CodexThreadCap | undefined;
   /** `--hooks FILE`: lifecycle hooks for every team this server serves. */
   hooksFile: string | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
-                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--hooks FILE]
+                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
+                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -35,9 +40,17 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --max-attempts N    claims of a task before a lost claim fails it, for every team (default: each
                       team profile's lease.max_attempts)
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
+  --name NAME         the key Codex registered this server under; instructions name mcp__NAME (default team)
+  --codex-thread-cap N
+                      Codex's own limit on the teammates a lead may run at once (codex-team install
+                      reads it from Codex's config); teams and spawn hints never exceed it
+  --codex-thread-cap-from TEXT
+                      where that limit came from, named in refusals and hints
   --hooks FILE        lifecycle hooks for every team, in Codex's hooks.json shape (docs/hooks.md);
-                      the server refuses to start when the file is missing or invalid
+                      while the file is missing or invalid every call is refused (gates fail closed)
 `;
+
+const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** A command line that cannot be served; the binary prints it with the usage and exits 2. */
 export class ServerArgsError extends Error {
@@ -62,6 +75,9 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     'stale-ms'?: string;
     'max-attempts'?: string;
     'log-level'?: string;
+    name?: string;
+    'codex-thread-cap'?: string;
+    'codex-thread-cap-from'?: string;
     hooks?: string;
     help?: boolean;
   };
@@ -77,6 +93,9 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         'stale-ms': { type: 'string' },
         'max-attempts': { type: 'string' },
         'log-level': { type: 'string' },
+        name: { type: 'string' },
+        'codex-thread-cap': { type: 'string' },
+        'codex-thread-cap-from': { type: 'string' },
         hooks: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -106,6 +125,12 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   }
   if (values.db === '') throw new ServerArgsError('--db needs a path');
   if (values['profiles-dir'] === '') throw new ServerArgsError('--profiles-dir needs a path');
+  const codexServerKey = values.name ?? 'team';
+  if (!SERVER_KEY.test(codexServerKey)) throw new ServerArgsError('--name must be 1-32 letters, digits, "_" or "-"');
+  const teammates = wholeOption('--codex-thread-cap', values['codex-thread-cap']);
+  if (teammates === undefined && values['codex-thread-cap-from'] !== undefined) {
+    throw new ServerArgsError('--codex-thread-cap-from needs --codex-thread-cap');
+  }
   if (values.hooks === '') throw new ServerArgsError('--hooks needs a path');
   return {
     dbPath: values.db ?? defaultDbPath(env),
@@ -113,6 +138,9 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     leaseMs,
     recovery,
     logLevel: logLevel as LogLevel,
+    codexServerKey,
+    codexThreadCap:
+      teammates === undefined ? undefined : { teammates, from: values['codex-thread-cap-from'] ?? `--codex-thread-cap ${teammates}` },
     hooksFile: values.hooks,
     help: values.help ?? false,
   };

@@ -4,8 +4,8 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
-import type { PermissionPolicy } from '@codex-team/policy-engine';
 import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
+import type { CodexThreadCap, PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
 import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { RecoveryHookGate } from './hooks/recovery-hooks';
@@ -45,6 +45,10 @@ export interface StdioServerOptions {
   permissions?: PermissionPolicy;
   /** The hooks file (`--hooks`, read with loadHooksFile), for every team. @default profile hooks only */
   hooksFile?: HookFileSource;
+  /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered this server under (`--name`). @default 'team' */
+  codexServerKey?: string;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -68,7 +72,14 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const { logger } = options;
   const ids = new RandomIdGenerator();
   const profiles = loadServerProfiles(options.profilesDir, logger);
-  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, profiles, logger });
+  const store: TeamStore = await openSqliteTeamStore({
+    path: options.dbPath,
+    clock: systemClock,
+    ids,
+    profiles,
+    logger,
+    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+  });
   const session = new Session();
   const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
   // One hook runner for the process: its sessions' hooks and its sweeps' RecoveryAction hooks.
@@ -90,6 +101,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
     ...(options.hooksFile === undefined ? {} : { hooksFile: options.hooksFile }),
     hookRunner,
+    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+    ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
   });
   // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
   // team's claims come back, silent teammates free their slots, idle teams close and temporary
@@ -176,6 +189,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       lease_override_ms: options.leaseMs ?? null,
       recovery,
       hooks_file: options.hooksFile?.dir ?? null,
+      codex_thread_cap: options.codexThreadCap ?? null,
     },
     'codex-team-mcp serving on stdio',
   );

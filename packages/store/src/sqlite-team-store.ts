@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDatabase } from './sqlite/native-sqlite';
 import type {
   Agent,
   Artifact,
@@ -17,7 +18,7 @@ import type {
   ToolInput,
   ToolOutput,
 } from '@codex-team/contracts';
-import { ProfileCatalog } from '@codex-team/policy-engine';
+import { ProfileCatalog, type CodexThreadCap } from '@codex-team/policy-engine';
 import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
@@ -41,6 +42,7 @@ import type {
   BoundAgent,
   CallAuthorization,
   ClaimOptions,
+  CodexThreadAgent,
   CreateTeamInput,
   AuthzDecisionInput,
   AuthzDecisionQuery,
@@ -95,6 +97,13 @@ export interface SqliteTeamStoreOptions {
    */
   profiles?: ProfileCatalog;
   /**
+   * Codex's own limit on the teammates a lead may run at once, as `codex-team install` read it
+   * from the user's Codex config. Every thread check of the store applies it beside the profile's
+   * cap and the team's max_threads (a LIMIT_EXCEEDED it causes names it), and a new team's default
+   * max_threads is lowered to it. @default unknown: the profile's cap and max_threads alone
+   */
+  codexThreadCap?: CodexThreadCap;
+  /**
    * Where every decision the store applies is logged, with its inputs, rule and outcome (JSON to
    * stderr in the server). @default none
    */
@@ -130,8 +139,12 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input), withDecision(input.authorization));
   }
 
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash), withDecision(authorization));
+  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, codexThreadId), withDecision(authorization));
+  }
+
+  findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null> {
+    return this.tx.read((op) => agents.findAgentByCodexThread(op, codexThreadId));
   }
 
   verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
@@ -332,7 +345,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   // `timeout` is SQLite's busy_timeout: how long a statement waits for a lock before SQLITE_BUSY.
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  const db = new (sqliteDatabase())(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
   try {
     await withBusyRetry(() => {
       // Switching to WAL needs a moment of exclusive access: another process opening the same
@@ -355,7 +368,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     );
   };
   const profiles = options.profiles ?? ProfileCatalog.shipped();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, log, decisions.recordCallDecision);
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision);
   return new SqliteTeamStore(db, tx, now);
 }
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { sqliteDatabase } from './sqlite/native-sqlite';
 import { isBusyError } from './sqlite/transaction';
 
 /** What one process of the raw write ceiling did. */
@@ -17,7 +17,7 @@ export interface WriteCeilingRun {
  * in the same run as the store. Lives in the store because only the store loads better-sqlite3.
  */
 export function runWriteCeiling(path: string, worker: string, count: number): WriteCeilingRun {
-  const db = new Database(path, { timeout: 5_000 });
+  const db = new (sqliteDatabase())(path, { timeout: 5_000 });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

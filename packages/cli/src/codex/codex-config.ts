@@ -41,7 +41,7 @@ function serverTable(doc: Record<string, unknown>, name: string): Record<string,
 }
 
 /** Writes next to the target then renames, keeping the old file's permissions (it may hold tokens). */
-function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.codex-team-${process.pid}.tmp`);
   const mode = existsSync(path) ? statSync(path).mode & 0o777 : undefined;
@@ -99,6 +99,12 @@ export function uninstallServerEntry(configPath: string, name: string): boolean 
   if (next === '') rmSync(configPath);
   else writeAtomically(configPath, next);
   return true;
+}
+
+/** A Codex config.toml parsed (read only), or an empty table when it does not exist. */
+export function readCodexConfig(configPath: string): Record<string, unknown> {
+  const text = readText(configPath);
+  return text === undefined ? {} : parseToml(text, configPath);
 }
 
 /** The `[mcp_servers.<name>]` entry of a config, or undefined when the file or the entry is missing. */

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { ToolOutput } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { HookEngine, HookRegistry, type HookCommandRunner, type HookFileSource } from '@codex-team/hooks';
-import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -43,6 +43,10 @@ export interface InProcessTeamOptions {
   hooksFile?: HookFileSource;
   /** Runs the command hooks of every session (tests of a broken runner). @default a ProcessHookRunner */
   hookRunner?: HookCommandRunner;
+  /** Codex's thread cap, as `codex-team install` hands it to the server (`--codex-thread-cap`). */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered the server under (`--name`). @default 'team' */
+  codexServerKey?: string;
 }
 
 /**
@@ -91,7 +95,14 @@ export class InProcessTeam {
     const logger = pino(loggerOptions('info'), sink);
     const profiles = loadServerProfiles(options.userProfilesDir, logger);
     const clock = new FakeClock();
-    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), profiles, logger });
+    const real = await openSqliteTeamStore({
+      path: join(dir, 'team.db'),
+      clock,
+      ids: new SequentialIdGenerator(),
+      profiles,
+      logger,
+      ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+    });
     return new InProcessTeam(logs, options.wrapStore?.(real) ?? real, clock, profiles, logger, dir, options);
   }
 
@@ -116,6 +127,8 @@ export class InProcessTeam {
       ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
       ...(this.options.hooksFile === undefined ? {} : { hooksFile: this.options.hooksFile }),
       ...(this.options.hookRunner === undefined ? {} : { hookRunner: this.options.hookRunner }),
+      ...(this.options.codexThreadCap === undefined ? {} : { codexThreadCap: this.options.codexThreadCap }),
+      ...(this.options.codexServerKey === undefined ? {} : { codexServerKey: this.options.codexServerKey }),
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'spec', version: '1.0.0' });

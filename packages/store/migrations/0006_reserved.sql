@@ -1,4 +1,0 @@
--- Reserved: number 6 belongs to another branch's migration (codex threads). This placeholder
--- changes nothing and exists only so that 0008_hooks follows without a gap on this branch; it is
--- removed when that branch's 0006 is merged.
-SELECT 1;
