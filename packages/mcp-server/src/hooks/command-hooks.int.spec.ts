@@ -331,9 +331,11 @@ describe('timeouts and process groups', () => {
     const w = await world({ PreTaskComplete: [{ hooks: [hook(`sleep 3600 & echo $! > ${childFile}; exit 0`)] }] }, leaky);
     try {
       await w.mate.caller.ok('team_task_complete', completion(w));
+      // The real runner has killed the group before the call is answered; this one left the child running.
       const child = Number(readFileSync(childFile, 'utf8').trim());
-      expect(await until(() => !alive(child), 1_000)).toBe(false);
-      process.kill(child, 'SIGKILL');
+      const survived = alive(child);
+      if (survived) process.kill(child, 'SIGKILL');
+      expect(survived).toBe(true);
     } finally {
       await w.team.close();
     }

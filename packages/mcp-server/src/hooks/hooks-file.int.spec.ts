@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN_PATH, spawnStdioAgent } from '../testing/stdio-process';
+import { spawnStdioAgent } from '../testing/stdio-process';
 
 // The built codex-team-mcp with --hooks FILE, as Codex starts it: a valid file's hooks gate the
-// calls of every team it serves; a missing or invalid file stops it before it serves anything.
+// calls of every team it serves; with a missing or invalid file it still finishes the handshake
+// (Codex stops a session whose required server fails to start) and refuses every call.
 
 jest.setTimeout(60_000);
 
@@ -35,16 +35,25 @@ describe('codex-team-mcp --hooks FILE', () => {
     }
   });
 
-  it('refuses to start with an invalid or missing file, naming every problem', () => {
+  it('serves a session that refuses every call with an invalid or missing file, naming every problem (gates fail closed)', async () => {
     const bad = join(dir, 'hooks.json');
     writeFileSync(bad, JSON.stringify({ hooks: { PreTaskComplete: [{ hooks: [{ type: 'command', command: 'x', timeout: 9000 }] }], Stop: [] } }));
-    const invalid = spawnSync(process.execPath, [BIN_PATH, '--db', join(dir, 'team.db'), '--hooks', bad], { encoding: 'utf8', input: '' });
-    expect(invalid.status).toBe(1);
-    expect(invalid.stderr).toContain(`codex-team-mcp: INVALID_INPUT: hooks file ${bad} is invalid:`);
-    expect(invalid.stderr).toContain('hooks.PreTaskComplete[0].hooks[0].timeout: must be at most 600 seconds');
-    expect(invalid.stderr).toContain('hooks.Stop: is not a known key');
-    const missing = spawnSync(process.execPath, [BIN_PATH, '--db', join(dir, 'team.db'), '--hooks', join(dir, 'nope.json')], { encoding: 'utf8', input: '' });
-    expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain('cannot be read');
+    const invalid = await spawnStdioAgent(join(dir, 'team.db'), ['--hooks', bad]);
+    try {
+      const refused = await invalid.caller.fails('team_start', { name: 'ungated' });
+      expect(refused.code).toBe('INTERNAL');
+      expect(refused.message).toContain(`hooks file ${bad} is invalid:`);
+      expect(refused.message).toContain('hooks.PreTaskComplete[0].hooks[0].timeout: must be at most 600 seconds');
+      expect(refused.message).toContain('hooks.Stop: is not a known key');
+      expect(refused.message).toContain('every team_* call is refused');
+    } finally {
+      await invalid.close();
+    }
+    const missing = await spawnStdioAgent(join(dir, 'team.db'), ['--hooks', join(dir, 'nope.json')]);
+    try {
+      expect((await missing.caller.fails('team_status', {})).message).toContain('cannot be read');
+    } finally {
+      await missing.close();
+    }
   });
 });
