@@ -120,7 +120,7 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
       encoding: 'utf8',
     });
     expect(installed.status).toBe(0);
-    expect(installed.stdout).toContain(`hooks:   ${join(root, 'hooks.json')}`);
+    expect(installed.stdout).toContain(`hooks:     ${join(root, 'hooks.json')} (lifecycle hooks of every team)`);
     const servers = JSON.parse((await codex('mcp', 'list', '--json')).stdout) as { name: string; transport: { args: string[] } }[];
     expect(servers.find((server) => server.name === 'team')?.transport.args.slice(-2)).toEqual(['--hooks', join(root, 'hooks.json')]);
   });

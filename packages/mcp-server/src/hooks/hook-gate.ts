@@ -1,5 +1,5 @@
 import { type HookEventName, type HookInput, type HookSubject, type Profile, type Task, type Team, type ToolName } from '@codex-team/contracts';
-import { HookEngine, HookRegistry, auditedRun, hookEventName, hookSubjectOfTool, type HookOutcome, type RegisteredHook } from '@codex-team/hooks';
+import { HookEngine, HookRegistry, auditedRun, hookBlockError, hookEventName, hookSubjectOfTool, type HookOutcome, type RegisteredHook } from '@codex-team/hooks';
 import type { BoundAgent, CallAuthorization, TeamStore } from '@codex-team/store';
 import type { Logger } from 'pino';
 import type { PolicyEnv } from '../policy-env';
@@ -96,6 +96,8 @@ export class HookGate {
           outcome,
           authorization: call.authorization,
         });
+        // recordHookBlock always rejects with the block; were it ever to resolve, the call still stops here.
+        throw hookBlockError(outcome, context.task?.id ?? taskIdOf(context.input));
       }
     }
     return { context, bound: call.bound };
