@@ -212,7 +212,7 @@ export class ToolRegistry {
       const input = guard.redact(contract, call.input, null);
       const post = hooks === null ? null : await hooks.before({ tool, input, bound: null, authorization });
       const output = this.checkOutput(contract, await entry.handler(input, { ...env, authorization }));
-      return hooks === null || post === null ? output : this.checkOutput(contract, await hooks.after(post, output));
+      return hooks === null || post === null ? output : this.checkedAgain(contract, output, await hooks.after(post, output));
     }
     if (call.bound === null || call.actor === null || call.permission === null) {
       throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
@@ -232,9 +232,14 @@ export class ToolRegistry {
         permission: call.permission,
       }),
     );
-    if (hooks !== null && post !== null) output = this.checkOutput(contract, await hooks.after(post, output));
+    if (hooks !== null && post !== null) output = this.checkedAgain(contract, output, await hooks.after(post, output));
     if (authorization.recorded === null) await afterBoundCall(env, bound, heartbeat, call.tool);
     return output;
+  }
+
+  /** The answer after the Post hooks: checked again only when they changed it (TeammateIdle's word). */
+  private checkedAgain(contract: ToolContract, checked: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+    return after === checked ? checked : this.checkOutput(contract, after);
   }
 
   private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {

@@ -29,7 +29,7 @@ describe('codex-team bench hooks (built binary, quick)', () => {
     expect(figures.get('one command hook vs today (p50)')).toBeCloseTo((figures.get('completion p50, one command hook') ?? 0) / today, 6);
     expect(report?.goals.map((goal) => goal.name)).toEqual(['a call with no hook configured vs a server without the engine']);
     expect(run.status).toBe(report?.goals.every((goal) => goal.met) === true ? 0 : 1);
-    const dist = dirname(mcpServerBinPath());
+    const dist = join(dirname(mcpServerBinPath()), '..', 'dist');
     expect(existsSync(dist) && readdirSync(dist).filter((entry) => entry.startsWith('hooks-free-'))).toEqual([]);
   }, 300_000);
 });

@@ -109,7 +109,8 @@ function evidenceProfile(builtinProfiles: string): string {
 }
 
 async function run(context: BenchContext): Promise<BenchReport> {
-  const realBin = mcpServerBinPath();
+  // The shipped bundle itself (the bin entry is a shim that loads it), and the build beside it.
+  const realBin = join(dirname(mcpServerBinPath()), '..', 'dist', 'codex-team-mcp.cjs');
   const buildDir = join(dirname(realBin), `hooks-free-${process.pid}`);
   mkdirSync(buildDir, { recursive: true });
   const clients: Client[] = [];

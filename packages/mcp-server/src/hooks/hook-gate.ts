@@ -193,10 +193,14 @@ export class HookGate {
     const base = { subject, tool: call.tool, task: null, input };
     if (call.bound !== null) {
       const { team, agent } = call.bound;
-      return { ...base, team, profile: this.profileOf(team.profile), agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
+      const profile = this.profileOf(team.profile);
+      // The common case: no hook of this call's events anywhere, so nothing more is done for it.
+      if (!this.hasHooksFor(subject, call.tool, profile)) return null;
+      return { ...base, team, profile, agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
     }
     if (call.tool === 'team_start') {
       const profile = this.profileOf(typeof input['profile'] === 'string' ? input['profile'] : undefined);
+      if (!this.hasHooksFor(subject, call.tool, profile)) return null;
       return { ...base, team: null, profile, agent: null, role: 'lead' };
     }
     // team_join and team_resume: the ticket names the agent, read only when some hook could apply.
@@ -207,6 +211,13 @@ export class HookGate {
     if (holder === null) return { ...base, team: null, profile: null, agent: null, role: null };
     const { team, agent } = holder;
     return { ...base, team, profile: this.profileOf(team.profile), agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
+  }
+
+  /** Whether any hook (of any role) of the call's events could run for a team under `profile`. */
+  private hasHooksFor(subject: HookSubject, tool: ToolName, profile: Profile | null): boolean {
+    const { registry } = this.options;
+    if (registry.hasHooks(hookEventName(subject, 'pre'), profile) || registry.hasHooks(hookEventName(subject, 'post'), profile)) return true;
+    return tool === 'team_task_next' && (registry.hasHooks('PreTeammateIdle', profile) || registry.hasHooks('PostTeammateIdle', profile));
   }
 
   /** Whether the hooks file or any profile of this process has hooks for the subject. */
