@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Writes the generated JSON Schemas and docs/tools.md from the built contracts package, and
+// Writes the generated JSON Schemas and docs/tools.md from the built contracts package,
 // docs/permissions.md from the shipped permissions file and docs/modes.md from the mode gates and
-// transitions, through the built policy-engine, and docs/hierarchy.md from the team tree's table
-// (TREE_ACCESS), through the built hierarchy package.
+// transitions, through the built policy-engine, docs/hierarchy.md from the team tree's table
+// (TREE_ACCESS), through the built hierarchy package, and docs/hooks.md from the built hooks package.
 // Run through `npm run generate`, which builds both first; reviewers read the diff.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { generatedJsonSchemas, renderToolReference } = require('../packages/contracts/dist/index.js');
+const { renderHooksReference } = require('../packages/hooks/dist/index.js');
 const {
+  ProfileCatalog,
   findBuiltinPermissionsFile,
   loadPermissionPolicy,
   renderModeReference,
@@ -30,6 +32,8 @@ const permissions = loadPermissionPolicy(findBuiltinPermissionsFile(root));
 fs.writeFileSync(path.join(root, 'docs/permissions.md'), renderPermissionTable(permissions));
 fs.writeFileSync(path.join(root, 'docs/modes.md'), renderModeReference());
 fs.writeFileSync(path.join(root, 'docs/hierarchy.md'), renderHierarchyReference());
+const shipped = [...ProfileCatalog.shipped().profiles.values()].map((loaded) => loaded.profile);
+fs.writeFileSync(path.join(root, 'docs/hooks.md'), renderHooksReference(shipped));
 process.stdout.write(
-  `wrote ${Object.keys(generatedJsonSchemas()).length} schemas, docs/tools.md, docs/permissions.md, docs/modes.md and docs/hierarchy.md\n`,
+  `wrote ${Object.keys(generatedJsonSchemas()).length} schemas, docs/tools.md, docs/permissions.md, docs/modes.md, docs/hierarchy.md and docs/hooks.md\n`,
 );

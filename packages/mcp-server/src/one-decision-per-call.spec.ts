@@ -38,8 +38,8 @@ async function task(world: World, extra: Record<string, unknown> = {}): Promise<
 }
 
 /** A task the teammate holds: its id and fence. */
-async function held(world: World): Promise<{ task_id: string; fence: number }> {
-  const taskId = await task(world);
+async function held(world: World, extra: Record<string, unknown> = {}): Promise<{ task_id: string; fence: number }> {
+  const taskId = await task(world, extra);
   const claim = await world.mate.caller.ok('team_task_claim', { task_id: taskId });
   return { task_id: taskId, fence: claim.fence };
 }
@@ -121,6 +121,7 @@ const CASES: Record<ToolName, Case[]> = {
   team_task_create: [
     async () => ok('lead', { tasks: [{ title: 'a' }] }),
     async (w) => ok('lead', { tasks: [{ title: 'in the child' }], team: (await child(w)).id }),
+    async () => ok('lead', { tasks: [{ title: 'risky', risk: 'high' }] }),
     async () => refused('lead', 'CYCLE_DETECTED', { tasks: [{ key: 'a', title: 'a', depends_on: ['b'] }, { key: 'b', title: 'b', depends_on: ['a'] }] }),
   ],
   team_task_list: [
@@ -135,6 +136,10 @@ const CASES: Record<ToolName, Case[]> = {
     async (w) => ok('mate', { ...(await held(w)), progress: 'halfway' }),
     async (w) => ok('lead', { task_id: await task(w), title: 't', description: 'd', priority: 3, required_role: 'tester' }),
     async (w) => ok('lead', { task_id: await task(w), cancel: true }),
+    async (w) => ok('lead', { task_id: (await held(w)).task_id, risk: 'medium' }),
+    async (w) => ok('lead', { task_id: (await held(w)).task_id, review: 'approve' }),
+    async (w) => refused('mate', 'DENIED', { task_id: (await held(w)).task_id, review: 'approve' }),
+    async (w) => refused('mate', 'DENIED', { task_id: await task(w), risk: 'low' }),
     async (w) => {
       const { id, task: theirs } = await child(w);
       return ok('lead', { task_id: theirs, title: 'renamed in the child', team: id });
@@ -152,6 +157,8 @@ const CASES: Record<ToolName, Case[]> = {
       const claim = await held(w);
       return refused('mate', 'STALE_CLAIM', { ...claim, fence: claim.fence + 1, result: 'stale', usage: USAGE });
     },
+    // A quality gate of the profile blocks: medium risk needs evidence and a review (one record, the block).
+    async (w) => refused('mate', 'HOOK_BLOCKED', { ...(await held(w, { risk: 'medium' })), result: 'no proof', usage: USAGE }),
   ],
   team_task_release: [
     async (w) => ok('mate', { ...(await held(w)), reason: 'blocked' }),
@@ -180,6 +187,7 @@ const CASES: Record<ToolName, Case[]> = {
   ],
   team_artifact_publish: [
     async () => ok('mate', { name: unique('a-'), content: 'c' }),
+    async () => ok('mate', { name: unique('a-'), content: 'c', tests: true }),
     async (w) => ok('mate', { name: unique('a-'), content: 'c', media_type: 'text/markdown', plan: true, ...(await held(w)) }),
     async (w) => {
       const claim = await held(w);

@@ -19,12 +19,14 @@ export interface ServerArgs {
   codexServerKey: string;
   /** `--codex-thread-cap` and `--codex-thread-cap-from`: Codex's own limit on teammates, if known. */
   codexThreadCap: CodexThreadCap | undefined;
+  /** `--hooks FILE`: lifecycle hooks for every team this server serves. */
+  hooksFile: string | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
                       [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
-                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]]
+                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -44,6 +46,8 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
                       reads it from Codex's config); teams and spawn hints never exceed it
   --codex-thread-cap-from TEXT
                       where that limit came from, named in refusals and hints
+  --hooks FILE        lifecycle hooks for every team, in Codex's hooks.json shape (docs/hooks.md);
+                      while the file is missing or invalid every call is refused (gates fail closed)
 `;
 
 const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
@@ -74,6 +78,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     name?: string;
     'codex-thread-cap'?: string;
     'codex-thread-cap-from'?: string;
+    hooks?: string;
     help?: boolean;
   };
   try {
@@ -91,6 +96,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         name: { type: 'string' },
         'codex-thread-cap': { type: 'string' },
         'codex-thread-cap-from': { type: 'string' },
+        hooks: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -125,6 +131,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   if (teammates === undefined && values['codex-thread-cap-from'] !== undefined) {
     throw new ServerArgsError('--codex-thread-cap-from needs --codex-thread-cap');
   }
+  if (values.hooks === '') throw new ServerArgsError('--hooks needs a path');
   return {
     dbPath: values.db ?? defaultDbPath(env),
     profilesDir: values['profiles-dir'] ?? defaultUserProfilesDir(env),
@@ -134,6 +141,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     codexServerKey,
     codexThreadCap:
       teammates === undefined ? undefined : { teammates, from: values['codex-thread-cap-from'] ?? `--codex-thread-cap ${teammates}` },
+    hooksFile: values.hooks,
     help: values.help ?? false,
   };
 }

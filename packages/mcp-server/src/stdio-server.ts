@@ -4,8 +4,11 @@ import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
+import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
 import type { CodexThreadCap, PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
+import { ProcessHookRunner } from './hooks/process-hook-runner';
+import { RecoveryHookGate } from './hooks/recovery-hooks';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
 import { TicketIssuer } from './runtime';
 import { loadServerProfiles } from './server-policy';
@@ -40,6 +43,8 @@ export interface StdioServerOptions {
   maxRequestBytes?: number;
   /** @default the shipped profiles/permissions/default.yaml */
   permissions?: PermissionPolicy;
+  /** The hooks file (`--hooks`, read with loadHooksFile), for every team. @default profile hooks only */
+  hooksFile?: HookFileSource;
   /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
   codexThreadCap?: CodexThreadCap;
   /** The key Codex registered this server under (`--name`). @default 'team' */
@@ -77,7 +82,11 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   });
   const session = new Session();
   const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-  const recoverySweeper = new RecoverySweeper(store, recovery, logger);
+  // One hook runner for the process: its sessions' hooks and its sweeps' RecoveryAction hooks.
+  const hookRunner = new ProcessHookRunner();
+  const hookRegistry = new HookRegistry(options.hooksFile ?? null);
+  const recoveryHooks = new RecoveryHookGate(hookRegistry, new HookEngine({ runner: hookRunner, cwd: process.cwd() }), store, logger);
+  const recoverySweeper = new RecoverySweeper(store, recovery, logger, recoveryHooks);
   const server = createServer({
     store,
     profiles,
@@ -90,6 +99,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     sweeper: recoverySweeper,
     session,
     ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+    ...(options.hooksFile === undefined ? {} : { hooksFile: options.hooksFile }),
+    hookRunner,
     ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
     ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
   });
@@ -150,6 +161,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
+      // Hooks still running die with the session (their process groups are killed).
+      hookRunner.stop();
       // A sweep already running finishes its transaction before the store closes under it.
       await stopSweeps();
       await store.close();
@@ -175,6 +188,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       profiles: [...profiles.profiles.keys()],
       lease_override_ms: options.leaseMs ?? null,
       recovery,
+      hooks_file: options.hooksFile?.dir ?? null,
       codex_thread_cap: options.codexThreadCap ?? null,
     },
     'codex-team-mcp serving on stdio',

@@ -31,6 +31,7 @@ import {
   type CallDecision,
 } from './decision-log';
 import { classifyError } from './errors';
+import type { HookGate } from './hooks/hook-gate';
 import type { InputGuard } from './input-guard';
 import { afterBoundCall, beforeBoundCall } from './liveness';
 import type { PolicyEnv } from './policy-env';
@@ -53,6 +54,8 @@ export interface ToolEnv {
   recovery: RecoveryPolicy;
   /** This process's recovery sweeps (team_recover and team_resume run one). */
   sweeper: RecoverySweeper;
+  /** The lifecycle hooks around each call; null in a server built without the hook engine. */
+  hooks: HookGate | null;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */
@@ -203,10 +206,13 @@ export class ToolRegistry {
     const entry = this.entries.get(call.tool);
     if (entry === undefined) throw new TeamError('INTERNAL', `tool ${call.tool} has no handler`);
     const { contract } = entry;
-    const { guard } = env;
+    const { guard, hooks } = env;
+    const tool = contract.name as ToolName;
     if (!entry.bound) {
-      const output = await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization });
-      return this.checkOutput(contract, output);
+      const input = guard.redact(contract, call.input, null);
+      const post = hooks === null ? null : await hooks.before({ tool, input, bound: null, authorization });
+      const output = this.checkOutput(contract, await entry.handler(input, { ...env, authorization }));
+      return hooks === null || post === null ? output : this.checkedAgain(contract, output, await hooks.after(post, output));
     }
     if (call.bound === null || call.actor === null || call.permission === null) {
       throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
@@ -214,17 +220,26 @@ export class ToolRegistry {
     const { bound, heartbeat } = await beforeBoundCall(env, call.bound, call.tool);
     // A write renews the heartbeat in its own transaction; a read leaves it to afterBoundCall.
     const renewHeartbeat = heartbeat.action === 'renew' && call.tool !== 'team_heartbeat';
-    const output = this.checkOutput(
+    const input = guard.redact(contract, call.input, bound.team);
+    // Pre hooks: after validation and authorization, outside any transaction (see HookGate).
+    const post = hooks === null ? null : await hooks.before({ tool, input, bound, authorization });
+    let output = this.checkOutput(
       contract,
-      await entry.handler(guard.redact(contract, call.input, bound.team), {
+      await entry.handler(input, {
         ...env,
         actor: { ...call.actor, authorization, ...(renewHeartbeat ? { renewHeartbeat } : {}) },
         bound,
         permission: call.permission,
       }),
     );
+    if (hooks !== null && post !== null) output = this.checkedAgain(contract, output, await hooks.after(post, output));
     if (authorization.recorded === null) await afterBoundCall(env, bound, heartbeat, call.tool);
     return output;
+  }
+
+  /** The answer after the Post hooks: checked again only when they changed it (TeammateIdle's word). */
+  private checkedAgain(contract: ToolContract, checked: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+    return after === checked ? checked : this.checkOutput(contract, after);
   }
 
   private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {

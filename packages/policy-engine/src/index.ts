@@ -13,6 +13,8 @@ export {
   usageRuling,
 } from './team-rules';
 export { parseProfile } from './parse-profile';
+export { readYamlFile } from './yaml-file';
+export type { YamlFileKind, FileProblem } from './yaml-file';
 export { findBuiltinProfilesDir } from './load-profiles';
 export { ProfileCatalog, defaultUserProfilesDir } from './profile-catalog';
 export { profileChanges } from './profile-diff';

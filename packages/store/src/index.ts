@@ -13,6 +13,8 @@ export type {
   RecoveryView,
   RecoveryStep,
   RecoveryResult,
+  HookBlock,
+  TicketHolder,
   TeamStore,
 } from './team-store';
 export { replayAuditTrail } from './audit-replay';

@@ -10,6 +10,7 @@ import type {
   Clock,
   IdGenerator,
   PlanReview,
+  Task,
   Team,
   TeamId,
   TeamModeState,
@@ -28,6 +29,7 @@ import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import { DecisionQueue } from './sqlite/decision-queue';
 import * as heartbeats from './sqlite/heartbeat-ops';
+import * as hooks from './sqlite/hook-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
 import * as policy from './sqlite/policy-ops';
@@ -50,6 +52,7 @@ import type {
   AuthzDecisionQuery,
   DecisionEntry,
   HeartbeatRequest,
+  HookBlock,
   JoinAgentInput,
   LeaseOptions,
   ModeChangeResult,
@@ -66,6 +69,7 @@ import type {
   StartChildInput,
   TeamStatusBase,
   TeamStore,
+  TicketHolder,
 } from './team-store';
 
 export type { BusyRetryOptions } from './sqlite/transaction';
@@ -327,6 +331,18 @@ export class SqliteTeamStore implements TeamStore {
 
   reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview> {
     return this.tx.write((op) => modes.reviewPlan(op, actor, input), withDecision(actor.authorization));
+  }
+
+  recordHookBlock(block: HookBlock): Promise<never> {
+    return this.tx.write((op) => hooks.recordHookBlock(op, block), withDecision(block.authorization));
+  }
+
+  readTask(actor: Actor, taskId: string): Promise<Task> {
+    return this.tx.read((op) => hooks.readTask(op, actor, taskId));
+  }
+
+  findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null> {
+    return this.tx.read((op) => hooks.findTicketHolder(op, kind, ticketHash));
   }
 
   /** Writes the queued decisions, then closes the file; the file is closed even when that fails. */

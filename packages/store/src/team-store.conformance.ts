@@ -6,6 +6,7 @@ import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
 import { describeHierarchyRules } from './conformance/hierarchy.conformance';
+import { describeHookRules } from './conformance/hooks.conformance';
 import {
   Fixture,
   ReverseIdGenerator,
@@ -68,5 +69,6 @@ export function describeTeamStoreConformance(adapterName: string, makeStore: Mak
     describeModeRules(fixture);
     describeDecisionRules(fixture);
     describeHierarchyRules(fixture);
+    describeHookRules(fixture);
   });
 }

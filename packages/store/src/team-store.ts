@@ -9,6 +9,7 @@ import type {
   Decision,
   PlanReview,
   Message,
+  Task,
   Team,
   TeamId,
   Profile,
@@ -19,6 +20,7 @@ import type {
   TeamSnapshot,
 } from '@codex-team/contracts';
 import type { TeamBudget, TreeNode } from '@codex-team/hierarchy';
+import type { HookOutcome } from '@codex-team/hooks';
 import type { CallPermission } from '@codex-team/policy-engine';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
@@ -384,6 +386,28 @@ export interface PlanReviewInput {
 }
 
 /**
+ * A call blocked by the command hooks the server ran before its operation (outside any
+ * transaction); see TeamStore.recordHookBlock.
+ */
+export interface HookBlock {
+  /** The team the call is about; null before team_start has made one (then only the decision is recorded). */
+  teamId: TeamId | null;
+  agentId: AgentId | null;
+  tool: string;
+  /** The task (or other entity) the call is about, if any. */
+  subjectId: string | null;
+  outcome: HookOutcome;
+  /** The call's allow decision, recorded as the block's deny in the same transaction. */
+  authorization?: CallAuthorization;
+}
+
+/** The agent a join or resume ticket belongs to, and its team (for the hooks of a call before it binds). */
+export interface TicketHolder {
+  team: Team;
+  agent: Agent;
+}
+
+/**
  * The store port: atomic domain operations. Each method is one write transaction (checks, writes
  * and exactly one audit event per state change) or one consistent read; none holds a transaction
  * across an await. Failures are TeamErrors with stable codes and leave the store unchanged.
@@ -519,5 +543,15 @@ export interface TeamStore {
   submitPlan(actor: Actor, artifactId: string): Promise<PlanReview>;
   /** Lead only: approves or rejects a pending plan with a reason (its author gets a message). */
   reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview>;
+  /**
+   * Records a block by command hooks: one `hook.block` event (the hooks' decisions, durations,
+   * exit statuses and output digests) and the call's decision (deny, step `hook`) in one
+   * transaction; nothing else changes. Always rejects, with the HOOK_BLOCKED error to answer.
+   */
+  recordHookBlock(block: HookBlock): Promise<never>;
+  /** One task of the caller's team, as hooks see it before an operation (a read). */
+  readTask(actor: Actor, taskId: string): Promise<Task>;
+  /** The agent a join or resume ticket hash belongs to, or null (a read, for hooks before binding). */
+  findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null>;
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface InstallOptions {
   dbPath: string;
   /** Absolute path of the user's profile directory the server reads; omitted: the server's default. */
   profilesDir?: string;
+  /** Absolute path of a lifecycle hooks file the server runs for every team (`--hooks`); omitted: none. */
+  hooksFile?: string;
   /** Absolute path of the Node binary Codex runs the server (and the hooks) with. */
   nodePath: string;
   /** Absolute path of the installed `codex-team-mcp` bundle; it must exist. */
@@ -44,8 +46,8 @@ export interface InstallResult {
   entry: McpServerEntry;
 }
 
-/** The entry `install` writes: the runtime's server bundle with the store, profiles, name and Codex's cap. */
-export function serverEntryFor(options: Pick<InstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap'>): McpServerEntry {
+/** The entry `install` writes: the runtime's server bundle with the store, profiles, name, Codex's cap and the lifecycle hooks file. */
+export function serverEntryFor(options: Pick<InstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap' | 'hooksFile'>): McpServerEntry {
   return {
     command: options.nodePath,
     args: [
@@ -59,6 +61,7 @@ export function serverEntryFor(options: Pick<InstallOptions, 'nodePath' | 'serve
       String(options.codexThreadCap.teammates),
       '--codex-thread-cap-from',
       options.codexThreadCap.from,
+      ...(options.hooksFile === undefined ? [] : ['--hooks', options.hooksFile]),
     ],
     startupTimeoutSec: STARTUP_TIMEOUT_SEC,
     toolTimeoutSec: TOOL_TIMEOUT_SEC,

@@ -14,6 +14,8 @@ export const ArtifactPublishInputSchema = z.strictObject({
   task_id: TaskIdSchema.optional().describe('Tie it to a task you hold (needs fence)'),
   fence: z.number().int().min(0).optional(),
   plan: z.boolean().default(false).describe('A plan: the only artifacts plan mode allows; team_plan submits it'),
+  /** A test report: what a completion under require_tests must reference. */
+  tests: z.boolean().optional(),
 });
 export const ArtifactPublishOutputSchema = z.strictObject({ artifact: ArtifactSchema });
 

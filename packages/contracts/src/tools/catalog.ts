@@ -52,7 +52,7 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamStartInputSchema,
     output: team.TeamStartOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'HOOK_BLOCKED'],
   }),
   team_status: tool({
     name: 'team_status',
@@ -69,7 +69,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamFinalizeInputSchema,
     output: team.TeamFinalizeOutputSchema,
-    errors: [...WRITE, ...IN_TREE, 'CONFLICT'],
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'HOOK_BLOCKED'],
   }),
   team_resume: tool({
     name: 'team_resume',
@@ -78,7 +78,7 @@ export const TOOL_CONTRACTS = {
     input: team.TeamResumeInputSchema,
     output: team.TeamResumeOutputSchema,
     // LIMIT_EXCEEDED: a teammate coming back takes a thread slot again, and none is free.
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED', 'LIMIT_EXCEEDED'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_spawn: tool({
     name: 'team_spawn',
@@ -87,7 +87,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamSpawnInputSchema,
     output: team.TeamSpawnOutputSchema,
-    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_join: tool({
     name: 'team_join',
@@ -95,15 +95,15 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamJoinInputSchema,
     output: team.TeamJoinOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'TEAM_FINALIZED', 'LIMIT_EXCEEDED'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'TEAM_FINALIZED', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_create: tool({
     name: 'team_task_create',
-    description: 'Any agent. Add tasks (a DAG in one call: depends_on takes ids or keys of this call).',
+    description: 'Any agent. Add tasks (a DAG in one call: depends_on takes ids or keys of this call; risk low/medium/high).',
     audience: 'member',
     input: task.TaskCreateInputSchema,
     output: task.TaskCreateOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CYCLE_DETECTED', 'CONFLICT'],
+    errors: [...WRITE, 'NOT_FOUND', 'CYCLE_DETECTED', 'CONFLICT', 'HOOK_BLOCKED'],
   }),
   team_task_list: tool({
     name: 'team_task_list',
@@ -120,7 +120,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_claim: tool({
     name: 'team_task_claim',
@@ -128,24 +128,26 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskClaimInputSchema,
     output: task.TaskClaimOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_update: tool({
     name: 'team_task_update',
     description:
-      'Any agent. Holder: report progress with your fence (renews the lease). Lead, planner (creator): edit or cancel a task not in progress.',
+      'Any agent. Holder: report progress with your fence (renews the lease). Lead, planner (creator): edit or cancel a task not in progress. Reviewer: review (approve/reject) a task another holds. Lead: set risk (low/medium/high).',
     audience: 'member',
     input: task.TaskUpdateInputSchema,
     output: task.TaskUpdateOutputSchema,
     errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'STALE_CLAIM'],
+    leadOnly: ['risk'],
   }),
   team_task_complete: tool({
     name: 'team_task_complete',
-    description: 'Any agent, as holder: finish your task as done or failed, with evidence. Unblocks dependants.',
+    description:
+      'Any agent, as holder: finish your task as done or failed, with evidence. Unblocks dependants. Medium/high risk may need evidence, test artifacts or reviews (HOOK_BLOCKED says which).',
     audience: 'holder',
     input: task.TaskCompleteInputSchema,
     output: task.TaskCompleteOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM', 'HOOK_BLOCKED'],
   }),
   team_task_release: tool({
     name: 'team_task_release',
@@ -153,7 +155,7 @@ export const TOOL_CONTRACTS = {
     audience: 'holder',
     input: task.TaskReleaseInputSchema,
     output: task.TaskReleaseOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM', 'HOOK_BLOCKED'],
   }),
   team_send: tool({
     name: 'team_send',
@@ -161,7 +163,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM', 'HOOK_BLOCKED'],
     leadOnly: ['consensus'],
   }),
   team_inbox: tool({
@@ -242,7 +244,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: mode.TeamModeSetInputSchema,
     output: mode.TeamModeSetOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'DENIED'],
+    errors: [...WRITE, 'CONFLICT', 'DENIED', 'HOOK_BLOCKED'],
   }),
   team_plan: tool({
     name: 'team_plan',

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { AgentIdSchema, ArtifactIdSchema, RoleSchema, TaskIdSchema, TaskSchema, TaskStatusSchema } from '../entities';
+import {
+  AgentIdSchema,
+  ArtifactIdSchema,
+  ReviewVerdictSchema,
+  RiskTierSchema,
+  RoleSchema,
+  TaskIdSchema,
+  TaskSchema,
+  TaskStatusSchema,
+} from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
 import { TeamArgSchema } from './hierarchy-tools';
@@ -17,6 +26,8 @@ export const NewTaskSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionMaxChars).default(''),
   required_role: RoleSchema.optional().describe('Only agents of this role may claim it'),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).default(0),
+  // Schema bytes are paid on every model turn: the tier's meaning is in docs/tools.md, not here.
+  risk: RiskTierSchema.optional(),
   depends_on: z
     .array(z.string().min(1).max(64))
     .max(LIMITS.dependenciesPerTaskMax)
@@ -79,6 +90,10 @@ export const TaskUpdateInputSchema = z.strictObject({
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).optional(),
   required_role: RoleSchema.nullable().optional(),
   cancel: z.boolean().optional().describe('Cancel a task that is not in progress'),
+  /** Lead only: the task's risk tier (its quality rules), on any unfinished task. */
+  risk: RiskTierSchema.optional(),
+  /** Not the holder: your vote on a task in progress; approvals count toward required_reviews. */
+  review: ReviewVerdictSchema.optional(),
   team: TeamArgSchema.optional(),
 });
 export const TaskUpdateOutputSchema = z.strictObject({

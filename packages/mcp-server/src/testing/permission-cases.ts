@@ -107,6 +107,14 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
       return { args: { task_id: await createTask(world, world.me, null), title: 'edited' } };
     case 'team_task_update:status=cancelled':
       return { args: { task_id: await createTask(world, world.me, null), cancel: true } };
+    case 'team_task_update:risk':
+      return { args: { task_id: await createTask(world, world.me, null), risk: 'high' } };
+    case 'team_task_update:review': {
+      // A task another agent holds: a review never comes from the holder.
+      const taskId = await createTask(world, world.lead, null);
+      await world.store.claimTask(world.peer, { task_id: taskId }, { leaseMs: 60_000 });
+      return { args: { task_id: taskId, review: 'approve' } };
+    }
     case 'team_task_complete:status=done':
       return { args: { ...(await heldTask(world)), result: 'done and checked' } };
     case 'team_task_complete:status=failed':

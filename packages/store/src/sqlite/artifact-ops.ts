@@ -39,8 +39,8 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
   const id = op.ids.next('af');
   op.sql.run(
     `INSERT INTO artifacts
-       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, plan, published_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, plan, tests, published_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     caller.team.id,
     input.name,
@@ -51,6 +51,7 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
     input.content,
     input.task_id ?? null,
     input.plan ? 1 : 0,
+    input.tests === true ? 1 : 0,
     caller.agent.id,
     op.now,
   );

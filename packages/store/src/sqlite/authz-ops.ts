@@ -59,7 +59,8 @@ export function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: rea
  * Records the decision of the call this write transaction carries out, as its last write, with the
  * call's real outcome and the seqs of the audit events it appended. A refusal by a rule the
  * authorization steps could not apply (the kind of task claimed, a ticket, the team tree) turns the
- * allow into that rule's deny; any other refusal keeps the allow, with the refusal's code as outcome.
+ * allow into that rule's deny, as does a block by hooks or a quality gate (step `hook`); any other
+ * refusal keeps the allow, with the refusal's code as outcome.
  */
 export function recordCallDecision(op: Op, authorization: CallAuthorization, refused: TeamError | null): void {
   const base = authorization.decision;
@@ -72,7 +73,7 @@ export function recordCallDecision(op: Op, authorization: CallAuthorization, ref
     outcome: refused === null ? 'ok' : refused.code,
   };
   const refusal = refused?.refusal ?? null;
-  if (refused !== null && refusal !== null && (refusal.kind === 'permission' || refusal.kind === 'identity' || refusal.kind === 'scope')) {
+  if (refused !== null && refusal !== null && (refusal.kind === 'permission' || refusal.kind === 'identity' || refusal.kind === 'scope' || refusal.kind === 'hook')) {
     decision = {
       ...decision,
       decision: 'deny',
@@ -81,6 +82,7 @@ export function recordCallDecision(op: Op, authorization: CallAuthorization, ref
       matched: [...(refusal.matched ?? [])],
       ...(refusal.kind === 'permission' ? { step: 'permission' as const, action: refusal.action ?? decision.action } : {}),
       ...(refusal.kind === 'scope' ? { step: 'scope' as const } : {}),
+      ...(refusal.kind === 'hook' ? { step: 'hook' as const } : {}),
     };
   }
   const seq = insertDecision(op, decision, op.auditSeqs);

@@ -19,6 +19,7 @@ import {
 } from './task-rows';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
+import { requireClaimCaps, requireCompletionGates } from './hook-ops';
 
 type Claim = ToolOutput<'team_task_claim'>;
 
@@ -86,6 +87,7 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_next');
+  requireClaimCaps(op, caller, 'team_task_next', null);
   const refusal = admission(op, caller, 'claim');
   if (refusal !== null) {
     if (refusal.rule !== 'guardrails.early_stop') refusePolicy(op, caller, refusal, 'team_task_next', null);
@@ -152,6 +154,7 @@ export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_clai
     }
     throw new TeamError(refused.code, refused.reason, refused.rule === 'claim.role' ? { required_role: task.required_role } : { status: task.status });
   }
+  requireClaimCaps(op, caller, 'team_task_claim', task.id);
   admit(op, caller, 'claim', 'team_task_claim', task.id);
   return takeClaim(op, caller, task, options);
 }
@@ -191,6 +194,7 @@ export function completeTask(
       throw new TeamError('NOT_FOUND', `no artifact ${artifactId} in this team`, { artifact_id: artifactId });
     }
   }
+  requireCompletionGates(op, caller, task, input, artifactIds);
   op.sql.run(
     `UPDATE tasks SET status = ?, result = ?, result_artifact_ids = ?, lease_expires_at = NULL,
        completed_at = ?, updated_at = ?

@@ -5,6 +5,7 @@ import type {
   AuditEvent,
   Decision,
   Message,
+  RiskTier,
   Task,
   TaskStatus,
   Team,
@@ -60,6 +61,7 @@ export interface TaskRow {
   description: string;
   required_role: string | null;
   priority: number;
+  risk: RiskTier;
   status: TaskStatus;
   owner_agent_id: string | null;
   fence: number;
@@ -95,6 +97,7 @@ export interface ArtifactRow {
   size_bytes: number;
   task_id: string | null;
   plan: 0 | 1;
+  tests: 0 | 1;
   published_by: string;
   created_at: number;
 }
@@ -120,11 +123,11 @@ export const TEAM_COLUMNS =
 export const AGENT_COLUMNS =
   'id, team_id, name, role, permission_profile, principal_agent_id, state, epoch, created_at, joined_at, last_seen_at';
 export const TASK_COLUMNS =
-  'id, team_id, title, description, required_role, priority, status, owner_agent_id, fence, ' +
+  'id, team_id, title, description, required_role, priority, risk, status, owner_agent_id, fence, ' +
   'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at, delegated_to_team_id';
 export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, created_at';
 export const ARTIFACT_COLUMNS =
-  'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, published_by, created_at';
+  'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, tests, published_by, created_at';
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -214,6 +217,7 @@ export function toTask(row: TaskRow, dependsOn: string[]): Task {
     description: row.description,
     required_role: row.required_role,
     priority: row.priority,
+    risk: row.risk,
     status: row.status,
     depends_on: dependsOn,
     owner_agent_id: row.owner_agent_id,
@@ -254,6 +258,7 @@ export function toArtifact(row: ArtifactRow): Artifact {
     size_bytes: row.size_bytes,
     task_id: row.task_id,
     plan: row.plan === 1,
+    tests: row.tests === 1,
     published_by: row.published_by,
     created_at: iso(row.created_at),
   };
