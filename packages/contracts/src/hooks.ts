@@ -110,9 +110,15 @@ export const HookInputSchema = z.strictObject({
   hook_event_name: z.string().describe('e.g. PreTaskComplete'),
   tool: z.string().nullable().describe('the tool whose call raised the event; null for a recovery sweep'),
   team: z
-    .strictObject({ id: z.string(), name: z.string(), profile: z.string(), mode: TeamModeSchema })
+    .strictObject({
+      id: z.string(),
+      name: z.string(),
+      profile: z.string(),
+      mode: TeamModeSchema,
+      parent_team_id: z.string().optional().describe('a child team only: the team it works for (docs/hierarchy.md)'),
+    })
     .nullable()
-    .describe('null before team_start has made the team'),
+    .describe('the team the call acts in (a child team when its `team` argument names one); null before team_start has made the team'),
   agent: z
     .strictObject({ id: z.string(), name: z.string(), role: z.string() })
     .nullable()

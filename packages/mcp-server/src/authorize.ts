@@ -138,7 +138,7 @@ export const scopeStep: AuthorizationStep = {
   name: 'scope',
   run(call) {
     if (call.bound === null) return null;
-    const inTeam = teamArgument(call);
+    const inTeam = teamArgument(call.input);
     call.actor = {
       teamId: call.bound.team.id,
       agentId: call.bound.agent.id,
@@ -148,9 +148,9 @@ export const scopeStep: AuthorizationStep = {
   },
 };
 
-/** The call's `team` argument (the tools that take one, TEAM_SCOPED_TOOLS), or null. */
-export function teamArgument(call: CallUnderAuthorization): string | null {
-  const team = (call.input as { team?: unknown } | undefined)?.team;
+/** A call's `team` argument (the tools that take one, TEAM_SCOPED_TOOLS), or null. */
+export function teamArgument(input: unknown): string | null {
+  const team = (input as { team?: unknown } | undefined)?.team;
   return typeof team === 'string' ? team : null;
 }
 

@@ -16,6 +16,7 @@ import type {
   TeamModeState,
   TeamSnapshot,
   ToolInput,
+  ToolName,
   ToolOutput,
 } from '@codex-team/contracts';
 import { TeamError } from '@codex-team/contracts';
@@ -45,6 +46,7 @@ import type {
   AuditQuery,
   BoundAgent,
   CallAuthorization,
+  CallScope,
   ClaimOptions,
   CodexThreadAgent,
   CreateTeamInput,
@@ -339,6 +341,10 @@ export class SqliteTeamStore implements TeamStore {
 
   readTask(actor: Actor, taskId: string): Promise<Task> {
     return this.tx.read((op) => hooks.readTask(op, actor, taskId));
+  }
+
+  callScope(actor: Actor, tool: ToolName): Promise<CallScope | null> {
+    return this.tx.read((op) => hooks.callScope(op, actor, tool));
   }
 
   findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null> {

@@ -16,6 +16,7 @@ import type {
   TeamMode,
   TeamModeState,
   ToolInput,
+  ToolName,
   ToolOutput,
   TeamSnapshot,
 } from '@codex-team/contracts';
@@ -407,6 +408,12 @@ export interface TicketHolder {
   agent: Agent;
 }
 
+/** Where a call acts and as whom, as its hooks see it before the operation (TeamStore.callScope). */
+export interface CallScope {
+  team: Team;
+  agent: Agent;
+}
+
 /**
  * The store port: atomic domain operations. Each method is one write transaction (checks, writes
  * and exactly one audit event per state change) or one consistent read; none holds a transaction
@@ -551,6 +558,12 @@ export interface TeamStore {
   recordHookBlock(block: HookBlock): Promise<never>;
   /** One task of the caller's team, as hooks see it before an operation (a read). */
   readTask(actor: Actor, taskId: string): Promise<Task>;
+  /**
+   * The team a call of `tool` acts in and the agent it acts as, for its hooks before the operation
+   * (a read): the caller's own team, or the team `actor.inTeam` names as the tree allows the tool;
+   * null when the tree refuses it (the operation then answers and records that refusal itself).
+   */
+  callScope(actor: Actor, tool: ToolName): Promise<CallScope | null>;
   /** The agent a join or resume ticket hash belongs to, or null (a read, for hooks before binding). */
   findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null>;
   close(): Promise<void>;

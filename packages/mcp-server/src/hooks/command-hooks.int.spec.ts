@@ -391,6 +391,48 @@ describe('hooks of other events', () => {
   });
 });
 
+describe('hooks of a child team', () => {
+  it("a call into a child team raises the child's event: its Pre hook sees that team and blocks there; a call the tree refuses runs no hook", async () => {
+    const log = join(dir, 'seen.jsonl');
+    const check = `input=$(cat); printf '%s\\n' "$input" >> ${log}; case "$input" in *'"parent_team_id"'*) echo "the child takes no new work" >&2; exit 2;; esac`;
+    const team = await InProcessTeam.open({ hooksFile: { config: { PreTaskCreate: [{ hooks: [hook(check, { name: 'no-new-work' })] }] }, dir } });
+    try {
+      const { lead, started } = await team.startTeam({ name: 'root' });
+      const rootId = started.team.id;
+      const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'parser' }] });
+      const child = await lead.caller.ok('team_child', { action: 'start', tasks: [created.tasks[0]?.id ?? ''], lead: 'ticket' });
+      const childId = child.team.id;
+      const childLead = await team.connect();
+      const joined = await childLead.caller.ok('team_join', { ticket: child.lead_ticket });
+      const before = await team.store.readTeam(childId as never);
+      // The parent's lead steering the child, and the child's own lead: both are the child's events.
+      for (const [session, title] of [[lead, 'more'], [childLead, 'mine']] as const) {
+        const refused = await session.caller.fails('team_task_create', { tasks: [{ title }], ...(session === lead ? { team: childId } : {}) });
+        expect(refused).toMatchObject({ code: 'HOOK_BLOCKED', message: 'PreTaskCreate blocked: hooks-file:no-new-work: the child takes no new work' });
+      }
+      expect(await lead.caller.fails('team_task_create', { tasks: [{ title: 'lost' }], team: 'tm_zzzzzzzz' })).toMatchObject({ code: 'NOT_FOUND' });
+      const seen = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { team: Record<string, unknown>; agent: Record<string, unknown> });
+      expect(seen.map((input) => [input.team['id'], input.team['parent_team_id'], input.agent['id']])).toEqual([
+        [rootId, undefined, started.agent.id],
+        [childId, rootId, started.agent.id],
+        [childId, rootId, joined.agent.id],
+      ]);
+      expect((await team.store.readTeam(childId as never)).tasks).toEqual(before.tasks);
+      const blocks = (await team.store.listAuditEvents(childId as never)).filter((event) => event.action === 'hook.block');
+      expect(blocks.map((event) => event.actor_agent_id)).toEqual([started.agent.id, joined.agent.id]);
+      expect((await team.store.listAuditEvents(rootId as never)).filter((event) => event.action === 'hook.block')).toEqual([]);
+      const decisions = (await team.store.listAuthzDecisions({ teamId: rootId as never })).filter((d) => d.tool === 'team_task_create');
+      expect(decisions.map((d) => [d.decision, d.step, d.outcome])).toEqual([
+        ['allow', 'permission', 'ok'],
+        ['deny', 'hook', 'HOOK_BLOCKED'],
+        ['deny', 'scope', 'NOT_FOUND'],
+      ]);
+    } finally {
+      await team.close();
+    }
+  });
+});
+
 describe('RecoveryAction hooks of the sweeps', () => {
   it('skips a step its Pre hook blocks (audited), applies it once the hook allows, and tells the Post hooks', async () => {
     const allowFile = join(dir, 'allow');

@@ -2,6 +2,7 @@ import { type HookEventName, type HookInput, type HookSubject, type Profile, typ
 import { HookEngine, HookRegistry, auditedRun, hookBlockError, hookEventName, hookSubjectOfTool, type HookOutcome, type RegisteredHook } from '@codex-team/hooks';
 import type { BoundAgent, CallAuthorization, TeamStore } from '@codex-team/store';
 import type { Logger } from 'pino';
+import { teamArgument } from '../authorize';
 import type { PolicyEnv } from '../policy-env';
 import { hashTicket } from '../runtime';
 
@@ -85,7 +86,10 @@ export class HookGate {
     const pre = hookEventName(subject, 'pre');
     const hooks = this.options.registry.hooksFor(pre, context.profile, context.role);
     if (hooks.length > 0) {
-      if (context.task === null && call.bound !== null) context.task = await this.taskBefore(call.bound, context.input);
+      // The task named is looked up in the caller's own team; a call into another team names none its hooks read.
+      if (context.task === null && call.bound !== null && context.team?.id === call.bound.team.id) {
+        context.task = await this.taskBefore(call.bound, context.input);
+      }
       const outcome = await this.runHooks(pre, hooks, context, null);
       if (outcome.decision === 'block') {
         await this.options.store.recordHookBlock({
@@ -141,10 +145,14 @@ export class HookGate {
   }
 
   private async runHooks(event: HookEventName, hooks: readonly RegisteredHook[], context: HookContext, output: Record<string, unknown> | null): Promise<HookOutcome> {
+    const team = context.team;
     const input: HookInput = {
       hook_event_name: event,
       tool: context.tool,
-      team: context.team === null ? null : { id: context.team.id, name: context.team.name, profile: context.team.profile, mode: context.team.mode.current },
+      team:
+        team === null
+          ? null
+          : { id: team.id, name: team.name, profile: team.profile, mode: team.mode.current, ...(team.parent_team_id === undefined ? {} : { parent_team_id: team.parent_team_id }) },
       agent: context.agent,
       task: hookTask(context.task),
       input: context.input,
@@ -193,6 +201,8 @@ export class HookGate {
     const base = { subject, tool: call.tool, task: null, input };
     if (call.bound !== null) {
       const { team, agent } = call.bound;
+      const inTeam = teamArgument(input);
+      if (inTeam !== null && inTeam !== team.id) return this.contextInTeam(base, call.bound, inTeam);
       const profile = this.profileOf(team.profile);
       // The common case: no hook of this call's events anywhere, so nothing more is done for it.
       if (!this.hasHooksFor(subject, call.tool, profile)) return null;
@@ -211,6 +221,21 @@ export class HookGate {
     if (holder === null) return { ...base, team: null, profile: null, agent: null, role: null };
     const { team, agent } = holder;
     return { ...base, team, profile: this.profileOf(team.profile), agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
+  }
+
+  /**
+   * A call into another team of the caller's tree (its `team` argument) raises that team's events:
+   * the hooks of that team's profile (and of the hooks file) run, and see that team and the agent
+   * the call acts as there. A call the tree refuses runs no hook: its operation answers the refusal.
+   */
+  private async contextInTeam(base: Pick<HookContext, 'subject' | 'tool' | 'task' | 'input'>, bound: BoundAgent, inTeam: string): Promise<HookContext | null> {
+    if (!this.mayHaveHooks(base.subject)) return null;
+    const scope = await this.options.store.callScope({ teamId: bound.team.id, agentId: bound.agent.id, inTeam }, base.tool);
+    if (scope === null) return null;
+    const { team, agent } = scope;
+    const profile = this.profileOf(team.profile);
+    if (!this.hasHooksFor(base.subject, base.tool, profile)) return null;
+    return { ...base, team, profile, agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
   }
 
   /** Whether any hook (of any role) of the call's events could run for a team under `profile`. */

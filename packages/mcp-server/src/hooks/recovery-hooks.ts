@@ -55,7 +55,10 @@ export class RecoveryHookGate implements RecoveryHooks {
     const input: HookInput = {
       hook_event_name: event,
       tool: null,
-      team: team === undefined ? null : { id: team.teamId, name: team.name, profile: team.profile, mode: team.mode.current },
+      team:
+        team === undefined
+          ? null
+          : { id: team.teamId, name: team.name, profile: team.profile, mode: team.mode.current, ...(team.parent === null ? {} : { parent_team_id: team.parent.teamId }) },
       agent,
       task: null,
       input: { kind: step.kind, action: action.action, subject_id: action.subject_id, rule: step.rule, reason: step.reason },

@@ -170,6 +170,32 @@ export function describeHookRules(fixture: () => Fixture): void {
     });
   });
 
+  describe('quality gates in a child team', () => {
+    it("a delegated brief keeps its risk tier: the child completes it only past the tier's gates, then the roll-up does the parent's task", async () => {
+      const fx = fixture();
+      const root = await fx.startTeam();
+      const delegated = await fx.createTask(root.lead, { title: 'migrate the schema', risk: 'medium' });
+      const child = await fx.startChild(root.lead, [delegated], { ticket: true });
+      const cid = await fx.addMember(child, 'cid');
+      const rex = await fx.addMember(child, 'rex', 'reviewer');
+      const [brief] = (await fx.store.listTasks(cid.actor, {})).tasks;
+      expect(brief).toMatchObject({ title: 'migrate the schema', risk: 'medium' });
+      const briefId = brief?.id ?? '';
+      const claim = await fx.store.claimTask(cid.actor, { task_id: briefId }, LEASE);
+      const { event } = await fx.expectHookBlocked('hook:builtin:quality.medium.require_evidence', () =>
+        fx.store.completeTask(cid.actor, complete(briefId, claim.fence)),
+      );
+      expect(event).toMatchObject({ team_id: child.team.id, actor_agent_id: cid.agentId, subject_id: briefId });
+      const notes = await fx.store.publishArtifact(cid.actor, publish('migration.md', 'applied and checked', { task_id: briefId, fence: claim.fence }));
+      await fx.store.updateTask(rex.actor, review(briefId), LEASE);
+      await fx.store.completeTask(cid.actor, complete(briefId, claim.fence, { artifact_ids: [notes.id] }));
+      await fx.store.finalizeTeam(child.lead, { summary: 'schema migrated', force: false });
+      const parent = await fx.store.readTeam(root.team.id);
+      expect(parent.tasks.find((task) => task.id === delegated)).toMatchObject({ status: 'done', risk: 'medium', delegated_to: child.team.id });
+      expect(replayAuditTrail(await fx.audit(child.team.id), { now: fx.clock.now() })).toEqual(await fx.store.readTeam(child.team.id));
+    });
+  });
+
   describe('per-agent caps', () => {
     it('blocks a claim past the cap on claims, by either claim tool', async () => {
       const fx = fixture();

@@ -1,4 +1,4 @@
-import { TeamError, type ToolInput, type Task } from '@codex-team/contracts';
+import { TeamError, type ToolInput, type ToolName, type Task } from '@codex-team/contracts';
 import {
   auditedRun,
   claimCapGates,
@@ -9,7 +9,7 @@ import {
   type EvidenceArtifact,
   type HookOutcome,
 } from '@codex-team/hooks';
-import type { Actor, HookBlock, TicketHolder } from '../team-store';
+import type { Actor, CallScope, HookBlock, TicketHolder } from '../team-store';
 import { findTeam, requireCaller, type Caller } from './access';
 import { appendAudit } from './audit';
 import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, toAgent, toTeam, type AgentRow, type TeamRow, type TaskRow } from './row-mappers';
@@ -140,6 +140,22 @@ export function recordHookBlock(op: Op, block: HookBlock): never {
 export function readTask(op: Op, actor: Actor, taskId: string): Task {
   const caller = requireCaller(op, actor);
   return taskEntity(op, requireTask(op, caller.team.id, taskId));
+}
+
+/**
+ * Where a call of `tool` acts and as whom, for its hooks (TeamStore.callScope); null when the tree
+ * or the binding refuses it: the operation answers that refusal itself, and records and logs it,
+ * so this lookup logs nothing.
+ */
+export function callScope(op: Op, actor: Actor, tool: ToolName): CallScope | null {
+  const quiet: Op = { ...op, decided: () => undefined };
+  try {
+    const caller = requireCaller(quiet, actor, tool);
+    return { team: toTeam(teamRowAt(caller.team, op.now)), agent: toAgent(caller.agent) };
+  } catch (error) {
+    if (error instanceof TeamError) return null;
+    throw error;
+  }
 }
 
 /** Whose ticket this is (a join or resume ticket hash), for the hooks of a call before it binds; null when nobody's. */

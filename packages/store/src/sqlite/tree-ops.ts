@@ -49,7 +49,8 @@ function delegatedIds(op: Op, child: TeamRow): string[] {
 /**
  * Starts a child team of the caller's team (TeamStore.startChild): depth, budget and, for an
  * invited lead, a thread slot of the tree are checked first; then the child, its lead, one task per
- * delegated brief, and the delegated tasks held by the child (in progress, no owner, fence + 1).
+ * delegated brief (with its risk tier), and the delegated tasks held by the child (in progress, no
+ * owner, fence + 1).
  */
 export function startChild(op: Op, actor: Actor, input: StartChildInput): ToolOutput<'team_child'> {
   const caller = requireWriter(op, actor, 'team_child');
@@ -115,14 +116,17 @@ export function startChild(op: Op, actor: Actor, input: StartChildInput): ToolOu
     const id = op.ids.next('tk');
     const origin = `\n\n(Delegated from task ${task.id} of team ${parent.name}: it is done when this team finalizes.)`;
     op.sql.run(
-      `INSERT INTO tasks (id, team_id, title, description, required_role, priority, status, created_by, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?)`,
+      `INSERT INTO tasks (id, team_id, title, description, required_role, priority, risk, status, created_by, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?)`,
       id,
       childId,
       task.title,
       `${task.description.slice(0, LIMITS.descriptionMaxChars - origin.length)}${origin}`,
       task.required_role,
       task.priority,
+      // The brief keeps its risk tier: the tier's quality gates apply where the work is done, since
+      // the delegated task itself is done by the roll-up, with the child's evidence.
+      task.risk,
       leadId,
       op.now,
       op.now,

@@ -20,3 +20,4 @@ function absent(): never {
 export const recordHookBlock = absent;
 export const readTask = absent;
 export const findTicketHolder = absent;
+export const callScope = absent;
