@@ -94,6 +94,8 @@ export function renderHierarchyReference(): string {
     '  `max_threads`, within the profile\'s `threads.hard_cap`; the root lead excluded, every other',
     '  Codex thread counted, a child lead played by an ancestor\'s lead not counted twice). Each team',
     '  keeps its own `max_threads` too. Checked in the same transaction as every spawn, join and resume.',
+    "  A lead's `team_status` hints count the tree's other threads too (and Codex's cap, which counts",
+    '  every thread of the tree): they never recommend a spawn the tree would refuse.',
     "- **Budget.** A child's token budget (`tokens`, default half of what its parent has left) is",
     '  carved from what its parent has left and set aside while it runs; when it finishes the carve is',
     '  refunded and what it really used is charged to the parent. A child is refused new spawns and',

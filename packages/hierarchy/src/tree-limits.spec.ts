@@ -1,6 +1,7 @@
 import { ProfileCatalog } from '@codex-team/policy-engine';
 import { childOutcome, rollUpRuling } from './roll-up';
-import { carveRuling, depthRuling, teamBudget, threadSlotRuling } from './tree-limits';
+import fc from 'fast-check';
+import { carveRuling, depthRuling, teamBudget, threadSlotRuling, treeThreadCap } from './tree-limits';
 import { childLine, leadHealth, treeLines, type TreeNode } from './tree-view';
 
 const shipped = ProfileCatalog.shipped();
@@ -22,6 +23,56 @@ describe('depthRuling', () => {
     expect(depthRuling(DEFAULT, 2)).toMatchObject({ decision: 'deny', code: 'LIMIT_EXCEEDED', rule: 'hierarchy.max_depth' });
     expect(depthRuling(FAST, 1)).toMatchObject({ decision: 'deny' });
     expect(depthRuling({ ...DEFAULT, hierarchy: { ...DEFAULT.hierarchy, max_depth: 3 } }, 2).decision).toBe('allow');
+  });
+});
+
+describe('treeThreadCap', () => {
+  const lone = { teamUsed: 2, treeUsed: 2, treeLimit: 3, treeLimitReason: 'team max_threads allows 3 teammates at once', isRoot: true };
+
+  it("leaves a lone root to its own limits, Codex's cap as it is", () => {
+    expect(treeThreadCap(lone)).toBeUndefined();
+    expect(treeThreadCap(lone, { teammates: 3, from: 'v2' })).toEqual({ teammates: 3, from: "Codex's thread cap (v2)" });
+  });
+
+  it("takes the threads of the tree's other teams off the tree's cap and off Codex's, the tighter one winning", () => {
+    const child = { ...lone, teamUsed: 0, treeUsed: 2, isRoot: false };
+    expect(treeThreadCap(child)).toEqual({ teammates: 1, from: "the tree's cap (team max_threads allows 3 teammates at once) less 2 threads of the tree's other teams" });
+    expect(treeThreadCap(child, { teammates: 2, from: 'v2' })).toEqual({ teammates: 0, from: "Codex's thread cap (v2) less 2 threads of the tree's other teams" });
+    expect(treeThreadCap({ ...child, treeUsed: 5 })?.teammates).toBe(0);
+  });
+
+  it('never leaves room for a spawn that threadSlotRuling refuses (any team of any tree)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+        fc.boolean(),
+        (teamUsed, othersUsed, treeLimit, codex, isRoot) => {
+          const facts = { teamUsed, treeUsed: teamUsed + othersUsed, treeLimit: Math.min(treeLimit, codex ?? 6), treeLimitReason: 'cap', isRoot: isRoot && othersUsed === 0 };
+          const cap = treeThreadCap(facts, codex === undefined ? undefined : { teammates: codex, from: 'codex' });
+          // The hints also hold the team to its own limit (staffingHints): a root's is the tree's; a child's, up to 6 here.
+          const own = facts.isRoot ? facts.treeLimit : 6;
+          const room = Math.max(0, Math.min(cap?.teammates ?? own, own) - teamUsed);
+          for (let spawned = 0; spawned < room; spawned += 1) {
+            const ruling = threadSlotRuling({
+              teamName: 't',
+              teamUsed: teamUsed + spawned,
+              teamLimit: own,
+              teamLimitReason: 'cap',
+              maxThreads: own,
+              treeUsed: facts.treeUsed + spawned,
+              treeLimit: facts.treeLimit,
+              treeLimitReason: 'cap',
+              rootName: 'root',
+            });
+            if (ruling.decision !== 'allow') return false;
+          }
+          return true;
+        },
+      ),
+    );
   });
 });
 

@@ -84,6 +84,40 @@ export function threadSlotRuling(facts: ThreadFacts): Ruling {
   return allowed('threads.max_threads', `${facts.teamUsed} of ${facts.teamLimit} in the team, ${facts.treeUsed} of ${facts.treeLimit} in the tree`, inputs);
 }
 
+/** A team's thread slots as its tree holds them, for its lead's staffing hints. */
+export interface TreeThreads {
+  /** Teammate threads of the team itself (its lead excluded), as threadSlotRuling counts them. */
+  teamUsed: number;
+  /** Threads of the whole tree, as threadSlotRuling counts them. */
+  treeUsed: number;
+  /** The root team's cap: the cap of the whole tree. */
+  treeLimit: number;
+  treeLimitReason: string;
+  isRoot: boolean;
+}
+
+/** A cap on a team's teammate threads from outside the team, and what it is (for the hints' reasons). */
+export interface OuterThreadCap {
+  teammates: number;
+  from: string;
+}
+
+/**
+ * The most teammate threads a team may hold now, counting the threads its tree's other teams hold:
+ * the tree's cap and Codex's (which counts every thread of the session's tree, so a child's room
+ * under it is what the other teams leave), each less those threads; the tighter one, or undefined
+ * when neither binds beyond the team's own limits (a root with no threads elsewhere, Codex unknown).
+ * Staffing hints capped by it never recommend a spawn that threadSlotRuling would refuse. Pure.
+ */
+export function treeThreadCap(facts: TreeThreads, codex?: OuterThreadCap): OuterThreadCap | undefined {
+  const others = facts.treeUsed - facts.teamUsed;
+  const less = others === 0 ? '' : ` less ${others} threads of the tree's other teams`;
+  const caps: OuterThreadCap[] = [];
+  if (codex !== undefined) caps.push({ teammates: Math.max(0, codex.teammates - others), from: `Codex's thread cap (${codex.from})${less}` });
+  if (others > 0 || !facts.isRoot) caps.push({ teammates: Math.max(0, facts.treeLimit - others), from: `the tree's cap (${facts.treeLimitReason})${less}` });
+  return caps.reduce<OuterThreadCap | undefined>((tightest, cap) => (tightest === undefined || cap.teammates < tightest.teammates ? cap : tightest), undefined);
+}
+
 /** A team's own token figures, as stored. */
 export interface BudgetFacts {
   /** A child team's carved budget; null for a root team (its profile's budget.hard_tokens). */

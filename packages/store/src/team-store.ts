@@ -20,7 +20,7 @@ import type {
   ToolOutput,
   TeamSnapshot,
 } from '@codex-team/contracts';
-import type { TeamBudget, TreeNode } from '@codex-team/hierarchy';
+import type { TeamBudget, TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import type { HookOutcome } from '@codex-team/hooks';
 import type { CallPermission } from '@codex-team/policy-engine';
 
@@ -331,6 +331,8 @@ export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize'
   used_tokens: number;
   /** The budget the team is held to in its tree (a child's carve; its children's carves set aside). */
   budget: TeamBudget;
+  /** Its thread slots as its tree holds them (the cap on its lead's spawn hints). */
+  threads: TreeThreads;
 };
 
 export interface SetProfileInput {

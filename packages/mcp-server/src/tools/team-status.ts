@@ -1,17 +1,18 @@
-import type { TeamBudget } from '@codex-team/hierarchy';
+import { treeThreadCap, type TeamBudget, type TreeThreads } from '@codex-team/hierarchy';
 import { earlyStopVerdict } from '@codex-team/policy-engine';
 import { fanoutDecisionKey, teamHints } from '@codex-team/scheduler';
 import type { BoundToolContext, ToolRegistry } from '../tool-registry';
 
 /**
  * The lead's readiness hints for the team it leads (its own, or a child it plays the lead of),
- * under the budget the tree holds it to; logged each time and audited when the recommendation changed.
+ * under the budget and the threads the tree leaves it (and Codex's cap, counting the whole tree);
+ * logged each time and audited when the recommendation changed.
  */
-async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudget) {
+async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudget, threads: TreeThreads) {
   const { store, actor, logger } = ctx;
   const { profile } = budget;
   const snapshot = await store.readTeam(teamId as typeof actor.teamId);
-  const hints = teamHints({ ...snapshot, used_tokens: budget.committedTokens }, profile, ctx.policy.codexThreadCap);
+  const hints = teamHints({ ...snapshot, used_tokens: budget.committedTokens }, profile, treeThreadCap(threads, ctx.policy.codexThreadCap));
   const decision = fanoutDecisionKey(hints);
   logger.info(
     { team_id: teamId, profile: profile.name, rule: 'fanout', inputs: { cap: hints.cap, budget: hints.budget.state }, outcome: decision },
@@ -32,7 +33,7 @@ async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudg
  */
 export function registerTeamStatus(registry: ToolRegistry): void {
   registry.registerBound('team_status', async (_input, ctx) => {
-    const { consensus_at, used_tokens: _used, budget, ...status } = await ctx.store.getStatus(ctx.actor);
+    const { consensus_at, used_tokens: _used, budget, threads, ...status } = await ctx.store.getStatus(ctx.actor);
     if (status.team.state === 'finalized') {
       return { ...status, ready_to_finalize: { ready: false, reason: 'the team is finalized' }, hints: null };
     }
@@ -41,7 +42,7 @@ export function registerTeamStatus(registry: ToolRegistry): void {
     return {
       ...status,
       ready_to_finalize: { ready: verdict.verdict === 'stop', reason: verdict.reason },
-      hints: isLead ? await leadHints(ctx, status.team.id, budget) : null,
+      hints: isLead ? await leadHints(ctx, status.team.id, budget, threads) : null,
     };
   });
 }

@@ -1,5 +1,5 @@
 import { TeamError, type ToolName } from '@codex-team/contracts';
-import { threadSlotRuling, type Access, type Relation } from '@codex-team/hierarchy';
+import { threadSlotRuling, type Access, type Relation, type TreeThreads } from '@codex-team/hierarchy';
 import { leadOnlyRuling, refusalError, threadCapOf, type PolicyDecision } from '@codex-team/policy-engine';
 import type { Actor } from '../team-store';
 import { appendAudit } from './audit';
@@ -145,6 +145,19 @@ export function threadLimit(op: Op, team: TeamRow): { cap: number; reason: strin
   return threadCapOf(op.profileOf(team.profile), team.max_threads, op.codexThreadCap);
 }
 
+/** The team's thread slots and its tree's, counted as a spawn (or, `active`, a join) counts them. */
+export function treeThreadsOf(op: Op, team: TeamRow, states: 'invited_or_active' | 'active' = 'invited_or_active', exceptAgentId = ''): TreeThreads {
+  const root = rootOf(op, team);
+  const tree = threadLimit(op, root);
+  return {
+    teamUsed: countThreads(op, team, states, exceptAgentId),
+    treeUsed: countTreeThreads(op, root, states, exceptAgentId),
+    treeLimit: tree.cap,
+    treeLimitReason: tree.reason,
+    isRoot: root.id === team.id,
+  };
+}
+
 /**
  * LIMIT_EXCEEDED unless one more thread fits in the team and in its whole tree (hierarchy's
  * threadSlotRuling). `forChildLead`: the thread is a child team's own lead, which holds a slot of
@@ -159,16 +172,16 @@ export function requireThreadSlot(
 ): void {
   const root = rootOf(op, team);
   const own = threadLimit(op, team);
-  const tree = threadLimit(op, root);
+  const threads = treeThreadsOf(op, team, states, exceptAgentId);
   const ruling = threadSlotRuling({
     teamName: team.name,
-    teamUsed: forChildLead ? -1 : countThreads(op, team, states, exceptAgentId),
+    teamUsed: forChildLead ? -1 : threads.teamUsed,
     teamLimit: own.cap,
     teamLimitReason: own.reason,
     maxThreads: team.max_threads,
-    treeUsed: countTreeThreads(op, root, states, exceptAgentId),
-    treeLimit: tree.cap,
-    treeLimitReason: tree.reason,
+    treeUsed: threads.treeUsed,
+    treeLimit: threads.treeLimit,
+    treeLimitReason: threads.treeLimitReason,
     rootName: root.name,
   });
   if (ruling.decision === 'deny') {

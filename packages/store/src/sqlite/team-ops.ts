@@ -1,7 +1,7 @@
 import { DEFAULTS, LEAD_ROLE, LIMITS, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import { childLine, parentLine, type ClosedBy } from '@codex-team/hierarchy';
 import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
-import { countThreads, logDecision, requireCaller, requireLead, requireTeam, requireWriter } from './access';
+import { countThreads, logDecision, requireCaller, requireLead, requireTeam, requireWriter, treeThreadsOf } from './access';
 import { recordCodexThread } from './agent-ops';
 import { appendAudit } from './audit';
 import { refusalError, teamSizeRuling } from '@codex-team/policy-engine';
@@ -102,6 +102,7 @@ export function getStatus(op: Op, actor: Actor): TeamStatusBase {
     consensus_at: policy?.consensus_at == null ? null : iso(policy.consensus_at),
     used_tokens: policy?.used_tokens ?? 0,
     budget: budgetOf(op, caller.team),
+    threads: treeThreadsOf(op, caller.team),
     ...treeLines(op, caller.team),
   };
 }
