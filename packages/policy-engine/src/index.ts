@@ -11,8 +11,18 @@ export { REDACTED_PREFIX, redactSecrets, redactDeep, containsSecret } from './re
 export type { Redaction, DeepRedaction } from './redact-secrets';
 export { KNOWN_ROLES, ROLE_CATALOG, DEFAULT_WORK_ROLE, isKnownRole, describeRole } from './role-catalog';
 export type { KnownRole, RoleInfo } from './role-catalog';
-export { budgetState, tokensOf, chargeUsage, budgetGate, assertBudgetAllows, budgetCeiling } from './budget';
-export type { BudgetState, BudgetStateName, BudgetedAction, UsageCharge } from './budget';
+export {
+  budgetState,
+  tokensOf,
+  chargeUsage,
+  budgetGate,
+  assertBudgetAllows,
+  budgetCeiling,
+  decideUsageRate,
+  assertUsageRate,
+  USAGE_RATE_WINDOW_MS,
+} from './budget';
+export type { BudgetState, BudgetStateName, BudgetedAction, UsageCharge, UsageRateFacts } from './budget';
 export { ANY_ROLE, recommendFanout } from './fanout';
 export type { FanoutInput, FanoutRecommendation, SpawnRecommendation } from './fanout';
 export { LONG_BODY_HINT, checkMessageBody, assertMessageBody } from './message-policy';
