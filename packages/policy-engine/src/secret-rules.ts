@@ -276,10 +276,11 @@ const NOT_SECRET_BEFORE = /(?:sha(?:1|256|384|512)-|;base64,|\bh1:|(?:ssh-(?:rsa
 
 /**
  * The last resort, with no keyword and no known prefix: a run of 20 or more base64 characters that
- * is random by shape (an AWS secret key in a credentials CSV, a bare API key). Public PEM blocks
+ * is random by shape (an AWS secret key in a credentials CSV, a bare API key); `=` only as base64
+ * padding, so `KEY=value` is two runs. Public PEM blocks
  * (certificates, public keys), SRI hashes and data URIs are left as they are.
  */
-export const RANDOM_TOKEN_PATTERN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{20,4096}(?![A-Za-z0-9+/=_-])/g;
+export const RANDOM_TOKEN_PATTERN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/=_-])/g;
 
 /** Whether the candidate at `offset` of `text` is a random secret to mask. */
 export function isRandomSecretAt(text: string, candidate: string, offset: number, publicBlocks: readonly [number, number][]): boolean {
