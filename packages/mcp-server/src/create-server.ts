@@ -3,11 +3,12 @@ import type { PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { AuthorizationStep } from './authorize';
-import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';
+import { SecretGuard } from './secret-guard';
 import type { TicketIssuer } from './runtime';
 import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
@@ -65,6 +66,17 @@ export interface ServerDeps {
 }
 
 /**
+ * tools/call with its arguments left exactly as JSON parsing made them. The SDK's own
+ * CallToolRequestSchema rebuilds them as a record and silently drops an own `__proto__` key; the
+ * input normaliser (input-normaliser.ts) must see it to refuse it. The SDK still checks the request
+ * against its schema before the handler runs.
+ */
+const RawCallToolRequestSchema = z.object({
+  method: z.literal('tools/call'),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
+
+/**
  * A fresh MCP server for one session (stdio process or HTTP session) with every team_* tool.
  * Uses the SDK's low-level Server so that validation and error codes stay ours: tools/call runs
  * the authorization steps (identity, arguments, scope, permission) before any handler and answers
@@ -81,7 +93,7 @@ export function createServer(deps: ServerDeps): Server {
       store: deps.store,
       tickets: deps.tickets,
       policy,
-      guard: new InputGuard(policy, deps.logger),
+      guard: new SecretGuard(policy, deps.logger),
       session,
       clock: deps.clock,
       logger: deps.logger,
@@ -99,8 +111,6 @@ export function createServer(deps: ServerDeps): Server {
     { capabilities: { tools: {} } },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.listTools() }));
-  server.setRequestHandler(CallToolRequestSchema, (request) =>
-    registry.call(request.params.name, request.params.arguments),
-  );
+  server.setRequestHandler(RawCallToolRequestSchema, (request) => registry.call(request.params.name, request.params.arguments));
   return server;
 }

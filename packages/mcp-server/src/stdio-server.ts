@@ -6,7 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Logger } from 'pino';
 import type { PermissionPolicy } from '@codex-team/policy-engine';
 import { createServer } from './create-server';
-import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
+import { StdinLineGuard, oversizedRequestId, oversizedToolName, type MalformedLine, type OversizedLine } from './stdin-line-guard';
 import { TicketIssuer } from './runtime';
 import { loadServerProfiles } from './server-policy';
 import { Session } from './session';
@@ -86,7 +86,11 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const stopSweeps = recoverySweeper.start();
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-  const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
+  const guard = new StdinLineGuard(
+    maxRequestBytes,
+    (line) => refuseOversized(line),
+    (line) => answerMalformed(line),
+  );
   // The guard hands over whole lines of at most maxRequestBytes, so the SDK buffer never overflows.
   const transport = new StdioServerTransport(guard, options.stdout ?? process.stdout, {
     maxBufferSize: 2 * maxRequestBytes + 1024,
@@ -111,6 +115,18 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
             result: errorResult(new TeamError('PAYLOAD_TOO_LARGE', message, { bytes: line.bytes, max_bytes: maxRequestBytes }).toBody()),
           };
     transport.send(reply).catch((error: unknown) => logger.error({ err: error }, 'could not answer an oversized request'));
+  }
+
+  // JSON-RPC's answer to a line that is not a message; the session goes on.
+  function answerMalformed(line: MalformedLine): void {
+    const binding = session.binding;
+    logger.warn(
+      { agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, code: line.code, reason: line.message },
+      'malformed JSON-RPC line answered with an error',
+    );
+    const reply = { jsonrpc: '2.0' as const, id: line.id, error: { code: line.code, message: line.message } };
+    // The SDK's message type insists on an id; JSON-RPC asks for null when the request's is unknown.
+    transport.send(reply as Parameters<typeof transport.send>[0]).catch((error: unknown) => logger.error({ err: error }, 'could not answer a malformed line'));
   }
 
   let resolveClosed: () => void = () => undefined;

@@ -31,10 +31,10 @@ import {
   type CallDecision,
 } from './decision-log';
 import { classifyError } from './errors';
-import type { InputGuard } from './input-guard';
 import { afterBoundCall, beforeBoundCall } from './liveness';
 import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
+import type { SecretGuard } from './secret-guard';
 import type { Session } from './session';
 import { errorResult, successResult } from './tool-result';
 
@@ -44,8 +44,8 @@ export interface ToolEnv {
   tickets: TicketIssuer;
   /** The profiles of this process and the lease override. */
   policy: PolicyEnv;
-  /** Masks secrets in every call's arguments before a handler sees them. */
-  guard: InputGuard;
+  /** Masks secrets in every call's arguments before a handler sees them, and in every answer. */
+  guard: SecretGuard;
   session: Session;
   clock: Clock;
   logger: Logger;
@@ -77,6 +77,13 @@ export type BoundToolHandler<N extends ToolName> = (
   input: ToolInput<N>,
   context: BoundToolContext,
 ) => Promise<ToolOutput<N>>;
+
+/** The profile of the team a binding call's answer names (team_start, team_join, team_resume). */
+function profileOfAnswer(output: Record<string, unknown>): string | null {
+  const team = output['team'];
+  const profile = typeof team === 'object' && team !== null ? (team as { profile?: unknown }).profile : undefined;
+  return typeof profile === 'string' ? profile : null;
+}
 
 // Without a policy nothing can be authorized: an operator must fix the permissions file.
 const POLICY_UNAVAILABLE: AuthorizationOutcome = {
@@ -172,7 +179,7 @@ export class ToolRegistry {
       else if (decision.decision === 'allow') decision = decisionAfterFailure(decision, error);
       const answered = decision.decision === 'deny' && authorized.verdict.decision === 'allow' ? withDecision(error, decision) : error;
       outcome = answered.code;
-      result = errorResult(answered.toBody());
+      result = errorResult(env.guard.maskError(answered.toBody()));
     }
     const recorded = authorization?.recorded ?? null;
     if (recorded === null) await this.record(decision, outcome);
@@ -205,8 +212,8 @@ export class ToolRegistry {
     const { contract } = entry;
     const { guard } = env;
     if (!entry.bound) {
-      const output = await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization });
-      return this.checkOutput(contract, output);
+      const output = this.checkOutput(contract, await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization }));
+      return guard.maskAnswer(contract, output, profileOfAnswer(output));
     }
     if (call.bound === null || call.actor === null || call.permission === null) {
       throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
@@ -224,7 +231,7 @@ export class ToolRegistry {
       }),
     );
     if (authorization.recorded === null) await afterBoundCall(env, bound, heartbeat, call.tool);
-    return output;
+    return guard.maskAnswer(contract, output, bound.team.profile);
   }
 
   private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {

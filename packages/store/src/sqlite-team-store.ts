@@ -32,7 +32,8 @@ import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
-import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
+import { openDatabase } from './sqlite/open-database';
+import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
 import type {
   Actor,
   AuditQuery,
@@ -315,21 +316,9 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  // `timeout` is SQLite's busy_timeout: how long a statement waits for a lock before SQLITE_BUSY.
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
-  try {
-    await withBusyRetry(() => {
-      // Switching to WAL needs a moment of exclusive access: another process opening the same
-      // fresh file at once can make it busy, hence inside the retry.
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      migrate(db, migrations, options.clock.now());
-    }, retry);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = await openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs ?? 5_000, busyRetry: retry }, (opened) =>
+    migrate(opened, migrations, options.clock.now()),
+  );
   const now = (): number => options.clock.now();
   const logger = options.logger;
   const log = (decision: AppliedDecision): void => {

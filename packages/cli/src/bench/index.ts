@@ -1,6 +1,7 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
 import { claimThroughputBenchmark } from './claim-throughput';
+import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
 
@@ -13,4 +14,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
+  redactionBenchmark,
 ];

@@ -54,7 +54,9 @@ export const replayCommand: Command = {
     const limit = wholeOption(args.values, 'limit');
     const json = flagOption(args.values, 'json');
     return withTeamSource(args.values, io, async (source) => {
-      const { snapshot, events, now } = await source.view(args.positionals[0]);
+      const verify = flagOption(args.values, 'verify');
+      // --verify compares what is stored; everything printed is masked (TeamSource.view).
+      const { snapshot, events, now } = verify ? await source.rawView(args.positionals[0]) : await source.view(args.positionals[0]);
       if (flagOption(args.values, 'decisions')) {
         const decisions: AuthzDecision[] = [];
         for (let seq = after; decisions.length < (limit ?? Number.MAX_SAFE_INTEGER); ) {
@@ -67,7 +69,7 @@ export const replayCommand: Command = {
         io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderDecisions(printable, snapshot.agents));
         return 0;
       }
-      if (flagOption(args.values, 'verify')) {
+      if (verify) {
         const diff = differences(replayAuditTrail(events, { now }), snapshot);
         const verdict = { team_id: snapshot.team.id, events: events.length, matches: diff.length === 0, differs_in: diff };
         io.stdout.write(

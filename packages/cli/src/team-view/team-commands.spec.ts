@@ -101,6 +101,15 @@ describe('codex-team tasks', () => {
     ].sort((a, b) => (seeded.titles.indexOf(a[0] ?? '') - seeded.titles.indexOf(b[0] ?? ''))));
     expect((await run(['tasks', '--db', db, '--status', 'todo'])).code).toBe(1);
   });
+
+  it('masks a secret the store holds in every view it prints, text and JSON', async () => {
+    for (const args of [['tasks'], ['tasks', '--json'], ['status'], ['status', '--json']]) {
+      const printed = await run([...args, '--db', db]);
+      expect(printed.code).toBe(0);
+      expect(printed.out).not.toContain(SEEDED_SECRET);
+    }
+    expect((await run(['tasks', '--db', db, '--json'])).out).toContain('[REDACTED:openai-key]');
+  });
 });
 
 describe('codex-team replay', () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { RandomIdGenerator, TeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
-import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir } from '@codex-team/policy-engine';
+import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir, redactDeep } from '@codex-team/policy-engine';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import { resolve } from 'node:path';
 import type { CliIo } from '../cli-io';
@@ -73,8 +73,18 @@ export class TeamSource {
     throw new TeamError('NOT_FOUND', `no team with id or name "${ref}" in ${this.dbPath}`);
   }
 
-  /** Everything about one team, read now. */
+  /**
+   * Everything about one team, read now, as the operator may see it: secrets masked by the one
+   * redaction engine in every text, whatever the team's profile let into the store. Every command
+   * that prints reads this.
+   */
   async view(ref: string | undefined): Promise<TeamView> {
+    const view = await this.rawView(ref);
+    return { ...view, snapshot: redactDeep(view.snapshot).value, events: redactDeep(view.events).value };
+  }
+
+  /** The team exactly as stored, secrets and all: for checks that print no text (replay --verify). */
+  async rawView(ref: string | undefined): Promise<TeamView> {
     const team = await this.team(ref);
     const snapshot = await this.store.readTeam(team.id);
     const events = await this.allEvents(team.id);

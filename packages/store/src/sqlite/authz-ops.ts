@@ -1,4 +1,5 @@
 import { LIMITS, type AuthzDecision, type TeamError } from '@codex-team/contracts';
+import { redactSecrets } from '@codex-team/policy-engine';
 import type { AuthzDecisionInput, AuthzDecisionQuery, CallAuthorization } from '../team-store';
 import { iso, parseIdList } from './row-mappers';
 import type { Op } from './transaction';
@@ -59,7 +60,9 @@ export function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: rea
  * Records the decision of the call this write transaction carries out, as its last write, with the
  * call's real outcome and the seqs of the audit events it appended. A refusal by a rule the
  * authorization steps could not apply (the kind of task claimed, a ticket) turns the allow into
- * that rule's deny; any other refusal keeps the allow, with the refusal's code as outcome.
+ * that rule's deny; any other refusal keeps the allow, with the refusal's code as outcome. The
+ * deny's reason is masked whatever the team's profile, like every reason the server records: a
+ * refusal may quote what the caller sent.
  */
 export function recordCallDecision(op: Op, authorization: CallAuthorization, refused: TeamError | null): void {
   const base = authorization.decision;
@@ -77,7 +80,7 @@ export function recordCallDecision(op: Op, authorization: CallAuthorization, ref
       ...decision,
       decision: 'deny',
       rule: refusal.rule,
-      reason: refused.reason,
+      reason: redactSecrets(refused.reason).text,
       matched: [...(refusal.matched ?? [])],
       ...(refusal.kind === 'permission' ? { step: 'permission' as const, action: refusal.action ?? decision.action } : {}),
     };
