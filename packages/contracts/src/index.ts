@@ -1,5 +1,5 @@
 // Public API of @codex-team/contracts.
-export { ErrorCodeSchema, ErrorBodySchema, TeamError, isTeamError } from './errors';
+export { ErrorCodeSchema, ErrorBodySchema, TeamError, isTeamError, fileAccessError, fileErrorReason } from './errors';
 export type { ErrorCode, ErrorBody } from './errors';
 export { LIMITS, DEFAULTS } from './limits';
 export {

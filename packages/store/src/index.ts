@@ -49,8 +49,9 @@ export type {
 } from './team-policy';
 export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';
 export { replayAuditTrail } from './audit-replay';
-export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
-export type { SqliteTeamStoreOptions, BusyRetryOptions } from './sqlite-team-store';
+export { SqliteTeamStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from './sqlite-team-store';
+export type { SqliteTeamStoreOptions, BusyRetryOptions, ReadOnlyStoreOptions, TeamStoreReader } from './sqlite-team-store';
+export { makeDirectory } from './store-file';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { digestDatabase, checkDatabaseIntegrity, DECISION_LOG_TABLE } from './database-digest';

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { TeamError } from '@codex-team/contracts';
 import type {
   Agent,
   Artifact,
@@ -15,7 +16,7 @@ import type {
   ToolInput,
   ToolOutput,
 } from '@codex-team/contracts';
-import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
+import { checkAppliedMigrations, defaultMigrationsDir, migrate, readAppliedMigrations, readMigrations, type Migration } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
@@ -32,6 +33,8 @@ import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type BusyRetryOptions } from './sqlite/transaction';
+import { openFailure } from './sqlite/open-failure';
+import { writeAheadLog, inspectStoreFile, isBlankDatabase, isCodexTeamStore, makeDirectory, notAStore } from './store-file';
 import { OPEN_POLICY, type TeamPolicy } from './team-policy';
 import type { TeamSnapshot, UsageRecord } from './team-snapshot';
 import type {
@@ -306,16 +309,26 @@ export class SqliteTeamStore implements TeamStore {
 /**
  * Opens (creating when missing) the store file, sets WAL, synchronous=FULL, foreign keys and the
  * busy timeout, and applies pending migrations. Throws TeamError `SCHEMA_MISMATCH` when the file
- * was written by a newer or different schema, `BUSY` when other processes keep it locked.
+ * was written by a newer or different schema, `NOT_A_STORE` (leaving it untouched) when it is a
+ * folder, not SQLite, or another application's database, `FILE_ACCESS` when it cannot be created
+ * or written, `BUSY` when other processes keep it locked.
  */
 export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Promise<SqliteTeamStore> {
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  // `timeout` is SQLite's busy_timeout: how long a statement waits for a lock before SQLITE_BUSY.
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  const onDisk = options.path !== ':memory:';
+  if (onDisk && inspectStoreFile(options.path).kind === 'missing') makeDirectory(dirname(options.path));
+  let db: Database.Database;
+  try {
+    // `timeout` is SQLite's busy_timeout: how long a statement waits for a lock before SQLITE_BUSY.
+    db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  } catch (error) {
+    throw openFailure(options.path, error, 'open');
+  }
   try {
     await withBusyRetry(() => {
+      // Look before the first write: another application's database is refused untouched.
+      if (onDisk && !isBlankDatabase(db) && !isCodexTeamStore(db, migrations)) throw notAStore(options.path);
       // Switching to WAL needs a moment of exclusive access: another process opening the same
       // fresh file at once can make it busy, hence inside the retry.
       db.pragma('journal_mode = WAL');
@@ -325,9 +338,105 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     }, retry);
   } catch (error) {
     db.close();
-    throw error;
+    throw openFailure(options.path, error, 'open');
   }
   const now = (): number => options.clock.now();
   const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, options.policy ?? OPEN_POLICY);
   return new SqliteTeamStore(db, tx, now);
+}
+
+/** The reads an operator's inspection needs: what a store opened read-only offers. */
+export type TeamStoreReader = Pick<SqliteTeamStore, 'listTeams' | 'readTeam' | 'listAuditEvents' | 'listAuthzDecisions' | 'close'> & {
+  /**
+   * Whether reads see commits as other processes make them (the file is read in place), or a
+   * copy taken at open (the store had no write-ahead log, so no process was writing it).
+   */
+  readonly live: boolean;
+};
+
+export interface ReadOnlyStoreOptions {
+  /** An existing store file. */
+  path: string;
+  clock: Clock;
+  /** @default 6 attempts, 20-1000 ms apart */
+  busyRetry?: Partial<BusyRetryOptions>;
+  /** @default 5000 */
+  busyTimeoutMs?: number;
+  /** @default the package's migrations/ */
+  migrationsDir?: string;
+}
+
+/** An in-memory copy of a database image, in rollback mode (memory databases have no WAL). */
+function memoryCopy(image: Buffer): Database.Database {
+  // Bytes 18 and 19 are the file format's write and read versions: 2 means WAL, 1 rollback.
+  image[18] = 1;
+  image[19] = 1;
+  return new Database(image);
+}
+
+/**
+ * Opens a store for inspection without ever writing the file or creating files beside it: a
+ * store with a write-ahead log (processes have it open) is read in place through a read-only
+ * connection; one without is read from a copy in memory. An older schema is upgraded in that copy
+ * only. Refuses, leaving every byte as it was: a missing file with `NOT_FOUND`; a folder, a file
+ * that is not SQLite and another application's database with `NOT_A_STORE`; a newer schema with
+ * `SCHEMA_MISMATCH`; an unreadable file with `FILE_ACCESS`. Any write through it fails.
+ */
+export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions): Promise<TeamStoreReader> {
+  const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
+  const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  const { path } = options;
+  const file = inspectStoreFile(path);
+  if (file.kind === 'missing') throw new TeamError('NOT_FOUND', `no store at ${path}`, { path });
+  if (file.kind === 'empty') throw new TeamError('NOT_A_STORE', `${path} is an empty file, not a codex-team store`, { path });
+  let db: Database.Database;
+  let live = false;
+  try {
+    const wal = writeAheadLog(path);
+    if (wal !== 'absent') {
+      try {
+        db = new Database(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5_000 });
+        live = true;
+      } catch (error) {
+        // A read-only connection needs the log's shared-memory file; where it cannot have it, a
+        // log without commits means the main file is the whole store.
+        if (wal === 'holds-commits') throw error;
+      }
+    }
+    db ??= memoryCopy(readFileSync(path));
+  } catch (error) {
+    throw openFailure(path, error, 'read');
+  }
+  try {
+    db = await withBusyRetry(() => upgradeForReading(db, migrations, path, options.clock.now()), retry);
+    if (db.memory) live = false;
+  } catch (error) {
+    db.close();
+    throw openFailure(path, error, 'read');
+  }
+  // Belt and braces: a write through this store fails rather than land in a copy and vanish.
+  db.pragma('query_only = ON');
+  const now = (): number => options.clock.now();
+  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, OPEN_POLICY);
+  const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live });
+  return store;
+}
+
+/**
+ * Checks that `db` is a codex-team store this code can read and returns a database to read it
+ * from: `db` itself when its schema is current, else an in-memory copy brought up to date.
+ */
+function upgradeForReading(db: Database.Database, migrations: readonly Migration[], path: string, now: number): Database.Database {
+  if (!isCodexTeamStore(db, migrations)) throw notAStore(path);
+  const { pending } = checkAppliedMigrations(readAppliedMigrations(db), migrations);
+  if (pending.length === 0) return db;
+  const copy = db.memory ? db : memoryCopy(db.serialize());
+  try {
+    migrate(copy, migrations, now);
+  } catch (error) {
+    if (copy !== db) copy.close();
+    throw error;
+  }
+  if (copy !== db) db.close();
+  return copy;
 }
