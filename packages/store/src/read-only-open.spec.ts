@@ -126,6 +126,7 @@ describe('opening a store read-only', () => {
     const store = await openReadOnly(path);
     try {
       expect(store.live).toBe(false);
+      expect(store.schemaVersion).toBe(CURRENT_SCHEMA_VERSION - 1);
       expect((await store.listTeams()).map((team) => team.id)).toEqual([teamId]);
     } finally {
       await store.close();

@@ -352,6 +352,8 @@ export type TeamStoreReader = Pick<SqliteTeamStore, 'listTeams' | 'readTeam' | '
    * copy taken at open (the store had no write-ahead log, so no process was writing it).
    */
   readonly live: boolean;
+  /** The schema version of the file (a copy read from an older file is upgraded in memory only). */
+  readonly schemaVersion: number;
 };
 
 export interface ReadOnlyStoreOptions {
@@ -407,8 +409,10 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
   } catch (error) {
     throw openFailure(path, error, 'read');
   }
+  let schemaVersion = 0;
   try {
-    db = await withBusyRetry(() => upgradeForReading(db, migrations, path, options.clock.now()), retry);
+    const opened = db;
+    ({ db, schemaVersion } = await withBusyRetry(() => upgradeForReading(opened, migrations, path, options.clock.now()), retry));
     if (db.memory) live = false;
   } catch (error) {
     db.close();
@@ -418,7 +422,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
   db.pragma('query_only = ON');
   const now = (): number => options.clock.now();
   const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, OPEN_POLICY);
-  const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live });
+  const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live, schemaVersion });
   return store;
 }
 
@@ -426,10 +430,15 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
  * Checks that `db` is a codex-team store this code can read and returns a database to read it
  * from: `db` itself when its schema is current, else an in-memory copy brought up to date.
  */
-function upgradeForReading(db: Database.Database, migrations: readonly Migration[], path: string, now: number): Database.Database {
+function upgradeForReading(
+  db: Database.Database,
+  migrations: readonly Migration[],
+  path: string,
+  now: number,
+): { db: Database.Database; schemaVersion: number } {
   if (!isCodexTeamStore(db, migrations)) throw notAStore(path);
-  const { pending } = checkAppliedMigrations(readAppliedMigrations(db), migrations);
-  if (pending.length === 0) return db;
+  const { version, pending } = checkAppliedMigrations(readAppliedMigrations(db), migrations);
+  if (pending.length === 0) return { db, schemaVersion: version };
   const copy = db.memory ? db : memoryCopy(db.serialize());
   try {
     migrate(copy, migrations, now);
@@ -438,5 +447,5 @@ function upgradeForReading(db: Database.Database, migrations: readonly Migration
     throw error;
   }
   if (copy !== db) db.close();
-  return copy;
+  return { db: copy, schemaVersion: version };
 }
