@@ -64,17 +64,15 @@ export const recoverCommand: Command = {
     json: { type: 'boolean' },
   },
   async run(args, io) {
+    const graceMs = wholeOption(args.values, 'grace-ms');
+    const staleAfterMs = wholeOption(args.values, 'stale-ms');
+    const maxAttempts = wholeOption(args.values, 'max-attempts');
     const dbPath = resolveDbPath(stringOption(args.values, 'db'), io);
     if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath}`);
     const teamRef = stringOption(args.values, 'team');
     const userDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
-    const policy = recoveryPolicy({
-      graceMs: wholeOption(args.values, 'grace-ms'),
-      staleAfterMs: wholeOption(args.values, 'stale-ms'),
-      maxAttempts: wholeOption(args.values, 'max-attempts'),
-      profiles: catalog.recoveryFacts(),
-    });
+    const policy = recoveryPolicy({ graceMs, staleAfterMs, maxAttempts, profiles: catalog.recoveryFacts() });
     const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
     try {
       const team = teamRef === undefined ? undefined : resolveTeam(await store.listTeams(), teamRef, dbPath);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteTeamStore } from '@codex-team/store';
@@ -66,6 +66,28 @@ describe('codex-team demo (built binary)', () => {
       await store.close();
     }
   }, 150_000);
+
+  it('uses a fresh store of its own unless given --db, never the default store', () => {
+    const home = join(dir, 'home');
+    const scratch = join(dir, 'scratch');
+    mkdirSync(scratch, { recursive: true });
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, CODEX_TEAM_HOME: join(home, 'team-home'), TMPDIR: scratch };
+    const runs = [1, 2].map(() => {
+      const run = spawnSync(process.execPath, [CLI, 'demo', '--fast', '--json'], { encoding: 'utf8', timeout: 120_000, env });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      return JSON.parse(run.stdout) as DemoOutcome;
+    });
+    const [first, second] = runs.map((outcome) => outcome.db_path);
+    expect(first?.startsWith(`${scratch}/`)).toBe(true);
+    expect(second).not.toBe(first);
+    expect(existsSync(join(home, '.codex-team'))).toBe(false);
+    expect(existsSync(join(home, 'team-home'))).toBe(false);
+    // Each run's team is the only "demo" of its store: naming it is never ambiguous.
+    const tasks = spawnSync(process.execPath, [CLI, 'tasks', 'demo', '--db', second ?? ''], { encoding: 'utf8', env });
+    expect(tasks.stderr).toBe('');
+    expect(tasks.status).toBe(0);
+  }, 300_000);
 
   it('refuses a teammate count outside 3..6 with a usage error and starts nothing', () => {
     const dbPath = join(dir, 'refused.db');

@@ -5,7 +5,7 @@ import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { BufferSink, type CliIo } from '../cli-io';
 import { runCli } from '../run-cli';
-import { seedEndedTeam, seedTeam } from '../testing/seed-team';
+import { seedCrowdedTeam, seedEndedTeam, seedTeam } from '../testing/seed-team';
 import { displayWidth } from './text-width';
 
 let dir: string;
@@ -28,29 +28,6 @@ async function watch(argv: string[], size?: { columns: number; rows: number }): 
   };
   const code = await runCli(['watch', ...argv], io);
   return { code, out: io.stdout.text(), err: io.stderr.text() };
-}
-
-/** A team too big for 80x24: six teammates with long task titles and a busy trail. */
-async function seedCrowdedTeam(path: string): Promise<void> {
-  const clock = new FakeClock();
-  const store = await openSqliteTeamStore({ path, clock, ids: new SequentialIdGenerator() });
-  try {
-    const bound = await store.createTeam({ name: 'crowd', objective: 'o', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: 'r' });
-    const lead = { teamId: bound.team.id, agentId: bound.agent.id };
-    const titles = Array.from({ length: 8 }, (_, i) => `Implement the very long named subsystem number ${i} with all of its edge cases covered`);
-    await store.createTasks(lead, {
-      tasks: titles.map((title, i) => ({ key: `t${i}`, title, description: '', priority: 0, depends_on: [], required_role: 'implementer' })),
-    });
-    for (let i = 0; i < 6; i += 1) {
-      const name = `teammate-with-a-long-name-${i}`;
-      await store.spawnAgent(lead, { name, role: 'implementer', joinTicketHash: `j${i}` });
-      const joined = await store.joinAgent({ joinTicketHash: `j${i}`, resumeTicketHash: `r${i}` });
-      clock.advance(1_000);
-      await store.claimNextTask({ teamId: joined.team.id, agentId: joined.agent.id }, { leaseMs: 600_000 });
-    }
-  } finally {
-    await store.close();
-  }
 }
 
 describe('codex-team watch on a terminal', () => {

@@ -22,17 +22,19 @@ const OUTCOME_COLOURS: Record<WorkBar['outcome'], string> = {
   open: '#2186eb',
 };
 
-/**
- * Text from agents made safe for HTML: secrets masked, control characters shown escaped (as the
- * terminal shows them), then HTML-escaped.
- */
+/** Text from agents as the report shows it: secrets masked, control characters shown escaped (as the terminal shows them). */
+function displayText(text: string): string {
+  return terminalSafe(redactSecrets(text).text);
+}
+
+/** HTML-escapes text that is already fit to display. */
+function html(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Text from agents made safe for HTML: secrets masked, control characters shown escaped, then HTML-escaped. */
 export function esc(text: string): string {
-  return terminalSafe(redactSecrets(text).text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return html(displayText(text));
 }
 
 function ms(n: number): string {
@@ -77,13 +79,16 @@ function tableOf(id: string, headers: readonly string[], rows: readonly (readonl
 }
 
 const DAG_LINE_CHARS = 30;
-const NODE_W = 240;
-const COL_W = 290;
+/** Widest a character of the node titles' bold 12px font gets, in pixels, to size nodes so no title is cut. */
+const TITLE_CHAR_PX = 8;
 
 function dagSvg(model: ReportModel): string {
   const placed = layoutDag(model.tasks);
-  const wrapped = new Map(placed.map((p) => [p.task.id, wrapText(p.task.title, DAG_LINE_CHARS)] as const));
+  const wrapped = new Map(placed.map((p) => [p.task.id, wrapText(displayText(p.task.title), DAG_LINE_CHARS)] as const));
   const lines = Math.max(1, ...[...wrapped.values()].map((w) => w.length));
+  const longest = Math.max(10, ...[...wrapped.values()].flat().map((line) => line.length));
+  const NODE_W = Math.ceil(longest * TITLE_CHAR_PX) + 16;
+  const COL_W = NODE_W + 50;
   const nodeH = 26 + lines * 15;
   const rowH = nodeH + 18;
   const at = new Map(placed.map((p) => [p.task.id, p] as const));
@@ -105,7 +110,7 @@ function dagSvg(model: ReportModel): string {
   );
   const nodes = placed.map((p) => {
     const title = (wrapped.get(p.task.id) ?? [])
-      .map((line, i) => `<text x="8" y="${17 + i * 15}" class="task-title">${esc(line)}</text>`)
+      .map((line, i) => `<text x="8" y="${17 + i * 15}" class="task-title">${html(line)}</text>`)
       .join('');
     return (
       `<g class="task" data-task-id="${esc(p.task.id)}" data-status="${p.task.status}" transform="translate(${x(p.layer)},${y(p.row)})">` +

@@ -1,7 +1,7 @@
 import type { AuditEvent, Task } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { runSummary, workIntervals, type RunSummary, type WorkOutcome } from '@codex-team/scheduler';
-import { describeEvent, teamNames } from './event-text';
+import { describeEvent, teamNames, withNames } from './event-text';
 import { describeMode } from './team-model';
 import type { TeamView } from './team-source';
 
@@ -218,7 +218,8 @@ export function reportModel(view: TeamView): ReportModel {
       from: who(message.from_agent_id, 'codex-team'),
       to: who(message.to_agent_id, 'everyone'),
       task: message.task_id === null ? null : (names.tasks.get(message.task_id) ?? message.task_id),
-      body: message.body,
+      // codex-team's own notices name agents and tasks by id; what agents wrote stays as written.
+      body: message.from_agent_id === null ? withNames(message.body, names) : message.body,
       artifacts: message.artifact_refs.map((id) => names.artifacts.get(id) ?? id),
     })),
     artifacts: snapshot.artifacts.map((artifact) => ({

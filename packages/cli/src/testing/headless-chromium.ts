@@ -6,6 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { packageRoot } from '../codex/package-assets';
+
+/** Where browser tests keep their screens for a human to look at: the workspace's tmp/screens (ignored by git). */
+export const SCREENS_DIR = join(packageRoot(__dirname, '@codex-team/cli'), '..', '..', 'tmp', 'screens');
 
 /**
  * The chromium binary: /usr/bin/chromium (Debian's `chromium`), else the one on the PATH. Missing

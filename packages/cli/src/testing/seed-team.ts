@@ -144,3 +144,26 @@ export async function seedEndedTeam(dbPath: string, name = 'shipped'): Promise<S
     await store.close();
   }
 }
+
+/** A team too big for 80x24: six teammates with long task titles and a busy trail. */
+export async function seedCrowdedTeam(path: string): Promise<void> {
+  const clock = new FakeClock();
+  const store = await openSqliteTeamStore({ path, clock, ids: new SequentialIdGenerator() });
+  try {
+    const bound = await store.createTeam({ name: 'crowd', objective: 'o', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: 'r' });
+    const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+    const titles = Array.from({ length: 8 }, (_, i) => `Implement the very long named subsystem number ${i} with all of its edge cases covered`);
+    await store.createTasks(lead, {
+      tasks: titles.map((title, i) => ({ key: `t${i}`, title, description: '', priority: 0, depends_on: [], required_role: 'implementer' })),
+    });
+    for (let i = 0; i < 6; i += 1) {
+      const name = `teammate-with-a-long-name-${i}`;
+      await store.spawnAgent(lead, { name, role: 'implementer', joinTicketHash: `j${i}` });
+      const joined = await store.joinAgent({ joinTicketHash: `j${i}`, resumeTicketHash: `r${i}` });
+      clock.advance(1_000);
+      await store.claimNextTask({ teamId: joined.team.id, agentId: joined.agent.id }, { leaseMs: 600_000 });
+    }
+  } finally {
+    await store.close();
+  }
+}

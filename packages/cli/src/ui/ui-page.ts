@@ -16,6 +16,7 @@ export const UI_SCRIPT = `(function () {
   var shown = {};
   var updates = 0;
   var timer = null;
+  var lastState = '';
 
   function setStatus(text, state) {
     status.textContent = text;
@@ -51,6 +52,9 @@ export const UI_SCRIPT = `(function () {
       }
     });
     if (!team) picker.value = data.team_id;
+    // A team that ended (or a new one) shows in the picker too.
+    if (lastState !== '' && lastState !== data.state) loadTeams();
+    lastState = data.state;
     updates += 1;
     document.body.setAttribute('data-team-state', data.state);
     document.body.setAttribute('data-updates', String(updates));

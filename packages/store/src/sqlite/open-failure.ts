@@ -26,11 +26,15 @@ function accessReason(path: string, writing: boolean, error: unknown): string {
 }
 
 /**
- * The typed error for a failure to open a store: TeamErrors and busy errors pass unchanged; a
+ * The typed error for a failure to open a store: a schema mismatch is told with the file's path;
+ * other TeamErrors and busy errors pass unchanged; a
  * file SQLite cannot read as a database is NOT_A_STORE; a file or folder it may not open, read or
  * write is FILE_ACCESS naming the path and the cause. Anything else passes unchanged.
  */
 export function openFailure(path: string, error: unknown, doing: 'open' | 'read'): unknown {
+  if (isTeamError(error) && error.code === 'SCHEMA_MISMATCH' && !error.message.includes(path)) {
+    return new TeamError('SCHEMA_MISMATCH', `${path}: ${error.message.slice(error.code.length + 2)}`, error.details);
+  }
   if (isTeamError(error) || isBusyError(error)) return error;
   const code = sqliteCode(error);
   if (code === 'SQLITE_NOTADB') {
