@@ -1,9 +1,8 @@
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { builtCliBin } from './e2e/codex-team-env';
 import { seedTeam } from './testing/seed-team';
 
@@ -23,14 +22,23 @@ let appDbMtime: number;
 let busyPort: Server;
 let busyPortNumber = 0;
 
+/**
+ * Runs SQL on a file with SQLite in a process of its own (only the store package may load the
+ * driver), as another program would.
+ */
+function sqlite(path: string, sql: string): void {
+  const script = "const D=require('better-sqlite3');const d=new D(process.argv[1]);d.pragma('journal_mode = WAL');d.exec(process.argv[2]);d.close();";
+  execFileSync(process.execPath, ['-e', script, path, sql], { cwd: join(__dirname, '..', '..', 'store') });
+}
+
 /** A real application's SQLite database, the kind a mistyped --db points at. */
 function makeAppDatabase(path: string): void {
-  const app = new Database(path);
-  app.pragma('journal_mode = WAL');
-  app.exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-    CREATE TABLE schema_migrations (version TEXT PRIMARY KEY);
-    INSERT INTO notes (body) VALUES ('buy milk'), ('call mum');`);
-  app.close();
+  sqlite(
+    path,
+    `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+     CREATE TABLE schema_migrations (version TEXT PRIMARY KEY);
+     INSERT INTO notes (body) VALUES ('buy milk'), ('call mum');`,
+  );
 }
 
 beforeAll(async () => {
@@ -40,9 +48,7 @@ beforeAll(async () => {
   await seedTeam(store);
   const newer = join(dir, 'newer.db');
   await seedTeam(newer, 'future');
-  const raw = new Database(newer);
-  raw.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'from_the_future', 'x', 0)").run();
-  raw.close();
+  sqlite(newer, "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'from_the_future', 'x', 0)");
   writeFileSync(join(dir, 'notes.txt'), 'not a database\n');
   mkdirSync(join(dir, 'a-folder'));
   appDb = join(dir, 'notes.sqlite');
