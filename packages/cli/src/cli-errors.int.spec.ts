@@ -59,6 +59,11 @@ beforeAll(async () => {
   chmodSync(join(dir, 'unreadable.db'), 0o000);
   mkdirSync(join(dir, 'read-only'), { mode: 0o555 });
   chmodSync(join(dir, 'read-only'), 0o555);
+  // A store this user may read but not write: its file and its folder are someone else's.
+  mkdirSync(join(dir, 'locked'));
+  await seedTeam(join(dir, 'locked', 'team.db'));
+  chmodSync(join(dir, 'locked', 'team.db'), 0o444);
+  chmodSync(join(dir, 'locked'), 0o555);
   busyPort = createServer();
   await new Promise<void>((resolve) => busyPort.listen(0, '127.0.0.1', () => resolve()));
   busyPortNumber = (busyPort.address() as { port: number }).port;
@@ -66,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => busyPort.close(resolve));
   chmodSync(join(dir, 'read-only'), 0o755);
+  chmodSync(join(dir, 'locked'), 0o755);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -116,6 +122,24 @@ const BAD_STORES: [string, (d: string) => string, string][] = [
   ['a store newer than the code', (d) => join(d, 'newer.db'), 'SCHEMA_MISMATCH'],
   ['a store that is not there', (d) => join(d, 'absent.db'), 'NOT_FOUND'],
 ];
+
+describe('inspection never writes', () => {
+  it.each([
+    ['status', ['status']],
+    ['tasks', ['tasks']],
+    ['replay', ['replay']],
+    ['watch', ['watch', '--once']],
+    ['report --json', ['report', '--json']],
+  ])('%s reads a store this user may not write, and creates nothing beside it', (_verb, argv) => {
+    const db = join(dir, 'locked', 'team.db');
+    const before = readFileSync(db);
+    const outcome = cli([...argv, '--db', db], AS_UNPRIVILEGED);
+    expect({ status: outcome.status, stderr: outcome.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(outcome.stdout).toMatch(/release|Build the CLI/);
+    expect(readFileSync(db).equals(before)).toBe(true);
+    expect(readdirSync(join(dir, 'locked'))).toEqual(['team.db']);
+  });
+});
 
 describe('every verb answers every bad input with one line, a stable code and its exit status, never a stack', () => {
   it.each(STORE_VERBS)('%s: each bad --db is one line naming the file', (_verb, argv) => {

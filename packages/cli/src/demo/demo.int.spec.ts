@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteTeamStore } from '@codex-team/store';
 import type { AuditEvent } from '@codex-team/contracts';
+import { nonSnakeKeys } from '../testing/json-keys';
 import { DEMO_TASKS } from './demo-plan';
 import type { DemoOutcome } from './run-demo';
 
@@ -31,6 +32,7 @@ describe('codex-team demo (built binary)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const outcome = JSON.parse(run.stdout) as DemoOutcome;
+    expect(nonSnakeKeys(outcome)).toEqual([]);
     expect(outcome).toMatchObject({ finalized: true, tasks_total: DEMO_TASKS.length, tasks_done: DEMO_TASKS.length });
     expect(DEMO_TASKS.length).toBeGreaterThanOrEqual(10);
     const serverPids = new Set([outcome.lead_server_pid, ...outcome.teammates.map((t) => t.server_pid)]);
