@@ -177,7 +177,9 @@ describe('opening a store read-only', () => {
     raw.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, 'future', 'x', 0)").run(CURRENT_SCHEMA_VERSION + 1);
     raw.close();
     const before = fingerprint(path, dir);
-    expect(await refusal(openReadOnly(path))).toMatch(/^SCHEMA_MISMATCH: the database has schema version \d+ \(future\), newer than this code knows/);
+    expect(await refusal(openReadOnly(path))).toBe(
+      `SCHEMA_MISMATCH: ${path}: the database has schema version ${CURRENT_SCHEMA_VERSION + 1} (future), newer than this code knows (${CURRENT_SCHEMA_VERSION}); upgrade codex-team or use another database file`,
+    );
     expect(fingerprint(path, dir)).toEqual(before);
   });
 
