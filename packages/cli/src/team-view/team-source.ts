@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TeamError, systemClock, type AuditEvent, type Profile, type Team } from '@codex-team/contracts';
+import { TeamError, isTeamError, systemClock, type AuditEvent, type Profile, type Team } from '@codex-team/contracts';
 import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { openSqliteTeamStoreReadOnly, type TeamSnapshot, type TeamStoreReader } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
@@ -85,7 +85,12 @@ export class TeamSource {
     const flag = stringOption(values, 'profiles-dir');
     const userDir = flag === undefined ? defaultUserProfilesDir(io.env, io.homeDir) : resolve(io.cwd, flag);
     const stamp = fileStamp(dbPath);
-    const reader = await openSqliteTeamStoreReadOnly({ path: dbPath, clock: systemClock });
+    const reader = await openSqliteTeamStoreReadOnly({ path: dbPath, clock: systemClock }).catch((error: unknown) => {
+      if (isTeamError(error) && error.code === 'NOT_FOUND') {
+        throw new TeamError('NOT_FOUND', `no store at ${dbPath} (give --db, or start a team first)`, { path: dbPath });
+      }
+      throw error;
+    });
     try {
       const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
       return new TeamSource(reader, dbPath, catalog, stamp);
