@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { TeamError } from '@codex-team/contracts';
+import { TeamError, fileAccessError } from '@codex-team/contracts';
+import { makeDirectory } from '@codex-team/store';
 import { findBlock, insertBlock, removeBlock, type McpServerEntry } from './config-block';
 
 // Why a TOML parser: a `[mcp_servers.team]` table can be spelled many ways (quoted keys, dotted
@@ -18,8 +19,14 @@ export interface ConfiguredServer {
   raw: Record<string, unknown>;
 }
 
-function readText(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+/** The file's text, or undefined when it does not exist. */
+export function readText(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw fileAccessError('read', path, error);
+  }
 }
 
 function parseToml(text: string, path: string): Record<string, unknown> {
@@ -41,13 +48,18 @@ function serverTable(doc: Record<string, unknown>, name: string): Record<string,
 }
 
 /** Writes next to the target then renames, keeping the old file's permissions (it may hold tokens). */
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+export function writeAtomically(path: string, text: string): void {
+  makeDirectory(dirname(path));
   const temp = join(dirname(path), `.${basename(path)}.codex-team-${process.pid}.tmp`);
-  const mode = existsSync(path) ? statSync(path).mode & 0o777 : undefined;
-  writeFileSync(temp, text, { encoding: 'utf8', mode: mode ?? 0o644 });
-  if (mode !== undefined) chmodSync(temp, mode);
-  renameSync(temp, path);
+  try {
+    const mode = existsSync(path) ? statSync(path).mode & 0o777 : undefined;
+    writeFileSync(temp, text, { encoding: 'utf8', mode: mode ?? 0o644 });
+    if (mode !== undefined) chmodSync(temp, mode);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw fileAccessError('write', path, error);
+  }
 }
 
 /**

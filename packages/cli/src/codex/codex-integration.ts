@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
-import { installServerEntry, uninstallServerEntry } from './codex-config';
+import { makeDirectory } from '@codex-team/store';
+import { installServerEntry, readText, uninstallServerEntry, writeAtomically } from './codex-config';
 import { codexConfigPath, installedSkillPath } from './codex-paths';
 import type { McpServerEntry } from './config-block';
 import { installSkill, uninstallSkill } from './skill-files';
@@ -47,18 +49,31 @@ export function serverEntryFor(nodePath: string, serverBin: string, dbPath: stri
 /**
  * Registers codex-team with a Codex home: the MCP server entry in config.toml and the skill.
  * Throws NOT_FOUND when the server binary is missing (not built), CONFLICT / INVALID_INPUT as
- * `installServerEntry` does; in every refusal nothing is written.
+ * `installServerEntry` does, FILE_ACCESS when the Codex home cannot be written; in every refusal
+ * nothing is written (or what was written is put back).
  */
 export function installCodexIntegration(options: InstallOptions): InstallResult {
   if (!existsSync(options.serverBin)) {
     throw new TeamError('NOT_FOUND', `codex-team-mcp is not built: ${options.serverBin} is missing (run npm run build)`);
   }
   const configPath = codexConfigPath(options.codexHome);
-  const entry = serverEntryFor(options.nodePath, options.serverBin, options.dbPath, options.profilesDir);
-  const configChanged = installServerEntry(configPath, options.serverName, entry);
   const skillPath = installedSkillPath(options.codexHome);
-  const skillChanged = installSkill(skillPath, options.skillText);
-  return { configPath, configChanged, skillPath, skillChanged, entry };
+  // The Codex home first: one that cannot be written is refused before any file changes.
+  makeDirectory(dirname(configPath));
+  const entry = serverEntryFor(options.nodePath, options.serverBin, options.dbPath, options.profilesDir);
+  const before = readText(configPath);
+  const configChanged = installServerEntry(configPath, options.serverName, entry);
+  try {
+    const skillChanged = installSkill(skillPath, options.skillText);
+    return { configPath, configChanged, skillPath, skillChanged, entry };
+  } catch (error) {
+    // Nothing half-installed: the config goes back to what it was.
+    if (configChanged) {
+      if (before === undefined) rmSync(configPath, { force: true });
+      else writeAtomically(configPath, before);
+    }
+    throw error;
+  }
 }
 
 export interface UninstallResult {

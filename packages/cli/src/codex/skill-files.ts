@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileAccessError } from '@codex-team/contracts';
+import { makeDirectory } from '@codex-team/store';
 
 /** The skill's `name:` line; a SKILL.md carrying it at that path is ours to replace or remove. */
 const OWN_NAME_LINE = /^name:\s*codex-team\s*$/m;
@@ -7,8 +9,12 @@ const OWN_NAME_LINE = /^name:\s*codex-team\s*$/m;
 /** Writes the skill; returns whether the file changed. */
 export function installSkill(path: string, text: string): boolean {
   if (existsSync(path) && readFileSync(path, 'utf8') === text) return false;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text, 'utf8');
+  makeDirectory(dirname(path));
+  try {
+    writeFileSync(path, text, 'utf8');
+  } catch (error) {
+    throw fileAccessError('write the skill to', path, error);
+  }
   return true;
 }
 

@@ -75,8 +75,8 @@ describe('codex-team bench', () => {
     const seen: BenchContext[] = [];
     const io = fakeIo(dir);
     const code = await runCli(['bench', '--only', 'nope'], io, [benchCommand([fixedBenchmark('a', 1, seen)])]);
-    expect(code).toBe(1);
-    expect(io.stderr.text()).toContain('INVALID_INPUT: unknown benchmark "nope"; known: a');
+    expect(code).toBe(2);
+    expect(io.stderr.text()).toBe('codex-team bench: USAGE: unknown benchmark "nope"; known: a\n');
     expect(seen).toEqual([]);
   });
 

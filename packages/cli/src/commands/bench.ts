@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TeamError } from '@codex-team/contracts';
+import { UsageError } from '../errors';
 import type { BenchReport, Benchmark } from '../bench/benchmark';
 import { BENCHMARKS } from '../bench/index';
 import { renderBenchReport, renderBenchVerdict } from '../bench/render-report';
@@ -12,7 +12,7 @@ function selectBenchmarks(only: string | undefined, all: readonly Benchmark[]): 
   const names = only.split(',').map((name) => name.trim()).filter((name) => name !== '');
   const unknown = names.filter((name) => !all.some((bench) => bench.name === name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new TeamError('INVALID_INPUT', `unknown benchmark ${JSON.stringify(unknown[0] ?? only)}; known: ${all.map((b) => b.name).join(', ')}`);
+    throw new UsageError(`unknown benchmark ${JSON.stringify(unknown[0] ?? only)}; known: ${all.map((b) => b.name).join(', ')}`);
   }
   return all.filter((bench) => names.includes(bench.name));
 }

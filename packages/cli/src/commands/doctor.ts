@@ -24,6 +24,7 @@ export const doctorCommand: Command = {
     '--db PATH         store to check (default: the one the Codex entry names, else ~/.codex-team/team.db)',
     `--name NAME       MCP server name (default: ${DEFAULT_SERVER_NAME})`,
     '--json            print {"ok", "checks": [{name, ok, detail, fix}]} instead of text',
+    'Reads only: the store is opened read-only, and the codex binary found on the PATH is asked its version.',
     'Exits 1 when any check fails.',
   ],
   options: {
@@ -41,6 +42,7 @@ export const doctorCommand: Command = {
       defaultDbPath: resolveDbPath(undefined, io),
       nodeVersion: io.nodeVersion,
       shippedSkill: readShippedSkill(),
+      pathEnv: io.env['PATH'],
     });
     const ok = checks.every((check) => check.ok);
     io.stdout.write(flagOption(args.values, 'json') ? `${JSON.stringify({ ok, checks }, null, 2)}\n` : renderText(checks));

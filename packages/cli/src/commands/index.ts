@@ -8,6 +8,7 @@ import { replayCommand } from './replay';
 import { reportCommand } from './report';
 import { statusCommand } from './status';
 import { tasksCommand } from './tasks';
+import { uiCommand } from './ui';
 import { uninstallCommand } from './uninstall';
 import { watchCommand } from './watch';
 
@@ -26,5 +27,6 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   replayCommand,
   reportCommand,
+  uiCommand,
   recoverCommand,
 ];

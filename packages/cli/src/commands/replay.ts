@@ -5,6 +5,7 @@ import { printableEvents } from '../team-view/team-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
 import { renderDecisions } from '../team-view/render-decisions';
 import { renderEvents } from '../team-view/render-text';
+import { teamNames } from '../team-view/event-text';
 import { flagOption, wholeOption, type Command } from './command';
 
 /** JSON with object keys sorted: equal data gives equal text, whatever the key order or realm. */
@@ -49,6 +50,7 @@ export const replayCommand: Command = {
     decisions: { type: 'boolean' },
   },
   allowPositionals: true,
+  maxPositionals: 1,
   run(args, io) {
     const after = wholeOption(args.values, 'after') ?? 0;
     const limit = wholeOption(args.values, 'limit');
@@ -85,7 +87,7 @@ export const replayCommand: Command = {
       }
       const page = events.filter((event) => event.seq > after).slice(0, limit ?? Number.MAX_SAFE_INTEGER);
       const printable = printableEvents(page);
-      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderEvents(printable, snapshot.agents));
+      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderEvents(printable, teamNames(snapshot)));
       return 0;
     });
   },

@@ -1,8 +1,9 @@
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
-import { RandomIdGenerator, isTeamError, systemClock } from '@codex-team/contracts';
-import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { RandomIdGenerator, isTeamError, systemClock, type ErrorCode } from '@codex-team/contracts';
+import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from '@codex-team/store';
 import { readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { codexConfigPath, installedSkillPath } from '../codex/codex-paths';
 
@@ -26,6 +27,8 @@ export interface DoctorOptions {
   nodeVersion: string;
   /** The skill text this CLI ships; the installed one must match it. */
   shippedSkill: string;
+  /** The PATH to look for the `codex` binary in (`$PATH`). */
+  pathEnv: string | undefined;
 }
 
 /** The lowest Node major version codex-team supports. */
@@ -68,20 +71,44 @@ function nearestExistingDir(path: string): string {
   return dir;
 }
 
+/** What to do about a store that cannot be read, by the refusal's code. */
+const STORE_FIXES: Partial<Record<ErrorCode, (dbPath: string) => string>> = {
+  NOT_A_STORE: () => 'point --db (and codex-team install --db) at a codex-team store file, or at a path where one can be created; this file was not changed',
+  SCHEMA_MISMATCH: () => 'upgrade codex-team, or point --db at another file',
+  FILE_ACCESS: (dbPath) => `fix the permissions of ${dbPath} and ${dirname(dbPath)}`,
+  BUSY: () => 'close the processes holding the store, then retry',
+};
+
 /**
- * The store file: an existing one is opened as the server would (which applies pending
- * migrations and refuses a newer schema); a missing one needs a writable folder to be created in.
+ * The store file, looked at without writing it: an existing one is opened read-only (a folder,
+ * a file that is not a codex-team store and a newer schema fail, each with its own fix) and must
+ * be writable with its folder for the server; a missing one needs a writable folder to be created in.
  */
 export async function checkStore(dbPath: string): Promise<DoctorCheck> {
   const name = 'store';
   if (!existsSync(dbPath)) {
     const dir = nearestExistingDir(dbPath);
     try {
+      if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
       accessSync(dir, constants.W_OK);
       return { name, ok: true, detail: `${dbPath} does not exist yet; it will be created (${dir} is writable)` };
     } catch {
-      return { name, ok: false, detail: `${dbPath} cannot be created: ${dir} is not writable`, fix: 'pass a writable --db PATH to codex-team install' };
+      return { name, ok: false, detail: `${dbPath} cannot be created: ${dir} is not a writable folder`, fix: 'pass a writable --db PATH to codex-team install' };
     }
+  }
+  let version: number;
+  try {
+    const store = await openSqliteTeamStoreReadOnly({ path: dbPath, clock: systemClock });
+    version = store.schemaVersion;
+    await store.close();
+  } catch (error) {
+    const fix = isTeamError(error) ? STORE_FIXES[error.code]?.(dbPath) : undefined;
+    return {
+      name,
+      ok: false,
+      detail: isTeamError(error) ? `${error.code}: ${error.message.slice(error.code.length + 2)}` : `${dbPath}: ${describeError(error)}`,
+      fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
+    };
   }
   try {
     accessSync(dbPath, constants.R_OK | constants.W_OK);
@@ -89,19 +116,53 @@ export async function checkStore(dbPath: string): Promise<DoctorCheck> {
   } catch {
     return { name, ok: false, detail: `${dbPath} or its folder is not writable (SQLite needs both for its WAL files)`, fix: `fix the permissions of ${dirname(dbPath)}` };
   }
-  try {
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
-    await store.close();
-    return { name, ok: true, detail: `${dbPath} is writable, schema v${CURRENT_SCHEMA_VERSION} (same as the code)` };
-  } catch (error) {
-    const mismatch = isTeamError(error) && error.code === 'SCHEMA_MISMATCH';
-    return {
-      name,
-      ok: false,
-      detail: `${dbPath}: ${describeError(error)}`,
-      fix: mismatch ? 'upgrade codex-team, or point --db at another file' : 'close the processes holding the store, then retry',
-    };
+  const schema =
+    version === CURRENT_SCHEMA_VERSION
+      ? `schema v${version} (same as the code)`
+      : `schema v${version}, older than the code's v${CURRENT_SCHEMA_VERSION}: the next server start upgrades it`;
+  return { name, ok: true, detail: `${dbPath} is a writable codex-team store, ${schema}` };
+}
+
+/** The Codex versions codex-team was checked with (FACTS.md); others may work. */
+export const CHECKED_CODEX_VERSIONS = ['0.169', '0.171'];
+
+/** The first executable `name` on `pathEnv`, or undefined. */
+export function findOnPath(name: string, pathEnv: string | undefined): string | undefined {
+  for (const dir of (pathEnv ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // not here
+    }
   }
+  return undefined;
+}
+
+/** The `codex` binary: on the PATH, and answering `codex --version`. */
+export function checkCodexBinary(pathEnv: string | undefined): DoctorCheck {
+  const name = 'codex';
+  const path = findOnPath('codex', pathEnv);
+  if (path === undefined) {
+    return { name, ok: false, detail: 'no codex binary on the PATH', fix: 'install Codex: npm install -g @openai/codex' };
+  }
+  let version: string;
+  try {
+    version = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: pathEnv ?? '' } }).trim();
+  } catch (error) {
+    return { name, ok: false, detail: `${path} --version failed: ${describeError(error).split('\n')[0] ?? ''}`, fix: 'reinstall Codex: npm install -g @openai/codex' };
+  }
+  const number = /(\d+\.\d+)\.\d+/.exec(version)?.[1];
+  const checked = number !== undefined && CHECKED_CODEX_VERSIONS.includes(number);
+  return {
+    name,
+    ok: true,
+    detail: `${version.split('\n')[0] ?? version} at ${path}${checked ? '' : ` (codex-team was checked with ${CHECKED_CODEX_VERSIONS.join(' and ')})`}`,
+  };
 }
 
 function readEntry(configPath: string, serverName: string): ConfiguredServer | DoctorCheck | undefined {
@@ -170,6 +231,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
     checkNode(options.nodeVersion),
     await checkSqlite(),
     await checkStore(dbPath),
+    checkCodexBinary(options.pathEnv),
     ...(isCheck(entryOrCheck) ? [entryOrCheck] : checkCodexEntry(configPath, options.serverName, entry)),
     checkSkill(options.codexHome, options.shippedSkill),
   ];

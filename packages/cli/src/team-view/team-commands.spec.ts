@@ -99,7 +99,10 @@ describe('codex-team tasks', () => {
       ['Review the parser', 'failed'],
       ['Build the CLI', 'in_progress'],
     ].sort((a, b) => (seeded.titles.indexOf(a[0] ?? '') - seeded.titles.indexOf(b[0] ?? ''))));
-    expect((await run(['tasks', '--db', db, '--status', 'todo'])).code).toBe(1);
+    expect(await run(['tasks', '--db', db, '--status', 'todo'])).toMatchObject({
+      code: 2,
+      err: 'codex-team tasks: USAGE: --status "todo" is not one of blocked, ready, in_progress, done, failed, cancelled\n',
+    });
   });
 
   it('masks a secret the store holds in every view it prints, text and JSON', async () => {
@@ -153,7 +156,7 @@ describe('codex-team watch', () => {
     expect(out).not.toContain('\u001b[2J');
   });
 
-  it('redraws in place on a terminal, prints one JSON line per frame, and stops cleanly when interrupted', async () => {
+  it('redraws in place on a terminal, prints one JSON line per frame, and stops with 130 when interrupted', async () => {
     const tty = await run(['watch', '--db', db, '--once'], { stdoutIsTerminal: true });
     expect(tty.out.startsWith('\u001b[2J\u001b[H')).toBe(true);
     const json = (await run(['watch', '--db', db, '--iterations', '3', '--interval', '100', '--json'])).out.trim().split('\n');
@@ -163,8 +166,9 @@ describe('codex-team watch', () => {
     setTimeout(() => controller.abort(), 300);
     const started = Date.now();
     const stopped = await run(['watch', '--db', db, '--interval', '10000'], { signal: controller.signal });
-    expect(stopped.code).toBe(0);
-    expect(stopped.out.trimEnd().endsWith('stopped')).toBe(true);
+    expect(stopped.code).toBe(130);
+    expect(stopped.err).toBe('codex-team watch: INTERRUPTED: stopped by Ctrl-C (SIGINT)\n');
+    expect(stopped.out.match(/^codex-team watch /gm)).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(9_000);
   });
 });
@@ -181,7 +185,11 @@ describe('codex-team report', () => {
     expect(html).toContain('Work per agent');
     expect(html).not.toContain(SEEDED_SECRET);
     expect(html).not.toMatch(/\b(src|href)=/);
-    expect(await run(['report', 'release', '--db', db])).toMatchObject({ code: 1, err: expect.stringContaining('--html FILE is required') });
+    expect(html).not.toContain('<script');
+    expect(await run(['report', 'release', '--db', db])).toMatchObject({
+      code: 2,
+      err: 'codex-team report: USAGE: give --html FILE to write the page, or --json to print the report\n',
+    });
   });
 });
 

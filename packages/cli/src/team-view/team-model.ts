@@ -11,8 +11,10 @@ export interface StatusModel {
   ready_to_finalize: ReadyToFinalize | null;
   budget: BudgetView | null;
   hints: StaffingHintsView | null;
-  /** The longest chain of unfinished tasks, one unit per task. */
+  /** The longest chain of unfinished tasks (their ids), one unit per task. */
   remaining_critical_path: string[];
+  /** The same chain by task title. */
+  remaining_critical_path_titles: string[];
   consensus_at: string | null;
   /** Set when this machine has no profile of the team's name: policy views are unavailable. */
   profile_missing: string | null;
@@ -33,6 +35,8 @@ export function statusModel(view: TeamView): StatusModel {
     }
   }
   const active = snapshot.team.state === 'active';
+  const criticalPath = remainingCriticalPath(snapshot.tasks).path;
+  const titles = new Map(snapshot.tasks.map((task) => [task.id, task.title] as const));
   return {
     team: snapshot.team,
     agents: snapshot.agents.map((agent) => ({ ...agent, idle_since: snapshot.idle_since[agent.id] ?? null, holding: holding.get(agent.id) ?? [] })),
@@ -40,7 +44,8 @@ export function statusModel(view: TeamView): StatusModel {
     ready_to_finalize: profile === null ? null : active ? readyToFinalize(snapshot, profile) : { ready: false, reason: 'the team is finalized' },
     budget: profile === null ? null : budgetView(budgetState(profile, snapshot.used_tokens)),
     hints: profile === null || !active ? null : teamHints(snapshot, profile),
-    remaining_critical_path: remainingCriticalPath(snapshot.tasks).path,
+    remaining_critical_path: criticalPath,
+    remaining_critical_path_titles: criticalPath.map((id) => titles.get(id) ?? id),
     consensus_at: snapshot.consensus_at,
     profile_missing: profile === null ? snapshot.team.profile : null,
   };
