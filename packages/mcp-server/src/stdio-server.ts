@@ -1,15 +1,8 @@
-import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts';
-import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
-import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
+import { TeamError } from '@codex-team/contracts';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { Logger } from 'pino';
-import type { PermissionPolicy } from '@codex-team/policy-engine';
-import { createServer } from './create-server';
-import { IDLE_SWEEP_INTERVAL_MS, IdleSweeper } from './idle-sweeper';
 import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
-import { TicketIssuer } from './runtime';
-import { loadServerPolicy } from './server-policy';
+import { ServerRuntime, type ServerRuntimeOptions } from './server-runtime';
 import { Session } from './session';
 import { errorResult } from './tool-result';
 
@@ -20,26 +13,13 @@ import { errorResult } from './tool-result';
  */
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
-export interface StdioServerOptions {
-  /** The SQLite store file shared by every server process of the machine. */
-  dbPath: string;
-  /** The user's own profile directory, beside the built-in profiles; a missing one is fine. */
-  profilesDir?: string;
-  /** Overrides every profile's lease length, in milliseconds. @default the team profile's */
-  leaseMs?: number;
-  /** How often the bound team is swept for idleness. @default IDLE_SWEEP_INTERVAL_MS */
-  idleSweepMs?: number;
-  /** Heartbeat and recovery numbers; `sweepEveryMs` times this process's recovery sweeps. @default recoveryPolicy({ leaseMs }) */
-  recovery?: RecoveryPolicy;
-  logger: Logger;
+export interface StdioServerOptions extends ServerRuntimeOptions {
   /** @default process.stdin */
   stdin?: Readable;
   /** @default process.stdout */
   stdout?: Writable;
   /** @default MAX_REQUEST_BYTES */
   maxRequestBytes?: number;
-  /** @default the shipped profiles/permissions/default.yaml */
-  permissions?: PermissionPolicy;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -61,33 +41,9 @@ export interface RunningStdioServer {
  */
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
-  const ids = new RandomIdGenerator();
-  const { profiles, policy } = loadServerPolicy(options.profilesDir, logger);
-  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, policy });
   const session = new Session();
-  const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-  const recoverySweeper = new RecoverySweeper(store, recovery, logger, () => profiles.recoveryFacts());
-  const server = createServer({
-    store,
-    profiles,
-    clock: systemClock,
-    ids,
-    tickets: new TicketIssuer(),
-    logger,
-    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-    recovery,
-    sweeper: recoverySweeper,
-    session,
-    ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
-  });
-  // Each process sweeps the team its session speaks for; every team with a live agent is swept.
-  const sweeper = new IdleSweeper(store, logger, () => (session.binding === null ? [] : [session.binding.teamId]));
-  sweeper.start(options.idleSweepMs ?? IDLE_SWEEP_INTERVAL_MS);
-  // Every server process also runs recovery sweeps of the whole store (bound or not), so a crashed
-  // team's claims come back while any agent of the machine runs. The timer never keeps the process
-  // alive and stops with the session.
-  const recoveryTimer =
-    recovery.sweepEveryMs > 0 ? setInterval(() => void recoverySweeper.tick(), recovery.sweepEveryMs).unref() : null;
+  const runtime = await ServerRuntime.open(options, () => (session.binding === null ? [] : [session.binding.teamId]));
+  const server = runtime.createSessionServer(session);
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
@@ -126,26 +82,16 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     // The body starts on a later tick: closing the server below re-enters shutdown through
     // onclose, and by then `ending` must already be set so the session ends exactly once.
     ending ??= Promise.resolve().then(async () => {
-      if (recoveryTimer !== null) clearInterval(recoveryTimer);
-      const binding = session.end();
       // Record the disconnect first: it is the liveness signal the team relies on.
-      if (binding !== null) {
-        try {
-          await store.disconnectAgent(binding, reason);
-        } catch (error) {
-          logger.error({ err: error, agent_id: binding.agentId, team_id: binding.teamId }, 'could not record the disconnect');
-        }
-      }
+      const binding = await runtime.endSession(session, reason);
       stdin.unpipe(guard);
-      await sweeper.stop();
       try {
         await server.close();
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
       // A sweep already running finishes its transaction before the store closes under it.
-      await recoverySweeper.settled();
-      await store.close();
+      await runtime.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();
     });
@@ -163,7 +109,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery },
+    { db: options.dbPath, profiles: [...runtime.profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery: runtime.recovery },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };
