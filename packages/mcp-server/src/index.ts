@@ -28,3 +28,4 @@ export type {
   CallUnderAuthorization,
   StepVerdict,
 } from './authorize';
+export { mcpServerModuleDir } from './module-dir';
