@@ -1,6 +1,7 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
 import { claimThroughputBenchmark } from './claim-throughput';
+import { httpRoundTripBenchmark } from './http-round-trip';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
 
@@ -10,6 +11,7 @@ import { statusScaleBenchmark } from './status-scale';
  */
 export const BENCHMARKS: readonly Benchmark[] = [
   startupBenchmark,
+  httpRoundTripBenchmark,
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
