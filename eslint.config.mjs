@@ -15,26 +15,38 @@ const root = dirname(fileURLToPath(import.meta.url));
 // Who may import whom (ARCHITECTURE.md, "Packages"): the tags each package may depend on.
 const mayImport = {
   contracts: [],
-  store: ['contracts'],
+  // testkit holds harnesses that several packages' tests share; only specs and testing/ folders
+  // may import it (the no-restricted-imports block below).
+  testkit: [],
+  store: ['contracts', 'testkit'],
   'policy-engine': ['contracts'],
   hooks: ['contracts'],
   scheduler: ['contracts', 'store', 'policy-engine', 'hooks'],
   recovery: ['contracts', 'store', 'scheduler'],
   hierarchy: ['contracts', 'store', 'policy-engine', 'scheduler'],
-  'mcp-server': ['contracts', 'store', 'policy-engine', 'hooks', 'scheduler', 'recovery', 'hierarchy'],
-  cli: ['contracts', 'store', 'policy-engine', 'hooks', 'scheduler', 'recovery', 'hierarchy', 'mcp-server'],
+  'mcp-server': ['contracts', 'store', 'policy-engine', 'hooks', 'scheduler', 'recovery', 'hierarchy', 'testkit'],
+  cli: ['contracts', 'store', 'policy-engine', 'hooks', 'scheduler', 'recovery', 'hierarchy', 'mcp-server', 'testkit'],
 };
-// Third-party packages only some of ours may import.
-const SQLITE = ['better-sqlite3'];
+// Third-party packages only some of ours may import: database drivers only the store.
+const DRIVERS = ['better-sqlite3', 'pg', 'pg-*'];
 const MCP_SDK = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'];
-const mayImportSqlite = new Set(['store']);
+const mayImportDrivers = new Set(['store']);
 const mayImportMcpSdk = new Set(['mcp-server', 'cli']);
+
+const DEEP_IMPORT = {
+  regex: '^@codex-team/[^/]+/.+',
+  message: 'Import a package only through its public API: @codex-team/<name>, never a deep path.',
+};
+const TESTKIT_IMPORT = {
+  regex: '^@codex-team/testkit$',
+  message: 'testkit is for tests only: import it from a *.spec.ts file or a testing/ folder.',
+};
 
 const depConstraints = Object.entries(mayImport).map(([name, allowed]) => ({
   sourceTag: `scope:${name}`,
   onlyDependOnLibsWithTags: allowed.map((dep) => `scope:${dep}`),
   bannedExternalImports: [
-    ...(mayImportSqlite.has(name) ? [] : SQLITE),
+    ...(mayImportDrivers.has(name) ? [] : DRIVERS),
     ...(mayImportMcpSdk.has(name) ? [] : MCP_SDK),
   ],
 }));
@@ -83,22 +95,18 @@ export default tseslint.config(
         },
       ],
       'codex-team/no-relative-package-escape': 'error',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^@codex-team/[^/]+/.+',
-              message: 'Import a package only through its public API: @codex-team/<name>, never a deep path.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [DEEP_IMPORT] }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    // Production code never loads a test harness.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.conformance.ts', '**/testing/**', 'packages/testkit/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_IMPORT, TESTKIT_IMPORT] }] },
   },
   {
     files: ['**/*.cjs', '**/*.js'],

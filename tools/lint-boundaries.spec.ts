@@ -28,6 +28,9 @@ const probes = {
     pkg: 'policy-engine',
     code: "export { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';\n",
   },
+  recoveryImportsPg: { pkg: 'recovery', code: "import { Pool } from 'pg';\nexport const pool = Pool;\n" },
+  storeImportsPg: { pkg: 'store', code: "import { Pool } from 'pg';\nexport const pool = Pool;\n" },
+  storeProductionImportsTestkit: { pkg: 'store', code: "export { postgresForTests } from '@codex-team/testkit';\n" },
   schedulerImportsMcpServer: { pkg: 'scheduler', code: "export * from '@codex-team/mcp-server';\n" },
   storeDeepImport: { pkg: 'store', code: "export { TeamError } from '@codex-team/contracts/src/errors';\n" },
   storeRelativeEscape: { pkg: 'store', code: "export { TeamError } from '../../contracts/src/errors';\n" },
@@ -75,6 +78,15 @@ describe('lint package boundaries', () => {
 
   it('refuses better-sqlite3 outside the store', () => {
     expect(rulesOf('schedulerImportsSqlite')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it('refuses the PostgreSQL driver outside the store', () => {
+    expect(rulesOf('recoveryImportsPg')).toContain('@nx/enforce-module-boundaries');
+    expect(errors.get('storeImportsPg')).toEqual([]);
+  });
+
+  it('refuses the test harnesses (testkit) in production code', () => {
+    expect(rulesOf('storeProductionImportsTestkit')).toContain('no-restricted-imports');
   });
 
   it('refuses the MCP SDK outside mcp-server and cli', () => {
