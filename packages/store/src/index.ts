@@ -57,3 +57,5 @@ export { digestDatabase, checkDatabaseIntegrity, DECISION_LOG_TABLE } from './da
 export type { TableDigest, DigestOptions } from './database-digest';
 export { runWriteCeiling } from './write-ceiling';
 export type { WriteCeilingRun } from './write-ceiling';
+export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
+export type { PgClaimCeilingOptions, PgClaimCeilingRun } from './postgres/pg-claim-ceiling';

@@ -2,6 +2,7 @@ import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
 import { claimThroughputBenchmark } from './claim-throughput';
 import { httpRoundTripBenchmark } from './http-round-trip';
+import { pgClaimsBenchmark } from './pg-claims';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
 
@@ -15,4 +16,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
+  pgClaimsBenchmark,
 ];
