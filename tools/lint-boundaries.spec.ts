@@ -30,6 +30,12 @@ const probes = {
     pkg: 'policy-engine',
     code: "export { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';\n",
   },
+  recoveryImportsPg: { pkg: 'recovery', code: "import { Pool } from 'pg';\nexport const pool = Pool;\n" },
+  storeImportsPg: { pkg: 'store', code: "import { Pool } from 'pg';\nexport const pool = Pool;\n" },
+  storeProductionImportsTestkit: { pkg: 'store', code: "export { postgresForTests } from '@codex-team/testkit';\n" },
+  storeSpecImportsTestkit: { pkg: 'store', file: '__lint_probe__.spec.ts', code: "export { postgresForTests } from '@codex-team/testkit';\n" },
+  storeHarnessImportsTestkit: { pkg: 'store', file: 'testing/__lint_probe__.ts', code: "export { postgresForTests } from '@codex-team/testkit';\n" },
+  testkitImportsContracts: { pkg: 'testkit', code: "export { TeamError } from '@codex-team/contracts';\n" },
   schedulerImportsMcpServer: { pkg: 'scheduler', code: "export * from '@codex-team/mcp-server';\n" },
   storeImportsMcpServer: { pkg: 'store', code: "export { createServer } from '@codex-team/mcp-server';\n" },
   policyImportsStore: { pkg: 'policy-engine', code: "export { openSqliteTeamStore } from '@codex-team/store';\n" },
@@ -87,6 +93,21 @@ describe('lint package boundaries', () => {
 
   it('refuses better-sqlite3 outside the store', () => {
     expect(rulesOf('schedulerImportsSqlite')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it('refuses the PostgreSQL driver outside the store', () => {
+    expect(rulesOf('recoveryImportsPg')).toContain('@nx/enforce-module-boundaries');
+    expect(errors.get('storeImportsPg')).toEqual([]);
+  });
+
+  it('refuses the test harnesses (testkit) in production code, and allows them in specs and test harnesses', () => {
+    expect(rulesOf('storeProductionImportsTestkit')).toContain('no-restricted-imports');
+    expect(errors.get('storeSpecImportsTestkit')).toEqual([]);
+    expect(errors.get('storeHarnessImportsTestkit')).toEqual([]);
+  });
+
+  it('refuses testkit importing any package of ours', () => {
+    expect(rulesOf('testkitImportsContracts')).toContain('@nx/enforce-module-boundaries');
   });
 
   it('refuses the MCP SDK outside mcp-server and cli', () => {

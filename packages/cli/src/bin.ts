@@ -5,15 +5,20 @@ import { OUTPUT_CLOSED, type TextSink } from './cli-io';
 import { EXIT } from './errors';
 import { runCli } from './run-cli';
 
-// Ctrl-C asks the running command to stop (a live view ends, the demo stops its agents); a
-// command that does not stop is ended shortly after, as an interrupted command would be.
+// Ctrl-C (SIGINT), or SIGTERM from a service manager, asks the running command to stop (a live
+// view ends, the demo stops its agents, `serve` ends every session as a disconnect); a command that
+// does not stop is ended shortly after, as an interrupted command would be. The abort's reason is
+// the signal's name.
 const stop = new AbortController();
-process.once('SIGINT', () => {
-  stop.abort('interrupted');
-  setTimeout(() => process.exit(EXIT.interrupted), 5_000).unref();
-  // A second Ctrl-C ends at once.
-  process.once('SIGINT', () => process.exit(EXIT.interrupted));
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  const exitCode = signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
+  process.once(signal, () => {
+    stop.abort(signal);
+    setTimeout(() => process.exit(exitCode), 5_000).unref();
+    // A second one ends at once.
+    process.once(signal, () => process.exit(exitCode));
+  });
+}
 
 /**
  * A process stream that goes quiet once its reader is gone: `codex-team watch --json | head -1`
@@ -35,11 +40,19 @@ function quietWhenClosed(stream: NodeJS.WriteStream): TextSink {
   };
 }
 
-// Last resort: whatever escapes a command is still one line with a code, never a stack.
-process.on('uncaughtException', (error: Error) => {
-  process.stderr.write(`codex-team: INTERNAL: ${error.name}: ${error.message.split('\n')[0] ?? ''}\n`);
-  process.exit(EXIT.failure);
-});
+if (process.argv[2] === 'serve') {
+  // A long-running server outlives an unexpected error: a dead server cuts every agent off.
+  const report = (kind: string) => (error: unknown) =>
+    process.stderr.write(`${JSON.stringify({ level: 50, msg: `${kind}; still serving`, err: String(error instanceof Error ? (error.stack ?? error) : error) })}\n`);
+  process.on('uncaughtException', report('uncaught exception'));
+  process.on('unhandledRejection', report('unhandled rejection'));
+} else {
+  // Last resort: whatever escapes a command is still one line with a code, never a stack.
+  process.on('uncaughtException', (error: Error) => {
+    process.stderr.write(`codex-team: INTERNAL: ${error.name}: ${error.message.split('\n')[0] ?? ''}\n`);
+    process.exit(EXIT.failure);
+  });
+}
 
 void runCli(process.argv.slice(2), {
   stdout: quietWhenClosed(process.stdout),

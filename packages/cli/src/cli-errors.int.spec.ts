@@ -159,7 +159,14 @@ describe('every verb answers every bad input with one line, a stable code and it
     expect(readdirSync(dir).filter((file) => file.startsWith('notes.sqlite'))).toEqual(['notes.sqlite']);
   });
 
-  it.each([...STORE_VERBS, ['doctor', ['doctor']], ['install', ['install']], ['demo', ['demo']], ['bench', ['bench']]] as [string, string[]][])(
+  it.each([
+    ...STORE_VERBS,
+    ['doctor', ['doctor']],
+    ['install', ['install']],
+    ['demo', ['demo']],
+    ['bench', ['bench']],
+    ['serve', ['serve', '--http', '127.0.0.1:0']],
+  ] as [string, string[]][])(
     '%s: an unknown flag is a USAGE line with exit 2',
     (_verb, argv) => {
       expectOneLineError(cli([...argv, '--frobnicate']), 2, 'USAGE', '--frobnicate');
@@ -178,6 +185,13 @@ describe('every verb answers every bad input with one line, a stable code and it
     [['demo', '--teammates', '9'], '--teammates must be a whole number from 3 to 6'],
     [['install', '--name', 'a b'], '--name must be'],
     [['bench', '--only', 'nope'], 'unknown benchmark "nope"'],
+    [['install', '--bearer-env', 'TEAM_TOKEN'], '--bearer-env goes with --url'],
+    [['install', '--url', 'ftp://example.org/mcp'], '--url must be http:// or https://'],
+    [['serve'], '--http HOST:PORT is required'],
+    [['serve', '--http', '127.0.0.1:99999'], 'the port must be 0-65535'],
+    [['serve', '--http', '127.0.0.1:0', '--max-sessions', '0'], '--max-sessions must be a whole number of at least 1'],
+    [['serve', '--http', '127.0.0.1:0', '--token-env', 'NOT-A-VAR'], '--token-env "NOT-A-VAR" is not an environment variable name'],
+    [['serve', '--http', '127.0.0.1:0', '--log-level', 'loud'], '--log-level must be one of'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [[], 'missing command'],
   ])('%j: a bad value is a USAGE line naming it, exit 2', (argv, mentions) => {
@@ -214,6 +228,21 @@ describe('every verb answers every bad input with one line, a stable code and it
     expectOneLineError(outcome, 1, 'FILE_ACCESS', `cannot open the store ${db}: its folder ${join(dir, 'read-only')} is not writable: permission denied (EACCES)`);
     expect(outcome.stdout).toBe('');
     expectOneLineError(cli(['demo', '--db', join(dir, 'notes.txt'), '--fast']), 1, 'NOT_A_STORE', join(dir, 'notes.txt'));
+  });
+
+  it('serve: a --db that is not a store, or one it may not open, is one line naming the file, before it listens', () => {
+    for (const [label, path, code] of BAD_STORES.filter(([, , each]) => each !== 'NOT_FOUND')) {
+      const outcome = cli(['serve', '--http', '127.0.0.1:0', '--db', path(dir)]);
+      try {
+        expectOneLineError(outcome, 1, code, path(dir));
+      } catch (error) {
+        throw new Error(`serve on ${label}: ${String(error)}`);
+      }
+      expect(outcome.stdout).toBe('');
+    }
+    expectOneLineError(cli(['serve', '--http', '127.0.0.1:0', '--db', join(dir, 'unreadable.db')], AS_UNPRIVILEGED), 1, 'FILE_ACCESS', join(dir, 'unreadable.db'));
+    expect(readFileSync(appDb).equals(appDbBytes)).toBe(true);
+    expect(readdirSync(dir).filter((file) => file.startsWith('notes.sqlite'))).toEqual(['notes.sqlite']);
   });
 
   it('ui on a port already taken: CONFLICT naming the port', () => {

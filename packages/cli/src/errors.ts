@@ -2,10 +2,10 @@ import { fileErrorReason, isTeamError, type ErrorCode } from '@codex-team/contra
 
 /**
  * Exit statuses of `codex-team`: 0 success, 1 the command failed (its stable code on stderr),
- * 2 the command line was wrong, 130 interrupted (128 + SIGINT, as shells report it). `watch`
- * adds the codes of WATCH_EXIT for how the team ended.
+ * 2 the command line was wrong, 130 interrupted (128 + SIGINT, as shells report it), 143
+ * terminated (128 + SIGTERM). `watch` adds the codes of WATCH_EXIT for how the team ended.
  */
-export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
 /** The stable codes the CLI prints: the contracts' codes plus its own two. */
 export type CliErrorCode = ErrorCode | 'USAGE' | 'INTERRUPTED';

@@ -149,6 +149,33 @@ describe('runCli', () => {
     expect(io.stderr.text()).toBe('codex-team wait: INTERRUPTED: stopped by Ctrl-C (SIGINT)\n');
   });
 
+  it('exits 143 with an INTERRUPTED line on SIGTERM; a server that stopped as asked keeps its own status', async () => {
+    const stopping = (name: string, runsUntilStopped: boolean): Command => ({
+      ...echo,
+      name,
+      runsUntilStopped,
+      run: (_args, io) => new Promise((resolve) => io.signal?.addEventListener('abort', () => resolve(0))),
+    });
+    for (const [name, server, exit, stderr] of [
+      ['wait', false, 143, 'codex-team wait: INTERRUPTED: stopped by SIGTERM\n'],
+      ['serve', true, 0, ''],
+    ] as const) {
+      const controller = new AbortController();
+      const io = { ...fakeIo(), signal: controller.signal };
+      const running = runCli([name], io, [stopping(name, server)]);
+      controller.abort('SIGTERM');
+      expect(await running).toBe(exit);
+      expect(io.stderr.text()).toBe(stderr);
+    }
+    // A server that throws rather than return after the stop request ends as any command would: interrupted.
+    const controller = new AbortController();
+    const failing: Command = { ...echo, name: 'serve', runsUntilStopped: true, run: () => Promise.reject(new Error('boom')) };
+    const io = { ...fakeIo(), signal: controller.signal };
+    controller.abort('SIGINT');
+    expect(await runCli(['serve'], io, [failing])).toBe(130);
+    expect(io.stderr.text()).toBe('codex-team serve: INTERRUPTED: stopped by Ctrl-C (SIGINT)\n');
+  });
+
   it('ends quietly with 0 when its reader closed the output early', async () => {
     const controller = new AbortController();
     const failing: Command = { ...echo, name: 'late', run: () => Promise.reject(new Error('write EPIPE')) };

@@ -54,13 +54,18 @@ function report(io: CommandIo, name: string, failure: Pick<CliFailure, 'code' | 
   io.stderr.write(`codex-team${name === '' ? '' : ` ${name}`}: ${failure.code}: ${failure.message}\n`);
 }
 
-/** The exit status once a command has ended, given how it ended. */
-function settle(io: CommandIo, name: string, outcome: { code: number } | { error: unknown }): number {
+/**
+ * The exit status once a command has ended, given how it ended. A server (runsUntilStopped) that
+ * returned after a stop request ended as asked: its status stands.
+ */
+function settle(io: CommandIo, command: Pick<Command, 'name' | 'runsUntilStopped'>, outcome: { code: number } | { error: unknown }): number {
+  const { name } = command;
   // A reader that went away is the reader's choice: nothing more to say, and nothing failed.
   if (io.signal?.aborted === true && io.signal.reason === OUTPUT_CLOSED) return EXIT.ok;
-  if (wasInterrupted(io)) {
-    report(io, name, { code: 'INTERRUPTED', message: 'stopped by Ctrl-C (SIGINT)' });
-    return EXIT.interrupted;
+  if (wasInterrupted(io) && !(command.runsUntilStopped === true && 'code' in outcome)) {
+    const terminated = io.signal?.reason === 'SIGTERM';
+    report(io, name, { code: 'INTERRUPTED', message: terminated ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });
+    return terminated ? EXIT.terminated : EXIT.interrupted;
   }
   if ('code' in outcome) return outcome.code;
   const failure = describeFailure(outcome.error);
@@ -108,7 +113,7 @@ export async function runCli(argv: readonly string[], cliIo: CliIo, commands: re
       strict: true,
     });
   } catch (error) {
-    if (!isParseArgsError(error)) return settle(io, command.name, { error });
+    if (!isParseArgsError(error)) return settle(io, command, { error });
     report(io, command.name, { code: 'USAGE', message: `${firstSentence(error.message)} (run codex-team ${command.name} --help)` });
     return EXIT.usage;
   }
@@ -122,8 +127,8 @@ export async function runCli(argv: readonly string[], cliIo: CliIo, commands: re
     return EXIT.ok;
   }
   try {
-    return settle(io, command.name, { code: await command.run({ values: parsed.values, positionals: parsed.positionals }, io) });
+    return settle(io, command, { code: await command.run({ values: parsed.values, positionals: parsed.positionals }, io) });
   } catch (error) {
-    return settle(io, command.name, { error });
+    return settle(io, command, { error });
   }
 }

@@ -1,15 +1,9 @@
-import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts';
-import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
-import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
+import { TeamError } from '@codex-team/contracts';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { Logger } from 'pino';
-import type { PermissionPolicy } from '@codex-team/policy-engine';
-import { createServer } from './create-server';
-import { StdinLineGuard, oversizedRequestId, oversizedToolName, type MalformedLine, type OversizedLine } from './stdin-line-guard';
-import { TicketIssuer } from './runtime';
-import { loadServerProfiles } from './server-policy';
+import { ServerRuntime, type ServerRuntimeOptions } from './server-runtime';
 import { Session } from './session';
+import { StdinLineGuard, oversizedRequestId, oversizedToolName, type MalformedLine, type OversizedLine } from './stdin-line-guard';
 import { errorResult } from './tool-result';
 
 /**
@@ -19,27 +13,13 @@ import { errorResult } from './tool-result';
  */
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
-export interface StdioServerOptions {
-  /** The SQLite store file shared by every server process of the machine. */
-  dbPath: string;
-  /** The user's own profile directory, beside the built-in profiles; a missing one is fine. */
-  profilesDir?: string;
-  /** Overrides every profile's lease length, in milliseconds. @default the team profile's */
-  leaseMs?: number;
-  /**
-   * Heartbeat and recovery numbers; `sweepEveryMs` times this process's one sweep (leases, lost
-   * and idle teammates, idle teams, mode lapses). @default recoveryPolicy({ leaseMs })
-   */
-  recovery?: RecoveryPolicy;
-  logger: Logger;
+export interface StdioServerOptions extends ServerRuntimeOptions {
   /** @default process.stdin */
   stdin?: Readable;
   /** @default process.stdout */
   stdout?: Writable;
   /** @default MAX_REQUEST_BYTES */
   maxRequestBytes?: number;
-  /** @default the shipped profiles/permissions/default.yaml */
-  permissions?: PermissionPolicy;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -61,29 +41,9 @@ export interface RunningStdioServer {
  */
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
-  const ids = new RandomIdGenerator();
-  const profiles = loadServerProfiles(options.profilesDir, logger);
-  const store: TeamStore = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids, profiles, logger });
   const session = new Session();
-  const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-  const recoverySweeper = new RecoverySweeper(store, recovery, logger);
-  const server = createServer({
-    store,
-    profiles,
-    clock: systemClock,
-    ids,
-    tickets: new TicketIssuer(),
-    logger,
-    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-    recovery,
-    sweeper: recoverySweeper,
-    session,
-    ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
-  });
-  // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
-  // team's claims come back, silent teammates free their slots, idle teams close and temporary
-  // modes lapse while any agent of the machine runs. The timer never keeps the process alive.
-  const stopSweeps = recoverySweeper.start();
+  const runtime = await ServerRuntime.open(options);
+  const server = runtime.createSessionServer(session);
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const guard = new StdinLineGuard(
@@ -138,15 +98,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     // The body starts on a later tick: closing the server below re-enters shutdown through
     // onclose, and by then `ending` must already be set so the session ends exactly once.
     ending ??= Promise.resolve().then(async () => {
-      const binding = session.end();
       // Record the disconnect first: it is the liveness signal the team relies on.
-      if (binding !== null) {
-        try {
-          await store.disconnectAgent(binding, reason);
-        } catch (error) {
-          logger.error({ err: error, agent_id: binding.agentId, team_id: binding.teamId }, 'could not record the disconnect');
-        }
-      }
+      const binding = await runtime.endSession(session, reason);
       stdin.unpipe(guard);
       try {
         await server.close();
@@ -154,8 +107,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
       // A sweep already running finishes its transaction before the store closes under it.
-      await stopSweeps();
-      await store.close();
+      await runtime.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();
     });
@@ -173,7 +125,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, profiles: [...profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery },
+    { db: options.dbPath, profiles: [...runtime.profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery: runtime.recovery },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };

@@ -22,3 +22,4 @@ export { makeDirectory } from './store-file';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
+export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';

@@ -29,20 +29,25 @@ const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 const FIRST_MIGRATION = '0001_initial.sql';
 
 /**
- * The shipped `migrations/` folder: the nearest one at or above this module that holds the first
- * migration. That is the store package's own folder from `src` under ts-jest, from a built `dist`
- * and from an installed package, and the copy beside the bundled `codex-team-mcp` binary.
+ * The nearest folder named `folder` at or above this module that holds the first migration. That
+ * is the store package's own folder from `src` under ts-jest, from a built `dist` and from an
+ * installed package, and the copy beside the bundled `codex-team-mcp` binary.
  */
-export function defaultMigrationsDir(): string {
+export function findMigrationsDir(folder: string): string {
   let dir = __dirname;
   for (;;) {
-    if (existsSync(join(dir, 'migrations', FIRST_MIGRATION))) return join(dir, 'migrations');
+    if (existsSync(join(dir, folder, FIRST_MIGRATION))) return join(dir, folder);
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new TeamError('INTERNAL', `no migrations/${FIRST_MIGRATION} at or above ${__dirname}`);
+      throw new TeamError('INTERNAL', `no ${folder}/${FIRST_MIGRATION} at or above ${__dirname}`);
     }
     dir = parent;
   }
+}
+
+/** The shipped SQLite `migrations/` folder. */
+export function defaultMigrationsDir(): string {
+  return findMigrationsDir('migrations');
 }
 
 /** Reads `NNNN_name.sql` files in version order; gaps or duplicate numbers are refused. */
@@ -83,7 +88,8 @@ export interface SchemaCheck {
  * Checks the migrations a database has applied against the code's files, reading only. Refuses
  * with `SCHEMA_MISMATCH` when an applied migration's checksum differs from its file (someone
  * edited an applied migration) or the database holds a version these files do not know (it was
- * written by newer code). The one rule both the migrating and the read-only opener apply.
+ * written by newer code). The one rule the SQLite runner, the read-only opener and the PostgreSQL
+ * runner apply.
  */
 export function checkAppliedMigrations(applied: readonly AppliedMigration[], migrations: readonly Migration[]): SchemaCheck {
   const known = new Map(migrations.map((migration) => [migration.version, migration]));

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { TeamError, fileAccessError } from '@codex-team/contracts';
 import { makeDirectory } from '@codex-team/store';
-import { findBlock, insertBlock, removeBlock, type McpServerEntry } from './config-block';
+import { findBlock, insertBlock, isUrlEntry, removeBlock, type McpEntry } from './config-block';
 
 // Why a TOML parser: a `[mcp_servers.team]` table can be spelled many ways (quoted keys, dotted
 // keys at the root, an inline `mcp_servers = { ... }`), and appending to a file whose TOML we did
@@ -69,7 +69,7 @@ export function writeAtomically(path: string, text: string): void {
  * valid TOML and CONFLICT when a `[mcp_servers.<name>]` exists that codex-team did not write.
  * Returns whether the file changed.
  */
-export function installServerEntry(configPath: string, name: string, entry: McpServerEntry): boolean {
+export function installServerEntry(configPath: string, name: string, entry: McpEntry): boolean {
   const text = readText(configPath) ?? '';
   const outside = removeBlock(text, name) ?? text;
   if (serverTable(parseToml(outside, configPath), name) !== undefined) {
@@ -90,7 +90,7 @@ export function installServerEntry(configPath: string, name: string, entry: McpS
       config: configPath,
     });
   }
-  if (written?.['command'] !== entry.command) {
+  if (isUrlEntry(entry) ? written?.['url'] !== entry.url : written?.['command'] !== entry.command) {
     throw new TeamError('CONFLICT', `cannot add [mcp_servers.${name}] to ${configPath}: the file's layout changes its meaning`);
   }
   if (next === text) return false;

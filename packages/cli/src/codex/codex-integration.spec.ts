@@ -26,7 +26,7 @@ describe('installCodexIntegration', () => {
   it('writes the server entry and the skill, and uninstall removes both', () => {
     const first = installCodexIntegration(options);
     expect(first).toMatchObject({ configChanged: true, skillChanged: true });
-    expect(first.entry.args).toEqual([options.serverBin, '--db', options.dbPath]);
+    expect(first.entry).toMatchObject({ args: [options.serverBin, '--db', options.dbPath] });
     expect(readFileSync(join(options.codexHome, 'skills', 'codex-team', 'SKILL.md'), 'utf8')).toBe(options.skillText);
     expect(installCodexIntegration(options)).toMatchObject({ configChanged: false, skillChanged: false });
 

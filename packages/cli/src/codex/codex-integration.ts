@@ -4,7 +4,7 @@ import { TeamError } from '@codex-team/contracts';
 import { makeDirectory } from '@codex-team/store';
 import { installServerEntry, readText, uninstallServerEntry, writeAtomically } from './codex-config';
 import { codexConfigPath, installedSkillPath } from './codex-paths';
-import type { McpServerEntry } from './config-block';
+import type { McpEntry, McpServerEntry, McpUrlEntry } from './config-block';
 import { installSkill, uninstallSkill } from './skill-files';
 
 /** Codex waits this long for `codex-team-mcp` to start; opening a busy store can take seconds. */
@@ -26,6 +26,11 @@ export interface InstallOptions {
   serverBin: string;
   /** The SKILL.md text to install. */
   skillText: string;
+  /**
+   * Register a running `codex-team serve --http` instead of a process: its endpoint and the
+   * environment variable Codex reads the bearer token from. The store options are then unused.
+   */
+  http?: { url: string; bearerTokenEnvVar: string };
 }
 
 export interface InstallResult {
@@ -33,7 +38,7 @@ export interface InstallResult {
   configChanged: boolean;
   skillPath: string;
   skillChanged: boolean;
-  entry: McpServerEntry;
+  entry: McpEntry;
 }
 
 /** The entry `install` writes for a server binary, store file and (optionally) profile directory. */
@@ -46,6 +51,11 @@ export function serverEntryFor(nodePath: string, serverBin: string, dbPath: stri
   };
 }
 
+/** The entry `install --url` writes for a `codex-team serve --http` endpoint. */
+export function urlEntryFor(url: string, bearerTokenEnvVar: string): McpUrlEntry {
+  return { url, bearerTokenEnvVar, startupTimeoutSec: STARTUP_TIMEOUT_SEC, toolTimeoutSec: TOOL_TIMEOUT_SEC };
+}
+
 /**
  * Registers codex-team with a Codex home: the MCP server entry in config.toml and the skill.
  * Throws NOT_FOUND when the server binary is missing (not built), CONFLICT / INVALID_INPUT as
@@ -53,14 +63,17 @@ export function serverEntryFor(nodePath: string, serverBin: string, dbPath: stri
  * nothing is written (or what was written is put back).
  */
 export function installCodexIntegration(options: InstallOptions): InstallResult {
-  if (!existsSync(options.serverBin)) {
+  if (options.http === undefined && !existsSync(options.serverBin)) {
     throw new TeamError('NOT_FOUND', `codex-team-mcp is not built: ${options.serverBin} is missing (run npm run build)`);
   }
   const configPath = codexConfigPath(options.codexHome);
   const skillPath = installedSkillPath(options.codexHome);
   // The Codex home first: one that cannot be written is refused before any file changes.
   makeDirectory(dirname(configPath));
-  const entry = serverEntryFor(options.nodePath, options.serverBin, options.dbPath, options.profilesDir);
+  const entry =
+    options.http === undefined
+      ? serverEntryFor(options.nodePath, options.serverBin, options.dbPath, options.profilesDir)
+      : urlEntryFor(options.http.url, options.http.bearerTokenEnvVar);
   const before = readText(configPath);
   const configChanged = installServerEntry(configPath, options.serverName, entry);
   try {

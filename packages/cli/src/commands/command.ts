@@ -32,6 +32,11 @@ export interface Command {
   /** How many positional arguments it takes at most, when it takes any. @default no limit */
   maxPositionals?: number;
   /**
+   * A server: it runs until asked to stop (Ctrl-C, SIGTERM), and stopping is its normal end, so
+   * its own exit status stands instead of INTERRUPTED. @default false
+   */
+  runsUntilStopped?: boolean;
+  /**
    * Returns the process exit status: 0 success, 1 failure (see EXIT). Throws for errors: a
    * UsageError for a bad command line (exit 2), a TeamError with its stable code (exit 1).
    */

@@ -6,6 +6,7 @@ import { installCommand } from './install';
 import { recoverCommand } from './recover';
 import { replayCommand } from './replay';
 import { reportCommand } from './report';
+import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { tasksCommand } from './tasks';
 import { uiCommand } from './ui';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   installCommand,
   uninstallCommand,
   doctorCommand,
+  serveCommand,
   benchCommand(),
   demoCommand,
   statusCommand,
