@@ -100,12 +100,6 @@ describe('lint package boundaries', () => {
     expect(errors.get('storeImportsPg')).toEqual([]);
   });
 
-  it('refuses the test harnesses (testkit) in production code, and allows them in specs and test harnesses', () => {
-    expect(rulesOf('storeProductionImportsTestkit')).toContain('no-restricted-imports');
-    expect(errors.get('storeSpecImportsTestkit')).toEqual([]);
-    expect(errors.get('storeHarnessImportsTestkit')).toEqual([]);
-  });
-
   it('refuses testkit importing any package of ours', () => {
     expect(rulesOf('testkitImportsContracts')).toContain('@nx/enforce-module-boundaries');
   });
@@ -126,10 +120,15 @@ describe('lint package boundaries', () => {
     expect(rulesOf('recoveryImportsMcpServer')).toContain('@nx/enforce-module-boundaries');
   });
 
-  it('refuses a testing entry in production code, and allows it in specs and test harnesses', () => {
-    expect(rulesOf('productionImportsTesting')).toContain('no-restricted-imports');
-    expect(errors.get('specImportsTesting')).toEqual([]);
-    expect(errors.get('harnessImportsTesting')).toEqual([]);
+  it('refuses a testing entry or testkit in production code, and allows both in specs and test harnesses', () => {
+    for (const [production, spec, harness] of [
+      ['productionImportsTesting', 'specImportsTesting', 'harnessImportsTesting'],
+      ['storeProductionImportsTestkit', 'storeSpecImportsTestkit', 'storeHarnessImportsTestkit'],
+    ] as const) {
+      expect(rulesOf(production)).toContain('no-restricted-imports');
+      expect(errors.get(spec)).toEqual([]);
+      expect(errors.get(harness)).toEqual([]);
+    }
   });
 
   it('refuses deep imports into another package', () => {

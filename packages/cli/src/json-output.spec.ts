@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BufferSink, type CliIo } from './cli-io';
-import { runCli } from './run-cli';
+import { runBuffered } from './testing/buffered-io';
 import { nonSnakeKeys } from './testing/json-keys';
 import { seedEndedTeam } from './testing/seed-team';
 
@@ -27,18 +26,8 @@ describe('JSON output', () => {
     ['recover', ['recover']],
     ['doctor', ['doctor', '--codex-home', '/nonexistent/codex-home']],
   ])('%s --json has snake_case keys only', async (_label, argv) => {
-    const io: CliIo & { stdout: BufferSink; stderr: BufferSink } = {
-      stdout: new BufferSink(),
-      stderr: new BufferSink(),
-      env: {},
-      homeDir: dir,
-      cwd: dir,
-      execPath: process.execPath,
-      nodeVersion: process.versions.node,
-      stdoutIsTerminal: false,
-    };
-    await runCli([...argv, '--db', db, '--json'], io);
-    expect(io.stderr.text()).toBe('');
-    expect(nonSnakeKeys(JSON.parse(io.stdout.text()))).toEqual([]);
+    const { out, err } = await runBuffered([...argv, '--db', db, '--json'], dir);
+    expect(err).toBe('');
+    expect(nonSnakeKeys(JSON.parse(out))).toEqual([]);
   });
 });

@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BufferSink, type CliIo } from './cli-io';
-import { runCli } from './run-cli';
+import { runBuffered } from './testing/buffered-io';
 import { terminalSafe } from './terminal-text';
 import { HOSTILE_TEXT, seedEndedTeam } from './testing/seed-team';
 
@@ -30,21 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[], terminal = false): Promise<{ code: number; out: string; err: string }> {
-  const io: CliIo & { stdout: BufferSink; stderr: BufferSink } = {
-    stdout: new BufferSink(),
-    stderr: new BufferSink(),
-    env: {},
-    homeDir: dir,
-    cwd: dir,
-    execPath: process.execPath,
-    nodeVersion: process.versions.node,
-    stdoutIsTerminal: terminal,
-    terminalSize: () => ({ columns: 200, rows: 60 }),
-  };
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout.text(), err: io.stderr.text() };
-}
+const run = (argv: string[], terminal = false) => runBuffered(argv, dir, { stdoutIsTerminal: terminal, terminalSize: () => ({ columns: 200, rows: 60 }) });
 
 describe('terminalSafe', () => {
   it('shows escape sequences and control characters escaped, JSON-style, and keeps tabs, newlines and ordinary text', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore } from '@codex-team/store';
-import { BufferSink, type CliIo } from '../cli-io';
 import { runCli } from '../run-cli';
+import { bufferedIo, runBuffered } from '../testing/buffered-io';
 import { seedCrowdedTeam, seedEndedTeam, seedTeam } from '../testing/seed-team';
 import { displayWidth } from './text-width';
 
@@ -14,21 +14,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function watch(argv: string[], size?: { columns: number; rows: number }): Promise<{ code: number; out: string; err: string }> {
-  const io: CliIo & { stdout: BufferSink; stderr: BufferSink } = {
-    stdout: new BufferSink(),
-    stderr: new BufferSink(),
-    env: {},
-    homeDir: dir,
-    cwd: dir,
-    execPath: process.execPath,
-    nodeVersion: process.versions.node,
-    stdoutIsTerminal: size !== undefined,
-    ...(size === undefined ? {} : { terminalSize: () => size }),
-  };
-  const code = await runCli(['watch', ...argv], io);
-  return { code, out: io.stdout.text(), err: io.stderr.text() };
-}
+const watch = (argv: string[], size?: { columns: number; rows: number }) =>
+  runBuffered(['watch', ...argv], dir, size === undefined ? {} : { stdoutIsTerminal: true, terminalSize: () => size });
 
 describe('codex-team watch on a terminal', () => {
   it('fits 80x24: the header stays on the first line, no line is wider than 80, the frame leaves the last row free', async () => {
@@ -67,16 +54,7 @@ describe('codex-team watch names what it shows and ends with the team', () => {
     expect(feed).not.toMatch(/\b(ag|tk|ar)_[a-z0-9]+/);
     expect(feed).toMatch(/task\.claim\s+"Test everything end to end with a long title that must not be cut": claimed with fence 1/);
     // The whole trail names them too: messages by recipient, tasks by title.
-    const io: CliIo & { stdout: BufferSink; stderr: BufferSink } = {
-      stdout: new BufferSink(),
-      stderr: new BufferSink(),
-      env: {},
-      homeDir: dir,
-      cwd: dir,
-      execPath: process.execPath,
-      nodeVersion: process.versions.node,
-      stdoutIsTerminal: false,
-    };
+    const io = bufferedIo(dir);
     await runCli(['replay', '--db', db], io);
     const what = io.stdout.text().split('\n').map((line) => line.slice(line.indexOf('allow') + 'allow'.length));
     expect(what.join('\n')).not.toMatch(/\b(ag|tk|ar)_[a-z0-9]+/);

@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BufferSink, type CliIo } from '../cli-io';
-import { runCli } from '../run-cli';
+import { runBuffered } from '../testing/buffered-io';
 import { seedEndedTeam, seedTeam, type SeededEndedTeam } from '../testing/seed-team';
 import type { ReportModel } from './report-model';
 import { timeTicks } from './time-axis';
@@ -20,20 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io: CliIo & { stdout: BufferSink; stderr: BufferSink } = {
-    stdout: new BufferSink(),
-    stderr: new BufferSink(),
-    env: {},
-    homeDir: dir,
-    cwd: dir,
-    execPath: process.execPath,
-    nodeVersion: process.versions.node,
-    stdoutIsTerminal: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout.text(), err: io.stderr.text() };
-}
+const run = (argv: string[]) => runBuffered(argv, dir);
 
 async function model(store = db): Promise<ReportModel> {
   const { code, out, err } = await run(['report', '--db', store, '--json']);

@@ -3,8 +3,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteTeamStore } from '@codex-team/store';
-import { BufferSink, type CliIo } from '../cli-io';
-import { runCli } from '../run-cli';
+import type { CliIo } from '../cli-io';
+import { runBuffered } from '../testing/buffered-io';
 import { SEEDED_SECRET, seedTeam, type SeededTeam } from '../testing/seed-team';
 import { layoutDag } from './dag-layout';
 
@@ -19,25 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(extra: Partial<CliIo> = {}): CliIo & { stdout: BufferSink; stderr: BufferSink } {
-  return {
-    stdout: new BufferSink(),
-    stderr: new BufferSink(),
-    env: {},
-    homeDir: dir,
-    cwd: dir,
-    execPath: process.execPath,
-    nodeVersion: process.versions.node,
-    stdoutIsTerminal: false,
-    ...extra,
-  } as CliIo & { stdout: BufferSink; stderr: BufferSink };
-}
-
-async function run(argv: string[], extra: Partial<CliIo> = {}): Promise<{ code: number; out: string; err: string }> {
-  const sinks = io(extra);
-  const code = await runCli(argv, sinks);
-  return { code, out: sinks.stdout.text(), err: sinks.stderr.text() };
-}
+const run = (argv: string[], extra: Partial<CliIo> = {}) => runBuffered(argv, dir, extra);
 
 describe('codex-team status', () => {
   it('shows agents, progress, budget, early stop and spawn hints of the newest active team', async () => {
