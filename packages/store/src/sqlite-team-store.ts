@@ -324,6 +324,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     {
       busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
       busyRetry: retry,
+      createFolders: true,
       // Look before the first write: another application's database is refused untouched.
       guard: (opened) => {
         if (options.path !== ':memory:' && !isBlankDatabase(opened) && !isCodexTeamStore(opened, migrations)) throw notAStore(options.path);

@@ -15,25 +15,28 @@ export interface OpenDatabaseOptions {
    * untouched (the store refuses another application's database with NOT_A_STORE).
    */
   guard?: (db: Database.Database) => void;
+  /** Create the missing folders of a file that does not exist yet (the store does). @default false */
+  createFolders?: boolean;
 }
 
 /**
  * The one way a SQLite file is opened for writing. Before SQLite touches the path, `fs` alone
- * refuses a folder, a device and a file that is not SQLite (NOT_A_STORE), and a missing file's
- * folders are created (FILE_ACCESS when they cannot be). Then it runs `guard`, sets the store's
- * settings (WAL, synchronous=FULL, foreign keys) and runs `setup` (migrations, a scratch table), all
- * in one attempt under the store's busy retry: switching a fresh file to WAL needs a moment of
- * exclusive access, and another process opening the same file at once can make it busy without
- * SQLite waiting out its busy_timeout. When the retries run out the caller gets `BUSY`; a file that
- * cannot be opened or written is FILE_ACCESS naming it (openFailure). The connection is closed on
- * every failure.
+ * refuses a folder, a device and a file that is not SQLite (NOT_A_STORE), and, with
+ * `createFolders`, a missing file's folders are created (FILE_ACCESS when they cannot be). Then it
+ * runs `guard`, sets the store's settings (WAL, synchronous=FULL, foreign keys) and runs `setup`
+ * (migrations, a scratch table), all in one attempt under the store's busy retry: switching a
+ * fresh file to WAL needs a moment of exclusive access, and another process opening the same file
+ * at once can make it busy without SQLite waiting out its busy_timeout. When the retries run out
+ * the caller gets `BUSY`; a file that cannot be opened or written is FILE_ACCESS naming it
+ * (openFailure). The connection is closed on every failure.
  */
 export async function openDatabase(
   path: string,
   options: OpenDatabaseOptions = {},
   setup: (db: Database.Database) => void = () => undefined,
 ): Promise<Database.Database> {
-  if (path !== ':memory:' && inspectStoreFile(path).kind === 'missing') makeDirectory(dirname(path));
+  const file = path === ':memory:' ? null : inspectStoreFile(path);
+  if (file?.kind === 'missing' && options.createFolders === true) makeDirectory(dirname(path));
   let db: Database.Database;
   try {
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
