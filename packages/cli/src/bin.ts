@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `codex-team` binary: wires the real process into runCli and nothing else.
 import { homedir } from 'node:os';
-import { OUTPUT_CLOSED, type TextSink } from './cli-io';
+import { OUTPUT_CLOSED, readAll, type TextSink } from './cli-io';
 import { EXIT } from './errors';
 import { runCli } from './run-cli';
 
@@ -65,6 +65,7 @@ void runCli(process.argv.slice(2), {
   signal: stop.signal,
   stdoutIsTerminal: process.stdout.isTTY === true,
   terminalSize: () => (process.stdout.isTTY === true ? { columns: process.stdout.columns, rows: process.stdout.rows } : undefined),
+  readStdin: () => readAll(process.stdin),
 }).then((code) => {
   process.exitCode = code;
 });

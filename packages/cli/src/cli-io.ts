@@ -65,6 +65,15 @@ export interface CliIo {
   stdoutIsTerminal: boolean;
   /** The terminal's size now, when stdout is one (`process.stdout.columns` / `rows`). */
   terminalSize?: () => { columns: number; rows: number } | undefined;
+  /** All of stdin as text, for commands that read it (`hook`); undefined: no stdin. */
+  readStdin?: () => Promise<string>;
+}
+
+/** Reads a stream to its end as UTF-8 text. */
+export async function readAll(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** What a command is given: CliIo whose stdout and stderr sanitise what is written. */

@@ -40,6 +40,7 @@ export {
   TeamStartOutputSchema,
   TeamSpawnOutputSchema,
   TeamJoinOutputSchema,
+  TeamStatusOutputSchema,
 } from './tools/team-tools';
 export { TaskNextOutputSchema } from './tools/task-tools';
 export { InboxOutputSchema } from './tools/message-tools';

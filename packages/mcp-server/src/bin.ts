@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // codex-team-mcp: one MCP session on stdio for one Codex agent thread. Codex never restarts a
-// server that exits, so nothing after startup may end this process except the session ending.
+// server that exits, and a required server that fails to start stops the whole Codex session, so
+// nothing after startup may end this process except the session ending: when the store cannot be
+// opened, the session is served anyway, answering every tool call with the reason.
 import { isTeamError } from '@codex-team/contracts';
 import { createLogger } from './logger';
 import { SERVER_USAGE, ServerArgsError, parseServerArgs } from './server-args';
 import { runStdioServer } from './stdio-server';
+import { runUnavailableStdioServer } from './unavailable-server';
 
 async function main(): Promise<void> {
   let args;
@@ -23,22 +26,23 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
 
-  let running;
+  let server;
   try {
-    running = await runStdioServer({
+    server = await runStdioServer({
       dbPath: args.dbPath,
       profilesDir: args.profilesDir,
       ...(args.leaseMs === undefined ? {} : { leaseMs: args.leaseMs }),
       recovery: args.recovery,
       logger,
+      ...(args.codexThreadCap === undefined ? {} : { codexThreadCap: args.codexThreadCap }),
+      codexServerKey: args.codexServerKey,
     });
   } catch (error) {
+    const detail = isTeamError(error) ? error.message : error instanceof Error ? error.message : String(error);
     logger.fatal({ err: error, db: args.dbPath }, 'could not open the store');
-    const detail = isTeamError(error) ? error.message : String(error);
     process.stderr.write(`codex-team-mcp: cannot open ${args.dbPath}: ${detail}\n`);
-    process.exit(1);
+    server = await runUnavailableStdioServer({ dbPath: args.dbPath, reason: detail.split('\n')[0] ?? detail, logger });
   }
-  const server = running;
   const endOn = (signal: NodeJS.Signals): void => {
     process.on(signal, () => {
       void server.shutdown(`received ${signal}`).finally(() => process.exit(0));

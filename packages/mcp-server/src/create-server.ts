@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
-import type { PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -7,6 +7,7 @@ import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { AuthorizationStep } from './authorize';
+import { codexThreadOf } from './codex-thread';
 import { PolicyEnv } from './policy-env';
 import { SecretGuard } from './secret-guard';
 import type { TicketIssuer } from './runtime';
@@ -54,6 +55,14 @@ export interface ServerDeps {
    * @default AUTHORIZATION_STEPS
    */
   authorizationSteps?: readonly AuthorizationStep[];
+  /**
+   * Codex's own thread cap, as `codex-team install` read it from the user's Codex config; spawn
+   * hints never exceed it. Open the store with the same `codexThreadCap`, which enforces it.
+   * @default unknown: the profile's cap alone
+   */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered this server under; instructions name `mcp__<key>`. @default 'team' */
+  codexServerKey?: string;
   /** @default 'codex-team' */
   serverName?: string;
   /** @default '0.1.0' */
@@ -85,7 +94,7 @@ const RawCallToolRequestSchema = z.object({
 export function createServer(deps: ServerDeps): Server {
   const session = deps.session ?? new Session();
   const { permissions } = deps;
-  const policy = new PolicyEnv(deps.profiles, deps.leaseMs);
+  const policy = new PolicyEnv(deps.profiles, deps.leaseMs, deps.codexThreadCap, deps.codexServerKey);
   const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
   const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
   const registry = new ToolRegistry({
@@ -111,6 +120,9 @@ export function createServer(deps: ServerDeps): Server {
     { capabilities: { tools: {} } },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.listTools() }));
-  server.setRequestHandler(RawCallToolRequestSchema, (request) => registry.call(request.params.name, request.params.arguments));
+  server.setRequestHandler(RawCallToolRequestSchema, (request) => {
+    session.noteCodexThread(codexThreadOf(request.params['_meta']));
+    return registry.call(request.params.name, request.params.arguments);
+  });
   return server;
 }

@@ -335,7 +335,15 @@ export async function runHttpServer(options: HttpServerOptions): Promise<Running
 
   const url = `http://${hostHeaderOf(address.host, port)}${MCP_HTTP_PATH}`;
   logger.info(
-    { url, db: options.dbPath, max_sessions: maxSessions, idle_ms: idleMs, max_body_bytes: maxBodyBytes, allowed_hosts: [...allowedHosts] },
+    {
+      url,
+      db: options.dbPath,
+      max_sessions: maxSessions,
+      idle_ms: idleMs,
+      max_body_bytes: maxBodyBytes,
+      allowed_hosts: [...allowedHosts],
+      codex_thread_cap: options.codexThreadCap ?? null,
+    },
     'codex-team serving MCP over Streamable HTTP',
   );
   return { url, address, sessionCount: () => sessions.size, shutdown, closed };

@@ -1,5 +1,8 @@
 import { DEFAULTS, type Profile, type Team } from '@codex-team/contracts';
-import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
+
+/** The key `codex-team install` registers the server under unless told otherwise. */
+export const DEFAULT_CODEX_SERVER_KEY = 'team';
 
 /**
  * What handlers know of policy: the profiles of this process and the `--lease-ms` override. The
@@ -11,6 +14,13 @@ export class PolicyEnv {
     readonly profiles: ProfileCatalog,
     /** When set (`--lease-ms`), every claim's lease has this length whatever the profile says. */
     readonly leaseOverrideMs: number | undefined,
+    /**
+     * Codex's own thread cap (`--codex-thread-cap`), which caps spawn hints; undefined: unknown.
+     * The store, opened with the same cap, enforces it.
+     */
+    readonly codexThreadCap?: CodexThreadCap,
+    /** The key Codex registered this server under (`install --name`): the model sees `mcp__<key>`. */
+    readonly codexServerKey: string = DEFAULT_CODEX_SERVER_KEY,
   ) {}
 
   /** The team's current profile; NOT_FOUND when this process cannot load it. */

@@ -12,8 +12,27 @@ describe('parseServerArgs', () => {
       leaseMs: 300,
       recovery: recoveryPolicy({ leaseMs: 300 }),
       logLevel: 'warn',
+      codexServerKey: 'team',
+      codexThreadCap: undefined,
       help: false,
     });
+  });
+
+  it("takes the Codex server key and Codex's thread cap with where it came from", () => {
+    const args = ['--name', 'crew', '--codex-thread-cap', '3', '--codex-thread-cap-from', 'multi-agent v2 default'];
+    expect(parseServerArgs(args, {})).toMatchObject({
+      codexServerKey: 'crew',
+      codexThreadCap: { teammates: 3, from: 'multi-agent v2 default' },
+    });
+    expect(parseServerArgs(['--codex-thread-cap', '2'], {}).codexThreadCap).toEqual({ teammates: 2, from: '--codex-thread-cap 2' });
+  });
+
+  it.each([
+    [['--name', 'a b'], /--name must be/],
+    [['--codex-thread-cap', 'three'], /--codex-thread-cap must be a whole number/],
+    [['--codex-thread-cap-from', 'x'], /needs --codex-thread-cap/],
+  ])('refuses %j', (args, message) => {
+    expect(() => parseServerArgs(args, {})).toThrow(message);
   });
 
   it("leaves the lease to the team's profile unless --lease-ms overrides it", () => {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isTeamError } from '@codex-team/contracts';
-import { defaultUserProfilesDir } from '@codex-team/policy-engine';
+import { defaultUserProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { defaultDbPath } from '@codex-team/store';
 import { LOG_LEVELS, type LogLevel } from './logger';
@@ -15,11 +15,16 @@ export interface ServerArgs {
   /** Heartbeat and recovery numbers, from --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts. */
   recovery: RecoveryPolicy;
   logLevel: LogLevel;
+  /** `--name`: the key Codex registered this server under; the model sees `mcp__<name>`. */
+  codexServerKey: string;
+  /** `--codex-thread-cap` and `--codex-thread-cap-from`: Codex's own limit on teammates, if known. */
+  codexThreadCap: CodexThreadCap | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
-                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL]
+                      [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
+                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -33,7 +38,15 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --max-attempts N    claims of a task before a lost claim fails it, for every team (default: each
                       team profile's lease.max_attempts)
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info); logs go to stderr as JSON
+  --name NAME         the key Codex registered this server under; instructions name mcp__NAME (default team)
+  --codex-thread-cap N
+                      Codex's own limit on the teammates a lead may run at once (codex-team install
+                      reads it from Codex's config); teams and spawn hints never exceed it
+  --codex-thread-cap-from TEXT
+                      where that limit came from, named in refusals and hints
 `;
+
+const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** A command line that cannot be served; the binary prints it with the usage and exits 2. */
 export class ServerArgsError extends Error {
@@ -57,6 +70,9 @@ export const SERVER_OPTIONS = {
   'stale-ms': { type: 'string' },
   'max-attempts': { type: 'string' },
   'log-level': { type: 'string' },
+  name: { type: 'string' },
+  'codex-thread-cap': { type: 'string' },
+  'codex-thread-cap-from': { type: 'string' },
 } as const;
 
 /** Values of SERVER_OPTIONS as `util.parseArgs` returns them. */
@@ -110,11 +126,20 @@ export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<R
   const profilesDir = textValue(values, 'profiles-dir');
   if (db === '') throw new ServerArgsError('--db needs a path');
   if (profilesDir === '') throw new ServerArgsError('--profiles-dir needs a path');
+  const codexServerKey = textValue(values, 'name') ?? 'team';
+  if (!SERVER_KEY.test(codexServerKey)) throw new ServerArgsError('--name must be 1-32 letters, digits, "_" or "-"');
+  const teammates = wholeOption('--codex-thread-cap', textValue(values, 'codex-thread-cap'));
+  const capFrom = textValue(values, 'codex-thread-cap-from');
+  if (teammates === undefined && capFrom !== undefined) {
+    throw new ServerArgsError('--codex-thread-cap-from needs --codex-thread-cap');
+  }
   return {
     dbPath: db ?? defaultDbPath(env),
     profilesDir: profilesDir ?? defaultUserProfilesDir(env),
     leaseMs,
     recovery,
     logLevel: logLevel as LogLevel,
+    codexServerKey,
+    codexThreadCap: teammates === undefined ? undefined : { teammates, from: capFrom ?? `--codex-thread-cap ${teammates}` },
   };
 }

@@ -1,5 +1,5 @@
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
-import type { PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -24,6 +24,10 @@ export interface ServerRuntimeOptions {
   recovery?: RecoveryPolicy;
   /** @default the shipped profiles/permissions/default.yaml */
   permissions?: PermissionPolicy;
+  /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered this server under (`--name`). @default 'team' */
+  codexServerKey?: string;
   logger: Logger;
 }
 
@@ -61,7 +65,14 @@ export class ServerRuntime {
   static async open(options: ServerRuntimeOptions): Promise<ServerRuntime> {
     const { logger } = options;
     const profiles = loadServerProfiles(options.profilesDir, logger);
-    const store = await openSqliteTeamStore({ path: options.dbPath, clock: systemClock, ids: new RandomIdGenerator(), profiles, logger });
+    const store = await openSqliteTeamStore({
+      path: options.dbPath,
+      clock: systemClock,
+      ids: new RandomIdGenerator(),
+      profiles,
+      logger,
+      ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+    });
     return new ServerRuntime(options, store, profiles);
   }
 
@@ -80,6 +91,8 @@ export class ServerRuntime {
       sweeper: this.sweeper,
       session,
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+      ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+      ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
     });
   }
 

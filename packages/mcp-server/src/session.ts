@@ -11,6 +11,20 @@ export class Session {
   private currentRole: string | null = null;
   private bindingInFlight = false;
   private ended = false;
+  private thread: string | null = null;
+
+  /**
+   * The Codex thread this session serves, once a call said so (`_meta.threadId`); recorded with
+   * the binding so Codex hooks can find the agent. Null for clients that do not send it.
+   */
+  get codexThreadId(): string | null {
+    return this.thread;
+  }
+
+  /** Notes the Codex thread a call came from; a session serves one thread, the latest one named wins. */
+  noteCodexThread(threadId: string | null): void {
+    if (threadId !== null) this.thread = threadId;
+  }
 
   /** The agent this session speaks for, or null before it is bound. */
   get binding(): SessionBinding | null {

@@ -125,7 +125,13 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.pipe(guard);
   await server.connect(transport);
   logger.info(
-    { db: options.dbPath, profiles: [...runtime.profiles.profiles.keys()], lease_override_ms: options.leaseMs ?? null, recovery: runtime.recovery },
+    {
+      db: options.dbPath,
+      profiles: [...runtime.profiles.profiles.keys()],
+      lease_override_ms: options.leaseMs ?? null,
+      recovery: runtime.recovery,
+      codex_thread_cap: options.codexThreadCap ?? null,
+    },
     'codex-team-mcp serving on stdio',
   );
   return { session, shutdown, closed };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOOL_NAMES, type ToolOutput } from '@codex-team/contracts';
@@ -232,5 +232,22 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     // The lead's own process is unaffected.
     expect((await leadProc.caller.ok('team_status')).active_threads).toBe(0);
     expect(() => process.kill(leadProc.pid, 0)).not.toThrow();
+  });
+
+  it('finishes the MCP handshake and answers every call with a clear error when its store cannot be opened', async () => {
+    // A store path below a regular file: no folder can be made there.
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const agent = await spawnStdioAgent(join(blocker, 'team.db'));
+    expect((await agent.caller.client.listTools()).tools.map((tool) => tool.name)).toEqual(TOOL_NAMES);
+    const refused = await agent.caller.fails('team_start', { name: 'never' });
+    expect(refused).toMatchObject({ code: 'INTERNAL', details: { store: join(blocker, 'team.db') } });
+    expect(refused.message).toContain('could not be opened');
+    expect(refused.message).toContain('codex-team doctor');
+    // Still serving: a second call gets the same answer, and closing stdin ends the process cleanly.
+    expect((await agent.caller.fails('team_status')).code).toBe('INTERNAL');
+    expect(agent.logs.some((line) => line['msg'] === 'could not open the store')).toBe(true);
+    await agent.close();
+    await agent.exited;
   });
 });

@@ -11,6 +11,8 @@ export interface FanoutInput {
   maxThreads: number;
   /** A further cap from outside the team (for example the slots its team tree has left). */
   threadCap?: number;
+  /** What `threadCap` is, for the reasons, e.g. "Codex's thread cap (...)". @default 'thread cap' */
+  threadCapFrom?: string;
   /** Ready tasks by required_role; tasks that name none under ANY_ROLE. */
   readyByRole: Readonly<Record<string, number>>;
   /** Teammates holding a slot (invited or active) by role; the root lead is not counted. */
@@ -95,7 +97,9 @@ export function recommendFanout(input: FanoutInput): FanoutRecommendation {
   const capParts: [string, number][] = [
     [`profile ${profile.name} threads.hard_cap`, profile.threads.hard_cap],
     ['team max_threads', checkCount('maxThreads', input.maxThreads)],
-    ...(input.threadCap === undefined ? [] : ([['thread cap', checkCount('threadCap', input.threadCap)]] as [string, number][])),
+    ...(input.threadCap === undefined
+      ? []
+      : ([[input.threadCapFrom ?? 'thread cap', checkCount('threadCap', input.threadCap)]] as [string, number][])),
     ['absolute limit', LIMITS.maxThreadsHardCap],
   ];
   const cap = Math.min(...capParts.map(([, n]) => n));

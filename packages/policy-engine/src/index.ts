@@ -36,3 +36,6 @@ export { gatesOf, decideModeGate } from './modes';
 export type { ModeCallFacts } from './modes';
 export { decideModeTransition } from './mode-transitions';
 export { renderModeReference } from './render-modes';
+export type { CodexThreadCap } from './thread-cap';
+export { decideStop } from './stop-verdict';
+export type { StopVerdict } from './stop-verdict';

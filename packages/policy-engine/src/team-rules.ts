@@ -13,6 +13,7 @@ import { earlyStopVerdict } from './guardrails';
 import { LONG_BODY_HINT, checkMessageBody } from './message-policy';
 import { decideModeTransition } from './mode-transitions';
 import { decideModeGate, type ModeCallFacts } from './modes';
+import { effectiveThreadCap, type CodexThreadCap } from './thread-cap';
 
 // The team's policy as pure rulings over its profile: the store reads the facts inside its write
 // transaction, asks these, applies the answer and logs it. Nothing here throws for a refusal: a
@@ -29,9 +30,21 @@ function refused(
   return { decision: 'deny', rule: decision.rule, reason: decision.reason, inputs, ...answer };
 }
 
-/** Most active teammates the team's profile allows; the store enforces min(this, max_threads). */
-export function threadCapOf(profile: Profile): number {
-  return profile.threads.hard_cap;
+/** A team's thread cap and, in a refusal's words, the limit that sets it. */
+export interface ThreadCap {
+  cap: number;
+  /** e.g. "Codex's thread cap allows 3 teammates at once (multi-agent v2 ...)". */
+  reason: string;
+}
+
+/**
+ * Most teammates the team may hold at once: min(Codex's cap when the store was told it, the
+ * profile's threads.hard_cap, the team's max_threads, 6), with the limit that sets it
+ * (effectiveThreadCap). The store enforces it and names `reason` in LIMIT_EXCEEDED.
+ */
+export function threadCapOf(profile: Profile, maxThreads: number, codex: CodexThreadCap | undefined): ThreadCap {
+  const { cap, reason } = effectiveThreadCap({ profile, maxThreads, codex });
+  return { cap, reason };
 }
 
 /** What a spawn or claim is admitted on, as its transaction reads it. */
@@ -168,10 +181,24 @@ export function leadOnlyRuling(
   });
 }
 
-/** The thread count a new team gets: the asked one, else the profile's default; never above its hard cap. */
-export function teamSizeRuling(profile: Profile, requested: number | undefined): Ruling & { maxThreads: number } {
-  const maxThreads = requested ?? profile.threads.default;
-  const inputs = { requested: requested ?? null, default: profile.threads.default, hard_cap: profile.threads.hard_cap };
+/**
+ * The thread count a new team gets: the asked one, else the profile's default lowered to Codex's
+ * cap when the store knows it (so the team a lead sees matches what Codex allows); never above the
+ * profile's hard cap. An explicit count above Codex's cap is kept: the thread cap still applies it.
+ */
+export function teamSizeRuling(
+  profile: Profile,
+  requested: number | undefined,
+  codex?: CodexThreadCap,
+): Ruling & { maxThreads: number } {
+  const fallback = codex === undefined ? profile.threads.default : Math.max(1, Math.min(profile.threads.default, codex.teammates));
+  const maxThreads = requested ?? fallback;
+  const inputs = {
+    requested: requested ?? null,
+    default: profile.threads.default,
+    hard_cap: profile.threads.hard_cap,
+    codex_teammates: codex?.teammates ?? null,
+  };
   if (maxThreads <= profile.threads.hard_cap) {
     return { ...allowed('threads.hard_cap', `${maxThreads} threads within ${profile.threads.hard_cap}`, inputs), maxThreads };
   }

@@ -18,8 +18,10 @@ export interface StaffingInput {
   agents: readonly Pick<Agent, 'id' | 'role' | 'state'>[];
   tasks: readonly (SchedulableTask & Pick<Task, 'owner_agent_id'>)[];
   usedTokens: number;
-  /** A further cap from outside the team (the slots its team tree has left). */
+  /** A further cap from outside the team (Codex's thread cap, the slots its team tree has left). */
   threadCap?: number;
+  /** What `threadCap` is, for the reasons. @default 'thread cap' */
+  threadCapFrom?: string;
   /** When the lead declared consensus (ISO), or null: the team then stops early. */
   consensusAt?: string | null;
 }
@@ -74,6 +76,7 @@ export function staffingHints(input: StaffingInput): StaffingHints {
     profile: input.profile,
     maxThreads: input.team.max_threads,
     ...(input.threadCap === undefined ? {} : { threadCap: input.threadCap }),
+    ...(input.threadCapFrom === undefined ? {} : { threadCapFrom: input.threadCapFrom }),
     readyByRole,
     activeByRole,
     busyByRole,

@@ -17,10 +17,10 @@ const paths = new WeakMap<TeamStore, string>();
 
 describeTeamStoreConformance(
   'SQLite',
-  async (clock, ids, profiles) => {
+  async (clock, ids, profiles, options) => {
     files += 1;
     const path = join(dir, `conformance-${files}.db`);
-    const store = await openSqliteTeamStore({ path, clock, ids, profiles });
+    const store = await openSqliteTeamStore({ path, clock, ids, profiles, ...options });
     paths.set(store, path);
     return store;
   },

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { TeamError } from '@codex-team/contracts';
 import type {
   Agent,
@@ -16,7 +16,7 @@ import type {
   ToolInput,
   ToolOutput,
 } from '@codex-team/contracts';
-import { ProfileCatalog } from '@codex-team/policy-engine';
+import { ProfileCatalog, type CodexThreadCap } from '@codex-team/policy-engine';
 import { checkAppliedMigrations, defaultMigrationsDir, migrate, readAppliedMigrations, readMigrations, type Migration } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
@@ -32,6 +32,7 @@ import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
+import { sqliteDatabase } from './sqlite/native-sqlite';
 import { openDatabase } from './sqlite/open-database';
 import { openFailure } from './sqlite/open-failure';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
@@ -42,6 +43,7 @@ import type {
   BoundAgent,
   CallAuthorization,
   ClaimOptions,
+  CodexThreadAgent,
   CreateTeamInput,
   AuthzDecisionInput,
   AuthzDecisionQuery,
@@ -94,6 +96,13 @@ export interface SqliteTeamStoreOptions {
    */
   profiles?: ProfileCatalog;
   /**
+   * Codex's own limit on the teammates a lead may run at once, as `codex-team install` read it
+   * from the user's Codex config. Every thread check of the store applies it beside the profile's
+   * cap and the team's max_threads (a LIMIT_EXCEEDED it causes names it), and a new team's default
+   * max_threads is lowered to it. @default unknown: the profile's cap and max_threads alone
+   */
+  codexThreadCap?: CodexThreadCap;
+  /**
    * Where every decision the store applies is logged, with its inputs, rule and outcome (JSON to
    * stderr in the server). @default none
    */
@@ -129,8 +138,12 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input), withDecision(input.authorization));
   }
 
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash), withDecision(authorization));
+  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, codexThreadId), withDecision(authorization));
+  }
+
+  findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null> {
+    return this.tx.read((op) => agents.findAgentByCodexThread(op, codexThreadId));
   }
 
   verifyBinding(binding: SessionBinding): Promise<BoundAgent> {
@@ -341,7 +354,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     );
   };
   const profiles = options.profiles ?? ProfileCatalog.shipped();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, log, decisions.recordCallDecision);
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision);
   return new SqliteTeamStore(db, tx, now);
 }
 
@@ -380,7 +393,7 @@ function memoryCopy(image: Buffer): Database.Database {
   // Bytes 18 and 19 are the file format's write and read versions: 2 means WAL, 1 rollback.
   image[18] = 1;
   image[19] = 1;
-  return new Database(image);
+  return new (sqliteDatabase())(image);
 }
 
 /**
@@ -404,7 +417,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
     const wal = writeAheadLog(path);
     if (wal !== 'absent') {
       try {
-        db = new Database(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5_000 });
+        db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5_000 });
         live = true;
       } catch (error) {
         // A read-only connection needs the log's shared-memory file; where it cannot have it, a
@@ -429,7 +442,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
   db.pragma('query_only = ON');
   const now = (): number => options.clock.now();
   // No write runs through it: no ids are asked for and no decision is applied or recorded.
-  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), () => undefined, decisions.recordCallDecision);
+  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision);
   const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live, schemaVersion });
   return store;
 }

@@ -5,7 +5,14 @@ import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
-import { Fixture, ReverseIdGenerator, conformanceProfiles, type ConformanceHooks, type MakeStore } from './conformance/harness.conformance';
+import {
+  Fixture,
+  ReverseIdGenerator,
+  conformanceProfiles,
+  type ConformanceHooks,
+  type ConformanceStoreOptions,
+  type MakeStore,
+} from './conformance/harness.conformance';
 import { describeMessageRules } from './conformance/messages.conformance';
 import { describeModeRules } from './conformance/modes.conformance';
 import { describePolicyRules } from './conformance/policy.conformance';
@@ -18,15 +25,16 @@ export type { ConformanceHooks } from './conformance/harness.conformance';
 /**
  * The behaviour every TeamStore adapter must show, as a Jest suite: call it from the adapter's
  * spec. `makeStore` returns a fresh, empty store using the given clock (a FakeClock the suite
- * moves), id generator and profiles (conformanceProfiles()). New adapters must pass it unchanged.
+ * moves), id generator, profiles (conformanceProfiles()) and options (Codex's thread cap). New
+ * adapters must pass it unchanged.
  */
 export function describeTeamStoreConformance(adapterName: string, makeStore: MakeStore, hooks: ConformanceHooks = {}): void {
   const profiles = conformanceProfiles();
   describe(`TeamStore conformance: ${adapterName}`, () => {
     let open: Fixture[] = [];
-    const make = async (ids: IdGenerator): Promise<Fixture> => {
+    const make = async (ids: IdGenerator, options: ConformanceStoreOptions = {}): Promise<Fixture> => {
       const clock = new FakeClock();
-      const fixture = new Fixture(await makeStore(clock, ids, profiles), clock, hooks);
+      const fixture = new Fixture(await makeStore(clock, ids, profiles, options), clock, hooks);
       open.push(fixture);
       return fixture;
     };
@@ -54,7 +62,7 @@ export function describeTeamStoreConformance(adapterName: string, makeStore: Mak
     describeArtifactRules(fixture);
     describeAuditRules(fixture);
     describeRecoveryRules(fixture);
-    describePolicyRules(fixture);
+    describePolicyRules(fixture, (options) => make(new SequentialIdGenerator(), options));
     describeSnapshotRules(fixture);
     describeModeRules(fixture);
     describeDecisionRules(fixture);

@@ -99,6 +99,11 @@ export interface CreateTeamInput {
   leadName: string;
   resumeTicketHash: string;
   authorization?: CallAuthorization;
+  /**
+   * The Codex thread the binding call came from (Codex sends it as `_meta.threadId`); recorded
+   * with the agent so `codex-team hook` can find it from a Codex hook's session. @default none
+   */
+  codexThreadId?: string;
 }
 
 export interface SpawnAgentInput {
@@ -114,6 +119,17 @@ export interface JoinAgentInput {
   /** Stored for the joining agent; its plain ticket goes back to the caller only. */
   resumeTicketHash: string;
   authorization?: CallAuthorization;
+  /**
+   * The Codex thread the binding call came from (Codex sends it as `_meta.threadId`); recorded
+   * with the agent so `codex-team hook` can find it from a Codex hook's session. @default none
+   */
+  codexThreadId?: string;
+}
+
+/** The agent a Codex thread was last bound to, found by `findAgentByCodexThread`. */
+export interface CodexThreadAgent {
+  teamId: TeamId;
+  agentId: AgentId;
 }
 
 /** Everything a claim needs besides the actor; the lease length comes from the server's policy. */
@@ -340,8 +356,13 @@ export interface TeamStore {
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent>;
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
-  /** Re-binds an agent by its resume ticket; the previous session's epoch stops working. */
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization): Promise<BoundAgent>;
+  /**
+   * Re-binds an agent by its resume ticket; the previous session's epoch stops working.
+   * `codexThreadId` is recorded as in JoinAgentInput.
+   */
+  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent>;
+  /** The agent the Codex thread was last bound to (start, join or resume), or null. */
+  findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null>;
   /** NOT_BOUND when the binding was superseded or the agent retired. */
   verifyBinding(binding: SessionBinding): Promise<BoundAgent>;
   /** Records that the session of this binding ended; a no-op when it was superseded. */

@@ -113,6 +113,12 @@ export function uninstallServerEntry(configPath: string, name: string): boolean 
   return true;
 }
 
+/** A Codex config.toml parsed (read only), or an empty table when it does not exist. */
+export function readCodexConfig(configPath: string): Record<string, unknown> {
+  const text = readText(configPath);
+  return text === undefined ? {} : parseToml(text, configPath);
+}
+
 /** The `[mcp_servers.<name>]` entry of a config, or undefined when the file or the entry is missing. */
 export function readServerEntry(configPath: string, name: string): ConfiguredServer | undefined {
   const text = readText(configPath);

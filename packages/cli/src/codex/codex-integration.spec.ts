@@ -1,51 +1,144 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installCodexIntegration, uninstallCodexIntegration, type InstallOptions } from './codex-integration';
+import { readServerEntry } from './codex-config';
+import { installCodexIntegration, uninstallCodexIntegration, type ProcessInstallOptions } from './codex-integration';
+import { userTarget } from './codex-paths';
 import { readShippedSkill } from './package-assets';
 
 let home: string;
-let options: InstallOptions;
+let options: ProcessInstallOptions;
+const CAP = { teammates: 3, from: 'multi-agent v2 default: 4 threads per session, lead included' };
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'codex-home-'));
   const serverBin = join(home, 'fake-bin.js');
   writeFileSync(serverBin, '// stands in for codex-team-mcp\n');
   options = {
-    codexHome: join(home, '.codex'),
+    target: userTarget(join(home, '.codex')),
     serverName: 'team',
     dbPath: join(home, 'team.db'),
     nodePath: process.execPath,
     serverBin,
-    skillText: readShippedSkill(),
+    codexThreadCap: CAP,
+    skillTemplate: readShippedSkill(),
   };
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-describe('installCodexIntegration', () => {
-  it('writes the server entry and the skill, and uninstall removes both', () => {
-    const first = installCodexIntegration(options);
-    expect(first).toMatchObject({ configChanged: true, skillChanged: true });
-    expect(first.entry).toMatchObject({ args: [options.serverBin, '--db', options.dbPath] });
-    expect(readFileSync(join(options.codexHome, 'skills', 'codex-team', 'SKILL.md'), 'utf8')).toBe(options.skillText);
-    expect(installCodexIntegration(options)).toMatchObject({ configChanged: false, skillChanged: false });
+const skillOf = (name: string): string => join(home, '.codex', 'skills', name, 'SKILL.md');
 
-    expect(uninstallCodexIntegration(options.codexHome, 'team')).toMatchObject({ configChanged: true, skillRemoved: true });
-    expect(existsSync(join(options.codexHome, 'config.toml'))).toBe(false);
-    expect(existsSync(join(options.codexHome, 'skills', 'codex-team'))).toBe(false);
+describe('installCodexIntegration', () => {
+  it("writes the server entry with Codex's cap and the skill, and uninstall removes both", () => {
+    const first = installCodexIntegration(options);
+    expect(first).toMatchObject({ configChanged: true, skillChanged: true, hooksPath: null });
+    expect(first.entry).toEqual({
+      command: process.execPath,
+      args: [options.serverBin, '--db', options.dbPath, '--name', 'team', '--codex-thread-cap', '3', '--codex-thread-cap-from', CAP.from],
+      startupTimeoutSec: 30,
+      toolTimeoutSec: 120,
+    });
+    expect(readFileSync(skillOf('codex-team'), 'utf8')).toBe(options.skillTemplate);
+    expect(installCodexIntegration(options)).toMatchObject({ configChanged: false, skillChanged: false });
+    expect(uninstallCodexIntegration(options.target, 'team')).toMatchObject({ configChanged: true, skillRemoved: true, hooksRemoved: false });
+    expect(existsSync(options.target.configPath)).toBe(false);
+    expect(existsSync(join(home, '.codex', 'skills', 'codex-team'))).toBe(false);
   });
 
   it('refuses with NOT_FOUND, writing nothing, when the server is not built', () => {
     expect(() => installCodexIntegration({ ...options, serverBin: join(home, 'missing.js') })).toThrow(/^NOT_FOUND: codex-team-mcp is not built/);
-    expect(existsSync(options.codexHome)).toBe(false);
+    expect(existsSync(join(home, '.codex'))).toBe(false);
   });
 
   it('leaves a skill of another name alone on uninstall', () => {
-    const path = join(options.codexHome, 'skills', 'codex-team', 'SKILL.md');
-    mkdirSync(join(options.codexHome, 'skills', 'codex-team'), { recursive: true });
-    writeFileSync(path, '---\nname: something-else\n---\n');
-    expect(uninstallCodexIntegration(options.codexHome, 'team').skillRemoved).toBe(false);
-    expect(existsSync(path)).toBe(true);
+    mkdirSync(join(home, '.codex', 'skills', 'codex-team'), { recursive: true });
+    writeFileSync(skillOf('codex-team'), '---\nname: something-else\n---\n');
+    expect(uninstallCodexIntegration(options.target, 'team').skillRemoved).toBe(false);
+    expect(existsSync(skillOf('codex-team'))).toBe(true);
+  });
+
+  it('installs a skill per server name that names mcp__<name>, and uninstalling one name keeps the other', () => {
+    installCodexIntegration(options);
+    installCodexIntegration({ ...options, serverName: 'crew' });
+    const crew = readFileSync(skillOf('codex-team-crew'), 'utf8');
+    expect(crew).toMatch(/^---\nname: codex-team-crew\ndescription: .*mcp__crew tools/);
+    expect(crew).not.toContain('mcp__team');
+    expect(readFileSync(skillOf('codex-team'), 'utf8')).toContain('mcp__team tools');
+    expect(readServerEntry(options.target.configPath, 'crew')?.args).toContain('crew');
+
+    expect(uninstallCodexIntegration(options.target, 'crew')).toMatchObject({ configChanged: true, skillRemoved: true });
+    expect(existsSync(skillOf('codex-team-crew'))).toBe(false);
+    expect(readFileSync(skillOf('codex-team'), 'utf8')).toBe(options.skillTemplate);
+    expect(readServerEntry(options.target.configPath, 'team')?.managed).toBe(true);
+    expect(readServerEntry(options.target.configPath, 'crew')).toBeUndefined();
+  });
+
+  it("adds the hooks after the user's own, keeps theirs and another name's on uninstall, and deletes a file it created", () => {
+    const hooksPath = options.target.hooksPath;
+    const user = { hooks: { Stop: [{ hooks: [{ type: 'command', command: 'say done', timeout: 3 }] }] }, note: 'mine' };
+    mkdirSync(join(home, '.codex'), { recursive: true });
+    writeFileSync(hooksPath, JSON.stringify(user));
+    const hooks = { cliBin: join(home, 'runtime', 'codex-team.cjs'), logPath: join(home, 'hooks.log') };
+    expect(installCodexIntegration({ ...options, hooks }).hooksChanged).toBe(true);
+    expect(installCodexIntegration({ ...options, hooks }).hooksChanged).toBe(false);
+    installCodexIntegration({ ...options, serverName: 'crew', hooks });
+    const written = JSON.parse(readFileSync(hooksPath, 'utf8')) as { note: string; hooks: Record<string, { hooks: { command: string }[] }[]> };
+    expect(written.note).toBe('mine');
+    expect(written.hooks['Stop']?.map((group) => group.hooks[0]?.command.split(' ').slice(2, 4).join(' ') ?? '')).toEqual([
+      '',
+      'hook stop',
+      'hook stop',
+    ]);
+    expect(written.hooks['Stop']?.[0]?.hooks[0]?.command).toBe('say done');
+    expect(written.hooks['SubagentStop']?.[0]?.hooks[0]?.command).toContain(`hook subagent-stop --db ${options.dbPath} --log`);
+
+    expect(uninstallCodexIntegration(options.target, 'team').hooksRemoved).toBe(true);
+    const afterTeam = JSON.parse(readFileSync(hooksPath, 'utf8')) as typeof written;
+    expect(afterTeam.hooks['Stop']?.map((group) => group.hooks[0]?.command.endsWith('--name crew') ?? false)).toEqual([false, true]);
+    uninstallCodexIntegration(options.target, 'crew');
+    expect(JSON.parse(readFileSync(hooksPath, 'utf8'))).toEqual(user);
+
+    rmSync(hooksPath);
+    installCodexIntegration({ ...options, hooks });
+    uninstallCodexIntegration(options.target, 'team');
+    expect(existsSync(hooksPath)).toBe(false);
+  });
+
+  it('refuses a hooks.json that is not a hooks file, changing nothing: the config and skill it wrote go back', () => {
+    mkdirSync(join(home, '.codex'), { recursive: true });
+    writeFileSync(options.target.hooksPath, '{"hooks": [1]}');
+    const hooks = { cliBin: join(home, 'codex-team.cjs'), logPath: join(home, 'hooks.log') };
+    expect(() => installCodexIntegration({ ...options, hooks })).toThrow(/^INVALID_INPUT: .*not a Codex hooks file/);
+    expect(readFileSync(options.target.hooksPath, 'utf8')).toBe('{"hooks": [1]}');
+    expect(readdirSync(join(home, '.codex'))).toEqual(['hooks.json']);
+
+    writeFileSync(options.target.configPath, '# mine\n');
+    expect(() => installCodexIntegration({ ...options, hooks })).toThrow(/^INVALID_INPUT/);
+    expect(readFileSync(options.target.configPath, 'utf8')).toBe('# mine\n');
+  });
+
+  it('puts the config back when the skill cannot be written', () => {
+    mkdirSync(join(home, '.codex'), { recursive: true });
+    writeFileSync(options.target.configPath, '# mine\n');
+    writeFileSync(options.target.skillsDir, 'a file where the skills folder goes\n');
+    expect(() => installCodexIntegration(options)).toThrow(/^FILE_ACCESS/);
+    expect(readFileSync(options.target.configPath, 'utf8')).toBe('# mine\n');
+  });
+
+  it("registers a running codex-team serve --http as Codex 0.171's url entry (url + bearer_token_env_var), with the skill", () => {
+    const url = { target: options.target, serverName: 'team', skillTemplate: options.skillTemplate, url: 'http://127.0.0.1:8765/mcp', bearerTokenEnvVar: 'TEAM_TOKEN' };
+    const first = installCodexIntegration(url);
+    expect(first).toMatchObject({ configChanged: true, skillChanged: true, hooksPath: null });
+    const text = readFileSync(options.target.configPath, 'utf8');
+    expect(text).toContain('url = "http://127.0.0.1:8765/mcp"\nbearer_token_env_var = "TEAM_TOKEN"\n');
+    expect(text).not.toMatch(/^command =|^args =/m);
+    expect(readServerEntry(options.target.configPath, 'team')?.raw).toMatchObject({ url: url.url, bearer_token_env_var: 'TEAM_TOKEN' });
+    expect(installCodexIntegration(url)).toMatchObject({ configChanged: false, skillChanged: false });
+    // Switching the same name back to a process entry replaces the block.
+    installCodexIntegration(options);
+    expect(readServerEntry(options.target.configPath, 'team')?.raw['url']).toBeUndefined();
+    expect(uninstallCodexIntegration(options.target, 'team')).toMatchObject({ configChanged: true, skillRemoved: true });
+    expect(existsSync(options.target.configPath)).toBe(false);
   });
 });
 
@@ -59,7 +152,7 @@ describe('the shipped skill', () => {
   it('stays short and names the protocol tools', () => {
     const text = readShippedSkill();
     expect(text.split('\n').length).toBeLessThan(45);
-    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'wait_agent', 'team_inbox', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish']) {
+    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish']) {
       expect(text).toContain(tool);
     }
   });

@@ -1,4 +1,5 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { defaultUserProfilesDir } from '@codex-team/policy-engine';
 import { defaultDbPath } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
@@ -7,8 +8,73 @@ import { UsageError } from '../errors';
 /** The MCP server name codex-team registers unless told otherwise; the model sees `mcp__team`. */
 export const DEFAULT_SERVER_NAME = 'team';
 
-/** The folder name of the skill under `$CODEX_HOME/skills/`. */
+/** The skill's name (and folder under `skills/`) for the default server name. */
 export const SKILL_DIR_NAME = 'codex-team';
+
+/**
+ * The skill of one install: `codex-team` for the default server name, `codex-team-<name>` for
+ * another, so two installs keep a skill each and uninstalling one leaves the other's.
+ */
+export function skillNameFor(serverName: string): string {
+  return serverName === DEFAULT_SERVER_NAME ? SKILL_DIR_NAME : `${SKILL_DIR_NAME}-${serverName}`;
+}
+
+/** Where `install` writes for Codex: the user's Codex home, or one project's `.codex/` layer. */
+export interface CodexTarget {
+  scope: 'user' | 'project';
+  /** The config.toml that gets the `[mcp_servers.<name>]` block. */
+  configPath: string;
+  /** The folder holding skill folders. */
+  skillsDir: string;
+  /** The hooks.json `--hooks` adds to. */
+  hooksPath: string;
+  /** The project folder, for a project install. */
+  projectDir?: string;
+}
+
+/** The user's Codex home as an install target. */
+export function userTarget(codexHome: string): CodexTarget {
+  return { scope: 'user', configPath: join(codexHome, 'config.toml'), skillsDir: join(codexHome, 'skills'), hooksPath: join(codexHome, 'hooks.json') };
+}
+
+/**
+ * A project's own Codex layer (`<dir>/.codex/`). Codex 0.171 reads its config.toml and hooks.json
+ * only when the user trusts the project (`[projects."<dir>"] trust_level = "trusted"` in the user's
+ * config, written when they accept Codex's trust prompt); its skills are read either way.
+ */
+export function projectTarget(projectDir: string): CodexTarget {
+  const dotCodex = join(projectDir, '.codex');
+  return {
+    scope: 'project',
+    configPath: join(dotCodex, 'config.toml'),
+    skillsDir: join(dotCodex, 'skills'),
+    hooksPath: join(dotCodex, 'hooks.json'),
+    projectDir,
+  };
+}
+
+/** Where the skill of an install lives in a target. */
+export function skillPathIn(target: CodexTarget, serverName: string): string {
+  return join(target.skillsDir, skillNameFor(serverName), 'SKILL.md');
+}
+
+/**
+ * The codex-team home: `$CODEX_TEAM_HOME`, else `~/.codex-team`. Runtimes (`versions/`), the
+ * default store and per-project stores live there.
+ */
+export function resolveTeamHome(io: CliIo): string {
+  const env = io.env['CODEX_TEAM_HOME'];
+  return env !== undefined && env !== '' ? resolve(io.cwd, env) : join(io.homeDir, '.codex-team');
+}
+
+/**
+ * A project's own store, by default for a project install: under the codex-team home rather than
+ * in the repository (a database does not belong in version control), one per project folder.
+ */
+export function projectStorePath(teamHome: string, projectDir: string): string {
+  const id = createHash('sha256').update(projectDir).digest('hex').slice(0, 10);
+  return join(teamHome, 'projects', `${basename(projectDir) || 'root'}-${id}`, 'team.db');
+}
 
 /**
  * Codex's home: `--codex-home` wins, then `$CODEX_HOME`, then `~/.codex` (Codex's own rule).
@@ -46,9 +112,9 @@ export function codexConfigPath(codexHome: string): string {
   return join(codexHome, 'config.toml');
 }
 
-/** Where the skill is installed in a Codex home. */
-export function installedSkillPath(codexHome: string): string {
-  return join(codexHome, 'skills', SKILL_DIR_NAME, 'SKILL.md');
+/** Where the skill of an install is in a Codex home. */
+export function installedSkillPath(codexHome: string, serverName = DEFAULT_SERVER_NAME): string {
+  return skillPathIn(userTarget(codexHome), serverName);
 }
 
 const SERVER_NAME = /^[A-Za-z0-9_-]{1,32}$/;

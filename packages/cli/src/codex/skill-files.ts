@@ -3,8 +3,13 @@ import { dirname } from 'node:path';
 import { fileAccessError } from '@codex-team/contracts';
 import { makeDirectory } from '@codex-team/store';
 
-/** The skill's `name:` line; a SKILL.md carrying it at that path is ours to replace or remove. */
-const OWN_NAME_LINE = /^name:\s*codex-team\s*$/m;
+/**
+ * The skill of one install, from the shipped one: its `name:` and every `mcp__team` become this
+ * install's (`codex-team-<name>`, `mcp__<name>`), so the model calls the server it was given.
+ */
+export function renderSkill(template: string, serverName: string, skillName: string): string {
+  return template.replace(/^name: codex-team$/m, `name: ${skillName}`).replace(/\bmcp__team\b/g, `mcp__${serverName}`);
+}
 
 /** Writes the skill; returns whether the file changed. */
 export function installSkill(path: string, text: string): boolean {
@@ -19,11 +24,14 @@ export function installSkill(path: string, text: string): boolean {
 }
 
 /**
- * Removes the skill when it is codex-team's (any version), and its folder when that is then
- * empty. A file there with another `name:` is left alone. Returns whether it removed the file.
+ * Removes the skill when it is this install's (any version: its `name:` line is `skillName`), and
+ * its folder when that is then empty. A file there with another `name:` is left alone. Returns
+ * whether it removed the file.
  */
-export function uninstallSkill(path: string): boolean {
-  if (!existsSync(path) || !OWN_NAME_LINE.test(readFileSync(path, 'utf8'))) return false;
+export function uninstallSkill(path: string, skillName: string): boolean {
+  if (!existsSync(path)) return false;
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  if (!lines.some((line) => /^name:\s*(\S+)\s*$/.exec(line)?.[1] === skillName)) return false;
   rmSync(path);
   const dir = dirname(path);
   if (readdirSync(dir).length === 0) rmdirSync(dir);

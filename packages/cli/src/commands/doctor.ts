@@ -1,7 +1,8 @@
-import { DEFAULT_SERVER_NAME, checkServerName, resolveCodexHome, resolveDbPath } from '../codex/codex-paths';
+import { resolveDbPath } from '../codex/codex-paths';
 import { readShippedSkill } from '../codex/package-assets';
 import { runDoctorChecks, type DoctorCheck } from '../doctor/doctor-checks';
 import { flagOption, stringOption, type Command } from './command';
+import { CODEX_TARGET_DETAILS, CODEX_TARGET_OPTIONS, codexSelection } from './codex-options';
 
 function renderText(checks: readonly DoctorCheck[]): string {
   const width = Math.max(...checks.map((check) => check.name.length));
@@ -17,31 +18,32 @@ function renderText(checks: readonly DoctorCheck[]): string {
 /** `codex-team doctor`: check that everything codex-team needs with Codex is in place. */
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'Check Node, SQLite, the store and the Codex setup; say what to fix',
-  synopsis: '[--codex-home DIR] [--db PATH] [--name NAME] [--json]',
+  summary: "Check Node, SQLite, the store, the Codex setup, Codex's thread cap and the hooks; say what to fix",
+  synopsis: '[--codex-home DIR] [--project DIR] [--name NAME] [--db PATH] [--json]',
   details: [
-    '--codex-home DIR  Codex home to check (default: $CODEX_HOME, else ~/.codex)',
+    ...CODEX_TARGET_DETAILS,
     '--db PATH         store to check (default: the one the Codex entry names, else ~/.codex-team/team.db)',
-    `--name NAME       MCP server name (default: ${DEFAULT_SERVER_NAME})`,
     '--json            print {"ok", "checks": [{name, ok, detail, fix}]} instead of text',
-    'Reads only: the store is opened read-only, and the codex binary found on the PATH is asked its version.',
-    'Exits 1 when any check fails.',
+    "Starts the registered server as Codex would, prints Codex's teammate cap and where it comes from,",
+    'and each installed hook as trusted, untrusted or modified. Reads only: the store is opened read-only,',
+    'and the codex binary found on the PATH is asked its version. Exits 1 when any check fails.',
   ],
   options: {
-    'codex-home': { type: 'string' },
+    ...CODEX_TARGET_OPTIONS,
     db: { type: 'string' },
-    name: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(args, io) {
     const dbFlag = stringOption(args.values, 'db');
+    const { codexHome, target, serverName } = codexSelection(args.values, io);
     const checks = await runDoctorChecks({
-      codexHome: resolveCodexHome(stringOption(args.values, 'codex-home'), io),
-      serverName: checkServerName(stringOption(args.values, 'name') ?? DEFAULT_SERVER_NAME),
+      codexHome,
+      target,
+      serverName,
       dbPath: dbFlag === undefined ? undefined : resolveDbPath(dbFlag, io),
       defaultDbPath: resolveDbPath(undefined, io),
       nodeVersion: io.nodeVersion,
-      shippedSkill: readShippedSkill(),
+      skillTemplate: readShippedSkill(),
       pathEnv: io.env['PATH'],
     });
     const ok = checks.every((check) => check.ok);

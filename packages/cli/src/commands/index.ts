@@ -2,6 +2,7 @@ import { benchCommand } from './bench';
 import type { Command } from './command';
 import { demoCommand } from './demo';
 import { doctorCommand } from './doctor';
+import { hookCommand } from './hook';
 import { installCommand } from './install';
 import { recoverCommand } from './recover';
 import { replayCommand } from './replay';
@@ -31,4 +32,5 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   uiCommand,
   recoverCommand,
+  hookCommand,
 ];

@@ -39,8 +39,11 @@ describe('codex-team install --url with the real Codex CLI', () => {
     const installed = cli(['install', '--url', URL, '--bearer-env', 'TEAM_TOKEN']);
     expect(installed.stderr).toBe('');
     expect(installed.status).toBe(0);
-    expect(installed.stdout).toContain(`url:     ${URL}`);
+    expect(installed.stdout).toContain(`url:       ${URL}`);
     expect(installed.stdout).toContain('from $TEAM_TOKEN');
+    // Codex's cap is read as for a process install, and named for the server, which enforces it.
+    expect(installed.stdout).toMatch(/codex cap: \d+ teammates? at once/);
+    expect(installed.stdout).toMatch(/codex-team serve --http HOST:PORT --name team --codex-thread-cap \d+/);
     const config = readFileSync(join(codexHome, 'config.toml'), 'utf8');
     expect(config).toContain('bearer_token_env_var = "TEAM_TOKEN"');
     expect(config).not.toMatch(/^command = /m);
@@ -57,10 +60,11 @@ describe('codex-team install --url with the real Codex CLI', () => {
     expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe(USER_CONFIG);
   });
 
-  it('refuses, writing nothing, --bearer-env without --url, --url with a store, and a URL that is not http(s)', () => {
+  it('refuses, writing nothing, --bearer-env without --url, --url with a store or hooks, and a URL that is not http(s)', () => {
     for (const [args, message] of [
       [['--bearer-env', 'TEAM_TOKEN'], '--bearer-env goes with --url'],
       [['--url', URL, '--db', join(root, 'x.db')], '--url registers a running server'],
+      [['--url', URL, '--hooks'], '--hooks goes without --url'],
       [['--url', 'ftp://example.org/mcp'], '--url must be http:// or https://'],
       [['--url', URL, '--bearer-env', 'NOT-A-VAR'], 'is not an environment variable name'],
     ] as const) {

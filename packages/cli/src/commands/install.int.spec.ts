@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mcpServerBinPath } from '../codex/package-assets';
 import { runCodex } from '../testing/codex-exec';
 import { builtCliBin } from '../testing/codex-team-env';
 
@@ -52,7 +51,7 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     expect(installed.stderr).toBe('');
     expect(installed.status).toBe(0);
     const dbPath = join(homeDir, '.codex-team', 'team.db');
-    expect(installed.stdout).toContain(`store:   ${dbPath}`);
+    expect(installed.stdout).toContain(`store:     ${dbPath}`);
     const afterInstall = readFileSync(join(codexHome, 'config.toml'), 'utf8');
     expect(cli(['install']).status).toBe(0);
     expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe(afterInstall);
@@ -64,8 +63,11 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     const team = servers.find((server) => server.name === 'team');
     expect(team?.enabled).toBe(true);
     expect(team?.transport.command).toBe(process.execPath);
-    expect(team?.transport.args).toEqual([mcpServerBinPath(), '--db', dbPath, '--profiles-dir', join(homeDir, '.codex-team', 'profiles')]);
-    expect(existsSync(team?.transport.args[0] ?? '')).toBe(true);
+    const [serverBin, ...flags] = team?.transport.args ?? [];
+    expect(serverBin).toMatch(new RegExp(`^${join(homeDir, '.codex-team', 'versions')}/0\\.1\\.0-[0-9a-f]{12}/codex-team-mcp\\.cjs$`));
+    expect(existsSync(serverBin ?? '')).toBe(true);
+    expect(flags.slice(0, 7)).toEqual(['--db', dbPath, '--profiles-dir', join(homeDir, '.codex-team', 'profiles'), '--name', 'team', '--codex-thread-cap']);
+    expect(flags[7]).toBe('3');
 
     const get = await codex('mcp', 'get', 'team');
     expect(get.exitCode).toBe(0);

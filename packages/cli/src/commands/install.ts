@@ -1,58 +1,113 @@
-import { DEFAULT_SERVER_NAME, checkServerName, resolveCodexHome, resolveDbPath, resolveProfilesDir } from '../codex/codex-paths';
+import { join } from 'node:path';
 import { installCodexIntegration } from '../codex/codex-integration';
-import { isUrlEntry } from '../codex/config-block';
-import { mcpServerBinPath, readShippedSkill } from '../codex/package-assets';
-import { stringOption, type Command } from './command';
+import { readCodexConfig } from '../codex/codex-config';
+import { projectStorePath, resolveDbPath, resolveProfilesDir, resolveTeamHome } from '../codex/codex-paths';
+import { codexThreadCapOf, mergeCodexConfigs } from '../codex/codex-thread-cap';
+import { readShippedSkill } from '../codex/package-assets';
+import { installRuntime } from '../codex/runtime-install';
+import { checkProjectTrust } from '../doctor/doctor-checks';
+import { UsageError } from '../errors';
+import { flagOption, stringOption, type Command } from './command';
+import { CODEX_TARGET_DETAILS, CODEX_TARGET_OPTIONS, codexSelection, surfaceChoice } from './codex-options';
 import { DEFAULT_TOKEN_ENV } from './serve';
 import { httpOptions } from './url-entry-options';
 
-/** `codex-team install`: register the MCP server and the skill with Codex. */
+/** `codex-team install`: register the MCP server, the skill and (optionally) the hooks with Codex. */
 export const installCommand: Command = {
   name: 'install',
-  summary: 'Register the codex-team MCP server and skill with Codex',
-  synopsis: '[--codex-home DIR] [--db PATH] [--profiles-dir DIR] [--name NAME] [--url URL [--bearer-env VAR]]',
+  summary: 'Register the codex-team MCP server and skill (and with --hooks, its hooks) with Codex',
+  synopsis:
+    '[--codex-home DIR] [--project DIR] [--name NAME] [--db PATH] [--profiles-dir DIR] [--hooks] [--multi-agent auto|v1|v2] ' +
+    '[--url URL [--bearer-env VAR]]',
   details: [
-    '--codex-home DIR  Codex home to edit (default: $CODEX_HOME, else ~/.codex)',
-    '--db PATH         store file, written as an absolute path (default: ~/.codex-team/team.db)',
-    '--profiles-dir DIR  your own policy profiles, written as an absolute path (default: ~/.codex-team/profiles)',
-    `--name NAME       MCP server name; the model sees mcp__NAME (default: ${DEFAULT_SERVER_NAME})`,
+    ...CODEX_TARGET_DETAILS,
+    '--db PATH         store file (default: ~/.codex-team/team.db; with --project, one store per project under ~/.codex-team/projects/)',
+    '--profiles-dir DIR  your own policy profiles (default: ~/.codex-team/profiles)',
+    '--hooks           add Stop and SubagentStop hooks that keep teammates and the lead working while work is open',
+    "--multi-agent S   plan with Codex's v1 or v2 thread cap; auto (default): the config's, or the smaller when the model may pick",
     '--url URL         connect Codex to a running `codex-team serve --http` at URL instead of starting a server',
     `--bearer-env VAR  with --url: the variable Codex reads the bearer token from (default: ${DEFAULT_TOKEN_ENV});`,
-    '                  set it in the environment Codex runs in; the token is not written to config.toml',
-    'Adds a marked [mcp_servers.NAME] block to config.toml and the skill to skills/codex-team/.',
-    'Rerunning it is safe; `codex-team uninstall` removes exactly what it added.',
+    '                  set it in the environment Codex runs in; the token is not written to config.toml.',
+    '                  The store, profiles and Codex\'s cap are then the server\'s flags (not with --db, --profiles-dir, --hooks)',
+    'Copies the server into a runtime folder of its own (~/.codex-team/versions/), adds a marked',
+    '[mcp_servers.NAME] block to config.toml and the skill to skills/. Rerunning it is safe;',
+    '`codex-team uninstall` removes exactly what it added for that name.',
   ],
   options: {
-    'codex-home': { type: 'string' },
+    ...CODEX_TARGET_OPTIONS,
     db: { type: 'string' },
     'profiles-dir': { type: 'string' },
-    name: { type: 'string' },
+    hooks: { type: 'boolean' },
+    'multi-agent': { type: 'string' },
     url: { type: 'string' },
     'bearer-env': { type: 'string' },
   },
   run(args, io) {
-    const serverName = checkServerName(stringOption(args.values, 'name') ?? DEFAULT_SERVER_NAME);
+    const { codexHome, target, serverName } = codexSelection(args.values, io);
+    const choice = surfaceChoice(args.values);
     const http = httpOptions(args.values);
-    const result = installCodexIntegration({
-      ...(http === undefined ? {} : { http }),
-      codexHome: resolveCodexHome(stringOption(args.values, 'codex-home'), io),
-      serverName,
-      dbPath: resolveDbPath(stringOption(args.values, 'db'), io),
-      profilesDir: resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io),
-      nodePath: io.execPath,
-      serverBin: mcpServerBinPath(),
-      skillText: readShippedSkill(),
-    });
-    const { entry } = result;
-    const [bin, , db, , profiles] = isUrlEntry(entry) ? [] : entry.args;
-    io.stdout.write(
-      `${result.configChanged ? 'registered' : 'already registered'} [mcp_servers.${serverName}] in ${result.configPath}\n` +
-        (isUrlEntry(entry)
-          ? `  url:     ${entry.url}\n` + `  token:   from $${entry.bearerTokenEnvVar} in the environment Codex runs in\n`
-          : `  command: ${entry.command} ${bin ?? ''}\n` + `  store:   ${db ?? ''}\n` + `  profiles: ${profiles ?? ''}\n`) +
-        `${result.skillChanged ? 'installed' : 'already installed'} skill ${result.skillPath}\n` +
-        'Check it with: codex-team doctor\n',
-    );
+    const hooks = flagOption(args.values, 'hooks');
+    if (http !== undefined && hooks) {
+      throw new UsageError('--hooks goes without --url: the hooks read the store, which belongs to the codex-team serve --http process');
+    }
+    const userConfig = readCodexConfig(join(codexHome, 'config.toml'));
+    const layers = target.scope === 'project' ? [userConfig, readCodexConfig(target.configPath)] : [userConfig];
+    const cap = codexThreadCapOf(mergeCodexConfigs(layers), choice);
+    const capLine = `  codex cap: ${cap.teammates} teammate${cap.teammates === 1 ? '' : 's'} at once (${cap.from})`;
+    const skillTemplate = readShippedSkill();
+    const lines: string[] = [];
+    let result;
+    if (http !== undefined) {
+      result = installCodexIntegration({ target, serverName, skillTemplate, ...http });
+      lines.push(
+        `  url:       ${http.url}`,
+        `  token:     from $${http.bearerTokenEnvVar} in the environment Codex runs in`,
+        capLine,
+        `  start the server with it: codex-team serve --http HOST:PORT --name ${serverName} --codex-thread-cap ${cap.teammates}`,
+      );
+    } else {
+      const teamHome = resolveTeamHome(io);
+      const dbFlag = stringOption(args.values, 'db');
+      const dbPath =
+        dbFlag === undefined && target.projectDir !== undefined ? projectStorePath(teamHome, target.projectDir) : resolveDbPath(dbFlag, io);
+      const profilesDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
+      const runtime = installRuntime(teamHome);
+      result = installCodexIntegration({
+        target,
+        serverName,
+        dbPath,
+        profilesDir,
+        nodePath: io.execPath,
+        serverBin: runtime.serverBin,
+        codexThreadCap: cap,
+        skillTemplate,
+        ...(hooks ? { hooks: { cliBin: runtime.cliBin, logPath: join(teamHome, 'logs', `hooks-${serverName}.log`) } } : {}),
+      });
+      lines.push(
+        `  runtime:   ${runtime.dir} (${runtime.changed ? 'installed' : 'already there'}; the checkout can move or go)`,
+        `  command:   ${io.execPath} ${runtime.serverBin}`,
+        `  store:     ${dbPath}`,
+        `  profiles:  ${profilesDir}`,
+        capLine,
+      );
+    }
+    lines.unshift(`${result.configChanged ? 'registered' : 'already registered'} [mcp_servers.${serverName}] in ${result.configPath}`);
+    lines.push(`${result.skillChanged ? 'installed' : 'already installed'} skill ${result.skillPath} (the model sees the tools as mcp__${serverName})`);
+    if (result.hooksPath !== null) {
+      lines.push(
+        `${result.hooksChanged ? 'added' : 'already added'} the Stop and SubagentStop hooks to ${result.hooksPath}`,
+        '  Codex runs a hook only once you have reviewed it: start `codex`, open /hooks and trust the two',
+        '  codex-team hooks (`codex exec` skips unreviewed hooks). codex-team never trusts them for you;',
+        '  `codex-team doctor` shows whether each is trusted, untrusted or modified.',
+      );
+    }
+    if (target.projectDir !== undefined) {
+      const trust = checkProjectTrust(target.projectDir, userConfig);
+      lines.push(`project: ${trust.detail}${trust.fix === undefined ? '' : `; ${trust.fix}`}`);
+    }
+    const where = [target.projectDir === undefined ? '' : ` --project ${target.projectDir}`, serverName === 'team' ? '' : ` --name ${serverName}`].join('');
+    lines.push(`Check it with: codex-team doctor${where}`);
+    io.stdout.write(`${lines.join('\n')}\n`);
     return Promise.resolve(0);
   },
 };

@@ -41,7 +41,8 @@ export const serveCommand: Command = {
   summary: 'Serve the team tools over MCP Streamable HTTP to agents of one or more machines',
   synopsis:
     '--http HOST:PORT [--allow-remote] [--token-env VAR] [--allowed-host HOST]... [--allowed-origin ORIGIN]... ' +
-    '[--max-sessions N] [--idle-ms N] [--max-body-bytes N] [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--log-level LEVEL]',
+    '[--max-sessions N] [--idle-ms N] [--max-body-bytes N] [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--log-level LEVEL] ' +
+    '[--name NAME] [--codex-thread-cap N [--codex-thread-cap-from TEXT]]',
   details: [
     `--http HOST:PORT     where to listen (default host 127.0.0.1, port ${DEFAULT_HTTP_PORT}); the endpoint is /mcp`,
     '--allow-remote       listen on a host other machines can reach (refused without it; put TLS in front)',
@@ -53,7 +54,8 @@ export const serveCommand: Command = {
     `--max-sessions N     agent sessions open at once (default ${DEFAULT_MAX_HTTP_SESSIONS})`,
     `--idle-ms N          end a session idle this long, recording its agent's disconnect (default ${DEFAULT_HTTP_IDLE_MS})`,
     `--max-body-bytes N   largest request body (default ${MAX_REQUEST_BYTES})`,
-    '--db, --profiles-dir, --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts, --log-level:',
+    '--db, --profiles-dir, --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts, --log-level,',
+    '--name, --codex-thread-cap, --codex-thread-cap-from:',
     '                     as for codex-team-mcp (codex-team-mcp --help); logs go to stderr as JSON',
     'Runs until SIGINT or SIGTERM, then ends every session as a disconnect and exits 0.',
   ],
@@ -91,6 +93,8 @@ export const serveCommand: Command = {
       profilesDir: server.profilesDir,
       ...(server.leaseMs === undefined ? {} : { leaseMs: server.leaseMs }),
       recovery: server.recovery,
+      ...(server.codexThreadCap === undefined ? {} : { codexThreadCap: server.codexThreadCap }),
+      codexServerKey: server.codexServerKey,
       logger: createLogger(server.logLevel),
       address,
       bearerToken: token,

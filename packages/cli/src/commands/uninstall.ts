@@ -1,26 +1,25 @@
-import { DEFAULT_SERVER_NAME, checkServerName, resolveCodexHome } from '../codex/codex-paths';
 import { uninstallCodexIntegration } from '../codex/codex-integration';
-import { stringOption, type Command } from './command';
+import type { Command } from './command';
+import { CODEX_TARGET_DETAILS, CODEX_TARGET_OPTIONS, codexSelection } from './codex-options';
 
-/** `codex-team uninstall`: remove what `install` added to a Codex home. */
+/** `codex-team uninstall`: remove what `install` added for one server name. */
 export const uninstallCommand: Command = {
   name: 'uninstall',
-  summary: 'Remove what `codex-team install` added to Codex (the store is kept)',
-  synopsis: '[--codex-home DIR] [--name NAME]',
+  summary: 'Remove what `codex-team install` added to Codex for one name (the store is kept)',
+  synopsis: '[--codex-home DIR] [--project DIR] [--name NAME]',
   details: [
-    '--codex-home DIR  Codex home to edit (default: $CODEX_HOME, else ~/.codex)',
-    `--name NAME       MCP server name given to install (default: ${DEFAULT_SERVER_NAME})`,
+    ...CODEX_TARGET_DETAILS,
+    "Removes that name's config block, skill and hooks; other names' and your own stay. The store",
+    'and the runtime folders under ~/.codex-team/versions/ are kept (other installs may use them).',
   ],
-  options: {
-    'codex-home': { type: 'string' },
-    name: { type: 'string' },
-  },
+  options: CODEX_TARGET_OPTIONS,
   run(args, io) {
-    const serverName = checkServerName(stringOption(args.values, 'name') ?? DEFAULT_SERVER_NAME);
-    const result = uninstallCodexIntegration(resolveCodexHome(stringOption(args.values, 'codex-home'), io), serverName);
+    const { target, serverName } = codexSelection(args.values, io);
+    const result = uninstallCodexIntegration(target, serverName);
     io.stdout.write(
       `${result.configChanged ? 'removed' : 'no codex-team block for'} [mcp_servers.${serverName}] in ${result.configPath}\n` +
-        `${result.skillRemoved ? 'removed' : 'no codex-team'} skill ${result.skillPath}\n`,
+        `${result.skillRemoved ? 'removed' : 'no codex-team'} skill ${result.skillPath}\n` +
+        `${result.hooksRemoved ? 'removed the codex-team hooks from' : 'no codex-team hooks in'} ${result.hooksPath}\n`,
     );
     return Promise.resolve(0);
   },

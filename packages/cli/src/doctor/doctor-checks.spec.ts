@@ -5,6 +5,7 @@ import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
 import { BufferSink } from '../cli-io';
 import { installCodexIntegration } from '../codex/codex-integration';
+import { projectTarget, userTarget } from '../codex/codex-paths';
 import { packageRoot, readShippedSkill } from '../codex/package-assets';
 import { runCli } from '../run-cli';
 import { checkNode, runDoctorChecks, type DoctorCheck, type DoctorOptions } from './doctor-checks';
@@ -20,14 +21,21 @@ function byName(checks: DoctorCheck[]): Record<string, DoctorCheck> {
   return Object.fromEntries(checks.map((check) => [check.name, check]));
 }
 
-function install(dbPath = join(home, 'store', 'team.db')): void {
+const V2_DEFAULT_CAP = {
+  teammates: 3,
+  from: "multi-agent v2 default: 4 threads per session, lead included; v1 would allow 6, and with multi_agent_v2 unset the model's preset may pick either surface",
+};
+
+function install(dbPath = join(home, 'store', 'team.db'), extra: { hooks?: boolean } = {}): void {
   installCodexIntegration({
-    codexHome: options.codexHome,
+    target: options.target,
     serverName: 'team',
     dbPath,
     nodePath: process.execPath,
     serverBin,
-    skillText: readShippedSkill(),
+    codexThreadCap: V2_DEFAULT_CAP,
+    skillTemplate: readShippedSkill(),
+    ...(extra.hooks === true ? { hooks: { cliBin: join(home, 'codex-team.cjs'), logPath: join(home, 'hooks.log') } } : {}),
   });
 }
 
@@ -37,12 +45,15 @@ beforeEach(() => {
   writeFileSync(serverBin, '// codex-team-mcp stand-in\n');
   options = {
     codexHome: join(home, '.codex'),
+    target: userTarget(join(home, '.codex')),
     serverName: 'team',
     dbPath: undefined,
     defaultDbPath: join(home, 'default', 'team.db'),
     nodeVersion: '20.20.0',
-    shippedSkill: readShippedSkill(),
+    skillTemplate: readShippedSkill(),
     pathEnv: CODEX_PATH,
+    // Starting the server needs the built bundle: the integration tests check it (install.int.spec.ts).
+    probe: false,
   };
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
@@ -51,9 +62,23 @@ describe('codex-team doctor checks', () => {
   it('passes every check after install, on the store the Codex entry names', async () => {
     install();
     const checks = await runDoctorChecks(options);
-    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-bin', 'skill']);
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-bin', 'codex-cap', 'skill']);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
     expect(byName(checks)['store']?.detail).toContain(join(home, 'store', 'team.db'));
+  });
+
+  it('checks a url entry (install --url) by its url and token variable, starting no server', async () => {
+    installCodexIntegration({
+      target: options.target,
+      serverName: 'team',
+      url: 'http://127.0.0.1:8765/mcp',
+      bearerTokenEnvVar: 'CODEX_TEAM_TOKEN',
+      skillTemplate: readShippedSkill(),
+    });
+    const checks = await runDoctorChecks({ ...options, probe: true });
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-url', 'codex-cap', 'skill']);
+    expect(byName(checks)['server-url']).toMatchObject({ ok: true, detail: expect.stringContaining('http://127.0.0.1:8765/mcp with the token in $CODEX_TEAM_TOKEN') as string });
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
   });
 
   it('opens an existing store and reports its schema version', async () => {
@@ -134,6 +159,46 @@ describe('codex-team doctor checks', () => {
     expect(byName(await runDoctorChecks(options))['codex-config']?.detail).toMatch(/INVALID_INPUT: .*not valid TOML/);
   });
 
+  it("prints Codex's cap and where it came from, and fails when the config changed since install", async () => {
+    install();
+    expect(byName(await runDoctorChecks(options))['codex-cap']).toEqual({ name: 'codex-cap', ok: true, detail: `3 teammates at once: ${V2_DEFAULT_CAP.from}` });
+    writeFileSync(options.target.configPath, `${readFileSync(options.target.configPath, 'utf8')}\n[features.multi_agent_v2]\nenabled = true\nmax_concurrent_threads_per_session = 2\n`);
+    const changed = byName(await runDoctorChecks(options))['codex-cap'];
+    expect(changed).toMatchObject({ ok: false, fix: expect.stringContaining('rerun codex-team install') as string });
+    expect(changed?.detail).toContain('1 teammate at once: multi-agent v2 max_concurrent_threads_per_session 2, lead included');
+    expect(changed?.detail).toContain('but the server was installed with a cap of 3');
+  });
+
+  it('reports each installed hook as untrusted until the user reviews it in Codex', async () => {
+    install(undefined, { hooks: true });
+    const checks = byName(await runDoctorChecks(options));
+    expect(checks['hook Stop']).toMatchObject({ ok: false, detail: expect.stringMatching(/^untrusted \(.*hooks\.json:stop:0:0\)$/) as string });
+    expect(checks['hook SubagentStop']?.fix).toContain('open /hooks');
+  });
+
+  it('fails a server that runs from inside a checkout, which moving or cleaning it would break', async () => {
+    const inCheckout = join(home, 'clone', 'packages', 'mcp-server', 'dist', 'codex-team-mcp.cjs');
+    mkdirSync(dirname(inCheckout), { recursive: true });
+    writeFileSync(inCheckout, '// old install\n');
+    serverBin = inCheckout;
+    install();
+    expect(byName(await runDoctorChecks(options))['server-bin']).toMatchObject({ ok: false, detail: expect.stringContaining('is inside a checkout') as string });
+  });
+
+  it("checks a project install in the project's layer, and that Codex trusts the project", async () => {
+    const project = join(home, 'repo');
+    options = { ...options, target: projectTarget(project) };
+    install();
+    let checks = byName(await runDoctorChecks(options));
+    expect(checks['codex-config']?.detail).toContain(join(project, '.codex', 'config.toml'));
+    expect(checks['skill']).toMatchObject({ ok: true });
+    expect(checks['project-trust']).toMatchObject({ ok: false, fix: `start codex in ${project} and accept its trust prompt` });
+    mkdirSync(options.codexHome, { recursive: true });
+    writeFileSync(join(options.codexHome, 'config.toml'), `[projects.${JSON.stringify(project)}]\ntrust_level = "trusted"\n`);
+    checks = byName(await runDoctorChecks(options));
+    expect(checks['project-trust']).toMatchObject({ ok: true });
+  });
+
   it('requires Node 20 or newer', () => {
     expect(checkNode('18.19.1')).toMatchObject({ ok: false, fix: 'install Node 20 or newer' });
     expect(checkNode('22.3.0').ok).toBe(true);
@@ -159,7 +224,7 @@ describe('codex-team doctor command', () => {
     expect(report.checks.find((check) => check.name === 'codex-config')?.ok).toBe(false);
   });
 
-  it('prints ok lines and exits 0 when everything is in place', async () => {
+  it('starts the registered server as Codex would, and fails one that does not finish the MCP handshake', async () => {
     install();
     const stdout = new BufferSink();
     const code = await runCli(['doctor', '--codex-home', options.codexHome], {
@@ -173,7 +238,8 @@ describe('codex-team doctor command', () => {
       stdoutIsTerminal: false,
     });
     expect(stdout.text()).toMatch(/^ok {4}node/m);
-    expect(stdout.text()).toContain('all checks passed');
-    expect(code).toBe(0);
+    expect(stdout.text()).toMatch(/^FAIL {2}server-start +the server did not complete the MCP handshake/m);
+    expect(stdout.text()).toContain('1 of 9 checks failed');
+    expect(code).toBe(1);
   });
 });

@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
 import { RandomIdGenerator, isTeamError, systemClock, type ErrorCode } from '@codex-team/contracts';
 import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from '@codex-team/store';
-import { readServerEntry, type ConfiguredServer } from '../codex/codex-config';
-import { codexConfigPath, installedSkillPath } from '../codex/codex-paths';
+import { readCodexConfig, readServerEntry, type ConfiguredServer } from '../codex/codex-config';
+import { findInstalledHooks, hookTrust } from '../codex/codex-hooks';
+import { skillNameFor, skillPathIn, type CodexTarget } from '../codex/codex-paths';
+import { codexThreadCapOf, mergeCodexConfigs, type SurfaceChoice } from '../codex/codex-thread-cap';
+import { renderSkill } from '../codex/skill-files';
+import { probeServer } from './server-probe';
 
 /** One line of `codex-team doctor`. */
 export interface DoctorCheck {
@@ -18,17 +22,27 @@ export interface DoctorCheck {
 }
 
 export interface DoctorOptions {
+  /** The user's Codex home: its config holds the trust of hooks and projects. */
   codexHome: string;
+  /** Where codex-team was installed: the Codex home, or a project's `.codex/` layer. */
+  target: CodexTarget;
   serverName: string;
   /** The store to check; undefined: the one the Codex entry names, else `defaultDbPath`. */
   dbPath: string | undefined;
   /** Used when neither `dbPath` nor the Codex entry names a store. */
   defaultDbPath: string;
   nodeVersion: string;
-  /** The skill text this CLI ships; the installed one must match it. */
-  shippedSkill: string;
   /** The PATH to look for the `codex` binary in (`$PATH`). */
   pathEnv: string | undefined;
+  /** The skill this CLI ships; the installed one must match it, rendered for the server name. */
+  skillTemplate: string;
+  /** The surface `install --multi-agent` pinned, if any (read back from the entry when omitted). @default 'auto' */
+  surface?: SurfaceChoice;
+  /**
+   * Whether to start the registered server and check its MCP handshake (the real check of what
+   * Codex will run). @default true
+   */
+  probe?: boolean;
 }
 
 /** The lowest Node major version codex-team supports. */
@@ -186,7 +200,28 @@ export function dbPathOfEntry(entry: ConfiguredServer | undefined): string | und
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The Codex entry: present, and its command and server script exist. */
+/** Whether a registered entry connects to a running server (`url = ...`) rather than starting one. */
+export function isUrlServer(entry: ConfiguredServer): boolean {
+  return entry.raw['url'] !== undefined;
+}
+
+/**
+ * A url entry as Codex 0.171 reads it: an http(s) `url` and the `bearer_token_env_var` Codex sends
+ * the token from (a token written into the file itself would sit in plain text).
+ */
+function checkUrlEntry(entry: ConfiguredServer): DoctorCheck {
+  const name = 'server-url';
+  const url = entry.raw['url'];
+  const tokenVar = entry.raw['bearer_token_env_var'];
+  const problems: string[] = [];
+  if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) problems.push(`url ${JSON.stringify(url)} is not an http(s) URL`);
+  if (typeof tokenVar !== 'string' || tokenVar === '') problems.push('no bearer_token_env_var: codex-team serve --http refuses requests without its token');
+  return problems.length === 0
+    ? { name, ok: true, detail: `Codex connects to ${String(url)} with the token in $${String(tokenVar)} (start it with codex-team serve --http)` }
+    : { name, ok: false, detail: problems.join('; '), fix: 'run codex-team install --url URL --bearer-env VAR' };
+}
+
+/** The Codex entry: present, and its command and server script exist (or, for a url entry, its url and token variable). */
 export function checkCodexEntry(configPath: string, serverName: string, entry: ConfiguredServer | undefined): DoctorCheck[] {
   const install = 'run codex-team install';
   if (entry === undefined) {
@@ -197,6 +232,7 @@ export function checkCodexEntry(configPath: string, serverName: string, entry: C
     ok: true,
     detail: `[mcp_servers.${serverName}] in ${configPath}${entry.managed ? '' : ' (not written by codex-team install)'}`,
   };
+  if (isUrlServer(entry)) return [config, checkUrlEntry(entry)];
   const command = entry.command;
   const script = Array.isArray(entry.args) ? (entry.args as unknown[])[0] : undefined;
   const problems: string[] = [];
@@ -205,34 +241,139 @@ export function checkCodexEntry(configPath: string, serverName: string, entry: C
   }
   if (typeof script !== 'string' || !existsSync(script)) {
     problems.push(`server script ${JSON.stringify(script)} does not exist`);
+  } else if (script.includes(`${sep}packages${sep}mcp-server${sep}dist${sep}`)) {
+    problems.push(`server script ${script} is inside a checkout: moving, cleaning or rebuilding it breaks every Codex session`);
   }
   const bin: DoctorCheck =
     problems.length === 0
       ? { name: 'server-bin', ok: true, detail: `${String(command)} ${String(script)}` }
-      : { name: 'server-bin', ok: false, detail: problems.join('; '), fix: `build it (npm run build), then ${install}` };
+      : {
+          name: 'server-bin',
+          ok: false,
+          detail: problems.join('; '),
+          fix: `${install} (it installs a runtime of its own under the codex-team home; build first if needed: npm run build)`,
+        };
   return [config, bin];
 }
 
-export function checkSkill(codexHome: string, shippedSkill: string): DoctorCheck {
-  const path = installedSkillPath(codexHome);
+export function checkSkill(target: CodexTarget, serverName: string, skillTemplate: string): DoctorCheck {
+  const path = skillPathIn(target, serverName);
   if (!existsSync(path)) return { name: 'skill', ok: false, detail: `${path} is missing`, fix: 'run codex-team install' };
-  return readFileSync(path, 'utf8') === shippedSkill
-    ? { name: 'skill', ok: true, detail: path }
+  return readFileSync(path, 'utf8') === renderSkill(skillTemplate, serverName, skillNameFor(serverName))
+    ? { name: 'skill', ok: true, detail: `${path} (names mcp__${serverName})` }
     : { name: 'skill', ok: false, detail: `${path} differs from this version's skill`, fix: 'run codex-team install' };
+}
+
+/** The value after `flag` in a registered entry's args, if any. */
+function argOf(entry: ConfiguredServer | undefined, flag: string): string | undefined {
+  if (entry === undefined || !Array.isArray(entry.args)) return undefined;
+  const args: unknown[] = entry.args;
+  const at = args.indexOf(flag);
+  const value = at === -1 ? undefined : args[at + 1];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Codex's cap on teammates, read from the user's config (and the project's, for a project
+ * install) as install reads it, against what the server was given: a config changed since
+ * install (e.g. multi-agent v2 turned on) must be re-installed, or hints would ask for spawns Codex refuses.
+ */
+export function checkCodexCap(layers: readonly Record<string, unknown>[], entry: ConfiguredServer | undefined, surface: SurfaceChoice): DoctorCheck {
+  const name = 'codex-cap';
+  let reading;
+  try {
+    reading = codexThreadCapOf(mergeCodexConfigs(layers), surface);
+  } catch (error) {
+    return { name, ok: false, detail: describeError(error), fix: 'fix the Codex config, then run codex-team install' };
+  }
+  const detail = `${reading.teammates} teammate${reading.teammates === 1 ? '' : 's'} at once: ${reading.from}`;
+  const given = argOf(entry, '--codex-thread-cap');
+  if (entry === undefined) return { name, ok: true, detail };
+  if (given !== String(reading.teammates)) {
+    return {
+      name,
+      ok: false,
+      detail: `${detail}; but the server was installed with ${given === undefined ? 'no Codex cap' : `a cap of ${given}`}`,
+      fix: 'rerun codex-team install (with the same --name and --project) so the server plans with Codex\'s cap',
+    };
+  }
+  return { name, ok: true, detail };
+}
+
+/** One line per installed codex-team hook: trusted, untrusted, modified or disabled, as Codex sees it. */
+export function checkHooks(target: CodexTarget, serverName: string, trustConfig: Record<string, unknown>): DoctorCheck[] {
+  let hooks;
+  try {
+    hooks = findInstalledHooks(target.hooksPath, serverName);
+  } catch (error) {
+    return [{ name: 'hooks', ok: false, detail: describeError(error), fix: `fix ${target.hooksPath}` }];
+  }
+  return hooks.map((hook) => {
+    const trust = hookTrust(trustConfig, hook);
+    const check: DoctorCheck = { name: `hook ${hook.event}`, ok: trust === 'trusted', detail: `${trust} (${hook.key})` };
+    if (trust !== 'trusted') {
+      check.fix =
+        trust === 'disabled'
+          ? 'enable it again in Codex (/hooks)'
+          : 'start codex, open /hooks and review the codex-team hooks; Codex skips hooks you have not trusted (codex-team never trusts them for you)';
+    }
+    return check;
+  });
+}
+
+/** For a project install: Codex reads the project's .codex/config.toml only when it trusts the project. */
+export function checkProjectTrust(projectDir: string, userConfig: Record<string, unknown>): DoctorCheck {
+  const projects = userConfig['projects'];
+  const entry = typeof projects === 'object' && projects !== null ? (projects as Record<string, unknown>)[projectDir] : undefined;
+  const level = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['trust_level'] : undefined;
+  return level === 'trusted'
+    ? { name: 'project-trust', ok: true, detail: `${projectDir} is trusted, so Codex reads its .codex/config.toml` }
+    : {
+        name: 'project-trust',
+        ok: false,
+        detail: `${projectDir} is not trusted: Codex ignores its .codex/config.toml (and hooks) without a word`,
+        fix: `start codex in ${projectDir} and accept its trust prompt`,
+      };
+}
+
+function readConfigOrEmpty(path: string): Record<string, unknown> {
+  try {
+    return readCodexConfig(path);
+  } catch {
+    return {};
+  }
+}
+
+/** The surface install pinned: `; pinned by install --multi-agent v2` ends the entry's cap source. */
+function pinnedSurface(entry: ConfiguredServer | undefined): SurfaceChoice {
+  const from = argOf(entry, '--codex-thread-cap-from') ?? '';
+  const pinned = /; pinned by install --multi-agent (v1|v2)$/.exec(from)?.[1];
+  return pinned === 'v1' || pinned === 'v2' ? pinned : 'auto';
 }
 
 /** Every check, in the order they are printed. */
 export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorCheck[]> {
-  const configPath = codexConfigPath(options.codexHome);
-  const entryOrCheck = readEntry(configPath, options.serverName);
+  const { target, serverName } = options;
+  const entryOrCheck = readEntry(target.configPath, serverName);
   const entry = isCheck(entryOrCheck) ? undefined : entryOrCheck;
   const dbPath = options.dbPath ?? dbPathOfEntry(entry) ?? options.defaultDbPath;
+  const userConfig = readConfigOrEmpty(join(options.codexHome, 'config.toml'));
+  const layers = target.scope === 'project' ? [userConfig, readConfigOrEmpty(target.configPath)] : [userConfig];
+  const entryChecks = isCheck(entryOrCheck) ? [entryOrCheck] : checkCodexEntry(target.configPath, serverName, entry);
+  const entryOk = entryChecks.every((check) => check.ok);
+  // A url entry (install --url) names a running `codex-team serve --http`: its store, its cap and
+  // its start are that server's, so only a process entry is started and compared with Codex's cap.
+  const processEntry = entry === undefined || isUrlServer(entry) ? undefined : entry;
   return [
     checkNode(options.nodeVersion),
     await checkSqlite(),
     await checkStore(dbPath),
     checkCodexBinary(options.pathEnv),
-    ...(isCheck(entryOrCheck) ? [entryOrCheck] : checkCodexEntry(configPath, options.serverName, entry)),
-    checkSkill(options.codexHome, options.shippedSkill),
+    ...entryChecks,
+    ...(options.probe !== false && processEntry !== undefined && entryOk ? [await probeServer(processEntry)] : []),
+    checkCodexCap(layers, processEntry, options.surface ?? pinnedSurface(processEntry)),
+    checkSkill(target, serverName, options.skillTemplate),
+    ...(target.projectDir === undefined ? [] : [checkProjectTrust(target.projectDir, userConfig)]),
+    ...checkHooks(target, serverName, mergeCodexConfigs(layers)),
   ];
 }

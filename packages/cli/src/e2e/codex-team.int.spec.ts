@@ -4,18 +4,20 @@ import {
   TeamJoinOutputSchema,
   TeamSpawnOutputSchema,
   TeamStartOutputSchema,
+  TeamStatusOutputSchema,
   TaskNextOutputSchema,
   TOOL_NAMES,
   type AuditEvent,
   type Task,
 } from '@codex-team/contracts';
-import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
-import { errorOf, finishedAgentIds, spawnedAgentId, ticketIn } from '../testing/program-helpers';
-import { agentCall, mcpCall, type AgentProgram, type ThreadInfo, type ToolResult } from '../testing/scripted-responses';
+import { createCodexTeamEnv, type CodexTeamEnv, type Surface } from '../testing/codex-team-env';
+import { errorOf, leadSurface, letGo, ticketIn, waitForAll, type LeadSurface } from '../testing/program-helpers';
+import { answerOnly, collabCall, mcpCall, type AgentProgram, type ThreadInfo } from '../testing/scripted-responses';
 
-// A real `codex exec` (npm @openai/codex) with a scripted model on loopback: the root thread plays
-// the lead, every spawn_agent sub-agent plays a teammate, and each thread talks to its own real
-// codex-team-mcp process over the one store file registered by `codex-team install`.
+// A real `codex exec` (npm @openai/codex 0.171.0) with a scripted model on loopback, under both of
+// Codex's multi-agent surfaces: the root thread plays the lead, every spawn_agent sub-agent plays
+// a teammate, and each thread talks to its own real codex-team-mcp process over the one store file
+// registered by `codex-team install`.
 
 jest.setTimeout(90_000);
 
@@ -27,16 +29,14 @@ interface TeamFacts {
   /** Agent ids by name, as the teammates learned them from team_join. */
   agents: Map<string, string>;
   spawnInstructions: string[];
+  spawnWith: string[];
+  /** team_status hints.cap before spawning. */
+  hintedCap?: number;
+  /** The refusal of a 4th teammate. */
+  fourth?: ReturnType<typeof errorOf>;
 }
 
-/** Waits on the given Codex agents until all are finished (or `rounds` waits passed). */
-function* waitForAll(agentIds: readonly string[], rounds = 8): Generator<ReturnType<typeof agentCall>, void, ToolResult> {
-  const pending = new Set(agentIds);
-  for (let round = 0; round < rounds && pending.size > 0; round += 1) {
-    const waited = yield agentCall('wait_agent', { targets: [...pending], timeout_ms: 30_000 });
-    for (const id of finishedAgentIds(waited)) pending.delete(id);
-  }
-}
+const newFacts = (): TeamFacts => ({ agents: new Map(), spawnInstructions: [], spawnWith: [] });
 
 /** A teammate that joins with the ticket of its spawn message and works `tasks` tasks. */
 function* teammate(info: ThreadInfo, facts: TeamFacts, tasks: number): AgentProgram {
@@ -65,7 +65,10 @@ function* teammate(info: ThreadInfo, facts: TeamFacts, tasks: number): AgentProg
   return `${joined.agent.name}: ${done} tasks done`;
 }
 
-function* lead(facts: TeamFacts): AgentProgram {
+/** Tasks each teammate works, by name. */
+const WORK = { ada: 2, bob: 2, tess: 1 } as const;
+
+function* lead(facts: TeamFacts, surface: LeadSurface): AgentProgram {
   const started = TeamStartOutputSchema.parse(
     (yield mcpCall('team_start', { name: 'e2e team', objective: 'Ship a tiny feature' })).json,
   );
@@ -76,20 +79,25 @@ function* lead(facts: TeamFacts): AgentProgram {
       { key: 'design', title: 'Design the API', required_role: 'architect' },
       { key: 'api', title: 'Build the API', required_role: 'builder', depends_on: ['design'] },
       { key: 'cli', title: 'Build the CLI', required_role: 'builder', depends_on: ['design'] },
-      { key: 'review', title: 'Review the build', required_role: 'architect', depends_on: ['api', 'cli'] },
+      { key: 'tests', title: 'Test the build', required_role: 'tester', depends_on: ['api', 'cli'] },
+      { key: 'review', title: 'Review the build', required_role: 'architect', depends_on: ['tests'] },
     ],
   });
-  const architect = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'ada', role: 'architect' })).json);
-  const builder = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'bob', role: 'builder' })).json);
-  facts.spawnInstructions.push(architect.spawn_instruction, builder.spawn_instruction);
-  const ada = spawnedAgentId(yield agentCall('spawn_agent', { message: architect.spawn_instruction }));
-  const bob = spawnedAgentId(yield agentCall('spawn_agent', { message: builder.spawn_instruction }));
-  yield* waitForAll([ada, bob]);
+  facts.hintedCap = TeamStatusOutputSchema.parse((yield mcpCall('team_status')).json).hints?.cap;
+  const ids: string[] = [];
+  for (const [name, role] of [['ada', 'architect'], ['bob', 'builder'], ['tess', 'tester']] as const) {
+    const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name, role })).json);
+    facts.spawnInstructions.push(spawn.spawn_instruction);
+    facts.spawnWith.push(spawn.spawn_with);
+    ids.push(surface.idOf(yield surface.spawn(spawn.spawn_instruction, name)));
+  }
+  // A 4th teammate would pass Codex's own thread cap: codex-team refuses it first.
+  facts.fourth = errorOf(yield mcpCall('team_spawn', { name: 'dee', role: 'builder' }));
+  yield* waitForAll(surface, ids);
   const inbox = InboxOutputSchema.parse((yield mcpCall('team_inbox')).json);
   yield mcpCall('team_inbox', { ack: inbox.messages.map((message) => message.id) });
   yield mcpCall('team_finalize', { summary: inbox.messages.map((message) => message.body).join('; ') });
-  yield agentCall('close_agent', { target: ada });
-  yield agentCall('close_agent', { target: bob });
+  yield* letGo(surface, ids);
   return `LEAD-FINAL: team finalized with ${inbox.messages.length} reports`;
 }
 
@@ -99,7 +107,10 @@ async function auditOf(env: CodexTeamEnv, teamId: string, until: (events: AuditE
     const store = await env.openStore();
     try {
       const events = await store.listAuditEvents(teamId as AuditEvent['team_id']);
-      if (until(events) || attempt >= 50) return events;
+      if (until(events) || attempt >= 150) {
+        if (process.env['E2E_DEBUG']) process.stderr.write(`auditOf: attempt ${attempt}\n`);
+        return events;
+      }
     } finally {
       await store.close();
     }
@@ -133,81 +144,95 @@ function countBy(events: readonly AuditEvent[]): Record<string, number> {
   return counts;
 }
 
-describe('codex-team inside a real Codex (scripted model, no network)', () => {
+describe.each<Surface>(['v1', 'v2'])('codex-team inside a real Codex %s (scripted model, no network)', (surfaceName) => {
+  const surface = leadSurface(surfaceName);
   let env: CodexTeamEnv | undefined;
   afterEach(async () => {
     await env?.dispose();
     env = undefined;
   });
 
-  it('runs a lead and two teammates through a task DAG to a finalized team', async () => {
-    const facts: TeamFacts = { agents: new Map(), spawnInstructions: [] };
-    env = await createCodexTeamEnv((info) => {
-      if (info.parentThreadId === undefined) return lead(facts);
-      return teammate(info, facts, 2);
-    });
+  it("runs a lead and three teammates through a task DAG to a finalized team, never past Codex's thread cap", async () => {
+    const facts = newFacts();
+    env = await createCodexTeamEnv(
+      (info) => {
+        if (info.parentThreadId === undefined) return lead(facts, surface);
+        const name = /You are (\w+),/.exec(info.userTexts.join('\n'))?.[1] as keyof typeof WORK | undefined;
+        return teammate(info, facts, name === undefined ? 0 : WORK[name]);
+      },
+      { surface: surfaceName },
+    );
+    // Codex 0.171's v2 default: 4 threads per session, lead included; install plans with 3 under either surface.
+    expect(env.installOutput).toContain('codex cap: 3 teammates at once (multi-agent v2 default: 4 threads per session, lead included');
 
     const run = await env.exec('Use a codex-team team to ship a tiny feature.');
     expect(env.responses.errors).toEqual([]);
     expect(run.timedOut).toBe(false);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toContain('LEAD-FINAL: team finalized with 2 reports');
+    expect(run.stdout).toContain('LEAD-FINAL: team finalized with 3 reports');
     expect(run.stderr).toContain('mcp: team/team_start (completed)');
-    expect(run.stderr).toContain('collab: SpawnAgent');
-    expect(run.stderr).not.toContain('(failed)');
+    if (surfaceName === 'v1') expect(run.stderr).toContain('collab: SpawnAgent');
+    // The one failed call is the 4th team_spawn, refused by codex-team naming Codex's cap.
+    expect(run.stderr.match(/\(failed\)/g)).toHaveLength(1);
+    expect(run.stderr).toContain('mcp: team/team_spawn (failed)');
+    expect(facts.hintedCap).toBe(3);
+    expect(facts.fourth).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { thread_cap: 3, used: 3 } });
+    expect(facts.fourth?.message).toContain("Codex's thread cap allows 3 teammates at once (multi-agent v2 default");
+    expect(facts.spawnWith[0]).toContain('collaboration (v2): spawn_agent {"task_name": "ada"');
 
-    // Three threads: the root and two sub-agents whose parent is the root.
+    // Four threads: the root and three sub-agents whose parent is the root.
     const threads = env.responses.threadInfos();
-    expect(threads).toHaveLength(3);
+    expect(threads).toHaveLength(4);
     const root = threads.find((thread) => thread.parentThreadId === undefined);
-    expect(threads.filter((thread) => thread.parentThreadId === root?.threadId)).toHaveLength(2);
+    expect(threads.filter((thread) => thread.parentThreadId === root?.threadId)).toHaveLength(3);
 
-    // A sub-agent's first user message is exactly the spawn_agent message.
+    // A sub-agent's first message is exactly the spawn_agent message (v2 carries it as an agent_message).
     expect(threads.filter((thread) => thread !== root).map((thread) => thread.userTexts[0]).sort()).toEqual(
       [...facts.spawnInstructions].sort(),
     );
     // Every thread gets all our tools in the mcp__team namespace and sees the installed skill;
-    // only the root gets Codex's multi_agent_v1 tools (max_depth 1).
+    // only the root gets Codex's multi-agent tools (v1 max_depth 1; v2 sub-agents get none).
+    const ownNamespace = surfaceName === 'v1' ? 'multi_agent_v1' : 'collaboration';
     for (const request of env.responses.requests) {
       const namespaces = new Map(namespacesOf(request.body).map((namespace) => [namespace.name, namespace.tools]));
       expect(namespaces.get('mcp__team')?.sort()).toEqual([...TOOL_NAMES].sort());
-      expect(namespaces.has('multi_agent_v1')).toBe(request.parentThreadId === undefined);
+      expect(namespaces.has(ownNamespace)).toBe(request.parentThreadId === undefined);
+      expect(namespaces.has(surfaceName === 'v1' ? 'collaboration' : 'multi_agent_v1')).toBe(false);
     }
     expect(JSON.stringify(env.responses.requests[0]?.body)).toContain('codex-team: Run a team of Codex agents');
 
     const { teamId, leadId } = facts;
     if (teamId === undefined || leadId === undefined) throw new Error('team_start did not run');
-    const ada = facts.agents.get('ada');
-    const bob = facts.agents.get('bob');
+    const [ada, bob, tess] = (['ada', 'bob', 'tess'] as const).map((name) => facts.agents.get(name));
     const tasks = await tasksOf(env, teamId, leadId);
     expect(tasks.map((task) => [task.title, task.status, task.owner_agent_id])).toEqual([
       ['Design the API', 'done', ada],
       ['Build the API', 'done', bob],
       ['Build the CLI', 'done', bob],
+      ['Test the build', 'done', tess],
       ['Review the build', 'done', ada],
     ]);
 
-    const events = await auditOf(env, teamId, (all) => countBy(all)['agent.disconnect'] === 3);
+    const events = await auditOf(env, teamId, (all) => countBy(all)['agent.disconnect'] === 4);
     const counts = countBy(events);
     expect(counts).toMatchObject({
       'team.start': 1,
-      'agent.spawn': 2,
-      'agent.join': 2,
-      'task.claim': 4,
-      'task.progress': 4,
-      'artifact.publish': 4,
-      'task.complete': 4,
-      'message.send': 2,
+      'agent.spawn': 3,
+      'agent.join': 3,
+      'task.claim': 5,
+      'task.progress': 5,
+      'artifact.publish': 5,
+      'task.complete': 5,
+      'message.send': 3,
       'team.finalize': 1,
-      'agent.disconnect': 3,
+      'agent.disconnect': 4,
     });
     expect(events.every((event) => event.decision === 'allow')).toBe(true);
-    // close_agent ends each teammate's server and codex exec's exit ends the lead's; each
-    // server records its disconnect. Codex both closes stdin and sends SIGTERM, so the reason
+    // v1: close_agent ends each teammate's server; v2 has no close_agent, so codex exec's exit
+    // ends every server, the lead's too. Codex both closes stdin and sends SIGTERM, so the reason
     // recorded is whichever the server saw first.
     const disconnects = events.filter((event) => event.action === 'agent.disconnect');
-    expect(disconnects).toHaveLength(3);
-    expect(new Set(disconnects.map((event) => event.actor_agent_id))).toEqual(new Set([ada, bob, leadId]));
+    expect(new Set(disconnects.map((event) => event.actor_agent_id))).toEqual(new Set([ada, bob, tess, leadId]));
     for (const event of disconnects) expect(['received SIGTERM', 'stdin closed']).toContain(event.reason);
     for (const event of events.filter((candidate) => candidate.action === 'task.complete')) {
       const task = tasks.find((candidate) => candidate.id === event.subject_id);
@@ -217,7 +242,7 @@ describe('codex-team inside a real Codex (scripted model, no network)', () => {
   });
 
   it('refuses a teammate acting as another agent, and the model sees the error and carries on', async () => {
-    const facts: TeamFacts = { agents: new Map(), spawnInstructions: [] };
+    const facts = newFacts();
     const seen: Record<string, string | undefined> = {};
     function* intruder(info: ThreadInfo): AgentProgram {
       // 1. Join with the lead's resume ticket instead of its own join ticket.
@@ -255,17 +280,17 @@ describe('codex-team inside a real Codex (scripted model, no network)', () => {
       const claim = yield mcpCall('team_task_claim', { task_id: keys['mine'] });
       const fence = (claim.json as { fence: number }).fence;
       const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'wes', role: 'worker' })).json);
-      const worker = spawnedAgentId(yield agentCall('spawn_agent', { message: spawn.spawn_instruction }));
-      yield* waitForAll([worker]);
+      const worker = surface.idOf(yield surface.spawn(spawn.spawn_instruction, 'wes'));
+      yield* waitForAll(surface, [worker]);
       yield mcpCall('team_task_complete', { task_id: keys['mine'], fence, result: 'lead work checked' });
       yield mcpCall('team_inbox');
       // A tool error in the lead's own thread: bad input, then the proper call.
       seen['bad input'] = errorOf(yield mcpCall('team_finalize', { summary: 42 }))?.code;
       yield mcpCall('team_finalize', { summary: 'done' });
-      yield agentCall('close_agent', { target: worker });
+      yield* letGo(surface, [worker]);
       return 'LEAD-FINAL: guarded team done';
     }
-    env = await createCodexTeamEnv((info) => (info.parentThreadId === undefined ? leadWithTask() : intruder(info)));
+    env = await createCodexTeamEnv((info) => (info.parentThreadId === undefined ? leadWithTask() : intruder(info)), { surface: surfaceName });
 
     const run = await env.exec('Use a codex-team team, carefully.');
     expect(env.responses.errors).toEqual([]);
@@ -303,7 +328,7 @@ describe('codex-team inside a real Codex (scripted model, no network)', () => {
   });
 
   it("refuses a teammate's claim in plan mode, and lets it through once the lead switches back to default", async () => {
-    const facts: TeamFacts = { agents: new Map(), spawnInstructions: [] };
+    const facts = newFacts();
     const seen: { planRefusal?: Record<string, unknown>; polls: number } = { polls: 0 };
     function* waitingWorker(info: ThreadInfo): AgentProgram {
       const joined = TeamJoinOutputSchema.parse((yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) })).json);
@@ -331,19 +356,21 @@ describe('codex-team inside a real Codex (scripted model, no network)', () => {
       yield mcpCall('team_task_create', { tasks: [{ title: 'Build it', required_role: 'worker' }] });
       const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'wes', role: 'worker' })).json);
       yield mcpCall('team_mode_set', { mode: 'plan', reason: 'review the design first' });
-      const worker = spawnedAgentId(yield agentCall('spawn_agent', { message: spawn.spawn_instruction }));
+      const worker = surface.idOf(yield surface.spawn(spawn.spawn_instruction, 'wes'));
       // Wait until the worker reports that plan mode stopped it, then end planning.
       for (let polls = 0; polls < 300; polls += 1) {
         const inbox = InboxOutputSchema.parse((yield mcpCall('team_inbox')).json);
         if (inbox.messages.some((message) => message.body.startsWith('blocked:'))) break;
       }
       yield mcpCall('team_mode_set', { mode: 'default', reason: 'design approved' });
-      yield* waitForAll([worker]);
+      yield* waitForAll(surface, [worker]);
       yield mcpCall('team_finalize', { summary: 'built after planning' });
-      yield agentCall('close_agent', { target: worker });
+      yield* letGo(surface, [worker]);
       return 'LEAD-FINAL: planned, then built';
     }
-    env = await createCodexTeamEnv((info) => (info.parentThreadId === undefined ? planningLead() : waitingWorker(info)));
+    env = await createCodexTeamEnv((info) => (info.parentThreadId === undefined ? planningLead() : waitingWorker(info)), {
+      surface: surfaceName,
+    });
 
     const run = await env.exec('Use a codex-team team; plan before building.');
     expect(env.responses.errors).toEqual([]);
@@ -368,5 +395,92 @@ describe('codex-team inside a real Codex (scripted model, no network)', () => {
     // The claim came after the switch back: nothing was claimed while the team planned.
     const claim = events.find((event) => event.action === 'task.claim');
     expect(claim?.seq ?? 0).toBeGreaterThan(modeChanges[1]?.seq ?? Infinity);
+  });
+});
+
+describe('a multi-agent v2 teammate that Codex evicts', () => {
+  let env: CodexTeamEnv | undefined;
+  afterEach(async () => {
+    await env?.dispose();
+    env = undefined;
+  });
+
+  it('is a disconnect like any other: its claim goes back through recovery and a new teammate completes the task', async () => {
+    const surface = leadSurface('v2');
+    const seen: { annEnded: boolean; refused?: ReturnType<typeof errorOf>; annState?: string; recovered?: unknown; teamId?: string; leadId?: string } = {
+      annEnded: false,
+    };
+    function* lead(): AgentProgram {
+      const started = TeamStartOutputSchema.parse((yield mcpCall('team_start', { name: 'evictions' })).json);
+      seen.teamId = started.team.id;
+      seen.leadId = started.agent.id;
+      yield mcpCall('team_task_create', { tasks: [{ title: 'Fix the bug', required_role: 'worker' }] });
+      const ann = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'ann', role: 'worker' })).json);
+      yield surface.spawn(ann.spawn_instruction, 'ann');
+      for (let polls = 0; polls < 300 && !seen.annEnded; polls += 1) yield mcpCall('team_status');
+      // Codex's cap (1 teammate here) is full: codex-team refuses a second teammate first.
+      seen.refused = errorOf(yield mcpCall('team_spawn', { name: 'bob', role: 'worker' }));
+      // Codex needs a slot for another sub-agent, so it evicts the finished ann: her server ends.
+      yield collabCall('spawn_agent', { task_name: 'helper', message: 'summarize the repository', fork_turns: 'none' });
+      for (let polls = 0; polls < 300; polls += 1) {
+        const status = TeamStatusOutputSchema.parse((yield mcpCall('team_status')).json);
+        seen.annState = status.agents.find((agent) => agent.name === 'ann')?.state;
+        if (seen.annState !== 'active') break;
+      }
+      seen.recovered = (yield mcpCall('team_recover')).json;
+      const bob = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'bob', role: 'worker' })).json);
+      const bobId = surface.idOf(yield surface.spawn(bob.spawn_instruction, 'bob'));
+      yield* waitForAll(surface, [bobId]);
+      yield mcpCall('team_finalize', { summary: 'fixed after an eviction' });
+      return 'LEAD-FINAL: fixed after an eviction';
+    }
+    function* ann(info: ThreadInfo): AgentProgram {
+      yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) });
+      yield mcpCall('team_task_next');
+      seen.annEnded = true;
+      return 'ANN: stopping, still holding the claim';
+    }
+    function* bob(info: ThreadInfo): AgentProgram {
+      yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) });
+      for (let polls = 0; polls < 300; polls += 1) {
+        const next = TaskNextOutputSchema.parse((yield mcpCall('team_task_next')).json);
+        if (next.claim === null) continue;
+        yield mcpCall('team_task_complete', { task_id: next.claim.task.id, fence: next.claim.fence, result: 'fixed and tested' });
+        return 'BOB-FINAL: fixed';
+      }
+      return 'BOB-FINAL: nothing came back';
+    }
+    env = await createCodexTeamEnv(
+      (info) => {
+        if (info.parentThreadId === undefined) return lead();
+        const text = info.userTexts.join('\n');
+        if (text.includes('You are ann')) return ann(info);
+        if (text.includes('You are bob')) return bob(info);
+        return answerOnly('HELPER: done');
+      },
+      { surface: 'v2', threadsPerSession: 2, serverArgs: ['--grace-ms', '100', '--sweep-ms', '250'] },
+    );
+    expect(env.installOutput).toContain('codex cap: 1 teammate at once (multi-agent v2 max_concurrent_threads_per_session 2, lead included');
+    const run = await env.exec('Use a codex-team team to fix the bug.');
+    expect(env.responses.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('LEAD-FINAL: fixed after an eviction');
+    expect(seen.refused).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { thread_cap: 1, used: 1 } });
+    expect(seen.refused?.message).toContain("Codex's thread cap allows 1 teammate at once");
+    expect(seen.annState).toBe('disconnected');
+
+    const { teamId, leadId } = seen;
+    if (teamId === undefined || leadId === undefined) throw new Error('team_start did not run');
+    const tasks = await tasksOf(env, teamId, leadId);
+    const events = await auditOf(env, teamId, () => true);
+    const agentOf = (name: string): string | null | undefined =>
+      events.find((event) => event.action === 'agent.join' && (event.data['agent'] as { name?: string } | undefined)?.name === name)?.actor_agent_id;
+    expect(tasks.map((task) => [task.title, task.status, task.owner_agent_id, task.fence])).toEqual([['Fix the bug', 'done', agentOf('bob'), 2]]);
+    // Ann's server saw Codex end it, recorded the disconnect, and recovery handed her claim on.
+    const annDisconnect = events.find((event) => event.action === 'agent.disconnect' && event.actor_agent_id === agentOf('ann'));
+    expect(['received SIGTERM', 'stdin closed']).toContain(annDisconnect?.reason);
+    const requeued = events.filter((event) => event.action === 'task.recover' && event.subject_id === tasks[0]?.id);
+    expect(requeued.length).toBeGreaterThan(0);
+    expect(requeued[0]?.seq ?? 0).toBeGreaterThan(annDisconnect?.seq ?? Infinity);
   });
 });

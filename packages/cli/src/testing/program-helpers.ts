@@ -1,5 +1,5 @@
 import { ErrorBodySchema, type ErrorBody } from '@codex-team/contracts';
-import type { ToolResult } from './scripted-responses';
+import { agentCall, collabCall, type ToolCall, type ToolResult } from './scripted-responses';
 
 /** The error body of a refused codex-team call (`{"error": {code, message}}`), or undefined. */
 export function errorOf(result: ToolResult): ErrorBody | undefined {
@@ -30,4 +30,71 @@ export function finishedAgentIds(result: ToolResult): string[] {
 /** The join ticket inside a spawn instruction. */
 export function ticketIn(texts: readonly string[]): string | undefined {
   return /\bjoin_[a-z2-7]{32,64}\b/.exec(texts.join('\n'))?.[0];
+}
+
+/** Codex's multi-agent tools as a scripted lead uses them, under either surface. */
+export interface LeadSurface {
+  name: 'v1' | 'v2';
+  /** The spawn_agent call for a teammate (v2: its task name; `fork_turns: "none"`, as team_spawn's spawn_with says). */
+  spawn(instruction: string, teammateName: string): ToolCall;
+  /** The id to wait for and address: v1 the agent_id, v2 the task path `/root/<name>`. */
+  idOf(spawned: ToolResult): string;
+  /** One wait call for these agents. */
+  wait(ids: readonly string[], timeoutMs?: number): ToolCall;
+}
+
+export const V1_SURFACE: LeadSurface = {
+  name: 'v1',
+  spawn: (instruction) => agentCall('spawn_agent', { message: instruction }),
+  idOf: spawnedAgentId,
+  wait: (ids, timeoutMs = 30_000) => agentCall('wait_agent', { targets: [...ids], timeout_ms: timeoutMs }),
+};
+
+export const V2_SURFACE: LeadSurface = {
+  name: 'v2',
+  spawn: (instruction, teammateName) => collabCall('spawn_agent', { task_name: teammateName, message: instruction, fork_turns: 'none' }),
+  idOf: (spawned) => {
+    const json = spawned.json;
+    if (typeof json === 'object' && json !== null && 'task_name' in json && typeof (json as { task_name: unknown }).task_name === 'string') {
+      return (json as { task_name: string }).task_name;
+    }
+    throw new Error(`spawn_agent did not return a task_name: ${spawned.text}`);
+  },
+  wait: (_ids, timeoutMs = 30_000) => collabCall('wait_agent', { timeout_ms: timeoutMs }),
+};
+
+export function leadSurface(name: 'v1' | 'v2'): LeadSurface {
+  return name === 'v1' ? V1_SURFACE : V2_SURFACE;
+}
+
+/** v2's `list_agents` answer: task paths whose status is `{completed: ...}` (or another end state). */
+function finishedInList(result: ToolResult): string[] {
+  const json = result.json as { agents?: { agent_name?: unknown; agent_status?: unknown }[] } | undefined;
+  return (json?.agents ?? []).flatMap((agent) =>
+    typeof agent.agent_name === 'string' && typeof agent.agent_status === 'object' && agent.agent_status !== null ? [agent.agent_name] : [],
+  );
+}
+
+/**
+ * Waits until all the given agents have finished their turn (or `rounds` waits passed). v1's
+ * wait_agent names who finished; v2's says only "Wait completed.", so the lead asks list_agents,
+ * as the skill tells it to read codex-team's own state after a v2 wake.
+ */
+export function* waitForAll(surface: LeadSurface, ids: readonly string[], rounds = 8): Generator<ToolCall, void, ToolResult> {
+  const pending = new Set(ids);
+  for (let round = 0; round < rounds && pending.size > 0; round += 1) {
+    if (surface.name === 'v1') {
+      for (const id of finishedAgentIds(yield surface.wait([...pending]))) pending.delete(id);
+      continue;
+    }
+    // v2: ask first (a wait with nothing left to happen lasts its whole timeout), then wait.
+    for (const id of finishedInList(yield collabCall('list_agents', {}))) pending.delete(id);
+    if (pending.size > 0) yield surface.wait([...pending]);
+  }
+}
+
+/** Lets teammates go: v1 closes each (its server gets SIGTERM); v2 has no close_agent. */
+export function* letGo(surface: LeadSurface, ids: readonly string[]): Generator<ToolCall, void, ToolResult> {
+  if (surface.name === 'v2') return;
+  for (const id of ids) yield agentCall('close_agent', { target: id });
 }

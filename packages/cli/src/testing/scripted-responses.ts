@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 // network beyond loopback. Each Codex thread (the root session and every spawn_agent sub-agent)
 // gets its own scripted "model": a generator that yields one tool call per turn and receives the
 // tool's result from the next request, then returns its final answer. Shapes verified with Codex
-// 0.169 (see docs/codex.md, "Driving Codex offline").
+// 0.169 and 0.171, multi-agent v1 and v2 (see docs/codex.md, "Driving Codex offline").
 
 /** A tool call the scripted model makes. `namespace` is how Codex groups tools, e.g. `mcp__team`. */
 export interface ToolCall {
@@ -26,8 +26,21 @@ export interface ToolResult {
   json: unknown;
 }
 
-/** One scripted thread: yields calls, receives their results, returns the final answer. */
-export type AgentProgram = Generator<ToolCall, string, ToolResult>;
+/**
+ * An answer that ends the turn but not the program: if the thread asks again (a Codex Stop or
+ * SubagentStop hook kept it working, or a v2 `followup_task`), the program resumes with a
+ * ToolResult whose `call.name` is `continue` and whose `text` is the new user messages (a hook's
+ * reason arrives as `<hook_prompt ...>reason</hook_prompt>`).
+ */
+export interface TurnEnd {
+  endTurn: string;
+}
+
+/** One scripted thread: yields calls (or turn ends), receives their results, returns the final answer. */
+export type AgentProgram = Generator<ToolCall | TurnEnd, string, ToolResult>;
+
+/** What a resumed program receives after a TurnEnd. */
+export const CONTINUE = 'continue';
 
 /** Who is asking: what a script needs to choose a program for a new thread. */
 export interface ThreadInfo {
@@ -91,18 +104,40 @@ function inputItems(body: JsonObject): JsonObject[] {
   return Array.isArray(input) ? input.filter(isObject) : [];
 }
 
+/**
+ * The texts a thread was given: user messages, and under multi-agent v2 the `agent_message` that
+ * carries a spawned agent's task (`encrypted_content`, plain text with a non-OpenAI provider).
+ */
 function userTexts(items: readonly JsonObject[]): string[] {
   return items
-    .filter((item) => item['type'] === 'message' && item['role'] === 'user' && Array.isArray(item['content']))
-    .flatMap((item) => (item['content'] as unknown[]).filter(isObject))
-    .flatMap((part) => (typeof part['text'] === 'string' ? [part['text']] : []))
+    .filter((item) => (item['type'] === 'message' && item['role'] === 'user') || item['type'] === 'agent_message')
+    .flatMap((item) => {
+      const parts = (Array.isArray(item['content']) ? (item['content'] as unknown[]) : []).filter(isObject);
+      // An agent_message is a header (`Message Type: NEW_TASK ...`) and the task itself.
+      const key = item['type'] === 'agent_message' ? 'encrypted_content' : 'text';
+      return parts.flatMap((part) => (typeof part[key] === 'string' ? [part[key]] : []));
+    })
     .filter((text) => !text.startsWith('<environment_context>') && !text.startsWith('<subagent_notification>'));
+}
+
+/** The user messages after the thread's last answer: what a continued turn was asked. */
+function textsSinceLastAnswer(items: readonly JsonObject[]): string[] {
+  let from = items.length;
+  while (from > 0) {
+    const item = items[from - 1] as JsonObject;
+    if (item['type'] === 'message' && item['role'] === 'assistant') break;
+    if (item['type'] === 'function_call' || item['type'] === 'function_call_output') break;
+    from -= 1;
+  }
+  return userTexts(items.slice(from));
 }
 
 interface ThreadState {
   info: ThreadInfo;
   program: AgentProgram;
   pending: { call: ToolCall; callId: string } | undefined;
+  /** The thread ended its turn with a TurnEnd and may be continued. */
+  turnEnded: boolean;
   step: number;
   finalText: string | undefined;
 }
@@ -185,15 +220,21 @@ export class ScriptedResponses {
 
     let state = this.threads.get(threadId);
     try {
-      let next: IteratorResult<ToolCall, string>;
+      let next: IteratorResult<ToolCall | TurnEnd, string>;
       if (state === undefined) {
         const info: ThreadInfo = { threadId, parentThreadId, userTexts: userTexts(items) };
-        state = { info, program: this.factory(info), pending: undefined, step: 0, finalText: undefined };
+        state = { info, program: this.factory(info), pending: undefined, turnEnded: false, step: 0, finalText: undefined };
         this.threads.set(threadId, state);
         next = state.program.next(undefined as unknown as ToolResult);
       } else if (state.finalText !== undefined) {
         // A finished thread asked again (e.g. woken by a sub-agent notification): stay finished.
         return [this.message(state.finalText)];
+      } else if (state.turnEnded) {
+        const text = textsSinceLastAnswer(items).join('\n');
+        const result: ToolResult = { call: { name: CONTINUE, args: {} }, callId: '', raw: null, text, json: undefined };
+        this.transcript.push({ threadId, parentThreadId, result });
+        state.turnEnded = false;
+        next = state.program.next(result);
       } else {
         const result = this.resultFor(state, items);
         this.transcript.push({ threadId, parentThreadId, result });
@@ -203,6 +244,11 @@ export class ScriptedResponses {
         state.finalText = next.value;
         state.pending = undefined;
         return [this.message(next.value)];
+      }
+      if ('endTurn' in next.value) {
+        state.turnEnded = true;
+        state.pending = undefined;
+        return [this.message(next.value.endTurn)];
       }
       state.step += 1;
       state.pending = { call: next.value, callId: callId(threadId, state.step) };
@@ -263,7 +309,23 @@ export function mcpCall(name: string, args: Record<string, unknown> = {}, server
   return { namespace: `mcp__${server}`, name, args };
 }
 
-/** A call of Codex's multi-agent tools (`spawn_agent`, `wait_agent`, `close_agent`, ...). */
+/** A call of Codex's multi-agent v1 tools (`spawn_agent`, `wait_agent`, `close_agent`, ...). */
 export function agentCall(name: string, args: Record<string, unknown>): ToolCall {
   return { namespace: 'multi_agent_v1', name, args };
+}
+
+/** A call of Codex's multi-agent v2 tools (`spawn_agent`, `wait_agent`, `list_agents`, `followup_task`, ...). */
+export function collabCall(name: string, args: Record<string, unknown>): ToolCall {
+  return { namespace: 'collaboration', name, args };
+}
+
+/** Ends the turn without ending the program (see TurnEnd). */
+export function endTurn(text: string): TurnEnd {
+  return { endTurn: text };
+}
+
+/** A program that answers at once, with no tool call. */
+// eslint-disable-next-line require-yield -- the whole script of such a thread is its answer
+export function* answerOnly(text: string): AgentProgram {
+  return text;
 }

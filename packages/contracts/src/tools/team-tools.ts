@@ -122,6 +122,7 @@ export const TeamSpawnOutputSchema = z.strictObject({
   spawn_instruction: z
     .string()
     .describe('Paste into spawn_agent: it tells the teammate to call team_join with the ticket'),
+  spawn_with: z.string().describe("The spawn_agent call to make, under Codex's multi-agent v1 and v2"),
 });
 
 export const TeamJoinInputSchema = z.strictObject({ ticket: z.string().max(200) });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ToolOutput } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
-import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -36,6 +36,10 @@ export interface InProcessTeamOptions {
   wrapStore?: (store: TeamStore) => TeamStore;
   /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
   authorizationSteps?: readonly AuthorizationStep[];
+  /** Codex's thread cap, as `codex-team install` hands it to the server (`--codex-thread-cap`). */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered the server under (`--name`). @default 'team' */
+  codexServerKey?: string;
 }
 
 /**
@@ -81,7 +85,14 @@ export class InProcessTeam {
     const logger = pino(loggerOptions('info'), sink);
     const profiles = loadServerProfiles(options.userProfilesDir, logger);
     const clock = new FakeClock();
-    const real = await openSqliteTeamStore({ path: join(dir, 'team.db'), clock, ids: new SequentialIdGenerator(), profiles, logger });
+    const real = await openSqliteTeamStore({
+      path: join(dir, 'team.db'),
+      clock,
+      ids: new SequentialIdGenerator(),
+      profiles,
+      logger,
+      ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+    });
     return new InProcessTeam(logs, options.wrapStore?.(real) ?? real, clock, profiles, logger, dir, options);
   }
 
@@ -104,6 +115,8 @@ export class InProcessTeam {
       sweeper: this.sweeper,
       session,
       ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
+      ...(this.options.codexThreadCap === undefined ? {} : { codexThreadCap: this.options.codexThreadCap }),
+      ...(this.options.codexServerKey === undefined ? {} : { codexServerKey: this.options.codexServerKey }),
     });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'spec', version: '1.0.0' });

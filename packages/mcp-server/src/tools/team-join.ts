@@ -6,7 +6,12 @@ export function registerTeamJoin(registry: ToolRegistry): void {
   registry.registerUnbound('team_join', async (input, { store, session, tickets, authorization }) => {
     const resume = tickets.issue('resume');
     const { team, agent } = await session.bind(() =>
-      store.joinAgent({ joinTicketHash: hashTicket(input.ticket), resumeTicketHash: resume.hash, authorization }),
+      store.joinAgent({
+        joinTicketHash: hashTicket(input.ticket),
+        resumeTicketHash: resume.hash,
+        authorization,
+        ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
+      }),
     );
     return { team, agent, resume_ticket: resume.ticket };
   });

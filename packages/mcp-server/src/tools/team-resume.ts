@@ -9,7 +9,9 @@ import { hashTicket } from '../runtime';
  */
 export function registerTeamResume(registry: ToolRegistry): void {
   registry.registerUnbound('team_resume', async (input, { store, session, sweeper, authorization }) => {
-    const { team, agent } = await session.bind(() => store.resumeAgent(hashTicket(input.ticket), authorization));
+    const { team, agent } = await session.bind(() =>
+      store.resumeAgent(hashTicket(input.ticket), authorization, session.codexThreadId ?? undefined),
+    );
     const actor = { teamId: team.id, agentId: agent.id };
     if (team.state === 'active') await sweeper.trySweep({ teamId: team.id });
     return { team, agent, snapshot: await store.resumeSnapshot(actor) };

@@ -3,7 +3,9 @@ import type { ToolRegistry } from '../tool-registry';
 /**
  * team_start: makes a team under a policy profile (default "default"), binds this session as its
  * lead, returns the lead's resume ticket. The store checks the profile: max_threads defaults to its
- * threads.default and may not exceed its threads.hard_cap.
+ * threads.default, lowered to Codex's own thread cap when the store was opened with it, and may
+ * not exceed its threads.hard_cap (a larger explicit value is kept; the thread cap still applies
+ * Codex's).
  */
 export function registerTeamStart(registry: ToolRegistry): void {
   registry.registerUnbound('team_start', async (input, { store, session, tickets, authorization }) => {
@@ -17,6 +19,7 @@ export function registerTeamStart(registry: ToolRegistry): void {
         leadName: input.lead_name,
         resumeTicketHash: resume.hash,
         authorization,
+        ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
       }),
     );
     return { team, agent, resume_ticket: resume.ticket };

@@ -6,7 +6,7 @@ import type { BoundToolContext, ToolRegistry } from '../tool-registry';
 async function leadHints(ctx: BoundToolContext) {
   const { store, actor, bound, policy, logger } = ctx;
   const profile = policy.profileOf(bound.team);
-  const hints = teamHints(await store.readTeam(actor.teamId), profile);
+  const hints = teamHints(await store.readTeam(actor.teamId), profile, policy.codexThreadCap);
   const decision = fanoutDecisionKey(hints);
   logger.info(
     { team_id: actor.teamId, profile: profile.name, rule: 'fanout', inputs: { cap: hints.cap, budget: hints.budget.state }, outcome: decision },

@@ -16,6 +16,35 @@ export function describeAgentRules(fixture: () => Fixture): void {
       expect(events[0]).toMatchObject({ action: 'team.start', actor_agent_id: lead.agentId, decision: 'allow' });
     });
 
+    it('records the Codex thread a start, join or resume came from, and finds the agent by it', async () => {
+      const fx = fixture();
+      const bound = await fx.store.createTeam({
+        name: 'threads',
+        objective: '',
+        maxThreads: 3,
+        profile: 'default',
+        leadName: 'lead',
+        resumeTicketHash: fx.ticket('resume'),
+        codexThreadId: 'thread-root',
+      });
+      const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+      const joinHash = fx.ticket('join');
+      await fx.store.spawnAgent(lead, { name: 'ann', role: 'implementer', joinTicketHash: joinHash });
+      const annResume = fx.ticket('resume');
+      const ann = await fx.store.joinAgent({ joinTicketHash: joinHash, resumeTicketHash: annResume, codexThreadId: 'thread-ann' });
+      expect(await fx.store.findAgentByCodexThread('thread-root')).toEqual(lead);
+      expect(await fx.store.findAgentByCodexThread('thread-ann')).toEqual({ teamId: bound.team.id, agentId: ann.agent.id });
+      expect(await fx.store.findAgentByCodexThread('thread-unknown')).toBeNull();
+      // A resumed session of another thread moves the agent there; the latest binding of a thread wins.
+      fx.clock.advance(1_000);
+      await fx.store.resumeAgent(annResume, undefined, 'thread-ann-2');
+      expect(await fx.store.findAgentByCodexThread('thread-ann-2')).toEqual({ teamId: bound.team.id, agentId: ann.agent.id });
+      expect(await fx.store.findAgentByCodexThread('thread-ann')).toBeNull();
+      // A binding without a thread (another client than Codex) records nothing.
+      await fx.startTeam({ name: 'plain' });
+      expect(await fx.actions(bound.team.id)).toEqual(['team.start', 'agent.spawn', 'agent.join', 'agent.resume']);
+    });
+
     it('refuses max_threads outside 1..6', async () => {
       const fx = fixture();
       for (const maxThreads of [0, 7, 1.5]) {

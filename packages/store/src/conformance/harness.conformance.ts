@@ -10,7 +10,7 @@ import {
   type ToolInput,
 } from '@codex-team/contracts';
 import type { FakeClock } from '@codex-team/contracts/testing';
-import { ProfileCatalog, type CallPermission } from '@codex-team/policy-engine';
+import { ProfileCatalog, type CallPermission, type CodexThreadCap } from '@codex-team/policy-engine';
 import type { Actor, SessionBinding, TeamStore } from '../team-store';
 
 export const LEASE = { leaseMs: 60_000 } as const;
@@ -27,8 +27,14 @@ export function claimPermission(allowed: ('own_role' | 'unassigned')[]): CallPer
   return { ...first, allowed, decisions };
 }
 
-/** How a suite gets a fresh store, opened with `profiles`; every test gets its own. */
-export type MakeStore = (clock: FakeClock, ids: IdGenerator, profiles: ProfileCatalog) => Promise<TeamStore>;
+/** What a suite may open a store with besides the profiles: the options every adapter takes. */
+export interface ConformanceStoreOptions {
+  /** Codex's own thread cap, which the store applies beside the profile's (codexThreadCap). */
+  codexThreadCap?: CodexThreadCap;
+}
+
+/** How a suite gets a fresh store, opened with `profiles` and `options`; every test gets its own. */
+export type MakeStore = (clock: FakeClock, ids: IdGenerator, profiles: ProfileCatalog, options: ConformanceStoreOptions) => Promise<TeamStore>;
 
 /** The shipped profile `name`, changed by `change`, under a new name. */
 function variant(base: Profile, name: string, change: Partial<Profile>): Profile {

@@ -1,4 +1,4 @@
-import type { Fixture } from './harness.conformance';
+import type { ConformanceStoreOptions, Fixture } from './harness.conformance';
 import { LEASE, complete, expectCode, send } from './harness.conformance';
 
 const SAMPLE = { input_tokens: 60, output_tokens: 40 };
@@ -7,7 +7,7 @@ const SAMPLE = { input_tokens: 60, output_tokens: 40 };
  * The team's profile applied inside each transaction: usage, thread cap, budget, early stop,
  * profile switch, message size, and the audited decisions.
  */
-export function describePolicyRules(fixture: () => Fixture): void {
+export function describePolicyRules(fixture: () => Fixture, openWith: (options: ConformanceStoreOptions) => Promise<Fixture>): void {
   describe('policy', () => {
     it('charges usage reported with a completion or an inbox read, one usage.report each, also after finalize', async () => {
       const fx = fixture();
@@ -83,12 +83,34 @@ export function describePolicyRules(fixture: () => Fixture): void {
         fx.store.spawnAgent(t.lead, { name: 'bob', role: 'tester', joinTicketHash: fx.ticket('join') }),
       );
       expect(refused.details).toEqual({ max_threads: 3, thread_cap: 1, used: 1 });
-      expect(refused.message).toContain('profile capped caps the team at 1');
+      expect(refused.message).toContain('(profile capped threads.hard_cap allows 1 teammate at once)');
       await fx.store.disconnectAgent(ann.binding, 'gone');
       await fx.addMember(t, 'bob');
       await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent(ann.resumeHash));
       await fx.store.setProfile(t.lead, { profile: 'default' });
       expect((await fx.store.resumeAgent(ann.resumeHash)).agent.state).toBe('active');
+    });
+
+    it("applies Codex's thread cap when opened with it: spawn and resume refused naming it, a new team's default lowered to it", async () => {
+      const codexThreadCap = { teammates: 2, from: 'multi-agent v2 max_concurrent_threads_per_session 3, lead included' };
+      const fx = await openWith({ codexThreadCap });
+      const plain = await fx.startTeam({ name: 'plain' });
+      expect(plain.team.max_threads).toBe(2);
+      const t = await fx.startTeam({ maxThreads: 5 });
+      expect(t.team.max_threads).toBe(5);
+      const ann = await fx.addMember(t, 'ann');
+      await fx.addMember(t, 'bob');
+      const refused = await fx.expectRefused('LIMIT_EXCEEDED', () =>
+        fx.store.spawnAgent(t.lead, { name: 'cy', role: 'tester', joinTicketHash: fx.ticket('join') }),
+      );
+      expect(refused.details).toEqual({ max_threads: 5, thread_cap: 2, used: 2 });
+      expect(refused.message).toContain(`(Codex's thread cap allows 2 teammates at once (${codexThreadCap.from}))`);
+      await fx.store.disconnectAgent(ann.binding, 'gone');
+      await fx.addMember(t, 'cy');
+      const resumed = await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent(ann.resumeHash));
+      expect(resumed.message).toContain("Codex's thread cap allows 2");
+      // A store opened without the cap applies the profile's alone.
+      expect((await fixture().startTeam()).team.max_threads).toBe(6);
     });
 
     it("starts a team under its profile's thread default, never above its hard cap, and refuses unknown profiles", async () => {

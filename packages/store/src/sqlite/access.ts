@@ -114,21 +114,20 @@ export function countThreads(op: Op, team: TeamRow, states: 'invited_or_active' 
   return op.sql.value<number>(text, team.id, team.lead_agent_id, exceptAgentId) ?? 0;
 }
 
-/** The team's thread limit: its max_threads, lowered by its profile's hard cap. */
-export function threadLimit(op: Op, team: TeamRow): number {
-  return Math.min(team.max_threads, threadCapOf(op.profileOf(team.profile)));
-}
-
+/**
+ * LIMIT_EXCEEDED when the team's teammate threads are all taken. The limit is its max_threads,
+ * lowered by its profile's hard cap and by Codex's cap when the store was opened with it
+ * (policy-engine's threadCapOf); the refusal names the one that binds.
+ */
 export function requireThreadSlot(op: Op, team: TeamRow, states: 'invited_or_active' | 'active', exceptAgentId = ''): void {
   const used = countThreads(op, team, states, exceptAgentId);
-  const limit = threadLimit(op, team);
-  if (used >= limit) {
-    const why = limit < team.max_threads ? ` (profile ${team.profile} caps the team at ${limit})` : '';
+  const limit = threadCapOf(op.profileOf(team.profile), team.max_threads, op.codexThreadCap);
+  if (used >= limit.cap) {
     throw new TeamError(
       'LIMIT_EXCEEDED',
-      `team ${team.name} already has ${used} of ${limit} teammate threads${why}; ` +
+      `team ${team.name} already has ${used} of ${limit.cap} teammate threads (${limit.reason}); ` +
         'wait for one to finish or retire before adding another',
-      { max_threads: team.max_threads, thread_cap: limit, used },
+      { max_threads: team.max_threads, thread_cap: limit.cap, used },
     );
   }
 }

@@ -1,11 +1,30 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
-import type { Actor, BoundAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
+import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
 import { agentById, findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { admit } from './policy-ops';
 import { AGENT_COLUMNS, toAgent, toTeam, type AgentRow } from './row-mappers';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
+
+/**
+ * Notes the Codex thread an agent was bound from, inside the binding's transaction. Binding
+ * metadata like the ticket hashes: not part of the Agent entity, so no audit of its own.
+ */
+export function recordCodexThread(op: Op, agentId: string, codexThreadId: string | undefined): void {
+  if (codexThreadId === undefined) return;
+  op.sql.run('UPDATE agents SET codex_thread_id = ?, codex_thread_bound_at = ? WHERE id = ?', codexThreadId, op.now, agentId);
+}
+
+/** The agent a Codex thread was last bound to: the latest binding wins (a resumed session). */
+export function findAgentByCodexThread(op: Op, codexThreadId: string): CodexThreadAgent | null {
+  const row = op.sql.get<{ id: string; team_id: string }>(
+    `SELECT id, team_id FROM agents WHERE codex_thread_id = ?
+     ORDER BY codex_thread_bound_at DESC, seq DESC LIMIT 1`,
+    codexThreadId,
+  );
+  return row === undefined ? null : { teamId: row.team_id as CodexThreadAgent['teamId'], agentId: row.id as CodexThreadAgent['agentId'] };
+}
 
 /**
  * Lead only: registers an invited teammate. The thread cap is checked here, inside the IMMEDIATE
@@ -79,6 +98,7 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
     op.now,
     row.id,
   );
+  recordCodexThread(op, row.id, input.codexThreadId);
   const agent = toAgent(agentById(op, row.id));
   appendAudit(op, {
     teamId: team.id,
@@ -97,7 +117,7 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
  * finalized team may be resumed (to read it); its writes then fail with TEAM_FINALIZED. A
  * disconnected teammate coming back takes a thread slot again, so the cap is checked.
  */
-export function resumeAgent(op: Op, resumeTicketHash: string): BoundAgent {
+export function resumeAgent(op: Op, resumeTicketHash: string, codexThreadId?: string): BoundAgent {
   const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, resumeTicketHash);
   if (row === undefined) throw ticketRefused('NOT_FOUND', 'unknown resume ticket');
   if (row.state === 'retired') {
@@ -109,6 +129,7 @@ export function resumeAgent(op: Op, resumeTicketHash: string): BoundAgent {
   }
   const epoch = row.epoch + 1;
   op.sql.run("UPDATE agents SET state = 'active', epoch = ?, last_seen_at = ? WHERE id = ?", epoch, op.now, row.id);
+  recordCodexThread(op, row.id, codexThreadId);
   const agent = toAgent(agentById(op, row.id));
   appendAudit(op, {
     teamId: team.id,

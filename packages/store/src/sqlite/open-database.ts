@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { inspectStoreFile, makeDirectory } from '../store-file';
+import { sqliteDatabase } from './native-sqlite';
 import { openFailure } from './open-failure';
 import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryOptions } from './transaction';
 
@@ -39,7 +40,7 @@ export async function openDatabase(
   if (file?.kind === 'missing' && options.createFolders === true) makeDirectory(dirname(path));
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    db = new (sqliteDatabase())(path, { timeout: options.busyTimeoutMs ?? 5_000 });
   } catch (error) {
     throw openFailure(path, error, 'open');
   }

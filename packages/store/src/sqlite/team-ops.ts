@@ -10,6 +10,7 @@ import {
 } from '@codex-team/contracts';
 import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
 import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
+import { recordCodexThread } from './agent-ops';
 import { appendAudit } from './audit';
 import { refusalError, teamSizeRuling } from '@codex-team/policy-engine';
 import { countUnread } from './message-ops';
@@ -19,12 +20,12 @@ import type { Op } from './transaction';
 
 /**
  * Creates a team and its lead (bound at epoch 1) as one state change: `team.start`. The profile
- * must be one the store knows (NOT_FOUND); max_threads defaults to its threads.default and may not
- * exceed its threads.hard_cap.
+ * must be one the store knows (NOT_FOUND); max_threads defaults to its threads.default (lowered to
+ * Codex's cap when the store knows it) and may not exceed its threads.hard_cap.
  */
 export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
   const profileName = input.profile ?? DEFAULTS.profile;
-  const size = teamSizeRuling(op.profileOf(profileName), input.maxThreads);
+  const size = teamSizeRuling(op.profileOf(profileName), input.maxThreads, op.codexThreadCap);
   if (size.decision === 'deny') throw refusalError(size);
   const maxThreads = size.maxThreads;
   if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > LIMITS.maxThreadsHardCap) {
@@ -57,6 +58,7 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     op.now,
     op.now,
   );
+  recordCodexThread(op, leadId, input.codexThreadId);
   const team = toTeam(requireTeam(op, teamId));
   const agentRow = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, leadId);
   if (agentRow === undefined) throw new TeamError('INTERNAL', 'the lead agent was not stored');

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TeamError, isTeamError, type IdGenerator, type Profile } from '@codex-team/contracts';
-import type { ProfileCatalog } from '@codex-team/policy-engine';
+import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import type { CallAuthorization } from '../team-store';
 
 /** How a store call waits out other writers that hold the database lock. */
@@ -90,6 +90,8 @@ export interface Op {
   ids: IdGenerator;
   /** The team's profile by name, from the profiles the store was opened with; NOT_FOUND when unknown. */
   profileOf(name: string): Profile;
+  /** Codex's own thread cap, when the store was opened with it (SqliteTeamStoreOptions.codexThreadCap). */
+  readonly codexThreadCap: CodexThreadCap | undefined;
   /** Logs one decision the operation applied (see SqliteTeamStoreOptions.logger). */
   decided(decision: AppliedDecision): void;
   /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
@@ -199,6 +201,7 @@ export class TransactionRunner {
     private readonly ids: IdGenerator,
     private readonly retry: BusyRetryOptions,
     private readonly profiles: ProfileCatalog,
+    private readonly codexThreadCap: CodexThreadCap | undefined,
     private readonly log: (decision: AppliedDecision) => void,
     private readonly recordDecision: RecordDecision,
   ) {
@@ -296,6 +299,7 @@ export class TransactionRunner {
       now: this.now(),
       ids: this.ids,
       profileOf: (name) => this.profiles.find(name).profile,
+      codexThreadCap: this.codexThreadCap,
       decided: this.log,
       writable,
       auditSeqs: [],

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { sqliteDatabase } from '../sqlite/native-sqlite';
 
 /**
  * The decision log records calls, refused ones included: a refused call changes no state but adds
@@ -24,7 +24,7 @@ export interface TableDigest {
  * the schema themselves.
  */
 export function digestDatabase(path: string, options: DigestOptions = {}): Record<string, TableDigest> {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true });
   try {
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
@@ -55,7 +55,7 @@ export function digestDatabase(path: string, options: DigestOptions = {}): Recor
  * per line. Crash tests run it after killing writers mid-transaction.
  */
 export function checkDatabaseIntegrity(path: string): string {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db.pragma('integrity_check') as { integrity_check: string }[];
     return rows.map((row) => row.integrity_check).join('\n');
