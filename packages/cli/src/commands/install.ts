@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { makeDirectory } from '@codex-team/store';
 import { installCodexIntegration } from '../codex/codex-integration';
 import { readCodexConfig } from '../codex/codex-config';
 import { projectStorePath, resolveDbPath, resolveProfilesDir, resolveTeamHome } from '../codex/codex-paths';
@@ -50,6 +51,9 @@ export const installCommand: Command = {
     if (http !== undefined && hooks) {
       throw new UsageError('--hooks goes without --url: the hooks read the store, which belongs to the codex-team serve --http process');
     }
+    // A Codex home (or project layer) that cannot be written is refused before anything is
+    // written, the runtime folder included.
+    makeDirectory(dirname(target.configPath));
     const userConfig = readCodexConfig(join(codexHome, 'config.toml'));
     const layers = target.scope === 'project' ? [userConfig, readCodexConfig(target.configPath)] : [userConfig];
     const cap = codexThreadCapOf(mergeCodexConfigs(layers), choice);
