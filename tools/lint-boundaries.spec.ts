@@ -32,6 +32,12 @@ const probes = {
     pkg: 'policy-engine',
     code: "export { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';\n",
   },
+  recoveryImportsPg: { pkg: 'recovery', code: "import { Pool } from 'pg';\nexport const pool = Pool;\n" },
+  storeImportsPg: { pkg: 'store', code: "import { Pool } from 'pg';\nexport const pool = Pool;\n" },
+  storeProductionImportsTestkit: { pkg: 'store', code: "export { postgresForTests } from '@codex-team/testkit';\n" },
+  storeSpecImportsTestkit: { pkg: 'store', file: '__lint_probe__.spec.ts', code: "export { postgresForTests } from '@codex-team/testkit';\n" },
+  storeHarnessImportsTestkit: { pkg: 'store', file: 'testing/__lint_probe__.ts', code: "export { postgresForTests } from '@codex-team/testkit';\n" },
+  testkitImportsContracts: { pkg: 'testkit', code: "export { TeamError } from '@codex-team/contracts';\n" },
   schedulerImportsMcpServer: { pkg: 'scheduler', code: "export * from '@codex-team/mcp-server';\n" },
   storeImportsMcpServer: { pkg: 'store', code: "export { createServer } from '@codex-team/mcp-server';\n" },
   policyImportsStore: { pkg: 'policy-engine', code: "export { openSqliteTeamStore } from '@codex-team/store';\n" },
@@ -97,6 +103,15 @@ describe('lint package boundaries', () => {
     expect(rulesOf('schedulerImportsSqlite')).toContain('@nx/enforce-module-boundaries');
   });
 
+  it('refuses the PostgreSQL driver outside the store', () => {
+    expect(rulesOf('recoveryImportsPg')).toContain('@nx/enforce-module-boundaries');
+    expect(errors.get('storeImportsPg')).toEqual([]);
+  });
+
+  it('refuses testkit importing any package of ours', () => {
+    expect(rulesOf('testkitImportsContracts')).toContain('@nx/enforce-module-boundaries');
+  });
+
   it('refuses the MCP SDK outside mcp-server and cli', () => {
     expect(rulesOf('policyImportsMcpSdk')).toContain('@nx/enforce-module-boundaries');
   });
@@ -115,10 +130,15 @@ describe('lint package boundaries', () => {
     expect(rulesOf('hooksImportsScheduler')).toContain('@nx/enforce-module-boundaries');
   });
 
-  it('refuses a testing entry in production code, and allows it in specs and test harnesses', () => {
-    expect(rulesOf('productionImportsTesting')).toContain('no-restricted-imports');
-    expect(errors.get('specImportsTesting')).toEqual([]);
-    expect(errors.get('harnessImportsTesting')).toEqual([]);
+  it('refuses a testing entry or testkit in production code, and allows both in specs and test harnesses', () => {
+    for (const [production, spec, harness] of [
+      ['productionImportsTesting', 'specImportsTesting', 'harnessImportsTesting'],
+      ['storeProductionImportsTestkit', 'storeSpecImportsTestkit', 'storeHarnessImportsTestkit'],
+    ] as const) {
+      expect(rulesOf(production)).toContain('no-restricted-imports');
+      expect(errors.get(spec)).toEqual([]);
+      expect(errors.get(harness)).toEqual([]);
+    }
   });
 
   it('refuses deep imports into another package', () => {

@@ -31,6 +31,16 @@ export const ErrorCodeSchema = z.enum([
   'BUSY',
   /** The database was written by a newer (or different) schema than this code knows. */
   'SCHEMA_MISMATCH',
+  /**
+   * The file is not a codex-team store: a directory, not a SQLite database, or another
+   * application's database. It is left exactly as it was.
+   */
+  'NOT_A_STORE',
+  /**
+   * A file or folder could not be read, written or created (a missing folder, permissions, a
+   * read-only or special file system); the message names the path and the system's reason.
+   */
+  'FILE_ACCESS',
   /** An unexpected failure; logged with context on the server. */
   'INTERNAL',
   /**
@@ -108,4 +118,37 @@ export function isTeamError(value: unknown): value is TeamError {
       value.name === 'TeamError' &&
       ErrorCodeSchema.safeParse((value as { code?: unknown }).code).success)
   );
+}
+
+/** Plain words for the system errors a file operation meets, by Node's `code`. */
+const FILE_ERROR_REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EEXIST: 'it already exists',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  EBUSY: 'the file is busy',
+  EIO: 'input/output error',
+};
+
+/**
+ * The system's reason for a failed file operation in plain words with its code, e.g.
+ * `permission denied (EACCES)`; the error's own message for anything else.
+ */
+export function fileErrorReason(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string') return `${FILE_ERROR_REASONS[code] ?? 'failed'} (${code})`;
+  return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+}
+
+/** A FILE_ACCESS error for one path: `cannot <doing> <path>: <reason>`. */
+export function fileAccessError(doing: string, path: string, error: unknown): TeamError {
+  return new TeamError('FILE_ACCESS', `cannot ${doing} ${path}: ${fileErrorReason(error)}`, { path });
 }

@@ -1,10 +1,9 @@
 // Public API of @codex-team/contracts.
-export { ErrorBodySchema, TeamError, isTeamError } from './errors';
+export { ErrorBodySchema, TeamError, isTeamError, fileAccessError, fileErrorReason } from './errors';
 export type { ErrorCode, ErrorBody, RefusalKind } from './errors';
 export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';
 export { LIMITS, DEFAULTS } from './limits';
 export {
-  TeamIdSchema,
   RoleSchema,
   LEAD_ROLE,
   TeamModeSchema,

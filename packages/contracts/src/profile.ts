@@ -199,13 +199,21 @@ export const ProfileSchema = z
   });
 export type Profile = z.infer<typeof ProfileSchema>;
 
+const reported = (max: number) => tokens.max(max, `must be at most ${max} tokens in one report (LIMITS); report a long task's usage turn by turn`);
+
 /**
  * Token usage reported for one model turn (OpenAI `usage`). Budgets are charged with input plus
- * output tokens; cached input tokens are part of input_tokens and are not charged twice.
+ * output tokens; cached input tokens are part of input_tokens and are not charged twice. Each count
+ * is bounded (LIMITS.usageInputTokensMax, usageOutputTokensMax): what one call can plausibly cost.
  */
-export const UsageSampleSchema = z.strictObject({
-  input_tokens: tokens,
-  output_tokens: tokens,
-  cached_input_tokens: tokens.optional(),
-});
+export const UsageSampleSchema = z
+  .strictObject({
+    input_tokens: reported(LIMITS.usageInputTokensMax),
+    output_tokens: reported(LIMITS.usageOutputTokensMax),
+    cached_input_tokens: reported(LIMITS.usageInputTokensMax).optional(),
+  })
+  .refine((sample) => (sample.cached_input_tokens ?? 0) <= sample.input_tokens, {
+    path: ['cached_input_tokens'],
+    message: 'must not exceed input_tokens (cached input is part of it)',
+  });
 export type UsageSample = z.infer<typeof UsageSampleSchema>;

@@ -5,9 +5,17 @@ import {
   type ToolContract,
   type ToolName,
 } from '@codex-team/contracts';
-import { actionsOfCall, checkGrant, decideModeGate, type CallPermission, type PermissionPolicy } from '@codex-team/policy-engine';
+import {
+  actionsOfCall,
+  checkGrant,
+  decideModeGate,
+  redactSecrets,
+  type CallPermission,
+  type PermissionPolicy,
+} from '@codex-team/policy-engine';
 import type { Actor, BoundAgent, TeamStore } from '@codex-team/store';
 import { classifyError, invalidInput } from './errors';
+import { findInputProblem } from './input-normaliser';
 import type { Session } from './session';
 
 /** What is known about one call as the steps run; each step may fill in more of it. */
@@ -109,12 +117,19 @@ export const identityStep: AuthorizationStep = {
   },
 };
 
-/** The arguments must match the tool's schema (unknown fields, such as an agent id, are refused). */
+/**
+ * The arguments must pass the input normaliser (no `__proto__`/`constructor` keys, no lone
+ * surrogates) and then match the tool's schema (unknown fields, such as an agent id, are refused).
+ */
 export const inputStep: AuthorizationStep = {
   name: 'input',
   run(call) {
     if (call.contract === null) {
       return { decision: 'deny', rule: 'input:unknown-tool', reason: `unknown tool ${call.tool}`, code: 'INVALID_INPUT', details: { tool: call.tool } };
+    }
+    const problem = findInputProblem(call.rawArguments);
+    if (problem !== null) {
+      return { decision: 'deny', rule: problem.rule, reason: problem.reason, code: 'INVALID_INPUT', details: { field: problem.field } };
     }
     const parsed = call.contract.input.safeParse(call.rawArguments);
     if (!parsed.success) {
@@ -267,8 +282,30 @@ export async function authorize(
   return last ?? { step: 'input', verdict: { decision: 'deny', rule: 'no-step-decided', reason: `nothing authorized ${call.tool}`, code: 'INTERNAL' } };
 }
 
+/** Longest unknown tool name kept in decisions, logs and answers. */
+const UNKNOWN_TOOL_MAX_CHARS = 64;
+
+/**
+ * How an unknown tool name is recorded: anything may arrive there (a pasted secret, megabytes, lone
+ * surrogates), so it is masked, made well-formed and cut short before it reaches the decision log.
+ */
+export function recordedToolName(name: string): string {
+  const masked = redactSecrets(name).text.replace(/[\uD800-\uDFFF]/g, '\uFFFD');
+  return masked.length <= UNKNOWN_TOOL_MAX_CHARS ? masked : `${masked.slice(0, UNKNOWN_TOOL_MAX_CHARS)}…`;
+}
+
 /** A fresh call record for `tool`. */
 export function callUnderAuthorization(tool: string, rawArguments: unknown): CallUnderAuthorization {
   const contract = Object.hasOwn(TOOL_CONTRACTS, tool) ? (TOOL_CONTRACTS[tool as ToolName] as ToolContract) : null;
-  return { tool, contract, rawArguments, bound: null, input: undefined, actions: null, actor: null, profile: null, permission: null };
+  return {
+    tool: contract === null ? recordedToolName(tool) : tool,
+    contract,
+    rawArguments,
+    bound: null,
+    input: undefined,
+    actions: null,
+    actor: null,
+    profile: null,
+    permission: null,
+  };
 }

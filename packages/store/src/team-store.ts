@@ -440,6 +440,8 @@ export interface TeamStore {
   takeOverChild(actor: Actor): Promise<ToolOutput<'team_child'>>;
   /** Every team of the tree `teamId` belongs to, as the status views show them (operator tools). */
   readTree(teamId: TeamId): Promise<TreeNode[]>;
+  /** The team's thread slots as its tree holds them, counted as a spawn counts them (operator hints). */
+  readTreeThreads(teamId: TeamId): Promise<TreeThreads>;
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /**

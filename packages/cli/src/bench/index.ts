@@ -2,6 +2,9 @@ import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
 import { claimThroughputBenchmark } from './claim-throughput';
 import { hooksBenchmark } from './hooks';
+import { httpRoundTripBenchmark } from './http-round-trip';
+import { pgClaimsBenchmark } from './pg-claims';
+import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
 
@@ -11,8 +14,11 @@ import { statusScaleBenchmark } from './status-scale';
  */
 export const BENCHMARKS: readonly Benchmark[] = [
   startupBenchmark,
+  httpRoundTripBenchmark,
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
   hooksBenchmark,
+  redactionBenchmark,
+  pgClaimsBenchmark,
 ];

@@ -125,9 +125,9 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     expect(servers.find((server) => server.name === 'team')?.transport.args.slice(-2)).toEqual(['--hooks', join(root, 'hooks.json')]);
   });
 
-  it('answers an unknown flag with usage and exit code 2', () => {
+  it('answers an unknown flag with one USAGE line and exit code 2', () => {
     const result = cli(['install', '--frobnicate']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('Usage: codex-team install');
+    expect(result.stderr).toBe("codex-team install: USAGE: Unknown option '--frobnicate' (run codex-team install --help)\n");
   });
 });

@@ -3,8 +3,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteTeamStore } from '@codex-team/store';
-import { BufferSink, type CliIo } from '../cli-io';
-import { runCli } from '../run-cli';
+import type { CliIo } from '../cli-io';
+import { runBuffered } from '../testing/buffered-io';
 import { SEEDED_SECRET, seedTeam, type SeededTeam } from '../testing/seed-team';
 import { layoutDag } from './dag-layout';
 
@@ -19,25 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(extra: Partial<CliIo> = {}): CliIo & { stdout: BufferSink; stderr: BufferSink } {
-  return {
-    stdout: new BufferSink(),
-    stderr: new BufferSink(),
-    env: {},
-    homeDir: dir,
-    cwd: dir,
-    execPath: process.execPath,
-    nodeVersion: process.versions.node,
-    stdoutIsTerminal: false,
-    ...extra,
-  } as CliIo & { stdout: BufferSink; stderr: BufferSink };
-}
-
-async function run(argv: string[], extra: Partial<CliIo> = {}): Promise<{ code: number; out: string; err: string }> {
-  const sinks = io(extra);
-  const code = await runCli(argv, sinks);
-  return { code, out: sinks.stdout.text(), err: sinks.stderr.text() };
-}
+const run = (argv: string[], extra: Partial<CliIo> = {}) => runBuffered(argv, dir, extra);
 
 describe('codex-team status', () => {
   it('shows agents, progress, budget, early stop and spawn hints of the newest active team', async () => {
@@ -99,7 +81,19 @@ describe('codex-team tasks', () => {
       ['Review the parser', 'failed'],
       ['Build the CLI', 'in_progress'],
     ].sort((a, b) => (seeded.titles.indexOf(a[0] ?? '') - seeded.titles.indexOf(b[0] ?? ''))));
-    expect((await run(['tasks', '--db', db, '--status', 'todo'])).code).toBe(1);
+    expect(await run(['tasks', '--db', db, '--status', 'todo'])).toMatchObject({
+      code: 2,
+      err: 'codex-team tasks: USAGE: --status "todo" is not one of blocked, ready, in_progress, done, failed, cancelled\n',
+    });
+  });
+
+  it('masks a secret the store holds in every view it prints, text and JSON', async () => {
+    for (const args of [['tasks'], ['tasks', '--json'], ['status'], ['status', '--json']]) {
+      const printed = await run([...args, '--db', db]);
+      expect(printed.code).toBe(0);
+      expect(printed.out).not.toContain(SEEDED_SECRET);
+    }
+    expect((await run(['tasks', '--db', db, '--json'])).out).toContain('[REDACTED:openai-key]');
   });
 });
 
@@ -144,7 +138,7 @@ describe('codex-team watch', () => {
     expect(out).not.toContain('\u001b[2J');
   });
 
-  it('redraws in place on a terminal, prints one JSON line per frame, and stops cleanly when interrupted', async () => {
+  it('redraws in place on a terminal, prints one JSON line per frame, and stops with 130 when interrupted', async () => {
     const tty = await run(['watch', '--db', db, '--once'], { stdoutIsTerminal: true });
     expect(tty.out.startsWith('\u001b[2J\u001b[H')).toBe(true);
     const json = (await run(['watch', '--db', db, '--iterations', '3', '--interval', '100', '--json'])).out.trim().split('\n');
@@ -154,8 +148,9 @@ describe('codex-team watch', () => {
     setTimeout(() => controller.abort(), 300);
     const started = Date.now();
     const stopped = await run(['watch', '--db', db, '--interval', '10000'], { signal: controller.signal });
-    expect(stopped.code).toBe(0);
-    expect(stopped.out.trimEnd().endsWith('stopped')).toBe(true);
+    expect(stopped.code).toBe(130);
+    expect(stopped.err).toBe('codex-team watch: INTERRUPTED: stopped by Ctrl-C (SIGINT)\n');
+    expect(stopped.out.match(/^codex-team watch /gm)).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(9_000);
   });
 });
@@ -172,7 +167,11 @@ describe('codex-team report', () => {
     expect(html).toContain('Work per agent');
     expect(html).not.toContain(SEEDED_SECRET);
     expect(html).not.toMatch(/\b(src|href)=/);
-    expect(await run(['report', 'release', '--db', db])).toMatchObject({ code: 1, err: expect.stringContaining('--html FILE is required') });
+    expect(html).not.toContain('<script');
+    expect(await run(['report', 'release', '--db', db])).toMatchObject({
+      code: 2,
+      err: 'codex-team report: USAGE: give --html FILE to write the page, or --json to print the report\n',
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { TaskStatusSchema, type Agent, type AuditEvent, type Task, type TaskStatus, type TeamModeState } from '@codex-team/contracts';
-import { teamBudget, treeLines, type TeamBudget } from '@codex-team/hierarchy';
+import { teamBudget, treeLines, treeThreadCap, type TeamBudget } from '@codex-team/hierarchy';
 import { budgetState, redactDeep } from '@codex-team/policy-engine';
 import { budgetView, readyToFinalize, remainingCriticalPath, teamHints, type BudgetView, type ReadyToFinalize, type StaffingHintsView } from '@codex-team/scheduler';
 import type { TeamView } from './team-source';
@@ -12,8 +12,10 @@ export interface StatusModel {
   ready_to_finalize: ReadyToFinalize | null;
   budget: BudgetView | null;
   hints: StaffingHintsView | null;
-  /** The longest chain of unfinished tasks, one unit per task. */
+  /** The longest chain of unfinished tasks (their ids), one unit per task. */
   remaining_critical_path: string[];
+  /** The same chain by task title. */
+  remaining_critical_path_titles: string[];
   consensus_at: string | null;
   /** Set when this machine has no profile of the team's name: policy views are unavailable. */
   profile_missing: string | null;
@@ -62,14 +64,18 @@ export function statusModel(view: TeamView): StatusModel {
   const active = snapshot.team.state === 'active';
   const budget = treeBudget(view);
   const used = { ...snapshot, used_tokens: budget?.committedTokens ?? snapshot.used_tokens };
+  const criticalPath = remainingCriticalPath(snapshot.tasks).path;
+  const titles = new Map(snapshot.tasks.map((task) => [task.id, task.title] as const));
   return {
     team: snapshot.team,
     agents: snapshot.agents.map((agent) => ({ ...agent, idle_since: snapshot.idle_since[agent.id] ?? null, holding: holding.get(agent.id) ?? [] })),
     tasks_by_status: countByStatus(snapshot.tasks),
     ready_to_finalize: profile === null ? null : active ? readyToFinalize(snapshot, profile) : { ready: false, reason: 'the team is finalized' },
     budget: budget === null ? null : budgetView(budgetState(budget.profile, budget.committedTokens)),
-    hints: budget === null || !active ? null : teamHints(used, budget.profile),
-    remaining_critical_path: remainingCriticalPath(snapshot.tasks).path,
+    // Capped by what the tree leaves the team, like the lead's team_status (Codex's cap is the server's).
+    hints: budget === null || !active ? null : teamHints(used, budget.profile, treeThreadCap(view.threads)),
+    remaining_critical_path: criticalPath,
+    remaining_critical_path_titles: criticalPath.map((id) => titles.get(id) ?? id),
     consensus_at: snapshot.consensus_at,
     profile_missing: profile === null ? snapshot.team.profile : null,
     tree: treeView(view),

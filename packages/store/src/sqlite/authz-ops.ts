@@ -1,4 +1,5 @@
 import { LIMITS, type AuthzDecision, type TeamError } from '@codex-team/contracts';
+import { redactSecrets } from '@codex-team/policy-engine';
 import type { AuthzDecisionInput, AuthzDecisionQuery, CallAuthorization } from '../team-store';
 import { iso, parseIdList } from './row-mappers';
 import type { Op } from './transaction';
@@ -60,7 +61,8 @@ export function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: rea
  * call's real outcome and the seqs of the audit events it appended. A refusal by a rule the
  * authorization steps could not apply (the kind of task claimed, a ticket, the team tree) turns the
  * allow into that rule's deny, as does a block by hooks or a quality gate (step `hook`); any other
- * refusal keeps the allow, with the refusal's code as outcome.
+ * refusal keeps the allow, with the refusal's code as outcome. The deny's reason is masked whatever
+ * the team's profile, like every reason the server records: a refusal may quote what the caller sent.
  */
 export function recordCallDecision(op: Op, authorization: CallAuthorization, refused: TeamError | null): void {
   const base = authorization.decision;
@@ -78,7 +80,7 @@ export function recordCallDecision(op: Op, authorization: CallAuthorization, ref
       ...decision,
       decision: 'deny',
       rule: refusal.rule,
-      reason: refused.reason,
+      reason: redactSecrets(refused.reason).text,
       matched: [...(refusal.matched ?? [])],
       ...(refusal.kind === 'permission' ? { step: 'permission' as const, action: refusal.action ?? decision.action } : {}),
       ...(refusal.kind === 'scope' ? { step: 'scope' as const } : {}),
