@@ -215,6 +215,36 @@ describe('a team of a tree', () => {
     expect((await run(['status', 'release', '--db', db])).out).not.toContain('team tree:');
   });
 
+  it("caps a child's spawn hints by what the tree leaves it, like its lead's team_status", async () => {
+    // The root (max_threads 4) holds ann and rev; a child takes two ready tasks; the root then
+    // fills the tree. The child's own max_threads would still allow spawns; the tree does not.
+    const full = join(dir, 'full-tree.db');
+    const { teamId } = await seedTeam(full, 'full');
+    const store = await openSqliteTeamStore({ path: full, clock: { now: () => Date.now() }, ids: { next: (prefix) => `${prefix}_${Math.random().toString(36).slice(2, 12).replace(/[^a-z]/g, 'a').padEnd(10, 'a')}` } });
+    let child: { teamId: string; agentId: string };
+    try {
+      const team = (await store.listTeams()).find((candidate) => candidate.id === teamId);
+      const lead = { teamId, agentId: team?.lead_agent_id ?? '' };
+      const parts = await store.createTasks(lead, { tasks: [1, 2].map((n) => ({ title: `part ${n}`, description: '', priority: 0, depends_on: [], required_role: 'implementer' })) });
+      const started = await store.startChild(lead, { tasks: parts.tasks.map((task) => task.id), tokens: 5_000 });
+      child = { teamId: started.team.id, agentId: started.lead.id };
+      const before = JSON.parse((await run(['status', child.teamId, '--db', full, '--json'])).out) as { hints: { spawn: unknown[] } };
+      expect(before.hints.spawn.length).toBeGreaterThan(0);
+      await store.spawnAgent(lead, { name: 'cat', role: 'implementer', joinTicketHash: 'j-full-cat' });
+      await store.spawnAgent(lead, { name: 'dan', role: 'implementer', joinTicketHash: 'j-full-dan' });
+      // The tree is full: the store refuses the child's spawn...
+      await expect(store.spawnAgent(child, { name: 'eve', role: 'implementer', joinTicketHash: 'j-full-eve' })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    } finally {
+      await store.close();
+    }
+    // ...and the operator's hints for the child recommend nobody, saying why.
+    const { code, out } = await run(['status', child.teamId, '--db', full, '--json']);
+    expect(code).toBe(0);
+    const status = JSON.parse(out) as { hints: { spawn: unknown[]; cap: { reason: string } } };
+    expect(status.hints.spawn).toEqual([]);
+    expect(JSON.stringify(status.hints)).toContain("the tree's cap");
+  });
+
   it('shows it in watch, replay and the HTML report too', async () => {
     const frame = JSON.parse((await run(['watch', ids.grandchild, '--db', treeDb, '--once', '--json'])).out) as { tree: string[] };
     expect(frame.tree.find((line) => line.includes(ids.grandchild))).toContain('<- this team');
