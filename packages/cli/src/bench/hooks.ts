@@ -19,21 +19,26 @@ interface EsbuildPlugin {
   name: string;
   setup(build: { onResolve(options: { filter: RegExp }, callback: (args: { importer: string }) => { path: string }): void }): void;
 }
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>;
+/** tools/bundle.cjs: the one bundler setting of the shipped bundles. */
+interface BundleTool {
+  bundle(entry: string, outfile: string, extra: { plugins: EsbuildPlugin[] }): Promise<string>;
 }
 
 /**
  * "Today": the same server, built from the same dist by the same bundler settings as the shipped
- * codex-team-mcp, but with the hook engine's two seams replaced: mcp-server's createHookGate returns
- * no gate (the tool pipeline skips the hook phase entirely, as before hooks existed) and the store's
- * hook operations apply no built-in gate (completions and claims read nothing for them). The bundle
- * is written beside the shipped one, so it resolves better-sqlite3, migrations and profiles alike,
- * and removed afterwards. esbuild is a dev dependency: `npm run bench` runs from the repository.
+ * codex-team-mcp (tools/bundle.cjs), but with the hook engine's two seams replaced: mcp-server's
+ * createHookGate returns no gate (the tool pipeline skips the hook phase entirely, as before hooks
+ * existed) and the store's hook operations apply no built-in gate (completions and claims read
+ * nothing for them). The bundle is written beside the shipped one, so it resolves better-sqlite3,
+ * migrations and profiles alike, and removed afterwards. The bundler is a dev tool of the
+ * repository: `npm run bench` runs from it.
  */
 async function buildEngineFree(realBin: string, into: string): Promise<string> {
+  // packages/mcp-server/dist/codex-team-mcp.cjs -> the repository's tools/bundle.cjs
+  const toolPath = join(dirname(realBin), '..', '..', '..', 'tools', 'bundle.cjs');
+  if (!existsSync(toolPath)) throw new TeamError('NOT_FOUND', `the hooks benchmark builds with ${toolPath}: run it from the repository`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dev-only tool, loaded only by this benchmark
-  const esbuild = require('esbuild') as Esbuild;
+  const tool = require(toolPath) as BundleTool;
   const stubs: EsbuildPlugin = {
     name: 'codex-team-hooks-free',
     setup(build) {
@@ -41,20 +46,7 @@ async function buildEngineFree(realBin: string, into: string): Promise<string> {
       build.onResolve({ filter: /^\.\/(sqlite\/)?hook-ops$/ }, () => ({ path: HOOK_OPS_STUB }));
     },
   };
-  const outfile = join(into, 'codex-team-mcp-hooks-free.cjs');
-  await esbuild.build({
-    entryPoints: [join(dirname(realBin), 'bin.js')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['better-sqlite3'],
-    conditions: [],
-    logLevel: 'warning',
-    minify: false,
-    plugins: [stubs],
-  });
+  const outfile = await tool.bundle(join(dirname(realBin), 'bin.js'), join(into, 'codex-team-mcp-hooks-free.cjs'), { plugins: [stubs] });
   const text = readFileSync(outfile, 'utf8');
   if (text.includes('class HookGate') || text.includes('requireCompletionGates(op, caller, task')) {
     throw new TeamError('INTERNAL', 'the engine-free build still holds the hook engine: the stubs did not replace its modules');
