@@ -1,16 +1,14 @@
 import {
   ArtifactPublishOutputSchema,
-  InboxOutputSchema,
   TaskNextOutputSchema,
   TeamJoinOutputSchema,
-  TeamSpawnOutputSchema,
   TeamStartOutputSchema,
   type AuditEvent,
   type TeamId,
 } from '@codex-team/contracts';
 import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
-import { errorOf, finishedAgentIds, spawnedAgentId, ticketIn } from '../testing/program-helpers';
-import { agentCall, mcpCall, type AgentProgram, type ThreadInfo } from '../testing/scripted-responses';
+import { errorOf, runOneTeammate, ticketIn } from '../testing/program-helpers';
+import { mcpCall, type AgentProgram, type ThreadInfo } from '../testing/scripted-responses';
 
 // A real `codex exec` (scripted model, no network) where the team profile's quality rule blocks a
 // teammate's completion: the HOOK_BLOCKED reason reaches the model as the tool's output, the model
@@ -52,15 +50,7 @@ function* lead(facts: Facts): AgentProgram {
   const started = TeamStartOutputSchema.parse((yield mcpCall('team_start', { name: 'gated team', profile: 'fast' })).json);
   facts.teamId = started.team.id;
   yield mcpCall('team_task_create', { tasks: [{ title: 'Write the parser', required_role: 'builder', risk: 'medium' }] });
-  const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'bob', role: 'builder' })).json);
-  const bob = spawnedAgentId(yield agentCall('spawn_agent', { message: spawn.spawn_instruction }));
-  for (let round = 0; round < 8; round += 1) {
-    const waited = yield agentCall('wait_agent', { targets: [bob], timeout_ms: 30_000 });
-    if (finishedAgentIds(waited).includes(bob)) break;
-  }
-  const inbox = InboxOutputSchema.parse((yield mcpCall('team_inbox')).json);
-  yield mcpCall('team_finalize', { summary: inbox.messages.map((message) => message.body).join('; ') });
-  yield agentCall('close_agent', { target: bob });
+  yield* runOneTeammate('bob', 'builder');
   return 'LEAD-FINAL: gated team finalized';
 }
 
