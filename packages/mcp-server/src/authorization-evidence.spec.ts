@@ -4,7 +4,7 @@ import { actionsOfCall } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, RecoverySweeper } from '@codex-team/recovery';
 import { digestDatabase } from '@codex-team/store/testing';
 import { AUTHORIZATION_STEPS, modeStep, permissionStep, type AuthorizationStep } from './authorize';
-import { InputGuard } from './input-guard';
+import { SecretGuard } from './secret-guard';
 import { PolicyEnv } from './policy-env';
 import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
@@ -168,12 +168,13 @@ describe('authorization evidence', () => {
         store: team.store,
         tickets: new TicketIssuer(),
         policy,
-        guard: new InputGuard(policy, logger),
+        guard: new SecretGuard(policy, logger),
         session: new Session(),
         clock: team.clock,
         logger,
         recovery: DEFAULT_RECOVERY_POLICY,
         sweeper: new RecoverySweeper(team.store, DEFAULT_RECOVERY_POLICY),
+        hooks: null,
       },
       logger,
       clock: team.clock,

@@ -5,5 +5,5 @@ export type { RecoveryPolicy, RecoveryPolicyOptions } from './recovery-policy';
 export { heartbeatDecision } from './heartbeat';
 export type { HeartbeatDecision } from './heartbeat';
 export { RecoverySweeper, recoveryActionOf, runRecoverySweep } from './sweep';
-export type { SweepReport } from './sweep';
+export type { SweepReport, RecoveryHooks } from './sweep';
 export type { RetireRequest } from './decide-recovery';

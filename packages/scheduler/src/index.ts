@@ -6,7 +6,7 @@ export { criticalPath, criticalPathRanks, remainingCriticalPath } from './critic
 export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey, rebalanceHints } from './team-hints';
 export type { StaffingHintsView, ReadyToFinalize, BudgetView, RebalanceHints } from './team-hints';
 export { runSummary, workIntervals } from './run-summary';
-export type { RunSummary } from './run-summary';
+export type { RunSummary, WorkOutcome } from './run-summary';
 export { DEFAULT_DURATION_PRIOR_MS, durationsFromTotals, learnDurations, expectedDurationMs, taskEstimateMs } from './task-durations';
 export type { DurationModel, DurationSample } from './task-durations';
 export { decideRebalance, DEFAULT_REBALANCE_SETTINGS } from './rebalance';

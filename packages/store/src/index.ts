@@ -15,10 +15,15 @@ export type {
   RecoveryResult,
   RebalanceOptions,
   RebalanceOutcome,
+  HookBlock,
+  TicketHolder,
   TeamStore,
 } from './team-store';
 export { replayAuditTrail } from './audit-replay';
-export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
+export { SqliteTeamStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from './sqlite-team-store';
+export type { TeamStoreReader } from './sqlite-team-store';
+export { makeDirectory } from './store-file';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
+export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';

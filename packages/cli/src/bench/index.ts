@@ -3,6 +3,10 @@ import type { Benchmark } from './benchmark';
 import { claimCostBenchmark } from './claim-cost';
 import { claimThroughputBenchmark } from './claim-throughput';
 import { schedulingBenchmark } from './scheduling';
+import { hooksBenchmark } from './hooks';
+import { httpRoundTripBenchmark } from './http-round-trip';
+import { pgClaimsBenchmark } from './pg-claims';
+import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
 
@@ -12,9 +16,13 @@ import { statusScaleBenchmark } from './status-scale';
  */
 export const BENCHMARKS: readonly Benchmark[] = [
   startupBenchmark,
+  httpRoundTripBenchmark,
   authorizationBenchmark,
   claimThroughputBenchmark,
   claimCostBenchmark,
   statusScaleBenchmark,
   schedulingBenchmark,
+  hooksBenchmark,
+  redactionBenchmark,
+  pgClaimsBenchmark,
 ];

@@ -8,8 +8,10 @@ import { recoverCommand } from './recover';
 import { replayCommand } from './replay';
 import { reportCommand } from './report';
 import { runCommand } from './run';
+import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { tasksCommand } from './tasks';
+import { uiCommand } from './ui';
 import { uninstallCommand } from './uninstall';
 import { watchCommand } from './watch';
 
@@ -21,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   installCommand,
   uninstallCommand,
   doctorCommand,
+  serveCommand,
   benchCommand(),
   runCommand,
   demoCommand,
@@ -29,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   replayCommand,
   reportCommand,
+  uiCommand,
   recoverCommand,
   hookCommand,
 ];

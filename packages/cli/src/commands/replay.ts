@@ -1,10 +1,11 @@
 import type { AuthzDecision } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { replayAuditTrail } from '@codex-team/store';
-import { printableEvents } from '../team-view/team-model';
+import { printableEvents, treeView } from '../team-view/team-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
 import { renderDecisions } from '../team-view/render-decisions';
 import { renderEvents } from '../team-view/render-text';
+import { teamNames } from '../team-view/event-text';
 import { flagOption, wholeOption, type Command } from './command';
 
 /** JSON with object keys sorted: equal data gives equal text, whatever the key order or realm. */
@@ -49,12 +50,16 @@ export const replayCommand: Command = {
     decisions: { type: 'boolean' },
   },
   allowPositionals: true,
+  maxPositionals: 1,
   run(args, io) {
     const after = wholeOption(args.values, 'after') ?? 0;
     const limit = wholeOption(args.values, 'limit');
     const json = flagOption(args.values, 'json');
     return withTeamSource(args.values, io, async (source) => {
-      const { snapshot, events, now } = await source.view(args.positionals[0]);
+      const verify = flagOption(args.values, 'verify');
+      // --verify compares what is stored; everything printed is masked (TeamSource.view).
+      const view = verify ? await source.rawView(args.positionals[0]) : await source.view(args.positionals[0]);
+      const { snapshot, events, now } = view;
       if (flagOption(args.values, 'decisions')) {
         const decisions: AuthzDecision[] = [];
         for (let seq = after; decisions.length < (limit ?? Number.MAX_SAFE_INTEGER); ) {
@@ -67,7 +72,7 @@ export const replayCommand: Command = {
         io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderDecisions(printable, snapshot.agents));
         return 0;
       }
-      if (flagOption(args.values, 'verify')) {
+      if (verify) {
         const diff = differences(replayAuditTrail(events, { now }), snapshot);
         const verdict = { team_id: snapshot.team.id, events: events.length, matches: diff.length === 0, differs_in: diff };
         io.stdout.write(
@@ -83,7 +88,10 @@ export const replayCommand: Command = {
       }
       const page = events.filter((event) => event.seq > after).slice(0, limit ?? Number.MAX_SAFE_INTEGER);
       const printable = printableEvents(page);
-      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderEvents(printable, snapshot.agents));
+      // A team of a tree is shown in it first: where its delegated work went and came from.
+      const tree = treeView(view);
+      const header = tree.length === 0 ? '' : `team tree:\n${tree.map((line) => `  ${line}`).join('\n')}\n\n`;
+      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : `${header}${renderEvents(printable, teamNames(snapshot))}`);
       return 0;
     });
   },

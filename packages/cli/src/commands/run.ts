@@ -16,6 +16,8 @@ import { RunView, renderRunSummary } from '../runtime/run-view';
 import { Supervisor, type LiveCounter, type RunOutcome } from '../runtime/supervisor';
 import { CodexExecLauncher } from '../runtime/worker-process';
 import { renderReportHtml } from '../team-view/report-html';
+import { reportModel } from '../team-view/report-model';
+import { maskedView } from '../team-view/team-source';
 import { flagOption, stringOption, wholeOption, type Command, type OptionValues } from './command';
 
 const DEFAULT_MAX_WORKERS = 6;
@@ -216,15 +218,17 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
       onEvent: (event) => view.event(event),
       onTick: (state, workers, decision) => {
         events.push(...state.newEvents);
-        view.tick(state, workers, decision, () => ({ snapshot: state.snapshot, events, profile: state.profile, now: state.now }));
+        view.tick(state, workers, decision, () => maskedView({ snapshot: state.snapshot, events, tree: state.tree, threads: state.threads, profile: state.profile, now: state.now }));
       },
     });
     const outcome = await supervisor.run();
     const reportPath = resolve(io.cwd, stringOption(values, 'report') ?? join(teamHome, 'reports', `${teamId}.html`));
     const snapshot = await store.readTeam(teamId as Team['id']);
     const allEvents = await store.listAuditEvents(snapshot.team.id, { limit: 10_000 });
+    const [tree, threads] = [await store.readTree(snapshot.team.id), await store.readTreeThreads(snapshot.team.id)];
+    const finished = maskedView({ snapshot, events: allEvents, tree, threads, profile: catalog.find(snapshot.team.profile).profile, now: Date.now() });
     mkdirSync(join(reportPath, '..'), { recursive: true });
-    writeFileSync(reportPath, renderReportHtml({ snapshot, events: allEvents, profile: catalog.find(snapshot.team.profile).profile, now: Date.now() }));
+    writeFileSync(reportPath, renderReportHtml(reportModel(finished)));
     io.stdout.write(json ? `${JSON.stringify({ outcome, report: reportPath, logs: logDir })}\n` : renderRunSummary(outcome, reportPath, dbPath));
     return exitCodeOf(outcome);
   } finally {

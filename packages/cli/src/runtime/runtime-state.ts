@@ -1,4 +1,5 @@
 import type { AuditEvent, Profile, TeamSnapshot } from '@codex-team/contracts';
+import type { TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import type { RecoveryClaimView, RecoveryTeamView, SqliteTeamStore } from '@codex-team/store';
 import type { WorkerProcess } from './worker-process';
 
@@ -28,6 +29,10 @@ export interface TeamState {
   /** The team in recovery's view (claims with leases); null once the team is finalized. */
   recovery: RecoveryTeamView | null;
   profile: Profile;
+  /** The team's thread slots and its tree's (a tree's other teams hold slots of the same cap). */
+  threads: TreeThreads;
+  /** Every team of the team's tree (just itself without parent or children). */
+  tree: TreeNode[];
   /** Audit events after the runtime's cursor, in commit order. */
   newEvents: AuditEvent[];
 }
@@ -42,7 +47,9 @@ export async function readTeamState(store: SqliteTeamStore, teamId: string, prof
     newEvents.push(...page);
     if (page.length < 1_000) break;
   }
-  return { now: now(), snapshot, recovery: view.teams[0] ?? null, profile: profile(snapshot.team.profile), newEvents };
+  const threads = await store.readTreeThreads(snapshot.team.id);
+  const tree = await store.readTree(snapshot.team.id);
+  return { now: now(), snapshot, recovery: view.teams[0] ?? null, profile: profile(snapshot.team.profile), threads, tree, newEvents };
 }
 
 /** The claims an agent holds now. */

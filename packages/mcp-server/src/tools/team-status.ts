@@ -1,37 +1,44 @@
+import { treeThreadCap, type TeamBudget, type TreeThreads } from '@codex-team/hierarchy';
 import { earlyStopVerdict } from '@codex-team/policy-engine';
 import { rebalanceSettingsOf } from '@codex-team/recovery';
 import { fanoutDecisionKey, rebalanceHints, teamHints, type RebalanceHints } from '@codex-team/scheduler';
 import type { BoundToolContext, ToolRegistry } from '../tool-registry';
 
 /**
- * The rebalancing directives in force: the store decides now (recording the decision only when it
- * changed, logged either way) and sends no notice, since this answer tells the lead. A failure is
- * logged and answered without the directives: the status itself stands.
+ * The rebalancing directives in force for the team: the store decides now (recording the decision
+ * only when it changed, logged either way) and sends no notice, since this answer tells the lead.
+ * A failure is logged and answered without the directives: the status itself stands.
  */
-async function rebalanceNow(ctx: BoundToolContext): Promise<RebalanceHints | null> {
+async function rebalanceNow(ctx: BoundToolContext, teamId: string): Promise<RebalanceHints | null> {
   const { store, actor, recovery, logger } = ctx;
   try {
-    const outcome = await store.rebalance(actor.teamId, { notify: false, actorAgentId: actor.agentId, settings: rebalanceSettingsOf(recovery) });
+    const outcome = await store.rebalance(teamId as typeof actor.teamId, { notify: false, actorAgentId: actor.agentId, settings: rebalanceSettingsOf(recovery) });
     return rebalanceHints(outcome.decision, outcome.directives_since, outcome.recorded && outcome.decided_at === outcome.directives_since);
   } catch (error) {
-    logger.warn({ err: error, team_id: actor.teamId }, 'rebalancing failed; team_status answers without its directives');
+    logger.warn({ err: error, team_id: teamId }, 'rebalancing failed; team_status answers without its directives');
     return null;
   }
 }
 
-/** The lead's readiness hints, logged each time and audited when the recommendation changed. */
-async function leadHints(ctx: BoundToolContext) {
-  const { store, actor, bound, policy, logger } = ctx;
-  const profile = policy.profileOf(bound.team);
-  const rebalance = await rebalanceNow(ctx);
-  const hints = teamHints(await store.readTeam(actor.teamId), profile, policy.codexThreadCap, rebalance);
+/**
+ * The lead's readiness hints for the team it leads (its own, or a child it plays the lead of),
+ * under the budget and the threads the tree leaves it (and Codex's cap, counting the whole tree),
+ * with the rebalancing directives in force; logged each time and audited when the recommendation
+ * changed.
+ */
+async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudget, threads: TreeThreads) {
+  const { store, actor, logger } = ctx;
+  const { profile } = budget;
+  const rebalance = await rebalanceNow(ctx, teamId);
+  const snapshot = await store.readTeam(teamId as typeof actor.teamId);
+  const hints = teamHints({ ...snapshot, used_tokens: budget.committedTokens }, profile, treeThreadCap(threads, ctx.policy.codexThreadCap), rebalance);
   const decision = fanoutDecisionKey(hints);
   logger.info(
-    { team_id: actor.teamId, profile: profile.name, rule: 'fanout', inputs: { cap: hints.cap, budget: hints.budget.state }, outcome: decision },
+    { team_id: teamId, profile: profile.name, rule: 'fanout', inputs: { cap: hints.cap, budget: hints.budget.state }, outcome: decision },
     'policy decision',
   );
   await store.recordDecision(
-    actor.teamId,
+    snapshot.team.id,
     { actorAgentId: actor.agentId, action: 'policy.fanout', decision: 'allow', reason: hints.reasons.join('; '), data: decision },
     { unlessSameAsLast: true },
   );
@@ -39,12 +46,13 @@ async function leadHints(ctx: BoundToolContext) {
 }
 
 /**
- * team_status: the caller's team, agents, task counts and unread messages; whether the team is
- * ready to finalize (early stop); and for the lead of an active team, which roles to spawn now.
+ * team_status: the team's (yours, or the one `team` names as the tree allows), agents, task counts
+ * and unread messages; whether it is ready to finalize (early stop); one line per child team and,
+ * for a child, its parent's; and for its lead while it is active, which roles to spawn now.
  */
 export function registerTeamStatus(registry: ToolRegistry): void {
   registry.registerBound('team_status', async (_input, ctx) => {
-    const { consensus_at, used_tokens: _used, ...status } = await ctx.store.getStatus(ctx.actor);
+    const { consensus_at, used_tokens: _used, budget, threads, ...status } = await ctx.store.getStatus(ctx.actor);
     if (status.team.state === 'finalized') {
       return { ...status, ready_to_finalize: { ready: false, reason: 'the team is finalized' }, hints: null };
     }
@@ -53,7 +61,7 @@ export function registerTeamStatus(registry: ToolRegistry): void {
     return {
       ...status,
       ready_to_finalize: { ready: verdict.verdict === 'stop', reason: verdict.reason },
-      hints: isLead ? await leadHints(ctx) : null,
+      hints: isLead ? await leadHints(ctx, status.team.id, budget, threads) : null,
     };
   });
 }

@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 
 /** What is kept of a line that was too long: enough to find its JSON-RPC id and method. */
 export interface OversizedLine {
@@ -9,16 +11,30 @@ export interface OversizedLine {
   tail: string;
 }
 
+/** A line that is not a JSON-RPC message, and the JSON-RPC error it is answered with. */
+export interface MalformedLine {
+  /** -32700 (not JSON at all, or not UTF-8) or -32600 (JSON, but no JSON-RPC message). */
+  code: -32700 | -32600;
+  message: string;
+  /** The request's id when the line was JSON that carried one, else null (as JSON-RPC asks). */
+  id: string | number | null;
+}
+
 const KEEP_BYTES = 512;
 const NEWLINE = 0x0a;
 
 /**
  * Sits between stdin and the SDK's stdio transport and passes newline-delimited messages through
- * whole, except those longer than `maxLineBytes`, which it drops and reports. The SDK transport
- * closes the whole session when its read buffer overflows, and a closed session cannot be
- * reopened by Codex, so an oversized request must be refused before it gets there.
+ * whole, except:
+ * - lines longer than `maxLineBytes`, dropped and reported to `onOversized`: the SDK transport
+ *   closes the whole session when its read buffer overflows, and a closed session cannot be
+ *   reopened by Codex, so an oversized request must be refused before it gets there;
+ * - when `onMalformed` is given, lines that are not a JSON-RPC message (not UTF-8, not JSON, or not
+ *   a request, notification or response), dropped and reported: the SDK drops them without a word,
+ *   and JSON-RPC asks for a parse error (-32700) or an invalid request (-32600) answer.
+ * Blank lines are skipped.
  */
-export class RequestSizeGuard extends Transform {
+export class StdinLineGuard extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private discarding: { bytes: number; head: Buffer; tail: Buffer } | null = null;
@@ -26,6 +42,7 @@ export class RequestSizeGuard extends Transform {
   constructor(
     private readonly maxLineBytes: number,
     private readonly onOversized: (line: OversizedLine) => void,
+    private readonly onMalformed?: (line: MalformedLine) => void,
   ) {
     super();
   }
@@ -76,11 +93,35 @@ export class RequestSizeGuard extends Transform {
       this.onOversized({ bytes, head: head.toString('utf8'), tail: tail.toString('utf8') });
       return;
     }
-    this.pending.push(Buffer.from([NEWLINE]));
-    this.push(Buffer.concat(this.pending));
+    const line = Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
+    if (line.toString('latin1').trim() === '') return;
+    const malformed = this.onMalformed === undefined ? null : malformedLine(line);
+    if (malformed !== null) {
+      this.onMalformed?.(malformed);
+      return;
+    }
+    this.push(Buffer.concat([line, Buffer.from([NEWLINE])]));
   }
+}
+
+/** Why `line` is no JSON-RPC message, or null when it is one. */
+export function malformedLine(line: Buffer): MalformedLine | null {
+  if (!isUtf8(line)) return { code: -32700, message: 'Parse error: the line is not valid UTF-8', id: null };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.toString('utf8'));
+  } catch (error) {
+    return { code: -32700, message: `Parse error: ${error instanceof Error ? error.message : String(error)}`, id: null };
+  }
+  if (JSONRPCMessageSchema.safeParse(parsed).success) return null;
+  const id = typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined;
+  return {
+    code: -32600,
+    message: 'Invalid Request: not a JSON-RPC 2.0 request, notification or response',
+    id: typeof id === 'string' || typeof id === 'number' ? id : null,
+  };
 }
 
 function lastBytes(buffer: Buffer): Buffer {
