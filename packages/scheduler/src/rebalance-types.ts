@@ -11,6 +11,11 @@ export interface RebalanceTask extends Pick<Task, 'id' | 'status' | 'depends_on'
   lease_expires_at_ms: number | null;
   /** An estimate of this task's duration when the caller has one (ms); else its role's learned mean is used. */
   estimate_ms?: number | null;
+  /**
+   * In progress in a child team this team delegated it to (it holds no agent of this team): worked
+   * on, never work waiting for this team's agents. `claimed_at_ms` is when it was delegated.
+   */
+  delegated?: boolean;
 }
 
 /**

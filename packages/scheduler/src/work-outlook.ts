@@ -58,10 +58,10 @@ function isChain(order: readonly RebalanceTask[], live: ReadonlyMap<string, Reba
 
 /**
  * The live work ahead at `nowMs`, a forward pass over the DAG with unlimited agents: a task held
- * by an agent in `workingAgentIds` ends `estimate` after its claim, but no sooner than
- * REMAINING_SHARE of the estimate from now; a task held by anyone else returns to the pool when its
- * lease passes and starts again; a waiting task is ready when its last dependency is expected
- * done. Pure. Throws what liveWork throws.
+ * by an agent in `workingAgentIds` or by a child team (delegated) ends `estimate` after its claim,
+ * but no sooner than REMAINING_SHARE of the estimate from now; a task held by anyone else returns
+ * to the pool when its lease passes and starts again; a waiting task is ready when its last
+ * dependency is expected done. Pure. Throws what liveWork throws.
  */
 export function workOutlook(
   tasks: readonly RebalanceTask[],
@@ -77,7 +77,8 @@ export function workOutlook(
   let end = nowMs;
   for (const task of order) {
     const estimate = estimateMs(task);
-    const worked = task.status === 'in_progress' && task.owner_agent_id !== null && workingAgentIds.has(task.owner_agent_id);
+    const worked =
+      task.status === 'in_progress' && (task.delegated === true || (task.owner_agent_id !== null && workingAgentIds.has(task.owner_agent_id)));
     let readyAt: number;
     let finishAt: number;
     if (worked) {

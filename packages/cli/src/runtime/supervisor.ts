@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { TERMINAL_TASK_STATUSES, isTeamError, type Profile, type Task } from '@codex-team/contracts';
+import { treeThreadCap } from '@codex-team/hierarchy';
 import { threadCapOf, type CodexThreadCap } from '@codex-team/policy-engine';
 import { rebalanceSettingsOf, runRecoverySweep, type RecoveryPolicy, type RetireRequest } from '@codex-team/recovery';
 import type { RebalanceDecision, RetireDirective, SpawnDirective } from '@codex-team/scheduler';
@@ -206,10 +207,11 @@ export class Supervisor {
     return new Set(this.workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).map((worker) => worker.agentId));
   }
 
-  /** min(the team's thread cap with Codex's, --max-workers). */
+  /** min(the team's thread cap with Codex's, what its team tree leaves it, --max-workers). */
   private capOf(state: TeamState): number {
     const team = threadCapOf(state.profile, state.snapshot.team.max_threads, this.options.codexCap).cap;
-    return Math.min(team, this.options.maxWorkers);
+    const tree = treeThreadCap(state.threads, this.options.codexCap);
+    return Math.min(team, tree?.teammates ?? team, this.options.maxWorkers);
   }
 
   /** Teammates an earlier runtime started: watched through the store from now on. */

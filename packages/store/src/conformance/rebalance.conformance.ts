@@ -1,6 +1,6 @@
 import { DEFAULT_REBALANCE_SETTINGS } from '@codex-team/scheduler';
 import type { Fixture } from './harness.conformance';
-import { complete, newTasks } from './harness.conformance';
+import { complete, expectCode, newTasks } from './harness.conformance';
 
 const MIN = 60_000;
 const HOUR_LEASE = { leaseMs: 3_600_000 } as const;
@@ -158,6 +158,50 @@ export function describeRebalanceRules(fixture: () => Fixture): void {
       const bobNext = await fx.store.claimNextTask(bob.actor, HOUR_LEASE);
       expect(bobNext.claim?.task.id).toBe(fresh);
       expect((await fx.store.getStatus(t.lead)).active_threads).toBe(2);
+    });
+
+    it('counts a teammate whose completion a quality gate blocked as busy: it keeps its claim and is never retired as idle', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam({ maxThreads: 1 });
+      const ann = await fx.addMember(t, 'ann', 'implementer');
+      const id = await fx.createTask(t.lead, { title: 'reviewed work', risk: 'medium' });
+      const claim = await fx.store.claimTask(ann.actor, { task_id: id }, HOUR_LEASE);
+      const claimedAt = fx.clock.now();
+      fx.clock.advance(MIN);
+      await expectCode(fx.store.completeTask(ann.actor, complete(id, claim.fence)), 'HOOK_BLOCKED');
+      await fx.store.rebalance(t.team.id, { notify: true });
+      fx.clock.advance(HYSTERESIS);
+      const decided = await fx.store.rebalance(t.team.id, { notify: true });
+      expect((await fx.store.rebalanceInput(t.team.id)).agents).toEqual([expect.objectContaining({ id: ann.agentId, state: 'busy', since_ms: claimedAt })]);
+      expect([decided.decision.retire, decided.decision.retire_candidates]).toEqual([[], []]);
+      expect((await fx.store.claimNextTask(ann.actor, HOUR_LEASE)).retire).toBeUndefined();
+    });
+
+    it("decides a child team under the threads its tree leaves it, and a delegated task as the child's work, not the parent's", async () => {
+      const fx = fixture();
+      const root = await fx.startTeam({ maxThreads: 2 });
+      const [a, b, c] = (
+        await fx.store.createTasks(
+          root.lead,
+          newTasks([
+            { title: 'part a', required_role: 'implementer' },
+            { title: 'part b', required_role: 'implementer' },
+            { title: 'part c', required_role: 'implementer' },
+          ]),
+        )
+      ).tasks.map((task) => task.id);
+      await fx.addMember(root, 'ann', 'implementer');
+      const child = await fx.startChild(root.lead, [a ?? '', b ?? '']);
+      // The child: two ready tasks, but the tree's cap of 2 has 1 slot left (ann holds the other).
+      const inChild = await fx.store.rebalance(child.team.id, { notify: false, actorAgentId: root.lead.agentId });
+      expect((await fx.store.rebalanceInput(child.team.id)).thread_cap).toBe(1);
+      expect(inChild.decision.cap).toBe(1);
+      expect(inChild.decision.spawn).toEqual([expect.objectContaining({ role: 'implementer', count: 1 })]);
+      // The parent: a and b are the child's; c waits for ann, who is here and idle: nothing to spawn.
+      const inParent = await fx.store.rebalance(root.team.id, { notify: false, actorAgentId: root.lead.agentId });
+      expect(inParent.decision.facts.tasks).toMatchObject({ ready: 1, in_progress: 2 });
+      expect(inParent.decision.spawn).toEqual([]);
+      expect(inParent.decision.next_task.map((n) => n.task_id)).toEqual([c]);
     });
 
     it('rebalances no finalized team and refuses an unknown one', async () => {

@@ -1,4 +1,5 @@
 import { TeamError, type Message } from '@codex-team/contracts';
+import { treeThreadCap } from '@codex-team/hierarchy';
 import { describeRole, threadCapOf } from '@codex-team/policy-engine';
 import {
   decideRebalance,
@@ -9,11 +10,12 @@ import {
   type RebalanceTask,
 } from '@codex-team/scheduler';
 import type { RebalanceOptions, RebalanceOutcome } from '../team-store';
-import { findTeam } from './access';
+import { findTeam, treeThreadsOf } from './access';
 import { appendAudit } from './audit';
 import { insertNotice } from './message-ops';
 import { AGENT_COLUMNS, iso, toAgent, type AgentRow, type TeamRow } from './row-mappers';
 import { learnedDurations, schedulingTasks } from './scheduling-facts';
+import { budgetOf } from './tree-rows';
 import type { Op } from './transaction';
 
 /** The audit action of a recorded rebalancing decision (a decision record: it changes no row). */
@@ -134,21 +136,25 @@ function burnRate(op: Op, team: TeamRow, usedTokens: number): number | null {
  * Everything one rebalancing decision of the team reads, at the operation's time: the DAG with
  * claim times and estimates, durations learned from done tasks, the slot holders, the budget and
  * its burn, the caps, and the previous recorded decision (the hysteresis). Derived from rows and
- * events the store keeps anyway.
+ * events the store keeps anyway. The team is one of a tree like any other: its budget is the one
+ * it is held to (a child's carve, less what its own children hold), and its thread cap is what
+ * its tree leaves it (hierarchy's treeThreadCap, as its lead's hints and threadSlotRuling count).
  */
 export function rebalanceInput(op: Op, team: TeamRow, settings: Partial<RebalanceSettings> = {}): RebalanceInput {
-  const profile = op.profileOf(team.profile);
-  const usedTokens = op.sql.value<number>('SELECT used_tokens FROM teams WHERE id = ?', team.id) ?? 0;
+  const budget = budgetOf(op, team);
+  const ownTokens = op.sql.value<number>('SELECT used_tokens FROM teams WHERE id = ?', team.id) ?? 0;
   const tasks: RebalanceTask[] = schedulingTasks(op, team.id);
+  const own = threadCapOf(budget.profile, team.max_threads, op.codexThreadCap).cap;
+  const tree = treeThreadCap(treeThreadsOf(op, team), op.codexThreadCap);
   return {
     now_ms: op.now,
-    profile,
+    profile: budget.profile,
     max_threads: team.max_threads,
-    thread_cap: threadCapOf(profile, team.max_threads, op.codexThreadCap).cap,
+    thread_cap: Math.min(own, tree?.teammates ?? own),
     tasks,
     agents: slotHolders(op, team).map((row) => rebalanceAgent(op, row)),
     durations: learnedDurations(op, team.id),
-    budget: { used_tokens: usedTokens, tokens_per_agent_ms: burnRate(op, team, usedTokens) },
+    budget: { used_tokens: budget.committedTokens, tokens_per_agent_ms: burnRate(op, team, ownTokens) },
     previous: lastRecordedDecision(op, team.id)?.decision ?? null,
     settings,
   };

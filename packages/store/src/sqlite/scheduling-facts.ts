@@ -23,6 +23,8 @@ interface SchedulingRow {
   claimed_at: number | null;
   lease_expires_at: number | null;
   estimate_min: number | null;
+  updated_at: number;
+  delegated_to_team_id: string | null;
 }
 
 /**
@@ -34,12 +36,14 @@ export function schedulingTasks(op: Op, teamId: string): RebalanceTask[] {
   const deps = teamDependencies(op, teamId);
   return op.sql
     .all<SchedulingRow>(
-      `SELECT id, seq, status, required_role, priority, owner_agent_id, claimed_at, lease_expires_at, estimate_min
+      `SELECT id, seq, status, required_role, priority, owner_agent_id, claimed_at, lease_expires_at, estimate_min, updated_at, delegated_to_team_id
        FROM tasks WHERE team_id = ? ORDER BY seq`,
       teamId,
     )
     .map((row) => {
       const held = row.status === 'in_progress';
+      // A delegated task is held by its child team from its delegation (the row's last change) on.
+      const delegated = held && row.delegated_to_team_id !== null;
       return {
         id: row.id,
         status: row.status,
@@ -48,9 +52,10 @@ export function schedulingTasks(op: Op, teamId: string): RebalanceTask[] {
         priority: row.priority,
         owner_agent_id: held ? row.owner_agent_id : null,
         seq: row.seq,
-        claimed_at_ms: held ? row.claimed_at : null,
+        claimed_at_ms: delegated ? row.updated_at : held ? row.claimed_at : null,
         lease_expires_at_ms: held ? row.lease_expires_at : null,
         estimate_ms: row.estimate_min === null ? null : row.estimate_min * MINUTE_MS,
+        ...(delegated ? { delegated } : {}),
       };
     });
 }
@@ -85,6 +90,8 @@ interface Candidate {
   seq: number;
   required_role: string | null;
   estimate_min: number | null;
+  updated_at: number;
+  delegated_to_team_id: string | null;
 }
 
 // The claimable-task predicate of claimRefusal, as SQL: ready, every dependency done, and of a
