@@ -26,15 +26,16 @@ describe('codex-team run: bad input', () => {
     return { code, stderr: (io.stderr as BufferSink).text(), stdout: (io.stdout as BufferSink).text() };
   }
 
+  // A wrong command line is USAGE (exit 2), a refusal of what it names its code (exit 1): docs/operator.md.
   it.each([
-    [[], /^codex-team run: INVALID_INPUT: give the OBJECTIVE in quotes, or --resume TEAM\n$/],
-    [['Ship it', '--resume', 'tm_x'], /^codex-team run: INVALID_INPUT: --resume takes the team as it is/],
-    [['Ship it', '--max-workers', '0'], /^codex-team run: INVALID_INPUT: --max-workers must be at least 1\n$/],
-    [['Ship it', '--teammates', 'three'], /^codex-team run: INVALID_INPUT: --teammates must be a whole number\n$/],
-    [['Ship it', '--dag', 'missing.yaml'], /^codex-team run: NOT_FOUND: cannot read the DAG file/],
-  ])('answers %j with one line and a stable code, creating nothing', async (args, message) => {
+    [[], 2, /^codex-team run: USAGE: give the OBJECTIVE in quotes, or --resume TEAM\n$/],
+    [['Ship it', '--resume', 'tm_x'], 2, /^codex-team run: USAGE: --resume takes the team as it is/],
+    [['Ship it', '--max-workers', '0'], 2, /^codex-team run: USAGE: --max-workers must be a whole number of at least 1, got "0"\n$/],
+    [['Ship it', '--teammates', 'three'], 2, /^codex-team run: USAGE: --teammates must be a whole number of at least 1, got "three"\n$/],
+    [['Ship it', '--dag', 'missing.yaml'], 1, /^codex-team run: NOT_FOUND: cannot read the DAG file/],
+  ])('answers %j with exit %d, one line and a stable code, creating nothing', async (args, exit, message) => {
     const result = await run(args);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(exit);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(existsSync(join(dir, 'team.db'))).toBe(false);

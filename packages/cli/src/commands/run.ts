@@ -18,18 +18,13 @@ import { CodexExecLauncher } from '../runtime/worker-process';
 import { renderReportHtml } from '../team-view/report-html';
 import { reportModel } from '../team-view/report-model';
 import { maskedView } from '../team-view/team-source';
+import { UsageError } from '../errors';
 import { flagOption, stringOption, wholeOption, type Command, type OptionValues } from './command';
 
 const DEFAULT_MAX_WORKERS = 6;
 const DEFAULT_TICK_MS = 250;
 const DEFAULT_SWEEP_MS = 1_000;
 const STOP_GRACE_MS = 3_000;
-
-function positive(values: OptionValues, name: string, min: number): number | undefined {
-  const value = wholeOption(values, name);
-  if (value !== undefined && value < min) throw new TeamError('INVALID_INPUT', `--${name} must be at least ${min}`);
-  return value;
-}
 
 /** Codex's cap on teammates, read from the Codex config the workers run with. */
 function codexCap(codexHome: string): CodexThreadCap {
@@ -127,18 +122,18 @@ export interface RunOverrides {
 export async function runManagedTeam(values: OptionValues, positionals: readonly string[], io: CliIo, overrides: RunOverrides = {}): Promise<number> {
   const resumeRef = stringOption(values, 'resume');
   const objective = positionals.join(' ').trim();
-  if (resumeRef === undefined && objective === '') throw new TeamError('INVALID_INPUT', 'give the OBJECTIVE in quotes, or --resume TEAM');
+  if (resumeRef === undefined && objective === '') throw new UsageError('give the OBJECTIVE in quotes, or --resume TEAM');
   if (resumeRef !== undefined && (objective !== '' || stringOption(values, 'dag') !== undefined)) {
-    throw new TeamError('INVALID_INPUT', '--resume takes the team as it is: no OBJECTIVE or --dag with it');
+    throw new UsageError('--resume takes the team as it is: no OBJECTIVE or --dag with it');
   }
   const dagPath = stringOption(values, 'dag');
   const dag = dagPath === undefined ? undefined : readDagFile(resolve(io.cwd, dagPath));
-  const teammates = positive(values, 'teammates', 1);
-  const maxWorkers = positive(values, 'max-workers', 1) ?? DEFAULT_MAX_WORKERS;
-  const leaseMs = positive(values, 'lease-ms', 100);
-  const sweepMs = positive(values, 'sweep-ms', 50) ?? DEFAULT_SWEEP_MS;
-  const tickMs = positive(values, 'tick-ms', 20) ?? DEFAULT_TICK_MS;
-  const retireAfterMs = positive(values, 'retire-after-ms', 0);
+  const teammates = wholeOption(values, 'teammates', 1);
+  const maxWorkers = wholeOption(values, 'max-workers', 1) ?? DEFAULT_MAX_WORKERS;
+  const leaseMs = wholeOption(values, 'lease-ms', 100);
+  const sweepMs = wholeOption(values, 'sweep-ms', 50) ?? DEFAULT_SWEEP_MS;
+  const tickMs = wholeOption(values, 'tick-ms', 20) ?? DEFAULT_TICK_MS;
+  const retireAfterMs = wholeOption(values, 'retire-after-ms', 0);
   // One policy for the runtime and every server it starts: they take the same rebalancing decisions.
   const recovery = recoveryPolicy({ leaseMs, retireAfterMs });
   const serverName = checkServerName(stringOption(values, 'name') ?? DEFAULT_SERVER_NAME);

@@ -74,10 +74,12 @@ describe('codex-team report tells the truth', () => {
 
   it('shows messages, artifacts and recovery events by name', async () => {
     const report = await model();
-    expect(report.messages.map((m) => [m.from, m.to, m.artifacts])).toEqual([
-      ['ann', 'lead', ['parser.md v1']],
-      ['codex-team', 'lead', []],
-      ['lead', 'everyone', []],
+    // The sweep's two notices to the lead: recovery's, then the rebalancing controller's directives.
+    expect(report.messages.map((m) => [m.from, m.to, m.artifacts, m.body.split(/[:\n]/)[0]])).toEqual([
+      ['ann', 'lead', ['parser.md v1'], expect.stringMatching(/^parser done/)],
+      ['codex-team', 'lead', [], expect.stringMatching(/^codex-team recovery/)],
+      ['codex-team', 'lead', [], 'codex-team rebalancing, new directives (team_status hints.rebalance shows those in force)'],
+      ['lead', 'everyone', [], expect.any(String)],
     ]);
     expect(report.artifacts.map((a) => [a.name, a.version, a.published_by])).toEqual([['parser.md', 1, 'ann']]);
     const actions = report.connections.map((e) => e.action);
