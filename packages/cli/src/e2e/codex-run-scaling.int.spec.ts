@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskNextOutputSchema, TeamJoinOutputSchema } from '@codex-team/contracts';
+import { findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import type { RebalanceDecision } from '@codex-team/scheduler';
 import { BufferSink, type CliIo } from '../cli-io';
 import { runManagedTeam } from '../commands/run';
@@ -76,6 +77,22 @@ function inProcessIo(env: CodexTeamEnv, signal: AbortSignal): CliIo {
   };
 }
 
+/**
+ * The deep profile (a wide team, 5 attempts a task, so 3 kills never fail a task) without its quality
+ * gate on low-risk work: these workers have no reviewer to approve their tasks, and this test is
+ * about slots, not reviews.
+ */
+function churnProfilesDir(env: CodexTeamEnv): string {
+  const dir = join(env.root, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const deep = readFileSync(join(findBuiltinProfilesDir(__dirname), 'deep.yaml'), 'utf8');
+  const churn = deep
+    .replace(/^name: deep$/m, 'name: churn')
+    .replace(/^ {2}low: .*$/m, '  low:    { required_reviews: 0, require_evidence: false, require_tests: false }');
+  writeFileSync(join(dir, 'churn.yaml'), churn);
+  return dir;
+}
+
 async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stopWhenOver: boolean): Promise<Churn> {
   const dag = join(env.root, 'dag.yaml');
   writeFileSync(dag, SIX_INDEPENDENT);
@@ -111,7 +128,8 @@ async function churn(env: CodexTeamEnv, countLive: LiveCounter | undefined, stop
     const values = {
       dag,
       'max-workers': String(MAX_WORKERS),
-      profile: 'deep',
+      profile: 'churn',
+      'profiles-dir': churnProfilesDir(env),
       db: env.dbPath,
       codex: codexLauncherPath(),
       'codex-home': env.codexHome,
