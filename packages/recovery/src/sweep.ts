@@ -50,13 +50,40 @@ export interface SweepReport extends RecoveryResult {
   rebalanced: { teams: number; recorded: number; notices: Message[] };
 }
 
+/** What one sweep is asked to do besides deciding recovery. */
+export interface SweepOptions {
+  /** Teammates a supervisor saw end (codex-team run): retired in the same plan. @default none */
+  retire?: readonly RetireRequest[];
+  /**
+   * Whether this sweep takes the team's rebalancing decision (given the store's time of the view).
+   * @default every team, every sweep
+   */
+  rebalanceDue?: (teamId: string, now: number) => boolean;
+}
+
+/**
+ * How often at most a timer sweep of one process takes a team's rebalancing decision. A decision
+ * reads the team's whole DAG (about 15 ms for 1,000 open tasks) and every server process of a team
+ * sweeps: at short sweep intervals (tests sweep every 250 ms) deciding on every tick took the CPU
+ * the agents it decides about needed. Explicit sweeps (team_recover, team_resume, `codex-team
+ * recover`, the managed runtime) always decide; so does the lead's team_status.
+ */
+export const TIMER_REBALANCE_EVERY_MS = 1_000;
+
 /**
  * Rebalances each team (TeamStore.rebalance with notices: the sweep is how a change of directives
  * reaches the lead unasked, once). A team whose decision fails is logged and left to a later sweep.
  */
-async function rebalanceTeams(store: TeamStore, teamIds: readonly string[], policy: RecoveryPolicy, logger?: RecoveryLogger): Promise<SweepReport['rebalanced']> {
+async function rebalanceTeams(
+  store: TeamStore,
+  teamIds: readonly string[],
+  policy: RecoveryPolicy,
+  due: (teamId: string) => boolean,
+  logger?: RecoveryLogger,
+): Promise<SweepReport['rebalanced']> {
   const report: SweepReport['rebalanced'] = { teams: 0, recorded: 0, notices: [] };
   for (const teamId of teamIds) {
+    if (!due(teamId)) continue;
     try {
       const outcome = await store.rebalance(teamId as TeamId, { notify: true, settings: rebalanceSettingsOf(policy) });
       report.teams += 1;
@@ -84,9 +111,12 @@ export async function runRecoverySweep(
   scope: RecoveryScope = {},
   logger?: RecoveryLogger,
   hooks?: RecoveryHooks,
-  retire: readonly RetireRequest[] = [],
+  options: SweepOptions = {},
 ): Promise<SweepReport> {
   const view = await store.recoveryView(scope);
+  const retire = options.retire ?? [];
+  const rebalanceDue = options.rebalanceDue;
+  const due = rebalanceDue === undefined ? () => true : (teamId: string) => rebalanceDue(teamId, view.now);
   const considered = {
     teams: view.teams.length,
     claims: view.teams.reduce((sum, team) => sum + team.claims.length, 0),
@@ -96,7 +126,7 @@ export async function runRecoverySweep(
   const steps = hooks === undefined || decided.length === 0 ? decided : await hooks.before(decided, view);
   const teamIds = view.teams.map((team) => team.teamId);
   if (steps.length === 0) {
-    return { now: view.now, considered, applied: [], skipped: [], notices: [], rebalanced: await rebalanceTeams(store, teamIds, policy, logger) };
+    return { now: view.now, considered, applied: [], skipped: [], notices: [], rebalanced: await rebalanceTeams(store, teamIds, policy, due, logger) };
   }
   const result = await store.applyRecovery({ steps });
   if (hooks !== undefined && result.applied.length > 0) await hooks.after(result, view);
@@ -117,7 +147,7 @@ export async function runRecoverySweep(
     logger?.info({ skipped: result.skipped.length, considered }, 'recovery: steps skipped, their rows changed since the decision');
   }
   // After recovery: a claim taken back or an agent lost changes what the controller sees.
-  return { now: view.now, considered, ...result, rebalanced: await rebalanceTeams(store, teamIds, policy, logger) };
+  return { now: view.now, considered, ...result, rebalanced: await rebalanceTeams(store, teamIds, policy, due, logger) };
 }
 
 /**
@@ -130,6 +160,8 @@ export class RecoverySweeper {
   private running: Promise<unknown> = Promise.resolve();
   /** Sweeps started and not finished yet (running or queued). */
   private pending = 0;
+  /** The store's time of this process's last rebalancing decision per team. */
+  private readonly rebalancedAt = new Map<string, number>();
 
   constructor(
     private readonly store: TeamStore,
@@ -140,9 +172,13 @@ export class RecoverySweeper {
 
   /** Runs a sweep after any sweep of this process that is still running. */
   sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
+    return this.queue(scope, (teamId, now) => this.noteRebalanced(teamId, now));
+  }
+
+  private queue(scope: RecoveryScope, rebalanceDue: (teamId: string, now: number) => boolean): Promise<SweepReport> {
     this.pending += 1;
     const next = this.running
-      .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger, this.hooks))
+      .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger, this.hooks, { rebalanceDue }))
       .finally(() => {
         this.pending -= 1;
       });
@@ -158,7 +194,18 @@ export class RecoverySweeper {
   /** A timer's sweep: skipped (null) while another sweep of this process runs; never rejects. */
   async tick(): Promise<SweepReport | null> {
     if (this.pending > 0) return null;
-    return this.trySweep();
+    return this.settle(
+      this.queue({}, (teamId, now) => {
+        const last = this.rebalancedAt.get(teamId);
+        return (last === undefined || now - last >= TIMER_REBALANCE_EVERY_MS) && this.noteRebalanced(teamId, now);
+      }),
+      {},
+    );
+  }
+
+  private noteRebalanced(teamId: string, now: number): true {
+    this.rebalancedAt.set(teamId, now);
+    return true;
   }
 
   /**
@@ -176,8 +223,12 @@ export class RecoverySweeper {
 
   /** A sweep whose failure (e.g. BUSY) is logged and answered with null instead of rejecting. */
   async trySweep(scope: RecoveryScope = {}): Promise<SweepReport | null> {
+    return this.settle(this.sweep(scope), scope);
+  }
+
+  private async settle(sweep: Promise<SweepReport>, scope: RecoveryScope): Promise<SweepReport | null> {
     try {
-      return await this.sweep(scope);
+      return await sweep;
     } catch (error) {
       this.logger?.warn({ err: error, team_id: scope.teamId ?? null }, 'recovery sweep failed; a later sweep tries again');
       return null;

@@ -250,7 +250,7 @@ export class Supervisor {
       requests.push({ agentId: worker.agentId, rule: worker.exit.rule, reason: worker.exit.reason });
     }
     if (requests.length === 0) return state;
-    const report = await runRecoverySweep(this.options.store, this.options.recovery, { teamId: state.snapshot.team.id }, undefined, undefined, requests);
+    const report = await runRecoverySweep(this.options.store, this.options.recovery, { teamId: state.snapshot.team.id }, undefined, undefined, { retire: requests });
     const byAgent = new Map(this.workers.map((worker) => [worker.agentId, worker] as const));
     const reclaimed = new Map<string, string[]>();
     for (const { step, outcome } of report.applied) {
