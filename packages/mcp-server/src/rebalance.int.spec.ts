@@ -60,7 +60,7 @@ describe('rebalancing across server processes', () => {
     // 1. A sweep decides two implementers are wanted; the lead is told once, and its hints agree.
     await noticeWith('- spawn 2 implementer (rebalance.spawn.waiting_work)');
     const status = await lead.caller.ok('team_status');
-    expect(status.hints?.rebalance).toMatchObject({ spawn: [{ role: 'implementer', count: 2, rule: 'rebalance.spawn.waiting_work' }], retire: [], new: false });
+    expect(status.hints?.rebalance).toMatchObject({ spawn: [{ role: 'implementer', count: 2, rule: 'rebalance.spawn.waiting_work' }], retire: [] });
     await sleep(1_000); // five sweeps of each of three processes: nothing changed, nothing repeated
     expect(await notices()).toHaveLength(1);
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { isTeamError, type TaskStatus } from '@codex-team/contracts';
 import { criticalPath, criticalPathRanks, liveWork, type RankableTask } from './critical-path';
 import { compareClaimOrder, type ClaimOrderFacts } from './readiness';
+import { waitedOnInClaimOrder } from './claim-rank-order';
 
 const task = (id: string, status: TaskStatus, ...depends_on: string[]): RankableTask => ({ id, status, depends_on, required_role: null });
 const ranked = (id: string, critical_path_ms: number, priority = 0, creation = 0): ClaimOrderFacts & { id: string } => ({ id, critical_path_ms, priority, creation });
@@ -84,5 +85,44 @@ describe('criticalPathRanks', () => {
     expect(codeOf(() => criticalPathRanks([task('a', 'ready')], () => Number.NaN))).toBe('INVALID_INPUT');
     // A cycle among finished tasks is history, not work: nothing is ranked, nothing refused.
     expect(criticalPathRanks([task('a', 'done', 'b'), task('b', 'done', 'a')], () => 1).size).toBe(0);
+  });
+});
+
+describe('waitedOnInClaimOrder', () => {
+  const statuses: TaskStatus[] = ['blocked', 'ready', 'in_progress', 'done', 'failed', 'cancelled'];
+  const dag = fc.array(fc.record({ status: fc.constantFrom(...statuses), weight: fc.nat(9), priority: fc.nat(3), picks: fc.array(fc.nat(), { maxLength: 3 }) }), { maxLength: 25 });
+  const build = (spec: { status: TaskStatus; weight: number; priority: number; picks: number[] }[]) =>
+    spec.map((s, i) => ({ ...task(`t${i}`, s.status, ...(i === 0 ? [] : [...new Set(s.picks.map((p) => `t${p % i}`))])), priority: s.priority, seq: i, weight: s.weight }));
+
+  it('lists the live tasks another task waits on, in claim order by their criticalPathRanks', () => {
+    fc.assert(
+      fc.property(dag, (spec) => {
+        const tasks = build(spec);
+        const ranks = criticalPathRanks(tasks, (t) => t.weight);
+        const waitedOn = new Set(tasks.flatMap((t) => t.depends_on));
+        const expected = tasks
+          .filter((t) => ranks.has(t.id) && waitedOn.has(t.id))
+          .map((t) => ranked(t.id, ranks.get(t.id) ?? 0, t.priority, t.seq))
+          .sort(compareClaimOrder);
+        expect(waitedOnInClaimOrder(liveWork(tasks), (t) => t.weight)).toEqual(expected);
+      }),
+    );
+  });
+
+  it('keeps every other live rank when a task is claimed, released or done: only what waits on a task ranks it', () => {
+    fc.assert(
+      fc.property(dag, fc.nat(), fc.constantFrom<TaskStatus>('in_progress', 'ready', 'done'), (spec, at, next) => {
+        const tasks = build(spec);
+        const before = criticalPathRanks(tasks, (t) => t.weight);
+        const readyIds = tasks.filter((t) => t.status === 'ready' && t.depends_on.every((d) => tasks.find((x) => x.id === d)?.status === 'done'));
+        const moved = readyIds[at % Math.max(1, readyIds.length)];
+        if (moved === undefined) return;
+        const after = criticalPathRanks(
+          tasks.map((t) => (t.id === moved.id ? { ...t, status: next } : t)),
+          (t) => t.weight,
+        );
+        for (const [id, rank] of after) if (id !== moved.id) expect(rank).toBe(before.get(id));
+      }),
+    );
   });
 });

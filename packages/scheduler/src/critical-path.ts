@@ -323,9 +323,21 @@ export function criticalPathRanks<T extends RankableTask>(tasks: readonly T[], e
 
 /** criticalPathRanks over live work already found. */
 export function ranksOf<T extends RankableTask>(work: LiveWork<T>, estimateMs: (task: T) => number): Map<string, number> {
+  const { tasks, order } = work.graph;
+  const values = rankValues(work, estimateMs);
+  const ranks = new Map<string, number>();
+  for (let at = order.length - 1; at >= 0; at -= 1) {
+    const index = order[at] as number;
+    ranks.set((tasks[index] as T).id, values[index] as number);
+  }
+  return ranks;
+}
+
+/** The ranks of ranksOf indexed as `work.graph.tasks` (0 for a task that is not live), without a map. */
+export function rankValues<T extends RankableTask>(work: LiveWork<T>, estimateMs: (task: T) => number): Float64Array {
   const { tasks, order, depStart, depList, live } = work.graph;
   const longestAfter = new Float64Array(tasks.length);
-  const ranks = new Map<string, number>();
+  const ranks = new Float64Array(tasks.length);
   for (let at = order.length - 1; at >= 0; at -= 1) {
     const index = order[at] as number;
     const task = tasks[index] as T;
@@ -334,7 +346,7 @@ export function ranksOf<T extends RankableTask>(work: LiveWork<T>, estimateMs: (
       throw new TeamError('INVALID_INPUT', `task ${task.id} has an estimate of ${estimate} ms; it must be a non-negative number`);
     }
     const rank = estimate + (longestAfter[index] as number);
-    ranks.set(task.id, rank);
+    ranks[index] = rank;
     for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
       const dep = depList[e] as number;
       if (live[dep] === 1 && rank > (longestAfter[dep] as number)) longestAfter[dep] = rank;

@@ -67,15 +67,13 @@ export type RebalanceHints = NonNullable<StaffingHintsView['rebalance']>;
 
 /**
  * A rebalancing decision's directives as the lead's hints show them: spawns and retires with their
- * rules and reasons, since when they stand (`sinceMs`, epoch ms, or null when never recorded), and
- * whether this answer is the first to tell the lead of them.
+ * rules and reasons, and since when they stand (`sinceMs`, epoch ms); none before any decision.
  */
-export function rebalanceHints(decision: RebalanceDecision, sinceMs: number | null, isNew: boolean): RebalanceHints {
+export function rebalanceHints(decision: RebalanceDecision | null, sinceMs: number | null): RebalanceHints {
   return {
-    spawn: decision.spawn.map((s) => ({ role: s.role, count: s.count, rule: s.rule, reason: s.reason })),
-    retire: decision.retire.map((r) => ({ agent_id: r.agent_id, role: r.role, rule: r.rule, reason: r.reason })),
+    spawn: (decision?.spawn ?? []).map((s) => ({ role: s.role, count: s.count, rule: s.rule, reason: s.reason })),
+    retire: (decision?.retire ?? []).map((r) => ({ agent_id: r.agent_id, role: r.role, rule: r.rule, reason: r.reason })),
     since: sinceMs === null ? null : new Date(sinceMs).toISOString(),
-    new: isNew,
   };
 }
 

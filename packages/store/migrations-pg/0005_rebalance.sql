@@ -33,3 +33,44 @@ $$;
 CREATE TRIGGER tasks_duration_done AFTER UPDATE OF status ON tasks
   FOR EACH ROW WHEN (NEW.status = 'done' AND OLD.status IS DISTINCT FROM 'done' AND NEW.claimed_at IS NOT NULL AND NEW.completed_at IS NOT NULL)
   EXECUTE FUNCTION tasks_duration_done();
+
+-- A counter per team that moves whenever what critical-path ranks read of the team's unfinished
+-- work may change (see SQLite's 0009_rebalance). Derived data: no audit.
+CREATE TABLE dag_versions (
+  team_id TEXT PRIMARY KEY REFERENCES teams (id),
+  version BIGINT NOT NULL CHECK (version >= 1)
+);
+
+CREATE FUNCTION dag_version_bump(team TEXT) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO dag_versions (team_id, version) VALUES (team, 1)
+    ON CONFLICT (team_id) DO UPDATE SET version = dag_versions.version + 1;
+$$;
+
+CREATE FUNCTION tasks_dag_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM dag_version_bump(NEW.team_id);
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER tasks_dag_insert AFTER INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION tasks_dag_bump();
+
+CREATE TRIGGER tasks_dag_change AFTER UPDATE OF status, priority, required_role, estimate_min ON tasks
+  FOR EACH ROW WHEN (NEW.priority IS DISTINCT FROM OLD.priority OR NEW.required_role IS DISTINCT FROM OLD.required_role
+    OR NEW.estimate_min IS DISTINCT FROM OLD.estimate_min
+    OR (NEW.status IS DISTINCT FROM OLD.status AND (NEW.status IN ('failed', 'cancelled') OR OLD.status IN ('done', 'failed', 'cancelled'))))
+  EXECUTE FUNCTION tasks_dag_bump();
+
+CREATE FUNCTION task_dependencies_dag_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM dag_version_bump(team_id) FROM tasks WHERE id = OLD.task_id;
+  ELSE
+    PERFORM dag_version_bump(team_id) FROM tasks WHERE id = NEW.task_id;
+  END IF;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER task_dependencies_dag_change AFTER INSERT OR DELETE ON task_dependencies
+  FOR EACH ROW EXECUTE FUNCTION task_dependencies_dag_bump();

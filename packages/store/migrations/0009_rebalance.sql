@@ -30,3 +30,40 @@ BEGIN
     VALUES (NEW.team_id, coalesce(NEW.required_role, '*'), 1, max(0, NEW.completed_at - NEW.claimed_at))
     ON CONFLICT (team_id, role_key) DO UPDATE SET samples = samples + 1, total_ms = total_ms + excluded.total_ms;
 END;
+
+-- A counter per team that moves whenever what critical-path ranks read of the team's unfinished
+-- work may change: a task or a dependency added (or removed), a task failed or cancelled (what
+-- waits on it is dead work), a finished task reopened, a priority, role or estimate changed. A
+-- task claimed, released or done moves nothing: no live task's rank reads a task it could have
+-- claimed before (ranks read the work after a task, never before it). Claims keep their ranks
+-- between calls and rebuild them only when it moved. Derived data: no audit.
+CREATE TABLE dag_versions (
+  team_id TEXT PRIMARY KEY REFERENCES teams (id),
+  version INTEGER NOT NULL CHECK (version >= 1)
+) STRICT;
+
+CREATE TRIGGER tasks_dag_insert AFTER INSERT ON tasks
+BEGIN
+  INSERT INTO dag_versions (team_id, version) VALUES (NEW.team_id, 1)
+    ON CONFLICT (team_id) DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER tasks_dag_change AFTER UPDATE OF status, priority, required_role, estimate_min ON tasks
+  WHEN NEW.priority IS NOT OLD.priority OR NEW.required_role IS NOT OLD.required_role OR NEW.estimate_min IS NOT OLD.estimate_min
+    OR (NEW.status IS NOT OLD.status AND (NEW.status IN ('failed', 'cancelled') OR OLD.status IN ('done', 'failed', 'cancelled')))
+BEGIN
+  INSERT INTO dag_versions (team_id, version) VALUES (NEW.team_id, 1)
+    ON CONFLICT (team_id) DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER task_dependencies_dag_insert AFTER INSERT ON task_dependencies
+BEGIN
+  INSERT INTO dag_versions (team_id, version) SELECT team_id, 1 FROM tasks WHERE id = NEW.task_id
+    ON CONFLICT (team_id) DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER task_dependencies_dag_delete AFTER DELETE ON task_dependencies
+BEGIN
+  INSERT INTO dag_versions (team_id, version) SELECT team_id, 1 FROM tasks WHERE id = OLD.task_id
+    ON CONFLICT (team_id) DO UPDATE SET version = version + 1;
+END;

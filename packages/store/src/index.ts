@@ -15,6 +15,7 @@ export type {
   RecoveryResult,
   RebalanceOptions,
   RebalanceOutcome,
+  RecordedRebalance,
   HookBlock,
   TicketHolder,
   TeamStore,

@@ -45,6 +45,7 @@ import { openFailure } from './sqlite/open-failure';
 import * as tree from './sqlite/tree-ops';
 import { subtreeIds, treeNodes } from './sqlite/tree-rows';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
+import { ClaimRankCache } from './sqlite/claim-ranks';
 import { inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import type {
   Actor,
@@ -67,6 +68,7 @@ import type {
   ProfileSwitch,
   RebalanceOptions,
   RebalanceOutcome,
+  RecordedRebalance,
   RecoveryPlan,
   RecoveryResult,
   RecoveryScope,
@@ -323,6 +325,14 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => rebalancing.rebalanceTeam(op, teamId, options));
   }
 
+  rebalanceOnRecord(teamId: TeamId): Promise<RecordedRebalance | null> {
+    return this.tx.read((op) => {
+      if (findTeam(op, teamId) === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`, { team_id: teamId });
+      const last = rebalancing.lastRecordedDecision(op, teamId);
+      return last === null ? null : { decision: last.decision, decided_at: last.at, directives_since: last.directivesSince };
+    });
+  }
+
   rebalanceInput(teamId: TeamId, settings: Partial<RebalanceSettings> = {}): Promise<RebalanceInput> {
     return this.tx.read((op) => {
       const team = findTeam(op, teamId);
@@ -437,7 +447,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     );
   };
   const profiles = options.profiles ?? ProfileCatalog.shipped();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, options.rankClaims ?? true);
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, (options.rankClaims ?? true) ? new ClaimRankCache() : null);
   return new SqliteTeamStore(db, tx, now);
 }
 
@@ -525,7 +535,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
   db.pragma('query_only = ON');
   const now = (): number => options.clock.now();
   // No write runs through it: no ids are asked for and no decision is applied or recorded.
-  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision, false);
+  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision, null);
   const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live, schemaVersion });
   return store;
 }

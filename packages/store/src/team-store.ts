@@ -396,6 +396,15 @@ export interface RebalanceOutcome {
   notice: Message | null;
 }
 
+/** The team's rebalancing decision on record: the latest `rebalance.decide` event; see TeamStore.rebalanceOnRecord. */
+export interface RecordedRebalance {
+  decision: RebalanceDecision;
+  /** When it was recorded (epoch ms). */
+  decided_at: number;
+  /** Since when its directives have stood unchanged (epoch ms). */
+  directives_since: number;
+}
+
 /** A change of the team's mode; see TeamStore.setMode. */
 export interface SetModeInput {
   mode: TeamMode;
@@ -570,6 +579,12 @@ export interface TeamStore {
    * NOT_FOUND for an unknown team.
    */
   rebalance(teamId: TeamId, options: RebalanceOptions): Promise<RebalanceOutcome>;
+  /**
+   * The team's rebalancing decision on record, without deciding (what the lead's team_status shows:
+   * a read of one event, where a decision reads the whole DAG); null before any was recorded.
+   * NOT_FOUND for an unknown team.
+   */
+  rebalanceOnRecord(teamId: TeamId): Promise<RecordedRebalance | null>;
   /** What a rebalancing decision of the team reads now (tests, diagnostics). NOT_FOUND for an unknown team. */
   rebalanceInput(teamId: TeamId, settings?: Partial<RebalanceSettings>): Promise<RebalanceInput>;
   /** Every team, newest first (operator tools; not scoped to a caller). */

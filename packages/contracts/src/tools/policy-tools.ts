@@ -38,8 +38,6 @@ export const RebalanceHintsSchema = z.strictObject({
   retire: z.array(z.strictObject({ agent_id: AgentIdSchema, role: RoleSchema, rule: z.string(), reason: z.string() })),
   /** Since when these directives have stood unchanged (ISO); null when none was ever recorded. */
   since: TimestampSchema.nullable(),
-  /** True when this answer is the first to tell the lead of them (no notice was sent). */
-  new: z.boolean(),
 });
 
 /** Readiness hints for the lead: whom to spawn now, under which cap and budget, and who is idle. */

@@ -1,21 +1,21 @@
 import { treeThreadCap, type TeamBudget, type TreeThreads } from '@codex-team/hierarchy';
 import { earlyStopVerdict } from '@codex-team/policy-engine';
-import { rebalanceSettingsOf } from '@codex-team/recovery';
 import { fanoutDecisionKey, rebalanceHints, teamHints, type RebalanceHints } from '@codex-team/scheduler';
 import type { BoundToolContext, ToolRegistry } from '../tool-registry';
 
 /**
- * The rebalancing directives in force for the team: the store decides now (recording the decision
- * only when it changed, logged either way) and sends no notice, since this answer tells the lead.
- * A failure is logged and answered without the directives: the status itself stands.
+ * The rebalancing directives in force for the team: the decision on record, read, never taken here
+ * (a decision reads the whole DAG; the sweep of every server process takes it and tells the lead
+ * of a change by notice). A failure is logged and answered without the directives: the status
+ * itself stands.
  */
-async function rebalanceNow(ctx: BoundToolContext, teamId: string): Promise<RebalanceHints | null> {
-  const { store, actor, recovery, logger } = ctx;
+async function rebalanceOnRecord(ctx: BoundToolContext, teamId: string): Promise<RebalanceHints | null> {
+  const { store, actor, logger } = ctx;
   try {
-    const outcome = await store.rebalance(teamId as typeof actor.teamId, { notify: false, actorAgentId: actor.agentId, settings: rebalanceSettingsOf(recovery) });
-    return rebalanceHints(outcome.decision, outcome.directives_since, outcome.recorded && outcome.decided_at === outcome.directives_since);
+    const record = await store.rebalanceOnRecord(teamId as typeof actor.teamId);
+    return rebalanceHints(record?.decision ?? null, record?.directives_since ?? null);
   } catch (error) {
-    logger.warn({ err: error, team_id: teamId }, 'rebalancing failed; team_status answers without its directives');
+    logger.warn({ err: error, team_id: teamId }, 'reading the rebalancing decision failed; team_status answers without its directives');
     return null;
   }
 }
@@ -29,7 +29,7 @@ async function rebalanceNow(ctx: BoundToolContext, teamId: string): Promise<Reba
 async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudget, threads: TreeThreads) {
   const { store, actor, logger } = ctx;
   const { profile } = budget;
-  const rebalance = await rebalanceNow(ctx, teamId);
+  const rebalance = await rebalanceOnRecord(ctx, teamId);
   const snapshot = await store.readTeam(teamId as typeof actor.teamId);
   const hints = teamHints({ ...snapshot, used_tokens: budget.committedTokens }, profile, treeThreadCap(threads, ctx.policy.codexThreadCap), rebalance);
   const decision = fanoutDecisionKey(hints);

@@ -2,12 +2,14 @@ import type { TaskStatus } from '@codex-team/contracts';
 import {
   DEFAULT_DURATION_PRIOR_MS,
   compareClaimOrder,
-  criticalPathRanks,
   durationsFromTotals,
   taskEstimateMs,
+  type ClaimOrderFacts,
   type DurationModel,
+  type RankedTask,
   type RebalanceTask,
 } from '@codex-team/scheduler';
+import type { ClaimRankCache } from './claim-ranks';
 import { NO_UNFINISHED_DEPENDENCY, teamDependencies } from './task-rows';
 import type { Op } from './transaction';
 
@@ -60,17 +62,21 @@ export function schedulingTasks(op: Op, teamId: string): RebalanceTask[] {
     });
 }
 
+/** The team's duration totals by role key, as the trigger keeps them. */
+function durationTotals(op: Op, teamId: string): { key: string; samples: number; total_ms: number }[] {
+  return op.sql.all<{ key: string; samples: number; total_ms: number }>(
+    'SELECT role_key AS key, samples, total_ms FROM task_duration_totals WHERE team_id = ? ORDER BY role_key',
+    teamId,
+  );
+}
+
 /**
  * Expected durations learned from the team's done tasks, claim to completion, by required role
  * (durationsFromTotals over the totals a trigger keeps as tasks are done, with the scheduler's prior
  * before any is). Tasks done before their claim time was recorded teach nothing.
  */
 export function learnedDurations(op: Op, teamId: string): DurationModel {
-  const totals = op.sql.all<{ key: string; samples: number; total_ms: number }>(
-    'SELECT role_key AS key, samples, total_ms FROM task_duration_totals WHERE team_id = ?',
-    teamId,
-  );
-  return durationsFromTotals(totals, DEFAULT_DURATION_PRIOR_MS);
+  return durationsFromTotals(durationTotals(op, teamId), DEFAULT_DURATION_PRIOR_MS);
 }
 
 /** The claim being decided: the caller's team and role, and the kinds of task it may claim. */
@@ -90,8 +96,6 @@ interface Candidate {
   seq: number;
   required_role: string | null;
   estimate_min: number | null;
-  updated_at: number;
-  delegated_to_team_id: string | null;
 }
 
 // The claimable-task predicate of claimRefusal, as SQL: ready, every dependency done, and of a
@@ -119,20 +123,13 @@ const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role,
 const FIRST_BY_PRIORITY = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
      WHERE ${CLAIMABLE} ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
 
-// Candidates some unfinished task waits on, found from the blocked side (none in a flat backlog):
-// their ranks need the work below them.
-// (CROSS JOIN keeps that order: from the blocked tasks to what they wait on, never ready x blocked.)
-const WAITED_ON = `SELECT DISTINCT t.id, t.priority, t.seq, t.required_role, t.estimate_min
-     FROM tasks c CROSS JOIN task_dependencies d CROSS JOIN tasks t
-     WHERE c.team_id = @team AND c.status = 'blocked' AND d.task_id = c.id AND t.id = d.depends_on_id AND ${CLAIMABLE}`;
+// Of the waited-on tasks given in claim order (a JSON array of ids), where each stands now: its
+// place, whether the caller may claim it, and whether it is done.
+const WAITED_ON_NOW = `SELECT CAST(j.key AS INTEGER) AS at, (${CLAIMABLE}) AS claimable, t.status = 'done' AS done
+     FROM json_each(@ids) j JOIN tasks t ON t.id = j.value`;
 
-// What ranking the waited-on candidates reads: the team's tasks that are not done (failed and
-// cancelled ones included: what waits on them is dead work, never ranked) and the dependencies of
-// the unfinished ones. Done tasks wait for nothing and weigh nothing below a ready task.
-const NOT_DONE = `SELECT id, status, required_role, estimate_min FROM tasks
-     WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress', 'failed', 'cancelled')`;
-const UNFINISHED_EDGES = `SELECT d.task_id, d.depends_on_id FROM tasks t JOIN task_dependencies d ON d.task_id = t.id
-     WHERE t.team_id = ? AND t.status IN ('blocked', 'ready', 'in_progress')`;
+/** The first batch of waited-on tasks looked at per claim; each further batch is four times larger. */
+const FIRST_BATCH = 16;
 
 /** The expected duration claim order weighs a task at (scheduler's taskEstimateMs). */
 function weightOf(task: Pick<Candidate, 'required_role' | 'estimate_min'>, model: DurationModel): number {
@@ -140,42 +137,49 @@ function weightOf(task: Pick<Candidate, 'required_role' | 'estimate_min'>, model
 }
 
 /**
- * The task the caller claims: the first claimable task in claim order (CLAIM_ORDER), each ranked
- * inside this transaction with the scheduler's criticalPathRanks over the team's unfinished work,
- * each task weighing its estimate, else its role's learned duration. Reads only what the ranks
- * need: the best candidate nothing waits on is found by the database in index order, and the
- * unfinished work is read only when some candidate has work waiting on it. Undefined when nothing
- * is claimable. A store opened with rankClaims false ranks nothing: every rank equal.
+ * The first task of `order` (waited-on tasks in claim order) the caller may claim now, looked up in
+ * growing batches; the tasks found done are dropped from the process's copy.
+ */
+function firstClaimableWaitedOn(op: Op, query: ClaimQuery, ranks: ClaimRankCache, order: readonly RankedTask[]): RankedTask | undefined {
+  const done = new Set<string>();
+  let found: RankedTask | undefined;
+  for (let from = 0, size = FIRST_BATCH; from < order.length && found === undefined; from += size, size *= 4) {
+    const batch = order.slice(from, from + size);
+    let first = Number.POSITIVE_INFINITY;
+    for (const row of op.sql.all<{ at: number; claimable: number; done: number }>(WAITED_ON_NOW, { ...query, ids: JSON.stringify(batch.map((task) => task.id)) })) {
+      if (row.done === 1) done.add((batch[row.at] as RankedTask).id);
+      else if (row.claimable === 1 && row.at < first) first = row.at;
+    }
+    found = batch[first];
+  }
+  ranks.dropDone(op, query.team, order, done);
+  return found;
+}
+
+/**
+ * The task the caller claims: the first claimable task in claim order (CLAIM_ORDER), by the
+ * scheduler's critical-path ranks over the team's unfinished work, each task weighing its estimate,
+ * else its role's learned duration. A task no unfinished task waits on ranks at its own weight: the
+ * best such is found by the database in index order. The tasks something waits on are ranked by
+ * the process's ClaimRankCache (rebuilt only when the DAG's shape changed, re-ranked when the
+ * learned durations did) and looked up in that order. Undefined when nothing is claimable. A store
+ * opened with rankClaims false ranks nothing: every rank equal.
  */
 export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | undefined {
-  if (!op.rankClaims) return op.sql.get<Candidate>(FIRST_BY_PRIORITY, query);
-  const model = learnedDurations(op, query.team);
-  const facts = (task: Candidate, rank: number) => ({ critical_path_ms: rank, priority: task.priority, creation: task.seq });
-  let first: Candidate | undefined;
-  let firstFacts: ReturnType<typeof facts> | undefined;
-  const consider = (task: Candidate | undefined, rank: (task: Candidate) => number): void => {
-    if (task === undefined) return;
-    const mine = facts(task, rank(task));
-    if (firstFacts === undefined || compareClaimOrder(mine, firstFacts) < 0) {
-      first = task;
-      firstFacts = mine;
-    }
+  if (op.claimRanks === null) return op.sql.get<Candidate>(FIRST_BY_PRIORITY, query);
+  const totals = durationTotals(op, query.team);
+  const model = durationsFromTotals(totals, DEFAULT_DURATION_PRIOR_MS);
+  let first: ClaimOrderFacts & { id: string } | undefined;
+  const consider = (task: (ClaimOrderFacts & { id: string }) | undefined): void => {
+    if (task !== undefined && (first === undefined || compareClaimOrder(task, first) < 0)) first = task;
   };
-  const leafRank = (task: Candidate): number => weightOf(task, model);
-  consider(op.sql.get<Candidate>(FIRST_ESTIMATED_LEAF, query), leafRank);
-  if (query.own === 1) consider(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: query.role }), leafRank);
-  if (query.unassigned === 1) consider(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: null }), leafRank);
-  const waitedOn = op.sql.all<Candidate>(WAITED_ON, query);
-  if (waitedOn.length === 0) return first;
-  const nodes = new Map(
-    op.sql
-      .all<{ id: string; status: TaskStatus; required_role: string | null; estimate_min: number | null }>(NOT_DONE, query.team)
-      .map((task) => [task.id, { ...task, depends_on: [] as string[] }]),
-  );
-  for (const edge of op.sql.all<{ task_id: string; depends_on_id: string }>(UNFINISHED_EDGES, query.team)) {
-    if (nodes.has(edge.depends_on_id)) nodes.get(edge.task_id)?.depends_on.push(edge.depends_on_id);
-  }
-  const ranks = criticalPathRanks([...nodes.values()], (task) => weightOf(task, model));
-  for (const task of waitedOn) consider(task, (candidate) => ranks.get(candidate.id) ?? weightOf(candidate, model));
+  const leaf = (task: Candidate | undefined) =>
+    task === undefined ? undefined : { id: task.id, critical_path_ms: weightOf(task, model), priority: task.priority, creation: task.seq };
+  consider(leaf(op.sql.get<Candidate>(FIRST_ESTIMATED_LEAF, query)));
+  if (query.own === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: query.role })));
+  if (query.unassigned === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: null })));
+  const durations = totals.map((total) => `${total.key}:${total.samples}:${total.total_ms}`).join('|');
+  const order = op.claimRanks.waitedOn(op, query.team, model, durations, weightOf);
+  consider(firstClaimableWaitedOn(op, query, op.claimRanks, order));
   return first;
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { TeamError, isTeamError, type IdGenerator, type Profile } from '@codex-team/contracts';
 import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import type { CallAuthorization } from '../team-store';
+import type { ClaimRankCache } from './claim-ranks';
 
 /** How a store call waits out other writers that hold the database lock. */
 export interface BusyRetryOptions {
@@ -92,8 +93,8 @@ export interface Op {
   profileOf(name: string): Profile;
   /** Codex's own thread cap, when the store was opened with it (SqliteTeamStoreOptions.codexThreadCap). */
   readonly codexThreadCap: CodexThreadCap | undefined;
-  /** Whether claims rank by critical path (SqliteTeamStoreOptions.rankClaims). */
-  readonly rankClaims: boolean;
+  /** The process's claim ranks when claims rank by critical path; null when not (SqliteTeamStoreOptions.rankClaims). */
+  readonly claimRanks: ClaimRankCache | null;
   /** Logs one decision the operation applied (see SqliteTeamStoreOptions.logger). */
   decided(decision: AppliedDecision): void;
   /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
@@ -206,7 +207,7 @@ export class TransactionRunner {
     private readonly codexThreadCap: CodexThreadCap | undefined,
     private readonly log: (decision: AppliedDecision) => void,
     private readonly recordDecision: RecordDecision,
-    private readonly rankClaims: boolean,
+    private readonly claimRanks: ClaimRankCache | null,
   ) {
     this.inTransaction = sql.db.transaction((body: () => unknown) => body());
   }
@@ -303,7 +304,7 @@ export class TransactionRunner {
       ids: this.ids,
       profileOf: (name) => this.profiles.find(name).profile,
       codexThreadCap: this.codexThreadCap,
-      rankClaims: this.rankClaims,
+      claimRanks: this.claimRanks,
       decided: this.log,
       writable,
       auditSeqs: [],
