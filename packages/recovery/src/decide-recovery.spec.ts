@@ -36,6 +36,7 @@ function view(teams: Partial<RecoveryTeamView>[]): RecoveryView {
       parent: null,
       leadLostAt: null,
       lastActivityAt: NOW,
+      stateHead: 0,
       mode: { current: 'default' as const, expiresAt: null, returnsTo: null },
       agents: [agent('ag_lead', 'active', NOW)],
       claims: [],

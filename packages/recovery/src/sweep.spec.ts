@@ -7,7 +7,7 @@ import { openSqliteTeamStore, type Actor, type RecoveryStep, type SqliteTeamStor
 import { digestDatabase } from '@codex-team/store/testing';
 import { decideRecovery } from './decide-recovery';
 import { recoveryPolicy, staleAfterOf } from './recovery-policy';
-import { RecoverySweeper, TIMER_REBALANCE_EVERY_MS, recoveryActionOf, runRecoverySweep } from './sweep';
+import { QUIET_REBALANCE_EVERY_MS, RecoverySweeper, TIMER_REBALANCE_EVERY_MS, recoveryActionOf, runRecoverySweep } from './sweep';
 
 const policy = recoveryPolicy({ leaseMs: 10_000, graceMs: 2_000, staleAfterMs: 30_000, maxAttempts: 2 });
 const LEASE = { leaseMs: policy.leaseMs };
@@ -152,7 +152,7 @@ describe('recovery sweeps on a real store', () => {
     await sweeper.settled();
     expect(await sweeper.tick()).toMatchObject({ applied: [] });
   });
-  it("decides a team's rebalancing on a timer sweep at most once a second per process; explicit sweeps always decide", async () => {
+  it("decides a team's rebalancing on a timer sweep at most once a second per process, and while nothing changed only every few seconds; explicit sweeps always decide", async () => {
     const sweeper = new RecoverySweeper(store, policy);
     const decided = async (sweep: Promise<{ rebalanced: { teams: number } } | null>): Promise<number> => (await sweep)?.rebalanced.teams ?? -1;
     expect(await decided(sweeper.tick())).toBe(1);
@@ -160,7 +160,12 @@ describe('recovery sweeps on a real store', () => {
     expect(await decided(sweeper.tick())).toBe(0);
     // An explicit sweep (team_recover, team_resume) is asked for now: it decides whatever the timer did.
     expect(await decided(sweeper.sweep())).toBe(1);
-    clock.advance(TIMER_REBALANCE_EVERY_MS - 1);
+    clock.advance(TIMER_REBALANCE_EVERY_MS);
+    // A second later the team is as it was (the same audit head): only time could change the decision.
+    expect(await decided(sweeper.tick())).toBe(0);
+    await store.createTasks(lead, { tasks: [{ key: 'more', title: 'more', description: '', priority: 0, depends_on: [] }] });
+    expect(await decided(sweeper.tick())).toBe(1);
+    clock.advance(QUIET_REBALANCE_EVERY_MS - 1);
     expect(await decided(sweeper.tick())).toBe(0);
     clock.advance(1);
     expect(await decided(sweeper.tick())).toBe(1);

@@ -1,5 +1,5 @@
 import type { Message, TeamId, ToolOutput } from '@codex-team/contracts';
-import type { RecoveryResult, RecoveryScope, RecoveryStep, RecoveryView, TeamStore } from '@codex-team/store';
+import type { RecoveryResult, RecoveryScope, RecoveryStep, RecoveryTeamView, RecoveryView, TeamStore } from '@codex-team/store';
 import { decideRecovery, type RetireRequest } from './decide-recovery';
 import { rebalanceSettingsOf, type RecoveryPolicy } from './recovery-policy';
 
@@ -55,20 +55,29 @@ export interface SweepOptions {
   /** Teammates a supervisor saw end (codex-team run): retired in the same plan. @default none */
   retire?: readonly RetireRequest[];
   /**
-   * Whether this sweep takes the team's rebalancing decision (given the store's time of the view).
+   * Whether this sweep takes the team's rebalancing decision, given the team as the view saw it
+   * (its audit head) and the store's time of the view.
    * @default every team, every sweep
    */
-  rebalanceDue?: (teamId: string, now: number) => boolean;
+  rebalanceDue?: (team: Pick<RecoveryTeamView, 'teamId' | 'stateHead'>, now: number) => boolean;
 }
 
 /**
  * How often at most a timer sweep of one process takes a team's rebalancing decision. A decision
- * reads the team's whole DAG (about 15 ms for 1,000 open tasks) and every server process of a team
+ * reads the team's whole DAG (several ms at 1,000 open tasks) and every server process of a team
  * sweeps: at short sweep intervals (tests sweep every 250 ms) deciding on every tick took the CPU
  * the agents it decides about needed. Explicit sweeps (team_recover, team_resume, `codex-team
- * recover`, the managed runtime) always decide; so does the lead's team_status.
+ * recover`, the managed runtime) always decide; the lead's team_status only reads the decision.
  */
 export const TIMER_REBALANCE_EVERY_MS = 1_000;
+
+/**
+ * How often at most a timer sweep of one process decides a team whose state has not changed since
+ * its last decision (the same audit head): only time moves such a decision (the hysteresis, the
+ * silence of an agent, work expected within a horizon), and every rule of time it has counts in
+ * tens of seconds.
+ */
+export const QUIET_REBALANCE_EVERY_MS = 5_000;
 
 /**
  * Rebalances each team (TeamStore.rebalance with notices: the sweep is how a change of directives
@@ -76,14 +85,15 @@ export const TIMER_REBALANCE_EVERY_MS = 1_000;
  */
 async function rebalanceTeams(
   store: TeamStore,
-  teamIds: readonly string[],
+  view: RecoveryView,
   policy: RecoveryPolicy,
-  due: (teamId: string) => boolean,
+  due: (team: RecoveryTeamView) => boolean,
   logger?: RecoveryLogger,
 ): Promise<SweepReport['rebalanced']> {
   const report: SweepReport['rebalanced'] = { teams: 0, recorded: 0, notices: [] };
-  for (const teamId of teamIds) {
-    if (!due(teamId)) continue;
+  for (const team of view.teams) {
+    if (!due(team)) continue;
+    const { teamId } = team;
     try {
       const outcome = await store.rebalance(teamId as TeamId, { notify: true, settings: rebalanceSettingsOf(policy) });
       report.teams += 1;
@@ -116,7 +126,7 @@ export async function runRecoverySweep(
   const view = await store.recoveryView(scope);
   const retire = options.retire ?? [];
   const rebalanceDue = options.rebalanceDue;
-  const due = rebalanceDue === undefined ? () => true : (teamId: string) => rebalanceDue(teamId, view.now);
+  const due = rebalanceDue === undefined ? () => true : (team: RecoveryTeamView) => rebalanceDue(team, view.now);
   const considered = {
     teams: view.teams.length,
     claims: view.teams.reduce((sum, team) => sum + team.claims.length, 0),
@@ -124,9 +134,8 @@ export async function runRecoverySweep(
   };
   const decided = decideRecovery(view, policy, retire);
   const steps = hooks === undefined || decided.length === 0 ? decided : await hooks.before(decided, view);
-  const teamIds = view.teams.map((team) => team.teamId);
   if (steps.length === 0) {
-    return { now: view.now, considered, applied: [], skipped: [], notices: [], rebalanced: await rebalanceTeams(store, teamIds, policy, due, logger) };
+    return { now: view.now, considered, applied: [], skipped: [], notices: [], rebalanced: await rebalanceTeams(store, view, policy, due, logger) };
   }
   const result = await store.applyRecovery({ steps });
   if (hooks !== undefined && result.applied.length > 0) await hooks.after(result, view);
@@ -147,7 +156,18 @@ export async function runRecoverySweep(
     logger?.info({ skipped: result.skipped.length, considered }, 'recovery: steps skipped, their rows changed since the decision');
   }
   // After recovery: a claim taken back or an agent lost changes what the controller sees.
-  return { now: view.now, considered, ...result, rebalanced: await rebalanceTeams(store, teamIds, policy, due, logger) };
+  return { now: view.now, considered, ...result, rebalanced: await rebalanceTeams(store, view, policy, due, logger) };
+}
+
+/**
+ * Whether a timer sweep decides a team again, after `last` (this process's last decision of it, if
+ * any): never within TIMER_REBALANCE_EVERY_MS, and while the team's audit head has not moved, only
+ * every QUIET_REBALANCE_EVERY_MS.
+ */
+export function timerRebalanceDue(last: { at: number; head: number } | undefined, head: number, now: number): boolean {
+  if (last === undefined) return true;
+  const since = now - last.at;
+  return since >= TIMER_REBALANCE_EVERY_MS && (head !== last.head || since >= QUIET_REBALANCE_EVERY_MS);
 }
 
 /**
@@ -160,8 +180,8 @@ export class RecoverySweeper {
   private running: Promise<unknown> = Promise.resolve();
   /** Sweeps started and not finished yet (running or queued). */
   private pending = 0;
-  /** The store's time of this process's last rebalancing decision per team. */
-  private readonly rebalancedAt = new Map<string, number>();
+  /** This process's last rebalancing decision per team: the store's time, and the team's audit head then. */
+  private readonly rebalanced = new Map<string, { at: number; head: number }>();
 
   constructor(
     private readonly store: TeamStore,
@@ -172,10 +192,10 @@ export class RecoverySweeper {
 
   /** Runs a sweep after any sweep of this process that is still running. */
   sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
-    return this.queue(scope, (teamId, now) => this.noteRebalanced(teamId, now));
+    return this.queue(scope, (team, now) => this.noteRebalanced(team, now));
   }
 
-  private queue(scope: RecoveryScope, rebalanceDue: (teamId: string, now: number) => boolean): Promise<SweepReport> {
+  private queue(scope: RecoveryScope, rebalanceDue: NonNullable<SweepOptions['rebalanceDue']>): Promise<SweepReport> {
     this.pending += 1;
     const next = this.running
       .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger, this.hooks, { rebalanceDue }))
@@ -195,16 +215,13 @@ export class RecoverySweeper {
   async tick(): Promise<SweepReport | null> {
     if (this.pending > 0) return null;
     return this.settle(
-      this.queue({}, (teamId, now) => {
-        const last = this.rebalancedAt.get(teamId);
-        return (last === undefined || now - last >= TIMER_REBALANCE_EVERY_MS) && this.noteRebalanced(teamId, now);
-      }),
+      this.queue({}, (team, now) => timerRebalanceDue(this.rebalanced.get(team.teamId), team.stateHead, now) && this.noteRebalanced(team, now)),
       {},
     );
   }
 
-  private noteRebalanced(teamId: string, now: number): true {
-    this.rebalancedAt.set(teamId, now);
+  private noteRebalanced(team: Pick<RecoveryTeamView, 'teamId' | 'stateHead'>, now: number): true {
+    this.rebalanced.set(team.teamId, { at: now, head: team.stateHead });
     return true;
   }
 

@@ -220,6 +220,11 @@ export interface RecoveryTeamView {
   leadLostAt: number | null;
   /** The latest state change an agent of the team (or of a team below it) made, a heartbeat, or its start (ms). */
   lastActivityAt: number;
+  /**
+   * The seq of the team's latest audit event other than a rebalancing record or a message: every
+   * change of what a rebalancing decision reads moves it, and recording a decision does not (0 before any).
+   */
+  stateHead: number;
   /** The mode as stored: a temporary mode past its time has lapsed but is not recorded yet. */
   mode: RecoveryModeView;
   agents: RecoveryAgentView[];

@@ -146,6 +146,7 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
           leadLostAt: null,
           // The claim, by ann, is the team's latest activity.
           lastActivityAt: fx.clock.now(),
+          stateHead: expect.any(Number),
           mode: { current: 'default', expiresAt: null, returnsTo: null },
           agents: [
             expect.objectContaining({ id: t.lead.agentId, state: 'active', epoch: 1 }),

@@ -61,6 +61,16 @@ export function lastActivityAt(op: Op, team: TeamRow): number {
   return latest;
 }
 
+/** RecoveryTeamView.stateHead: read from the newest event back (usually the first row answers). */
+function stateHead(op: Op, teamId: string): number {
+  return (
+    op.sql.value<number>(
+      "SELECT seq FROM audit_events WHERE team_id = ? AND action NOT IN ('rebalance.decide', 'message.send') ORDER BY seq DESC LIMIT 1",
+      teamId,
+    ) ?? 0
+  );
+}
+
 /**
  * Claims in flight and non-retired agents of every active team in scope (a team's scope covers the
  * teams below it: a lead steers its descendants), in a fixed order (team, then creation), so every
@@ -87,6 +97,7 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
       parent: parentOf(op, team),
       leadLostAt: team.lead_lost_at,
       lastActivityAt: lastActivityAt(op, team),
+      stateHead: stateHead(op, team.id),
       mode: { current: team.mode, expiresAt: team.mode_expires_at, returnsTo: team.mode_returns_to },
       agents: op.sql
         .all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND state <> 'retired' ORDER BY seq`, team.id)
