@@ -54,8 +54,9 @@ export class ClaimRankCache {
   waitedOn(op: Op, teamId: string, model: DurationModel, durations: string, weight: (node: RankNode, model: DurationModel) => number): RankedTask[] {
     const version = op.sql.value<number>('SELECT version FROM dag_versions WHERE team_id = ?', teamId) ?? 0;
     const kept = this.teams.get(teamId);
-    if (kept !== undefined && kept.version === version && kept.durations === durations) return kept.order;
     const same = kept !== undefined && kept.version === version;
+    // Nothing waits on anything not done (a flat backlog, or all of it done): no rank to keep up.
+    if (same && (kept.durations === durations || kept.order.length === 0)) return kept.order;
     const work = same ? kept.work : liveWork(readNodes(op, teamId));
     const done = same ? kept.done : new Set<string>();
     const order = waitedOnInClaimOrder(work, (node) => weight(node, model)).filter((task) => !done.has(task.id));
