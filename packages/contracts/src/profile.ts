@@ -127,6 +127,15 @@ export const GuardrailSwitchesSchema = z.strictObject({
   redact_secrets: z.boolean('must be true or false'),
 });
 
+export const CheckpointPolicySchema = z.strictObject({
+  /**
+   * The sweep checkpoints a team once this many audit events happened since its latest
+   * checkpoint (0: only team_checkpoint does).
+   */
+  every_events: z.int('must be a whole number').min(0, 'must not be negative').max(1_000_000, 'must be at most 1000000 events'),
+});
+export type CheckpointPolicy = z.infer<typeof CheckpointPolicySchema>;
+
 /**
  * A policy profile (`profiles/<name>.yaml`). Every field is required and unknown keys are refused,
  * so a typo never silently falls back to a default. Profiles narrow the contract LIMITS, never widen
@@ -144,6 +153,11 @@ export const ProfileSchema = z
     messages: MessagePolicySchema,
     quality: QualityRulesSchema,
     guardrails: GuardrailSwitchesSchema,
+    /**
+     * Automatic checkpoints. The one optional section: profiles written before checkpoints existed
+     * keep loading, with DEFAULTS.checkpointEveryEvents.
+     */
+    checkpoint: CheckpointPolicySchema.optional(),
   })
   .refine((p) => p.fanout.max <= p.threads.hard_cap, {
     path: ['fanout', 'max'],

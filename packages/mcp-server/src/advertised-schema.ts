@@ -8,9 +8,21 @@ type JsonSchemaObject = Tool['inputSchema'];
  * `$schema` (the SDK and Codex assume the dialect), the long regex zod adds beside
  * `format: "date-time"` (the format already says it; only outputs carry timestamps), and the
  * safe-integer bounds zod puts on every integer (JSON numbers past them are not integers to us).
+ * In an input schema also `additionalProperties: false`: Codex passes it to the model for every
+ * object (29 bytes each, on every turn), while the server refuses an unknown field anyway, naming
+ * it (INVALID_INPUT). And `docs`, the notes docs/tools.md prints beside a field; and the input
+ * fields meant for programs (contracts' programOnly: `advertised: false`), which the server still
+ * accepts.
  */
-function compact(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(compact);
+/** The properties a model sees: those not marked `advertised: false` (contracts' programOnly). */
+function advertisedProperties(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(properties).filter(([, schema]) => !(schema !== null && typeof schema === 'object' && (schema as { advertised?: unknown }).advertised === false)),
+  );
+}
+
+function compact(node: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((item) => compact(item, io));
   if (node === null || typeof node !== 'object') return node;
   const source = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -19,7 +31,19 @@ function compact(node: unknown): unknown {
     if (key === 'pattern' && source['format'] === 'date-time') continue;
     if (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) continue;
     if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
-    out[key] = compact(value);
+    if (io === 'input' && key === 'additionalProperties' && value === false) continue;
+    // Notes for docs/tools.md only (zod `.meta({ docs })`): the model has the skill.
+    if (key === 'docs' || key === 'advertised') continue;
+    if (io === 'input' && key === 'properties' && value !== null && typeof value === 'object') {
+      out[key] = compact(advertisedProperties(value as Record<string, unknown>), io);
+      continue;
+    }
+    if (io === 'input' && key === 'required' && Array.isArray(value) && source['properties'] !== undefined) {
+      const shown = advertisedProperties(source['properties'] as Record<string, unknown>);
+      out[key] = value.filter((name) => typeof name === 'string' && name in shown);
+      continue;
+    }
+    out[key] = compact(value, io);
   }
   return out;
 }
@@ -42,9 +66,9 @@ export function advertisedTool(contract: ToolContract): Tool {
     tool = {
       name: contract.name,
       description: contract.description,
-      inputSchema: objectSchema(compact(jsonSchemaOf(contract.input, 'input')) as Record<string, unknown>, `${contract.name} input`),
+      inputSchema: objectSchema(compact(jsonSchemaOf(contract.input, 'input'), 'input') as Record<string, unknown>, `${contract.name} input`),
       outputSchema: objectSchema(
-        compact(jsonSchemaOf(contract.output, 'output')) as Record<string, unknown>,
+        compact(jsonSchemaOf(contract.output, 'output'), 'output') as Record<string, unknown>,
         `${contract.name} output`,
       ),
     };

@@ -54,7 +54,7 @@ async function plantedRun(dbPath: string, profile: string): Promise<{ replay: Au
   const read = await lead.caller.ok('team_artifact_read', { artifact_id: artifact.artifact.id });
   expect(read.content.startsWith('# deploy notes')).toBe(true);
   await lead.caller.ok('team_finalize', { summary: `pat ${PLANTED.summary}`, force: true });
-  const replay = (await lead.caller.ok('team_replay', { limit: 1_000 })).events;
+  const replay = ((await lead.caller.ok('team_run_summary', { log: 'audit', limit: 1_000  })).log!).events;
   const agents = [lead, mate];
   for (const agent of agents) {
     await agent.close();

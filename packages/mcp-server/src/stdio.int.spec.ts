@@ -46,7 +46,7 @@ async function workUntilDone(
   const handleInbox = async (): Promise<void> => {
     const inbox = await agent.caller.ok('team_inbox', {});
     for (const message of inbox.messages) {
-      for (const ref of message.artifact_refs) {
+      for (const ref of message.artifact_refs ?? []) {
         const read = await agent.caller.ok('team_artifact_read', { artifact_id: ref });
         expect(sha256(read.content)).toBe(read.artifact.sha256);
         expect(Buffer.byteLength(read.content)).toBe(read.artifact.size_bytes);
@@ -121,8 +121,9 @@ describe('codex-team-mcp over stdio (built binary)', () => {
         { key: 'notes', title: 'Release notes', required_role: 'reviewer', depends_on: ['docs'] },
       ],
     });
-    expect(created.tasks).toHaveLength(7);
-    const roleOf = new Map(created.tasks.map((task) => [task.id, task.required_role]));
+    expect(created.ids).toHaveLength(7);
+    const listed = await leadProc.caller.ok('team_task_list', {});
+    const roleOf = new Map(listed.tasks.map((task) => [task.id, task.required_role ?? null]));
 
     const spawnedAnn = await leadProc.caller.ok('team_spawn', { name: 'ann', role: 'implementer' });
     const spawnedRev = await leadProc.caller.ok('team_spawn', { name: 'rev', role: 'reviewer' });
@@ -136,7 +137,7 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     const hello = { to: '*', body: 'ann here, starting on design', idempotency_key: 'ann-hello' };
     const first = await annProc.caller.ok('team_send', hello);
     const retried = await annProc.caller.ok('team_send', hello);
-    expect(retried).toEqual({ message: first.message, duplicate: true });
+    expect(retried).toEqual({ message_id: first.message_id, duplicate: true });
 
     const [annLog, revLog] = await Promise.all([
       workUntilDone(annProc, { name: 'ann' }, leadId, rev.agent.id),

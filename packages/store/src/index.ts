@@ -14,8 +14,28 @@ export type {
   RecoveryStep,
   RecoveryResult,
   TeamStore,
+  TeamStatusBase,
+  TaskClaim,
+  NextClaim,
+  CreatedTasks,
+  TaskPage,
+  TaskChange,
+  TaskCompletion,
+  SentMessage,
+  InboxPage,
+  ArtifactContent,
+  FinalizedTeam,
+  RestartAgentInput,
+  BriefFacts,
+  CheckpointOptions,
+  CheckpointResult,
+  StoredCheckpoint,
 } from './team-store';
-export { replayAuditTrail } from './audit-replay';
+export { replayAuditTrail, ReplayState } from './audit-replay';
+export { stateDigest, canonicalJson, archiveChecksum } from './state-digest';
+export { replayStateOf } from './sqlite/checkpoint-ops';
+export { verifyCheckpoints } from './checkpoint-verify';
+export type { CheckpointVerdict, ReplayVerdict } from './checkpoint-verify';
 export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';

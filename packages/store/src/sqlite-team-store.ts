@@ -7,12 +7,14 @@ import type {
   Artifact,
   AuditEvent,
   AuthzDecision,
+  CheckpointRef,
   Clock,
   IdGenerator,
   PlanReview,
   Team,
   TeamId,
   TeamModeState,
+  Task,
   TeamSnapshot,
   ToolInput,
   ToolOutput,
@@ -22,6 +24,8 @@ import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
+import * as briefs from './sqlite/brief-ops';
+import * as checkpoints from './sqlite/checkpoint-ops';
 import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import { DecisionQueue } from './sqlite/decision-queue';
@@ -36,29 +40,44 @@ import * as teams from './sqlite/team-ops';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
 import type {
   Actor,
+  ArtifactContent,
   AuditQuery,
   BoundAgent,
+  BriefFacts,
   CallAuthorization,
+  CheckpointOptions,
+  CheckpointResult,
   ClaimOptions,
   CodexThreadAgent,
   CreateTeamInput,
+  CreatedTasks,
   AuthzDecisionInput,
   AuthzDecisionQuery,
   DecisionEntry,
+  FinalizedTeam,
   HeartbeatRequest,
+  InboxPage,
   JoinAgentInput,
   LeaseOptions,
   ModeChangeResult,
+  NextClaim,
   PlanReviewInput,
   ProfileSwitch,
   RecoveryPlan,
   RecoveryResult,
   RecoveryScope,
   RecoveryView,
+  RestartAgentInput,
+  SentMessage,
   SessionBinding,
   SetModeInput,
   SetProfileInput,
   SpawnAgentInput,
+  StoredCheckpoint,
+  TaskChange,
+  TaskClaim,
+  TaskCompletion,
+  TaskPage,
   TeamStatusBase,
   TeamStore,
 } from './team-store';
@@ -169,35 +188,51 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => recovery.applyRecovery(op, plan));
   }
 
-  resumeSnapshot(actor: Actor): Promise<ToolOutput<'team_resume'>['snapshot']> {
-    return this.tx.read((op) => recovery.resumeSnapshot(op, actor));
+  readBrief(actor: Actor): Promise<BriefFacts> {
+    return this.tx.read((op) => briefs.readBrief(op, actor));
+  }
+
+  checkpointTeam(teamId: TeamId, options: CheckpointOptions = {}): Promise<CheckpointResult | null> {
+    return this.tx.write((op) => checkpoints.checkpointTeam(op, teamId, options), withDecision(options.actor?.authorization));
+  }
+
+  listCheckpoints(teamId: TeamId): Promise<CheckpointRef[]> {
+    return this.tx.read((op) => checkpoints.listCheckpoints(op, teamId));
+  }
+
+  readCheckpoint(teamId: TeamId, number?: number): Promise<StoredCheckpoint | null> {
+    return this.tx.read((op) => checkpoints.readCheckpoint(op, teamId, number));
+  }
+
+  restartAgent(actor: Actor, input: RestartAgentInput): Promise<Agent> {
+    return this.tx.write((op) => agents.restartAgent(op, actor, input), withDecision(actor.authorization));
   }
 
   getStatus(actor: Actor): Promise<TeamStatusBase> {
     return this.tx.read((op) => teams.getStatus(op, actor));
   }
 
-  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>> {
+  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<FinalizedTeam> {
     return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
   }
 
-  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>> {
+  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<CreatedTasks> {
     return this.tx.write((op) => tasks.createTasks(op, actor, input), withDecision(actor.authorization));
   }
 
-  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>> {
+  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<TaskPage> {
     return this.tx.read((op) => tasks.listTasks(op, actor, input));
   }
 
-  claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>> {
+  claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim> {
     return this.tx.write((op) => claims.claimNextTask(op, actor, options), withDecision(actor.authorization));
   }
 
   claimTask(
     actor: Actor,
-    input: ToolInput<'team_task_claim'>,
+    input: { task_id: string },
     options: ClaimOptions,
-  ): Promise<ToolOutput<'team_task_claim'>> {
+  ): Promise<TaskClaim> {
     return this.tx.write((op) => claims.claimTask(op, actor, input, options), withDecision(actor.authorization));
   }
 
@@ -205,11 +240,11 @@ export class SqliteTeamStore implements TeamStore {
     actor: Actor,
     input: ToolInput<'team_task_update'>,
     options: LeaseOptions,
-  ): Promise<ToolOutput<'team_task_update'>> {
+  ): Promise<TaskChange> {
     return this.tx.write((op) => tasks.updateTask(op, actor, input, options), withDecision(actor.authorization));
   }
 
-  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<ToolOutput<'team_task_complete'>> {
+  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<TaskCompletion> {
     const { usage } = input;
     return this.tx.write((op) => claims.completeTask(op, actor, input), {
       ...withDecision(actor.authorization),
@@ -217,15 +252,15 @@ export class SqliteTeamStore implements TeamStore {
     });
   }
 
-  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<ToolOutput<'team_task_release'>> {
+  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<{ task: Task }> {
     return this.tx.write((op) => claims.releaseTask(op, actor, input), withDecision(actor.authorization));
   }
 
-  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<ToolOutput<'team_send'>> {
+  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<SentMessage> {
     return this.tx.write((op) => messages.sendMessage(op, actor, input), withDecision(actor.authorization));
   }
 
-  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<ToolOutput<'team_inbox'>> {
+  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<InboxPage> {
     // Acking and charging usage are writes; a plain read stays a read so it never waits for the write lock.
     const { usage } = input;
     if (input.ack.length === 0 && usage === undefined) return this.tx.read((op) => messages.readInbox(op, actor, input));
@@ -239,7 +274,7 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => artifacts.publishArtifact(op, actor, input), withDecision(actor.authorization));
   }
 
-  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>> {
+  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ArtifactContent> {
     return this.tx.read((op) => artifacts.readArtifact(op, actor, input));
   }
 

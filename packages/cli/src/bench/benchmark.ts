@@ -33,6 +33,11 @@ export interface BenchContext {
   workDir: string;
   /** Progress lines for the operator; not part of the report. */
   progress(line: string): void;
+  /**
+   * Another codex-team-mcp to measure the same way, beside this one (`--baseline-server`): the
+   * bin.js of another build, e.g. an older commit's. Benchmarks that compare builds use it.
+   */
+  baselineServer?: string;
 }
 
 /** One `codex-team bench` benchmark; bench/index.ts lists them. */

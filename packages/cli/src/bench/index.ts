@@ -1,8 +1,12 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
+import { checkpointReplayBenchmark } from './checkpoint-replay';
 import { claimThroughputBenchmark } from './claim-throughput';
+import { orchestrationBytesBenchmark } from './orchestration-bytes';
+import { resumeCostBenchmark } from './resume-cost';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
+import { toolSurfaceBenchmark } from './tool-surface';
 
 /**
  * Every `codex-team bench` benchmark, in the order they run. To add one, write
@@ -13,4 +17,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
+  toolSurfaceBenchmark,
+  orchestrationBytesBenchmark,
+  resumeCostBenchmark,
+  checkpointReplayBenchmark,
 ];

@@ -127,8 +127,9 @@ describe('the shipped skill', () => {
 
   it('stays short and names the protocol tools', () => {
     const text = readShippedSkill();
-    expect(text.split('\n').length).toBeLessThan(45);
-    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish']) {
+    // Read by every thread that uses it: the context reset and compact answers cost it a few lines.
+    expect(text.split('\n').length).toBeLessThan(60);
+    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish', 'team_brief', 'team_resume', 'restart: true', 'team_checkpoint', 'full: true', 'next_offset']) {
       expect(text).toContain(tool);
     }
   });

@@ -1,6 +1,6 @@
 import { TeamError } from '@codex-team/contracts';
 import { resolveDbPath } from '../codex/codex-paths';
-import { DEMO_TEAMMATES, type DemoTeammate } from '../demo/demo-plan';
+import { DEMO_FAST_PACE, DEMO_PACE, DEMO_TEAMMATES, type DemoTeammate } from '../demo/demo-plan';
 import { runDemo, type DemoOutcome } from '../demo/run-demo';
 import { flagOption, stringOption, type Command } from './command';
 
@@ -64,8 +64,8 @@ export const demoCommand: Command = {
     const outcome = await runDemo({
       dbPath,
       teammates: roster(count),
-      workMs: fast ? [100, 400] : [800, 2_500],
-      refreshMs: fast ? 100 : 250,
+      workMs: [...(fast ? DEMO_FAST_PACE : DEMO_PACE).workMs],
+      refreshMs: (fast ? DEMO_FAST_PACE : DEMO_PACE).refreshMs,
       timeoutMs: 300_000,
       out: json ? { write: () => true } : io.stdout,
       interactive: !json && io.stdoutIsTerminal,

@@ -14,6 +14,8 @@ interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
   description?: string;
+  /** A docs-only note (zod `.meta({ docs })`), never advertised to the model. */
+  docs?: string;
   items?: JsonSchemaNode;
   anyOf?: JsonSchemaNode[];
   enum?: unknown[];
@@ -36,7 +38,7 @@ function fieldTable(schema: Record<string, unknown>): string {
   if (props.length === 0) return '_none_\n';
   const required = new Set(node.required ?? []);
   const rows = props.map(([field, prop]) => {
-    const notes = [prop.description ?? '', prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : '']
+    const notes = [prop.description ?? '', prop.docs ?? '', prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : '']
       .filter(Boolean)
       .join('; ');
     return `| \`${field}\` | ${typeText(prop)} | ${required.has(field) ? 'yes' : 'no'} | ${notes.replace(/\|/g, '\\|')} |`;
@@ -62,6 +64,8 @@ export function renderToolReference(): string {
       `## \`${name}\``,
       '',
       contract.description,
+      '',
+      `**Answer:** ${contract.answer}`,
       '',
       `**Who may call:** ${AUDIENCE_TEXT[contract.audience]}.`,
       '',

@@ -255,7 +255,7 @@ describe('teammates killed with SIGKILL at random moments', () => {
     const deadline = Date.now() + 200_000;
     while (run.done < TASKS && Date.now() < deadline) {
       await sleep(200);
-      run.done = (await lead.caller.ok('team_status')).tasks_by_status.done;
+      run.done = (await lead.caller.ok('team_status')).tasks_by_status.done ?? 0;
       for (const mate of teammates.filter((t) => t.abandoned && t.settled)) {
         teammates.splice(teammates.indexOf(mate), 1);
         run.stats.replacements += 1;

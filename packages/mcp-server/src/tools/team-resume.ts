@@ -1,19 +1,21 @@
+import { agentRef, teamRef } from '@codex-team/contracts';
+import { briefOf } from '../brief';
 import type { ToolRegistry } from '../tool-registry';
 import { hashTicket } from '../runtime';
 
 /**
  * team_resume: re-binds a restarted session to its agent (the older session stops being bound),
  * runs a recovery sweep of the team so that nothing due is left undone (a failed sweep is logged and
- * left to the timer: the session is bound either way), and returns a snapshot of
- * the team's work and of what recovery did since the agent's previous session began.
+ * left to the timer: the session is bound either way), and returns the agent's brief (as team_brief):
+ * its claims, unread messages, the team and what recovery did since its previous session began.
  */
 export function registerTeamResume(registry: ToolRegistry): void {
-  registry.registerUnbound('team_resume', async (input, { store, session, sweeper, authorization }) => {
+  registry.registerUnbound('team_resume', async (input, { store, session, sweeper, authorization, policy }) => {
     const { team, agent } = await session.bind(() =>
       store.resumeAgent(hashTicket(input.ticket), authorization, session.codexThreadId ?? undefined),
     );
     const actor = { teamId: team.id, agentId: agent.id };
     if (team.state === 'active') await sweeper.trySweep({ teamId: team.id });
-    return { team, agent, snapshot: await store.resumeSnapshot(actor) };
+    return { team: teamRef(team), agent: agentRef(agent), brief: await briefOf(store, actor, (of) => policy.profileOf(of)) };
   });
 }

@@ -1,3 +1,4 @@
+import { agentRef, statusHints, teamRef } from '@codex-team/contracts';
 import { earlyStopVerdict } from '@codex-team/policy-engine';
 import { fanoutDecisionKey, teamHints } from '@codex-team/scheduler';
 import type { BoundToolContext, ToolRegistry } from '../tool-registry';
@@ -26,16 +27,23 @@ async function leadHints(ctx: BoundToolContext) {
  */
 export function registerTeamStatus(registry: ToolRegistry): void {
   registry.registerBound('team_status', async (_input, ctx) => {
-    const { consensus_at, used_tokens: _used, ...status } = await ctx.store.getStatus(ctx.actor);
-    if (status.team.state === 'finalized') {
+    const { consensus_at, used_tokens: _used, team, me, agents, tasks_by_status, ...counts } = await ctx.store.getStatus(ctx.actor);
+    const status = {
+      team: teamRef(team),
+      me: agentRef(me),
+      agents: agents.filter((agent) => agent.id !== me.id).map(agentRef),
+      tasks_by_status: Object.fromEntries(Object.entries(tasks_by_status).filter(([, n]) => n > 0)),
+      ...counts,
+    };
+    if (team.state === 'finalized') {
       return { ...status, ready_to_finalize: { ready: false, reason: 'the team is finalized' }, hints: null };
     }
-    const verdict = earlyStopVerdict(ctx.policy.profileOf(status.team), status.tasks_by_status, consensus_at);
-    const isLead = status.team.lead_agent_id === status.me.id;
+    const verdict = earlyStopVerdict(ctx.policy.profileOf(team), tasks_by_status, consensus_at);
+    const isLead = team.lead_agent_id === me.id;
     return {
       ...status,
       ready_to_finalize: { ready: verdict.verdict === 'stop', reason: verdict.reason },
-      hints: isLead ? await leadHints(ctx) : null,
+      hints: isLead ? statusHints(await leadHints(ctx)) : null,
     };
   });
 }

@@ -68,7 +68,7 @@ export function describePolicyRules(fixture: () => Fixture, openWith: (options: 
       expect(denials.map((e) => [e.actor_agent_id, e.subject_id, e.data['tool']])).toEqual([
         [t.lead.agentId, null, 'team_spawn'],
         [ann.agentId, null, 'team_task_next'],
-        [ann.agentId, taskId, 'team_task_claim'],
+        [ann.agentId, taskId, 'team_task_next'],
       ]);
       await fx.store.setProfile(t.lead, { profile: 'default' });
       expect((await fx.store.claimTask(ann.actor, { task_id: taskId }, LEASE)).fence).toBe(1);

@@ -1,5 +1,5 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
-import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
+import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, RestartAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
 import { agentById, findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { admit } from './policy-ops';
@@ -67,6 +67,40 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
       input.permissionProfile === undefined
         ? `lead invited ${input.name} as ${input.role}`
         : `lead invited ${input.name} as ${input.role} with permission profile ${input.permissionProfile}`,
+    data: { agent },
+  });
+  return agent;
+}
+
+/**
+ * Lead only: a new resume ticket for an existing teammate, so a fresh Codex thread can resume it
+ * (team_resume) while its claims, fences and messages stay its own; the old ticket stops working.
+ * The thread that now holds it stays bound until the new one resumes (epoch + 1). No slot changes
+ * hands. CONFLICT for the lead itself, a retired teammate, one never joined (its join ticket is
+ * still out) or a role other than its own; NOT_FOUND for an unknown name.
+ */
+export function restartAgent(op: Op, actor: Actor, input: RestartAgentInput): Agent {
+  const caller = requireWriter(op, actor);
+  requireLead(op, caller, 'team_spawn', 'restart teammates', 'restart');
+  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND name = ?`, caller.team.id, input.name);
+  if (row === undefined) {
+    throw new TeamError('NOT_FOUND', `team ${caller.team.name} has no agent named ${input.name} to restart`, { name: input.name });
+  }
+  const refuse = (why: string): never => {
+    throw new TeamError('CONFLICT', `cannot restart ${row.name}: ${why}`, { agent_id: row.id, state: row.state });
+  };
+  if (row.id === caller.team.lead_agent_id) refuse('it is the lead; a lead restarts with its own resume ticket');
+  if (row.state === 'retired') refuse('it is retired for good; spawn a new teammate');
+  if (row.state === 'invited') refuse('it never joined; hand its join ticket to a thread instead');
+  if (row.role !== input.role) refuse(`its role is ${row.role}, not ${input.role}`);
+  op.sql.run('UPDATE agents SET resume_ticket_hash = ? WHERE id = ?', input.resumeTicketHash, row.id);
+  const agent = toAgent(agentById(op, row.id));
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: 'agent.restart',
+    subjectId: row.id,
+    reason: `lead restarts ${row.name} on a fresh thread: new resume ticket, claims kept`,
     data: { agent },
   });
   return agent;

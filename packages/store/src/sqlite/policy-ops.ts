@@ -155,7 +155,7 @@ export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId:
  */
 export function setProfile(op: Op, actor: Actor, input: SetProfileInput): ProfileSwitch {
   const caller = requireWriter(op, actor);
-  requireLead(op, caller, 'team_policy_set_profile', 'switch the team profile');
+  requireLead(op, caller, 'team_policy', 'switch the team profile', 'set');
   const name = ProfileNameSchema.safeParse(input.profile);
   if (!name.success) {
     throw new TeamError('INVALID_INPUT', `profile ${JSON.stringify(input.profile)} ${name.error.issues[0]?.message ?? 'is invalid'}`);

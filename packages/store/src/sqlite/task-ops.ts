@@ -1,6 +1,6 @@
-import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput } from '@codex-team/contracts';
 import { blockedByCycle, readyWhen } from '@codex-team/scheduler';
-import type { Actor, LeaseOptions } from '../team-store';
+import type { Actor, CreatedTasks, LeaseOptions, TaskChange, TaskPage } from '../team-store';
 import { requireCaller, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { auditTaskChange, requireHolder, reloadTask, requireTask, findTask, taskEntities, taskEntity } from './task-rows';
@@ -88,7 +88,7 @@ export function createTasks(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_task_create'>,
-): ToolOutput<'team_task_create'> {
+): CreatedTasks {
   const caller = requireWriter(op, actor);
   if (input.tasks.length === 0 || input.tasks.length > LIMITS.tasksPerCreateMax) {
     throw new TeamError('INVALID_INPUT', `a call creates 1 to ${LIMITS.tasksPerCreateMax} tasks`);
@@ -140,8 +140,12 @@ export function createTasks(
   return { tasks: created, keys: keyMap };
 }
 
-/** Tasks in creation order; `after` pages on from a task id returned earlier. Reads only. */
-export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list'>): ToolOutput<'team_task_list'> {
+/**
+ * Tasks in creation order; `after` pages on from a task id returned earlier. Filters: status,
+ * required role, owner, `ready` (ready tasks that name the caller's role or none), one task_id
+ * (NOT_FOUND when the team has no such task). Reads only.
+ */
+export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list'>): TaskPage {
   const caller = requireCaller(op, actor);
   let afterSeq = 0;
   if (input.after !== undefined) {
@@ -151,6 +155,7 @@ export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list
     }
     afterSeq = seq;
   }
+  if (input.task_id !== undefined) requireTask(op, caller.team.id, input.task_id);
   const limit = Math.min(input.limit ?? DEFAULTS.listPageSize, LIMITS.listPageMax);
   // An empty status list is read as "no status filter", like an absent one.
   const statuses = input.status !== undefined && input.status.length > 0 ? JSON.stringify(input.status) : null;
@@ -159,8 +164,21 @@ export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list
      WHERE team_id = @team AND seq > @after
        AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
        AND (@owner IS NULL OR owner_agent_id = @owner)
+       AND (@role IS NULL OR required_role = @role)
+       AND (@ready = 0 OR (status = 'ready' AND (required_role IS NULL OR required_role = @mine)))
+       AND (@task IS NULL OR id = @task)
      ORDER BY seq LIMIT @limit`,
-    { team: caller.team.id, after: afterSeq, statuses, owner: input.owner_agent_id ?? null, limit: limit + 1 },
+    {
+      team: caller.team.id,
+      after: afterSeq,
+      statuses,
+      owner: input.owner_agent_id ?? null,
+      role: input.role ?? null,
+      ready: input.ready === true ? 1 : 0,
+      mine: caller.agent.role,
+      task: input.task_id ?? null,
+      limit: limit + 1,
+    },
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -187,7 +205,7 @@ export function updateTask(
   actor: Actor,
   input: ToolInput<'team_task_update'>,
   options: LeaseOptions,
-): ToolOutput<'team_task_update'> {
+): TaskChange {
   const caller = requireWriter(op, actor);
   const task = requireTask(op, caller.team.id, input.task_id);
   if (task.status === 'in_progress') {

@@ -6,9 +6,8 @@ import {
   TeamError,
   type TaskStatus,
   type ToolInput,
-  type ToolOutput,
 } from '@codex-team/contracts';
-import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
+import type { Actor, BoundAgent, CreateTeamInput, FinalizedTeam, TeamStatusBase } from '../team-store';
 import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
 import { recordCodexThread } from './agent-ops';
 import { appendAudit } from './audit';
@@ -117,7 +116,7 @@ export function finalizeTeam(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_finalize'>,
-): ToolOutput<'team_finalize'> {
+): FinalizedTeam {
   const caller = requireWriter(op, actor);
   requireLead(op, caller, 'team_finalize', 'finalize the team');
   const counts = tasksByStatus(op, caller.team.id);
@@ -147,7 +146,7 @@ export function closeTeam(
   actorAgentId: string | null,
   summary: string,
   reasonFor: (cancelled: number) => string,
-): ToolOutput<'team_finalize'> {
+): FinalizedTeam {
   const openRows = op.sql.all<TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress') ORDER BY seq`,
     teamId,
