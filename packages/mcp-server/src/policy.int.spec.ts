@@ -100,10 +100,10 @@ describe('policy over stdio (built binary)', () => {
     ]);
     expect(summary.team.id).toBe(started.team.id);
     expect(await mate.caller.code('team_run_summary', { log: 'audit' })).toBe('DENIED');
-    const replay = (await lead.caller.ok('team_run_summary', { log: 'audit', limit: 1_000  })).log!;
+    const replay = (await lead.caller.ok('team_run_summary', { log: 'audit', limit: 1_000 })).log!;
     expect(replay.events.filter((e) => e.action === 'policy.deny').map((e) => e.data['tool'])).toEqual(['team_task_next', 'team_spawn']);
     const hints = (await lead.caller.ok('team_status')).hints;
-    expect(hints).toMatchObject({ spawn: [], budget: { state: 'hard_exceeded' } });
+    expect(hints).toMatchObject({ spawn: [], budget: 'hard_exceeded' });
     expect(lead.logs.some((l) => l['msg'] === 'policy decision' && l['outcome'] === 'deny')).toBe(true);
   });
 });
