@@ -21,14 +21,19 @@ const mayImport = {
   hooks: ['contracts', 'policy-engine'],
   scheduler: ['contracts', 'policy-engine'],
   hierarchy: ['contracts', 'policy-engine', 'scheduler'],
-  store: ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy'],
+  store: ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy', 'testkit'],
   recovery: ['contracts', 'policy-engine', 'scheduler', 'store'],
-  'mcp-server': ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy', 'store', 'recovery'],
-  cli: ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy', 'store', 'recovery', 'mcp-server'],
+  'mcp-server': ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy', 'store', 'recovery', 'testkit'],
+  cli: ['contracts', 'policy-engine', 'hooks', 'scheduler', 'hierarchy', 'store', 'recovery', 'mcp-server', 'testkit'],
+  // testkit is no layer: the test harnesses several packages' tests share (a throwaway PostgreSQL
+  // cluster). It imports none of ours, and only specs and testing/ folders may import it
+  // (TESTKIT_IMPORT below), like a package's own testing entry.
+  testkit: [],
 };
 
 // A package's public API is its index; test doubles and harnesses are a separate `testing` entry
-// (`@codex-team/<name>/testing`) that only specs, conformance suites and other test harnesses use.
+// (`@codex-team/<name>/testing`) and the testkit package, which only specs, conformance suites and
+// other test harnesses use.
 const DEEP_IMPORT = {
   regex: '^@codex-team/[^/]+/(?!testing$).+',
   message: 'Import a package only through its public API: @codex-team/<name>, never a deep path.',
@@ -37,18 +42,22 @@ const TESTING_ENTRY = {
   regex: '^@codex-team/[^/]+/testing$',
   message: 'Production code never imports a testing entry (test doubles and harnesses): only specs and test harnesses do.',
 };
+const TESTKIT_IMPORT = {
+  regex: '^@codex-team/testkit$',
+  message: 'testkit is for tests only: import it from a *.spec.ts file or a testing/ folder.',
+};
 const TEST_FILES = ['**/*.spec.ts', '**/*.conformance.ts', '**/testing/**', 'tools/**'];
-// Third-party packages only some of ours may import.
-const SQLITE = ['better-sqlite3'];
+// Third-party packages only some of ours may import: database drivers only the store.
+const DRIVERS = ['better-sqlite3', 'pg', 'pg-*'];
 const MCP_SDK = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'];
-const mayImportSqlite = new Set(['store']);
+const mayImportDrivers = new Set(['store']);
 const mayImportMcpSdk = new Set(['mcp-server', 'cli']);
 
 const depConstraints = Object.entries(mayImport).map(([name, allowed]) => ({
   sourceTag: `scope:${name}`,
   onlyDependOnLibsWithTags: allowed.map((dep) => `scope:${dep}`),
   bannedExternalImports: [
-    ...(mayImportSqlite.has(name) ? [] : SQLITE),
+    ...(mayImportDrivers.has(name) ? [] : DRIVERS),
     ...(mayImportMcpSdk.has(name) ? [] : MCP_SDK),
   ],
 }));
@@ -105,9 +114,10 @@ export default tseslint.config(
     },
   },
   {
+    // Production code never loads a test double or harness.
     files: ['**/*.ts'],
     ignores: TEST_FILES,
-    rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_IMPORT, TESTING_ENTRY] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_IMPORT, TESTING_ENTRY, TESTKIT_IMPORT] }] },
   },
   {
     files: ['**/*.cjs', '**/*.js'],

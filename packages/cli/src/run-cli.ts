@@ -6,9 +6,9 @@ import { runCommandLine } from './run-command-line';
 export { USAGE_EXIT_CODE } from './run-command-line';
 
 /**
- * Runs one `codex-team` command line and returns the exit code: 0 ok, 1 the command failed
- * (its stable error code is printed on stderr), 2 the command line was not understood (usage on
- * stderr). `commands` defaults to the command table; tests may pass their own.
+ * Runs one `codex-team` command line and returns the exit status (see EXIT): every error is one
+ * line `codex-team <command>: CODE: message` on stderr, never a stack trace. Everything written
+ * passes the terminal sanitiser (OutputSink). `commands` defaults to the command table.
  */
 export function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
   return runCommandLine(argv, io, commands);

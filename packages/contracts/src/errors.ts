@@ -31,8 +31,23 @@ export const ErrorCodeSchema = z.enum([
   'BUSY',
   /** The database was written by a newer (or different) schema than this code knows. */
   'SCHEMA_MISMATCH',
+  /**
+   * The file is not a codex-team store: a directory, not a SQLite database, or another
+   * application's database. It is left exactly as it was.
+   */
+  'NOT_A_STORE',
+  /**
+   * A file or folder could not be read, written or created (a missing folder, permissions, a
+   * read-only or special file system); the message names the path and the system's reason.
+   */
+  'FILE_ACCESS',
   /** An unexpected failure; logged with context on the server. */
   'INTERNAL',
+  /**
+   * A lifecycle hook or a quality gate of the team's profile blocked the call; nothing changed but
+   * the block's audit row. The message says what is missing; a blocked completion keeps its claim.
+   */
+  'HOOK_BLOCKED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
@@ -48,9 +63,11 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
  * Which decision a refusal overturns, for the one decision record of the call: `policy`, a team
  * policy rule (budget, early stop, mode, message size; also audited as `policy.deny`);
  * `permission`, the caller's permissions for what the operation found (the kind of task claimed);
- * `identity`, a ticket the store does not accept; `lead`, a lead-only operation.
+ * `identity`, a ticket the store does not accept; `lead`, a lead-only operation; `scope`, a call into
+ * another team that the team tree does not allow (docs/hierarchy.md); `hook`, a lifecycle hook or
+ * quality gate (also audited as `hook.block`).
  */
-export type RefusalKind = 'policy' | 'permission' | 'identity' | 'lead';
+export type RefusalKind = 'policy' | 'permission' | 'identity' | 'lead' | 'scope' | 'hook';
 
 /** A rule's refusal as data: which rule refused, on which inputs; the code and reason are the error's. */
 export interface Refusal {
@@ -101,4 +118,37 @@ export function isTeamError(value: unknown): value is TeamError {
       value.name === 'TeamError' &&
       ErrorCodeSchema.safeParse((value as { code?: unknown }).code).success)
   );
+}
+
+/** Plain words for the system errors a file operation meets, by Node's `code`. */
+const FILE_ERROR_REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EEXIST: 'it already exists',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  EBUSY: 'the file is busy',
+  EIO: 'input/output error',
+};
+
+/**
+ * The system's reason for a failed file operation in plain words with its code, e.g.
+ * `permission denied (EACCES)`; the error's own message for anything else.
+ */
+export function fileErrorReason(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string') return `${FILE_ERROR_REASONS[code] ?? 'failed'} (${code})`;
+  return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+}
+
+/** A FILE_ACCESS error for one path: `cannot <doing> <path>: <reason>`. */
+export function fileAccessError(doing: string, path: string, error: unknown): TeamError {
+  return new TeamError('FILE_ACCESS', `cannot ${doing} ${path}: ${fileErrorReason(error)}`, { path });
 }

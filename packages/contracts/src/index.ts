@@ -1,10 +1,9 @@
 // Public API of @codex-team/contracts.
-export { ErrorBodySchema, TeamError, isTeamError } from './errors';
+export { ErrorBodySchema, TeamError, isTeamError, fileAccessError, fileErrorReason } from './errors';
 export type { ErrorCode, ErrorBody, RefusalKind } from './errors';
 export type { TeamSnapshot, AckRecord, UsageRecord } from './team-snapshot';
 export { LIMITS, DEFAULTS } from './limits';
 export {
-  TeamIdSchema,
   RoleSchema,
   LEAD_ROLE,
   TeamModeSchema,
@@ -15,6 +14,8 @@ export {
   TaskSchema,
   MessageSchema,
   ArtifactSchema,
+  RiskTierSchema,
+  TaskReviewSchema,
 } from './entities';
 export type {
   TeamId,
@@ -33,6 +34,8 @@ export type {
   Artifact,
   Decision,
   AuditEvent,
+  ReviewVerdict,
+  TaskReview,
 } from './entities';
 export { RandomIdGenerator, seededRandom, systemClock, toBase32 } from './runtime';
 export type { Clock, IdGenerator } from './runtime';
@@ -66,12 +69,25 @@ export { CHECKPOINT_FORMAT, CHECKPOINT_ARTIFACT, CheckpointRefSchema } from './t
 export type { CheckpointRef } from './tools/checkpoint-tools';
 export { isRunSummary } from './tools/observability-tools';
 export type { RunSummary } from './tools/observability-tools';
-export { TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
+export { TEAM_SCOPED_TOOLS, TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
 export type { ToolContract, ToolName, ToolInput, ToolOutput } from './tools/catalog';
 export { jsonSchemaOf, generatedJsonSchemas } from './generate/json-schemas';
 export { renderToolReference } from './generate/tool-reference';
 export { ProfileNameSchema, ProfileSchema, UsageSampleSchema } from './profile';
-export type { RiskTier, QualityRule, Profile, UsageSample, CheckpointPolicy } from './profile';
+export type { ChildFailure, RiskTier, QualityRule, Profile, UsageSample, AgentCaps, CheckpointPolicy } from './profile';
+export {
+  HOOK_SUBJECTS,
+  HOOK_EVENT_NAMES,
+  HOOK_TIMEOUT_DEFAULT_S,
+  HOOK_TIMEOUT_MAX_S,
+  CommandHookSchema,
+  HookMatcherGroupSchema,
+  HooksConfigSchema,
+  HooksFileSchema,
+  HookAnswerSchema,
+  HookInputSchema,
+} from './hooks';
+export type { HookSubject, HookPhase, HookEventName, CommandHook, HookMatcherGroup, HooksConfig, HookAnswer, HookInput } from './hooks';
 export { PermissionPolicyFileSchema } from './permissions';
 export type { PermissionPolicyFile, AuthzStep, AuthzDecision } from './permissions';
 export type { PlanReview } from './tools/mode-tools';

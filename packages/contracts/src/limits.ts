@@ -5,6 +5,10 @@
 export const LIMITS = {
   /** Absolute cap on active agents in a team tree, root lead excluded (Codex `max_threads`). */
   maxThreadsHardCap: 6,
+  /** Levels of child teams below a root team no profile may exceed. */
+  maxTreeDepthHardCap: 3,
+  /** Tasks one child team may be delegated at its start. */
+  delegatedTasksMax: 20,
   nameMaxChars: 64,
   titleMaxChars: 200,
   descriptionMaxChars: 8_000,
@@ -25,6 +29,18 @@ export const LIMITS = {
   ackPerCallMax: 500,
   priorityMin: -1_000,
   priorityMax: 1_000,
+  /**
+   * Input tokens one usage report may carry: about two turns at the largest context windows (1M).
+   * An agent's tokens are self-reported; without a bound one report could exhaust any budget.
+   */
+  usageInputTokensMax: 2_000_000,
+  /** Output tokens one usage report may carry: two turns at the largest output limits (128k). */
+  usageOutputTokensMax: 256_000,
+  /**
+   * Tokens (input plus output) one agent may report within any minute: a dozen full-context turns,
+   * more than a model serves one thread in a minute. See policy-engine decideUsageRate.
+   */
+  usageTokensPerAgentMinuteMax: 4_000_000,
 } as const;
 
 /** Defaults that callers may leave out. */

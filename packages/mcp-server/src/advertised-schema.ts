@@ -3,6 +3,18 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
 type JsonSchemaObject = Tool['inputSchema'];
 
+/** An id's description (`ag_ id`) beside the pattern that already says it (`^ag_[a-z2-7]{8,32}$`). */
+function restatesIdPattern(value: unknown, pattern: unknown): boolean {
+  return typeof value === 'string' && /^[a-z]{2}_ id$/.test(value) && typeof pattern === 'string' && pattern.startsWith(`^${value.slice(0, 3)}`);
+}
+
+/** The properties a model sees: those not marked `advertised: false` (contracts' programOnly). */
+function advertisedProperties(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(properties).filter(([, schema]) => !(schema !== null && typeof schema === 'object' && (schema as { advertised?: unknown }).advertised === false)),
+  );
+}
+
 /**
  * Drops what costs bytes on every model turn without changing what a value must look like:
  * `$schema` (the SDK and Codex assume the dialect), the long regex zod adds beside
@@ -12,15 +24,9 @@ type JsonSchemaObject = Tool['inputSchema'];
  * object (29 bytes each, on every turn), while the server refuses an unknown field anyway, naming
  * it (INVALID_INPUT). And `docs`, the notes docs/tools.md prints beside a field; and the input
  * fields meant for programs (contracts' programOnly: `advertised: false`), which the server still
- * accepts.
+ * accepts. In output schemas, which the model never reads, an id's description that restates its
+ * pattern goes too (input schemas keep it: the model reads them every turn).
  */
-/** The properties a model sees: those not marked `advertised: false` (contracts' programOnly). */
-function advertisedProperties(properties: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(properties).filter(([, schema]) => !(schema !== null && typeof schema === 'object' && (schema as { advertised?: unknown }).advertised === false)),
-  );
-}
-
 function compact(node: unknown, io: 'input' | 'output'): unknown {
   if (Array.isArray(node)) return node.map((item) => compact(item, io));
   if (node === null || typeof node !== 'object') return node;
@@ -43,6 +49,7 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
       out[key] = value.filter((name) => typeof name === 'string' && name in shown);
       continue;
     }
+    if (io === 'output' && key === 'description' && restatesIdPattern(value, source['pattern'])) continue;
     out[key] = compact(value, io);
   }
   return out;

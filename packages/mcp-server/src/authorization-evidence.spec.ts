@@ -3,7 +3,7 @@ import { actionsOfCall } from '@codex-team/policy-engine';
 import { DEFAULT_RECOVERY_POLICY, RecoverySweeper } from '@codex-team/recovery';
 import { digestDatabase } from '@codex-team/store/testing';
 import { AUTHORIZATION_STEPS, modeStep, permissionStep, type AuthorizationStep } from './authorize';
-import { InputGuard } from './input-guard';
+import { SecretGuard } from './secret-guard';
 import { PolicyEnv } from './policy-env';
 import { TicketIssuer } from './runtime';
 import { Session } from './session';
@@ -167,12 +167,13 @@ describe('authorization evidence', () => {
         store: team.store,
         tickets: new TicketIssuer(),
         policy,
-        guard: new InputGuard(policy, logger),
+        guard: new SecretGuard(policy, logger),
         session: new Session(),
         clock: team.clock,
         logger,
         recovery: DEFAULT_RECOVERY_POLICY,
         sweeper: new RecoverySweeper(team.store, DEFAULT_RECOVERY_POLICY),
+        hooks: null,
       },
       logger,
       clock: team.clock,

@@ -5,9 +5,17 @@ import {
   type ToolContract,
   type ToolName,
 } from '@codex-team/contracts';
-import { actionsOfCall, checkGrant, decideModeGate, type CallPermission, type PermissionPolicy } from '@codex-team/policy-engine';
+import {
+  actionsOfCall,
+  checkGrant,
+  decideModeGate,
+  redactSecrets,
+  type CallPermission,
+  type PermissionPolicy,
+} from '@codex-team/policy-engine';
 import type { Actor, BoundAgent, TeamStore } from '@codex-team/store';
 import { classifyError, invalidInput } from './errors';
+import { findInputProblem } from './input-normaliser';
 import type { Session } from './session';
 
 /** What is known about one call as the steps run; each step may fill in more of it. */
@@ -109,12 +117,19 @@ export const identityStep: AuthorizationStep = {
   },
 };
 
-/** The arguments must match the tool's schema (unknown fields, such as an agent id, are refused). */
+/**
+ * The arguments must pass the input normaliser (no `__proto__`/`constructor` keys, no lone
+ * surrogates) and then match the tool's schema (unknown fields, such as an agent id, are refused).
+ */
 export const inputStep: AuthorizationStep = {
   name: 'input',
   run(call) {
     if (call.contract === null) {
       return { decision: 'deny', rule: 'input:unknown-tool', reason: `unknown tool ${call.tool}`, code: 'INVALID_INPUT', details: { tool: call.tool } };
+    }
+    const problem = findInputProblem(call.rawArguments);
+    if (problem !== null) {
+      return { decision: 'deny', rule: problem.rule, reason: problem.reason, code: 'INVALID_INPUT', details: { field: problem.field } };
     }
     const parsed = call.contract.input.safeParse(call.rawArguments);
     if (!parsed.success) {
@@ -128,8 +143,9 @@ export const inputStep: AuthorizationStep = {
 };
 
 /**
- * Scope: a bound call acts for its agent inside the agent's own team, whatever the arguments say.
- * Every id in the arguments is then looked up inside that team by the store, in the operation's own
+ * Scope: a bound call acts for its agent, whatever the arguments say: in the agent's own team, or,
+ * when its `team` argument names another team, there as the team tree allows (docs/hierarchy.md).
+ * Every id in the arguments, and that team, are then looked up by the store in the operation's own
  * transaction (a check here would be a second, racy lookup), so another team's id is NOT_FOUND and
  * its existence never leaks.
  */
@@ -137,10 +153,21 @@ export const scopeStep: AuthorizationStep = {
   name: 'scope',
   run(call) {
     if (call.bound === null) return null;
-    call.actor = { teamId: call.bound.team.id, agentId: call.bound.agent.id };
+    const inTeam = teamArgument(call.input);
+    call.actor = {
+      teamId: call.bound.team.id,
+      agentId: call.bound.agent.id,
+      ...(inTeam === null || inTeam === call.bound.team.id ? {} : { inTeam }),
+    };
     return null;
   },
 };
+
+/** A call's `team` argument (the tools that take one, TEAM_SCOPED_TOOLS), or null. */
+export function teamArgument(input: unknown): string | null {
+  const team = (input as { team?: unknown } | undefined)?.team;
+  return typeof team === 'string' ? team : null;
+}
 
 /**
  * Permission: the caller's profile (a grant at spawn, else its role's) must allow the action the
@@ -197,6 +224,8 @@ export const modeStep: AuthorizationStep = {
     const { team, agent } = call.bound;
     const mode = team.mode.current;
     if (mode === 'default') return null;
+    // A call into another team meets that team's mode, which the store applies in its transaction.
+    if (call.actor?.inTeam !== undefined) return null;
     const tool = call.contract.name as ToolName;
     const input = call.input as { role?: unknown; plan?: unknown };
     const decision = decideModeGate(mode, {
@@ -253,8 +282,30 @@ export async function authorize(
   return last ?? { step: 'input', verdict: { decision: 'deny', rule: 'no-step-decided', reason: `nothing authorized ${call.tool}`, code: 'INTERNAL' } };
 }
 
+/** Longest unknown tool name kept in decisions, logs and answers. */
+const UNKNOWN_TOOL_MAX_CHARS = 64;
+
+/**
+ * How an unknown tool name is recorded: anything may arrive there (a pasted secret, megabytes, lone
+ * surrogates), so it is masked, made well-formed and cut short before it reaches the decision log.
+ */
+export function recordedToolName(name: string): string {
+  const masked = redactSecrets(name).text.replace(/[\uD800-\uDFFF]/g, '\uFFFD');
+  return masked.length <= UNKNOWN_TOOL_MAX_CHARS ? masked : `${masked.slice(0, UNKNOWN_TOOL_MAX_CHARS)}…`;
+}
+
 /** A fresh call record for `tool`. */
 export function callUnderAuthorization(tool: string, rawArguments: unknown): CallUnderAuthorization {
   const contract = Object.hasOwn(TOOL_CONTRACTS, tool) ? (TOOL_CONTRACTS[tool as ToolName] as ToolContract) : null;
-  return { tool, contract, rawArguments, bound: null, input: undefined, actions: null, actor: null, profile: null, permission: null };
+  return {
+    tool: contract === null ? recordedToolName(tool) : tool,
+    contract,
+    rawArguments,
+    bound: null,
+    input: undefined,
+    actions: null,
+    actor: null,
+    profile: null,
+    permission: null,
+  };
 }

@@ -3,12 +3,16 @@ import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-te
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import type { Logger } from 'pino';
+import { HookEngine, HookRegistry, type HookCommandRunner, type HookFileSource } from '@codex-team/hooks';
 import type { AuthorizationStep } from './authorize';
+import { createHookGate } from './hooks/hook-gate';
+import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { codexThreadOf } from './codex-thread';
-import { InputGuard } from './input-guard';
 import { PolicyEnv } from './policy-env';
+import { SecretGuard } from './secret-guard';
 import type { TicketIssuer } from './runtime';
 import { Session } from './session';
 import { shippedPermissionPolicy } from './shipped-permissions';
@@ -71,7 +75,22 @@ export interface ServerDeps {
    * records the agent's disconnect with it). @default a fresh, unbound Session
    */
   session?: Session;
+  /** The server's hooks file (`--hooks FILE`), whose hooks apply to every team. @default none: profile hooks only */
+  hooksFile?: HookFileSource;
+  /** Runs command hooks. @default a ProcessHookRunner of this server */
+  hookRunner?: HookCommandRunner;
 }
+
+/**
+ * tools/call with its arguments left exactly as JSON parsing made them. The SDK's own
+ * CallToolRequestSchema rebuilds them as a record and silently drops an own `__proto__` key; the
+ * input normaliser (input-normaliser.ts) must see it to refuse it. The SDK still checks the request
+ * against its schema before the handler runs.
+ */
+const RawCallToolRequestSchema = z.object({
+  method: z.literal('tools/call'),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
 
 /**
  * A fresh MCP server for one session (stdio process or HTTP session) with every team_* tool.
@@ -90,12 +109,19 @@ export function createServer(deps: ServerDeps): Server {
       store: deps.store,
       tickets: deps.tickets,
       policy,
-      guard: new InputGuard(policy, deps.logger),
+      guard: new SecretGuard(policy, deps.logger),
       session,
       clock: deps.clock,
       logger: deps.logger,
       recovery,
       sweeper,
+      hooks: createHookGate({
+        registry: new HookRegistry(deps.hooksFile ?? null),
+        engine: new HookEngine({ runner: deps.hookRunner ?? new ProcessHookRunner(), cwd: process.cwd() }),
+        store: deps.store,
+        policy,
+        logger: deps.logger,
+      }),
     },
     logger: deps.logger,
     clock: deps.clock,
@@ -108,8 +134,8 @@ export function createServer(deps: ServerDeps): Server {
     { capabilities: { tools: {} } },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.listTools() }));
-  server.setRequestHandler(CallToolRequestSchema, (request) => {
-    session.noteCodexThread(codexThreadOf(request.params._meta));
+  server.setRequestHandler(RawCallToolRequestSchema, (request) => {
+    session.noteCodexThread(codexThreadOf(request.params['_meta']));
     return registry.call(request.params.name, request.params.arguments);
   });
   return server;

@@ -1,4 +1,5 @@
 import { TeamError, type ErrorCode } from '@codex-team/contracts';
+import { redactSecrets } from '@codex-team/policy-engine';
 import type { AuthzDecisionInput, CallAuthorization } from '@codex-team/store';
 import type { AuthorizationOutcome, CallUnderAuthorization, StepVerdict } from './authorize';
 import type { Session } from './session';
@@ -14,7 +15,12 @@ function actionText(call: CallUnderAuthorization): string {
   return call.actions === null ? UNREAD_ACTION : call.actions.join('+');
 }
 
-/** The decision record of an authorization outcome, attributed to the session's agent when known. */
+/**
+ * The decision record of an authorization outcome, attributed to the session's agent when known.
+ * Its reason is masked whatever the team's profile: a refusal may quote what the caller sent, and
+ * the decision log is the server's record, not the team's data. (The tool name was masked when the
+ * call was read: see recordedToolName.)
+ */
 export function decisionOf(call: CallUnderAuthorization, outcome: AuthorizationOutcome, session: Session): CallDecision {
   const { verdict } = outcome;
   return {
@@ -27,7 +33,7 @@ export function decisionOf(call: CallUnderAuthorization, outcome: AuthorizationO
     rule: verdict.rule,
     matched: [...(verdict.matched ?? [])].sort(),
     decision: verdict.decision,
-    reason: verdict.reason,
+    reason: redactSecrets(verdict.reason).text,
     step: outcome.step,
   };
 }
@@ -73,11 +79,16 @@ export function withDecision(error: TeamError, decision: CallDecision): TeamErro
 /**
  * The decision to record for an allowed call that failed before any operation recorded it. The
  * allow stands (the outcome says what went wrong), except for two binding calls of one session
- * that raced: the session lets only the first bind, an identity refusal.
+ * that raced (the session lets only the first bind, an identity refusal) and a read the team tree
+ * refused (a scope refusal).
  */
 export function decisionAfterFailure(decision: CallDecision, error: TeamError): CallDecision {
   if (decision.step === 'identity' && error.code === 'ALREADY_BOUND') {
-    return { ...decision, decision: 'deny', rule: 'identity:already-bound', reason: error.reason, matched: [] };
+    return { ...decision, decision: 'deny', rule: 'identity:already-bound', reason: redactSecrets(error.reason).text, matched: [] };
+  }
+  // A read refused by the team tree (a write records it in its own transaction): the tree's deny.
+  if (error.refusal?.kind === 'scope') {
+    return { ...decision, decision: 'deny', rule: error.refusal.rule, reason: error.reason, matched: [], step: 'scope' };
   }
   return decision;
 }

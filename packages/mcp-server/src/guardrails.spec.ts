@@ -56,6 +56,34 @@ describe('guardrails enforced by the server', () => {
     });
   });
 
+  describe('bounds on reported usage', () => {
+    it('refuses one implausible usage report with INVALID_INPUT, audits the refusal, and charges nothing', async () => {
+      const { lead, started } = await team.startTeam({ name: 'bounded' });
+      const before = digestDatabase(team.dbPath);
+      const refused = await lead.caller.fails('team_inbox', { usage: { input_tokens: 2_147_483_648, output_tokens: 0 } });
+      expect(refused.code).toBe('INVALID_INPUT');
+      expect(JSON.stringify(refused.details)).toContain(`must be at most ${LIMITS.usageInputTokensMax} tokens in one report`);
+      for (const usage of [
+        { input_tokens: 10, output_tokens: LIMITS.usageOutputTokensMax + 1 },
+        { input_tokens: 10, output_tokens: 0, cached_input_tokens: 11 },
+      ]) {
+        expect((await lead.caller.fails('team_inbox', { usage })).code).toBe('INVALID_INPUT');
+      }
+      const after = digestDatabase(team.dbPath);
+      expect({ ...after, authz_decisions: null }).toEqual({ ...before, authz_decisions: null });
+      const decisions = await team.store.listAuthzDecisions({ teamId: started.team.id, afterSeq: 0, limit: 100 });
+      const refusals = decisions.filter((d) => d.tool === 'team_inbox');
+      expect(refusals.map((d) => [d.decision, d.rule, d.outcome])).toEqual(Array(3).fill(['deny', 'input:schema', 'INVALID_INPUT']));
+      // The largest plausible report is charged in full; the team is not locked out by it.
+      await lead.caller.ok('team_inbox', { usage: { input_tokens: LIMITS.usageInputTokensMax, output_tokens: LIMITS.usageOutputTokensMax } });
+      expect((await lead.caller.ok('team_status')).hints?.budget).toBe('ok');
+      expect((await lead.caller.ok('team_run_summary')).usage?.budget).toMatchObject({
+        used_tokens: LIMITS.usageInputTokensMax + LIMITS.usageOutputTokensMax,
+        state: 'ok',
+      });
+    });
+  });
+
   describe('early stop', () => {
     it('reports ready to finalize once every task is done, and after the lead declares consensus refuses new claims', async () => {
       const { lead, started } = await team.startTeam({ name: 'stopper' });

@@ -24,7 +24,10 @@ afterEach(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Plants every secret in every text a lead and a teammate send, in three processes. */
-async function plantedRun(dbPath: string, profile: string): Promise<{ replay: AuditEvent[]; logs: string; agents: StdioAgent[] }> {
+async function plantedRun(
+  dbPath: string,
+  profile: string,
+): Promise<{ replay: AuditEvent[]; logs: string; answers: string; agents: StdioAgent[] }> {
   const args = ['--profiles-dir', dir];
   const lead = await spawnStdioAgent(dbPath, args);
   const mate = await spawnStdioAgent(dbPath, args);
@@ -33,18 +36,18 @@ async function plantedRun(dbPath: string, profile: string): Promise<{ replay: Au
   await mate.caller.ok('team_join', { ticket: spawned.join_ticket });
   await lead.caller.ok('team_task_create', {
     tasks: [
-      { key: 'a', title: `rotate ${PLANTED.title}`, description: `aws key ${PLANTED.description}` },
+      { key: 'a', title: `rotate ${PLANTED.title}`, description: `aws key ${PLANTED.description}; db postgres://app:${PLANTED.urlAtPassword}@db:5432/x` },
       { key: 'b', title: 'second', depends_on: ['a'] },
     ],
   });
   const first = await mate.caller.ok('team_task_next');
   const task = first.claim?.task.id;
   const fence = first.claim?.fence;
-  await mate.caller.ok('team_task_update', { task_id: task, fence, progress: `slack ${PLANTED.progress}` });
+  await mate.caller.ok('team_task_update', { task_id: task, fence, progress: `slack ${PLANTED.progress}, cache redis://:${PLANTED.redisPassword}@cache:6379/0` });
   const artifact = await mate.caller.ok('team_artifact_publish', { name: 'deploy.md', content: PLANTED_ARTIFACT, task_id: task, fence });
   await mate.caller.ok('team_send', {
     to: started.agent.id,
-    body: `token is ${PLANTED.body}`,
+    body: `token is ${PLANTED.body}; publish with ${PLANTED.npmToken}`,
     artifact_refs: [artifact.artifact.id],
     idempotency_key: PLANTED.idempotency,
   });
@@ -53,6 +56,14 @@ async function plantedRun(dbPath: string, profile: string): Promise<{ replay: Au
   await mate.caller.ok('team_task_release', { task_id: second.claim?.task.id, fence: second.claim?.fence, reason: `google ${PLANTED.reason}` });
   const read = await lead.caller.ok('team_artifact_read', { artifact_id: artifact.artifact.id });
   expect(read.content.startsWith('# deploy notes')).toBe(true);
+  // Every answer that shows the team's texts back.
+  const answers = JSON.stringify([
+    read,
+    await lead.caller.ok('team_status'),
+    await lead.caller.ok('team_task_list'),
+    await lead.caller.ok('team_inbox'),
+    await lead.caller.ok('team_run_summary'),
+  ]);
   await lead.caller.ok('team_finalize', { summary: `pat ${PLANTED.summary}`, force: true });
   const replay = ((await lead.caller.ok('team_run_summary', { log: 'audit', limit: 1_000  })).log!).events;
   const agents = [lead, mate];
@@ -61,14 +72,15 @@ async function plantedRun(dbPath: string, profile: string): Promise<{ replay: Au
     await agent.exited;
   }
   const logs = agents.flatMap((agent) => agent.logs.map((line) => JSON.stringify(line))).join('\n');
-  return { replay, logs, agents };
+  return { replay, logs, answers, agents };
 }
 
 describe('secret redaction over stdio (built binary)', () => {
-  it('lets no planted secret survive in the store file, the logs or the replay output', async () => {
+  it('lets no planted secret survive in the store file, the tool answers, the logs or the replay output', async () => {
     const dbPath = join(dir, 'redacted.db');
-    const { replay, logs } = await plantedRun(dbPath, 'default');
+    const { replay, logs, answers } = await plantedRun(dbPath, 'default');
     expect(secretsIn(rawStoreText(dbPath))).toEqual([]);
+    expect(secretsIn(answers)).toEqual([]);
     expect(secretsIn(logs)).toEqual([]);
     expect(secretsIn(JSON.stringify(replay))).toEqual([]);
     // What was masked is still recognisable, and the logs say that masking happened.
@@ -79,7 +91,9 @@ describe('secret redaction over stdio (built binary)', () => {
   it('control: with redact_secrets off the same run stores the secrets, and the scan finds them, but replay output stays masked', async () => {
     const dbPath = join(dir, 'leaky.db');
     const { replay, logs } = await plantedRun(dbPath, 'leaky');
-    expect(secretsIn(rawStoreText(dbPath))).toEqual(expect.arrayContaining(['title', 'body', 'privateKeyBody', 'password', 'summary']));
+    expect(secretsIn(rawStoreText(dbPath))).toEqual(
+      expect.arrayContaining(['title', 'body', 'privateKeyBody', 'password', 'summary', 'awsCsvSecret', 'urlAtPassword', 'redisPassword', 'npmToken']),
+    );
     expect(secretsIn(JSON.stringify(replay))).toEqual([]);
     expect(secretsIn(logs)).toEqual([]);
   });

@@ -19,12 +19,14 @@ export interface ServerArgs {
   codexServerKey: string;
   /** `--codex-thread-cap` and `--codex-thread-cap-from`: Codex's own limit on teammates, if known. */
   codexThreadCap: CodexThreadCap | undefined;
+  /** `--hooks FILE`: lifecycle hooks for every team this server serves. */
+  hooksFile: string | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
                       [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
-                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]]
+                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -44,6 +46,8 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
                       reads it from Codex's config); teams and spawn hints never exceed it
   --codex-thread-cap-from TEXT
                       where that limit came from, named in refusals and hints
+  --hooks FILE        lifecycle hooks for every team, in Codex's hooks.json shape (docs/hooks.md);
+                      while the file is missing or invalid every call is refused (gates fail closed)
 `;
 
 const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
@@ -60,80 +64,90 @@ function wholeOption(flag: string, text: string | undefined): number | undefined
   return Number(text);
 }
 
+/** The flags every codex-team server process takes (stdio `codex-team-mcp`, `codex-team serve --http`). */
+export const SERVER_OPTIONS = {
+  db: { type: 'string' },
+  'profiles-dir': { type: 'string' },
+  'lease-ms': { type: 'string' },
+  'sweep-ms': { type: 'string' },
+  'grace-ms': { type: 'string' },
+  'stale-ms': { type: 'string' },
+  'max-attempts': { type: 'string' },
+  'log-level': { type: 'string' },
+  name: { type: 'string' },
+  'codex-thread-cap': { type: 'string' },
+  'codex-thread-cap-from': { type: 'string' },
+  hooks: { type: 'string' },
+} as const;
+
+/** Values of SERVER_OPTIONS as `util.parseArgs` returns them. */
+export type ServerOptionValues = Partial<Record<keyof typeof SERVER_OPTIONS, string | boolean | (string | boolean)[]>>;
+
+function textValue(values: ServerOptionValues, name: keyof typeof SERVER_OPTIONS): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Parses the binary's arguments; the store path falls back to the environment it was given. */
 export function parseServerArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerArgs {
-  let values: {
-    db?: string;
-    'profiles-dir'?: string;
-    'lease-ms'?: string;
-    'sweep-ms'?: string;
-    'grace-ms'?: string;
-    'stale-ms'?: string;
-    'max-attempts'?: string;
-    'log-level'?: string;
-    name?: string;
-    'codex-thread-cap'?: string;
-    'codex-thread-cap-from'?: string;
-    help?: boolean;
-  };
+  let values: ServerOptionValues & { help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: {
-        db: { type: 'string' },
-        'profiles-dir': { type: 'string' },
-        'lease-ms': { type: 'string' },
-        'sweep-ms': { type: 'string' },
-        'grace-ms': { type: 'string' },
-        'stale-ms': { type: 'string' },
-        'max-attempts': { type: 'string' },
-        'log-level': { type: 'string' },
-        name: { type: 'string' },
-        'codex-thread-cap': { type: 'string' },
-        'codex-thread-cap-from': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...SERVER_OPTIONS, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
     throw new ServerArgsError(error instanceof Error ? error.message : String(error));
   }
+  return { ...serverArgsFromValues(values, env), help: values.help ?? false };
+}
+
+/**
+ * The settings of SERVER_OPTIONS' values (already parsed by the caller's own option table);
+ * ServerArgsError for a value out of range.
+ */
+export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<Record<string, string | undefined>>): Omit<ServerArgs, 'help'> {
   // recoveryPolicy checks the lease's range (1 ms to a day) with the other recovery numbers.
-  const leaseMs = wholeOption('--lease-ms', values['lease-ms']);
+  const leaseMs = wholeOption('--lease-ms', textValue(values, 'lease-ms'));
   let recovery: RecoveryPolicy;
   try {
     recovery = recoveryPolicy({
       leaseMs,
-      sweepEveryMs: wholeOption('--sweep-ms', values['sweep-ms']),
-      graceMs: wholeOption('--grace-ms', values['grace-ms']),
-      staleAfterMs: wholeOption('--stale-ms', values['stale-ms']),
-      maxAttempts: wholeOption('--max-attempts', values['max-attempts']),
+      sweepEveryMs: wholeOption('--sweep-ms', textValue(values, 'sweep-ms')),
+      graceMs: wholeOption('--grace-ms', textValue(values, 'grace-ms')),
+      staleAfterMs: wholeOption('--stale-ms', textValue(values, 'stale-ms')),
+      maxAttempts: wholeOption('--max-attempts', textValue(values, 'max-attempts')),
     });
   } catch (error) {
     throw new ServerArgsError(isTeamError(error) ? error.message : String(error));
   }
-  const logLevel = values['log-level'] ?? 'info';
+  const logLevel = textValue(values, 'log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ServerArgsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  if (values.db === '') throw new ServerArgsError('--db needs a path');
-  if (values['profiles-dir'] === '') throw new ServerArgsError('--profiles-dir needs a path');
-  const codexServerKey = values.name ?? 'team';
+  const db = textValue(values, 'db');
+  const profilesDir = textValue(values, 'profiles-dir');
+  if (db === '') throw new ServerArgsError('--db needs a path');
+  if (profilesDir === '') throw new ServerArgsError('--profiles-dir needs a path');
+  const codexServerKey = textValue(values, 'name') ?? 'team';
   if (!SERVER_KEY.test(codexServerKey)) throw new ServerArgsError('--name must be 1-32 letters, digits, "_" or "-"');
-  const teammates = wholeOption('--codex-thread-cap', values['codex-thread-cap']);
-  if (teammates === undefined && values['codex-thread-cap-from'] !== undefined) {
+  const teammates = wholeOption('--codex-thread-cap', textValue(values, 'codex-thread-cap'));
+  const capFrom = textValue(values, 'codex-thread-cap-from');
+  if (teammates === undefined && capFrom !== undefined) {
     throw new ServerArgsError('--codex-thread-cap-from needs --codex-thread-cap');
   }
+  const hooks = textValue(values, 'hooks');
+  if (hooks === '') throw new ServerArgsError('--hooks needs a path');
   return {
-    dbPath: values.db ?? defaultDbPath(env),
-    profilesDir: values['profiles-dir'] ?? defaultUserProfilesDir(env),
+    dbPath: db ?? defaultDbPath(env),
+    profilesDir: profilesDir ?? defaultUserProfilesDir(env),
     leaseMs,
     recovery,
     logLevel: logLevel as LogLevel,
     codexServerKey,
-    codexThreadCap:
-      teammates === undefined ? undefined : { teammates, from: values['codex-thread-cap-from'] ?? `--codex-thread-cap ${teammates}` },
-    help: values.help ?? false,
+    codexThreadCap: teammates === undefined ? undefined : { teammates, from: capFrom ?? `--codex-thread-cap ${teammates}` },
+    hooksFile: hooks,
   };
 }

@@ -1,15 +1,9 @@
-import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts';
-import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
-import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
+import { TeamError } from '@codex-team/contracts';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { Logger } from 'pino';
-import type { CodexThreadCap, PermissionPolicy } from '@codex-team/policy-engine';
-import { createServer } from './create-server';
-import { RequestSizeGuard, oversizedRequestId, oversizedToolName, type OversizedLine } from './request-size-guard';
-import { TicketIssuer } from './runtime';
-import { loadServerProfiles } from './server-policy';
+import { ServerRuntime, type ServerRuntimeOptions } from './server-runtime';
 import { Session } from './session';
+import { StdinLineGuard, oversizedRequestId, oversizedToolName, type MalformedLine, type OversizedLine } from './stdin-line-guard';
 import { errorResult } from './tool-result';
 
 /**
@@ -19,31 +13,13 @@ import { errorResult } from './tool-result';
  */
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
-export interface StdioServerOptions {
-  /** The SQLite store file shared by every server process of the machine. */
-  dbPath: string;
-  /** The user's own profile directory, beside the built-in profiles; a missing one is fine. */
-  profilesDir?: string;
-  /** Overrides every profile's lease length, in milliseconds. @default the team profile's */
-  leaseMs?: number;
-  /**
-   * Heartbeat and recovery numbers; `sweepEveryMs` times this process's one sweep (leases, lost
-   * and idle teammates, idle teams, mode lapses). @default recoveryPolicy({ leaseMs })
-   */
-  recovery?: RecoveryPolicy;
-  logger: Logger;
+export interface StdioServerOptions extends ServerRuntimeOptions {
   /** @default process.stdin */
   stdin?: Readable;
   /** @default process.stdout */
   stdout?: Writable;
   /** @default MAX_REQUEST_BYTES */
   maxRequestBytes?: number;
-  /** @default the shipped profiles/permissions/default.yaml */
-  permissions?: PermissionPolicy;
-  /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
-  codexThreadCap?: CodexThreadCap;
-  /** The key Codex registered this server under (`--name`). @default 'team' */
-  codexServerKey?: string;
 }
 
 /** A server speaking MCP on stdio for one session. */
@@ -65,41 +41,16 @@ export interface RunningStdioServer {
  */
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const { logger } = options;
-  const ids = new RandomIdGenerator();
-  const profiles = loadServerProfiles(options.profilesDir, logger);
-  const store: TeamStore = await openSqliteTeamStore({
-    path: options.dbPath,
-    clock: systemClock,
-    ids,
-    profiles,
-    logger,
-    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
-  });
   const session = new Session();
-  const recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-  const recoverySweeper = new RecoverySweeper(store, recovery, logger);
-  const server = createServer({
-    store,
-    profiles,
-    clock: systemClock,
-    ids,
-    tickets: new TicketIssuer(),
-    logger,
-    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-    recovery,
-    sweeper: recoverySweeper,
-    session,
-    ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
-    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
-    ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
-  });
-  // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
-  // team's claims come back, silent teammates free their slots, idle teams close and temporary
-  // modes lapse while any agent of the machine runs. The timer never keeps the process alive.
-  const stopSweeps = recoverySweeper.start();
+  const runtime = await ServerRuntime.open(options);
+  const server = runtime.createSessionServer(session);
   const stdin = options.stdin ?? process.stdin;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-  const guard = new RequestSizeGuard(maxRequestBytes, (line) => refuseOversized(line));
+  const guard = new StdinLineGuard(
+    maxRequestBytes,
+    (line) => refuseOversized(line),
+    (line) => answerMalformed(line),
+  );
   // The guard hands over whole lines of at most maxRequestBytes, so the SDK buffer never overflows.
   const transport = new StdioServerTransport(guard, options.stdout ?? process.stdout, {
     maxBufferSize: 2 * maxRequestBytes + 1024,
@@ -126,6 +77,18 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     transport.send(reply).catch((error: unknown) => logger.error({ err: error }, 'could not answer an oversized request'));
   }
 
+  // JSON-RPC's answer to a line that is not a message; the session goes on.
+  function answerMalformed(line: MalformedLine): void {
+    const binding = session.binding;
+    logger.warn(
+      { agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, code: line.code, reason: line.message },
+      'malformed JSON-RPC line answered with an error',
+    );
+    const reply = { jsonrpc: '2.0' as const, id: line.id, error: { code: line.code, message: line.message } };
+    // The SDK's message type insists on an id; JSON-RPC asks for null when the request's is unknown.
+    transport.send(reply as Parameters<typeof transport.send>[0]).catch((error: unknown) => logger.error({ err: error }, 'could not answer a malformed line'));
+  }
+
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
@@ -135,24 +98,17 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     // The body starts on a later tick: closing the server below re-enters shutdown through
     // onclose, and by then `ending` must already be set so the session ends exactly once.
     ending ??= Promise.resolve().then(async () => {
-      const binding = session.end();
       // Record the disconnect first: it is the liveness signal the team relies on.
-      if (binding !== null) {
-        try {
-          await store.disconnectAgent(binding, reason);
-        } catch (error) {
-          logger.error({ err: error, agent_id: binding.agentId, team_id: binding.teamId }, 'could not record the disconnect');
-        }
-      }
+      const binding = await runtime.endSession(session, reason);
       stdin.unpipe(guard);
       try {
         await server.close();
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
+      // Hooks still running die with the session (the runtime kills their process groups).
       // A sweep already running finishes its transaction before the store closes under it.
-      await stopSweeps();
-      await store.close();
+      await runtime.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
       resolveClosed();
     });
@@ -172,9 +128,10 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   logger.info(
     {
       db: options.dbPath,
-      profiles: [...profiles.profiles.keys()],
+      profiles: [...runtime.profiles.profiles.keys()],
       lease_override_ms: options.leaseMs ?? null,
-      recovery,
+      recovery: runtime.recovery,
+      hooks_file: options.hooksFile?.dir ?? null,
       codex_thread_cap: options.codexThreadCap ?? null,
     },
     'codex-team-mcp serving on stdio',

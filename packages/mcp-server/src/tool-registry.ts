@@ -31,10 +31,11 @@ import {
   type CallDecision,
 } from './decision-log';
 import { classifyError } from './errors';
-import type { InputGuard } from './input-guard';
+import type { HookGate, PostHooks } from './hooks/hook-gate';
 import { afterBoundCall, beforeBoundCall } from './liveness';
 import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
+import type { SecretGuard } from './secret-guard';
 import type { Session } from './session';
 import { errorResult, successResult } from './tool-result';
 
@@ -44,8 +45,8 @@ export interface ToolEnv {
   tickets: TicketIssuer;
   /** The profiles of this process and the lease override. */
   policy: PolicyEnv;
-  /** Masks secrets in every call's arguments before a handler sees them. */
-  guard: InputGuard;
+  /** Masks secrets in every call's arguments before a handler sees them, and in every answer. */
+  guard: SecretGuard;
   session: Session;
   clock: Clock;
   logger: Logger;
@@ -53,6 +54,8 @@ export interface ToolEnv {
   recovery: RecoveryPolicy;
   /** This process's recovery sweeps (team_recover and team_resume run one). */
   sweeper: RecoverySweeper;
+  /** The lifecycle hooks around each call; null in a server built without the hook engine. */
+  hooks: HookGate | null;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */
@@ -77,6 +80,13 @@ export type BoundToolHandler<N extends ToolName> = (
   input: ToolInput<N>,
   context: BoundToolContext,
 ) => Promise<ToolOutput<N>>;
+
+/** The profile of the team a binding call's answer names (team_start, team_join, team_resume). */
+function profileOfAnswer(output: Record<string, unknown>): string | null {
+  const team = output['team'];
+  const profile = typeof team === 'object' && team !== null ? (team as { profile?: unknown }).profile : undefined;
+  return typeof profile === 'string' ? profile : null;
+}
 
 // Without a policy nothing can be authorized: an operator must fix the permissions file.
 const POLICY_UNAVAILABLE: AuthorizationOutcome = {
@@ -172,7 +182,7 @@ export class ToolRegistry {
       else if (decision.decision === 'allow') decision = decisionAfterFailure(decision, error);
       const answered = decision.decision === 'deny' && authorized.verdict.decision === 'allow' ? withDecision(error, decision) : error;
       outcome = answered.code;
-      result = errorResult(answered.toBody());
+      result = errorResult(env.guard.maskError(answered.toBody()));
     }
     const recorded = authorization?.recorded ?? null;
     if (recorded === null) await this.record(decision, outcome);
@@ -203,10 +213,13 @@ export class ToolRegistry {
     const entry = this.entries.get(call.tool);
     if (entry === undefined) throw new TeamError('INTERNAL', `tool ${call.tool} has no handler`);
     const { contract } = entry;
-    const { guard } = env;
+    const { guard, hooks } = env;
+    const tool = contract.name as ToolName;
     if (!entry.bound) {
-      const output = await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization });
-      return this.checkOutput(contract, output);
+      const input = guard.redact(contract, call.input, null);
+      const post = hooks === null ? null : await hooks.before({ tool, input, bound: null, authorization });
+      const output = this.checkOutput(contract, await entry.handler(input, { ...env, authorization }));
+      return this.answerAfterHooks(contract, output, profileOfAnswer(output), post);
     }
     if (call.bound === null || call.actor === null || call.permission === null) {
       throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
@@ -214,17 +227,38 @@ export class ToolRegistry {
     const { bound, heartbeat } = await beforeBoundCall(env, call.bound, call.tool);
     // A write renews the heartbeat in its own transaction; a read leaves it to afterBoundCall.
     const renewHeartbeat = heartbeat.action === 'renew' && call.tool !== 'team_heartbeat';
+    const input = guard.redact(contract, call.input, bound.team);
+    // Pre hooks: after validation and authorization, outside any transaction (see HookGate).
+    const post = hooks === null ? null : await hooks.before({ tool, input, bound, authorization });
     const output = this.checkOutput(
       contract,
-      await entry.handler(guard.redact(contract, call.input, bound.team), {
+      await entry.handler(input, {
         ...env,
         actor: { ...call.actor, authorization, ...(renewHeartbeat ? { renewHeartbeat } : {}) },
         bound,
         permission: call.permission,
       }),
     );
+    const answer = await this.answerAfterHooks(contract, output, bound.team.profile, post);
     if (authorization.recorded === null) await afterBoundCall(env, bound, heartbeat, call.tool);
-    return output;
+    return answer;
+  }
+
+  /**
+   * The answer as it leaves the server: secrets masked (the Post hooks hear what the agent will),
+   * then the Post hooks; an answer they changed (TeammateIdle's word) is checked and masked again.
+   */
+  private async answerAfterHooks(
+    contract: ToolContract,
+    output: Record<string, unknown>,
+    profile: string | null,
+    post: PostHooks | null,
+  ): Promise<Record<string, unknown>> {
+    const { guard, hooks } = this.options.env;
+    const masked = guard.maskAnswer(contract, output, profile);
+    if (hooks === null || post === null) return masked;
+    const after = await hooks.after(post, masked);
+    return after === masked ? masked : guard.maskAnswer(contract, this.checkOutput(contract, after), profile);
   }
 
   private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {

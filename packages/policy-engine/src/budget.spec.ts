@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTeamError } from '@codex-team/contracts';
-import { assertBudgetAllows, budgetGate, budgetState, chargeUsage, tokensOf } from './budget';
+import { LIMITS, isTeamError } from '@codex-team/contracts';
+import { assertBudgetAllows, assertUsageRate, budgetGate, budgetState, chargeUsage, decideUsageRate, tokensOf } from './budget';
 import { parseProfile } from './parse-profile';
 
 const fast = parseProfile(readFileSync(join(__dirname, '../../../profiles/fast.yaml'), 'utf8'), 'fast.yaml');
@@ -73,5 +73,38 @@ describe('budgets', () => {
     expect((error as Error).message).toMatch(
       /^LIMIT_EXCEEDED: token budget exhausted: 2000005 of 2000000 tokens used \(profile fast, budget.hard_tokens\); no new spawn\./,
     );
+  });
+});
+
+describe('decideUsageRate', () => {
+  const max = LIMITS.usageTokensPerAgentMinuteMax;
+
+  it('allows an agent up to the per-minute bound and refuses the report that would pass it', () => {
+    expect(decideUsageRate({ recentTokens: max - 1_000, sample: { input_tokens: 900, output_tokens: 100 } })).toMatchObject({
+      decision: 'allow',
+      rule: 'usage.per_minute',
+    });
+    const refused = decideUsageRate({ recentTokens: max - 1_000, sample: { input_tokens: 900, output_tokens: 101 } });
+    expect(refused).toMatchObject({ decision: 'deny', rule: 'usage.per_minute' });
+    expect(refused.reason).toContain(`${max} tokens a minute`);
+  });
+
+  it('throws LIMIT_EXCEEDED with the rule and the figures, and INVALID_INPUT on an implausible sample', () => {
+    expect(() => assertUsageRate({ recentTokens: max, sample: { input_tokens: 1, output_tokens: 0 } })).toThrow(
+      expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: { rule: 'usage.per_minute', tokens: 1, recent_tokens: max, max } }),
+    );
+    expect(() => decideUsageRate({ recentTokens: 0, sample: { input_tokens: 2_147_483_648, output_tokens: 0 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+});
+
+describe('tokensOf', () => {
+  it('refuses a sample past what one call could cost, so one report cannot charge more', () => {
+    expect(tokensOf({ input_tokens: LIMITS.usageInputTokensMax, output_tokens: LIMITS.usageOutputTokensMax })).toBe(
+      LIMITS.usageInputTokensMax + LIMITS.usageOutputTokensMax,
+    );
+    expect(() => tokensOf({ input_tokens: LIMITS.usageInputTokensMax + 1, output_tokens: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => tokensOf({ input_tokens: 5, output_tokens: 0, cached_input_tokens: 6 })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 });

@@ -1,4 +1,4 @@
-import { TeamError, UsageSampleSchema, type Profile, type UsageSample } from '@codex-team/contracts';
+import { LIMITS, TeamError, UsageSampleSchema, type Profile, type UsageSample } from '@codex-team/contracts';
 import { allow, deny, type PolicyDecision } from './decision';
 
 export type BudgetStateName = 'ok' | 'soft_exceeded' | 'hard_exceeded';
@@ -115,4 +115,49 @@ export function budgetCeiling(profile: Profile, usedTokens: number, bandMax: num
     ceiling,
     reason: `${state.reason}: ${left}% of the soft-to-hard margin left, ceiling ${ceiling} of ${bandMax} agents`,
   };
+}
+
+/** The window of the per-agent usage bound, in milliseconds. */
+export const USAGE_RATE_WINDOW_MS = 60_000;
+
+/** What the per-agent usage bound decides on. */
+export interface UsageRateFacts {
+  /** Tokens this agent's accepted reports charged within the last USAGE_RATE_WINDOW_MS. */
+  recentTokens: number;
+  /** The report to decide on. */
+  sample: UsageSample;
+}
+
+/**
+ * Whether one more usage report of an agent is plausible: its reports within a minute may charge
+ * at most LIMITS.usageTokensPerAgentMinuteMax tokens. Pure: the caller (the store, inside the
+ * report's transaction) supplies the agent's recent charge; a refused report charges nothing and is
+ * recorded with rule `usage.per_minute`. Throws INVALID_INPUT on a malformed sample.
+ */
+export function decideUsageRate(facts: UsageRateFacts): PolicyDecision {
+  checkUsed(facts.recentTokens);
+  const tokens = tokensOf(facts.sample);
+  const max = LIMITS.usageTokensPerAgentMinuteMax;
+  const total = facts.recentTokens + tokens;
+  if (total > max) {
+    return deny(
+      'usage.per_minute',
+      `usage report of ${tokens} tokens refused: with the ${facts.recentTokens} reported in the last minute it would pass ${max} tokens a minute for one agent`,
+    );
+  }
+  return allow('usage.per_minute', `${total} of ${max} tokens a minute reported by this agent`);
+}
+
+/** Throws TeamError `LIMIT_EXCEEDED` (details: rule, tokens, recent_tokens, max) when decideUsageRate refuses. */
+export function assertUsageRate(facts: UsageRateFacts): PolicyDecision {
+  const decision = decideUsageRate(facts);
+  if (decision.decision === 'deny') {
+    throw new TeamError('LIMIT_EXCEEDED', decision.reason, {
+      rule: decision.rule,
+      tokens: tokensOf(facts.sample),
+      recent_tokens: facts.recentTokens,
+      max: LIMITS.usageTokensPerAgentMinuteMax,
+    });
+  }
+  return decision;
 }

@@ -37,10 +37,10 @@ describe('redactSecrets', () => {
   });
 
   it('keeps the key name of an assignment and masks only its value', () => {
-    expect(redactSecrets('DATABASE_PASSWORD=hunter2hunter2').text).toBe('DATABASE_PASSWORD=[REDACTED:secret]');
+    expect(redactSecrets('DATABASE_PASSWORD=hunter2hunter2').text).toBe('DATABASE_PASSWORD=[REDACTED:password]');
     expect(redactSecrets('{"api_key": "q8w7e6r5t4y3u2i1"}').text).toBe('{"api_key": "[REDACTED:secret]"}');
     expect(redactSecrets('Authorization: Bearer abcdefghijklmnop0123456789').text).toBe(
-      'Authorization: Bearer [REDACTED:bearer-token]',
+      'Authorization: Bearer [REDACTED:authorization]',
     );
     expect(redactSecrets('postgres://app:s3cr3t-pw@db:5432/x').text).toBe('postgres://app:[REDACTED:password]@db:5432/x');
   });
@@ -85,6 +85,48 @@ describe('redactSecrets', () => {
   });
 });
 
+// Secrets of the kinds the hardening review found surviving, joined from parts at run time so no
+// literal credential sits in the repository. None is real.
+const part = (...parts: string[]): string => parts.join('');
+const BODY36 = 'Q7szhEHuc1ngyyzJesud0x9KpLm3RtVw8bNa';
+const AWS_SECRET = part('wJalrXUtnFEMI/K7MDENG', '/bPxRfiCYzq3Xa9L2mKEY');
+
+describe('redactSecrets on the kinds that used to survive', () => {
+  it.each([
+    ['an AWS secret key in a credentials CSV line', `ci-user,,${part('AKIA', 'Q3ZT7RKXW2MN4P5L')},${AWS_SECRET},https://1.signin.aws.amazon.com/console`, AWS_SECRET],
+    ['a URL password holding a raw @', 'postgres://app:pa55@word@db.internal:5432/x', 'pa55@word'],
+    ['a URL password with an empty user', 'redis://:Zq8vR2mKx9LpT4wN@cache:6379/0', 'Zq8vR2mKx9LpT4wN'],
+    ['an npm token', `//registry.npmjs.org/:_authToken=${part('npm', '_', BODY36)}`, part('npm', '_', BODY36)],
+    ['a GitHub token', `rotate ${part('gh', 'p_', BODY36)}`, part('gh', 'p_', BODY36)],
+  ])('masks %s', (_name, text, secret) => {
+    const out = redactSecrets(text).text;
+    expect(out).not.toContain(secret);
+    expect(out).toContain('[REDACTED:');
+  });
+
+  it('keeps the user and host of a URL whose password it masks', () => {
+    expect(redactSecrets('redis://:Zq8vR2mKx9LpT4wN@cache:6379/0').text).toBe('redis://:[REDACTED:password]@cache:6379/0');
+    expect(redactSecrets('postgres://app:pa55@word@db:5432/x').text).toBe('postgres://app:[REDACTED:password]@db:5432/x');
+  });
+});
+
+describe('redactSecrets on everyday text', () => {
+  it.each([
+    'tokenizer=cl100k_base',
+    'PWD=/home/runner/work/app',
+    'credential.helper=osxkeychain',
+    'api_key_env=OPENAI_API_KEY',
+    'Token refresh-handler-implementation',
+    'Basic configuration/installation/guide',
+    'sk-learn-compatible-estimator',
+    'git checkout 9fceb02d0ae598e95dc970b74767f19372d61af8',
+    'class OAuth2AuthorizedClientService implements AuthorizedClientRepository',
+    'secret = secrets.token_urlsafe(32)',
+  ])('leaves %j alone', (text) => {
+    expect(redactSecrets(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+});
+
 describe('redactDeep', () => {
   it('masks strings at any depth, keeps skipped keys, and counts kinds', () => {
     const input = {
@@ -102,5 +144,12 @@ describe('redactDeep', () => {
     expect(out.kinds).toEqual(['aws-access-key', 'openai-key']);
     expect(containsSecret(JSON.stringify(out.value))).toBe(true);
     expect(containsSecret(JSON.stringify(redactDeep(input).value))).toBe(false);
+  });
+
+  it('keeps a key named __proto__ as a key, never as the prototype of the copy', () => {
+    const input = JSON.parse('{"__proto__": {"polluted": true}, "body": "x"}') as Record<string, unknown>;
+    const out = redactDeep(input).value;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__', 'body']);
   });
 });

@@ -1,66 +1,23 @@
 /**
- * Secret redaction: the one place that decides what a secret looks like. Message bodies, artifact
- * contents and every other text an agent sends are masked with it before they are stored (when the
- * team's profile has guardrails.redact_secrets), and logs and replay output always go through it.
- * Patterns are linear-time (no nested quantifiers), so a 1 MiB artifact cannot stall the server.
+ * Secret redaction: the one engine that decides what a secret looks like. Every text an agent
+ * sends is masked with it before it is stored (when the team's profile has
+ * guardrails.redact_secrets), and tool answers, logs, the CLI and the HTML report go through it on
+ * the way out. It detects secrets by structure, not by a keyword alone: private key blocks, the
+ * documented formats of common providers, credentials in URLs and headers, values assigned to
+ * credential keys when the value itself looks like one, and, with no context at all, random-looking
+ * runs of base64 (see secret-rules.ts and secret-shape.ts; docs/security.md says how to add a rule).
+ * Every pattern is linear-time, so a 1 MiB artifact cannot stall the server.
  */
+import {
+  RANDOM_TOKEN_PATTERN,
+  SECRET_RULES,
+  isRandomSecretAt,
+  mask,
+  publicPemBlocks,
+  type SecretRule,
+} from './secret-rules';
 
-/** What a masked secret is replaced with: `[REDACTED:<kind>]`. */
-export const REDACTED_PREFIX = '[REDACTED:';
-
-interface SecretPattern {
-  kind: string;
-  pattern: RegExp;
-  /** Replacement for a match; the default masks the whole match. */
-  replace?: (match: string, ...groups: string[]) => string;
-}
-
-const mask = (kind: string): string => `${REDACTED_PREFIX}${kind}]`;
-
-// Words that, before "=" or ":", announce a credential ("API_KEY=...", "password: ...").
-const SECRET_KEY =
-  String.raw`[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|credential|private[_-]?key|access[_-]?key|authorization)[A-Za-z0-9_.-]*`;
-
-/** Values after a credential key that are clearly not secrets: numbers, booleans, placeholders. */
-function looksLikeSecretValue(value: string): boolean {
-  if (value.length < 8) return false;
-  if (/^\d+$/.test(value)) return false;
-  if (/^(?:true|false|null|none|undefined|required|optional|example|changeme)$/i.test(value)) return false;
-  if (value.startsWith(REDACTED_PREFIX) || /^(?:\$\{?[A-Z_]+\}?|<[^>]*>)$/.test(value)) return false;
-  return true;
-}
-
-// Order matters: specific token formats first, then the generic "key = value" rule.
-const PATTERNS: readonly SecretPattern[] = [
-  {
-    kind: 'private-key',
-    pattern: /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
-  },
-  { kind: 'openai-key', pattern: /\bsk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{20,}/g },
-  { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g },
-  { kind: 'aws-access-key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { kind: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  { kind: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
-  { kind: 'stripe-key', pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}/g },
-  { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { kind: 'ticket', pattern: /\b(?:join|resume)_[a-z2-7]{32,64}\b/g },
-  {
-    kind: 'bearer-token',
-    pattern: /\b(Bearer|Basic|Token)(\s+)([A-Za-z0-9._~+/=-]{16,})/g,
-    replace: (_match, scheme, space) => `${scheme}${space}${mask('bearer-token')}`,
-  },
-  {
-    kind: 'url-credentials',
-    pattern: /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@]{1,256}):([^\s/@]{1,256})@/gi,
-    replace: (_match, scheme, user) => `${scheme}${user}:${mask('password')}@`,
-  },
-  {
-    kind: 'assigned-secret',
-    pattern: new RegExp(String.raw`\b(${SECRET_KEY})(["']?\s*[:=]\s*)(["']?)([^\s"',;]{1,4096})`, 'gi'),
-    replace: (match, key, separator, quote, value) =>
-      looksLikeSecretValue(value) ? `${key}${separator}${quote}${mask('secret')}` : match,
-  },
-];
+export { REDACTED_PREFIX } from './secret-rules';
 
 export interface Redaction {
   text: string;
@@ -70,22 +27,38 @@ export interface Redaction {
   kinds: string[];
 }
 
-/** Masks every secret found in `text`. Pure. */
+const applies = (rule: SecretRule, text: string): boolean => rule.hints === undefined || rule.hints.some((hint) => text.includes(hint));
+
+/** Masks every secret found in `text`. Pure and idempotent: masked text has nothing left to mask. */
 export function redactSecrets(text: string): Redaction {
   let out = text;
   let count = 0;
   const kinds = new Set<string>();
-  for (const { kind, pattern, replace } of PATTERNS) {
-    out = out.replace(pattern, (match: string, ...rest: unknown[]) => {
-      const groups = rest.filter((part): part is string => typeof part === 'string');
-      const replaced = replace === undefined ? mask(kind) : replace(match, ...groups);
-      if (replaced !== match) {
-        count += 1;
-        kinds.add(kind);
+  const masked = (kind: string): void => {
+    count += 1;
+    kinds.add(kind);
+  };
+  for (const rule of SECRET_RULES) {
+    if (!applies(rule, out)) continue;
+    out = out.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
+      if (rule.replace !== undefined) {
+        // replace() passes the groups, then the offset and the whole string: keep the groups only.
+        const groups = rest.slice(0, -2) as (string | undefined)[];
+        const replaced = rule.replace(match, groups);
+        if (replaced !== match) masked(rule.kind);
+        return replaced;
       }
-      return replaced;
+      if (rule.accept !== undefined && !rule.accept(match)) return match;
+      masked(rule.kind);
+      return mask(rule.kind);
     });
   }
+  const publicBlocks = publicPemBlocks(out);
+  out = out.replace(RANDOM_TOKEN_PATTERN, (candidate: string, offset: number, whole: string) => {
+    if (!isRandomSecretAt(whole, candidate, offset, publicBlocks)) return candidate;
+    masked('random-secret');
+    return mask('random-secret');
+  });
   return { text: out, count, kinds: [...kinds].sort() };
 }
 
@@ -117,11 +90,10 @@ export function redactDeep<T>(value: T, skipKeys: readonly string[] = []): DeepR
     }
     if (Array.isArray(node)) return node.map(walk);
     if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
-        out[key] = skipKeys.includes(key) ? child : walk(child);
-      }
-      return out;
+      // fromEntries defines own properties: a key named __proto__ stays a key, never a prototype.
+      return Object.fromEntries(
+        Object.entries(node as Record<string, unknown>).map(([key, child]) => [key, skipKeys.includes(key) ? child : walk(child)]),
+      );
     }
     return node;
   };

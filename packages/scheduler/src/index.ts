@@ -6,4 +6,4 @@ export { remainingCriticalPath } from './critical-path';
 export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey } from './team-hints';
 export type { StaffingHintsView, ReadyToFinalize, BudgetView } from './team-hints';
 export { runSummary, workIntervals } from './run-summary';
-export type { RunSummary } from './run-summary';
+export type { RunSummary, WorkOutcome } from './run-summary';

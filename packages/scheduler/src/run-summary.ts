@@ -27,8 +27,11 @@ function isDecision(event: AuditEvent): boolean {
   return event.action === 'team.finalize' && event.actor_agent_id === null;
 }
 
-/** How a stretch of work on a task ended; `open` while it is still held. */
-export type WorkOutcome = 'done' | 'failed' | 'released' | 'cancelled' | 'open';
+/**
+ * How a stretch of work on a task ended; `recovered` when recovery took the claim back from a
+ * holder that was gone, `open` while it is still held.
+ */
+export type WorkOutcome = 'done' | 'failed' | 'released' | 'cancelled' | 'recovered' | 'open';
 
 /** One stretch of work: an agent's claim of a task until the event that ended it. */
 export interface WorkInterval {
@@ -41,7 +44,7 @@ export interface WorkInterval {
 
 /**
  * Work intervals of each task from the audit trail: from each claim to the completion, failure,
- * release or cancellation that ended it, or to `end` (ms) while still held. Pure.
+ * release, cancellation or recovery that ended it, or to `end` (ms) while still held. Pure.
  */
 export function workIntervals(events: readonly AuditEvent[], end: number): WorkInterval[] {
   const open = new Map<string, { agentId: string; from: number }>();
@@ -52,7 +55,12 @@ export function workIntervals(events: readonly AuditEvent[], end: number): WorkI
     open.delete(taskId);
     out.push({ taskId, agentId: started.agentId, from: started.from, to: Math.max(started.from, at), outcome });
   };
-  const endings: Record<string, WorkOutcome> = { 'task.complete': 'done', 'task.fail': 'failed', 'task.release': 'released' };
+  const endings: Record<string, WorkOutcome> = {
+    'task.complete': 'done',
+    'task.fail': 'failed',
+    'task.release': 'released',
+    'task.recover': 'recovered',
+  };
   for (const event of events) {
     const at = Date.parse(event.at);
     const subject = event.subject_id ?? '';

@@ -2,6 +2,7 @@ import {
   AgentSchema,
   ArtifactSchema,
   MessageSchema,
+  TaskReviewSchema,
   TaskSchema,
   TeamError,
   TeamSchema,
@@ -13,7 +14,7 @@ import {
   type Team,
 } from '@codex-team/contracts';
 import { modeLapse } from '@codex-team/policy-engine';
-import type { AckRecord, TeamSnapshot, UsageRecord } from '@codex-team/contracts';
+import type { AckRecord, TaskReview, TeamSnapshot, UsageRecord } from '@codex-team/contracts';
 
 type Row = { id: string };
 
@@ -68,13 +69,15 @@ export interface ReplayStateJson {
   idle_since: [string, string][];
   acks: AckRecord[];
   usage: UsageRecord[];
+  /** Vote key (task/fence/reviewer) -> the vote, in the order votes were first cast. */
+  reviews: [string, TaskReview][];
 }
 
 /**
  * The fold of a team's audit trail. Every state change's event carries the rows it changed as
  * they were afterwards, so folding them in seq order gives the latest row of everything; acks and
- * usage samples are facts added once. Decision events (`policy.fanout`, `policy.deny`) and
- * checkpoints' own bookkeeping change no state. A state can be saved as JSON and folding goes on
+ * usage samples are facts added once. Decision events (`policy.fanout`, `policy.deny`), blocks
+ * (`hook.block`) and checkpoints' own bookkeeping change no state. A state can be saved as JSON and folding goes on
  * from it: that is what a checkpoint is.
  */
 export class ReplayState {
@@ -88,6 +91,8 @@ export class ReplayState {
   private readonly idleSince = new Map<string, string>();
   private readonly acks: AckRecord[] = [];
   private readonly usage: UsageRecord[] = [];
+  // One vote per agent and claim: a later vote replaces the earlier one in its place.
+  private readonly reviews = new Map<string, TaskReview>();
   private lastSeq = 0;
 
   /** The last event folded in (0: none). */
@@ -114,7 +119,8 @@ export class ReplayState {
     };
     for (const row of rowsOf(data, 'team')) this.team = parse(TeamSchema, row);
     upsert(this.agents, rowsOf(data, 'agent').map((row) => parse(AgentSchema, row)));
-    for (const key of ['task', 'unblocked_tasks', 'cancelled_tasks']) {
+    // `tasks`: a child's tasks at its start, a parent's delegated tasks and its roll-up.
+    for (const key of ['task', 'tasks', 'unblocked_tasks', 'cancelled_tasks']) {
       upsert(this.tasks, rowsOf(data, key).map((row) => parse(TaskSchema, row)));
     }
     upsert(this.messages, rowsOf(data, 'message').map((row) => parse(MessageSchema, row)));
@@ -139,6 +145,11 @@ export class ReplayState {
         }
         this.usage.push(record);
         this.usedTokens += record.charged_tokens;
+        break;
+      }
+      case 'task.review': {
+        const review = parse(TaskReviewSchema, data['review']);
+        this.reviews.set(`${review.task_id}/${review.fence}/${review.reviewer_agent_id}`, review);
         break;
       }
       case 'agent.idle':
@@ -179,6 +190,7 @@ export class ReplayState {
       acks: [...this.acks],
       artifacts: [...this.artifacts.values()],
       usage: [...this.usage],
+      reviews: [...this.reviews.values()],
     };
   }
 
@@ -196,6 +208,7 @@ export class ReplayState {
       idle_since: [...this.idleSince.entries()],
       acks: [...this.acks],
       usage: [...this.usage],
+      reviews: [...this.reviews.entries()],
     };
   }
 
@@ -219,6 +232,7 @@ export class ReplayState {
     for (const [agentId, since] of json.idle_since) state.idleSince.set(agentId, since);
     state.acks.push(...json.acks);
     state.usage.push(...json.usage);
+    for (const [key, review] of json.reviews) state.reviews.set(key, review);
     return state;
   }
 }

@@ -42,19 +42,21 @@ const task = fc
   .record({
     id: pick(TASKS),
     status: pick(['blocked', 'ready', 'in_progress', 'done', 'failed', 'cancelled'] as const),
+    risk: pick(['low', 'medium', 'high'] as const),
     fence: fc.nat(5),
     result: fc.option(fc.string({ maxLength: 12 })),
     deps: fc.subarray(TASKS, { maxLength: 2 }),
     at,
   })
   .map(
-    ({ id, status, fence, result, deps, at: when }): Task => ({
+    ({ id, status, risk, fence, result, deps, at: when }): Task => ({
       id,
       team_id: TEAM,
       title: `task ${id.slice(3, 6)}`,
       description: '',
       required_role: null,
       priority: fence,
+      risk,
       status,
       depends_on: deps.filter((dep) => dep !== id),
       owner_agent_id: status === 'in_progress' ? (AGENTS[1] as string) : null,
@@ -85,6 +87,7 @@ const artifact = fc.record({ id: pick(ARTIFACTS), version: fc.integer({ min: 1, 
     size_bytes: version,
     task_id: null,
     plan: false,
+    tests: version === 2,
     published_by: AGENTS[1] as string,
     created_at: when,
   }),
@@ -111,6 +114,12 @@ const change: fc.Arbitrary<Change> = fc.oneof(
     data: { idle_since: since },
   })),
   artifact.map((row) => ({ action: 'artifact.publish', data: { artifact: row } })),
+  // A later vote of the same agent on the same claim replaces the earlier one in its place.
+  fc.tuple(pick(TASKS), fc.integer({ min: 1, max: 2 }), pick(AGENTS), pick(['approve', 'reject'] as const), at).map(([taskId, fence, reviewer, verdict, when]) => ({
+    action: 'task.review',
+    subject_id: taskId,
+    data: { review: { task_id: taskId, fence, reviewer_agent_id: reviewer, verdict, at: when } },
+  })),
   artifact.map((row) => ({ action: 'team.checkpoint', data: { artifact: row, checkpoint: { number: 1 } } })),
   fc.constant({ action: 'policy.fanout', data: { spawn: [] } }),
 );
@@ -173,11 +182,12 @@ describe('replay from checkpoints', () => {
     fc.assert(sameStateProperty(faithful), { numRuns: 400 });
   });
 
-  it('catches a checkpoint that drops part of the state (acks, idle marks or usage)', () => {
+  it('catches a checkpoint that drops part of the state (acks, idle marks, usage or reviews)', () => {
     const broken: ((json: ReplayStateJson) => ReplayStateJson)[] = [
       (json) => ({ ...json, acks: [] }),
       (json) => ({ ...json, idle_since: [] }),
       (json) => ({ ...json, usage: [], used_tokens: 0 }),
+      (json) => ({ ...json, reviews: [] }),
       // Rows restored in another order: same rows, different state.
       (json) => ({ ...json, tasks: [...json.tasks].reverse() }),
     ];

@@ -13,6 +13,8 @@ export type {
   RecoveryView,
   RecoveryStep,
   RecoveryResult,
+  HookBlock,
+  TicketHolder,
   TeamStore,
   TeamStatusBase,
   TaskClaim,
@@ -36,7 +38,10 @@ export { stateDigest, canonicalJson, archiveChecksum } from './state-digest';
 export { replayStateOf } from './sqlite/checkpoint-ops';
 export { verifyCheckpoints } from './checkpoint-verify';
 export type { CheckpointVerdict, ReplayVerdict } from './checkpoint-verify';
-export { SqliteTeamStore, openSqliteTeamStore } from './sqlite-team-store';
+export { SqliteTeamStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from './sqlite-team-store';
+export type { TeamStoreReader } from './sqlite-team-store';
+export { makeDirectory } from './store-file';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
+export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';

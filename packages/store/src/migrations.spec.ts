@@ -6,6 +6,7 @@ import { isTeamError } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { digestDatabase } from './testing/database-digest';
 import { CURRENT_SCHEMA_VERSION, defaultMigrationsDir, readMigrations } from './migrations';
+import { CURRENT_PG_SCHEMA_VERSION, defaultPgMigrationsDir } from './postgres/pg-migrations';
 import { openSqliteTeamStore } from './sqlite-team-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'codex-team-migrations-'));
@@ -162,5 +163,14 @@ describe('migrations', () => {
     rmSync(join(migrations, gap));
     writeFileSync(join(migrations, 'bad name.sql'), 'SELECT 1;');
     expect(() => readMigrations(migrations)).toThrow(/NNNN_name/);
+  });
+
+  it('gives every SQLite migration a PostgreSQL twin: 0001 to 0005 in PostgreSQL 0001, each later one by the same name', () => {
+    // Checked here without a cluster; pg-migrations.int.spec.ts compares the resulting schemas.
+    const name = (migration: { name: string }): string => migration.name;
+    const sqlite = readMigrations(defaultMigrationsDir());
+    const pg = readMigrations(defaultPgMigrationsDir());
+    expect(pg.map(name).slice(1)).toEqual(sqlite.map(name).slice(5));
+    expect(CURRENT_PG_SCHEMA_VERSION).toBe(pg.length);
   });
 });

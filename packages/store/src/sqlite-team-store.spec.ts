@@ -286,7 +286,8 @@ describe('SQLite adapter', () => {
       code: 'PAYLOAD_TOO_LARGE',
       refusal: { kind: 'policy', rule: 'messages.body_max_bytes' },
     });
-    await store.readInbox(lead, { ack: [], usage: { input_tokens: 1_500_000, output_tokens: 600_000 } });
+    // 2.1M tokens in one report of at most LIMITS.usageOutputTokensMax output: past fast's 2M hard budget.
+    await store.readInbox(lead, { ack: [], usage: { input_tokens: 1_850_000, output_tokens: 250_000 } });
     await expect(store.spawnAgent(lead, { name: 'bob', role: 'tester', joinTicketHash: 'j-bob' })).rejects.toMatchObject({
       code: 'LIMIT_EXCEEDED',
       refusal: { kind: 'policy', rule: 'budget.hard_tokens' },

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { sqliteDatabase } from './sqlite/native-sqlite';
+import { TeamError } from '@codex-team/contracts';
 import type {
   Agent,
   Artifact,
@@ -11,25 +10,29 @@ import type {
   Clock,
   IdGenerator,
   PlanReview,
+  Task,
   Team,
   TeamId,
   TeamModeState,
-  Task,
   TeamSnapshot,
   ToolInput,
+  ToolName,
   ToolOutput,
 } from '@codex-team/contracts';
+import type { TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import { ProfileCatalog, type CodexThreadCap } from '@codex-team/policy-engine';
-import { defaultMigrationsDir, migrate, readMigrations } from './migrations';
+import { checkAppliedMigrations, defaultMigrationsDir, migrate, readAppliedMigrations, readMigrations, type Migration } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
 import * as briefs from './sqlite/brief-ops';
 import * as checkpoints from './sqlite/checkpoint-ops';
+import { findTeam, treeThreadsOf } from './sqlite/access';
 import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import { DecisionQueue } from './sqlite/decision-queue';
 import * as heartbeats from './sqlite/heartbeat-ops';
+import * as hooks from './sqlite/hook-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
 import * as policy from './sqlite/policy-ops';
@@ -37,7 +40,13 @@ import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
 import * as tasks from './sqlite/task-ops';
 import * as teams from './sqlite/team-ops';
+import { sqliteDatabase } from './sqlite/native-sqlite';
+import { openDatabase } from './sqlite/open-database';
+import { openFailure } from './sqlite/open-failure';
+import * as tree from './sqlite/tree-ops';
+import { subtreeIds, treeNodes } from './sqlite/tree-rows';
 import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
+import { inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import type {
   Actor,
   ArtifactContent,
@@ -47,6 +56,8 @@ import type {
   CallAuthorization,
   CheckpointOptions,
   CheckpointResult,
+  CallScope,
+  ChildTeam,
   ClaimOptions,
   CodexThreadAgent,
   CreateTeamInput,
@@ -57,6 +68,7 @@ import type {
   FinalizedTeam,
   HeartbeatRequest,
   InboxPage,
+  HookBlock,
   JoinAgentInput,
   LeaseOptions,
   ModeChangeResult,
@@ -78,8 +90,10 @@ import type {
   TaskClaim,
   TaskCompletion,
   TaskPage,
+  StartChildInput,
   TeamStatusBase,
   TeamStore,
+  TicketHolder,
 } from './team-store';
 
 export type { BusyRetryOptions } from './sqlite/transaction';
@@ -148,6 +162,30 @@ export class SqliteTeamStore implements TeamStore {
 
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent> {
     return this.tx.write((op) => agents.spawnAgent(op, actor, input), withDecision(actor.authorization));
+  }
+
+  startChild(actor: Actor, input: StartChildInput): Promise<ChildTeam> {
+    return this.tx.write((op) => tree.startChild(op, actor, input), withDecision(actor.authorization));
+  }
+
+  takeOverChild(actor: Actor): Promise<ChildTeam> {
+    return this.tx.write((op) => tree.takeOverChild(op, actor), withDecision(actor.authorization));
+  }
+
+  readTree(teamId: TeamId): Promise<TreeNode[]> {
+    return this.tx.read((op) => {
+      const root = op.sql.value<string>('SELECT root_team_id FROM teams WHERE id = ?', teamId);
+      if (root === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
+      return treeNodes(op, subtreeIds(op, root));
+    });
+  }
+
+  readTreeThreads(teamId: TeamId): Promise<TreeThreads> {
+    return this.tx.read((op) => {
+      const team = findTeam(op, teamId);
+      if (team === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
+      return treeThreadsOf(op, team);
+    });
   }
 
   joinAgent(input: JoinAgentInput): Promise<BoundAgent> {
@@ -343,6 +381,22 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => modes.reviewPlan(op, actor, input), withDecision(actor.authorization));
   }
 
+  recordHookBlock(block: HookBlock): Promise<never> {
+    return this.tx.write((op) => hooks.recordHookBlock(op, block), withDecision(block.authorization));
+  }
+
+  readTask(actor: Actor, taskId: string): Promise<Task> {
+    return this.tx.read((op) => hooks.readTask(op, actor, taskId));
+  }
+
+  callScope(actor: Actor, tool: ToolName): Promise<CallScope | null> {
+    return this.tx.read((op) => hooks.callScope(op, actor, tool));
+  }
+
+  findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null> {
+    return this.tx.read((op) => hooks.findTicketHolder(op, kind, ticketHash));
+  }
+
   /** Writes the queued decisions, then closes the file; the file is closed even when that fails. */
   async close(): Promise<void> {
     if (!this.db.open) return;
@@ -357,27 +411,26 @@ export class SqliteTeamStore implements TeamStore {
 /**
  * Opens (creating when missing) the store file, sets WAL, synchronous=FULL, foreign keys and the
  * busy timeout, and applies pending migrations. Throws TeamError `SCHEMA_MISMATCH` when the file
- * was written by a newer or different schema, `BUSY` when other processes keep it locked.
+ * was written by a newer or different schema, `NOT_A_STORE` (leaving it untouched) when it is a
+ * folder, not SQLite, or another application's database, `FILE_ACCESS` when it cannot be created
+ * or written, `BUSY` when other processes keep it locked.
  */
 export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Promise<SqliteTeamStore> {
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  // `timeout` is SQLite's busy_timeout: how long a statement waits for a lock before SQLITE_BUSY.
-  const db = new (sqliteDatabase())(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
-  try {
-    await withBusyRetry(() => {
-      // Switching to WAL needs a moment of exclusive access: another process opening the same
-      // fresh file at once can make it busy, hence inside the retry.
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      migrate(db, migrations, options.clock.now());
-    }, retry);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = await openDatabase(
+    options.path,
+    {
+      busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      busyRetry: retry,
+      createFolders: true,
+      // Look before the first write: another application's database is refused untouched.
+      guard: (opened) => {
+        if (options.path !== ':memory:' && !isBlankDatabase(opened) && !isCodexTeamStore(opened, migrations)) throw notAStore(options.path);
+      },
+    },
+    (opened) => migrate(opened, migrations, options.clock.now()),
+  );
   const now = (): number => options.clock.now();
   const logger = options.logger;
   const log = (decision: AppliedDecision): void => {
@@ -394,4 +447,115 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
 /** The write options of a call that carries its allow decision into the operation's transaction. */
 function withDecision(authorization: CallAuthorization | undefined): { authorization?: CallAuthorization } {
   return authorization === undefined ? {} : { authorization };
+}
+
+/** The reads an operator's inspection needs: what a store opened read-only offers. */
+export type TeamStoreReader = Pick<
+  SqliteTeamStore,
+  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'listCheckpoints' | 'readCheckpoint' | 'close'
+> & {
+  /**
+   * Whether reads see commits as other processes make them (the file is read in place), or a
+   * copy taken at open (the store had no write-ahead log, so no process was writing it).
+   */
+  readonly live: boolean;
+  /** The schema version of the file (a copy read from an older file is upgraded in memory only). */
+  readonly schemaVersion: number;
+};
+
+export interface ReadOnlyStoreOptions {
+  /** An existing store file. */
+  path: string;
+  clock: Clock;
+  /** @default 6 attempts, 20-1000 ms apart */
+  busyRetry?: Partial<BusyRetryOptions>;
+  /** @default 5000 */
+  busyTimeoutMs?: number;
+  /** @default the package's migrations/ */
+  migrationsDir?: string;
+  /** The profiles its snapshots' hints are read with. @default ProfileCatalog.shipped() */
+  profiles?: ProfileCatalog;
+}
+
+/** An in-memory copy of a database image, in rollback mode (memory databases have no WAL). */
+function memoryCopy(image: Buffer): Database.Database {
+  // Bytes 18 and 19 are the file format's write and read versions: 2 means WAL, 1 rollback.
+  image[18] = 1;
+  image[19] = 1;
+  return new (sqliteDatabase())(image);
+}
+
+/**
+ * Opens a store for inspection without ever writing the file or creating files beside it: a
+ * store with a write-ahead log (processes have it open) is read in place through a read-only
+ * connection; one without is read from a copy in memory. An older schema is upgraded in that copy
+ * only. Refuses, leaving every byte as it was: a missing file with `NOT_FOUND`; a folder, a file
+ * that is not SQLite and another application's database with `NOT_A_STORE`; a newer schema with
+ * `SCHEMA_MISMATCH`; an unreadable file with `FILE_ACCESS`. Any write through it fails.
+ */
+export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions): Promise<TeamStoreReader> {
+  const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
+  const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  const { path } = options;
+  const file = inspectStoreFile(path);
+  if (file.kind === 'missing') throw new TeamError('NOT_FOUND', `no store at ${path}`, { path });
+  if (file.kind === 'empty') throw new TeamError('NOT_A_STORE', `${path} is an empty file, not a codex-team store`, { path });
+  let db: Database.Database;
+  let live = false;
+  try {
+    const wal = writeAheadLog(path);
+    if (wal !== 'absent') {
+      try {
+        db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5_000 });
+        live = true;
+      } catch (error) {
+        // A read-only connection needs the log's shared-memory file; where it cannot have it, a
+        // log without commits means the main file is the whole store.
+        if (wal === 'holds-commits') throw error;
+      }
+    }
+    db ??= memoryCopy(readFileSync(path));
+  } catch (error) {
+    throw openFailure(path, error, 'read');
+  }
+  let schemaVersion = 0;
+  try {
+    const opened = db;
+    ({ db, schemaVersion } = await withBusyRetry(() => upgradeForReading(opened, migrations, path, options.clock.now()), retry));
+    if (db.memory) live = false;
+  } catch (error) {
+    db.close();
+    throw openFailure(path, error, 'read');
+  }
+  // Belt and braces: a write through this store fails rather than land in a copy and vanish.
+  db.pragma('query_only = ON');
+  const now = (): number => options.clock.now();
+  // No write runs through it: no ids are asked for and no decision is applied or recorded.
+  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision);
+  const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live, schemaVersion });
+  return store;
+}
+
+/**
+ * Checks that `db` is a codex-team store this code can read and returns a database to read it
+ * from: `db` itself when its schema is current, else an in-memory copy brought up to date.
+ */
+function upgradeForReading(
+  db: Database.Database,
+  migrations: readonly Migration[],
+  path: string,
+  now: number,
+): { db: Database.Database; schemaVersion: number } {
+  if (!isCodexTeamStore(db, migrations)) throw notAStore(path);
+  const { version, pending } = checkAppliedMigrations(readAppliedMigrations(db), migrations);
+  if (pending.length === 0) return { db, schemaVersion: version };
+  const copy = db.memory ? db : memoryCopy(db.serialize());
+  try {
+    migrate(copy, migrations, now);
+  } catch (error) {
+    if (copy !== db) copy.close();
+    throw error;
+  }
+  if (copy !== db) db.close();
+  return { db: copy, schemaVersion: version };
 }

@@ -6,6 +6,8 @@ import { describeAuditRules } from './conformance/audit.conformance';
 import { describeCheckpointRules } from './conformance/checkpoints.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
+import { describeHierarchyRules } from './conformance/hierarchy.conformance';
+import { describeHookRules } from './conformance/hooks.conformance';
 import {
   Fixture,
   ReverseIdGenerator,
@@ -68,5 +70,7 @@ export function describeTeamStoreConformance(adapterName: string, makeStore: Mak
     describeModeRules(fixture);
     describeDecisionRules(fixture);
     describeCheckpointRules(fixture);
+    describeHierarchyRules(fixture);
+    describeHookRules(fixture);
   });
 }

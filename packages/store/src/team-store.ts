@@ -18,15 +18,25 @@ import type {
   TeamMode,
   TeamModeState,
   ToolInput,
+  ToolName,
   ToolOutput,
   TeamSnapshot,
 } from '@codex-team/contracts';
+import type { TeamBudget, TreeNode, TreeThreads } from '@codex-team/hierarchy';
+import type { HookOutcome } from '@codex-team/hooks';
 import type { CallPermission } from '@codex-team/policy-engine';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
 export interface Actor {
+  /** The agent's own team (the session's binding). */
   teamId: TeamId;
   agentId: AgentId;
+  /**
+   * The call's `team` argument, when it names another team: the operation acts there only as the
+   * team tree allows its tool, checked in its own transaction (docs/hierarchy.md: NOT_FOUND for a
+   * team the caller may not see, DENIED for what its relation may not do there).
+   */
+  inTeam?: string;
   /** The decision that let this call through; a write operation records it with its state change. */
   authorization?: CallAuthorization;
   /**
@@ -109,6 +119,26 @@ export interface CreateTeamInput {
   codexThreadId?: string;
 }
 
+/** A child team as team_child started or took it over (the tool answers it as short rows). */
+export interface ChildTeam {
+  team: Team;
+  /** Its lead: played by the caller (principal_agent_id), or invited until someone joins. */
+  lead: Agent;
+  /** The parent's tasks the child holds until it finishes. */
+  delegated_task_ids: string[];
+  /** The child's own tasks (start only; empty on takeover). */
+  task_ids: string[];
+}
+
+export interface StartChildInput {
+  /** The parent's ready tasks the child takes over. */
+  tasks: readonly string[];
+  /** The budget carved from the parent; default half of what it has left. */
+  tokens?: number;
+  /** Set for lead "ticket": the invited lead joins with this ticket; absent, the caller plays the lead. */
+  leadTicketHash?: string;
+}
+
 export interface SpawnAgentInput {
   name: string;
   role: string;
@@ -167,6 +197,8 @@ export interface RecoveryAgentView {
   /** Epoch milliseconds; null for an invited agent never bound. */
   lastSeenAt: number | null;
   createdAt: number;
+  /** A child team's lead played by an ancestor's lead: its liveness is that agent's, never its own. */
+  principalAgentId: AgentId | null;
 }
 
 /** A team's stored mode, as the lapse rule reads it (times in epoch ms). */
@@ -194,7 +226,11 @@ export interface RecoveryTeamView {
   /** That profile as the store's profiles have it (idle, lease and guardrail settings); null when unknown. */
   settings: Profile | null;
   leadAgentId: AgentId;
-  /** The latest state change an agent of the team made, or a heartbeat, or the team's start (ms). */
+  /** A child team's parent and its lead (who is told when this team's lead is lost); null for a root. */
+  parent: { teamId: TeamId; leadAgentId: AgentId } | null;
+  /** When the parent's lead was told that this team's lead is lost; null while it is not. */
+  leadLostAt: number | null;
+  /** The latest state change an agent of the team (or of a team below it) made, a heartbeat, or its start (ms). */
   lastActivityAt: number;
   /** The mode as stored: a temporary mode past its time has lapsed but is not recorded yet. */
   mode: RecoveryModeView;
@@ -269,6 +305,19 @@ export type RecoveryStep =
       expect: { state: AgentState; epoch: number; lastSeenAt: number | null };
       rule: string;
       reason: string;
+    }
+  | {
+      /**
+       * A child team's lead is lost: its team stays as it is and the parent's lead is told, once,
+       * that it may take the team over or cancel it.
+       */
+      kind: 'report_lead_lost';
+      teamId: TeamId;
+      agentId: AgentId;
+      /** Applied only while the team has reported no loss yet and its lead is still neither active nor played. */
+      expect: { leadLostAt: null };
+      rule: string;
+      reason: string;
     };
 
 export interface RecoveryPlan {
@@ -316,6 +365,14 @@ export interface TeamStatusBase {
   /** When the lead declared consensus (ISO), or null. */
   consensus_at: string | null;
   used_tokens: number;
+  /** The budget the team is held to in its tree (a child's carve; its children's carves set aside). */
+  budget: TeamBudget;
+  /** Its thread slots as its tree holds them (the cap on its lead's spawn hints). */
+  threads: TreeThreads;
+  /** A child team only: its parent and the briefs of the tasks delegated to it, in one line. */
+  parent?: string;
+  /** One line per child team: progress, budget and health; absent for a team without children. */
+  children?: string[];
 }
 
 /** A claim: the whole task and what later writes about it must present. */
@@ -487,6 +544,34 @@ export interface PlanReviewInput {
 }
 
 /**
+ * A call blocked by the command hooks the server ran before its operation (outside any
+ * transaction); see TeamStore.recordHookBlock.
+ */
+export interface HookBlock {
+  /** The team the call is about; null before team_start has made one (then only the decision is recorded). */
+  teamId: TeamId | null;
+  agentId: AgentId | null;
+  tool: string;
+  /** The task (or other entity) the call is about, if any. */
+  subjectId: string | null;
+  outcome: HookOutcome;
+  /** The call's allow decision, recorded as the block's deny in the same transaction. */
+  authorization?: CallAuthorization;
+}
+
+/** The agent a join or resume ticket belongs to, and its team (for the hooks of a call before it binds). */
+export interface TicketHolder {
+  team: Team;
+  agent: Agent;
+}
+
+/** Where a call acts and as whom, as its hooks see it before the operation (TeamStore.callScope). */
+export interface CallScope {
+  team: Team;
+  agent: Agent;
+}
+
+/**
  * The store port: atomic domain operations. Each method is one write transaction (checks, writes
  * and exactly one audit event per state change) or one consistent read; none holds a transaction
  * across an await. Failures are TeamErrors with stable codes and leave the store unchanged.
@@ -495,6 +580,23 @@ export interface TeamStore {
   createTeam(input: CreateTeamInput): Promise<BoundAgent>;
   /** Lead only. Refuses when the team already has max_threads invited or active teammates. */
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent>;
+  /**
+   * Lead only: starts a child team that takes over some ready tasks of the caller's team (or of the
+   * team `actor.inTeam` names, as the tree allows), with a token budget carved from it, within the
+   * profile's depth and the tree's thread cap. Its lead is the caller (lead "self") or an invited
+   * agent joining with `leadTicketHash`. One `team.delegate` event in the parent, `team.start` in
+   * the child.
+   */
+  startChild(actor: Actor, input: StartChildInput): Promise<ChildTeam>;
+  /**
+   * An ancestor's lead takes over a child team whose lead is lost (CONFLICT while it is active):
+   * it plays that lead from now on, and the lost session can no longer resume. One `agent.takeover`.
+   */
+  takeOverChild(actor: Actor): Promise<ChildTeam>;
+  /** Every team of the tree `teamId` belongs to, as the status views show them (operator tools). */
+  readTree(teamId: TeamId): Promise<TreeNode[]>;
+  /** The team's thread slots as its tree holds them, counted as a spawn counts them (operator hints). */
+  readTreeThreads(teamId: TeamId): Promise<TreeThreads>;
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /**
@@ -636,5 +738,21 @@ export interface TeamStore {
   submitPlan(actor: Actor, artifactId: string): Promise<PlanReview>;
   /** Lead only: approves or rejects a pending plan with a reason (its author gets a message). */
   reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview>;
+  /**
+   * Records a block by command hooks: one `hook.block` event (the hooks' decisions, durations,
+   * exit statuses and output digests) and the call's decision (deny, step `hook`) in one
+   * transaction; nothing else changes. Always rejects, with the HOOK_BLOCKED error to answer.
+   */
+  recordHookBlock(block: HookBlock): Promise<never>;
+  /** One task of the caller's team, as hooks see it before an operation (a read). */
+  readTask(actor: Actor, taskId: string): Promise<Task>;
+  /**
+   * The team a call of `tool` acts in and the agent it acts as, for its hooks before the operation
+   * (a read): the caller's own team, or the team `actor.inTeam` names as the tree allows the tool;
+   * null when the tree refuses it (the operation then answers and records that refusal itself).
+   */
+  callScope(actor: Actor, tool: ToolName): Promise<CallScope | null>;
+  /** The agent a join or resume ticket hash belongs to, or null (a read, for hooks before binding). */
+  findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null>;
   close(): Promise<void>;
 }

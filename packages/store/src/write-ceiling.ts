@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { sqliteDatabase } from './sqlite/native-sqlite';
+import { openDatabase } from './sqlite/open-database';
 import { isBusyError } from './sqlite/transaction';
 
 /** What one process of the raw write ceiling did. */
@@ -12,16 +12,16 @@ export interface WriteCeilingRun {
 
 /**
  * The baseline of the claim benchmark: `count` bare `BEGIN IMMEDIATE` transactions, each inserting
- * one small row, on a scratch SQLite file with the store's settings (WAL, synchronous=FULL, a 5 s
- * busy timeout). No checks, no audit, no domain logic: what SQLite and the disk allow, measured
- * in the same run as the store. Lives in the store because only the store loads better-sqlite3.
+ * one small row, on a scratch SQLite file opened exactly as the store opens its own (WAL,
+ * synchronous=FULL, a 5 s busy timeout, the store's busy retry around the opening: see
+ * openDatabase). No checks, no audit, no domain logic: what SQLite and the disk allow, measured in
+ * the same run as the store. Lives in the store because only the store loads better-sqlite3.
  */
-export function runWriteCeiling(path: string, worker: string, count: number): WriteCeilingRun {
-  const db = new (sqliteDatabase())(path, { timeout: 5_000 });
+export async function runWriteCeiling(path: string, worker: string, count: number): Promise<WriteCeilingRun> {
+  const db = await openDatabase(path, {}, (opened) =>
+    opened.exec('CREATE TABLE IF NOT EXISTS write_ceiling (seq INTEGER PRIMARY KEY, worker TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL)'),
+  );
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE IF NOT EXISTS write_ceiling (seq INTEGER PRIMARY KEY, worker TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL)');
     const insert = db.prepare('INSERT INTO write_ceiling (worker, n, at) VALUES (?, ?, ?)');
     const write = db.transaction((n: number) => insert.run(worker, n, Date.now()));
     const latenciesMs: number[] = [];

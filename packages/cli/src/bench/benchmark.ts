@@ -38,6 +38,8 @@ export interface BenchContext {
    * bin.js of another build, e.g. an older commit's. Benchmarks that compare builds use it.
    */
   baselineServer?: string;
+  /** The environment `codex-team bench` runs in (e.g. a benchmark's database URL). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** One `codex-team bench` benchmark; bench/index.ts lists them. */
@@ -45,6 +47,11 @@ export interface Benchmark {
   name: string;
   /** One line for `codex-team bench --help`. */
   summary: string;
+  /**
+   * An environment variable the benchmark cannot run without (a server it is pointed at). Unset,
+   * a run of every benchmark leaves it out with a note, and naming it with --only is refused.
+   */
+  requiresEnv?: { name: string; /** What the variable must hold, for the refusal. */ meaning: string };
   run(context: BenchContext): Promise<BenchReport>;
 }
 

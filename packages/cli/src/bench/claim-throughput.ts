@@ -1,9 +1,9 @@
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { benchGoal, median, quantile, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
 import type { ClaimWorkerResult } from './claim-worker';
+import { raceWorkers } from './worker-race';
 
 /** The worker, built beside this file (dist/bench/claim-worker.js). */
 const WORKER = join(__dirname, 'claim-worker.js');
@@ -19,27 +19,11 @@ interface Phase {
   latenciesMs: number[];
 }
 
-/** Forks the workers, releases them together, and collects what each measured. */
+/** Forks the workers, releases them together, and combines what each measured. */
 async function race(argsOf: (index: number) => string[], processes: number): Promise<Phase> {
-  const results: ClaimWorkerResult[] = [];
-  let ready = 0;
-  const children = Array.from({ length: processes }, (_, index) => fork(WORKER, argsOf(index), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve, reject) => {
-          child.on('message', (raw: unknown) => {
-            const message = raw as { type: string; result?: ClaimWorkerResult; message?: string };
-            if (message.type === 'ready') {
-              ready += 1;
-              if (ready === processes) for (const each of children) each.send('go');
-            }
-            if (message.type === 'result' && message.result !== undefined) results.push(message.result);
-            if (message.type === 'error') reject(new Error(`bench worker failed: ${message.message ?? ''}`));
-          });
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench worker exited with ${String(code)}`))));
-        }),
-    ),
+  const results = await raceWorkers<ClaimWorkerResult>(
+    WORKER,
+    Array.from({ length: processes }, (_, index) => argsOf(index)),
   );
   const pairs = results.reduce((sum, result) => sum + result.pairs, 0);
   const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));

@@ -63,10 +63,10 @@ async function storeLoop(dbPath: string, teamId: string, agentId: string): Promi
 
 async function rawLoop(dbPath: string, worker: string, count: number): Promise<ClaimWorkerResult> {
   // Create the scratch table before the start line, so no process pays for it in the race.
-  runWriteCeiling(dbPath, worker, 0);
+  await runWriteCeiling(dbPath, worker, 0);
   await startTogether();
   const started = performance.now();
-  const run = runWriteCeiling(dbPath, worker, count);
+  const run = await runWriteCeiling(dbPath, worker, count);
   return { pairs: count / 2, latenciesMs: run.latenciesMs, elapsedMs: performance.now() - started };
 }
 

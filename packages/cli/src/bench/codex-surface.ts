@@ -14,12 +14,11 @@ import { ScriptedResponses, answerOnly } from '../testing/scripted-responses';
 export const TOOL_SURFACE_BUDGET_BYTES = 9_000;
 
 /**
- * Bytes of that budget kept free for what branches in flight add to the surface: hierarchy's
- * `team_child` tool and `team` argument on ten tools, hooks' review arguments on team_task_update,
- * rebalancing's size estimate. Each spends from it when it lands; the surface this build sends must
- * stay within the budget less what is still reserved.
+ * Bytes of that budget kept free for what branches in flight add to the surface: rebalancing's
+ * size estimate on each new task (`estimate_min`, about 60 bytes). It spends from this when it
+ * lands; the surface this build sends must stay within the budget less what is still reserved.
  */
-export const TOOL_SURFACE_RESERVED_BYTES = 1_200;
+export const TOOL_SURFACE_RESERVED_BYTES = 100;
 
 /** What Codex sends the model of one MCP server's tools, in bytes of its JSON. */
 export interface CodexToolSurface {

@@ -4,6 +4,10 @@ import { checkpointReplayBenchmark } from './checkpoint-replay';
 import { claimThroughputBenchmark } from './claim-throughput';
 import { orchestrationBytesBenchmark } from './orchestration-bytes';
 import { resumeCostBenchmark } from './resume-cost';
+import { hooksBenchmark } from './hooks';
+import { httpRoundTripBenchmark } from './http-round-trip';
+import { pgClaimsBenchmark } from './pg-claims';
+import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
 import { toolSurfaceBenchmark } from './tool-surface';
@@ -14,6 +18,7 @@ import { toolSurfaceBenchmark } from './tool-surface';
  */
 export const BENCHMARKS: readonly Benchmark[] = [
   startupBenchmark,
+  httpRoundTripBenchmark,
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
@@ -21,4 +26,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   orchestrationBytesBenchmark,
   resumeCostBenchmark,
   checkpointReplayBenchmark,
+  hooksBenchmark,
+  redactionBenchmark,
+  pgClaimsBenchmark,
 ];

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { TeamError } from '@codex-team/contracts';
-import { findBlock, insertBlock, removeBlock, type McpServerEntry } from './config-block';
+import { TeamError, fileAccessError } from '@codex-team/contracts';
+import { makeDirectory } from '@codex-team/store';
+import { findBlock, insertBlock, isUrlEntry, removeBlock, type McpEntry } from './config-block';
 
 // Why a TOML parser: a `[mcp_servers.team]` table can be spelled many ways (quoted keys, dotted
 // keys at the root, an inline `mcp_servers = { ... }`), and appending to a file whose TOML we did
@@ -18,8 +19,14 @@ export interface ConfiguredServer {
   raw: Record<string, unknown>;
 }
 
-function readText(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+/** The file's text, or undefined when it does not exist. */
+export function readText(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw fileAccessError('read', path, error);
+  }
 }
 
 function parseToml(text: string, path: string): Record<string, unknown> {
@@ -42,12 +49,17 @@ function serverTable(doc: Record<string, unknown>, name: string): Record<string,
 
 /** Writes next to the target then renames, keeping the old file's permissions (it may hold tokens). */
 export function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectory(dirname(path));
   const temp = join(dirname(path), `.${basename(path)}.codex-team-${process.pid}.tmp`);
-  const mode = existsSync(path) ? statSync(path).mode & 0o777 : undefined;
-  writeFileSync(temp, text, { encoding: 'utf8', mode: mode ?? 0o644 });
-  if (mode !== undefined) chmodSync(temp, mode);
-  renameSync(temp, path);
+  try {
+    const mode = existsSync(path) ? statSync(path).mode & 0o777 : undefined;
+    writeFileSync(temp, text, { encoding: 'utf8', mode: mode ?? 0o644 });
+    if (mode !== undefined) chmodSync(temp, mode);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw fileAccessError('write', path, error);
+  }
 }
 
 /**
@@ -57,7 +69,7 @@ export function writeAtomically(path: string, text: string): void {
  * valid TOML and CONFLICT when a `[mcp_servers.<name>]` exists that codex-team did not write.
  * Returns whether the file changed.
  */
-export function installServerEntry(configPath: string, name: string, entry: McpServerEntry): boolean {
+export function installServerEntry(configPath: string, name: string, entry: McpEntry): boolean {
   const text = readText(configPath) ?? '';
   const outside = removeBlock(text, name) ?? text;
   if (serverTable(parseToml(outside, configPath), name) !== undefined) {
@@ -78,7 +90,7 @@ export function installServerEntry(configPath: string, name: string, entry: McpS
       config: configPath,
     });
   }
-  if (written?.['command'] !== entry.command) {
+  if (isUrlEntry(entry) ? written?.['url'] !== entry.url : written?.['command'] !== entry.command) {
     throw new TeamError('CONFLICT', `cannot add [mcp_servers.${name}] to ${configPath}: the file's layout changes its meaning`);
   }
   if (next === text) return false;

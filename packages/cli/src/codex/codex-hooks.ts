@@ -75,7 +75,8 @@ export function codexHookHash(eventLabel: string, hook: CommandHook, matcher?: s
   return `sha256:${createHash('sha256').update(JSON.stringify(canonical(identity))).digest('hex')}`;
 }
 
-function readHooksFile(path: string): Json {
+/** A hooks.json parsed ({} when missing); INVALID_INPUT for a file that is not a Codex hooks file. */
+export function readHooksFile(path: string): Json {
   if (!existsSync(path)) return {};
   let parsed: unknown;
   try {

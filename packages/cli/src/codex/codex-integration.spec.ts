@@ -1,14 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOOL_NAMES } from '@codex-team/contracts';
 import { readServerEntry } from './codex-config';
-import { installCodexIntegration, uninstallCodexIntegration, type InstallOptions } from './codex-integration';
+import { installCodexIntegration, uninstallCodexIntegration, type ProcessInstallOptions } from './codex-integration';
 import { userTarget } from './codex-paths';
 import { readShippedSkill } from './package-assets';
 
 let home: string;
-let options: InstallOptions;
+let options: ProcessInstallOptions;
 const CAP = { teammates: 3, from: 'multi-agent v2 default: 4 threads per session, lead included' };
 
 beforeEach(() => {
@@ -33,17 +33,12 @@ describe('installCodexIntegration', () => {
   it("writes the server entry with Codex's cap and the skill, and uninstall removes both", () => {
     const first = installCodexIntegration(options);
     expect(first).toMatchObject({ configChanged: true, skillChanged: true, hooksPath: null });
-    expect(first.entry.args).toEqual([
-      options.serverBin,
-      '--db',
-      options.dbPath,
-      '--name',
-      'team',
-      '--codex-thread-cap',
-      '3',
-      '--codex-thread-cap-from',
-      CAP.from,
-    ]);
+    expect(first.entry).toEqual({
+      command: process.execPath,
+      args: [options.serverBin, '--db', options.dbPath, '--name', 'team', '--codex-thread-cap', '3', '--codex-thread-cap-from', CAP.from],
+      startupTimeoutSec: 30,
+      toolTimeoutSec: 120,
+    });
     expect(readFileSync(skillOf('codex-team'), 'utf8')).toBe(options.skillTemplate);
     expect(installCodexIntegration(options)).toMatchObject({ configChanged: false, skillChanged: false });
     expect(uninstallCodexIntegration(options.target, 'team')).toMatchObject({ configChanged: true, skillRemoved: true, hooksRemoved: false });
@@ -110,12 +105,41 @@ describe('installCodexIntegration', () => {
     expect(existsSync(hooksPath)).toBe(false);
   });
 
-  it('refuses a hooks.json that is not a hooks file, changing nothing', () => {
+  it('refuses a hooks.json that is not a hooks file, changing nothing: the config and skill it wrote go back', () => {
     mkdirSync(join(home, '.codex'), { recursive: true });
     writeFileSync(options.target.hooksPath, '{"hooks": [1]}');
     const hooks = { cliBin: join(home, 'codex-team.cjs'), logPath: join(home, 'hooks.log') };
     expect(() => installCodexIntegration({ ...options, hooks })).toThrow(/^INVALID_INPUT: .*not a Codex hooks file/);
     expect(readFileSync(options.target.hooksPath, 'utf8')).toBe('{"hooks": [1]}');
+    expect(readdirSync(join(home, '.codex'))).toEqual(['hooks.json']);
+
+    writeFileSync(options.target.configPath, '# mine\n');
+    expect(() => installCodexIntegration({ ...options, hooks })).toThrow(/^INVALID_INPUT/);
+    expect(readFileSync(options.target.configPath, 'utf8')).toBe('# mine\n');
+  });
+
+  it('puts the config back when the skill cannot be written', () => {
+    mkdirSync(join(home, '.codex'), { recursive: true });
+    writeFileSync(options.target.configPath, '# mine\n');
+    writeFileSync(options.target.skillsDir, 'a file where the skills folder goes\n');
+    expect(() => installCodexIntegration(options)).toThrow(/^FILE_ACCESS/);
+    expect(readFileSync(options.target.configPath, 'utf8')).toBe('# mine\n');
+  });
+
+  it("registers a running codex-team serve --http as Codex 0.171's url entry (url + bearer_token_env_var), with the skill", () => {
+    const url = { target: options.target, serverName: 'team', skillTemplate: options.skillTemplate, url: 'http://127.0.0.1:8765/mcp', bearerTokenEnvVar: 'TEAM_TOKEN' };
+    const first = installCodexIntegration(url);
+    expect(first).toMatchObject({ configChanged: true, skillChanged: true, hooksPath: null });
+    const text = readFileSync(options.target.configPath, 'utf8');
+    expect(text).toContain('url = "http://127.0.0.1:8765/mcp"\nbearer_token_env_var = "TEAM_TOKEN"\n');
+    expect(text).not.toMatch(/^command =|^args =/m);
+    expect(readServerEntry(options.target.configPath, 'team')?.raw).toMatchObject({ url: url.url, bearer_token_env_var: 'TEAM_TOKEN' });
+    expect(installCodexIntegration(url)).toMatchObject({ configChanged: false, skillChanged: false });
+    // Switching the same name back to a process entry replaces the block.
+    installCodexIntegration(options);
+    expect(readServerEntry(options.target.configPath, 'team')?.raw['url']).toBeUndefined();
+    expect(uninstallCodexIntegration(options.target, 'team')).toMatchObject({ configChanged: true, skillRemoved: true });
+    expect(existsSync(options.target.configPath)).toBe(false);
   });
 });
 
@@ -130,7 +154,7 @@ describe('the shipped skill', () => {
     const text = readShippedSkill();
     // Read into the context of every thread that uses it, so every line costs on every agent.
     expect(text.trimEnd().split('\n').length).toBeLessThanOrEqual(45);
-    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish', 'team_brief', 'team_resume', 'restart: true', 'team_checkpoint', 'full: true', 'next_offset']) {
+    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish', 'team_brief', 'team_resume', 'restart: true', 'team_checkpoint', 'full: true', 'next_offset', 'team_child', 'takeover', 'risk', 'HOOK_BLOCKED']) {
       expect(text).toContain(tool);
     }
   });

@@ -21,7 +21,7 @@ describe('Codex and store paths', () => {
 
   it('accepts only short names Codex can turn into a tool namespace', () => {
     expect(checkServerName('team_2-b')).toBe('team_2-b');
-    expect(() => checkServerName('team.x')).toThrow(/^INVALID_INPUT: /);
-    expect(() => checkServerName('x'.repeat(33))).toThrow(/^INVALID_INPUT: /);
+    expect(() => checkServerName('team.x')).toThrow(/^--name must be/);
+    expect(() => checkServerName('x'.repeat(33))).toThrow(/^--name must be/);
   });
 });

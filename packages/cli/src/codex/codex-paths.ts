@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { TeamError } from '@codex-team/contracts';
 import { defaultUserProfilesDir } from '@codex-team/policy-engine';
 import { defaultDbPath } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
+import { UsageError } from '../errors';
 
 /** The MCP server name codex-team registers unless told otherwise; the model sees `mcp__team`. */
 export const DEFAULT_SERVER_NAME = 'team';
@@ -121,11 +121,11 @@ const SERVER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * Checks an MCP server name: Codex accepts `[A-Za-z0-9_-]` and the model sees `mcp__<name>__...`
- * capped at 64 bytes, so names stay short. Throws INVALID_INPUT otherwise.
+ * capped at 64 bytes, so names stay short. Throws a UsageError otherwise.
  */
 export function checkServerName(name: string): string {
   if (!SERVER_NAME.test(name)) {
-    throw new TeamError('INVALID_INPUT', `--name must be 1-32 letters, digits, "_" or "-", got ${JSON.stringify(name)}`);
+    throw new UsageError(`--name must be 1-32 letters, digits, "_" or "-", got ${JSON.stringify(name)}`);
   }
   return name;
 }

@@ -12,6 +12,26 @@ export interface McpServerEntry {
   toolTimeoutSec: number;
 }
 
+/**
+ * What `codex-team install --url` registers instead: Codex connects to a running
+ * `codex-team serve --http` and sends `Authorization: Bearer $<bearerTokenEnvVar>` (the variable is
+ * read from the environment Codex runs in, so the token never lands in config.toml).
+ */
+export interface McpUrlEntry {
+  url: string;
+  bearerTokenEnvVar: string;
+  startupTimeoutSec: number;
+  toolTimeoutSec: number;
+}
+
+/** Either kind of entry `install` writes. */
+export type McpEntry = McpServerEntry | McpUrlEntry;
+
+/** Whether the entry names a server to connect to rather than a process to start. */
+export function isUrlEntry(entry: McpEntry): entry is McpUrlEntry {
+  return 'url' in entry;
+}
+
 /** Where a managed block sits in a config text: `[start, end)` covers its lines and final newline. */
 export interface BlockLocation {
   start: number;
@@ -40,13 +60,14 @@ export function tomlString(value: string): string {
 }
 
 /** The block's lines, without line endings. */
-export function renderBlockLines(name: string, entry: McpServerEntry): string[] {
+export function renderBlockLines(name: string, entry: McpEntry): string[] {
   return [
     beginMarker(name),
     '# Managed by `codex-team install` (rerun it to update); `codex-team uninstall` removes this block.',
     `[mcp_servers.${name}]`,
-    `command = ${tomlString(entry.command)}`,
-    `args = [${entry.args.map(tomlString).join(', ')}]`,
+    ...(isUrlEntry(entry)
+      ? [`url = ${tomlString(entry.url)}`, `bearer_token_env_var = ${tomlString(entry.bearerTokenEnvVar)}`]
+      : [`command = ${tomlString(entry.command)}`, `args = [${entry.args.map(tomlString).join(', ')}]`]),
     `startup_timeout_sec = ${entry.startupTimeoutSec}`,
     `tool_timeout_sec = ${entry.toolTimeoutSec}`,
     '# The team_* tools only coordinate agents through the store. Without this, Codex asks before',
@@ -114,7 +135,7 @@ export function findBlock(text: string, name: string): BlockLocation | undefined
  * rerun with the same entry gives the same bytes), else appended after one blank line, in the
  * file's own line endings. `removeBlock` undoes an append byte for byte.
  */
-export function insertBlock(text: string, name: string, entry: McpServerEntry): string {
+export function insertBlock(text: string, name: string, entry: McpEntry): string {
   const eol = detectEol(text);
   const block = renderBlockLines(name, entry).join(eol) + eol;
   const at = findBlock(text, name);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
+import { mcpServerModuleDir } from '@codex-team/mcp-server';
 
 /**
  * The root of a package: the nearest folder above `from` holding a package.json named `name`.
@@ -31,13 +32,12 @@ export function readShippedSkill(): string {
 }
 
 /**
- * The absolute path of the `codex-team-mcp` binary (its package's `bin` entry). It is resolved
- * through Node's module resolution, so it is the server this CLI was installed with; the file
- * exists only once that package is built.
+ * The absolute path of the `codex-team-mcp` binary (its package's `bin` entry), in the copy of
+ * the package this CLI loads, so it is the server this CLI was installed with; the file exists
+ * only once that package is built.
  */
 export function mcpServerBinPath(): string {
-  const entry = require.resolve('@codex-team/mcp-server');
-  const root = packageRoot(dirname(entry), '@codex-team/mcp-server');
+  const root = packageRoot(mcpServerModuleDir(), '@codex-team/mcp-server');
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
   const bin = manifest.bin?.['codex-team-mcp'];
   if (bin === undefined) throw new TeamError('INTERNAL', `@codex-team/mcp-server has no codex-team-mcp bin entry`);

@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileAccessError } from '@codex-team/contracts';
+import { makeDirectory } from '@codex-team/store';
 
 /**
  * The skill of one install, from the shipped one: its `name:` and every `mcp__team` become this
@@ -12,8 +14,12 @@ export function renderSkill(template: string, serverName: string, skillName: str
 /** Writes the skill; returns whether the file changed. */
 export function installSkill(path: string, text: string): boolean {
   if (existsSync(path) && readFileSync(path, 'utf8') === text) return false;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text, 'utf8');
+  makeDirectory(dirname(path));
+  try {
+    writeFileSync(path, text, 'utf8');
+  } catch (error) {
+    throw fileAccessError('write the skill to', path, error);
+  }
   return true;
 }
 

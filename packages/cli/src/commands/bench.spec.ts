@@ -71,12 +71,28 @@ describe('codex-team bench', () => {
     expect(JSON.parse(readFileSync(join(dir, 'reports.json'), 'utf8'))).toEqual(printed);
   });
 
+  it('leaves out a benchmark whose server variable is unset from a full run, and refuses it by name', async () => {
+    const seen: BenchContext[] = [];
+    const needsDb: Benchmark = { ...fixedBenchmark('db', 1, seen), requiresEnv: { name: 'BENCH_DB_URL', meaning: 'a database to scratch in' } };
+    const io = fakeIo(dir);
+    expect(await runCli(['bench', '--json'], io, [benchCommand([fixedBenchmark('a', 1, seen), needsDb])])).toBe(0);
+    expect(io.stderr.text()).toContain('bench db: left out, $BENCH_DB_URL is not set');
+    expect(seen).toHaveLength(1);
+    const named = fakeIo(dir);
+    expect(await runCli(['bench', '--only', 'db'], named, [benchCommand([needsDb])])).toBe(1);
+    expect(named.stderr.text()).toContain('INVALID_INPUT: benchmark db needs $BENCH_DB_URL: a database to scratch in');
+    expect(seen).toHaveLength(1);
+    const given = { ...fakeIo(dir), env: { BENCH_DB_URL: 'postgres://x' } };
+    expect(await runCli(['bench', '--only', 'db', '--json'], given, [benchCommand([needsDb])])).toBe(0);
+    expect(seen.map((context) => context.env['BENCH_DB_URL'])).toEqual([undefined, 'postgres://x']);
+  });
+
   it('refuses an unknown benchmark name without running anything', async () => {
     const seen: BenchContext[] = [];
     const io = fakeIo(dir);
     const code = await runCli(['bench', '--only', 'nope'], io, [benchCommand([fixedBenchmark('a', 1, seen)])]);
-    expect(code).toBe(1);
-    expect(io.stderr.text()).toContain('INVALID_INPUT: unknown benchmark "nope"; known: a');
+    expect(code).toBe(2);
+    expect(io.stderr.text()).toBe('codex-team bench: USAGE: unknown benchmark "nope"; known: a\n');
     expect(seen).toEqual([]);
   });
 

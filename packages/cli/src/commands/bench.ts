@@ -2,20 +2,36 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
+import { UsageError } from '../errors';
 import type { BenchReport, Benchmark } from '../bench/benchmark';
 import { BENCHMARKS } from '../bench/index';
 import { renderBenchReport, renderBenchVerdict } from '../bench/render-report';
 import { existsSync } from 'node:fs';
 import { flagOption, stringOption, type Command } from './command';
 
-function selectBenchmarks(only: string | undefined, all: readonly Benchmark[]): Benchmark[] {
-  if (only === undefined) return [...all];
+function selectBenchmarks(
+  only: string | undefined,
+  all: readonly Benchmark[],
+  env: Readonly<Record<string, string | undefined>>,
+  note: (line: string) => void,
+): Benchmark[] {
+  const runnable = (bench: Benchmark): boolean => bench.requiresEnv === undefined || (env[bench.requiresEnv.name] ?? '') !== '';
+  if (only === undefined) {
+    for (const bench of all.filter((each) => !runnable(each))) note(`bench ${bench.name}: left out, $${bench.requiresEnv?.name ?? ''} is not set\n`);
+    return all.filter(runnable);
+  }
   const names = only.split(',').map((name) => name.trim()).filter((name) => name !== '');
   const unknown = names.filter((name) => !all.some((bench) => bench.name === name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new TeamError('INVALID_INPUT', `unknown benchmark ${JSON.stringify(unknown[0] ?? only)}; known: ${all.map((b) => b.name).join(', ')}`);
+    throw new UsageError(`unknown benchmark ${JSON.stringify(unknown[0] ?? only)}; known: ${all.map((b) => b.name).join(', ')}`);
   }
-  return all.filter((bench) => names.includes(bench.name));
+  const selected = all.filter((bench) => names.includes(bench.name));
+  const blocked = selected.find((bench) => !runnable(bench));
+  if (blocked !== undefined) {
+    const { name, meaning } = blocked.requiresEnv ?? { name: '', meaning: '' };
+    throw new TeamError('INVALID_INPUT', `benchmark ${blocked.name} needs $${name}: ${meaning}`);
+  }
+  return selected;
 }
 
 /**
@@ -44,7 +60,7 @@ export function benchCommand(benchmarks: readonly Benchmark[] = BENCHMARKS): Com
       'baseline-server': { type: 'string' },
     },
     async run(args, io) {
-      const selected = selectBenchmarks(stringOption(args.values, 'only'), benchmarks);
+      const selected = selectBenchmarks(stringOption(args.values, 'only'), benchmarks, io.env, (line) => io.stderr.write(line));
       const quick = flagOption(args.values, 'quick');
       const baseline = stringOption(args.values, 'baseline-server');
       const baselineServer = baseline === undefined ? undefined : resolve(io.cwd, baseline);
@@ -60,6 +76,7 @@ export function benchCommand(benchmarks: readonly Benchmark[] = BENCHMARKS): Com
           const report = await bench.run({
             quick,
             workDir,
+            env: io.env,
             progress: (line) => io.stderr.write(`bench ${bench.name}: ${line}\n`),
             ...(baselineServer === undefined ? {} : { baselineServer }),
           });

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { TeamError } from '@codex-team/contracts';
 import type { CliIo } from '../cli-io';
 import { DEFAULT_SERVER_NAME, checkServerName, projectTarget, resolveCodexHome, userTarget, type CodexTarget } from '../codex/codex-paths';
 import type { SurfaceChoice } from '../codex/codex-thread-cap';
+import { UsageError } from '../errors';
 import { stringOption, type OptionValues, type OptionsConfig } from './command';
 
 /** The options install, uninstall and doctor share: which Codex, which layer, which server name. */
@@ -24,11 +24,11 @@ export interface CodexSelection {
   serverName: string;
 }
 
-/** Resolves `--codex-home`, `--project` and `--name`. INVALID_INPUT on a bad name or an empty project. */
+/** Resolves `--codex-home`, `--project` and `--name`. USAGE on a bad name or an empty project. */
 export function codexSelection(values: OptionValues, io: CliIo): CodexSelection {
   const codexHome = resolveCodexHome(stringOption(values, 'codex-home'), io);
   const project = stringOption(values, 'project');
-  if (project === '') throw new TeamError('INVALID_INPUT', '--project needs a folder');
+  if (project === '') throw new UsageError('--project needs a folder');
   return {
     codexHome,
     target: project === undefined ? userTarget(codexHome) : projectTarget(resolve(io.cwd, project)),
@@ -36,11 +36,11 @@ export function codexSelection(values: OptionValues, io: CliIo): CodexSelection 
   };
 }
 
-/** `--multi-agent auto|v1|v2`. INVALID_INPUT otherwise. */
+/** `--multi-agent auto|v1|v2`. USAGE otherwise. */
 export function surfaceChoice(values: OptionValues): SurfaceChoice {
   const value = stringOption(values, 'multi-agent') ?? 'auto';
   if (value !== 'auto' && value !== 'v1' && value !== 'v2') {
-    throw new TeamError('INVALID_INPUT', `--multi-agent must be auto, v1 or v2, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--multi-agent must be auto, v1 or v2, got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
-import { TeamError } from '@codex-team/contracts';
-import type { CliIo } from '../cli-io';
+import type { CommandIo } from '../cli-io';
+import { UsageError } from '../errors';
 
 /** The option table `util.parseArgs` takes (its type is not exported by name). */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -29,8 +29,18 @@ export interface Command {
   options: OptionsConfig;
   /** Whether the command takes positional arguments. @default false */
   allowPositionals?: boolean;
-  /** Returns the process exit code: 0 success, 1 failure (2 is reserved for usage errors). */
-  run(args: ParsedArgs, io: CliIo): Promise<number>;
+  /** How many positional arguments it takes at most, when it takes any. @default no limit */
+  maxPositionals?: number;
+  /**
+   * A server: it runs until asked to stop (Ctrl-C, SIGTERM), and stopping is its normal end, so
+   * its own exit status stands instead of INTERRUPTED. @default false
+   */
+  runsUntilStopped?: boolean;
+  /**
+   * Returns the process exit status: 0 success, 1 failure (see EXIT). Throws for errors: a
+   * UsageError for a bad command line (exit 2), a TeamError with its stable code (exit 1).
+   */
+  run(args: ParsedArgs, io: CommandIo): Promise<number>;
 }
 
 /** The string value of an option, or undefined when it was not given. */
@@ -44,10 +54,22 @@ export function flagOption(values: OptionValues, name: string): boolean {
   return values[name] === true;
 }
 
-/** The whole-number value of an option, undefined when it was not given; INVALID_INPUT otherwise. */
-export function wholeOption(values: OptionValues, name: string): number | undefined {
+/**
+ * The whole-number value of an option (at least `min`, default 0), undefined when it was not
+ * given; a UsageError naming the value otherwise.
+ */
+export function wholeOption(values: OptionValues, name: string, min = 0): number | undefined {
   const text = stringOption(values, name);
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new TeamError('INVALID_INPUT', `--${name} must be a whole number`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < min) {
+    throw new UsageError(`--${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${JSON.stringify(text)}`);
+  }
   return Number(text);
+}
+
+/** A positional argument the command requires; a UsageError naming it when missing. */
+export function requiredPositional(args: ParsedArgs, index: number, what: string): string {
+  const value = args.positionals[index];
+  if (value === undefined || value === '') throw new UsageError(`give ${what}`);
+  return value;
 }

@@ -1,5 +1,10 @@
-import { TeamError } from '@codex-team/contracts';
-import { resolveDbPath } from '../codex/codex-paths';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
+import { openSqliteTeamStore } from '@codex-team/store';
+import { OutputSink } from '../cli-io';
+import { UsageError } from '../errors';
 import { DEMO_FAST_PACE, DEMO_PACE, DEMO_TEAMMATES, type DemoTeammate } from '../demo/demo-plan';
 import { runDemo, type DemoOutcome } from '../demo/run-demo';
 import { flagOption, stringOption, type Command } from './command';
@@ -17,18 +22,20 @@ function roster(count: number): DemoTeammate[] {
 
 function renderSummary(outcome: DemoOutcome): string {
   const width = Math.max(...outcome.teammates.map((t) => t.name.length));
+  const db = outcome.db_path;
   return [
     '',
-    `run summary: team ${outcome.teamId} ${outcome.finalized ? 'finalized' : 'NOT finalized'} in ${(outcome.elapsedMs / 1000).toFixed(1)} s`,
-    `  tasks: ${outcome.tasksDone}/${outcome.tasksTotal} done; artifacts: ${outcome.artifacts}; messages to the lead: ${outcome.messagesToLead}`,
-    `  critical path (${outcome.criticalPath.durationMs} ms of work): ${outcome.criticalPath.titles.join(' -> ')}`,
-    `  task time: mean ${outcome.taskMs.mean} ms, max ${outcome.taskMs.max} ms; orchestration decisions recorded: ${outcome.decisions}`,
-    `  lead: its own codex-team-mcp (pid ${outcome.leadServerPid})`,
+    `run summary: team ${outcome.team_id} ${outcome.finalized ? 'finalized' : 'NOT finalized'} in ${(outcome.elapsed_ms / 1000).toFixed(1)} s`,
+    `  tasks: ${outcome.tasks_done}/${outcome.tasks_total} done; artifacts: ${outcome.artifacts}; messages to the lead: ${outcome.messages_to_lead}`,
+    `  critical path (${outcome.critical_path.duration_ms} ms of work): ${outcome.critical_path.titles.join(' -> ')}`,
+    `  task time: mean ${outcome.task_ms.mean} ms, max ${outcome.task_ms.max} ms; orchestration decisions recorded: ${outcome.decisions}`,
+    `  lead: its own codex-team-mcp (pid ${outcome.lead_server_pid})`,
     ...outcome.teammates.map(
-      (t) => `  ${t.name.padEnd(width)}  ${t.role.padEnd(11)}  ${String(t.tasksDone).padStart(2)} tasks  (own process, codex-team-mcp pid ${t.serverPid})`,
+      (t) => `  ${t.name.padEnd(width)}  ${t.role.padEnd(11)}  ${String(t.tasks_done).padStart(2)} tasks  (own process, codex-team-mcp pid ${t.server_pid})`,
     ),
-    `inspect it: codex-team status ${outcome.teamId} --db ${outcome.dbPath}`,
-    `           codex-team report ${outcome.teamId} --html report.html --db ${outcome.dbPath}`,
+    `inspect it: codex-team status ${outcome.team_id} --db ${db}`,
+    `           codex-team report ${outcome.team_id} --html report.html --db ${db}`,
+    `           codex-team ui --db ${db}`,
     '',
   ].join('\n');
 }
@@ -39,11 +46,13 @@ export const demoCommand: Command = {
   summary: 'Run a complete demo team (lead + teammates, each with its own server) with a live view',
   synopsis: '[--db PATH] [--teammates N] [--fast] [--json]',
   details: [
-    '--db PATH       store to use (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+    '--db PATH       store to use (default: a new store of its own in a fresh temporary folder, never your',
+    '                default store; the summary says where it is)',
     `--teammates N   teammates to spawn, ${MIN_TEAMMATES}-${MAX_TEAMMATES} (default ${DEMO_TEAMMATES.length})`,
     '--fast          short simulated work (seconds instead of tens of seconds)',
     '--json          print the outcome as JSON instead of the live view and summary',
     'No Codex account is needed: each agent is a scripted process speaking MCP to its own codex-team-mcp.',
+    'Ctrl-C stops every agent and exits 130.',
   ],
   options: {
     db: { type: 'string' },
@@ -55,11 +64,15 @@ export const demoCommand: Command = {
     const countText = stringOption(args.values, 'teammates') ?? String(DEMO_TEAMMATES.length);
     const count = Number(countText);
     if (!/^\d+$/.test(countText) || count < MIN_TEAMMATES || count > MAX_TEAMMATES) {
-      throw new TeamError('INVALID_INPUT', `--teammates must be a whole number from ${MIN_TEAMMATES} to ${MAX_TEAMMATES}`);
+      throw new UsageError(`--teammates must be a whole number from ${MIN_TEAMMATES} to ${MAX_TEAMMATES}, got ${JSON.stringify(countText)}`);
     }
     const json = flagOption(args.values, 'json');
     const fast = flagOption(args.values, 'fast');
-    const dbPath = resolveDbPath(stringOption(args.values, 'db'), io);
+    const dbFlag = stringOption(args.values, 'db');
+    const dbPath = dbFlag === undefined || dbFlag === '' ? join(mkdtempSync(join(tmpdir(), 'codex-team-demo-')), 'team.db') : resolve(io.cwd, dbFlag);
+    // Open (and create) the store here first: a folder that cannot be written, or a file that is
+    // not a store, is reported with its real cause before any agent process starts.
+    await (await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() })).close();
     if (!json) io.stdout.write(`codex-team demo: store ${dbPath}, ${count} teammates\n`);
     const outcome = await runDemo({
       dbPath,
@@ -67,10 +80,11 @@ export const demoCommand: Command = {
       workMs: [...(fast ? DEMO_FAST_PACE : DEMO_PACE).workMs],
       refreshMs: (fast ? DEMO_FAST_PACE : DEMO_PACE).refreshMs,
       timeoutMs: 300_000,
-      out: json ? { write: () => true } : io.stdout,
+      out: json ? new OutputSink({ write: () => true }) : io.stdout,
       interactive: !json && io.stdoutIsTerminal,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
     });
     io.stdout.write(json ? `${JSON.stringify(outcome, null, 2)}\n` : renderSummary(outcome));
-    return outcome.finalized && outcome.tasksDone === outcome.tasksTotal ? 0 : 1;
+    return outcome.finalized && outcome.tasks_done === outcome.tasks_total ? 0 : 1;
   },
 };

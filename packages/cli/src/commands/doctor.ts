@@ -25,7 +25,8 @@ export const doctorCommand: Command = {
     '--db PATH         store to check (default: the one the Codex entry names, else ~/.codex-team/team.db)',
     '--json            print {"ok", "checks": [{name, ok, detail, fix}]} instead of text',
     "Starts the registered server as Codex would, prints Codex's teammate cap and where it comes from,",
-    'and each installed hook as trusted, untrusted or modified. Exits 1 when any check fails.',
+    'and each installed hook as trusted, untrusted or modified. Reads only: the store is opened read-only,',
+    'and the codex binary found on the PATH is asked its version. Exits 1 when any check fails.',
   ],
   options: {
     ...CODEX_TARGET_OPTIONS,
@@ -43,6 +44,7 @@ export const doctorCommand: Command = {
       defaultDbPath: resolveDbPath(undefined, io),
       nodeVersion: io.nodeVersion,
       skillTemplate: readShippedSkill(),
+      pathEnv: io.env['PATH'],
     });
     const ok = checks.every((check) => check.ok);
     io.stdout.write(flagOption(args.values, 'json') ? `${JSON.stringify({ ok, checks }, null, 2)}\n` : renderText(checks));

@@ -1,6 +1,7 @@
 import { systemClock } from '@codex-team/contracts';
 import { resolveDbPath } from '../codex/codex-paths';
 import { HOOK_EVENTS, answerCodexHook, appendHookLog, type HookAnswer, type HookEventArg } from '../hook/codex-hook';
+import { UsageError } from '../errors';
 import { stringOption, type Command } from './command';
 
 /** Codex waits for the hook; past this the hook lets the agent stop and logs why. */
@@ -39,8 +40,7 @@ export const hookCommand: Command = {
     const started = Date.now();
     const event = args.positionals[0];
     if (!isHookEvent(event) || args.positionals.length !== 1) {
-      io.stderr.write(`codex-team hook: INVALID_INPUT: give one event: ${Object.keys(HOOK_EVENTS).join(' or ')}\n`);
-      return 2;
+      throw new UsageError(`give one event: ${Object.keys(HOOK_EVENTS).join(' or ')}`);
     }
     const dbPath = resolveDbPath(stringOption(args.values, 'db'), io);
     const stdin = io.readStdin === undefined ? '' : await io.readStdin();

@@ -7,8 +7,10 @@ import { installCommand } from './install';
 import { recoverCommand } from './recover';
 import { replayCommand } from './replay';
 import { reportCommand } from './report';
+import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { tasksCommand } from './tasks';
+import { uiCommand } from './ui';
 import { uninstallCommand } from './uninstall';
 import { watchCommand } from './watch';
 
@@ -20,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   installCommand,
   uninstallCommand,
   doctorCommand,
+  serveCommand,
   benchCommand(),
   demoCommand,
   statusCommand,
@@ -27,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   replayCommand,
   reportCommand,
+  uiCommand,
   recoverCommand,
   hookCommand,
 ];

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { RandomIdGenerator, TeamError, TeamIdSchema, systemClock } from '@codex-team/contracts';
+import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { recoveryActionOf, recoveryPolicy, runRecoverySweep, type SweepReport } from '@codex-team/recovery';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { resolveDbPath, resolveProfilesDir } from '../codex/codex-paths';
+import { resolveTeam } from '../team-view/team-source';
 import { flagOption, stringOption, wholeOption, type Command } from './command';
 
 
@@ -41,10 +42,10 @@ function reportText(report: SweepReport): string {
 export const recoverCommand: Command = {
   name: 'recover',
   summary: 'Run the sweep now: expired claims, lost or idle teammates, idle teams, lapsed modes',
-  synopsis: '[--db PATH] [--team ID] [--grace-ms N] [--stale-ms N] [--max-attempts N] [--profiles-dir DIR] [--json]',
+  synopsis: '[--db PATH] [--team TEAM] [--grace-ms N] [--stale-ms N] [--max-attempts N] [--profiles-dir DIR] [--json]',
   details: [
     '--db PATH          store to sweep (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
-    '--team ID          sweep only this team (default: every active team)',
+    '--team TEAM        sweep only this team, by id or name (default: every active team)',
     '--grace-ms N       how long a disconnected agent keeps its claims (default 15000)',
     '--stale-ms N       a teammate silent this long is lost and frees its slot, for every team (default:',
     '                   each team profile\'s idle.agent_timeout_ms, at least two leases)',
@@ -63,21 +64,19 @@ export const recoverCommand: Command = {
     json: { type: 'boolean' },
   },
   async run(args, io) {
+    const graceMs = wholeOption(args.values, 'grace-ms');
+    const staleAfterMs = wholeOption(args.values, 'stale-ms');
+    const maxAttempts = wholeOption(args.values, 'max-attempts');
     const dbPath = resolveDbPath(stringOption(args.values, 'db'), io);
     if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath}`);
-    const teamText = stringOption(args.values, 'team');
-    const team = teamText === undefined ? undefined : TeamIdSchema.safeParse(teamText);
-    if (team !== undefined && !team.success) throw new TeamError('INVALID_INPUT', `--team must be a team id (tm_...), got ${teamText}`);
+    const teamRef = stringOption(args.values, 'team');
     const userDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
-    const policy = recoveryPolicy({
-      graceMs: wholeOption(args.values, 'grace-ms'),
-      staleAfterMs: wholeOption(args.values, 'stale-ms'),
-      maxAttempts: wholeOption(args.values, 'max-attempts'),
-    });
+    const policy = recoveryPolicy({ graceMs, staleAfterMs, maxAttempts });
     const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator(), profiles: catalog });
     try {
-      const report = await runRecoverySweep(store, policy, team === undefined ? {} : { teamId: team.data });
+      const team = teamRef === undefined ? undefined : resolveTeam(await store.listTeams(), teamRef, dbPath);
+      const report = await runRecoverySweep(store, policy, team === undefined ? {} : { teamId: team.id });
       io.stdout.write(flagOption(args.values, 'json') ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
       return 0;
     } finally {

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { type AuthzDecision } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore, type AuthzDecisionInput } from '@codex-team/store';
-import { BufferSink, type CliIo } from '../cli-io';
-import { runCli } from '../run-cli';
+import { runBuffered } from '../testing/buffered-io';
 import { SEEDED_SECRET, seedTeam, type SeededTeam } from '../testing/seed-team';
 
 let dir: string;
@@ -49,20 +48,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  const sinks = {
-    stdout: new BufferSink(),
-    stderr: new BufferSink(),
-    env: {},
-    homeDir: dir,
-    cwd: dir,
-    execPath: process.execPath,
-    nodeVersion: process.versions.node,
-    stdoutIsTerminal: false,
-  } as CliIo & { stdout: BufferSink };
-  const code = await runCli(argv, sinks);
-  return { code, out: sinks.stdout.text() };
-}
+const run = (argv: string[]) => runBuffered(argv, dir);
 
 describe('codex-team replay --decisions', () => {
   it("prints the team's authorization decisions in order, with the rule and outcome of each, secrets masked", async () => {

@@ -1,10 +1,11 @@
 import type { AuthzDecision, TeamId } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
-import { canonicalJson, replayAuditTrail, verifyCheckpoints, type ReplayVerdict, type SqliteTeamStore, type StoredCheckpoint } from '@codex-team/store';
-import { printableEvents } from '../team-view/team-model';
+import { canonicalJson, replayAuditTrail, verifyCheckpoints, type ReplayVerdict, type StoredCheckpoint, type TeamStoreReader } from '@codex-team/store';
+import { printableEvents, treeView } from '../team-view/team-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
 import { renderDecisions } from '../team-view/render-decisions';
 import { renderEvents } from '../team-view/render-text';
+import { teamNames } from '../team-view/event-text';
 import { flagOption, wholeOption, type Command } from './command';
 
 /** Which parts of the rebuilt state differ from the store's. */
@@ -15,7 +16,7 @@ function differences(rebuilt: object, stored: object): string[] {
 }
 
 /** Every checkpoint of the team, oldest first, with its state. */
-async function checkpointsOf(store: SqliteTeamStore, teamId: TeamId): Promise<StoredCheckpoint[]> {
+async function checkpointsOf(store: TeamStoreReader, teamId: TeamId): Promise<StoredCheckpoint[]> {
   const all: StoredCheckpoint[] = [];
   for (const ref of await store.listCheckpoints(teamId)) {
     const stored = await store.readCheckpoint(teamId, ref.number);
@@ -67,12 +68,16 @@ export const replayCommand: Command = {
     decisions: { type: 'boolean' },
   },
   allowPositionals: true,
+  maxPositionals: 1,
   run(args, io) {
     const after = wholeOption(args.values, 'after') ?? 0;
     const limit = wholeOption(args.values, 'limit');
     const json = flagOption(args.values, 'json');
     return withTeamSource(args.values, io, async (source) => {
-      const { snapshot, events, now } = await source.view(args.positionals[0]);
+      const verify = flagOption(args.values, 'verify');
+      // --verify compares what is stored; everything printed is masked (TeamSource.view).
+      const view = verify ? await source.rawView(args.positionals[0]) : await source.view(args.positionals[0]);
+      const { snapshot, events, now } = view;
       if (flagOption(args.values, 'decisions')) {
         const decisions: AuthzDecision[] = [];
         for (let seq = after; decisions.length < (limit ?? Number.MAX_SAFE_INTEGER); ) {
@@ -85,7 +90,7 @@ export const replayCommand: Command = {
         io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderDecisions(printable, snapshot.agents));
         return 0;
       }
-      if (flagOption(args.values, 'verify')) {
+      if (verify) {
         const diff = differences(replayAuditTrail(events, { now }), snapshot);
         const checkpoints = verifyCheckpoints(events, await checkpointsOf(source.store, snapshot.team.id));
         const ok = diff.length === 0 && checkpoints.ok;
@@ -103,7 +108,10 @@ export const replayCommand: Command = {
       }
       const page = events.filter((event) => event.seq > after).slice(0, limit ?? Number.MAX_SAFE_INTEGER);
       const printable = printableEvents(page);
-      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderEvents(printable, snapshot.agents));
+      // A team of a tree is shown in it first: where its delegated work went and came from.
+      const tree = treeView(view);
+      const header = tree.length === 0 ? '' : `team tree:\n${tree.map((line) => `  ${line}`).join('\n')}\n\n`;
+      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : `${header}${renderEvents(printable, teamNames(snapshot))}`);
       return 0;
     });
   },

@@ -1,31 +1,46 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TeamError } from '@codex-team/contracts';
+import { TeamError, fileAccessError } from '@codex-team/contracts';
+import { UsageError } from '../errors';
 import { renderReportHtml } from '../team-view/report-html';
+import { reportModel } from '../team-view/report-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
-import { stringOption, type Command } from './command';
+import { flagOption, stringOption, type Command } from './command';
 
-/** `codex-team report TEAM --html out.html`: a self-contained page with the DAG, timelines and run summary. */
+/** `codex-team report [TEAM] --html FILE | --json`: the team's report as a self-contained page or as JSON. */
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Write a self-contained HTML report of a team: DAG, timeline per agent, run summary',
-  synopsis: 'TEAM --html FILE [--db PATH] [--profiles-dir DIR]',
-  details: [...TEAM_SOURCE_DETAILS.filter((line) => !line.startsWith('--json')), '--html FILE      where to write the page'],
-  options: { db: TEAM_SOURCE_OPTIONS['db'] ?? { type: 'string' }, 'profiles-dir': { type: 'string' }, html: { type: 'string' } },
+  summary: 'Report on a team (HTML page or JSON): DAG, timeline, messages, artifacts, recovery, run summary',
+  synopsis: '[TEAM] (--html FILE | --json) [--db PATH] [--profiles-dir DIR]',
+  details: [
+    ...TEAM_SOURCE_DETAILS.filter((line) => !line.startsWith('--json')),
+    '--html FILE      write a self-contained page (no network, no script) to FILE',
+    '--json           print the report as JSON (with --html, the page is written too)',
+  ],
+  options: { ...TEAM_SOURCE_OPTIONS, html: { type: 'string' } },
   allowPositionals: true,
+  maxPositionals: 1,
   run(args, io) {
     const html = stringOption(args.values, 'html');
-    if (html === undefined || html === '') throw new TeamError('INVALID_INPUT', '--html FILE is required');
-    const [team] = args.positionals;
-    if (team === undefined) throw new TeamError('INVALID_INPUT', 'give the team (id or name) to report on');
+    const json = flagOption(args.values, 'json');
+    if (html === '') throw new UsageError('--html needs a file name');
+    if (html === undefined && !json) throw new UsageError('give --html FILE to write the page, or --json to print the report');
     return withTeamSource(args.values, io, async (source) => {
-      const view = await source.view(team);
+      const view = await source.view(args.positionals[0]);
       if (view.profile === null) {
         throw new TeamError('NOT_FOUND', `profile ${view.snapshot.team.profile} of team ${view.snapshot.team.name} is not on this machine (see --profiles-dir)`);
       }
-      const target = resolve(io.cwd, html);
-      writeFileSync(target, renderReportHtml(view));
-      io.stdout.write(`wrote ${target} (${view.snapshot.tasks.length} tasks, ${view.snapshot.agents.length} agents)\n`);
+      const model = reportModel(view);
+      if (html !== undefined) {
+        const target = resolve(io.cwd, html);
+        try {
+          writeFileSync(target, renderReportHtml(model));
+        } catch (error) {
+          throw fileAccessError('write the report to', target, error);
+        }
+        if (!json) io.stdout.write(`wrote ${target} (${view.snapshot.tasks.length} tasks, ${view.snapshot.agents.length} agents)\n`);
+      }
+      if (json) io.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
       return 0;
     });
   },

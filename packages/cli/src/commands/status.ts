@@ -11,6 +11,7 @@ export const statusCommand: Command = {
   details: TEAM_SOURCE_DETAILS,
   options: TEAM_SOURCE_OPTIONS,
   allowPositionals: true,
+  maxPositionals: 1,
   run(args, io) {
     return withTeamSource(args.values, io, async (source) => {
       const model = statusModel(await source.view(args.positionals[0]));

@@ -1,4 +1,5 @@
-import { TaskStatusSchema, TeamError } from '@codex-team/contracts';
+import { TaskStatusSchema } from '@codex-team/contracts';
+import { UsageError } from '../errors';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
 import { renderTasks } from '../team-view/render-text';
 import { flagOption, stringOption, type Command } from './command';
@@ -11,11 +12,12 @@ export const tasksCommand: Command = {
   details: [...TEAM_SOURCE_DETAILS, `--status S       only these statuses (${TaskStatusSchema.options.join(', ')})`],
   options: { ...TEAM_SOURCE_OPTIONS, status: { type: 'string' } },
   allowPositionals: true,
+  maxPositionals: 1,
   run(args, io) {
     const filter = stringOption(args.values, 'status')?.split(',').map((s) => s.trim()).filter(Boolean);
     for (const status of filter ?? []) {
       if (!TaskStatusSchema.safeParse(status).success) {
-        throw new TeamError('INVALID_INPUT', `--status ${status} is not one of ${TaskStatusSchema.options.join(', ')}`);
+        throw new UsageError(`--status ${JSON.stringify(status)} is not one of ${TaskStatusSchema.options.join(', ')}`);
       }
     }
     return withTeamSource(args.values, io, async (source) => {

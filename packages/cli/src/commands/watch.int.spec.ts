@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtCliBin } from '../testing/codex-team-env';
-import { seedTeam } from '../testing/seed-team';
+import { displayWidth } from '../team-view/text-width';
+import { seedCrowdedTeam } from '../testing/seed-team';
 
 jest.setTimeout(60_000);
 
@@ -13,31 +14,24 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('codex-team watch (built binary)', () => {
-  it('refreshes until SIGINT, then exits 0 with no error output', async () => {
-    const db = join(dir, 'team.db');
-    await seedTeam(db);
-    const child = spawn(process.execPath, [builtCliBin(), 'watch', '--db', db, '--interval', '200'], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+describe('codex-team watch (built binary, in a real 80x24 terminal)', () => {
+  it('keeps its header on screen and wraps no line', async () => {
+    const db = join(dir, 'crowd.db');
+    await seedCrowdedTeam(db);
+    // util-linux `script` gives the CLI a pseudo-terminal, sized like a default terminal window.
+    const command = `stty cols 80 rows 24; exec "${process.execPath}" "${builtCliBin()}" watch --once --db "${db}"`;
+    const run = spawnSync('script', ['-qfec', command, '/dev/null'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, TERM: 'xterm' },
+      encoding: 'utf8',
+      timeout: 30_000,
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('exit', (code, signal) => resolve({ code, signal })),
-    );
-    // Two frames prove it refreshes; then interrupt it like Ctrl-C does.
-    const deadline = Date.now() + 30_000;
-    while ((out.match(/^codex-team watch /gm) ?? []).length < 2) {
-      if (Date.now() > deadline) throw new Error(`no second frame; stdout: ${out} stderr: ${err}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    child.kill('SIGINT');
-    expect(await exited).toEqual({ code: 0, signal: null });
-    expect(err).toBe('');
-    expect(out).toContain('DAG  done 2/5');
-    expect(out.trimEnd().endsWith('stopped')).toBe(true);
+    expect(run.status).toBe(0);
+    const screen = run.stdout.replace(/\r\n/g, '\n');
+    expect(screen.startsWith('\u001b[2J\u001b[H')).toBe(true);
+    const lines = screen.slice('\u001b[2J\u001b[H'.length).replace(/\n$/, '').split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const line of lines) expect({ line, width: displayWidth(line) <= 80 }).toEqual({ line, width: true });
+    expect(lines[0]).toMatch(/^codex-team watch {2}\S+ {2}every 1000 ms, Ctrl-C to stop$/);
+    expect(lines[1]).toMatch(/^team crowd /);
   });
 });

@@ -1,4 +1,4 @@
-import type { TextSink } from '../cli-io';
+import type { OutputSink } from '../cli-io';
 import { progressHeadline, renderProgress, type ProgressSnapshot } from './progress-view';
 
 /**
@@ -10,16 +10,15 @@ export class LiveView {
   private lastHeadline = '';
 
   constructor(
-    private readonly out: TextSink,
+    private readonly out: OutputSink,
     private readonly interactive: boolean,
   ) {}
 
   draw(snapshot: ProgressSnapshot): void {
     if (this.interactive) {
       const frame = renderProgress(snapshot);
-      // Move to the first line of the previous frame and clear everything below it.
-      const rewind = this.linesOnScreen > 0 ? `\u001b[${this.linesOnScreen}F\u001b[J` : '';
-      this.out.write(`${rewind}${frame.join('\n')}\n`);
+      this.out.control({ kind: 'rewind-lines', lines: this.linesOnScreen });
+      this.out.write(`${frame.join('\n')}\n`);
       this.linesOnScreen = frame.length;
       return;
     }

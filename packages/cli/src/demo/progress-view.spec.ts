@@ -1,5 +1,5 @@
 import { AgentSchema, TaskSchema, type Agent, type Task } from '@codex-team/contracts';
-import { BufferSink } from '../cli-io';
+import { BufferSink, OutputSink } from '../cli-io';
 import { LiveView } from './live-view';
 import { progressHeadline, renderProgress, type ProgressSnapshot } from './progress-view';
 
@@ -17,6 +17,7 @@ function task(id: string, title: string, status: Task['status'], owner: string |
     description: '',
     required_role: null,
     priority: 0,
+    risk: 'low',
     status,
     depends_on: [],
     owner_agent_id: owner,
@@ -59,7 +60,7 @@ describe('demo progress view', () => {
 
   it('prints one line per change of the headline when stdout is not a terminal', () => {
     const out = new BufferSink();
-    const view = new LiveView(out, false);
+    const view = new LiveView(new OutputSink(out), false);
     view.draw(snapshot);
     view.draw({ ...snapshot, elapsedMs: 3_000 });
     view.draw({ ...snapshot, tasks: snapshot.tasks.map((t) => (t.id === 'tk_22222223' ? { ...t, status: 'done' as const } : t)) });
@@ -71,7 +72,7 @@ describe('demo progress view', () => {
 
   it('redraws the frame in place on a terminal', () => {
     const out = new BufferSink();
-    const view = new LiveView(out, true);
+    const view = new LiveView(new OutputSink(out), true);
     view.draw(snapshot);
     view.draw(snapshot);
     const frame = renderProgress(snapshot).join('\n');

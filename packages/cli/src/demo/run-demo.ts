@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TERMINAL_TASK_STATUSES, TeamError, isRunSummary, type TaskRow, type ToolOutput } from '@codex-team/contracts';
-import type { TextSink } from '../cli-io';
+import type { OutputSink } from '../cli-io';
 import { TeamClient } from '../mcp/team-client';
 import { DEMO_OBJECTIVE, DEMO_TASKS, type DemoTeammate } from './demo-plan';
 import { LiveView } from './live-view';
@@ -21,35 +21,40 @@ export interface DemoOptions {
   refreshMs: number;
   /** Give up (and fail) when the DAG is not done by then. */
   timeoutMs: number;
-  out: TextSink;
+  out: OutputSink;
   interactive: boolean;
+  /** Aborted when the user interrupts: the demo stops its agents and throws. */
+  signal?: AbortSignal;
 }
 
 export interface DemoAgentOutcome {
   name: string;
   role: string;
-  agentId: string;
-  serverPid: number;
-  tasksDone: number;
+  agent_id: string;
+  server_pid: number;
+  tasks_done: number;
 }
 
-/** What the demo did, measured from the store through the lead's session. */
+/**
+ * What the demo did, measured from the store through the lead's session; `demo --json` prints
+ * it, so its keys are snake_case like every JSON the CLI prints.
+ */
 export interface DemoOutcome {
-  dbPath: string;
-  teamId: string;
+  db_path: string;
+  team_id: string;
   finalized: boolean;
-  tasksTotal: number;
-  tasksDone: number;
+  tasks_total: number;
+  tasks_done: number;
   artifacts: number;
-  messagesToLead: number;
-  elapsedMs: number;
-  leadAgentId: string;
-  leadServerPid: number;
+  messages_to_lead: number;
+  elapsed_ms: number;
+  lead_agent_id: string;
+  lead_server_pid: number;
   teammates: DemoAgentOutcome[];
   /** Titles of the chain of dependent tasks that bounded the run, and its measured work. */
-  criticalPath: { titles: string[]; durationMs: number };
+  critical_path: { titles: string[]; duration_ms: number };
   /** Claim-to-finish times of the finished tasks. */
-  taskMs: { mean: number; max: number };
+  task_ms: { mean: number; max: number };
   /** Orchestration decisions the server recorded (fanout, budget, early stop...). */
   decisions: number;
 }
@@ -85,6 +90,11 @@ function startTeammate(spec: DemoTeammate, order: TeammateOrder): Teammate {
   teammate.joined.catch(() => undefined);
   child.send(order);
   return teammate;
+}
+
+/** Ends the demo when the user interrupted it (the CLI reports that as INTERRUPTED, exit 130). */
+function stopIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new Error('interrupted');
 }
 
 /** Every task of the team as short rows, page by page (what the lead reads to draw its view). */
@@ -132,6 +142,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       })),
     });
     for (const spec of options.teammates) {
+      stopIfInterrupted(options.signal);
       const spawned = await lead.call('team_spawn', { name: spec.name, role: spec.role });
       teammates.push(
         startTeammate(spec, {
@@ -150,6 +161,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const seenDone = new Map<string, string>();
     let tasks: TaskRow[] = [];
     for (;;) {
+      stopIfInterrupted(options.signal);
       const status = await lead.call('team_status', {});
       tasks = await allTasks(lead);
       for (const task of tasks) if (task.status === 'done' && !seenDone.has(task.id)) seenDone.set(task.id, new Date().toISOString());
@@ -161,8 +173,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       if (Date.now() - started > options.timeoutMs) {
         throw new TeamError('INTERNAL', `the demo DAG was not done after ${options.timeoutMs} ms`);
       }
-      await sleep(options.refreshMs);
+      await sleep(options.refreshMs, undefined, { signal: options.signal }).catch(() => undefined);
     }
+    stopIfInterrupted(options.signal);
 
     const messagesToLead = await drainInbox(lead);
     const summary = await lead.call('team_run_summary', {});
@@ -176,31 +189,31 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     // Teammates leave on their own once the team is finalized; a straggler is stopped below.
     await Promise.race([Promise.all(teammates.map((teammate) => teammate.exited)), sleep(TEAMMATE_EXIT_GRACE_MS, undefined, { ref: false })]);
     return {
-      dbPath: options.dbPath,
-      teamId: team.team.id,
+      db_path: options.dbPath,
+      team_id: team.team.id,
       finalized: finalized.team.state === 'finalized',
-      tasksTotal: tasks.length,
-      tasksDone,
+      tasks_total: tasks.length,
+      tasks_done: tasksDone,
       artifacts,
-      messagesToLead,
-      elapsedMs: Date.now() - started,
-      leadAgentId: team.agent.id,
-      leadServerPid: lead.serverPid,
+      messages_to_lead: messagesToLead,
+      elapsed_ms: Date.now() - started,
+      lead_agent_id: team.agent.id,
+      lead_server_pid: lead.serverPid,
       teammates: teammates.map((teammate, index) => {
         const agent = joined[index];
         return {
           name: teammate.spec.name,
           role: teammate.spec.role,
-          agentId: agent?.agentId ?? '',
-          serverPid: agent?.serverPid ?? 0,
-          tasksDone: tasks.filter((task) => task.status === 'done' && task.owner_agent_id === agent?.agentId).length,
+          agent_id: agent?.agentId ?? '',
+          server_pid: agent?.serverPid ?? 0,
+          tasks_done: tasks.filter((task) => task.status === 'done' && task.owner_agent_id === agent?.agentId).length,
         };
       }),
-      criticalPath: {
+      critical_path: {
         titles: summary.critical_path.task_ids.map((id) => titleOf.get(id) ?? id),
-        durationMs: summary.critical_path.duration_ms,
+        duration_ms: summary.critical_path.duration_ms,
       },
-      taskMs: { mean: summary.task_durations.mean_ms, max: summary.task_durations.max_ms },
+      task_ms: { mean: summary.task_durations.mean_ms, max: summary.task_durations.max_ms },
       decisions: summary.decisions.length,
     };
   } finally {

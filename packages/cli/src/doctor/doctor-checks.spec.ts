@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
 import { BufferSink } from '../cli-io';
@@ -9,6 +9,9 @@ import { projectTarget, userTarget } from '../codex/codex-paths';
 import { packageRoot, readShippedSkill } from '../codex/package-assets';
 import { runCli } from '../run-cli';
 import { checkNode, runDoctorChecks, type DoctorCheck, type DoctorOptions } from './doctor-checks';
+
+/** The PATH with the real Codex CLI this repository installs (node_modules/.bin/codex). */
+const CODEX_PATH = [join(packageRoot(__dirname, '@codex-team/cli'), '..', '..', 'node_modules', '.bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter);
 
 let home: string;
 let options: DoctorOptions;
@@ -48,6 +51,7 @@ beforeEach(() => {
     defaultDbPath: join(home, 'default', 'team.db'),
     nodeVersion: '20.20.0',
     skillTemplate: readShippedSkill(),
+    pathEnv: CODEX_PATH,
     // Starting the server needs the built bundle: the integration tests check it (install.int.spec.ts).
     probe: false,
   };
@@ -58,9 +62,23 @@ describe('codex-team doctor checks', () => {
   it('passes every check after install, on the store the Codex entry names', async () => {
     install();
     const checks = await runDoctorChecks(options);
-    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex-config', 'server-bin', 'codex-cap', 'skill']);
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-bin', 'codex-cap', 'child-teams', 'skill']);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
     expect(byName(checks)['store']?.detail).toContain(join(home, 'store', 'team.db'));
+  });
+
+  it('checks a url entry (install --url) by its url and token variable, starting no server', async () => {
+    installCodexIntegration({
+      target: options.target,
+      serverName: 'team',
+      url: 'http://127.0.0.1:8765/mcp',
+      bearerTokenEnvVar: 'CODEX_TEAM_TOKEN',
+      skillTemplate: readShippedSkill(),
+    });
+    const checks = await runDoctorChecks({ ...options, probe: true });
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-url', 'codex-cap', 'child-teams', 'skill']);
+    expect(byName(checks)['server-url']).toMatchObject({ ok: true, detail: expect.stringContaining('http://127.0.0.1:8765/mcp with the token in $CODEX_TEAM_TOKEN') as string });
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
   });
 
   it('opens an existing store and reports its schema version', async () => {
@@ -69,7 +87,31 @@ describe('codex-team doctor checks', () => {
     await store.close();
     install(dbPath);
     const check = byName(await runDoctorChecks(options))['store'];
-    expect(check).toMatchObject({ ok: true, detail: `${dbPath} is writable, schema v${CURRENT_SCHEMA_VERSION} (same as the code)` });
+    expect(check).toMatchObject({ ok: true, detail: `${dbPath} is a writable codex-team store, schema v${CURRENT_SCHEMA_VERSION} (same as the code)` });
+  });
+
+  it('reads the store without writing it: a non-database file gets advice about the file, not about locks', async () => {
+    const dbPath = join(home, 'notes.txt');
+    writeFileSync(dbPath, 'shopping list\n');
+    const before = statSync(dbPath).mtimeMs;
+    const check = byName(await runDoctorChecks({ ...options, dbPath }))['store'];
+    expect(check).toMatchObject({
+      ok: false,
+      detail: `NOT_A_STORE: ${dbPath} is not a SQLite database, so not a codex-team store; it was left as it was`,
+      fix: expect.stringContaining('point --db (and codex-team install --db) at a codex-team store file'),
+    });
+    expect(check?.fix).not.toContain('close the processes');
+    expect(readFileSync(dbPath, 'utf8')).toBe('shopping list\n');
+    expect(statSync(dbPath).mtimeMs).toBe(before);
+    expect(readdirSync(home).filter((file) => file.startsWith('notes.txt'))).toEqual(['notes.txt']);
+  });
+
+  it('checks the codex binary: its version when found, a fix when it is not on the PATH', async () => {
+    const found = byName(await runDoctorChecks(options))['codex'];
+    expect(found).toMatchObject({ ok: true });
+    expect(found?.detail).toMatch(/^codex-cli \d+\.\d+\.\d+ at \/.*\/codex/);
+    const missing = byName(await runDoctorChecks({ ...options, pathEnv: join(home, 'empty-bin') }))['codex'];
+    expect(missing).toMatchObject({ ok: false, detail: 'no codex binary on the PATH', fix: 'install Codex: npm install -g @openai/codex' });
   });
 
   it('fails a store written by a newer schema, saying what to do', async () => {
@@ -188,7 +230,7 @@ describe('codex-team doctor command', () => {
     const code = await runCli(['doctor', '--codex-home', options.codexHome], {
       stdout,
       stderr: new BufferSink(),
-      env: {},
+      env: { PATH: CODEX_PATH },
       homeDir: home,
       cwd: home,
       execPath: process.execPath,
@@ -197,7 +239,7 @@ describe('codex-team doctor command', () => {
     });
     expect(stdout.text()).toMatch(/^ok {4}node/m);
     expect(stdout.text()).toMatch(/^FAIL {2}server-start +the server did not complete the MCP handshake/m);
-    expect(stdout.text()).toContain('1 of 8 checks failed');
+    expect(stdout.text()).toContain('1 of 10 checks failed');
     expect(code).toBe(1);
   });
 });

@@ -1,11 +1,13 @@
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, sep } from 'node:path';
-import { RandomIdGenerator, isTeamError, systemClock } from '@codex-team/contracts';
-import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
+import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
+import { RandomIdGenerator, isTeamError, systemClock, type ErrorCode } from '@codex-team/contracts';
+import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from '@codex-team/store';
 import { readCodexConfig, readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { findInstalledHooks, hookTrust } from '../codex/codex-hooks';
 import { skillNameFor, skillPathIn, type CodexTarget } from '../codex/codex-paths';
+import { childTeamSpawningOf } from '../codex/child-team-spawning';
 import { codexThreadCapOf, mergeCodexConfigs, type SurfaceChoice } from '../codex/codex-thread-cap';
 import { renderSkill } from '../codex/skill-files';
 import { probeServer } from './server-probe';
@@ -31,6 +33,8 @@ export interface DoctorOptions {
   /** Used when neither `dbPath` nor the Codex entry names a store. */
   defaultDbPath: string;
   nodeVersion: string;
+  /** The PATH to look for the `codex` binary in (`$PATH`). */
+  pathEnv: string | undefined;
   /** The skill this CLI ships; the installed one must match it, rendered for the server name. */
   skillTemplate: string;
   /** The surface `install --multi-agent` pinned, if any (read back from the entry when omitted). @default 'auto' */
@@ -82,20 +86,44 @@ function nearestExistingDir(path: string): string {
   return dir;
 }
 
+/** What to do about a store that cannot be read, by the refusal's code. */
+const STORE_FIXES: Partial<Record<ErrorCode, (dbPath: string) => string>> = {
+  NOT_A_STORE: () => 'point --db (and codex-team install --db) at a codex-team store file, or at a path where one can be created; this file was not changed',
+  SCHEMA_MISMATCH: () => 'upgrade codex-team, or point --db at another file',
+  FILE_ACCESS: (dbPath) => `fix the permissions of ${dbPath} and ${dirname(dbPath)}`,
+  BUSY: () => 'close the processes holding the store, then retry',
+};
+
 /**
- * The store file: an existing one is opened as the server would (which applies pending
- * migrations and refuses a newer schema); a missing one needs a writable folder to be created in.
+ * The store file, looked at without writing it: an existing one is opened read-only (a folder,
+ * a file that is not a codex-team store and a newer schema fail, each with its own fix) and must
+ * be writable with its folder for the server; a missing one needs a writable folder to be created in.
  */
 export async function checkStore(dbPath: string): Promise<DoctorCheck> {
   const name = 'store';
   if (!existsSync(dbPath)) {
     const dir = nearestExistingDir(dbPath);
     try {
+      if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
       accessSync(dir, constants.W_OK);
       return { name, ok: true, detail: `${dbPath} does not exist yet; it will be created (${dir} is writable)` };
     } catch {
-      return { name, ok: false, detail: `${dbPath} cannot be created: ${dir} is not writable`, fix: 'pass a writable --db PATH to codex-team install' };
+      return { name, ok: false, detail: `${dbPath} cannot be created: ${dir} is not a writable folder`, fix: 'pass a writable --db PATH to codex-team install' };
     }
+  }
+  let version: number;
+  try {
+    const store = await openSqliteTeamStoreReadOnly({ path: dbPath, clock: systemClock });
+    version = store.schemaVersion;
+    await store.close();
+  } catch (error) {
+    const fix = isTeamError(error) ? STORE_FIXES[error.code]?.(dbPath) : undefined;
+    return {
+      name,
+      ok: false,
+      detail: isTeamError(error) ? `${error.code}: ${error.message.slice(error.code.length + 2)}` : `${dbPath}: ${describeError(error)}`,
+      fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
+    };
   }
   try {
     accessSync(dbPath, constants.R_OK | constants.W_OK);
@@ -103,19 +131,53 @@ export async function checkStore(dbPath: string): Promise<DoctorCheck> {
   } catch {
     return { name, ok: false, detail: `${dbPath} or its folder is not writable (SQLite needs both for its WAL files)`, fix: `fix the permissions of ${dirname(dbPath)}` };
   }
-  try {
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
-    await store.close();
-    return { name, ok: true, detail: `${dbPath} is writable, schema v${CURRENT_SCHEMA_VERSION} (same as the code)` };
-  } catch (error) {
-    const mismatch = isTeamError(error) && error.code === 'SCHEMA_MISMATCH';
-    return {
-      name,
-      ok: false,
-      detail: `${dbPath}: ${describeError(error)}`,
-      fix: mismatch ? 'upgrade codex-team, or point --db at another file' : 'close the processes holding the store, then retry',
-    };
+  const schema =
+    version === CURRENT_SCHEMA_VERSION
+      ? `schema v${version} (same as the code)`
+      : `schema v${version}, older than the code's v${CURRENT_SCHEMA_VERSION}: the next server start upgrades it`;
+  return { name, ok: true, detail: `${dbPath} is a writable codex-team store, ${schema}` };
+}
+
+/** The Codex versions codex-team was checked with (FACTS.md); others may work. */
+export const CHECKED_CODEX_VERSIONS = ['0.169', '0.171'];
+
+/** The first executable `name` on `pathEnv`, or undefined. */
+export function findOnPath(name: string, pathEnv: string | undefined): string | undefined {
+  for (const dir of (pathEnv ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // not here
+    }
   }
+  return undefined;
+}
+
+/** The `codex` binary: on the PATH, and answering `codex --version`. */
+export function checkCodexBinary(pathEnv: string | undefined): DoctorCheck {
+  const name = 'codex';
+  const path = findOnPath('codex', pathEnv);
+  if (path === undefined) {
+    return { name, ok: false, detail: 'no codex binary on the PATH', fix: 'install Codex: npm install -g @openai/codex' };
+  }
+  let version: string;
+  try {
+    version = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: pathEnv ?? '' } }).trim();
+  } catch (error) {
+    return { name, ok: false, detail: `${path} --version failed: ${describeError(error).split('\n')[0] ?? ''}`, fix: 'reinstall Codex: npm install -g @openai/codex' };
+  }
+  const number = /(\d+\.\d+)\.\d+/.exec(version)?.[1];
+  const checked = number !== undefined && CHECKED_CODEX_VERSIONS.includes(number);
+  return {
+    name,
+    ok: true,
+    detail: `${version.split('\n')[0] ?? version} at ${path}${checked ? '' : ` (codex-team was checked with ${CHECKED_CODEX_VERSIONS.join(' and ')})`}`,
+  };
 }
 
 function readEntry(configPath: string, serverName: string): ConfiguredServer | DoctorCheck | undefined {
@@ -139,7 +201,28 @@ export function dbPathOfEntry(entry: ConfiguredServer | undefined): string | und
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The Codex entry: present, and its command and server script exist. */
+/** Whether a registered entry connects to a running server (`url = ...`) rather than starting one. */
+export function isUrlServer(entry: ConfiguredServer): boolean {
+  return entry.raw['url'] !== undefined;
+}
+
+/**
+ * A url entry as Codex 0.171 reads it: an http(s) `url` and the `bearer_token_env_var` Codex sends
+ * the token from (a token written into the file itself would sit in plain text).
+ */
+function checkUrlEntry(entry: ConfiguredServer): DoctorCheck {
+  const name = 'server-url';
+  const url = entry.raw['url'];
+  const tokenVar = entry.raw['bearer_token_env_var'];
+  const problems: string[] = [];
+  if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) problems.push(`url ${JSON.stringify(url)} is not an http(s) URL`);
+  if (typeof tokenVar !== 'string' || tokenVar === '') problems.push('no bearer_token_env_var: codex-team serve --http refuses requests without its token');
+  return problems.length === 0
+    ? { name, ok: true, detail: `Codex connects to ${String(url)} with the token in $${String(tokenVar)} (start it with codex-team serve --http)` }
+    : { name, ok: false, detail: problems.join('; '), fix: 'run codex-team install --url URL --bearer-env VAR' };
+}
+
+/** The Codex entry: present, and its command and server script exist (or, for a url entry, its url and token variable). */
 export function checkCodexEntry(configPath: string, serverName: string, entry: ConfiguredServer | undefined): DoctorCheck[] {
   const install = 'run codex-team install';
   if (entry === undefined) {
@@ -150,6 +233,7 @@ export function checkCodexEntry(configPath: string, serverName: string, entry: C
     ok: true,
     detail: `[mcp_servers.${serverName}] in ${configPath}${entry.managed ? '' : ' (not written by codex-team install)'}`,
   };
+  if (isUrlServer(entry)) return [config, checkUrlEntry(entry)];
   const command = entry.command;
   const script = Array.isArray(entry.args) ? (entry.args as unknown[])[0] : undefined;
   const problems: string[] = [];
@@ -217,6 +301,18 @@ export function checkCodexCap(layers: readonly Record<string, unknown>[], entry:
   return { name, ok: true, detail };
 }
 
+/** Who spawns a child team's teammates under this Codex config (informational: never fails). */
+export function checkChildTeams(layers: readonly Record<string, unknown>[], surface: SurfaceChoice): DoctorCheck {
+  let reading;
+  try {
+    reading = codexThreadCapOf(mergeCodexConfigs(layers), surface);
+  } catch {
+    // checkCodexCap reports a config that cannot be read.
+    return { name: 'child-teams', ok: true, detail: 'unknown until the Codex config reads (see codex-cap)' };
+  }
+  return { name: 'child-teams', ok: true, detail: childTeamSpawningOf(mergeCodexConfigs(layers), reading.surface).detail };
+}
+
 /** One line per installed codex-team hook: trusted, untrusted, modified or disabled, as Codex sees it. */
 export function checkHooks(target: CodexTarget, serverName: string, trustConfig: Record<string, unknown>): DoctorCheck[] {
   let hooks;
@@ -278,13 +374,18 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
   const layers = target.scope === 'project' ? [userConfig, readConfigOrEmpty(target.configPath)] : [userConfig];
   const entryChecks = isCheck(entryOrCheck) ? [entryOrCheck] : checkCodexEntry(target.configPath, serverName, entry);
   const entryOk = entryChecks.every((check) => check.ok);
+  // A url entry (install --url) names a running `codex-team serve --http`: its store, its cap and
+  // its start are that server's, so only a process entry is started and compared with Codex's cap.
+  const processEntry = entry === undefined || isUrlServer(entry) ? undefined : entry;
   return [
     checkNode(options.nodeVersion),
     await checkSqlite(),
     await checkStore(dbPath),
+    checkCodexBinary(options.pathEnv),
     ...entryChecks,
-    ...(options.probe !== false && entry !== undefined && entryOk ? [await probeServer(entry)] : []),
-    checkCodexCap(layers, entry, options.surface ?? pinnedSurface(entry)),
+    ...(options.probe !== false && processEntry !== undefined && entryOk ? [await probeServer(processEntry)] : []),
+    checkCodexCap(layers, processEntry, options.surface ?? pinnedSurface(processEntry)),
+    checkChildTeams(layers, options.surface ?? pinnedSurface(processEntry)),
     checkSkill(target, serverName, options.skillTemplate),
     ...(target.projectDir === undefined ? [] : [checkProjectTrust(target.projectDir, userConfig)]),
     ...checkHooks(target, serverName, mergeCodexConfigs(layers)),

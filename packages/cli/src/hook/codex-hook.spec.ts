@@ -4,9 +4,8 @@ import { dirname, join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore } from '@codex-team/store';
-import { BufferSink } from '../cli-io';
 import { packageRoot } from '../codex/package-assets';
-import { runCli } from '../run-cli';
+import { runBuffered } from '../testing/buffered-io';
 
 // `codex-team hook <event>` as Codex runs it: JSON on stdin, a block on stdout or nothing, exit 0,
 // and a log line saying what was decided or why it failed open.
@@ -22,20 +21,11 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function hook(event: string, input: unknown): Promise<{ code: number; stdout: string; log: Record<string, unknown> }> {
-  const stdout = new BufferSink();
-  const code = await runCli(['hook', event, '--db', dbPath, '--log', logPath, '--name', 'team'], {
-    stdout,
-    stderr: new BufferSink(),
-    env: {},
-    homeDir: dir,
-    cwd: dir,
-    execPath: process.execPath,
-    nodeVersion: process.versions.node,
-    stdoutIsTerminal: false,
+  const { code, out } = await runBuffered(['hook', event, '--db', dbPath, '--log', logPath, '--name', 'team'], dir, {
     readStdin: () => Promise.resolve(typeof input === 'string' ? input : JSON.stringify(input)),
   });
   const lines = readFileSync(logPath, 'utf8').trim().split('\n');
-  return { code, stdout: stdout.text(), log: JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown> };
+  return { code, stdout: out, log: JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown> };
 }
 
 /** A team whose lead runs in Codex thread `root` and teammate ann in thread `ann-thread`, ann holding a claim. */
@@ -151,18 +141,8 @@ describe('codex-team hook', () => {
   });
 
   it('answers a command line without one known event as a usage error', async () => {
-    const stderr = new BufferSink();
-    const code = await runCli(['hook', 'start'], {
-      stdout: new BufferSink(),
-      stderr,
-      env: {},
-      homeDir: dir,
-      cwd: dir,
-      execPath: process.execPath,
-      nodeVersion: process.versions.node,
-      stdoutIsTerminal: false,
-    });
+    const { code, err } = await runBuffered(['hook', 'start'], dir);
     expect(code).toBe(2);
-    expect(stderr.text()).toBe('codex-team hook: INVALID_INPUT: give one event: stop or subagent-stop\n');
+    expect(err).toBe('codex-team hook: USAGE: give one event: stop or subagent-stop\n');
   });
 });

@@ -7,6 +7,7 @@ import {
 } from '@codex-team/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { mcpServerBinPath } from '../codex/package-assets';
@@ -25,6 +26,15 @@ export interface TeamClientOptions {
   serverStderr?: 'ignore' | 'inherit';
 }
 
+export interface HttpTeamClientOptions {
+  /** The endpoint `codex-team serve --http` printed, e.g. http://127.0.0.1:7316/mcp. */
+  url: string;
+  /** The server's bearer token. */
+  token: string;
+  /** Who this client speaks for, in the MCP initialize handshake. */
+  clientName: string;
+}
+
 function textOf(result: CallToolResult): string {
   const first = result.content[0];
   return first !== undefined && first.type === 'text' ? first.text : '';
@@ -38,12 +48,13 @@ function textOf(result: CallToolResult): string {
 export class TeamClient {
   private constructor(
     private readonly client: Client,
-    /** The pid of this session's codex-team-mcp process. */
-    readonly serverPid: number,
+    /** The pid of this session's codex-team-mcp process; null for a session over HTTP. */
+    readonly serverPid: number | null,
+    private readonly http: StreamableHTTPClientTransport | null = null,
   ) {}
 
   /** Starts a codex-team-mcp process and completes the MCP handshake with it. */
-  static async start(options: TeamClientOptions): Promise<TeamClient> {
+  static async start(options: TeamClientOptions): Promise<TeamClient & { readonly serverPid: number }> {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [mcpServerBinPath(), '--db', options.dbPath, ...(options.serverArgs ?? [])],
@@ -53,7 +64,17 @@ export class TeamClient {
     await client.connect(transport);
     const pid = transport.pid;
     if (pid === null) throw new TeamError('INTERNAL', 'codex-team-mcp did not start');
-    return new TeamClient(client, pid);
+    return new TeamClient(client, pid) as TeamClient & { readonly serverPid: number };
+  }
+
+  /** Opens one MCP session with a `codex-team serve --http` server, as a Codex thread does with a `url` entry. */
+  static async connectHttp(options: HttpTeamClientOptions): Promise<TeamClient> {
+    const transport = new StreamableHTTPClientTransport(new URL(options.url), {
+      requestInit: { headers: { Authorization: `Bearer ${options.token}` } },
+    });
+    const client = new Client({ name: options.clientName, version: '1.0.0' });
+    await client.connect(transport);
+    return new TeamClient(client, null, transport);
   }
 
   async call<N extends ToolName>(name: N, args: ToolArgs<N>): Promise<ToolOutput<N>> {
@@ -70,8 +91,15 @@ export class TeamClient {
     return parsed.data as ToolOutput<N>;
   }
 
-  /** Ends the session: stdin closes and the server records this agent's disconnect. */
+  /**
+   * Ends the session: stdin closes (stdio) or the session is deleted (HTTP), and the server records
+   * this agent's disconnect.
+   */
   async close(): Promise<void> {
-    await this.client.close();
+    try {
+      if (this.http !== null) await this.http.terminateSession();
+    } finally {
+      await this.client.close();
+    }
   }
 }

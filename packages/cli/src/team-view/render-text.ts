@@ -1,25 +1,28 @@
 import type { Agent, AuditEvent, Task } from '@codex-team/contracts';
+import { terminalSafe } from '../terminal-text';
+import { agentName, describeEvent, type TeamNames } from './event-text';
 import { describeMode, type StatusModel } from './team-model';
+import { displayWidth } from './text-width';
 
-/** A plain text table: columns padded to their widest cell, the last column left ragged. */
+/**
+ * A plain text table: columns padded to their widest cell (in terminal columns, after the
+ * sanitiser has shown any control character escaped), the last column left ragged.
+ */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const safe = rows.map((row) => row.map((cell) => terminalSafe(cell)));
+  const widths = headers.map((header, i) => Math.max(displayWidth(header), ...safe.map((row) => displayWidth(row[i] ?? ''))));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(cell)))))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return [line(headers), ...safe.map(line)].join('\n');
 }
 
-function clip(text: string, max: number): string {
+/** One line of at most `max` characters: whitespace runs (newlines too) become one space. */
+export function clip(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length <= max ? flat : `${flat.slice(0, max - 3)}...`;
-}
-
-function nameOf(agents: ReadonlyMap<string, Agent>, id: string | null): string {
-  if (id === null) return '-';
-  return agents.get(id)?.name ?? id;
 }
 
 /** `done 3/10 [######..............]` */
@@ -46,8 +49,8 @@ export function renderStatus(model: StatusModel): string {
         .map(([status, n]) => `${status} ${n}`)
         .join(', '),
   ];
-  if (model.remaining_critical_path.length > 0) {
-    lines.push(`critical path (unfinished): ${model.remaining_critical_path.join(' -> ')}`);
+  if (model.remaining_critical_path_titles.length > 0) {
+    lines.push(`critical path (unfinished): ${model.remaining_critical_path_titles.map((title) => clip(title, 60)).join(' -> ')}`);
   }
   if (model.profile_missing !== null) {
     lines.push(`profile ${model.profile_missing} is not on this machine: budget and hints unavailable`);
@@ -64,11 +67,13 @@ export function renderStatus(model: StatusModel): string {
     for (const reason of model.hints.reasons) lines.push(`  - ${reason}`);
   }
   if (team.summary !== null) lines.push(`summary: ${clip(team.summary, 200)}`);
+  if (model.tree.length > 0) lines.push('', 'team tree:', ...model.tree.map((line) => `  ${line}`));
   return `${lines.join('\n')}\n`;
 }
 
 export function renderTasks(tasks: readonly Task[], agents: readonly Agent[]): string {
-  const byId = new Map(agents.map((agent) => [agent.id, agent] as const));
+  const byId = new Map(agents.map((agent) => [agent.id, agent.name] as const));
+  const names: TeamNames = { agents: byId, tasks: new Map(), artifacts: new Map() };
   if (tasks.length === 0) return 'no tasks\n';
   return `${table(
     ['id', 'status', 'role', 'owner', 'prio', 'deps', 'title'],
@@ -76,7 +81,7 @@ export function renderTasks(tasks: readonly Task[], agents: readonly Agent[]): s
       task.id,
       task.status,
       task.required_role ?? '*',
-      nameOf(byId, task.owner_agent_id),
+      agentName(names, task.owner_agent_id),
       String(task.priority),
       String(task.depends_on.length),
       clip(task.title, 60),
@@ -84,18 +89,18 @@ export function renderTasks(tasks: readonly Task[], agents: readonly Agent[]): s
   )}\n`;
 }
 
-export function renderEvents(events: readonly AuditEvent[], agents: readonly Agent[]): string {
-  const byId = new Map(agents.map((agent) => [agent.id, agent] as const));
+/** The audit trail as a table; ids in reasons are shown as names, and each event names its subject. */
+export function renderEvents(events: readonly AuditEvent[], names: TeamNames): string {
   if (events.length === 0) return 'no events\n';
   return `${table(
-    ['seq', 'at', 'actor', 'action', 'decision', 'reason'],
+    ['seq', 'at', 'actor', 'action', 'decision', 'what'],
     events.map((event) => [
       String(event.seq),
       event.at,
-      event.actor_agent_id === null ? '(server)' : nameOf(byId, event.actor_agent_id),
+      event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
       event.action,
       event.decision,
-      clip(event.reason, 90),
+      clip(describeEvent(event, names), 120),
     ]),
   )}\n`;
 }

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
-import { RandomIdGenerator, TeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
-import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir } from '@codex-team/policy-engine';
-import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { TeamError, isTeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
+import type { TreeNode, TreeThreads } from '@codex-team/hierarchy';
+import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir, redactDeep } from '@codex-team/policy-engine';
+import { openSqliteTeamStoreReadOnly, type TeamStoreReader } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
 import { resolveDbPath } from '../codex/codex-paths';
 import { stringOption, type OptionValues, type OptionsConfig } from '../commands/command';
@@ -22,82 +23,149 @@ export const TEAM_SOURCE_DETAILS: readonly string[] = [
   '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
   '--profiles-dir DIR  your own profiles (default: $CODEX_TEAM_HOME/profiles, else ~/.codex-team/profiles)',
   '--json           print JSON instead of text',
+  'The store is opened read-only: nothing is written to it, and it is never migrated.',
 ];
 
 /** One team as the operator commands read it: a consistent snapshot, its trail and its profile. */
 export interface TeamView {
   snapshot: TeamSnapshot;
   events: AuditEvent[];
+  /** Every team of the team's tree (just itself for a team without parent or children). */
+  tree: TreeNode[];
+  /** The team's thread slots as its tree holds them (what caps its lead's spawn hints). */
+  threads: TreeThreads;
   /** The team's profile, or null when this machine has no profile of that name. */
   profile: Profile | null;
   now: number;
 }
 
 /**
- * The store and profiles an operator command reads. The store is opened like a server opens it
- * (so an old file is migrated), but a missing file is NOT_FOUND rather than created.
+ * The team `ref` names among `teams` (newest first): by id, then by name; with no `ref`, the
+ * newest active team, else the newest team. NOT_FOUND for no match, CONFLICT when several teams
+ * share the name (their ids are listed).
+ */
+export function resolveTeam(teams: readonly Team[], ref: string | undefined, dbPath: string): Team {
+  if (ref === undefined) {
+    const chosen = teams.find((team) => team.state === 'active') ?? teams[0];
+    if (chosen === undefined) throw new TeamError('NOT_FOUND', `no team in ${dbPath} yet`);
+    return chosen;
+  }
+  const byId = teams.find((team) => team.id === ref);
+  if (byId !== undefined) return byId;
+  const named = teams.filter((team) => team.name === ref);
+  if (named.length === 1 && named[0] !== undefined) return named[0];
+  if (named.length > 1) {
+    throw new TeamError('CONFLICT', `${named.length} teams are named "${ref}": give one of their ids (${named.map((t) => t.id).join(', ')})`);
+  }
+  throw new TeamError('NOT_FOUND', `no team with id or name "${ref}" in ${dbPath}`);
+}
+
+/** What identifies the store file's content at rest: a change means a copy read earlier is stale. */
+function fileStamp(path: string): string {
+  const stamp = (file: string): string => {
+    try {
+      const stats = statSync(file);
+      return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+    } catch {
+      return '-';
+    }
+  };
+  return `${stamp(path)}|${stamp(`${path}-wal`)}`;
+}
+
+/**
+ * The store and profiles an operator command reads. The store is opened read-only: it is never
+ * written or migrated, and a file that is not a codex-team store is refused untouched.
  */
 export class TeamSource {
   private constructor(
-    readonly store: SqliteTeamStore,
+    private reader: TeamStoreReader,
     readonly dbPath: string,
     private readonly profiles: ProfileCatalog,
+    private stamp: string,
   ) {}
 
   static async open(values: OptionValues, io: CliIo): Promise<TeamSource> {
     const dbPath = resolveDbPath(stringOption(values, 'db'), io);
-    if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath} (give --db, or start a team first)`);
-    // Operator commands only read: the id generator is never asked for an id.
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
     const flag = stringOption(values, 'profiles-dir');
     const userDir = flag === undefined ? defaultUserProfilesDir(io.env, io.homeDir) : resolve(io.cwd, flag);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
-    return new TeamSource(store, dbPath, catalog);
+    const stamp = fileStamp(dbPath);
+    const reader = await openSqliteTeamStoreReadOnly({ path: dbPath, clock: systemClock, profiles: catalog }).catch((error: unknown) => {
+      if (isTeamError(error) && error.code === 'NOT_FOUND') {
+        throw new TeamError('NOT_FOUND', `no store at ${dbPath} (give --db, or start a team first)`, { path: dbPath });
+      }
+      throw error;
+    });
+    return new TeamSource(reader, dbPath, catalog, stamp);
+  }
+
+  /** The read-only store. */
+  get store(): TeamStoreReader {
+    return this.reader;
+  }
+
+  /**
+   * For views that keep reading (watch, ui): a store read from a copy (it was at rest when
+   * opened) is opened again once its file changed, so later commits are seen.
+   */
+  async refresh(): Promise<void> {
+    if (this.reader.live) return;
+    const stamp = fileStamp(this.dbPath);
+    if (stamp === this.stamp) return;
+    const next = await openSqliteTeamStoreReadOnly({ path: this.dbPath, clock: systemClock, profiles: this.profiles });
+    await this.reader.close();
+    this.reader = next;
+    this.stamp = stamp;
+  }
+
+  /** Every team, newest first. */
+  teams(): Promise<Team[]> {
+    return this.reader.listTeams();
   }
 
   /** The team named by `ref` (id, then name), or the newest active team, else the newest team. */
   async team(ref: string | undefined): Promise<Team> {
-    const teams = await this.store.listTeams();
-    if (ref === undefined) {
-      const chosen = teams.find((team) => team.state === 'active') ?? teams[0];
-      if (chosen === undefined) throw new TeamError('NOT_FOUND', `no team in ${this.dbPath} yet`);
-      return chosen;
-    }
-    const byId = teams.find((team) => team.id === ref);
-    if (byId !== undefined) return byId;
-    const named = teams.filter((team) => team.name === ref);
-    if (named.length === 1 && named[0] !== undefined) return named[0];
-    if (named.length > 1) {
-      throw new TeamError('CONFLICT', `${named.length} teams are named "${ref}": give one of their ids (${named.map((t) => t.id).join(', ')})`);
-    }
-    throw new TeamError('NOT_FOUND', `no team with id or name "${ref}" in ${this.dbPath}`);
+    return resolveTeam(await this.reader.listTeams(), ref, this.dbPath);
   }
 
-  /** Everything about one team, read now. */
+  /**
+   * Everything about one team, read now, as the operator may see it: secrets masked by the one
+   * redaction engine in every text, whatever the team's profile let into the store. Every command
+   * that prints reads this.
+   */
   async view(ref: string | undefined): Promise<TeamView> {
+    const view = await this.rawView(ref);
+    return { ...view, snapshot: redactDeep(view.snapshot).value, events: redactDeep(view.events).value };
+  }
+
+  /** The team exactly as stored, secrets and all: for checks that print no text (replay --verify). */
+  async rawView(ref: string | undefined): Promise<TeamView> {
     const team = await this.team(ref);
-    const snapshot = await this.store.readTeam(team.id);
+    const snapshot = await this.reader.readTeam(team.id);
     const events = await this.allEvents(team.id);
+    const tree = await this.reader.readTree(team.id);
+    const threads = await this.reader.readTreeThreads(team.id);
     let profile: Profile | null = null;
     try {
       profile = this.profiles.find(snapshot.team.profile).profile;
     } catch {
       profile = null;
     }
-    return { snapshot, events, profile, now: systemClock.now() };
+    return { snapshot, events, tree, threads, profile, now: systemClock.now() };
   }
 
-  async allEvents(teamId: string): Promise<AuditEvent[]> {
+  async allEvents(teamId: Team['id']): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
     for (;;) {
-      const page = await this.store.listAuditEvents(teamId, { afterSeq: events.at(-1)?.seq ?? 0, limit: 5_000 });
+      const page = await this.reader.listAuditEvents(teamId, { afterSeq: events.at(-1)?.seq ?? 0, limit: 5_000 });
       events.push(...page);
       if (page.length < 5_000) return events;
     }
   }
 
   close(): Promise<void> {
-    return this.store.close();
+    return this.reader.close();
   }
 }
 

@@ -48,6 +48,8 @@ export interface CodexRunOptions {
   args: readonly string[];
   /** The run is killed after this long. @default 60000 */
   timeoutMs?: number;
+  /** Variables added to the minimal environment, e.g. the bearer token a `url` entry names. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface CodexRunResult {
@@ -72,6 +74,7 @@ export function runCodex(options: CodexRunOptions): Promise<CodexRunResult> {
     LANG: 'C.UTF-8',
     CODEX_HOME: options.codexHome,
     NO_COLOR: '1',
+    ...options.env,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [codexLauncherPath(), ...options.args], {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ArtifactIdSchema, ArtifactNameSchema, ArtifactSchema, TaskIdSchema } from '../entities';
 import { ArtifactRowSchema, programOnly } from './compact-rows';
+import { TeamArgSchema } from './hierarchy-tools';
 
 /** Most characters of content one team_artifact_read answers; `offset` reads on. */
 export const ARTIFACT_READ_CHARS = 16_000;
@@ -20,6 +21,7 @@ export const ArtifactPublishInputSchema = z.strictObject({
   task_id: TaskIdSchema.optional(),
   fence: z.number().int().min(0).optional(),
   plan: z.boolean().default(false).meta({ docs: 'A plan: the only artifacts plan mode allows; team_plan submits it' }),
+  tests: z.boolean().optional().meta({ docs: 'A test report: what a completion under require_tests must reference' }),
 });
 export const ArtifactPublishOutputSchema = z.strictObject({ artifact: ArtifactRowSchema });
 
@@ -31,6 +33,7 @@ export const ArtifactReadInputSchema = z.strictObject({
   version: z.number().int().min(1).optional(),
   /** Characters of content to skip: the previous answer's next_offset. */
   offset: z.number().int().min(0).optional(),
+  team: TeamArgSchema.optional(),
 });
 export const ArtifactReadOutputSchema = z.strictObject({
   artifact: ArtifactSchema,
@@ -43,5 +46,6 @@ export const ArtifactReadOutputSchema = z.strictObject({
 export const ArtifactListInputSchema = z.strictObject({
   /** Every version of this name instead of the latest of every name. */
   name: ArtifactNameSchema.optional(),
+  team: TeamArgSchema.optional(),
 });
 export const ArtifactListOutputSchema = z.strictObject({ artifacts: z.array(ArtifactRowSchema) });

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
 import * as brief from './brief';
 import * as checkpoint from './checkpoint-tools';
+import * as hierarchy from './hierarchy-tools';
 import * as message from './message-tools';
 import * as mode from './mode-tools';
 import * as recovery from './recovery-tools';
@@ -44,6 +45,8 @@ export interface ToolContract<I extends z.ZodType = z.ZodType, O extends z.ZodTy
 // Any bound call can be refused by the caller's permissions (DENIED, naming the rule).
 const BOUND: readonly ErrorCode[] = ['INVALID_INPUT', 'NOT_BOUND', 'DENIED'];
 const WRITE: readonly ErrorCode[] = [...BOUND, 'TEAM_FINALIZED'];
+// A tool with a `team` argument answers NOT_FOUND for a team the caller's tree does not show it.
+const IN_TREE: readonly ErrorCode[] = ['NOT_FOUND'];
 
 function tool<I extends z.ZodType, O extends z.ZodType>(c: ToolContract<I, O>): ToolContract<I, O> {
   return c;
@@ -58,7 +61,7 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamStartInputSchema,
     output: team.TeamStartOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'HOOK_BLOCKED'],
   }),
   team_status: tool({
     name: 'team_status',
@@ -68,7 +71,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: team.TeamStatusInputSchema,
     output: team.TeamStatusOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_finalize: tool({
     name: 'team_finalize',
@@ -78,7 +81,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamFinalizeInputSchema,
     output: team.TeamFinalizeOutputSchema,
-    errors: [...WRITE, 'CONFLICT'],
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'HOOK_BLOCKED'],
   }),
   team_resume: tool({
     name: 'team_resume',
@@ -89,7 +92,7 @@ export const TOOL_CONTRACTS = {
     input: team.TeamResumeInputSchema,
     output: team.TeamResumeOutputSchema,
     // LIMIT_EXCEEDED: a teammate coming back takes a thread slot again, and none is free.
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED', 'LIMIT_EXCEEDED'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_spawn: tool({
     name: 'team_spawn',
@@ -99,8 +102,8 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamSpawnInputSchema,
     output: team.TeamSpawnOutputSchema,
-    // NOT_FOUND: restart names no agent of the team.
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
+    // NOT_FOUND: restart names no agent of the team (or `team` one outside your tree).
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_join: tool({
     name: 'team_join',
@@ -110,7 +113,7 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamJoinInputSchema,
     output: team.TeamJoinOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'TEAM_FINALIZED', 'LIMIT_EXCEEDED'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'TEAM_FINALIZED', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_create: tool({
     name: 'team_task_create',
@@ -120,18 +123,18 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskCreateInputSchema,
     output: task.TaskCreateOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CYCLE_DETECTED', 'CONFLICT'],
+    errors: [...WRITE, 'NOT_FOUND', 'CYCLE_DETECTED', 'CONFLICT', 'HOOK_BLOCKED'],
   }),
   team_task_list: tool({
     name: 'team_task_list',
     description: "Tasks as short rows.",
     answer:
-      "Short rows (id, title, status and, when set, priority, required_role, owner_agent_id, fence while claimed, depends_on), 100 a page by default, and next_after for the next page. `full: true` gives whole rows (20 a page by default) with description, progress and result cut at 1,000 characters, each cut ending with the call that reads it whole; `task_id` gives that one task whole, nothing cut.",
+      "Short rows (id, title, status and, when set, priority, risk, required_role, owner_agent_id, fence while claimed, depends_on, delegated_to), 100 a page by default, and next_after for the next page. `full: true` gives whole rows (20 a page by default) with description, progress and result cut at 1,000 characters, each cut ending with the call that reads it whole; `task_id` gives that one task whole, nothing cut.",
     audience: 'member',
     input: task.TaskListInputSchema,
     output: task.TaskListOutputSchema,
-    // NOT_FOUND: task_id names no task of the team.
-    errors: [...BOUND, 'NOT_FOUND'],
+    // NOT_FOUND: task_id names no task of the team (or `team` one outside your tree).
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_task_next: tool({
     name: 'team_task_next',
@@ -141,17 +144,18 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_update: tool({
     name: 'team_task_update',
-    description: "Holder: progress. Lead: edit or cancel.",
+    description: "Holder: progress. Lead: edit, cancel, risk. Others: review.",
     answer:
       "The task's short row and, for progress, the new lease expiry.",
     audience: 'member',
     input: task.TaskUpdateInputSchema,
     output: task.TaskUpdateOutputSchema,
     errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'STALE_CLAIM'],
+    leadOnly: ['risk'],
   }),
   team_task_complete: tool({
     name: 'team_task_complete',
@@ -161,7 +165,7 @@ export const TOOL_CONTRACTS = {
     audience: 'holder',
     input: task.TaskCompleteInputSchema,
     output: task.TaskCompleteOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM', 'HOOK_BLOCKED'],
   }),
   team_task_release: tool({
     name: 'team_task_release',
@@ -171,7 +175,7 @@ export const TOOL_CONTRACTS = {
     audience: 'holder',
     input: task.TaskReleaseInputSchema,
     output: task.TaskReleaseOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM', 'HOOK_BLOCKED'],
   }),
   team_send: tool({
     name: 'team_send',
@@ -181,7 +185,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM', 'HOOK_BLOCKED'],
     leadOnly: ['consensus'],
   }),
   team_inbox: tool({
@@ -198,7 +202,7 @@ export const TOOL_CONTRACTS = {
     name: 'team_artifact_publish',
     description: "Publish an artifact version.",
     answer:
-      "The new version's short row (id, name, version, media type, size, task, plan).",
+      "The new version's short row (id, name, version, media type, size, task, plan, tests).",
     audience: 'member',
     input: artifact.ArtifactPublishInputSchema,
     output: artifact.ArtifactPublishOutputSchema,
@@ -218,11 +222,11 @@ export const TOOL_CONTRACTS = {
     name: 'team_artifact_list',
     description: "List artifacts.",
     answer:
-      "Short rows (id, name, version, media type, size, task, plan); team_artifact_read has the whole header and the content.",
+      "Short rows (id, name, version, media type, size, task, plan, tests); team_artifact_read has the whole header and the content.",
     audience: 'member',
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_policy: tool({
     name: 'team_policy',
@@ -254,7 +258,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: mode.TeamModeInputSchema,
     output: mode.TeamModeOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'DENIED'],
+    errors: [...WRITE, 'CONFLICT', 'DENIED', 'HOOK_BLOCKED'],
   }),
   team_plan: tool({
     name: 'team_plan',
@@ -307,9 +311,28 @@ export const TOOL_CONTRACTS = {
     output: brief.TeamBriefOutputSchema,
     errors: BOUND,
   }),
+  team_child: tool({
+    name: 'team_child',
+    description: "Lead: start a child team on your ready tasks, or take over one whose lead is lost.",
+    answer:
+      "The child team and its lead (short rows), the parent tasks delegated to it and the child's own task ids; with `lead: \"ticket\"`, the lead ticket, the instruction to paste into spawn_agent and the spawn_agent call to make. With `lead: \"self\"` (the default) you play its lead: pass `team` to the team-scoped tools to act in it.",
+    audience: 'lead',
+    input: hierarchy.TeamChildInputSchema,
+    output: hierarchy.TeamChildOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
+  }),
 } as const;
 
 export type ToolName = keyof typeof TOOL_CONTRACTS;
 export const TOOL_NAMES = Object.keys(TOOL_CONTRACTS) as ToolName[];
+
+/**
+ * The tools whose input takes `team` (TeamArgSchema): the only ones that may act in another team of
+ * the caller's tree, as docs/hierarchy.md says. Read from the input schemas, the one source.
+ */
+export const TEAM_SCOPED_TOOLS: readonly ToolName[] = TOOL_NAMES.filter((name) => {
+  const shape = (TOOL_CONTRACTS[name].input as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape !== undefined && Object.hasOwn(shape, 'team');
+});
 export type ToolInput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['input']>;
 export type ToolOutput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['output']>;

@@ -4,6 +4,7 @@ import {
   AgentStateSchema,
   ArtifactIdSchema,
   MessageIdSchema,
+  RiskTierSchema,
   RoleSchema,
   TaskIdSchema,
   TaskStatusSchema,
@@ -42,6 +43,11 @@ export const TeamRefSchema = z.strictObject({
   profile: z.string(),
   /** The mode as it applies now (team_mode has who set it, why and until when). */
   mode: TeamModeSchema,
+  /** A child team only: the team it works for, and the token budget carved from it. */
+  parent_team_id: TeamIdSchema.optional(),
+  budget_tokens: z.number().int().optional(),
+  /** Tokens its finished child teams used; absent while 0. */
+  rolled_up_tokens: z.number().int().optional(),
 });
 export type TeamRef = z.infer<typeof TeamRefSchema>;
 
@@ -53,12 +59,15 @@ export const AgentRefSchema = z.strictObject({
   state: AgentStateSchema,
   /** Only when the lead granted a permission profile other than the role's. */
   permission_profile: z.string().optional(),
+  /** A child team's lead played by another team's agent: that agent. */
+  principal_agent_id: AgentIdSchema.optional(),
 });
 export type AgentRef = z.infer<typeof AgentRefSchema>;
 
 /**
  * One short row per task: what lists and task changes answer. Left out when empty or default:
- * priority 0, no required role, no owner, no dependencies; fence only while a claim holds it;
+ * priority 0, risk low, no required role, no owner, no dependencies, not delegated; fence only
+ * while a claim holds it;
  * priority and dependencies once the task is finished (done, failed, cancelled), when they no
  * longer decide anything. `team_task_list {full: true}` gives whole rows, `{task_id}` one task
  * with every text uncut.
@@ -68,10 +77,13 @@ export const TaskRowSchema = z.strictObject({
   title: z.string(),
   status: TaskStatusSchema,
   priority: z.number().int().optional(),
+  risk: RiskTierSchema.optional(),
   required_role: RoleSchema.optional(),
   owner_agent_id: AgentIdSchema.optional(),
   fence: z.number().int().optional(),
   depends_on: z.array(TaskIdSchema).optional(),
+  /** The child team that holds the task until it finishes. */
+  delegated_to: TeamIdSchema.optional(),
 });
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
@@ -82,6 +94,8 @@ export const ClaimedTaskSchema = z.strictObject({
   description: z.string(),
   priority: z.number().int(),
   required_role: RoleSchema.nullable(),
+  /** Only when not low: completing it may need evidence, test artifacts or reviews. */
+  risk: RiskTierSchema.optional(),
   depends_on: z.array(TaskIdSchema),
   /** Claims of this task so far, this one included. */
   attempts: z.number().int(),
@@ -114,6 +128,7 @@ export const ArtifactRowSchema = z.strictObject({
   size_bytes: z.number().int(),
   task_id: TaskIdSchema.optional(),
   plan: z.literal(true).optional(),
+  tests: z.literal(true).optional(),
 });
 export type ArtifactRow = z.infer<typeof ArtifactRowSchema>;
 
@@ -126,6 +141,9 @@ export function teamRef(team: Team): TeamRef {
     max_threads: team.max_threads,
     profile: team.profile,
     mode: team.mode.current,
+    ...(team.parent_team_id === undefined ? {} : { parent_team_id: team.parent_team_id }),
+    ...(team.budget_tokens === undefined ? {} : { budget_tokens: team.budget_tokens }),
+    ...(team.rolled_up_tokens === undefined ? {} : { rolled_up_tokens: team.rolled_up_tokens }),
   };
 }
 
@@ -136,6 +154,7 @@ export function agentRef(agent: Agent): AgentRef {
     role: agent.role,
     state: agent.state,
     ...(agent.permission_profile === undefined ? {} : { permission_profile: agent.permission_profile }),
+    ...(agent.principal_agent_id === undefined ? {} : { principal_agent_id: agent.principal_agent_id }),
   };
 }
 
@@ -146,10 +165,12 @@ export function taskRow(task: Task): TaskRow {
     title: task.title,
     status: task.status,
     ...(task.priority === 0 || !open ? {} : { priority: task.priority }),
+    ...(task.risk === 'low' ? {} : { risk: task.risk }),
     ...(task.required_role === null ? {} : { required_role: task.required_role }),
     ...(task.owner_agent_id === null ? {} : { owner_agent_id: task.owner_agent_id }),
     ...(task.status === 'in_progress' ? { fence: task.fence } : {}),
     ...(task.depends_on.length === 0 || !open ? {} : { depends_on: task.depends_on }),
+    ...(task.delegated_to === undefined ? {} : { delegated_to: task.delegated_to }),
   };
 }
 
@@ -160,6 +181,7 @@ export function claimedTask(task: Task): ClaimedTask {
     description: task.description,
     priority: task.priority,
     required_role: task.required_role,
+    ...(task.risk === 'low' ? {} : { risk: task.risk }),
     depends_on: task.depends_on,
     attempts: task.attempts,
     ...(task.progress === null ? {} : { progress: task.progress }),
@@ -187,6 +209,7 @@ export function artifactRow(artifact: Artifact): ArtifactRow {
     size_bytes: artifact.size_bytes,
     ...(artifact.task_id === null ? {} : { task_id: artifact.task_id }),
     ...(artifact.plan ? { plan: true as const } : {}),
+    ...(artifact.tests ? { tests: true as const } : {}),
   };
 }
 

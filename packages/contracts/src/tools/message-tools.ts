@@ -3,6 +3,7 @@ import { ArtifactIdSchema, MessageIdSchema, TaskIdSchema } from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
 import { MessageRowSchema, programOnly } from './compact-rows';
+import { TeamArgSchema } from './hierarchy-tools';
 
 export const SendInputSchema = z.strictObject({
   // One string rather than a union: an `anyOf` would cost every agent its bytes on every turn.
@@ -17,6 +18,7 @@ export const SendInputSchema = z.strictObject({
   task_id: programOnly(TaskIdSchema.optional(), 'the message is about a task you hold (give its fence too)'),
   fence: programOnly(z.number().int().min(0).optional(), 'the fence of your claim on task_id'),
   consensus: z.boolean().optional().meta({ docs: 'Lead only: the work is agreed done; no new claims, the team is ready to finalize' }),
+  team: TeamArgSchema.optional(),
 });
 export const SendOutputSchema = z.strictObject({
   message_id: MessageIdSchema,
@@ -29,6 +31,7 @@ export const InboxInputSchema = z.strictObject({
   ack: z.array(MessageIdSchema).max(LIMITS.ackPerCallMax).default([]),
   limit: programOnly(z.number().int().min(1).max(LIMITS.inboxPageMax).optional(), 'messages a page, 50 by default'),
   usage: programOnly(UsageSampleSchema.optional(), 'tokens of your turn, charged to the team budget'),
+  team: TeamArgSchema.optional(),
 });
 export const InboxOutputSchema = z.strictObject({
   messages: z.array(MessageRowSchema),

@@ -74,8 +74,16 @@ export function statusHints(hints: StaffingHints): StatusHints {
 export const TeamPolicyInputSchema = z.strictObject({
   profile: ProfileNameSchema.optional().meta({ docs: 'Lead only: switch to this profile (one of `available`); leave it out to read' }),
 });
+/**
+ * A profile as team_policy shows it: its hooks as configured, without their schema (about 9 kB
+ * of JSON Schema, one per event, in every tools/list answer); the profile file's reader checks them.
+ */
+const ProfileViewSchema = ProfileSchema.safeExtend({
+  hooks: z.record(z.string(), z.array(z.unknown())).optional().describe('Lifecycle hooks by event (docs/hooks.md)'),
+});
+
 export const TeamPolicyOutputSchema = z.strictObject({
-  profile: ProfileSchema,
+  profile: ProfileViewSchema,
   origin: ProfileOriginSchema,
   /** The lease of claims made now: the profile's lease.length_ms unless the server overrides it. */
   lease_ms: z.number().int(),

@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { AgentIdSchema, ArtifactIdSchema, RoleSchema, TaskIdSchema, TaskSchema, TaskStatusSchema } from '../entities';
+import {
+  AgentIdSchema,
+  ArtifactIdSchema,
+  ReviewVerdictSchema,
+  RiskTierSchema,
+  RoleSchema,
+  TaskIdSchema,
+  TaskSchema,
+  TaskStatusSchema,
+} from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
 import { ClaimedTaskSchema, TaskRowSchema, programOnly } from './compact-rows';
+import { TeamArgSchema } from './hierarchy-tools';
 
 // Input descriptions ride on every model turn of every agent (Codex sends input schemas only):
 // a field gets one when its name and the tool's description do not say enough.
@@ -20,6 +30,8 @@ export const NewTaskSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionMaxChars).default(''),
   required_role: RoleSchema.optional(),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).default(0),
+  // Schema bytes are paid on every model turn: the tier's meaning is in docs/tools.md, not here.
+  risk: RiskTierSchema.optional(),
   depends_on: z
     .array(z.string().min(1).max(64))
     .max(LIMITS.dependenciesPerTaskMax)
@@ -29,6 +41,7 @@ export type NewTask = z.infer<typeof NewTaskSchema>;
 
 export const TaskCreateInputSchema = z.strictObject({
   tasks: z.array(NewTaskSchema).min(1).max(LIMITS.tasksPerCreateMax),
+  team: TeamArgSchema.optional(),
 });
 export const TaskCreateOutputSchema = z.strictObject({
   /** The new tasks' ids, in the order given (team_task_list has their rows). */
@@ -48,6 +61,7 @@ export const TaskListInputSchema = z.strictObject({
   limit: programOnly(z.number().int().min(1).max(LIMITS.listPageMax).optional(), 'rows a page: 100, or 20 with full'),
   full: z.boolean().optional().meta({ docs: 'Whole rows (20 a page by default), long texts cut with where to read them' }),
   task_id: TaskIdSchema.optional().meta({ docs: 'That one task, whole, nothing cut' }),
+  team: TeamArgSchema.optional(),
 });
 export const TaskListOutputSchema = z.strictObject({
   /** Short rows (TaskRow); whole rows with `full`, long texts cut with where to read them whole. */
@@ -85,6 +99,11 @@ export const TaskUpdateInputSchema = z.strictObject({
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).optional(),
   required_role: RoleSchema.nullable().optional(),
   cancel: z.boolean().optional(),
+  /** Lead only: the task's risk tier (its quality rules), on any unfinished task. */
+  risk: RiskTierSchema.optional(),
+  /** Not the holder: your vote on a task in progress; approvals count toward required_reviews. */
+  review: ReviewVerdictSchema.optional(),
+  team: TeamArgSchema.optional(),
 });
 export const TaskUpdateOutputSchema = z.strictObject({
   task: TaskRowSchema,

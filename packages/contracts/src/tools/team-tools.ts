@@ -5,6 +5,7 @@ import { ProfileNameSchema } from '../profile';
 import { BriefSchema } from './brief';
 import { AgentRefSchema, TeamRefSchema, programOnly } from './compact-rows';
 import { ReadyToFinalizeSchema, StatusHintsSchema } from './policy-tools';
+import { TeamArgSchema } from './hierarchy-tools';
 
 /** A secret handed out once; only its hash is stored. */
 export const TicketSchema = z
@@ -31,7 +32,7 @@ export const TeamStartOutputSchema = z.strictObject({
   resume_ticket: z.string().describe('Keep it: team_resume re-binds a restarted session'),
 });
 
-export const TeamStatusInputSchema = z.strictObject({});
+export const TeamStatusInputSchema = z.strictObject({ team: TeamArgSchema.optional() });
 export const TeamStatusOutputSchema = z.strictObject({
   team: TeamRefSchema,
   me: AgentRefSchema,
@@ -43,12 +44,17 @@ export const TeamStatusOutputSchema = z.strictObject({
   unread_messages: z.number().int(),
   ready_to_finalize: ReadyToFinalizeSchema,
   hints: StatusHintsSchema.nullable().describe('Lead only: which roles to spawn now'),
+  /** A child team only: its parent and the briefs of the tasks delegated to it, in one line. */
+  parent: z.string().optional(),
+  /** One line per child team: progress, budget and health; absent for a team without children. */
+  children: z.array(z.string()).optional(),
 });
 
 export const TeamFinalizeInputSchema = z.strictObject({
   summary: z.string().max(LIMITS.resultMaxChars).default(''),
   /** Cancel unfinished tasks instead of refusing while any remain. */
   force: z.boolean().default(false),
+  team: TeamArgSchema.optional(),
 });
 export const TeamFinalizeOutputSchema = z.strictObject({
   team: TeamRefSchema,
@@ -75,6 +81,7 @@ export const TeamSpawnInputSchema = z.strictObject({
    * working), and a spawn instruction that resumes it there; its claims stay its own.
    */
   restart: z.boolean().optional().meta({ docs: 'Restart the existing teammate `name` on a fresh thread' }),
+  team: TeamArgSchema.optional(),
 });
 export const TeamSpawnOutputSchema = z.strictObject({
   agent: AgentRefSchema,

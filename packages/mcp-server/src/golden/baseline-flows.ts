@@ -134,7 +134,7 @@ export const BASELINE_FLOWS: Record<string, Flow> = {
     await rec.call(ann.mate, 'team_task_next');
     await rec.call(ann.mate, 'team_policy');
     await rec.call(ann.mate, 'team_send', { to: '*', body: 'y'.repeat(5_000) });
-    await rec.call(ann.mate, 'team_inbox', { usage: { input_tokens: 1_500_000, output_tokens: 600_000 } });
+    await rec.call(ann.mate, 'team_inbox', { usage: { input_tokens: 1_850_000, output_tokens: 250_000 } });
     await rec.call(lead, 'team_spawn', { name: 'bob', role: 'tester' });
     await rec.call(lead, 'team_status');
     return rec.document('profile-switch', out.team.id);

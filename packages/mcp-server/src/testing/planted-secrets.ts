@@ -16,6 +16,12 @@ export const PLANTED = {
   password: 'Sup3rS3cretDbPassw0rd',
   reason: 'AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3nReason',
   summary: 'github_pat_11ABCDEFG0123456789_summaryabcdefghij',
+  // The kinds the hardening review found surviving, joined from parts so no literal credential
+  // sits in the repository (none is real).
+  awsCsvSecret: ['wJalrXUtnFEMI/K7MDENG', '/bPxRfiCYzq3Xa9L2mKEY'].join(''),
+  urlAtPassword: ['p4ss', '@', 'w0rd-Q9'].join(''),
+  redisPassword: ['Zq8vR2mK', 'x9LpT4wN'].join(''),
+  npmToken: ['npm', '_', 'Q7szhEHuc1ngyyzJesud0x9KpLm3RtVw8bNa'].join(''),
 } as const;
 
 /** An artifact holding a private key and a credential assignment. */
@@ -26,6 +32,8 @@ export const PLANTED_ARTIFACT = [
   'AbCdEf==',
   '-----END RSA PRIVATE KEY-----',
   `DATABASE_PASSWORD=${PLANTED.password}`,
+  'User name,Password,Access key ID,Secret access key',
+  `deploy-bot,,${['AKIA', 'Q3ZT7RKXW2MN4P5L'].join('')},${PLANTED.awsCsvSecret}`,
 ].join('\n');
 
 /** The planted secrets found in `text`, by place. */

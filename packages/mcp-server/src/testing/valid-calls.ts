@@ -27,4 +27,5 @@ export const VALID_BOUND_CALLS: ReadonlyArray<[ToolName, Record<string, unknown>
   ['team_recover', {}],
   ['team_checkpoint', {}],
   ['team_brief', {}],
+  ['team_child', { action: 'start', tasks: ['tk_aaaaaaaa'] }],
 ];

@@ -4,6 +4,7 @@ import { registerTeamArtifactPublish } from './team-artifact-publish';
 import { registerTeamArtifactRead } from './team-artifact-read';
 import { registerTeamBrief } from './team-brief';
 import { registerTeamCheckpoint } from './team-checkpoint';
+import { registerTeamChild } from './team-child';
 import { registerTeamFinalize } from './team-finalize';
 import { registerTeamHeartbeat } from './team-heartbeat';
 import { registerTeamInbox } from './team-inbox';
@@ -52,6 +53,7 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamRecover,
   registerTeamCheckpoint,
   registerTeamBrief,
+  registerTeamChild,
 ];
 
 /** Registers every tool on the registry. */

@@ -6,7 +6,7 @@ import { countUnread } from './message-ops';
 import { policyState } from './policy-ops';
 import { previousBindSeq, RECOVERY_ACTIONS } from './recovery-ops';
 import { AGENT_COLUMNS, ARTIFACT_COLUMNS, MESSAGE_COLUMNS, iso, toAgent, toArtifact, toMessage, toTeam, type AgentRow, type ArtifactRow, type MessageRow } from './row-mappers';
-import { tasksByStatus } from './team-ops';
+import { tasksByStatus } from './task-rows';
 import type { Op } from './transaction';
 
 /** Most claims in flight, recovery actions and own artifacts a brief lists; the rest is counted elsewhere. */

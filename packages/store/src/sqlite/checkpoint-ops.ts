@@ -139,6 +139,7 @@ export function checkpointTeam(op: Op, teamId: string, options: CheckpointOption
     mediaType: 'application/json',
     taskId: null,
     plan: false,
+    tests: false,
     publishedBy: publisher,
   });
   op.sql.run(

@@ -1,0 +1,216 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock, type TeamId } from '@codex-team/contracts';
+import { SequentialIdGenerator } from '@codex-team/contracts/testing';
+import { TicketIssuer } from '@codex-team/mcp-server';
+import { openSqliteTeamStore } from '@codex-team/store';
+import { checkDatabaseIntegrity } from '@codex-team/store/testing';
+import type { HttpAgentOrder, HttpAgentReport } from '../testing/http-agent-worker';
+import { killAllServes, startServe, type ServeProcess } from '../testing/serve-process';
+
+// Two "hosts" share one team through `codex-team serve --http`: each host is its own set of
+// teammate processes with its own CODEX_HOME, each process its own MCP session, as Codex threads
+// on two machines would be. One host is killed (SIGKILL) while each of its teammates holds a
+// claim; the other must take those tasks over once their leases lapse, and no claim may double.
+// The broken variant gives each host its own copy of the store behind its own server (what
+// sharing SQLite files between machines amounts to): the same check must find doubled claims.
+
+jest.setTimeout(180_000);
+
+const TASKS = 120;
+const PER_HOST = 3;
+const LEASE_MS = 1_500;
+const IDLE_MS = 1_000;
+const WORKER = join(__dirname, '..', '..', 'dist', 'testing', 'http-agent-worker.js');
+// A stale time well past the start of servers and workers on a loaded machine: recovery must not
+// withdraw an invitation before its teammate has joined. The killed host's claims come back by
+// their leases and disconnects, not by staleness.
+const SERVER_ARGS = ['--lease-ms', String(LEASE_MS), '--sweep-ms', '200', '--grace-ms', '300', '--stale-ms', '30000', '--idle-ms', String(IDLE_MS), '--max-attempts', '10', '--log-level', 'warn'];
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Seeded {
+  teamId: TeamId;
+  tickets: string[];
+  tasks: string[];
+}
+
+/** A team of 6 invited teammates and TASKS independent tasks, written through the store's own operations. */
+async function seed(dbPath: string): Promise<Seeded> {
+  const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new SequentialIdGenerator() });
+  try {
+    const issuer = new TicketIssuer();
+    const bound = await store.createTeam({ name: 'two-hosts', objective: '', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: issuer.issue('resume').hash });
+    const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+    const tickets: string[] = [];
+    for (let i = 0; i < 2 * PER_HOST; i += 1) {
+      const ticket = issuer.issue('join');
+      await store.spawnAgent(lead, { name: `mate${i}`, role: 'implementer', joinTicketHash: ticket.hash });
+      tickets.push(ticket.ticket);
+    }
+    const created = await store.createTasks(lead, {
+      tasks: Array.from({ length: TASKS }, (_, i) => ({ title: `t${i}`, description: '', priority: 0, depends_on: [] })),
+    });
+    return { teamId: bound.team.id, tickets, tasks: created.tasks.map((task) => task.id) };
+  } finally {
+    await store.close();
+  }
+}
+
+interface Worker {
+  host: string;
+  child: ChildProcess;
+  reports: HttpAgentReport[];
+  exited: Promise<void>;
+}
+
+function startWorker(host: string, codexHome: string, order: HttpAgentOrder): Worker {
+  const child = fork(WORKER, [], { env: { ...process.env, CODEX_HOME: codexHome }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const reports: HttpAgentReport[] = [];
+  child.on('message', (message: unknown) => reports.push(message as HttpAgentReport));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.send(order);
+  return { host, child, reports, exited };
+}
+
+/** Everything that went wrong across hosts, from what the teammates were told. */
+interface HostsReport {
+  /** `task@fence` claimed by more than one teammate. */
+  doubledClaims: string[];
+  /** Tasks whose completion more than one teammate was told succeeded. */
+  doubledCompletions: string[];
+  notDone: string[];
+  failures: string[];
+}
+
+function checkHosts(workers: readonly Worker[], tasks: readonly string[]): HostsReport {
+  const claimedBy = new Map<string, number>();
+  const completedBy = new Map<string, number>();
+  const failures: string[] = [];
+  for (const worker of workers) {
+    for (const report of worker.reports) {
+      if (report.type === 'claimed') claimedBy.set(`${report.task}@${report.fence}`, (claimedBy.get(`${report.task}@${report.fence}`) ?? 0) + 1);
+      if (report.type === 'completed' && report.code === null) completedBy.set(report.task, (completedBy.get(report.task) ?? 0) + 1);
+      if (report.type === 'completed' && report.code !== null) failures.push(`${worker.host}: completion answered ${report.code}`);
+      if (report.type === 'failed') failures.push(`${worker.host}: ${report.message}`);
+    }
+  }
+  return {
+    doubledClaims: [...claimedBy].filter(([, n]) => n > 1).map(([claim]) => claim),
+    doubledCompletions: [...completedBy].filter(([, n]) => n > 1).map(([task]) => task),
+    notDone: tasks.filter((task) => !completedBy.has(task)),
+    failures,
+  };
+}
+
+function completedTasks(workers: readonly Worker[]): Set<string> {
+  return new Set(workers.flatMap((worker) => worker.reports.flatMap((r) => (r.type === 'completed' && r.code === null ? [r.task] : []))));
+}
+
+async function until(check: () => boolean, what: string, workers: readonly Worker[], timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      const seen = workers.map((w) => `${w.host}: ${w.reports.length} reports, last ${JSON.stringify(w.reports.at(-1) ?? null)}`);
+      throw new Error(`timed out waiting until ${what}; ${seen.join('; ')}`);
+    }
+    await sleep(50);
+  }
+}
+
+async function stopWorkers(workers: readonly Worker[]): Promise<void> {
+  for (const worker of workers) if (worker.child.connected) worker.child.send('stop');
+  await Promise.all(workers.map((worker) => worker.exited));
+}
+
+describe('two hosts sharing one team through codex-team serve --http', () => {
+  let dir: string;
+  const servers: ServeProcess[] = [];
+  const workers: Worker[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'codex-team-hosts-'));
+  });
+
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) worker.child.kill('SIGKILL');
+    for (const server of servers.splice(0)) await server.stop();
+    killAllServes();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function host(name: string, server: ServeProcess, tickets: readonly string[], holdAfter: number | null): Worker[] {
+    const codexHome = mkdtempSync(join(dir, `codex-home-${name}-`));
+    const started = tickets.map((ticket) => startWorker(name, codexHome, { url: server.url, token: server.token, ticket, holdAfter }));
+    workers.push(...started);
+    return started;
+  }
+
+  it('never doubles a claim, and the surviving host takes over the claims of the host killed mid-claim', async () => {
+    const dbPath = join(dir, 'team.db');
+    const seeded = await seed(dbPath);
+    const server = await startServe(dbPath, SERVER_ARGS);
+    servers.push(server);
+    const hostA = host('A', server, seeded.tickets.slice(0, PER_HOST), 5);
+    const hostB = host('B', server, seeded.tickets.slice(PER_HOST), null);
+
+    await until(() => hostA.every((w) => w.reports.some((r) => r.type === 'holding')), 'every teammate of host A holds a claim', hostA);
+    const held = hostA.flatMap((w) => w.reports.flatMap((r) => (r.type === 'holding' ? [{ task: r.task, fence: r.fence }] : [])));
+    for (const worker of hostA) worker.child.kill('SIGKILL');
+    await Promise.all(hostA.map((worker) => worker.exited));
+
+    await until(() => completedTasks(hostB).size + completedTasks(hostA).size >= TASKS, 'every task is done', [...hostA, ...hostB]);
+    await stopWorkers(hostB);
+    expect(server.alive()).toBe(true);
+
+    const report = checkHosts([...hostA, ...hostB], seeded.tasks);
+    expect(report).toEqual({ doubledClaims: [], doubledCompletions: [], notDone: [], failures: [] });
+    // Each held task was finished by host B under a newer fence.
+    for (const claim of held) {
+      const finisher = hostB.flatMap((w) => w.reports).find((r) => r.type === 'completed' && r.code === null && r.task === claim.task);
+      expect(finisher).toMatchObject({ task: claim.task });
+      expect(finisher?.type === 'completed' ? finisher.fence : 0).toBeGreaterThan(claim.fence);
+    }
+    // Every teammate of each host spoke from its own session and its host's own Codex home.
+    const homes = (ws: Worker[]) => new Set(ws.flatMap((w) => w.reports.flatMap((r) => (r.type === 'joined' ? [r.codexHome] : []))));
+    expect(homes(hostA).size).toBe(1);
+    expect(homes(hostB).size).toBe(1);
+    expect([...homes(hostA)][0]).not.toBe([...homes(hostB)][0]);
+
+    await server.stop();
+    expect(checkDatabaseIntegrity(dbPath)).toBe('ok');
+    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new SequentialIdGenerator() });
+    try {
+      const events = await store.listAuditEvents(seeded.teamId);
+      const completions = events.filter((event) => event.action === 'task.complete').map((event) => event.subject_id);
+      expect(completions.length).toBe(TASKS);
+      expect(new Set(completions).size).toBe(TASKS);
+      // The killed host's sessions ended idle on the server, which recorded each agent's disconnect.
+      const agentsOfA = new Set(hostA.flatMap((w) => w.reports.flatMap((r) => (r.type === 'joined' ? [r.agentId] : []))));
+      const idleDisconnects = events.filter((event) => event.action === 'agent.disconnect' && agentsOfA.has(event.subject_id ?? '') && /idle/.test(event.reason));
+      expect(new Set(idleDisconnects.map((event) => event.subject_id)).size).toBe(PER_HOST);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('catches doubled claims when each host has its own copy of the store (the broken variant)', async () => {
+    const dbPath = join(dir, 'team.db');
+    const seeded = await seed(dbPath);
+    const copyPath = join(dir, 'copy.db');
+    copyFileSync(dbPath, copyPath);
+    const [serverA, serverB] = await Promise.all([startServe(dbPath, SERVER_ARGS), startServe(copyPath, SERVER_ARGS)]);
+    servers.push(serverA, serverB);
+    const hostA = host('A', serverA, seeded.tickets.slice(0, PER_HOST), null);
+    const hostB = host('B', serverB, seeded.tickets.slice(PER_HOST), null);
+
+    await until(() => completedTasks([...hostA, ...hostB]).size >= TASKS, 'every task is done somewhere', [...hostA, ...hostB]);
+    await stopWorkers([...hostA, ...hostB]);
+
+    const report = checkHosts([...hostA, ...hostB], seeded.tasks);
+    expect(report.failures).toEqual([]);
+    expect(report.doubledClaims.length).toBeGreaterThan(0);
+    expect(report.doubledCompletions.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,143 @@
+import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
+import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
+import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
+import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
+import { openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Logger } from 'pino';
+import { createServer } from './create-server';
+import { ProcessHookRunner } from './hooks/process-hook-runner';
+import { RecoveryHookGate } from './hooks/recovery-hooks';
+import { TicketIssuer } from './runtime';
+import { loadServerProfiles } from './server-policy';
+import type { Session } from './session';
+
+/** What a server process (stdio or HTTP) opens once, whatever number of sessions it serves. */
+export interface ServerRuntimeOptions {
+  /** The SQLite store file shared by every server process of the machine. */
+  dbPath: string;
+  /** The user's own profile directory, beside the built-in profiles; a missing one is fine. */
+  profilesDir?: string;
+  /** Overrides every profile's lease length, in milliseconds. @default the team profile's */
+  leaseMs?: number;
+  /**
+   * Heartbeat and recovery numbers; `sweepEveryMs` times this process's one sweep (leases, lost
+   * and idle teammates, idle teams, mode lapses). @default recoveryPolicy({ leaseMs })
+   */
+  recovery?: RecoveryPolicy;
+  /** @default the shipped profiles/permissions/default.yaml */
+  permissions?: PermissionPolicy;
+  /** The hooks file (`--hooks`, read with loadHooksFile), for every team. @default profile hooks only */
+  hooksFile?: HookFileSource;
+  /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
+  codexThreadCap?: CodexThreadCap;
+  /** The key Codex registered this server under (`--name`). @default 'team' */
+  codexServerKey?: string;
+  logger: Logger;
+}
+
+/**
+ * The store, profiles and sweep of one server process, shared by its sessions. Each session gets
+ * a fresh `createServer` with its own `Session`; when a session ends, `endSession` records the
+ * bound agent's disconnect: the one path every transport takes (stdin closing, a signal, an HTTP
+ * DELETE, an HTTP session's idle expiry).
+ */
+export class ServerRuntime {
+  readonly recovery: RecoveryPolicy;
+  private readonly ids = new RandomIdGenerator();
+  private readonly tickets = new TicketIssuer();
+  /** One hook runner for the process: its sessions' hooks and its sweeps' RecoveryAction hooks. */
+  private readonly hookRunner = new ProcessHookRunner();
+  private readonly sweeper: RecoverySweeper;
+  private readonly stopSweeps: () => Promise<void>;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly options: ServerRuntimeOptions,
+    readonly store: TeamStore,
+    readonly profiles: ProfileCatalog,
+  ) {
+    this.recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
+    const recoveryHooks = new RecoveryHookGate(
+      new HookRegistry(options.hooksFile ?? null),
+      new HookEngine({ runner: this.hookRunner, cwd: process.cwd() }),
+      store,
+      options.logger,
+    );
+    this.sweeper = new RecoverySweeper(store, this.recovery, options.logger, recoveryHooks);
+    // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
+    // team's claims come back, silent teammates free their slots, idle teams close and temporary
+    // modes lapse while any agent of the machine runs. The timer never keeps the process alive.
+    this.stopSweeps = this.sweeper.start();
+  }
+
+  /**
+   * Opens the store with the process's profiles and starts the sweep. Throws (before anything is
+   * served) when the store cannot be opened, e.g. TeamError SCHEMA_MISMATCH.
+   */
+  static async open(options: ServerRuntimeOptions): Promise<ServerRuntime> {
+    const { logger } = options;
+    const profiles = loadServerProfiles(options.profilesDir, logger);
+    const store = await openSqliteTeamStore({
+      path: options.dbPath,
+      clock: systemClock,
+      ids: new RandomIdGenerator(),
+      profiles,
+      logger,
+      ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+    });
+    return new ServerRuntime(options, store, profiles);
+  }
+
+  /** A fresh MCP server for one session, over the process's store and sweep. */
+  createSessionServer(session: Session): Server {
+    const { options } = this;
+    return createServer({
+      store: this.store,
+      profiles: this.profiles,
+      clock: systemClock,
+      ids: this.ids,
+      tickets: this.tickets,
+      logger: options.logger,
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      recovery: this.recovery,
+      sweeper: this.sweeper,
+      session,
+      ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+      ...(options.hooksFile === undefined ? {} : { hooksFile: options.hooksFile }),
+      hookRunner: this.hookRunner,
+      ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+      ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
+    });
+  }
+
+  /**
+   * Ends a session: from here on its calls are refused, and the bound agent's disconnect is
+   * recorded with `reason` (the liveness signal the team relies on). Returns the binding the
+   * session had. Never rejects: a failed write is logged.
+   */
+  async endSession(session: Session, reason: string): Promise<SessionBinding | null> {
+    const binding = session.end();
+    if (binding !== null) {
+      try {
+        await this.store.disconnectAgent(binding, reason);
+      } catch (error) {
+        this.options.logger.error({ err: error, agent_id: binding.agentId, team_id: binding.teamId }, 'could not record the disconnect');
+      }
+    }
+    return binding;
+  }
+
+  /**
+   * Kills the hooks still running (their process groups), stops the sweep, lets a sweep in
+   * progress finish its transaction, and closes the store. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.hookRunner.stop();
+      await this.stopSweeps();
+      await this.store.close();
+    })();
+    return this.closing;
+  }
+}

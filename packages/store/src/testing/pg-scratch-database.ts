@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { postgresForTests, type TestPostgres } from '@codex-team/testkit';
+import { connectPostgres } from '../postgres/pg-driver';
+
+/** A database of its own on the suite's throwaway cluster, for one test. */
+export interface ScratchDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** The PostgreSQL side of a suite: its cluster and fresh databases on it, each dropped after use. */
+export class PgScratch {
+  private constructor(private readonly cluster: TestPostgres) {}
+
+  /** The cluster from $CODEX_TEAM_PG_URL, else a throwaway one started for this suite. */
+  static async start(): Promise<PgScratch> {
+    return new PgScratch(await postgresForTests());
+  }
+
+  get url(): string {
+    return this.cluster.url;
+  }
+
+  async database(): Promise<ScratchDatabase> {
+    const name = `codex_team_test_${randomBytes(6).toString('hex')}`;
+    const admin = await connectPostgres(this.cluster.url);
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(this.cluster.url);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      name,
+      drop: async () => {
+        const dropper = await connectPostgres(this.cluster.url);
+        try {
+          await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await dropper.end();
+        }
+      },
+    };
+  }
+
+  release(): Promise<void> {
+    return this.cluster.release();
+  }
+}
