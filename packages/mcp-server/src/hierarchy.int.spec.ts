@@ -67,7 +67,7 @@ describe('child teams over stdio, one process per agent (built binary)', () => {
     const { lead, ids } = await rootTeam(agent, [{ key: 'a', title: 'parse' }, { key: 'b', title: 'docs' }], 'tight');
     const child = await ticketChild(agent, lead, { tasks: [ids['a']], tokens: 600 });
     expect(child.started.team.budget_tokens).toBe(600);
-    expect((await lead.caller.ok('team_status')).hints?.budget).toMatchObject({ used_tokens: 600, hard_tokens: 1000, remaining_tokens: 400 });
+    expect((await lead.caller.ok('team_run_summary')).usage?.budget).toMatchObject({ used_tokens: 600, hard_tokens: 1000, remaining_tokens: 400 });
     const refused = await lead.caller.fails('team_child', { action: 'start', tasks: [ids['b']], tokens: 500 });
     expect(refused).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { rule: 'hierarchy.budget', left_tokens: 400 } });
     // The child works under its carve: 450 of 600 used (past its scaled soft line of 300).
@@ -80,11 +80,12 @@ describe('child teams over stdio, one process per agent (built binary)', () => {
       result: 'parser done, tested',
       usage: { input_tokens: 400, output_tokens: 50 },
     });
-    expect((await child.lead.caller.ok('team_status')).hints?.budget).toMatchObject({ state: 'soft_exceeded', used_tokens: 450, hard_tokens: 600 });
+    expect((await child.lead.caller.ok('team_status')).hints?.budget).toBe('soft_exceeded');
+    expect((await child.lead.caller.ok('team_run_summary')).usage?.budget).toMatchObject({ state: 'soft_exceeded', used_tokens: 450, hard_tokens: 600 });
     await child.lead.caller.ok('team_finalize', { summary: 'parser built' });
     // Refund: the parent is charged the 450 used, not the 600 carved, and may carve again.
     const status = await lead.caller.ok('team_status');
-    expect(status.hints?.budget).toMatchObject({ used_tokens: 450, remaining_tokens: 550 });
+    expect((await lead.caller.ok('team_run_summary')).usage?.budget).toMatchObject({ used_tokens: 450, remaining_tokens: 550 });
     expect(status.team.rolled_up_tokens).toBe(450);
     expect(status.children).toEqual([expect.stringMatching(/budget 450\/600 tokens; finalized \(done\)/)]);
     const again = await lead.caller.ok('team_child', { action: 'start', tasks: [ids['b']], tokens: 550 });
@@ -178,7 +179,7 @@ describe('child teams over stdio, one process per agent (built binary)', () => {
     while (notice === '' && Date.now() < deadline) {
       await mate.caller.ok('team_heartbeat', { tasks: [{ task_id: claim.claim.task.id, fence: claim.claim.fence }] });
       const inbox = await lead.caller.ok('team_inbox');
-      notice = inbox.messages.find((message) => message.from_agent_id === null && message.body.includes('is lost'))?.body ?? '';
+      notice = inbox.messages.find((message) => message.from_agent_id === undefined && message.body.includes('is lost'))?.body ?? '';
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(notice).toContain(`team_child {"action":"takeover","team":"${child.started.team.id}"}`);

@@ -169,8 +169,8 @@ describe('checkpoints of a real store', () => {
     const stored = (await allCheckpoints(world))[0] as StoredCheckpoint;
     const events = await allEvents(world);
     await world.store.close();
-    const tampered = { ...stored, state: stored.state.replace('"used_tokens":0', '"used_tokens":1') };
-    expect(tampered.state).not.toBe(stored.state);
+    const tampered = { ...stored, state: Buffer.from(stored.state.toString('utf8').replace('"used_tokens":0', '"used_tokens":1')) };
+    expect(tampered.state.equals(stored.state)).toBe(false);
     const verdict = verifyCheckpoints(events, [tampered]);
     expect(verdict.checkpoints[0]).toMatchObject({ state_checksum_ok: false, state_ok: false });
     expect(verdict.from_checkpoint?.digest).toBe('unreadable');

@@ -32,7 +32,7 @@ export interface ReplayVerdict {
 function stateOf(stored: StoredCheckpoint): ReplayState | null {
   if (sha256Hex(stored.state) !== stored.state_sha256) return null;
   try {
-    return ReplayState.fromJson(JSON.parse(stored.state) as ReplayStateJson);
+    return ReplayState.fromJson(JSON.parse(stored.state.toString('utf8')) as ReplayStateJson);
   } catch {
     return null;
   }

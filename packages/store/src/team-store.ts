@@ -485,8 +485,11 @@ export interface CheckpointResult {
 export interface StoredCheckpoint {
   checkpoint: CheckpointRef;
   team_id: TeamId;
-  /** The state as the format's JSON, checked against its checksum when read. */
-  state: string;
+  /**
+   * The state as the format's JSON, uncompressed bytes as they were hashed: checked against its
+   * checksum before it is decoded (hashing the bytes, not a decoded string, saves re-encoding it).
+   */
+  state: Buffer;
   state_sha256: string;
 }
 

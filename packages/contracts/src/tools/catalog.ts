@@ -85,7 +85,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_resume: tool({
     name: 'team_resume',
-    description: "Re-bind with your resume ticket; returns your brief.",
+    description: "Re-bind with your resume ticket.",
     answer:
       "The team and you (short rows) and your brief, as team_brief gives it.",
     audience: 'unbound',
@@ -200,7 +200,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_artifact_publish: tool({
     name: 'team_artifact_publish',
-    description: "Publish an artifact version.",
+    description: "Publish an artifact.",
     answer:
       "The new version's short row (id, name, version, media type, size, task, plan, tests).",
     audience: 'member',
@@ -313,7 +313,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_child: tool({
     name: 'team_child',
-    description: "Lead: start a child team on your ready tasks, or take over one whose lead is lost.",
+    description: "Lead: start a child team on ready tasks, or take over a lost one.",
     answer:
       "The child team and its lead (short rows), the parent tasks delegated to it and the child's own task ids; with `lead: \"ticket\"`, the lead ticket, the instruction to paste into spawn_agent and the spawn_agent call to make. With `lead: \"self\"` (the default) you play its lead: pass `team` to the team-scoped tools to act in it.",
     audience: 'lead',

@@ -49,7 +49,8 @@ export const StatusHintsSchema = z.strictObject({
   target_agents: z.number().int(),
   cap: z.number().int(),
   budget: BudgetStateSchema.shape.state,
-  idle_agent_ids: z.array(AgentIdSchema),
+  /** Teammates the idle sweep marked idle; absent when none is. */
+  idle_agent_ids: z.array(AgentIdSchema).optional(),
   reason: z.string(),
 });
 export type StatusHints = z.infer<typeof StatusHintsSchema>;
@@ -61,7 +62,7 @@ export function statusHints(hints: StaffingHints): StatusHints {
     target_agents: hints.target_agents,
     cap: hints.cap,
     budget: hints.budget.state,
-    idle_agent_ids: hints.idle_agent_ids,
+    ...(hints.idle_agent_ids.length === 0 ? {} : { idle_agent_ids: hints.idle_agent_ids }),
     reason: hints.reasons[hints.reasons.length - 1] ?? '',
   };
 }

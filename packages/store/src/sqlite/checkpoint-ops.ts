@@ -65,7 +65,7 @@ export function readCheckpoint(op: Op, teamId: string, number?: number): StoredC
     { team: teamId, number: number ?? null },
   );
   if (row === undefined) return null;
-  return { checkpoint: toRef(row), team_id: row.team_id, state: gunzipSync(row.state).toString('utf8'), state_sha256: row.state_sha256 };
+  return { checkpoint: toRef(row), team_id: row.team_id, state: gunzipSync(row.state), state_sha256: row.state_sha256 };
 }
 
 /**
@@ -78,7 +78,7 @@ export function replayStateOf(stored: StoredCheckpoint): ReplayState {
       number: stored.checkpoint.number,
     });
   }
-  return ReplayState.fromJson(JSON.parse(stored.state) as ReplayStateJson);
+  return ReplayState.fromJson(JSON.parse(stored.state.toString('utf8')) as ReplayStateJson);
 }
 
 function eventsAfter(op: Op, teamId: string, afterSeq: number): AuditEvent[] {
