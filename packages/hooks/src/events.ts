@@ -79,7 +79,7 @@ export const HOOK_SUBJECT_INFO: Readonly<Record<HookSubject, HookSubjectInfo>> =
     subject: 'ModeChange',
     tools: ['team_mode'],
     onlyWith: 'mode',
-    pre: 'before the lead changes the team mode (team_mode with `mode`; a read raises nothing); a block keeps the mode',
+    pre: 'before the lead changes the team mode (a read raises nothing); a block keeps the mode',
     post: 'after the mode changed',
   },
   RecoveryAction: {
