@@ -1,3 +1,4 @@
+import { isTeamError } from '@codex-team/contracts';
 import type { AuthzDecisionInput } from '../team-store';
 import { insertDecision } from './authz-ops';
 import type { Op, TransactionRunner } from './transaction';
@@ -53,8 +54,11 @@ export class DecisionQueue {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      // A failed flush (the store stayed locked) keeps the decisions queued for the next try.
-      this.flush().catch(() => this.flushSoon(DECISION_FLUSH_AFTER_MS));
+      // A failed flush (the store stayed locked, the disk was full) keeps the decisions queued for
+      // the next try; a store deleted or replaced under this process takes none again.
+      this.flush().catch((error: unknown) => {
+        if (!(isTeamError(error) && error.code === 'STORE_MOVED')) this.flushSoon(DECISION_FLUSH_AFTER_MS);
+      });
     }, ms);
     this.timer.unref();
   }
