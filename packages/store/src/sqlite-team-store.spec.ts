@@ -54,7 +54,7 @@ describe('SQLite adapter', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     const second = await open(path, { ids: new SequentialIdGenerator() });
-    const resumed = await second.resumeAgent('resume-kept');
+    const resumed = await second.resumeAgent({ resumeTicketHash: 'resume-kept', nextResumeTicketHash: 'resume-kept-2' });
     expect(resumed.team.id).toBe(bound.team.id);
     await second.close();
   });

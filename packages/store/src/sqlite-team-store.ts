@@ -58,6 +58,7 @@ import type {
   RecoveryResult,
   RecoveryScope,
   RecoveryView,
+  ResumeAgentInput,
   SessionBinding,
   SetModeInput,
   SetProfileInput,
@@ -143,8 +144,8 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input), withDecision(input.authorization));
   }
 
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, codexThreadId), withDecision(authorization));
+  resumeAgent(input: ResumeAgentInput): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, input), withDecision(input.authorization));
   }
 
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null> {

@@ -126,6 +126,16 @@ export interface JoinAgentInput {
   codexThreadId?: string;
 }
 
+export interface ResumeAgentInput {
+  /** The hash of the ticket presented; it binds nothing once this resume commits. */
+  resumeTicketHash: string;
+  /** The hash of the agent's next ticket; its plain ticket goes back to the caller only. */
+  nextResumeTicketHash: string;
+  authorization?: CallAuthorization;
+  /** As in JoinAgentInput. @default none */
+  codexThreadId?: string;
+}
+
 /** The agent a Codex thread was last bound to, found by `findAgentByCodexThread`. */
 export interface CodexThreadAgent {
   teamId: TeamId;
@@ -357,10 +367,10 @@ export interface TeamStore {
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /**
-   * Re-binds an agent by its resume ticket; the previous session's epoch stops working.
-   * `codexThreadId` is recorded as in JoinAgentInput.
+   * Re-binds an agent by its resume ticket and rotates the ticket: the previous session's epoch
+   * and the ticket used stop working; `nextResumeTicketHash` is the agent's ticket from now on.
    */
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent>;
+  resumeAgent(input: ResumeAgentInput): Promise<BoundAgent>;
   /** The agent the Codex thread was last bound to (start, join or resume), or null. */
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null>;
   /** NOT_BOUND when the binding was superseded or the agent retired. */

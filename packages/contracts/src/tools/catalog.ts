@@ -70,7 +70,7 @@ export const TOOL_CONTRACTS = {
   }),
   team_resume: tool({
     name: 'team_resume',
-    description: 'Re-bind this session to your agent with the resume ticket after a restart.',
+    description: 'Re-bind this session to your agent with the resume ticket after a restart; answers your next ticket (the one used stops working).',
     audience: 'unbound',
     input: team.TeamResumeInputSchema,
     output: team.TeamResumeOutputSchema,

@@ -106,6 +106,7 @@ export const ResumeSnapshotSchema = z.strictObject({
 export const TeamResumeOutputSchema = z.strictObject({
   team: TeamSchema,
   agent: AgentSchema,
+  resume_ticket: z.string().describe('Your next resume ticket: keep it, the one you used no longer works'),
   snapshot: ResumeSnapshotSchema,
 });
 

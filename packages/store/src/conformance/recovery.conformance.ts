@@ -88,7 +88,7 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const fx = fixture();
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann');
-      await fx.store.resumeAgent(ann.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       await fx.expectRefused('NOT_BOUND', () => fx.store.heartbeatAgent(ann.binding, NO_TASKS, LEASE));
       await fx.store.finalizeTeam(t.lead, { summary: '', force: true });
       await fx.expectRefused('TEAM_FINALIZED', () => fx.store.heartbeatAgent(t.binding, NO_TASKS, LEASE));
@@ -359,7 +359,8 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const cb = await fx.store.claimTask(bob.actor, { task_id: b }, LEASE);
       await fx.store.applyRecovery({ steps: [await lostStep(fx, t, ann.agentId, 'disconnected'), await reclaimStep(fx, t, a, 'ready')] });
       await fx.store.disconnectAgent(t.binding, 'stdin closed');
-      await fx.store.resumeAgent(t.resumeHash);
+      const nextResume = fx.ticket('resume');
+      await fx.store.resumeAgent({ resumeTicketHash: t.resumeHash, nextResumeTicketHash: nextResume });
       const snapshot = await fx.expectNoChange(() => fx.store.resumeSnapshot(t.lead));
       expect(snapshot).toEqual({
         tasks_by_status: { blocked: 0, ready: 2, in_progress: 1, done: 0, failed: 0, cancelled: 0 },
@@ -373,7 +374,7 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
         truncated: false,
       });
       await fx.store.disconnectAgent({ ...t.binding, epoch: 2 }, 'again');
-      await fx.store.resumeAgent(t.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: nextResume, nextResumeTicketHash: fx.ticket('resume') });
       expect((await fx.store.resumeSnapshot(t.lead)).recovery).toEqual([]);
     });
   });
