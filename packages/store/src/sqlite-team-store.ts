@@ -222,7 +222,7 @@ export class SqliteTeamStore implements TeamStore {
     const { usage } = input;
     return this.tx.write((op) => claims.completeTask(op, actor, input), {
       ...withDecision(actor.authorization),
-      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id) }),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id, 'team_task_complete') }),
     });
   }
 
@@ -240,7 +240,7 @@ export class SqliteTeamStore implements TeamStore {
     if (input.ack.length === 0 && usage === undefined) return this.tx.read((op) => messages.readInbox(op, actor, input));
     return this.tx.write((op) => messages.readInbox(op, actor, input), {
       ...withDecision(actor.authorization),
-      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null) }),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null, 'team_inbox') }),
     });
   }
 
