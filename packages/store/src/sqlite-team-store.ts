@@ -167,7 +167,10 @@ export class SqliteTeamStore implements TeamStore {
     request: HeartbeatRequest,
     options: LeaseOptions,
   ): Promise<ToolOutput<'team_heartbeat'>> {
-    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options), withDecision(request.authorization));
+    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options), {
+      ...withDecision(request.authorization),
+      ...(request.bestEffort === true ? { waitForLock: false } : {}),
+    });
   }
 
   recoveryView(scope: RecoveryScope): Promise<RecoveryView> {

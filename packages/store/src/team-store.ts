@@ -157,6 +157,12 @@ export interface HeartbeatRequest {
    * Without it, a heartbeat of an agent that is not active changes nothing.
    */
   reinstate: boolean;
+  /**
+   * A renewal a read call makes on the side: one attempt, answered BUSY at once when another
+   * process holds the write lock (the next call renews), so the read it follows is never held up.
+   * @default false: it waits out other writers like any write
+   */
+  bestEffort?: boolean;
 }
 
 /** Which teams a recovery read covers: one team, or every active team of the store. */
@@ -460,7 +466,8 @@ export interface TeamStore {
    * Records the decision of an allowed call whose operation did not record it itself (reads),
    * written together with others (group commit): before this process's next write, before the decision log is read, when
    * the store closes, and within milliseconds otherwise. Refusals and failures use
-   * recordAuthzDecision, which commits before it returns.
+   * recordAuthzDecision, which commits before it returns, except a call answered BUSY (it already
+   * waited out its deadline; its decision is written once the store is free).
    */
   queueAuthzDecision(input: AuthzDecisionInput): void;
   /** The authorization decision log of a team (or of unbound sessions), in commit order. */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import { TeamError, isTeamError, type IdGenerator, type Profile } from '@codex-team/contracts';
 import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
@@ -144,6 +145,12 @@ export interface WriteOptions {
    * spent either way). They run first; if they themselves refuse, the operation does not run.
    */
   standing?: (op: Op) => void;
+  /**
+   * Whether the write waits out other writers (up to the deadline) or makes one attempt and answers
+   * BUSY at once (a best-effort write beside a read, see HeartbeatRequest.bestEffort).
+   * @default true
+   */
+  waitForLock?: boolean;
 }
 
 /** What a write transaction does with a refused call's decision and the operation's refusal. */
@@ -173,15 +180,32 @@ export function isBusyError(error: unknown): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** When the tool call in progress started (performance.now()), for the store calls it makes. */
+const callStarts = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `work` (one tool call) so that every store call it makes shares one busy deadline, counted
+ * from now: a call that makes several transactions (its operation, a heartbeat, its decision)
+ * waits out other writers for BusyRetryOptions.deadlineMs in all, not for each of them.
+ */
+export function withinOneBusyDeadline<T>(work: () => Promise<T>): Promise<T> {
+  return callStarts.run(performance.now(), work);
+}
+
+/** Runs `work` outside any call's deadline (a timer of the process, not of the call that set it). */
+export function outsideCallDeadline<T>(work: () => T): T {
+  return callStarts.exit(work);
+}
+
 /**
  * Runs `attempt` (a whole transaction, or the opening of the file) and runs it again after a
  * jittered pause while SQLite answers busy, until `retry.deadlineMs` has passed since the first
- * attempt; the pause is awaited outside any transaction, so the process serves other calls
+ * attempt, or since the tool call began (withinOneBusyDeadline); it always makes one attempt. The pause is awaited outside any transaction, so the process serves other calls
  * meanwhile. Past the deadline the caller gets `BUSY` and nothing has changed. Any other failure
  * is translated (translateStoreError) and thrown.
  */
 export async function withBusyRetry<T>(attempt: () => T, retry: BusyRetryOptions): Promise<T> {
-  const started = performance.now();
+  const started = callStarts.getStore() ?? performance.now();
   for (let tries = 1; ; tries += 1) {
     try {
       return attempt();
@@ -276,7 +300,7 @@ export class TransactionRunner {
       } finally {
         if (relaxed) this.sql.db.pragma('synchronous = FULL');
       }
-    }, this.retry);
+    }, options.waitForLock === false ? { ...this.retry, deadlineMs: 0 } : this.retry);
     this.countCommit();
     if (refused !== null) throw refused;
     return result;
