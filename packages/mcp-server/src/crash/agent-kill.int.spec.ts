@@ -128,6 +128,8 @@ class Teammate {
         // Recovery took this agent for lost and its slot went to another: the lead replaces it.
         if (code === 'LIMIT_EXCEEDED') this.abandoned = true;
         else if (code !== null) this.run.unexpected.push(`team_resume answered ${code}`);
+        // The ticket used binds nothing any more: the next restart needs the one this resume handed out.
+        else this.resumeTicket = (result.structuredContent as { resume_ticket: string }).resume_ticket;
         this.run.stats.restarts += 1;
       }
       this.starting = false;
