@@ -118,7 +118,7 @@ describe('usageRateRuling', () => {
       details: { rule: 'usage.per_minute', tokens: 1, recent_tokens: max, max },
       inputs: { tokens: 1, recent_tokens: max, max, window_ms: 60_000 },
     });
-    expect(usageRateRuling({ recentTokens: 0, sample: { input_tokens: max, output_tokens: 0 } })).toMatchObject({
+    expect(usageRateRuling({ recentTokens: 0, sample: { input_tokens: LIMITS.usageInputTokensMax, output_tokens: 0 } })).toMatchObject({
       decision: 'allow',
       rule: 'usage.per_minute',
     });
