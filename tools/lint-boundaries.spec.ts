@@ -24,7 +24,9 @@ const BOUNDARY_RULES = new Set([
 
 const probes = {
   contractsImportsStore: { pkg: 'contracts', code: "export { TeamStore } from '@codex-team/store';\n" },
-  policyImportsHooks: { pkg: 'policy-engine', code: "export * from '@codex-team/hooks';\n" },
+  // hooks and scheduler sit side by side: neither imports the other (policy-engine -> hooks would
+  // also be a cycle, now that hooks reads the policy engine's redactor).
+  schedulerImportsHooks: { pkg: 'scheduler', code: "export * from '@codex-team/hooks';\n" },
   schedulerImportsSqlite: { pkg: 'scheduler', code: "import Database from 'better-sqlite3';\nexport const db = Database;\n" },
   policyImportsMcpSdk: {
     pkg: 'policy-engine',
@@ -41,6 +43,12 @@ const probes = {
   policyImportsStore: { pkg: 'policy-engine', code: "export { openSqliteTeamStore } from '@codex-team/store';\n" },
   schedulerImportsStore: { pkg: 'scheduler', code: "export { openSqliteTeamStore } from '@codex-team/store';\n" },
   recoveryImportsMcpServer: { pkg: 'recovery', code: "export { createServer } from '@codex-team/mcp-server';\n" },
+  hooksImportsStore: { pkg: 'hooks', code: "export { openSqliteTeamStore } from '@codex-team/store';\n" },
+  hooksImportsScheduler: { pkg: 'hooks', code: "export { CLAIM_ORDER } from '@codex-team/scheduler';\n" },
+  hooksAllowed: {
+    pkg: 'hooks',
+    code: "export { TeamError } from '@codex-team/contracts';\nexport { redactDeep } from '@codex-team/policy-engine';\n",
+  },
   productionImportsTesting: { pkg: 'store', code: "export { FakeClock } from '@codex-team/contracts/testing';\n" },
   specImportsTesting: { pkg: 'store', file: '__lint_probe__.spec.ts', code: "export { FakeClock } from '@codex-team/contracts/testing';\n" },
   harnessImportsTesting: { pkg: 'mcp-server', file: 'testing/__lint_probe__.ts', code: "export { FakeClock } from '@codex-team/contracts/testing';\n" },
@@ -87,8 +95,8 @@ describe('lint package boundaries', () => {
   });
 
   it('refuses an edge between packages that the tags do not allow', () => {
-    const messages = (errors.get('policyImportsHooks') ?? []).map((m) => m.message);
-    expect(messages.join('\n')).toContain('A project tagged with "scope:policy-engine" can only depend on libs tagged with');
+    const messages = (errors.get('schedulerImportsHooks') ?? []).map((m) => m.message);
+    expect(messages.join('\n')).toContain('A project tagged with "scope:scheduler" can only depend on libs tagged with');
   });
 
   it('refuses better-sqlite3 outside the store', () => {
@@ -118,6 +126,8 @@ describe('lint package boundaries', () => {
     expect(rulesOf('policyImportsStore')).toContain('@nx/enforce-module-boundaries');
     expect(rulesOf('schedulerImportsStore')).toContain('@nx/enforce-module-boundaries');
     expect(rulesOf('recoveryImportsMcpServer')).toContain('@nx/enforce-module-boundaries');
+    expect(rulesOf('hooksImportsStore')).toContain('@nx/enforce-module-boundaries');
+    expect(rulesOf('hooksImportsScheduler')).toContain('@nx/enforce-module-boundaries');
   });
 
   it('refuses a testing entry or testkit in production code, and allows both in specs and test harnesses', () => {
@@ -142,5 +152,6 @@ describe('lint package boundaries', () => {
   it('accepts the allowed edges', () => {
     expect(errors.get('storeAllowed')).toEqual([]);
     expect(errors.get('mcpServerAllowed')).toEqual([]);
+    expect(errors.get('hooksAllowed')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The runtime `codex-team` that `codex-team install` copies beside the server bundle
-// (dist/codex-team.cjs, bundled by tools/bundle-cli.cjs): it serves Codex's hooks, so it carries
+// (dist/codex-team.cjs, bundled by tools/bundle.cjs): it serves Codex's hooks, so it carries
 // only the `hook` command and exits 0 whatever happens. For Codex, a hook's exit code 2 means
 // "block", and a hook that could block by mistake would keep agents from ever stopping.
 import { homedir } from 'node:os';

@@ -92,6 +92,12 @@ export const TeamSchema = z.strictObject({
   finalized_at: TimestampSchema.nullable(),
   summary: z.string().nullable(),
   mode: TeamModeStateSchema,
+  /** A child team only: the team it works for (docs/hierarchy.md). */
+  parent_team_id: TeamIdSchema.optional(),
+  /** A child team only: the token budget carved from its parent when it started. */
+  budget_tokens: z.number().int().min(0).optional(),
+  /** Tokens its finished child teams used, charged to it when they finished; absent while 0. */
+  rolled_up_tokens: z.number().int().min(0).optional(),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -109,6 +115,11 @@ export const AgentSchema = z.strictObject({
   role: RoleSchema,
   /** Present only when the lead granted a permission profile other than the role's at spawn. */
   permission_profile: PermissionProfileNameSchema.optional(),
+  /**
+   * A child team's lead played by an ancestor's lead (who started the child to lead it itself, or
+   * took it over): that agent's session acts for this one. Absent for every other agent.
+   */
+  principal_agent_id: AgentIdSchema.optional(),
   state: AgentStateSchema,
   created_at: TimestampSchema,
   joined_at: TimestampSchema.nullable(),
@@ -131,6 +142,13 @@ export const TaskStatusSchema = z.enum([
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['done', 'failed', 'cancelled'];
 
+/**
+ * How much damage a wrong result of a task could do: the profile's quality rules (reviews,
+ * evidence, tests) get stricter with the tier. `low` unless set at creation or by the lead.
+ */
+export const RiskTierSchema = z.enum(['low', 'medium', 'high']);
+export type RiskTier = z.infer<typeof RiskTierSchema>;
+
 export const TaskSchema = z.strictObject({
   id: TaskIdSchema,
   team_id: TeamIdSchema,
@@ -138,6 +156,7 @@ export const TaskSchema = z.strictObject({
   description: z.string(),
   required_role: RoleSchema.nullable(),
   priority: z.number().int(),
+  risk: RiskTierSchema,
   status: TaskStatusSchema,
   depends_on: z.array(TaskIdSchema),
   owner_agent_id: AgentIdSchema.nullable(),
@@ -151,6 +170,8 @@ export const TaskSchema = z.strictObject({
   created_at: TimestampSchema,
   updated_at: TimestampSchema,
   completed_at: TimestampSchema.nullable(),
+  /** Present only for a task delegated to a child team: that team holds it until it finishes. */
+  delegated_to: TeamIdSchema.optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -187,10 +208,29 @@ export const ArtifactSchema = z.strictObject({
   task_id: TaskIdSchema.nullable(),
   /** A plan: the only kind of artifact plan mode lets anyone publish, and what team_plan reviews. */
   plan: z.boolean(),
+  /** A test report: the evidence a task under `require_tests` must point at. */
+  tests: z.boolean(),
   published_by: AgentIdSchema,
   created_at: TimestampSchema,
 });
 export type Artifact = z.infer<typeof ArtifactSchema>;
+
+export const ReviewVerdictSchema = z.enum(['approve', 'reject']);
+export type ReviewVerdict = z.infer<typeof ReviewVerdictSchema>;
+
+/**
+ * One agent's vote on a task in progress, for the claim of `fence`: one vote per agent and claim
+ * (a later vote replaces the earlier one), never by the task's holder. Approvals of the current
+ * claim count toward the profile's `required_reviews`.
+ */
+export const TaskReviewSchema = z.strictObject({
+  task_id: TaskIdSchema,
+  fence: z.number().int().min(1),
+  reviewer_agent_id: AgentIdSchema,
+  verdict: ReviewVerdictSchema,
+  at: TimestampSchema,
+});
+export type TaskReview = z.infer<typeof TaskReviewSchema>;
 
 export const DecisionSchema = z.enum(['allow', 'deny']);
 export type Decision = z.infer<typeof DecisionSchema>;

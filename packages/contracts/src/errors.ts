@@ -54,6 +54,11 @@ export const ErrorCodeSchema = z.enum([
   'STORAGE_FULL',
   /** An unexpected failure; logged with context on the server. */
   'INTERNAL',
+  /**
+   * A lifecycle hook or a quality gate of the team's profile blocked the call; nothing changed but
+   * the block's audit row. The message says what is missing; a blocked completion keeps its claim.
+   */
+  'HOOK_BLOCKED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
@@ -69,9 +74,11 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
  * Which decision a refusal overturns, for the one decision record of the call: `policy`, a team
  * policy rule (budget, early stop, mode, message size; also audited as `policy.deny`);
  * `permission`, the caller's permissions for what the operation found (the kind of task claimed);
- * `identity`, a ticket the store does not accept; `lead`, a lead-only operation.
+ * `identity`, a ticket the store does not accept; `lead`, a lead-only operation; `scope`, a call into
+ * another team that the team tree does not allow (docs/hierarchy.md); `hook`, a lifecycle hook or
+ * quality gate (also audited as `hook.block`).
  */
-export type RefusalKind = 'policy' | 'permission' | 'identity' | 'lead';
+export type RefusalKind = 'policy' | 'permission' | 'identity' | 'lead' | 'scope' | 'hook';
 
 /** A rule's refusal as data: which rule refused, on which inputs; the code and reason are the error's. */
 export interface Refusal {

@@ -14,6 +14,8 @@ export {
   TaskSchema,
   MessageSchema,
   ArtifactSchema,
+  RiskTierSchema,
+  TaskReviewSchema,
 } from './entities';
 export type {
   TeamId,
@@ -32,6 +34,8 @@ export type {
   Artifact,
   Decision,
   AuditEvent,
+  ReviewVerdict,
+  TaskReview,
 } from './entities';
 export { RandomIdGenerator, seededRandom, systemClock, toBase32 } from './runtime';
 export type { Clock, IdGenerator } from './runtime';
@@ -45,12 +49,25 @@ export {
 export { TaskNextOutputSchema } from './tools/task-tools';
 export { InboxOutputSchema } from './tools/message-tools';
 export { ArtifactPublishOutputSchema } from './tools/artifact-tools';
-export { TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
+export { TEAM_SCOPED_TOOLS, TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
 export type { ToolContract, ToolName, ToolInput, ToolOutput } from './tools/catalog';
 export { jsonSchemaOf, generatedJsonSchemas } from './generate/json-schemas';
 export { renderToolReference } from './generate/tool-reference';
 export { ProfileNameSchema, ProfileSchema, UsageSampleSchema } from './profile';
-export type { RiskTier, QualityRule, Profile, UsageSample } from './profile';
+export type { ChildFailure, RiskTier, QualityRule, Profile, UsageSample, AgentCaps } from './profile';
+export {
+  HOOK_SUBJECTS,
+  HOOK_EVENT_NAMES,
+  HOOK_TIMEOUT_DEFAULT_S,
+  HOOK_TIMEOUT_MAX_S,
+  CommandHookSchema,
+  HookMatcherGroupSchema,
+  HooksConfigSchema,
+  HooksFileSchema,
+  HookAnswerSchema,
+  HookInputSchema,
+} from './hooks';
+export type { HookSubject, HookPhase, HookEventName, CommandHook, HookMatcherGroup, HooksConfig, HookAnswer, HookInput } from './hooks';
 export { PermissionPolicyFileSchema } from './permissions';
 export type { PermissionPolicyFile, AuthzStep, AuthzDecision } from './permissions';
 export type { PlanReview } from './tools/mode-tools';

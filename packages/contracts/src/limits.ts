@@ -5,6 +5,10 @@
 export const LIMITS = {
   /** Absolute cap on active agents in a team tree, root lead excluded (Codex `max_threads`). */
   maxThreadsHardCap: 6,
+  /** Levels of child teams below a root team no profile may exceed. */
+  maxTreeDepthHardCap: 3,
+  /** Tasks one child team may be delegated at its start. */
+  delegatedTasksMax: 20,
   nameMaxChars: 64,
   titleMaxChars: 200,
   descriptionMaxChars: 8_000,

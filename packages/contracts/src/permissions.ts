@@ -42,9 +42,9 @@ export type PermissionPolicyFile = z.infer<typeof PermissionPolicyFileSchema>;
 /**
  * The steps of the server's authorization of one call, in the order they run: `input` checks the
  * arguments against the schema before anything else. The step that refused a call, or the last one
- * that decided, is recorded.
+ * that decided, is recorded. `hook`: a lifecycle hook or quality gate blocked the allowed call.
  */
-export const AuthzStepSchema = z.enum(['input', 'identity', 'scope', 'permission', 'mode']);
+export const AuthzStepSchema = z.enum(['input', 'identity', 'scope', 'permission', 'mode', 'hook']);
 export type AuthzStep = z.infer<typeof AuthzStepSchema>;
 
 /**

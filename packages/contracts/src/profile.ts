@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { RiskTierSchema, type RiskTier } from './entities';
+import { HooksConfigSchema } from './hooks';
 import { LIMITS } from './limits';
+
+export { RiskTierSchema, type RiskTier };
 
 /**
  * A profile name is also a file name (`profiles/<name>.yaml`), so it is a plain identifier: a path,
@@ -15,10 +19,6 @@ export const ProfileNameSchema = z
   })
   .regex(/^[a-z][a-z0-9-]*$/, 'must be lowercase letters, digits or "-", starting with a letter');
 export type ProfileName = z.infer<typeof ProfileNameSchema>;
-
-/** How much damage a wrong result could do; quality rules get stricter with the tier. */
-export const RiskTierSchema = z.enum(['low', 'medium', 'high']);
-export type RiskTier = z.infer<typeof RiskTierSchema>;
 
 const count = (min: number, max: number, what: string) =>
   z
@@ -127,9 +127,43 @@ export const GuardrailSwitchesSchema = z.strictObject({
   redact_secrets: z.boolean('must be true or false'),
 });
 
+/** What a child team that fails or is cancelled does to the tasks its parent delegated to it. */
+export const ChildFailureSchema = z.enum(['fail', 'return']);
+export type ChildFailure = z.infer<typeof ChildFailureSchema>;
+
+/** Child teams (docs/hierarchy.md): how deep a tree may grow, and what a failed child gives back. */
+export const HierarchyPolicySchema = z.strictObject({
+  /** Levels of child teams below the root team (a child of the root is at depth 1). */
+  max_depth: count(0, LIMITS.maxTreeDepthHardCap, 'levels below the root (the hard cap)'),
+  /** fail: a failed or cancelled child fails the delegated tasks; return: they go back to the parent's pool. */
+  on_child_failure: ChildFailureSchema,
+});
+
+/** What a profile without a `hierarchy` section gets (profiles written before child teams existed). */
+export const DEFAULT_HIERARCHY_POLICY = { max_depth: 2, on_child_failure: 'return' } as const;
+
 /**
- * A policy profile (`profiles/<name>.yaml`). Every field is required and unknown keys are refused,
- * so a typo never silently falls back to a default. Profiles narrow the contract LIMITS, never widen
+ * Limits on what one agent of the team may take on, each optional: past one, the agent's claims
+ * are blocked (HOOK_BLOCKED, naming the cap). Without `caps` no agent is capped.
+ */
+export const AgentCapsSchema = z
+  .strictObject({
+    /** Claims one agent may make over the team's life. */
+    claims: count(1, 100_000, 'claims').optional(),
+    /** Model turns one agent may report (usage samples it sends). */
+    turns: count(1, 1_000_000, 'turns').optional(),
+    /** Time since the agent joined after which it takes no new work. */
+    wall_time_ms: millis(60_000, 7 * 24 * HOUR_MS).optional(),
+  })
+  .refine((c) => c.claims !== undefined || c.turns !== undefined || c.wall_time_ms !== undefined, {
+    message: 'must set at least one of claims, turns or wall_time_ms',
+  });
+export type AgentCaps = z.infer<typeof AgentCapsSchema>;
+
+/**
+ * A policy profile (`profiles/<name>.yaml`). Every field is required (but `caps`, `hooks` and the
+ * `hierarchy` section, which profiles older than child teams lack) and unknown keys are refused, so a
+ * typo never silently falls back to a default. Profiles narrow the contract LIMITS, never widen
  * them: no profile allows more than 6 active teammates or bigger message bodies than the contracts.
  */
 export const ProfileSchema = z
@@ -144,6 +178,12 @@ export const ProfileSchema = z
     messages: MessagePolicySchema,
     quality: QualityRulesSchema,
     guardrails: GuardrailSwitchesSchema,
+    /** Optional so that profiles written before child teams still load: DEFAULT_HIERARCHY_POLICY. */
+    hierarchy: HierarchyPolicySchema.default(DEFAULT_HIERARCHY_POLICY),
+    /** Per-agent caps on claims, turns and wall time. @default none */
+    caps: AgentCapsSchema.optional(),
+    /** Lifecycle hooks of teams under this profile (docs/hooks.md). @default none */
+    hooks: HooksConfigSchema.optional(),
   })
   .refine((p) => p.fanout.max <= p.threads.hard_cap, {
     path: ['fanout', 'max'],

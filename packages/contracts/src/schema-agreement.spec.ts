@@ -21,6 +21,7 @@ const task = {
   description: '',
   required_role: 'implementer',
   priority: 0,
+  risk: 'low',
   status: 'ready',
   depends_on: [],
   owner_agent_id: null,
@@ -41,6 +42,7 @@ describe('generated JSON Schemas agree with the zod contracts', () => {
     expectAgreement(TaskSchema, 'output', { ...task, extra: 1 }, false);
     expectAgreement(TaskSchema, 'output', { ...task, id: 'tk_../../etc' }, false);
     expectAgreement(TaskSchema, 'output', { ...task, status: 'todo' }, false);
+    expectAgreement(TaskSchema, 'output', { ...task, risk: 'extreme' }, false);
   });
 
   it('bounds team_start max_threads to the hard cap of 6', () => {

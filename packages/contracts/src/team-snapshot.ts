@@ -1,4 +1,4 @@
-import type { Agent, Artifact, Message, Task, Team } from './entities';
+import type { Agent, Artifact, Message, Task, TaskReview, Team } from './entities';
 
 /** One acknowledgement of a message by an agent. */
 export interface AckRecord {
@@ -37,4 +37,6 @@ export interface TeamSnapshot {
   acks: AckRecord[];
   artifacts: Artifact[];
   usage: UsageRecord[];
+  /** Every agent's current vote on each claim of a task, in the order first cast. */
+  reviews: TaskReview[];
 }

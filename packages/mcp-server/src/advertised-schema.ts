@@ -3,14 +3,21 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
 type JsonSchemaObject = Tool['inputSchema'];
 
+/** An id's description (`ag_ id`) beside the pattern that already says it (`^ag_[a-z2-7]{8,32}$`). */
+function restatesIdPattern(value: unknown, pattern: unknown): boolean {
+  return typeof value === 'string' && /^[a-z]{2}_ id$/.test(value) && typeof pattern === 'string' && pattern.startsWith(`^${value.slice(0, 3)}`);
+}
+
 /**
  * Drops what costs bytes on every model turn without changing what a value must look like:
  * `$schema` (the SDK and Codex assume the dialect), the long regex zod adds beside
  * `format: "date-time"` (the format already says it; only outputs carry timestamps), and the
  * safe-integer bounds zod puts on every integer (JSON numbers past them are not integers to us).
+ * In output schemas, which the model never reads, an id's description that restates its pattern
+ * goes too (input schemas keep it: the model reads them every turn).
  */
-function compact(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(compact);
+function compact(node: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((item) => compact(item, io));
   if (node === null || typeof node !== 'object') return node;
   const source = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -19,7 +26,8 @@ function compact(node: unknown): unknown {
     if (key === 'pattern' && source['format'] === 'date-time') continue;
     if (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) continue;
     if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
-    out[key] = compact(value);
+    if (io === 'output' && key === 'description' && restatesIdPattern(value, source['pattern'])) continue;
+    out[key] = compact(value, io);
   }
   return out;
 }
@@ -42,9 +50,9 @@ export function advertisedTool(contract: ToolContract): Tool {
     tool = {
       name: contract.name,
       description: contract.description,
-      inputSchema: objectSchema(compact(jsonSchemaOf(contract.input, 'input')) as Record<string, unknown>, `${contract.name} input`),
+      inputSchema: objectSchema(compact(jsonSchemaOf(contract.input, 'input'), 'input') as Record<string, unknown>, `${contract.name} input`),
       outputSchema: objectSchema(
-        compact(jsonSchemaOf(contract.output, 'output')) as Record<string, unknown>,
+        compact(jsonSchemaOf(contract.output, 'output'), 'output') as Record<string, unknown>,
         `${contract.name} output`,
       ),
     };

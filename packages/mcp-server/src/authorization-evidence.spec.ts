@@ -173,6 +173,7 @@ describe('authorization evidence', () => {
         logger,
         recovery: DEFAULT_RECOVERY_POLICY,
         sweeper: new RecoverySweeper(team.store, DEFAULT_RECOVERY_POLICY),
+        hooks: null,
       },
       logger,
       clock: team.clock,

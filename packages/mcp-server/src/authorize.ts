@@ -143,8 +143,9 @@ export const inputStep: AuthorizationStep = {
 };
 
 /**
- * Scope: a bound call acts for its agent inside the agent's own team, whatever the arguments say.
- * Every id in the arguments is then looked up inside that team by the store, in the operation's own
+ * Scope: a bound call acts for its agent, whatever the arguments say: in the agent's own team, or,
+ * when its `team` argument names another team, there as the team tree allows (docs/hierarchy.md).
+ * Every id in the arguments, and that team, are then looked up by the store in the operation's own
  * transaction (a check here would be a second, racy lookup), so another team's id is NOT_FOUND and
  * its existence never leaks.
  */
@@ -152,10 +153,21 @@ export const scopeStep: AuthorizationStep = {
   name: 'scope',
   run(call) {
     if (call.bound === null) return null;
-    call.actor = { teamId: call.bound.team.id, agentId: call.bound.agent.id };
+    const inTeam = teamArgument(call.input);
+    call.actor = {
+      teamId: call.bound.team.id,
+      agentId: call.bound.agent.id,
+      ...(inTeam === null || inTeam === call.bound.team.id ? {} : { inTeam }),
+    };
     return null;
   },
 };
+
+/** A call's `team` argument (the tools that take one, TEAM_SCOPED_TOOLS), or null. */
+export function teamArgument(input: unknown): string | null {
+  const team = (input as { team?: unknown } | undefined)?.team;
+  return typeof team === 'string' ? team : null;
+}
 
 /**
  * Permission: the caller's profile (a grant at spawn, else its role's) must allow the action the
@@ -212,6 +224,8 @@ export const modeStep: AuthorizationStep = {
     const { team, agent } = call.bound;
     const mode = team.mode.current;
     if (mode === 'default') return null;
+    // A call into another team meets that team's mode, which the store applies in its transaction.
+    if (call.actor?.inTeam !== undefined) return null;
     const tool = call.contract.name as ToolName;
     const input = call.input as { role?: unknown; plan?: unknown };
     const decision = decideModeGate(mode, {

@@ -4,10 +4,12 @@
 // nothing after startup may end this process except the session ending: when the store cannot be
 // opened, the session is served anyway, answering every tool call with the reason.
 import { isTeamError } from '@codex-team/contracts';
+import type { HookFileSource } from '@codex-team/hooks';
+import { loadHooksFile } from './hooks/load-hooks-file';
 import { createLogger } from './logger';
 import { SERVER_USAGE, ServerArgsError, parseServerArgs } from './server-args';
 import { runStdioServer } from './stdio-server';
-import { runUnavailableStdioServer } from './unavailable-server';
+import { hooksUnavailableMessage, runUnavailableStdioServer } from './unavailable-server';
 
 async function main(): Promise<void> {
   let args;
@@ -26,22 +28,41 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
 
+  // A hooks file that cannot be read refuses every call (a gate fails closed) without ending the
+  // process: Codex stops a session whose required server fails to start.
+  let hooksFile: HookFileSource | undefined;
+  let hooksProblem: string | null = null;
+  if (args.hooksFile !== undefined) {
+    try {
+      hooksFile = loadHooksFile(args.hooksFile);
+    } catch (error) {
+      hooksProblem = isTeamError(error) ? error.message : String(error);
+      logger.fatal({ err: error, hooks: args.hooksFile }, 'could not load the hooks file');
+      process.stderr.write(`codex-team-mcp: ${hooksProblem}\n`);
+    }
+  }
   let server;
   try {
+    if (hooksProblem !== null) throw new HooksFileUnusable(hooksProblem);
     server = await runStdioServer({
       dbPath: args.dbPath,
       profilesDir: args.profilesDir,
       ...(args.leaseMs === undefined ? {} : { leaseMs: args.leaseMs }),
       recovery: args.recovery,
       logger,
+      ...(hooksFile === undefined ? {} : { hooksFile }),
       ...(args.codexThreadCap === undefined ? {} : { codexThreadCap: args.codexThreadCap }),
       codexServerKey: args.codexServerKey,
     });
   } catch (error) {
-    const detail = isTeamError(error) ? error.message : error instanceof Error ? error.message : String(error);
-    logger.fatal({ err: error, db: args.dbPath }, 'could not open the store');
-    process.stderr.write(`codex-team-mcp: cannot open ${args.dbPath}: ${detail}\n`);
-    server = await runUnavailableStdioServer({ dbPath: args.dbPath, reason: detail.split('\n')[0] ?? detail, logger });
+    if (error instanceof HooksFileUnusable) {
+      server = await runUnavailableStdioServer({ dbPath: args.dbPath, reason: error.message, logger, message: hooksUnavailableMessage(error.message) });
+    } else {
+      const detail = isTeamError(error) ? error.message : error instanceof Error ? error.message : String(error);
+      logger.fatal({ err: error, db: args.dbPath }, 'could not open the store');
+      process.stderr.write(`codex-team-mcp: cannot open ${args.dbPath}: ${detail}\n`);
+      server = await runUnavailableStdioServer({ dbPath: args.dbPath, reason: detail.split('\n')[0] ?? detail, logger });
+    }
   }
   const endOn = (signal: NodeJS.Signals): void => {
     process.on(signal, () => {
@@ -54,5 +75,8 @@ async function main(): Promise<void> {
   await server.closed;
   process.exit(0);
 }
+
+/** The hooks file given with --hooks cannot be used: the session is served refusing every call. */
+class HooksFileUnusable extends Error {}
 
 void main();

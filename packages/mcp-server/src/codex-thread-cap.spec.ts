@@ -21,6 +21,26 @@ describe("Codex's thread cap in the server", () => {
     expect(hints?.reasons[0]).toContain(`Codex's thread cap (${V2_DEFAULT.from}) 3`);
   });
 
+  it("hints a child team's lead no more spawns than the tree and Codex leave it: the threads of the tree's other teams count", async () => {
+    team = await InProcessTeam.open({ codexThreadCap: V2_DEFAULT });
+    const { lead } = await team.startTeam({ name: 'root', max_threads: 6 });
+    const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'the parser' }] });
+    for (const name of ['ann', 'bob']) await lead.caller.ok('team_spawn', { name, role: 'tester' });
+    const child = await lead.caller.ok('team_child', { action: 'start', tasks: [created.tasks[0]?.id ?? ''], lead: 'self' });
+    const inChild = { team: child.team.id };
+    await lead.caller.ok('team_task_create', { ...inChild, tasks: Array.from({ length: 6 }, (_, i) => ({ title: `rule ${i}`, required_role: 'implementer' })) });
+    const { hints } = await lead.caller.ok('team_status', inChild);
+    const recommended = hints?.spawn.reduce((sum, s) => sum + s.count, 0) ?? 0;
+    // Codex allows 3 teammates in the whole tree; the root holds 2 of them: one is left for the child.
+    expect(hints?.cap).toBe(1);
+    expect(recommended).toBe(1);
+    expect(hints?.reasons[0]).toContain(`Codex's thread cap (${V2_DEFAULT.from}) less 2 threads of the tree's other teams 1`);
+    for (let i = 0; i < recommended; i += 1) await lead.caller.ok('team_spawn', { ...inChild, name: `cid${i}`, role: 'implementer' });
+    const refused = await lead.caller.fails('team_spawn', { ...inChild, name: 'one-more', role: 'implementer' });
+    expect(refused).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { rule: 'hierarchy.tree_threads' } });
+    expect((await lead.caller.ok('team_status', inChild)).hints?.spawn).toEqual([]);
+  });
+
   it("gives a new team Codex's cap as its default max_threads, and keeps an explicit one", async () => {
     team = await InProcessTeam.open({ codexThreadCap: V2_DEFAULT });
     expect((await team.startTeam({ name: 'plain' })).started.team.max_threads).toBe(3);

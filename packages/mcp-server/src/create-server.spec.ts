@@ -31,7 +31,7 @@ describe('createServer', () => {
 
     // Codex 0.169 reads tools/list once per thread and sends every tool's name, description and
     // input schema (not its output schema) to the model on every turn: that part is kept tight.
-    // The whole answer, output schemas included, travels once per thread (25 tools: about 64 kB,
+    // The whole answer, output schemas included, travels once per thread (28 tools: about 70 kB,
     // much of it the team's mode state inside every output that carries the team).
     it('keeps what the model sees of the tools each turn small, and the whole tools/list answer bounded', async () => {
       const { caller } = await team.connect();

@@ -6,7 +6,10 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import { HookEngine, HookRegistry, type HookCommandRunner, type HookFileSource } from '@codex-team/hooks';
 import type { AuthorizationStep } from './authorize';
+import { createHookGate } from './hooks/hook-gate';
+import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { codexThreadOf } from './codex-thread';
 import { PolicyEnv } from './policy-env';
 import { SecretGuard } from './secret-guard';
@@ -72,6 +75,10 @@ export interface ServerDeps {
    * records the agent's disconnect with it). @default a fresh, unbound Session
    */
   session?: Session;
+  /** The server's hooks file (`--hooks FILE`), whose hooks apply to every team. @default none: profile hooks only */
+  hooksFile?: HookFileSource;
+  /** Runs command hooks. @default a ProcessHookRunner of this server */
+  hookRunner?: HookCommandRunner;
 }
 
 /**
@@ -108,6 +115,13 @@ export function createServer(deps: ServerDeps): Server {
       logger: deps.logger,
       recovery,
       sweeper,
+      hooks: createHookGate({
+        registry: new HookRegistry(deps.hooksFile ?? null),
+        engine: new HookEngine({ runner: deps.hookRunner ?? new ProcessHookRunner(), cwd: process.cwd() }),
+        store: deps.store,
+        policy,
+        logger: deps.logger,
+      }),
     },
     logger: deps.logger,
     clock: deps.clock,

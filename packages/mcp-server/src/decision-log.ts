@@ -79,11 +79,16 @@ export function withDecision(error: TeamError, decision: CallDecision): TeamErro
 /**
  * The decision to record for an allowed call that failed before any operation recorded it. The
  * allow stands (the outcome says what went wrong), except for two binding calls of one session
- * that raced: the session lets only the first bind, an identity refusal.
+ * that raced (the session lets only the first bind, an identity refusal) and a read the team tree
+ * refused (a scope refusal).
  */
 export function decisionAfterFailure(decision: CallDecision, error: TeamError): CallDecision {
   if (decision.step === 'identity' && error.code === 'ALREADY_BOUND') {
     return { ...decision, decision: 'deny', rule: 'identity:already-bound', reason: redactSecrets(error.reason).text, matched: [] };
+  }
+  // A read refused by the team tree (a write records it in its own transaction): the tree's deny.
+  if (error.refusal?.kind === 'scope') {
+    return { ...decision, decision: 'deny', rule: error.refusal.rule, reason: error.reason, matched: [], step: 'scope' };
   }
   return decision;
 }

@@ -38,10 +38,19 @@ async function task(world: World, extra: Record<string, unknown> = {}): Promise<
 }
 
 /** A task the teammate holds: its id and fence. */
-async function held(world: World): Promise<{ task_id: string; fence: number }> {
-  const taskId = await task(world);
+async function held(world: World, extra: Record<string, unknown> = {}): Promise<{ task_id: string; fence: number }> {
+  const taskId = await task(world, extra);
   const claim = await world.mate.caller.ok('team_task_claim', { task_id: taskId });
   return { task_id: taskId, fence: claim.fence };
+}
+
+/** A child team of the world's team whose lead the world's lead plays; its id and its one ready task. */
+async function child(world: World, options: { ticket?: boolean } = {}): Promise<{ id: string; task: string }> {
+  const started = await world.team.store.startChild(world.leadActor, {
+    tasks: [await task(world)],
+    ...(options.ticket === true ? { leadTicketHash: unique('lead-ticket-') } : {}),
+  });
+  return { id: started.team.id, task: started.task_ids[0] ?? '' };
 }
 
 async function artifact(world: World, plan = false): Promise<string> {
@@ -62,10 +71,18 @@ const CASES: Record<ToolName, Case[]> = {
     async () => refused('fresh', 'NOT_FOUND', { name: unique('team-'), profile: 'turbo' }),
     async () => refused('fresh', 'INVALID_INPUT', { name: unique('team-'), profile: 'fast', max_threads: 6 }),
   ],
-  team_status: [async () => ok('lead'), async () => ok('mate'), async () => refused('fresh', 'NOT_BOUND')],
+  team_status: [
+    async () => ok('lead'),
+    async () => ok('mate'),
+    async (w) => ok('lead', { team: (await child(w)).id }),
+    async (w) => refused('mate', 'DENIED', { team: (await child(w)).id }),
+    async () => refused('lead', 'NOT_FOUND', { team: 'tm_zzzzzzzz' }),
+    async () => refused('fresh', 'NOT_BOUND'),
+  ],
   team_finalize: [
     async (w) => (await task(w), refused('lead', 'CONFLICT', { summary: 'too early' })),
     async () => refused('mate', 'DENIED', { summary: 'not mine' }),
+    async (w) => ok('lead', { summary: 'cancelled', force: true, team: (await child(w)).id }),
     async () => ok('lead', { summary: 'stopping', force: true }),
   ],
   team_resume: [
@@ -92,6 +109,7 @@ const CASES: Record<ToolName, Case[]> = {
       return refused('lead', 'CONFLICT', { name, role: 'tester' });
     },
     async () => refused('mate', 'DENIED', { name: unique('s-'), role: 'tester' }),
+    async (w) => ok('lead', { name: unique('s-'), role: 'tester', team: (await child(w)).id }),
   ],
   team_join: [
     async (w) => {
@@ -102,11 +120,14 @@ const CASES: Record<ToolName, Case[]> = {
   ],
   team_task_create: [
     async () => ok('lead', { tasks: [{ title: 'a' }] }),
+    async (w) => ok('lead', { tasks: [{ title: 'in the child' }], team: (await child(w)).id }),
+    async () => ok('lead', { tasks: [{ title: 'risky', risk: 'high' }] }),
     async () => refused('lead', 'CYCLE_DETECTED', { tasks: [{ key: 'a', title: 'a', depends_on: ['b'] }, { key: 'b', title: 'b', depends_on: ['a'] }] }),
   ],
   team_task_list: [
     async () => ok('lead'),
     async (w) => ok('lead', { status: ['ready'], owner_agent_id: w.leadActor.agentId, after: await task(w), limit: 5 }),
+    async (w) => ok('lead', { team: (await child(w)).id }),
     async () => refused('lead', 'INVALID_INPUT', { after: 'tk_zzzzzzzz' }),
   ],
   team_task_next: [async (w) => (await task(w), ok('mate')), async () => refused('fresh', 'NOT_BOUND')],
@@ -115,6 +136,14 @@ const CASES: Record<ToolName, Case[]> = {
     async (w) => ok('mate', { ...(await held(w)), progress: 'halfway' }),
     async (w) => ok('lead', { task_id: await task(w), title: 't', description: 'd', priority: 3, required_role: 'tester' }),
     async (w) => ok('lead', { task_id: await task(w), cancel: true }),
+    async (w) => ok('lead', { task_id: (await held(w)).task_id, risk: 'medium' }),
+    async (w) => ok('lead', { task_id: (await held(w)).task_id, review: 'approve' }),
+    async (w) => refused('mate', 'DENIED', { task_id: (await held(w)).task_id, review: 'approve' }),
+    async (w) => refused('mate', 'DENIED', { task_id: await task(w), risk: 'low' }),
+    async (w) => {
+      const { id, task: theirs } = await child(w);
+      return ok('lead', { task_id: theirs, title: 'renamed in the child', team: id });
+    },
     async (w) => {
       const claim = await held(w);
       return refused('mate', 'STALE_CLAIM', { ...claim, fence: claim.fence + 1, progress: 'late' });
@@ -128,6 +157,8 @@ const CASES: Record<ToolName, Case[]> = {
       const claim = await held(w);
       return refused('mate', 'STALE_CLAIM', { ...claim, fence: claim.fence + 1, result: 'stale', usage: USAGE });
     },
+    // A quality gate of the profile blocks: medium risk needs evidence and a review (one record, the block).
+    async (w) => refused('mate', 'HOOK_BLOCKED', { ...(await held(w, { risk: 'medium' })), result: 'no proof', usage: USAGE }),
   ],
   team_task_release: [
     async (w) => ok('mate', { ...(await held(w)), reason: 'blocked' }),
@@ -142,6 +173,8 @@ const CASES: Record<ToolName, Case[]> = {
     async () => ok('lead', { to: '*', body: 'agreed', consensus: true }),
     async () => refused('mate', 'NOT_FOUND', { to: 'ag_zzzzzzzz', body: 'nobody' }),
     async () => refused('mate', 'DENIED', { to: '*', body: 'we agree', consensus: true }),
+    async (w) => ok('lead', { to: '*', body: 'to my child team', team: (await child(w)).id }),
+    async (w) => refused('lead', 'DENIED', { to: '*', body: 'to all of them', team: (await child(w, { ticket: true })).id }),
   ],
   team_inbox: [
     async () => ok('lead'),
@@ -150,9 +183,11 @@ const CASES: Record<ToolName, Case[]> = {
       return ok('lead', { ack: [sent.message.id], limit: 5, usage: USAGE });
     },
     async () => refused('lead', 'NOT_FOUND', { ack: ['ms_zzzzzzzz'], usage: USAGE }),
+    async (w) => ok('lead', { team: (await child(w)).id }),
   ],
   team_artifact_publish: [
     async () => ok('mate', { name: unique('a-'), content: 'c' }),
+    async () => ok('mate', { name: unique('a-'), content: 'c', tests: true }),
     async (w) => ok('mate', { name: unique('a-'), content: 'c', media_type: 'text/markdown', plan: true, ...(await held(w)) }),
     async (w) => {
       const claim = await held(w);
@@ -167,8 +202,20 @@ const CASES: Record<ToolName, Case[]> = {
       return ok('lead', { name, version: 1 });
     },
     async () => refused('lead', 'NOT_FOUND', { name: 'missing' }),
+    async (w) => {
+      const { id } = await child(w);
+      const lead = (await w.team.store.readTeam(id as TeamId)).team.lead_agent_id;
+      await w.team.store.publishArtifact({ teamId: id as TeamId, agentId: lead }, { name: 'child-notes', content: 'c', media_type: 'text/plain', plan: false });
+      return ok('lead', { name: 'child-notes', team: id });
+    },
   ],
-  team_artifact_list: [async () => ok('lead'), async () => ok('lead', { name: 'missing' }), async () => refused('fresh', 'NOT_BOUND')],
+  team_artifact_list: [
+    async () => ok('lead'),
+    async () => ok('lead', { name: 'missing' }),
+    async (w) => refused('mate', 'DENIED', { team: (await child(w)).id }),
+    async (w) => ok('lead', { team: (await child(w)).id }),
+    async () => refused('fresh', 'NOT_BOUND'),
+  ],
   team_policy_get: [async () => ok('mate'), async () => refused('fresh', 'NOT_BOUND')],
   team_policy_set_profile: [
     async () => ok('lead', { profile: 'deep' }),
@@ -205,6 +252,20 @@ const CASES: Record<ToolName, Case[]> = {
     },
   ],
   team_recover: [async () => ok('lead'), async () => refused('mate', 'DENIED')],
+  team_child: [
+    async (w) => ok('lead', { action: 'start', tasks: [await task(w)] }),
+    async (w) => {
+      const { id, task: theirs } = await child(w);
+      return ok('lead', { action: 'start', tasks: [theirs], lead: 'ticket', tokens: 1_000, team: id });
+    },
+    async (w) => ok('lead', { action: 'takeover', team: (await child(w, { ticket: true })).id }),
+    async (w) => refused('lead', 'CONFLICT', { action: 'takeover', team: (await child(w)).id }),
+    async (w) => refused('lead', 'CONFLICT', { action: 'start', tasks: [(await held(w)).task_id] }),
+    async (w) => refused('lead', 'LIMIT_EXCEEDED', { action: 'start', tasks: [await task(w)], tokens: 999_999_999 }),
+    async () => refused('lead', 'NOT_FOUND', { action: 'takeover', team: 'tm_zzzzzzzz' }),
+    async () => refused('lead', 'INVALID_INPUT', { action: 'start' }),
+    async (w) => refused('mate', 'DENIED', { action: 'start', tasks: [await task(w)] }),
+  ],
 };
 
 // team_resume is covered with a real ticket below (its case above only refuses): a resume ticket is

@@ -7,7 +7,7 @@ import type { PolicyEnv } from './policy-env';
 const TICKET_FIELDS = ['ticket'];
 
 /** Answer fields the server itself minted for the caller: its tickets, and the instruction quoting one. */
-const MINTED_FIELDS = ['join_ticket', 'resume_ticket', 'spawn_instruction'];
+const MINTED_FIELDS = ['join_ticket', 'resume_ticket', 'lead_ticket', 'spawn_instruction'];
 
 /**
  * Where the one redaction engine of the policy engine meets tool calls, for every tool in one

@@ -14,8 +14,14 @@ describe('parseServerArgs', () => {
       logLevel: 'warn',
       codexServerKey: 'team',
       codexThreadCap: undefined,
+      hooksFile: undefined,
       help: false,
     });
+  });
+
+  it('takes --hooks FILE, and refuses an empty one', () => {
+    expect(parseServerArgs(['--hooks', '/etc/team/hooks.json'], {}).hooksFile).toBe('/etc/team/hooks.json');
+    expect(() => parseServerArgs(['--hooks', ''], {})).toThrow(new ServerArgsError('--hooks needs a path'));
   });
 
   it("takes the Codex server key and Codex's thread cap with where it came from", () => {

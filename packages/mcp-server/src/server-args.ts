@@ -19,12 +19,14 @@ export interface ServerArgs {
   codexServerKey: string;
   /** `--codex-thread-cap` and `--codex-thread-cap-from`: Codex's own limit on teammates, if known. */
   codexThreadCap: CodexThreadCap | undefined;
+  /** `--hooks FILE`: lifecycle hooks for every team this server serves. */
+  hooksFile: string | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
                       [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
-                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]]
+                      [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -44,6 +46,8 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
                       reads it from Codex's config); teams and spawn hints never exceed it
   --codex-thread-cap-from TEXT
                       where that limit came from, named in refusals and hints
+  --hooks FILE        lifecycle hooks for every team, in Codex's hooks.json shape (docs/hooks.md);
+                      while the file is missing or invalid every call is refused (gates fail closed)
 `;
 
 const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
@@ -73,6 +77,7 @@ export const SERVER_OPTIONS = {
   name: { type: 'string' },
   'codex-thread-cap': { type: 'string' },
   'codex-thread-cap-from': { type: 'string' },
+  hooks: { type: 'string' },
 } as const;
 
 /** Values of SERVER_OPTIONS as `util.parseArgs` returns them. */
@@ -133,6 +138,8 @@ export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<R
   if (teammates === undefined && capFrom !== undefined) {
     throw new ServerArgsError('--codex-thread-cap-from needs --codex-thread-cap');
   }
+  const hooks = textValue(values, 'hooks');
+  if (hooks === '') throw new ServerArgsError('--hooks needs a path');
   return {
     dbPath: db ?? defaultDbPath(env),
     profilesDir: profilesDir ?? defaultUserProfilesDir(env),
@@ -141,5 +148,6 @@ export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<R
     logLevel: logLevel as LogLevel,
     codexServerKey,
     codexThreadCap: teammates === undefined ? undefined : { teammates, from: capFrom ?? `--codex-thread-cap ${teammates}` },
+    hooksFile: hooks,
   };
 }

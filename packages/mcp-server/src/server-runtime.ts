@@ -1,10 +1,13 @@
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
+import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
 import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from 'pino';
 import { createServer } from './create-server';
+import { ProcessHookRunner } from './hooks/process-hook-runner';
+import { RecoveryHookGate } from './hooks/recovery-hooks';
 import { TicketIssuer } from './runtime';
 import { loadServerProfiles } from './server-policy';
 import type { Session } from './session';
@@ -24,6 +27,8 @@ export interface ServerRuntimeOptions {
   recovery?: RecoveryPolicy;
   /** @default the shipped profiles/permissions/default.yaml */
   permissions?: PermissionPolicy;
+  /** The hooks file (`--hooks`, read with loadHooksFile), for every team. @default profile hooks only */
+  hooksFile?: HookFileSource;
   /** Codex's own thread cap (`--codex-thread-cap`); teams and hints never exceed it. @default unknown */
   codexThreadCap?: CodexThreadCap;
   /** The key Codex registered this server under (`--name`). @default 'team' */
@@ -41,6 +46,8 @@ export class ServerRuntime {
   readonly recovery: RecoveryPolicy;
   private readonly ids = new RandomIdGenerator();
   private readonly tickets = new TicketIssuer();
+  /** One hook runner for the process: its sessions' hooks and its sweeps' RecoveryAction hooks. */
+  private readonly hookRunner = new ProcessHookRunner();
   private readonly sweeper: RecoverySweeper;
   private readonly stopSweeps: () => Promise<void>;
   private closing: Promise<void> | null = null;
@@ -51,7 +58,13 @@ export class ServerRuntime {
     readonly profiles: ProfileCatalog,
   ) {
     this.recovery = options.recovery ?? recoveryPolicy({ leaseMs: options.leaseMs });
-    this.sweeper = new RecoverySweeper(store, this.recovery, options.logger);
+    const recoveryHooks = new RecoveryHookGate(
+      new HookRegistry(options.hooksFile ?? null),
+      new HookEngine({ runner: this.hookRunner, cwd: process.cwd() }),
+      store,
+      options.logger,
+    );
+    this.sweeper = new RecoverySweeper(store, this.recovery, options.logger, recoveryHooks);
     // Every server process sweeps the whole store (bound or not) on its one timer, so a crashed
     // team's claims come back, silent teammates free their slots, idle teams close and temporary
     // modes lapse while any agent of the machine runs. The timer never keeps the process alive.
@@ -91,6 +104,8 @@ export class ServerRuntime {
       sweeper: this.sweeper,
       session,
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+      ...(options.hooksFile === undefined ? {} : { hooksFile: options.hooksFile }),
+      hookRunner: this.hookRunner,
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
       ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
     });
@@ -113,9 +128,13 @@ export class ServerRuntime {
     return binding;
   }
 
-  /** Stops the sweep, lets a sweep in progress finish its transaction, and closes the store. Idempotent. */
+  /**
+   * Kills the hooks still running (their process groups), stops the sweep, lets a sweep in
+   * progress finish its transaction, and closes the store. Idempotent.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.hookRunner.stop();
       await this.stopSweeps();
       await this.store.close();
     })();

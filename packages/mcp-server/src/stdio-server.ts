@@ -106,6 +106,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       } catch (error) {
         logger.warn({ err: error }, 'closing the MCP server failed');
       }
+      // Hooks still running die with the session (the runtime kills their process groups).
       // A sweep already running finishes its transaction before the store closes under it.
       await runtime.close();
       logger.info({ agent_id: binding?.agentId ?? null, team_id: binding?.teamId ?? null, reason }, 'session ended');
@@ -130,6 +131,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       profiles: [...runtime.profiles.profiles.keys()],
       lease_override_ms: options.leaseMs ?? null,
       recovery: runtime.recovery,
+      hooks_file: options.hooksFile?.dir ?? null,
       codex_thread_cap: options.codexThreadCap ?? null,
     },
     'codex-team-mcp serving on stdio',

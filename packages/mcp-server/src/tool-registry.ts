@@ -31,6 +31,7 @@ import {
   type CallDecision,
 } from './decision-log';
 import { classifyError } from './errors';
+import type { HookGate, PostHooks } from './hooks/hook-gate';
 import { afterBoundCall, beforeBoundCall } from './liveness';
 import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
@@ -53,6 +54,8 @@ export interface ToolEnv {
   recovery: RecoveryPolicy;
   /** This process's recovery sweeps (team_recover and team_resume run one). */
   sweeper: RecoverySweeper;
+  /** The lifecycle hooks around each call; null in a server built without the hook engine. */
+  hooks: HookGate | null;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */
@@ -218,10 +221,13 @@ export class ToolRegistry {
     const entry = this.entries.get(call.tool);
     if (entry === undefined) throw new TeamError('INTERNAL', `tool ${call.tool} has no handler`);
     const { contract } = entry;
-    const { guard } = env;
+    const { guard, hooks } = env;
+    const tool = contract.name as ToolName;
     if (!entry.bound) {
-      const output = this.checkOutput(contract, await entry.handler(guard.redact(contract, call.input, null), { ...env, authorization }));
-      return guard.maskAnswer(contract, output, profileOfAnswer(output));
+      const input = guard.redact(contract, call.input, null);
+      const post = hooks === null ? null : await hooks.before({ tool, input, bound: null, authorization });
+      const output = this.checkOutput(contract, await entry.handler(input, { ...env, authorization }));
+      return this.answerAfterHooks(contract, output, profileOfAnswer(output), post);
     }
     if (call.bound === null || call.actor === null || call.permission === null) {
       throw new TeamError('INTERNAL', `${call.tool} reached its handler unauthorized`);
@@ -229,17 +235,38 @@ export class ToolRegistry {
     const { bound, heartbeat } = await beforeBoundCall(env, call.bound, call.tool);
     // A write renews the heartbeat in its own transaction; a read leaves it to afterBoundCall.
     const renewHeartbeat = heartbeat.action === 'renew' && call.tool !== 'team_heartbeat';
+    const input = guard.redact(contract, call.input, bound.team);
+    // Pre hooks: after validation and authorization, outside any transaction (see HookGate).
+    const post = hooks === null ? null : await hooks.before({ tool, input, bound, authorization });
     const output = this.checkOutput(
       contract,
-      await entry.handler(guard.redact(contract, call.input, bound.team), {
+      await entry.handler(input, {
         ...env,
         actor: { ...call.actor, authorization, ...(renewHeartbeat ? { renewHeartbeat } : {}) },
         bound,
         permission: call.permission,
       }),
     );
+    const answer = await this.answerAfterHooks(contract, output, bound.team.profile, post);
     if (authorization.recorded === null) await afterBoundCall(env, bound, heartbeat, call.tool);
-    return guard.maskAnswer(contract, output, bound.team.profile);
+    return answer;
+  }
+
+  /**
+   * The answer as it leaves the server: secrets masked (the Post hooks hear what the agent will),
+   * then the Post hooks; an answer they changed (TeammateIdle's word) is checked and masked again.
+   */
+  private async answerAfterHooks(
+    contract: ToolContract,
+    output: Record<string, unknown>,
+    profile: string | null,
+    post: PostHooks | null,
+  ): Promise<Record<string, unknown>> {
+    const { guard, hooks } = this.options.env;
+    const masked = guard.maskAnswer(contract, output, profile);
+    if (hooks === null || post === null) return masked;
+    const after = await hooks.after(post, masked);
+    return after === masked ? masked : guard.maskAnswer(contract, this.checkOutput(contract, after), profile);
   }
 
   private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {

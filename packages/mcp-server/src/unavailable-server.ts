@@ -13,6 +13,8 @@ export interface UnavailableServerOptions {
   /** Why, in one line (the open's error message). */
   reason: string;
   logger: Logger;
+  /** What every tool call is answered. @default storeUnavailableMessage(dbPath, reason) */
+  message?: string;
   /** @default process.stdin */
   stdin?: Readable;
   /** @default process.stdout */
@@ -35,15 +37,27 @@ export function storeUnavailableMessage(dbPath: string, reason: string): string 
 }
 
 /**
+ * The one-line error every tool call gets while the server's hooks file cannot be used: the gates
+ * it holds fail closed, so nothing passes them unchecked.
+ */
+export function hooksUnavailableMessage(reason: string): string {
+  return (
+    `this codex-team server was started with a hooks file it cannot use (${reason}); every team_* call ` +
+    'is refused so that nothing passes its gates unchecked. Tell the user to fix the file (docs/hooks.md) ' +
+    'and start a new Codex session.'
+  );
+}
+
+/**
  * Serves one MCP session on stdio without a store: the handshake and tools/list work as usual (so
  * Codex, which stops a session whose required MCP server fails to start, keeps working), and every
  * tools/call is answered `INTERNAL` with the reason and what to do. Used by `codex-team-mcp` when
- * opening the store fails (a native module built for another Node, a schema from a newer version,
+ * its hooks file cannot be used, or when opening the store fails (a native module built for another Node, a schema from a newer version,
  * a store folder that cannot be written).
  */
 export async function runUnavailableStdioServer(options: UnavailableServerOptions): Promise<UnavailableServer> {
   const { logger } = options;
-  const message = storeUnavailableMessage(options.dbPath, options.reason);
+  const message = options.message ?? storeUnavailableMessage(options.dbPath, options.reason);
   const server = new Server({ name: 'codex-team', version: '0.1.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: Object.values(TOOL_CONTRACTS).map(advertisedTool) }));
   server.setRequestHandler(CallToolRequestSchema, (request) => {

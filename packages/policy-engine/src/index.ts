@@ -1,6 +1,6 @@
 // Public API of @codex-team/policy-engine: profiles, roles and the pure policy decisions.
 export { refusalError } from './decision';
-export type { PolicyDecision, PolicyRefusal } from './decision';
+export type { PolicyDecision, PolicyRefusal, Ruling } from './decision';
 export {
   admissionRuling,
   leadOnlyRuling,
@@ -14,6 +14,8 @@ export {
   usageRuling,
 } from './team-rules';
 export { parseProfile } from './parse-profile';
+export { readYamlFile } from './yaml-file';
+export type { YamlFileKind, FileProblem } from './yaml-file';
 export { findBuiltinProfilesDir } from './load-profiles';
 export { ProfileCatalog, defaultUserProfilesDir } from './profile-catalog';
 export { profileChanges } from './profile-diff';

@@ -58,11 +58,15 @@ export const TOOL_ACTIONS: ActionTable = {
       progress: 'report progress on a task you hold (renews the lease)',
       edit: 'edit a task not in progress (its creator or the lead)',
       'status=cancelled': 'cancel a task not in progress (its creator or the lead)',
+      risk: "set an unfinished task's risk tier (lead only)",
+      review: 'approve or reject a task in progress that another agent holds (one vote per claim)',
     },
     of: (input) => {
       if (input.cancel === true) return ['status=cancelled'];
+      if (input.risk !== undefined) return ['risk'];
       const edits = [input.title, input.description, input.priority, input.required_role];
-      return [edits.some((field) => field !== undefined) ? 'edit' : 'progress'];
+      if (edits.some((field) => field !== undefined)) return ['edit'];
+      return [input.review === undefined ? 'progress' : 'review'];
     },
   },
   team_task_complete: {
@@ -113,6 +117,14 @@ export const TOOL_ACTIONS: ActionTable = {
     of: () => ['heartbeat'],
   },
   team_recover: { gate: 'permission', actions: { recover: 'take back expired claims and free lost teammates now' }, of: () => ['recover'] },
+  team_child: {
+    gate: 'permission',
+    actions: {
+      start: 'start a child team that takes over some ready tasks',
+      takeover: 'become the lead of a child team whose lead is lost',
+    },
+    of: (input) => [input.action],
+  },
 };
 
 /** The actions a parsed call of `tool` asks for. */

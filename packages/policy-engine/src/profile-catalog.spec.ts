@@ -90,4 +90,10 @@ describe('profileChanges', () => {
     expect(changes.some((line) => line.startsWith('name') || line.startsWith('description'))).toBe(false);
     expect(profileChanges(get('deep'), get('deep'))).toEqual([]);
   });
+
+  it('names optional sections gained and lost (caps, hooks)', () => {
+    const capped = { ...get('default'), caps: { claims: 5 } };
+    expect(profileChanges(get('default'), capped)).toEqual(['caps.claims unset -> 5']);
+    expect(profileChanges(capped, get('default'))).toEqual(['caps.claims 5 -> unset']);
+  });
 });

@@ -20,11 +20,14 @@ export function profileChanges(from: Profile, to: Profile): string[] {
   leaves(from, '', before);
   leaves(to, '', after);
   const changes: string[] = [];
-  for (const [field, value] of after) {
+  // Optional sections (caps, hooks) may be on one side only: a field that goes away is a change too.
+  const fields = [...after.keys(), ...[...before.keys()].filter((field) => !after.has(field))];
+  for (const field of fields) {
     if (field === 'name' || field === 'description') continue;
     const old = before.get(field);
+    const value = after.get(field);
     if (JSON.stringify(old) !== JSON.stringify(value)) {
-      changes.push(`${field} ${JSON.stringify(old)} -> ${JSON.stringify(value)}`);
+      changes.push(`${field} ${JSON.stringify(old) ?? 'unset'} -> ${JSON.stringify(value) ?? 'unset'}`);
     }
   }
   return changes;

@@ -17,7 +17,7 @@ const policy = recoveryPolicy({ leaseMs: 60_000, graceMs: 15_000, staleAfterMs: 
 const NOW = 1_000_000;
 
 function agent(id: string, state: RecoveryAgentView['state'], lastSeenAt: number | null, extra: Partial<RecoveryAgentView> = {}): RecoveryAgentView {
-  return { id, name: id.slice(3), role: 'implementer', state, epoch: state === 'invited' ? 0 : 1, lastSeenAt, createdAt: 0, ...extra };
+  return { id, name: id.slice(3), role: 'implementer', state, epoch: state === 'invited' ? 0 : 1, lastSeenAt, createdAt: 0, principalAgentId: null, ...extra };
 }
 
 function claim(taskId: string, ownerAgentId: string, leaseExpiresAt: number | null, attempts = 1): RecoveryClaimView {
@@ -33,6 +33,8 @@ function view(teams: Partial<RecoveryTeamView>[]): RecoveryView {
       profile: team.settings?.name ?? 'default',
       settings: DEFAULT,
       leadAgentId: 'ag_lead',
+      parent: null,
+      leadLostAt: null,
       lastActivityAt: NOW,
       mode: { current: 'default' as const, expiresAt: null, returnsTo: null },
       agents: [agent('ag_lead', 'active', NOW)],
@@ -187,5 +189,34 @@ describe('decideRecovery', () => {
   it('decides nothing for a healthy team', () => {
     const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW - 1_000), agent('ag_inv', 'invited', null, { createdAt: NOW - 1_000 })];
     expect(decideRecovery(view([{ agents, claims: [claim('tk_a', 'ag_ann', NOW + 30_000)] }]), policy)).toEqual([]);
+  });
+
+  describe('child teams', () => {
+    const parent = { teamId: 'tm_parentaaa' as RecoveryTeamView['teamId'], leadAgentId: 'ag_boss' as RecoveryTeamView['leadAgentId'] };
+
+    it("marks a silent child lead lost like a teammate and reports it to the parent's lead, leaving the team alone", () => {
+      const steps = decideRecovery(view([{ parent, agents: [agent('ag_lead', 'active', NOW - 120_000)], claims: [claim('tk_a', 'ag_lead', NOW + 30_000)] }]), policy);
+      expect(summary(steps)).toEqual(['ag_lead->disconnected agent.stale', 'report_lead_lost hierarchy.lead_lost', 'tk_a->ready agent.disconnected_grace']);
+      expect(steps[1]).toMatchObject({ kind: 'report_lead_lost', agentId: 'ag_lead', expect: { leadLostAt: null } });
+    });
+
+    it('reports a child lead whose session ended only once the grace period passed, and only once', () => {
+      const gone = (at: number) => [agent('ag_lead', 'disconnected', at)];
+      expect(summary(decideRecovery(view([{ parent, agents: gone(NOW - 14_999) }]), policy))).toEqual([]);
+      expect(summary(decideRecovery(view([{ parent, agents: gone(NOW - 15_000) }]), policy))).toEqual(['report_lead_lost hierarchy.lead_lost']);
+      expect(summary(decideRecovery(view([{ parent, leadLostAt: NOW - 1, agents: gone(NOW - 15_000) }]), policy))).toEqual([]);
+    });
+
+    it('reports a retired child lead (absent from the view), never a root lead or a lead another agent plays', () => {
+      expect(summary(decideRecovery(view([{ parent, agents: [] }]), policy))).toEqual(['report_lead_lost hierarchy.lead_lost']);
+      expect(summary(decideRecovery(view([{ agents: [agent('ag_lead', 'disconnected', 0)] }]), policy))).toEqual([]);
+      const played = [agent('ag_lead', 'active', 0, { principalAgentId: 'ag_boss' as RecoveryAgentView['id'] })];
+      expect(summary(decideRecovery(view([{ parent, agents: played }]), policy))).toEqual([]);
+    });
+
+    it('finalizes an idle child team without reporting its lead', () => {
+      const idle = decideRecovery(view([{ parent, lastActivityAt: NOW - DEFAULT.idle.team_timeout_ms, agents: [agent('ag_lead', 'disconnected', 0)] }]), policy);
+      expect(summary(idle)).toEqual(['finalize_team idle.team_timeout_ms']);
+    });
   });
 });

@@ -26,6 +26,11 @@ export const RECOVERY_RULES = {
   teamIdle: 'idle.team_timeout_ms',
   /** A temporary mode past its time returns to the mode it returns to (recorded once). */
   modeLapsed: 'mode.ttl',
+  /**
+   * A child team's lead is lost (silent, gone past the grace period, or retired): the team is left
+   * as it is and its parent's lead is told once, to take it over or cancel it.
+   */
+  childLeadLost: 'hierarchy.lead_lost',
 } as const;
 
 function ago(now: number, at: number): string {
@@ -44,7 +49,10 @@ function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPol
   const profile = team.settings;
   const retires = profile !== null && profile.guardrails.idle_sweep && profile.idle.retire_idle_agents;
   for (const agent of team.agents) {
-    if (agent.id === team.leadAgentId) continue;
+    // A root's lead is never lost (it is the user's own session); a lead another agent plays has
+    // that agent's liveness. A child team's own lead is a thread like any teammate.
+    if (agent.id === team.leadAgentId && team.parent === null) continue;
+    if (agent.principalAgentId !== null) continue;
     const expect = { state: agent.state, epoch: agent.epoch, lastSeenAt: agent.lastSeenAt };
     const since = agent.lastSeenAt ?? agent.createdAt;
     if (since + staleAfterMs > now) continue;
@@ -78,6 +86,26 @@ function lostAgentSteps(team: RecoveryTeamView, now: number, policy: RecoveryPol
     }
   }
   return steps;
+}
+
+/**
+ * The report of a child team's lost lead to its parent's lead, once per loss: its lead is being
+ * marked lost or retired by this sweep, is not in the view (retired), or its session ended more
+ * than the grace period ago. A lead another agent plays is never lost.
+ */
+function leadLostStep(team: RecoveryTeamView, lost: readonly RecoveryStep[], now: number, policy: RecoveryPolicy): RecoveryStep | null {
+  if (team.parent === null || team.leadLostAt !== null) return null;
+  const lead = team.agents.find((agent) => agent.id === team.leadAgentId);
+  if (lead !== undefined && lead.principalAgentId !== null) return null;
+  const goingNow = lost.some((step) => (step.kind === 'mark_agent_lost' || step.kind === 'retire_agent') && step.agentId === team.leadAgentId);
+  let why: string | null = null;
+  if (lead === undefined) why = 'it is retired';
+  else if (goingNow) why = `it was last heard from ${ago(now, lead.lastSeenAt ?? lead.createdAt)}`;
+  else if (lead.state === 'disconnected' && (lead.lastSeenAt ?? lead.createdAt) + policy.graceMs <= now) {
+    why = `its session ended ${ago(now, lead.lastSeenAt ?? lead.createdAt)} and it did not resume within ${policy.graceMs} ms`;
+  }
+  if (why === null) return null;
+  return { kind: 'report_lead_lost', teamId: team.teamId, agentId: team.leadAgentId, expect: { leadLostAt: null }, rule: RECOVERY_RULES.childLeadLost, reason: why };
 }
 
 /** The team's own steps: a temporary mode that lapsed, and a finalize when the team is idle as a whole. */
@@ -150,6 +178,8 @@ export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): Reco
       steps.push(finalize);
       continue;
     }
+    const leadLost = leadLostStep(team, lost, view.now, policy);
+    if (leadLost !== null) steps.push(leadLost);
     const lostIds = new Set(lost.flatMap((step) => (step.kind === 'mark_agent_lost' ? [step.agentId] : [])));
     const retiredIds = new Set(lost.flatMap((step) => (step.kind === 'retire_agent' ? [step.agentId] : [])));
     const agents = new Map(team.agents.map((agent) => [agent.id, agent] as const));

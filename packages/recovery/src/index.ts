@@ -5,4 +5,4 @@ export type { RecoveryPolicy, RecoveryPolicyOptions } from './recovery-policy';
 export { heartbeatDecision } from './heartbeat';
 export type { HeartbeatDecision } from './heartbeat';
 export { RecoverySweeper, recoveryActionOf, runRecoverySweep } from './sweep';
-export type { SweepReport } from './sweep';
+export type { SweepReport, RecoveryHooks } from './sweep';

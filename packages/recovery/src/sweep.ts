@@ -1,5 +1,5 @@
 import type { ToolOutput } from '@codex-team/contracts';
-import type { RecoveryResult, RecoveryScope, RecoveryStep, TeamStore } from '@codex-team/store';
+import type { RecoveryResult, RecoveryScope, RecoveryStep, RecoveryView, TeamStore } from '@codex-team/store';
 import { decideRecovery } from './decide-recovery';
 import type { RecoveryPolicy } from './recovery-policy';
 
@@ -22,10 +22,24 @@ export function recoveryActionOf(step: RecoveryStep): { action: RecoveryAction['
       return { action: 'team.finalize', subject_id: step.teamId };
     case 'expire_mode':
       return { action: 'mode.expire', subject_id: step.teamId };
+    case 'report_lead_lost':
+      return { action: 'team.lead_lost', subject_id: step.teamId };
   }
 }
 
 type RecoveryAction = ToolOutput<'team_recover'>['actions'][number];
+
+/**
+ * The RecoveryAction hooks of a process (mcp-server runs them): asked about the decided steps
+ * before they are applied, outside any transaction, and told about the applied ones after. The
+ * store's compare-and-set still re-checks every step it applies, so a slow hook only delays it.
+ */
+export interface RecoveryHooks {
+  /** The steps the Pre hooks let through (a blocked step is skipped this sweep; the next sweep asks again). */
+  before(steps: readonly RecoveryStep[], view: RecoveryView): Promise<RecoveryStep[]>;
+  /** The Post hooks of the applied steps; never fails the sweep. */
+  after(result: RecoveryResult, view: RecoveryView): Promise<void>;
+}
 
 export interface SweepReport extends RecoveryResult {
   /** The store's time of the view the steps were decided on. */
@@ -45,6 +59,7 @@ export async function runRecoverySweep(
   policy: RecoveryPolicy,
   scope: RecoveryScope = {},
   logger?: RecoveryLogger,
+  hooks?: RecoveryHooks,
 ): Promise<SweepReport> {
   const view = await store.recoveryView(scope);
   const considered = {
@@ -52,9 +67,11 @@ export async function runRecoverySweep(
     claims: view.teams.reduce((sum, team) => sum + team.claims.length, 0),
     agents: view.teams.reduce((sum, team) => sum + team.agents.length, 0),
   };
-  const steps = decideRecovery(view, policy);
+  const decided = decideRecovery(view, policy);
+  const steps = hooks === undefined || decided.length === 0 ? decided : await hooks.before(decided, view);
   if (steps.length === 0) return { now: view.now, considered, applied: [], skipped: [], notices: [] };
   const result = await store.applyRecovery({ steps });
+  if (hooks !== undefined && result.applied.length > 0) await hooks.after(result, view);
   for (const { step, outcome } of result.applied) {
     logger?.info(
       {
@@ -89,13 +106,14 @@ export class RecoverySweeper {
     private readonly store: TeamStore,
     private readonly policy: RecoveryPolicy,
     private readonly logger?: RecoveryLogger,
+    private readonly hooks?: RecoveryHooks,
   ) {}
 
   /** Runs a sweep after any sweep of this process that is still running. */
   sweep(scope: RecoveryScope = {}): Promise<SweepReport> {
     this.pending += 1;
     const next = this.running
-      .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger))
+      .then(() => runRecoverySweep(this.store, this.policy, scope, this.logger, this.hooks))
       .finally(() => {
         this.pending -= 1;
       });

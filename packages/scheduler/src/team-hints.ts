@@ -1,5 +1,5 @@
 import type { Profile, ToolOutput } from '@codex-team/contracts';
-import { budgetState, describeRole, earlyStopVerdict, type BudgetState, type CodexThreadCap } from '@codex-team/policy-engine';
+import { budgetState, describeRole, earlyStopVerdict, type BudgetState } from '@codex-team/policy-engine';
 import type { TeamSnapshot } from '@codex-team/contracts';
 import { staffingHints } from './staffing';
 
@@ -31,13 +31,13 @@ export function readyToFinalize(snapshot: TeamSnapshot, profile: Profile): Ready
 /**
  * The lead's readiness hints: which roles to spawn now (with what each role is for), under which
  * cap and budget, and which teammates the idle sweep has marked. Pure; from a store snapshot.
- * `codex`, when the server knows it, caps the hints like the profile does: never more spawns than
- * Codex would allow.
+ * `outer`, a cap from outside the team (Codex's thread cap, what the team tree leaves it), caps
+ * the hints like the profile does: never more spawns than it would allow.
  */
-export function teamHints(snapshot: TeamSnapshot, profile: Profile, codex?: CodexThreadCap): StaffingHintsView {
+export function teamHints(snapshot: TeamSnapshot, profile: Profile, outer?: { teammates: number; from: string }): StaffingHintsView {
   const hints = staffingHints({
     profile,
-    ...(codex === undefined ? {} : { threadCap: codex.teammates, threadCapFrom: `Codex's thread cap (${codex.from})` }),
+    ...(outer === undefined ? {} : { threadCap: outer.teammates, threadCapFrom: outer.from }),
     team: snapshot.team,
     agents: snapshot.agents,
     tasks: snapshot.tasks,

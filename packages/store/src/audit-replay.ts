@@ -2,6 +2,7 @@ import {
   AgentSchema,
   ArtifactSchema,
   MessageSchema,
+  TaskReviewSchema,
   TaskSchema,
   TeamError,
   TeamSchema,
@@ -9,7 +10,7 @@ import {
   type Team,
 } from '@codex-team/contracts';
 import { modeLapse } from '@codex-team/policy-engine';
-import type { AckRecord, TeamSnapshot, UsageRecord } from '@codex-team/contracts';
+import type { AckRecord, TaskReview, TeamSnapshot, UsageRecord } from '@codex-team/contracts';
 
 type Row = { id: string };
 
@@ -46,7 +47,7 @@ function stringList(value: unknown, what: string, seq: number): string[] {
  * Rebuilds a team's state from its audit trail, in seq order. Every state change's event carries
  * the rows it changed as they were afterwards, so folding them gives the latest row of everything;
  * acks and usage samples are facts added once. Decision events (`policy.fanout`, `policy.deny`)
- * change no state. The result has the shape of TeamStore.readTeam, so the two can be compared:
+ * change no state, nor do blocks (`hook.block`). The result has the shape of TeamStore.readTeam, so the two can be compared:
  * a replay that differs from the store means an event is missing or wrong.
  * With `now`, the team's mode is as it applies then, like every read of the store: a temporary
  * mode that lapsed before its lapse was recorded has already returned.
@@ -63,6 +64,8 @@ export function replayAuditTrail(events: readonly AuditEvent[], options: { now?:
   const idleSince = new Map<string, string>();
   const acks: AckRecord[] = [];
   const usage: UsageRecord[] = [];
+  // One vote per agent and claim: a later vote replaces the earlier one in its place.
+  const reviews = new Map<string, TaskReview>();
 
   for (const event of events) {
     const { data } = event;
@@ -75,7 +78,8 @@ export function replayAuditTrail(events: readonly AuditEvent[], options: { now?:
     };
     for (const row of rowsOf(data, 'team')) team = parse(TeamSchema, row);
     upsert(agents, rowsOf(data, 'agent').map((row) => parse(AgentSchema, row)));
-    for (const key of ['task', 'unblocked_tasks', 'cancelled_tasks']) {
+    // `tasks`: a child's tasks at its start, a parent's delegated tasks and its roll-up.
+    for (const key of ['task', 'tasks', 'unblocked_tasks', 'cancelled_tasks']) {
       upsert(tasks, rowsOf(data, key).map((row) => parse(TaskSchema, row)));
     }
     upsert(messages, rowsOf(data, 'message').map((row) => parse(MessageSchema, row)));
@@ -100,6 +104,11 @@ export function replayAuditTrail(events: readonly AuditEvent[], options: { now?:
         }
         usage.push(record);
         usedTokens += record.charged_tokens;
+        break;
+      }
+      case 'task.review': {
+        const review = parse(TaskReviewSchema, data['review']);
+        reviews.set(`${review.task_id}/${review.fence}/${review.reviewer_agent_id}`, review);
         break;
       }
       case 'agent.idle':
@@ -132,5 +141,6 @@ export function replayAuditTrail(events: readonly AuditEvent[], options: { now?:
     acks,
     artifacts: [...artifacts.values()],
     usage,
+    reviews: [...reviews.values()],
   };
 }

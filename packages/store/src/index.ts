@@ -13,13 +13,15 @@ export type {
   RecoveryView,
   RecoveryStep,
   RecoveryResult,
+  HookBlock,
+  TicketHolder,
   TeamStore,
 } from './team-store';
 export { replayAuditTrail } from './audit-replay';
 export { SqliteTeamStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from './sqlite-team-store';
 export type { TeamStoreReader } from './sqlite-team-store';
 export { makeDirectory } from './store-file';
-export { withinOneBusyDeadline } from './sqlite/transaction';
+export { notCountedAgainstBusyDeadline, withinOneBusyDeadline } from './sqlite/transaction';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';

@@ -6,6 +6,7 @@ import { isTeamError } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { digestDatabase } from './testing/database-digest';
 import { openSqliteTeamStore } from './sqlite-team-store';
+import { notCountedAgainstBusyDeadline, withinOneBusyDeadline } from './sqlite/transaction';
 import { describeTeamStoreConformance } from './team-store.conformance';
 import type { CallAuthorization, TeamStore } from './team-store';
 
@@ -126,6 +127,38 @@ describe('SQLite adapter', () => {
       const outcome = await underLock('blocking', { busyTimeoutMs: 1_000, busyRetry: { deadlineMs: 1_000 } });
       expect(outcome.code).toBe('BUSY');
       expect(outcome.longestGapMs).toBeGreaterThanOrEqual(400);
+    });
+  });
+
+  describe("a call's busy deadline", () => {
+    const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+    /** One tool call: `before` (say, its hooks), then a write that meets a lock held 100 ms more. */
+    async function callAfter(name: string, before: () => Promise<void>): Promise<string> {
+      const path = join(dir, `${name}.db`);
+      const store = await open(path, { busyTimeoutMs: 5, busyRetry: { deadlineMs: 300, baseDelayMs: 5, maxDelayMs: 20 } });
+      const blocker = new Database(path);
+      const code = await withinOneBusyDeadline(async () => {
+        await before();
+        blocker.exec('BEGIN IMMEDIATE');
+        setTimeout(() => blocker.exec('ROLLBACK'), 100);
+        return store.createTeam({ name: 'x', objective: '', leadName: 'l', resumeTicketHash: `r-${name}` }).then(
+          () => 'ok',
+          (error: unknown) => (isTeamError(error) ? error.code : String(error)),
+        );
+      });
+      await pause(150);
+      blocker.close();
+      await store.close();
+      return code;
+    }
+
+    it("does not count a hook's time: the write after a hook longer than the deadline still waits out a short lock", async () => {
+      expect(await callAfter('hook-time', () => notCountedAgainstBusyDeadline(() => pause(400)))).toBe('ok');
+    });
+
+    it('counts the rest of the call (the broken variant: the same wait counted leaves the write one attempt)', async () => {
+      expect(await callAfter('counted-time', () => pause(400))).toBe('BUSY');
     });
   });
 

@@ -9,22 +9,27 @@ import type {
   Clock,
   IdGenerator,
   PlanReview,
+  Task,
   Team,
   TeamId,
   TeamModeState,
   TeamSnapshot,
   ToolInput,
+  ToolName,
   ToolOutput,
 } from '@codex-team/contracts';
+import type { TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import { ProfileCatalog, type CodexThreadCap } from '@codex-team/policy-engine';
 import { checkAppliedMigrations, defaultMigrationsDir, migrate, readAppliedMigrations, readMigrations, type Migration } from './migrations';
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
+import { findTeam, treeThreadsOf } from './sqlite/access';
 import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
 import { DecisionQueue } from './sqlite/decision-queue';
 import * as heartbeats from './sqlite/heartbeat-ops';
+import * as hooks from './sqlite/hook-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
 import * as policy from './sqlite/policy-ops';
@@ -35,6 +40,8 @@ import * as teams from './sqlite/team-ops';
 import { sqliteDatabase } from './sqlite/native-sqlite';
 import { openDatabase } from './sqlite/open-database';
 import { openFailure } from './sqlite/open-failure';
+import * as tree from './sqlite/tree-ops';
+import { subtreeIds, treeNodes } from './sqlite/tree-rows';
 import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
 import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import type {
@@ -42,6 +49,7 @@ import type {
   AuditQuery,
   BoundAgent,
   CallAuthorization,
+  CallScope,
   ClaimOptions,
   CodexThreadAgent,
   CreateTeamInput,
@@ -49,6 +57,7 @@ import type {
   AuthzDecisionQuery,
   DecisionEntry,
   HeartbeatRequest,
+  HookBlock,
   JoinAgentInput,
   LeaseOptions,
   ModeChangeResult,
@@ -63,8 +72,10 @@ import type {
   SetModeInput,
   SetProfileInput,
   SpawnAgentInput,
+  StartChildInput,
   TeamStatusBase,
   TeamStore,
+  TicketHolder,
 } from './team-store';
 
 export type { BusyRetryOptions } from './sqlite/transaction';
@@ -138,6 +149,30 @@ export class SqliteTeamStore implements TeamStore {
 
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent> {
     return this.tx.write((op) => agents.spawnAgent(op, actor, input), withDecision(actor.authorization));
+  }
+
+  startChild(actor: Actor, input: StartChildInput): Promise<ToolOutput<'team_child'>> {
+    return this.tx.write((op) => tree.startChild(op, actor, input), withDecision(actor.authorization));
+  }
+
+  takeOverChild(actor: Actor): Promise<ToolOutput<'team_child'>> {
+    return this.tx.write((op) => tree.takeOverChild(op, actor), withDecision(actor.authorization));
+  }
+
+  readTree(teamId: TeamId): Promise<TreeNode[]> {
+    return this.tx.read((op) => {
+      const root = op.sql.value<string>('SELECT root_team_id FROM teams WHERE id = ?', teamId);
+      if (root === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
+      return treeNodes(op, subtreeIds(op, root));
+    });
+  }
+
+  readTreeThreads(teamId: TeamId): Promise<TreeThreads> {
+    return this.tx.read((op) => {
+      const team = findTeam(op, teamId);
+      if (team === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`);
+      return treeThreadsOf(op, team);
+    });
   }
 
   joinAgent(input: JoinAgentInput): Promise<BoundAgent> {
@@ -320,6 +355,22 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => modes.reviewPlan(op, actor, input), withDecision(actor.authorization));
   }
 
+  recordHookBlock(block: HookBlock): Promise<never> {
+    return this.tx.write((op) => hooks.recordHookBlock(op, block), withDecision(block.authorization));
+  }
+
+  readTask(actor: Actor, taskId: string): Promise<Task> {
+    return this.tx.read((op) => hooks.readTask(op, actor, taskId));
+  }
+
+  callScope(actor: Actor, tool: ToolName): Promise<CallScope | null> {
+    return this.tx.read((op) => hooks.callScope(op, actor, tool));
+  }
+
+  findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null> {
+    return this.tx.read((op) => hooks.findTicketHolder(op, kind, ticketHash));
+  }
+
   /** Writes the queued decisions, then closes the file; the file is closed even when that fails. */
   async close(): Promise<void> {
     if (!this.db.open) return;
@@ -380,7 +431,7 @@ function withDecision(authorization: CallAuthorization | undefined): { authoriza
 }
 
 /** The reads an operator's inspection needs: what a store opened read-only offers. */
-export type TeamStoreReader = Pick<SqliteTeamStore, 'listTeams' | 'readTeam' | 'listAuditEvents' | 'listAuthzDecisions' | 'close'> & {
+export type TeamStoreReader = Pick<SqliteTeamStore, 'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'close'> & {
   /**
    * Whether reads see commits as other processes make them (the file is read in place), or a
    * copy taken at open (the store had no write-ahead log, so no process was writing it).

@@ -5,6 +5,8 @@ import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
+import { describeHierarchyRules } from './conformance/hierarchy.conformance';
+import { describeHookRules } from './conformance/hooks.conformance';
 import {
   Fixture,
   ReverseIdGenerator,
@@ -66,5 +68,7 @@ export function describeTeamStoreConformance(adapterName: string, makeStore: Mak
     describeSnapshotRules(fixture);
     describeModeRules(fixture);
     describeDecisionRules(fixture);
+    describeHierarchyRules(fixture);
+    describeHookRules(fixture);
   });
 }

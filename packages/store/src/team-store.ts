@@ -9,21 +9,32 @@ import type {
   Decision,
   PlanReview,
   Message,
+  Task,
   Team,
   TeamId,
   Profile,
   TeamMode,
   TeamModeState,
   ToolInput,
+  ToolName,
   ToolOutput,
   TeamSnapshot,
 } from '@codex-team/contracts';
+import type { TeamBudget, TreeNode, TreeThreads } from '@codex-team/hierarchy';
+import type { HookOutcome } from '@codex-team/hooks';
 import type { CallPermission } from '@codex-team/policy-engine';
 
 /** The agent on whose behalf an operation runs: always taken from the bound session. */
 export interface Actor {
+  /** The agent's own team (the session's binding). */
   teamId: TeamId;
   agentId: AgentId;
+  /**
+   * The call's `team` argument, when it names another team: the operation acts there only as the
+   * team tree allows its tool, checked in its own transaction (docs/hierarchy.md: NOT_FOUND for a
+   * team the caller may not see, DENIED for what its relation may not do there).
+   */
+  inTeam?: string;
   /** The decision that let this call through; a write operation records it with its state change. */
   authorization?: CallAuthorization;
   /**
@@ -106,6 +117,15 @@ export interface CreateTeamInput {
   codexThreadId?: string;
 }
 
+export interface StartChildInput {
+  /** The parent's ready tasks the child takes over. */
+  tasks: readonly string[];
+  /** The budget carved from the parent; default half of what it has left. */
+  tokens?: number;
+  /** Set for lead "ticket": the invited lead joins with this ticket; absent, the caller plays the lead. */
+  leadTicketHash?: string;
+}
+
 export interface SpawnAgentInput {
   name: string;
   role: string;
@@ -180,6 +200,8 @@ export interface RecoveryAgentView {
   /** Epoch milliseconds; null for an invited agent never bound. */
   lastSeenAt: number | null;
   createdAt: number;
+  /** A child team's lead played by an ancestor's lead: its liveness is that agent's, never its own. */
+  principalAgentId: AgentId | null;
 }
 
 /** A team's stored mode, as the lapse rule reads it (times in epoch ms). */
@@ -207,7 +229,11 @@ export interface RecoveryTeamView {
   /** That profile as the store's profiles have it (idle, lease and guardrail settings); null when unknown. */
   settings: Profile | null;
   leadAgentId: AgentId;
-  /** The latest state change an agent of the team made, or a heartbeat, or the team's start (ms). */
+  /** A child team's parent and its lead (who is told when this team's lead is lost); null for a root. */
+  parent: { teamId: TeamId; leadAgentId: AgentId } | null;
+  /** When the parent's lead was told that this team's lead is lost; null while it is not. */
+  leadLostAt: number | null;
+  /** The latest state change an agent of the team (or of a team below it) made, a heartbeat, or its start (ms). */
   lastActivityAt: number;
   /** The mode as stored: a temporary mode past its time has lapsed but is not recorded yet. */
   mode: RecoveryModeView;
@@ -269,6 +295,19 @@ export type RecoveryStep =
       expect: { state: AgentState; epoch: number; lastSeenAt: number | null };
       rule: string;
       reason: string;
+    }
+  | {
+      /**
+       * A child team's lead is lost: its team stays as it is and the parent's lead is told, once,
+       * that it may take the team over or cancel it.
+       */
+      kind: 'report_lead_lost';
+      teamId: TeamId;
+      agentId: AgentId;
+      /** Applied only while the team has reported no loss yet and its lead is still neither active nor played. */
+      expect: { leadLostAt: null };
+      rule: string;
+      reason: string;
     };
 
 export interface RecoveryPlan {
@@ -306,6 +345,10 @@ export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize'
   /** When the lead declared consensus (ISO), or null. */
   consensus_at: string | null;
   used_tokens: number;
+  /** The budget the team is held to in its tree (a child's carve; its children's carves set aside). */
+  budget: TeamBudget;
+  /** Its thread slots as its tree holds them (the cap on its lead's spawn hints). */
+  threads: TreeThreads;
 };
 
 export interface SetProfileInput {
@@ -362,6 +405,34 @@ export interface PlanReviewInput {
 }
 
 /**
+ * A call blocked by the command hooks the server ran before its operation (outside any
+ * transaction); see TeamStore.recordHookBlock.
+ */
+export interface HookBlock {
+  /** The team the call is about; null before team_start has made one (then only the decision is recorded). */
+  teamId: TeamId | null;
+  agentId: AgentId | null;
+  tool: string;
+  /** The task (or other entity) the call is about, if any. */
+  subjectId: string | null;
+  outcome: HookOutcome;
+  /** The call's allow decision, recorded as the block's deny in the same transaction. */
+  authorization?: CallAuthorization;
+}
+
+/** The agent a join or resume ticket belongs to, and its team (for the hooks of a call before it binds). */
+export interface TicketHolder {
+  team: Team;
+  agent: Agent;
+}
+
+/** Where a call acts and as whom, as its hooks see it before the operation (TeamStore.callScope). */
+export interface CallScope {
+  team: Team;
+  agent: Agent;
+}
+
+/**
  * The store port: atomic domain operations. Each method is one write transaction (checks, writes
  * and exactly one audit event per state change) or one consistent read; none holds a transaction
  * across an await. Failures are TeamErrors with stable codes and leave the store unchanged.
@@ -370,6 +441,23 @@ export interface TeamStore {
   createTeam(input: CreateTeamInput): Promise<BoundAgent>;
   /** Lead only. Refuses when the team already has max_threads invited or active teammates. */
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent>;
+  /**
+   * Lead only: starts a child team that takes over some ready tasks of the caller's team (or of the
+   * team `actor.inTeam` names, as the tree allows), with a token budget carved from it, within the
+   * profile's depth and the tree's thread cap. Its lead is the caller (lead "self") or an invited
+   * agent joining with `leadTicketHash`. One `team.delegate` event in the parent, `team.start` in
+   * the child.
+   */
+  startChild(actor: Actor, input: StartChildInput): Promise<ToolOutput<'team_child'>>;
+  /**
+   * An ancestor's lead takes over a child team whose lead is lost (CONFLICT while it is active):
+   * it plays that lead from now on, and the lost session can no longer resume. One `agent.takeover`.
+   */
+  takeOverChild(actor: Actor): Promise<ToolOutput<'team_child'>>;
+  /** Every team of the tree `teamId` belongs to, as the status views show them (operator tools). */
+  readTree(teamId: TeamId): Promise<TreeNode[]>;
+  /** The team's thread slots as its tree holds them, counted as a spawn counts them (operator hints). */
+  readTreeThreads(teamId: TeamId): Promise<TreeThreads>;
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /**
@@ -483,5 +571,21 @@ export interface TeamStore {
   submitPlan(actor: Actor, artifactId: string): Promise<PlanReview>;
   /** Lead only: approves or rejects a pending plan with a reason (its author gets a message). */
   reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview>;
+  /**
+   * Records a block by command hooks: one `hook.block` event (the hooks' decisions, durations,
+   * exit statuses and output digests) and the call's decision (deny, step `hook`) in one
+   * transaction; nothing else changes. Always rejects, with the HOOK_BLOCKED error to answer.
+   */
+  recordHookBlock(block: HookBlock): Promise<never>;
+  /** One task of the caller's team, as hooks see it before an operation (a read). */
+  readTask(actor: Actor, taskId: string): Promise<Task>;
+  /**
+   * The team a call of `tool` acts in and the agent it acts as, for its hooks before the operation
+   * (a read): the caller's own team, or the team `actor.inTeam` names as the tree allows the tool;
+   * null when the tree refuses it (the operation then answers and records that refusal itself).
+   */
+  callScope(actor: Actor, tool: ToolName): Promise<CallScope | null>;
+  /** The agent a join or resume ticket hash belongs to, or null (a read, for hooks before binding). */
+  findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null>;
   close(): Promise<void>;
 }

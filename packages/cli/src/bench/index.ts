@@ -1,6 +1,7 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
 import { claimThroughputBenchmark } from './claim-throughput';
+import { hooksBenchmark } from './hooks';
 import { httpRoundTripBenchmark } from './http-round-trip';
 import { pgClaimsBenchmark } from './pg-claims';
 import { redactionBenchmark } from './redaction';
@@ -17,6 +18,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
+  hooksBenchmark,
   redactionBenchmark,
   pgClaimsBenchmark,
 ];

@@ -152,7 +152,7 @@ describe('the shipped skill', () => {
   it('stays short and names the protocol tools', () => {
     const text = readShippedSkill();
     expect(text.split('\n').length).toBeLessThan(45);
-    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish']) {
+    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish', 'team_child', 'takeover', 'risk', 'HOOK_BLOCKED']) {
       expect(text).toContain(tool);
     }
   });

@@ -30,6 +30,8 @@ export interface ProcessInstallOptions extends InstallTargetOptions {
   dbPath: string;
   /** Absolute path of the user's profile directory the server reads; omitted: the server's default. */
   profilesDir?: string;
+  /** Absolute path of a lifecycle hooks file the server runs for every team (`--hooks`); omitted: none. */
+  hooksFile?: string;
   /** Absolute path of the Node binary Codex runs the server (and the hooks) with. */
   nodePath: string;
   /** Absolute path of the installed `codex-team-mcp` bundle; it must exist. */
@@ -63,9 +65,9 @@ export interface InstallResult {
   entry: McpEntry;
 }
 
-/** The entry `install` writes: the runtime's server bundle with the store, profiles, name and Codex's cap. */
+/** The entry `install` writes: the runtime's server bundle with the store, profiles, name, Codex's cap and the lifecycle hooks file. */
 export function serverEntryFor(
-  options: Pick<ProcessInstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap'>,
+  options: Pick<ProcessInstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap' | 'hooksFile'>,
 ): McpServerEntry {
   return {
     command: options.nodePath,
@@ -80,6 +82,7 @@ export function serverEntryFor(
       String(options.codexThreadCap.teammates),
       '--codex-thread-cap-from',
       options.codexThreadCap.from,
+      ...(options.hooksFile === undefined ? [] : ['--hooks', options.hooksFile]),
     ],
     startupTimeoutSec: STARTUP_TIMEOUT_SEC,
     toolTimeoutSec: TOOL_TIMEOUT_SEC,

@@ -112,7 +112,7 @@ describe('codex-team install: a runtime of its own', () => {
     // And doctor, from this checkout, finds everything in place except the hooks the user has not reviewed.
     const doctor = run(builtCliBin(), ['doctor']);
     expect(doctor.stdout).toMatch(/^ok {4}server-start +answers the MCP handshake with \d+ tools, and its store is open$/m);
-    expect(doctor.stdout).toContain('2 of 11 checks failed');
+    expect(doctor.stdout).toContain('2 of 12 checks failed');
     expect(doctor.stdout.match(/^FAIL .*$/gm)).toEqual([expect.stringMatching(/^FAIL {2}hook Stop +untrusted/), expect.stringMatching(/^FAIL {2}hook SubagentStop +untrusted/)]);
   });
 

@@ -65,6 +65,7 @@ describe('codex-team install --url with the real Codex CLI', () => {
       [['--bearer-env', 'TEAM_TOKEN'], '--bearer-env goes with --url'],
       [['--url', URL, '--db', join(root, 'x.db')], '--url registers a running server'],
       [['--url', URL, '--hooks'], '--hooks goes without --url'],
+      [['--url', URL, '--hooks-file', 'hooks.json'], 'lifecycle hooks run in it, so give the file to codex-team serve --hooks FILE'],
       [['--url', 'ftp://example.org/mcp'], '--url must be http:// or https://'],
       [['--url', URL, '--bearer-env', 'NOT-A-VAR'], 'is not an environment variable name'],
     ] as const) {

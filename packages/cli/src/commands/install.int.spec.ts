@@ -101,6 +101,30 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     expect((await codex('mcp', 'get', 'team', '--json')).stdout).toContain('my-team-server');
   });
 
+  it('writes --hooks-file into the server entry as an absolute path, and refuses an invalid file writing nothing', async () => {
+    writeFileSync(join(root, 'hooks.json'), JSON.stringify({ hooks: { PreTaskComplete: [{ hooks: [{ type: 'command', command: 'exit 0' }] }] } }));
+    writeFileSync(join(root, 'bad.json'), JSON.stringify({ hooks: { Stop: [] } }));
+    const before = readFileSync(join(codexHome, 'config.toml'), 'utf8');
+    const refused = spawnSync(process.execPath, [builtCliBin(), 'install', '--hooks-file', 'bad.json'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: homeDir, CODEX_HOME: codexHome },
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(`codex-team install: INVALID_INPUT: hooks file ${join(root, 'bad.json')} is invalid: hooks.Stop: is not a known key\n`);
+    expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe(before);
+
+    const installed = spawnSync(process.execPath, [builtCliBin(), 'install', '--hooks-file', 'hooks.json'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: homeDir, CODEX_HOME: codexHome },
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(installed.status).toBe(0);
+    expect(installed.stdout).toContain(`hooks:     ${join(root, 'hooks.json')} (lifecycle hooks of every team)`);
+    const servers = JSON.parse((await codex('mcp', 'list', '--json')).stdout) as { name: string; transport: { args: string[] } }[];
+    expect(servers.find((server) => server.name === 'team')?.transport.args.slice(-2)).toEqual(['--hooks', join(root, 'hooks.json')]);
+  });
+
   it('answers an unknown flag with one USAGE line and exit code 2', () => {
     const result = cli(['install', '--frobnicate']);
     expect(result.status).toBe(2);

@@ -1,4 +1,6 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { TeamError } from '@codex-team/contracts';
+import { loadHooksFile } from '@codex-team/mcp-server';
 import { makeDirectory } from '@codex-team/store';
 import { installCodexIntegration } from '../codex/codex-integration';
 import { readCodexConfig } from '../codex/codex-config';
@@ -18,18 +20,20 @@ export const installCommand: Command = {
   name: 'install',
   summary: 'Register the codex-team MCP server and skill (and with --hooks, its hooks) with Codex',
   synopsis:
-    '[--codex-home DIR] [--project DIR] [--name NAME] [--db PATH] [--profiles-dir DIR] [--hooks] [--multi-agent auto|v1|v2] ' +
-    '[--url URL [--bearer-env VAR]]',
+    '[--codex-home DIR] [--project DIR] [--name NAME] [--db PATH] [--profiles-dir DIR] [--hooks] [--hooks-file FILE] ' +
+    '[--multi-agent auto|v1|v2] [--url URL [--bearer-env VAR]]',
   details: [
     ...CODEX_TARGET_DETAILS,
     '--db PATH         store file (default: ~/.codex-team/team.db; with --project, one store per project under ~/.codex-team/projects/)',
     '--profiles-dir DIR  your own policy profiles (default: ~/.codex-team/profiles)',
     '--hooks           add Stop and SubagentStop hooks that keep teammates and the lead working while work is open',
+    "--hooks-file FILE codex-team's lifecycle hooks for every team (docs/hooks.md), checked now, passed as an absolute path",
     "--multi-agent S   plan with Codex's v1 or v2 thread cap; auto (default): the config's, or the smaller when the model may pick",
     '--url URL         connect Codex to a running `codex-team serve --http` at URL instead of starting a server',
     `--bearer-env VAR  with --url: the variable Codex reads the bearer token from (default: ${DEFAULT_TOKEN_ENV});`,
     '                  set it in the environment Codex runs in; the token is not written to config.toml.',
-    '                  The store, profiles and Codex\'s cap are then the server\'s flags (not with --db, --profiles-dir, --hooks)',
+    '                  The store, profiles, Codex\'s cap and the lifecycle hooks are then the server\'s flags',
+    '                  (not with --db, --profiles-dir, --hooks, --hooks-file)',
     'Copies the server into a runtime folder of its own (~/.codex-team/versions/), adds a marked',
     '[mcp_servers.NAME] block to config.toml and the skill to skills/. Rerunning it is safe;',
     '`codex-team uninstall` removes exactly what it added for that name.',
@@ -39,6 +43,7 @@ export const installCommand: Command = {
     db: { type: 'string' },
     'profiles-dir': { type: 'string' },
     hooks: { type: 'boolean' },
+    'hooks-file': { type: 'string' },
     'multi-agent': { type: 'string' },
     url: { type: 'string' },
     'bearer-env': { type: 'string' },
@@ -51,6 +56,7 @@ export const installCommand: Command = {
     if (http !== undefined && hooks) {
       throw new UsageError('--hooks goes without --url: the hooks read the store, which belongs to the codex-team serve --http process');
     }
+    const hooksFile = checkedHooksFile(stringOption(args.values, 'hooks-file'), io.cwd);
     // A Codex home (or project layer) that cannot be written is refused before anything is
     // written, the runtime folder included.
     makeDirectory(dirname(target.configPath));
@@ -85,6 +91,7 @@ export const installCommand: Command = {
         serverBin: runtime.serverBin,
         codexThreadCap: cap,
         skillTemplate,
+        ...(hooksFile === undefined ? {} : { hooksFile }),
         ...(hooks ? { hooks: { cliBin: runtime.cliBin, logPath: join(teamHome, 'logs', `hooks-${serverName}.log`) } } : {}),
       });
       lines.push(
@@ -93,6 +100,7 @@ export const installCommand: Command = {
         `  store:     ${dbPath}`,
         `  profiles:  ${profilesDir}`,
         capLine,
+        ...(hooksFile === undefined ? [] : [`  hooks:     ${hooksFile} (lifecycle hooks of every team)`]),
       );
     }
     lines.unshift(`${result.configChanged ? 'registered' : 'already registered'} [mcp_servers.${serverName}] in ${result.configPath}`);
@@ -115,3 +123,15 @@ export const installCommand: Command = {
     return Promise.resolve(0);
   },
 };
+
+/**
+ * The lifecycle hooks file as an absolute path, once the server's own reader accepts it: a file the
+ * server could not use is refused here, before anything is written.
+ */
+function checkedHooksFile(flag: string | undefined, cwd: string): string | undefined {
+  if (flag === undefined) return undefined;
+  if (flag === '') throw new TeamError('INVALID_INPUT', '--hooks-file needs a path');
+  const path = resolve(cwd, flag);
+  loadHooksFile(path);
+  return path;
+}

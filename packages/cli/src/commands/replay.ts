@@ -1,7 +1,7 @@
 import type { AuthzDecision } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { replayAuditTrail } from '@codex-team/store';
-import { printableEvents } from '../team-view/team-model';
+import { printableEvents, treeView } from '../team-view/team-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
 import { renderDecisions } from '../team-view/render-decisions';
 import { renderEvents } from '../team-view/render-text';
@@ -58,7 +58,8 @@ export const replayCommand: Command = {
     return withTeamSource(args.values, io, async (source) => {
       const verify = flagOption(args.values, 'verify');
       // --verify compares what is stored; everything printed is masked (TeamSource.view).
-      const { snapshot, events, now } = verify ? await source.rawView(args.positionals[0]) : await source.view(args.positionals[0]);
+      const view = verify ? await source.rawView(args.positionals[0]) : await source.view(args.positionals[0]);
+      const { snapshot, events, now } = view;
       if (flagOption(args.values, 'decisions')) {
         const decisions: AuthzDecision[] = [];
         for (let seq = after; decisions.length < (limit ?? Number.MAX_SAFE_INTEGER); ) {
@@ -87,7 +88,10 @@ export const replayCommand: Command = {
       }
       const page = events.filter((event) => event.seq > after).slice(0, limit ?? Number.MAX_SAFE_INTEGER);
       const printable = printableEvents(page);
-      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : renderEvents(printable, teamNames(snapshot)));
+      // A team of a tree is shown in it first: where its delegated work went and came from.
+      const tree = treeView(view);
+      const header = tree.length === 0 ? '' : `team tree:\n${tree.map((line) => `  ${line}`).join('\n')}\n\n`;
+      io.stdout.write(json ? `${JSON.stringify(printable, null, 2)}\n` : `${header}${renderEvents(printable, teamNames(snapshot))}`);
       return 0;
     });
   },

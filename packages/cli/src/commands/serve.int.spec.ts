@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type ToolOutput } from '@codex-team/contracts';
@@ -195,6 +195,30 @@ describe('codex-team serve --http refusing bad requests', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('runs the lifecycle hooks of its --hooks file for every session, and refuses a file it could not use before serving', async () => {
+    const hooks = join(dir, 'hooks.json');
+    writeFileSync(hooks, JSON.stringify({ hooks: { PreTaskCreate: [{ hooks: [{ type: 'command', command: 'echo no tasks over http >&2; exit 2', name: 'no-tasks' }] }] } }));
+    const other = await startServe(join(dir, 'hooks.db'), ['--sweep-ms', '0', '--log-level', 'warn', '--hooks', hooks]);
+    const client = await TeamClient.connectHttp({ url: other.url, token: other.token, clientName: 'lead' });
+    try {
+      await client.call('team_start', { name: 'hooked' });
+      await expect(client.call('team_task_create', { tasks: [{ title: 't', description: '', priority: 0, depends_on: [] }] })).rejects.toMatchObject({
+        code: 'HOOK_BLOCKED',
+      });
+      expect((await client.call('team_task_list', {})).tasks).toEqual([]);
+    } finally {
+      await client.close().catch(() => undefined);
+      await other.stop();
+    }
+    writeFileSync(join(dir, 'bad-hooks.json'), JSON.stringify({ hooks: { Stop: [] } }));
+    const bad = spawnSync(process.execPath, [CLI_BIN, 'serve', '--http', '127.0.0.1:0', '--db', join(dir, 'bad.db'), '--hooks', join(dir, 'bad-hooks.json')], {
+      encoding: 'utf8',
+      env: { ...process.env, CODEX_TEAM_TOKEN: server.token },
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(`codex-team serve: INVALID_INPUT: hooks file ${join(dir, 'bad-hooks.json')} is invalid: hooks.Stop: is not a known key\n`);
   });
 
   it('refuses to listen beyond loopback without --allow-remote, and a token shorter than 32 characters', () => {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { TeamError, isTeamError } from '@codex-team/contracts';
 import {
   DEFAULT_HTTP_IDLE_MS,
@@ -9,6 +10,7 @@ import {
   ServerArgsError,
   createLogger,
   generateBearerToken,
+  loadHooksFile,
   parseListenAddress,
   runHttpServer,
   serverArgsFromValues,
@@ -42,7 +44,7 @@ export const serveCommand: Command = {
   synopsis:
     '--http HOST:PORT [--allow-remote] [--token-env VAR] [--allowed-host HOST]... [--allowed-origin ORIGIN]... ' +
     '[--max-sessions N] [--idle-ms N] [--max-body-bytes N] [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--log-level LEVEL] ' +
-    '[--name NAME] [--codex-thread-cap N [--codex-thread-cap-from TEXT]]',
+    '[--name NAME] [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]',
   details: [
     `--http HOST:PORT     where to listen (default host 127.0.0.1, port ${DEFAULT_HTTP_PORT}); the endpoint is /mcp`,
     '--allow-remote       listen on a host other machines can reach (refused without it; put TLS in front)',
@@ -55,8 +57,9 @@ export const serveCommand: Command = {
     `--idle-ms N          end a session idle this long, recording its agent's disconnect (default ${DEFAULT_HTTP_IDLE_MS})`,
     `--max-body-bytes N   largest request body (default ${MAX_REQUEST_BYTES})`,
     '--db, --profiles-dir, --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts, --log-level,',
-    '--name, --codex-thread-cap, --codex-thread-cap-from:',
+    '--name, --codex-thread-cap, --codex-thread-cap-from, --hooks:',
     '                     as for codex-team-mcp (codex-team-mcp --help); logs go to stderr as JSON',
+    '                     a hooks file that is missing or invalid is refused before serving (docs/hooks.md)',
     'Runs until SIGINT or SIGTERM, then ends every session as a disconnect and exits 0.',
   ],
   runsUntilStopped: true,
@@ -85,6 +88,9 @@ export const serveCommand: Command = {
     if (token.length < MIN_BEARER_TOKEN_LENGTH) {
       throw new TeamError('INVALID_INPUT', `$${tokenEnv} holds a token of ${token.length} characters; use at least ${MIN_BEARER_TOKEN_LENGTH}`);
     }
+    // The lifecycle hooks run in this process, for every session: a file it could not use is
+    // refused before anything is served (a gate fails closed).
+    const hooksFile = server.hooksFile === undefined ? undefined : loadHooksFile(resolve(io.cwd, server.hooksFile));
     const maxSessions = wholeOption(args.values, 'max-sessions', 1);
     const idleMs = wholeOption(args.values, 'idle-ms', 1);
     const maxBodyBytes = wholeOption(args.values, 'max-body-bytes', 1);
@@ -95,6 +101,7 @@ export const serveCommand: Command = {
       recovery: server.recovery,
       ...(server.codexThreadCap === undefined ? {} : { codexThreadCap: server.codexThreadCap }),
       codexServerKey: server.codexServerKey,
+      ...(hooksFile === undefined ? {} : { hooksFile }),
       logger: createLogger(server.logLevel),
       address,
       bearerToken: token,

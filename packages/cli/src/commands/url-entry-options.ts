@@ -16,6 +16,10 @@ export function httpOptions(values: OptionValues): { url: string; bearerTokenEnv
   if (stringOption(values, 'db') !== undefined || stringOption(values, 'profiles-dir') !== undefined) {
     throw new UsageError('--url registers a running server: its --db and --profiles-dir are given to codex-team serve');
   }
+  if (stringOption(values, 'hooks-file') !== undefined) {
+    // Lifecycle hooks run in the server process, which Codex does not start with --url.
+    throw new UsageError('--url registers a running server: lifecycle hooks run in it, so give the file to codex-team serve --hooks FILE');
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

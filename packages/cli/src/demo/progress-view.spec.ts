@@ -17,6 +17,7 @@ function task(id: string, title: string, status: Task['status'], owner: string |
     description: '',
     required_role: null,
     priority: 0,
+    risk: 'low',
     status,
     depends_on: [],
     owner_agent_id: owner,

@@ -62,7 +62,7 @@ describe('codex-team doctor checks', () => {
   it('passes every check after install, on the store the Codex entry names', async () => {
     install();
     const checks = await runDoctorChecks(options);
-    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-bin', 'codex-cap', 'skill']);
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-bin', 'codex-cap', 'child-teams', 'skill']);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
     expect(byName(checks)['store']?.detail).toContain(join(home, 'store', 'team.db'));
   });
@@ -76,7 +76,7 @@ describe('codex-team doctor checks', () => {
       skillTemplate: readShippedSkill(),
     });
     const checks = await runDoctorChecks({ ...options, probe: true });
-    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-url', 'codex-cap', 'skill']);
+    expect(checks.map((check) => check.name)).toEqual(['node', 'sqlite', 'store', 'codex', 'codex-config', 'server-url', 'codex-cap', 'child-teams', 'skill']);
     expect(byName(checks)['server-url']).toMatchObject({ ok: true, detail: expect.stringContaining('http://127.0.0.1:8765/mcp with the token in $CODEX_TEAM_TOKEN') as string });
     expect(checks.filter((check) => !check.ok)).toEqual([]);
   });
@@ -239,7 +239,7 @@ describe('codex-team doctor command', () => {
     });
     expect(stdout.text()).toMatch(/^ok {4}node/m);
     expect(stdout.text()).toMatch(/^FAIL {2}server-start +the server did not complete the MCP handshake/m);
-    expect(stdout.text()).toContain('1 of 9 checks failed');
+    expect(stdout.text()).toContain('1 of 10 checks failed');
     expect(code).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore, openSqliteTeamStoreReadOnl
 import { readCodexConfig, readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { findInstalledHooks, hookTrust } from '../codex/codex-hooks';
 import { skillNameFor, skillPathIn, type CodexTarget } from '../codex/codex-paths';
+import { childTeamSpawningOf } from '../codex/child-team-spawning';
 import { codexThreadCapOf, mergeCodexConfigs, type SurfaceChoice } from '../codex/codex-thread-cap';
 import { renderSkill } from '../codex/skill-files';
 import { probeServer } from './server-probe';
@@ -300,6 +301,18 @@ export function checkCodexCap(layers: readonly Record<string, unknown>[], entry:
   return { name, ok: true, detail };
 }
 
+/** Who spawns a child team's teammates under this Codex config (informational: never fails). */
+export function checkChildTeams(layers: readonly Record<string, unknown>[], surface: SurfaceChoice): DoctorCheck {
+  let reading;
+  try {
+    reading = codexThreadCapOf(mergeCodexConfigs(layers), surface);
+  } catch {
+    // checkCodexCap reports a config that cannot be read.
+    return { name: 'child-teams', ok: true, detail: 'unknown until the Codex config reads (see codex-cap)' };
+  }
+  return { name: 'child-teams', ok: true, detail: childTeamSpawningOf(mergeCodexConfigs(layers), reading.surface).detail };
+}
+
 /** One line per installed codex-team hook: trusted, untrusted, modified or disabled, as Codex sees it. */
 export function checkHooks(target: CodexTarget, serverName: string, trustConfig: Record<string, unknown>): DoctorCheck[] {
   let hooks;
@@ -372,6 +385,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorChe
     ...entryChecks,
     ...(options.probe !== false && processEntry !== undefined && entryOk ? [await probeServer(processEntry)] : []),
     checkCodexCap(layers, processEntry, options.surface ?? pinnedSurface(processEntry)),
+    checkChildTeams(layers, options.surface ?? pinnedSurface(processEntry)),
     checkSkill(target, serverName, options.skillTemplate),
     ...(target.projectDir === undefined ? [] : [checkProjectTrust(target.projectDir, userConfig)]),
     ...checkHooks(target, serverName, mergeCodexConfigs(layers)),

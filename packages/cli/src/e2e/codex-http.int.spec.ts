@@ -3,10 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  InboxOutputSchema,
   TaskNextOutputSchema,
   TeamJoinOutputSchema,
-  TeamSpawnOutputSchema,
   TeamStartOutputSchema,
   type AuditEvent,
   type TeamId,
@@ -16,8 +14,8 @@ import { openSqliteTeamStore } from '@codex-team/store';
 import { killAllServes, startServe, type ServeProcess } from '../testing/serve-process';
 import { runCodexExec, writeScriptedProviderConfig } from '../testing/codex-exec';
 import { builtCliBin } from '../testing/codex-team-env';
-import { finishedAgentIds, spawnedAgentId, ticketIn } from '../testing/program-helpers';
-import { ScriptedResponses, agentCall, mcpCall, type AgentProgram, type ThreadInfo } from '../testing/scripted-responses';
+import { runOneTeammate, ticketIn } from '../testing/program-helpers';
+import { ScriptedResponses, mcpCall, type AgentProgram, type ThreadInfo } from '../testing/scripted-responses';
 
 // A real `codex exec` (scripted model, no network) whose threads reach codex-team through one
 // `codex-team serve --http`, registered by `codex-team install --url --bearer-env`: the lead and a
@@ -53,15 +51,7 @@ function* lead(facts: Facts): AgentProgram {
   const started = TeamStartOutputSchema.parse((yield mcpCall('team_start', { name: 'http team', objective: 'over HTTP' })).json);
   facts.teamId = started.team.id;
   yield mcpCall('team_task_create', { tasks: [{ title: 'First' }, { title: 'Second' }] });
-  const ann = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'ann', role: 'implementer' })).json);
-  const agent = spawnedAgentId(yield agentCall('spawn_agent', { message: ann.spawn_instruction }));
-  for (let round = 0; round < 8; round += 1) {
-    const waited = yield agentCall('wait_agent', { targets: [agent], timeout_ms: 30_000 });
-    if (finishedAgentIds(waited).includes(agent)) break;
-  }
-  const inbox = InboxOutputSchema.parse((yield mcpCall('team_inbox')).json);
-  yield mcpCall('team_finalize', { summary: inbox.messages.map((message) => message.body).join('; ') });
-  yield agentCall('close_agent', { target: agent });
+  const inbox = yield* runOneTeammate('ann', 'implementer');
   return `LEAD-FINAL: ${inbox.messages.length} report over HTTP`;
 }
 

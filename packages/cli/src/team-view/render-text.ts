@@ -67,6 +67,7 @@ export function renderStatus(model: StatusModel): string {
     for (const reason of model.hints.reasons) lines.push(`  - ${reason}`);
   }
   if (team.summary !== null) lines.push(`summary: ${clip(team.summary, 200)}`);
+  if (model.tree.length > 0) lines.push('', 'team tree:', ...model.tree.map((line) => `  ${line}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -34,6 +34,7 @@ export function watchFrameJson(view: TeamView): Record<string, unknown> {
     budget: model.budget,
     spawn: model.hints?.spawn ?? [],
     remaining_critical_path_titles: model.remaining_critical_path_titles,
+    tree: model.tree,
     recent_events: printableEvents(view.events.slice(-RECENT_EVENTS)).map((event) => ({ ...event, what: describeEvent(event, names) })),
     exit_status: watchExitStatus(view.snapshot),
   };
@@ -86,6 +87,8 @@ export function watchFrameText(view: TeamView, intervalMs: number, size?: FrameS
     `critical path (unfinished): ${model.remaining_critical_path_titles.map((title) => clip(title, 40)).join(' -> ') || '-'}`,
     ...(model.budget === null ? [] : [`budget: ${model.budget.state}, ${model.budget.used_tokens} of ${model.budget.hard_tokens} tokens`]),
     ...(model.ready_to_finalize?.ready === true && model.team.state === 'active' ? [`READY TO FINALIZE: ${model.ready_to_finalize.reason}`] : []),
+    // The team's tree, after what is about the team itself: lines that do not fit go first.
+    ...(model.tree.length === 0 ? [] : ['', 'TREE', ...model.tree]),
   ];
   const events = printableEvents(view.events.slice(-RECENT_EVENTS));
   const eventLines =

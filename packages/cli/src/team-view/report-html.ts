@@ -196,7 +196,7 @@ function presenceText(agent: ReportAgent): string {
 }
 
 /** The ids of the report's sections, in page order; the live view updates each by id. */
-export const REPORT_SECTIONS = ['header', 'summary', 'dag', 'timeline', 'messages', 'artifacts', 'connections', 'decisions', 'tasks'] as const;
+export const REPORT_SECTIONS = ['header', 'tree', 'summary', 'dag', 'timeline', 'messages', 'artifacts', 'connections', 'decisions', 'tasks'] as const;
 export type ReportSection = (typeof REPORT_SECTIONS)[number];
 
 /** Each section of the report as an HTML fragment (its heading included). */
@@ -212,6 +212,7 @@ export function renderReportSections(model: ReportModel): Record<ReportSection, 
       `${team.finalized_at === null ? '' : ` · finalized ${team.finalized_at}`} · report at ${model.generated_at}</p>` +
       `<p id="state-line" data-state="${team.state}"><strong>${esc(model.state_line)}</strong></p>` +
       `<p>${esc(team.objective)}</p>${team.summary === null ? '' : `<p><strong>Summary:</strong> ${esc(team.summary)}</p>`}`,
+    tree: model.tree.length === 0 ? '' : `<h2>Team tree</h2><pre id="tree">${model.tree.map(esc).join('\n')}</pre>`,
     summary:
       '<h2>Run summary</h2><table class="kv">' +
       rowsOf([

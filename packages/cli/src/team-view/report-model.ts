@@ -2,7 +2,7 @@ import type { AuditEvent, Task } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { runSummary, workIntervals, type RunSummary, type WorkOutcome } from '@codex-team/scheduler';
 import { describeEvent, teamNames, withNames } from './event-text';
-import { describeMode } from './team-model';
+import { describeMode, treeBudget, treeView } from './team-model';
 import type { TeamView } from './team-source';
 
 /** A stretch of time an agent was connected: from its first sign of life to how it went away. */
@@ -89,6 +89,8 @@ export interface ReportModel {
   artifacts: ReportArtifact[];
   /** Connections, disconnections and what recovery did, in order. */
   connections: ReportEvent[];
+  /** Every team of the team's tree, one line each, indented under its parent; empty for a lone team. */
+  tree: string[];
 }
 
 /** Audit actions that tell who was connected when, and what recovery did about those who left. */
@@ -159,7 +161,9 @@ function stateLine(view: TeamView, summary: RunSummary): string {
 export function reportModel(view: TeamView): ReportModel {
   const { snapshot } = view;
   if (view.profile === null) throw new Error(`profile ${snapshot.team.profile} is not on this machine`);
-  const summary = runSummary(snapshot, view.events, view.profile, view.now);
+  // A team of a tree is held to the budget the tree leaves it (a child's carve, its children's set aside).
+  const budget = treeBudget(view);
+  const summary = runSummary({ ...snapshot, used_tokens: budget?.committedTokens ?? snapshot.used_tokens }, view.events, budget?.profile ?? view.profile, view.now);
   const names = teamNames(snapshot);
   const start = Date.parse(snapshot.team.created_at);
   const lastEvent = view.events.reduce((latest, event) => Math.max(latest, Date.parse(event.at)), start);
@@ -243,6 +247,7 @@ export function reportModel(view: TeamView): ReportModel {
         action: event.action,
         what: describeEvent(event, names),
       })),
+    tree: treeView(view),
   };
   return redactDeep(model).value;
 }

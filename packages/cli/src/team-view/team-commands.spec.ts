@@ -175,6 +175,92 @@ describe('codex-team report', () => {
   });
 });
 
+describe('a team of a tree', () => {
+  let treeDb: string;
+  let ids: { root: string; child: string; grandchild: string };
+
+  beforeAll(async () => {
+    treeDb = join(dir, 'tree.db');
+    const { teamId } = await seedTeam(treeDb, 'tree');
+    const store = await openSqliteTeamStore({ path: treeDb, clock: { now: () => Date.now() }, ids: { next: (prefix) => `${prefix}_${Math.random().toString(36).slice(2, 12).replace(/[^a-z]/g, 'a').padEnd(10, 'a')}` } });
+    try {
+      const team = (await store.listTeams()).find((candidate) => candidate.id === teamId);
+      const lead = { teamId, agentId: team?.lead_agent_id ?? '' };
+      const [first, second] = (await store.createTasks(lead, { tasks: [1, 2].map((n) => ({ title: `part ${n}`, description: '', priority: 0, depends_on: [] })) })).tasks;
+      const child = await store.startChild(lead, { tasks: [first?.id ?? ''], tokens: 5_000 });
+      const grandchild = await store.startChild({ teamId: child.team.id, agentId: child.lead.id }, { tasks: child.task_ids, tokens: 1_000 });
+      await store.startChild(lead, { tasks: [second?.id ?? ''], tokens: 2_000 });
+      ids = { root: teamId, child: child.team.id, grandchild: grandchild.team.id };
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('shows the whole tree in status, one line per team under its parent, its own team marked', async () => {
+    const { code, out } = await run(['status', ids.child, '--db', treeDb]);
+    expect(code).toBe(0);
+    const tree = out.slice(out.indexOf('team tree:')).split('\n').slice(1, 5);
+    expect(tree).toEqual([
+      expect.stringMatching(new RegExp(`^  ${ids.root} tree: `)),
+      expect.stringMatching(new RegExp(`^    ${ids.child} tree\\.1: .*budget 0/5000 tokens.*<- this team$`)),
+      expect.stringMatching(new RegExp(`^      ${ids.grandchild} tree\\.1\\.1: `)),
+      expect.stringMatching(/^ {4}\S+ tree\.2: /),
+    ]);
+    // The child's budget is its carve, with its own child's carve set aside.
+    expect(out).toContain('budget: ok, 1000 of 5000 tokens');
+    const json = JSON.parse((await run(['status', ids.root, '--db', treeDb, '--json'])).out) as { tree: string[]; budget: { used_tokens: number } };
+    expect(json.tree).toHaveLength(4);
+    expect(json.budget.used_tokens).toBe(49_000 + 5_000 + 2_000);
+    // A team without a tree shows none.
+    expect((await run(['status', 'release', '--db', db])).out).not.toContain('team tree:');
+  });
+
+  it("caps a child's spawn hints by what the tree leaves it, like its lead's team_status", async () => {
+    // The root (max_threads 4) holds ann and rev; a child takes two ready tasks; the root then
+    // fills the tree. The child's own max_threads would still allow spawns; the tree does not.
+    const full = join(dir, 'full-tree.db');
+    const { teamId } = await seedTeam(full, 'full');
+    const store = await openSqliteTeamStore({ path: full, clock: { now: () => Date.now() }, ids: { next: (prefix) => `${prefix}_${Math.random().toString(36).slice(2, 12).replace(/[^a-z]/g, 'a').padEnd(10, 'a')}` } });
+    let child: { teamId: string; agentId: string };
+    try {
+      const team = (await store.listTeams()).find((candidate) => candidate.id === teamId);
+      const lead = { teamId, agentId: team?.lead_agent_id ?? '' };
+      const parts = await store.createTasks(lead, { tasks: [1, 2].map((n) => ({ title: `part ${n}`, description: '', priority: 0, depends_on: [], required_role: 'implementer' })) });
+      const started = await store.startChild(lead, { tasks: parts.tasks.map((task) => task.id), tokens: 5_000 });
+      child = { teamId: started.team.id, agentId: started.lead.id };
+      const before = JSON.parse((await run(['status', child.teamId, '--db', full, '--json'])).out) as { hints: { spawn: unknown[] } };
+      expect(before.hints.spawn.length).toBeGreaterThan(0);
+      await store.spawnAgent(lead, { name: 'cat', role: 'implementer', joinTicketHash: 'j-full-cat' });
+      await store.spawnAgent(lead, { name: 'dan', role: 'implementer', joinTicketHash: 'j-full-dan' });
+      // The tree is full: the store refuses the child's spawn...
+      await expect(store.spawnAgent(child, { name: 'eve', role: 'implementer', joinTicketHash: 'j-full-eve' })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    } finally {
+      await store.close();
+    }
+    // ...and the operator's hints for the child recommend nobody, saying why.
+    const { code, out } = await run(['status', child.teamId, '--db', full, '--json']);
+    expect(code).toBe(0);
+    const status = JSON.parse(out) as { hints: { spawn: unknown[]; cap: { reason: string } } };
+    expect(status.hints.spawn).toEqual([]);
+    expect(JSON.stringify(status.hints)).toContain("the tree's cap");
+  });
+
+  it('shows it in watch, replay and the HTML report too', async () => {
+    const frame = JSON.parse((await run(['watch', ids.grandchild, '--db', treeDb, '--once', '--json'])).out) as { tree: string[] };
+    expect(frame.tree.find((line) => line.includes(ids.grandchild))).toContain('<- this team');
+    expect((await run(['watch', ids.root, '--db', treeDb, '--once'])).out).toContain('TREE');
+    const replay = await run(['replay', ids.root, '--db', treeDb]);
+    expect(replay.out).toMatch(/^team tree:\n/);
+    expect(replay.out).toContain('team.delegate');
+    expect(await run(['replay', ids.child, '--db', treeDb, '--verify'])).toMatchObject({ code: 0 });
+    const result = await run(['report', ids.child, '--db', treeDb, '--html', 'tree.html']);
+    expect(result.code).toBe(0);
+    const html = readFileSync(join(dir, 'tree.html'), 'utf8');
+    expect(html).toContain('<h2>Team tree</h2>');
+    expect(html).toContain(`${ids.grandchild} tree.1.1`);
+  });
+});
+
 describe('layoutDag', () => {
   it('puts each task one column right of its deepest dependency', () => {
     const task = (id: string, depends_on: string[]) => ({ id, depends_on }) as never;

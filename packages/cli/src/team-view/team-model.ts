@@ -1,4 +1,5 @@
 import { TaskStatusSchema, type Agent, type AuditEvent, type Task, type TaskStatus, type TeamModeState } from '@codex-team/contracts';
+import { teamBudget, treeLines, treeThreadCap, type TeamBudget } from '@codex-team/hierarchy';
 import { budgetState, redactDeep } from '@codex-team/policy-engine';
 import { budgetView, readyToFinalize, remainingCriticalPath, teamHints, type BudgetView, type ReadyToFinalize, type StaffingHintsView } from '@codex-team/scheduler';
 import type { TeamView } from './team-source';
@@ -18,6 +19,32 @@ export interface StatusModel {
   consensus_at: string | null;
   /** Set when this machine has no profile of the team's name: policy views are unavailable. */
   profile_missing: string | null;
+  /** Every team of the team's tree, one line each, indented under its parent; empty for a lone team. */
+  tree: string[];
+}
+
+/**
+ * The budget the team is held to in its tree (a child's carve; its running children's carves set
+ * aside; its finished children's use charged), with its profile; null without the profile.
+ */
+export function treeBudget(view: TeamView): TeamBudget | null {
+  if (view.profile === null) return null;
+  const id = view.snapshot.team.id;
+  const me = view.tree.find((node) => node.id === id);
+  const reserved = view.tree.filter((node) => node.parentTeamId === id && node.state === 'active').reduce((sum, node) => sum + (node.budgetTokens ?? 0), 0);
+  return teamBudget(view.profile, {
+    budgetTokens: me?.budgetTokens ?? null,
+    usedTokens: view.snapshot.used_tokens,
+    rolledUpTokens: me?.rolledUpTokens ?? 0,
+    reservedTokens: reserved,
+  });
+}
+
+/** The tree's lines for a team of a tree, the team's own marked; empty for a lone team. */
+export function treeView(view: TeamView): string[] {
+  if (view.tree.length < 2) return [];
+  const own = `${view.snapshot.team.id} `;
+  return treeLines(view.tree).map((line) => (line.trimStart().startsWith(own) ? `${line}  <- this team` : line));
 }
 
 export function countByStatus(tasks: readonly Task[]): Record<TaskStatus, number> {
@@ -35,6 +62,8 @@ export function statusModel(view: TeamView): StatusModel {
     }
   }
   const active = snapshot.team.state === 'active';
+  const budget = treeBudget(view);
+  const used = { ...snapshot, used_tokens: budget?.committedTokens ?? snapshot.used_tokens };
   const criticalPath = remainingCriticalPath(snapshot.tasks).path;
   const titles = new Map(snapshot.tasks.map((task) => [task.id, task.title] as const));
   return {
@@ -42,12 +71,14 @@ export function statusModel(view: TeamView): StatusModel {
     agents: snapshot.agents.map((agent) => ({ ...agent, idle_since: snapshot.idle_since[agent.id] ?? null, holding: holding.get(agent.id) ?? [] })),
     tasks_by_status: countByStatus(snapshot.tasks),
     ready_to_finalize: profile === null ? null : active ? readyToFinalize(snapshot, profile) : { ready: false, reason: 'the team is finalized' },
-    budget: profile === null ? null : budgetView(budgetState(profile, snapshot.used_tokens)),
-    hints: profile === null || !active ? null : teamHints(snapshot, profile),
+    budget: budget === null ? null : budgetView(budgetState(budget.profile, budget.committedTokens)),
+    // Capped by what the tree leaves the team, like the lead's team_status (Codex's cap is the server's).
+    hints: budget === null || !active ? null : teamHints(used, budget.profile, treeThreadCap(view.threads)),
     remaining_critical_path: criticalPath,
     remaining_critical_path_titles: criticalPath.map((id) => titles.get(id) ?? id),
     consensus_at: snapshot.consensus_at,
     profile_missing: profile === null ? snapshot.team.profile : null,
+    tree: treeView(view),
   };
 }
 

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TeamError, isTeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
+import type { TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir, redactDeep } from '@codex-team/policy-engine';
 import { openSqliteTeamStoreReadOnly, type TeamStoreReader } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
@@ -29,6 +30,10 @@ export const TEAM_SOURCE_DETAILS: readonly string[] = [
 export interface TeamView {
   snapshot: TeamSnapshot;
   events: AuditEvent[];
+  /** Every team of the team's tree (just itself for a team without parent or children). */
+  tree: TreeNode[];
+  /** The team's thread slots as its tree holds them (what caps its lead's spawn hints). */
+  threads: TreeThreads;
   /** The team's profile, or null when this machine has no profile of that name. */
   profile: Profile | null;
   now: number;
@@ -139,13 +144,15 @@ export class TeamSource {
     const team = await this.team(ref);
     const snapshot = await this.reader.readTeam(team.id);
     const events = await this.allEvents(team.id);
+    const tree = await this.reader.readTree(team.id);
+    const threads = await this.reader.readTreeThreads(team.id);
     let profile: Profile | null = null;
     try {
       profile = this.profiles.find(snapshot.team.profile).profile;
     } catch {
       profile = null;
     }
-    return { snapshot, events, profile, now: systemClock.now() };
+    return { snapshot, events, tree, threads, profile, now: systemClock.now() };
   }
 
   async allEvents(teamId: Team['id']): Promise<AuditEvent[]> {

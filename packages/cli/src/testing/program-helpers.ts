@@ -1,5 +1,5 @@
-import { ErrorBodySchema, type ErrorBody } from '@codex-team/contracts';
-import { agentCall, collabCall, type ToolCall, type ToolResult } from './scripted-responses';
+import { ErrorBodySchema, InboxOutputSchema, TeamSpawnOutputSchema, type ErrorBody, type ToolOutput } from '@codex-team/contracts';
+import { agentCall, collabCall, mcpCall, type ToolCall, type ToolResult } from './scripted-responses';
 
 /** The error body of a refused codex-team call (`{"error": {code, message}}`), or undefined. */
 export function errorOf(result: ToolResult): ErrorBody | undefined {
@@ -97,4 +97,19 @@ export function* waitForAll(surface: LeadSurface, ids: readonly string[], rounds
 export function* letGo(surface: LeadSurface, ids: readonly string[]): Generator<ToolCall, void, ToolResult> {
   if (surface.name === 'v2') return;
   for (const id of ids) yield agentCall('close_agent', { target: id });
+}
+
+/**
+ * A v1 lead with its tasks created and one teammate to run: registers it (team_spawn), starts it
+ * with the spawn instruction, waits until it finished its turn, finalizes the team with the
+ * teammate's reports as the summary and lets it go. Returns what the lead read in its inbox.
+ */
+export function* runOneTeammate(name: string, role: string): Generator<ToolCall, ToolOutput<'team_inbox'>, ToolResult> {
+  const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name, role })).json);
+  const id = V1_SURFACE.idOf(yield V1_SURFACE.spawn(spawn.spawn_instruction, name));
+  yield* waitForAll(V1_SURFACE, [id]);
+  const inbox = InboxOutputSchema.parse((yield mcpCall('team_inbox')).json);
+  yield mcpCall('team_finalize', { summary: inbox.messages.map((message) => message.body).join('; ') });
+  yield* letGo(V1_SURFACE, [id]);
+  return inbox;
 }

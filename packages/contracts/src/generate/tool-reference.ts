@@ -30,13 +30,27 @@ function typeText(node: JsonSchemaNode): string {
   return node.type ?? 'any';
 }
 
-function fieldTable(schema: Record<string, unknown>): string {
+/**
+ * Notes for input fields the advertised schemas leave bare on purpose (their bytes travel with every
+ * model turn; the tool's description says the rest): documentation only.
+ */
+const TEAM_NOTE = 'A team of your tree to act in, as docs/hierarchy.md allows; default your own';
+const INPUT_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  team_child: {
+    tasks: 'start: 1 to 20 ready task ids of the parent team that the child takes over',
+    lead: 'start: self (default: you play its lead) or ticket (lead_ticket for a new agent)',
+    tokens: 'start: its budget, carved from what the parent has left; default half of that',
+    team: 'start: the parent team (default yours); takeover: the child team',
+  },
+};
+
+function fieldTable(schema: Record<string, unknown>, extraNotes: Readonly<Record<string, string>> = {}): string {
   const node = schema as JsonSchemaNode;
   const props = Object.entries(node.properties ?? {});
   if (props.length === 0) return '_none_\n';
   const required = new Set(node.required ?? []);
   const rows = props.map(([field, prop]) => {
-    const notes = [prop.description ?? '', prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : '']
+    const notes = [prop.description ?? extraNotes[field] ?? '', prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : '']
       .filter(Boolean)
       .join('; ');
     return `| \`${field}\` | ${typeText(prop)} | ${required.has(field) ? 'yes' : 'no'} | ${notes.replace(/\|/g, '\\|')} |`;
@@ -69,7 +83,7 @@ export function renderToolReference(): string {
       '',
       '**Input**',
       '',
-      fieldTable(jsonSchemaOf(contract.input, 'input')),
+      fieldTable(jsonSchemaOf(contract.input, 'input'), { team: TEAM_NOTE, ...INPUT_NOTES[name] }),
       '**Output**',
       '',
       fieldTable(jsonSchemaOf(contract.output, 'output')),

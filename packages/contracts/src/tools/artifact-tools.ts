@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ArtifactIdSchema, ArtifactNameSchema, ArtifactSchema, TaskIdSchema } from '../entities';
+import { TeamArgSchema } from './hierarchy-tools';
 
 export const MediaTypeSchema = z
   .string()
@@ -13,6 +14,8 @@ export const ArtifactPublishInputSchema = z.strictObject({
   task_id: TaskIdSchema.optional().describe('Tie it to a task you hold (needs fence)'),
   fence: z.number().int().min(0).optional(),
   plan: z.boolean().default(false).describe('A plan: the only artifacts plan mode allows; team_plan submits it'),
+  /** A test report: what a completion under require_tests must reference. */
+  tests: z.boolean().optional(),
 });
 export const ArtifactPublishOutputSchema = z.strictObject({ artifact: ArtifactSchema });
 
@@ -20,6 +23,7 @@ export const ArtifactReadInputSchema = z.strictObject({
   artifact_id: ArtifactIdSchema.optional().describe('An exact version'),
   name: ArtifactNameSchema.optional().describe('The latest version, or `version`'),
   version: z.number().int().min(1).optional(),
+  team: TeamArgSchema.optional(),
 });
 export const ArtifactReadOutputSchema = z.strictObject({
   artifact: ArtifactSchema,
@@ -28,5 +32,6 @@ export const ArtifactReadOutputSchema = z.strictObject({
 
 export const ArtifactListInputSchema = z.strictObject({
   name: ArtifactNameSchema.optional().describe('List every version of this name'),
+  team: TeamArgSchema.optional(),
 });
 export const ArtifactListOutputSchema = z.strictObject({ artifacts: z.array(ArtifactSchema) });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
+import * as hierarchy from './hierarchy-tools';
 import * as message from './message-tools';
 import * as mode from './mode-tools';
 import * as recovery from './recovery-tools';
@@ -37,6 +38,8 @@ export interface ToolContract<I extends z.ZodType = z.ZodType, O extends z.ZodTy
 // Any bound call can be refused by the caller's permissions (DENIED, naming the rule).
 const BOUND: readonly ErrorCode[] = ['INVALID_INPUT', 'NOT_BOUND', 'DENIED'];
 const WRITE: readonly ErrorCode[] = [...BOUND, 'TEAM_FINALIZED'];
+// A tool with a `team` argument answers NOT_FOUND for a team the caller's tree does not show it.
+const IN_TREE: readonly ErrorCode[] = ['NOT_FOUND'];
 
 function tool<I extends z.ZodType, O extends z.ZodType>(c: ToolContract<I, O>): ToolContract<I, O> {
   return c;
@@ -49,7 +52,7 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamStartInputSchema,
     output: team.TeamStartOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'HOOK_BLOCKED'],
   }),
   team_status: tool({
     name: 'team_status',
@@ -58,7 +61,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: team.TeamStatusInputSchema,
     output: team.TeamStatusOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_finalize: tool({
     name: 'team_finalize',
@@ -66,7 +69,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamFinalizeInputSchema,
     output: team.TeamFinalizeOutputSchema,
-    errors: [...WRITE, 'CONFLICT'],
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'HOOK_BLOCKED'],
   }),
   team_resume: tool({
     name: 'team_resume',
@@ -75,7 +78,7 @@ export const TOOL_CONTRACTS = {
     input: team.TeamResumeInputSchema,
     output: team.TeamResumeOutputSchema,
     // LIMIT_EXCEEDED: a teammate coming back takes a thread slot again, and none is free.
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED', 'LIMIT_EXCEEDED'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'DENIED', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_spawn: tool({
     name: 'team_spawn',
@@ -84,7 +87,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: team.TeamSpawnInputSchema,
     output: team.TeamSpawnOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_join: tool({
     name: 'team_join',
@@ -92,15 +95,15 @@ export const TOOL_CONTRACTS = {
     audience: 'unbound',
     input: team.TeamJoinInputSchema,
     output: team.TeamJoinOutputSchema,
-    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'TEAM_FINALIZED', 'LIMIT_EXCEEDED'],
+    errors: ['INVALID_INPUT', 'ALREADY_BOUND', 'NOT_FOUND', 'TEAM_FINALIZED', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_create: tool({
     name: 'team_task_create',
-    description: 'Any agent. Add tasks (a DAG in one call: depends_on takes ids or keys of this call).',
+    description: 'Any agent. Add tasks (a DAG in one call: depends_on takes ids or keys of this call; risk low/medium/high).',
     audience: 'member',
     input: task.TaskCreateInputSchema,
     output: task.TaskCreateOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CYCLE_DETECTED', 'CONFLICT'],
+    errors: [...WRITE, 'NOT_FOUND', 'CYCLE_DETECTED', 'CONFLICT', 'HOOK_BLOCKED'],
   }),
   team_task_list: tool({
     name: 'team_task_list',
@@ -108,7 +111,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskListInputSchema,
     output: task.TaskListOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_task_next: tool({
     name: 'team_task_next',
@@ -117,7 +120,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_claim: tool({
     name: 'team_task_claim',
@@ -125,24 +128,26 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: task.TaskClaimInputSchema,
     output: task.TaskClaimOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_update: tool({
     name: 'team_task_update',
     description:
-      'Any agent. Holder: report progress with your fence (renews the lease). Lead, planner (creator): edit or cancel a task not in progress.',
+      'Any agent. Holder: report progress with your fence (renews the lease). Lead, planner (creator): edit or cancel a task not in progress. Reviewer: review (approve/reject) a task another holds. Lead: set risk (low/medium/high).',
     audience: 'member',
     input: task.TaskUpdateInputSchema,
     output: task.TaskUpdateOutputSchema,
     errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'STALE_CLAIM'],
+    leadOnly: ['risk'],
   }),
   team_task_complete: tool({
     name: 'team_task_complete',
-    description: 'Any agent, as holder: finish your task as done or failed, with evidence. Unblocks dependants.',
+    description:
+      'Any agent, as holder: finish your task as done or failed, with evidence. Unblocks dependants. Medium/high risk may need evidence, test artifacts or reviews (HOOK_BLOCKED says which).',
     audience: 'holder',
     input: task.TaskCompleteInputSchema,
     output: task.TaskCompleteOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM', 'HOOK_BLOCKED'],
   }),
   team_task_release: tool({
     name: 'team_task_release',
@@ -150,7 +155,7 @@ export const TOOL_CONTRACTS = {
     audience: 'holder',
     input: task.TaskReleaseInputSchema,
     output: task.TaskReleaseOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'STALE_CLAIM', 'HOOK_BLOCKED'],
   }),
   team_send: tool({
     name: 'team_send',
@@ -158,7 +163,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
-    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM'],
+    errors: [...WRITE, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'STALE_CLAIM', 'HOOK_BLOCKED'],
     leadOnly: ['consensus'],
   }),
   team_inbox: tool({
@@ -191,7 +196,7 @@ export const TOOL_CONTRACTS = {
     audience: 'member',
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
-    errors: BOUND,
+    errors: [...BOUND, ...IN_TREE],
   }),
   team_policy_get: tool({
     name: 'team_policy_get',
@@ -239,7 +244,7 @@ export const TOOL_CONTRACTS = {
     audience: 'lead',
     input: mode.TeamModeSetInputSchema,
     output: mode.TeamModeSetOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'DENIED'],
+    errors: [...WRITE, 'CONFLICT', 'DENIED', 'HOOK_BLOCKED'],
   }),
   team_plan: tool({
     name: 'team_plan',
@@ -266,9 +271,27 @@ export const TOOL_CONTRACTS = {
     output: recovery.RecoverOutputSchema,
     errors: [...WRITE, 'DENIED'],
   }),
+  team_child: tool({
+    name: 'team_child',
+    description:
+      'Lead only. start: a child team takes over your ready tasks; done when it finalizes. lead: self (default; then pass team to other tools to act in it) or ticket (lead_ticket for a new agent). tokens: its budget (default half yours left). team: parent, or takeover\'s child. takeover: lead a child whose lead is lost.',
+    audience: 'lead',
+    input: hierarchy.TeamChildInputSchema,
+    output: hierarchy.TeamChildOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED'],
+  }),
 } as const;
 
 export type ToolName = keyof typeof TOOL_CONTRACTS;
 export const TOOL_NAMES = Object.keys(TOOL_CONTRACTS) as ToolName[];
+
+/**
+ * The tools whose input takes `team` (TeamArgSchema): the only ones that may act in another team of
+ * the caller's tree, as docs/hierarchy.md says. Read from the input schemas, the one source.
+ */
+export const TEAM_SCOPED_TOOLS: readonly ToolName[] = TOOL_NAMES.filter((name) => {
+  const shape = (TOOL_CONTRACTS[name].input as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape !== undefined && Object.hasOwn(shape, 'team');
+});
 export type ToolInput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['input']>;
 export type ToolOutput<N extends ToolName> = z.infer<(typeof TOOL_CONTRACTS)[N]['output']>;

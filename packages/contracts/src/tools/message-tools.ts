@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentIdSchema, ArtifactIdSchema, MessageIdSchema, MessageSchema, TaskIdSchema } from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
+import { TeamArgSchema } from './hierarchy-tools';
 
 export const SendInputSchema = z.strictObject({
   to: z
@@ -21,6 +22,7 @@ export const SendInputSchema = z.strictObject({
     .boolean()
     .optional()
     .describe('Lead only: the work is agreed done; no new claims, the team is ready to finalize'),
+  team: TeamArgSchema.optional(),
 });
 export const SendOutputSchema = z.strictObject({
   message: MessageSchema,
@@ -35,6 +37,7 @@ export const InboxInputSchema = z.strictObject({
     .describe('Message ids you have handled; acked messages are not returned again'),
   limit: z.number().int().min(1).max(LIMITS.inboxPageMax).optional(),
   usage: UsageSampleSchema.optional().describe('Tokens of your turn, charged to the team budget'),
+  team: TeamArgSchema.optional(),
 });
 export const InboxOutputSchema = z.strictObject({
   messages: z.array(MessageSchema),

@@ -42,6 +42,8 @@ export const RunSummaryOutputSchema = z.strictObject({
   task_durations: z.strictObject({ count, total_ms: count, mean_ms: count, max_ms: count }),
   /** The chain of dependent tasks with the longest measured work: what bounded the run. */
   critical_path: z.strictObject({ task_ids: z.array(z.string()), duration_ms: count }),
+  /** One line per child team (progress, budget, health); absent for a team without children. */
+  children: z.array(z.string()).optional(),
   /** Policy decisions in order: fanout, profile switches, budget, idle sweep, early stop, refusals. */
   decisions: z.array(
     z.strictObject({

@@ -39,9 +39,17 @@ export const StaffingHintsSchema = z.strictObject({
   reasons: z.array(z.string()),
 });
 
+/**
+ * A profile as team_policy_get shows it: its hooks as configured, without their schema (about 9 kB
+ * of JSON Schema, one per event, in every tools/list answer); the profile file's reader checks them.
+ */
+const ProfileViewSchema = ProfileSchema.safeExtend({
+  hooks: z.record(z.string(), z.array(z.unknown())).optional().describe('Lifecycle hooks by event (docs/hooks.md)'),
+});
+
 export const TeamPolicyGetInputSchema = z.strictObject({});
 export const TeamPolicyGetOutputSchema = z.strictObject({
-  profile: ProfileSchema,
+  profile: ProfileViewSchema,
   origin: ProfileOriginSchema,
   /** The lease of claims made now: the profile's lease.length_ms unless the server overrides it. */
   lease_ms: z.number().int(),

@@ -22,9 +22,10 @@ export const RecoveryActionSchema = z.strictObject({
    * task.recover: a claim was taken back (task ready again, or failed after max attempts).
    * agent.lost: a silent teammate's slot freed (it may come back). agent.retire: a silent teammate
    * retired (idle.retire_idle_agents). team.finalize: a team idle as a whole finalized. mode.expire:
-   * a temporary mode's lapse recorded.
+   * a temporary mode's lapse recorded. team.lead_lost: a child team's lost lead reported to its
+   * parent's lead (the child team is left as it is).
    */
-  action: z.enum(['task.recover', 'agent.lost', 'agent.retire', 'team.finalize', 'mode.expire']),
+  action: z.enum(['task.recover', 'agent.lost', 'agent.retire', 'team.finalize', 'mode.expire', 'team.lead_lost']),
   subject_id: z.string(),
   /** The task's status or the agent's state afterwards. */
   outcome: z.string(),

@@ -1,7 +1,17 @@
 import { z } from 'zod';
-import { AgentIdSchema, ArtifactIdSchema, RoleSchema, TaskIdSchema, TaskSchema, TaskStatusSchema } from '../entities';
+import {
+  AgentIdSchema,
+  ArtifactIdSchema,
+  ReviewVerdictSchema,
+  RiskTierSchema,
+  RoleSchema,
+  TaskIdSchema,
+  TaskSchema,
+  TaskStatusSchema,
+} from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
+import { TeamArgSchema } from './hierarchy-tools';
 
 /** A batch-local handle so one call can create a whole DAG. */
 export const TaskKeySchema = z
@@ -16,6 +26,8 @@ export const NewTaskSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionMaxChars).default(''),
   required_role: RoleSchema.optional().describe('Only agents of this role may claim it'),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).default(0),
+  // Schema bytes are paid on every model turn: the tier's meaning is in docs/tools.md, not here.
+  risk: RiskTierSchema.optional(),
   depends_on: z
     .array(z.string().min(1).max(64))
     .max(LIMITS.dependenciesPerTaskMax)
@@ -26,6 +38,7 @@ export type NewTask = z.infer<typeof NewTaskSchema>;
 
 export const TaskCreateInputSchema = z.strictObject({
   tasks: z.array(NewTaskSchema).min(1).max(LIMITS.tasksPerCreateMax),
+  team: TeamArgSchema.optional(),
 });
 export const TaskCreateOutputSchema = z.strictObject({
   tasks: z.array(TaskSchema),
@@ -39,6 +52,7 @@ export const TaskListInputSchema = z.strictObject({
   /** Return tasks with an id greater than this (ids of one team sort by creation). */
   after: TaskIdSchema.optional(),
   limit: z.number().int().min(1).max(LIMITS.listPageMax).optional(),
+  team: TeamArgSchema.optional(),
 });
 export const TaskListOutputSchema = z.strictObject({
   tasks: z.array(TaskSchema),
@@ -76,6 +90,11 @@ export const TaskUpdateInputSchema = z.strictObject({
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).optional(),
   required_role: RoleSchema.nullable().optional(),
   cancel: z.boolean().optional().describe('Cancel a task that is not in progress'),
+  /** Lead only: the task's risk tier (its quality rules), on any unfinished task. */
+  risk: RiskTierSchema.optional(),
+  /** Not the holder: your vote on a task in progress; approvals count toward required_reviews. */
+  review: ReviewVerdictSchema.optional(),
+  team: TeamArgSchema.optional(),
 });
 export const TaskUpdateOutputSchema = z.strictObject({
   task: TaskSchema,

@@ -12,6 +12,7 @@ import {
 } from '../entities';
 import { LIMITS } from '../limits';
 import { ProfileNameSchema } from '../profile';
+import { TeamArgSchema } from './hierarchy-tools';
 import { ReadyToFinalizeSchema, StaffingHintsSchema } from './policy-tools';
 
 /** A secret handed out once; only its hash is stored. */
@@ -38,7 +39,7 @@ export const TeamStartOutputSchema = z.strictObject({
   resume_ticket: z.string().describe('Keep it: team_resume re-binds a restarted session'),
 });
 
-export const TeamStatusInputSchema = z.strictObject({});
+export const TeamStatusInputSchema = z.strictObject({ team: TeamArgSchema.optional() });
 export const TeamStatusOutputSchema = z.strictObject({
   team: TeamSchema,
   me: AgentSchema,
@@ -48,6 +49,10 @@ export const TeamStatusOutputSchema = z.strictObject({
   unread_messages: z.number().int(),
   ready_to_finalize: ReadyToFinalizeSchema,
   hints: StaffingHintsSchema.nullable().describe('Lead only: which roles to spawn now, and why'),
+  /** A child team only: its parent and the briefs of the tasks delegated to it, in one line. */
+  parent: z.string().optional(),
+  /** One line per child team: progress, budget and health; absent for a team without children. */
+  children: z.array(z.string()).optional(),
 });
 
 export const TeamFinalizeInputSchema = z.strictObject({
@@ -56,6 +61,7 @@ export const TeamFinalizeInputSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Cancel unfinished tasks instead of refusing while any remain'),
+  team: TeamArgSchema.optional(),
 });
 export const TeamFinalizeOutputSchema = z.strictObject({
   team: TeamSchema,
@@ -116,6 +122,7 @@ export const TeamSpawnInputSchema = z.strictObject({
   permission_profile: PermissionProfileNameSchema.optional().describe(
     "A permission profile instead of the role's (docs/permissions.md); never more than yours",
   ),
+  team: TeamArgSchema.optional(),
 });
 export const TeamSpawnOutputSchema = z.strictObject({
   agent: AgentSchema,

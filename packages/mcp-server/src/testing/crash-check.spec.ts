@@ -16,6 +16,7 @@ function task(id: string, status: TaskStatus, fence: number, owner: string | nul
     description: '',
     required_role: null,
     priority: 0,
+    risk: 'low',
     status,
     depends_on: dependsOn,
     owner_agent_id: owner,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ToolOutput } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
+import { HookEngine, HookRegistry, type HookCommandRunner, type HookFileSource } from '@codex-team/hooks';
 import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicyOptions } from '@codex-team/recovery';
 import { openSqliteTeamStore, type TeamStore } from '@codex-team/store';
@@ -12,6 +13,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino, { type Logger } from 'pino';
 import type { AuthorizationStep } from '../authorize';
 import { createServer } from '../create-server';
+import { ProcessHookRunner } from '../hooks/process-hook-runner';
+import { RecoveryHookGate } from '../hooks/recovery-hooks';
 import { loggerOptions } from '../logger';
 import { TicketIssuer } from '../runtime';
 import { loadServerProfiles } from '../server-policy';
@@ -36,6 +39,10 @@ export interface InProcessTeamOptions {
   wrapStore?: (store: TeamStore) => TeamStore;
   /** Replaces the authorization steps of every session (tests of what a broken step lets through). */
   authorizationSteps?: readonly AuthorizationStep[];
+  /** The server's hooks file (`--hooks`), for every session. */
+  hooksFile?: HookFileSource;
+  /** Runs the command hooks of every session (tests of a broken runner). @default a ProcessHookRunner */
+  hookRunner?: HookCommandRunner;
   /** Codex's thread cap, as `codex-team install` hands it to the server (`--codex-thread-cap`). */
   codexThreadCap?: CodexThreadCap;
   /** The key Codex registered the server under (`--name`). @default 'team' */
@@ -65,7 +72,10 @@ export class InProcessTeam {
     private readonly options: InProcessTeamOptions,
   ) {
     this.dbPath = join(dir, 'team.db');
-    this.sweeper = new RecoverySweeper(store, recoveryPolicy({ ...options.recovery, leaseMs: options.leaseMs }), logger);
+    // The process's RecoveryAction hooks, from the same hooks file as its sessions.
+    const engine = new HookEngine({ runner: options.hookRunner ?? new ProcessHookRunner(), cwd: process.cwd() });
+    const recoveryHooks = new RecoveryHookGate(new HookRegistry(options.hooksFile ?? null), engine, store, logger);
+    this.sweeper = new RecoverySweeper(store, recoveryPolicy({ ...options.recovery, leaseMs: options.leaseMs }), logger, recoveryHooks);
   }
 
   /** Teams the sweeper sweeps: every team started through this harness. */
@@ -115,6 +125,8 @@ export class InProcessTeam {
       sweeper: this.sweeper,
       session,
       ...(this.options.authorizationSteps === undefined ? {} : { authorizationSteps: this.options.authorizationSteps }),
+      ...(this.options.hooksFile === undefined ? {} : { hooksFile: this.options.hooksFile }),
+      ...(this.options.hookRunner === undefined ? {} : { hookRunner: this.options.hookRunner }),
       ...(this.options.codexThreadCap === undefined ? {} : { codexThreadCap: this.options.codexThreadCap }),
       ...(this.options.codexServerKey === undefined ? {} : { codexServerKey: this.options.codexServerKey }),
     });

@@ -107,6 +107,14 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
       return { args: { task_id: await createTask(world, world.me, null), title: 'edited' } };
     case 'team_task_update:status=cancelled':
       return { args: { task_id: await createTask(world, world.me, null), cancel: true } };
+    case 'team_task_update:risk':
+      return { args: { task_id: await createTask(world, world.me, null), risk: 'high' } };
+    case 'team_task_update:review': {
+      // A task another agent holds: a review never comes from the holder.
+      const taskId = await createTask(world, world.lead, null);
+      await world.store.claimTask(world.peer, { task_id: taskId }, { leaseMs: 60_000 });
+      return { args: { task_id: taskId, review: 'approve' } };
+    }
     case 'team_task_complete:status=done':
       return { args: { ...(await heldTask(world)), result: 'done and checked' } };
     case 'team_task_complete:status=failed':
@@ -140,6 +148,13 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
       const plan = await world.store.publishArtifact(world.peer, { name: unique('plan-'), content: 'their plan', media_type: 'text/markdown', plan: true });
       await world.store.submitPlan(world.peer, plan.id);
       return { args: { action: action, artifact_id: plan.id, reason: 'matrix review' } };
+    }
+    case 'team_child:start':
+      return { args: { action: 'start', tasks: [await createTask(world, world.lead, null)] } };
+    case 'team_child:takeover': {
+      // A child whose lead was invited and never joined: nobody leads it, so it may be taken over.
+      const child = await world.store.startChild(world.lead, { tasks: [await createTask(world, world.lead, null)], leadTicketHash: unique('lead-ticket-') });
+      return { args: { action: 'takeover', team: child.team.id } };
     }
     default:
       throw new Error(`no matrix case for ${key}: add one to prepareCall`);

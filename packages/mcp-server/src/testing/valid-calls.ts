@@ -29,4 +29,5 @@ export const VALID_BOUND_CALLS: ReadonlyArray<[ToolName, Record<string, unknown>
   ['team_plan', { action: 'submit', artifact_id: 'af_aaaaaaaa' }],
   ['team_heartbeat', { tasks: [{ task_id: 'tk_aaaaaaaa', fence: 1 }] }],
   ['team_recover', {}],
+  ['team_child', { action: 'start', tasks: ['tk_aaaaaaaa'] }],
 ];

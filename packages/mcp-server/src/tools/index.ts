@@ -2,6 +2,7 @@ import type { ToolRegistry } from '../tool-registry';
 import { registerTeamArtifactList } from './team-artifact-list';
 import { registerTeamArtifactPublish } from './team-artifact-publish';
 import { registerTeamArtifactRead } from './team-artifact-read';
+import { registerTeamChild } from './team-child';
 import { registerTeamFinalize } from './team-finalize';
 import { registerTeamHeartbeat } from './team-heartbeat';
 import { registerTeamInbox } from './team-inbox';
@@ -56,6 +57,7 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamPlan,
   registerTeamHeartbeat,
   registerTeamRecover,
+  registerTeamChild,
 ];
 
 /** Registers every tool on the registry. */

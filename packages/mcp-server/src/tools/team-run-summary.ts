@@ -1,5 +1,6 @@
 import type { AuditEvent, TeamId } from '@codex-team/contracts';
 import type { TeamStore } from '@codex-team/store';
+import { teamBudget, treeLines, type TreeNode } from '@codex-team/hierarchy';
 import { runSummary } from '@codex-team/scheduler';
 import type { ToolRegistry } from '../tool-registry';
 
@@ -15,14 +16,39 @@ export async function allAuditEvents(store: TeamStore, teamId: TeamId): Promise<
   }
 }
 
+/** The teams below `teamId` in a tree, each listed after its parent. */
+export function descendantsOf(tree: readonly TreeNode[], teamId: string): TreeNode[] {
+  const below = new Set([teamId]);
+  const out: TreeNode[] = [];
+  for (const node of tree) {
+    if (node.parentTeamId !== null && below.has(node.parentTeamId)) {
+      below.add(node.id);
+      out.push(node);
+    }
+  }
+  return out;
+}
+
 /**
  * team_run_summary: tasks by state, work per agent and role, usage against the budget, durations,
- * the critical path and the decisions taken, measured from the store and its audit trail.
+ * the critical path and the decisions taken, measured from the store and its audit trail; and one
+ * line per team below it in the tree.
  */
 export function registerTeamRunSummary(registry: ToolRegistry): void {
   registry.registerBound('team_run_summary', async (_input, { store, actor, bound, policy, clock }) => {
     const snapshot = await store.readTeam(actor.teamId);
     const events = await allAuditEvents(store, actor.teamId);
-    return runSummary(snapshot, events, policy.profileOf(bound.team), clock.now());
+    const tree = await store.readTree(actor.teamId);
+    const below = descendantsOf(tree, actor.teamId);
+    const me = tree.find((node) => node.id === actor.teamId);
+    // The budget as the tree holds the team to it: a child's carve, its running children's set aside.
+    const budget = teamBudget(policy.profileOf(bound.team), {
+      budgetTokens: me?.budgetTokens ?? null,
+      usedTokens: snapshot.used_tokens,
+      rolledUpTokens: me?.rolledUpTokens ?? 0,
+      reservedTokens: below.filter((node) => node.parentTeamId === actor.teamId && node.state === 'active').reduce((sum, node) => sum + (node.budgetTokens ?? 0), 0),
+    });
+    const summary = runSummary({ ...snapshot, used_tokens: budget.committedTokens }, events, budget.profile, clock.now());
+    return below.length === 0 ? summary : { ...summary, children: treeLines(below) };
   });
 }

@@ -52,10 +52,12 @@ export function registerTeamSpawn(registry: ToolRegistry): void {
       joinTicketHash: join.hash,
       ...(input.permission_profile === undefined ? {} : { permissionProfile: input.permission_profile }),
     });
+    // A teammate spawned into another team of the tree (a child the lead runs, or steers) is told that team's id.
+    const teamLabel = agent.team_id === bound.team.id ? bound.team.name : agent.team_id;
     return {
       agent,
       join_ticket: join.ticket,
-      spawn_instruction: spawnInstruction(agent, bound.team.name, join.ticket, policy.codexServerKey),
+      spawn_instruction: spawnInstruction(agent, teamLabel, join.ticket, policy.codexServerKey),
       spawn_with: spawnWith(agent.name),
     };
   });

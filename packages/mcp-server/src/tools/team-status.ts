@@ -1,19 +1,25 @@
+import { treeThreadCap, type TeamBudget, type TreeThreads } from '@codex-team/hierarchy';
 import { earlyStopVerdict } from '@codex-team/policy-engine';
 import { fanoutDecisionKey, teamHints } from '@codex-team/scheduler';
 import type { BoundToolContext, ToolRegistry } from '../tool-registry';
 
-/** The lead's readiness hints, logged each time and audited when the recommendation changed. */
-async function leadHints(ctx: BoundToolContext) {
-  const { store, actor, bound, policy, logger } = ctx;
-  const profile = policy.profileOf(bound.team);
-  const hints = teamHints(await store.readTeam(actor.teamId), profile, policy.codexThreadCap);
+/**
+ * The lead's readiness hints for the team it leads (its own, or a child it plays the lead of),
+ * under the budget and the threads the tree leaves it (and Codex's cap, counting the whole tree);
+ * logged each time and audited when the recommendation changed.
+ */
+async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudget, threads: TreeThreads) {
+  const { store, actor, logger } = ctx;
+  const { profile } = budget;
+  const snapshot = await store.readTeam(teamId as typeof actor.teamId);
+  const hints = teamHints({ ...snapshot, used_tokens: budget.committedTokens }, profile, treeThreadCap(threads, ctx.policy.codexThreadCap));
   const decision = fanoutDecisionKey(hints);
   logger.info(
-    { team_id: actor.teamId, profile: profile.name, rule: 'fanout', inputs: { cap: hints.cap, budget: hints.budget.state }, outcome: decision },
+    { team_id: teamId, profile: profile.name, rule: 'fanout', inputs: { cap: hints.cap, budget: hints.budget.state }, outcome: decision },
     'policy decision',
   );
   await store.recordDecision(
-    actor.teamId,
+    snapshot.team.id,
     { actorAgentId: actor.agentId, action: 'policy.fanout', decision: 'allow', reason: hints.reasons.join('; '), data: decision },
     { unlessSameAsLast: true },
   );
@@ -21,12 +27,13 @@ async function leadHints(ctx: BoundToolContext) {
 }
 
 /**
- * team_status: the caller's team, agents, task counts and unread messages; whether the team is
- * ready to finalize (early stop); and for the lead of an active team, which roles to spawn now.
+ * team_status: the team's (yours, or the one `team` names as the tree allows), agents, task counts
+ * and unread messages; whether it is ready to finalize (early stop); one line per child team and,
+ * for a child, its parent's; and for its lead while it is active, which roles to spawn now.
  */
 export function registerTeamStatus(registry: ToolRegistry): void {
   registry.registerBound('team_status', async (_input, ctx) => {
-    const { consensus_at, used_tokens: _used, ...status } = await ctx.store.getStatus(ctx.actor);
+    const { consensus_at, used_tokens: _used, budget, threads, ...status } = await ctx.store.getStatus(ctx.actor);
     if (status.team.state === 'finalized') {
       return { ...status, ready_to_finalize: { ready: false, reason: 'the team is finalized' }, hints: null };
     }
@@ -35,7 +42,7 @@ export function registerTeamStatus(registry: ToolRegistry): void {
     return {
       ...status,
       ready_to_finalize: { ready: verdict.verdict === 'stop', reason: verdict.reason },
-      hints: isLead ? await leadHints(ctx) : null,
+      hints: isLead ? await leadHints(ctx, status.team.id, budget, threads) : null,
     };
   });
 }

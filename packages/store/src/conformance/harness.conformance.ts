@@ -44,7 +44,7 @@ function variant(base: Profile, name: string, change: Partial<Profile>): Profile
 /**
  * The profiles the suite opens stores with: the shipped ones (default, fast, deep) and a few that
  * make one rule bite early: `capped` (one teammate), `broke` (a hard budget of 100 tokens), `quiet`
- * (no idle sweep, no early stop).
+ * (no idle sweep, no early stop), `busy-cap` (one claim and two turns per agent).
  */
 export function conformanceProfiles(): ProfileCatalog {
   const shipped = ProfileCatalog.shipped().profiles;
@@ -54,6 +54,7 @@ export function conformanceProfiles(): ProfileCatalog {
     variant(base.profile, 'capped', { threads: { default: 1, hard_cap: 1 } }),
     variant(base.profile, 'broke', { budget: { soft_tokens: 50, hard_tokens: 100 } }),
     variant(base.profile, 'quiet', { guardrails: { ...base.profile.guardrails, idle_sweep: false, early_stop: false } }),
+    variant(base.profile, 'busy-cap', { caps: { claims: 1, turns: 2 } }),
   ];
   return ProfileCatalog.of(new Map([...shipped, ...extra.map((profile) => [profile.name, { ...base, profile }] as const)]));
 }
@@ -181,6 +182,37 @@ export class Fixture {
     return { actor, binding: { ...actor, epoch: bound.epoch }, agentId: bound.agent.id, joinHash, resumeHash };
   }
 
+  /**
+   * Starts a child team of `by`'s team (or of `by.inTeam`) taking over `tasks`. Its lead is played
+   * by the caller unless `ticket` (then an invited lead joins with it, in a session of its own).
+   * The handle's `lead` is the child's lead agent acting in its own team; `ticket: 'invited'`
+   * leaves that lead invited (nobody joined yet).
+   */
+  async startChild(
+    by: Actor,
+    tasks: string[],
+    options: { tokens?: number; ticket?: boolean | 'invited' } = {},
+  ): Promise<TeamHandle & { joinHash: string | null }> {
+    const joinHash = options.ticket === undefined || options.ticket === false ? null : this.ticket('join');
+    const started = await this.store.startChild(by, {
+      tasks,
+      ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
+      ...(joinHash === null ? {} : { leadTicketHash: joinHash }),
+    });
+    let lead: Actor = { teamId: started.team.id, agentId: started.lead.id };
+    let epoch = 1;
+    let resumeHash = '';
+    if (joinHash !== null && options.ticket !== 'invited') {
+      resumeHash = this.ticket('resume');
+      const bound = await this.store.joinAgent({ joinTicketHash: joinHash, resumeTicketHash: resumeHash });
+      lead = { teamId: bound.team.id, agentId: bound.agent.id };
+      epoch = bound.epoch;
+    }
+    const handle = { team: started.team, lead, binding: { ...lead, epoch }, resumeHash, joinHash };
+    this.teams.push(handle);
+    return handle;
+  }
+
   async createTask(actor: Actor, task: NewTaskInput): Promise<string> {
     const created = await this.store.createTasks(actor, newTasks([task]));
     const id = created.tasks[0]?.id;
@@ -235,6 +267,28 @@ export class Fixture {
     expect(added.map((event) => [event.action, event.decision, event.data['rule'], event.data['code']])).toEqual([['policy.deny', 'deny', rule, code]]);
     expect([...after.values()].reduce((a, b) => a + b, 0)).toBe([...before.values()].reduce((a, b) => a + b, 0) + 1);
     return error;
+  }
+
+  /**
+   * The call is blocked by a hook or quality gate (HOOK_BLOCKED, refusal kind hook, its rule):
+   * the store is as before but for one `hook.block` event carrying each hook's run.
+   */
+  async expectHookBlocked(rule: string, call: () => Promise<unknown>): Promise<{ error: TeamError; event: AuditEvent }> {
+    const before = await this.auditLengths();
+    const tasksBefore = await this.allTasks();
+    const error = await expectCode(call(), 'HOOK_BLOCKED');
+    expect(error.refusal).toMatchObject({ kind: 'hook', rule });
+    const added: AuditEvent[] = [];
+    for (const team of this.teams) added.push(...(await this.audit(team.team.id)).slice(before.get(team.team.id) ?? 0));
+    expect(added.map((event) => [event.action, event.decision, event.data['rule']])).toEqual([['hook.block', 'deny', rule]]);
+    expect(await this.allTasks()).toEqual(tasksBefore);
+    return { error, event: added[0] as AuditEvent };
+  }
+
+  private async allTasks(): Promise<unknown[]> {
+    const all: unknown[] = [];
+    for (const team of this.teams) all.push(await this.store.listTasks(team.lead, { limit: 500 }).catch((error: unknown) => String(error)));
+    return all;
   }
 
   private async auditLengths(): Promise<Map<string, number>> {

@@ -135,6 +135,8 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
           profile: t.team.profile,
           settings: expect.objectContaining({ name: 'default' }),
           leadAgentId: t.lead.agentId,
+          parent: null,
+          leadLostAt: null,
           // The claim, by ann, is the team's latest activity.
           lastActivityAt: fx.clock.now(),
           mode: { current: 'default', expiresAt: null, returnsTo: null },

@@ -1,15 +1,29 @@
 import { TeamError, type ToolName } from '@codex-team/contracts';
+import { threadSlotRuling, type Access, type Relation, type TreeThreads } from '@codex-team/hierarchy';
 import { leadOnlyRuling, refusalError, threadCapOf, type PolicyDecision } from '@codex-team/policy-engine';
 import type { Actor } from '../team-store';
 import { appendAudit } from './audit';
 import { AGENT_COLUMNS, TEAM_COLUMNS, teamRowAt, toAgent, type AgentRow, type TeamRow } from './row-mappers';
 import type { Op } from './transaction';
+import { countTreeThreads, resolveScope, rootOf } from './tree-rows';
 
-/** The caller's team and agent rows, checked at the start of an operation. */
+/**
+ * Where an operation acts and as whom, checked at its start: the caller's own team, or the team its
+ * `team` argument names as the tree allows (docs/hierarchy.md).
+ */
 export interface Caller {
+  /** The team the operation acts in. */
   team: TeamRow;
+  /** The agent it acts as: the caller, or the child team's lead the caller plays. */
   agent: AgentRow;
+  /** Whether it has the lead's rights in `team`: its lead, or an ancestor's lead steering it. */
   isLead: boolean;
+  /** How the caller's own team stands to `team`; `self` in its own team or one whose lead it plays. */
+  relation: Relation;
+  /** What the tree lets the call do in `team`; null when it acts as a member there (self). */
+  access: Access | null;
+  /** The caller's own team and agent: its session's binding. */
+  home: { team: TeamRow; agent: AgentRow };
 }
 
 /** The team as it applies at the operation's time (a lapsed temporary mode already returned). */
@@ -36,8 +50,13 @@ export function agentById(op: Op, agentId: string): AgentRow {
   return row;
 }
 
-/** NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized team stays readable. */
-export function requireCaller(op: Op, actor: Actor): Caller {
+/**
+ * NOT_BOUND unless the actor is a non-retired agent of its team. Reads use this alone: a finalized
+ * team stays readable. An actor whose call names another team (`actor.inTeam`) acts there as the
+ * tree allows `tool` (resolveScope: NOT_FOUND or DENIED otherwise); an operation that gives no tool
+ * acts in the caller's own team only.
+ */
+export function requireCaller(op: Op, actor: Actor, tool?: ToolName): Caller {
   const team = findTeam(op, actor.teamId);
   const agent = team === undefined ? undefined : findAgent(op, actor.teamId, actor.agentId);
   if (team === undefined || agent === undefined) {
@@ -50,7 +69,11 @@ export function requireCaller(op: Op, actor: Actor): Caller {
     renewing.add(op);
     op.onSuccess(() => recordSeen(op, agent, 'heartbeat'));
   }
-  return { team, agent, isLead: team.lead_agent_id === agent.id };
+  const isLead = team.lead_agent_id === agent.id;
+  const home = { team, agent };
+  if (actor.inTeam === undefined || actor.inTeam === team.id) return { team, agent, isLead, relation: 'self', access: null, home };
+  if (tool === undefined) throw new TeamError('INTERNAL', 'this operation acts in the caller\'s own team only');
+  return { ...resolveScope(op, { team, agent, isLead }, actor.inTeam, tool), home };
 }
 
 // Operations that already scheduled their caller's heartbeat (a caller is checked more than once).
@@ -72,8 +95,8 @@ export function recordSeen(op: Op, row: AgentRow, reason: string): AgentRow {
 }
 
 /** requireCaller, then TEAM_FINALIZED when the team accepts no further changes. */
-export function requireWriter(op: Op, actor: Actor): Caller {
-  const caller = requireCaller(op, actor);
+export function requireWriter(op: Op, actor: Actor, tool?: ToolName): Caller {
+  const caller = requireCaller(op, actor, tool);
   if (caller.team.state === 'finalized') {
     throw new TeamError('TEAM_FINALIZED', `team ${caller.team.name} is finalized and accepts no changes`, {
       team_id: caller.team.id,
@@ -115,19 +138,54 @@ export function countThreads(op: Op, team: TeamRow, states: 'invited_or_active' 
 }
 
 /**
- * LIMIT_EXCEEDED when the team's teammate threads are all taken. The limit is its max_threads,
- * lowered by its profile's hard cap and by Codex's cap when the store was opened with it
- * (policy-engine's threadCapOf); the refusal names the one that binds.
+ * The team's thread cap: its max_threads, lowered by its profile's hard cap and by Codex's cap when
+ * the store was opened with it (policy-engine's threadCapOf), with the reason naming the one that binds.
  */
-export function requireThreadSlot(op: Op, team: TeamRow, states: 'invited_or_active' | 'active', exceptAgentId = ''): void {
-  const used = countThreads(op, team, states, exceptAgentId);
-  const limit = threadCapOf(op.profileOf(team.profile), team.max_threads, op.codexThreadCap);
-  if (used >= limit.cap) {
-    throw new TeamError(
-      'LIMIT_EXCEEDED',
-      `team ${team.name} already has ${used} of ${limit.cap} teammate threads (${limit.reason}); ` +
-        'wait for one to finish or retire before adding another',
-      { max_threads: team.max_threads, thread_cap: limit.cap, used },
-    );
+export function threadLimit(op: Op, team: TeamRow): { cap: number; reason: string } {
+  return threadCapOf(op.profileOf(team.profile), team.max_threads, op.codexThreadCap);
+}
+
+/** The team's thread slots and its tree's, counted as a spawn (or, `active`, a join) counts them. */
+export function treeThreadsOf(op: Op, team: TeamRow, states: 'invited_or_active' | 'active' = 'invited_or_active', exceptAgentId = ''): TreeThreads {
+  const root = rootOf(op, team);
+  const tree = threadLimit(op, root);
+  return {
+    teamUsed: countThreads(op, team, states, exceptAgentId),
+    treeUsed: countTreeThreads(op, root, states, exceptAgentId),
+    treeLimit: tree.cap,
+    treeLimitReason: tree.reason,
+    isRoot: root.id === team.id,
+  };
+}
+
+/**
+ * LIMIT_EXCEEDED unless one more thread fits in the team and in its whole tree (hierarchy's
+ * threadSlotRuling). `forChildLead`: the thread is a child team's own lead, which holds a slot of
+ * the tree only (a team's lead is never counted against its own max_threads).
+ */
+export function requireThreadSlot(
+  op: Op,
+  team: TeamRow,
+  states: 'invited_or_active' | 'active',
+  exceptAgentId = '',
+  forChildLead = false,
+): void {
+  const root = rootOf(op, team);
+  const own = threadLimit(op, team);
+  const threads = treeThreadsOf(op, team, states, exceptAgentId);
+  const ruling = threadSlotRuling({
+    teamName: team.name,
+    teamUsed: forChildLead ? -1 : threads.teamUsed,
+    teamLimit: own.cap,
+    teamLimitReason: own.reason,
+    maxThreads: team.max_threads,
+    treeUsed: threads.treeUsed,
+    treeLimit: threads.treeLimit,
+    treeLimitReason: threads.treeLimitReason,
+    rootName: root.name,
+  });
+  if (ruling.decision === 'deny') {
+    logDecision(op, team, ruling);
+    throw refusalError(ruling);
   }
 }

@@ -31,7 +31,7 @@ export function findAgentByCodexThread(op: Op, codexThreadId: string): CodexThre
  * transaction, so concurrent spawns from several processes cannot exceed it.
  */
 export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent {
-  const caller = requireWriter(op, actor);
+  const caller = requireWriter(op, actor, 'team_spawn');
   requireLead(op, caller, 'team_spawn', 'spawn teammates');
   requireModeAllows(op, caller, 'team_spawn', { spawnRole: input.role });
   if (input.role === LEAD_ROLE) {
@@ -88,8 +88,9 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
   if (team.state === 'finalized') {
     throw new TeamError('TEAM_FINALIZED', `team ${team.name} is finalized; it takes no new teammates`);
   }
-  // The spawn reserved a slot, but teammates resumed since then may have taken it.
-  requireThreadSlot(op, team, 'active', row.id);
+  // The spawn reserved a slot, but teammates resumed since then may have taken it. A child team's
+  // lead joining holds a slot of the tree only.
+  requireThreadSlot(op, team, 'active', row.id, team.lead_agent_id === row.id);
   op.sql.run(
     `UPDATE agents SET join_ticket_hash = NULL, resume_ticket_hash = ?, state = 'active', epoch = 1,
        joined_at = ?, last_seen_at = ? WHERE id = ?`,
@@ -126,8 +127,11 @@ export function resumeAgent(op: Op, input: ResumeAgentInput): BoundAgent {
     throw ticketRefused('DENIED', `agent ${row.name} is retired and cannot be resumed`, { agent_id: row.id });
   }
   const team = requireTeam(op, row.team_id);
-  if (row.state !== 'active' && team.lead_agent_id !== row.id && team.state === 'active') {
-    requireThreadSlot(op, team, 'active', row.id);
+  // Every thread but a root's lead takes a slot again: a teammate of its team and tree, a child
+  // team's lead of its tree only.
+  const isLead = team.lead_agent_id === row.id;
+  if (row.state !== 'active' && !(isLead && team.parent_team_id === null) && team.state === 'active') {
+    requireThreadSlot(op, team, 'active', row.id, isLead);
   }
   const epoch = row.epoch + 1;
   op.sql.run(
@@ -137,6 +141,8 @@ export function resumeAgent(op: Op, input: ResumeAgentInput): BoundAgent {
     input.nextResumeTicketHash,
     row.id,
   );
+  // A child team's lead back at its post: a later loss is reported to the parent's lead again.
+  if (isLead) op.sql.run('UPDATE teams SET lead_lost_at = NULL WHERE id = ?', team.id);
   recordCodexThread(op, row.id, input.codexThreadId);
   const agent = toAgent(agentById(op, row.id));
   appendAudit(op, {

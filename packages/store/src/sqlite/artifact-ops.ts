@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LIMITS, TeamError, type Artifact, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import type { Actor } from '../team-store';
-import { requireCaller, requireWriter } from './access';
+import { requireCaller, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { ARTIFACT_COLUMNS, toArtifact, type ArtifactRow } from './row-mappers';
 import { requireHolder, requireTask } from './task-rows';
@@ -10,7 +10,8 @@ import { requireModeAllows } from './mode-ops';
 
 /**
  * Publishes a new version of a named artifact (version = last + 1). Tying it to a task needs the
- * caller's live claim on that task (fence), like any other write about a claimed task. The audit
+ * caller's live claim on that task (fence), like any other write about a claimed task, except for
+ * the lead tying it to a task nobody holds. The audit
  * event records sha256 and size, never the content.
  */
 export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_artifact_publish'>): Artifact {
@@ -25,7 +26,10 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
   }
   if (input.task_id !== undefined) {
     const task = requireTask(op, caller.team.id, input.task_id);
-    requireHolder(op, task, caller.agent, input.fence);
+    // The lead may also tie material to a task nobody holds (not in progress, or held by a child
+    // team): that is how it shares an artifact down with a delegated task (docs/hierarchy.md).
+    const brief = caller.isLead && input.fence === undefined && (task.status !== 'in_progress' || task.delegated_to_team_id !== null);
+    if (!brief) requireHolder(op, task, caller.agent, input.fence);
   }
   const last = op.sql.value<number>(
     'SELECT MAX(version) FROM artifacts WHERE team_id = ? AND name = ?',
@@ -35,8 +39,8 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
   const id = op.ids.next('af');
   op.sql.run(
     `INSERT INTO artifacts
-       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, plan, published_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, plan, tests, published_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     caller.team.id,
     input.name,
@@ -47,6 +51,7 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
     input.content,
     input.task_id ?? null,
     input.plan ? 1 : 0,
+    input.tests === true ? 1 : 0,
     caller.agent.id,
     op.now,
   );
@@ -64,13 +69,25 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
   return artifact;
 }
 
-/** By exact id, or by name (latest, or the given version). */
+/**
+ * Artifacts a child team may read of its parent: those tied to a task delegated to it (shared down
+ * with the task). The `@shared` parameter is the child's id, or NULL when the caller sees them all.
+ */
+const SHARED_WITH = `(@shared IS NULL OR task_id IN (SELECT id FROM tasks WHERE delegated_to_team_id = @shared))`;
+const SHARED_WITH_B = `(@shared IS NULL OR b.task_id IN (SELECT id FROM tasks WHERE delegated_to_team_id = @shared))`;
+
+function sharedWith(caller: Caller): string | null {
+  return caller.access === 'shared' ? caller.home.team.id : null;
+}
+
+/** By exact id, or by name (latest, or the given version); a child reading its parent, only what is shared with it. */
 export function readArtifact(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_artifact_read'>,
 ): ToolOutput<'team_artifact_read'> {
-  const caller = requireCaller(op, actor);
+  const caller = requireCaller(op, actor, 'team_artifact_read');
+  const shared = sharedWith(caller);
   if ((input.artifact_id === undefined) === (input.name === undefined)) {
     throw new TeamError('INVALID_INPUT', 'give either artifact_id or name, not both and not neither');
   }
@@ -81,15 +98,14 @@ export function readArtifact(
   const row =
     input.artifact_id !== undefined
       ? op.sql.get<Row>(
-          `SELECT ${ARTIFACT_COLUMNS}, content FROM artifacts WHERE id = ? AND team_id = ?`,
-          input.artifact_id,
-          caller.team.id,
+          `SELECT ${ARTIFACT_COLUMNS}, content FROM artifacts WHERE id = @id AND team_id = @team AND ${SHARED_WITH}`,
+          { id: input.artifact_id, team: caller.team.id, shared },
         )
       : op.sql.get<Row>(
           `SELECT ${ARTIFACT_COLUMNS}, content FROM artifacts
-           WHERE team_id = @team AND name = @name AND (@version IS NULL OR version = @version)
+           WHERE team_id = @team AND name = @name AND (@version IS NULL OR version = @version) AND ${SHARED_WITH}
            ORDER BY version DESC LIMIT 1`,
-          { team: caller.team.id, name: input.name, version: input.version ?? null },
+          { team: caller.team.id, name: input.name, version: input.version ?? null, shared },
         );
   if (row === undefined) {
     const what = input.artifact_id ?? `${String(input.name)}${input.version === undefined ? '' : ` v${input.version}`}`;
@@ -100,19 +116,20 @@ export function readArtifact(
 
 /** The latest version of every name (by name), or every version of one name (oldest first). */
 export function listArtifacts(op: Op, actor: Actor, input: ToolInput<'team_artifact_list'>): Artifact[] {
-  const caller = requireCaller(op, actor);
+  const caller = requireCaller(op, actor, 'team_artifact_list');
+  const shared = sharedWith(caller);
   const rows =
     input.name !== undefined
       ? op.sql.all<ArtifactRow>(
-          `SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE team_id = ? AND name = ? ORDER BY version`,
-          caller.team.id,
-          input.name,
+          `SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE team_id = @team AND name = @name AND ${SHARED_WITH} ORDER BY version`,
+          { team: caller.team.id, name: input.name, shared },
         )
       : op.sql.all<ArtifactRow>(
           `SELECT ${ARTIFACT_COLUMNS} FROM artifacts a
-           WHERE team_id = ? AND version = (SELECT MAX(version) FROM artifacts b WHERE b.team_id = a.team_id AND b.name = a.name)
+           WHERE team_id = @team AND ${SHARED_WITH}
+             AND version = (SELECT MAX(version) FROM artifacts b WHERE b.team_id = a.team_id AND b.name = a.name AND ${SHARED_WITH_B})
            ORDER BY name`,
-          caller.team.id,
+          { team: caller.team.id, shared },
         );
   return rows.map(toArtifact);
 }

@@ -41,7 +41,12 @@ export type AuditAction =
   | 'mode.expire'
   | 'plan.submit'
   | 'plan.approve'
-  | 'plan.reject';
+  | 'plan.reject'
+  | 'team.delegate'
+  | 'team.rollup'
+  | 'agent.takeover'
+  | 'task.review'
+  | 'hook.block';
 
 export interface AuditEntry {
   teamId: string;
@@ -51,7 +56,7 @@ export interface AuditEntry {
   reason: string;
   /** The changed rows as they are after the change (never ticket hashes or artifact content). */
   data: Record<string, unknown>;
-  /** `deny` only for audited refusals (policy.deny), which change nothing else. @default 'allow' */
+  /** `deny` only for audited refusals (policy.deny, hook.block), which change nothing else. @default 'allow' */
   decision?: Decision;
 }
 

@@ -59,10 +59,10 @@ export function insertDecision(op: Op, input: AuthzDecisionInput, auditSeqs: rea
 /**
  * Records the decision of the call this write transaction carries out, as its last write, with the
  * call's real outcome and the seqs of the audit events it appended. A refusal by a rule the
- * authorization steps could not apply (the kind of task claimed, a ticket) turns the allow into
- * that rule's deny; any other refusal keeps the allow, with the refusal's code as outcome. The
- * deny's reason is masked whatever the team's profile, like every reason the server records: a
- * refusal may quote what the caller sent.
+ * authorization steps could not apply (the kind of task claimed, a ticket, the team tree) turns the
+ * allow into that rule's deny, as does a block by hooks or a quality gate (step `hook`); any other
+ * refusal keeps the allow, with the refusal's code as outcome. The deny's reason is masked whatever
+ * the team's profile, like every reason the server records: a refusal may quote what the caller sent.
  */
 export function recordCallDecision(op: Op, authorization: CallAuthorization, refused: TeamError | null): void {
   const base = authorization.decision;
@@ -75,7 +75,7 @@ export function recordCallDecision(op: Op, authorization: CallAuthorization, ref
     outcome: refused === null ? 'ok' : refused.code,
   };
   const refusal = refused?.refusal ?? null;
-  if (refused !== null && refusal !== null && (refusal.kind === 'permission' || refusal.kind === 'identity')) {
+  if (refused !== null && refusal !== null && (refusal.kind === 'permission' || refusal.kind === 'identity' || refusal.kind === 'scope' || refusal.kind === 'hook')) {
     decision = {
       ...decision,
       decision: 'deny',
@@ -83,6 +83,8 @@ export function recordCallDecision(op: Op, authorization: CallAuthorization, ref
       reason: redactSecrets(refused.reason).text,
       matched: [...(refusal.matched ?? [])],
       ...(refusal.kind === 'permission' ? { step: 'permission' as const, action: refusal.action ?? decision.action } : {}),
+      ...(refusal.kind === 'scope' ? { step: 'scope' as const } : {}),
+      ...(refusal.kind === 'hook' ? { step: 'hook' as const } : {}),
     };
   }
   const seq = insertDecision(op, decision, op.auditSeqs);

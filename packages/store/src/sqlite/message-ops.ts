@@ -1,7 +1,7 @@
 import { DEFAULTS, LIMITS, TeamError, type Message, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import { messageBodyRuling } from '@codex-team/policy-engine';
 import type { Actor } from '../team-store';
-import { findAgent, logDecision, requireCaller, requireLead, requireWriter } from './access';
+import { findAgent, logDecision, requireCaller, requireLead, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { refusePolicy } from './policy-ops';
 import { MESSAGE_COLUMNS, iso, parseIdList, toMessage, type MessageRow } from './row-mappers';
@@ -29,6 +29,21 @@ function requireArtifactsInTeam(op: Op, teamId: string, artifactIds: readonly st
   }
 }
 
+/**
+ * Between teams of a tree only leads talk, directly (TREE_ACCESS `to-lead`): to the other team's
+ * lead, not broadcast, declaring no consensus, about no task. DENIED otherwise.
+ */
+function requireToLead(caller: Caller, input: ToolInput<'team_send'>): void {
+  const lead = caller.team.lead_agent_id;
+  if (input.to === lead && input.consensus !== true && input.task_id === undefined && input.fence === undefined) return;
+  throw new TeamError(
+    'DENIED',
+    `in team ${caller.team.name} you may only message its lead (${lead}) directly, without consensus or task`,
+    { team: caller.team.id, to: lead, rule: 'hierarchy:to-lead' },
+    { kind: 'scope', rule: 'hierarchy:to-lead', inputs: { team: caller.team.id, to: input.to } },
+  );
+}
+
 function sameRequest(row: MessageRow, toAgentId: string | null, input: ToolInput<'team_send'>): boolean {
   const refs = parseIdList(row.artifact_refs);
   return (
@@ -48,7 +63,8 @@ function sameRequest(row: MessageRow, toAgentId: string | null, input: ToolInput
  * team is ready to finalize; the one `message.send` event carries `consensus_at`.
  */
 export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>): ToolOutput<'team_send'> {
-  const caller = requireWriter(op, actor);
+  const caller = requireWriter(op, actor, 'team_send');
+  if (caller.access === 'to-lead') requireToLead(caller, input);
   const bytes = Buffer.byteLength(input.body, 'utf8');
   // The profile's limit first (with what to do instead, audited); the contract limit below it.
   if (bytes <= LIMITS.messageBodyMaxBytes) {
@@ -136,7 +152,7 @@ export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>)
  * readable and acking changes nothing of the team's work.
  */
 export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>): ToolOutput<'team_inbox'> {
-  const caller = requireCaller(op, actor);
+  const caller = requireCaller(op, actor, 'team_inbox');
   const teamId = caller.team.id;
   const agentId = caller.agent.id;
   const newlyAcked: string[] = [];

@@ -13,9 +13,9 @@ import type { Actor, DecisionEntry, ProfileSwitch, SetProfileInput } from '../te
 import { findTeam, logDecision, requireCaller, requireLead, requireTeam, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { iso, toTeam } from './row-mappers';
-import { requireTask } from './task-rows';
-import { tasksByStatus } from './team-ops';
+import { requireTask, tasksByStatus } from './task-rows';
 import type { Op } from './transaction';
+import { budgetOf } from './tree-rows';
 
 interface PolicyStateRow {
   used_tokens: number;
@@ -55,9 +55,11 @@ export function refusePolicy(op: Op, caller: Caller, refusal: PolicyRefusal, too
  */
 export function admission(op: Op, caller: Caller, action: BudgetedAction): PolicyRefusal | null {
   const state = policyState(op, caller.team.id);
-  const ruling = admissionRuling(op.profileOf(caller.team.profile), {
+  // A child team is held to its carved budget; a parent counts its running children's carves.
+  const budget = budgetOf(op, caller.team);
+  const ruling = admissionRuling(budget.profile, {
     action,
-    usedTokens: state.used_tokens,
+    usedTokens: budget.committedTokens,
     tasksByStatus: tasksByStatus(op, caller.team.id),
     consensusAt: state.consensus_at === null ? null : iso(state.consensus_at),
   });
@@ -110,7 +112,8 @@ export function toUsage(row: UsageRow): UsageRecord {
  * write (see WriteOptions), so a refused report refuses the call.
  */
 export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId: string | null, tool: ToolName): UsageRecord {
-  const caller = requireCaller(op, actor);
+  // The tokens were spent by the caller's own thread: its own team pays, wherever the call acted.
+  const caller = requireCaller(op, { ...actor, inTeam: undefined });
   const sample = UsageSampleSchema.safeParse(reported);
   if (!sample.success) {
     throw new TeamError('INVALID_INPUT', `usage is invalid: ${sample.error.issues[0]?.message ?? 'invalid'}`);
@@ -126,7 +129,9 @@ export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId:
   if (rate.decision === 'deny') refusePolicy(op, caller, rate, tool, taskId);
   logDecision(op, caller.team, rate);
   const before = policyState(op, caller.team.id).used_tokens;
-  const charge = usageRuling(op.profileOf(caller.team.profile), before, sample.data);
+  const budget = budgetOf(op, caller.team);
+  // The lines a sample crosses are the tree's: a child's carve, a parent's budget with its children's set aside.
+  const charge = usageRuling(budget.profile, budget.committedTokens, sample.data);
   if (!Number.isSafeInteger(charge.tokens) || charge.tokens < 0 || !Number.isSafeInteger(before + charge.tokens)) {
     throw new TeamError('INVALID_INPUT', `usage of ${charge.tokens} tokens cannot be charged`, { tokens: charge.tokens });
   }

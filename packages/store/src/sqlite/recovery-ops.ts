@@ -15,8 +15,9 @@ import { appendAudit } from './audit';
 import { countUnread, insertNotice } from './message-ops';
 import { AGENT_COLUMNS, TEAM_COLUMNS, iso, toAgent, type AgentRow, type TeamRow } from './row-mappers';
 import { recordLapse } from './mode-ops';
-import { reloadTask, taskEntity } from './task-rows';
-import { closeTeam, tasksByStatus } from './team-ops';
+import { reloadTask, taskEntity, tasksByStatus } from './task-rows';
+import { subtreeIds } from './tree-rows';
+import { closeTeam } from './team-ops';
 import type { Op } from './transaction';
 
 /** Audit actions of recovery itself: what a resumed session is told recovery did. */
@@ -49,19 +50,28 @@ function knownProfile(op: Op, name: string): Profile | null {
  * activity.
  */
 export function lastActivityAt(op: Op, team: TeamRow): number {
-  const byAgent =
-    op.sql.value<number>('SELECT at FROM audit_events WHERE team_id = ? AND actor_agent_id IS NOT NULL ORDER BY seq DESC LIMIT 1', team.id) ?? 0;
-  const seen = op.sql.value<number>('SELECT MAX(last_seen_at) FROM agents WHERE team_id = ?', team.id) ?? 0;
-  return Math.max(byAgent, seen, team.created_at);
+  // A team waiting on its child teams is not idle: their activity is its own.
+  let latest = team.created_at;
+  for (const teamId of subtreeIds(op, team.id)) {
+    const byAgent =
+      op.sql.value<number>('SELECT at FROM audit_events WHERE team_id = ? AND actor_agent_id IS NOT NULL ORDER BY seq DESC LIMIT 1', teamId) ?? 0;
+    const seen = op.sql.value<number>('SELECT MAX(last_seen_at) FROM agents WHERE team_id = ?', teamId) ?? 0;
+    latest = Math.max(latest, byAgent, seen);
+  }
+  return latest;
 }
 
 /**
- * Claims in flight and non-retired agents of every active team in scope, in a fixed order (team,
- * then creation), so every process decides the same steps in the same order from the same rows.
+ * Claims in flight and non-retired agents of every active team in scope (a team's scope covers the
+ * teams below it: a lead steers its descendants), in a fixed order (team, then creation), so every
+ * process decides the same steps in the same order from the same rows.
  */
 export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
-  const teams = op.sql.all<TeamRow>(
-    `SELECT ${TEAM_COLUMNS} FROM teams WHERE state = 'active' AND (@team IS NULL OR id = @team) ORDER BY id`,
+  const teams = op.sql.all<TeamRow & { lead_lost_at: number | null }>(
+    `SELECT ${TEAM_COLUMNS}, lead_lost_at FROM teams WHERE state = 'active' AND (@team IS NULL OR id IN (
+       WITH RECURSIVE sub(id) AS (SELECT @team UNION ALL SELECT t.id FROM teams t JOIN sub ON t.parent_team_id = sub.id)
+       SELECT id FROM sub))
+     ORDER BY id`,
     { team: scope.teamId ?? null },
   );
   // Per team, through the indexes every write already keeps up (agents by team and state, tasks by
@@ -74,6 +84,8 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
       profile: team.profile,
       settings: knownProfile(op, team.profile),
       leadAgentId: team.lead_agent_id,
+      parent: parentOf(op, team),
+      leadLostAt: team.lead_lost_at,
       lastActivityAt: lastActivityAt(op, team),
       mode: { current: team.mode, expiresAt: team.mode_expires_at, returnsTo: team.mode_returns_to },
       agents: op.sql
@@ -86,6 +98,7 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
           epoch: agent.epoch,
           lastSeenAt: agent.last_seen_at,
           createdAt: agent.created_at,
+          principalAgentId: agent.principal_agent_id,
         })),
       claims: op.sql
         .all<ClaimRow>(
@@ -103,6 +116,36 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
         })),
     })),
   };
+}
+
+/** A child team's parent and its lead, for the notice of a lost lead. */
+function parentOf(op: Op, team: TeamRow): { teamId: string; leadAgentId: string } | null {
+  if (team.parent_team_id === null) return null;
+  const lead = op.sql.value<string>('SELECT lead_agent_id FROM teams WHERE id = ?', team.parent_team_id);
+  return lead === undefined ? null : { teamId: team.parent_team_id, leadAgentId: lead };
+}
+
+/**
+ * Tells a child team's parent lead, once, that the child's lead is lost: if the team has not
+ * reported it yet and its lead is still neither active nor played by another agent. The team is
+ * left as it is. The notice is the change's one event (in the parent's trail).
+ */
+function reportLeadLost(op: Op, team: TeamRow, step: Extract<RecoveryStep, { kind: 'report_lead_lost' }>, notices: Message[]): string | null {
+  const lostAt = op.sql.value<number | null>('SELECT lead_lost_at FROM teams WHERE id = ?', team.id);
+  const parent = parentOf(op, team);
+  const lead = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`, team.lead_agent_id);
+  if (lostAt !== step.expect.leadLostAt || parent === null || lead === undefined) return null;
+  if (lead.state === 'active' || lead.principal_agent_id !== null) return null;
+  op.sql.run('UPDATE teams SET lead_lost_at = ? WHERE id = ?', op.now, team.id);
+  const body = [
+    `codex-team recovery: the lead ${lead.name} of your child team ${team.name} (${team.id}) is lost: ${step.reason}.`,
+    'Its team and tasks are intact. Take it over: team_child {"action":"takeover","team":"' + team.id + '"}, or cancel it:',
+    'team_finalize {"team":"' + team.id + '","force":true} (its delegated tasks then fail or return to your pool).',
+  ].join(' ');
+  notices.push(
+    insertNotice(op, parent.teamId, parent.leadAgentId, body, `${step.rule}: the lead of child team ${team.name} is lost; its parent's lead is told`),
+  );
+  return 'reported';
 }
 
 /** Takes a claim back, if it is still exactly the claim the decision saw. */
@@ -197,7 +240,14 @@ function retireAgent(op: Op, step: Extract<RecoveryStep, { kind: 'retire_agent' 
 /** Finalizes a team idle as a whole, if no agent acted since the decision; its open tasks are cancelled. */
 function finalizeIdleTeam(op: Op, team: TeamRow, step: Extract<RecoveryStep, { kind: 'finalize_team' }>): string | null {
   if (lastActivityAt(op, team) > step.expect.lastActivityAt) return null;
-  closeTeam(op, team.id, null, `finalized by the idle sweep: ${step.reason}`, (cancelled) => `${step.rule}: ${step.reason}; ${cancelled} unfinished tasks cancelled`);
+  closeTeam(
+    op,
+    team.id,
+    null,
+    `finalized by the idle sweep: ${step.reason}`,
+    (cancelled) => `${step.rule}: ${step.reason}; ${cancelled} unfinished tasks cancelled`,
+    'sweep',
+  );
   return 'finalized';
 }
 
@@ -220,7 +270,7 @@ function noticeBody(applied: readonly AppliedRecoveryStep[]): string {
   return [`codex-team recovery took ${applied.length} action(s):`, ...lines].join('\n');
 }
 
-function applyStep(op: Op, team: TeamRow, step: RecoveryStep): string | null {
+function applyStep(op: Op, team: TeamRow, step: RecoveryStep, notices: Message[]): string | null {
   switch (step.kind) {
     case 'reclaim_task':
       return reclaimTask(op, step);
@@ -232,6 +282,8 @@ function applyStep(op: Op, team: TeamRow, step: RecoveryStep): string | null {
       return finalizeIdleTeam(op, team, step);
     case 'expire_mode':
       return expireMode(op, team, step);
+    case 'report_lead_lost':
+      return reportLeadLost(op, team, step, notices);
   }
 }
 
@@ -249,16 +301,21 @@ export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
     if (!teams.has(teamId)) teams.set(teamId, op.sql.get<TeamRow>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ?`, teamId));
     return teams.get(teamId);
   };
+  const notices: Message[] = [];
   for (const step of plan.steps) {
     const team = teamOf(step.teamId);
-    const outcome = team === undefined || team.state !== 'active' ? null : applyStep(op, team, step);
-    // A finalize or a lapse changes the team row: read it again for the steps after it.
-    if (outcome !== null && (step.kind === 'finalize_team' || step.kind === 'expire_mode')) teams.delete(step.teamId);
+    const outcome = team === undefined || team.state !== 'active' ? null : applyStep(op, team, step, notices);
+    // A lapse changes the team row, a finalize its children's too: read them again for later steps.
+    if (outcome !== null && step.kind === 'expire_mode') teams.delete(step.teamId);
+    if (outcome !== null && step.kind === 'finalize_team') teams.clear();
     if (outcome === null) skipped.push(step);
     else applied.push({ step, outcome });
   }
-  const notices: Message[] = [];
-  const noticed = applied.filter(({ step }) => NOTICED.has(step.kind));
+  // A team's lead is told what recovery did in its team, except of its own loss (its parent's lead
+  // is told of that: report_lead_lost).
+  const noticed = applied.filter(
+    ({ step }) => NOTICED.has(step.kind) && !(step.kind === 'mark_agent_lost' && step.agentId === teamOf(step.teamId)?.lead_agent_id),
+  );
   const teamIds = [...new Set(noticed.map(({ step }) => step.teamId))];
   for (const teamId of teamIds) {
     const lead = teamOf(teamId)?.lead_agent_id;

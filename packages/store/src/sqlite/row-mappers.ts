@@ -5,6 +5,7 @@ import type {
   AuditEvent,
   Decision,
   Message,
+  RiskTier,
   Task,
   TaskStatus,
   Team,
@@ -32,6 +33,11 @@ export interface TeamRow {
   mode_set_at: number | null;
   mode_expires_at: number | null;
   mode_returns_to: TeamMode | null;
+  parent_team_id: string | null;
+  root_team_id: string;
+  depth: number;
+  budget_tokens: number | null;
+  rolled_up_tokens: number;
 }
 
 export interface AgentRow {
@@ -40,6 +46,7 @@ export interface AgentRow {
   name: string;
   role: string;
   permission_profile: string | null;
+  principal_agent_id: string | null;
   state: AgentState;
   epoch: number;
   created_at: number;
@@ -54,6 +61,7 @@ export interface TaskRow {
   description: string;
   required_role: string | null;
   priority: number;
+  risk: RiskTier;
   status: TaskStatus;
   owner_agent_id: string | null;
   fence: number;
@@ -65,6 +73,7 @@ export interface TaskRow {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  delegated_to_team_id: string | null;
 }
 
 export interface MessageRow {
@@ -88,6 +97,7 @@ export interface ArtifactRow {
   size_bytes: number;
   task_id: string | null;
   plan: 0 | 1;
+  tests: 0 | 1;
   published_by: string;
   created_at: number;
 }
@@ -108,15 +118,16 @@ export interface AuditRow {
 // Ticket hashes and artifact content are deliberately absent.
 export const TEAM_COLUMNS =
   'id, name, objective, state, lead_agent_id, max_threads, profile, created_at, finalized_at, summary, ' +
-  'mode, mode_set_by, mode_reason, mode_set_at, mode_expires_at, mode_returns_to';
+  'mode, mode_set_by, mode_reason, mode_set_at, mode_expires_at, mode_returns_to, ' +
+  'parent_team_id, root_team_id, depth, budget_tokens, rolled_up_tokens';
 export const AGENT_COLUMNS =
-  'id, team_id, name, role, permission_profile, state, epoch, created_at, joined_at, last_seen_at';
+  'id, team_id, name, role, permission_profile, principal_agent_id, state, epoch, created_at, joined_at, last_seen_at';
 export const TASK_COLUMNS =
-  'id, team_id, title, description, required_role, priority, status, owner_agent_id, fence, ' +
-  'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at';
+  'id, team_id, title, description, required_role, priority, risk, status, owner_agent_id, fence, ' +
+  'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at, delegated_to_team_id';
 export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, created_at';
 export const ARTIFACT_COLUMNS =
-  'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, published_by, created_at';
+  'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, tests, published_by, created_at';
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -155,6 +166,10 @@ export function toTeam(row: TeamRow): Team {
       expires_at: isoOrNull(row.mode_expires_at),
       returns_to: row.mode_returns_to,
     },
+    // Tree fields only where they say something, so a team without a tree looks as it always did.
+    ...(row.parent_team_id === null ? {} : { parent_team_id: row.parent_team_id }),
+    ...(row.budget_tokens === null ? {} : { budget_tokens: row.budget_tokens }),
+    ...(row.rolled_up_tokens === 0 ? {} : { rolled_up_tokens: row.rolled_up_tokens }),
   };
 }
 
@@ -186,6 +201,7 @@ export function toAgent(row: AgentRow): Agent {
     role: row.role,
     // Present only when granted, so agents without a grant look exactly as before grants existed.
     ...(row.permission_profile === null ? {} : { permission_profile: row.permission_profile }),
+    ...(row.principal_agent_id === null ? {} : { principal_agent_id: row.principal_agent_id }),
     state: row.state,
     created_at: iso(row.created_at),
     joined_at: isoOrNull(row.joined_at),
@@ -201,6 +217,7 @@ export function toTask(row: TaskRow, dependsOn: string[]): Task {
     description: row.description,
     required_role: row.required_role,
     priority: row.priority,
+    risk: row.risk,
     status: row.status,
     depends_on: dependsOn,
     owner_agent_id: row.owner_agent_id,
@@ -213,6 +230,7 @@ export function toTask(row: TaskRow, dependsOn: string[]): Task {
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     completed_at: isoOrNull(row.completed_at),
+    ...(row.delegated_to_team_id === null ? {} : { delegated_to: row.delegated_to_team_id }),
   };
 }
 
@@ -240,6 +258,7 @@ export function toArtifact(row: ArtifactRow): Artifact {
     size_bytes: row.size_bytes,
     task_id: row.task_id,
     plan: row.plan === 1,
+    tests: row.tests === 1,
     published_by: row.published_by,
     created_at: iso(row.created_at),
   };

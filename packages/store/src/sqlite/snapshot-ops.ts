@@ -73,5 +73,11 @@ export function readTeam(op: Op, teamId: string): TeamSnapshot {
     usage: op.sql
       .all<Parameters<typeof toUsage>[0]>(`SELECT ${USAGE_COLUMNS} FROM usage_samples WHERE team_id = ? ORDER BY seq`, teamId)
       .map(toUsage),
+    reviews: op.sql
+      .all<{ task_id: string; fence: number; reviewer_agent_id: string; verdict: 'approve' | 'reject'; at: number }>(
+        'SELECT task_id, fence, reviewer_agent_id, verdict, at FROM task_reviews WHERE team_id = ? ORDER BY seq',
+        teamId,
+      )
+      .map((row) => ({ ...row, at: iso(row.at) })),
   };
 }

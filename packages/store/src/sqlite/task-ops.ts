@@ -1,10 +1,10 @@
 import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
 import { blockedByCycle, readyWhen } from '@codex-team/scheduler';
 import type { Actor, LeaseOptions } from '../team-store';
-import { requireCaller, requireWriter } from './access';
+import { requireCaller, requireLead, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { auditTaskChange, requireHolder, reloadTask, requireTask, findTask, taskEntities, taskEntity } from './task-rows';
-import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
+import { TASK_COLUMNS, iso, toAgent, type TaskRow } from './row-mappers';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
 
@@ -89,7 +89,7 @@ export function createTasks(
   actor: Actor,
   input: ToolInput<'team_task_create'>,
 ): ToolOutput<'team_task_create'> {
-  const caller = requireWriter(op, actor);
+  const caller = requireWriter(op, actor, 'team_task_create');
   if (input.tasks.length === 0 || input.tasks.length > LIMITS.tasksPerCreateMax) {
     throw new TeamError('INVALID_INPUT', `a call creates 1 to ${LIMITS.tasksPerCreateMax} tasks`);
   }
@@ -104,14 +104,15 @@ export function createTasks(
     const unfinished = deps.filter((dep) => !('existing' in dep && dep.existing.status === 'done')).length;
     const ready = readyWhen('blocked', unfinished);
     op.sql.run(
-      `INSERT INTO tasks (id, team_id, title, description, required_role, priority, status, created_by, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (id, team_id, title, description, required_role, priority, risk, status, created_by, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ids[index],
       caller.team.id,
       task.title,
       task.description,
       task.required_role ?? null,
       task.priority,
+      task.risk ?? 'low',
       ready ? 'ready' : 'blocked',
       caller.agent.id,
       op.now,
@@ -140,9 +141,13 @@ export function createTasks(
   return { tasks: created, keys: keyMap };
 }
 
-/** Tasks in creation order; `after` pages on from a task id returned earlier. Reads only. */
+/**
+ * Tasks in creation order; `after` pages on from a task id returned earlier. Reads only. A child
+ * team looking at its parent sees only the tasks delegated to it (their briefs).
+ */
 export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list'>): ToolOutput<'team_task_list'> {
-  const caller = requireCaller(op, actor);
+  const caller = requireCaller(op, actor, 'team_task_list');
+  const delegatedTo = caller.access === 'delegated' ? caller.home.team.id : null;
   let afterSeq = 0;
   if (input.after !== undefined) {
     const seq = op.sql.value<number>('SELECT seq FROM tasks WHERE id = ? AND team_id = ?', input.after, caller.team.id);
@@ -159,8 +164,9 @@ export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list
      WHERE team_id = @team AND seq > @after
        AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
        AND (@owner IS NULL OR owner_agent_id = @owner)
+       AND (@delegated IS NULL OR delegated_to_team_id = @delegated)
      ORDER BY seq LIMIT @limit`,
-    { team: caller.team.id, after: afterSeq, statuses, owner: input.owner_agent_id ?? null, limit: limit + 1 },
+    { team: caller.team.id, after: afterSeq, statuses, owner: input.owner_agent_id ?? null, delegated: delegatedTo, limit: limit + 1 },
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -173,8 +179,15 @@ function hasEdits(input: ToolInput<'team_task_update'>): boolean {
     input.description !== undefined ||
     input.priority !== undefined ||
     input.required_role !== undefined ||
+    input.risk !== undefined ||
     input.cancel === true
   );
+}
+
+/** True when the update asks for nothing but a new risk tier. */
+function onlyRisk(input: ToolInput<'team_task_update'>): boolean {
+  const { task_id: _task, risk, ...rest } = input;
+  return risk !== undefined && Object.values(rest).every((value) => value === undefined);
 }
 
 /**
@@ -188,8 +201,11 @@ export function updateTask(
   input: ToolInput<'team_task_update'>,
   options: LeaseOptions,
 ): ToolOutput<'team_task_update'> {
-  const caller = requireWriter(op, actor);
+  const caller = requireWriter(op, actor, 'team_task_update');
   const task = requireTask(op, caller.team.id, input.task_id);
+  if (input.review !== undefined) return { task: reviewTask(op, caller, task, input), lease_expires_at: null };
+  if (input.risk !== undefined) requireLead(op, caller, 'team_task_update', `set the risk tier of task ${task.id}`, 'risk');
+  if (task.status === 'in_progress' && onlyRisk(input)) return { task: setRisk(op, caller, task, input.risk ?? task.risk), lease_expires_at: task.lease_expires_at === null ? null : iso(task.lease_expires_at) };
   if (task.status === 'in_progress') {
     if (hasEdits(input)) {
       throw new TeamError('CONFLICT', `task ${task.id} is in progress: release it before editing or cancelling it`, {
@@ -232,12 +248,13 @@ export function updateTask(
   if (!hasEdits(input)) throw new TeamError('INVALID_INPUT', 'nothing to change: give a field to edit, or cancel');
   const cancel = input.cancel === true;
   op.sql.run(
-    `UPDATE tasks SET title = ?, description = ?, priority = ?, required_role = ?, status = ?, updated_at = ?
+    `UPDATE tasks SET title = ?, description = ?, priority = ?, required_role = ?, risk = ?, status = ?, updated_at = ?
      WHERE id = ?`,
     input.title ?? task.title,
     input.description ?? task.description,
     input.priority ?? task.priority,
     input.required_role === undefined ? task.required_role : input.required_role,
+    input.risk ?? task.risk,
     cancel ? 'cancelled' : task.status,
     op.now,
     task.id,
@@ -246,4 +263,52 @@ export function updateTask(
     cancel ? `task "${after.title}" cancelled` : `task "${after.title}" edited`,
   );
   return { task: updated, lease_expires_at: null };
+}
+
+/**
+ * The lead sets the risk tier of a task in progress (the quality rules its completion must meet):
+ * one `task.edit` event; the claim, its fence and lease stay as they are.
+ */
+function setRisk(op: Op, caller: Caller, task: TaskRow, risk: TaskRow['risk']): ReturnType<typeof auditTaskChange> {
+  op.sql.run('UPDATE tasks SET risk = ?, updated_at = ? WHERE id = ?', risk, op.now, task.id);
+  return auditTaskChange(op, caller, task.id, 'task.edit', (after) => `task "${after.title}" risk set to ${risk}`);
+}
+
+/**
+ * A vote on a task in progress, for its current claim (fence): one vote per agent and claim, a
+ * later one replacing the earlier, never by the holder (its own work). A review stands alone in its
+ * call. One `task.review` event carrying the vote.
+ */
+function reviewTask(op: Op, caller: Caller, task: TaskRow, input: ToolInput<'team_task_update'>): ReturnType<typeof taskEntity> {
+  const { task_id: _task, review, ...rest } = input;
+  if (Object.values(rest).some((value) => value !== undefined)) {
+    throw new TeamError('INVALID_INPUT', 'a review stands alone: give task_id and review only');
+  }
+  if (task.status !== 'in_progress') {
+    throw new TeamError('CONFLICT', `task ${task.id} is ${task.status}: only a task in progress (its claim) is reviewed`, { status: task.status });
+  }
+  if (task.owner_agent_id === caller.agent.id) {
+    throw new TeamError('DENIED', `you hold task ${task.id}: a review must come from another agent`, { task_id: task.id, rule: 'review:not-the-holder' });
+  }
+  op.sql.run(
+    `INSERT INTO task_reviews (team_id, task_id, fence, reviewer_agent_id, verdict, at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (task_id, fence, reviewer_agent_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at`,
+    caller.team.id,
+    task.id,
+    task.fence,
+    caller.agent.id,
+    review,
+    op.now,
+  );
+  const entity = taskEntity(op, task);
+  const vote = { task_id: task.id, fence: task.fence, reviewer_agent_id: caller.agent.id, verdict: review, at: iso(op.now) };
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: 'task.review',
+    subjectId: task.id,
+    reason: `${toAgent(caller.agent).name} ${review === 'approve' ? 'approved' : 'asked for changes to'} task "${task.title}" (claim ${task.fence})`,
+    data: { review: vote },
+  });
+  return entity;
 }

@@ -1,4 +1,4 @@
-import { TeamError, type Task } from '@codex-team/contracts';
+import { TaskStatusSchema, TeamError, type Task, type TaskStatus } from '@codex-team/contracts';
 import { TASK_COLUMNS, iso, toTask, type AgentRow, type TaskRow } from './row-mappers';
 import { appendAudit, type AuditAction } from './audit';
 import type { Op } from './transaction';
@@ -111,4 +111,18 @@ export function unfinishedDependencies(op: Op, taskId: string): number {
       taskId,
     ) ?? 0
   );
+}
+
+function zeroCounts(): Record<TaskStatus, number> {
+  const counts = {} as Record<TaskStatus, number>;
+  for (const status of TaskStatusSchema.options) counts[status] = 0;
+  return counts;
+}
+
+/** The team's task counts by status, kept by triggers (migration 0005): O(statuses), not O(tasks). */
+export function tasksByStatus(op: Op, teamId: string): Record<TaskStatus, number> {
+  const counts = zeroCounts();
+  const rows = op.sql.all<{ status: TaskStatus; n: number }>('SELECT status, n FROM task_status_counts WHERE team_id = ?', teamId);
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
 }

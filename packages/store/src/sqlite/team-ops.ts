@@ -1,22 +1,16 @@
-import {
-  DEFAULTS,
-  LEAD_ROLE,
-  LIMITS,
-  TaskStatusSchema,
-  TeamError,
-  type TaskStatus,
-  type ToolInput,
-  type ToolOutput,
-} from '@codex-team/contracts';
+import { DEFAULTS, LEAD_ROLE, LIMITS, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { childLine, parentLine, type ClosedBy } from '@codex-team/hierarchy';
 import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
-import { countThreads, requireCaller, requireLead, requireTeam, requireWriter } from './access';
+import { countThreads, logDecision, requireCaller, requireLead, requireTeam, requireWriter, treeThreadsOf } from './access';
 import { recordCodexThread } from './agent-ops';
 import { appendAudit } from './audit';
 import { refusalError, teamSizeRuling } from '@codex-team/policy-engine';
 import { countUnread } from './message-ops';
-import { AGENT_COLUMNS, TASK_COLUMNS, iso, toAgent, toTeam, type AgentRow, type TaskRow } from './row-mappers';
-import { taskEntities } from './task-rows';
+import { AGENT_COLUMNS, TASK_COLUMNS, iso, toAgent, toTeam, type AgentRow, type TaskRow, type TeamRow } from './row-mappers';
+import { taskEntities, tasksByStatus } from './task-rows';
 import type { Op } from './transaction';
+import { finishChild } from './tree-ops';
+import { budgetOf, liveChildren, treeNodes } from './tree-rows';
 
 /**
  * Creates a team and its lead (bound at epoch 1) as one state change: `team.start`. The profile
@@ -36,8 +30,8 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
   const teamId = op.ids.next('tm');
   const leadId = op.ids.next('ag');
   op.sql.run(
-    `INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at)
-     VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`,
+    `INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at, root_team_id)
+     VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
     teamId,
     input.name,
     input.objective,
@@ -45,6 +39,7 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     maxThreads,
     profileName,
     op.now,
+    teamId,
   );
   op.sql.run(
     `INSERT INTO agents (id, team_id, name, role, state, epoch, resume_ticket_hash, created_at, joined_at, last_seen_at)
@@ -75,22 +70,22 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
   return { team, agent, epoch: 1 };
 }
 
-function zeroCounts(): Record<TaskStatus, number> {
-  const counts = {} as Record<TaskStatus, number>;
-  for (const status of TaskStatusSchema.options) counts[status] = 0;
-  return counts;
-}
-
-/** The team's task counts by status, kept by triggers (migration 0005): O(statuses), not O(tasks). */
-export function tasksByStatus(op: Op, teamId: string): Record<TaskStatus, number> {
-  const counts = zeroCounts();
-  const rows = op.sql.all<{ status: TaskStatus; n: number }>('SELECT status, n FROM task_status_counts WHERE team_id = ?', teamId);
-  for (const row of rows) counts[row.status] = row.n;
-  return counts;
+/** The one-line view of a team's children, and of its parent for a child team (what it may see of it). */
+function treeLines(op: Op, team: TeamRow): Pick<TeamStatusBase, 'parent' | 'children'> {
+  const childIds = op.sql.all<{ id: string }>('SELECT id FROM teams WHERE parent_team_id = ? ORDER BY created_at, rowid', team.id).map((row) => row.id);
+  const lines: Pick<TeamStatusBase, 'parent' | 'children'> = childIds.length === 0 ? {} : { children: treeNodes(op, childIds).map(childLine) };
+  if (team.parent_team_id === null) return lines;
+  const parent = requireTeam(op, team.parent_team_id);
+  const briefs = op.sql.all<{ id: string; title: string }>(
+    "SELECT id, title FROM tasks WHERE team_id = ? AND delegated_to_team_id = ? AND status = 'in_progress' ORDER BY seq",
+    parent.id,
+    team.id,
+  );
+  return { ...lines, parent: parentLine(parent, briefs) };
 }
 
 export function getStatus(op: Op, actor: Actor): TeamStatusBase {
-  const caller = requireCaller(op, actor);
+  const caller = requireCaller(op, actor, 'team_status');
   const agents = op.sql.all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? ORDER BY seq`, caller.team.id);
   const policy = op.sql.get<{ used_tokens: number; consensus_at: number | null }>(
     'SELECT used_tokens, consensus_at FROM teams WHERE id = ?',
@@ -102,24 +97,45 @@ export function getStatus(op: Op, actor: Actor): TeamStatusBase {
     agents: agents.map(toAgent),
     tasks_by_status: tasksByStatus(op, caller.team.id),
     active_threads: countThreads(op, caller.team, 'invited_or_active'),
-    unread_messages: countUnread(op, caller.team.id, caller.agent.id),
+    // An ancestor's lead looking in has no inbox in this team.
+    unread_messages: caller.relation === 'self' ? countUnread(op, caller.team.id, caller.agent.id) : 0,
     consensus_at: policy?.consensus_at == null ? null : iso(policy.consensus_at),
     used_tokens: policy?.used_tokens ?? 0,
+    budget: budgetOf(op, caller.team),
+    threads: treeThreadsOf(op, caller.team),
+    ...treeLines(op, caller.team),
   };
 }
 
 /**
- * Lead only. Unfinished tasks (blocked, ready, in progress) refuse the call with CONFLICT unless
- * `force`, which cancels them inside the same change: the one `team.finalize` event carries the
- * team and every cancelled task as they are afterwards.
+ * Lead only (or an ancestor's lead). Live child teams, then unfinished tasks (blocked, ready, in
+ * progress) refuse the call with CONFLICT unless `force`, which cancels them inside the same change:
+ * every live descendant is closed first (closeTeam), then the one `team.finalize` event carries the
+ * team and every cancelled task as they are afterwards. A child team rolls up into its parent.
  */
 export function finalizeTeam(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_finalize'>,
 ): ToolOutput<'team_finalize'> {
-  const caller = requireWriter(op, actor);
+  const caller = requireWriter(op, actor, 'team_finalize');
   requireLead(op, caller, 'team_finalize', 'finalize the team');
+  const children = liveChildren(op, caller.team.id);
+  if (children.length > 0 && !input.force) {
+    const refusal = {
+      decision: 'deny' as const,
+      rule: 'hierarchy.live_children',
+      reason: `${children.length} child teams still run`,
+      inputs: { live_children: children.length },
+    };
+    logDecision(op, caller.team, refusal);
+    throw new TeamError(
+      'CONFLICT',
+      `${children.length} child teams still run (${children.map((child) => `${child.id} ${child.name}`).join(', ')}); ` +
+        'wait for them to finalize, or finalize with force to cancel them with this team',
+      { rule: refusal.rule, live_children: children.map((child) => child.id) },
+    );
+  }
   const counts = tasksByStatus(op, caller.team.id);
   const open = counts.blocked + counts.ready + counts.in_progress;
   if (open > 0 && !input.force) {
@@ -130,16 +146,22 @@ export function finalizeTeam(
       { blocked: counts.blocked, ready: counts.ready, in_progress: counts.in_progress },
     );
   }
-  return closeTeam(op, caller.team.id, caller.agent.id, input.summary, (cancelled) =>
-    cancelled === 0
-      ? 'team finalized with every task finished'
-      : `team finalized with force; ${cancelled} unfinished tasks cancelled`,
+  return closeTeam(
+    op,
+    caller.team.id,
+    caller.home.agent.id,
+    input.summary,
+    (cancelled) =>
+      cancelled === 0 ? 'team finalized with every task finished' : `team finalized with force; ${cancelled} unfinished tasks cancelled`,
+    caller.relation === 'parent' ? 'ancestor' : 'lead',
   );
 }
 
 /**
  * Finalizes a team, cancelling its unfinished tasks, as one `team.finalize` event by `actorAgentId`
- * (null for the idle sweep). The callers have checked who may do it.
+ * (null for the idle sweep). Its live child teams are closed first (deepest first, each cancelled
+ * by whoever closes this one), and a child team rolls up into its parent right after (finishChild).
+ * The callers have checked who may do it.
  */
 export function closeTeam(
   op: Op,
@@ -147,7 +169,18 @@ export function closeTeam(
   actorAgentId: string | null,
   summary: string,
   reasonFor: (cancelled: number) => string,
+  closedBy: ClosedBy,
 ): ToolOutput<'team_finalize'> {
+  for (const child of liveChildren(op, teamId)) {
+    closeTeam(
+      op,
+      child.id,
+      actorAgentId,
+      `cancelled: its parent team was finalized${summary === '' ? '' : ` (${summary})`}`,
+      (cancelled) => `cancelled with its parent team; ${cancelled} unfinished tasks cancelled`,
+      closedBy === 'sweep' ? 'sweep' : 'ancestor',
+    );
+  }
   const openRows = op.sql.all<TaskRow>(
     `SELECT ${TASK_COLUMNS} FROM tasks WHERE team_id = ? AND status IN ('blocked', 'ready', 'in_progress') ORDER BY seq`,
     teamId,
@@ -180,5 +213,6 @@ export function closeTeam(
     reason: reasonFor(cancelledIds.length),
     data: { team, cancelled_tasks: cancelled },
   });
+  finishChild(op, requireTeam(op, teamId), { cancelledOpen: cancelledIds.length, closedBy, actorAgentId, summary });
   return { team, cancelled_task_ids: cancelledIds };
 }

@@ -180,8 +180,11 @@ export function isBusyError(error: unknown): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** When the tool call in progress started (performance.now()), for the store calls it makes. */
-const callStarts = new AsyncLocalStorage<number>();
+/**
+ * When the tool call in progress started (performance.now()), for the store calls it makes; moved
+ * later by the time the call spent in work that is not the store's (notCountedAgainstBusyDeadline).
+ */
+const callStarts = new AsyncLocalStorage<{ started: number }>();
 
 /**
  * Runs `work` (one tool call) so that every store call it makes shares one busy deadline, counted
@@ -189,7 +192,23 @@ const callStarts = new AsyncLocalStorage<number>();
  * waits out other writers for BusyRetryOptions.deadlineMs in all, not for each of them.
  */
 export function withinOneBusyDeadline<T>(work: () => Promise<T>): Promise<T> {
-  return callStarts.run(performance.now(), work);
+  return callStarts.run({ started: performance.now() }, work);
+}
+
+/**
+ * Runs `work` (a call's lifecycle hooks: commands of the operator's that may take minutes) without
+ * counting its time against the call's busy deadline: the deadline bounds waiting for the store's
+ * lock, and a long hook must not leave the call's next transaction a single attempt. The store
+ * calls `work` itself makes have a deadline each.
+ */
+export async function notCountedAgainstBusyDeadline<T>(work: () => Promise<T>): Promise<T> {
+  const call = callStarts.getStore();
+  const started = performance.now();
+  try {
+    return await callStarts.exit(work);
+  } finally {
+    if (call !== undefined) call.started += performance.now() - started;
+  }
 }
 
 /** Runs `work` outside any call's deadline (a timer of the process, not of the call that set it). */
@@ -205,7 +224,7 @@ export function outsideCallDeadline<T>(work: () => T): T {
  * is translated (translateStoreError) and thrown.
  */
 export async function withBusyRetry<T>(attempt: () => T, retry: BusyRetryOptions): Promise<T> {
-  const started = callStarts.getStore() ?? performance.now();
+  const started = callStarts.getStore()?.started ?? performance.now();
   for (let tries = 1; ; tries += 1) {
     try {
       return attempt();

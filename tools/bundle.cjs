@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// One bundler setting for every codex-team bundle. Run from a package after `tsc`:
+//   node ../../tools/bundle.cjs dist/ENTRY.js dist/OUT.cjs
+// bundles the built entry (and the workspace packages it loads) into one executable file and
+// copies the store's migrations beside it, where the store looks for them (the nearest
+// migrations/0001_initial.sql above the running module). The shipped bundles are
+// codex-team-mcp.cjs (mcp-server: the binary Codex starts for every agent thread; loading a few
+// hundred small modules was most of its cold start, one file loads about a third faster, see
+// `npm run bench`, startup) and codex-team.cjs (cli's runtime-bin: `codex-team hook <event>`, which
+// must answer within a second). `bundle()` is the same setting for a build of one's own (the hooks
+// benchmark's engine-free server), with esbuild options of its own added (plugins).
+'use strict';
+const { chmodSync, cpSync, rmSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
+const esbuild = require('esbuild');
+
+/** esbuild's options for a codex-team bundle of `entry` into `outfile`, with `extra` added. */
+function bundleOptions(entry, outfile, extra = {}) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // A native addon: install copies it into the runtime folder beside the bundles.
+    external: ['better-sqlite3'],
+    // Workspace packages resolve to their built dist/ (the default export condition), never to src.
+    conditions: [],
+    logLevel: 'warning',
+    // Kept readable: stack traces in the logs should name real functions.
+    minify: false,
+    ...extra,
+  };
+}
+
+/** Bundles `entry` into `outfile` (absolute paths) with the one setting. */
+async function bundle(entry, outfile, extra = {}) {
+  await esbuild.build(bundleOptions(entry, outfile, extra));
+  return outfile;
+}
+
+module.exports = { bundle, bundleOptions };
+
+if (require.main === module) {
+  const [entry, out] = process.argv.slice(2);
+  if (entry === undefined || out === undefined) {
+    process.stderr.write('usage: node tools/bundle.cjs dist/ENTRY.js dist/OUT.cjs (run from a package)\n');
+    process.exit(2);
+  }
+  const packageDir = process.cwd();
+  const outfile = resolve(packageDir, out);
+  esbuild.buildSync(bundleOptions(resolve(packageDir, entry), outfile));
+  chmodSync(outfile, 0o755);
+  const migrations = join(dirname(outfile), 'migrations');
+  rmSync(migrations, { recursive: true, force: true });
+  cpSync(join(__dirname, '..', 'packages', 'store', 'migrations'), migrations, { recursive: true });
+}
