@@ -237,6 +237,27 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     expect(() => process.kill(leadProc.pid, 0)).not.toThrow();
   });
 
+  it('rotates a resume ticket on use: a copy of the used ticket, in another process, binds nothing', async () => {
+    const dbPath = join(dir, 'resume-rotation.db');
+    const first = await spawnStdioAgent(dbPath, [], { listTools: false });
+    const started = await first.caller.ok('team_start', { name: 'rotation' });
+    await first.close();
+    const restarted = await spawnStdioAgent(dbPath, [], { listTools: false });
+    const resumed = await restarted.caller.ok('team_resume', { ticket: started.resume_ticket });
+    expect(resumed.agent.id).toBe(started.agent.id);
+    expect(resumed.resume_ticket).not.toBe(started.resume_ticket);
+    // Whoever copied the first ticket cannot take the lead over now...
+    const thief = await spawnStdioAgent(dbPath, [], { listTools: false });
+    const refused = await thief.caller.fails('team_resume', { ticket: started.resume_ticket });
+    expect(refused.code).toBe('NOT_FOUND');
+    expect(await thief.caller.code('team_status')).toBe('NOT_BOUND');
+    expect((await restarted.caller.ok('team_status')).me.id).toBe(started.agent.id);
+    // ...while the lead's next restart binds with the ticket it was handed.
+    await restarted.close();
+    const again = await spawnStdioAgent(dbPath, [], { listTools: false });
+    expect((await again.caller.ok('team_resume', { ticket: resumed.resume_ticket })).agent.id).toBe(started.agent.id);
+  });
+
   it('finishes the MCP handshake and answers every call with a clear error when its store cannot be opened', async () => {
     // A store path below a regular file: no folder can be made there.
     const blocker = join(dir, 'not-a-folder');

@@ -79,6 +79,12 @@ describe('team tools', () => {
     expect(await mate.caller.code('team_status')).toBe('NOT_BOUND');
     const stranger = await team.connect();
     expect(await stranger.caller.code('team_resume', { ticket: 'resume_' + 'b'.repeat(32) })).toBe('NOT_FOUND');
+    // The ticket rotates on use: the one used binds nothing, the one answered binds once.
+    expect(resumed.resume_ticket).toMatch(/^resume_/);
+    expect(resumed.resume_ticket).not.toBe(joined.resume_ticket);
+    expect(await (await team.connect()).caller.code('team_resume', { ticket: joined.resume_ticket })).toBe('NOT_FOUND');
+    const again = await (await team.connect()).caller.ok('team_resume', { ticket: resumed.resume_ticket });
+    expect(again.agent.id).toBe(joined.agent.id);
   });
 
   it('team_spawn refuses a duplicate name, the lead role and more teammates than max_threads', async () => {

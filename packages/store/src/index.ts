@@ -41,6 +41,7 @@ export type { CheckpointVerdict, ReplayVerdict } from './checkpoint-verify';
 export { SqliteTeamStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from './sqlite-team-store';
 export type { TeamStoreReader } from './sqlite-team-store';
 export { makeDirectory } from './store-file';
+export { notCountedAgainstBusyDeadline, withinOneBusyDeadline } from './sqlite/transaction';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';

@@ -45,8 +45,8 @@ import { openDatabase } from './sqlite/open-database';
 import { openFailure } from './sqlite/open-failure';
 import * as tree from './sqlite/tree-ops';
 import { subtreeIds, treeNodes } from './sqlite/tree-rows';
-import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
-import { inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
+import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
+import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import type {
   Actor,
   ArtifactContent,
@@ -80,6 +80,7 @@ import type {
   RecoveryScope,
   RecoveryView,
   RestartAgentInput,
+  ResumeAgentInput,
   SentMessage,
   SessionBinding,
   SetModeInput,
@@ -108,11 +109,16 @@ export interface SqliteTeamStoreOptions {
   path: string;
   clock: Clock;
   ids: IdGenerator;
-  /** How long to wait out other writers before answering BUSY. @default 6 attempts, 20-1000 ms apart */
+  /**
+   * How long one call waits out other writers before answering BUSY (nothing changed), and how it
+   * paces its attempts. @default a 20 s deadline, attempts 5-100 ms apart (DEFAULT_BUSY_RETRY)
+   */
   busyRetry?: Partial<BusyRetryOptions>;
   /**
-   * How long SQLite itself waits for the write lock before a retry, in milliseconds.
-   * @default 5000
+   * How long SQLite itself blocks the process waiting for a lock in one attempt (busy_timeout), in
+   * milliseconds; between attempts the call waits asynchronously, so other calls go on. Keep it
+   * short: a long slice stalls every other call of the process.
+   * @default 50 (DEFAULT_BUSY_SLICE_MS)
    */
   busyTimeoutMs?: number;
   /** Where the numbered SQL migrations are; tests point it elsewhere. @default the package's migrations/ */
@@ -192,8 +198,8 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input), withDecision(input.authorization));
   }
 
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, codexThreadId), withDecision(authorization));
+  resumeAgent(input: ResumeAgentInput): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, input), withDecision(input.authorization));
   }
 
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null> {
@@ -215,7 +221,10 @@ export class SqliteTeamStore implements TeamStore {
     request: HeartbeatRequest,
     options: LeaseOptions,
   ): Promise<ToolOutput<'team_heartbeat'>> {
-    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options), withDecision(request.authorization));
+    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options), {
+      ...withDecision(request.authorization),
+      ...(request.bestEffort === true ? { waitForLock: false } : {}),
+    });
   }
 
   recoveryView(scope: RecoveryScope): Promise<RecoveryView> {
@@ -286,7 +295,7 @@ export class SqliteTeamStore implements TeamStore {
     const { usage } = input;
     return this.tx.write((op) => claims.completeTask(op, actor, input), {
       ...withDecision(actor.authorization),
-      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id) }),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id, 'team_task_complete') }),
     });
   }
 
@@ -304,7 +313,7 @@ export class SqliteTeamStore implements TeamStore {
     if (input.ack.length === 0 && usage === undefined) return this.tx.read((op) => messages.readInbox(op, actor, input));
     return this.tx.write((op) => messages.readInbox(op, actor, input), {
       ...withDecision(actor.authorization),
-      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null) }),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null, 'team_inbox') }),
     });
   }
 
@@ -421,7 +430,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
   const db = await openDatabase(
     options.path,
     {
-      busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_SLICE_MS,
       busyRetry: retry,
       createFolders: true,
       // Look before the first write: another application's database is refused untouched.
@@ -440,7 +449,14 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     );
   };
   const profiles = options.profiles ?? ProfileCatalog.shipped();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision);
+  let identity: StoreIdentity | null = null;
+  try {
+    identity = options.path === ':memory:' ? null : StoreIdentity.capture(options.path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, identity);
   return new SqliteTeamStore(db, tx, now);
 }
 
@@ -467,9 +483,9 @@ export interface ReadOnlyStoreOptions {
   /** An existing store file. */
   path: string;
   clock: Clock;
-  /** @default 6 attempts, 20-1000 ms apart */
+  /** @default DEFAULT_BUSY_RETRY: a 20 s deadline */
   busyRetry?: Partial<BusyRetryOptions>;
-  /** @default 5000 */
+  /** @default 50 (DEFAULT_BUSY_SLICE_MS) */
   busyTimeoutMs?: number;
   /** @default the package's migrations/ */
   migrationsDir?: string;
@@ -506,7 +522,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
     const wal = writeAheadLog(path);
     if (wal !== 'absent') {
       try {
-        db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5_000 });
+        db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_SLICE_MS });
         live = true;
       } catch (error) {
         // A read-only connection needs the log's shared-memory file; where it cannot have it, a

@@ -159,6 +159,16 @@ export interface JoinAgentInput {
   codexThreadId?: string;
 }
 
+export interface ResumeAgentInput {
+  /** The hash of the ticket presented; it binds nothing once this resume commits. */
+  resumeTicketHash: string;
+  /** The hash of the agent's next ticket; its plain ticket goes back to the caller only. */
+  nextResumeTicketHash: string;
+  authorization?: CallAuthorization;
+  /** As in JoinAgentInput. @default none */
+  codexThreadId?: string;
+}
+
 /** The agent a Codex thread was last bound to, found by `findAgentByCodexThread`. */
 export interface CodexThreadAgent {
   teamId: TeamId;
@@ -180,6 +190,12 @@ export interface HeartbeatRequest {
    * Without it, a heartbeat of an agent that is not active changes nothing.
    */
   reinstate: boolean;
+  /**
+   * A renewal a read call makes on the side: one attempt, answered BUSY at once when another
+   * process holds the write lock (the next call renews), so the read it follows is never held up.
+   * @default false: it waits out other writers like any write
+   */
+  bestEffort?: boolean;
 }
 
 /** Which teams a recovery read covers: one team, or every active team of the store. */
@@ -603,10 +619,10 @@ export interface TeamStore {
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /**
-   * Re-binds an agent by its resume ticket; the previous session's epoch stops working.
-   * `codexThreadId` is recorded as in JoinAgentInput.
+   * Re-binds an agent by its resume ticket and rotates the ticket: the previous session's epoch
+   * and the ticket used stop working; `nextResumeTicketHash` is the agent's ticket from now on.
    */
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent>;
+  resumeAgent(input: ResumeAgentInput): Promise<BoundAgent>;
   /** The agent the Codex thread was last bound to (start, join or resume), or null. */
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null>;
   /** NOT_BOUND when the binding was superseded or the agent retired. */
@@ -725,7 +741,8 @@ export interface TeamStore {
    * Records the decision of an allowed call whose operation did not record it itself (reads),
    * written together with others (group commit): before this process's next write, before the decision log is read, when
    * the store closes, and within milliseconds otherwise. Refusals and failures use
-   * recordAuthzDecision, which commits before it returns.
+   * recordAuthzDecision, which commits before it returns, except a call answered BUSY (it already
+   * waited out its deadline; its decision is written once the store is free).
    */
   queueAuthzDecision(input: AuthzDecisionInput): void;
   /** The authorization decision log of a team (or of unbound sessions), in commit order. */

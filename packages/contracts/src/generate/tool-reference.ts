@@ -69,7 +69,9 @@ export function renderToolReference(): string {
     '',
     'Identity comes from the session (team_start, team_join or team_resume bind it), never from arguments.',
     'Every tool answers bad input with `isError` and a stable error code; any tool may also answer',
-    '`BUSY` (store locked past the retry budget, nothing changed) or `INTERNAL`.',
+    '`BUSY` (store locked by other writers for the whole ~20 s deadline), `STORAGE_FULL` (the disk',
+    'holding the store is full), `STORE_MOVED` (the store file was deleted or replaced under this',
+    'server: restart the session) or `INTERNAL`; the first three change nothing.',
     '',
   ];
   for (const name of TOOL_NAMES) {

@@ -85,9 +85,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_resume: tool({
     name: 'team_resume',
-    description: "Re-bind with your resume ticket.",
+    description: "Re-bind with your resume ticket; answers the next one.",
     answer:
-      "The team and you (short rows) and your brief, as team_brief gives it.",
+      "The team and you (short rows), your next resume ticket (the one used stops working: keep the new one) and your brief, as team_brief gives it.",
     audience: 'unbound',
     input: team.TeamResumeInputSchema,
     output: team.TeamResumeOutputSchema,

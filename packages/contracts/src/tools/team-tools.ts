@@ -66,6 +66,7 @@ export const TeamResumeInputSchema = z.strictObject({ ticket: z.string().max(200
 export const TeamResumeOutputSchema = z.strictObject({
   team: TeamRefSchema,
   agent: AgentRefSchema,
+  resume_ticket: z.string().describe('Your next resume ticket: keep it, the one you used no longer works'),
   /** What this session needs to carry on: the same as team_brief. */
   brief: BriefSchema,
 });

@@ -61,7 +61,8 @@ async function round(team: Team, holder: StdioAgent, giveUpMs: number): Promise<
 
 async function restart(team: Team): Promise<StdioAgent> {
   const holder = await spawnStdioAgent(team.dbPath, team.args);
-  await holder.caller.ok('team_resume', { ticket: team.holderTicket });
+  // A resume ticket binds once: the next restart uses the one this resume answers.
+  team.holderTicket = (await holder.caller.ok('team_resume', { ticket: team.holderTicket })).resume_ticket;
   return holder;
 }
 

@@ -1,6 +1,6 @@
 import { type HookEventName, type HookInput, type HookSubject, type Profile, type Task, type Team, type TeamRef, type ToolName } from '@codex-team/contracts';
 import { HookEngine, HookRegistry, auditedRun, hookBlockError, hookEventName, hookSubjectOfTool, type HookOutcome, type RegisteredHook } from '@codex-team/hooks';
-import type { BoundAgent, CallAuthorization, TeamStore } from '@codex-team/store';
+import { notCountedAgainstBusyDeadline, type BoundAgent, type CallAuthorization, type TeamStore } from '@codex-team/store';
 import type { Logger } from 'pino';
 import { teamArgument } from '../authorize';
 import type { PolicyEnv } from '../policy-env';
@@ -161,7 +161,8 @@ export class HookGate {
       input: context.input,
       output,
     };
-    const outcome = await this.options.engine.run(event, hooks, input);
+    // A hook's own time is not time spent waiting for the store (see notCountedAgainstBusyDeadline).
+    const outcome = await notCountedAgainstBusyDeadline(() => this.options.engine.run(event, hooks, input));
     // Every hook decision is logged with its inputs' identity, the hook that decided and the outcome.
     this.options.logger.info(
       {

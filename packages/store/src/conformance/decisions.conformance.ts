@@ -97,7 +97,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       };
       await fx.expectRefused('DENIED', () => fx.store.claimTask(claim, { task_id: taskId }, { ...LEASE, permission }));
       const resume = authorization('team_resume', { profile: null, step: 'identity', rule: 'identity:unbound-may-bind' });
-      await expectCode(fx.store.resumeAgent('no-such-ticket', resume), 'NOT_FOUND');
+      await expectCode(fx.store.resumeAgent({ resumeTicketHash: 'no-such-ticket', nextResumeTicketHash: fx.ticket('resume'), authorization: resume }), 'NOT_FOUND');
       expect((await fx.store.listAuthzDecisions({ teamId: t.team.id })).map((d) => [d.decision, d.step, d.action, d.rule, d.outcome])).toEqual([
         ['deny', 'permission', 'unassigned', 'reviewer.deny(team_task_next:unassigned)', 'DENIED'],
       ]);
@@ -132,7 +132,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const join = authorization('team_join', { profile: null, step: 'identity' });
       const ann = await fx.store.joinAgent({ joinTicketHash: 'join-ann', resumeTicketHash: 'resume-ann', authorization: join });
       const resume = authorization('team_resume', { profile: null, step: 'identity' });
-      await fx.store.resumeAgent('resume-ann', resume);
+      await fx.store.resumeAgent({ resumeTicketHash: 'resume-ann', nextResumeTicketHash: fx.ticket('resume'), authorization: resume });
       const decisions = await fx.store.listAuthzDecisions({ teamId: bound.team.id });
       expect(decisions.map((d) => [d.tool, d.agent_id, d.role])).toEqual([
         ['team_start', bound.agent.id, 'lead'],

@@ -88,7 +88,7 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const fx = fixture();
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann');
-      await fx.store.resumeAgent(ann.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       await fx.expectRefused('NOT_BOUND', () => fx.store.heartbeatAgent(ann.binding, NO_TASKS, LEASE));
       await fx.store.finalizeTeam(t.lead, { summary: '', force: true });
       await fx.expectRefused('TEAM_FINALIZED', () => fx.store.heartbeatAgent(t.binding, NO_TASKS, LEASE));
@@ -363,7 +363,8 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const cb = await fx.store.claimTask(bob.actor, { task_id: b }, LEASE);
       await fx.store.applyRecovery({ steps: [await lostStep(fx, t, ann.agentId, 'disconnected'), await reclaimStep(fx, t, a, 'ready')] });
       await fx.store.disconnectAgent(t.binding, 'stdin closed');
-      await fx.store.resumeAgent(t.resumeHash);
+      const nextResume = fx.ticket('resume');
+      await fx.store.resumeAgent({ resumeTicketHash: t.resumeHash, nextResumeTicketHash: nextResume });
       const facts = await fx.expectNoChange(() => fx.store.readBrief(t.lead));
       expect(facts).toMatchObject({
         claims: [],
@@ -390,7 +391,7 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
         in_flight: [],
       });
       await fx.store.disconnectAgent({ ...t.binding, epoch: 2 }, 'again');
-      await fx.store.resumeAgent(t.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: nextResume, nextResumeTicketHash: fx.ticket('resume') });
       expect((await fx.store.readBrief(t.lead)).recovery).toEqual([]);
     });
   });

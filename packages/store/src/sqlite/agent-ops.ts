@@ -1,5 +1,5 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
-import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, RestartAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
+import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, RestartAgentInput, ResumeAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
 import { agentById, findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { admit } from './policy-ops';
@@ -148,13 +148,15 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
 }
 
 /**
- * Re-binds by resume ticket with epoch + 1, which retires the previous session's binding. A
- * finalized team may be resumed (to read it); its writes then fail with TEAM_FINALIZED. A
- * disconnected teammate coming back takes a thread slot again, so the cap is checked.
+ * Re-binds by resume ticket with epoch + 1, which retires the previous session's binding, and
+ * rotates the ticket: the one used is replaced by `nextResumeTicketHash` in the same transaction,
+ * so a copy of it binds nothing afterwards (NOT_FOUND, `identity:ticket`). A finalized team may be
+ * resumed (to read it); its writes then fail with TEAM_FINALIZED. A disconnected teammate coming
+ * back takes a thread slot again, so the cap is checked.
  */
-export function resumeAgent(op: Op, resumeTicketHash: string, codexThreadId?: string): BoundAgent {
-  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, resumeTicketHash);
-  if (row === undefined) throw ticketRefused('NOT_FOUND', 'unknown resume ticket');
+export function resumeAgent(op: Op, input: ResumeAgentInput): BoundAgent {
+  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, input.resumeTicketHash);
+  if (row === undefined) throw ticketRefused('NOT_FOUND', 'unknown or already used resume ticket');
   if (row.state === 'retired') {
     throw ticketRefused('DENIED', `agent ${row.name} is retired and cannot be resumed`, { agent_id: row.id });
   }
@@ -166,17 +168,23 @@ export function resumeAgent(op: Op, resumeTicketHash: string, codexThreadId?: st
     requireThreadSlot(op, team, 'active', row.id, isLead);
   }
   const epoch = row.epoch + 1;
-  op.sql.run("UPDATE agents SET state = 'active', epoch = ?, last_seen_at = ? WHERE id = ?", epoch, op.now, row.id);
+  op.sql.run(
+    "UPDATE agents SET state = 'active', epoch = ?, last_seen_at = ?, resume_ticket_hash = ? WHERE id = ?",
+    epoch,
+    op.now,
+    input.nextResumeTicketHash,
+    row.id,
+  );
   // A child team's lead back at its post: a later loss is reported to the parent's lead again.
   if (isLead) op.sql.run('UPDATE teams SET lead_lost_at = NULL WHERE id = ?', team.id);
-  recordCodexThread(op, row.id, codexThreadId);
+  recordCodexThread(op, row.id, input.codexThreadId);
   const agent = toAgent(agentById(op, row.id));
   appendAudit(op, {
     teamId: team.id,
     actorAgentId: row.id,
     action: 'agent.resume',
     subjectId: row.id,
-    reason: `${row.name} resumed (epoch ${epoch}); earlier sessions of this agent are no longer bound`,
+    reason: `${row.name} resumed (epoch ${epoch}); earlier sessions of this agent and the ticket used are no longer bound`,
     data: { agent, epoch },
   });
   op.subject = { teamId: team.id, agentId: row.id, role: row.role };

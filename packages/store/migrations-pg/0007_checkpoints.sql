@@ -1,4 +1,4 @@
--- The PostgreSQL twin of SQLite's 0010_checkpoints. Checkpoints: a team's state as replaying its
+-- The PostgreSQL twin of SQLite's 0011_checkpoints. Checkpoints: a team's state as replaying its
 -- audit trail up to `upto_seq` gives it, compressed (gzip of the state's JSON) with its checksum,
 -- so a replay starts from the latest checkpoint instead of the first event. The events a
 -- checkpoint covers are sealed as an archive segment (from_seq..to_seq since the previous
