@@ -78,6 +78,12 @@ describe('context tools: the brief, checkpoints, restarting a teammate on a fres
     expect(resumed.agent.id).toBe(annId);
     expect(resumed.brief.claims).toEqual([expect.objectContaining({ task_id: taskId, fence })]);
     expect((await fresh.caller.ok('team_task_complete', { task_id: taskId, fence, result: 'parsed; tests pass' })).task.status).toBe('done');
+    // What the instruction tells the teammate to keep for its next restart: tickets bind once, so the
+    // one it used is spent and the resume_ticket team_resume answered is the one that works.
+    expect(restarted.spawn_instruction).toMatch(/binds once.*resume_ticket team_resume answers/);
+    await fresh.close();
+    expect(await (await team.connect()).caller.code('team_resume', { ticket: restarted.join_ticket })).toBe('NOT_FOUND');
+    expect((await (await team.connect()).caller.ok('team_resume', { ticket: resumed.resume_ticket })).agent.id).toBe(annId);
   });
 
   it('team_spawn {restart} is the lead\'s, for a teammate that joined, in its own role', async () => {

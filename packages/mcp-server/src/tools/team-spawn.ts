@@ -36,7 +36,7 @@ export function restartInstruction(
     `First call the team_resume tool of the "${serverKey}" MCP server with {"ticket":"${ticket}"}: it answers with your brief`,
     '(your claims with their fences and leases, unread messages, what to read next). Carry on from it: finish your claims',
     'with team_task_complete (task_id, fence, evidence in result), then loop on team_task_next; check team_inbox between',
-    'tasks. Keep the ticket: team_resume takes it again after a restart. Stop when team_task_next returns no task.',
+    'tasks. A ticket binds once: keep the resume_ticket team_resume answers for the next restart. Stop when team_task_next returns no task.',
   ].join(' ');
 }
 
