@@ -22,6 +22,8 @@ export function recoveryActionOf(step: RecoveryStep): { action: RecoveryAction['
       return { action: 'team.finalize', subject_id: step.teamId };
     case 'expire_mode':
       return { action: 'mode.expire', subject_id: step.teamId };
+    case 'checkpoint_team':
+      return { action: 'team.checkpoint', subject_id: step.teamId };
     case 'report_lead_lost':
       return { action: 'team.lead_lost', subject_id: step.teamId };
   }
@@ -108,7 +110,8 @@ async function rebalanceTeams(
 
 /**
  * One sweep, the only periodic sweep of a process: read one view, decide (decideRecovery: leases,
- * lost and idle teammates, idle teams, mode lapses), and apply the steps in one store transaction;
+ * lost and idle teammates, idle teams, mode lapses, checkpoints due), and apply the steps in one
+ * store transaction;
  * then take each active team's rebalancing decision (TeamStore.rebalance), recorded and announced
  * to its lead only when it changed. Nothing is written when nothing is due, so quiet sweeps never
  * take the write lock. Each applied step and decision is logged with the rule that decided it;

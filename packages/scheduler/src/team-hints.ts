@@ -1,11 +1,12 @@
-import type { Profile, ToolOutput } from '@codex-team/contracts';
+import type { Profile, StaffingHints, ToolOutput } from '@codex-team/contracts';
 import { budgetState, describeRole, earlyStopVerdict, type BudgetState } from '@codex-team/policy-engine';
 import type { TeamSnapshot } from '@codex-team/contracts';
 import type { RebalanceDecision } from './rebalance-types';
 import { staffingHints } from './staffing';
 
 type StatusOutput = ToolOutput<'team_status'>;
-export type StaffingHintsView = NonNullable<StatusOutput['hints']>;
+/** The hints as the scheduler decides them; team_status answers a compact view (statusHints). */
+export type StaffingHintsView = StaffingHints;
 export type ReadyToFinalize = StatusOutput['ready_to_finalize'];
 export type BudgetView = StaffingHintsView['budget'];
 
@@ -66,14 +67,14 @@ export function teamHints(
 export type RebalanceHints = NonNullable<StaffingHintsView['rebalance']>;
 
 /**
- * A rebalancing decision's directives as the lead's hints show them: spawns and retires with their
- * rules and reasons, and since when they stand (`sinceMs`, epoch ms); none before any decision.
+ * A recorded rebalancing decision's directives as the lead's hints show them: spawns and retires
+ * with their rules and reasons, and since when they stand (`sinceMs`, epoch ms).
  */
-export function rebalanceHints(decision: RebalanceDecision | null, sinceMs: number | null): RebalanceHints {
+export function rebalanceHints(decision: RebalanceDecision, sinceMs: number): RebalanceHints {
   return {
-    spawn: (decision?.spawn ?? []).map((s) => ({ role: s.role, count: s.count, rule: s.rule, reason: s.reason })),
-    retire: (decision?.retire ?? []).map((r) => ({ agent_id: r.agent_id, role: r.role, rule: r.rule, reason: r.reason })),
-    since: sinceMs === null ? null : new Date(sinceMs).toISOString(),
+    spawn: decision.spawn.map((s) => ({ role: s.role, count: s.count, rule: s.rule, reason: s.reason })),
+    retire: decision.retire.map((r) => ({ agent_id: r.agent_id, role: r.role, rule: r.rule, reason: r.reason })),
+    since: new Date(sinceMs).toISOString(),
   };
 }
 

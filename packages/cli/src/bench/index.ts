@@ -1,7 +1,10 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
+import { checkpointReplayBenchmark } from './checkpoint-replay';
 import { claimCostBenchmark } from './claim-cost';
 import { claimThroughputBenchmark } from './claim-throughput';
+import { orchestrationBytesBenchmark } from './orchestration-bytes';
+import { resumeCostBenchmark } from './resume-cost';
 import { schedulingBenchmark } from './scheduling';
 import { hooksBenchmark } from './hooks';
 import { httpRoundTripBenchmark } from './http-round-trip';
@@ -9,6 +12,7 @@ import { pgClaimsBenchmark } from './pg-claims';
 import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
+import { toolSurfaceBenchmark } from './tool-surface';
 
 /**
  * Every `codex-team bench` benchmark, in the order they run. To add one, write
@@ -22,6 +26,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   claimCostBenchmark,
   statusScaleBenchmark,
   schedulingBenchmark,
+  toolSurfaceBenchmark,
+  orchestrationBytesBenchmark,
+  resumeCostBenchmark,
+  checkpointReplayBenchmark,
   hooksBenchmark,
   redactionBenchmark,
   pgClaimsBenchmark,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Task } from '@codex-team/contracts';
+import type { ClaimedTask } from '@codex-team/contracts';
 import { createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
 import { auditOfTeam, scriptedWorktreeWorker, shell, startRun, tasksOfTeam, type RunHandle } from '../testing/runtime-run';
 import type { ToolCall, ToolResult } from '../testing/scripted-responses';
@@ -39,7 +39,7 @@ function outcomeOf(run: RunHandle): { teamId: string; status: string; merges: nu
 }
 
 /** The work of a task: its title says which file gets which line; a check task reads files back. */
-function* edit(task: Task): Generator<ToolCall, string, ToolResult> {
+function* edit(task: ClaimedTask): Generator<ToolCall, string, ToolResult> {
   const write = /^Write "(.*)" to (\S+)$/.exec(task.title);
   if (write !== null) {
     yield shell(`printf '%s\\n' '${write[1] ?? ''}' > ${write[2] ?? ''}`);

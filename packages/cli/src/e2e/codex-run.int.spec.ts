@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuditEvent, Task } from '@codex-team/contracts';
+import type { AuditEvent, ClaimedTask, Task } from '@codex-team/contracts';
 import { builtCliBin, createCodexTeamEnv, type CodexTeamEnv } from '../testing/codex-team-env';
 import { answerOnly } from '../testing/scripted-responses';
 import {
@@ -76,7 +76,7 @@ const LONG_DAG = ['tasks:', '  - {key: long, title: Long task}', '  - {key: shor
 
 /** The worker's scripted work: the first claim of "Long task" runs long (the victim), the rest briefly. */
 function victimWork(seen: { victim?: string }, info: Parameters<typeof workerNameOf>[0], longCmd: string) {
-  return function* (task: Task, fence: number) {
+  return function* (task: ClaimedTask, fence: number) {
     if (task.title === 'Long task' && fence === 1) {
       seen.victim = workerNameOf(info);
       yield shell(longCmd);

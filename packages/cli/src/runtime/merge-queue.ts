@@ -97,7 +97,7 @@ export async function mergeFinishedWork(state: TeamState, git: GitWorktrees, lea
         },
       ],
     });
-    const conflictTaskId = created.tasks[0]?.id ?? '';
+    const conflictTaskId = created.ids[0] ?? '';
     resolving.add(branch);
     pass.conflicts.push({ task, branch, files: outcome.files, conflictTaskId });
   }

@@ -51,7 +51,7 @@ export function worktreeWorkerPrompt(context: PromptContext, task: { id: string;
     'the runtime commits your changes and merges them back once your task is done.',
     '',
     `1. First call ${tool(context, 'team_join')} with {"ticket": "${context.joinTicket}"}.`,
-    `2. Claim your task with ${tool(context, 'team_task_claim')} {"task_id": "${task.id}"} ("${task.title}") and do it here.`,
+    `2. Claim your task with ${tool(context, 'team_task_next')} {"task_id": "${task.id}"} ("${task.title}") and do it here.`,
     `3. Finish with ${tool(context, 'team_task_complete')} {task_id, fence, result}, then end your turn with a one-line summary.`,
   ].join('\n');
 }

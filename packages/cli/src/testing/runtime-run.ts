@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TaskClaimOutputSchema, TaskNextOutputSchema, TeamJoinOutputSchema, type AuditEvent, type Task } from '@codex-team/contracts';
+import { TaskNextOutputSchema, TeamJoinOutputSchema, type AuditEvent, type ClaimedTask, type Task } from '@codex-team/contracts';
 import type { RuntimeEvent } from '../runtime/supervisor';
 import { codexLauncherPath } from './codex-exec';
 import { builtCliBin, type CodexTeamEnv } from './codex-team-env';
@@ -109,7 +109,7 @@ export function* scriptedPlanner(info: ThreadInfo, tasks: readonly Record<string
 }
 
 /** What a scripted worker does with each task it holds, between its claim and its completion. */
-export type WorkStep = (task: Task, fence: number) => Generator<ToolCall, void, unknown>;
+export type WorkStep = (task: ClaimedTask, fence: number) => Generator<ToolCall, void, unknown>;
 
 /**
  * A scripted worker as the runtime's prompt asks: join, then take ready work until none is left,
@@ -179,13 +179,14 @@ export function processesMatching(...needles: string[]): number[] {
 
 /**
  * A scripted worktree worker as the runtime's prompt asks: join, claim the task its prompt names
- * (team_task_claim), run `work` in its worktree, complete with what `work` returned, end its turn.
+ * (team_task_next {task_id}), run `work` in its worktree, complete with what `work` returned, end its turn.
  */
-export function* scriptedWorktreeWorker(info: ThreadInfo, work: (task: Task) => Generator<ToolCall, string, ToolResult>): AgentProgram {
+export function* scriptedWorktreeWorker(info: ThreadInfo, work: (task: ClaimedTask) => Generator<ToolCall, string, ToolResult>): AgentProgram {
   const text = info.userTexts.join('\n');
   yield mcpCall('team_join', { ticket: ticketIn(info.userTexts) });
   const taskId = /"task_id": "([^"]+)"/.exec(text)?.[1];
-  const claim = TaskClaimOutputSchema.parse((yield mcpCall('team_task_claim', { task_id: taskId })).json);
+  const claim = TaskNextOutputSchema.parse((yield mcpCall('team_task_next', { task_id: taskId })).json).claim;
+  if (claim === null) throw new Error(`team_task_next {task_id: ${taskId ?? '?'}} claimed nothing`);
   const result = yield* work(claim.task);
   yield mcpCall('team_task_complete', { task_id: claim.task.id, fence: claim.fence, result: result.slice(0, 2_000) || 'done' });
   return `${workerNameOf(info)}: ${claim.task.title} done`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentIdSchema, RoleSchema, TeamSchema, TimestampSchema } from '../entities';
+import { AgentIdSchema, RoleSchema, TimestampSchema } from '../entities';
 import { ProfileNameSchema, ProfileSchema } from '../profile';
 
 /** Where a profile was loaded from: the shipped `profiles/` directory or the user's own. */
@@ -36,8 +36,8 @@ export const SpawnHintSchema = z.strictObject({
 export const RebalanceHintsSchema = z.strictObject({
   spawn: z.array(z.strictObject({ role: RoleSchema, count: z.number().int().min(1), rule: z.string(), reason: z.string() })),
   retire: z.array(z.strictObject({ agent_id: AgentIdSchema, role: RoleSchema, rule: z.string(), reason: z.string() })),
-  /** Since when these directives have stood unchanged (ISO); null when none was ever recorded. */
-  since: TimestampSchema.nullable(),
+  /** Since when these directives have stood unchanged (ISO). */
+  since: TimestampSchema,
 });
 
 /** Readiness hints for the lead: whom to spawn now, under which cap and budget, and who is idle. */
@@ -48,33 +48,85 @@ export const StaffingHintsSchema = z.strictObject({
   budget: BudgetStateSchema,
   idle_agent_ids: z.array(AgentIdSchema),
   reasons: z.array(z.string()),
-  /** The rebalancing directives in force; null when the team is not rebalanced (finalized, or it failed and was logged). */
+  /** The rebalancing directives on record; null before any decision was recorded (or when reading it failed, logged). */
   rebalance: RebalanceHintsSchema.nullable(),
 });
+export type StaffingHints = z.infer<typeof StaffingHintsSchema>;
 
 /**
- * A profile as team_policy_get shows it: its hooks as configured, without their schema (about 9 kB
+ * The staffing hints as team_status answers them: whom to spawn now and the one-line conclusion.
+ * The reasoning behind it is logged and audited (`policy.fanout`) and shows in team_run_summary.
+ */
+export const StatusHintsSchema = z.strictObject({
+  spawn: z.array(z.strictObject({ role: RoleSchema, count: z.number().int().min(1) })),
+  target_agents: z.number().int(),
+  cap: z.number().int(),
+  budget: BudgetStateSchema.shape.state,
+  /** Teammates the idle sweep marked idle; absent when none is. */
+  idle_agent_ids: z.array(AgentIdSchema).optional(),
+  reason: z.string(),
+  /**
+   * The rebalancing directives on record (roles to spawn, teammates to retire, since when); absent
+   * while none is in force. The lead's inbox notice of each change says why.
+   */
+  rebalance: z
+    .strictObject({
+      spawn: z.array(z.strictObject({ role: RoleSchema, count: z.number().int().min(1) })).optional(),
+      retire: z.array(AgentIdSchema).optional(),
+      since: TimestampSchema,
+    })
+    .optional(),
+});
+export type StatusHints = z.infer<typeof StatusHintsSchema>;
+
+/** The answer's hints from the full ones: the spawn list, the numbers, the last reason and the directives in force. */
+export function statusHints(hints: StaffingHints): StatusHints {
+  const directives = hints.rebalance;
+  const inForce = directives !== null && directives.spawn.length + directives.retire.length > 0;
+  return {
+    spawn: hints.spawn.map(({ role, count }) => ({ role, count })),
+    target_agents: hints.target_agents,
+    cap: hints.cap,
+    budget: hints.budget.state,
+    ...(hints.idle_agent_ids.length === 0 ? {} : { idle_agent_ids: hints.idle_agent_ids }),
+    reason: hints.reasons[hints.reasons.length - 1] ?? '',
+    ...(inForce
+      ? {
+          rebalance: {
+            ...(directives.spawn.length === 0 ? {} : { spawn: directives.spawn.map(({ role, count }) => ({ role, count })) }),
+            ...(directives.retire.length === 0 ? {} : { retire: directives.retire.map((r) => r.agent_id) }),
+            since: directives.since,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * team_policy: without `profile`, the team's profile in full, the lease of claims made now and
+ * every profile available; with `profile` (the lead's), a switch, answered with the new profile,
+ * the one before and what the switch changes. One tool for both (schema bytes ride every turn).
+ */
+export const TeamPolicyInputSchema = z.strictObject({
+  profile: ProfileNameSchema.optional().meta({ docs: 'Lead only: switch to this profile (one of `available`); leave it out to read' }),
+});
+/**
+ * A profile as team_policy shows it: its hooks as configured, without their schema (about 9 kB
  * of JSON Schema, one per event, in every tools/list answer); the profile file's reader checks them.
  */
 const ProfileViewSchema = ProfileSchema.safeExtend({
   hooks: z.record(z.string(), z.array(z.unknown())).optional().describe('Lifecycle hooks by event (docs/hooks.md)'),
 });
 
-export const TeamPolicyGetInputSchema = z.strictObject({});
-export const TeamPolicyGetOutputSchema = z.strictObject({
+export const TeamPolicyOutputSchema = z.strictObject({
   profile: ProfileViewSchema,
   origin: ProfileOriginSchema,
   /** The lease of claims made now: the profile's lease.length_ms unless the server overrides it. */
   lease_ms: z.number().int(),
-  available: z.array(z.strictObject({ name: z.string(), description: z.string(), origin: ProfileOriginSchema })),
-});
-
-export const TeamPolicySetProfileInputSchema = z.strictObject({
-  profile: ProfileNameSchema.describe('Name of a profile listed by team_policy_get'),
-});
-export const TeamPolicySetProfileOutputSchema = z.strictObject({
-  team: TeamSchema,
-  previous_profile: z.string(),
-  /** What the switch changes, field by field ("lease.length_ms 60000 -> 30000"). */
-  changes: z.array(z.string()),
+  /** A read: every profile available. */
+  available: z.array(z.strictObject({ name: z.string(), description: z.string(), origin: ProfileOriginSchema })).optional(),
+  /** A switch: the profile before. */
+  previous_profile: z.string().optional(),
+  /** A switch: what it changes, field by field ("lease.length_ms 60000 -> 30000"). */
+  changes: z.array(z.string()).optional(),
 });

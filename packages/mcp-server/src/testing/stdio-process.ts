@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { collectJsonLines } from '@codex-team/contracts/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolCaller } from './tool-caller';
@@ -30,28 +31,24 @@ export async function spawnStdioAgent(
    * CPU per client): for tests that start hundreds of servers. Outputs are then not checked by the
    * SDK against the advertised schemas.
    */
-  options: { listTools?: boolean } = {},
+  options: {
+    listTools?: boolean;
+    /**
+     * A command that runs the server as its last arguments (it must exec them, keeping the pid), e.g.
+     * `unshare ... sh -c '...; exec "$@"' sh`. @default none: node runs the server directly
+     */
+    launcher?: readonly string[];
+  } = {},
 ): Promise<StdioAgent> {
   if (!existsSync(BIN_PATH)) throw new Error(`${BIN_PATH} is missing: run nx run mcp-server:build first`);
+  const [launcher, ...launcherArgs] = options.launcher ?? [];
+  const server = [BIN_PATH, '--db', dbPath, ...extraArgs];
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN_PATH, '--db', dbPath, ...extraArgs],
+    command: launcher ?? process.execPath,
+    args: launcher === undefined ? server : [...launcherArgs, process.execPath, ...server],
     stderr: 'pipe',
   });
-  const logs: Record<string, unknown>[] = [];
-  let partial = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ msg: line, unparsed: true });
-      }
-    }
-  });
+  const logs = collectJsonLines(transport.stderr);
   // The SDK Protocol chains this handler when the client connects; it runs once the child has closed.
   const exited = new Promise<void>((resolve) => {
     transport.onclose = resolve;

@@ -1,4 +1,4 @@
-import { hashTicket } from '@codex-team/contracts';
+import { agentRef, hashTicket, teamRef } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 
 /** team_join: consumes a teammate's one-use join ticket and binds this session to that agent. */
@@ -13,6 +13,6 @@ export function registerTeamJoin(registry: ToolRegistry): void {
         ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
       }),
     );
-    return { team, agent, resume_ticket: resume.ticket };
+    return { team: teamRef(team), objective: team.objective, agent: agentRef(agent), resume_ticket: resume.ticket };
   });
 }

@@ -1,3 +1,4 @@
+import { agentRef, teamRef } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -22,6 +23,6 @@ export function registerTeamStart(registry: ToolRegistry): void {
         ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
       }),
     );
-    return { team, agent, resume_ticket: resume.ticket };
+    return { team: teamRef(team), agent: agentRef(agent), resume_ticket: resume.ticket };
   });
 }

@@ -1,3 +1,4 @@
+import { agentRef, statusHints, teamRef } from '@codex-team/contracts';
 import { treeThreadCap, type TeamBudget, type TreeThreads } from '@codex-team/hierarchy';
 import { earlyStopVerdict } from '@codex-team/policy-engine';
 import { fanoutDecisionKey, rebalanceHints, teamHints, type RebalanceHints } from '@codex-team/scheduler';
@@ -10,10 +11,10 @@ import type { BoundToolContext, ToolRegistry } from '../tool-registry';
  * itself stands.
  */
 async function rebalanceOnRecord(ctx: BoundToolContext, teamId: string): Promise<RebalanceHints | null> {
-  const { store, actor, logger } = ctx;
+  const { store, logger } = ctx;
   try {
-    const record = await store.rebalanceOnRecord(teamId as typeof actor.teamId);
-    return rebalanceHints(record?.decision ?? null, record?.directives_since ?? null);
+    const record = await store.rebalanceOnRecord(teamId as typeof ctx.actor.teamId);
+    return record === null ? null : rebalanceHints(record.decision, record.directives_since);
   } catch (error) {
     logger.warn({ err: error, team_id: teamId }, 'reading the rebalancing decision failed; team_status answers without its directives');
     return null;
@@ -52,16 +53,23 @@ async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudg
  */
 export function registerTeamStatus(registry: ToolRegistry): void {
   registry.registerBound('team_status', async (_input, ctx) => {
-    const { consensus_at, used_tokens: _used, budget, threads, ...status } = await ctx.store.getStatus(ctx.actor);
-    if (status.team.state === 'finalized') {
+    const { consensus_at, used_tokens: _used, budget, threads, team, me, agents, tasks_by_status, ...counts } = await ctx.store.getStatus(ctx.actor);
+    const status = {
+      team: teamRef(team),
+      me: agentRef(me),
+      agents: agents.filter((agent) => agent.id !== me.id).map(agentRef),
+      tasks_by_status: Object.fromEntries(Object.entries(tasks_by_status).filter(([, n]) => n > 0)),
+      ...counts,
+    };
+    if (team.state === 'finalized') {
       return { ...status, ready_to_finalize: { ready: false, reason: 'the team is finalized' }, hints: null };
     }
-    const verdict = earlyStopVerdict(ctx.policy.profileOf(status.team), status.tasks_by_status, consensus_at);
-    const isLead = status.team.lead_agent_id === status.me.id;
+    const verdict = earlyStopVerdict(ctx.policy.profileOf(team), tasks_by_status, consensus_at);
+    const isLead = team.lead_agent_id === me.id;
     return {
       ...status,
       ready_to_finalize: { ready: verdict.verdict === 'stop', reason: verdict.reason },
-      hints: isLead ? await leadHints(ctx, status.team.id, budget, threads) : null,
+      hints: isLead ? statusHints(await leadHints(ctx, team.id, budget, threads)) : null,
     };
   });
 }

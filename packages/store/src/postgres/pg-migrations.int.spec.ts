@@ -54,8 +54,8 @@ async function fingerprint(client: Client): Promise<unknown> {
   return { tables: tables.rows, applied: applied.rows };
 }
 
-/** Team tm_a with its lead ag_l, in one transaction (the team's lead reference is deferred to commit). */
-async function insertTeam(client: Client): Promise<void> {
+/** Team tm_a and its lead ag_l, in one transaction (the team's reference to its lead is deferred). */
+async function seedTeam(client: Client): Promise<void> {
   await client.query('BEGIN');
   await client.query("INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at) VALUES ('tm_a', 'a', '', 'active', 'ag_l', 2, 'default', 1)");
   await client.query("INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_l', 'tm_a', 'lead', 'lead', 'active', 1)");
@@ -118,7 +118,7 @@ describe('PostgreSQL migrations', () => {
   it('keeps task counts by status in the same transaction, as the SQLite triggers do', () =>
     withDatabase(async (client) => {
       await migratePostgres(client, shipped, 1);
-      await insertTeam(client);
+      await seedTeam(client);
       await client.query(
         "INSERT INTO tasks (id, team_id, title, description, status, created_by, created_at, updated_at) VALUES ('tk_1', 'tm_a', 'a', '', 'ready', 'ag_l', 1, 1), ('tk_2', 'tm_a', 'b', '', 'ready', 'ag_l', 1, 1), ('tk_3', 'tm_a', 'c', '', 'blocked', 'ag_l', 1, 1)",
       );
@@ -141,7 +141,7 @@ describe('PostgreSQL migrations', () => {
   it('adds up the durations of done tasks by role in the same transaction, as the SQLite trigger does', () =>
     withDatabase(async (client) => {
       await migratePostgres(client, shipped, 1);
-      await insertTeam(client);
+      await seedTeam(client);
       await client.query(
         "INSERT INTO tasks (id, team_id, title, description, required_role, status, created_by, created_at, updated_at, claimed_at, completed_at) VALUES " +
           "('tk_1', 'tm_a', 'a', '', 'coder', 'in_progress', 'ag_l', 1, 1, 1000, 4000), ('tk_2', 'tm_a', 'b', '', 'coder', 'in_progress', 'ag_l', 1, 1, 1000, 2000), " +
@@ -155,6 +155,52 @@ describe('PostgreSQL migrations', () => {
         { role_key: '*', samples: 1, total_ms: '1000' },
         { role_key: 'coder', samples: 2, total_ms: '4000' },
       ]);
+    }));
+
+  it('moves a team\'s DAG version on the changes that re-rank claims, as the SQLite triggers do', () =>
+    withDatabase(async (client) => {
+      await migratePostgres(client, shipped, 1);
+      await seedTeam(client);
+      const version = async (): Promise<number> => Number((await client.query<{ version: string }>("SELECT version FROM dag_versions WHERE team_id = 'tm_a'")).rows[0]?.version ?? 0);
+      await client.query(
+        "INSERT INTO tasks (id, team_id, title, description, status, created_by, created_at, updated_at) VALUES ('tk_1', 'tm_a', 'a', '', 'ready', 'ag_l', 1, 1), ('tk_2', 'tm_a', 'b', '', 'blocked', 'ag_l', 1, 1)",
+      );
+      await client.query("INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ('tk_2', 'tk_1')");
+      expect(await version()).toBe(3);
+      // Claimed, done, a dependant unblocked: no live rank changes.
+      await client.query("UPDATE tasks SET status = 'in_progress' WHERE id = 'tk_1'");
+      await client.query("UPDATE tasks SET status = 'done', title = 'x' WHERE id = 'tk_1'");
+      await client.query("UPDATE tasks SET status = 'ready' WHERE id = 'tk_2'");
+      expect(await version()).toBe(3);
+      // Reopened, re-prioritised, given a role or an estimate, cancelled; an edge removed.
+      await client.query("UPDATE tasks SET status = 'ready' WHERE id = 'tk_1'");
+      await client.query("UPDATE tasks SET priority = 2 WHERE id = 'tk_2'");
+      await client.query("UPDATE tasks SET required_role = 'coder', estimate_min = 5 WHERE id = 'tk_2'");
+      await client.query("UPDATE tasks SET status = 'cancelled' WHERE id = 'tk_2'");
+      await client.query("DELETE FROM task_dependencies WHERE task_id = 'tk_2'");
+      expect(await version()).toBe(8);
+    }));
+
+  it('never changes nor deletes audit events a checkpoint archived, as the SQLite triggers do', () =>
+    withDatabase(async (client) => {
+      await migratePostgres(client, shipped, 1);
+      await seedTeam(client);
+      const event = "INSERT INTO audit_events (team_id, at, action, decision, reason, data) VALUES ('tm_a', 1, 'x', 'allow', 'r', '{}') RETURNING seq";
+      const archived = Number((await client.query<{ seq: string }>(event)).rows[0]?.seq);
+      await client.query(
+        "INSERT INTO artifacts (id, team_id, name, version, media_type, sha256, size_bytes, content, published_by, created_at) VALUES ('ar_1', 'tm_a', 'team-checkpoint', 1, 'text/plain', 'h', 0, '', 'ag_l', 1)",
+      );
+      await client.query(
+        `INSERT INTO checkpoints (team_id, number, format, upto_seq, events, archive_from_seq, archive_to_seq, archive_events, archive_sha256, state, state_sha256, state_digest, artifact_id, created_at)
+         VALUES ('tm_a', 1, 1, $1, 1, $1, $1, 1, 'a', '\\x00', 's', 'd', 'ar_1', 1)`,
+        [archived],
+      );
+      const later = Number((await client.query<{ seq: string }>(event)).rows[0]?.seq);
+      expect(String(await refusal(client.query("UPDATE audit_events SET reason = 'edited' WHERE seq = $1", [archived])))).toMatch(/never changed/);
+      expect(String(await refusal(client.query('DELETE FROM audit_events WHERE seq = $1', [archived])))).toMatch(/never deleted/);
+      // An event after the checkpoint is not archived yet.
+      await client.query("UPDATE audit_events SET reason = 'edited' WHERE seq = $1", [later]);
+      expect((await client.query('SELECT reason FROM audit_events ORDER BY seq')).rows).toEqual([{ reason: 'r' }, { reason: 'edited' }]);
     }));
 
   it('refuses a database newer than the code (SCHEMA_MISMATCH), changing nothing', () =>

@@ -11,6 +11,7 @@ import type { Op } from './transaction';
 export type AuditAction =
   | 'team.start'
   | 'team.finalize'
+  | 'team.checkpoint'
   | 'agent.spawn'
   | 'agent.join'
   | 'agent.resume'
@@ -18,6 +19,7 @@ export type AuditAction =
   | 'agent.disconnect'
   | 'agent.heartbeat'
   | 'agent.lost'
+  | 'agent.restart'
   | 'task.create'
   | 'task.claim'
   | 'task.progress'
