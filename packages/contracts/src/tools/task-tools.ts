@@ -30,12 +30,11 @@ export const NewTaskSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionMaxChars).default(''),
   required_role: RoleSchema.optional(),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).default(0),
-  // Minutes; the bound is checked but not advertised (schema bytes ride every turn).
+  // Whole minutes, 1 to LIMITS.estimateMinMax: checked, not advertised (schema bytes ride every turn).
   estimate_min: z
     .number()
     .int()
-    .min(1)
-    .refine((minutes) => minutes <= LIMITS.estimateMinMax, `at most ${LIMITS.estimateMinMax}`)
+    .refine((minutes) => minutes >= 1 && minutes <= LIMITS.estimateMinMax, `whole minutes from 1 to ${LIMITS.estimateMinMax}`)
     .optional(),
   // Schema bytes are paid on every model turn: the tier's meaning is in docs/tools.md, not here.
   risk: RiskTierSchema.optional(),
