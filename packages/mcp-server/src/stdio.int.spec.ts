@@ -172,10 +172,9 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     const store = await openSqliteTeamStore({ path: dbPath, clock: new FakeClock(), ids: new SequentialIdGenerator() });
     try {
       const events = await store.listAuditEvents(started.team.id, { limit: 10_000 });
-      // Rebalancing decisions and their notices depend on when the lead's team_status and the
-      // sweeps fall (rebalance.int.spec checks them); the lead's team_status records at least one.
+      // Rebalancing decisions and their notices depend on when the sweeps fall (rebalance.int.spec
+      // checks them); the lead's team_status only reads the decision on record.
       const rebalancing = (event: AuditEvent) => event.action === 'rebalance.decide' || event.reason.startsWith('rebalancing notice');
-      expect(events.filter((event) => event.action === 'rebalance.decide').length).toBeGreaterThanOrEqual(1);
       const counts: Record<string, number> = {};
       for (const event of events.filter((each) => !rebalancing(each))) counts[event.action] = (counts[event.action] ?? 0) + 1;
       expect(counts).toEqual({

@@ -125,8 +125,8 @@ export function describeRebalanceRules(fixture: () => Fixture): void {
       await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.spawnAgent(t.lead, { name: 'rex', role: 'reviewer', joinTicketHash: 'rex-early' }));
       const answer = await fx.store.claimNextTask({ ...ann.actor, renewHeartbeat: true }, HOUR_LEASE);
       expect(answer.claim).toBeNull();
-      expect(answer.retire).toEqual({ rule: 'rebalance.retire.surplus_idle', reason: expect.stringContaining('no work it may take') });
-      expect(answer.reason).toMatch(/end your turn/);
+      expect(answer.retire).toBe('rebalance.retire.surplus_idle');
+      expect(answer.reason).toMatch(/no work it may take.*end your turn/);
       const status = await fx.store.getStatus(t.lead);
       expect(status.agents.find((agent) => agent.id === ann.agentId)?.state).toBe('retired');
       expect(status.active_threads).toBe(0);
