@@ -1,4 +1,5 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
+import { startedFromDir, type StartedFrom } from './started-from';
 import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
@@ -21,6 +22,11 @@ import { registerAllTools } from './tools';
 
 /** Everything one MCP session's server needs; `createServer` is the only place that wires it. */
 export interface ServerDeps {
+  /**
+   * The working directory and git repository teams started through this server record (Codex
+   * starts a stdio server in the directory it runs in). @default startedFromDir(process.cwd())
+   */
+  startedFrom?: StartedFrom;
   /**
    * The store; open it with `profiles` (the same catalog) and `logger`, so the rules it applies
    * inside its transactions follow the same profiles as the handlers and are logged with them.
@@ -115,6 +121,7 @@ export function createServer(deps: ServerDeps): Server {
       logger: deps.logger,
       recovery,
       sweeper,
+      startedFrom: deps.startedFrom ?? startedFromDir(process.cwd()),
       hooks: createHookGate({
         registry: new HookRegistry(deps.hooksFile ?? null),
         engine: new HookEngine({ runner: deps.hookRunner ?? new ProcessHookRunner(), cwd: process.cwd() }),

@@ -16,6 +16,7 @@ export type {
   HookBlock,
   TicketHolder,
   TeamStore,
+  PrunedTeams,
 } from './team-store';
 export { replayAuditTrail } from './audit-replay';
 export { SqliteTeamStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from './sqlite-team-store';

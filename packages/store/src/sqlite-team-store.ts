@@ -32,6 +32,7 @@ import * as heartbeats from './sqlite/heartbeat-ops';
 import * as hooks from './sqlite/hook-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
+import * as operator from './sqlite/operator-ops';
 import * as policy from './sqlite/policy-ops';
 import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
@@ -72,6 +73,9 @@ import type {
   SetProfileInput,
   SpawnAgentInput,
   StartChildInput,
+  OperatorSendInput,
+  OperatorSent,
+  PrunedTeams,
   TeamStatusBase,
   TeamStore,
   TicketHolder,
@@ -217,6 +221,28 @@ export class SqliteTeamStore implements TeamStore {
 
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>> {
     return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
+  }
+
+  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<ToolOutput<'team_finalize'>> {
+    return this.tx.write((op) => operator.operatorClose(op, teamId, input));
+  }
+
+  operatorSend(teamId: TeamId, input: OperatorSendInput): Promise<OperatorSent> {
+    return this.tx.write((op) => operator.operatorSend(op, teamId, input));
+  }
+
+  pruneTeams(input: { finalizedBefore: number; dryRun: boolean }): Promise<PrunedTeams> {
+    return this.tx.write((op) => operator.pruneTeams(op, input));
+  }
+
+  /** One artifact version with its content, for the operator (by id; `version` of the same artifact). */
+  readArtifactContent(artifactId: string, version?: number): Promise<{ artifact: Artifact; content: string }> {
+    return this.tx.read((op) => operator.operatorArtifact(op, artifactId, version));
+  }
+
+  /** The Codex thread an agent was last bound from, or null. */
+  readAgentCodexThread(agentId: string): Promise<string | null> {
+    return this.tx.read((op) => operator.agentCodexThread(op, agentId));
   }
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>> {
@@ -415,7 +441,10 @@ function withDecision(authorization: CallAuthorization | undefined): { authoriza
 }
 
 /** The reads an operator's inspection needs: what a store opened read-only offers. */
-export type TeamStoreReader = Pick<SqliteTeamStore, 'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'close'> & {
+export type TeamStoreReader = Pick<
+  SqliteTeamStore,
+  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'readArtifactContent' | 'readAgentCodexThread' | 'close'
+> & {
   /**
    * Whether reads see commits as other processes make them (the file is read in place), or a
    * copy taken at open (the store had no write-ahead log, so no process was writing it).

@@ -115,6 +115,10 @@ export interface CreateTeamInput {
    * with the agent so `codex-team hook` can find it from a Codex hook's session. @default none
    */
   codexThreadId?: string;
+  /** The working directory the team is started from, when known. @default none */
+  cwd?: string | null;
+  /** The top folder of the git repository `cwd` lies in, when it lies in one. @default none */
+  repo?: string | null;
 }
 
 export interface StartChildInput {
@@ -421,6 +425,28 @@ export interface CallScope {
  * and exactly one audit event per state change) or one consistent read; none holds a transaction
  * across an await. Failures are TeamErrors with stable codes and leave the store unchanged.
  */
+/** A message the operator sends from the shell (`codex-team send`). */
+export interface OperatorSendInput {
+  /** An agent's id or name, `lead`, or `*` for every agent of the team. */
+  to: string;
+  body: string;
+  /** A retry with the same key and request is stored once. */
+  idempotencyKey?: string;
+}
+
+export interface OperatorSent {
+  message: Message;
+  duplicate: boolean;
+}
+
+/** What `prune` removed (or, with dry_run, would remove). */
+export interface PrunedTeams {
+  /** Every team removed: the roots and their descendants. */
+  team_ids: string[];
+  roots: { id: string; name: string; finalized_at: string }[];
+  dry_run: boolean;
+}
+
 export interface TeamStore {
   createTeam(input: CreateTeamInput): Promise<BoundAgent>;
   /** Lead only. Refuses when the team already has max_threads invited or active teammates. */
@@ -570,5 +596,14 @@ export interface TeamStore {
   callScope(actor: Actor, tool: ToolName): Promise<CallScope | null>;
   /** The agent a join or resume ticket hash belongs to, or null (a read, for hooks before binding). */
   findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null>;
+  /**
+   * The operator finalizes (or, with `cancel`, cancels) an active team from the shell: the rules
+   * of every finalize, audited as the operator, every agent told (docs/operator.md).
+   */
+  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<ToolOutput<'team_finalize'>>;
+  /** The operator messages an agent, the lead or everyone of an active team; audited as the operator. */
+  operatorSend(teamId: TeamId, input: OperatorSendInput): Promise<OperatorSent>;
+  /** Removes finalized team trees finalized at or before `finalizedBefore` (epoch ms), in one transaction. */
+  pruneTeams(input: { finalizedBefore: number; dryRun: boolean }): Promise<PrunedTeams>;
   close(): Promise<void>;
 }

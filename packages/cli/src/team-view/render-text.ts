@@ -35,7 +35,8 @@ export function renderStatus(model: StatusModel): string {
   const { team } = model;
   const total = Object.values(model.tasks_by_status).reduce((a, b) => a + b, 0);
   const lines = [
-    `team ${team.name} (${team.id})  ${team.state}  profile ${team.profile}  max_threads ${team.max_threads}`,
+    `team ${team.name} (${team.id})  ${model.condition}  profile ${team.profile}  max_threads ${team.max_threads}`,
+    ...(model.condition === 'orphaned' ? ['its lead is lost: nobody leads this team (codex-team finalize or cancel it)'] : []),
     describeMode(team.mode),
     `objective: ${team.objective === '' ? '-' : clip(team.objective, 100)}`,
     '',

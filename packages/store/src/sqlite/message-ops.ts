@@ -184,7 +184,7 @@ export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>):
   }
   const limit = Math.min(input.limit ?? DEFAULTS.inboxPageSize, LIMITS.inboxPageMax);
   const rows = op.sql.all<MessageRow>(
-    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.task_id, m.created_at
+    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.task_id, m.created_at, m.sender_kind
      FROM messages m WHERE ${UNREAD} ORDER BY m.seq LIMIT @limit`,
     { team: teamId, agent: agentId, limit },
   );

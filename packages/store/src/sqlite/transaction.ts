@@ -96,6 +96,11 @@ export interface Op {
   decided(decision: AppliedDecision): void;
   /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
   readonly writable: boolean;
+  /**
+   * The operator runs this operation from the shell (codex-team finalize, cancel, send): every
+   * audit event it appends has actor kind `operator` and no acting agent. @default false
+   */
+  byOperator: boolean;
   /** Seqs of the audit events this transaction appended, in order. */
   readonly auditSeqs: number[];
   /** Binding operations (start, join, resume) name the agent the call's decision is about. */
@@ -302,6 +307,7 @@ export class TransactionRunner {
       codexThreadCap: this.codexThreadCap,
       decided: this.log,
       writable,
+      byOperator: false,
       auditSeqs: [],
       subject: null,
       onRefusal: writable ? (work) => refusalWrites.push(work) : refuse,
