@@ -98,7 +98,7 @@ export function renderEvents(events: readonly AuditEvent[], names: TeamNames): s
     events.map((event) => [
       String(event.seq),
       event.at,
-      event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
+      event.actor_kind === 'operator' ? '(operator)' : event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
       event.action,
       event.decision,
       clip(describeEvent(event, names), 120),

@@ -98,7 +98,7 @@ export function watchFrameText(view: TeamView, intervalMs: number, size?: FrameS
           ['at', 'actor', 'action', 'what'],
           events.map((event) => [
             timeOf(event.at),
-            event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
+            event.actor_kind === 'operator' ? '(operator)' : event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
             event.action,
             clip(describeEvent(event, names), 200),
           ]),

@@ -2,7 +2,7 @@ import type { AuditEvent, Task } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { runSummary, workIntervals, type RunSummary, type WorkOutcome } from '@codex-team/scheduler';
 import { describeEvent, teamNames, withNames } from './event-text';
-import { describeMode, treeBudget, treeView } from './team-model';
+import { conditionOf, describeMode, treeBudget, treeView } from './team-model';
 import type { TeamView } from './team-source';
 
 /** A stretch of time an agent was connected: from its first sign of life to how it went away. */
@@ -145,10 +145,13 @@ function presenceEndAt(spans: readonly PresenceSpan[], at: string): string | nul
 /** The sentence about the team's state; only an active team is ever "ready to finalize". */
 function stateLine(view: TeamView, summary: RunSummary): string {
   const { team } = view.snapshot;
+  const condition = conditionOf(team, view.snapshot.agents, view.now);
   if (team.state === 'finalized') {
     const unfinished = view.snapshot.tasks.filter((task) => task.status !== 'done').length;
-    return `finalized at ${team.finalized_at ?? '?'}${unfinished === 0 ? ' with every task done' : ` with ${unfinished} of ${view.snapshot.tasks.length} tasks not done`}`;
+    const ended = condition === 'cancelled' ? `cancelled by the operator at ${team.cancelled_at ?? '?'}` : `finalized at ${team.finalized_at ?? '?'}`;
+    return `${ended}${unfinished === 0 ? ' with every task done' : ` with ${unfinished} of ${view.snapshot.tasks.length} tasks not done`}`;
   }
+  if (condition === 'orphaned') return 'orphaned: active, but its lead is lost (its session ended and did not resume); finalize or cancel it';
   const ready = summary.ready_to_finalize;
   return `active; ${ready.ready ? `ready to finalize: ${ready.reason}` : `not ready to finalize: ${ready.reason}`}`;
 }
@@ -243,7 +246,7 @@ export function reportModel(view: TeamView): ReportModel {
       .map((event) => ({
         seq: event.seq,
         at: event.at,
-        actor: who(event.actor_agent_id, '(recovery)'),
+        actor: who(event.actor_agent_id, event.actor_kind === 'operator' ? '(operator)' : '(recovery)'),
         action: event.action,
         what: describeEvent(event, names),
       })),
