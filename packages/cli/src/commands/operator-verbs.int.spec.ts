@@ -132,7 +132,7 @@ describe('operator verbs while a server runs', () => {
     const byOperator = events.filter((event) => event.actor_kind === 'operator');
     expect(byOperator.map((event) => event.action)).toEqual(['message.send', 'message.send', 'team.finalize', 'message.send']);
     expect(byOperator.every((event) => event.actor_agent_id === null)).toBe(true);
-    expect(cli('replay', 'ops').stdout).toMatch(/\(operator\)\s+team.finalize/);
+    expect(cli('replay', 'ops').stdout).toMatch(/\(operator\)\s+team\.finalize/);
     expect(cli('replay', 'ops', '--verify').status).toBe(0);
   });
 
