@@ -4,15 +4,11 @@ import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engin
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
 import { resolveDbPath, resolveProfilesDir } from '../codex/codex-paths';
-import { resolveTeam } from '../team-view/team-source';
+import { TEAM_SOURCE_OPTIONS, resolveTeam } from '../team-view/team-source';
 import { stringOption, type OptionValues, type OptionsConfig } from './command';
 
 /** Options of the verbs that change a store as the operator. */
-export const OPERATOR_STORE_OPTIONS: OptionsConfig = {
-  db: { type: 'string' },
-  'profiles-dir': { type: 'string' },
-  json: { type: 'boolean' },
-};
+export const OPERATOR_STORE_OPTIONS: OptionsConfig = TEAM_SOURCE_OPTIONS;
 
 export const OPERATOR_STORE_DETAILS: readonly string[] = [
   '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',

@@ -1,7 +1,7 @@
 import { LIMITS, TeamError, type Artifact, type Message } from '@codex-team/contracts';
 import type { OperatorSendInput, OperatorSent, PrunedTeams } from '../team-store';
 import { findTeam } from './access';
-import { appendAudit } from './audit';
+import { insertAgentlessMessage } from './message-ops';
 import {
   AGENT_COLUMNS,
   ARTIFACT_COLUMNS,
@@ -34,22 +34,7 @@ function requireActiveTeam(op: Op, teamId: string): TeamRow {
 
 /** A message from the operator, stored and audited; `to` null is a broadcast to every agent of the team. */
 function insertOperatorMessage(op: Op, teamId: string, to: string | null, body: string, key: string | null, reason: string): Message {
-  const id = op.ids.next('ms');
-  op.sql.run(
-    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, idempotency_key, created_at, sender_kind)
-     VALUES (?, ?, NULL, ?, ?, '[]', NULL, ?, ?, 'operator')`,
-    id,
-    teamId,
-    to,
-    body,
-    key,
-    op.now,
-  );
-  const row = op.sql.get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id);
-  if (row === undefined) throw new TeamError('INTERNAL', `message ${id} was not stored`);
-  const message = toMessage(row);
-  appendAudit(op, { teamId, actorAgentId: null, action: 'message.send', subjectId: id, reason, data: { message, idempotency_key: key } });
-  return message;
+  return insertAgentlessMessage(op, { teamId, to, body, reason, key, operator: true });
 }
 
 /**
