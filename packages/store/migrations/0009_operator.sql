@@ -18,7 +18,7 @@ ALTER TABLE audit_events ADD COLUMN actor_kind TEXT CHECK (actor_kind IS NULL OR
 ALTER TABLE messages ADD COLUMN sender_kind TEXT CHECK (sender_kind IS NULL OR sender_kind = 'operator');
 
 -- A retried operator send with the same key is stored once (agents' keys are unique per sender).
-CREATE UNIQUE INDEX messages_operator_key ON messages (team_id, idempotency_key)
+CREATE UNIQUE INDEX messages_operator_dedup ON messages (team_id, idempotency_key)
   WHERE sender_kind = 'operator' AND idempotency_key IS NOT NULL;
 
 -- prune: finalized teams by age.
