@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
 
-/** Server-made ids: a short type prefix, an underscore and lowercase base32. */
-const idOf = (prefix: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^${prefix}_[a-z2-7]{8,32}$`), `must be a ${prefix}_ id`)
-    .describe(`${prefix}_ id`);
+/**
+ * Server-made ids: a short type prefix, an underscore and lowercase base32. No description: the
+ * field names say which id (task_id, owner_agent_id...), and a description would ride on every
+ * model turn; a malformed id is refused with `must be a tk_ id`.
+ */
+const idOf = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[a-z2-7]{8,32}$`), `must be a ${prefix}_ id`);
 
 export const TeamIdSchema = idOf('tm');
 export const AgentIdSchema = idOf('ag');

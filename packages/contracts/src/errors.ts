@@ -27,7 +27,10 @@ export const ErrorCodeSchema = z.enum([
   'PAYLOAD_TOO_LARGE',
   /** The dependencies given would form a cycle. */
   'CYCLE_DETECTED',
-  /** The store stayed locked by other writers past the retry budget; the call changed nothing. */
+  /**
+   * The store stayed locked by other writers past the per-call deadline (about 20 s, well inside a
+   * client's tool timeout); the call changed nothing. Try again.
+   */
   'BUSY',
   /** The database was written by a newer (or different) schema than this code knows. */
   'SCHEMA_MISMATCH',
@@ -41,6 +44,14 @@ export const ErrorCodeSchema = z.enum([
    * read-only or special file system); the message names the path and the system's reason.
    */
   'FILE_ACCESS',
+  /**
+   * The store file this server opened is no longer the store at its path (it was deleted or
+   * replaced while the server ran). The call changed nothing; the server answers every later call
+   * the same way: restart the session to open the store now at the path.
+   */
+  'STORE_MOVED',
+  /** The disk (or file system) holding the store is full. The call changed nothing; free space and retry. */
+  'STORAGE_FULL',
   /** An unexpected failure; logged with context on the server. */
   'INTERNAL',
   /**

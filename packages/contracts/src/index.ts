@@ -48,13 +48,33 @@ export {
 } from './tools/team-tools';
 export { TaskNextOutputSchema } from './tools/task-tools';
 export { InboxOutputSchema } from './tools/message-tools';
-export { ArtifactPublishOutputSchema } from './tools/artifact-tools';
+export { ArtifactPublishOutputSchema, ARTIFACT_READ_CHARS } from './tools/artifact-tools';
+export {
+  TaskRowSchema,
+  teamRef,
+  agentRef,
+  taskRow,
+  claimedTask,
+  messageRow,
+  artifactRow,
+  cutText,
+  programOnly,
+} from './tools/compact-rows';
+export type { TeamRef, AgentRef, TaskRow, ClaimedTask, MessageRow, ArtifactRow } from './tools/compact-rows';
+export { statusHints } from './tools/policy-tools';
+export type { StaffingHints, StatusHints } from './tools/policy-tools';
+export { BriefSchema, BRIEF_MESSAGES_MAX, BRIEF_EXCERPT_CHARS } from './tools/brief';
+export type { Brief, BriefClaim, BriefMessage } from './tools/brief';
+export { CHECKPOINT_FORMAT, CHECKPOINT_ARTIFACT, CheckpointRefSchema } from './tools/checkpoint-tools';
+export type { CheckpointRef } from './tools/checkpoint-tools';
+export { isRunSummary } from './tools/observability-tools';
+export type { RunSummary } from './tools/observability-tools';
 export { TEAM_SCOPED_TOOLS, TOOL_CONTRACTS, TOOL_NAMES } from './tools/catalog';
 export type { ToolContract, ToolName, ToolInput, ToolOutput } from './tools/catalog';
 export { jsonSchemaOf, generatedJsonSchemas } from './generate/json-schemas';
 export { renderToolReference } from './generate/tool-reference';
 export { ProfileNameSchema, ProfileSchema, UsageSampleSchema } from './profile';
-export type { ChildFailure, RiskTier, QualityRule, Profile, UsageSample, AgentCaps } from './profile';
+export type { ChildFailure, RiskTier, QualityRule, Profile, UsageSample, AgentCaps, CheckpointPolicy } from './profile';
 export {
   HOOK_SUBJECTS,
   HOOK_EVENT_NAMES,

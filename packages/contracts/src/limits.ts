@@ -50,5 +50,11 @@ export const DEFAULTS = {
   /** How long a claim stays valid without renewal; tens of seconds, see FACTS on lock waits. */
   leaseMs: 60_000,
   listPageSize: 100,
+  /** team_task_list page with `full: true`: whole rows are long. */
+  fullListPageSize: 20,
+  /** Characters of a task's description, progress or result in a whole row of a list. */
+  listTextMaxChars: 1_000,
+  /** Audit events between automatic checkpoints, for a profile without a `checkpoint` section. */
+  checkpointEveryEvents: 1_000,
   inboxPageSize: 50,
 } as const;

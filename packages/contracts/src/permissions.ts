@@ -63,7 +63,7 @@ export const AuthzDecisionSchema = z.strictObject({
   action: z.string(),
   /** The permission profile that decided, when the permission step ran. */
   profile: z.string().nullable(),
-  /** The rule that decided, e.g. `reviewer.deny(team_task_claim:unassigned)` or `default-deny`. */
+  /** The rule that decided, e.g. `reviewer.deny(team_task_next:unassigned)` or `default-deny`. */
   rule: z.string(),
   /** Every rule that matched, sorted; empty when none did. */
   matched: z.array(z.string()),

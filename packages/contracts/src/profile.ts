@@ -127,6 +127,14 @@ export const GuardrailSwitchesSchema = z.strictObject({
   redact_secrets: z.boolean('must be true or false'),
 });
 
+export const CheckpointPolicySchema = z.strictObject({
+  /**
+   * The sweep checkpoints a team once this many audit events happened since its latest
+   * checkpoint (0: only team_checkpoint does).
+   */
+  every_events: z.int('must be a whole number').min(0, 'must not be negative').max(1_000_000, 'must be at most 1000000 events'),
+});
+export type CheckpointPolicy = z.infer<typeof CheckpointPolicySchema>;
 /** What a child team that fails or is cancelled does to the tasks its parent delegated to it. */
 export const ChildFailureSchema = z.enum(['fail', 'return']);
 export type ChildFailure = z.infer<typeof ChildFailureSchema>;
@@ -161,8 +169,8 @@ export const AgentCapsSchema = z
 export type AgentCaps = z.infer<typeof AgentCapsSchema>;
 
 /**
- * A policy profile (`profiles/<name>.yaml`). Every field is required (but `caps`, `hooks` and the
- * `hierarchy` section, which profiles older than child teams lack) and unknown keys are refused, so a
+ * A policy profile (`profiles/<name>.yaml`). Every field is required (but `caps`, `hooks`, `checkpoint` and
+ * the `hierarchy` section, which older profiles lack) and unknown keys are refused, so a
  * typo never silently falls back to a default. Profiles narrow the contract LIMITS, never widen
  * them: no profile allows more than 6 active teammates or bigger message bodies than the contracts.
  */
@@ -178,6 +186,11 @@ export const ProfileSchema = z
     messages: MessagePolicySchema,
     quality: QualityRulesSchema,
     guardrails: GuardrailSwitchesSchema,
+    /**
+     * Automatic checkpoints. Optional so that profiles written before checkpoints existed keep
+     * loading, with DEFAULTS.checkpointEveryEvents.
+     */
+    checkpoint: CheckpointPolicySchema.optional(),
     /** Optional so that profiles written before child teams still load: DEFAULT_HIERARCHY_POLICY. */
     hierarchy: HierarchyPolicySchema.default(DEFAULT_HIERARCHY_POLICY),
     /** Per-agent caps on claims, turns and wall time. @default none */

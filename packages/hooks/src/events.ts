@@ -5,6 +5,8 @@ export interface HookSubjectInfo {
   subject: HookSubject;
   /** The tools whose calls raise it (none: the recovery sweep raises it). */
   tools: readonly ToolName[];
+  /** Only the calls whose input has this field raise it (a tool that reads and writes: the writes). */
+  onlyWith?: string;
   /** When its Pre event runs and what a block does. */
   pre: string;
   /** When its Post event runs. */
@@ -51,8 +53,8 @@ export const HOOK_SUBJECT_INFO: Readonly<Record<HookSubject, HookSubjectInfo>> =
   },
   TaskClaim: {
     subject: 'TaskClaim',
-    tools: ['team_task_next', 'team_task_claim'],
-    pre: 'before a claim (task is null for team_task_next, which picks the task in its transaction); a block claims nothing',
+    tools: ['team_task_next'],
+    pre: 'before a claim (task is null unless task_id names it: without, team_task_next picks the task in its transaction); a block claims nothing',
     post: 'after a task is claimed',
   },
   TaskComplete: {
@@ -75,8 +77,9 @@ export const HOOK_SUBJECT_INFO: Readonly<Record<HookSubject, HookSubjectInfo>> =
   },
   ModeChange: {
     subject: 'ModeChange',
-    tools: ['team_mode_set'],
-    pre: 'before the lead changes the team mode; a block keeps the mode',
+    tools: ['team_mode'],
+    onlyWith: 'mode',
+    pre: 'before the lead changes the team mode (a read raises nothing); a block keeps the mode',
     post: 'after the mode changed',
   },
   RecoveryAction: {
@@ -111,7 +114,10 @@ for (const subject of HOOK_SUBJECTS) {
   }
 }
 
-/** The subject a call of `tool` raises around its operation, or null for tools without hooks. */
-export function hookSubjectOfTool(tool: string): HookSubject | null {
-  return SUBJECT_OF_TOOL.get(tool) ?? null;
+/** The subject a call of `tool` with `input` raises around its operation, or null for calls without hooks. */
+export function hookSubjectOfTool(tool: string, input: Readonly<Record<string, unknown>>): HookSubject | null {
+  const subject = SUBJECT_OF_TOOL.get(tool);
+  if (subject === undefined) return null;
+  const only = HOOK_SUBJECT_INFO[subject].onlyWith;
+  return only === undefined || input[only] !== undefined ? subject : null;
 }

@@ -128,7 +128,8 @@ export function renderHooksReference(profiles: readonly Profile[]): string {
     ...HOOK_SUBJECTS.map((subject) => {
       const info = HOOK_SUBJECT_INFO[subject];
       const tools = info.tools.length === 0 ? 'the recovery sweep' : info.tools.map((tool) => `\`${tool}\``).join(', ');
-      return `| \`Pre${subject}\`, \`Post${subject}\` | ${tools} | ${cell(info.pre)} | ${cell(info.post)} |`;
+      const raised = info.onlyWith === undefined ? tools : `${tools} with \`${info.onlyWith}\``;
+      return `| \`Pre${subject}\`, \`Post${subject}\` | ${raised} | ${cell(info.pre)} | ${cell(info.post)} |`;
     }),
     '',
     'Pre hooks run after the call is validated and authorized (its permissions and mode allowed it) and',

@@ -8,13 +8,24 @@ function restatesIdPattern(value: unknown, pattern: unknown): boolean {
   return typeof value === 'string' && /^[a-z]{2}_ id$/.test(value) && typeof pattern === 'string' && pattern.startsWith(`^${value.slice(0, 3)}`);
 }
 
+/** The properties a model sees: those not marked `advertised: false` (contracts' programOnly). */
+function advertisedProperties(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(properties).filter(([, schema]) => !(schema !== null && typeof schema === 'object' && (schema as { advertised?: unknown }).advertised === false)),
+  );
+}
+
 /**
  * Drops what costs bytes on every model turn without changing what a value must look like:
  * `$schema` (the SDK and Codex assume the dialect), the long regex zod adds beside
  * `format: "date-time"` (the format already says it; only outputs carry timestamps), and the
  * safe-integer bounds zod puts on every integer (JSON numbers past them are not integers to us).
- * In output schemas, which the model never reads, an id's description that restates its pattern
- * goes too (input schemas keep it: the model reads them every turn).
+ * In an input schema also `additionalProperties: false`: Codex passes it to the model for every
+ * object (29 bytes each, on every turn), while the server refuses an unknown field anyway, naming
+ * it (INVALID_INPUT). And `docs`, the notes docs/tools.md prints beside a field; and the input
+ * fields meant for programs (contracts' programOnly: `advertised: false`), which the server still
+ * accepts. In output schemas, which the model never reads, an id's description that restates its
+ * pattern goes too (input schemas keep it: the model reads them every turn).
  */
 function compact(node: unknown, io: 'input' | 'output'): unknown {
   if (Array.isArray(node)) return node.map((item) => compact(item, io));
@@ -26,6 +37,18 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
     if (key === 'pattern' && source['format'] === 'date-time') continue;
     if (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) continue;
     if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
+    if (io === 'input' && key === 'additionalProperties' && value === false) continue;
+    // Notes for docs/tools.md only (zod `.meta({ docs })`): the model has the skill.
+    if (key === 'docs' || key === 'advertised') continue;
+    if (io === 'input' && key === 'properties' && value !== null && typeof value === 'object') {
+      out[key] = compact(advertisedProperties(value as Record<string, unknown>), io);
+      continue;
+    }
+    if (io === 'input' && key === 'required' && Array.isArray(value) && source['properties'] !== undefined) {
+      const shown = advertisedProperties(source['properties'] as Record<string, unknown>);
+      out[key] = value.filter((name) => typeof name === 'string' && name in shown);
+      continue;
+    }
     if (io === 'output' && key === 'description' && restatesIdPattern(value, source['pattern'])) continue;
     out[key] = compact(value, io);
   }

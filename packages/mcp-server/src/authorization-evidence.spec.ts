@@ -63,7 +63,7 @@ describe('authorization evidence', () => {
     await call('ann', ann, 'team_inbox');
     await call('ann', ann, 'team_finalize', { force: true }); // denied
     await call('lead', lead, 'team_status');
-    await call('lead', lead, 'team_task_claim', { task_id: 'tk_zzzzzzzz' }); // allowed, then NOT_FOUND
+    await call('lead', lead, 'team_task_next', { task_id: 'tk_zzzzzzzz' }); // allowed, then NOT_FOUND
     await call('lead', lead, 'team_finalize', { force: true });
 
     const decisions: AuthzDecision[] = await team.store.listAuthzDecisions({ teamId: started.team.id as AuthzDecision['team_id'] & string });
@@ -99,8 +99,8 @@ describe('authorization evidence', () => {
       expect({ event: event.action, covering: covering.map((d) => d.tool) }).toEqual({ event: event.action, covering: [expect.any(String)] });
       expect(covering[0]?.decision).toBe('allow');
     }
-    // The lead replays the same decisions, in the same order, through team_replay.
-    const replayed = await lead.caller.ok('team_replay', { log: 'decisions', limit: 1_000 });
+    // The lead replays the same decisions, in the same order, through team_run_summary's decisions log.
+    const replayed = (await lead.caller.ok('team_run_summary', { log: 'decisions', limit: 1_000 })).log!;
     expect(replayed.events).toEqual([]);
     expect(replayed.decisions).toEqual(decisions);
     // The log says the same, line for line.
@@ -150,7 +150,7 @@ describe('authorization evidence', () => {
     expect((await mate.caller.fails('team_finalize', {})).details).toMatchObject({ rule: 'default-deny' });
     expect(digestDatabase(team.dbPath)).toEqual(before);
     const sent = await mate.caller.ok('team_send', { to: started.agent.id, body: 'direct' });
-    expect(sent.message.to_agent_id).toBe(started.agent.id);
+    expect(sent.duplicate).toBe(false);
     // The allow recorded for a call the later step let pass is still the permission rule.
     const last = (await team.store.listAuthzDecisions({ teamId: started.team.id })).at(-1);
     expect(last).toMatchObject({ tool: 'team_send', decision: 'allow', rule: 'teammate.allow(team_send)' });

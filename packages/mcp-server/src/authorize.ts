@@ -271,7 +271,14 @@ export async function authorize(
       verdict = await step.run(call, env);
     } catch (caught) {
       const { error, unexpected } = classifyError(caught);
-      const failed: StepVerdict = { decision: 'deny', rule: `${step.name}:failed`, reason: error.toBody().message, code: error.code };
+      // The error's own details stay in the answer (STORE_MOVED names the file, BUSY how long it waited).
+      const failed: StepVerdict = {
+        decision: 'deny',
+        rule: `${step.name}:failed`,
+        reason: error.toBody().message,
+        code: error.code,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      };
       return { step: step.name, verdict: failed, ...(unexpected ? { unexpected: caught } : {}) };
     }
     if (verdict === null) continue;

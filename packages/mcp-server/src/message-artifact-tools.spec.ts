@@ -29,16 +29,16 @@ describe('message and artifact tools', () => {
 
   it('team_send delivers direct messages and broadcasts; team_inbox acks and pages them', async () => {
     const direct = await ann.caller.ok('team_send', { to: leadId, body: 'build is green' });
-    expect(direct).toMatchObject({ duplicate: false, message: { from_agent_id: annId, to_agent_id: leadId } });
+    expect(direct).toEqual({ duplicate: false, message_id: expect.stringMatching(/^ms_/) });
     const broadcast = await lead.caller.ok('team_send', { to: '*', body: 'freeze at 5' });
-    expect(broadcast.message.to_agent_id).toBeNull();
     const leadInbox = await lead.caller.ok('team_inbox', {});
-    expect(leadInbox.messages.map((message) => message.body)).toEqual(['build is green']);
+    // Short rows: a direct message names its sender; a broadcast says so.
+    expect(leadInbox.messages).toEqual([{ id: direct.message_id, from_agent_id: annId, body: 'build is green', created_at: expect.any(String) }]);
     const bobFirst = await bob.caller.ok('team_inbox', { limit: 1 });
-    expect(bobFirst).toMatchObject({ messages: [{ body: 'freeze at 5' }], remaining: 0, acked: 0 });
-    const acked = await bob.caller.ok('team_inbox', { ack: [broadcast.message.id] });
+    expect(bobFirst).toMatchObject({ messages: [{ id: broadcast.message_id, from_agent_id: leadId, broadcast: true, body: 'freeze at 5' }], remaining: 0, acked: 0 });
+    const acked = await bob.caller.ok('team_inbox', { ack: [broadcast.message_id] });
     expect(acked).toMatchObject({ messages: [], acked: 1, remaining: 0 });
-    expect(await bob.caller.code('team_inbox', { ack: [direct.message.id] })).toBe('NOT_FOUND');
+    expect(await bob.caller.code('team_inbox', { ack: [direct.message_id] })).toBe('NOT_FOUND');
   });
 
   it('team_send stores a retried idempotency key once and refuses the key for another message', async () => {
@@ -46,7 +46,7 @@ describe('message and artifact tools', () => {
     const first = await ann.caller.ok('team_send', args);
     const before = digestDatabase(team.dbPath);
     const retry = await ann.caller.ok('team_send', args);
-    expect(retry).toEqual({ message: first.message, duplicate: true });
+    expect(retry).toEqual({ message_id: first.message_id, duplicate: true });
     expect(digestDatabase(team.dbPath)).toEqual(before);
     expect(await ann.caller.code('team_send', { ...args, body: 'something else' })).toBe('CONFLICT');
   });
@@ -64,11 +64,15 @@ describe('message and artifact tools', () => {
   it('team_artifact_publish adds versions with sha256 and size; read and list find them', async () => {
     const v1 = await ann.caller.ok('team_artifact_publish', { name: 'design.md', content: '# v1', media_type: 'text/markdown' });
     const v2 = await bob.caller.ok('team_artifact_publish', { name: 'design.md', content: '# v2 ✓' });
-    expect(v1.artifact).toMatchObject({ version: 1, sha256: sha256('# v1'), size_bytes: 4, media_type: 'text/markdown' });
-    expect(v2.artifact).toMatchObject({ version: 2, sha256: sha256('# v2 ✓'), size_bytes: Buffer.byteLength('# v2 ✓') });
-    expect(await lead.caller.ok('team_artifact_read', { name: 'design.md' })).toEqual({ artifact: v2.artifact, content: '# v2 ✓' });
+    expect(v1.artifact).toEqual({ id: expect.stringMatching(/^af_/), name: 'design.md', version: 1, size_bytes: 4, media_type: 'text/markdown' });
+    expect(v2.artifact).toMatchObject({ version: 2, size_bytes: Buffer.byteLength('# v2 ✓') });
+    expect(await lead.caller.ok('team_artifact_read', { name: 'design.md' })).toEqual({
+      artifact: expect.objectContaining({ ...v2.artifact, sha256: sha256('# v2 ✓') }),
+      content: '# v2 ✓',
+      next_offset: null,
+    });
     expect((await lead.caller.ok('team_artifact_read', { name: 'design.md', version: 1 })).content).toBe('# v1');
-    expect((await lead.caller.ok('team_artifact_read', { artifact_id: v1.artifact.id })).artifact).toEqual(v1.artifact);
+    expect((await lead.caller.ok('team_artifact_read', { artifact_id: v1.artifact.id })).artifact).toMatchObject({ ...v1.artifact, sha256: sha256('# v1') });
     await ann.caller.ok('team_artifact_publish', { name: 'notes', content: 'n' });
     const latest = await lead.caller.ok('team_artifact_list', {});
     expect(latest.artifacts.map((artifact) => [artifact.name, artifact.version]).sort()).toEqual([
@@ -76,8 +80,8 @@ describe('message and artifact tools', () => {
       ['notes', 1],
     ]);
     expect((await lead.caller.ok('team_artifact_list', { name: 'design.md' })).artifacts).toHaveLength(2);
-    const withRef = await ann.caller.ok('team_send', { to: leadId, body: 'see design', artifact_refs: [v2.artifact.id] });
-    expect(withRef.message.artifact_refs).toEqual([v2.artifact.id]);
+    await ann.caller.ok('team_send', { to: leadId, body: 'see design', artifact_refs: [v2.artifact.id] });
+    expect((await lead.caller.ok('team_inbox', {})).messages.at(-1)).toMatchObject({ body: 'see design', artifact_refs: [v2.artifact.id] });
   });
 
   it('refuses oversized artifacts, unknown ones, ambiguous reads and stale task fences', async () => {
@@ -89,8 +93,8 @@ describe('message and artifact tools', () => {
     expect(await ann.caller.code('team_artifact_read', {})).toBe('INVALID_INPUT');
     expect(await ann.caller.code('team_send', { to: leadId, body: 'see', artifact_refs: ['af_zzzzzzzz'] })).toBe('NOT_FOUND');
     expect(digestDatabase(team.dbPath)).toEqual(before);
-    const { tasks } = await lead.caller.ok('team_task_create', { tasks: [{ title: 'write' }] });
-    const claim = await ann.caller.ok('team_task_claim', { task_id: tasks[0]!.id });
+    const { ids } = await lead.caller.ok('team_task_create', { tasks: [{ title: 'write' }] });
+    const claim = (await ann.caller.ok('team_task_next', { task_id: ids[0]! })).claim!;
     const tied = await ann.caller.ok('team_artifact_publish', { name: 'out', content: 'o', task_id: claim.task.id, fence: claim.fence });
     expect(tied.artifact.task_id).toBe(claim.task.id);
     expect(

@@ -71,7 +71,7 @@ async function prepareInMode(cell: Cell, mode: TeamMode, tool: ToolName, action:
   const prepared = await prepareCall(cell.world, tool, action);
   forceTeamMode(dbPath, teamId, mode, `matrix: ${mode}`);
   // Setting the mode the team is in is refused; from a gated mode the lead goes back to default.
-  return tool === 'team_mode_set' ? { mode: 'default', reason: 'matrix: leave' } : prepared.args;
+  return tool === 'team_mode' ? { mode: 'default', reason: 'matrix: leave' } : prepared.args;
 }
 
 /**
@@ -152,8 +152,8 @@ describe('mode matrix: every gated mode x every role and grant x every tool and 
     const matrix = await openMatrixTeam({ modeStep: false });
     try {
       const cell = await cellIn(matrix, 'implementer');
-      const args = await prepareInMode(cell, 'plan', 'team_task_claim', 'own_role');
-      const refused = await cell.me.caller.fails('team_task_claim', args);
+      const args = await prepareInMode(cell, 'plan', 'team_task_next', 'own_role');
+      const refused = await cell.me.caller.fails('team_task_next', args);
       expect(refused).toMatchObject({ code: 'DENIED', details: { rule: 'mode.plan:no-claims', mode: 'plan' } });
     } finally {
       await matrix.team.close();
@@ -165,7 +165,7 @@ describe('mode matrix: every gated mode x every role and grant x every tool and 
     const real = await openMatrixTeam();
     try {
       const probes: [TeamMode, string, ToolName, string][] = [
-        ['plan', 'implementer', 'team_task_claim', 'own_role'],
+        ['plan', 'implementer', 'team_task_next', 'own_role'],
         ['plan', 'tester', 'team_task_complete', 'status=done'],
         ['plan', 'lead', 'team_spawn', 'spawn'],
         ['delegate', 'lead', 'team_task_next', 'own_role'],

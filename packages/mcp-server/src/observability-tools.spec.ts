@@ -1,3 +1,4 @@
+import type { RunSummary } from '@codex-team/contracts';
 import { replayAuditTrail } from '@codex-team/store';
 import { InProcessTeam } from './testing/in-process-team';
 
@@ -27,8 +28,8 @@ describe('observability tools', () => {
         usage: { input_tokens: 1_000, output_tokens: 500 },
       });
     }
-    await lead.caller.ok('team_policy_set_profile', { profile: 'deep' });
-    const summary = await mate.caller.ok('team_run_summary');
+    await lead.caller.ok('team_policy', { profile: 'deep' });
+    const summary = (await mate.caller.ok('team_run_summary')) as RunSummary;
     expect(summary.tasks_by_status.done).toBe(3);
     expect(summary.ready_to_finalize.ready).toBe(true);
     expect(summary.agents.find((a) => a.agent_id === joined.agent.id)).toMatchObject({
@@ -38,14 +39,14 @@ describe('observability tools', () => {
     });
     expect(summary.roles.map((r) => r.role)).toEqual(['implementer', 'lead']);
     expect(summary.task_durations).toEqual({ count: 3, total_ms: 90_000, mean_ms: 30_000, max_ms: 50_000 });
-    const [a, b] = created.tasks;
-    expect(summary.critical_path).toEqual({ task_ids: [a?.id, b?.id], duration_ms: 80_000 });
+    const [a, b] = created.ids;
+    expect(summary.critical_path).toEqual({ task_ids: [a, b], duration_ms: 80_000 });
     expect(summary.usage).toMatchObject({ samples: 3, budget: { state: 'ok', used_tokens: 4_500 } });
     expect(summary.decisions.map((d) => d.action)).toEqual(['policy.switch']);
     expect(summary.elapsed_ms).toBe(90_000);
   });
 
-  it('team_replay pages the audit trail in order for the lead, and replaying it rebuilds the store state', async () => {
+  it('team_run_summary with log pages the audit trail in order for the lead, and replaying it rebuilds the store state', async () => {
     const { lead, started } = await team.startTeam({ name: 'replayed' });
     const { mate } = await team.joinTeammate(lead, 'ann', 'implementer');
     await lead.caller.ok('team_task_create', { tasks: [{ title: 'x' }, { title: 'y' }] });
@@ -54,11 +55,11 @@ describe('observability tools', () => {
     await mate.caller.ok('team_send', { to: started.agent.id, body: 'done with x' });
     await lead.caller.ok('team_status');
 
-    expect(await mate.caller.code('team_replay')).toBe('DENIED');
+    expect(await mate.caller.code('team_run_summary', { log: 'audit' })).toBe('DENIED');
     const pages = [];
     let after = 0;
     for (;;) {
-      const page = await lead.caller.ok('team_replay', { after_seq: after, limit: 3 });
+      const page = (await lead.caller.ok('team_run_summary', { log: 'audit', after_seq: after, limit: 3  })).log!;
       pages.push(...page.events);
       if (page.next_after_seq === null) break;
       expect(page.events).toHaveLength(3);
@@ -84,13 +85,13 @@ describe('observability tools', () => {
     const first = await team.startTeam({ name: 'first' });
     await first.lead.caller.ok('team_task_create', { tasks: [{ title: 'secret plan of first' }] });
     const second = await team.startTeam({ name: 'second' });
-    const replay = await second.lead.caller.ok('team_replay');
+    const replay = (await second.lead.caller.ok('team_run_summary', { log: 'audit' })).log!;
     expect(replay.events.every((e) => e.team_id === second.started.team.id)).toBe(true);
     expect(JSON.stringify(replay)).not.toContain('secret plan of first');
-    const summary = await second.lead.caller.ok('team_run_summary');
+    const summary = (await second.lead.caller.ok('team_run_summary')) as RunSummary;
     expect(summary.team.id).toBe(second.started.team.id);
     expect(summary.tasks_by_status.ready).toBe(0);
     const firstTask = (await first.lead.caller.ok('team_task_list')).tasks[0]?.id;
-    expect(await second.lead.caller.code('team_task_claim', { task_id: firstTask })).toBe('NOT_FOUND');
+    expect(await second.lead.caller.code('team_task_next', { task_id: firstTask })).toBe('NOT_FOUND');
   });
 });

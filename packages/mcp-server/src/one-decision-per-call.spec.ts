@@ -34,13 +34,13 @@ const unique = (prefix: string): string => `${prefix}${(created += 1)}`;
 
 async function task(world: World, extra: Record<string, unknown> = {}): Promise<string> {
   const out = await world.lead.caller.ok('team_task_create', { tasks: [{ title: unique('task-'), ...extra }] });
-  return out.tasks[0]?.id ?? '';
+  return out.ids[0] ?? '';
 }
 
 /** A task the teammate holds: its id and fence. */
 async function held(world: World, extra: Record<string, unknown> = {}): Promise<{ task_id: string; fence: number }> {
   const taskId = await task(world, extra);
-  const claim = await world.mate.caller.ok('team_task_claim', { task_id: taskId });
+  const claim = (await world.mate.caller.ok('team_task_next', { task_id: taskId })).claim!;
   return { task_id: taskId, fence: claim.fence };
 }
 
@@ -109,6 +109,9 @@ const CASES: Record<ToolName, Case[]> = {
       return refused('lead', 'CONFLICT', { name, role: 'tester' });
     },
     async () => refused('mate', 'DENIED', { name: unique('s-'), role: 'tester' }),
+    // A fresh thread for ann: a new resume ticket; a name the team does not know has none to restart.
+    async () => ok('lead', { name: 'ann', role: 'implementer', restart: true }),
+    async () => refused('lead', 'NOT_FOUND', { name: unique('nobody-'), role: 'tester', restart: true }),
     async (w) => ok('lead', { name: unique('s-'), role: 'tester', team: (await child(w)).id }),
   ],
   team_join: [
@@ -127,11 +130,18 @@ const CASES: Record<ToolName, Case[]> = {
   team_task_list: [
     async () => ok('lead'),
     async (w) => ok('lead', { status: ['ready'], owner_agent_id: w.leadActor.agentId, after: await task(w), limit: 5 }),
+    async (w) => (await task(w, { required_role: 'implementer' }), ok('mate', { role: 'implementer', ready: true, full: true })),
+    async (w) => ok('mate', { task_id: await task(w) }),
     async (w) => ok('lead', { team: (await child(w)).id }),
     async () => refused('lead', 'INVALID_INPUT', { after: 'tk_zzzzzzzz' }),
+    async () => refused('lead', 'NOT_FOUND', { task_id: 'tk_zzzzzzzz' }),
   ],
-  team_task_next: [async (w) => (await task(w), ok('mate')), async () => refused('fresh', 'NOT_BOUND')],
-  team_task_claim: [async (w) => ok('mate', { task_id: await task(w) }), async () => refused('mate', 'NOT_FOUND', { task_id: 'tk_zzzzzzzz' })],
+  team_task_next: [
+    async (w) => (await task(w), ok('mate')),
+    async () => refused('fresh', 'NOT_BOUND'),
+    async (w) => ok('mate', { task_id: await task(w) }),
+    async () => refused('mate', 'NOT_FOUND', { task_id: 'tk_zzzzzzzz' }),
+  ],
   team_task_update: [
     async (w) => ok('mate', { ...(await held(w)), progress: 'halfway' }),
     async (w) => ok('lead', { task_id: await task(w), title: 't', description: 'd', priority: 3, required_role: 'tester' }),
@@ -180,7 +190,7 @@ const CASES: Record<ToolName, Case[]> = {
     async () => ok('lead'),
     async (w) => {
       const sent = await w.mate.caller.ok('team_send', { to: w.leadActor.agentId, body: 'ping' });
-      return ok('lead', { ack: [sent.message.id], limit: 5, usage: USAGE });
+      return ok('lead', { ack: [sent.message_id], limit: 5, usage: USAGE });
     },
     async () => refused('lead', 'NOT_FOUND', { ack: ['ms_zzzzzzzz'], usage: USAGE }),
     async (w) => ok('lead', { team: (await child(w)).id }),
@@ -199,8 +209,9 @@ const CASES: Record<ToolName, Case[]> = {
     async (w) => {
       const name = unique('a-');
       await w.mate.caller.ok('team_artifact_publish', { name, content: 'v1' });
-      return ok('lead', { name, version: 1 });
+      return ok('lead', { name, version: 1, offset: 1 });
     },
+    async (w) => refused('lead', 'INVALID_INPUT', { artifact_id: await artifact(w), offset: 5 }),
     async () => refused('lead', 'NOT_FOUND', { name: 'missing' }),
     async (w) => {
       const { id } = await child(w);
@@ -216,16 +227,24 @@ const CASES: Record<ToolName, Case[]> = {
     async (w) => ok('lead', { team: (await child(w)).id }),
     async () => refused('fresh', 'NOT_BOUND'),
   ],
-  team_policy_get: [async () => ok('mate'), async () => refused('fresh', 'NOT_BOUND')],
-  team_policy_set_profile: [
+  team_policy: [
+    async () => ok('mate'),
+    async () => refused('fresh', 'NOT_BOUND'),
     async () => ok('lead', { profile: 'deep' }),
     async () => refused('lead', 'NOT_FOUND', { profile: 'turbo' }),
     async () => refused('mate', 'DENIED', { profile: 'fast' }),
   ],
-  team_run_summary: [async () => ok('lead'), async () => refused('fresh', 'NOT_BOUND')],
-  team_replay: [async () => ok('lead'), async () => ok('lead', { after_seq: 1, limit: 5, log: 'decisions' }), async () => refused('mate', 'DENIED')],
-  team_mode_get: [async () => ok('lead'), async () => refused('mate', 'DENIED')],
-  team_mode_set: [
+  team_run_summary: [
+    async () => ok('lead'),
+    async () => refused('fresh', 'NOT_BOUND'),
+    async () => ok('lead', { log: 'audit' }),
+    async () => ok('lead', { after_seq: 1, limit: 5, log: 'decisions' }),
+    async () => refused('mate', 'DENIED', { log: 'audit' }),
+  ],
+  team_mode: [
+    async () => ok('lead'),
+    async () => refused('mate', 'DENIED'),
+    async () => refused('lead', 'INVALID_INPUT', { reason: 'no mode to go with' }),
     async () => ok('lead', { mode: 'plan', reason: 'think first' }),
     async () => ok('lead', { mode: 'delegate', reason: 'briefly', ttl_ms: 60_000 }),
     async () => refused('lead', 'CONFLICT', { mode: 'delegate', reason: 'already' }),
@@ -252,6 +271,8 @@ const CASES: Record<ToolName, Case[]> = {
     },
   ],
   team_recover: [async () => ok('lead'), async () => refused('mate', 'DENIED')],
+  team_checkpoint: [async () => ok('lead'), async () => ok('lead'), async () => refused('mate', 'DENIED')],
+  team_brief: [async () => ok('mate'), async () => ok('lead'), async () => refused('fresh', 'NOT_BOUND')],
   team_child: [
     async (w) => ok('lead', { action: 'start', tasks: [await task(w)] }),
     async (w) => {

@@ -132,7 +132,7 @@ describe('permission matrix: every role and grant x every tool x every action, o
         return { team: on, column, ...(await worldFor(on, column)) };
       };
       const caught = [
-        await runCell(await cellOf(team, 'reviewer'), 'team_task_claim', 'unassigned'),
+        await runCell(await cellOf(team, 'reviewer'), 'team_task_next', 'unassigned'),
         await runCell(await cellOf(team, 'implementer'), 'team_task_update', 'edit'),
         await runCell(await cellOf(team, 'researcher'), 'team_task_update', 'status=cancelled'),
         await runCell(await cellOf(team, 'grant: observer'), 'team_artifact_publish', 'publish'),
@@ -141,7 +141,7 @@ describe('permission matrix: every role and grant x every tool x every action, o
       // The same cells pass against the real pipeline, so it is the broken step that was caught.
       const real = await InProcessTeam.open();
       try {
-        expect(await runCell(await cellOf(real, 'reviewer'), 'team_task_claim', 'unassigned')).toBeNull();
+        expect(await runCell(await cellOf(real, 'reviewer'), 'team_task_next', 'unassigned')).toBeNull();
         expect(await runCell(await cellOf(real, 'implementer'), 'team_task_update', 'edit')).toBeNull();
       } finally {
         await real.close();

@@ -57,15 +57,15 @@ describe('permissions over stdio (built binary)', () => {
     const sample: [string, ToolName, string, Record<string, unknown>][] = [
       ['reviewer', 'team_spawn', 'spawn', { name: 'eve', role: 'tester' }],
       ['reviewer', 'team_finalize', 'force', { force: true }],
-      ['reviewer', 'team_task_claim', 'unassigned', { task_id: free }],
+      ['reviewer', 'team_task_next', 'unassigned', { task_id: free }],
       ['reviewer', 'team_task_create', 'create', { tasks: [{ title: 'follow-up' }] }],
       ['reviewer', 'team_task_update', 'edit', { task_id: free, title: 'renamed' }],
       ['implementer', 'team_task_create', 'create', { tasks: [{ title: 'more' }] }],
-      ['implementer', 'team_policy_set_profile', 'set', { profile: 'fast' }],
-      ['implementer', 'team_replay', 'read', {}],
+      ['implementer', 'team_policy', 'set', { profile: 'fast' }],
+      ['implementer', 'team_run_summary', 'audit', { log: 'audit' }],
       ['implementer', 'team_task_update', 'status=cancelled', { task_id: free, cancel: true }],
       ['implementer', 'team_send', 'broadcast', { to: '*', body: 'hello' }],
-      ['implementer', 'team_task_claim', 'unassigned', { task_id: free }],
+      ['implementer', 'team_task_next', 'unassigned', { task_id: free }],
     ];
     for (const [role, tool, action, args] of sample) {
       const expected = policy.decide(policy.profileForRole(role), tool, action);

@@ -1,3 +1,4 @@
+import type { RunSummary } from '@codex-team/contracts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,16 +57,16 @@ describe('policy over stdio (built binary)', () => {
     await lead.caller.ok('team_task_create', { tasks: [{ title: 'one' }, { title: 'two' }] });
     expectLease(await leaseOf(mate), 60_000);
 
-    expect(await mate.caller.code('team_policy_set_profile', { profile: 'fast' })).toBe('DENIED');
-    const switched = await lead.caller.ok('team_policy_set_profile', { profile: 'fast' });
+    expect(await mate.caller.code('team_policy', { profile: 'fast' })).toBe('DENIED');
+    const switched = await lead.caller.ok('team_policy', { profile: 'fast' });
     expect(switched.changes).toContain('lease.length_ms 60000 -> 30000');
     const second = await leaseOf(mate);
     expectLease(second, 30_000);
     expect(second.atMost).toBeLessThan(60_000);
-    expect((await mate.caller.ok('team_policy_get')).profile.name).toBe('fast');
-    const available = (await mate.caller.ok('team_policy_get')).available.map((p) => `${p.name}:${p.origin}`);
+    expect((await mate.caller.ok('team_policy')).profile.name).toBe('fast');
+    const available = (await mate.caller.ok('team_policy')).available?.map((p) => `${p.name}:${p.origin}`);
     expect(available).toEqual(['deep:builtin', 'default:builtin', 'fast:builtin', 'tiny:user']);
-    const trail = await lead.caller.ok('team_replay');
+    const trail = (await lead.caller.ok('team_run_summary', { log: 'audit' })).log!;
     expect(trail.events.filter((e) => e.action === 'policy.switch').map((e) => e.data['previous_profile'])).toEqual(['default']);
   });
 
@@ -89,7 +90,7 @@ describe('policy over stdio (built binary)', () => {
     expect(next.message).toContain('no new claim');
     expect((await lead.caller.fails('team_spawn', { name: 'bob', role: 'tester' })).code).toBe('LIMIT_EXCEEDED');
 
-    const summary = await lead.caller.ok('team_run_summary');
+    const summary = (await lead.caller.ok('team_run_summary')) as RunSummary;
     expect(summary.usage).toMatchObject({ samples: 1, budget: { state: 'hard_exceeded', used_tokens: 2_200 } });
     expect(summary.agents.find((a) => a.name === 'ann')).toMatchObject({ tasks_done: 1, tokens: 2_200 });
     expect(summary.decisions.map((d) => [d.action, d.decision])).toEqual([
@@ -98,11 +99,11 @@ describe('policy over stdio (built binary)', () => {
       ['policy.deny', 'deny'],
     ]);
     expect(summary.team.id).toBe(started.team.id);
-    expect(await mate.caller.code('team_replay')).toBe('DENIED');
-    const replay = await lead.caller.ok('team_replay', { limit: 1_000 });
+    expect(await mate.caller.code('team_run_summary', { log: 'audit' })).toBe('DENIED');
+    const replay = (await lead.caller.ok('team_run_summary', { log: 'audit', limit: 1_000 })).log!;
     expect(replay.events.filter((e) => e.action === 'policy.deny').map((e) => e.data['tool'])).toEqual(['team_task_next', 'team_spawn']);
     const hints = (await lead.caller.ok('team_status')).hints;
-    expect(hints).toMatchObject({ spawn: [], budget: { state: 'hard_exceeded' } });
+    expect(hints).toMatchObject({ spawn: [], budget: 'hard_exceeded' });
     expect(lead.logs.some((l) => l['msg'] === 'policy decision' && l['outcome'] === 'deny')).toBe(true);
   });
 });

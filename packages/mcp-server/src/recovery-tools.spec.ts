@@ -67,7 +67,7 @@ describe('heartbeat and recovery tools', () => {
     await ann.caller.ok('team_status');
     expect(await annBeats()).toBe(0);
     team.clock.advance(1);
-    expect(await ann.caller.code('team_task_claim', { task_id: 'tk_zzzzzzzz' })).toBe('NOT_FOUND');
+    expect(await ann.caller.code('team_task_next', { task_id: 'tk_zzzzzzzz' })).toBe('NOT_FOUND');
     expect(await annBeats()).toBe(0);
     await ann.caller.ok('team_status');
     await ann.caller.ok('team_status');
@@ -86,24 +86,25 @@ describe('heartbeat and recovery tools', () => {
       notified_lead: true,
     });
     const inbox = await lead.caller.ok('team_inbox');
-    expect(inbox.messages).toEqual([expect.objectContaining({ from_agent_id: null, body: expect.stringContaining(taskId) })]);
+    // No sender: codex-team itself wrote it.
+    expect(inbox.messages).toEqual([{ id: expect.stringMatching(/^ms_/), body: expect.stringContaining(taskId), created_at: expect.any(String) }]);
     expect(await lead.caller.ok('team_recover')).toEqual({ actions: [], notified_lead: false });
   });
 
-  it('team_resume sweeps first and gives a snapshot of the team and of what recovery did', async () => {
+  it('team_resume sweeps first and answers the brief: the team, what recovery did, what to read', async () => {
     const { taskId, fence } = await claimOne();
     await lead.close();
     team.clock.advance(LEASE_MS);
     const back = await team.connect();
     const resumed = await back.caller.ok('team_resume', { ticket: leadTicket });
-    expect(resumed.snapshot).toEqual({
-      tasks_by_status: { blocked: 0, ready: 1, in_progress: 0, done: 0, failed: 0, cancelled: 0 },
-      leases: [],
-      agents_lost: [],
-      unread_messages: 1,
-      recovery: [expect.objectContaining({ action: 'task.recover', subject_id: taskId })],
-      truncated: false,
-    });
+    const { brief } = resumed;
+    expect(brief.tasks_by_status).toEqual({ ready: 1 });
+    expect(brief.claims).toEqual([]);
+    // The recovery notice to the lead is unread, quoted, and still unread after the brief.
+    expect(brief.unread).toEqual({ count: 1, oldest: [{ id: expect.stringMatching(/^ms_/), excerpt: expect.stringContaining(taskId) }] });
+    expect(brief.state).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^since your last session: task.recover ${taskId}: .*lease expired`))]));
+    expect(brief.read_next).toEqual(['team_inbox: your 1 unread messages, oldest first (ack what you handle)', 'team_status: agents and whom to spawn']);
+    expect((await back.caller.ok('team_inbox')).messages).toHaveLength(1);
     expect(await ann.caller.code('team_task_complete', { task_id: taskId, fence, result: 'too late' })).toBe('STALE_CLAIM');
   });
 

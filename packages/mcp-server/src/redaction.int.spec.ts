@@ -65,7 +65,7 @@ async function plantedRun(
     await lead.caller.ok('team_run_summary'),
   ]);
   await lead.caller.ok('team_finalize', { summary: `pat ${PLANTED.summary}`, force: true });
-  const replay = (await lead.caller.ok('team_replay', { limit: 1_000 })).events;
+  const replay = ((await lead.caller.ok('team_run_summary', { log: 'audit', limit: 1_000  })).log!).events;
   const agents = [lead, mate];
   for (const agent of agents) {
     await agent.close();

@@ -46,7 +46,7 @@ async function workUntilDone(
   const handleInbox = async (): Promise<void> => {
     const inbox = await agent.caller.ok('team_inbox', {});
     for (const message of inbox.messages) {
-      for (const ref of message.artifact_refs) {
+      for (const ref of message.artifact_refs ?? []) {
         const read = await agent.caller.ok('team_artifact_read', { artifact_id: ref });
         expect(sha256(read.content)).toBe(read.artifact.sha256);
         expect(Buffer.byteLength(read.content)).toBe(read.artifact.size_bytes);
@@ -78,7 +78,9 @@ async function workUntilDone(
       task_id: task.id,
       fence,
     });
-    expect(published.artifact).toMatchObject({ sha256: sha256(content), size_bytes: Buffer.byteLength(content), task_id: task.id });
+    // The publish answers the short row; the whole header (sha256 included) is team_artifact_read's.
+    expect(published.artifact).toMatchObject({ size_bytes: Buffer.byteLength(content), task_id: task.id });
+    expect((await agent.caller.ok('team_artifact_read', { artifact_id: published.artifact.id })).artifact.sha256).toBe(sha256(content));
     await agent.caller.ok('team_send', { to: leadId, body: `finished ${task.title}`, artifact_refs: [published.artifact.id] });
     log.sends += 1;
     if (reviewerId !== null) {
@@ -121,8 +123,9 @@ describe('codex-team-mcp over stdio (built binary)', () => {
         { key: 'notes', title: 'Release notes', required_role: 'reviewer', depends_on: ['docs'] },
       ],
     });
-    expect(created.tasks).toHaveLength(7);
-    const roleOf = new Map(created.tasks.map((task) => [task.id, task.required_role]));
+    expect(created.ids).toHaveLength(7);
+    const listed = await leadProc.caller.ok('team_task_list', {});
+    const roleOf = new Map(listed.tasks.map((task) => [task.id, task.required_role ?? null]));
 
     const spawnedAnn = await leadProc.caller.ok('team_spawn', { name: 'ann', role: 'implementer' });
     const spawnedRev = await leadProc.caller.ok('team_spawn', { name: 'rev', role: 'reviewer' });
@@ -136,7 +139,7 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     const hello = { to: '*', body: 'ann here, starting on design', idempotency_key: 'ann-hello' };
     const first = await annProc.caller.ok('team_send', hello);
     const retried = await annProc.caller.ok('team_send', hello);
-    expect(retried).toEqual({ message: first.message, duplicate: true });
+    expect(retried).toEqual({ message_id: first.message_id, duplicate: true });
 
     const [annLog, revLog] = await Promise.all([
       workUntilDone(annProc, { name: 'ann' }, leadId, rev.agent.id),
@@ -232,6 +235,27 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     // The lead's own process is unaffected.
     expect((await leadProc.caller.ok('team_status')).active_threads).toBe(0);
     expect(() => process.kill(leadProc.pid, 0)).not.toThrow();
+  });
+
+  it('rotates a resume ticket on use: a copy of the used ticket, in another process, binds nothing', async () => {
+    const dbPath = join(dir, 'resume-rotation.db');
+    const first = await spawnStdioAgent(dbPath, [], { listTools: false });
+    const started = await first.caller.ok('team_start', { name: 'rotation' });
+    await first.close();
+    const restarted = await spawnStdioAgent(dbPath, [], { listTools: false });
+    const resumed = await restarted.caller.ok('team_resume', { ticket: started.resume_ticket });
+    expect(resumed.agent.id).toBe(started.agent.id);
+    expect(resumed.resume_ticket).not.toBe(started.resume_ticket);
+    // Whoever copied the first ticket cannot take the lead over now...
+    const thief = await spawnStdioAgent(dbPath, [], { listTools: false });
+    const refused = await thief.caller.fails('team_resume', { ticket: started.resume_ticket });
+    expect(refused.code).toBe('NOT_FOUND');
+    expect(await thief.caller.code('team_status')).toBe('NOT_BOUND');
+    expect((await restarted.caller.ok('team_status')).me.id).toBe(started.agent.id);
+    // ...while the lead's next restart binds with the ticket it was handed.
+    await restarted.close();
+    const again = await spawnStdioAgent(dbPath, [], { listTools: false });
+    expect((await again.caller.ok('team_resume', { ticket: resumed.resume_ticket })).agent.id).toBe(started.agent.id);
   });
 
   it('finishes the MCP handshake and answers every call with a clear error when its store cannot be opened', async () => {

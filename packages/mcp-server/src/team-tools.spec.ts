@@ -13,7 +13,15 @@ describe('team tools', () => {
 
   it('team_start makes a team with the caller as lead and returns a resume ticket', async () => {
     const { started } = await team.startTeam({ name: 'alpha', objective: 'ship it', lead_name: 'boss' });
-    expect(started.team).toMatchObject({ name: 'alpha', objective: 'ship it', state: 'active', max_threads: DEFAULTS.maxThreads });
+    expect(started.team).toEqual({
+      id: expect.stringMatching(/^tm_/),
+      name: 'alpha',
+      state: 'active',
+      lead_agent_id: started.agent.id,
+      max_threads: DEFAULTS.maxThreads,
+      profile: 'default',
+      mode: 'default',
+    });
     expect(started.agent).toMatchObject({ name: 'boss', role: 'lead', state: 'active' });
     expect(started.team.lead_agent_id).toBe(started.agent.id);
     expect(started.resume_ticket).toMatch(/^resume_[a-z2-7]{32}$/);
@@ -26,7 +34,9 @@ describe('team tools', () => {
     await mate.caller.ok('team_send', { to: started.agent.id, body: 'hello' });
     const status = await lead.caller.ok('team_status');
     expect(status.me.id).toBe(started.agent.id);
-    expect(status.agents.map((agent) => agent.name).sort()).toEqual(['ann', 'lead']);
+    // The others: the caller is `me`.
+    expect(status.agents.map((agent) => agent.name)).toEqual(['ann']);
+    expect(status.me).toMatchObject({ name: 'lead', role: 'lead', state: 'active' });
     expect(status.tasks_by_status['ready']).toBe(2);
     expect(status.active_threads).toBe(1);
     expect(status.unread_messages).toBe(1);
@@ -35,7 +45,8 @@ describe('team tools', () => {
   it('team_spawn returns a one-use join ticket and an instruction to paste into spawn_agent', async () => {
     const { lead, started } = await team.startTeam();
     const spawned = await lead.caller.ok('team_spawn', { name: 'ann', role: 'reviewer' });
-    expect(spawned.agent).toMatchObject({ name: 'ann', role: 'reviewer', state: 'invited', team_id: started.team.id });
+    expect(spawned.agent).toEqual({ id: expect.stringMatching(/^ag_/), name: 'ann', role: 'reviewer', state: 'invited' });
+    expect((await team.store.readTeam(started.team.id)).agents.map((agent) => agent.name)).toContain('ann');
     expect(TicketSchema.parse(spawned.join_ticket)).toMatch(/^join_/);
     const instruction = spawned.spawn_instruction;
     for (const part of ['ann', 'reviewer', 'alpha', 'team_join', '"team" MCP server', `{"ticket":"${spawned.join_ticket}"}`]) {
@@ -68,6 +79,12 @@ describe('team tools', () => {
     expect(await mate.caller.code('team_status')).toBe('NOT_BOUND');
     const stranger = await team.connect();
     expect(await stranger.caller.code('team_resume', { ticket: 'resume_' + 'b'.repeat(32) })).toBe('NOT_FOUND');
+    // The ticket rotates on use: the one used binds nothing, the one answered binds once.
+    expect(resumed.resume_ticket).toMatch(/^resume_/);
+    expect(resumed.resume_ticket).not.toBe(joined.resume_ticket);
+    expect(await (await team.connect()).caller.code('team_resume', { ticket: joined.resume_ticket })).toBe('NOT_FOUND');
+    const again = await (await team.connect()).caller.ok('team_resume', { ticket: resumed.resume_ticket });
+    expect(again.agent.id).toBe(joined.agent.id);
   });
 
   it('team_spawn refuses a duplicate name, the lead role and more teammates than max_threads', async () => {
@@ -86,8 +103,9 @@ describe('team tools', () => {
     const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'open' }] });
     expect(await lead.caller.code('team_finalize', {})).toBe('CONFLICT');
     const finalized = await lead.caller.ok('team_finalize', { summary: 'stopped early', force: true });
-    expect(finalized.team).toMatchObject({ state: 'finalized', summary: 'stopped early' });
-    expect(finalized.cancelled_task_ids).toEqual([created.tasks[0]!.id]);
+    expect(finalized.team).toMatchObject({ state: 'finalized' });
+    expect((await team.store.readTeam(finalized.team.id)).team.summary).toBe('stopped early');
+    expect(finalized.cancelled_task_ids).toEqual([created.ids[0]]);
     expect(await lead.caller.code('team_task_create', { tasks: [{ title: 'more' }] })).toBe('TEAM_FINALIZED');
     expect(await lead.caller.code('team_finalize', { force: true })).toBe('TEAM_FINALIZED');
     const late = await team.connect();
@@ -97,8 +115,8 @@ describe('team tools', () => {
 
   it('team_finalize succeeds without force when every task is finished', async () => {
     const { lead } = await team.startTeam();
-    const { tasks } = await lead.caller.ok('team_task_create', { tasks: [{ title: 'only' }] });
-    const claim = await lead.caller.ok('team_task_claim', { task_id: tasks[0]!.id });
+    const { ids } = await lead.caller.ok('team_task_create', { tasks: [{ title: 'only' }] });
+    const claim = (await lead.caller.ok('team_task_next', { task_id: ids[0]! })).claim!;
     await lead.caller.ok('team_task_complete', { task_id: claim.task.id, fence: claim.fence, result: 'done, checked' });
     const finalized = await lead.caller.ok('team_finalize', { summary: 'all done' });
     expect(finalized).toMatchObject({ team: { state: 'finalized' }, cancelled_task_ids: [] });

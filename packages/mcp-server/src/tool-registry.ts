@@ -9,7 +9,7 @@ import {
 } from '@codex-team/contracts';
 import type { CallPermission, PermissionPolicy } from '@codex-team/policy-engine';
 import type { RecoveryPolicy, RecoverySweeper } from '@codex-team/recovery';
-import type { Actor, BoundAgent, CallAuthorization, TeamStore } from '@codex-team/store';
+import { withinOneBusyDeadline, type Actor, type BoundAgent, type CallAuthorization, type TeamStore } from '@codex-team/store';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { advertisedTool } from './advertised-schema';
@@ -154,8 +154,16 @@ export class ToolRegistry {
     return [...this.entries.values()].map((entry) => advertisedTool(entry.contract));
   }
 
-  /** Runs one tools/call. Never rejects. */
-  async call(name: string, rawArguments: unknown): Promise<CallToolResult> {
+  /**
+   * Runs one tools/call. Never rejects. Every store call it makes shares one busy deadline
+   * (withinOneBusyDeadline), so a locked store is answered BUSY within it, however many
+   * transactions the call needed.
+   */
+  call(name: string, rawArguments: unknown): Promise<CallToolResult> {
+    return withinOneBusyDeadline(() => this.callWithinDeadline(name, rawArguments));
+  }
+
+  private async callWithinDeadline(name: string, rawArguments: unknown): Promise<CallToolResult> {
     const { env, logger, clock } = this.options;
     const started = clock.now();
     const call = callUnderAuthorization(name, rawArguments ?? {});
@@ -287,11 +295,13 @@ export class ToolRegistry {
   /**
    * Records a decision that no operation recorded; evidence lost here is logged, never thrown. An
    * allowed call that changed nothing is queued (group commit, see TeamStore.queueAuthzDecision):
-   * on its own it would cost a transaction per read.
+   * on its own it would cost a transaction per read; so is a call answered BUSY.
    */
   private async record(decision: CallDecision, outcome: string): Promise<void> {
     try {
-      if (decision.decision === 'allow' && outcome === 'ok') {
+      // A call answered BUSY spent the deadline waiting for the lock: its decision is queued, to be
+      // written once the store is free, rather than waited for again.
+      if ((decision.decision === 'allow' && outcome === 'ok') || outcome === 'BUSY') {
         this.options.env.store.queueAuthzDecision({ ...decision, outcome });
         return;
       }

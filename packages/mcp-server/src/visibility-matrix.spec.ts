@@ -41,7 +41,7 @@ async function buildTree(team: InProcessTeam): Promise<Tree> {
   const rLead = actorOf(R, started.agent.id);
   const mr = await team.joinTeammate(P, 'mr', 'implementer');
   const created = await P.caller.ok('team_task_create', { tasks: [{ title: 'for c1' }, { title: 'for c2' }] });
-  const [a, b] = created.tasks.map((task) => task.id);
+  const [a, b] = created.ids;
   const shared = await P.caller.ok('team_artifact_publish', { name: 'brief.md', content: 'what c1 needs', task_id: a });
   await P.caller.ok('team_artifact_publish', { name: 'secret.md', content: 'not for children' });
   const c1 = await P.caller.ok('team_child', { action: 'start', tasks: [a], lead: 'ticket' });

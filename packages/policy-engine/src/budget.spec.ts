@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS, isTeamError } from '@codex-team/contracts';
-import { assertBudgetAllows, assertUsageRate, budgetGate, budgetState, chargeUsage, decideUsageRate, tokensOf } from './budget';
+import { usageRateRuling } from './team-rules';
+import { assertBudgetAllows, budgetGate, budgetState, chargeUsage, decideUsageRate, tokensOf } from './budget';
 import { parseProfile } from './parse-profile';
 
 const fast = parseProfile(readFileSync(join(__dirname, '../../../profiles/fast.yaml'), 'utf8'), 'fast.yaml');
@@ -89,10 +90,7 @@ describe('decideUsageRate', () => {
     expect(refused.reason).toContain(`${max} tokens a minute`);
   });
 
-  it('throws LIMIT_EXCEEDED with the rule and the figures, and INVALID_INPUT on an implausible sample', () => {
-    expect(() => assertUsageRate({ recentTokens: max, sample: { input_tokens: 1, output_tokens: 0 } })).toThrow(
-      expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: { rule: 'usage.per_minute', tokens: 1, recent_tokens: max, max } }),
-    );
+  it('throws INVALID_INPUT on an implausible sample', () => {
     expect(() => decideUsageRate({ recentTokens: 0, sample: { input_tokens: 2_147_483_648, output_tokens: 0 } })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
@@ -106,5 +104,23 @@ describe('tokensOf', () => {
     );
     expect(() => tokensOf({ input_tokens: LIMITS.usageInputTokensMax + 1, output_tokens: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     expect(() => tokensOf({ input_tokens: 5, output_tokens: 0, cached_input_tokens: 6 })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});
+
+describe('usageRateRuling', () => {
+  const max = LIMITS.usageTokensPerAgentMinuteMax;
+
+  it('answers a refusal as LIMIT_EXCEEDED with the rule and the figures, and an allow with its inputs', () => {
+    expect(usageRateRuling({ recentTokens: max, sample: { input_tokens: 1, output_tokens: 0 } })).toMatchObject({
+      decision: 'deny',
+      rule: 'usage.per_minute',
+      code: 'LIMIT_EXCEEDED',
+      details: { rule: 'usage.per_minute', tokens: 1, recent_tokens: max, max },
+      inputs: { tokens: 1, recent_tokens: max, max, window_ms: 60_000 },
+    });
+    expect(usageRateRuling({ recentTokens: 0, sample: { input_tokens: LIMITS.usageInputTokensMax, output_tokens: 0 } })).toMatchObject({
+      decision: 'allow',
+      rule: 'usage.per_minute',
+    });
   });
 });

@@ -147,17 +147,3 @@ export function decideUsageRate(facts: UsageRateFacts): PolicyDecision {
   }
   return allow('usage.per_minute', `${total} of ${max} tokens a minute reported by this agent`);
 }
-
-/** Throws TeamError `LIMIT_EXCEEDED` (details: rule, tokens, recent_tokens, max) when decideUsageRate refuses. */
-export function assertUsageRate(facts: UsageRateFacts): PolicyDecision {
-  const decision = decideUsageRate(facts);
-  if (decision.decision === 'deny') {
-    throw new TeamError('LIMIT_EXCEEDED', decision.reason, {
-      rule: decision.rule,
-      tokens: tokensOf(facts.sample),
-      recent_tokens: facts.recentTokens,
-      max: LIMITS.usageTokensPerAgentMinuteMax,
-    });
-  }
-  return decision;
-}

@@ -38,7 +38,7 @@ describe('checkGrant', () => {
       decision: 'deny',
       rule: 'grant:lead-reserved',
       code: 'DENIED',
-      exceeding: ['team_spawn:spawn', 'team_spawn:grant'],
+      exceeding: ['team_spawn:spawn', 'team_spawn:grant', 'team_spawn:restart'],
     });
   });
 

@@ -10,6 +10,7 @@ export {
   modeLapse,
   teamSizeRuling,
   threadCapOf,
+  usageRateRuling,
   usageRuling,
 } from './team-rules';
 export { parseProfile } from './parse-profile';
@@ -20,7 +21,7 @@ export { ProfileCatalog, defaultUserProfilesDir } from './profile-catalog';
 export { profileChanges } from './profile-diff';
 export { redactSecrets, redactDeep } from './redact-secrets';
 export { describeRole } from './role-catalog';
-export { budgetState } from './budget';
+export { budgetState, USAGE_RATE_WINDOW_MS } from './budget';
 export type { BudgetState, BudgetedAction } from './budget';
 export { ANY_ROLE, recommendFanout } from './fanout';
 export type { FanoutRecommendation } from './fanout';

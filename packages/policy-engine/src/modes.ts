@@ -23,13 +23,13 @@ export interface ModeCallFacts {
 export interface ModeGate {
   rule: string;
   mode: TeamMode;
-  /** What it refuses, in a few words (documentation and team_mode_get). */
+  /** What it refuses, in a few words (documentation and team_mode). */
   refuses: string;
   reason: string;
   applies(facts: ModeCallFacts): boolean;
 }
 
-const isClaim = (facts: ModeCallFacts): boolean => facts.tool === 'team_task_next' || facts.tool === 'team_task_claim';
+const isClaim = (facts: ModeCallFacts): boolean => facts.tool === 'team_task_next';
 
 /**
  * Every gate of every mode. A gate only ever refuses: a mode narrows what permissions allow and
@@ -40,7 +40,7 @@ export const MODE_GATES: readonly ModeGate[] = [
   {
     rule: 'mode.plan:no-claims',
     mode: 'plan',
-    refuses: 'team_task_next, team_task_claim',
+    refuses: 'team_task_next (claims)',
     reason: 'the team is in plan mode: tasks are planned, not started, until the lead changes the mode',
     applies: isClaim,
   },
@@ -68,7 +68,7 @@ export const MODE_GATES: readonly ModeGate[] = [
   {
     rule: 'mode.delegate:lead-coordinates',
     mode: 'delegate',
-    refuses: "the lead's team_task_next, team_task_claim, team_task_complete and progress reports",
+    refuses: "the lead's claims (team_task_next), team_task_complete and progress reports",
     reason: 'the team is in delegate mode: the lead coordinates (spawn, message, review, finalize) and leaves the work to teammates',
     applies: (facts) =>
       facts.callerIsLead &&

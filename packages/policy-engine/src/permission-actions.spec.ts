@@ -36,7 +36,7 @@ describe('the action table', () => {
     expect(actions('team_spawn', { name: 'a', role: 'tester' })).toEqual(['spawn']);
     expect(actions('team_spawn', { name: 'a', role: 'tester', permission_profile: 'observer' })).toEqual(['grant']);
     expect(actions('team_task_next', {})).toEqual(['own_role', 'unassigned']);
-    expect(actions('team_task_claim', { task_id: TASK })).toEqual(['own_role', 'unassigned']);
+    expect(actions('team_task_next', { task_id: TASK })).toEqual(['own_role', 'unassigned']);
   });
 
   it('only ever answers with actions the table declares', () => {

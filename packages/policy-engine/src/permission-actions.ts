@@ -44,14 +44,14 @@ export const TOOL_ACTIONS: ActionTable = {
     actions: {
       spawn: "register a teammate with its role's profile",
       grant: 'register a teammate with another permission profile (within your own)',
+      restart: 'give an existing teammate a new resume ticket, to go on in a fresh thread',
     },
-    of: (input) => [input.permission_profile === undefined ? 'spawn' : 'grant'],
+    of: (input) => [input.restart === true ? 'restart' : input.permission_profile === undefined ? 'spawn' : 'grant'],
   },
   team_join: { gate: 'session', actions: { join: 'bind a session with a join ticket' }, of: () => ['join'] },
   team_task_create: { gate: 'permission', actions: { create: 'add tasks and dependencies' }, of: () => ['create'] },
   team_task_list: { gate: 'permission', actions: { read: 'list the tasks of the team' }, of: () => ['read'] },
   team_task_next: { gate: 'permission', actions: CLAIM_ACTIONS, of: () => CLAIM_KINDS },
-  team_task_claim: { gate: 'permission', actions: CLAIM_ACTIONS, of: () => CLAIM_KINDS },
   team_task_update: {
     gate: 'permission',
     actions: {
@@ -92,16 +92,25 @@ export const TOOL_ACTIONS: ActionTable = {
   },
   team_artifact_read: { gate: 'permission', actions: { read: 'read an artifact' }, of: () => ['read'] },
   team_artifact_list: { gate: 'permission', actions: { read: 'list artifacts' }, of: () => ['read'] },
-  team_policy_get: { gate: 'permission', actions: { read: "read the team's policy profile" }, of: () => ['read'] },
-  team_policy_set_profile: {
+  team_policy: {
     gate: 'permission',
-    actions: { set: "switch the team's policy profile" },
-    of: () => ['set'],
+    actions: { read: "read the team's policy profile", set: "switch the team's policy profile (the lead's)" },
+    of: (input) => [input.profile === undefined ? 'read' : 'set'],
   },
-  team_run_summary: { gate: 'permission', actions: { read: "read the team's run summary" }, of: () => ['read'] },
-  team_replay: { gate: 'permission', actions: { read: "read the team's audit trail" }, of: () => ['read'] },
-  team_mode_get: { gate: 'permission', actions: { read: "read the team's mode and its gates" }, of: () => ['read'] },
-  team_mode_set: { gate: 'permission', actions: { set: "change the team's mode" }, of: () => ['set'] },
+  team_run_summary: {
+    gate: 'permission',
+    actions: {
+      read: "read the team's run summary",
+      audit: "read the team's audit trail (the lead's)",
+      decisions: "read every call's authorization decision (the lead's)",
+    },
+    of: (input) => [input.log ?? 'read'],
+  },
+  team_mode: {
+    gate: 'permission',
+    actions: { read: "read the team's mode and its gates", set: "change the team's mode" },
+    of: (input) => [input.mode === undefined ? 'read' : 'set'],
+  },
   team_plan: {
     gate: 'permission',
     actions: {
@@ -117,6 +126,12 @@ export const TOOL_ACTIONS: ActionTable = {
     of: () => ['heartbeat'],
   },
   team_recover: { gate: 'permission', actions: { recover: 'take back expired claims and free lost teammates now' }, of: () => ['recover'] },
+  team_checkpoint: {
+    gate: 'permission',
+    actions: { checkpoint: "checkpoint the team's state and archive the events before it" },
+    of: () => ['checkpoint'],
+  },
+  team_brief: { gate: 'permission', actions: { read: 'read your own brief (claims, unread, team state)' }, of: () => ['read'] },
   team_child: {
     gate: 'permission',
     actions: {

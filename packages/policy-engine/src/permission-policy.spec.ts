@@ -75,7 +75,7 @@ describe('PermissionPolicy', () => {
       action: 'own_role+unassigned',
       allowed: ['own_role', 'unassigned'],
     });
-    expect(shipped.decideCall('observer', 'team_task_claim', ['own_role', 'unassigned'])).toMatchObject({
+    expect(shipped.decideCall('observer', 'team_task_next', ['own_role', 'unassigned'])).toMatchObject({
       decision: 'deny',
       action: 'own_role+unassigned',
       rule: 'default-deny',

@@ -11,7 +11,7 @@ export interface PermissionRule {
   effect: RuleEffect;
   /** `*`, `<tool>` or `<tool>:<action>` as written. */
   pattern: string;
-  /** Stable name used in decisions and the audit trail, e.g. `reviewer.deny(team_task_claim:unassigned)`. */
+  /** Stable name used in decisions and the audit trail, e.g. `reviewer.deny(team_task_next:unassigned)`. */
   id: string;
 }
 

@@ -35,7 +35,7 @@ export function renderModeReference(): string {
     '',
     '## Transitions',
     '',
-    'Only the lead changes the mode (`team_mode_set {mode, reason, ttl_ms?}`); `team_mode_get` shows the',
+    'Only the lead changes the mode (`team_mode {mode, reason, ttl_ms?}`); `team_mode {}` shows the',
     'answer of this table from the current mode. Each change is one `mode.set` audit event with the lead,',
     'the reason and the mode before; a refused change leaves the mode as it was and is audited as',
     '`policy.deny`. With `ttl_ms` a mode is temporary: at its time the team returns to the last mode set',

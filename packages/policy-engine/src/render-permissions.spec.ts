@@ -71,17 +71,19 @@ describe('the shipped permissions', () => {
   });
 
   it('keep reviewers, researchers and planners off implementation work, and let implementers, testers and custom roles take it', () => {
-    for (const tool of ['team_task_next', 'team_task_claim']) {
+    for (const tool of ['team_task_next']) {
       for (const role of ['reviewer', 'researcher', 'planner']) expect({ role, tool, unassigned: allowed(role, tool, 'unassigned') }).toMatchObject({ unassigned: false });
       for (const role of ['implementer', 'tester', 'builder']) expect({ role, tool, unassigned: allowed(role, tool, 'unassigned') }).toMatchObject({ unassigned: true });
       for (const role of teammates) expect(allowed(role, tool, 'own_role')).toBe(true);
     }
   });
 
-  it('are what every tool description says about who may call it', () => {
+  it('are what every tool description says about who may call it: "Lead:" opens exactly the lead-only ones', () => {
+    // Descriptions ride on every model turn, so they are a few words; who may call is the one fact
+    // a model must not guess: a lead-only tool says so first, and no other tool claims it.
     for (const tool of TOOL_NAMES.filter((name) => TOOL_CONTRACTS[name].audience !== 'unbound')) {
-      const who = whoMayCall(shipped, tool).replace(/\.$/, '');
-      expect({ tool, description: TOOL_CONTRACTS[tool].description }).toEqual({ tool, description: expect.stringMatching(new RegExp(`^${who}[.,]`)) as string });
+      const leadOnly = whoMayCall(shipped, tool) === 'Lead only.';
+      expect({ tool, saysLead: TOOL_CONTRACTS[tool].description.startsWith('Lead:') }).toEqual({ tool, saysLead: leadOnly });
     }
   });
 });

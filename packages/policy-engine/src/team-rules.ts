@@ -1,4 +1,5 @@
 import {
+  LIMITS,
   TOOL_CONTRACTS,
   type Profile,
   type TaskStatus,
@@ -7,7 +8,7 @@ import {
   type ToolName,
   type UsageSample,
 } from '@codex-team/contracts';
-import { budgetGate, chargeUsage, type BudgetedAction } from './budget';
+import { budgetGate, chargeUsage, decideUsageRate, tokensOf, USAGE_RATE_WINDOW_MS, type BudgetedAction, type UsageRateFacts } from './budget';
 import type { PolicyRefusal, Ruling } from './decision';
 import { earlyStopVerdict } from './guardrails';
 import { LONG_BODY_HINT, checkMessageBody } from './message-policy';
@@ -112,6 +113,24 @@ export function usageRuling(profile: Profile, usedTokens: number, sample: UsageS
     rule: charge.crossed === null ? 'budget' : `budget.${charge.crossed}_tokens`,
     inputs: { used_tokens: charge.used_tokens, charged: charge.charged_tokens, state: charge.budget.state },
   };
+}
+
+/**
+ * Whether one more usage report of an agent is plausible (decideUsageRate, rule `usage.per_minute`):
+ * a refusal is LIMIT_EXCEEDED carrying the figures; the report then charges nothing. The store asks
+ * it inside the report's transaction with the agent's charge over the last USAGE_RATE_WINDOW_MS.
+ */
+export function usageRateRuling(facts: UsageRateFacts): Ruling {
+  const decision = decideUsageRate(facts);
+  const tokens = tokensOf(facts.sample);
+  const max = LIMITS.usageTokensPerAgentMinuteMax;
+  const inputs = { tokens, recent_tokens: facts.recentTokens, max, window_ms: USAGE_RATE_WINDOW_MS };
+  if (decision.decision === 'allow') return allowed(decision.rule, decision.reason, inputs);
+  return refused(decision, inputs, {
+    code: 'LIMIT_EXCEEDED',
+    message: `${decision.reason}; nothing was charged. Report usage as it is spent, once per call.`,
+    details: { rule: decision.rule, tokens, recent_tokens: facts.recentTokens, max },
+  });
 }
 
 /** A requested change of mode, with what its transaction knows. */

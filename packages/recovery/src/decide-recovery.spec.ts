@@ -37,6 +37,7 @@ function view(teams: Partial<RecoveryTeamView>[]): RecoveryView {
       leadLostAt: null,
       lastActivityAt: NOW,
       mode: { current: 'default' as const, expiresAt: null, returnsTo: null },
+      checkpoint: { uptoSeq: 0, eventsSince: 0 },
       agents: [agent('ag_lead', 'active', NOW)],
       claims: [],
       ...team,
@@ -189,6 +190,18 @@ describe('decideRecovery', () => {
   it('decides nothing for a healthy team', () => {
     const agents = [agent('ag_lead', 'active', NOW), agent('ag_ann', 'active', NOW - 1_000), agent('ag_inv', 'invited', null, { createdAt: NOW - 1_000 })];
     expect(decideRecovery(view([{ agents, claims: [claim('tk_a', 'ag_ann', NOW + 30_000)] }]), policy)).toEqual([]);
+  });
+
+  it("checkpoints a team once the profile's checkpoint.every_events events happened since its latest checkpoint, after its other steps", () => {
+    const every = DEFAULT.checkpoint?.every_events ?? 0;
+    expect(every).toBeGreaterThan(0);
+    const due = decideRecovery(view([{ checkpoint: { uptoSeq: 40, eventsSince: every }, claims: [claim('tk_a', 'ag_lead', 0)] }]), policy);
+    expect(summary(due)).toEqual(['tk_a->ready lease.expired', 'checkpoint_team checkpoint.every_events']);
+    expect(due[1]).toMatchObject({ kind: 'checkpoint_team', expect: { uptoSeq: 40 } });
+    expect(decideRecovery(view([{ checkpoint: { uptoSeq: 40, eventsSince: every - 1 } }]), policy)).toEqual([]);
+    // 0 turns automatic checkpoints off.
+    const off = { ...DEFAULT, checkpoint: { every_events: 0 } };
+    expect(decideRecovery(view([{ settings: off, checkpoint: { uptoSeq: 0, eventsSince: 5_000 } }]), policy)).toEqual([]);
   });
 
   describe('child teams', () => {

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '@codex-team/contracts';
 import { idleVerdict, modeLapse, teamIdleVerdict } from '@codex-team/policy-engine';
 import { leadLoss } from './lead-loss';
 import type {
@@ -27,12 +28,27 @@ export const RECOVERY_RULES = {
   teamIdle: 'idle.team_timeout_ms',
   /** A temporary mode past its time returns to the mode it returns to (recorded once). */
   modeLapsed: 'mode.ttl',
+  /** A team with the profile's checkpoint.every_events events since its latest checkpoint gets a new one. */
+  checkpointDue: 'checkpoint.every_events',
   /**
    * A child team's lead is lost (silent, gone past the grace period, or retired): the team is left
    * as it is and its parent's lead is told once, to take it over or cancel it.
    */
   childLeadLost: 'hierarchy.lead_lost',
 } as const;
+
+/** A checkpoint of the team when enough events happened since its latest one (none when the profile says 0). */
+function checkpointStep(team: RecoveryTeamView): RecoveryStep | null {
+  const every = team.settings?.checkpoint?.every_events ?? DEFAULTS.checkpointEveryEvents;
+  if (every === 0 || team.checkpoint.eventsSince < every) return null;
+  return {
+    kind: 'checkpoint_team',
+    teamId: team.teamId,
+    expect: { uptoSeq: team.checkpoint.uptoSeq },
+    rule: RECOVERY_RULES.checkpointDue,
+    reason: `${team.checkpoint.eventsSince} audit events since ${team.checkpoint.uptoSeq === 0 ? 'the team started' : `the checkpoint at seq ${team.checkpoint.uptoSeq}`} (every ${every})`,
+  };
+}
 
 function ago(now: number, at: number): string {
   return `${Math.max(0, now - at)} ms ago`;
@@ -161,7 +177,8 @@ function reclaimCause(
  * and withdrawn agents, then the claims to take back in creation order, and last a finalize of a
  * team idle as a whole (whose open claims the finalize cancels, so none is taken back). A claim
  * taken back returns to the pool, or fails once it has used `maxAttempts` claims (the team
- * profile's lease.max_attempts unless given explicitly).
+ * profile's lease.max_attempts unless given explicitly). After them, a checkpoint once the
+ * profile's checkpoint.every_events events happened since the latest one.
  */
 export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): RecoveryStep[] {
   const steps: RecoveryStep[] = [];
@@ -197,6 +214,8 @@ export function decideRecovery(view: RecoveryView, policy: RecoveryPolicy): Reco
           : `"${claim.title}" is ready again: ${cause.why} (fence ${claim.fence}, attempt ${claim.attempts} of ${maxAttempts})`,
       });
     }
+    const checkpoint = checkpointStep(team);
+    if (checkpoint !== null) steps.push(checkpoint);
   }
   return steps;
 }

@@ -22,6 +22,8 @@ export function recoveryActionOf(step: RecoveryStep): { action: RecoveryAction['
       return { action: 'team.finalize', subject_id: step.teamId };
     case 'expire_mode':
       return { action: 'mode.expire', subject_id: step.teamId };
+    case 'checkpoint_team':
+      return { action: 'team.checkpoint', subject_id: step.teamId };
     case 'report_lead_lost':
       return { action: 'team.lead_lost', subject_id: step.teamId };
   }
@@ -50,7 +52,8 @@ export interface SweepReport extends RecoveryResult {
 
 /**
  * One sweep, the only liveness sweep of a process: read one view, decide (decideRecovery: leases,
- * lost and idle teammates, idle teams, mode lapses), and apply the steps in one store transaction.
+ * lost and idle teammates, idle teams, mode lapses, checkpoints due), and apply the steps in one
+ * store transaction.
  * Nothing is written when nothing is due, so quiet sweeps never take the write lock. Each applied
  * step is logged with the rule that decided it; steps another sweep applied first are skipped.
  */

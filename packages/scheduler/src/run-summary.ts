@@ -1,10 +1,10 @@
-import { TaskStatusSchema, type AuditEvent, type Profile, type TaskStatus, type ToolOutput } from '@codex-team/contracts';
+import { TaskStatusSchema, type AuditEvent, type Profile, type RunSummary as RunSummaryOutput, type TaskStatus } from '@codex-team/contracts';
 import { budgetState } from '@codex-team/policy-engine';
 import type { TeamSnapshot } from '@codex-team/contracts';
 import { criticalPath } from './critical-path';
 import { budgetView, readyToFinalize } from './team-hints';
 
-export type RunSummary = ToolOutput<'team_run_summary'>;
+export type RunSummary = RunSummaryOutput;
 
 /** Audit actions that record a policy decision rather than ordinary work. */
 const DECISION_ACTIONS = new Set([
@@ -16,7 +16,7 @@ const DECISION_ACTIONS = new Set([
   'agent.retire',
 ]);
 
-/** The most recent decisions a summary lists; older ones stay in the audit trail (team_replay). */
+/** The most recent decisions a summary lists; older ones stay in the audit trail (team_run_summary {log: "audit"}). */
 export const SUMMARY_DECISIONS_MAX = 100;
 
 function isDecision(event: AuditEvent): boolean {

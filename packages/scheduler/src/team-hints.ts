@@ -1,10 +1,11 @@
-import type { Profile, ToolOutput } from '@codex-team/contracts';
+import type { Profile, StaffingHints, ToolOutput } from '@codex-team/contracts';
 import { budgetState, describeRole, earlyStopVerdict, type BudgetState } from '@codex-team/policy-engine';
 import type { TeamSnapshot } from '@codex-team/contracts';
 import { staffingHints } from './staffing';
 
 type StatusOutput = ToolOutput<'team_status'>;
-export type StaffingHintsView = NonNullable<StatusOutput['hints']>;
+/** The hints as the scheduler decides them; team_status answers a compact view (statusHints). */
+export type StaffingHintsView = StaffingHints;
 export type ReadyToFinalize = StatusOutput['ready_to_finalize'];
 export type BudgetView = StaffingHintsView['budget'];
 

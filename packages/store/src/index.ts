@@ -17,11 +17,32 @@ export type {
   TicketHolder,
   TeamStore,
   PrunedTeams,
+  TeamStatusBase,
+  TaskClaim,
+  NextClaim,
+  CreatedTasks,
+  TaskPage,
+  TaskChange,
+  TaskCompletion,
+  SentMessage,
+  InboxPage,
+  ArtifactContent,
+  FinalizedTeam,
+  RestartAgentInput,
+  BriefFacts,
+  CheckpointOptions,
+  CheckpointResult,
+  StoredCheckpoint,
 } from './team-store';
-export { replayAuditTrail } from './audit-replay';
+export { replayAuditTrail, ReplayState } from './audit-replay';
+export { stateDigest, canonicalJson, archiveChecksum } from './state-digest';
+export { replayStateOf } from './sqlite/checkpoint-ops';
+export { verifyCheckpoints } from './checkpoint-verify';
+export type { CheckpointVerdict, ReplayVerdict } from './checkpoint-verify';
 export { SqliteTeamStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from './sqlite-team-store';
 export type { TeamStoreReader } from './sqlite-team-store';
 export { makeDirectory } from './store-file';
+export { notCountedAgainstBusyDeadline, withinOneBusyDeadline } from './sqlite/transaction';
 export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';

@@ -6,6 +6,7 @@ import { isTeamError } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { digestDatabase } from './testing/database-digest';
 import { openSqliteTeamStore } from './sqlite-team-store';
+import { notCountedAgainstBusyDeadline, withinOneBusyDeadline } from './sqlite/transaction';
 import { describeTeamStoreConformance } from './team-store.conformance';
 import type { CallAuthorization, TeamStore } from './team-store';
 
@@ -54,14 +55,14 @@ describe('SQLite adapter', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     const second = await open(path, { ids: new SequentialIdGenerator() });
-    const resumed = await second.resumeAgent('resume-kept');
+    const resumed = await second.resumeAgent({ resumeTicketHash: 'resume-kept', nextResumeTicketHash: 'resume-kept-2' });
     expect(resumed.team.id).toBe(bound.team.id);
     await second.close();
   });
 
   it('answers BUSY, changing nothing, when another connection keeps the write lock past the retries', async () => {
     const path = join(dir, 'busy.db');
-    const store = await open(path, { busyTimeoutMs: 10, busyRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+    const store = await open(path, { busyTimeoutMs: 10, busyRetry: { deadlineMs: 100, baseDelayMs: 1, maxDelayMs: 5 } });
     const blocker = new Database(path);
     blocker.exec('BEGIN IMMEDIATE');
     let error: unknown;
@@ -77,9 +78,93 @@ describe('SQLite adapter', () => {
     await store.close();
   });
 
+  describe('a lock held past the deadline', () => {
+    /** Runs `call` while a timer ticks every 10 ms: its outcome, how long it took, and the longest pause between ticks. */
+    async function timed(call: () => Promise<unknown>): Promise<{ code: string; tookMs: number; longestGapMs: number }> {
+      let last = performance.now();
+      let longestGapMs = 0;
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        longestGapMs = Math.max(longestGapMs, now - last);
+        last = now;
+      }, 10);
+      const started = performance.now();
+      const code = await call().then(
+        () => 'ok',
+        (error: unknown) => (isTeamError(error) ? error.code : String(error)),
+      );
+      const ended = performance.now();
+      clearInterval(ticker);
+      // The stretch since the last tick counts too: a call that blocked from start to end let none run.
+      return { code, tookMs: ended - started, longestGapMs: Math.max(longestGapMs, ended - last) };
+    }
+
+    async function underLock(name: string, options: Partial<Parameters<typeof openSqliteTeamStore>[0]>) {
+      const path = join(dir, `${name}.db`);
+      const store = await open(path, options);
+      const blocker = new Database(path);
+      blocker.exec('BEGIN IMMEDIATE');
+      const outcome = await timed(() => store.createTeam({ name: 'x', objective: '', leadName: 'l', resumeTicketHash: `r-${name}` }));
+      blocker.exec('ROLLBACK');
+      const teams = blocker.prepare('SELECT COUNT(*) FROM teams').pluck().get();
+      blocker.close();
+      await store.close();
+      return { ...outcome, teams };
+    }
+
+    it('answers BUSY at its deadline, changing nothing, with the event loop free all the while', async () => {
+      const outcome = await underLock('deadline', { busyRetry: { deadlineMs: 1_000 } });
+      expect(outcome).toMatchObject({ code: 'BUSY', teams: 0 });
+      // Bounds, not performance goals: BUSY comes after the deadline and well before twice it...
+      expect(outcome.tookMs).toBeGreaterThanOrEqual(1_000);
+      expect(outcome.tookMs).toBeLessThan(3_000);
+      // ...and SQLite never held the process for more than a busy slice (50 ms) at a time.
+      expect(outcome.longestGapMs).toBeLessThan(400);
+    });
+
+    it('catches a store that waits inside SQLite for the whole deadline (the broken variant)', async () => {
+      // One busy slice as long as the deadline: the wait blocks the event loop, as it did before.
+      const outcome = await underLock('blocking', { busyTimeoutMs: 1_000, busyRetry: { deadlineMs: 1_000 } });
+      expect(outcome.code).toBe('BUSY');
+      expect(outcome.longestGapMs).toBeGreaterThanOrEqual(400);
+    });
+  });
+
+  describe("a call's busy deadline", () => {
+    const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+    /** One tool call: `before` (say, its hooks), then a write that meets a lock held 100 ms more. */
+    async function callAfter(name: string, before: () => Promise<void>): Promise<string> {
+      const path = join(dir, `${name}.db`);
+      const store = await open(path, { busyTimeoutMs: 5, busyRetry: { deadlineMs: 300, baseDelayMs: 5, maxDelayMs: 20 } });
+      const blocker = new Database(path);
+      const code = await withinOneBusyDeadline(async () => {
+        await before();
+        blocker.exec('BEGIN IMMEDIATE');
+        setTimeout(() => blocker.exec('ROLLBACK'), 100);
+        return store.createTeam({ name: 'x', objective: '', leadName: 'l', resumeTicketHash: `r-${name}` }).then(
+          () => 'ok',
+          (error: unknown) => (isTeamError(error) ? error.code : String(error)),
+        );
+      });
+      await pause(150);
+      blocker.close();
+      await store.close();
+      return code;
+    }
+
+    it("does not count a hook's time: the write after a hook longer than the deadline still waits out a short lock", async () => {
+      expect(await callAfter('hook-time', () => notCountedAgainstBusyDeadline(() => pause(400)))).toBe('ok');
+    });
+
+    it('counts the rest of the call (the broken variant: the same wait counted leaves the write one attempt)', async () => {
+      expect(await callAfter('counted-time', () => pause(400))).toBe('BUSY');
+    });
+  });
+
   it('waits out a short lock with retries and then commits', async () => {
     const path = join(dir, 'retry.db');
-    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } });
+    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { deadlineMs: 5_000, baseDelayMs: 5, maxDelayMs: 20 } });
     const blocker = new Database(path);
     blocker.exec('BEGIN IMMEDIATE');
     // The lock is released while the store sleeps between attempts (outside any transaction).
@@ -99,7 +184,7 @@ describe('SQLite adapter', () => {
 
   it('records a decision once when its transaction was retried after a busy attempt', async () => {
     const path = join(dir, 'retry-decision.db');
-    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { attempts: 50, baseDelayMs: 5, maxDelayMs: 20 } });
+    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { deadlineMs: 5_000, baseDelayMs: 5, maxDelayMs: 20 } });
     const blocker = new Database(path);
     blocker.exec('BEGIN IMMEDIATE');
     setTimeout(() => blocker.exec('ROLLBACK'), 50);
@@ -137,7 +222,7 @@ describe('SQLite adapter', () => {
 
   it('commits a standalone decision without waiting for the disk, and every other write with synchronous=FULL', async () => {
     const path = join(dir, 'sync.db');
-    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const store = await open(path, { busyTimeoutMs: 5, busyRetry: { deadlineMs: 20, baseDelayMs: 1, maxDelayMs: 2 } });
     // The adapter's own connection: the pragma is per connection.
     const db = (store as unknown as { db: Database.Database }).db;
     const synchronous = (): unknown => db.pragma('synchronous', { simple: true });
@@ -218,7 +303,7 @@ describe('SQLite adapter', () => {
 
     it('writes them with a refused write, keeps them through one that never commits, and writes each exactly once', async () => {
       const path = join(dir, 'queue-rollback.db');
-      const store = await open(path, { busyTimeoutMs: 10, busyRetry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+      const store = await open(path, { busyTimeoutMs: 10, busyRetry: { deadlineMs: 20, baseDelayMs: 1, maxDelayMs: 2 } });
       store.queueAuthzDecision(read('team_status'));
       await expect(store.verifyBinding({ teamId: 'tm_missing', agentId: 'ag_missing', epoch: 1 })).rejects.toMatchObject({ code: 'NOT_BOUND' });
       // A refusal commits its transaction (its records), and with it the decisions queued before.
@@ -301,11 +386,11 @@ describe('SQLite adapter', () => {
     const bound = await store.createTeam({ name: 'open', objective: '', leadName: 'lead', resumeTicketHash: 'resume-open' });
     const lead = { teamId: bound.team.id, agentId: bound.agent.id };
     // Open, each call works: a refusal below would be the closed store speaking, not the call.
-    await expect(store.resumeAgent('resume-open')).resolves.toMatchObject({ epoch: 2 });
+    await expect(store.resumeAgent({ resumeTicketHash: 'resume-open', nextResumeTicketHash: 'resume-open-2' })).resolves.toMatchObject({ epoch: 2 });
     await expect(store.getStatus(lead)).resolves.toMatchObject({ team: { id: bound.team.id } });
     await store.close();
     await store.close();
-    for (const call of [() => store.resumeAgent('resume-open'), () => store.getStatus(lead), () => store.listTeams()]) {
+    for (const call of [() => store.resumeAgent({ resumeTicketHash: 'resume-open-2', nextResumeTicketHash: 'resume-open-3' }), () => store.getStatus(lead), () => store.listTeams()]) {
       const error: unknown = await call().then(
         () => null,
         (caught: unknown) => caught,

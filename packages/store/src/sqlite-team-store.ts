@@ -6,6 +6,7 @@ import type {
   Artifact,
   AuditEvent,
   AuthzDecision,
+  CheckpointRef,
   Clock,
   IdGenerator,
   PlanReview,
@@ -24,6 +25,8 @@ import { checkAppliedMigrations, defaultMigrationsDir, migrate, readAppliedMigra
 import * as agents from './sqlite/agent-ops';
 import * as artifacts from './sqlite/artifact-ops';
 import { listAudit } from './sqlite/audit';
+import * as briefs from './sqlite/brief-ops';
+import * as checkpoints from './sqlite/checkpoint-ops';
 import { findTeam, treeThreadsOf } from './sqlite/access';
 import * as decisions from './sqlite/authz-ops';
 import * as claims from './sqlite/claim-ops';
@@ -43,35 +46,52 @@ import { openDatabase } from './sqlite/open-database';
 import { openFailure } from './sqlite/open-failure';
 import * as tree from './sqlite/tree-ops';
 import { subtreeIds, treeNodes } from './sqlite/tree-rows';
-import { DEFAULT_BUSY_RETRY, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
-import { inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
+import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
+import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import type {
   Actor,
+  ArtifactContent,
   AuditQuery,
   BoundAgent,
+  BriefFacts,
   CallAuthorization,
+  CheckpointOptions,
+  CheckpointResult,
   CallScope,
+  ChildTeam,
   ClaimOptions,
   CodexThreadAgent,
   CreateTeamInput,
+  CreatedTasks,
   AuthzDecisionInput,
   AuthzDecisionQuery,
   DecisionEntry,
+  FinalizedTeam,
   HeartbeatRequest,
+  InboxPage,
   HookBlock,
   JoinAgentInput,
   LeaseOptions,
   ModeChangeResult,
+  NextClaim,
   PlanReviewInput,
   ProfileSwitch,
   RecoveryPlan,
   RecoveryResult,
   RecoveryScope,
   RecoveryView,
+  RestartAgentInput,
+  ResumeAgentInput,
+  SentMessage,
   SessionBinding,
   SetModeInput,
   SetProfileInput,
   SpawnAgentInput,
+  StoredCheckpoint,
+  TaskChange,
+  TaskClaim,
+  TaskCompletion,
+  TaskPage,
   StartChildInput,
   OperatorSendInput,
   OperatorSent,
@@ -93,11 +113,16 @@ export interface SqliteTeamStoreOptions {
   path: string;
   clock: Clock;
   ids: IdGenerator;
-  /** How long to wait out other writers before answering BUSY. @default 6 attempts, 20-1000 ms apart */
+  /**
+   * How long one call waits out other writers before answering BUSY (nothing changed), and how it
+   * paces its attempts. @default a 20 s deadline, attempts 5-100 ms apart (DEFAULT_BUSY_RETRY)
+   */
   busyRetry?: Partial<BusyRetryOptions>;
   /**
-   * How long SQLite itself waits for the write lock before a retry, in milliseconds.
-   * @default 5000
+   * How long SQLite itself blocks the process waiting for a lock in one attempt (busy_timeout), in
+   * milliseconds; between attempts the call waits asynchronously, so other calls go on. Keep it
+   * short: a long slice stalls every other call of the process.
+   * @default 50 (DEFAULT_BUSY_SLICE_MS)
    */
   busyTimeoutMs?: number;
   /** Where the numbered SQL migrations are; tests point it elsewhere. @default the package's migrations/ */
@@ -149,11 +174,11 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.spawnAgent(op, actor, input), withDecision(actor.authorization));
   }
 
-  startChild(actor: Actor, input: StartChildInput): Promise<ToolOutput<'team_child'>> {
+  startChild(actor: Actor, input: StartChildInput): Promise<ChildTeam> {
     return this.tx.write((op) => tree.startChild(op, actor, input), withDecision(actor.authorization));
   }
 
-  takeOverChild(actor: Actor): Promise<ToolOutput<'team_child'>> {
+  takeOverChild(actor: Actor): Promise<ChildTeam> {
     return this.tx.write((op) => tree.takeOverChild(op, actor), withDecision(actor.authorization));
   }
 
@@ -177,8 +202,8 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => agents.joinAgent(op, input), withDecision(input.authorization));
   }
 
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent> {
-    return this.tx.write((op) => agents.resumeAgent(op, resumeTicketHash, codexThreadId), withDecision(authorization));
+  resumeAgent(input: ResumeAgentInput): Promise<BoundAgent> {
+    return this.tx.write((op) => agents.resumeAgent(op, input), withDecision(input.authorization));
   }
 
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null> {
@@ -200,7 +225,10 @@ export class SqliteTeamStore implements TeamStore {
     request: HeartbeatRequest,
     options: LeaseOptions,
   ): Promise<ToolOutput<'team_heartbeat'>> {
-    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options), withDecision(request.authorization));
+    return this.tx.write((op) => heartbeats.heartbeatAgent(op, binding, request, options), {
+      ...withDecision(request.authorization),
+      ...(request.bestEffort === true ? { waitForLock: false } : {}),
+    });
   }
 
   recoveryView(scope: RecoveryScope): Promise<RecoveryView> {
@@ -211,19 +239,35 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => recovery.applyRecovery(op, plan));
   }
 
-  resumeSnapshot(actor: Actor): Promise<ToolOutput<'team_resume'>['snapshot']> {
-    return this.tx.read((op) => recovery.resumeSnapshot(op, actor));
+  readBrief(actor: Actor): Promise<BriefFacts> {
+    return this.tx.read((op) => briefs.readBrief(op, actor));
+  }
+
+  checkpointTeam(teamId: TeamId, options: CheckpointOptions = {}): Promise<CheckpointResult | null> {
+    return this.tx.write((op) => checkpoints.checkpointTeam(op, teamId, options), withDecision(options.actor?.authorization));
+  }
+
+  listCheckpoints(teamId: TeamId): Promise<CheckpointRef[]> {
+    return this.tx.read((op) => checkpoints.listCheckpoints(op, teamId));
+  }
+
+  readCheckpoint(teamId: TeamId, number?: number): Promise<StoredCheckpoint | null> {
+    return this.tx.read((op) => checkpoints.readCheckpoint(op, teamId, number));
+  }
+
+  restartAgent(actor: Actor, input: RestartAgentInput): Promise<Agent> {
+    return this.tx.write((op) => agents.restartAgent(op, actor, input), withDecision(actor.authorization));
   }
 
   getStatus(actor: Actor): Promise<TeamStatusBase> {
     return this.tx.read((op) => teams.getStatus(op, actor));
   }
 
-  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>> {
+  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<FinalizedTeam> {
     return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
   }
 
-  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<ToolOutput<'team_finalize'>> {
+  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<FinalizedTeam> {
     return this.tx.write((op) => operator.operatorClose(op, teamId, input));
   }
 
@@ -245,23 +289,23 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => operator.agentCodexThread(op, agentId));
   }
 
-  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>> {
+  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<CreatedTasks> {
     return this.tx.write((op) => tasks.createTasks(op, actor, input), withDecision(actor.authorization));
   }
 
-  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>> {
+  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<TaskPage> {
     return this.tx.read((op) => tasks.listTasks(op, actor, input));
   }
 
-  claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>> {
+  claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim> {
     return this.tx.write((op) => claims.claimNextTask(op, actor, options), withDecision(actor.authorization));
   }
 
   claimTask(
     actor: Actor,
-    input: ToolInput<'team_task_claim'>,
+    input: { task_id: string },
     options: ClaimOptions,
-  ): Promise<ToolOutput<'team_task_claim'>> {
+  ): Promise<TaskClaim> {
     return this.tx.write((op) => claims.claimTask(op, actor, input, options), withDecision(actor.authorization));
   }
 
@@ -269,33 +313,33 @@ export class SqliteTeamStore implements TeamStore {
     actor: Actor,
     input: ToolInput<'team_task_update'>,
     options: LeaseOptions,
-  ): Promise<ToolOutput<'team_task_update'>> {
+  ): Promise<TaskChange> {
     return this.tx.write((op) => tasks.updateTask(op, actor, input, options), withDecision(actor.authorization));
   }
 
-  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<ToolOutput<'team_task_complete'>> {
+  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<TaskCompletion> {
     const { usage } = input;
     return this.tx.write((op) => claims.completeTask(op, actor, input), {
       ...withDecision(actor.authorization),
-      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id) }),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id, 'team_task_complete') }),
     });
   }
 
-  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<ToolOutput<'team_task_release'>> {
+  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<{ task: Task }> {
     return this.tx.write((op) => claims.releaseTask(op, actor, input), withDecision(actor.authorization));
   }
 
-  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<ToolOutput<'team_send'>> {
+  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<SentMessage> {
     return this.tx.write((op) => messages.sendMessage(op, actor, input), withDecision(actor.authorization));
   }
 
-  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<ToolOutput<'team_inbox'>> {
+  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<InboxPage> {
     // Acking and charging usage are writes; a plain read stays a read so it never waits for the write lock.
     const { usage } = input;
     if (input.ack.length === 0 && usage === undefined) return this.tx.read((op) => messages.readInbox(op, actor, input));
     return this.tx.write((op) => messages.readInbox(op, actor, input), {
       ...withDecision(actor.authorization),
-      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null) }),
+      ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null, 'team_inbox') }),
     });
   }
 
@@ -303,7 +347,7 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.write((op) => artifacts.publishArtifact(op, actor, input), withDecision(actor.authorization));
   }
 
-  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>> {
+  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ArtifactContent> {
     return this.tx.read((op) => artifacts.readArtifact(op, actor, input));
   }
 
@@ -412,7 +456,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
   const db = await openDatabase(
     options.path,
     {
-      busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_SLICE_MS,
       busyRetry: retry,
       createFolders: true,
       // Look before the first write: another application's database is refused untouched.
@@ -431,7 +475,14 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     );
   };
   const profiles = options.profiles ?? ProfileCatalog.shipped();
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision);
+  let identity: StoreIdentity | null = null;
+  try {
+    identity = options.path === ':memory:' ? null : StoreIdentity.capture(options.path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, identity);
   return new SqliteTeamStore(db, tx, now);
 }
 
@@ -443,7 +494,7 @@ function withDecision(authorization: CallAuthorization | undefined): { authoriza
 /** The reads an operator's inspection needs: what a store opened read-only offers. */
 export type TeamStoreReader = Pick<
   SqliteTeamStore,
-  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'readArtifactContent' | 'readAgentCodexThread' | 'close'
+  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'listCheckpoints' | 'readCheckpoint' | 'readArtifactContent' | 'readAgentCodexThread' | 'close'
 > & {
   /**
    * Whether reads see commits as other processes make them (the file is read in place), or a
@@ -458,9 +509,9 @@ export interface ReadOnlyStoreOptions {
   /** An existing store file. */
   path: string;
   clock: Clock;
-  /** @default 6 attempts, 20-1000 ms apart */
+  /** @default DEFAULT_BUSY_RETRY: a 20 s deadline */
   busyRetry?: Partial<BusyRetryOptions>;
-  /** @default 5000 */
+  /** @default 50 (DEFAULT_BUSY_SLICE_MS) */
   busyTimeoutMs?: number;
   /** @default the package's migrations/ */
   migrationsDir?: string;
@@ -497,7 +548,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
     const wal = writeAheadLog(path);
     if (wal !== 'absent') {
       try {
-        db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5_000 });
+        db = new (sqliteDatabase())(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_SLICE_MS });
         live = true;
       } catch (error) {
         // A read-only connection needs the log's shared-memory file; where it cannot have it, a

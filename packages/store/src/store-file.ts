@@ -128,3 +128,63 @@ export function makeDirectory(dir: string): void {
     }
   }
 }
+
+/** A file a store connection holds open, as the file system named it when the store was opened. */
+interface HeldFile {
+  label: 'database' | 'write-ahead log' | 'shared-memory index';
+  path: string;
+  /** Device and inode; null until the file first exists (SQLite makes the log on first use). */
+  id: { dev: bigint; ino: bigint } | null;
+}
+
+function fileId(path: string): { dev: bigint; ino: bigint } | undefined {
+  const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return stats === undefined ? undefined : { dev: stats.dev, ino: stats.ino };
+}
+
+/**
+ * The one rule of store identity: the store a server has open is the file at its path, told by
+ * device and inode, for the database file and the two files SQLite keeps beside it in WAL mode
+ * (`-wal`, `-shm`). While a connection holds a file open its inode cannot be reused, so a file
+ * deleted, renamed away or replaced (by a copy, a restore, a new store made at the path) is
+ * always told apart. Each transaction checks it just before it commits (TransactionRunner): a
+ * server whose files are no longer the ones at the path answers `STORE_MOVED` and writes nothing
+ * more into them, so only the store at the path ever answers `ok`.
+ */
+export class StoreIdentity {
+  private constructor(
+    private readonly path: string,
+    private readonly files: HeldFile[],
+  ) {}
+
+  /** The identity of the store just opened at `path`. */
+  static capture(path: string): StoreIdentity {
+    const files: HeldFile[] = [
+      { label: 'database', path, id: null },
+      { label: 'write-ahead log', path: `${path}-wal`, id: null },
+      { label: 'shared-memory index', path: `${path}-shm`, id: null },
+    ];
+    for (const file of files) file.id = fileId(file.path) ?? null;
+    if (files[0]?.id === null) throw new TeamError('STORE_MOVED', `the store ${path} vanished while it was being opened`, { path });
+    return new StoreIdentity(path, files);
+  }
+
+  /** Throws `STORE_MOVED` when a file this store holds open is no longer the file at its path. */
+  check(): void {
+    for (const file of this.files) {
+      const now = fileId(file.path);
+      if (file.id === null) {
+        // Made after the open (SQLite creates the log lazily): this first sighting is the one held.
+        if (now !== undefined && file.label !== 'database') file.id = now;
+        continue;
+      }
+      if (now !== undefined && now.dev === file.id.dev && now.ino === file.id.ino) continue;
+      throw new TeamError(
+        'STORE_MOVED',
+        `the store's ${file.label} ${file.path} was ${now === undefined ? 'deleted' : 'replaced'} while this server had it open; ` +
+          `nothing changed and this server writes nothing more to it: restart the session (its MCP server) to use the store now at ${this.path}`,
+        { path: this.path, file: file.path, change: now === undefined ? 'deleted' : 'replaced' },
+      );
+    }
+  }
+}

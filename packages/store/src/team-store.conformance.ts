@@ -3,6 +3,7 @@ import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing'
 import { describeAgentRules } from './conformance/agents.conformance';
 import { describeArtifactRules } from './conformance/artifacts.conformance';
 import { describeAuditRules } from './conformance/audit.conformance';
+import { describeCheckpointRules } from './conformance/checkpoints.conformance';
 import { describeClaimRules } from './conformance/claims.conformance';
 import { describeDecisionRules } from './conformance/decisions.conformance';
 import { describeHierarchyRules } from './conformance/hierarchy.conformance';
@@ -68,6 +69,7 @@ export function describeTeamStoreConformance(adapterName: string, makeStore: Mak
     describeSnapshotRules(fixture);
     describeModeRules(fixture);
     describeDecisionRules(fixture);
+    describeCheckpointRules(fixture);
     describeHierarchyRules(fixture);
     describeHookRules(fixture);
   });

@@ -6,10 +6,12 @@ import type {
   AuditEvent,
   AuthzDecision,
   AuthzStep,
+  CheckpointRef,
   Decision,
   PlanReview,
   Message,
   Task,
+  TaskStatus,
   Team,
   TeamId,
   Profile,
@@ -121,6 +123,17 @@ export interface CreateTeamInput {
   repo?: string | null;
 }
 
+/** A child team as team_child started or took it over (the tool answers it as short rows). */
+export interface ChildTeam {
+  team: Team;
+  /** Its lead: played by the caller (principal_agent_id), or invited until someone joins. */
+  lead: Agent;
+  /** The parent's tasks the child holds until it finishes. */
+  delegated_task_ids: string[];
+  /** The child's own tasks (start only; empty on takeover). */
+  task_ids: string[];
+}
+
 export interface StartChildInput {
   /** The parent's ready tasks the child takes over. */
   tasks: readonly string[];
@@ -150,6 +163,16 @@ export interface JoinAgentInput {
   codexThreadId?: string;
 }
 
+export interface ResumeAgentInput {
+  /** The hash of the ticket presented; it binds nothing once this resume commits. */
+  resumeTicketHash: string;
+  /** The hash of the agent's next ticket; its plain ticket goes back to the caller only. */
+  nextResumeTicketHash: string;
+  authorization?: CallAuthorization;
+  /** As in JoinAgentInput. @default none */
+  codexThreadId?: string;
+}
+
 /** The agent a Codex thread was last bound to, found by `findAgentByCodexThread`. */
 export interface CodexThreadAgent {
   teamId: TeamId;
@@ -171,6 +194,12 @@ export interface HeartbeatRequest {
    * Without it, a heartbeat of an agent that is not active changes nothing.
    */
   reinstate: boolean;
+  /**
+   * A renewal a read call makes on the side: one attempt, answered BUSY at once when another
+   * process holds the write lock (the next call renews), so the read it follows is never held up.
+   * @default false: it waits out other writers like any write
+   */
+  bestEffort?: boolean;
 }
 
 /** Which teams a recovery read covers: one team, or every active team of the store. */
@@ -225,6 +254,11 @@ export interface RecoveryTeamView {
   lastActivityAt: number;
   /** The mode as stored: a temporary mode past its time has lapsed but is not recorded yet. */
   mode: RecoveryModeView;
+  /**
+   * The latest checkpoint's last event (0: none yet) and the team's audit events since, counted
+   * up to the profile's checkpoint.every_events (what the decision needs, no more).
+   */
+  checkpoint: { uptoSeq: number; eventsSince: number };
   agents: RecoveryAgentView[];
   claims: RecoveryClaimView[];
 }
@@ -261,6 +295,14 @@ export type RecoveryStep =
       kind: 'expire_mode';
       teamId: TeamId;
       expect: { expiresAt: number };
+      rule: string;
+      reason: string;
+    }
+  | {
+      kind: 'checkpoint_team';
+      teamId: TeamId;
+      /** Written only if the latest checkpoint still covers up to this seq (0: none yet). */
+      expect: { uptoSeq: number };
       rule: string;
       reason: string;
     }
@@ -325,11 +367,21 @@ export interface ClaimOptions extends LeaseOptions {
   permission?: CallPermission;
 }
 
+// The store answers with whole rows; the server's tools shape them into the compact answers the
+// model reads (contracts' compact rows), so every reader of the store gets the same full data.
+
 /**
  * team_status as the store knows it, plus the policy state the server needs to add the policy's
  * verdict and hints (which the store cannot decide).
  */
-export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize' | 'hints'> & {
+export interface TeamStatusBase {
+  team: Team;
+  me: Agent;
+  /** Every agent of the team but the retired ones. */
+  agents: Agent[];
+  tasks_by_status: Record<TaskStatus, number>;
+  active_threads: number;
+  unread_messages: number;
   /** When the lead declared consensus (ISO), or null. */
   consensus_at: string | null;
   used_tokens: number;
@@ -337,7 +389,129 @@ export type TeamStatusBase = Omit<ToolOutput<'team_status'>, 'ready_to_finalize'
   budget: TeamBudget;
   /** Its thread slots as its tree holds them (the cap on its lead's spawn hints). */
   threads: TreeThreads;
-};
+  /** A child team only: its parent and the briefs of the tasks delegated to it, in one line. */
+  parent?: string;
+  /** One line per child team: progress, budget and health; absent for a team without children. */
+  children?: string[];
+}
+
+/** A claim: the whole task and what later writes about it must present. */
+export interface TaskClaim {
+  task: Task;
+  fence: number;
+  lease_expires_at: string;
+}
+
+/** team_task_next: a claim, or none and why. */
+export interface NextClaim {
+  claim: TaskClaim | null;
+  reason: string | null;
+}
+
+export interface CreatedTasks {
+  tasks: Task[];
+  /** key -> id for the tasks that had a key. */
+  keys: Record<string, string>;
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  next_after: string | null;
+}
+
+/** A task after progress (with its new lease), an edit or a cancel. */
+export interface TaskChange {
+  task: Task;
+  lease_expires_at: string | null;
+}
+
+export interface TaskCompletion {
+  task: Task;
+  unblocked_task_ids: string[];
+}
+
+export interface SentMessage {
+  message: Message;
+  duplicate: boolean;
+}
+
+export interface InboxPage {
+  messages: Message[];
+  acked: number;
+  /** Unread messages beyond this page. */
+  remaining: number;
+}
+
+export interface ArtifactContent {
+  artifact: Artifact;
+  content: string;
+}
+
+export interface FinalizedTeam {
+  team: Team;
+  cancelled_task_ids: string[];
+}
+
+/** A lead restarting a teammate on a fresh thread: a new resume ticket for it. */
+export interface RestartAgentInput {
+  name: string;
+  role: string;
+  /** Replaces the agent's resume ticket; its plain ticket goes to the lead only. */
+  resumeTicketHash: string;
+}
+
+/** What the store knows for one agent's brief (team_brief, team_resume); the server words it. */
+export interface BriefFacts {
+  team: Team;
+  agent: Agent;
+  /** The caller's claims in flight, soonest lease end first. */
+  claims: { task_id: string; title: string; fence: number; lease_expires_at: string | null }[];
+  unread: { count: number; oldest: Message[] };
+  tasks_by_status: Record<TaskStatus, number>;
+  /** Every agent of the team but the retired ones. */
+  agents: Agent[];
+  /** For the lead: every claim in flight (at most BRIEF_LIST_MAX), soonest lease end first. */
+  in_flight: { task_id: string; owner_agent_id: string; fence: number; lease_expires_at: string | null }[];
+  /** What recovery did since the caller's previous session began, newest last (at most BRIEF_LIST_MAX). */
+  recovery: { at: string; action: string; subject_id: string | null; reason: string }[];
+  /** The latest versions of the artifacts the caller published, newest first (at most BRIEF_LIST_MAX). */
+  my_artifacts: Artifact[];
+  /** The team's latest checkpoint, if any. */
+  checkpoint: CheckpointRef | null;
+  consensus_at: string | null;
+  /** The last audit event of the team. */
+  as_of_seq: number;
+}
+
+/** Whom a checkpoint is written for: the lead's team_checkpoint, or the sweep (no actor). */
+export interface CheckpointOptions {
+  /** The lead asking, with its call's decision; absent for the sweep. */
+  actor?: Actor;
+  /**
+   * The sweep's compare-and-set: write only if the team's latest checkpoint still covers up to
+   * this seq (0: none yet). A checkpoint written meanwhile makes this one answer null.
+   */
+  expectUptoSeq?: number;
+}
+
+/** A checkpoint written or found. */
+export interface CheckpointResult {
+  checkpoint: CheckpointRef;
+  /** False when nothing happened since the latest checkpoint, which is answered instead. */
+  created: boolean;
+}
+
+/** A checkpoint as stored: the reference and the replay state it holds. */
+export interface StoredCheckpoint {
+  checkpoint: CheckpointRef;
+  team_id: TeamId;
+  /**
+   * The state as the format's JSON, uncompressed bytes as they were hashed: checked against its
+   * checksum before it is decoded (hashing the bytes, not a decoded string, saves re-encoding it).
+   */
+  state: Buffer;
+  state_sha256: string;
+}
 
 export interface SetProfileInput {
   /** A profile name the store's profiles know (checked inside the transaction). */
@@ -458,12 +632,12 @@ export interface TeamStore {
    * agent joining with `leadTicketHash`. One `team.delegate` event in the parent, `team.start` in
    * the child.
    */
-  startChild(actor: Actor, input: StartChildInput): Promise<ToolOutput<'team_child'>>;
+  startChild(actor: Actor, input: StartChildInput): Promise<ChildTeam>;
   /**
    * An ancestor's lead takes over a child team whose lead is lost (CONFLICT while it is active):
    * it plays that lead from now on, and the lost session can no longer resume. One `agent.takeover`.
    */
-  takeOverChild(actor: Actor): Promise<ToolOutput<'team_child'>>;
+  takeOverChild(actor: Actor): Promise<ChildTeam>;
   /** Every team of the tree `teamId` belongs to, as the status views show them (operator tools). */
   readTree(teamId: TeamId): Promise<TreeNode[]>;
   /** The team's thread slots as its tree holds them, counted as a spawn counts them (operator hints). */
@@ -471,10 +645,10 @@ export interface TeamStore {
   /** Consumes the one-use join ticket and binds the agent (epoch 1). */
   joinAgent(input: JoinAgentInput): Promise<BoundAgent>;
   /**
-   * Re-binds an agent by its resume ticket; the previous session's epoch stops working.
-   * `codexThreadId` is recorded as in JoinAgentInput.
+   * Re-binds an agent by its resume ticket and rotates the ticket: the previous session's epoch
+   * and the ticket used stop working; `nextResumeTicketHash` is the agent's ticket from now on.
    */
-  resumeAgent(resumeTicketHash: string, authorization?: CallAuthorization, codexThreadId?: string): Promise<BoundAgent>;
+  resumeAgent(input: ResumeAgentInput): Promise<BoundAgent>;
   /** The agent the Codex thread was last bound to (start, join or resume), or null. */
   findAgentByCodexThread(codexThreadId: string): Promise<CodexThreadAgent | null>;
   /** NOT_BOUND when the binding was superseded or the agent retired. */
@@ -499,44 +673,73 @@ export interface TeamStore {
    */
   applyRecovery(plan: RecoveryPlan): Promise<RecoveryResult>;
   /** What a resumed session needs: counts, claims in flight, lost agents, unread, recovery's actions. */
-  resumeSnapshot(actor: Actor): Promise<ToolOutput<'team_resume'>['snapshot']>;
+  /**
+   * What one agent needs to carry on in a fresh thread: its claims, its unread messages (none
+   * acked), the team's counts and agents, recovery since its previous session, its artifacts and
+   * the latest checkpoint. A read: it changes nothing.
+   */
+  readBrief(actor: Actor): Promise<BriefFacts>;
+  /**
+   * Writes a checkpoint of the team (one `team.checkpoint` event carrying its compact view as
+   * artifact team-checkpoint): the state replay gives up to the last event, compressed with its
+   * checksum, and the events since the previous checkpoint sealed as a chained archive segment.
+   * With `actor`, lead only. Null when `expectUptoSeq` no longer holds (another checkpoint won).
+   */
+  checkpointTeam(teamId: TeamId, options?: CheckpointOptions): Promise<CheckpointResult | null>;
+  /** The team's checkpoints, oldest first, without their states. */
+  listCheckpoints(teamId: TeamId): Promise<CheckpointRef[]>;
+  /**
+   * One checkpoint with its state (the latest when `number` is absent), or null. The state comes
+   * as stored; replayStateOf checks it against its checksum before a replay uses it.
+   */
+  readCheckpoint(teamId: TeamId, number?: number): Promise<StoredCheckpoint | null>;
+  /**
+   * Lead only: gives an existing teammate a new resume ticket (its old one stops working), so a
+   * fresh thread can resume it; one `agent.restart` event. Its claims stay its own.
+   */
+  restartAgent(actor: Actor, input: RestartAgentInput): Promise<Agent>;
 
   getStatus(actor: Actor): Promise<TeamStatusBase>;
-  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<ToolOutput<'team_finalize'>>;
+  finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<FinalizedTeam>;
 
-  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<ToolOutput<'team_task_create'>>;
-  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<ToolOutput<'team_task_list'>>;
+  createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<CreatedTasks>;
+  /**
+   * Tasks in creation order after `after`, filtered (status, role, owner, `ready` for the caller's
+   * role, one `task_id`: NOT_FOUND when it is not a task of the team). Whole rows.
+   */
+  listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<TaskPage>;
   /**
    * Claims the first ready task the caller may claim, in the scheduler's claim order (CLAIM_ORDER),
    * taking only the kinds of task `options.permission` allows. A team ready to finalize (early stop)
    * answers no claim with the reason, audited as `policy.deny`.
    */
-  claimNextTask(actor: Actor, options: ClaimOptions): Promise<ToolOutput<'team_task_next'>>;
+  claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim>;
   /** DENIED, recorded with the permission rule, when `options.permission` excludes the task's kind. */
   claimTask(
     actor: Actor,
-    input: ToolInput<'team_task_claim'>,
+    input: { task_id: string },
     options: ClaimOptions,
-  ): Promise<ToolOutput<'team_task_claim'>>;
+  ): Promise<TaskClaim>;
   updateTask(
     actor: Actor,
     input: ToolInput<'team_task_update'>,
     options: LeaseOptions,
-  ): Promise<ToolOutput<'team_task_update'>>;
+  ): Promise<TaskChange>;
   /**
    * The holder finishes its task. `input.usage` is charged to the team in the same transaction
    * (one `usage.report` event), and stays charged when the completion itself is refused: the tokens
    * were spent either way.
    */
-  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<ToolOutput<'team_task_complete'>>;
-  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<ToolOutput<'team_task_release'>>;
+  completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<TaskCompletion>;
+  releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<{ task: Task }>;
 
-  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<ToolOutput<'team_send'>>;
+  sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<SentMessage>;
   /** Acks, then reads; `input.usage` is charged like completeTask's (also after finalize). */
-  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<ToolOutput<'team_inbox'>>;
+  readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<InboxPage>;
 
   publishArtifact(actor: Actor, input: ToolInput<'team_artifact_publish'>): Promise<Artifact>;
-  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ToolOutput<'team_artifact_read'>>;
+  /** The whole content; the server pages it (`offset`). */
+  readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ArtifactContent>;
   listArtifacts(actor: Actor, input: ToolInput<'team_artifact_list'>): Promise<Artifact[]>;
 
   /**
@@ -564,7 +767,8 @@ export interface TeamStore {
    * Records the decision of an allowed call whose operation did not record it itself (reads),
    * written together with others (group commit): before this process's next write, before the decision log is read, when
    * the store closes, and within milliseconds otherwise. Refusals and failures use
-   * recordAuthzDecision, which commits before it returns.
+   * recordAuthzDecision, which commits before it returns, except a call answered BUSY (it already
+   * waited out its deadline; its decision is written once the store is free).
    */
   queueAuthzDecision(input: AuthzDecisionInput): void;
   /** The authorization decision log of a team (or of unbound sessions), in commit order. */
@@ -600,7 +804,7 @@ export interface TeamStore {
    * The operator finalizes (or, with `cancel`, cancels) an active team from the shell: the rules
    * of every finalize, audited as the operator, every agent told (docs/operator.md).
    */
-  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<ToolOutput<'team_finalize'>>;
+  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<FinalizedTeam>;
   /** The operator messages an agent, the lead or everyone of an active team; audited as the operator. */
   operatorSend(teamId: TeamId, input: OperatorSendInput): Promise<OperatorSent>;
   /** Removes finalized team trees finalized at or before `finalizedBefore` (epoch ms), in one transaction. */

@@ -1,10 +1,10 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { toBase32, type IdGenerator, type TeamId } from '@codex-team/contracts';
+import { RaceRounds } from './testing/race-rounds';
 import { openSqliteTeamStore } from './sqlite-team-store';
 import type { TeamStore } from './team-store';
 
@@ -63,39 +63,15 @@ interface RaceReport {
 async function race(dbPath: string, seeded: Seeded, mode: 'store' | 'naive'): Promise<RaceReport> {
   const store = await openSqliteTeamStore({ path: dbPath, clock, ids });
   const db = new Database(dbPath, { readonly: true });
-  const children: ChildProcess[] = [];
-  const errors: string[] = [];
+  const rounds = await RaceRounds.start(
+    WORKER,
+    seeded.resumeHashes.map((hash, index) => [dbPath, hash, `w${index}`, mode]),
+  );
   try {
-    let results: { ok: boolean; code?: string }[] = [];
-    let onResults: () => void = () => undefined;
-    let readyCount = 0;
-    let onReady: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      onReady = resolve;
-    });
-    seeded.resumeHashes.forEach((hash, index) => {
-      const child = fork(WORKER, [dbPath, hash, `w${index}`, mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(child);
-      child.on('message', (raw: unknown) => {
-        const message = raw as { type: string; ok?: boolean; code?: string; message?: string };
-        if (message.type === 'ready' && (readyCount += 1) === TEAMMATES) onReady();
-        if (message.type === 'error') errors.push(message.message ?? '');
-        if (message.type === 'result') {
-          results.push({ ok: message.ok === true, ...(message.code === undefined ? {} : { code: message.code }) });
-          if (results.length === TEAMMATES) onResults();
-        }
-      });
-    });
-    await ready;
     const report: RaceReport = { rounds: ROUNDS, overCap: 0, mostActive: 0, admittedPerRound: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
-      results = [];
-      const settled = new Promise<void>((resolve) => {
-        onResults = resolve;
-      });
-      for (const child of children) child.send({ type: 'go', round });
-      await settled;
-      expect(errors).toEqual([]);
+      const results = await rounds.round(round);
+      expect(rounds.errors).toEqual([]);
       const active = activeTeammates(db, seeded.teamId);
       report.mostActive = Math.max(report.mostActive, active.length);
       if (active.length > MAX_THREADS) report.overCap += 1;
@@ -110,8 +86,7 @@ async function race(dbPath: string, seeded: Seeded, mode: 'store' | 'naive'): Pr
     }
     return report;
   } finally {
-    for (const child of children) child.send({ type: 'stop' });
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await rounds.stop();
     db.close();
     await store.close();
   }

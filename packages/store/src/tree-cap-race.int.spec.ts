@@ -1,10 +1,10 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { toBase32, type IdGenerator, type TeamId } from '@codex-team/contracts';
+import { RaceRounds } from './testing/race-rounds';
 import { openSqliteTeamStore } from './sqlite-team-store';
 import type { Actor, RecoveryStep, TeamStore } from './team-store';
 
@@ -92,40 +92,15 @@ async function emptyTree(store: TeamStore, rootId: TeamId): Promise<void> {
 async function race(dbPath: string, seeded: Seeded, mode: 'store' | 'naive' | 'team-only'): Promise<RaceReport> {
   const store = await openSqliteTeamStore({ path: dbPath, clock, ids });
   const db = new Database(dbPath, { readonly: true });
-  const children: ChildProcess[] = [];
-  const errors: string[] = [];
-  const workers = seeded.leads.flatMap((lead, team) => Array.from({ length: WORKERS_PER_TEAM }, (_, n) => ({ lead, name: `t${team}w${n}` })));
+  const workers = seeded.leads.flatMap((lead, team) =>
+    Array.from({ length: WORKERS_PER_TEAM }, (_, n) => [dbPath, lead.teamId, lead.agentId, `t${team}w${n}`, mode]),
+  );
+  const rounds = await RaceRounds.start(WORKER, workers);
   try {
-    let results: { ok: boolean; code?: string }[] = [];
-    let onResults: () => void = () => undefined;
-    let readyCount = 0;
-    let onReady: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      onReady = resolve;
-    });
-    for (const { lead, name } of workers) {
-      const child = fork(WORKER, [dbPath, lead.teamId, lead.agentId, name, mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(child);
-      child.on('message', (raw: unknown) => {
-        const message = raw as { type: string; ok?: boolean; code?: string; message?: string };
-        if (message.type === 'ready' && (readyCount += 1) === workers.length) onReady();
-        if (message.type === 'error') errors.push(message.message ?? '');
-        if (message.type === 'result') {
-          results.push({ ok: message.ok === true, ...(message.code === undefined ? {} : { code: message.code }) });
-          if (results.length === workers.length) onResults();
-        }
-      });
-    }
-    await ready;
     const report: RaceReport = { overCap: 0, mostThreads: 0, admittedPerRound: [], refusals: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
-      results = [];
-      const settled = new Promise<void>((resolve) => {
-        onResults = resolve;
-      });
-      for (const child of children) child.send({ type: 'go', round });
-      await settled;
-      expect(errors).toEqual([]);
+      const results = await rounds.round(round);
+      expect(rounds.errors).toEqual([]);
       // The one check, the same for every mode: the tree's threads after the round.
       const threads = treeThreads(db, seeded.rootId);
       report.mostThreads = Math.max(report.mostThreads, threads);
@@ -136,8 +111,7 @@ async function race(dbPath: string, seeded: Seeded, mode: 'store' | 'naive' | 't
     }
     return report;
   } finally {
-    for (const child of children) child.send({ type: 'stop' });
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await rounds.stop();
     db.close();
     await store.close();
   }

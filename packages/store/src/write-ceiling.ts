@@ -6,14 +6,14 @@ import { isBusyError } from './sqlite/transaction';
 export interface WriteCeilingRun {
   /** Wall time of each committed transaction, in milliseconds (busy waits included). */
   latenciesMs: number[];
-  /** Transactions that met SQLITE_BUSY past busy_timeout and were run again. */
+  /** Transactions that met SQLITE_BUSY past the busy slice (busy_timeout) and were run again at once. */
   busyRetries: number;
 }
 
 /**
  * The baseline of the claim benchmark: `count` bare `BEGIN IMMEDIATE` transactions, each inserting
  * one small row, on a scratch SQLite file opened exactly as the store opens its own (WAL,
- * synchronous=FULL, a 5 s busy timeout, the store's busy retry around the opening: see
+ * synchronous=FULL, the store's busy slice, the store's busy retry around the opening: see
  * openDatabase). No checks, no audit, no domain logic: what SQLite and the disk allow, measured in
  * the same run as the store. Lives in the store because only the store loads better-sqlite3.
  */

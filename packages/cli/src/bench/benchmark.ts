@@ -33,6 +33,11 @@ export interface BenchContext {
   workDir: string;
   /** Progress lines for the operator; not part of the report. */
   progress(line: string): void;
+  /**
+   * Another codex-team-mcp to measure the same way, beside this one (`--baseline-server`): the
+   * bin.js of another build, e.g. an older commit's. Benchmarks that compare builds use it.
+   */
+  baselineServer?: string;
   /** The environment `codex-team bench` runs in (e.g. a benchmark's database URL). */
   env: Readonly<Record<string, string | undefined>>;
 }

@@ -1,12 +1,16 @@
 import { authorizationBenchmark } from './authorization';
 import type { Benchmark } from './benchmark';
+import { checkpointReplayBenchmark } from './checkpoint-replay';
 import { claimThroughputBenchmark } from './claim-throughput';
+import { orchestrationBytesBenchmark } from './orchestration-bytes';
+import { resumeCostBenchmark } from './resume-cost';
 import { hooksBenchmark } from './hooks';
 import { httpRoundTripBenchmark } from './http-round-trip';
 import { pgClaimsBenchmark } from './pg-claims';
 import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
+import { toolSurfaceBenchmark } from './tool-surface';
 
 /**
  * Every `codex-team bench` benchmark, in the order they run. To add one, write
@@ -18,6 +22,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   authorizationBenchmark,
   claimThroughputBenchmark,
   statusScaleBenchmark,
+  toolSurfaceBenchmark,
+  orchestrationBytesBenchmark,
+  resumeCostBenchmark,
+  checkpointReplayBenchmark,
   hooksBenchmark,
   redactionBenchmark,
   pgClaimsBenchmark,

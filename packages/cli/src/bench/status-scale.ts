@@ -47,8 +47,8 @@ async function seedDag(client: Client, size: number, random: () => number): Prom
       while (deps.size < Math.min(want, ids.length)) deps.add(ids[Math.floor(random() * ids.length)] ?? '');
       tasks.push({ title: `task ${made + i}`, description: '', priority: Math.floor(random() * 5), depends_on: [...deps] });
     }
-    const out = (await call(client, 'team_task_create', { tasks })) as { tasks: { id: string }[] };
-    ids.push(...out.tasks.map((task) => task.id));
+    const out = (await call(client, 'team_task_create', { tasks })) as { ids: string[] };
+    ids.push(...out.ids);
   }
 }
 

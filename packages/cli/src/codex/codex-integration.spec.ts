@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TOOL_NAMES } from '@codex-team/contracts';
 import { readServerEntry } from './codex-config';
 import { installCodexIntegration, uninstallCodexIntegration, type ProcessInstallOptions } from './codex-integration';
 import { userTarget } from './codex-paths';
@@ -149,11 +150,25 @@ describe('the shipped skill', () => {
     expect(front?.[1]?.length).toBeGreaterThan(40);
   });
 
-  it('stays short and names the protocol tools', () => {
+  it('stays within 45 lines and names the protocol tools', () => {
     const text = readShippedSkill();
-    expect(text.split('\n').length).toBeLessThan(45);
-    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish', 'team_child', 'takeover', 'risk', 'HOOK_BLOCKED']) {
+    // Read into the context of every thread that uses it, so every line costs on every agent.
+    expect(text.trimEnd().split('\n').length).toBeLessThanOrEqual(45);
+    for (const tool of ['team_start', 'team_task_create', 'team_spawn', 'spawn_agent', 'spawn_with', 'task_name', 'fork_turns', 'wait_agent', 'followup_task', 'team_inbox', 'team_status', 'team_finalize', 'close_agent', 'team_join', 'team_task_next', 'team_task_complete', 'team_task_update', 'team_artifact_publish', 'team_brief', 'team_resume', 'restart: true', 'team_checkpoint', 'full: true', 'next_offset', 'team_child', 'takeover', 'risk', 'HOOK_BLOCKED']) {
       expect(text).toContain(tool);
     }
+  });
+
+  it('names only tools the server has', () => {
+    const named = [...new Set(readShippedSkill().match(/\bteam_[a-z_]+/g) ?? [])];
+    expect(named.filter((name) => !(TOOL_NAMES as string[]).includes(name))).toEqual([]);
+  });
+
+  it('tells agents to read their brief after Codex compacts their context, and the lead how to restart a teammate on a fresh thread', () => {
+    const text = readShippedSkill();
+    expect(text).toMatch(/compacts your context: call `team_brief` first/);
+    expect(text).toMatch(/team_spawn \{name, role, restart: true\}/);
+    expect(text).toMatch(/v2 a new\s+task_name with `fork_turns: "none"`/);
+    expect(text).toMatch(/`team_resume`\s+answers its brief/);
   });
 });

@@ -6,6 +6,7 @@ import { UsageError } from '../errors';
 import type { BenchReport, Benchmark } from '../bench/benchmark';
 import { BENCHMARKS } from '../bench/index';
 import { renderBenchReport, renderBenchVerdict } from '../bench/render-report';
+import { existsSync } from 'node:fs';
 import { flagOption, stringOption, type Command } from './command';
 
 function selectBenchmarks(
@@ -41,12 +42,14 @@ export function benchCommand(benchmarks: readonly Benchmark[] = BENCHMARKS): Com
   return {
     name: 'bench',
     summary: 'Measure startup, throughput and scale against baselines from the same run',
-    synopsis: '[--only NAME[,NAME]] [--quick] [--json] [--out FILE]',
+    synopsis: '[--only NAME[,NAME]] [--quick] [--json] [--out FILE] [--baseline-server BIN_JS]',
     details: [
       `--only NAMES  run only these benchmarks (${benchmarks.map((b) => b.name).join(', ')})`,
       '--quick       fewer repetitions: a smoke run, noisier figures',
       '--json        print the reports as JSON instead of text',
       '--out FILE    also write the JSON reports to FILE',
+      '--baseline-server BIN_JS  another build\'s codex-team-mcp (its dist/bin.js) to measure beside this one',
+      '              (tool-surface, orchestration-bytes: ratios and the goals against it)',
       'Exits 1 when any goal was missed. Run it on an otherwise idle machine.',
     ],
     options: {
@@ -54,17 +57,29 @@ export function benchCommand(benchmarks: readonly Benchmark[] = BENCHMARKS): Com
       quick: { type: 'boolean' },
       json: { type: 'boolean' },
       out: { type: 'string' },
+      'baseline-server': { type: 'string' },
     },
     async run(args, io) {
       const selected = selectBenchmarks(stringOption(args.values, 'only'), benchmarks, io.env, (line) => io.stderr.write(line));
       const quick = flagOption(args.values, 'quick');
+      const baseline = stringOption(args.values, 'baseline-server');
+      const baselineServer = baseline === undefined ? undefined : resolve(io.cwd, baseline);
+      if (baselineServer !== undefined && !existsSync(baselineServer)) {
+        throw new TeamError('NOT_FOUND', `no baseline server at ${baselineServer} (give the dist/bin.js of a built codex-team-mcp)`);
+      }
       const json = flagOption(args.values, 'json');
       const reports: BenchReport[] = [];
       for (const bench of selected) {
         const workDir = mkdtempSync(join(tmpdir(), `codex-team-bench-${bench.name}-`));
         try {
           io.stderr.write(`bench ${bench.name}: running${quick ? ' (quick)' : ''}\n`);
-          const report = await bench.run({ quick, workDir, env: io.env, progress: (line) => io.stderr.write(`bench ${bench.name}: ${line}\n`) });
+          const report = await bench.run({
+            quick,
+            workDir,
+            env: io.env,
+            progress: (line) => io.stderr.write(`bench ${bench.name}: ${line}\n`),
+            ...(baselineServer === undefined ? {} : { baselineServer }),
+          });
           reports.push(report);
           if (!json) io.stdout.write(renderBenchReport(report));
         } finally {

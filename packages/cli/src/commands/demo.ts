@@ -5,7 +5,7 @@ import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { OutputSink } from '../cli-io';
 import { UsageError } from '../errors';
-import { DEMO_TEAMMATES, type DemoTeammate } from '../demo/demo-plan';
+import { DEMO_FAST_PACE, DEMO_PACE, DEMO_TEAMMATES, type DemoTeammate } from '../demo/demo-plan';
 import { runDemo, type DemoOutcome } from '../demo/run-demo';
 import { flagOption, stringOption, type Command } from './command';
 
@@ -77,8 +77,8 @@ export const demoCommand: Command = {
     const outcome = await runDemo({
       dbPath,
       teammates: roster(count),
-      workMs: fast ? [100, 400] : [800, 2_500],
-      refreshMs: fast ? 100 : 250,
+      workMs: [...(fast ? DEMO_FAST_PACE : DEMO_PACE).workMs],
+      refreshMs: (fast ? DEMO_FAST_PACE : DEMO_PACE).refreshMs,
       timeoutMs: 300_000,
       out: json ? new OutputSink({ write: () => true }) : io.stdout,
       interactive: !json && io.stdoutIsTerminal,

@@ -1,6 +1,6 @@
-import type { AuthzDecision } from '@codex-team/contracts';
+import type { AuthzDecision, TeamId } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
-import { replayAuditTrail } from '@codex-team/store';
+import { canonicalJson, replayAuditTrail, verifyCheckpoints, type ReplayVerdict, type StoredCheckpoint, type TeamStoreReader } from '@codex-team/store';
 import { printableEvents, treeView } from '../team-view/team-model';
 import { TEAM_SOURCE_DETAILS, TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
 import { renderDecisions } from '../team-view/render-decisions';
@@ -8,20 +8,36 @@ import { renderEvents } from '../team-view/render-text';
 import { teamNames } from '../team-view/event-text';
 import { flagOption, wholeOption, type Command } from './command';
 
-/** JSON with object keys sorted: equal data gives equal text, whatever the key order or realm. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, node: unknown) =>
-    node !== null && typeof node === 'object' && !Array.isArray(node)
-      ? Object.fromEntries(Object.entries(node as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : node,
-  );
-}
-
 /** Which parts of the rebuilt state differ from the store's. */
 function differences(rebuilt: object, stored: object): string[] {
   const a = rebuilt as Record<string, unknown>;
   const b = stored as Record<string, unknown>;
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => canonical(a[key]) !== canonical(b[key]));
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => canonicalJson(a[key]) !== canonicalJson(b[key]));
+}
+
+/** Every checkpoint of the team, oldest first, with its state. */
+async function checkpointsOf(store: TeamStoreReader, teamId: TeamId): Promise<StoredCheckpoint[]> {
+  const all: StoredCheckpoint[] = [];
+  for (const ref of await store.listCheckpoints(teamId)) {
+    const stored = await store.readCheckpoint(teamId, ref.number);
+    if (stored !== null) all.push(stored);
+  }
+  return all;
+}
+
+/** The text of a checkpoint verdict: one line, then a line per checkpoint that fails. */
+function checkpointLines(verdict: ReplayVerdict): string {
+  if (verdict.from_checkpoint === null) return 'no checkpoint yet: nothing to replay from but the first event\n';
+  const { number, upto_seq, later_events, digest } = verdict.from_checkpoint;
+  const head =
+    digest === verdict.full_digest
+      ? `replaying checkpoint ${number} (seq <= ${upto_seq}) and the ${later_events} events after it gives the same state digest as replaying all ${verdict.events} events (${digest.slice(0, 12)})`
+      : `replaying checkpoint ${number} and the ${later_events} events after it DIFFERS from replaying all ${verdict.events} events (${digest.slice(0, 12)} vs ${verdict.full_digest.slice(0, 12)})`;
+  const bad = verdict.checkpoints
+    .filter((c) => !(c.state_checksum_ok && c.archive_ok && c.state_ok))
+    .map((c) => `checkpoint ${c.number} (seq <= ${c.upto_seq}) FAILS:${c.state_checksum_ok ? '' : ' state checksum'}${c.archive_ok ? '' : ' archived events changed'}${c.state_ok ? '' : ' state differs from the replay'}`);
+  const ok = verdict.checkpoints.length - bad.length;
+  return [head, `${ok} of ${verdict.checkpoints.length} checkpoints verified (state checksum, archive checksum, state)`, ...bad].join('\n') + '\n';
 }
 
 const DECISION_PAGE = 10_000;
@@ -39,7 +55,9 @@ export const replayCommand: Command = {
     ...TEAM_SOURCE_DETAILS,
     '--after SEQ      only events after this sequence number',
     '--limit N        at most N events',
-    '--verify         rebuild the state from every event and compare it with the store (exit 1 if they differ)',
+    '--verify         rebuild the state from every event and compare it with the store, and check every checkpoint:',
+    '                 its checksums, its state, and that replaying the latest one and the events after it gives the',
+    '                 same state digest as replaying every event (exit 1 if anything differs)',
     '--decisions      every call\'s authorization decision (allowed or refused, rule and outcome) instead of events',
   ],
   options: {
@@ -74,17 +92,19 @@ export const replayCommand: Command = {
       }
       if (verify) {
         const diff = differences(replayAuditTrail(events, { now }), snapshot);
-        const verdict = { team_id: snapshot.team.id, events: events.length, matches: diff.length === 0, differs_in: diff };
+        const checkpoints = verifyCheckpoints(events, await checkpointsOf(source.store, snapshot.team.id));
+        const ok = diff.length === 0 && checkpoints.ok;
+        const verdict = { team_id: snapshot.team.id, events: events.length, matches: diff.length === 0, differs_in: diff, checkpoints, ok };
         io.stdout.write(
           json
             ? `${JSON.stringify(verdict, null, 2)}\n`
-            : diff.length === 0
-              ? `replaying ${events.length} events rebuilds the store's state of team ${snapshot.team.name} exactly ` +
-                `(${snapshot.agents.length} agents, ${snapshot.tasks.length} tasks, ${snapshot.messages.length} messages, ` +
-                `${snapshot.artifacts.length} artifacts, ${snapshot.usage.length} usage samples)\n`
-              : `replay DIFFERS from the store in: ${diff.join(', ')}\n`,
+            : (diff.length === 0
+                ? `replaying ${events.length} events rebuilds the store's state of team ${snapshot.team.name} exactly ` +
+                  `(${snapshot.agents.length} agents, ${snapshot.tasks.length} tasks, ${snapshot.messages.length} messages, ` +
+                  `${snapshot.artifacts.length} artifacts, ${snapshot.usage.length} usage samples)\n`
+                : `replay DIFFERS from the store in: ${diff.join(', ')}\n`) + checkpointLines(checkpoints),
         );
-        return diff.length === 0 ? 0 : 1;
+        return ok ? 0 : 1;
       }
       const page = events.filter((event) => event.seq > after).slice(0, limit ?? Number.MAX_SAFE_INTEGER);
       const printable = printableEvents(page);

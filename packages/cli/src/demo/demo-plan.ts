@@ -17,6 +17,11 @@ export interface DemoTeammate {
   role: string;
 }
 
+/** The demo's pace: simulated work per task (ms, from..to) and how often the view and idle teammates look. */
+export const DEMO_PACE = { workMs: [800, 2_500] as [number, number], refreshMs: 250 } as const;
+/** The pace of `codex-team demo --fast`. */
+export const DEMO_FAST_PACE = { workMs: [100, 400] as [number, number], refreshMs: 100 } as const;
+
 export const DEMO_OBJECTIVE = 'Ship a small URL-shortener service: API, storage, tests, review, release';
 
 /**

@@ -1,12 +1,17 @@
 import type { Agent, Task } from '@codex-team/contracts';
 
+/** An agent as the view needs it: a short row (AgentRef) or a whole one. */
+export type ViewAgent = Pick<Agent, 'id' | 'name' | 'role' | 'state'>;
+/** A task as the view needs it: a short row (TaskRow, with when the lead saw it done) or a whole one. */
+export type ViewTask = Pick<Task, 'id' | 'title' | 'status'> & { owner_agent_id?: string | null; completed_at?: string | null };
+
 /** What one frame of the demo's live view shows. */
 export interface ProgressSnapshot {
   objective: string;
   teamId: string;
   elapsedMs: number;
-  agents: readonly Agent[];
-  tasks: readonly Task[];
+  agents: readonly ViewAgent[];
+  tasks: readonly ViewTask[];
 }
 
 const BAR_WIDTH = 30;
@@ -17,7 +22,7 @@ function bar(done: number, total: number): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
 }
 
-function countBy(tasks: readonly Task[], status: Task['status']): number {
+function countBy(tasks: readonly ViewTask[], status: Task['status']): number {
   return tasks.filter((task) => task.status === status).length;
 }
 
@@ -47,7 +52,7 @@ export function agentLines(snapshot: ProgressSnapshot): string[] {
 /** The whole frame, as lines (no trailing newline). */
 export function renderProgress(snapshot: ProgressSnapshot): string[] {
   const recent = snapshot.tasks
-    .filter((task) => task.status === 'done' && task.completed_at !== null)
+    .filter((task) => task.status === 'done' && task.completed_at !== null && task.completed_at !== undefined)
     .sort((a, b) => (a.completed_at ?? '').localeCompare(b.completed_at ?? ''))
     .slice(-RECENT)
     .map((task) => `"${task.title}"`);

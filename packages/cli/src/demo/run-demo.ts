@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TERMINAL_TASK_STATUSES, TeamError, type Task, type ToolOutput } from '@codex-team/contracts';
+import { TERMINAL_TASK_STATUSES, TeamError, isRunSummary, type TaskRow, type ToolOutput } from '@codex-team/contracts';
 import type { OutputSink } from '../cli-io';
 import { TeamClient } from '../mcp/team-client';
 import { DEMO_OBJECTIVE, DEMO_TASKS, type DemoTeammate } from './demo-plan';
@@ -97,12 +97,14 @@ function stopIfInterrupted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new Error('interrupted');
 }
 
-async function allTasks(lead: TeamClient): Promise<Task[]> {
-  const tasks: Task[] = [];
+/** Every task of the team as short rows, page by page (what the lead reads to draw its view). */
+async function allTasks(lead: TeamClient): Promise<TaskRow[]> {
+  const tasks: TaskRow[] = [];
   let after: string | undefined;
   for (;;) {
     const page: ToolOutput<'team_task_list'> = await lead.call('team_task_list', after === undefined ? {} : { after });
-    tasks.push(...page.tasks);
+    // Without `full` or `task_id` every row is a short one.
+    tasks.push(...(page.tasks as TaskRow[]));
     if (page.next_after === null) return tasks;
     after = page.next_after;
   }
@@ -155,12 +157,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const joined = await Promise.all(teammates.map((teammate) => teammate.joined));
 
     const view = new LiveView(options.out, options.interactive);
-    let tasks: Task[] = [];
+    // Short rows carry no completion time: the view orders "recently done" by when the lead saw it.
+    const seenDone = new Map<string, string>();
+    let tasks: TaskRow[] = [];
     for (;;) {
       stopIfInterrupted(options.signal);
       const status = await lead.call('team_status', {});
       tasks = await allTasks(lead);
-      view.draw({ objective: DEMO_OBJECTIVE, teamId: team.team.id, elapsedMs: Date.now() - started, agents: status.agents, tasks });
+      for (const task of tasks) if (task.status === 'done' && !seenDone.has(task.id)) seenDone.set(task.id, new Date().toISOString());
+      const shown = tasks.map((task) => ({ ...task, completed_at: seenDone.get(task.id) ?? null }));
+      view.draw({ objective: DEMO_OBJECTIVE, teamId: team.team.id, elapsedMs: Date.now() - started, agents: status.agents, tasks: shown });
       if (tasks.every((task) => TERMINAL_TASK_STATUSES.includes(task.status))) break;
       const failed = teammates.find((teammate) => teammate.failure !== null);
       if (failed !== undefined) throw new TeamError('INTERNAL', `teammate ${failed.spec.name} failed: ${failed.failure ?? ''}`);
@@ -173,6 +179,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
 
     const messagesToLead = await drainInbox(lead);
     const summary = await lead.call('team_run_summary', {});
+    if (!isRunSummary(summary)) throw new TeamError('INTERNAL', 'team_run_summary answered a log page to a call without log');
     const titleOf = new Map(tasks.map((task) => [task.id, task.title]));
     const artifacts = (await lead.call('team_artifact_list', {})).artifacts.length;
     const tasksDone = tasks.filter((task) => task.status === 'done').length;

@@ -57,7 +57,7 @@ function* childTeammate(info: ThreadInfo, facts: Facts): AgentProgram {
 function* untilChildDone(): Generator<ToolCall, void, ToolResult> {
   for (let polls = 0; polls < 300; polls += 1) {
     const status = TeamStatusOutputSchema.parse((yield mcpCall('team_status')).json);
-    if (status.tasks_by_status.done >= 1) return;
+    if ((status.tasks_by_status.done ?? 0) >= 1) return;
   }
 }
 

@@ -277,8 +277,8 @@ describe.each<Surface>(['v1', 'v2'])('codex-team inside a real Codex %s (scripte
       });
       const keys = (created.json as { keys: Record<string, string> }).keys;
       facts.leadTaskId = keys['mine'];
-      const claim = yield mcpCall('team_task_claim', { task_id: keys['mine'] });
-      const fence = (claim.json as { fence: number }).fence;
+      const claim = yield mcpCall('team_task_next', { task_id: keys['mine'] });
+      const fence = (claim.json as { claim: { fence: number } }).claim.fence;
       const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'wes', role: 'worker' })).json);
       const worker = surface.idOf(yield surface.spawn(spawn.spawn_instruction, 'wes'));
       yield* waitForAll(surface, [worker]);
@@ -355,14 +355,14 @@ describe.each<Surface>(['v1', 'v2'])('codex-team inside a real Codex %s (scripte
       facts.leadId = started.agent.id;
       yield mcpCall('team_task_create', { tasks: [{ title: 'Build it', required_role: 'worker' }] });
       const spawn = TeamSpawnOutputSchema.parse((yield mcpCall('team_spawn', { name: 'wes', role: 'worker' })).json);
-      yield mcpCall('team_mode_set', { mode: 'plan', reason: 'review the design first' });
+      yield mcpCall('team_mode', { mode: 'plan', reason: 'review the design first' });
       const worker = surface.idOf(yield surface.spawn(spawn.spawn_instruction, 'wes'));
       // Wait until the worker reports that plan mode stopped it, then end planning.
       for (let polls = 0; polls < 300; polls += 1) {
         const inbox = InboxOutputSchema.parse((yield mcpCall('team_inbox')).json);
         if (inbox.messages.some((message) => message.body.startsWith('blocked:'))) break;
       }
-      yield mcpCall('team_mode_set', { mode: 'default', reason: 'design approved' });
+      yield mcpCall('team_mode', { mode: 'default', reason: 'design approved' });
       yield* waitForAll(surface, [worker]);
       yield mcpCall('team_finalize', { summary: 'built after planning' });
       yield* letGo(surface, [worker]);

@@ -36,7 +36,8 @@ export interface HookOptions {
   dbPath: string;
   clock: Clock;
   /**
-   * How long the store may wait for a lock; Codex waits for the hook, so it stays short.
+   * How long SQLite may block for a lock in one attempt (the store waits 500 ms in all); Codex waits
+   * for the hook, so it stays short.
    * @default 250
    */
   busyTimeoutMs?: number;
@@ -75,7 +76,7 @@ export async function answerCodexHook(event: HookEventArg, stdin: string, option
       clock: options.clock,
       ids: new RandomIdGenerator(),
       busyTimeoutMs: options.busyTimeoutMs ?? 250,
-      busyRetry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 100 },
+      busyRetry: { deadlineMs: 500, baseDelayMs: 20, maxDelayMs: 100 },
     });
   } catch (error) {
     return allowOpen(log, `store unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SequentialIdGenerator } from '@codex-team/contracts/testing';
+import type { TeamId } from '@codex-team/contracts';
+import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
 import { runBuffered } from '../testing/buffered-io';
@@ -163,7 +164,39 @@ describe('codex-team replay', () => {
     const script = `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.prepare("UPDATE tasks SET title='tampered' WHERE rowid=1").run();d.close();`;
     execFileSync(process.execPath, ['-e', script, tampered], { cwd: join(__dirname, '../../../store') });
     const verified = await run(['replay', '--db', tampered, '--verify']);
-    expect(verified).toMatchObject({ code: 1, out: 'replay DIFFERS from the store in: tasks\n' });
+    expect(verified).toMatchObject({ code: 1, out: 'replay DIFFERS from the store in: tasks\nno checkpoint yet: nothing to replay from but the first event\n' });
+  });
+  it('--verify checks every checkpoint and that replaying the latest one and the later events gives the digest of every event; a changed archived event fails it', async () => {
+    const checkpointed = join(dir, 'checkpointed.db');
+    copyFileSync(db, checkpointed);
+    const store = await openSqliteTeamStore({ path: checkpointed, clock: new FakeClock(), ids: new SequentialIdGenerator() });
+    const teamId = seeded.teamId as TeamId;
+    const decide = (reason: string) =>
+      store.recordDecision(teamId, { actorAgentId: null, action: 'policy.fanout', decision: 'allow', reason, data: { reason } });
+    await store.checkpointTeam(teamId, {});
+    await decide('between');
+    const second = await store.checkpointTeam(teamId, {});
+    await decide('after');
+    const events = (await store.listAuditEvents(teamId)).length;
+    await store.close();
+    const verified = await run(['replay', '--db', checkpointed, '--verify']);
+    expect(verified.code).toBe(0);
+    expect(verified.out.split('\n').slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`^replaying checkpoint 2 \\(seq <= ${second?.checkpoint.upto_seq}\\) and the 2 events after it gives the same state digest as replaying all ${events} events \\([0-9a-f]{12}\\)$`)),
+      '2 of 2 checkpoints verified (state checksum, archive checksum, state)',
+      '',
+    ]);
+    const json = JSON.parse((await run(['replay', '--db', checkpointed, '--verify', '--json'])).out) as { ok: boolean; checkpoints: { from_checkpoint: { digest: string }; full_digest: string } };
+    expect(json.ok).toBe(true);
+    expect(json.checkpoints.from_checkpoint.digest).toBe(json.checkpoints.full_digest);
+
+    // Someone removes the guard and rewrites an archived event: the archive checksum catches it.
+    const script = `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.exec('DROP TRIGGER audit_events_archived_no_update');d.prepare("UPDATE audit_events SET reason='rewritten' WHERE seq=2").run();d.close();`;
+    execFileSync(process.execPath, ['-e', script, checkpointed], { cwd: join(__dirname, '../../../store') });
+    const failed = await run(['replay', '--db', checkpointed, '--verify']);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('checkpoint 1 (seq <= ');
+    expect(failed.out).toMatch(/checkpoint 1 \(seq <= \d+\) FAILS: archived events changed/);
   });
 });
 
@@ -299,6 +332,7 @@ describe('a team of a tree', () => {
     expect(html).toContain('<h2>Team tree</h2>');
     expect(html).toContain(`${ids.grandchild} tree.1.1`);
   });
+
 });
 
 describe('layoutDag', () => {

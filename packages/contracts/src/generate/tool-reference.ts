@@ -14,6 +14,8 @@ interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
   description?: string;
+  /** A docs-only note (zod `.meta({ docs })`), never advertised to the model. */
+  docs?: string;
   items?: JsonSchemaNode;
   anyOf?: JsonSchemaNode[];
   enum?: unknown[];
@@ -50,7 +52,7 @@ function fieldTable(schema: Record<string, unknown>, extraNotes: Readonly<Record
   if (props.length === 0) return '_none_\n';
   const required = new Set(node.required ?? []);
   const rows = props.map(([field, prop]) => {
-    const notes = [prop.description ?? extraNotes[field] ?? '', prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : '']
+    const notes = [prop.description ?? '', prop.docs ?? extraNotes[field] ?? '', prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : '']
       .filter(Boolean)
       .join('; ');
     return `| \`${field}\` | ${typeText(prop)} | ${required.has(field) ? 'yes' : 'no'} | ${notes.replace(/\|/g, '\\|')} |`;
@@ -67,7 +69,9 @@ export function renderToolReference(): string {
     '',
     'Identity comes from the session (team_start, team_join or team_resume bind it), never from arguments.',
     'Every tool answers bad input with `isError` and a stable error code; any tool may also answer',
-    '`BUSY` (store locked past the retry budget, nothing changed) or `INTERNAL`.',
+    '`BUSY` (store locked by other writers for the whole ~20 s deadline), `STORAGE_FULL` (the disk',
+    'holding the store is full), `STORE_MOVED` (the store file was deleted or replaced under this',
+    'server: restart the session) or `INTERNAL`; the first three change nothing.',
     '',
   ];
   for (const name of TOOL_NAMES) {
@@ -76,6 +80,8 @@ export function renderToolReference(): string {
       `## \`${name}\``,
       '',
       contract.description,
+      '',
+      `**Answer:** ${contract.answer}`,
       '',
       `**Who may call:** ${AUDIENCE_TEXT[contract.audience]}.`,
       '',

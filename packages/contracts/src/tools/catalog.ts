@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import * as artifact from './artifact-tools';
+import * as brief from './brief';
+import * as checkpoint from './checkpoint-tools';
 import * as hierarchy from './hierarchy-tools';
 import * as message from './message-tools';
 import * as mode from './mode-tools';
@@ -21,8 +23,13 @@ export type ToolAudience = 'unbound' | 'lead' | 'member' | 'holder';
 
 export interface ToolContract<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
-  /** One or two sentences the model reads on every turn: keep them short. */
+  /**
+   * What the model reads on every turn of every agent (Codex sends it with the input schema): a
+   * few words. The skill and docs/tools.md carry the rest.
+   */
   description: string;
+  /** Docs only (docs/tools.md): what the answer holds, and how to get what it leaves out. */
+  answer: string;
   audience: ToolAudience;
   input: I;
   output: O;
@@ -48,7 +55,9 @@ function tool<I extends z.ZodType, O extends z.ZodType>(c: ToolContract<I, O>): 
 export const TOOL_CONTRACTS = {
   team_start: tool({
     name: 'team_start',
-    description: 'Start a team and become its lead. Returns a resume ticket.',
+    description: "Start a team; you lead it.",
+    answer:
+      "The team and you (short rows) and your resume ticket, once: keep it for team_resume.",
     audience: 'unbound',
     input: team.TeamStartInputSchema,
     output: team.TeamStartOutputSchema,
@@ -56,8 +65,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_status: tool({
     name: 'team_status',
-    description:
-      'Any agent. Your team, agents, task counts, unread messages, ready-to-finalize; for the lead, whom to spawn.',
+    description: "Team overview; lead: spawn hints.",
+    answer:
+      "Short rows of the team, of you and of every agent that is not retired; task counts by status; threads in use; your unread count; whether the team is ready to finalize; for the lead, the staffing hints (roles to spawn, cap, budget state, idle agents and the conclusion; the reasoning is audited as `policy.fanout` and shows in team_run_summary).",
     audience: 'member',
     input: team.TeamStatusInputSchema,
     output: team.TeamStatusOutputSchema,
@@ -65,7 +75,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_finalize: tool({
     name: 'team_finalize',
-    description: 'Lead only. Close the team; refuses while tasks are unfinished unless force.',
+    description: "Lead: close the team.",
+    answer:
+      "The team's short row and the ids of the tasks a forced finalize cancelled.",
     audience: 'lead',
     input: team.TeamFinalizeInputSchema,
     output: team.TeamFinalizeOutputSchema,
@@ -73,7 +85,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_resume: tool({
     name: 'team_resume',
-    description: 'Re-bind this session to your agent with the resume ticket after a restart.',
+    description: "Re-bind with your resume ticket; answers the next one.",
+    answer:
+      "The team and you (short rows), your next resume ticket (the one used stops working: keep the new one) and your brief, as team_brief gives it.",
     audience: 'unbound',
     input: team.TeamResumeInputSchema,
     output: team.TeamResumeOutputSchema,
@@ -82,16 +96,20 @@ export const TOOL_CONTRACTS = {
   }),
   team_spawn: tool({
     name: 'team_spawn',
-    description:
-      'Lead only. Register a teammate; pass the returned spawn_instruction to spawn_agent.',
+    description: "Lead: add or restart a teammate.",
+    answer:
+      "The teammate's short row, the ticket its thread binds with (a join ticket; with `restart` a new resume ticket), the instruction to paste into spawn_agent, and the spawn_agent call to make under multi-agent v1 and v2.",
     audience: 'lead',
     input: team.TeamSpawnInputSchema,
     output: team.TeamSpawnOutputSchema,
+    // NOT_FOUND: restart names no agent of the team (or `team` one outside your tree).
     errors: [...WRITE, ...IN_TREE, 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_join: tool({
     name: 'team_join',
-    description: 'Teammates: bind this session to your agent with the join ticket (once).',
+    description: "Bind with your join ticket.",
+    answer:
+      "The team (short row) and its objective, you (short row), and your resume ticket, once.",
     audience: 'unbound',
     input: team.TeamJoinInputSchema,
     output: team.TeamJoinOutputSchema,
@@ -99,7 +117,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_create: tool({
     name: 'team_task_create',
-    description: 'Any agent. Add tasks (a DAG in one call: depends_on takes ids or keys of this call; risk low/medium/high).',
+    description: "Add tasks; depends_on: ids or keys.",
+    answer:
+      "The new ids in the order given and the key -> id map; no rows (team_task_list has them).",
     audience: 'member',
     input: task.TaskCreateInputSchema,
     output: task.TaskCreateOutputSchema,
@@ -107,33 +127,30 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_list: tool({
     name: 'team_task_list',
-    description: 'Any agent. List tasks of your team, filtered by status or owner, paged by id.',
+    description: "Tasks as short rows.",
+    answer:
+      "Short rows (id, title, status and, when set, priority, risk, required_role, owner_agent_id, fence while claimed, depends_on, delegated_to), 100 a page by default, and next_after for the next page. `full: true` gives whole rows (20 a page by default) with description, progress and result cut at 1,000 characters, each cut ending with the call that reads it whole; `task_id` gives that one task whole, nothing cut.",
     audience: 'member',
     input: task.TaskListInputSchema,
     output: task.TaskListOutputSchema,
+    // NOT_FOUND: task_id names no task of the team (or `team` one outside your tree).
     errors: [...BOUND, ...IN_TREE],
   }),
   team_task_next: tool({
     name: 'team_task_next',
-    description:
-      'Any agent. Claim the best ready task for your role (role-free tasks: not reviewers, planners, researchers). Returns fence and lease.',
+    description: "Claim your next ready task, or task_id.",
+    answer:
+      "The claim: the work order (id, title, whole description, priority, required role, dependencies, attempts, an earlier holder's progress), its fence and lease expiry; or no claim and why. With task_id, that task or an error saying why not (NOT_FOUND, CONFLICT for a task not ready or not yours to take, DENIED by your permissions).",
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,
-    errors: [...WRITE, 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
-  }),
-  team_task_claim: tool({
-    name: 'team_task_claim',
-    description: 'Any agent. Claim one ready task by id, as team_task_next allows. Returns its fence and lease.',
-    audience: 'member',
-    input: task.TaskClaimInputSchema,
-    output: task.TaskClaimOutputSchema,
     errors: [...WRITE, 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED', 'HOOK_BLOCKED'],
   }),
   team_task_update: tool({
     name: 'team_task_update',
-    description:
-      'Any agent. Holder: report progress with your fence (renews the lease). Lead, planner (creator): edit or cancel a task not in progress. Reviewer: review (approve/reject) a task another holds. Lead: set risk (low/medium/high).',
+    description: "Holder: progress. Lead: edit, cancel, risk. Others: review.",
+    answer:
+      "The task's short row and, for progress, the new lease expiry.",
     audience: 'member',
     input: task.TaskUpdateInputSchema,
     output: task.TaskUpdateOutputSchema,
@@ -142,8 +159,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_complete: tool({
     name: 'team_task_complete',
-    description:
-      'Any agent, as holder: finish your task as done or failed, with evidence. Unblocks dependants. Medium/high risk may need evidence, test artifacts or reviews (HOOK_BLOCKED says which).',
+    description: "Holder: finish, with evidence.",
+    answer:
+      "The task's short row and the ids of the tasks it unblocked.",
     audience: 'holder',
     input: task.TaskCompleteInputSchema,
     output: task.TaskCompleteOutputSchema,
@@ -151,7 +169,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_task_release: tool({
     name: 'team_task_release',
-    description: 'Any agent, as holder: give your task back to the ready pool, with a reason.',
+    description: "Holder: give a task back.",
+    answer:
+      "The task's short row.",
     audience: 'holder',
     input: task.TaskReleaseInputSchema,
     output: task.TaskReleaseOutputSchema,
@@ -159,7 +179,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_send: tool({
     name: 'team_send',
-    description: 'Any agent. Message one agent of your team, or "*" for all. Reference artifacts, do not paste them.',
+    description: "Message an agent or \"*\".",
+    answer:
+      "The message's id, and whether it was a retry of an earlier send with the same idempotency_key.",
     audience: 'member',
     input: message.SendInputSchema,
     output: message.SendOutputSchema,
@@ -168,7 +190,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_inbox: tool({
     name: 'team_inbox',
-    description: 'Any agent. Ack handled message ids, then get your unread messages, oldest first.',
+    description: "Ack, then read unread messages.",
+    answer:
+      "Your unread messages whole, oldest first (50 a page by default; `remaining` counts the rest), as short rows: no sender means codex-team itself, `broadcast` one sent to all; and how many ids were acked.",
     audience: 'member',
     input: message.InboxInputSchema,
     output: message.InboxOutputSchema,
@@ -176,7 +200,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_artifact_publish: tool({
     name: 'team_artifact_publish',
-    description: 'Any agent. Publish text as a new version of a named artifact (sha256, size checked).',
+    description: "Publish an artifact.",
+    answer:
+      "The new version's short row (id, name, version, media type, size, task, plan, tests).",
     audience: 'member',
     input: artifact.ArtifactPublishInputSchema,
     output: artifact.ArtifactPublishOutputSchema,
@@ -184,7 +210,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_artifact_read: tool({
     name: 'team_artifact_read',
-    description: 'Any agent. Read an artifact by id, or by name (latest or a given version).',
+    description: "Read an artifact.",
+    answer:
+      "The version's whole header (sha256 included) and up to 16,000 characters of content from `offset`, with next_offset to read on (null at the end).",
     audience: 'member',
     input: artifact.ArtifactReadInputSchema,
     output: artifact.ArtifactReadOutputSchema,
@@ -192,63 +220,51 @@ export const TOOL_CONTRACTS = {
   }),
   team_artifact_list: tool({
     name: 'team_artifact_list',
-    description: 'Any agent. Latest version of every artifact of your team, or all versions of one name.',
+    description: "List artifacts.",
+    answer:
+      "Short rows (id, name, version, media type, size, task, plan, tests); team_artifact_read has the whole header and the content.",
     audience: 'member',
     input: artifact.ArtifactListInputSchema,
     output: artifact.ArtifactListOutputSchema,
     errors: [...BOUND, ...IN_TREE],
   }),
-  team_policy_get: tool({
-    name: 'team_policy_get',
-    description: "Any agent. Your team's policy profile (limits, budget, guardrails) and the profiles available.",
+  team_policy: tool({
+    name: 'team_policy',
+    description: "Policy profile; lead may switch it.",
+    answer:
+      "The whole profile, where it comes from and the lease of claims made now; when reading, every profile available with its description; after a switch (lead only), the profile before and each field the switch changed.",
     audience: 'member',
-    input: policy.TeamPolicyGetInputSchema,
-    output: policy.TeamPolicyGetOutputSchema,
-    errors: [...BOUND, 'NOT_FOUND'],
-  }),
-  team_policy_set_profile: tool({
-    name: 'team_policy_set_profile',
-    description: 'Lead only. Switch the team to another policy profile; applies to the next decision.',
-    audience: 'lead',
-    input: policy.TeamPolicySetProfileInputSchema,
-    output: policy.TeamPolicySetProfileOutputSchema,
+    input: policy.TeamPolicyInputSchema,
+    output: policy.TeamPolicyOutputSchema,
     errors: [...WRITE, 'NOT_FOUND'],
+    leadOnly: ['set'],
   }),
   team_run_summary: tool({
     name: 'team_run_summary',
-    description: 'Any agent. Tasks by state, work per agent and role, usage vs budget, durations, critical path, decisions.',
+    description: "Run report; lead: log pages the audit trail.",
+    answer:
+      "Tasks by status, work per agent and per role, usage against the budget, task durations, the critical path and every policy decision in order. With `log` (lead only): a page of audit events (200 by default, secrets masked) or of every call's authorization decision, and next_after_seq to read on.",
     audience: 'member',
     input: observe.RunSummaryInputSchema,
-    output: observe.RunSummaryOutputSchema,
+    output: observe.RunSummaryAnswerSchema,
     errors: [...BOUND, 'NOT_FOUND'],
+    leadOnly: ['audit', 'decisions'],
   }),
-  team_replay: tool({
-    name: 'team_replay',
-    description: "Lead only. The team's audit events in order (secrets masked), or with log \"decisions\" every call's authorization, paged by seq.",
+  team_mode: tool({
+    name: 'team_mode',
+    description: "Lead: read or set the mode.",
+    answer:
+      "The mode as it applies now (who set it, why, until when) and what it refuses; when reading, every transition with whether it is allowed and why; after a change, the mode before and the tasks in flight when it changed.",
     audience: 'lead',
-    input: observe.ReplayInputSchema,
-    output: observe.ReplayOutputSchema,
-    errors: BOUND,
-  }),
-  team_mode_get: tool({
-    name: 'team_mode_get',
-    description: "Lead only. The team's mode (default, delegate, plan), what it refuses, and where it may go next.",
-    audience: 'lead',
-    input: mode.TeamModeGetInputSchema,
-    output: mode.TeamModeGetOutputSchema,
-    errors: BOUND,
-  }),
-  team_mode_set: tool({
-    name: 'team_mode_set',
-    description: 'Lead only. Set the mode: plan (plan only), delegate (you coordinate only) or default; ttl_ms makes it temporary.',
-    audience: 'lead',
-    input: mode.TeamModeSetInputSchema,
-    output: mode.TeamModeSetOutputSchema,
+    input: mode.TeamModeInputSchema,
+    output: mode.TeamModeOutputSchema,
     errors: [...WRITE, 'CONFLICT', 'DENIED', 'HOOK_BLOCKED'],
   }),
   team_plan: tool({
     name: 'team_plan',
-    description: 'Any agent, some actions lead only. Submit your plan artifact for approval; the lead approves or rejects it with a reason.',
+    description: "Submit, approve or reject a plan.",
+    answer:
+      "The plan review as it stands.",
     audience: 'member',
     input: mode.TeamPlanInputSchema,
     output: mode.TeamPlanOutputSchema,
@@ -257,7 +273,9 @@ export const TOOL_CONTRACTS = {
   }),
   team_heartbeat: tool({
     name: 'team_heartbeat',
-    description: 'Any agent. Say you are alive; renews the leases of the claims you list.',
+    description: "Alive; renews the listed claims.",
+    answer:
+      "When you were last seen, and the renewed leases.",
     audience: 'member',
     input: recovery.HeartbeatInputSchema,
     output: recovery.HeartbeatOutputSchema,
@@ -265,16 +283,39 @@ export const TOOL_CONTRACTS = {
   }),
   team_recover: tool({
     name: 'team_recover',
-    description: 'Lead only. Take back expired claims and free lost teammates\' slots now.',
+    description: "Lead: recover expired claims now.",
+    answer:
+      "What the sweep did, and whether your inbox got a notice of it.",
     audience: 'lead',
     input: recovery.RecoverInputSchema,
     output: recovery.RecoverOutputSchema,
     errors: [...WRITE, 'DENIED'],
   }),
+  team_checkpoint: tool({
+    name: 'team_checkpoint',
+    description: "Lead: checkpoint the team.",
+    answer:
+      "The checkpoint: its number and format, the last event it covers, the state digest, the sealed archive segment (first and last seq, events, chained sha256) and the id of its compact view (artifact team-checkpoint: open work with owners and fences, done work one line each with artifact ids, recent decisions, unread counts). `created` is false when nothing happened since the latest one, which is answered instead.",
+    audience: 'lead',
+    input: checkpoint.TeamCheckpointInputSchema,
+    output: checkpoint.TeamCheckpointOutputSchema,
+    errors: [...WRITE, 'NOT_FOUND'],
+  }),
+  team_brief: tool({
+    name: 'team_brief',
+    description: "Your brief after a context reset.",
+    answer:
+      "You and the team (short rows), the objective, your claims with fences and lease expiries, your unread count with the oldest few quoted (never acked), task counts, the team in a few lines, what to read next as calls, and the last audit seq it covers.",
+    audience: 'member',
+    input: brief.TeamBriefInputSchema,
+    output: brief.TeamBriefOutputSchema,
+    errors: BOUND,
+  }),
   team_child: tool({
     name: 'team_child',
-    description:
-      'Lead only. start: a child team takes over your ready tasks; done when it finalizes. lead: self (default; then pass team to other tools to act in it) or ticket (lead_ticket for a new agent). tokens: its budget (default half yours left). team: parent, or takeover\'s child. takeover: lead a child whose lead is lost.',
+    description: "Lead: start a child team on ready tasks, or take over a lost one.",
+    answer:
+      "The child team and its lead (short rows), the parent tasks delegated to it and the child's own task ids; with `lead: \"ticket\"`, the lead ticket, the instruction to paste into spawn_agent and the spawn_agent call to make. With `lead: \"self\"` (the default) you play its lead: pass `team` to the team-scoped tools to act in it.",
     audience: 'lead',
     input: hierarchy.TeamChildInputSchema,
     output: hierarchy.TeamChildOutputSchema,

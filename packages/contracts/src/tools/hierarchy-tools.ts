@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AgentSchema, TaskIdSchema, TeamSchema } from '../entities';
+import { TaskIdSchema } from '../entities';
+import { AgentRefSchema, TeamRefSchema } from './compact-rows';
 
 /**
  * The `team` argument of the tools that may act in another team of the caller's tree: a team id,
@@ -22,18 +23,18 @@ export const TeamChildInputSchema = z.strictObject({
   team: TeamArgSchema.optional(),
 });
 export const TeamChildOutputSchema = z.strictObject({
-  /** The child team. */
-  team: TeamSchema,
-  /** Its lead: played by you (principal_agent_id), or invited until someone joins with lead_ticket. */
-  lead: AgentSchema,
+  /** The child team (short row). */
+  team: TeamRefSchema,
+  /** Its lead (short row): played by you (principal_agent_id), or invited until someone joins with lead_ticket. */
+  lead: AgentRefSchema,
   /** The parent's tasks the child holds until it finishes. */
   delegated_task_ids: z.array(TaskIdSchema),
   /** The child's own tasks, one from each delegated task's brief (start only; empty on takeover). */
   task_ids: z.array(TaskIdSchema),
   /** lead "ticket" only: the one-use ticket that makes its holder the child's lead (team_join). */
-  lead_ticket: z.string().nullable(),
+  lead_ticket: z.string().optional(),
   /** lead "ticket" only: paste into spawn_agent; it tells the new lead to join and run the child. */
-  spawn_instruction: z.string().nullable(),
+  spawn_instruction: z.string().optional(),
   /** lead "ticket" only: how to call spawn_agent with it under each of Codex's multi-agent surfaces. */
-  spawn_with: z.string().nullable(),
+  spawn_with: z.string().optional(),
 });

@@ -20,31 +20,42 @@ export const ModeGateSchema = z.strictObject({
   reason: z.string(),
 });
 
-export const TeamModeGetInputSchema = z.strictObject({});
-export const TeamModeGetOutputSchema = z.strictObject({
+/**
+ * team_mode: without `mode`, the mode as it applies now, what it refuses and where the lead may
+ * take it; with `mode` (and `reason`), a change, answered with the mode before and the tasks in
+ * flight at that moment. One tool for both: each tool's schema costs bytes on every model turn.
+ */
+export const TeamModeInputSchema = z
+  .strictObject({
+    mode: TeamModeSchema.optional().meta({ docs: 'Set this mode; leave it out to read the mode' }),
+    /** Why; teammates see it when the mode refuses them. */
+    reason: z.string().min(1).max(LIMITS.reasonMaxChars).optional().meta({ docs: 'Required with mode: why; teammates see it when refused' }),
+    ttl_ms: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(MODE_TTL_MAX_MS)
+      .optional()
+      .meta({ docs: 'Temporary: the team returns to its last lasting mode after this long' }),
+  })
+  .refine((input) => input.mode !== undefined || (input.reason === undefined && input.ttl_ms === undefined), {
+    path: ['mode'],
+    message: 'reason and ttl_ms go with mode (a change); leave all three out to read the mode',
+  })
+  .refine((input) => input.mode === undefined || input.reason !== undefined, {
+    path: ['reason'],
+    message: 'a change of mode needs a reason',
+  });
+export const TeamModeOutputSchema = z.strictObject({
   mode: TeamModeStateSchema,
-  /** What the current mode refuses (empty in default mode). */
+  /** What the mode refuses now (empty in default mode). */
   gates: z.array(ModeGateSchema),
-  /** Where the lead may take the team from here, and why not where it may not. */
-  transitions: z.array(ModeTransitionSchema),
-});
-
-export const TeamModeSetInputSchema = z.strictObject({
-  mode: TeamModeSchema,
-  reason: z.string().min(1).max(LIMITS.reasonMaxChars).describe('Why; teammates see it when refused'),
-  ttl_ms: z
-    .number()
-    .int()
-    .min(1_000)
-    .max(MODE_TTL_MAX_MS)
-    .optional()
-    .describe('Temporary: return to the last lasting mode after this long'),
-});
-export const TeamModeSetOutputSchema = z.strictObject({
-  mode: TeamModeStateSchema,
-  previous: TeamModeStateSchema,
-  /** Tasks held when the mode changed: in plan mode their holders may report or release, not complete. */
-  in_flight_task_ids: z.array(TaskIdSchema),
+  /** A read: where the lead may take the team from here, and why not where it may not. */
+  transitions: z.array(ModeTransitionSchema).optional(),
+  /** A change: the mode before it. */
+  previous: TeamModeStateSchema.optional(),
+  /** A change: tasks held when the mode changed (in plan mode their holders may report or release, not complete). */
+  in_flight_task_ids: z.array(TaskIdSchema).optional(),
 });
 
 export const PlanReviewStatusSchema = z.enum(['pending', 'approved', 'rejected']);
@@ -64,9 +75,12 @@ export type PlanReview = z.infer<typeof PlanReviewSchema>;
 
 export const TeamPlanInputSchema = z
   .strictObject({
-    action: z.enum(['submit', 'approve', 'reject']).describe('submit: ask the lead to approve your plan artifact'),
-    artifact_id: ArtifactIdSchema.describe('An artifact published with plan: true'),
-    reason: z.string().min(1).max(LIMITS.reasonMaxChars).optional().describe('Required to approve or reject'),
+    /** submit: ask the lead to approve your plan artifact; approve and reject are the lead's. */
+    action: z.enum(['submit', 'approve', 'reject']),
+    /** An artifact published with plan: true. */
+    artifact_id: ArtifactIdSchema,
+    /** Required to approve or reject. */
+    reason: z.string().min(1).max(LIMITS.reasonMaxChars).optional(),
   })
   .refine((input) => input.action === 'submit' || input.reason !== undefined, {
     path: ['reason'],

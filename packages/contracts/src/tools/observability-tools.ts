@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { AgentIdSchema, AgentStateSchema, AuditEventSchema, DecisionSchema, RoleSchema, TaskStatusSchema, TeamSchema } from '../entities';
 import { AuthzDecisionSchema } from '../permissions';
+import { programOnly } from './compact-rows';
 import { BudgetStateSchema, ReadyToFinalizeSchema } from './policy-tools';
 
 const count = z.number().int().min(0);
 
-export const RunSummaryInputSchema = z.strictObject({});
 
 /** Work, usage and busy time of one agent. */
 export const AgentWorkSchema = z.strictObject({
@@ -56,14 +56,24 @@ export const RunSummaryOutputSchema = z.strictObject({
   ),
 });
 
-export const ReplayInputSchema = z.strictObject({
-  after_seq: z.number().int().min(0).optional().describe('Events after this seq (paging)'),
-  limit: z.number().int().min(1).max(1_000).optional().describe('Default 200'),
-  log: z
-    .enum(['audit', 'decisions'])
-    .optional()
-    .describe('"decisions": the authorization decision of every call (allowed or refused) instead of the audit events'),
-});
+/**
+ * team_run_summary: without `log`, the run summary (any agent); with `log` (the lead's), a page of
+ * the audit trail ("audit", secrets masked) or of every call's authorization ("decisions"). One
+ * tool for both: every tool's schema costs bytes on every model turn.
+ */
+export const RunSummaryInputSchema = z
+  .strictObject({
+    log: z.enum(['audit', 'decisions']).optional().meta({ docs: 'Lead only: a page of the audit events, or of every call\'s authorization decision, instead of the summary' }),
+    after_seq: z.number().int().min(0).optional().meta({ docs: 'With log: entries after this seq (the previous page\'s next_after_seq)' }),
+    limit: programOnly(z.number().int().min(1).max(1_000).optional(), 'with log: entries a page, 200 by default'),
+  })
+  .refine((input) => input.log !== undefined || (input.after_seq === undefined && input.limit === undefined), {
+    path: ['log'],
+    message: 'after_seq and limit page a log: give log too',
+  });
+export type RunSummary = z.infer<typeof RunSummaryOutputSchema>;
+
+/** A page of a log (team_run_summary with `log`). */
 export const ReplayOutputSchema = z.strictObject({
   /** Empty when `log` is "decisions". */
   events: z.array(AuditEventSchema),
@@ -71,3 +81,16 @@ export const ReplayOutputSchema = z.strictObject({
   decisions: z.array(AuthzDecisionSchema).optional(),
   next_after_seq: z.number().int().nullable(),
 });
+
+/**
+ * The answer: the run summary's fields, or with `log` only `log`, a page of it. One object schema,
+ * as MCP wants an object for a tool's output.
+ */
+export const RunSummaryAnswerSchema = RunSummaryOutputSchema.partial().extend({
+  log: ReplayOutputSchema.optional(),
+});
+
+/** Whether a team_run_summary answer is the summary (asked without `log`) rather than a log page. */
+export function isRunSummary(answer: z.infer<typeof RunSummaryAnswerSchema>): answer is RunSummary {
+  return answer.critical_path !== undefined;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentIdSchema, RoleSchema, TeamSchema } from '../entities';
+import { AgentIdSchema, RoleSchema } from '../entities';
 import { ProfileNameSchema, ProfileSchema } from '../profile';
 
 /** Where a profile was loaded from: the shipped `profiles/` directory or the user's own. */
@@ -38,30 +38,60 @@ export const StaffingHintsSchema = z.strictObject({
   idle_agent_ids: z.array(AgentIdSchema),
   reasons: z.array(z.string()),
 });
+export type StaffingHints = z.infer<typeof StaffingHintsSchema>;
 
 /**
- * A profile as team_policy_get shows it: its hooks as configured, without their schema (about 9 kB
+ * The staffing hints as team_status answers them: whom to spawn now and the one-line conclusion.
+ * The reasoning behind it is logged and audited (`policy.fanout`) and shows in team_run_summary.
+ */
+export const StatusHintsSchema = z.strictObject({
+  spawn: z.array(z.strictObject({ role: RoleSchema, count: z.number().int().min(1) })),
+  target_agents: z.number().int(),
+  cap: z.number().int(),
+  budget: BudgetStateSchema.shape.state,
+  /** Teammates the idle sweep marked idle; absent when none is. */
+  idle_agent_ids: z.array(AgentIdSchema).optional(),
+  reason: z.string(),
+});
+export type StatusHints = z.infer<typeof StatusHintsSchema>;
+
+/** The answer's hints from the full ones: the spawn list, the numbers and the last reason. */
+export function statusHints(hints: StaffingHints): StatusHints {
+  return {
+    spawn: hints.spawn.map(({ role, count }) => ({ role, count })),
+    target_agents: hints.target_agents,
+    cap: hints.cap,
+    budget: hints.budget.state,
+    ...(hints.idle_agent_ids.length === 0 ? {} : { idle_agent_ids: hints.idle_agent_ids }),
+    reason: hints.reasons[hints.reasons.length - 1] ?? '',
+  };
+}
+
+/**
+ * team_policy: without `profile`, the team's profile in full, the lease of claims made now and
+ * every profile available; with `profile` (the lead's), a switch, answered with the new profile,
+ * the one before and what the switch changes. One tool for both (schema bytes ride every turn).
+ */
+export const TeamPolicyInputSchema = z.strictObject({
+  profile: ProfileNameSchema.optional().meta({ docs: 'Lead only: switch to this profile (one of `available`); leave it out to read' }),
+});
+/**
+ * A profile as team_policy shows it: its hooks as configured, without their schema (about 9 kB
  * of JSON Schema, one per event, in every tools/list answer); the profile file's reader checks them.
  */
 const ProfileViewSchema = ProfileSchema.safeExtend({
   hooks: z.record(z.string(), z.array(z.unknown())).optional().describe('Lifecycle hooks by event (docs/hooks.md)'),
 });
 
-export const TeamPolicyGetInputSchema = z.strictObject({});
-export const TeamPolicyGetOutputSchema = z.strictObject({
+export const TeamPolicyOutputSchema = z.strictObject({
   profile: ProfileViewSchema,
   origin: ProfileOriginSchema,
   /** The lease of claims made now: the profile's lease.length_ms unless the server overrides it. */
   lease_ms: z.number().int(),
-  available: z.array(z.strictObject({ name: z.string(), description: z.string(), origin: ProfileOriginSchema })),
-});
-
-export const TeamPolicySetProfileInputSchema = z.strictObject({
-  profile: ProfileNameSchema.describe('Name of a profile listed by team_policy_get'),
-});
-export const TeamPolicySetProfileOutputSchema = z.strictObject({
-  team: TeamSchema,
-  previous_profile: z.string(),
-  /** What the switch changes, field by field ("lease.length_ms 60000 -> 30000"). */
-  changes: z.array(z.string()),
+  /** A read: every profile available. */
+  available: z.array(z.strictObject({ name: z.string(), description: z.string(), origin: ProfileOriginSchema })).optional(),
+  /** A switch: the profile before. */
+  previous_profile: z.string().optional(),
+  /** A switch: what it changes, field by field ("lease.length_ms 60000 -> 30000"). */
+  changes: z.array(z.string()).optional(),
 });

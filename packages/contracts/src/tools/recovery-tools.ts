@@ -8,8 +8,7 @@ export const HeartbeatInputSchema = z.strictObject({
   tasks: z
     .array(z.strictObject({ task_id: TaskIdSchema, fence: z.number().int().min(0) }))
     .max(HEARTBEAT_TASKS_MAX)
-    .default([])
-    .describe('Your claims to renew'),
+    .default([]),
 });
 export const HeartbeatOutputSchema = z.strictObject({
   last_seen_at: z.string().nullable(),
@@ -23,9 +22,10 @@ export const RecoveryActionSchema = z.strictObject({
    * agent.lost: a silent teammate's slot freed (it may come back). agent.retire: a silent teammate
    * retired (idle.retire_idle_agents). team.finalize: a team idle as a whole finalized. mode.expire:
    * a temporary mode's lapse recorded. team.lead_lost: a child team's lost lead reported to its
-   * parent's lead (the child team is left as it is).
+   * parent's lead (the child team is left as it is). team.checkpoint: a checkpoint due
+   * (checkpoint.every_events).
    */
-  action: z.enum(['task.recover', 'agent.lost', 'agent.retire', 'team.finalize', 'mode.expire', 'team.lead_lost']),
+  action: z.enum(['task.recover', 'agent.lost', 'agent.retire', 'team.finalize', 'mode.expire', 'team.lead_lost', 'team.checkpoint']),
   subject_id: z.string(),
   /** The task's status or the agent's state afterwards. */
   outcome: z.string(),

@@ -11,7 +11,11 @@ import {
 } from '../entities';
 import { LIMITS } from '../limits';
 import { UsageSampleSchema } from '../profile';
+import { ClaimedTaskSchema, TaskRowSchema, programOnly } from './compact-rows';
 import { TeamArgSchema } from './hierarchy-tools';
+
+// Input descriptions ride on every model turn of every agent (Codex sends input schemas only):
+// a field gets one when its name and the tool's description do not say enough.
 
 /** A batch-local handle so one call can create a whole DAG. */
 export const TaskKeySchema = z
@@ -21,18 +25,17 @@ export const TaskKeySchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore or dash');
 
 export const NewTaskSchema = z.strictObject({
-  key: TaskKeySchema.optional().describe('Handle other tasks of this call may depend on'),
+  key: TaskKeySchema.optional().meta({ docs: 'A name other tasks of this call may depend on' }),
   title: z.string().min(1).max(LIMITS.titleMaxChars),
   description: z.string().max(LIMITS.descriptionMaxChars).default(''),
-  required_role: RoleSchema.optional().describe('Only agents of this role may claim it'),
+  required_role: RoleSchema.optional(),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).default(0),
   // Schema bytes are paid on every model turn: the tier's meaning is in docs/tools.md, not here.
   risk: RiskTierSchema.optional(),
   depends_on: z
     .array(z.string().min(1).max(64))
     .max(LIMITS.dependenciesPerTaskMax)
-    .default([])
-    .describe('Task ids of this team, or keys of tasks in this call'),
+    .default([]),
 });
 export type NewTask = z.infer<typeof NewTaskSchema>;
 
@@ -41,55 +44,61 @@ export const TaskCreateInputSchema = z.strictObject({
   team: TeamArgSchema.optional(),
 });
 export const TaskCreateOutputSchema = z.strictObject({
-  tasks: z.array(TaskSchema),
+  /** The new tasks' ids, in the order given (team_task_list has their rows). */
+  ids: z.array(TaskIdSchema),
   /** key -> id for the tasks that had a key. */
   keys: z.record(z.string(), TaskIdSchema),
 });
 
 export const TaskListInputSchema = z.strictObject({
   status: z.array(TaskStatusSchema).max(6).optional(),
+  /** Tasks that require this role. */
+  role: RoleSchema.optional(),
   owner_agent_id: AgentIdSchema.optional(),
-  /** Return tasks with an id greater than this (ids of one team sort by creation). */
+  ready: z.boolean().optional().meta({ docs: 'Only ready tasks that name your role or no role' }),
+  /** Tasks created after this one (the previous page's next_after). */
   after: TaskIdSchema.optional(),
-  limit: z.number().int().min(1).max(LIMITS.listPageMax).optional(),
+  limit: programOnly(z.number().int().min(1).max(LIMITS.listPageMax).optional(), 'rows a page: 100, or 20 with full'),
+  full: z.boolean().optional().meta({ docs: 'Whole rows (20 a page by default), long texts cut with where to read them' }),
+  task_id: TaskIdSchema.optional().meta({ docs: 'That one task, whole, nothing cut' }),
   team: TeamArgSchema.optional(),
 });
 export const TaskListOutputSchema = z.strictObject({
-  tasks: z.array(TaskSchema),
+  /** Short rows (TaskRow); whole rows with `full`, long texts cut with where to read them whole. */
+  tasks: z.array(z.union([TaskRowSchema, TaskSchema])),
+  /** Pass as `after` for the next page; null on the last page. */
   next_after: TaskIdSchema.nullable(),
 });
 
-/** A successful claim: the task plus what later writes must present. */
+/** A successful claim: the work order plus what later writes must present. */
 export const ClaimSchema = z.strictObject({
-  task: TaskSchema,
+  task: ClaimedTaskSchema,
   fence: z.number().int(),
   lease_expires_at: z.string(),
 });
 
-export const TaskNextInputSchema = z.strictObject({});
+/**
+ * team_task_next: the best ready task for the caller, or with `task_id` that task. One tool for
+ * both kinds of claim (same permissions, gates and answer): a tool's schema costs every turn.
+ */
+export const TaskNextInputSchema = z.strictObject({
+  task_id: TaskIdSchema.optional().meta({ docs: 'Claim this ready task instead of the best one for you' }),
+});
 export const TaskNextOutputSchema = z.strictObject({
   claim: ClaimSchema.nullable(),
-  /** Why nothing was claimed, when claim is null. */
+  /** Why nothing was claimed, when claim is null (a claim by task_id is refused with an error instead). */
   reason: z.string().nullable(),
 });
 
-export const TaskClaimInputSchema = z.strictObject({ task_id: TaskIdSchema });
-export const TaskClaimOutputSchema = ClaimSchema;
-
 export const TaskUpdateInputSchema = z.strictObject({
   task_id: TaskIdSchema,
-  fence: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('Required when the task is in progress: the holder reports progress and renews its lease'),
+  fence: z.number().int().min(0).optional(),
   progress: z.string().max(LIMITS.progressMaxChars).optional(),
   title: z.string().min(1).max(LIMITS.titleMaxChars).optional(),
   description: z.string().max(LIMITS.descriptionMaxChars).optional(),
   priority: z.number().int().min(LIMITS.priorityMin).max(LIMITS.priorityMax).optional(),
   required_role: RoleSchema.nullable().optional(),
-  cancel: z.boolean().optional().describe('Cancel a task that is not in progress'),
+  cancel: z.boolean().optional(),
   /** Lead only: the task's risk tier (its quality rules), on any unfinished task. */
   risk: RiskTierSchema.optional(),
   /** Not the holder: your vote on a task in progress; approvals count toward required_reviews. */
@@ -97,7 +106,7 @@ export const TaskUpdateInputSchema = z.strictObject({
   team: TeamArgSchema.optional(),
 });
 export const TaskUpdateOutputSchema = z.strictObject({
-  task: TaskSchema,
+  task: TaskRowSchema,
   lease_expires_at: z.string().nullable(),
 });
 
@@ -105,12 +114,12 @@ export const TaskCompleteInputSchema = z.strictObject({
   task_id: TaskIdSchema,
   fence: z.number().int().min(0),
   outcome: z.enum(['done', 'failed']).default('done'),
-  result: z.string().min(1).max(LIMITS.resultMaxChars).describe('Evidence: what was done and how it was checked'),
+  result: z.string().min(1).max(LIMITS.resultMaxChars).meta({ docs: 'Evidence: what changed and how it was checked' }),
   artifact_ids: z.array(ArtifactIdSchema).max(LIMITS.artifactRefsPerMessageMax).default([]),
-  usage: UsageSampleSchema.optional().describe('Tokens the task took, charged to the team budget'),
+  usage: programOnly(UsageSampleSchema.optional(), 'tokens the task took, charged to the team budget (also when the completion is refused)'),
 });
 export const TaskCompleteOutputSchema = z.strictObject({
-  task: TaskSchema,
+  task: TaskRowSchema,
   unblocked_task_ids: z.array(TaskIdSchema),
 });
 
@@ -119,4 +128,4 @@ export const TaskReleaseInputSchema = z.strictObject({
   fence: z.number().int().min(0),
   reason: z.string().min(1).max(LIMITS.reasonMaxChars),
 });
-export const TaskReleaseOutputSchema = z.strictObject({ task: TaskSchema });
+export const TaskReleaseOutputSchema = z.strictObject({ task: TaskRowSchema });

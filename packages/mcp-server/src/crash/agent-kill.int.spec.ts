@@ -40,12 +40,14 @@ interface Stats {
   spawnsRefusedWhileFull: number;
   staleCompletionsRefused: number;
   invitationsWithdrawn: number;
+  /** Resumes killed after they committed: the rotated ticket died with the process. */
+  ticketsLostToKills: number;
   claims: number;
 }
 
 class Run {
   readonly acked: AckedCompletion[] = [];
-  readonly stats: Stats = { kills: 0, killsDuringWrite: 0, killsDuringStart: 0, restarts: 0, replacements: 0, spawnsRefusedWhileFull: 0, staleCompletionsRefused: 0, invitationsWithdrawn: 0, claims: 0 };
+  readonly stats: Stats = { kills: 0, killsDuringWrite: 0, killsDuringStart: 0, restarts: 0, replacements: 0, spawnsRefusedWhileFull: 0, staleCompletionsRefused: 0, invitationsWithdrawn: 0, ticketsLostToKills: 0, claims: 0 };
   readonly unexpected: string[] = [];
   readonly killedPids = new Set<number>();
   done = 0;
@@ -65,6 +67,9 @@ class Teammate {
   /** While it holds a claim past its lease (OUTLIVE_LEASE_EVERY): the killer leaves it alone. */
   outlivingLease = false;
   private resumeTicket: string | null = null;
+  /** A team_resume is in flight, and: the last one was cut off by a kill (it may have used the ticket). */
+  private resuming = false;
+  private resumeInterrupted = false;
   readonly finished: Promise<void>;
 
   constructor(
@@ -123,16 +128,29 @@ class Teammate {
           this.abandoned = true;
         }
       } else {
+        this.resuming = true;
         const result = await agent.caller.call('team_resume', { ticket: this.resumeTicket });
+        this.resuming = false;
         const code = resultCode(result);
         // Recovery took this agent for lost and its slot went to another: the lead replaces it.
         if (code === 'LIMIT_EXCEEDED') this.abandoned = true;
-        else if (code !== null) this.run.unexpected.push(`team_resume answered ${code}`);
+        // A resume killed before it answered may have committed, using the ticket up with its
+        // successor lost in the killed process (a join killed so loses its resume ticket too): the
+        // lead replaces the agent. Without such a kill, NOT_FOUND is a fault.
+        else if (code === 'NOT_FOUND' && this.resumeInterrupted) {
+          this.run.stats.ticketsLostToKills += 1;
+          this.abandoned = true;
+        } else if (code !== null) this.run.unexpected.push(`team_resume answered ${code}`);
+        // The ticket used binds nothing any more: the next restart needs the one this resume handed out.
+        else this.resumeTicket = (result.structuredContent as { resume_ticket: string }).resume_ticket;
+        this.resumeInterrupted = false;
         this.run.stats.restarts += 1;
       }
       this.starting = false;
     } catch (error) {
       this.agent = null;
+      if (this.resuming) this.resumeInterrupted = true;
+      this.resuming = false;
       if (agent === null || !this.run.killedPids.has(agent.pid)) this.run.unexpected.push(`start failed without a kill: ${String(error)}`);
     }
   }
@@ -255,7 +273,7 @@ describe('teammates killed with SIGKILL at random moments', () => {
     const deadline = Date.now() + 200_000;
     while (run.done < TASKS && Date.now() < deadline) {
       await sleep(200);
-      run.done = (await lead.caller.ok('team_status')).tasks_by_status.done;
+      run.done = (await lead.caller.ok('team_status')).tasks_by_status.done ?? 0;
       for (const mate of teammates.filter((t) => t.abandoned && t.settled)) {
         teammates.splice(teammates.indexOf(mate), 1);
         run.stats.replacements += 1;
@@ -286,7 +304,7 @@ describe('teammates killed with SIGKILL at random moments', () => {
     process.stderr.write(
       `kill test: ${TASKS} tasks, ${run.stats.claims} claims, ${run.stats.kills} SIGKILLs (${run.stats.killsDuringWrite} during a write, ` +
         `${run.stats.killsDuringStart} during start), ${run.stats.restarts} restarts, ${run.stats.replacements} replacements ` +
-        `(${run.stats.spawnsRefusedWhileFull} spawns refused while the cap was full, ${run.stats.invitationsWithdrawn} invitations withdrawn), ${recovered} claims recovered, ` +
+        `(${run.stats.spawnsRefusedWhileFull} spawns refused while the cap was full, ${run.stats.invitationsWithdrawn} invitations withdrawn, ${run.stats.ticketsLostToKills} resume tickets lost to kills), ${recovered} claims recovered, ` +
         `${lost} agents lost, ${run.stats.staleCompletionsRefused} stale completions refused, max ${report.maxActiveTeammates} ` +
         `active teammates, ${events.length} audit events, ${seconds.toFixed(1)} s\n`,
     );

@@ -40,16 +40,16 @@ async function startTeam(dbPath: string, sweepMs: number): Promise<Team & { hold
 /** One round: the holder claims, is killed at once; the poller tries to claim until it holds the task. */
 async function round(team: Team, holder: StdioAgent, giveUpMs: number): Promise<{ afterKillMs: number | null; afterClaimMs: number | null }> {
   const created = await team.lead.caller.ok('team_task_create', { tasks: [{ title: 'orphan' }] });
-  const taskId = created.tasks[0]?.id ?? '';
-  const held = await holder.caller.ok('team_task_claim', { task_id: taskId });
+  const taskId = created.ids[0] ?? '';
+  const held = (await holder.caller.ok('team_task_next', { task_id: taskId })).claim!;
   const claimedAt = Date.now();
   process.kill(holder.pid, 'SIGKILL');
   const killedAt = Date.now();
   while (Date.now() - killedAt < giveUpMs) {
-    const taken = await team.poller.caller.call('team_task_claim', { task_id: taskId });
+    const taken = await team.poller.caller.call('team_task_next', { task_id: taskId });
     if (resultCode(taken) === null) {
       const now = Date.now();
-      const { fence } = taken.structuredContent as ToolOutput<'team_task_claim'>;
+      const fence = (taken.structuredContent as ToolOutput<'team_task_next'>).claim?.fence ?? -1;
       expect(fence).toBe(held.fence + 1);
       await team.poller.caller.ok('team_task_complete', { task_id: taskId, fence, result: 'picked up after the crash' });
       return { afterKillMs: now - killedAt, afterClaimMs: now - claimedAt };
@@ -61,7 +61,8 @@ async function round(team: Team, holder: StdioAgent, giveUpMs: number): Promise<
 
 async function restart(team: Team): Promise<StdioAgent> {
   const holder = await spawnStdioAgent(team.dbPath, team.args);
-  await holder.caller.ok('team_resume', { ticket: team.holderTicket });
+  // A resume ticket binds once: the next restart uses the one this resume answers.
+  team.holderTicket = (await holder.caller.ok('team_resume', { ticket: team.holderTicket })).resume_ticket;
   return holder;
 }
 

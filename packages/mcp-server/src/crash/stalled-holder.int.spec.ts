@@ -55,30 +55,32 @@ describe('a stalled holder', () => {
     const holderId = await enlist(holder, 'slow');
     const otherId = await enlist(other, 'quick');
     const created = await lead.caller.ok('team_task_create', { tasks: [{ title: 'the task' }, { title: 'its twin, for the broken writer' }] });
-    const taskId = created.tasks[0]?.id ?? '';
-    const twinId = created.tasks[1]?.id ?? '';
-    const claim = await holder.caller.ok('team_task_claim', { task_id: taskId });
-    const twinClaim = await holder.caller.ok('team_task_claim', { task_id: twinId });
+    const taskId = created.ids[0] ?? '';
+    const twinId = created.ids[1] ?? '';
+    const claim = (await holder.caller.ok('team_task_next', { task_id: taskId })).claim!;
+    const twinClaim = (await holder.caller.ok('team_task_next', { task_id: twinId })).claim!;
     await holder.caller.ok('team_artifact_publish', { name: 'draft', content: 'before the stall', task_id: taskId, fence: claim.fence });
 
     process.kill(holder.pid, 'SIGSTOP');
     const stalledAt = Date.now();
-    let taken: ToolOutput<'team_task_claim'> | null = null;
+    let taken: ToolOutput<'team_task_next'>['claim'] = null;
     while (taken === null && Date.now() - stalledAt < 20_000) {
-      const result = await other.caller.call('team_task_claim', { task_id: taskId });
-      if (resultCode(result) === null) taken = result.structuredContent as ToolOutput<'team_task_claim'>;
+      const result = await other.caller.call('team_task_next', { task_id: taskId });
+      if (resultCode(result) === null) taken = (result.structuredContent as ToolOutput<'team_task_next'>).claim;
       else await sleep(50);
     }
     const takenAfterMs = Date.now() - stalledAt;
-    let twinTaken: ToolOutput<'team_task_claim'> | null = null;
+    let twinTaken: ToolOutput<'team_task_next'>['claim'] = null;
     while (twinTaken === null && Date.now() - stalledAt < 20_000) {
-      const result = await other.caller.call('team_task_claim', { task_id: twinId });
-      if (resultCode(result) === null) twinTaken = result.structuredContent as ToolOutput<'team_task_claim'>;
+      const result = await other.caller.call('team_task_next', { task_id: twinId });
+      if (resultCode(result) === null) twinTaken = (result.structuredContent as ToolOutput<'team_task_next'>).claim;
       else await sleep(50);
     }
     process.kill(holder.pid, 'SIGCONT');
-    expect(taken).toMatchObject({ fence: claim.fence + 1, task: { owner_agent_id: otherId } });
-    expect(twinTaken).toMatchObject({ fence: twinClaim.fence + 1, task: { owner_agent_id: otherId, status: 'in_progress' } });
+    expect(taken).toMatchObject({ fence: claim.fence + 1, task: { id: taskId } });
+    expect(twinTaken).toMatchObject({ fence: twinClaim.fence + 1, task: { id: twinId } });
+    const rows = (await lead.caller.ok('team_task_list', { status: ['in_progress'] })).tasks;
+    expect(rows.map((row) => [row.id, row.owner_agent_id])).toEqual(expect.arrayContaining([[taskId, otherId], [twinId, otherId]]));
 
     // The holder is alive and bound again: a read succeeds (and renews its heartbeat).
     expect((await holder.caller.ok('team_status')).me.id).toBe(holderId);

@@ -27,7 +27,7 @@ export const BASELINE_FLOWS: Record<string, Flow> = {
     const rec = new FlowRecorder(team);
     const { lead, out } = await started(rec, { name: 'alpha', objective: 'ship the baseline' });
     await rec.call(lead, 'team_status');
-    await rec.call(lead, 'team_policy_get');
+    await rec.call(lead, 'team_policy');
     await rec.call(lead, 'team_start', { name: 'again' });
     return rec.document('start', out.team.id);
   },
@@ -80,9 +80,9 @@ export const BASELINE_FLOWS: Record<string, Flow> = {
       usage: { input_tokens: 1_200, output_tokens: 300 },
     });
     await rec.call(ann.mate, 'team_task_complete', { task_id: claim?.task.id, fence: claim?.fence, result: 'again' });
-    const byId = await rec.call<ToolOutput<'team_task_claim'>>(ann.mate, 'team_task_claim', { task_id: created.keys['c'] });
-    await rec.call(ann.mate, 'team_task_release', { task_id: byId.task.id, fence: byId.fence, reason: 'needs input' });
-    await rec.call(ann.mate, 'team_task_complete', { task_id: byId.task.id, fence: byId.fence, result: 'stale' });
+    const byId = (await rec.call<ToolOutput<'team_task_next'>>(ann.mate, 'team_task_next', { task_id: created.keys['c'] })).claim;
+    await rec.call(ann.mate, 'team_task_release', { task_id: byId?.task.id, fence: byId?.fence, reason: 'needs input' });
+    await rec.call(ann.mate, 'team_task_complete', { task_id: byId?.task.id, fence: byId?.fence, result: 'stale' });
     await rec.call(lead, 'team_status');
     return rec.document('claim-complete', out.team.id);
   },
@@ -95,7 +95,7 @@ export const BASELINE_FLOWS: Record<string, Flow> = {
     await rec.call(ann.mate, 'team_send', { to: '*', body: 'starting', idempotency_key: 'start-1' });
     await rec.call(ann.mate, 'team_send', { to: '*', body: 'starting', idempotency_key: 'start-1' });
     await rec.call(ann.mate, 'team_inbox', { usage: { input_tokens: 50, output_tokens: 20 } });
-    await rec.call(ann.mate, 'team_inbox', { ack: [direct.message.id] });
+    await rec.call(ann.mate, 'team_inbox', { ack: [direct.message_id] });
     await rec.call(lead, 'team_inbox');
     await rec.call(ann.mate, 'team_send', { to: '*', body: 'we are done', consensus: true });
     await rec.call(lead, 'team_send', { to: '*', body: 'agreed: wrap up', consensus: true });
@@ -129,10 +129,10 @@ export const BASELINE_FLOWS: Record<string, Flow> = {
     const ann = await joined(rec, lead, 'ann', 'implementer');
     await rec.call(lead, 'team_task_create', { tasks: [{ title: 'one' }, { title: 'two' }] });
     await rec.call(ann.mate, 'team_task_next');
-    await rec.call(ann.mate, 'team_policy_set_profile', { profile: 'fast' });
-    await rec.call(lead, 'team_policy_set_profile', { profile: 'fast' });
+    await rec.call(ann.mate, 'team_policy', { profile: 'fast' });
+    await rec.call(lead, 'team_policy', { profile: 'fast' });
     await rec.call(ann.mate, 'team_task_next');
-    await rec.call(ann.mate, 'team_policy_get');
+    await rec.call(ann.mate, 'team_policy');
     await rec.call(ann.mate, 'team_send', { to: '*', body: 'y'.repeat(5_000) });
     await rec.call(ann.mate, 'team_inbox', { usage: { input_tokens: 1_850_000, output_tokens: 250_000 } });
     await rec.call(lead, 'team_spawn', { name: 'bob', role: 'tester' });
@@ -176,9 +176,9 @@ export const BASELINE_FLOWS: Record<string, Flow> = {
     await rec.call(lead, 'team_task_create', { tasks: [{ key: 'a', title: 'a' }, { title: 'b', depends_on: ['a'] }] });
     const next = await rec.call<ToolOutput<'team_task_next'>>(ann.mate, 'team_task_next');
     await rec.call(ann.mate, 'team_task_complete', { task_id: next.claim?.task.id, fence: next.claim?.fence, result: 'ok' });
-    await rec.call(ann.mate, 'team_replay');
-    const first = await rec.call<ToolOutput<'team_replay'>>(lead, 'team_replay', { limit: 4 });
-    await rec.call(lead, 'team_replay', { after_seq: first.next_after_seq });
+    await rec.call(ann.mate, 'team_run_summary', { log: 'audit' });
+    const first = await rec.call<ToolOutput<'team_run_summary'>>(lead, 'team_run_summary', { log: 'audit', limit: 4 });
+    await rec.call(lead, 'team_run_summary', { log: 'audit', after_seq: first.log?.next_after_seq });
     await rec.call(lead, 'team_run_summary');
     return rec.document('replay', out.team.id);
   },

@@ -1,6 +1,6 @@
-import { type HookEventName, type HookInput, type HookSubject, type Profile, type Task, type Team, type ToolName } from '@codex-team/contracts';
+import { type HookEventName, type HookInput, type HookSubject, type Profile, type Task, type Team, type TeamRef, type ToolName } from '@codex-team/contracts';
 import { HookEngine, HookRegistry, auditedRun, hookBlockError, hookEventName, hookSubjectOfTool, type HookOutcome, type RegisteredHook } from '@codex-team/hooks';
-import type { BoundAgent, CallAuthorization, TeamStore } from '@codex-team/store';
+import { notCountedAgainstBusyDeadline, type BoundAgent, type CallAuthorization, type TeamStore } from '@codex-team/store';
 import type { Logger } from 'pino';
 import { teamArgument } from '../authorize';
 import type { PolicyEnv } from '../policy-env';
@@ -10,7 +10,7 @@ import { hashTicket } from '../runtime';
 interface HookContext {
   subject: HookSubject;
   tool: ToolName;
-  team: Team | null;
+  team: HookInput['team'];
   profile: Profile | null;
   agent: { id: string; name: string; role: string } | null;
   /** The role matchers test: the agent's, or `lead` for team_start. */
@@ -51,11 +51,17 @@ function taskIdOf(input: Record<string, unknown>): string | null {
   return typeof input['task_id'] === 'string' ? input['task_id'] : null;
 }
 
-/** The task an answer carries (`task`, or `claim.task`), as it is after the operation. */
-function taskOfOutput(output: Record<string, unknown>): Task | null {
+/** The id of the task an answer names (`task`, or `claim.task`): answers carry short rows, not whole tasks. */
+function taskIdOfOutput(output: Record<string, unknown>): string | null {
   const claim = asRecord(output['claim']);
-  const task = output['task'] ?? claim['task'];
-  return task !== undefined && task !== null && typeof task === 'object' ? (task as Task) : null;
+  const id = asRecord(output['task'] ?? claim['task'])['id'];
+  return typeof id === 'string' ? id : null;
+}
+
+/** The team as hooks see it, from the whole row or the short row an answer carries. */
+function hookTeam(team: Team | TeamRef): NonNullable<HookInput['team']> {
+  const mode = typeof team.mode === 'string' ? team.mode : team.mode.current;
+  return { id: team.id, name: team.name, profile: team.profile, mode, ...(team.parent_team_id === undefined ? {} : { parent_team_id: team.parent_team_id }) };
 }
 
 function hookTask(task: Task | null): HookInput['task'] {
@@ -79,7 +85,7 @@ export class HookGate {
 
   /** Runs the Pre hooks of the call's event; rejects with HOOK_BLOCKED (recorded) on a block. */
   async before(call: GatedCall): Promise<PostHooks | null> {
-    const subject = hookSubjectOfTool(call.tool);
+    const subject = hookSubjectOfTool(call.tool, asRecord(call.input));
     if (subject === null) return null;
     const context = await this.contextOf(subject, call);
     if (context === null) return null;
@@ -116,7 +122,7 @@ export class HookGate {
     const { context } = post;
     let answer = output;
     try {
-      const after = this.afterContext(context, output);
+      const after = await this.afterContext(context, output);
       const event = hookEventName(context.subject, 'post');
       const hooks = this.options.registry.hooksFor(event, after.profile, after.role);
       if (hooks.length > 0) await this.runHooks(event, hooks, after, output);
@@ -149,16 +155,14 @@ export class HookGate {
     const input: HookInput = {
       hook_event_name: event,
       tool: context.tool,
-      team:
-        team === null
-          ? null
-          : { id: team.id, name: team.name, profile: team.profile, mode: team.mode.current, ...(team.parent_team_id === undefined ? {} : { parent_team_id: team.parent_team_id }) },
+      team,
       agent: context.agent,
       task: hookTask(context.task),
       input: context.input,
       output,
     };
-    const outcome = await this.options.engine.run(event, hooks, input);
+    // A hook's own time is not time spent waiting for the store (see notCountedAgainstBusyDeadline).
+    const outcome = await notCountedAgainstBusyDeadline(() => this.options.engine.run(event, hooks, input));
     // Every hook decision is logged with its inputs' identity, the hook that decided and the outcome.
     this.options.logger.info(
       {
@@ -206,7 +210,7 @@ export class HookGate {
       const profile = this.profileOf(team.profile);
       // The common case: no hook of this call's events anywhere, so nothing more is done for it.
       if (!this.hasHooksFor(subject, call.tool, profile)) return null;
-      return { ...base, team, profile, agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
+      return { ...base, team: hookTeam(team), profile, agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
     }
     if (call.tool === 'team_start') {
       const profile = this.profileOf(typeof input['profile'] === 'string' ? input['profile'] : undefined);
@@ -220,7 +224,7 @@ export class HookGate {
     const holder = await this.options.store.findTicketHolder(call.tool === 'team_join' ? 'join' : 'resume', hashTicket(ticket));
     if (holder === null) return { ...base, team: null, profile: null, agent: null, role: null };
     const { team, agent } = holder;
-    return { ...base, team, profile: this.profileOf(team.profile), agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
+    return { ...base, team: hookTeam(team), profile: this.profileOf(team.profile), agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
   }
 
   /**
@@ -235,7 +239,7 @@ export class HookGate {
     const { team, agent } = scope;
     const profile = this.profileOf(team.profile);
     if (!this.hasHooksFor(base.subject, base.tool, profile)) return null;
-    return { ...base, team, profile, agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
+    return { ...base, team: hookTeam(team), profile, agent: { id: agent.id, name: agent.name, role: agent.role }, role: agent.role };
   }
 
   /** Whether any hook (of any role) of the call's events could run for a team under `profile`. */
@@ -252,18 +256,31 @@ export class HookGate {
     return profiles.some((profile) => events.some((event) => this.options.registry.hasHooks(event, profile)));
   }
 
-  /** The context of the Post hooks: the team, agent and task as the answer has them. */
-  private afterContext(context: HookContext, output: Record<string, unknown>): HookContext {
-    const team = (output['team'] as Team | undefined) ?? context.team;
+  /**
+   * The context of the Post hooks: the team and agent as the answer has them, and the task it names
+   * as the store has it after the operation (answers carry short rows, hooks see the whole task).
+   */
+  private async afterContext(context: HookContext, output: Record<string, unknown>): Promise<HookContext> {
+    const teamOut = output['team'] as Team | TeamRef | undefined;
+    const team = teamOut === undefined ? context.team : hookTeam(teamOut);
     const agentOut = output['agent'] as { id: string; name: string; role: string } | undefined;
     const agent = agentOut === undefined || context.agent !== null ? context.agent : { id: agentOut.id, name: agentOut.name, role: agentOut.role };
+    const taskId = taskIdOfOutput(output) ?? context.task?.id ?? null;
+    let task = context.task;
+    if (taskId !== null && team !== null && agent !== null) {
+      try {
+        task = await this.options.store.readTask({ teamId: team.id as Team['id'], agentId: agent.id as Task['created_by'] }, taskId);
+      } catch {
+        // The task as it was before stands in.
+      }
+    }
     return {
       ...context,
       team,
       profile: team === null ? context.profile : (this.profileOf(team.profile) ?? context.profile),
       agent,
       role: agent?.role ?? context.role,
-      task: taskOfOutput(output) ?? context.task,
+      task,
     };
   }
 }

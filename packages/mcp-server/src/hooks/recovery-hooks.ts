@@ -1,7 +1,7 @@
 import { isTeamError, type HookEventName, type HookInput } from '@codex-team/contracts';
 import { auditedRun, type HookEngine, type HookOutcome, type HookRegistry } from '@codex-team/hooks';
 import { recoveryActionOf, type RecoveryHooks } from '@codex-team/recovery';
-import type { RecoveryResult, RecoveryStep, RecoveryTeamView, RecoveryView, TeamStore } from '@codex-team/store';
+import { notCountedAgainstBusyDeadline, type RecoveryResult, type RecoveryStep, type RecoveryTeamView, type RecoveryView, type TeamStore } from '@codex-team/store';
 import type { Logger } from 'pino';
 
 /** The agent a step is about: the one it marks or retires, or the holder of the claim it takes back. */
@@ -65,7 +65,8 @@ export class RecoveryHookGate implements RecoveryHooks {
       output,
     };
     try {
-      const outcome = await this.engine.run(event, hooks, input);
+      // A hook's own time is not time spent waiting for the store (see notCountedAgainstBusyDeadline).
+      const outcome = await notCountedAgainstBusyDeadline(() => this.engine.run(event, hooks, input));
       this.logger.info({ event, team_id: step.teamId, rule: step.rule, decision: outcome.decision, runs: outcome.runs.map(auditedRun) }, `hooks ran for ${event}`);
       return outcome;
     } catch (error) {

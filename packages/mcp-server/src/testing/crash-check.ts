@@ -105,7 +105,8 @@ export function checkCrashRun(input: CrashRunInput): CrashReport {
     tasks: count('task.create'),
     agents: count('agent.spawn') + count('team.start'),
     messages: count('message.send'),
-    artifacts: count('artifact.publish'),
+    // A checkpoint publishes its compact view as a version of artifact team-checkpoint, in its team.checkpoint event.
+    artifacts: count('artifact.publish') + count('team.checkpoint'),
   };
   const rowsWithoutEvents = Object.entries(expectedRows)
     .filter(([table, events]) => input.rows[table]?.rows !== events)

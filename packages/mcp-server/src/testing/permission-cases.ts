@@ -69,14 +69,19 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
     case 'team_task_list:read':
     case 'team_artifact_list:read':
     case 'team_inbox:read':
-    case 'team_policy_get:read':
+    case 'team_policy:read':
     case 'team_run_summary:read':
-    case 'team_replay:read':
     case 'team_recover:recover':
+    case 'team_brief:read':
+    case 'team_checkpoint:checkpoint':
       return { args: {} };
+    case 'team_run_summary:audit':
+      return { args: { log: 'audit' } };
+    case 'team_run_summary:decisions':
+      return { args: { log: 'decisions' } };
     case 'team_heartbeat:heartbeat':
       return { args: { tasks: [await heldTask(world)] } };
-    case 'team_policy_set_profile:set':
+    case 'team_policy:set':
       return { args: { profile: 'fast' } };
     case 'team_finalize:finalize':
       return { args: { summary: 'all done' } };
@@ -87,20 +92,21 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
       return { args: { name: unique('mate'), role: 'tester' } };
     case 'team_spawn:grant':
       return { args: { name: unique('mate'), role: 'tester', permission_profile: 'observer' } };
+    case 'team_spawn:restart': {
+      // The peer, joined (through the store, which checks no permissions) so it may be restarted.
+      // It already holds a thread slot: restarting it takes none the later cells need.
+      const team = await world.store.readTeam(world.lead.teamId);
+      if (team.agents.find((agent) => agent.id === world.peer.agentId)?.state === 'invited') {
+        await world.store.joinAgent({ joinTicketHash: `peer-${world.lead.teamId}`, resumeTicketHash: unique('peer-resume-') });
+      }
+      return { args: { name: 'peer', role: 'implementer', restart: true } };
+    }
     case 'team_task_create:create':
       return { args: { tasks: [{ title: 'new work' }] } };
     case 'team_task_next:own_role':
       return { args: {}, claimable: await createTask(world, world.lead, world.myRole) };
     case 'team_task_next:unassigned':
       return { args: {}, claimable: await createTask(world, world.lead, null) };
-    case 'team_task_claim:own_role': {
-      const taskId = await createTask(world, world.lead, world.myRole);
-      return { args: { task_id: taskId }, claimable: taskId };
-    }
-    case 'team_task_claim:unassigned': {
-      const taskId = await createTask(world, world.lead, null);
-      return { args: { task_id: taskId }, claimable: taskId };
-    }
     case 'team_task_update:progress':
       return { args: { ...(await heldTask(world)), progress: 'halfway' } };
     case 'team_task_update:edit':
@@ -135,9 +141,9 @@ export async function prepareCall(world: CaseWorld, tool: ToolName, action: stri
       const artifact = await world.store.publishArtifact(world.lead, { name: unique('plan-'), content: 'plan', media_type: 'text/plain', plan: false });
       return { args: { artifact_id: artifact.id } };
     }
-    case 'team_mode_get:read':
+    case 'team_mode:read':
       return { args: {} };
-    case 'team_mode_set:set':
+    case 'team_mode:set':
       return { args: { mode: 'plan', reason: 'matrix: plan first' } };
     case 'team_plan:submit': {
       const plan = await world.store.publishArtifact(world.me, { name: unique('plan-'), content: 'my plan', media_type: 'text/markdown', plan: true });

@@ -30,12 +30,21 @@ export async function spawnStdioAgent(
    * CPU per client): for tests that start hundreds of servers. Outputs are then not checked by the
    * SDK against the advertised schemas.
    */
-  options: { listTools?: boolean } = {},
+  options: {
+    listTools?: boolean;
+    /**
+     * A command that runs the server as its last arguments (it must exec them, keeping the pid), e.g.
+     * `unshare ... sh -c '...; exec "$@"' sh`. @default none: node runs the server directly
+     */
+    launcher?: readonly string[];
+  } = {},
 ): Promise<StdioAgent> {
   if (!existsSync(BIN_PATH)) throw new Error(`${BIN_PATH} is missing: run nx run mcp-server:build first`);
+  const [launcher, ...launcherArgs] = options.launcher ?? [];
+  const server = [BIN_PATH, '--db', dbPath, ...extraArgs];
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN_PATH, '--db', dbPath, ...extraArgs],
+    command: launcher ?? process.execPath,
+    args: launcher === undefined ? server : [...launcherArgs, process.execPath, ...server],
     stderr: 'pipe',
   });
   const logs: Record<string, unknown>[] = [];

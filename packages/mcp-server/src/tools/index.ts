@@ -2,17 +2,16 @@ import type { ToolRegistry } from '../tool-registry';
 import { registerTeamArtifactList } from './team-artifact-list';
 import { registerTeamArtifactPublish } from './team-artifact-publish';
 import { registerTeamArtifactRead } from './team-artifact-read';
+import { registerTeamBrief } from './team-brief';
+import { registerTeamCheckpoint } from './team-checkpoint';
 import { registerTeamChild } from './team-child';
 import { registerTeamFinalize } from './team-finalize';
 import { registerTeamHeartbeat } from './team-heartbeat';
 import { registerTeamInbox } from './team-inbox';
 import { registerTeamJoin } from './team-join';
-import { registerTeamModeGet } from './team-mode-get';
-import { registerTeamModeSet } from './team-mode-set';
+import { registerTeamMode } from './team-mode';
 import { registerTeamPlan } from './team-plan';
-import { registerTeamPolicyGet } from './team-policy-get';
-import { registerTeamPolicySetProfile } from './team-policy-set-profile';
-import { registerTeamReplay } from './team-replay';
+import { registerTeamPolicy } from './team-policy';
 import { registerTeamRecover } from './team-recover';
 import { registerTeamResume } from './team-resume';
 import { registerTeamRunSummary } from './team-run-summary';
@@ -20,7 +19,6 @@ import { registerTeamSend } from './team-send';
 import { registerTeamSpawn } from './team-spawn';
 import { registerTeamStart } from './team-start';
 import { registerTeamStatus } from './team-status';
-import { registerTeamTaskClaim } from './team-task-claim';
 import { registerTeamTaskComplete } from './team-task-complete';
 import { registerTeamTaskCreate } from './team-task-create';
 import { registerTeamTaskList } from './team-task-list';
@@ -39,7 +37,6 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamTaskCreate,
   registerTeamTaskList,
   registerTeamTaskNext,
-  registerTeamTaskClaim,
   registerTeamTaskUpdate,
   registerTeamTaskComplete,
   registerTeamTaskRelease,
@@ -48,15 +45,14 @@ export const TOOL_REGISTRATIONS: ReadonlyArray<(registry: ToolRegistry) => void>
   registerTeamArtifactPublish,
   registerTeamArtifactRead,
   registerTeamArtifactList,
-  registerTeamPolicyGet,
-  registerTeamPolicySetProfile,
+  registerTeamPolicy,
   registerTeamRunSummary,
-  registerTeamReplay,
-  registerTeamModeGet,
-  registerTeamModeSet,
+  registerTeamMode,
   registerTeamPlan,
   registerTeamHeartbeat,
   registerTeamRecover,
+  registerTeamCheckpoint,
+  registerTeamBrief,
   registerTeamChild,
 ];
 

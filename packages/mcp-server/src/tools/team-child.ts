@@ -1,4 +1,4 @@
-import { TeamError } from '@codex-team/contracts';
+import { TeamError, agentRef, teamRef, type Agent, type Team } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 import { spawnWith } from './team-spawn';
 
@@ -26,7 +26,7 @@ export function registerTeamChild(registry: ToolRegistry): void {
   registry.registerBound('team_child', async (input, { store, actor, tickets, policy }) => {
     if (input.action === 'takeover') {
       if (input.team === undefined) throw new TeamError('INVALID_INPUT', 'takeover needs team: the id of the child team to take over');
-      return store.takeOverChild(actor);
+      return compact(await store.takeOverChild(actor));
     }
     if (input.tasks === undefined) throw new TeamError('INVALID_INPUT', 'start needs tasks: the ids of the ready tasks the child takes over');
     const ticket = input.lead === 'ticket' ? tickets.issue('join') : null;
@@ -35,12 +35,22 @@ export function registerTeamChild(registry: ToolRegistry): void {
       ...(input.tokens === undefined ? {} : { tokens: input.tokens }),
       ...(ticket === null ? {} : { leadTicketHash: ticket.hash }),
     });
-    if (ticket === null) return started;
+    if (ticket === null) return compact(started);
     return {
-      ...started,
+      ...compact(started),
       lead_ticket: ticket.ticket,
       spawn_instruction: childLeadInstruction(started.team, ticket.ticket, policy.codexServerKey),
       spawn_with: spawnWith(`${started.team.name}_lead`),
     };
   });
+}
+
+/** The answer without the whole rows: the child and its lead as short rows, no empty ticket fields. */
+function compact(started: { team: Team; lead: Agent; delegated_task_ids: string[]; task_ids: string[] }) {
+  return {
+    team: teamRef(started.team),
+    lead: agentRef(started.lead),
+    delegated_task_ids: started.delegated_task_ids,
+    task_ids: started.task_ids,
+  };
 }

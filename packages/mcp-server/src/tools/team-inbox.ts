@@ -1,3 +1,4 @@
+import { messageRow } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -5,5 +6,8 @@ import type { ToolRegistry } from '../tool-registry';
  * then returns unread ones, oldest first: one store operation.
  */
 export function registerTeamInbox(registry: ToolRegistry): void {
-  registry.registerBound('team_inbox', (input, { store, actor }) => store.readInbox(actor, input));
+  registry.registerBound('team_inbox', async (input, { store, actor }) => {
+    const page = await store.readInbox(actor, input);
+    return { messages: page.messages.map(messageRow), acked: page.acked, remaining: page.remaining };
+  });
 }

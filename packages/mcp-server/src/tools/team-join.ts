@@ -1,3 +1,4 @@
+import { agentRef, teamRef } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 import { hashTicket } from '../runtime';
 
@@ -13,6 +14,6 @@ export function registerTeamJoin(registry: ToolRegistry): void {
         ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
       }),
     );
-    return { team, agent, resume_ticket: resume.ticket };
+    return { team: teamRef(team), objective: team.objective, agent: agentRef(agent), resume_ticket: resume.ticket };
   });
 }

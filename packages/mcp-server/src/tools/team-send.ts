@@ -6,5 +6,8 @@ import type { ToolRegistry } from '../tool-registry';
  * with a hint to publish an artifact and reference it.
  */
 export function registerTeamSend(registry: ToolRegistry): void {
-  registry.registerBound('team_send', (input, { store, actor }) => store.sendMessage(actor, input));
+  registry.registerBound('team_send', async (input, { store, actor }) => {
+    const sent = await store.sendMessage(actor, input);
+    return { message_id: sent.message.id, duplicate: sent.duplicate };
+  });
 }

@@ -1,3 +1,4 @@
+import { agentRef, teamRef } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -24,6 +25,6 @@ export function registerTeamStart(registry: ToolRegistry): void {
         repo: startedFrom.repo,
       }),
     );
-    return { team, agent, resume_ticket: resume.ticket };
+    return { team: teamRef(team), agent: agentRef(agent), resume_ticket: resume.ticket };
   });
 }

@@ -1,3 +1,4 @@
+import { agentRef, statusHints, teamRef } from '@codex-team/contracts';
 import { treeThreadCap, type TeamBudget, type TreeThreads } from '@codex-team/hierarchy';
 import { earlyStopVerdict } from '@codex-team/policy-engine';
 import { fanoutDecisionKey, teamHints } from '@codex-team/scheduler';
@@ -33,16 +34,23 @@ async function leadHints(ctx: BoundToolContext, teamId: string, budget: TeamBudg
  */
 export function registerTeamStatus(registry: ToolRegistry): void {
   registry.registerBound('team_status', async (_input, ctx) => {
-    const { consensus_at, used_tokens: _used, budget, threads, ...status } = await ctx.store.getStatus(ctx.actor);
-    if (status.team.state === 'finalized') {
+    const { consensus_at, used_tokens: _used, budget, threads, team, me, agents, tasks_by_status, ...counts } = await ctx.store.getStatus(ctx.actor);
+    const status = {
+      team: teamRef(team),
+      me: agentRef(me),
+      agents: agents.filter((agent) => agent.id !== me.id).map(agentRef),
+      tasks_by_status: Object.fromEntries(Object.entries(tasks_by_status).filter(([, n]) => n > 0)),
+      ...counts,
+    };
+    if (team.state === 'finalized') {
       return { ...status, ready_to_finalize: { ready: false, reason: 'the team is finalized' }, hints: null };
     }
-    const verdict = earlyStopVerdict(ctx.policy.profileOf(status.team), status.tasks_by_status, consensus_at);
-    const isLead = status.team.lead_agent_id === status.me.id;
+    const verdict = earlyStopVerdict(ctx.policy.profileOf(team), tasks_by_status, consensus_at);
+    const isLead = team.lead_agent_id === me.id;
     return {
       ...status,
       ready_to_finalize: { ready: verdict.verdict === 'stop', reason: verdict.reason },
-      hints: isLead ? await leadHints(ctx, status.team.id, budget, threads) : null,
+      hints: isLead ? statusHints(await leadHints(ctx, team.id, budget, threads)) : null,
     };
   });
 }

@@ -1,3 +1,4 @@
+import { taskRow } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -6,5 +7,8 @@ import type { ToolRegistry } from '../tool-registry';
  * either way, so a refused completion still charges them.
  */
 export function registerTeamTaskComplete(registry: ToolRegistry): void {
-  registry.registerBound('team_task_complete', (input, { store, actor }) => store.completeTask(actor, input));
+  registry.registerBound('team_task_complete', async (input, { store, actor }) => {
+    const completed = await store.completeTask(actor, input);
+    return { task: taskRow(completed.task), unblocked_task_ids: completed.unblocked_task_ids };
+  });
 }

@@ -1,13 +1,19 @@
+import { claimAnswer } from '../answers';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
- * team_task_next: claims the first ready task in claim order for the caller's role, among the kinds
- * of task its permissions allow, with the lease of the team's profile. A team that is ready to
- * finalize (early stop) answers no claim with the reason, so a teammate's loop ends; a spent budget
- * refuses with LIMIT_EXCEEDED. The store audits both.
+ * team_task_next: claims the best ready task for the caller's role and permissions, or with
+ * `task_id` that one task (refused with why when it is not ready, not the caller's to take, or
+ * unknown). Either way one store transaction re-checks readiness, role, mode, permissions and the
+ * thread cap, and sets owner, fence and lease.
  */
 export function registerTeamTaskNext(registry: ToolRegistry): void {
-  registry.registerBound('team_task_next', (_input, ctx) =>
-    ctx.store.claimNextTask(ctx.actor, { leaseMs: ctx.policy.leaseMsFor(ctx.bound.team), permission: ctx.permission }),
-  );
+  registry.registerBound('team_task_next', async (input, ctx) => {
+    const options = { leaseMs: ctx.policy.leaseMsFor(ctx.bound.team), permission: ctx.permission };
+    if (input.task_id !== undefined) {
+      return { claim: claimAnswer(await ctx.store.claimTask(ctx.actor, { task_id: input.task_id }, options)), reason: null };
+    }
+    const next = await ctx.store.claimNextTask(ctx.actor, options);
+    return { claim: next.claim === null ? null : claimAnswer(next.claim), reason: next.reason };
+  });
 }

@@ -1,3 +1,4 @@
+import { taskRow } from '@codex-team/contracts';
 import type { ToolRegistry } from '../tool-registry';
 
 /**
@@ -5,7 +6,8 @@ import type { ToolRegistry } from '../tool-registry';
  * edit or cancel by creator or lead.
  */
 export function registerTeamTaskUpdate(registry: ToolRegistry): void {
-  registry.registerBound('team_task_update', (input, { store, actor, bound, policy }) =>
-    store.updateTask(actor, input, { leaseMs: policy.leaseMsFor(bound.team) }),
-  );
+  registry.registerBound('team_task_update', async (input, { store, actor, bound, policy }) => {
+    const changed = await store.updateTask(actor, input, { leaseMs: policy.leaseMsFor(bound.team) });
+    return { task: taskRow(changed.task), lease_expires_at: changed.lease_expires_at };
+  });
 }

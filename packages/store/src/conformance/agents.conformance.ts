@@ -37,7 +37,7 @@ export function describeAgentRules(fixture: () => Fixture): void {
       expect(await fx.store.findAgentByCodexThread('thread-unknown')).toBeNull();
       // A resumed session of another thread moves the agent there; the latest binding of a thread wins.
       fx.clock.advance(1_000);
-      await fx.store.resumeAgent(annResume, undefined, 'thread-ann-2');
+      await fx.store.resumeAgent({ resumeTicketHash: annResume, nextResumeTicketHash: fx.ticket('resume'), codexThreadId: 'thread-ann-2' });
       expect(await fx.store.findAgentByCodexThread('thread-ann-2')).toEqual({ teamId: bound.team.id, agentId: ann.agent.id });
       expect(await fx.store.findAgentByCodexThread('thread-ann')).toBeNull();
       // A binding without a thread (another client than Codex) records nothing.
@@ -119,7 +119,7 @@ export function describeAgentRules(fixture: () => Fixture): void {
       const bobJoin = fx.ticket('join');
       await fx.store.spawnAgent(t.lead, { name: 'bob', role: 'implementer', joinTicketHash: bobJoin });
       // ...and ann may come back before bob joins; then bob's join finds no slot.
-      await fx.store.resumeAgent(ann.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       await fx.expectRefused('LIMIT_EXCEEDED', () =>
         fx.store.joinAgent({ joinTicketHash: bobJoin, resumeTicketHash: fx.ticket('resume') }),
       );
@@ -131,14 +131,29 @@ export function describeAgentRules(fixture: () => Fixture): void {
       const ann = await fx.addMember(t, 'ann');
       await fx.store.disconnectAgent(ann.binding, 'SIGTERM');
       await fx.addMember(t, 'bob');
-      await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent(ann.resumeHash));
+      await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') }));
+    });
+
+    it('rotates the resume ticket on use: the ticket used binds nothing afterwards, refused as identity; the next one binds', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      const next = fx.ticket('resume');
+      expect((await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: next })).epoch).toBe(2);
+      const reused = await fx.expectRefused('NOT_FOUND', () =>
+        fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') }),
+      );
+      expect(reused.refusal).toMatchObject({ kind: 'identity', rule: 'identity:ticket' });
+      expect((await fx.store.resumeAgent({ resumeTicketHash: next, nextResumeTicketHash: fx.ticket('resume') })).epoch).toBe(3);
+      // Each ticket binds once: the second is used up in turn.
+      await fx.expectRefused('NOT_FOUND', () => fx.store.resumeAgent({ resumeTicketHash: next, nextResumeTicketHash: fx.ticket('resume') }));
     });
 
     it('supersedes the previous session on resume (epoch + 1)', async () => {
       const fx = fixture();
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann');
-      const resumed = await fx.store.resumeAgent(ann.resumeHash);
+      const resumed = await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       expect(resumed.epoch).toBe(2);
       await fx.expectRefused('NOT_BOUND', () => fx.store.verifyBinding(ann.binding));
       const fresh = { ...ann.actor, epoch: 2 };
@@ -148,9 +163,9 @@ export function describeAgentRules(fixture: () => Fixture): void {
       await fx.store.disconnectAgent(ann.binding, 'old process exited');
       expect(await fx.audit(t.team.id)).toHaveLength(before);
       expect((await fx.store.verifyBinding(fresh)).agent.state).toBe('active');
-      const leadAgain = await fx.store.resumeAgent(t.resumeHash);
+      const leadAgain = await fx.store.resumeAgent({ resumeTicketHash: t.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       expect(leadAgain.epoch).toBe(2);
-      await fx.expectRefused('NOT_FOUND', () => fx.store.resumeAgent('never-issued'));
+      await fx.expectRefused('NOT_FOUND', () => fx.store.resumeAgent({ resumeTicketHash: 'never-issued', nextResumeTicketHash: fx.ticket('resume') }));
       expect((await fx.actions(t.team.id)).filter((a) => a === 'agent.resume')).toHaveLength(2);
     });
 
@@ -242,7 +257,7 @@ export function describeAgentRules(fixture: () => Fixture): void {
       await fx.expectRefused('TEAM_FINALIZED', () => fx.store.finalizeTeam(t.lead, { summary: '', force: true }));
       // Reads and resume stay available on a finalized team.
       expect((await fx.store.getStatus(ann.actor)).tasks_by_status.cancelled).toBe(3);
-      expect((await fx.store.resumeAgent(ann.resumeHash)).team.state).toBe('finalized');
+      expect((await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') })).team.state).toBe('finalized');
     });
 
     it('refuses to join a finalized team', async () => {

@@ -49,7 +49,7 @@ export function describeAuditRules(fixture: () => Fixture): void {
       await fx.store.readInbox(t.lead, { ack: [msg.message.id] }); // 12
       await fx.store.updateTask(t.lead, { task_id: out.tasks[2]?.id ?? '', priority: 3 }, LEASE); // 13
       await fx.store.disconnectAgent(ann.binding, 'stdin closed'); // 14
-      await fx.store.resumeAgent(ann.resumeHash); // 15
+      await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') }); // 15
       await fx.store.finalizeTeam(t.lead, { summary: 'enough', force: true }); // 16
 
       const events = await fx.audit(t.team.id);

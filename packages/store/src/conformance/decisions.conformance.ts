@@ -63,13 +63,13 @@ export function describeDecisionRules(fixture: () => Fixture): void {
     it("records a refused write's decision in the refused transaction, with the refusal as its outcome; a read records nothing", async () => {
       const fx = fixture();
       const t = await fx.startTeam();
-      const refused = authorized(t.lead, 'team_task_claim');
+      const refused = authorized(t.lead, 'team_task_next');
       await fx.expectRefused('NOT_FOUND', () => fx.store.claimTask(refused, { task_id: 'tk_zzzzzzzz' }, LEASE));
       const read = authorized(t.lead, 'team_status');
       await fx.store.getStatus(read);
       expect(read.authorization.recorded).toBeNull();
       expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([
-        expect.objectContaining({ seq: refused.authorization.recorded?.seq, tool: 'team_task_claim', decision: 'allow', outcome: 'NOT_FOUND', audit_seqs: null }),
+        expect.objectContaining({ seq: refused.authorization.recorded?.seq, tool: 'team_task_next', decision: 'allow', outcome: 'NOT_FOUND', audit_seqs: null }),
       ]);
     });
 
@@ -79,27 +79,27 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const taskId = await fx.createTask(t.lead, { title: 'role-free work' });
       const kindDenied = {
         decision: 'deny' as const,
-        rule: 'reviewer.deny(team_task_claim:unassigned)',
+        rule: 'reviewer.deny(team_task_next:unassigned)',
         reason: 'reviewers do not take role-free work',
-        matched: ['reviewer.deny(team_task_claim:unassigned)'],
+        matched: ['reviewer.deny(team_task_next:unassigned)'],
       };
-      const claim = authorized(t.lead, 'team_task_claim');
+      const claim = authorized(t.lead, 'team_task_next');
       const permission = {
         ...kindDenied,
-        tool: 'team_task_claim',
+        tool: 'team_task_next',
         action: 'own_role',
         profile: 'reviewer',
         allowed: ['own_role'],
         decisions: [
-          { ...kindDenied, decision: 'allow' as const, rule: 'reviewer.allow(team_task_claim:own_role)', tool: 'team_task_claim', action: 'own_role', profile: 'reviewer' },
-          { ...kindDenied, tool: 'team_task_claim', action: 'unassigned', profile: 'reviewer' },
+          { ...kindDenied, decision: 'allow' as const, rule: 'reviewer.allow(team_task_next:own_role)', tool: 'team_task_next', action: 'own_role', profile: 'reviewer' },
+          { ...kindDenied, tool: 'team_task_next', action: 'unassigned', profile: 'reviewer' },
         ],
       };
       await fx.expectRefused('DENIED', () => fx.store.claimTask(claim, { task_id: taskId }, { ...LEASE, permission }));
       const resume = authorization('team_resume', { profile: null, step: 'identity', rule: 'identity:unbound-may-bind' });
-      await expectCode(fx.store.resumeAgent('no-such-ticket', resume), 'NOT_FOUND');
+      await expectCode(fx.store.resumeAgent({ resumeTicketHash: 'no-such-ticket', nextResumeTicketHash: fx.ticket('resume'), authorization: resume }), 'NOT_FOUND');
       expect((await fx.store.listAuthzDecisions({ teamId: t.team.id })).map((d) => [d.decision, d.step, d.action, d.rule, d.outcome])).toEqual([
-        ['deny', 'permission', 'unassigned', 'reviewer.deny(team_task_claim:unassigned)', 'DENIED'],
+        ['deny', 'permission', 'unassigned', 'reviewer.deny(team_task_next:unassigned)', 'DENIED'],
       ]);
       expect((await fx.store.listAuthzDecisions({ teamId: null })).map((d) => [d.decision, d.step, d.rule, d.outcome])).toEqual([
         ['deny', 'identity', 'identity:ticket', 'NOT_FOUND'],
@@ -132,7 +132,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const join = authorization('team_join', { profile: null, step: 'identity' });
       const ann = await fx.store.joinAgent({ joinTicketHash: 'join-ann', resumeTicketHash: 'resume-ann', authorization: join });
       const resume = authorization('team_resume', { profile: null, step: 'identity' });
-      await fx.store.resumeAgent('resume-ann', resume);
+      await fx.store.resumeAgent({ resumeTicketHash: 'resume-ann', nextResumeTicketHash: fx.ticket('resume'), authorization: resume });
       const decisions = await fx.store.listAuthzDecisions({ teamId: bound.team.id });
       expect(decisions.map((d) => [d.tool, d.agent_id, d.role])).toEqual([
         ['team_start', bound.agent.id, 'lead'],

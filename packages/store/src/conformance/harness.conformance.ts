@@ -19,8 +19,8 @@ export const LEASE = { leaseMs: 60_000 } as const;
 export function claimPermission(allowed: ('own_role' | 'unassigned')[]): CallPermission {
   const decide = (action: string) => {
     const yes = allowed.includes(action as 'own_role');
-    const rule = `suite.${yes ? 'allow' : 'deny'}(team_task_claim:${action})`;
-    return { decision: yes ? ('allow' as const) : ('deny' as const), rule, reason: rule, tool: 'team_task_claim', action, profile: 'suite', matched: [rule] };
+    const rule = `suite.${yes ? 'allow' : 'deny'}(team_task_next:${action})`;
+    return { decision: yes ? ('allow' as const) : ('deny' as const), rule, reason: rule, tool: 'team_task_next', action, profile: 'suite', matched: [rule] };
   };
   const decisions = ['own_role', 'unassigned'].map(decide);
   const first = decisions.find((d) => d.decision === 'allow') ?? (decisions[0] as ReturnType<typeof decide>);

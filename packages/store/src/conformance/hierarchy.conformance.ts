@@ -98,15 +98,15 @@ export function describeHierarchyRules(fixture: () => Fixture): void {
       // Ann's session ends: her slot is free for the child; she cannot come back while it is taken.
       await fx.store.disconnectAgent(ann.binding, 'gone');
       const cid = await fx.addMember(child, 'cid');
-      await expectCode(fx.store.resumeAgent(ann.resumeHash), 'LIMIT_EXCEEDED');
+      await expectCode(fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') }), 'LIMIT_EXCEEDED');
       await fx.store.disconnectAgent(cid.binding, 'gone');
-      await fx.store.resumeAgent(ann.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       // The child's lead coming back after its session ended needs a slot of the tree as well.
       await fx.store.disconnectAgent(child.binding, 'gone');
       const dan = await fx.addMember(root, 'dan');
-      await expectCode(fx.store.resumeAgent(child.resumeHash), 'LIMIT_EXCEEDED');
+      await expectCode(fx.store.resumeAgent({ resumeTicketHash: child.resumeHash, nextResumeTicketHash: fx.ticket('resume') }), 'LIMIT_EXCEEDED');
       await fx.store.disconnectAgent(dan.binding, 'gone');
-      await fx.store.resumeAgent(child.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: child.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
     });
 
     it("carves a child's budget from what its parent has left and refunds the rest when it finishes", async () => {
@@ -247,7 +247,7 @@ export function describeHierarchyRules(fixture: () => Fixture): void {
       expect(taken.lead).toMatchObject({ id: child.lead.agentId, state: 'active', principal_agent_id: root.lead.agentId });
       expect(taken.delegated_task_ids).toEqual([a]);
       // The lost session can no longer come back; the root's lead now acts there as its lead.
-      await expectCode(fx.store.resumeAgent(child.resumeHash), 'NOT_FOUND');
+      await expectCode(fx.store.resumeAgent({ resumeTicketHash: child.resumeHash, nextResumeTicketHash: fx.ticket('resume') }), 'NOT_FOUND');
       await fx.store.createTasks(into(root.lead, child.team.id), { tasks: [{ title: 'more', description: '', priority: 0, depends_on: [] }] });
       await fx.expectRefused('CONFLICT', () => fx.store.takeOverChild(into(root.lead, child.team.id)));
       expect((await fx.actions(child.team.id)).filter((action) => action === 'agent.takeover')).toHaveLength(1);
@@ -287,7 +287,7 @@ export function describeHierarchyRules(fixture: () => Fixture): void {
           [child.team.id, root.team.id, true],
         ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
       );
-      await fx.store.resumeAgent(child.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: child.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       await fx.store.disconnectAgent({ ...child.binding, epoch: child.binding.epoch + 1 }, 'ended again');
       expect((await fx.store.applyRecovery({ steps: [step] })).applied).toHaveLength(1);
       // A lead back at its post, or played by another agent, is not reported.

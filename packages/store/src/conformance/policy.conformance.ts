@@ -1,3 +1,4 @@
+import { LIMITS } from '@codex-team/contracts';
 import type { ConformanceStoreOptions, Fixture } from './harness.conformance';
 import { LEASE, complete, expectCode, send } from './harness.conformance';
 
@@ -50,6 +51,29 @@ export function describePolicyRules(fixture: () => Fixture, openWith: (options: 
       await fx.expectRefused('NOT_FOUND', () => fx.store.completeTask(ann.actor, complete('tk_zzzzzzzz', 1, { usage: SAMPLE })));
     });
 
+    it('refuses a usage report that would pass the per-agent bound of a minute: audited once, nothing charged, the call refused', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam({ profile: 'deep' });
+      const ann = await fx.addMember(t, 'ann');
+      const big = { input_tokens: LIMITS.usageInputTokensMax, output_tokens: 0 };
+      await fx.store.readInbox(ann.actor, { ack: [], usage: big });
+      fx.clock.advance(30_000);
+      await fx.store.readInbox(ann.actor, { ack: [], usage: big });
+      expect((await fx.store.readTeam(t.team.id)).used_tokens).toBe(2 * big.input_tokens);
+      // Within the same minute a third report passes LIMITS.usageTokensPerAgentMinuteMax: refused.
+      const refused = await fx.expectPolicyRefused('LIMIT_EXCEEDED', 'usage.per_minute', () =>
+        fx.store.readInbox(ann.actor, { ack: [], usage: { input_tokens: 1, output_tokens: 0 } }),
+      );
+      expect(refused.details).toEqual({ rule: 'usage.per_minute', tokens: 1, recent_tokens: 2 * big.input_tokens, max: LIMITS.usageTokensPerAgentMinuteMax });
+      expect((await fx.store.readTeam(t.team.id)).used_tokens).toBe(2 * big.input_tokens);
+      // The bound is per agent: the lead's report in the same minute is charged.
+      await fx.store.readInbox(t.lead, { ack: [], usage: big });
+      // Once the first report is older than a minute, ann may report again.
+      fx.clock.advance(30_001);
+      await fx.store.readInbox(ann.actor, { ack: [], usage: big });
+      expect((await fx.store.readTeam(t.team.id)).used_tokens).toBe(4 * big.input_tokens);
+    });
+
     it("refuses spawns and claims past the profile's hard budget, audited once in the refused call's transaction", async () => {
       const fx = fixture();
       const t = await fx.startTeam({ profile: 'broke' });
@@ -68,7 +92,7 @@ export function describePolicyRules(fixture: () => Fixture, openWith: (options: 
       expect(denials.map((e) => [e.actor_agent_id, e.subject_id, e.data['tool']])).toEqual([
         [t.lead.agentId, null, 'team_spawn'],
         [ann.agentId, null, 'team_task_next'],
-        [ann.agentId, taskId, 'team_task_claim'],
+        [ann.agentId, taskId, 'team_task_next'],
       ]);
       await fx.store.setProfile(t.lead, { profile: 'default' });
       expect((await fx.store.claimTask(ann.actor, { task_id: taskId }, LEASE)).fence).toBe(1);
@@ -86,9 +110,9 @@ export function describePolicyRules(fixture: () => Fixture, openWith: (options: 
       expect(refused.message).toContain('(profile capped threads.hard_cap allows 1 teammate at once)');
       await fx.store.disconnectAgent(ann.binding, 'gone');
       await fx.addMember(t, 'bob');
-      await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent(ann.resumeHash));
+      await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') }));
       await fx.store.setProfile(t.lead, { profile: 'default' });
-      expect((await fx.store.resumeAgent(ann.resumeHash)).agent.state).toBe('active');
+      expect((await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') })).agent.state).toBe('active');
     });
 
     it("applies Codex's thread cap when opened with it: spawn and resume refused naming it, a new team's default lowered to it", async () => {
@@ -107,7 +131,7 @@ export function describePolicyRules(fixture: () => Fixture, openWith: (options: 
       expect(refused.message).toContain(`(Codex's thread cap allows 2 teammates at once (${codexThreadCap.from}))`);
       await fx.store.disconnectAgent(ann.binding, 'gone');
       await fx.addMember(t, 'cy');
-      const resumed = await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent(ann.resumeHash));
+      const resumed = await fx.expectRefused('LIMIT_EXCEEDED', () => fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') }));
       expect(resumed.message).toContain("Codex's thread cap allows 2");
       // A store opened without the cap applies the profile's alone.
       expect((await fixture().startTeam()).team.max_threads).toBe(6);

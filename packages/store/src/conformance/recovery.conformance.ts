@@ -88,7 +88,7 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const fx = fixture();
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann');
-      await fx.store.resumeAgent(ann.resumeHash);
+      await fx.store.resumeAgent({ resumeTicketHash: ann.resumeHash, nextResumeTicketHash: fx.ticket('resume') });
       await fx.expectRefused('NOT_BOUND', () => fx.store.heartbeatAgent(ann.binding, NO_TASKS, LEASE));
       await fx.store.finalizeTeam(t.lead, { summary: '', force: true });
       await fx.expectRefused('TEAM_FINALIZED', () => fx.store.heartbeatAgent(t.binding, NO_TASKS, LEASE));
@@ -140,6 +140,8 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
           // The claim, by ann, is the team's latest activity.
           lastActivityAt: fx.clock.now(),
           mode: { current: 'default', expiresAt: null, returnsTo: null },
+          // No checkpoint yet: every event of the team since its start counts.
+          checkpoint: { uptoSeq: 0, eventsSince: (await fx.audit(t.team.id)).length },
           agents: [
             expect.objectContaining({ id: t.lead.agentId, state: 'active', epoch: 1 }),
             expect.objectContaining({ id: ann.agentId, state: 'active', epoch: 1, lastSeenAt: fx.clock.now() }),
@@ -347,8 +349,8 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
     });
   });
 
-  describe('resume snapshot', () => {
-    it('gives counts, claims in flight, lost agents, unread messages and recovery since the previous session', async () => {
+  describe('brief facts', () => {
+    it("give the caller's claims, unread messages (none acked), counts, agents, recovery since its previous session and claims in flight for the lead", async () => {
       const fx = fixture();
       const t = await fx.startTeam();
       const ann = await fx.addMember(t, 'ann');
@@ -361,22 +363,36 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
       const cb = await fx.store.claimTask(bob.actor, { task_id: b }, LEASE);
       await fx.store.applyRecovery({ steps: [await lostStep(fx, t, ann.agentId, 'disconnected'), await reclaimStep(fx, t, a, 'ready')] });
       await fx.store.disconnectAgent(t.binding, 'stdin closed');
-      await fx.store.resumeAgent(t.resumeHash);
-      const snapshot = await fx.expectNoChange(() => fx.store.resumeSnapshot(t.lead));
-      expect(snapshot).toEqual({
+      const nextResume = fx.ticket('resume');
+      await fx.store.resumeAgent({ resumeTicketHash: t.resumeHash, nextResumeTicketHash: nextResume });
+      const facts = await fx.expectNoChange(() => fx.store.readBrief(t.lead));
+      expect(facts).toMatchObject({
+        claims: [],
         tasks_by_status: { blocked: 0, ready: 2, in_progress: 1, done: 0, failed: 0, cancelled: 0 },
-        leases: [{ task_id: b, owner_agent_id: bob.agentId, fence: cb.fence, lease_expires_at: cb.lease_expires_at }],
-        agents_lost: [{ id: ann.agentId, name: 'ann', state: 'disconnected', last_seen_at: expect.any(String) }],
-        unread_messages: 1,
+        in_flight: [{ task_id: b, owner_agent_id: bob.agentId, fence: cb.fence, lease_expires_at: cb.lease_expires_at }],
+        unread: { count: 1, oldest: [expect.objectContaining({ from_agent_id: null, to_agent_id: t.lead.agentId })] },
         recovery: [
           expect.objectContaining({ action: 'agent.lost', subject_id: ann.agentId }),
           expect.objectContaining({ action: 'task.recover', subject_id: a }),
         ],
-        truncated: false,
+        my_artifacts: [],
+        checkpoint: null,
+        consensus_at: null,
+      });
+      expect(facts.agents.map((agent) => [agent.name, agent.state])).toEqual([
+        ['lead', 'active'],
+        ['ann', 'disconnected'],
+        ['bob', 'active'],
+      ]);
+      expect(facts.as_of_seq).toBe((await fx.audit(t.team.id)).at(-1)?.seq);
+      // A teammate sees its own claim, and no claims in flight of others.
+      expect(await fx.store.readBrief(bob.actor)).toMatchObject({
+        claims: [{ task_id: b, title: 'b', fence: cb.fence, lease_expires_at: cb.lease_expires_at }],
+        in_flight: [],
       });
       await fx.store.disconnectAgent({ ...t.binding, epoch: 2 }, 'again');
-      await fx.store.resumeAgent(t.resumeHash);
-      expect((await fx.store.resumeSnapshot(t.lead)).recovery).toEqual([]);
+      await fx.store.resumeAgent({ resumeTicketHash: nextResume, nextResumeTicketHash: fx.ticket('resume') });
+      expect((await fx.store.readBrief(t.lead)).recovery).toEqual([]);
     });
   });
 }

@@ -54,6 +54,14 @@ async function fingerprint(client: Client): Promise<unknown> {
   return { tables: tables.rows, applied: applied.rows };
 }
 
+/** Team tm_a and its lead ag_l, in one transaction (the team's reference to its lead is deferred). */
+async function seedTeam(client: Client): Promise<void> {
+  await client.query('BEGIN');
+  await client.query("INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at) VALUES ('tm_a', 'a', '', 'active', 'ag_l', 2, 'default', 1)");
+  await client.query("INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_l', 'tm_a', 'lead', 'lead', 'active', 1)");
+  await client.query('COMMIT');
+}
+
 function next(version: number, name: string, sql: string): Migration {
   return { version, name, sql, checksum: `checksum-of-${name}` };
 }
@@ -110,10 +118,7 @@ describe('PostgreSQL migrations', () => {
   it('keeps task counts by status in the same transaction, as the SQLite triggers do', () =>
     withDatabase(async (client) => {
       await migratePostgres(client, shipped, 1);
-      await client.query('BEGIN');
-      await client.query("INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at) VALUES ('tm_a', 'a', '', 'active', 'ag_l', 2, 'default', 1)");
-      await client.query("INSERT INTO agents (id, team_id, name, role, state, created_at) VALUES ('ag_l', 'tm_a', 'lead', 'lead', 'active', 1)");
-      await client.query('COMMIT');
+      await seedTeam(client);
       await client.query(
         "INSERT INTO tasks (id, team_id, title, description, status, created_by, created_at, updated_at) VALUES ('tk_1', 'tm_a', 'a', '', 'ready', 'ag_l', 1, 1), ('tk_2', 'tm_a', 'b', '', 'ready', 'ag_l', 1, 1), ('tk_3', 'tm_a', 'c', '', 'blocked', 'ag_l', 1, 1)",
       );
@@ -131,6 +136,28 @@ describe('PostgreSQL migrations', () => {
       await client.query('BEGIN');
       await client.query("INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at) VALUES ('tm_b', 'b', '', 'active', 'ag_missing', 2, 'default', 1)");
       await expect(client.query('COMMIT')).rejects.toThrow(/teams_lead_agent_fk/);
+    }));
+
+  it('never changes nor deletes audit events a checkpoint archived, as the SQLite triggers do', () =>
+    withDatabase(async (client) => {
+      await migratePostgres(client, shipped, 1);
+      await seedTeam(client);
+      const event = "INSERT INTO audit_events (team_id, at, action, decision, reason, data) VALUES ('tm_a', 1, 'x', 'allow', 'r', '{}') RETURNING seq";
+      const archived = Number((await client.query<{ seq: string }>(event)).rows[0]?.seq);
+      await client.query(
+        "INSERT INTO artifacts (id, team_id, name, version, media_type, sha256, size_bytes, content, published_by, created_at) VALUES ('ar_1', 'tm_a', 'team-checkpoint', 1, 'text/plain', 'h', 0, '', 'ag_l', 1)",
+      );
+      await client.query(
+        `INSERT INTO checkpoints (team_id, number, format, upto_seq, events, archive_from_seq, archive_to_seq, archive_events, archive_sha256, state, state_sha256, state_digest, artifact_id, created_at)
+         VALUES ('tm_a', 1, 1, $1, 1, $1, $1, 1, 'a', '\\x00', 's', 'd', 'ar_1', 1)`,
+        [archived],
+      );
+      const later = Number((await client.query<{ seq: string }>(event)).rows[0]?.seq);
+      expect(String(await refusal(client.query("UPDATE audit_events SET reason = 'edited' WHERE seq = $1", [archived])))).toMatch(/never changed/);
+      expect(String(await refusal(client.query('DELETE FROM audit_events WHERE seq = $1', [archived])))).toMatch(/never deleted/);
+      // An event after the checkpoint is not archived yet.
+      await client.query("UPDATE audit_events SET reason = 'edited' WHERE seq = $1", [later]);
+      expect((await client.query('SELECT reason FROM audit_events ORDER BY seq')).rows).toEqual([{ reason: 'r' }, { reason: 'edited' }]);
     }));
 
   it('refuses a database newer than the code (SCHEMA_MISMATCH), changing nothing', () =>

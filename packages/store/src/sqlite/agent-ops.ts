@@ -1,5 +1,5 @@
 import { LEAD_ROLE, LIMITS, TeamError, type Agent } from '@codex-team/contracts';
-import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
+import type { Actor, BoundAgent, CodexThreadAgent, JoinAgentInput, RestartAgentInput, ResumeAgentInput, SessionBinding, SpawnAgentInput } from '../team-store';
 import { agentById, findAgent, requireLead, requireTeam, requireThreadSlot, requireWriter } from './access';
 import { appendAudit } from './audit';
 import { admit } from './policy-ops';
@@ -72,6 +72,40 @@ export function spawnAgent(op: Op, actor: Actor, input: SpawnAgentInput): Agent 
   return agent;
 }
 
+/**
+ * Lead only: a new resume ticket for an existing teammate, so a fresh Codex thread can resume it
+ * (team_resume) while its claims, fences and messages stay its own; the old ticket stops working.
+ * The thread that now holds it stays bound until the new one resumes (epoch + 1). No slot changes
+ * hands. CONFLICT for the lead itself, a retired teammate, one never joined (its join ticket is
+ * still out) or a role other than its own; NOT_FOUND for an unknown name.
+ */
+export function restartAgent(op: Op, actor: Actor, input: RestartAgentInput): Agent {
+  const caller = requireWriter(op, actor, 'team_spawn');
+  requireLead(op, caller, 'team_spawn', 'restart teammates', 'restart');
+  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND name = ?`, caller.team.id, input.name);
+  if (row === undefined) {
+    throw new TeamError('NOT_FOUND', `team ${caller.team.name} has no agent named ${input.name} to restart`, { name: input.name });
+  }
+  const refuse = (why: string): never => {
+    throw new TeamError('CONFLICT', `cannot restart ${row.name}: ${why}`, { agent_id: row.id, state: row.state });
+  };
+  if (row.id === caller.team.lead_agent_id) refuse('it is the lead; a lead restarts with its own resume ticket');
+  if (row.state === 'retired') refuse('it is retired for good; spawn a new teammate');
+  if (row.state === 'invited') refuse('it never joined; hand its join ticket to a thread instead');
+  if (row.role !== input.role) refuse(`its role is ${row.role}, not ${input.role}`);
+  op.sql.run('UPDATE agents SET resume_ticket_hash = ? WHERE id = ?', input.resumeTicketHash, row.id);
+  const agent = toAgent(agentById(op, row.id));
+  appendAudit(op, {
+    teamId: caller.team.id,
+    actorAgentId: caller.agent.id,
+    action: 'agent.restart',
+    subjectId: row.id,
+    reason: `lead restarts ${row.name} on a fresh thread: new resume ticket, claims kept`,
+    data: { agent },
+  });
+  return agent;
+}
+
 /** A ticket the store does not accept: identity failed, recorded as the call's deny (`identity:ticket`). */
 function ticketRefused(code: 'NOT_FOUND' | 'DENIED', message: string, details?: Record<string, unknown>): TeamError {
   return new TeamError(code, message, details, { kind: 'identity', rule: 'identity:ticket', inputs: {} });
@@ -114,13 +148,15 @@ export function joinAgent(op: Op, input: JoinAgentInput): BoundAgent {
 }
 
 /**
- * Re-binds by resume ticket with epoch + 1, which retires the previous session's binding. A
- * finalized team may be resumed (to read it); its writes then fail with TEAM_FINALIZED. A
- * disconnected teammate coming back takes a thread slot again, so the cap is checked.
+ * Re-binds by resume ticket with epoch + 1, which retires the previous session's binding, and
+ * rotates the ticket: the one used is replaced by `nextResumeTicketHash` in the same transaction,
+ * so a copy of it binds nothing afterwards (NOT_FOUND, `identity:ticket`). A finalized team may be
+ * resumed (to read it); its writes then fail with TEAM_FINALIZED. A disconnected teammate coming
+ * back takes a thread slot again, so the cap is checked.
  */
-export function resumeAgent(op: Op, resumeTicketHash: string, codexThreadId?: string): BoundAgent {
-  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, resumeTicketHash);
-  if (row === undefined) throw ticketRefused('NOT_FOUND', 'unknown resume ticket');
+export function resumeAgent(op: Op, input: ResumeAgentInput): BoundAgent {
+  const row = op.sql.get<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE resume_ticket_hash = ?`, input.resumeTicketHash);
+  if (row === undefined) throw ticketRefused('NOT_FOUND', 'unknown or already used resume ticket');
   if (row.state === 'retired') {
     throw ticketRefused('DENIED', `agent ${row.name} is retired and cannot be resumed`, { agent_id: row.id });
   }
@@ -132,17 +168,23 @@ export function resumeAgent(op: Op, resumeTicketHash: string, codexThreadId?: st
     requireThreadSlot(op, team, 'active', row.id, isLead);
   }
   const epoch = row.epoch + 1;
-  op.sql.run("UPDATE agents SET state = 'active', epoch = ?, last_seen_at = ? WHERE id = ?", epoch, op.now, row.id);
+  op.sql.run(
+    "UPDATE agents SET state = 'active', epoch = ?, last_seen_at = ?, resume_ticket_hash = ? WHERE id = ?",
+    epoch,
+    op.now,
+    input.nextResumeTicketHash,
+    row.id,
+  );
   // A child team's lead back at its post: a later loss is reported to the parent's lead again.
   if (isLead) op.sql.run('UPDATE teams SET lead_lost_at = NULL WHERE id = ?', team.id);
-  recordCodexThread(op, row.id, codexThreadId);
+  recordCodexThread(op, row.id, input.codexThreadId);
   const agent = toAgent(agentById(op, row.id));
   appendAudit(op, {
     teamId: team.id,
     actorAgentId: row.id,
     action: 'agent.resume',
     subjectId: row.id,
-    reason: `${row.name} resumed (epoch ${epoch}); earlier sessions of this agent are no longer bound`,
+    reason: `${row.name} resumed (epoch ${epoch}); earlier sessions of this agent and the ticket used are no longer bound`,
     data: { agent, epoch },
   });
   op.subject = { teamId: team.id, agentId: row.id, role: row.role };

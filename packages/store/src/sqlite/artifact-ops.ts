@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { LIMITS, TeamError, type Artifact, type ToolInput, type ToolOutput } from '@codex-team/contracts';
-import type { Actor } from '../team-store';
+import { CHECKPOINT_ARTIFACT, LIMITS, TeamError, type Artifact, type ToolInput } from '@codex-team/contracts';
+import type { Actor, ArtifactContent } from '../team-store';
 import { requireCaller, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { ARTIFACT_COLUMNS, toArtifact, type ArtifactRow } from './row-mappers';
@@ -8,14 +8,59 @@ import { requireHolder, requireTask } from './task-rows';
 import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
 
+/** A new artifact version as the store writes it, for a publishing agent or for a checkpoint. */
+export interface NewArtifactVersion {
+  teamId: string;
+  name: string;
+  content: string;
+  mediaType: string;
+  taskId: string | null;
+  plan: boolean;
+  /** A test report (team_artifact_publish tests=true). */
+  tests: boolean;
+  publishedBy: string;
+}
+
+/** Inserts the next version of a named artifact (version = last + 1) and returns its row. */
+export function insertArtifactVersion(op: Op, input: NewArtifactVersion): Artifact {
+  const last = op.sql.value<number>('SELECT MAX(version) FROM artifacts WHERE team_id = ? AND name = ?', input.teamId, input.name);
+  const id = op.ids.next('af');
+  op.sql.run(
+    `INSERT INTO artifacts
+       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, plan, tests, published_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    input.teamId,
+    input.name,
+    (last ?? 0) + 1,
+    input.mediaType,
+    createHash('sha256').update(input.content, 'utf8').digest('hex'),
+    Buffer.byteLength(input.content, 'utf8'),
+    input.content,
+    input.taskId,
+    input.plan ? 1 : 0,
+    input.tests ? 1 : 0,
+    input.publishedBy,
+    op.now,
+  );
+  const row = op.sql.get<ArtifactRow>(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE id = ?`, id);
+  if (row === undefined) throw new TeamError('INTERNAL', `artifact ${id} was not stored`);
+  return toArtifact(row);
+}
+
 /**
  * Publishes a new version of a named artifact (version = last + 1). Tying it to a task needs the
  * caller's live claim on that task (fence), like any other write about a claimed task, except for
- * the lead tying it to a task nobody holds. The audit
- * event records sha256 and size, never the content.
+ * the lead tying it to a task nobody holds. The audit event records sha256 and size, never the
+ * content. The checkpoints' name is theirs alone.
  */
 export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_artifact_publish'>): Artifact {
   const caller = requireWriter(op, actor);
+  if (input.name === CHECKPOINT_ARTIFACT) {
+    throw new TeamError('INVALID_INPUT', `the artifact name ${CHECKPOINT_ARTIFACT} is kept for checkpoints (team_checkpoint); choose another`, {
+      name: input.name,
+    });
+  }
   requireModeAllows(op, caller, 'team_artifact_publish', { publishesPlan: input.plan });
   const size = Buffer.byteLength(input.content, 'utf8');
   if (size > LIMITS.artifactMaxBytes) {
@@ -31,38 +76,21 @@ export function publishArtifact(op: Op, actor: Actor, input: ToolInput<'team_art
     const brief = caller.isLead && input.fence === undefined && (task.status !== 'in_progress' || task.delegated_to_team_id !== null);
     if (!brief) requireHolder(op, task, caller.agent, input.fence);
   }
-  const last = op.sql.value<number>(
-    'SELECT MAX(version) FROM artifacts WHERE team_id = ? AND name = ?',
-    caller.team.id,
-    input.name,
-  );
-  const id = op.ids.next('af');
-  op.sql.run(
-    `INSERT INTO artifacts
-       (id, team_id, name, version, media_type, sha256, size_bytes, content, task_id, plan, tests, published_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    id,
-    caller.team.id,
-    input.name,
-    (last ?? 0) + 1,
-    input.media_type,
-    createHash('sha256').update(input.content, 'utf8').digest('hex'),
-    size,
-    input.content,
-    input.task_id ?? null,
-    input.plan ? 1 : 0,
-    input.tests === true ? 1 : 0,
-    caller.agent.id,
-    op.now,
-  );
-  const row = op.sql.get<ArtifactRow>(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE id = ?`, id);
-  if (row === undefined) throw new TeamError('INTERNAL', `artifact ${id} was not stored`);
-  const artifact = toArtifact(row);
+  const artifact = insertArtifactVersion(op, {
+    teamId: caller.team.id,
+    name: input.name,
+    content: input.content,
+    mediaType: input.media_type,
+    taskId: input.task_id ?? null,
+    plan: input.plan,
+    tests: input.tests === true,
+    publishedBy: caller.agent.id,
+  });
   appendAudit(op, {
     teamId: caller.team.id,
     actorAgentId: caller.agent.id,
     action: 'artifact.publish',
-    subjectId: id,
+    subjectId: artifact.id,
     reason: `published ${artifact.name} v${artifact.version} (${artifact.size_bytes} bytes)`,
     data: { artifact },
   });
@@ -85,7 +113,7 @@ export function readArtifact(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_artifact_read'>,
-): ToolOutput<'team_artifact_read'> {
+): ArtifactContent {
   const caller = requireCaller(op, actor, 'team_artifact_read');
   const shared = sharedWith(caller);
   if ((input.artifact_id === undefined) === (input.name === undefined)) {

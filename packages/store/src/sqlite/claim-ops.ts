@@ -1,7 +1,7 @@
-import { TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { TeamError, type Task, type ToolInput } from '@codex-team/contracts';
 import type { CallPermission } from '@codex-team/policy-engine';
 import { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRefusal, type ClaimableKinds, type ClaimOrderKey } from '@codex-team/scheduler';
-import type { Actor, ClaimOptions, LeaseOptions } from '../team-store';
+import type { Actor, ClaimOptions, LeaseOptions, NextClaim, TaskClaim, TaskCompletion } from '../team-store';
 import { logDecision, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { admission, admit, refusePolicy } from './policy-ops';
@@ -21,7 +21,7 @@ import type { Op } from './transaction';
 import { requireModeAllows } from './mode-ops';
 import { requireClaimCaps, requireCompletionGates } from './hook-ops';
 
-type Claim = ToolOutput<'team_task_claim'>;
+type Claim = TaskClaim;
 
 /** INVALID_INPUT unless the lease length is a positive whole number of ms; claims and heartbeats share it. */
 export function requireLeaseMs(options: LeaseOptions): void {
@@ -83,7 +83,7 @@ function takeClaim(op: Op, caller: Caller, task: TaskRow, options: LeaseOptions)
  * Dependencies are re-checked in the same query rather than trusted from the status. A team ready
  * to finalize answers no claim with the reason (the refusal is audited as `policy.deny`).
  */
-export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): ToolOutput<'team_task_next'> {
+export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): NextClaim {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_next');
@@ -130,10 +130,10 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Tool
  * lets the caller take it. A refusal by kind is the caller's permissions speaking: it is recorded
  * with the permission rule that denied that kind.
  */
-export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_claim'>, options: ClaimOptions): Claim {
+export function claimTask(op: Op, actor: Actor, input: { task_id: string }, options: ClaimOptions): Claim {
   requireLeaseMs(options);
   const caller = requireWriter(op, actor);
-  requireModeAllows(op, caller, 'team_task_claim');
+  requireModeAllows(op, caller, 'team_task_next');
   const task = requireTask(op, caller.team.id, input.task_id);
   const refused = claimRefusal({
     task,
@@ -154,8 +154,8 @@ export function claimTask(op: Op, actor: Actor, input: ToolInput<'team_task_clai
     }
     throw new TeamError(refused.code, refused.reason, refused.rule === 'claim.role' ? { required_role: task.required_role } : { status: task.status });
   }
-  requireClaimCaps(op, caller, 'team_task_claim', task.id);
-  admit(op, caller, 'claim', 'team_task_claim', task.id);
+  requireClaimCaps(op, caller, 'team_task_next', task.id);
+  admit(op, caller, 'claim', 'team_task_next', task.id);
   return takeClaim(op, caller, task, options);
 }
 
@@ -182,7 +182,7 @@ export function completeTask(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_task_complete'>,
-): ToolOutput<'team_task_complete'> {
+): TaskCompletion {
   const caller = requireWriter(op, actor);
   requireModeAllows(op, caller, 'team_task_complete');
   const task = requireTask(op, caller.team.id, input.task_id);
@@ -227,7 +227,7 @@ export function releaseTask(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_task_release'>,
-): ToolOutput<'team_task_release'> {
+): { task: Task } {
   const caller = requireWriter(op, actor);
   const task = requireTask(op, caller.team.id, input.task_id);
   requireHolder(op, task, caller.agent, input.fence);

@@ -1,6 +1,7 @@
+import { isTeamError } from '@codex-team/contracts';
 import type { AuthzDecisionInput } from '../team-store';
 import { insertDecision } from './authz-ops';
-import type { Op, TransactionRunner } from './transaction';
+import { outsideCallDeadline, type Op, type TransactionRunner } from './transaction';
 
 /** Queued decisions are written within this long of the first of them... */
 export const DECISION_FLUSH_AFTER_MS = 10;
@@ -23,6 +24,11 @@ interface QueuedDecision {
 export class DecisionQueue {
   private readonly pending: QueuedDecision[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * The flush being written, if any. One at a time: while the store is locked, a flush per queued
+   * read would pile up writers that each wait for the same lock and crowd the event loop.
+   */
+  private inFlight: Promise<void> | null = null;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -34,6 +40,8 @@ export class DecisionQueue {
   /** Queues a decision, stamped with the time of the call. */
   add(input: AuthzDecisionInput): void {
     this.pending.push({ input, at: this.now() });
+    // A flush in flight takes what it finds at its next attempt and schedules the rest when it ends.
+    if (this.inFlight !== null) return;
     if (this.pending.length >= DECISION_FLUSH_AT) {
       this.flushSoon(0);
     } else if (this.timer === null) {
@@ -45,17 +53,38 @@ export class DecisionQueue {
   async flush(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    while (this.inFlight !== null) await this.inFlight;
     if (this.pending.length === 0) return;
-    await this.tx.write(() => undefined, { sync: 'normal' });
+    const write = this.tx.write(() => undefined, { sync: 'normal' });
+    this.inFlight = write.then(
+      () => this.flushEnded(null),
+      (error: unknown) => this.flushEnded(error),
+    );
+    await write;
+  }
+
+  /**
+   * A flush ended: what was queued meanwhile, or kept by a failed flush (the store stayed locked,
+   * the disk was full), is tried again soon; a store deleted or replaced under this process takes
+   * none again.
+   */
+  private flushEnded(error: unknown): void {
+    this.inFlight = null;
+    if (this.pending.length === 0 || this.timer !== null) return;
+    if (isTeamError(error) && error.code === 'STORE_MOVED') return;
+    this.flushSoon(DECISION_FLUSH_AFTER_MS);
   }
 
   private flushSoon(ms: number): void {
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      // A failed flush (the store stayed locked) keeps the decisions queued for the next try.
-      this.flush().catch(() => this.flushSoon(DECISION_FLUSH_AFTER_MS));
-    }, ms);
+    // The flush is the process's, not the call's that queued the decision: its own deadline.
+    this.timer = outsideCallDeadline(() =>
+      setTimeout(() => {
+        this.timer = null;
+        // flushEnded handles a failure.
+        this.flush().catch(() => undefined);
+      }, ms),
+    );
     this.timer.unref();
   }
 

@@ -102,7 +102,7 @@ export function requireCompletionGates(op: Op, caller: Caller, task: TaskRow, in
  * The profile's per-agent caps (claims, turns, wall time), inside a claim's transaction: past one,
  * the claim is blocked. Reads nothing when the profile sets no caps.
  */
-export function requireClaimCaps(op: Op, caller: Caller, tool: 'team_task_next' | 'team_task_claim', taskId: string | null): void {
+export function requireClaimCaps(op: Op, caller: Caller, tool: 'team_task_next', taskId: string | null): void {
   const profile = op.profileOf(caller.team.profile);
   if (profile.caps === undefined) return;
   const { agent } = caller;

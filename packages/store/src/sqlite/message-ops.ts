@@ -1,6 +1,6 @@
-import { DEFAULTS, LIMITS, TeamError, type Message, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { DEFAULTS, LIMITS, TeamError, type Message, type ToolInput } from '@codex-team/contracts';
 import { messageBodyRuling } from '@codex-team/policy-engine';
-import type { Actor } from '../team-store';
+import type { Actor, InboxPage, SentMessage } from '../team-store';
 import { findAgent, logDecision, requireCaller, requireLead, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { refusePolicy } from './policy-ops';
@@ -62,7 +62,7 @@ function sameRequest(row: MessageRow, toAgentId: string | null, input: ToolInput
  * `consensus` (lead only) the message also declares the team's consensus, once: from then on the
  * team is ready to finalize; the one `message.send` event carries `consensus_at`.
  */
-export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>): ToolOutput<'team_send'> {
+export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>): SentMessage {
   const caller = requireWriter(op, actor, 'team_send');
   if (caller.access === 'to-lead') requireToLead(caller, input);
   const bytes = Buffer.byteLength(input.body, 'utf8');
@@ -151,7 +151,7 @@ export function sendMessage(op: Op, actor: Actor, input: ToolInput<'team_send'>)
  * returns unread messages oldest first. Acks are allowed on a finalized team: the inbox stays
  * readable and acking changes nothing of the team's work.
  */
-export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>): ToolOutput<'team_inbox'> {
+export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>): InboxPage {
   const caller = requireCaller(op, actor, 'team_inbox');
   const teamId = caller.team.id;
   const agentId = caller.agent.id;

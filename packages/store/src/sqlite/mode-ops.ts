@@ -69,7 +69,7 @@ export function modeColumnsAfter(
 /** Lead only: the team's mode changes if the transition table allows it; refused, nothing changes. */
 export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeResult {
   const caller = requireWriter(op, actor);
-  requireLead(op, caller, 'team_mode_set', 'change the team mode');
+  requireLead(op, caller, 'team_mode', 'change the team mode');
   recordLapse(op, storedTeam(op, caller.team.id));
   const before = toTeam(caller.team);
   const inFlightRows = op.sql.all<{ id: string; owner_agent_id: string | null }>(
@@ -83,7 +83,7 @@ export function setMode(op: Op, actor: Actor, input: SetModeInput): ModeChangeRe
     ttlMs: input.ttlMs,
     leadHeldTaskIds: inFlightRows.filter((row) => row.owner_agent_id === caller.agent.id).map((row) => row.id),
   });
-  if (decision.decision === 'deny') refusePolicy(op, caller, decision, 'team_mode_set', caller.team.id);
+  if (decision.decision === 'deny') refusePolicy(op, caller, decision, 'team_mode', caller.team.id);
   logDecision(op, caller.team, decision);
   const next = modeColumnsAfter(caller.team, { to: input.mode, ttlMs: input.ttlMs, actorAgentId: caller.agent.id, reason: input.reason }, op.now);
   op.sql.run(

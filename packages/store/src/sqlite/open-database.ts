@@ -3,11 +3,11 @@ import type Database from 'better-sqlite3';
 import { inspectStoreFile, makeDirectory } from '../store-file';
 import { sqliteDatabase } from './native-sqlite';
 import { openFailure } from './open-failure';
-import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryOptions } from './transaction';
+import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, withBusyRetry, type BusyRetryOptions } from './transaction';
 
 /** How a SQLite file is opened; the store and its benchmark ceiling share these settings. */
 export interface OpenDatabaseOptions {
-  /** SQLite's busy_timeout: how long a statement waits for a lock, in milliseconds. @default 5000 */
+  /** SQLite's busy_timeout: how long one attempt blocks waiting for a lock, in milliseconds. @default 50 (DEFAULT_BUSY_SLICE_MS) */
   busyTimeoutMs?: number;
   /** How long to wait out other processes holding the file's lock. @default DEFAULT_BUSY_RETRY */
   busyRetry?: BusyRetryOptions;
@@ -40,7 +40,7 @@ export async function openDatabase(
   if (file?.kind === 'missing' && options.createFolders === true) makeDirectory(dirname(path));
   let db: Database.Database;
   try {
-    db = new (sqliteDatabase())(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    db = new (sqliteDatabase())(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_SLICE_MS });
   } catch (error) {
     throw openFailure(path, error, 'open');
   }

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { TeamError, fileErrorReason, isTeamError } from '@codex-team/contracts';
-import { isBusyError } from './transaction';
+import { isBusyError, translateStoreError } from './transaction';
 
 // Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
 function sqliteCode(error: unknown): string {
@@ -20,14 +20,13 @@ function accessReason(path: string, writing: boolean, error: unknown): string {
       return `${target === path ? 'the file' : `its folder ${target}`} is not ${writing ? 'writable' : 'readable'}: ${fileErrorReason(denied)}`;
     }
   }
-  if (sqliteCode(error) === 'SQLITE_FULL') return 'no space left on the device (SQLITE_FULL)';
   const message = error instanceof Error ? error.message : String(error);
   return `${message} (${sqliteCode(error) || 'unknown'})`;
 }
 
 /**
  * The typed error for a failure to open a store: a schema mismatch is told with the file's path;
- * other TeamErrors and busy errors pass unchanged; a
+ * other TeamErrors and busy errors pass unchanged; a full disk is STORAGE_FULL (translateStoreError); a
  * file SQLite cannot read as a database is NOT_A_STORE; a file or folder it may not open, read or
  * write is FILE_ACCESS naming the path and the cause. Anything else passes unchanged.
  */
@@ -36,11 +35,13 @@ export function openFailure(path: string, error: unknown, doing: 'open' | 'read'
     return new TeamError('SCHEMA_MISMATCH', `${path}: ${error.message.slice(error.code.length + 2)}`, error.details);
   }
   if (isTeamError(error) || isBusyError(error)) return error;
+  const translated = translateStoreError(error);
+  if (isTeamError(translated)) return translated;
   const code = sqliteCode(error);
   if (code === 'SQLITE_NOTADB') {
     return new TeamError('NOT_A_STORE', `${path} is not a SQLite database, so not a codex-team store; it was left as it was`, { path });
   }
-  if (/^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|AUTH)/.test(code) || /^E[A-Z]+$/.test(code)) {
+  if (/^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|AUTH)/.test(code) || /^E[A-Z]+$/.test(code)) {
     return new TeamError('FILE_ACCESS', `cannot ${doing} the store ${path}: ${accessReason(path, doing === 'open', error)}`, { path });
   }
   return error;

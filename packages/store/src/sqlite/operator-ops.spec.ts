@@ -129,9 +129,11 @@ describe('prune', () => {
     }
   }
 
-  it('removes old finalized trees with every row of theirs, never an active team or a tree holding one; a dry run writes nothing', async () => {
+  it('removes old finalized trees with every row of theirs (checkpoints and their archive included), never an active team or a tree holding one; a dry run writes nothing', async () => {
     const old = await tree('old');
     await store.publishArtifact(old.ann, { name: 'notes.md', content: 'n', media_type: 'text/markdown', plan: false });
+    // A checkpoint seals the team's events so far: pruning takes the checkpoint and its archive too.
+    expect(await store.checkpointTeam(old.lead.teamId)).toMatchObject({ created: true });
     await store.operatorClose(old.lead.teamId, { cancel: true, force: false, reason: '' });
     clock.advance(3_600_000);
     const running = await tree('running');

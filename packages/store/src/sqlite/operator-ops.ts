@@ -127,6 +127,10 @@ function resolveRecipient(op: Op, team: TeamRow, to: string): string | null {
  * prune test checks every table with a team_id column).
  */
 const PRUNE_STATEMENTS: readonly string[] = [
+  // Checkpoints first: they refer to audit events and artifacts, and while a team has one its
+  // archived events refuse deletion (0011's triggers guard them against edits in place; pruning
+  // removes the whole team, its archive included, on the operator's word).
+  'DELETE FROM checkpoints WHERE team_id IN (SELECT value FROM json_each(@teams))',
   'DELETE FROM message_acks WHERE message_id IN (SELECT id FROM messages WHERE team_id IN (SELECT value FROM json_each(@teams)))',
   'DELETE FROM task_dependencies WHERE task_id IN (SELECT id FROM tasks WHERE team_id IN (SELECT value FROM json_each(@teams)))',
   'DELETE FROM task_reviews WHERE team_id IN (SELECT value FROM json_each(@teams))',

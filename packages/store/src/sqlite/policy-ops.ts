@@ -3,7 +3,9 @@ import {
   admissionRuling,
   profileChanges,
   refusalError,
+  usageRateRuling,
   usageRuling,
+  USAGE_RATE_WINDOW_MS,
   type BudgetedAction,
   type PolicyRefusal,
 } from '@codex-team/policy-engine';
@@ -102,11 +104,14 @@ export function toUsage(row: UsageRow): UsageRecord {
 }
 
 /**
- * Charges one usage sample: the profile's budget says how many tokens and why; the sample and the
- * team's new total are written with one `usage.report` event. Finalized teams are charged too: the
- * tokens were spent. A call reporting usage runs this as its standing write (see WriteOptions).
+ * Charges one usage sample: the agent's reports may charge at most so much a minute (the policy
+ * engine's `usage.per_minute`, over the samples of the last USAGE_RATE_WINDOW_MS; a refusal is
+ * audited as `policy.deny` and charges nothing), then the profile's budget says how many tokens and
+ * why; the sample and the team's new total are written with one `usage.report` event. Finalized
+ * teams are charged too: the tokens were spent. A call reporting usage runs this as its standing
+ * write (see WriteOptions), so a refused report refuses the call.
  */
-export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId: string | null): UsageRecord {
+export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId: string | null, tool: ToolName): UsageRecord {
   // The tokens were spent by the caller's own thread: its own team pays, wherever the call acted.
   const caller = requireCaller(op, { ...actor, inTeam: undefined });
   const sample = UsageSampleSchema.safeParse(reported);
@@ -114,6 +119,15 @@ export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId:
     throw new TeamError('INVALID_INPUT', `usage is invalid: ${sample.error.issues[0]?.message ?? 'invalid'}`);
   }
   if (taskId !== null) requireTask(op, caller.team.id, taskId);
+  const recentTokens =
+    op.sql.value<number>(
+      'SELECT COALESCE(SUM(charged_tokens), 0) FROM usage_samples WHERE agent_id = ? AND created_at > ?',
+      caller.agent.id,
+      op.now - USAGE_RATE_WINDOW_MS,
+    ) ?? 0;
+  const rate = usageRateRuling({ recentTokens, sample: sample.data });
+  if (rate.decision === 'deny') refusePolicy(op, caller, rate, tool, taskId);
+  logDecision(op, caller.team, rate);
   const before = policyState(op, caller.team.id).used_tokens;
   const budget = budgetOf(op, caller.team);
   // The lines a sample crosses are the tree's: a child's carve, a parent's budget with its children's set aside.
@@ -160,7 +174,7 @@ export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId:
  */
 export function setProfile(op: Op, actor: Actor, input: SetProfileInput): ProfileSwitch {
   const caller = requireWriter(op, actor);
-  requireLead(op, caller, 'team_policy_set_profile', 'switch the team profile');
+  requireLead(op, caller, 'team_policy', 'switch the team profile', 'set');
   const name = ProfileNameSchema.safeParse(input.profile);
   if (!name.success) {
     throw new TeamError('INVALID_INPUT', `profile ${JSON.stringify(input.profile)} ${name.error.issues[0]?.message ?? 'is invalid'}`);

@@ -1,6 +1,5 @@
-import { TeamError, type AgentState, type Message, type Profile, type ToolOutput } from '@codex-team/contracts';
+import { DEFAULTS, TeamError, type AgentState, type Message, type Profile } from '@codex-team/contracts';
 import type {
-  Actor,
   AppliedRecoveryStep,
   RecoveryAgentView,
   RecoveryClaimView,
@@ -10,20 +9,18 @@ import type {
   RecoveryStep,
   RecoveryView,
 } from '../team-store';
-import { requireCaller } from './access';
 import { appendAudit } from './audit';
-import { countUnread, insertNotice } from './message-ops';
+import { checkpointTeam, latestCheckpoint } from './checkpoint-ops';
+import { insertNotice } from './message-ops';
 import { AGENT_COLUMNS, TEAM_COLUMNS, iso, toAgent, type AgentRow, type TeamRow } from './row-mappers';
 import { recordLapse } from './mode-ops';
-import { reloadTask, taskEntity, tasksByStatus } from './task-rows';
+import { reloadTask, taskEntity } from './task-rows';
 import { subtreeIds } from './tree-rows';
 import { closeTeam } from './team-ops';
 import type { Op } from './transaction';
 
 /** Audit actions of recovery itself: what a resumed session is told recovery did. */
-const RECOVERY_ACTIONS = ['task.recover', 'agent.lost'];
-/** Most claims and recovery events a resume snapshot lists; the rest is counted. */
-const SNAPSHOT_LIST_MAX = 50;
+export const RECOVERY_ACTIONS = ['task.recover', 'agent.lost'];
 
 interface ClaimRow {
   team_id: string;
@@ -88,6 +85,7 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
       leadLostAt: team.lead_lost_at,
       lastActivityAt: lastActivityAt(op, team),
       mode: { current: team.mode, expiresAt: team.mode_expires_at, returnsTo: team.mode_returns_to },
+      checkpoint: checkpointProgress(op, team.id, knownProfile(op, team.profile)),
       agents: op.sql
         .all<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND state <> 'retired' ORDER BY seq`, team.id)
         .map((agent): RecoveryAgentView => ({
@@ -116,6 +114,16 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
         })),
     })),
   };
+}
+
+/** The latest checkpoint's last event and the events since, counted no further than the profile's interval. */
+function checkpointProgress(op: Op, teamId: string, profile: Profile | null): { uptoSeq: number; eventsSince: number } {
+  const uptoSeq = latestCheckpoint(op, teamId)?.upto_seq ?? 0;
+  const every = profile?.checkpoint?.every_events ?? DEFAULTS.checkpointEveryEvents;
+  if (every === 0) return { uptoSeq, eventsSince: 0 };
+  const eventsSince =
+    op.sql.value<number>('SELECT COUNT(*) FROM (SELECT 1 FROM audit_events WHERE team_id = ? AND seq > ? LIMIT ?)', teamId, uptoSeq, every) ?? 0;
+  return { uptoSeq, eventsSince };
 }
 
 /** A child team's parent and its lead, for the notice of a lost lead. */
@@ -282,6 +290,10 @@ function applyStep(op: Op, team: TeamRow, step: RecoveryStep, notices: Message[]
       return finalizeIdleTeam(op, team, step);
     case 'expire_mode':
       return expireMode(op, team, step);
+    case 'checkpoint_team': {
+      const written = checkpointTeam(op, team.id, { expectUptoSeq: step.expect.uptoSeq });
+      return written === null || !written.created ? null : `checkpoint ${written.checkpoint.number}`;
+    }
     case 'report_lead_lost':
       return reportLeadLost(op, team, step, notices);
   }
@@ -326,8 +338,8 @@ export function applyRecovery(op: Op, plan: RecoveryPlan): RecoveryResult {
   return { applied, skipped, notices };
 }
 
-/** The previous session's bind event of this agent, so the snapshot covers it and the time since. */
-function previousBindSeq(op: Op, teamId: string, agentId: string): number {
+/** The previous session's bind event of this agent, so a brief covers it and the time since. */
+export function previousBindSeq(op: Op, teamId: string, agentId: string): number {
   return (
     op.sql.value<number>(
       `SELECT seq FROM audit_events
@@ -337,58 +349,4 @@ function previousBindSeq(op: Op, teamId: string, agentId: string): number {
       agentId,
     ) ?? 0
   );
-}
-
-export function resumeSnapshot(op: Op, actor: Actor): ToolOutput<'team_resume'>['snapshot'] {
-  const caller = requireCaller(op, actor);
-  const teamId = caller.team.id;
-  const leases = op.sql.all<ClaimRow>(
-    `SELECT team_id, id, title, owner_agent_id, fence, lease_expires_at, attempts FROM tasks
-     WHERE team_id = ? AND status = 'in_progress' AND owner_agent_id IS NOT NULL
-     ORDER BY lease_expires_at, seq LIMIT ?`,
-    teamId,
-    SNAPSHOT_LIST_MAX + 1,
-  );
-  const lost = op.sql.all<AgentRow>(
-    `SELECT ${AGENT_COLUMNS} FROM agents WHERE team_id = ? AND state = 'disconnected' ORDER BY seq`,
-    teamId,
-  );
-  const since = previousBindSeq(op, teamId, caller.agent.id);
-  const actions = JSON.stringify(RECOVERY_ACTIONS);
-  const events = op.sql.all<{ seq: number; at: number; action: string; subject_id: string | null; reason: string }>(
-    `SELECT seq, at, action, subject_id, reason FROM audit_events
-     WHERE team_id = ? AND seq > ? AND action IN (SELECT value FROM json_each(?))
-     ORDER BY seq DESC LIMIT ?`,
-    teamId,
-    since,
-    actions,
-    SNAPSHOT_LIST_MAX + 1,
-  );
-  const listed = leases.slice(0, SNAPSHOT_LIST_MAX);
-  const listedEvents = events.slice(0, SNAPSHOT_LIST_MAX);
-  // The status counts are kept by triggers, so they give the number of tasks in flight for free.
-  const byStatus = tasksByStatus(op, teamId);
-  return {
-    tasks_by_status: byStatus,
-    leases: listed.map((row) => ({
-      task_id: row.id,
-      owner_agent_id: row.owner_agent_id,
-      fence: row.fence,
-      lease_expires_at: row.lease_expires_at === null ? null : iso(row.lease_expires_at),
-    })),
-    agents_lost: lost.map((row) => ({
-      id: row.id,
-      name: row.name,
-      state: row.state,
-      last_seen_at: row.last_seen_at === null ? null : iso(row.last_seen_at),
-    })),
-    unread_messages: countUnread(op, teamId, caller.agent.id),
-    recovery: listedEvents.reverse().map((event) => ({
-      at: iso(event.at),
-      action: event.action,
-      subject_id: event.subject_id,
-      reason: event.reason,
-    })),
-    truncated: byStatus.in_progress > listed.length || events.length > listedEvents.length,
-  };
 }

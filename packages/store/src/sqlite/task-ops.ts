@@ -1,6 +1,6 @@
-import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { DEFAULTS, LIMITS, TERMINAL_TASK_STATUSES, TeamError, type ToolInput } from '@codex-team/contracts';
 import { blockedByCycle, readyWhen } from '@codex-team/scheduler';
-import type { Actor, LeaseOptions } from '../team-store';
+import type { Actor, CreatedTasks, LeaseOptions, TaskChange, TaskPage } from '../team-store';
 import { requireCaller, requireLead, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { auditTaskChange, requireHolder, reloadTask, requireTask, findTask, taskEntities, taskEntity } from './task-rows';
@@ -88,7 +88,7 @@ export function createTasks(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_task_create'>,
-): ToolOutput<'team_task_create'> {
+): CreatedTasks {
   const caller = requireWriter(op, actor, 'team_task_create');
   if (input.tasks.length === 0 || input.tasks.length > LIMITS.tasksPerCreateMax) {
     throw new TeamError('INVALID_INPUT', `a call creates 1 to ${LIMITS.tasksPerCreateMax} tasks`);
@@ -142,10 +142,12 @@ export function createTasks(
 }
 
 /**
- * Tasks in creation order; `after` pages on from a task id returned earlier. Reads only. A child
- * team looking at its parent sees only the tasks delegated to it (their briefs).
+ * Tasks in creation order; `after` pages on from a task id returned earlier. Filters: status,
+ * required role, owner, `ready` (ready tasks that name the caller's role or none), one task_id
+ * (NOT_FOUND when the team has no such task). Reads only. A child team looking at its parent sees
+ * only the tasks delegated to it (their briefs).
  */
-export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list'>): ToolOutput<'team_task_list'> {
+export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list'>): TaskPage {
   const caller = requireCaller(op, actor, 'team_task_list');
   const delegatedTo = caller.access === 'delegated' ? caller.home.team.id : null;
   let afterSeq = 0;
@@ -156,6 +158,7 @@ export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list
     }
     afterSeq = seq;
   }
+  if (input.task_id !== undefined) requireTask(op, caller.team.id, input.task_id);
   const limit = Math.min(input.limit ?? DEFAULTS.listPageSize, LIMITS.listPageMax);
   // An empty status list is read as "no status filter", like an absent one.
   const statuses = input.status !== undefined && input.status.length > 0 ? JSON.stringify(input.status) : null;
@@ -164,9 +167,23 @@ export function listTasks(op: Op, actor: Actor, input: ToolInput<'team_task_list
      WHERE team_id = @team AND seq > @after
        AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
        AND (@owner IS NULL OR owner_agent_id = @owner)
+       AND (@role IS NULL OR required_role = @role)
+       AND (@ready = 0 OR (status = 'ready' AND (required_role IS NULL OR required_role = @mine)))
+       AND (@task IS NULL OR id = @task)
        AND (@delegated IS NULL OR delegated_to_team_id = @delegated)
      ORDER BY seq LIMIT @limit`,
-    { team: caller.team.id, after: afterSeq, statuses, owner: input.owner_agent_id ?? null, delegated: delegatedTo, limit: limit + 1 },
+    {
+      team: caller.team.id,
+      after: afterSeq,
+      statuses,
+      owner: input.owner_agent_id ?? null,
+      role: input.role ?? null,
+      ready: input.ready === true ? 1 : 0,
+      mine: caller.agent.role,
+      task: input.task_id ?? null,
+      delegated: delegatedTo,
+      limit: limit + 1,
+    },
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -200,7 +217,7 @@ export function updateTask(
   actor: Actor,
   input: ToolInput<'team_task_update'>,
   options: LeaseOptions,
-): ToolOutput<'team_task_update'> {
+): TaskChange {
   const caller = requireWriter(op, actor, 'team_task_update');
   const task = requireTask(op, caller.team.id, input.task_id);
   if (input.review !== undefined) return { task: reviewTask(op, caller, task, input), lease_expires_at: null };

@@ -1,6 +1,6 @@
-import { DEFAULTS, LEAD_ROLE, LIMITS, TeamError, type ToolInput, type ToolOutput } from '@codex-team/contracts';
+import { DEFAULTS, LEAD_ROLE, LIMITS, TeamError, type ToolInput } from '@codex-team/contracts';
 import { childLine, parentLine, type ClosedBy } from '@codex-team/hierarchy';
-import type { Actor, BoundAgent, CreateTeamInput, TeamStatusBase } from '../team-store';
+import type { Actor, BoundAgent, CreateTeamInput, FinalizedTeam, TeamStatusBase } from '../team-store';
 import { countThreads, logDecision, requireCaller, requireLead, requireTeam, requireWriter, treeThreadsOf } from './access';
 import { recordCodexThread } from './agent-ops';
 import { appendAudit } from './audit';
@@ -153,7 +153,7 @@ export function finalizeTeam(
   op: Op,
   actor: Actor,
   input: ToolInput<'team_finalize'>,
-): ToolOutput<'team_finalize'> {
+): FinalizedTeam {
   const caller = requireWriter(op, actor, 'team_finalize');
   requireLead(op, caller, 'team_finalize', 'finalize the team');
   requireClosable(op, caller.team, input.force);
@@ -181,7 +181,7 @@ export function closeTeam(
   summary: string,
   reasonFor: (cancelled: number) => string,
   closedBy: ClosedBy,
-): ToolOutput<'team_finalize'> {
+): FinalizedTeam {
   for (const child of liveChildren(op, teamId)) {
     closeTeam(
       op,

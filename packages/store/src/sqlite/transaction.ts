@@ -1,23 +1,35 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import { TeamError, isTeamError, type IdGenerator, type Profile } from '@codex-team/contracts';
 import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import type { CallAuthorization } from '../team-store';
 
-/** How a store call waits out other writers that hold the database lock. */
+/**
+ * How a store call waits out other writers that hold the database lock: SQLite blocks for at most
+ * one short busy slice (the connection's busy_timeout, DEFAULT_BUSY_SLICE_MS), then the call pauses
+ * asynchronously, leaving the event loop free for other calls (pings, reads), and tries again until
+ * its deadline; then it answers `BUSY` with nothing changed.
+ */
 export interface BusyRetryOptions {
   /**
-   * Attempts per call before answering `BUSY`; each attempt already waits up to `busy_timeout`
-   * inside SQLite.
-   * @default 6
+   * How long one call may wait for the lock in all, in milliseconds: well inside a client's tool
+   * timeout (Codex: tool_timeout_sec, 60 s by default), so the client hears BUSY rather than a timeout.
+   * @default 20000
    */
-  attempts: number;
-  /** First pause between attempts; doubles each time, with full jitter. @default 20 */
+  deadlineMs: number;
+  /** First pause between attempts; doubles each time, with full jitter. @default 5 */
   baseDelayMs: number;
-  /** Longest pause between attempts. @default 1000 */
+  /** Longest pause between attempts. @default 100 */
   maxDelayMs: number;
 }
 
-export const DEFAULT_BUSY_RETRY: BusyRetryOptions = { attempts: 6, baseDelayMs: 20, maxDelayMs: 1_000 };
+export const DEFAULT_BUSY_RETRY: BusyRetryOptions = { deadlineMs: 20_000, baseDelayMs: 5, maxDelayMs: 100 };
+
+/**
+ * SQLite's busy_timeout for every store connection: how long one attempt may block the process
+ * (the event loop) waiting for a lock before the call pauses asynchronously and tries again.
+ */
+export const DEFAULT_BUSY_SLICE_MS = 50;
 
 /** Run a passive WAL checkpoint after this many commits so the WAL file does not grow unbounded. */
 const CHECKPOINT_EVERY_COMMITS = 500;
@@ -138,14 +150,23 @@ export interface WriteOptions {
    * spent either way). They run first; if they themselves refuse, the operation does not run.
    */
   standing?: (op: Op) => void;
+  /**
+   * Whether the write waits out other writers (up to the deadline) or makes one attempt and answers
+   * BUSY at once (a best-effort write beside a read, see HeartbeatRequest.bestEffort).
+   * @default true
+   */
+  waitForLock?: boolean;
 }
 
 /** What a write transaction does with a refused call's decision and the operation's refusal. */
 export type RecordDecision = (op: Op, authorization: CallAuthorization, refusal: TeamError | null) => void;
 
-/** The store's own refusals (a TeamError other than BUSY or INTERNAL): recorded, then answered. */
+/** Failures of the store itself rather than of the call: they roll the whole transaction back. */
+const STORE_FAILURES: ReadonlySet<string> = new Set(['BUSY', 'INTERNAL', 'STORE_MOVED', 'STORAGE_FULL']);
+
+/** The store's own refusals (a TeamError that is no store failure): recorded, then answered. */
 function isRefusal(error: unknown): error is TeamError {
-  return isTeamError(error) && error.code !== 'BUSY' && error.code !== 'INTERNAL';
+  return isTeamError(error) && !STORE_FAILURES.has(error.code);
 }
 
 // Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
@@ -165,24 +186,67 @@ export function isBusyError(error: unknown): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * When the tool call in progress started (performance.now()), for the store calls it makes; moved
+ * later by the time the call spent in work that is not the store's (notCountedAgainstBusyDeadline).
+ */
+const callStarts = new AsyncLocalStorage<{ started: number }>();
+
+/**
+ * Runs `work` (one tool call) so that every store call it makes shares one busy deadline, counted
+ * from now: a call that makes several transactions (its operation, a heartbeat, its decision)
+ * waits out other writers for BusyRetryOptions.deadlineMs in all, not for each of them.
+ */
+export function withinOneBusyDeadline<T>(work: () => Promise<T>): Promise<T> {
+  return callStarts.run({ started: performance.now() }, work);
+}
+
+/**
+ * Runs `work` (a call's lifecycle hooks: commands of the operator's that may take minutes) without
+ * counting its time against the call's busy deadline: the deadline bounds waiting for the store's
+ * lock, and a long hook must not leave the call's next transaction a single attempt. The store
+ * calls `work` itself makes have a deadline each.
+ */
+export async function notCountedAgainstBusyDeadline<T>(work: () => Promise<T>): Promise<T> {
+  const call = callStarts.getStore();
+  const started = performance.now();
+  try {
+    return await callStarts.exit(work);
+  } finally {
+    if (call !== undefined) call.started += performance.now() - started;
+  }
+}
+
+/** Runs `work` outside any call's deadline (a timer of the process, not of the call that set it). */
+export function outsideCallDeadline<T>(work: () => T): T {
+  return callStarts.exit(work);
+}
+
+/**
  * Runs `attempt` (a whole transaction, or the opening of the file) and runs it again after a
- * jittered pause while SQLite answers busy; the pause is awaited outside any transaction. When
- * attempts run out the caller gets `BUSY` and nothing has changed.
+ * jittered pause while SQLite answers busy, until `retry.deadlineMs` has passed since the first
+ * attempt, or since the tool call began (withinOneBusyDeadline); it always makes one attempt. The pause is awaited outside any transaction, so the process serves other calls
+ * meanwhile. Past the deadline the caller gets `BUSY` and nothing has changed. Any other failure
+ * is translated (translateStoreError) and thrown.
  */
 export async function withBusyRetry<T>(attempt: () => T, retry: BusyRetryOptions): Promise<T> {
+  const started = callStarts.getStore()?.started ?? performance.now();
   for (let tries = 1; ; tries += 1) {
     try {
       return attempt();
     } catch (error) {
-      if (!isBusyError(error)) throw translateConstraint(error);
-      if (tries >= retry.attempts) {
-        throw new TeamError('BUSY', `the store stayed locked by other writers after ${tries} attempts; nothing changed`, {
-          attempts: tries,
-        });
+      if (!isBusyError(error)) throw translateStoreError(error);
+      const waited = performance.now() - started;
+      const left = retry.deadlineMs - waited;
+      if (left <= 0) {
+        throw new TeamError(
+          'BUSY',
+          `the store stayed locked by other writers for ${Math.round(waited)} ms (${tries} attempts); nothing changed, try again`,
+          { attempts: tries, waited_ms: Math.round(waited), deadline_ms: retry.deadlineMs },
+        );
       }
-      const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (tries - 1));
+      const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.min(tries - 1, 20));
       // Full jitter: processes that collided once should not wake up together again.
-      await sleep(Math.random() * ceiling);
+      await sleep(Math.min(left, Math.random() * ceiling));
     }
   }
 }
@@ -209,6 +273,8 @@ export class TransactionRunner {
     private readonly codexThreadCap: CodexThreadCap | undefined,
     private readonly log: (decision: AppliedDecision) => void,
     private readonly recordDecision: RecordDecision,
+    /** The store's files as opened (StoreIdentity); null for a store in memory or a copy of one. */
+    private readonly identity: { check(): void } | null = null,
   ) {
     this.inTransaction = sql.db.transaction((body: () => unknown) => body());
   }
@@ -246,6 +312,8 @@ export class TransactionRunner {
           if (refused !== null) for (const write of refusalWrites) write();
           else for (const write of successWrites) write();
           if (options.authorization !== undefined) this.recordDecision(op, options.authorization, refused);
+          // Last, just before the commit: a store deleted or replaced meanwhile rolls it all back.
+          this.identity?.check();
           return value;
         }) as T;
         // Committed: run the after-commit work before anything else of this process can start a
@@ -256,7 +324,7 @@ export class TransactionRunner {
       } finally {
         if (relaxed) this.sql.db.pragma('synchronous = FULL');
       }
-    }, this.retry);
+    }, options.waitForLock === false ? { ...this.retry, deadlineMs: 0 } : this.retry);
     this.countCommit();
     if (refused !== null) throw refused;
     return result;
@@ -281,13 +349,19 @@ export class TransactionRunner {
    */
   async readUnsnapshotted<T>(work: (op: Op) => T): Promise<T> {
     this.requireOpen();
-    return withBusyRetry(() => work(this.op(false, [], [])), this.retry);
+    return withBusyRetry(() => this.checked(work(this.op(false, [], []))), this.retry);
   }
 
   /** One consistent read (a deferred transaction is a single snapshot in WAL mode). */
   async read<T>(work: (op: Op) => T): Promise<T> {
     this.requireOpen();
-    return withBusyRetry(() => this.inTransaction.deferred(() => work(this.op(false, [], []))) as T, this.retry);
+    return withBusyRetry(() => this.inTransaction.deferred(() => this.checked(work(this.op(false, [], [])))) as T, this.retry);
+  }
+
+  /** `value`, read from the store at the path: a read from a deleted or replaced file is STORE_MOVED. */
+  private checked<T>(value: T): T {
+    this.identity?.check();
+    return value;
   }
 
   /** A closed store answers every call with one typed error instead of the driver's TypeError. */
@@ -329,12 +403,21 @@ export class TransactionRunner {
 }
 
 /**
- * Every uniqueness rule is checked before writing; a UNIQUE violation can still come from a
- * concurrent twin of the same request (e.g. equal ticket hashes) and means the same thing.
+ * The store's one translation of driver failures into typed errors (busy ones are withBusyRetry's):
+ * - a UNIQUE violation: every uniqueness rule is checked before writing, so one can only come from
+ *   a concurrent twin of the same request (e.g. equal ticket hashes) and means the same: CONFLICT;
+ * - SQLITE_FULL (the disk or file system is full, ENOSPC): STORAGE_FULL. SQLite rolled the
+ *   transaction back (a WAL commit is one frame write: frames without their commit frame are
+ *   ignored), so nothing was half-written.
+ * Anything else passes unchanged.
  */
-function translateConstraint(error: unknown): unknown {
-  if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') {
+export function translateStoreError(error: unknown): unknown {
+  const code = sqliteCode(error);
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
     return new TeamError('CONFLICT', `the store refused a duplicate: ${String(error)}`);
+  }
+  if (code === 'SQLITE_FULL') {
+    return new TeamError('STORAGE_FULL', 'the disk holding the store is full (SQLITE_FULL); nothing changed: free some space and try again');
   }
   return error;
 }

@@ -1,6 +1,6 @@
-import { LEAD_ROLE, LIMITS, TeamError, type ToolOutput } from '@codex-team/contracts';
+import { LEAD_ROLE, LIMITS, TeamError } from '@codex-team/contracts';
 import { carveRuling, childOutcome, depthRuling, rollUpRuling, type ClosedBy } from '@codex-team/hierarchy';
-import type { Actor, StartChildInput } from '../team-store';
+import type { Actor, ChildTeam, StartChildInput } from '../team-store';
 import { agentById, logDecision, requireLead, requireTeam, requireThreadSlot, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
 import { unblockDependants } from './claim-ops';
@@ -52,7 +52,7 @@ function delegatedIds(op: Op, child: TeamRow): string[] {
  * delegated brief (with its risk tier), and the delegated tasks held by the child (in progress, no
  * owner, fence + 1).
  */
-export function startChild(op: Op, actor: Actor, input: StartChildInput): ToolOutput<'team_child'> {
+export function startChild(op: Op, actor: Actor, input: StartChildInput): ChildTeam {
   const caller = requireWriter(op, actor, 'team_child');
   requireLead(op, caller, 'team_child', 'start child teams');
   const parent = caller.team;
@@ -163,7 +163,7 @@ export function startChild(op: Op, actor: Actor, input: StartChildInput): ToolOu
     reason: `${tasks.length} tasks delegated to child team ${name} (${carve.rule}: ${carve.reason})`,
     data: { tasks: delegated, child_team: toTeam(child) },
   });
-  return { team: toTeam(child), lead, delegated_task_ids: tasks.map((task) => task.id), task_ids: childTaskIds, lead_ticket: null, spawn_instruction: null, spawn_with: null };
+  return { team: toTeam(child), lead, delegated_task_ids: tasks.map((task) => task.id), task_ids: childTaskIds };
 }
 
 /**
@@ -171,7 +171,7 @@ export function startChild(op: Op, actor: Actor, input: StartChildInput): ToolOu
  * by a lost agent: it plays the lead from now on (principal), and the lost lead's tickets and
  * sessions stop working (epoch + 1).
  */
-export function takeOverChild(op: Op, actor: Actor): ToolOutput<'team_child'> {
+export function takeOverChild(op: Op, actor: Actor): ChildTeam {
   if (actor.inTeam === undefined) throw new TeamError('INVALID_INPUT', 'takeover needs team: the child team to take over');
   const caller: Caller = requireWriter(op, actor, 'team_child');
   const lead = agentById(op, caller.team.lead_agent_id);
@@ -206,7 +206,7 @@ export function takeOverChild(op: Op, actor: Actor): ToolOutput<'team_child'> {
     reason: `${caller.home.agent.name} took over the lead of ${caller.team.name} from ${lead.name} (${lead.state}); its sessions and tickets no longer bind`,
     data: { agent, epoch: after.epoch },
   });
-  return { team: toTeam(caller.team), lead: agent, delegated_task_ids: delegatedIds(op, caller.team), task_ids: [], lead_ticket: null, spawn_instruction: null, spawn_with: null };
+  return { team: toTeam(caller.team), lead: agent, delegated_task_ids: delegatedIds(op, caller.team), task_ids: [] };
 }
 
 /** How a child closed, for its roll-up. */

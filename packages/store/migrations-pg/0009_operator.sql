@@ -1,6 +1,6 @@
--- The PostgreSQL twin of SQLite's 0009_operator. The operator's verbs (docs/operator.md): a team
--- an operator cancelled, where a team was started from, the operator as an actor of the audit and as the sender of a message. Self-contained: it
--- only adds, and existing rows read as before.
+-- The PostgreSQL twin of SQLite's 0013_operator. The operator's verbs (docs/operator.md): a team
+-- an operator cancelled, where a team was started from, the operator as an actor of the audit and
+-- as the sender of a message. Self-contained: it only adds, and existing rows read as before.
 
 -- When the operator cancelled the team (it is finalized as well, so every rule for a closed team
 -- holds); NULL for a team that was not cancelled.
