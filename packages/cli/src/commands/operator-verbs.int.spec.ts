@@ -86,7 +86,10 @@ describe('operator verbs while a server runs', () => {
   });
 
   it('send reaches the agent through team_inbox, marked as from the operator, and a retry with the same key is stored once', async () => {
-    const first = json<{ message: { id: string }; duplicate: boolean }>(cli('send', 'ops', '--to', 'ann', 'stop and write tests first', '--idempotency-key', 'k1', '--json'));
+    const first = json<{ message: { id: string; to_agent_id: string; from_agent_id: null; sender_kind: string }; duplicate: boolean }>(
+      cli('send', 'ops', '--to', 'ann', 'stop and write tests first', '--idempotency-key', 'k1', '--json'),
+    );
+    expect(first.message).toMatchObject({ to_agent_id: annId, from_agent_id: null, sender_kind: 'operator' });
     const again = json<{ message: { id: string }; duplicate: boolean }>(cli('send', 'ops', '--to', 'ann', 'stop and write tests first', '--idempotency-key', 'k1', '--json'));
     expect(again).toEqual({ ...first, duplicate: true });
     const other = cli('send', 'ops', '--to', 'ann', 'something else', '--idempotency-key', 'k1');
@@ -94,7 +97,8 @@ describe('operator verbs while a server runs', () => {
     expect(other.stderr).toMatch(/^codex-team send: CONFLICT: idempotency key k1 was already used/);
     const inbox = await ann.call('team_inbox', {});
     await ann.call('team_inbox', { ack: inbox.messages.map((m) => m.id) });
-    expect(inbox.messages).toEqual([expect.objectContaining({ id: first.message.id, from_agent_id: null, to_agent_id: annId, sender_kind: 'operator', body: 'stop and write tests first' })]);
+    // The inbox row: no from_agent_id (no agent sent it), sender_kind operator, not a broadcast.
+    expect(inbox.messages).toEqual([{ id: first.message.id, sender_kind: 'operator', body: 'stop and write tests first', created_at: expect.any(String) }]);
     const toLead = json<{ message: { to_agent_id: string } }>(cli('send', 'ops', '--to', 'lead', 'how is it going?', '--json'));
     expect(toLead.message.to_agent_id).toBe(started.agent.id);
     expect(cli('send', 'ops', '--to', 'nobody', 'hi').stderr).toMatch(/^codex-team send: NOT_FOUND: no agent "nobody" in team ops\n$/);
