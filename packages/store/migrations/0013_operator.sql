@@ -23,3 +23,14 @@ CREATE UNIQUE INDEX messages_operator_dedup ON messages (team_id, idempotency_ke
 
 -- prune: finalized teams by age.
 CREATE INDEX teams_by_state_finalized ON teams (state, finalized_at);
+
+-- Usage measured from Codex's own records (docs/operator.md, "Token usage"): the server of an
+-- agent's thread reads the thread's session rollout file and charges each model response once.
+-- 'measured' for such a sample, NULL for what an agent reported itself (as before).
+ALTER TABLE usage_samples ADD COLUMN source TEXT CHECK (source IS NULL OR source = 'measured');
+-- The Codex thread and the response (or rollout line) a measured sample came from.
+ALTER TABLE usage_samples ADD COLUMN codex_thread_id TEXT;
+ALTER TABLE usage_samples ADD COLUMN codex_response_id TEXT;
+-- One response is charged once, whichever server process or session reads it.
+CREATE UNIQUE INDEX usage_samples_measured_once ON usage_samples (codex_thread_id, codex_response_id)
+  WHERE codex_response_id IS NOT NULL;

@@ -35,6 +35,7 @@ import * as heartbeats from './sqlite/heartbeat-ops';
 import * as hooks from './sqlite/hook-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
+import * as measured from './sqlite/measured-usage-ops';
 import * as operator from './sqlite/operator-ops';
 import * as policy from './sqlite/policy-ops';
 import * as recovery from './sqlite/recovery-ops';
@@ -67,6 +68,8 @@ import type {
   AuthzDecisionQuery,
   DecisionEntry,
   FinalizedTeam,
+  MeasuredUsageInput,
+  MeasuredUsageResult,
   HeartbeatRequest,
   InboxPage,
   HookBlock,
@@ -265,6 +268,10 @@ export class SqliteTeamStore implements TeamStore {
 
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<FinalizedTeam> {
     return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
+  }
+
+  recordMeasuredUsage(input: MeasuredUsageInput): Promise<MeasuredUsageResult> {
+    return this.tx.write((op) => measured.recordMeasuredUsage(op, input));
   }
 
   operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<FinalizedTeam> {

@@ -21,6 +21,7 @@ import type {
   ToolName,
   ToolOutput,
   TeamSnapshot,
+  UsageRecord,
 } from '@codex-team/contracts';
 import type { TeamBudget, TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import type { HookOutcome } from '@codex-team/hooks';
@@ -447,6 +448,31 @@ export interface ArtifactContent {
   content: string;
 }
 
+/** One model response of a Codex thread, as its session rollout recorded it. */
+export interface MeasuredResponse {
+  /** The response's id (or another key unique in its thread): it is charged once. */
+  response_id: string;
+  /** Every input token, cached ones included. */
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+}
+
+/** The responses of an agent's Codex thread read from its rollout, to charge (recordMeasuredUsage). */
+export interface MeasuredUsageInput {
+  teamId: TeamId;
+  agentId: AgentId;
+  codexThreadId: string;
+  responses: readonly MeasuredResponse[];
+}
+
+export interface MeasuredUsageResult {
+  /** The samples charged now, in order; empty when every response was charged before. */
+  usage: UsageRecord[];
+  /** Responses charged before (by this or another server), skipped. */
+  skipped: number;
+}
+
 export interface FinalizedTeam {
   team: Team;
   cancelled_task_ids: string[];
@@ -804,6 +830,12 @@ export interface TeamStore {
    * The operator finalizes (or, with `cancel`, cancels) an active team from the shell: the rules
    * of every finalize, audited as the operator, every agent told (docs/operator.md).
    */
+  /**
+   * Charges the model responses of an agent's Codex thread that are not charged yet, as measured
+   * samples (one `usage.measure` event; nothing when none is new). From then on the agent's own
+   * usage reports charge nothing; what they charged before is taken off its first measured charges.
+   */
+  recordMeasuredUsage(input: MeasuredUsageInput): Promise<MeasuredUsageResult>;
   operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<FinalizedTeam>;
   /** The operator messages an agent, the lead or everyone of an active team; audited as the operator. */
   operatorSend(teamId: TeamId, input: OperatorSendInput): Promise<OperatorSent>;

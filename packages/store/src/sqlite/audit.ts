@@ -33,6 +33,7 @@ export type AuditAction =
   | 'message.ack'
   | 'artifact.publish'
   | 'usage.report'
+  | 'usage.measure'
   | 'policy.switch'
   | 'policy.fanout'
   | 'policy.deny'
