@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       ...(hooksFile === undefined ? {} : { hooksFile }),
       ...(args.codexThreadCap === undefined ? {} : { codexThreadCap: args.codexThreadCap }),
       codexServerKey: args.codexServerKey,
+      codexHome: args.codexHome,
     });
   } catch (error) {
     if (error instanceof HooksFileUnusable) {

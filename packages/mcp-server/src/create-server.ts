@@ -12,6 +12,7 @@ import type { AuthorizationStep } from './authorize';
 import { createHookGate } from './hooks/hook-gate';
 import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { codexThreadOf } from './codex-thread';
+import type { RolloutMeter } from './usage/rollout-meter';
 import { PolicyEnv } from './policy-env';
 import { SecretGuard } from './secret-guard';
 import type { TicketIssuer } from './runtime';
@@ -85,6 +86,11 @@ export interface ServerDeps {
   hooksFile?: HookFileSource;
   /** Runs command hooks. @default a ProcessHookRunner of this server */
   hookRunner?: HookCommandRunner;
+  /**
+   * Measures the session's token usage from its Codex thread's rollout after each call.
+   * @default none: usage is only what agents report
+   */
+  usageMeter?: RolloutMeter;
 }
 
 /**
@@ -141,9 +147,12 @@ export function createServer(deps: ServerDeps): Server {
     { capabilities: { tools: {} } },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.listTools() }));
-  server.setRequestHandler(RawCallToolRequestSchema, (request) => {
+  server.setRequestHandler(RawCallToolRequestSchema, async (request) => {
     session.noteCodexThread(codexThreadOf(request.params['_meta']));
-    return registry.call(request.params.name, request.params.arguments);
+    const result = await registry.call(request.params.name, request.params.arguments);
+    // The thread's tokens so far, read from its Codex rollout after the answer is made (never delaying it).
+    deps.usageMeter?.afterCall(session.binding, session.codexThreadId, deps.clock.now());
+    return result;
   });
   return server;
 }

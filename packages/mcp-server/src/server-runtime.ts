@@ -11,6 +11,7 @@ import { RecoveryHookGate } from './hooks/recovery-hooks';
 import { TicketIssuer } from './runtime';
 import { loadServerProfiles } from './server-policy';
 import type { Session } from './session';
+import { RolloutMeter } from './usage/rollout-meter';
 
 /** What a server process (stdio or HTTP) opens once, whatever number of sessions it serves. */
 export interface ServerRuntimeOptions {
@@ -33,6 +34,11 @@ export interface ServerRuntimeOptions {
   codexThreadCap?: CodexThreadCap;
   /** The key Codex registered this server under (`--name`). @default 'team' */
   codexServerKey?: string;
+  /**
+   * The Codex home whose session rollouts measure each bound agent's token usage (`--codex-home`);
+   * undefined: usage is only what agents report. Read only, never written.
+   */
+  codexHome?: string;
   logger: Logger;
 }
 
@@ -51,6 +57,8 @@ export class ServerRuntime {
   private readonly sweeper: RecoverySweeper;
   private readonly stopSweeps: () => Promise<void>;
   private closing: Promise<void> | null = null;
+  /** Each session's rollout meter, while it runs. */
+  private readonly meters = new WeakMap<Session, RolloutMeter>();
 
   private constructor(
     private readonly options: ServerRuntimeOptions,
@@ -92,6 +100,8 @@ export class ServerRuntime {
   /** A fresh MCP server for one session, over the process's store and sweep. */
   createSessionServer(session: Session): Server {
     const { options } = this;
+    const meter = options.codexHome === undefined ? undefined : new RolloutMeter(options.codexHome, this.store, options.logger);
+    if (meter !== undefined) this.meters.set(session, meter);
     return createServer({
       store: this.store,
       profiles: this.profiles,
@@ -108,6 +118,7 @@ export class ServerRuntime {
       hookRunner: this.hookRunner,
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
       ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
+      ...(meter === undefined ? {} : { usageMeter: meter }),
     });
   }
 
@@ -117,6 +128,8 @@ export class ServerRuntime {
    * session had. Never rejects: a failed write is logged.
    */
   async endSession(session: Session, reason: string): Promise<SessionBinding | null> {
+    // The thread's last responses (its final answer came after its last call) are charged first.
+    await this.meters.get(session)?.final(session.binding, session.codexThreadId);
     const binding = session.end();
     if (binding !== null) {
       try {

@@ -65,9 +65,15 @@ export interface InstallResult {
   entry: McpEntry;
 }
 
-/** The entry `install` writes: the runtime's server bundle with the store, profiles, name, Codex's cap and the lifecycle hooks file. */
+/**
+ * The entry `install` writes: the runtime's server bundle with the store, profiles, name, Codex's
+ * cap, the lifecycle hooks file and, for a user install, the Codex home whose session rollouts
+ * measure token usage (Codex starts servers with a filtered environment: CODEX_HOME may not reach them).
+ */
 export function serverEntryFor(
-  options: Pick<ProcessInstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap' | 'hooksFile'>,
+  options: Pick<ProcessInstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap' | 'hooksFile'> & {
+    target?: CodexTarget;
+  },
 ): McpServerEntry {
   return {
     command: options.nodePath,
@@ -83,6 +89,7 @@ export function serverEntryFor(
       '--codex-thread-cap-from',
       options.codexThreadCap.from,
       ...(options.hooksFile === undefined ? [] : ['--hooks', options.hooksFile]),
+      ...(options.target?.scope === 'user' ? ['--codex-home', dirname(options.target.configPath)] : []),
     ],
     startupTimeoutSec: STARTUP_TIMEOUT_SEC,
     toolTimeoutSec: TOOL_TIMEOUT_SEC,

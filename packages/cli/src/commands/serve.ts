@@ -101,6 +101,7 @@ export const serveCommand: Command = {
       recovery: server.recovery,
       ...(server.codexThreadCap === undefined ? {} : { codexThreadCap: server.codexThreadCap }),
       codexServerKey: server.codexServerKey,
+      codexHome: server.codexHome,
       ...(hooksFile === undefined ? {} : { hooksFile }),
       logger: createLogger(server.logLevel),
       address,

@@ -6,7 +6,7 @@ import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import { packageRoot } from '../codex/package-assets';
 import { runCodexExec, writeScriptedProviderConfig, type CodexRunResult } from './codex-exec';
-import { ScriptedResponses, type ScriptFactory } from './scripted-responses';
+import { ScriptedResponses, type ScriptFactory, type UsageFactory } from './scripted-responses';
 
 /** Codex's two multi-agent surfaces (FACTS: 0.171): v1 `multi_agent_v1`, v2 `collaboration`. */
 export type Surface = 'v1' | 'v2';
@@ -42,6 +42,8 @@ export interface CodexTeamEnvOptions {
   installArgs?: readonly string[];
   /** More `codex-team-mcp` flags, appended to the installed entry (e.g. shorter recovery numbers). */
   serverArgs?: readonly string[];
+  /** The token usage each scripted response reports. @default 100 input and 10 output tokens */
+  usage?: UsageFactory;
 }
 
 /** The built `codex-team` binary of this package (integration tests build first). */
@@ -70,7 +72,7 @@ export async function createCodexTeamEnv(factory: ScriptFactory, options: CodexT
   const workspace = join(root, 'workspace');
   const dbPath = join(root, 'store', 'team.db');
   mkdirSync(workspace, { recursive: true });
-  const responses = await ScriptedResponses.start(factory);
+  const responses = await ScriptedResponses.start(factory, options.usage);
   try {
     const configPath = writeScriptedProviderConfig(codexHome, responses.baseUrl);
     appendFileSync(configPath, `${surfaceConfig(surface, options.threadsPerSession)}${options.extraConfig ?? ''}`);

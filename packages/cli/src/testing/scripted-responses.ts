@@ -61,6 +61,25 @@ export interface TranscriptEntry {
   result: ToolResult;
 }
 
+/** The token usage a response reports in `response.completed` (Responses API shape, cached input part of input). */
+export interface ReportedUsage {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+}
+
+/** What the endpoint reported for one response, kept so a test can compare what Codex recorded. */
+export interface ReportedResponse extends ReportedUsage {
+  threadId: string;
+  responseId: string;
+}
+
+/** Chooses the usage of the `index`-th response (0-based, over all threads) of `threadId`. */
+export type UsageFactory = (index: number, threadId: string) => ReportedUsage;
+
+/** The usage every response reported before usage could be chosen: 100 input, 10 output. */
+const FIXED_USAGE: UsageFactory = () => ({ input_tokens: 100, cached_input_tokens: 0, output_tokens: 10 });
+
 /** One request Codex sent, kept for assertions (e.g. on `tools` or the developer message). */
 export interface RecordedRequest {
   threadId: string;
@@ -154,17 +173,20 @@ export class ScriptedResponses {
   readonly transcript: TranscriptEntry[] = [];
   /** Script failures (a program threw, or a result was missing); a test should expect none. */
   readonly errors: string[] = [];
+  /** The usage each response reported, in the order they were sent. */
+  readonly reported: ReportedResponse[] = [];
   private readonly threads = new Map<string, ThreadState>();
 
   private constructor(
     private readonly server: Server,
     private readonly factory: ScriptFactory,
+    private readonly usage: UsageFactory,
   ) {}
 
-  /** Starts the endpoint; `factory` picks each new thread's program. */
-  static async start(factory: ScriptFactory): Promise<ScriptedResponses> {
+  /** Starts the endpoint; `factory` picks each new thread's program, `usage` what each response reports. */
+  static async start(factory: ScriptFactory, usage: UsageFactory = FIXED_USAGE): Promise<ScriptedResponses> {
     const server = createServer();
-    const endpoint = new ScriptedResponses(server, factory);
+    const endpoint = new ScriptedResponses(server, factory, usage);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => endpoint.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return endpoint;
@@ -206,7 +228,8 @@ export class ScriptedResponses {
         res.writeHead(400).end();
         return;
       }
-      this.respond(res, this.nextItems(body));
+      const items = this.nextItems(body);
+      this.respond(res, items, this.requests.at(-1)?.threadId ?? 'unknown-thread');
     });
   }
 
@@ -280,8 +303,10 @@ export class ScriptedResponses {
     return { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
   }
 
-  private respond(res: ServerResponse, items: readonly JsonObject[]): void {
+  private respond(res: ServerResponse, items: readonly JsonObject[], threadId: string): void {
     const id = `resp_${this.requests.length}`;
+    const usage = this.usage(this.reported.length, threadId);
+    this.reported.push({ threadId, responseId: id, ...usage });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (type: string, data: JsonObject): void => {
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
@@ -292,11 +317,11 @@ export class ScriptedResponses {
       response: {
         id,
         usage: {
-          input_tokens: 100,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens: 10,
+          input_tokens: usage.input_tokens,
+          input_tokens_details: { cached_tokens: usage.cached_input_tokens },
+          output_tokens: usage.output_tokens,
           output_tokens_details: { reasoning_tokens: 0 },
-          total_tokens: 110,
+          total_tokens: usage.input_tokens + usage.output_tokens,
         },
       },
     });
