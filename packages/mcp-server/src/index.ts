@@ -13,3 +13,4 @@ export { TicketIssuer } from './runtime';
 export { mcpServerModuleDir } from './module-dir';
 export { startedFromDir } from './started-from';
 export type { StartedFrom } from './started-from';
+export { findRollout } from './usage/rollout-meter';

@@ -1,40 +1,19 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
+import { findRollout } from '@codex-team/mcp-server';
 import type { CliIo } from '../cli-io';
 import { resolveCodexHome } from '../codex/codex-paths';
 import { TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
+import { usageLine, usageView } from '../team-view/usage-view';
 import { flagOption, requiredPositional, stringOption, type Command } from './command';
 
-/** Codex's rollout file of a thread: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-...-<thread>.jsonl`; null when none is there. */
-function rolloutPath(codexHome: string, threadId: string): string | null {
-  const walk = (dir: string, depth: number): string | null => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return null;
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory() && depth < 3) {
-        const found = walk(path, depth + 1);
-        if (found !== null) return found;
-      } else if (entry.isFile() && entry.name.startsWith('rollout-') && entry.name.endsWith(`${threadId}.jsonl`)) return path;
-    }
-    return null;
-  };
-  return walk(join(codexHome, 'sessions'), 0);
-}
-
 function transcriptOf(io: CliIo, flag: string | undefined, threadId: string | null): string | null {
-  return threadId === null ? null : rolloutPath(resolveCodexHome(flag, io), threadId);
+  return threadId === null ? null : findRollout(resolveCodexHome(flag, io), threadId);
 }
 
 /** `codex-team agent TEAM NAME`: one agent, its claims, its recent messages, its Codex thread and transcript. */
 export const agentCommand: Command = {
   name: 'agent',
-  summary: "Show one agent: its state, claimed tasks, recent messages, Codex thread and transcript path",
+  summary: 'Show one agent: its state, claimed tasks, recent messages, tokens, Codex thread and transcript path',
   synopsis: 'TEAM NAME [--codex-home DIR] [--db PATH] [--json]',
   details: [
     'TEAM             a team id or name',
@@ -60,6 +39,7 @@ export const agentCommand: Command = {
         claimed_tasks: snapshot.tasks.filter((task) => task.status === 'in_progress' && task.owner_agent_id === agent.id),
         recent_messages: snapshot.messages.filter((m) => m.from_agent_id === agent.id || m.to_agent_id === agent.id).slice(-10),
         codex_thread_id: threadId,
+        usage: usageView(snapshot.usage, agent.id),
         transcript_path: transcriptOf(io, stringOption(args.values, 'codex-home'), threadId),
       };
       if (flagOption(args.values, 'json')) {
@@ -71,6 +51,7 @@ export const agentCommand: Command = {
         `agent ${agent.name} (${agent.id})  ${agent.role}  ${agent.state}  last seen ${agent.last_seen_at ?? 'never'}`,
         `codex thread: ${threadId ?? '-'}`,
         `transcript: ${model.transcript_path ?? '-'}`,
+        usageLine(model.usage, 'agent'),
         `claimed: ${model.claimed_tasks.map((task) => `${task.id} ${task.title}`).join('; ') || '-'}`,
         'recent messages:',
         ...(model.recent_messages.length === 0

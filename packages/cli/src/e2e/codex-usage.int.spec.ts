@@ -100,11 +100,14 @@ describe("token usage measured from Codex's session rollouts (real codex exec, s
     // The operator's views say the same, labelled measured.
     const status = spawnSync(process.execPath, [builtCliBin(), 'status', 'metered', '--db', env.dbPath, '--json'], { encoding: 'utf8' });
     expect(status.status).toBe(0);
-    const usage = (JSON.parse(status.stdout) as { usage: { measured_tokens: number; reported_tokens: number; charged_tokens: number } }).usage;
-    expect(usage).toEqual({ measured_tokens: reported.reduce((sum, r) => sum + r.input_tokens + r.output_tokens, 0), reported_tokens: 9_900, charged_tokens: expect.any(Number) });
-    expect(usage.charged_tokens).toBe(usage.measured_tokens);
-    const text = spawnSync(process.execPath, [builtCliBin(), 'agent', 'metered', 'bob', '--db', env.dbPath], { encoding: 'utf8' });
-    expect(text.stdout).toMatch(/tokens: \d+ measured from its Codex rollout; 9900 self-reported, not charged/);
+    const measuredTotal = reported.reduce((sum, r) => sum + r.input_tokens + r.output_tokens, 0);
+    const usage = (JSON.parse(status.stdout) as { usage: unknown }).usage;
+    expect(usage).toEqual({ measured_tokens: measuredTotal, reported_tokens: 9_900, reported_charged_tokens: 0, charged_tokens: measuredTotal });
+    const text = spawnSync(process.execPath, [builtCliBin(), 'agent', 'metered', 'bob', '--db', env.dbPath, '--codex-home', env.codexHome], { encoding: 'utf8' });
+    expect(text.stdout).toMatch(/^tokens: (\d+) charged: \1 measured from its Codex rollout; 9900 self-reported, not charged$/m);
+    expect(text.stdout).toMatch(/^transcript: .*\/sessions\/\d{4}\/\d\d\/\d\d\/rollout-.*\.jsonl$/m);
+    const report = spawnSync(process.execPath, [builtCliBin(), 'report', 'metered', '--db', env.dbPath, '--json'], { encoding: 'utf8' });
+    expect((JSON.parse(report.stdout) as { usage: unknown }).usage).toEqual(usage);
 
     // The Codex home was only read: every rollout is as Codex left it (each ends with a whole line).
     const rollouts = files(join(env.codexHome, 'sessions')).filter((path) => /rollout-.*\.jsonl$/.test(path));

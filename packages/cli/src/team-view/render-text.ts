@@ -3,6 +3,7 @@ import { terminalSafe } from '../terminal-text';
 import { agentName, describeEvent, type TeamNames } from './event-text';
 import { describeMode, type StatusModel } from './team-model';
 import { displayWidth } from './text-width';
+import { usageLine } from './usage-view';
 
 /**
  * A plain text table: columns padded to their widest cell (in terminal columns, after the
@@ -59,6 +60,7 @@ export function renderStatus(model: StatusModel): string {
   if (model.budget !== null) {
     lines.push(`budget: ${model.budget.state}, ${model.budget.used_tokens} of ${model.budget.hard_tokens} tokens (soft ${model.budget.soft_tokens})`);
   }
+  if (model.usage.measured_tokens + model.usage.reported_tokens > 0) lines.push(usageLine(model.usage, 'team'));
   if (model.ready_to_finalize !== null) {
     lines.push(`ready to finalize: ${model.ready_to_finalize.ready ? 'yes' : 'no'} (${model.ready_to_finalize.reason})`);
   }

@@ -4,6 +4,7 @@ import { runSummary, workIntervals, type RunSummary, type WorkOutcome } from '@c
 import { describeEvent, teamNames, withNames } from './event-text';
 import { conditionOf, describeMode, treeBudget, treeView } from './team-model';
 import type { TeamView } from './team-source';
+import { usageView, type UsageView } from './usage-view';
 
 /** A stretch of time an agent was connected: from its first sign of life to how it went away. */
 export interface PresenceSpan {
@@ -25,6 +26,8 @@ export interface ReportAgent {
   tasks_failed: number;
   tasks_held: number;
   tokens: number;
+  /** Where its tokens came from: measured from its Codex rollout or self-reported. */
+  usage: UsageView;
   /** Time spent on claims while connected. */
   busy_ms: number;
 }
@@ -82,6 +85,8 @@ export interface ReportModel {
   /** The report's time axis: from the team's start to its finalization (or now), in ISO time. */
   window: { from: string; to: string };
   summary: Omit<RunSummary, 'ready_to_finalize' | 'team'> & { ready_to_finalize: RunSummary['ready_to_finalize'] | null };
+  /** Where the team's tokens came from: measured from Codex's rollouts or self-reported. */
+  usage: UsageView;
   agents: ReportAgent[];
   work: WorkBar[];
   tasks: Task[];
@@ -205,6 +210,7 @@ export function reportModel(view: TeamView): ReportModel {
         tasks_failed: row?.tasks_failed ?? 0,
         tasks_held: row?.tasks_held ?? 0,
         tokens: row?.tokens ?? 0,
+        usage: usageView(snapshot.usage, agent.id),
         busy_ms: busy.get(agent.id) ?? 0,
       };
     });
@@ -217,6 +223,7 @@ export function reportModel(view: TeamView): ReportModel {
     state_line: stateLine(view, summary),
     window: { from: iso(start), to: iso(end) },
     summary: { ...rest, ready_to_finalize: snapshot.team.state === 'active' ? ready : null },
+    usage: usageView(snapshot.usage),
     agents,
     work,
     tasks: snapshot.tasks,

@@ -4,6 +4,7 @@ import { teamBudget, treeLines, treeThreadCap, type TeamBudget } from '@codex-te
 import { budgetState, redactDeep } from '@codex-team/policy-engine';
 import { budgetView, readyToFinalize, remainingCriticalPath, teamHints, type BudgetView, type ReadyToFinalize, type StaffingHintsView } from '@codex-team/scheduler';
 import type { TeamView } from './team-source';
+import { usageView, type UsageView } from './usage-view';
 
 /** What `codex-team status` shows, as JSON and as text. */
 export interface StatusModel {
@@ -14,6 +15,8 @@ export interface StatusModel {
   tasks_by_status: Record<TaskStatus, number>;
   ready_to_finalize: ReadyToFinalize | null;
   budget: BudgetView | null;
+  /** Where the team's own tokens came from: measured from Codex's rollouts or self-reported. */
+  usage: UsageView;
   hints: StaffingHintsView | null;
   /** The longest chain of unfinished tasks (their ids), one unit per task. */
   remaining_critical_path: string[];
@@ -95,6 +98,7 @@ export function statusModel(view: TeamView): StatusModel {
     tasks_by_status: countByStatus(snapshot.tasks),
     ready_to_finalize: profile === null ? null : active ? readyToFinalize(snapshot, profile) : { ready: false, reason: 'the team is finalized' },
     budget: budget === null ? null : budgetView(budgetState(budget.profile, budget.committedTokens)),
+    usage: usageView(snapshot.usage),
     // Capped by what the tree leaves the team, like the lead's team_status (Codex's cap is the server's).
     // An orphaned team has no lead to spawn for: no advice.
     hints: budget === null || condition !== 'active' ? null : teamHints(used, budget.profile, treeThreadCap(view.threads)),
