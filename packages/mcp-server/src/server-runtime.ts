@@ -128,8 +128,6 @@ export class ServerRuntime {
    * session had. Never rejects: a failed write is logged.
    */
   async endSession(session: Session, reason: string): Promise<SessionBinding | null> {
-    // The thread's last responses (its final answer came after its last call) are charged first.
-    await this.meters.get(session)?.final(session.binding, session.codexThreadId);
     const binding = session.end();
     if (binding !== null) {
       try {
@@ -138,6 +136,9 @@ export class ServerRuntime {
         this.options.logger.error({ err: error, agent_id: binding.agentId, team_id: binding.teamId }, 'could not record the disconnect');
       }
     }
+    // Then the thread's last responses (its final answer came after its last call) are charged:
+    // the disconnect, the liveness signal the team relies on, never waits for the rollout.
+    await this.meters.get(session)?.final(binding, session.codexThreadId);
     return binding;
   }
 

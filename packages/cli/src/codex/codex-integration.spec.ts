@@ -35,7 +35,8 @@ describe('installCodexIntegration', () => {
     expect(first).toMatchObject({ configChanged: true, skillChanged: true, hooksPath: null });
     expect(first.entry).toEqual({
       command: process.execPath,
-      args: [options.serverBin, '--db', options.dbPath, '--name', 'team', '--codex-thread-cap', '3', '--codex-thread-cap-from', CAP.from],
+      // The Codex home goes to the server: its session rollouts measure each agent's token usage.
+      args: [options.serverBin, '--db', options.dbPath, '--name', 'team', '--codex-thread-cap', '3', '--codex-thread-cap-from', CAP.from, '--codex-home', join(home, '.codex')],
       startupTimeoutSec: 30,
       toolTimeoutSec: 120,
     });

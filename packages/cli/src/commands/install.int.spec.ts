@@ -122,7 +122,10 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     expect(installed.status).toBe(0);
     expect(installed.stdout).toContain(`hooks:     ${join(root, 'hooks.json')} (lifecycle hooks of every team)`);
     const servers = JSON.parse((await codex('mcp', 'list', '--json')).stdout) as { name: string; transport: { args: string[] } }[];
-    expect(servers.find((server) => server.name === 'team')?.transport.args.slice(-2)).toEqual(['--hooks', join(root, 'hooks.json')]);
+    const args = servers.find((server) => server.name === 'team')?.transport.args ?? [];
+    expect(args.slice(args.indexOf('--hooks'), args.indexOf('--hooks') + 2)).toEqual(['--hooks', join(root, 'hooks.json')]);
+    // The Codex home goes to the server too: its session rollouts measure each agent's token usage.
+    expect(args.slice(-2)).toEqual(['--codex-home', codexHome]);
   });
 
   it('answers an unknown flag with one USAGE line and exit code 2', () => {
