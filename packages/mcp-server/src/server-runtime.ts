@@ -6,6 +6,7 @@ import { openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from 'pino';
 import { createServer } from './create-server';
+import type { InjectedFaults } from './injected-faults';
 import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { RecoveryHookGate } from './hooks/recovery-hooks';
 import { TicketIssuer } from './runtime';
@@ -33,6 +34,8 @@ export interface ServerRuntimeOptions {
   codexThreadCap?: CodexThreadCap;
   /** The key Codex registered this server under (`--name`). @default 'team' */
   codexServerKey?: string;
+  /** Test only (CODEX_TEAM_TEST_FAULTS): deliberate faults the quality gates must catch. @default none */
+  faults?: InjectedFaults;
   logger: Logger;
 }
 
@@ -108,6 +111,7 @@ export class ServerRuntime {
       hookRunner: this.hookRunner,
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
       ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
+      ...(options.faults === undefined ? {} : { faults: options.faults }),
     });
   }
 
