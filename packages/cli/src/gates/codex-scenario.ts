@@ -3,7 +3,7 @@ import type { AuditEvent, AuthzDecision, TeamId, TeamSnapshot } from '@codex-tea
 import { builtCliBin, createCodexTeamEnv, type CodexTeamEnv, type CodexTeamEnvOptions, type Surface } from '../testing/codex-team-env';
 import type { CodexRunResult } from '../testing/codex-exec';
 import { errorOf } from '../testing/program-helpers';
-import type { AgentProgram, Hold, ThreadInfo } from '../testing/scripted-responses';
+import type { AgentProgram, Hold, ThreadInfo, ToolResult } from '../testing/scripted-responses';
 import { HOLD, CONTINUE } from '../testing/scripted-responses';
 import type { CostMeasures, ScenarioOutcome } from './gate-measures';
 import type { Scenario, ScenarioContext } from './scenario';
@@ -98,6 +98,8 @@ export interface CodexScenarioDefinition<F> {
   surface: Surface;
   prompt: string;
   env?: Omit<CodexTeamEnvOptions, 'surface' | 'serverEnv'>;
+  /** Files the run needs (e.g. a hooks file): more env options, and how to remove them after. */
+  prepare?(): { env: Omit<CodexTeamEnvOptions, 'surface' | 'serverEnv'>; dispose(): void };
   /** The lead's final answer must contain this. */
   leadFinal: string;
   /** Error codes the scripts provoke on purpose, with how often; any other error is a quality failure. */
@@ -120,11 +122,19 @@ export function codexScenario<F>(definition: CodexScenarioDefinition<F>): Scenar
 async function runCodexScenario<F>(definition: CodexScenarioDefinition<F>, profile: string, context: ScenarioContext): Promise<ScenarioOutcome> {
   const started = Date.now();
   const world = new World(definition.facts());
-  const env = await createCodexTeamEnv((thread) => definition.program(thread, world), {
-    surface: definition.surface,
-    ...definition.env,
-    ...(context.faults === undefined ? {} : { serverEnv: { CODEX_TEAM_TEST_FAULTS: context.faults } }),
-  });
+  const prepared = definition.prepare?.();
+  let env: CodexTeamEnv;
+  try {
+    env = await createCodexTeamEnv((thread) => readingPastPadding(definition.program(thread, world)), {
+      surface: definition.surface,
+      ...definition.env,
+      ...prepared?.env,
+      ...(context.faults === undefined ? {} : { serverEnv: { CODEX_TEAM_TEST_FAULTS: context.faults } }),
+    });
+  } catch (error) {
+    prepared?.dispose();
+    throw error;
+  }
   world.env = env;
   try {
     const run = await env.exec(definition.prompt, { timeoutMs: definition.timeoutMs ?? 120_000, extraArgs: [] });
@@ -141,6 +151,28 @@ async function runCodexScenario<F>(definition: CodexScenarioDefinition<F>, profi
     };
   } finally {
     await env.dispose();
+    prepared?.dispose();
+  }
+}
+
+/**
+ * A model reads past a field it does not know; the scripts parse answers with the contracts'
+ * strict schemas, so a `padding` field (the injected pad-answers fault) is dropped from the JSON
+ * they parse. It stays in the text, which is what bytes and tokens are counted from.
+ */
+function* readingPastPadding(program: AgentProgram): AgentProgram {
+  let input: ToolResult | undefined;
+  for (;;) {
+    const step = program.next(input as ToolResult);
+    if (step.done === true) return step.value;
+    const result: ToolResult = yield step.value;
+    const json = result.json;
+    if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'padding' in json) {
+      const { padding: _padding, ...rest } = json as Record<string, unknown>;
+      input = { ...result, json: rest };
+    } else {
+      input = result;
+    }
   }
 }
 
