@@ -76,9 +76,13 @@ async function main(): Promise<number> {
   if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ wall_ms: wallMs, outcomes, decision }, null, 2)}\n`);
 
   if (values.update !== true) return decision.verdict === 'pass' ? 0 : 1;
-  // An update accepts cost changes with a reason; it never accepts worse quality.
-  if (decision.rule === 'quality.check' || decision.rule === 'quality.dropped') {
-    process.stdout.write(`gates: baseline NOT updated: ${decision.rule} (a quality drop is never recorded)\n`);
+  // An update accepts cost changes and a scenario's changed checks with a reason; it never records
+  // a failing check or fewer tasks done with evidence.
+  const worse = decision.findings.filter(
+    (finding) => finding.failed && (finding.rule === 'quality.check' || (finding.rule === 'quality.dropped' && finding.measure === 'tasks_done_with_evidence')),
+  );
+  if (worse.length > 0) {
+    process.stdout.write(`gates: baseline NOT updated: ${worse[0]?.rule ?? ''} (worse quality is never recorded)\n`);
     return 1;
   }
   if (only !== undefined) {
