@@ -87,7 +87,7 @@ const smoke = install.ok
   ? [
       run('packed CLI: install', cli, ['install', '--codex-home', codexHome, '--db', path.join(home, 'team.db')], { cwd: smokeDir, env: smokeEnv }),
       run('packed CLI: doctor', cli, ['doctor', '--codex-home', codexHome], { cwd: smokeDir, env: smokeEnv }),
-      run('packed CLI: demo', cli, ['demo', '--db', path.join(home, 'demo.db')], { cwd: smokeDir, env: smokeEnv }),
+      run('packed CLI: demo', cli, ['demo', '--fast', '--json', '--db', path.join(home, 'demo.db')], { cwd: smokeDir, env: smokeEnv }),
     ]
   : [];
 
