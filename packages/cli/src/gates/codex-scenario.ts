@@ -355,7 +355,9 @@ function makespanAndCriticalPath(read: ReadBack): { makespan: number; criticalPa
   const root = read.teams.find((team) => team.team.id === read.rootTeamId);
   const work = new Map<string, number>();
   for (const task of root?.tasks ?? []) {
-    const mine = events.filter((event) => event.subject_id === task.id);
+    // A delegated task's work is its child team's, from the delegation to the roll-up (both name the child).
+    const subject = task.delegated_to ?? task.id;
+    const mine = events.filter((event) => event.subject_id === subject);
     const begun = at(mine.find((event) => event.action === 'task.claim' || event.action === 'team.delegate'));
     const ended = at([...mine].reverse().find((event) => event.action === 'task.complete' || event.action === 'team.rollup'));
     work.set(task.id, begun !== undefined && ended !== undefined ? Math.max(0, ended - begun) : 0);
