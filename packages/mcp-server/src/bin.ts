@@ -6,6 +6,7 @@
 import { isTeamError } from '@codex-team/contracts';
 import type { HookFileSource } from '@codex-team/hooks';
 import { loadHooksFile } from './hooks/load-hooks-file';
+import { InjectedFaultsError, injectedFaultsFromEnv, type InjectedFaults } from './injected-faults';
 import { createLogger } from './logger';
 import { SERVER_USAGE, ServerArgsError, parseServerArgs } from './server-args';
 import { runStdioServer } from './stdio-server';
@@ -18,6 +19,14 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ServerArgsError)) throw error;
     process.stderr.write(`codex-team-mcp: ${error.message}\n\n${SERVER_USAGE}`);
+    process.exit(2);
+  }
+  let faults: InjectedFaults | undefined;
+  try {
+    faults = injectedFaultsFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof InjectedFaultsError)) throw error;
+    process.stderr.write(`codex-team-mcp: ${error.message}\n`);
     process.exit(2);
   }
   if (args.help) {
@@ -54,6 +63,7 @@ async function main(): Promise<void> {
       ...(args.codexThreadCap === undefined ? {} : { codexThreadCap: args.codexThreadCap }),
       codexServerKey: args.codexServerKey,
       codexHome: args.codexHome,
+      ...(faults === undefined ? {} : { faults }),
     });
   } catch (error) {
     if (error instanceof HooksFileUnusable) {

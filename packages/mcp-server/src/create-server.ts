@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { HookEngine, HookRegistry, type HookCommandRunner, type HookFileSource } from '@codex-team/hooks';
 import type { AuthorizationStep } from './authorize';
+import type { InjectedFaults } from './injected-faults';
 import { createHookGate } from './hooks/hook-gate';
 import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { codexThreadOf } from './codex-thread';
@@ -91,6 +92,10 @@ export interface ServerDeps {
    * @default none: usage is only what agents report
    */
   usageMeter?: RolloutMeter;
+   * Deliberate faults, set only by a test of the quality gates (CODEX_TEAM_TEST_FAULTS) to show the
+   * gates catch a costlier or a worse build. @default none
+   */
+  faults?: InjectedFaults;
 }
 
 /**
@@ -134,12 +139,14 @@ export function createServer(deps: ServerDeps): Server {
         store: deps.store,
         policy,
         logger: deps.logger,
+        ignoreBlocks: deps.faults?.ignoreHookBlocks === true,
       }),
     },
     logger: deps.logger,
     clock: deps.clock,
     permissions: permissions === undefined ? shippedPermissionPolicy : () => permissions,
     ...(deps.authorizationSteps === undefined ? {} : { steps: deps.authorizationSteps }),
+    ...(deps.faults === undefined ? {} : { faults: deps.faults }),
   });
   registerAllTools(registry);
   const server = new Server(

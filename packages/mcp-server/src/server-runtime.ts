@@ -6,6 +6,7 @@ import { openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from 'pino';
 import { createServer } from './create-server';
+import type { InjectedFaults } from './injected-faults';
 import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { RecoveryHookGate } from './hooks/recovery-hooks';
 import { TicketIssuer } from './runtime';
@@ -39,6 +40,8 @@ export interface ServerRuntimeOptions {
    * undefined: usage is only what agents report. Read only, never written.
    */
   codexHome?: string;
+  /** Test only (CODEX_TEAM_TEST_FAULTS): deliberate faults the quality gates must catch. @default none */
+  faults?: InjectedFaults;
   logger: Logger;
 }
 
@@ -119,6 +122,7 @@ export class ServerRuntime {
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
       ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
       ...(meter === undefined ? {} : { usageMeter: meter }),
+      ...(options.faults === undefined ? {} : { faults: options.faults }),
     });
   }
 
