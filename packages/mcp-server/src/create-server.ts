@@ -92,6 +92,7 @@ export interface ServerDeps {
    * @default none: usage is only what agents report
    */
   usageMeter?: RolloutMeter;
+  /**
    * Deliberate faults, set only by a test of the quality gates (CODEX_TEAM_TEST_FAULTS) to show the
    * gates catch a costlier or a worse build. @default none
    */
