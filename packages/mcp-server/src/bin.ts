@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     process.stderr.write(SERVER_USAGE);
     process.exit(0);
   }
-  const logger = createLogger(args.logLevel);
+  const logger = createLogger(args.logLevel, args.logFile);
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
 

@@ -17,8 +17,14 @@ describe('parseServerArgs', () => {
       codexThreadCap: undefined,
       hooksFile: undefined,
       codexHome: join(homedir(), '.codex'),
+      logFile: undefined,
       help: false,
     });
+  });
+
+  it('takes --log-file PATH (default: stderr only), and refuses an empty one', () => {
+    expect(parseServerArgs(['--log-file', '/var/log/team.log'], {}).logFile).toBe('/var/log/team.log');
+    expect(() => parseServerArgs(['--log-file', ''], {})).toThrow(new ServerArgsError('--log-file needs a path'));
   });
 
   it('takes --codex-home DIR, else $CODEX_HOME, else ~/.codex; refuses an empty one', () => {

@@ -25,13 +25,15 @@ export interface ServerArgs {
   hooksFile: string | undefined;
   /** `--codex-home DIR`: the Codex home whose session rollouts measure token usage (read only). */
   codexHome: string;
+  /** `--log-file PATH`: the log lines are also appended there (install writes one per server name). */
+  logFile: string | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
                       [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
                       [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]
-                      [--codex-home DIR]
+                      [--codex-home DIR] [--log-file PATH]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -55,6 +57,10 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
                       while the file is missing or invalid every call is refused (gates fail closed)
   --codex-home DIR    the Codex home whose session rollouts measure each agent's token usage, read
                       only (default: $CODEX_HOME, else ~/.codex)
+  --log-file PATH     also append the log lines to this file, kept beside its one previous
+                      generation (PATH.1) once it passes 10 MiB; a file that cannot be written leaves
+                      stderr only, said there (default: stderr only; install writes
+                      ~/.codex-team/logs/server-NAME.log)
 `;
 
 const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
@@ -93,6 +99,7 @@ export const SERVER_OPTIONS = {
   'codex-thread-cap-from': { type: 'string' },
   hooks: { type: 'string' },
   'codex-home': { type: 'string' },
+  'log-file': { type: 'string' },
 } as const;
 
 /** Values of SERVER_OPTIONS as `util.parseArgs` returns them. */
@@ -157,6 +164,8 @@ export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<R
   if (hooks === '') throw new ServerArgsError('--hooks needs a path');
   const codexHome = textValue(values, 'codex-home');
   if (codexHome === '') throw new ServerArgsError('--codex-home needs a path');
+  const logFile = textValue(values, 'log-file');
+  if (logFile === '') throw new ServerArgsError('--log-file needs a path');
   return {
     dbPath: db ?? defaultDbPath(env),
     profilesDir: profilesDir ?? defaultUserProfilesDir(env),
@@ -167,5 +176,6 @@ export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<R
     codexThreadCap: teammates === undefined ? undefined : { teammates, from: capFrom ?? `--codex-thread-cap ${teammates}` },
     hooksFile: hooks,
     codexHome: codexHome ?? defaultCodexHome(env),
+    logFile,
   };
 }

@@ -23,6 +23,7 @@ beforeEach(() => {
     serverBin,
     codexThreadCap: CAP,
     skillTemplate: readShippedSkill(),
+    logFile: join(home, '.codex-team', 'logs', 'server-team.log'),
   };
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
@@ -36,7 +37,22 @@ describe('installCodexIntegration', () => {
     expect(first.entry).toEqual({
       command: process.execPath,
       // The Codex home goes to the server: its session rollouts measure each agent's token usage.
-      args: [options.serverBin, '--db', options.dbPath, '--name', 'team', '--codex-thread-cap', '3', '--codex-thread-cap-from', CAP.from, '--codex-home', join(home, '.codex')],
+      // And a log file: Codex keeps no server's stderr.
+      args: [
+        options.serverBin,
+        '--db',
+        options.dbPath,
+        '--name',
+        'team',
+        '--codex-thread-cap',
+        '3',
+        '--codex-thread-cap-from',
+        CAP.from,
+        '--codex-home',
+        join(home, '.codex'),
+        '--log-file',
+        join(home, '.codex-team', 'logs', 'server-team.log'),
+      ],
       startupTimeoutSec: 30,
       toolTimeoutSec: 120,
     });

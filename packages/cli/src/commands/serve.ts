@@ -103,7 +103,7 @@ export const serveCommand: Command = {
       codexServerKey: server.codexServerKey,
       codexHome: server.codexHome,
       ...(hooksFile === undefined ? {} : { hooksFile }),
-      logger: createLogger(server.logLevel),
+      logger: createLogger(server.logLevel, server.logFile),
       address,
       bearerToken: token,
       allowRemote: flagOption(args.values, 'allow-remote'),
