@@ -10,3 +10,6 @@ export { loadHooksFile } from './hooks/load-hooks-file';
 export { runHttpServer, DEFAULT_MAX_HTTP_SESSIONS, DEFAULT_HTTP_IDLE_MS } from './http-server';
 export { parseListenAddress, generateBearerToken, DEFAULT_HTTP_PORT, MIN_BEARER_TOKEN_LENGTH } from './http-guards';
 export { mcpServerModuleDir } from './module-dir';
+export { startedFromDir } from './started-from';
+export type { StartedFrom } from './started-from';
+export { findRollout } from './usage/rollout-meter';

@@ -1,4 +1,4 @@
--- The PostgreSQL twin of SQLite's 0012_rebalance. Runtime rebalancing (issue 16): when a task's
+-- The PostgreSQL twin of SQLite's 0013_rebalance. Runtime rebalancing (issue 16): when a task's
 -- latest claim was taken, the creator's size estimate, and the learned durations by role that
 -- claim order and the rebalancing controller read. Self-contained: it only adds.
 
@@ -35,7 +35,7 @@ CREATE TRIGGER tasks_duration_done AFTER UPDATE OF status ON tasks
   EXECUTE FUNCTION tasks_duration_done();
 
 -- A counter per team that moves whenever what critical-path ranks read of the team's unfinished
--- work may change (see SQLite's 0012_rebalance). Derived data: no audit.
+-- work may change (see SQLite's 0013_rebalance). Derived data: no audit.
 CREATE TABLE dag_versions (
   team_id TEXT PRIMARY KEY REFERENCES teams (id),
   version BIGINT NOT NULL CHECK (version >= 1)
