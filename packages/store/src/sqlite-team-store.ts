@@ -52,6 +52,7 @@ import { subtreeIds, treeNodes } from './sqlite/tree-rows';
 import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
 import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import { ClaimRankCache } from './sqlite/claim-ranks';
+import { warmClaimRanks } from './sqlite/scheduling-facts';
 import type {
   Actor,
   ArtifactContent,
@@ -321,7 +322,8 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => tasks.listTasks(op, actor, input));
   }
 
-  claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim> {
+  async claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim> {
+    await this.tx.read((op) => warmClaimRanks(op, actor.teamId));
     return this.tx.write((op) => claims.claimNextTask(op, actor, options), withDecision(actor.authorization));
   }
 
@@ -394,12 +396,15 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async rebalance(teamId: TeamId, options: RebalanceOptions): Promise<RebalanceOutcome> {
-    // Every sweep of every process and the lead's every team_status ask, and the decision rarely
-    // changes: decide in a read snapshot first, so an unchanged decision never takes the write
-    // lock. The write decides again on its own facts, so two processes record one change once.
-    const read = await this.tx.read((op) => rebalancing.rebalanceTeam(op, teamId, options));
+    // The sweep of every process asks, and the decision rarely changes: decide in a read snapshot
+    // first, so an unchanged decision never takes the write lock. The write checks the read's
+    // basis on its own facts (the team's state head and the decision on record): unchanged, it
+    // records the read's decision without reading the DAG again under the lock; changed, it
+    // decides again. So two processes record one change once.
+    const { basis, ...read } = await this.tx.read((op) => rebalancing.rebalanceTeam(op, teamId, options));
     if (!read.changed) return read;
-    return this.tx.write((op) => rebalancing.rebalanceTeam(op, teamId, options));
+    const { basis: _written, ...written } = await this.tx.write((op) => rebalancing.rebalanceTeam(op, teamId, options, basis));
+    return written;
   }
 
   rebalanceOnRecord(teamId: TeamId): Promise<RecordedRebalance | null> {

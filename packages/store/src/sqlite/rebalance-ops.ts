@@ -30,6 +30,20 @@ interface RecordedDecision {
   directivesSince: number;
 }
 
+/**
+ * The seq of the team's latest audit event other than a rebalancing record or a message
+ * (RecoveryTeamView.stateHead): every change of what a decision reads moves it, recording one does
+ * not. Read from the newest event back (usually the first row answers).
+ */
+export function teamStateHead(op: Op, teamId: string): number {
+  return (
+    op.sql.value<number>(
+      "SELECT seq FROM audit_events WHERE team_id = ? AND action NOT IN ('rebalance.decide', 'message.send') ORDER BY seq DESC LIMIT 1",
+      teamId,
+    ) ?? 0
+  );
+}
+
 /** The team's latest recorded rebalancing decision, or null (none yet, or a record it cannot read). */
 export function lastRecordedDecision(op: Op, teamId: string): RecordedDecision | null {
   const row = op.sql.get<{ seq: number; at: number; data: string }>(
@@ -174,11 +188,30 @@ export function decisionChanged(decision: RebalanceDecision, previous: Rebalance
   return decision.key !== previous.key || candidatesKey(decision) !== candidatesKey(previous);
 }
 
-/** The decision of the team now, a pure function of its facts (scheduler's decideRebalance). */
-export function decideFor(op: Op, team: TeamRow, settings: Partial<RebalanceSettings>): { decision: RebalanceDecision; previous: RecordedDecision | null } {
-  const input = rebalanceInput(op, team, settings);
+/**
+ * What a decision was taken on: the team's state head and the decision on record then. A write
+ * that finds both unchanged records the decision its read took (the same facts a few ms later,
+ * only the clock moved) instead of reading the whole DAG again under the write lock.
+ */
+export interface DecisionBasis {
+  stateHead: number;
+  recordedSeq: number | null;
+  decision: RebalanceDecision;
+}
+
+/** The decision of the team now, a pure function of its facts (scheduler's decideRebalance), or `seen`'s when its basis still holds. */
+function decideFor(
+  op: Op,
+  team: TeamRow,
+  settings: Partial<RebalanceSettings>,
+  seen: DecisionBasis | undefined,
+): { decision: RebalanceDecision; previous: RecordedDecision | null; basis: DecisionBasis } {
   const previous = lastRecordedDecision(op, team.id);
-  return { decision: decideRebalance(input), previous };
+  const stateHead = teamStateHead(op, team.id);
+  const recordedSeq = previous?.seq ?? null;
+  const same = seen !== undefined && seen.stateHead === stateHead && seen.recordedSeq === recordedSeq;
+  const decision = same ? seen.decision : decideRebalance(rebalanceInput(op, team, settings));
+  return { decision, previous, basis: { stateHead, recordedSeq, decision } };
 }
 
 function directiveLines(decision: RebalanceDecision): string[] {
@@ -217,10 +250,10 @@ function logDecision(op: Op, team: TeamRow, decision: RebalanceDecision, recorde
  * nothing. The decision is logged either way. NOT_FOUND for an unknown team; a finalized team is
  * not rebalanced (its decision has no directives and is not recorded).
  */
-export function rebalanceTeam(op: Op, teamId: string, options: RebalanceOptions): RebalanceOutcome {
+export function rebalanceTeam(op: Op, teamId: string, options: RebalanceOptions, seen?: DecisionBasis): RebalanceOutcome & { basis: DecisionBasis } {
   const team = findTeam(op, teamId);
   if (team === undefined) throw new TeamError('NOT_FOUND', `no team ${teamId}`, { team_id: teamId });
-  const { decision, previous } = decideFor(op, team, options.settings ?? {});
+  const { decision, previous, basis } = decideFor(op, team, options.settings ?? {}, seen);
   const active = team.state === 'active';
   const changed = active && decisionChanged(decision, previous?.decision ?? null);
   const directivesChanged = changed && decision.key !== previous?.decision.key;
@@ -228,7 +261,7 @@ export function rebalanceTeam(op: Op, teamId: string, options: RebalanceOptions)
   // A read that finds a change leaves the decision to the write that follows, which logs it.
   if (!changed || record) logDecision(op, team, decision, record);
   if (!record) {
-    return { decision, recorded: false, changed, decided_at: previous?.at ?? null, directives_since: previous?.directivesSince ?? null, notice: null };
+    return { decision, recorded: false, changed, decided_at: previous?.at ?? null, directives_since: previous?.directivesSince ?? null, notice: null, basis };
   }
   const directivesSince = directivesChanged || previous === null ? op.now : previous.directivesSince;
   const summary = directiveLines(decision).map((line) => line.slice(2, 200));
@@ -244,7 +277,7 @@ export function rebalanceTeam(op: Op, teamId: string, options: RebalanceOptions)
   if (options.notify && directivesChanged && summary.length > 0) {
     notice = insertNotice(op, team.id, team.lead_agent_id, noticeBody(decision), `rebalancing notice to the lead: ${summary.length} directive(s)`);
   }
-  return { decision, recorded: true, changed, decided_at: op.now, directives_since: directivesSince, notice };
+  return { decision, recorded: true, changed, decided_at: op.now, directives_since: directivesSince, notice, basis };
 }
 
 /** What a retire directive of the latest decision says to one agent, if it still applies to it. */

@@ -12,6 +12,7 @@ import type {
 import { appendAudit } from './audit';
 import { checkpointTeam, latestCheckpoint } from './checkpoint-ops';
 import { insertNotice } from './message-ops';
+import { teamStateHead } from './rebalance-ops';
 import { AGENT_COLUMNS, TEAM_COLUMNS, iso, toAgent, type AgentRow, type TeamRow } from './row-mappers';
 import { recordLapse } from './mode-ops';
 import { reloadTask, taskEntity } from './task-rows';
@@ -58,16 +59,6 @@ export function lastActivityAt(op: Op, team: TeamRow): number {
   return latest;
 }
 
-/** RecoveryTeamView.stateHead: read from the newest event back (usually the first row answers). */
-function stateHead(op: Op, teamId: string): number {
-  return (
-    op.sql.value<number>(
-      "SELECT seq FROM audit_events WHERE team_id = ? AND action NOT IN ('rebalance.decide', 'message.send') ORDER BY seq DESC LIMIT 1",
-      teamId,
-    ) ?? 0
-  );
-}
-
 /**
  * Claims in flight and non-retired agents of every active team in scope (a team's scope covers the
  * teams below it: a lead steers its descendants), in a fixed order (team, then creation), so every
@@ -94,7 +85,7 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
       parent: parentOf(op, team),
       leadLostAt: team.lead_lost_at,
       lastActivityAt: lastActivityAt(op, team),
-      stateHead: stateHead(op, team.id),
+      stateHead: teamStateHead(op, team.id),
       mode: { current: team.mode, expiresAt: team.mode_expires_at, returnsTo: team.mode_returns_to },
       checkpoint: checkpointProgress(op, team.id, knownProfile(op, team.profile)),
       agents: op.sql

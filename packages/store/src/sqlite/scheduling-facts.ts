@@ -167,8 +167,7 @@ function firstClaimableWaitedOn(op: Op, query: ClaimQuery, ranks: ClaimRankCache
  */
 export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | undefined {
   if (op.claimRanks === null) return op.sql.get<Candidate>(FIRST_BY_PRIORITY, query);
-  const totals = durationTotals(op, query.team);
-  const model = durationsFromTotals(totals, DEFAULT_DURATION_PRIOR_MS);
+  const { model, order } = rankedWaitedOn(op, op.claimRanks, query.team);
   let first: ClaimOrderFacts & { id: string } | undefined;
   const consider = (task: (ClaimOrderFacts & { id: string }) | undefined): void => {
     if (task !== undefined && (first === undefined || compareClaimOrder(task, first) < 0)) first = task;
@@ -178,8 +177,23 @@ export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | un
   consider(leaf(op.sql.get<Candidate>(FIRST_ESTIMATED_LEAF, query)));
   if (query.own === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: query.role })));
   if (query.unassigned === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: null })));
-  const durations = totals.map((total) => `${total.key}:${total.samples}:${total.total_ms}`).join('|');
-  const order = op.claimRanks.waitedOn(op, query.team, model, durations, weightOf);
   consider(firstClaimableWaitedOn(op, query, op.claimRanks, order));
   return first;
+}
+
+/** The learned durations, and the team's waited-on tasks in claim order ranked with them (ClaimRankCache). */
+function rankedWaitedOn(op: Op, ranks: ClaimRankCache, teamId: string): { model: DurationModel; order: RankedTask[] } {
+  const totals = durationTotals(op, teamId);
+  const model = durationsFromTotals(totals, DEFAULT_DURATION_PRIOR_MS);
+  const durations = totals.map((total) => `${total.key}:${total.samples}:${total.total_ms}`).join('|');
+  return { model, order: ranks.waitedOn(op, teamId, model, durations, weightOf) };
+}
+
+/**
+ * Brings the process's ranks of the team up to date in a read, before a claim's write: a rebuild
+ * (a new process, a changed DAG) or a re-rank (durations learned since) then happens outside the
+ * write lock, and the claim finds them current unless a write came in between.
+ */
+export function warmClaimRanks(op: Op, teamId: string): void {
+  if (op.claimRanks !== null) rankedWaitedOn(op, op.claimRanks, teamId);
 }
