@@ -46,3 +46,5 @@ export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
 export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
+export { openPostgresTeamStore, isPostgresUrl, redactStoreLocation } from './postgres/pg-team-store';
+export type { PostgresTeamStoreOptions } from './postgres/pg-team-store';
