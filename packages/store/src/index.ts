@@ -47,4 +47,5 @@ export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
 export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
 export { openPostgresTeamStore, isPostgresUrl, redactStoreLocation } from './postgres/pg-team-store';
+export { withPgScratchSchema } from './postgres/pg-scratch-schema';
 export type { PostgresTeamStoreOptions } from './postgres/pg-team-store';

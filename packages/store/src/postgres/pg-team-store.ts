@@ -14,7 +14,7 @@ import { PgSql, PgTransactionRunner } from './pg-transaction';
  * back and pauses asynchronously (SQLite's busy slice). Longer than SQLite's 50 ms: PostgreSQL
  * hands its lock over in the order asked, so waiting in its queue loses no time to pauses.
  */
-export const DEFAULT_PG_LOCK_SLICE_MS = 500;
+export const DEFAULT_PG_LOCK_SLICE_MS = 2000;
 
 export interface PostgresTeamStoreOptions {
   /** `postgres://user:password@host:port/database` */

@@ -58,11 +58,28 @@ export class PgSql implements Sql {
 }
 
 /**
- * The advisory lock every write transaction of one database takes first: PostgreSQL's writes are
- * serialized as SQLite's are (one writer at a time), so every operation's checks and writes hold
- * exactly as they do there, with nothing of the operations changed. Readers never wait for it.
+ * The write locks (transaction-level advisory locks), SQLite's one writer made one writer per team
+ * tree: a write of a call bound to a team (its authorization names the team) holds the tree's lock
+ * (PG_TREE_LOCK_CLASS, a hash of the root team's id: thread caps and budgets span the tree) and
+ * PG_WRITE_LOCK_KEY shared; any other write (opening a team, joining by ticket, the recovery sweep,
+ * the queued decisions) holds PG_WRITE_LOCK_KEY alone, excluding every writer, as on SQLite. Every
+ * writer takes PG_WRITE_LOCK_KEY first, so none waits for another in a cycle. Under its lock a
+ * READ COMMITTED write sees every committed write, as SQLite's IMMEDIATE transaction does, so the
+ * operations' checks hold as they are written. Readers never wait for a lock.
  */
 export const PG_WRITE_LOCK_KEY = '7316000002';
+/** The first key of a tree's lock (the two-key form: its own key space); the second is the root's hash. */
+export const PG_TREE_LOCK_CLASS = 7316;
+
+/** A 32-bit signed hash of a root team id (FNV-1a), the second key of its tree's lock. */
+export function treeLockKey(rootTeamId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < rootTeamId.length; i += 1) {
+    hash ^= rootTeamId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
 
 /** The database's clock in epoch milliseconds (leases are judged by it, never by a host's). */
 const DATABASE_NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
@@ -82,6 +99,8 @@ export class PgTransactionRunner implements Transactions {
   private firstWrites: ((op: Op) => void)[] = [];
   private readonly context: OpContext;
   private readonly connection: PgSyncConnection;
+  /** Root team of each team this process wrote for: a team's root never changes. */
+  private readonly roots = new Map<string, string>();
 
   constructor(
     sql: PgSql,
@@ -118,7 +137,7 @@ export class PgTransactionRunner implements Transactions {
             // A record that changes no state (a read's decision) need not wait for the disk (WriteOptions.sync).
             ...(options.sync === 'normal' ? ['SET LOCAL synchronous_commit = off'] : []),
           ],
-          this.writeLock ? `pg_advisory_xact_lock(${PG_WRITE_LOCK_KEY})` : null,
+          this.writeLock ? this.lockFor(options.authorization?.decision.teamId ?? null) : null,
         );
         const body = writeBody(this.context, now, work, options, this.firstWrites, this.recordDecision, (step) => this.inSavepoint(step), after);
         refused = body.refused;
@@ -133,6 +152,25 @@ export class PgTransactionRunner implements Transactions {
     }, options.waitForLock === false ? { ...this.retry, deadlineMs: 0 } : this.retry);
     if (refused !== null) throw refused;
     return result;
+  }
+
+  /**
+   * The locks a write takes (see PG_WRITE_LOCK_KEY): its team tree's, when the call is bound to a
+   * team that exists, else the whole database's. Keys are numbers computed here, never input.
+   */
+  private lockFor(teamId: string | null): string {
+    const root = teamId === null ? undefined : this.rootOf(teamId);
+    if (root === undefined) return `pg_advisory_xact_lock(${PG_WRITE_LOCK_KEY})`;
+    return `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock(${PG_TREE_LOCK_CLASS}, ${treeLockKey(root)})`;
+  }
+
+  private rootOf(teamId: string): string | undefined {
+    let root = this.roots.get(teamId);
+    if (root === undefined) {
+      root = (this.connection.query('SELECT root_team_id FROM teams WHERE id = $1', [teamId], { array: true }).rows[0] as string[] | undefined)?.[0];
+      if (root !== undefined) this.roots.set(teamId, root);
+    }
+    return root;
   }
 
   /** Each statement its own snapshot (see TransactionRunner.readUnsnapshotted). */
@@ -176,15 +214,19 @@ export class PgTransactionRunner implements Transactions {
     return (this.connection.query(`SELECT ${DATABASE_NOW_MS}`, [], { array: true }).rows[0] as number[])[0] as number;
   }
 
+  /**
+   * Runs `step` after a savepoint and rolls back to it when `step` throws. The savepoint is never
+   * released (the commit does that, a round trip saved): a later one of the same name hides it,
+   * and ROLLBACK TO goes to the latest.
+   */
   private inSavepoint(step: () => void): void {
     this.connection.query('SAVEPOINT op');
     try {
       step();
     } catch (error) {
-      this.connection.query('ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op');
+      this.connection.query('ROLLBACK TO SAVEPOINT op');
       throw error;
     }
-    this.connection.query('RELEASE SAVEPOINT op');
   }
 
   /** Rolls back whatever is open; a connection that is gone has nothing open. */
