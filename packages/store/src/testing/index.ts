@@ -5,3 +5,4 @@ export type { TableDigest, DigestOptions } from './database-digest';
 export { forceTeamMode } from './force-mode';
 export { PgScratch } from './pg-scratch-database';
 export type { ScratchDatabase } from './pg-scratch-database';
+export { digestPostgres } from './pg-digest';
