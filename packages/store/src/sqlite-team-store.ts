@@ -55,6 +55,7 @@ import {
   type BusyRetryOptions,
   type Transactions,
 } from './sqlite/transaction';
+import { isPostgresUrl, redactStoreLocation } from './store-location';
 import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import type {
   Actor,
@@ -442,6 +443,7 @@ export class SqliteTeamStore implements TeamStore {
  * or written, `BUSY` when other processes keep it locked.
  */
 export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Promise<SqliteTeamStore> {
+  requireFilePath(options.path);
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const db = await openDatabase(
@@ -479,6 +481,13 @@ export function decisionLog(logger: DecisionLogger | undefined): (decision: Appl
       'policy decision',
     );
   };
+}
+
+/** A PostgreSQL URL given where a SQLite file is opened is refused, never made into folders named after it. */
+function requireFilePath(path: string): void {
+  if (isPostgresUrl(path)) {
+    throw new TeamError('INVALID_INPUT', `${redactStoreLocation(path)} is a PostgreSQL database: this opens SQLite store files only (the servers, codex-team serve and codex-team-mcp, take postgres:// URLs)`);
+  }
 }
 
 /** The write options of a call that carries its allow decision into the operation's transaction. */
@@ -531,6 +540,7 @@ function memoryCopy(image: Buffer): Database.Database {
  * `SCHEMA_MISMATCH`; an unreadable file with `FILE_ACCESS`. Any write through it fails.
  */
 export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions): Promise<TeamStoreReader> {
+  requireFilePath(options.path);
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const { path } = options;

@@ -21,7 +21,7 @@ jest.setTimeout(240_000);
 const TASKS = 120;
 const PER_HOST = 3;
 const LEASE_MS = 1_500;
-const SERVER_ARGS = ['--lease-ms', String(LEASE_MS), '--sweep-ms', '200', '--grace-ms', '300', '--stale-ms', '30000', '--idle-ms', '1000', '--max-attempts', '10', '--log-level', 'warn'];
+const SERVER_ARGS = ['--lease-ms', String(LEASE_MS), '--sweep-ms', '200', '--grace-ms', '300', '--stale-ms', '30000', '--idle-ms', '5000', '--max-attempts', '10', '--log-level', 'warn'];
 
 interface Seeded {
   teamId: TeamId;
