@@ -7,6 +7,7 @@ import { isTeamError } from '@codex-team/contracts';
 import type { HookFileSource } from '@codex-team/hooks';
 import { redactStoreLocation } from '@codex-team/store';
 import { loadHooksFile } from './hooks/load-hooks-file';
+import { InjectedFaultsError, injectedFaultsFromEnv, type InjectedFaults } from './injected-faults';
 import { createLogger } from './logger';
 import { SERVER_USAGE, ServerArgsError, parseServerArgs } from './server-args';
 import { runStdioServer } from './stdio-server';
@@ -21,11 +22,19 @@ async function main(): Promise<void> {
     process.stderr.write(`codex-team-mcp: ${error.message}\n\n${SERVER_USAGE}`);
     process.exit(2);
   }
+  let faults: InjectedFaults | undefined;
+  try {
+    faults = injectedFaultsFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof InjectedFaultsError)) throw error;
+    process.stderr.write(`codex-team-mcp: ${error.message}\n`);
+    process.exit(2);
+  }
   if (args.help) {
     process.stderr.write(SERVER_USAGE);
     process.exit(0);
   }
-  const logger = createLogger(args.logLevel);
+  const logger = createLogger(args.logLevel, args.logFile);
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
 
@@ -54,6 +63,8 @@ async function main(): Promise<void> {
       ...(hooksFile === undefined ? {} : { hooksFile }),
       ...(args.codexThreadCap === undefined ? {} : { codexThreadCap: args.codexThreadCap }),
       codexServerKey: args.codexServerKey,
+      codexHome: args.codexHome,
+      ...(faults === undefined ? {} : { faults }),
     });
   } catch (error) {
     if (error instanceof HooksFileUnusable) {

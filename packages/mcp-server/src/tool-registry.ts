@@ -37,6 +37,8 @@ import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import type { SecretGuard } from './secret-guard';
 import type { Session } from './session';
+import type { StartedFrom } from './started-from';
+import { paddedAnswer, type InjectedFaults } from './injected-faults';
 import { errorResult, successResult } from './tool-result';
 
 /** What every handler may use: the session's store, tickets, policy, identity, clock and log. */
@@ -56,6 +58,8 @@ export interface ToolEnv {
   sweeper: RecoverySweeper;
   /** The lifecycle hooks around each call; null in a server built without the hook engine. */
   hooks: HookGate | null;
+  /** Where teams started through this server say they were started from (ServerDeps.startedFrom). */
+  startedFrom: StartedFrom;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */
@@ -114,6 +118,8 @@ export interface ToolRegistryOptions {
   permissions: () => PermissionPolicy;
   /** @default AUTHORIZATION_STEPS */
   steps?: readonly AuthorizationStep[];
+  /** Test only: deliberate faults (ServerDeps.faults). @default none */
+  faults?: InjectedFaults;
 }
 
 /**
@@ -179,7 +185,7 @@ export class ToolRegistry {
     try {
       if (authorized.verdict.decision === 'deny') throw refusalError(decision, authorized.verdict);
       authorization = callAuthorization(decision);
-      result = successResult(await this.run(call, authorization));
+      result = successResult(paddedAnswer(await this.run(call, authorization), this.options.faults));
     } catch (caught) {
       const { error, unexpected } = classifyError(caught);
       if (unexpected) logger.error({ ...this.who(name), err: caught }, 'tool call failed unexpectedly');

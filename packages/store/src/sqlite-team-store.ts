@@ -35,6 +35,8 @@ import * as heartbeats from './sqlite/heartbeat-ops';
 import * as hooks from './sqlite/hook-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
+import * as measured from './sqlite/measured-usage-ops';
+import * as operator from './sqlite/operator-ops';
 import * as policy from './sqlite/policy-ops';
 import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
@@ -76,6 +78,8 @@ import type {
   AuthzDecisionQuery,
   DecisionEntry,
   FinalizedTeam,
+  MeasuredUsageInput,
+  MeasuredUsageResult,
   HeartbeatRequest,
   InboxPage,
   HookBlock,
@@ -102,6 +106,9 @@ import type {
   TaskCompletion,
   TaskPage,
   StartChildInput,
+  OperatorSendInput,
+  OperatorSent,
+  PrunedTeams,
   TeamStatusBase,
   TeamStore,
   TicketHolder,
@@ -279,6 +286,32 @@ export class SqliteTeamStore implements TeamStore {
 
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<FinalizedTeam> {
     return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
+  }
+
+  recordMeasuredUsage(input: MeasuredUsageInput): Promise<MeasuredUsageResult> {
+    return this.tx.write((op) => measured.recordMeasuredUsage(op, input));
+  }
+
+  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<FinalizedTeam> {
+    return this.tx.write((op) => operator.operatorClose(op, teamId, input));
+  }
+
+  operatorSend(teamId: TeamId, input: OperatorSendInput): Promise<OperatorSent> {
+    return this.tx.write((op) => operator.operatorSend(op, teamId, input));
+  }
+
+  pruneTeams(input: { finalizedBefore: number; dryRun: boolean }): Promise<PrunedTeams> {
+    return this.tx.write((op) => operator.pruneTeams(op, input));
+  }
+
+  /** One artifact version with its content, for the operator (by id; `version` of the same artifact). */
+  readArtifactContent(artifactId: string, version?: number): Promise<{ artifact: Artifact; content: string }> {
+    return this.tx.read((op) => operator.operatorArtifact(op, artifactId, version));
+  }
+
+  /** The Codex thread an agent was last bound from, or null. */
+  readAgentCodexThread(agentId: string): Promise<string | null> {
+    return this.tx.read((op) => operator.agentCodexThread(op, agentId));
   }
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<CreatedTasks> {
@@ -498,7 +531,7 @@ function withDecision(authorization: CallAuthorization | undefined): { authoriza
 /** The reads an operator's inspection needs: what a store opened read-only offers. */
 export type TeamStoreReader = Pick<
   SqliteTeamStore,
-  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'listCheckpoints' | 'readCheckpoint' | 'close'
+  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'listCheckpoints' | 'readCheckpoint' | 'readArtifactContent' | 'readAgentCodexThread' | 'close'
 > & {
   /**
    * Whether reads see commits as other processes make them (the file is read in place), or a

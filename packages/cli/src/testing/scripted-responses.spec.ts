@@ -31,7 +31,12 @@ describe('ScriptedResponses', () => {
     expect(first.map((event) => event.type)).toEqual(['response.created', 'response.output_item.done', 'response.completed']);
     const call = first[1]?.data['item'] as Record<string, unknown>;
     expect(call).toEqual({ type: 'function_call', namespace: 'mcp__team', name: 'team_start', arguments: '{"name":"x"}', call_id: 'call_oot-0001_1' });
-    expect((first[2]?.data['response'] as { usage: { total_tokens: number } }).usage.total_tokens).toBe(110);
+    // Usage is the endpoint's own count: a token per 4 bytes of the request, and of the answer's items.
+    const requestBytes = JSON.stringify({ input: [user], client_metadata: metadata }).length;
+    const usage = (first[2]?.data['response'] as { usage: { input_tokens: number; output_tokens: number } }).usage;
+    expect(usage.input_tokens).toBe(Math.ceil(requestBytes / 4));
+    expect(usage.output_tokens).toBe(Math.ceil(JSON.stringify([call]).length / 4));
+    expect(endpoint.requests[0]).toMatchObject({ inputTokens: usage.input_tokens, outputTokens: usage.output_tokens });
 
     const output = { type: 'function_call_output', call_id: call['call_id'], output: 'Wall time: 0.01 seconds\nOutput:\n{"team":"tm_1"}' };
     const second = await post(endpoint.baseUrl, { input: [user, call, output], client_metadata: metadata });
@@ -41,6 +46,23 @@ describe('ScriptedResponses', () => {
     expect(third[1]?.data['item']).toEqual({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'started tm_1' }] });
     expect(endpoint.errors).toEqual([]);
     expect(endpoint.threadInfos()).toEqual([{ threadId: 'thread-root-0001', parentThreadId: undefined, userTexts: ['go'] }]);
+  });
+
+  it('holds a thread off the model until its condition settles, then goes on with what it resolved to', async () => {
+    let release: (value: string) => void = () => undefined;
+    const released = new Promise<string>((resolve) => (release = resolve));
+    endpoint = await ScriptedResponses.start(function* (): AgentProgram {
+      const held = yield { hold: () => released };
+      return `held for ${String(held.json)}`;
+    });
+    const answer = post(endpoint.baseUrl, { input: [], client_metadata: { thread_id: 'held-thread' } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(endpoint.requests[0]?.answeredAt).toBeUndefined();
+    release('the store');
+    const events = await answer;
+    expect(events[1]?.data['item']).toEqual({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'held for the store' }] });
+    expect(endpoint.requests).toHaveLength(1);
+    expect(endpoint.errors).toEqual([]);
   });
 
   it('records a missing tool result as a script error and ends the thread', async () => {

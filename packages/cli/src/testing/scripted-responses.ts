@@ -36,8 +36,22 @@ export interface TurnEnd {
   endTurn: string;
 }
 
-/** One scripted thread: yields calls (or turn ends), receives their results, returns the final answer. */
-export type AgentProgram = Generator<ToolCall | TurnEnd, string, ToolResult>;
+/**
+ * A pause off the model: the endpoint holds the thread's pending response until `until` settles,
+ * then resumes the program with a ToolResult whose `call.name` is `hold` and whose `json` is what
+ * `until` resolved to. Nothing reaches Codex meanwhile but an open response stream, so a script can
+ * wait for another thread (or the store) without polling tools, and its tool calls and tokens stay
+ * the same however the threads are scheduled.
+ */
+export interface Hold {
+  hold: () => Promise<unknown>;
+}
+
+/** One scripted thread: yields calls (or turn ends, or holds), receives their results, returns the final answer. */
+export type AgentProgram = Generator<ToolCall | TurnEnd | Hold, string, ToolResult>;
+
+/** What a resumed program receives after a Hold. */
+export const HOLD = 'hold';
 
 /** What a resumed program receives after a TurnEnd. */
 export const CONTINUE = 'continue';
@@ -61,11 +75,45 @@ export interface TranscriptEntry {
   result: ToolResult;
 }
 
+/** The token usage a response reports in `response.completed` (Responses API shape, cached input part of input). */
+export interface ReportedUsage {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+}
+
+/** What the endpoint reported for one response, kept so a test can compare what Codex recorded. */
+export interface ReportedResponse extends ReportedUsage {
+  threadId: string;
+  responseId: string;
+}
+
+/**
+ * Chooses the usage of the `index`-th response (0-based, over all threads) of `threadId`; without
+ * one, a response reports the tokens this endpoint counted (countTokens).
+ */
+export type UsageFactory = (index: number, threadId: string) => ReportedUsage;
+
 /** One request Codex sent, kept for assertions (e.g. on `tools` or the developer message). */
 export interface RecordedRequest {
   threadId: string;
   parentThreadId: string | undefined;
   body: Record<string, unknown>;
+  /** When it arrived and when its answer was complete (ms since the epoch). */
+  receivedAt: number;
+  answeredAt: number | undefined;
+  /** Tokens as this endpoint counts them (see countTokens): of the request, and of the answer. */
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * The endpoint's token count of a text: one token per 4 UTF-8 bytes, rounded up. A stand-in for a
+ * tokenizer that is deterministic and grows with every byte Codex sends (tool schemas, history,
+ * tool outputs), which is what a cost measure needs; it is also what `usage` reports to Codex.
+ */
+export function countTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
 }
 
 type JsonObject = Record<string, unknown>;
@@ -150,6 +198,8 @@ interface ThreadState {
 export class ScriptedResponses {
   /** Every request, in arrival order. */
   readonly requests: RecordedRequest[] = [];
+  /** The usage each response reported, in the order they were sent. */
+  readonly reported: ReportedResponse[] = [];
   /** Every tool result a program received, in order. */
   readonly transcript: TranscriptEntry[] = [];
   /** Script failures (a program threw, or a result was missing); a test should expect none. */
@@ -159,12 +209,13 @@ export class ScriptedResponses {
   private constructor(
     private readonly server: Server,
     private readonly factory: ScriptFactory,
+    private readonly usage: UsageFactory | undefined,
   ) {}
 
-  /** Starts the endpoint; `factory` picks each new thread's program. */
-  static async start(factory: ScriptFactory): Promise<ScriptedResponses> {
+  /** Starts the endpoint; `factory` picks each new thread's program, `usage` (when given) what each response reports. */
+  static async start(factory: ScriptFactory, usage?: UsageFactory): Promise<ScriptedResponses> {
     const server = createServer();
-    const endpoint = new ScriptedResponses(server, factory);
+    const endpoint = new ScriptedResponses(server, factory, usage);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => endpoint.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return endpoint;
@@ -201,26 +252,40 @@ export class ScriptedResponses {
         res.writeHead(404).end();
         return;
       }
-      const body = parseJson(Buffer.concat(chunks).toString('utf8'));
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = parseJson(text);
       if (!isObject(body)) {
         res.writeHead(400).end();
         return;
       }
-      this.respond(res, this.nextItems(body));
+      const metadata = isObject(body['client_metadata']) ? body['client_metadata'] : {};
+      const threadId = typeof metadata['thread_id'] === 'string' ? metadata['thread_id'] : 'unknown-thread';
+      const parent = metadata['x-codex-parent-thread-id'];
+      const request: RecordedRequest = {
+        threadId,
+        parentThreadId: typeof parent === 'string' ? parent : undefined,
+        body,
+        receivedAt: Date.now(),
+        answeredAt: undefined,
+        inputTokens: countTokens(text),
+        outputTokens: 0,
+      };
+      this.requests.push(request);
+      const id = `resp_${this.requests.length}`;
+      // The stream opens at once: a held answer (Hold) keeps Codex waiting on a live response.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      this.send(res, 'response.created', { response: { id } });
+      void this.nextItems(request).then((items) => this.respond(res, id, request, items));
     });
   }
 
-  private nextItems(body: JsonObject): JsonObject[] {
-    const metadata = isObject(body['client_metadata']) ? body['client_metadata'] : {};
-    const threadId = typeof metadata['thread_id'] === 'string' ? metadata['thread_id'] : 'unknown-thread';
-    const parent = metadata['x-codex-parent-thread-id'];
-    const parentThreadId = typeof parent === 'string' ? parent : undefined;
-    this.requests.push({ threadId, parentThreadId, body });
+  private async nextItems(request: RecordedRequest): Promise<JsonObject[]> {
+    const { threadId, parentThreadId, body } = request;
     const items = inputItems(body);
 
     let state = this.threads.get(threadId);
     try {
-      let next: IteratorResult<ToolCall | TurnEnd, string>;
+      let next: IteratorResult<ToolCall | TurnEnd | Hold, string>;
       if (state === undefined) {
         const info: ThreadInfo = { threadId, parentThreadId, userTexts: userTexts(items) };
         state = { info, program: this.factory(info), pending: undefined, turnEnded: false, step: 0, finalText: undefined };
@@ -240,21 +305,27 @@ export class ScriptedResponses {
         this.transcript.push({ threadId, parentThreadId, result });
         next = state.program.next(result);
       }
+      while (next.done !== true && 'hold' in next.value) {
+        const held: unknown = await next.value.hold();
+        next = state.program.next({ call: { name: HOLD, args: {} }, callId: '', raw: null, text: '', json: held });
+      }
       if (next.done === true) {
         state.finalText = next.value;
         state.pending = undefined;
         return [this.message(next.value)];
       }
-      if ('endTurn' in next.value) {
+      const step = next.value;
+      if ('endTurn' in step) {
         state.turnEnded = true;
         state.pending = undefined;
-        return [this.message(next.value.endTurn)];
+        return [this.message(step.endTurn)];
       }
+      if ('hold' in step) throw new Error('unreachable: holds are awaited above');
       state.step += 1;
-      state.pending = { call: next.value, callId: callId(threadId, state.step) };
-      const args = JSON.stringify(next.value.args);
-      const call: JsonObject = { type: 'function_call', name: next.value.name, arguments: args, call_id: state.pending.callId };
-      if (next.value.namespace !== undefined) call['namespace'] = next.value.namespace;
+      const pending = { call: step, callId: callId(threadId, state.step) };
+      state.pending = pending;
+      const call: JsonObject = { type: 'function_call', name: step.name, arguments: JSON.stringify(step.args), call_id: pending.callId };
+      if (step.namespace !== undefined) call['namespace'] = step.namespace;
       return [call];
     } catch (error) {
       const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -280,23 +351,29 @@ export class ScriptedResponses {
     return { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
   }
 
-  private respond(res: ServerResponse, items: readonly JsonObject[]): void {
-    const id = `resp_${this.requests.length}`;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const send = (type: string, data: JsonObject): void => {
-      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  private send(res: ServerResponse, type: string, data: JsonObject): void {
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  }
+
+  private respond(res: ServerResponse, id: string, request: RecordedRequest, items: readonly JsonObject[]): void {
+    for (const item of items) this.send(res, 'response.output_item.done', { item });
+    request.outputTokens = countTokens(JSON.stringify(items));
+    request.answeredAt = Date.now();
+    const usage = this.usage?.(this.reported.length, request.threadId) ?? {
+      input_tokens: request.inputTokens,
+      cached_input_tokens: 0,
+      output_tokens: request.outputTokens,
     };
-    send('response.created', { response: { id } });
-    for (const item of items) send('response.output_item.done', { item });
-    send('response.completed', {
+    this.reported.push({ threadId: request.threadId, responseId: id, ...usage });
+    this.send(res, 'response.completed', {
       response: {
         id,
         usage: {
-          input_tokens: 100,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens: 10,
+          input_tokens: usage.input_tokens,
+          input_tokens_details: { cached_tokens: usage.cached_input_tokens },
+          output_tokens: usage.output_tokens,
           output_tokens_details: { reasoning_tokens: 0 },
-          total_tokens: 110,
+          total_tokens: usage.input_tokens + usage.output_tokens,
         },
       },
     });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { collectJsonLines } from '@codex-team/contracts/testing';
 
 /** The built CLI; process tests run what ships, so build first. */
 export const CLI_BIN = join(__dirname, '..', '..', 'dist', 'bin.js');
@@ -41,20 +42,7 @@ export async function startServe(dbPath: string, extraArgs: readonly string[] = 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
-  const logs: Record<string, unknown>[] = [];
-  let partial = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ msg: line, unparsed: true });
-      }
-    }
-  });
+  const logs = collectJsonLines(child.stderr);
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {

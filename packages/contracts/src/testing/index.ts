@@ -2,3 +2,4 @@
 // test harnesses only: lint forbids production code to import any package's testing entry.
 export { FakeClock } from './fake-clock';
 export { SequentialIdGenerator } from './sequential-ids';
+export { collectJsonLines } from './json-lines';

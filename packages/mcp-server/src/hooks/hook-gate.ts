@@ -41,6 +41,8 @@ export interface HookGateOptions {
   store: TeamStore;
   policy: PolicyEnv;
   logger: Logger;
+  /** Test only (an injected fault, ServerDeps.faults): a block is logged, not enforced. @default false */
+  ignoreBlocks?: boolean;
 }
 
 const asRecord = (value: unknown): Record<string, unknown> =>
@@ -97,7 +99,9 @@ export class HookGate {
         context.task = await this.taskBefore(call.bound, context.input);
       }
       const outcome = await this.runHooks(pre, hooks, context, null);
-      if (outcome.decision === 'block') {
+      if (outcome.decision === 'block' && this.options.ignoreBlocks === true) {
+        this.options.logger.warn({ event: pre, reason: outcome.reason }, 'injected fault: a hook block is ignored');
+      } else if (outcome.decision === 'block') {
         await this.options.store.recordHookBlock({
           teamId: context.team?.id ?? null,
           agentId: context.agent?.id ?? null,

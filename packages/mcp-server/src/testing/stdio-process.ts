@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { collectJsonLines } from '@codex-team/contracts/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolCaller } from './tool-caller';
@@ -47,20 +48,7 @@ export async function spawnStdioAgent(
     args: launcher === undefined ? server : [...launcherArgs, process.execPath, ...server],
     stderr: 'pipe',
   });
-  const logs: Record<string, unknown>[] = [];
-  let partial = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ msg: line, unparsed: true });
-      }
-    }
-  });
+  const logs = collectJsonLines(transport.stderr);
   // The SDK Protocol chains this handler when the client connects; it runs once the child has closed.
   const exited = new Promise<void>((resolve) => {
     transport.onclose = resolve;

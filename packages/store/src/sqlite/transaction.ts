@@ -127,6 +127,11 @@ export interface Op {
   decided(decision: AppliedDecision): void;
   /** True inside a write (IMMEDIATE) transaction; a read transaction must not write. */
   readonly writable: boolean;
+  /**
+   * The operator runs this operation from the shell (codex-team finalize, cancel, send): every
+   * audit event it appends has actor kind `operator` and no acting agent. @default false
+   */
+  byOperator: boolean;
   /** Seqs of the audit events this transaction appended, in order. */
   readonly auditSeqs: number[];
   /** Binding operations (start, join, resume) name the agent the call's decision is about. */
@@ -315,6 +320,7 @@ export function newOp(
     codexThreadCap: context.codexThreadCap,
     decided: context.log,
     writable,
+    byOperator: false,
     auditSeqs: [],
     subject: null,
     onRefusal: writable ? (work) => refusalWrites.push(work) : refuse,
