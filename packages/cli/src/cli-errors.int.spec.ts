@@ -113,6 +113,14 @@ const STORE_VERBS: [string, string[]][] = [
   ['report --html', ['report', '--html', 'out.html']],
   ['ui', ['ui', '--port', '0']],
   ['recover', ['recover']],
+  ['teams', ['teams']],
+  ['messages', ['messages', 'release']],
+  ['agent', ['agent', 'release', 'ann']],
+  ['artifact', ['artifact', 'af_x']],
+  ['send', ['send', 'release', '--to', 'ann', 'hi']],
+  ['finalize', ['finalize', 'release']],
+  ['cancel', ['cancel', 'release']],
+  ['prune', ['prune', '--older-than', '30d']],
 ];
 
 const BAD_STORES: [string, (d: string) => string, string][] = [
@@ -197,6 +205,16 @@ describe('every verb answers every bad input with one line, a stable code and it
     [['serve', '--http', '127.0.0.1:0', '--max-sessions', '0'], '--max-sessions must be a whole number of at least 1'],
     [['serve', '--http', '127.0.0.1:0', '--token-env', 'NOT-A-VAR'], '--token-env "NOT-A-VAR" is not an environment variable name'],
     [['serve', '--http', '127.0.0.1:0', '--log-level', 'loud'], '--log-level must be one of'],
+    [['send', 'release', 'hi'], 'give --to NAME, --to lead or --to "*"'],
+    [['send', 'release', '--to', 'ann'], 'give the message'],
+    [['finalize'], 'give a team id or name'],
+    [['cancel', '--force', 'release'], 'Unknown option \'--force\''],
+    [['prune'], 'give --older-than DURATION'],
+    [['prune', '--older-than', 'soon'], '--older-than must be a whole number and a unit'],
+    [['messages', 'release', '--limit', '0'], '--limit must be a whole number of at least 1'],
+    [['artifact'], 'give an artifact id'],
+    [['artifact', 'af_x', '--version', 'latest'], '--version must be a whole number'],
+    [['agent', 'release'], 'give an agent name or id'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [[], 'missing command'],
   ])('%j: a bad value is a USAGE line naming it, exit 2', (argv, mentions) => {
@@ -207,6 +225,17 @@ describe('every verb answers every bad input with one line, a stable code and it
     expectOneLineError(cli(['report', '--db', store, '--html', join(dir, 'no', 'such', 'r.html')]), 1, 'FILE_ACCESS', `${join(dir, 'no', 'such', 'r.html')}: no such file or folder (ENOENT)`);
     expectOneLineError(cli(['report', '--db', store, '--html', join(dir, 'a-folder')]), 1, 'FILE_ACCESS', `${join(dir, 'a-folder')}: it is a folder (EISDIR)`);
     expectOneLineError(cli(['report', '--db', store, '--html', join(dir, 'read-only', 'r.html')], AS_UNPRIVILEGED), 1, 'FILE_ACCESS', 'permission denied (EACCES)');
+  });
+
+  it('the operator verbs name what they cannot find, and leave the store as it was', () => {
+    const before = readFileSync(store);
+    expectOneLineError(cli(['cancel', 'nope', '--db', store]), 1, 'NOT_FOUND', 'no team with id or name "nope"');
+    expectOneLineError(cli(['send', 'release', '--to', 'nobody', 'hi', '--db', store]), 1, 'NOT_FOUND', 'no agent "nobody" in team release');
+    expectOneLineError(cli(['finalize', 'release', '--db', store]), 1, 'CONFLICT', 'tasks are unfinished');
+    expectOneLineError(cli(['artifact', 'af_nope', '--db', store]), 1, 'NOT_FOUND', 'no artifact af_nope');
+    expectOneLineError(cli(['agent', 'release', 'nobody', '--db', store]), 1, 'NOT_FOUND', 'no agent "nobody" in team release');
+    expectOneLineError(cli(['messages', 'release', '--agent', 'nobody', '--db', store]), 1, 'NOT_FOUND', 'no agent "nobody" in team release');
+    expect(readFileSync(store).equals(before)).toBe(true);
   });
 
   it('recover --team: an unknown team is NOT_FOUND with exit 1; a name works like an id', () => {

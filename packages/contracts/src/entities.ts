@@ -98,6 +98,12 @@ export const TeamSchema = z.strictObject({
   budget_tokens: z.number().int().min(0).optional(),
   /** Tokens its finished child teams used, charged to it when they finished; absent while 0. */
   rolled_up_tokens: z.number().int().min(0).optional(),
+  /** Present only for a team the operator cancelled (`codex-team cancel`); such a team is also finalized. */
+  cancelled_at: TimestampSchema.optional(),
+  /** The working directory the team was started from, when known. */
+  cwd: z.string().optional(),
+  /** The top folder of the git repository `cwd` lies in, when it lies in one. */
+  repo: z.string().optional(),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -187,6 +193,8 @@ export const MessageSchema = z.strictObject({
   /** The task this message is about; only its current holder may send one (with the fence). */
   task_id: TaskIdSchema.nullable(),
   created_at: TimestampSchema,
+  /** Present only for a message the operator sent from the shell (`codex-team send`; from_agent_id null). */
+  sender_kind: z.literal('operator').optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -244,6 +252,8 @@ export const AuditEventSchema = z.strictObject({
   team_id: TeamIdSchema,
   at: TimestampSchema,
   actor_agent_id: AgentIdSchema.nullable(),
+  /** Present only for what the operator did from the shell (actor_agent_id null). */
+  actor_kind: z.literal('operator').optional(),
   action: z.string(),
   subject_id: z.string().nullable(),
   decision: DecisionSchema,

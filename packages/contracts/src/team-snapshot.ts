@@ -17,6 +17,11 @@ export interface UsageRecord {
   cached_input_tokens: number;
   charged_tokens: number;
   at: string;
+  /**
+   * `measured`: read from the agent's Codex session rollout (one model response); absent: the
+   * agent reported it itself (usage on team_inbox or team_task_complete).
+   */
+  source?: 'measured';
 }
 
 /**

@@ -3,8 +3,11 @@ import type { Profile, TaskStatus } from '@codex-team/contracts';
 /** How a child team ended, for the tasks its parent delegated to it. */
 export type ChildOutcome = 'done' | 'failed' | 'cancelled';
 
-/** Who closed the child: its own lead, an ancestor's lead (cancel), or the idle sweep. */
-export type ClosedBy = 'lead' | 'ancestor' | 'sweep';
+/**
+ * Who closed the child: its own lead (or the operator finalizing it), an ancestor's lead (cancel),
+ * the idle sweep, or the operator cancelling it (`codex-team cancel`).
+ */
+export type ClosedBy = 'lead' | 'ancestor' | 'sweep' | 'operator_cancel';
 
 export interface ChildEndFacts {
   closedBy: ClosedBy;
@@ -20,6 +23,7 @@ export interface ChildEndFacts {
  */
 export function childOutcome(facts: ChildEndFacts): { outcome: ChildOutcome; reason: string } {
   const { done, failed } = facts.tasksByStatus;
+  if (facts.closedBy === 'operator_cancel') return { outcome: 'cancelled', reason: 'cancelled by the operator' };
   if (facts.cancelledOpen > 0 && facts.closedBy === 'ancestor') {
     return { outcome: 'cancelled', reason: `cancelled by an ancestor's lead with ${facts.cancelledOpen} tasks unfinished` };
   }

@@ -134,6 +134,11 @@ describe('roll-up', () => {
     expect(childOutcome({ closedBy: 'sweep', cancelledOpen: 0, tasksByStatus: counts({ done: 1 }) }).outcome).toBe('failed');
   });
 
+  it('calls a child the operator cancelled cancelled, whatever it finished', () => {
+    expect(childOutcome({ closedBy: 'operator_cancel', cancelledOpen: 0, tasksByStatus: counts({ done: 3 }) }).outcome).toBe('cancelled');
+    expect(childOutcome({ closedBy: 'operator_cancel', cancelledOpen: 2, tasksByStatus: counts({ cancelled: 2 }) }).outcome).toBe('cancelled');
+  });
+
   it("fails or returns a failed child's tasks as the parent's profile says", () => {
     const child = { name: 'c', outcome: 'failed' as const, reason: 'r' };
     expect(rollUpRuling(DEFAULT, child)).toMatchObject({ status: 'ready', rule: 'hierarchy.on_child_failure' });

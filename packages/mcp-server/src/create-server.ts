@@ -1,4 +1,5 @@
 import type { Clock, IdGenerator } from '@codex-team/contracts';
+import { startedFromDir, type StartedFrom } from './started-from';
 import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
 import type { TeamStore } from '@codex-team/store';
@@ -12,6 +13,7 @@ import type { InjectedFaults } from './injected-faults';
 import { createHookGate } from './hooks/hook-gate';
 import { ProcessHookRunner } from './hooks/process-hook-runner';
 import { codexThreadOf } from './codex-thread';
+import type { RolloutMeter } from './usage/rollout-meter';
 import { PolicyEnv } from './policy-env';
 import { SecretGuard } from './secret-guard';
 import type { TicketIssuer } from './runtime';
@@ -22,6 +24,11 @@ import { registerAllTools } from './tools';
 
 /** Everything one MCP session's server needs; `createServer` is the only place that wires it. */
 export interface ServerDeps {
+  /**
+   * The working directory and git repository teams started through this server record (Codex
+   * starts a stdio server in the directory it runs in). @default startedFromDir(process.cwd())
+   */
+  startedFrom?: StartedFrom;
   /**
    * The store; open it with `profiles` (the same catalog) and `logger`, so the rules it applies
    * inside its transactions follow the same profiles as the handlers and are logged with them.
@@ -81,6 +88,11 @@ export interface ServerDeps {
   /** Runs command hooks. @default a ProcessHookRunner of this server */
   hookRunner?: HookCommandRunner;
   /**
+   * Measures the session's token usage from its Codex thread's rollout after each call.
+   * @default none: usage is only what agents report
+   */
+  usageMeter?: RolloutMeter;
+  /**
    * Deliberate faults, set only by a test of the quality gates (CODEX_TEAM_TEST_FAULTS) to show the
    * gates catch a costlier or a worse build. @default none
    */
@@ -121,6 +133,7 @@ export function createServer(deps: ServerDeps): Server {
       logger: deps.logger,
       recovery,
       sweeper,
+      startedFrom: deps.startedFrom ?? startedFromDir(process.cwd()),
       hooks: createHookGate({
         registry: new HookRegistry(deps.hooksFile ?? null),
         engine: new HookEngine({ runner: deps.hookRunner ?? new ProcessHookRunner(), cwd: process.cwd() }),
@@ -142,9 +155,12 @@ export function createServer(deps: ServerDeps): Server {
     { capabilities: { tools: {} } },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.listTools() }));
-  server.setRequestHandler(RawCallToolRequestSchema, (request) => {
+  server.setRequestHandler(RawCallToolRequestSchema, async (request) => {
     session.noteCodexThread(codexThreadOf(request.params['_meta']));
-    return registry.call(request.params.name, request.params.arguments);
+    const result = await registry.call(request.params.name, request.params.arguments);
+    // The thread's tokens so far, read from its Codex rollout after the answer is made (never delaying it).
+    deps.usageMeter?.afterCall(session.binding, session.codexThreadId, deps.clock.now());
+    return result;
   });
   return server;
 }

@@ -13,6 +13,7 @@ import {
   originAllowed,
   type ListenAddress,
 } from './http-guards';
+import { redactStoreLocation } from '@codex-team/store';
 import { ServerRuntime, type ServerRuntimeOptions } from './server-runtime';
 import { Session } from './session';
 import { MAX_REQUEST_BYTES } from './stdio-server';
@@ -277,6 +278,10 @@ export async function runHttpServer(options: HttpServerOptions): Promise<Running
         refuse(res, { status: 500, code: -32603, message: 'Internal error; it was logged' });
       });
   });
+  // Node closes a connection idle for 5 s, about when an HTTP client (undici: 4 s) may reuse it:
+  // an agent's first call after a pause of a few seconds then failed with "other side closed".
+  // Clients close their idle connections well before this.
+  httpServer.keepAliveTimeout = 65_000;
   httpServer.on('clientError', (error, socket) => {
     logger.warn({ err: error }, 'malformed HTTP request');
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -337,7 +342,7 @@ export async function runHttpServer(options: HttpServerOptions): Promise<Running
   logger.info(
     {
       url,
-      db: options.dbPath,
+      db: redactStoreLocation(options.dbPath),
       max_sessions: maxSessions,
       idle_ms: idleMs,
       max_body_bytes: maxBodyBytes,

@@ -11,3 +11,6 @@ export { runHttpServer, DEFAULT_MAX_HTTP_SESSIONS, DEFAULT_HTTP_IDLE_MS } from '
 export { parseListenAddress, generateBearerToken, DEFAULT_HTTP_PORT, MIN_BEARER_TOKEN_LENGTH } from './http-guards';
 export { TicketIssuer } from './runtime';
 export { mcpServerModuleDir } from './module-dir';
+export { startedFromDir } from './started-from';
+export type { StartedFrom } from './started-from';
+export { findRollout } from './usage/rollout-meter';

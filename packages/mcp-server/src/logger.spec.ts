@@ -1,6 +1,9 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type LoggerOptions } from 'pino';
-import { loggerOptions } from './logger';
+import { LOG_FILE_ROTATE_BYTES, createLogger, loggerOptions } from './logger';
 import { PLANTED, secretsIn } from './testing/planted-secrets';
 
 function capture(options: LoggerOptions): { logger: pino.Logger; text: () => string } {
@@ -40,5 +43,23 @@ describe('the server logger', () => {
     const { logger, text } = capture({ level: 'info' });
     logEverything(logger);
     expect(secretsIn(text())).toEqual(expect.arrayContaining(['objective', 'body', 'title', 'result', 'summary']));
+  });
+
+  it('moves a log file past 10 MiB to PATH.1 when a server opens it, and appends to a smaller one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codex-team-logfile-'));
+    try {
+      const file = join(dir, 'server.log');
+      writeFileSync(file, 'older\n');
+      createLogger('info', file).info('small file kept');
+      expect(readFileSync(file, 'utf8')).toMatch(/^older\n.*small file kept/s);
+      expect(existsSync(`${file}.1`)).toBe(false);
+
+      truncateSync(file, LOG_FILE_ROTATE_BYTES);
+      createLogger('info', file).info('after the move');
+      expect(statSync(`${file}.1`).size).toBe(LOG_FILE_ROTATE_BYTES);
+      expect(readFileSync(file, 'utf8')).toMatch(/^\{.*after the move.*\}\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { redactDeep, redactSecrets } from '@codex-team/policy-engine';
-import pino, { type Logger, type LoggerOptions } from 'pino';
+import { renameSync, statSync } from 'node:fs';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /** Levels `--log-level` accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,10 +46,43 @@ export function loggerOptions(level: LogLevel = 'info'): LoggerOptions {
   };
 }
 
+/** Past this size a log file is moved to `PATH.1` (replacing the generation before) when a server opens it. */
+export const LOG_FILE_ROTATE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The log file of `--log-file`, appended to by every server process of an install: each line is
+ * one synchronous write to a file opened for appending, so the lines of concurrent servers never
+ * interleave. Opened past LOG_FILE_ROTATE_BYTES, the file first becomes `PATH.1`, so the logs of a
+ * long-lived install stay at most about two generations. Throws when the file cannot be opened.
+ */
+function openLogFile(path: string): DestinationStream {
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  if (size >= LOG_FILE_ROTATE_BYTES) renameSync(path, `${path}.1`);
+  return pino.destination({ dest: path, append: true, sync: true, mkdir: true });
+}
+
 /**
  * A JSON logger on stderr (file descriptor 2): in stdio mode stdout is the protocol. Writes are
- * synchronous so the last lines before an exit are not lost.
+ * synchronous so the last lines before an exit are not lost. With `logFile` the same lines are also
+ * appended there (Codex keeps no server's stderr); a log file that cannot be opened must not cost
+ * an agent its tools, so the logger keeps stderr only and says why there, once.
  */
-export function createLogger(level: LogLevel = 'info'): Logger {
-  return pino(loggerOptions(level), pino.destination({ dest: 2, sync: true }));
+export function createLogger(level: LogLevel = 'info', logFile?: string): Logger {
+  const stderr = pino.destination({ dest: 2, sync: true });
+  if (logFile === undefined) return pino(loggerOptions(level), stderr);
+  let file: DestinationStream;
+  try {
+    file = openLogFile(logFile);
+  } catch (error) {
+    const logger = pino(loggerOptions(level), stderr);
+    logger.warn({ log_file: logFile, cause: (error as { code?: unknown }).code ?? String(error) }, `the log file ${logFile} cannot be written; logging to stderr only`);
+    return logger;
+  }
+  return pino(
+    loggerOptions(level),
+    pino.multistream([
+      { level, stream: stderr },
+      { level, stream: file },
+    ]),
+  );
 }

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RECOVERY_POLICY, recoveryPolicy } from '@codex-team/recovery';
 import { ServerArgsError, parseServerArgs } from './server-args';
@@ -15,8 +16,22 @@ describe('parseServerArgs', () => {
       codexServerKey: 'team',
       codexThreadCap: undefined,
       hooksFile: undefined,
+      codexHome: join(homedir(), '.codex'),
+      logFile: undefined,
       help: false,
     });
+  });
+
+  it('takes --log-file PATH (default: stderr only), and refuses an empty one', () => {
+    expect(parseServerArgs(['--log-file', '/var/log/team.log'], {}).logFile).toBe('/var/log/team.log');
+    expect(() => parseServerArgs(['--log-file', ''], {})).toThrow(new ServerArgsError('--log-file needs a path'));
+  });
+
+  it('takes --codex-home DIR, else $CODEX_HOME, else ~/.codex; refuses an empty one', () => {
+    expect(parseServerArgs(['--codex-home', '/srv/codex'], { CODEX_HOME: '/elsewhere' }).codexHome).toBe('/srv/codex');
+    expect(parseServerArgs([], { CODEX_HOME: '/elsewhere' }).codexHome).toBe('/elsewhere');
+    expect(parseServerArgs([], { HOME: '/home/me' }).codexHome).toBe('/home/me/.codex');
+    expect(() => parseServerArgs(['--codex-home', ''], {})).toThrow(new ServerArgsError('--codex-home needs a path'));
   });
 
   it('takes --hooks FILE, and refuses an empty one', () => {

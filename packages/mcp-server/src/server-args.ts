@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isTeamError } from '@codex-team/contracts';
 import { defaultUserProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
@@ -21,12 +23,17 @@ export interface ServerArgs {
   codexThreadCap: CodexThreadCap | undefined;
   /** `--hooks FILE`: lifecycle hooks for every team this server serves. */
   hooksFile: string | undefined;
+  /** `--codex-home DIR`: the Codex home whose session rollouts measure token usage (read only). */
+  codexHome: string;
+  /** `--log-file PATH`: the log lines are also appended there (install writes one per server name). */
+  logFile: string | undefined;
   help: boolean;
 }
 
 export const SERVER_USAGE = `Usage: codex-team-mcp [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--sweep-ms N] [--grace-ms N]
                       [--stale-ms N] [--max-attempts N] [--log-level LEVEL] [--name NAME]
                       [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]
+                      [--codex-home DIR] [--log-file PATH]
 
 Serves the codex-team MCP tools on stdio for one Codex agent thread.
   --db PATH           store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)
@@ -48,6 +55,12 @@ Serves the codex-team MCP tools on stdio for one Codex agent thread.
                       where that limit came from, named in refusals and hints
   --hooks FILE        lifecycle hooks for every team, in Codex's hooks.json shape (docs/hooks.md);
                       while the file is missing or invalid every call is refused (gates fail closed)
+  --codex-home DIR    the Codex home whose session rollouts measure each agent's token usage, read
+                      only (default: $CODEX_HOME, else ~/.codex)
+  --log-file PATH     also append the log lines to this file, kept beside its one previous
+                      generation (PATH.1) once it passes 10 MiB; a file that cannot be written leaves
+                      stderr only, said there (default: stderr only; install writes
+                      ~/.codex-team/logs/server-NAME.log)
 `;
 
 const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
@@ -55,6 +68,13 @@ const SERVER_KEY = /^[A-Za-z0-9_-]{1,32}$/;
 /** A command line that cannot be served; the binary prints it with the usage and exits 2. */
 export class ServerArgsError extends Error {
   override readonly name = 'ServerArgsError';
+}
+
+/** Codex's own default home: $CODEX_HOME, else ~/.codex. */
+function defaultCodexHome(env: Readonly<Record<string, string | undefined>>): string {
+  const fromEnv = env['CODEX_HOME'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return join(env['HOME'] ?? homedir(), '.codex');
 }
 
 /** A whole number of a flag, or undefined when the flag was not given. */
@@ -78,6 +98,8 @@ export const SERVER_OPTIONS = {
   'codex-thread-cap': { type: 'string' },
   'codex-thread-cap-from': { type: 'string' },
   hooks: { type: 'string' },
+  'codex-home': { type: 'string' },
+  'log-file': { type: 'string' },
 } as const;
 
 /** Values of SERVER_OPTIONS as `util.parseArgs` returns them. */
@@ -140,6 +162,10 @@ export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<R
   }
   const hooks = textValue(values, 'hooks');
   if (hooks === '') throw new ServerArgsError('--hooks needs a path');
+  const codexHome = textValue(values, 'codex-home');
+  if (codexHome === '') throw new ServerArgsError('--codex-home needs a path');
+  const logFile = textValue(values, 'log-file');
+  if (logFile === '') throw new ServerArgsError('--log-file needs a path');
   return {
     dbPath: db ?? defaultDbPath(env),
     profilesDir: profilesDir ?? defaultUserProfilesDir(env),
@@ -149,5 +175,7 @@ export function serverArgsFromValues(values: ServerOptionValues, env: Readonly<R
     codexServerKey,
     codexThreadCap: teammates === undefined ? undefined : { teammates, from: capFrom ?? `--codex-thread-cap ${teammates}` },
     hooksFile: hooks,
+    codexHome: codexHome ?? defaultCodexHome(env),
+    logFile,
   };
 }

@@ -2,7 +2,7 @@ import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
 import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
-import { openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
+import { isPostgresUrl, openPostgresTeamStore, openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from 'pino';
 import { createServer } from './create-server';
@@ -12,6 +12,7 @@ import { RecoveryHookGate } from './hooks/recovery-hooks';
 import { TicketIssuer } from './runtime';
 import { loadServerProfiles } from './server-policy';
 import type { Session } from './session';
+import { RolloutMeter } from './usage/rollout-meter';
 
 /** What a server process (stdio or HTTP) opens once, whatever number of sessions it serves. */
 export interface ServerRuntimeOptions {
@@ -34,6 +35,11 @@ export interface ServerRuntimeOptions {
   codexThreadCap?: CodexThreadCap;
   /** The key Codex registered this server under (`--name`). @default 'team' */
   codexServerKey?: string;
+  /**
+   * The Codex home whose session rollouts measure each bound agent's token usage (`--codex-home`);
+   * undefined: usage is only what agents report. Read only, never written.
+   */
+  codexHome?: string;
   /** Test only (CODEX_TEAM_TEST_FAULTS): deliberate faults the quality gates must catch. @default none */
   faults?: InjectedFaults;
   logger: Logger;
@@ -54,6 +60,8 @@ export class ServerRuntime {
   private readonly sweeper: RecoverySweeper;
   private readonly stopSweeps: () => Promise<void>;
   private closing: Promise<void> | null = null;
+  /** Each session's rollout meter, while it runs. */
+  private readonly meters = new WeakMap<Session, RolloutMeter>();
 
   private constructor(
     private readonly options: ServerRuntimeOptions,
@@ -81,20 +89,25 @@ export class ServerRuntime {
   static async open(options: ServerRuntimeOptions): Promise<ServerRuntime> {
     const { logger } = options;
     const profiles = loadServerProfiles(options.profilesDir, logger);
-    const store = await openSqliteTeamStore({
-      path: options.dbPath,
+    const common = {
       clock: systemClock,
       ids: new RandomIdGenerator(),
       profiles,
       logger,
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
-    });
+    };
+    // `--db postgres://...` (or CODEX_TEAM_DB): the same store on PostgreSQL, leases on its clock.
+    const store = isPostgresUrl(options.dbPath)
+      ? await openPostgresTeamStore({ url: options.dbPath, ...common })
+      : await openSqliteTeamStore({ path: options.dbPath, ...common });
     return new ServerRuntime(options, store, profiles);
   }
 
   /** A fresh MCP server for one session, over the process's store and sweep. */
   createSessionServer(session: Session): Server {
     const { options } = this;
+    const meter = options.codexHome === undefined ? undefined : new RolloutMeter(options.codexHome, this.store, options.logger);
+    if (meter !== undefined) this.meters.set(session, meter);
     return createServer({
       store: this.store,
       profiles: this.profiles,
@@ -111,6 +124,7 @@ export class ServerRuntime {
       hookRunner: this.hookRunner,
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
       ...(options.codexServerKey === undefined ? {} : { codexServerKey: options.codexServerKey }),
+      ...(meter === undefined ? {} : { usageMeter: meter }),
       ...(options.faults === undefined ? {} : { faults: options.faults }),
     });
   }
@@ -129,6 +143,9 @@ export class ServerRuntime {
         this.options.logger.error({ err: error, agent_id: binding.agentId, team_id: binding.teamId }, 'could not record the disconnect');
       }
     }
+    // Then the thread's last responses (its final answer came after its last call) are charged:
+    // the disconnect, the liveness signal the team relies on, never waits for the rollout.
+    await this.meters.get(session)?.final(binding, session.codexThreadId);
     return binding;
   }
 

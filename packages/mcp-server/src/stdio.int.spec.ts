@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOOL_NAMES, type ToolOutput } from '@codex-team/contracts';
@@ -101,6 +101,32 @@ async function workUntilDone(
 }
 
 describe('codex-team-mcp over stdio (built binary)', () => {
+  // Codex keeps no server's stderr: install gives every server a log file, which two processes share.
+  it('appends its log lines to --log-file as well as stderr, two servers to one file, each line whole', async () => {
+    const dbPath = join(dir, 'logged.db');
+    const logFile = join(dir, 'logs', 'server-team.log');
+    const first = await spawnStdioAgent(dbPath, ['--log-file', logFile]);
+    const second = await spawnStdioAgent(dbPath, ['--log-file', logFile]);
+    await first.caller.ok('team_start', { name: 'logged' });
+    await second.caller.fails('team_status', {});
+    await first.close();
+    await second.close();
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(new Set(lines.map((line) => line['pid']))).toEqual(new Set([first.pid, second.pid]));
+    expect(lines.filter((line) => line['tool'] === 'team_start' && line['pid'] === first.pid)).toHaveLength(1);
+    expect(lines.filter((line) => line['tool'] === 'team_status' && line['pid'] === second.pid)).toHaveLength(1);
+    // The same lines still reach stderr.
+    expect(first.logs.filter((line) => line['tool'] === 'team_start')).toHaveLength(1);
+  });
+
+  it('keeps serving on stderr alone, saying why, when its --log-file cannot be written', async () => {
+    const notAFolder = join(dir, 'plain-file');
+    writeFileSync(notAFolder, 'x');
+    const agent = await spawnStdioAgent(join(dir, 'unlogged.db'), ['--log-file', join(notAFolder, 'server.log')]);
+    await agent.caller.ok('team_start', { name: 'unlogged' });
+    expect(agent.logs.find((line) => line['log_file'] === join(notAFolder, 'server.log'))).toMatchObject({ msg: expect.stringContaining('logging to stderr only') });
+  });
+
   it('lists exactly the catalog tools', async () => {
     const agent = await spawnStdioAgent(join(dir, 'list.db'));
     const { tools } = await agent.caller.client.listTools();

@@ -37,6 +37,7 @@ import type { PolicyEnv } from './policy-env';
 import type { TicketIssuer } from './runtime';
 import type { SecretGuard } from './secret-guard';
 import type { Session } from './session';
+import type { StartedFrom } from './started-from';
 import { paddedAnswer, type InjectedFaults } from './injected-faults';
 import { errorResult, successResult } from './tool-result';
 
@@ -57,6 +58,8 @@ export interface ToolEnv {
   sweeper: RecoverySweeper;
   /** The lifecycle hooks around each call; null in a server built without the hook engine. */
   hooks: HookGate | null;
+  /** Where teams started through this server say they were started from (ServerDeps.startedFrom). */
+  startedFrom: StartedFrom;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */

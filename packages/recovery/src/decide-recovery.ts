@@ -1,5 +1,6 @@
 import { DEFAULTS } from '@codex-team/contracts';
 import { idleVerdict, modeLapse, teamIdleVerdict } from '@codex-team/policy-engine';
+import { leadLoss } from './lead-loss';
 import type {
   RecoveryAgentView,
   RecoveryClaimView,
@@ -114,12 +115,7 @@ function leadLostStep(team: RecoveryTeamView, lost: readonly RecoveryStep[], now
   const lead = team.agents.find((agent) => agent.id === team.leadAgentId);
   if (lead !== undefined && lead.principalAgentId !== null) return null;
   const goingNow = lost.some((step) => (step.kind === 'mark_agent_lost' || step.kind === 'retire_agent') && step.agentId === team.leadAgentId);
-  let why: string | null = null;
-  if (lead === undefined) why = 'it is retired';
-  else if (goingNow) why = `it was last heard from ${ago(now, lead.lastSeenAt ?? lead.createdAt)}`;
-  else if (lead.state === 'disconnected' && (lead.lastSeenAt ?? lead.createdAt) + policy.graceMs <= now) {
-    why = `its session ended ${ago(now, lead.lastSeenAt ?? lead.createdAt)} and it did not resume within ${policy.graceMs} ms`;
-  }
+  const why = goingNow && lead !== undefined ? `it was last heard from ${ago(now, lead.lastSeenAt ?? lead.createdAt)}` : leadLoss(lead, now, policy.graceMs);
   if (why === null) return null;
   return { kind: 'report_lead_lost', teamId: team.teamId, agentId: team.leadAgentId, expect: { leadLostAt: null }, rule: RECOVERY_RULES.childLeadLost, reason: why };
 }

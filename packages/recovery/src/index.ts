@@ -6,3 +6,5 @@ export { heartbeatDecision } from './heartbeat';
 export type { HeartbeatDecision } from './heartbeat';
 export { RecoverySweeper, recoveryActionOf, runRecoverySweep } from './sweep';
 export type { SweepReport, RecoveryHooks } from './sweep';
+export { leadLoss, teamCondition } from './lead-loss';
+export type { LeadFacts, TeamCondition } from './lead-loss';

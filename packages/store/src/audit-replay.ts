@@ -147,6 +147,17 @@ export class ReplayState {
         this.usedTokens += record.charged_tokens;
         break;
       }
+      case 'usage.measure': {
+        const records = data['usage'] as UsageRecord[] | undefined;
+        if (!Array.isArray(records) || records.some((record) => typeof record.charged_tokens !== 'number')) {
+          throw new TeamError('INTERNAL', `audit event ${event.seq}: usage.measure without usage`);
+        }
+        for (const record of records) {
+          this.usage.push(record);
+          this.usedTokens += record.charged_tokens;
+        }
+        break;
+      }
       case 'task.review': {
         const review = parse(TaskReviewSchema, data['review']);
         this.reviews.set(`${review.task_id}/${review.fence}/${review.reviewer_agent_id}`, review);

@@ -126,7 +126,17 @@ describe('opening a store read-only', () => {
     cpSync(defaultMigrationsDir(), older, { recursive: true });
     const last = readdirSync(older).sort().at(-1) ?? '';
     rmSync(join(older, last));
-    const teamId = await seedStore(path, older);
+    // Today's code writes today's columns, so the older store gets its team as that code wrote it.
+    await openWritable(path, older).then((store) => store.close());
+    const teamId = 'tm_olderstore';
+    const db = new Database(path);
+    db.transaction(() => {
+      db.prepare(
+        "INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at, root_team_id) VALUES (?, 'kept', 'o', 'active', 'ag_olderlead', 2, 'default', 0, ?)",
+      ).run(teamId, teamId);
+      db.prepare("INSERT INTO agents (id, team_id, name, role, state, epoch, created_at) VALUES ('ag_olderlead', ?, 'lead', 'lead', 'active', 1, 0)").run(teamId);
+    })();
+    db.close();
     const before = fingerprint(path, dir);
     const store = await openReadOnly(path);
     try {

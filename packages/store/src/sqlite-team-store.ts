@@ -35,6 +35,8 @@ import * as heartbeats from './sqlite/heartbeat-ops';
 import * as hooks from './sqlite/hook-ops';
 import * as messages from './sqlite/message-ops';
 import * as modes from './sqlite/mode-ops';
+import * as measured from './sqlite/measured-usage-ops';
+import * as operator from './sqlite/operator-ops';
 import * as policy from './sqlite/policy-ops';
 import * as recovery from './sqlite/recovery-ops';
 import * as snapshots from './sqlite/snapshot-ops';
@@ -45,7 +47,17 @@ import { openDatabase } from './sqlite/open-database';
 import { openFailure } from './sqlite/open-failure';
 import * as tree from './sqlite/tree-ops';
 import { subtreeIds, treeNodes } from './sqlite/tree-rows';
-import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
+import {
+  DEFAULT_BUSY_RETRY,
+  DEFAULT_BUSY_SLICE_MS,
+  SqliteSql,
+  TransactionRunner,
+  withBusyRetry,
+  type AppliedDecision,
+  type BusyRetryOptions,
+  type Transactions,
+} from './sqlite/transaction';
+import { isPostgresUrl, redactStoreLocation } from './store-location';
 import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import type {
   Actor,
@@ -66,6 +78,8 @@ import type {
   AuthzDecisionQuery,
   DecisionEntry,
   FinalizedTeam,
+  MeasuredUsageInput,
+  MeasuredUsageResult,
   HeartbeatRequest,
   InboxPage,
   HookBlock,
@@ -92,6 +106,9 @@ import type {
   TaskCompletion,
   TaskPage,
   StartChildInput,
+  OperatorSendInput,
+  OperatorSent,
+  PrunedTeams,
   TeamStatusBase,
   TeamStore,
   TicketHolder,
@@ -145,18 +162,26 @@ export interface SqliteTeamStoreOptions {
   logger?: DecisionLogger;
 }
 
+/** The connection a store closes: a better-sqlite3 database, or PostgreSQL's blocking bridge. */
+export interface StoreConnection {
+  readonly open: boolean;
+  close(): void;
+}
+
 /**
  * The TeamStore on one SQLite file shared by every MCP server process of the machine. Each method
  * is one synchronous better-sqlite3 transaction (writes: BEGIN IMMEDIATE) holding its checks, its
- * writes and its audit event; the async surface only waits between busy retries.
+ * writes and its audit event; the async surface only waits between busy retries. The same class
+ * runs the same operations on PostgreSQL (openPostgresTeamStore): only the connection and the
+ * transactions differ.
  */
 export class SqliteTeamStore implements TeamStore {
   private readonly decisionQueue: DecisionQueue;
 
-  /** @internal Use openSqliteTeamStore, which configures and migrates the database first. */
+  /** @internal Use openSqliteTeamStore (or openPostgresTeamStore), which configure and migrate the database first. */
   constructor(
-    private readonly db: Database.Database,
-    private readonly tx: TransactionRunner,
+    private readonly db: StoreConnection,
+    private readonly tx: Transactions,
     now: () => number,
   ) {
     this.decisionQueue = new DecisionQueue(tx, now);
@@ -261,6 +286,32 @@ export class SqliteTeamStore implements TeamStore {
 
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<FinalizedTeam> {
     return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
+  }
+
+  recordMeasuredUsage(input: MeasuredUsageInput): Promise<MeasuredUsageResult> {
+    return this.tx.write((op) => measured.recordMeasuredUsage(op, input));
+  }
+
+  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<FinalizedTeam> {
+    return this.tx.write((op) => operator.operatorClose(op, teamId, input));
+  }
+
+  operatorSend(teamId: TeamId, input: OperatorSendInput): Promise<OperatorSent> {
+    return this.tx.write((op) => operator.operatorSend(op, teamId, input));
+  }
+
+  pruneTeams(input: { finalizedBefore: number; dryRun: boolean }): Promise<PrunedTeams> {
+    return this.tx.write((op) => operator.pruneTeams(op, input));
+  }
+
+  /** One artifact version with its content, for the operator (by id; `version` of the same artifact). */
+  readArtifactContent(artifactId: string, version?: number): Promise<{ artifact: Artifact; content: string }> {
+    return this.tx.read((op) => operator.operatorArtifact(op, artifactId, version));
+  }
+
+  /** The Codex thread an agent was last bound from, or null. */
+  readAgentCodexThread(agentId: string): Promise<string | null> {
+    return this.tx.read((op) => operator.agentCodexThread(op, agentId));
   }
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<CreatedTasks> {
@@ -425,6 +476,7 @@ export class SqliteTeamStore implements TeamStore {
  * or written, `BUSY` when other processes keep it locked.
  */
 export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Promise<SqliteTeamStore> {
+  requireFilePath(options.path);
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const db = await openDatabase(
@@ -441,13 +493,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     (opened) => migrate(opened, migrations, options.clock.now()),
   );
   const now = (): number => options.clock.now();
-  const logger = options.logger;
-  const log = (decision: AppliedDecision): void => {
-    logger?.info(
-      { team_id: decision.teamId, profile: decision.profile, rule: decision.rule, inputs: decision.inputs, outcome: decision.outcome, reason: decision.reason },
-      'policy decision',
-    );
-  };
+  const log = decisionLog(options.logger);
   const profiles = options.profiles ?? ProfileCatalog.shipped();
   let identity: StoreIdentity | null = null;
   try {
@@ -456,8 +502,25 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     db.close();
     throw error;
   }
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, identity);
+  const tx = new TransactionRunner(new SqliteSql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, identity);
   return new SqliteTeamStore(db, tx, now);
+}
+
+/** Logs each decision the store applies to `logger`, with its inputs, rule and outcome. */
+export function decisionLog(logger: DecisionLogger | undefined): (decision: AppliedDecision) => void {
+  return (decision) => {
+    logger?.info(
+      { team_id: decision.teamId, profile: decision.profile, rule: decision.rule, inputs: decision.inputs, outcome: decision.outcome, reason: decision.reason },
+      'policy decision',
+    );
+  };
+}
+
+/** A PostgreSQL URL given where a SQLite file is opened is refused, never made into folders named after it. */
+function requireFilePath(path: string): void {
+  if (isPostgresUrl(path)) {
+    throw new TeamError('INVALID_INPUT', `${redactStoreLocation(path)} is a PostgreSQL database: this opens SQLite store files only (the servers, codex-team serve and codex-team-mcp, take postgres:// URLs)`);
+  }
 }
 
 /** The write options of a call that carries its allow decision into the operation's transaction. */
@@ -468,7 +531,7 @@ function withDecision(authorization: CallAuthorization | undefined): { authoriza
 /** The reads an operator's inspection needs: what a store opened read-only offers. */
 export type TeamStoreReader = Pick<
   SqliteTeamStore,
-  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'listCheckpoints' | 'readCheckpoint' | 'close'
+  'listTeams' | 'readTeam' | 'readTree' | 'readTreeThreads' | 'listAuditEvents' | 'listAuthzDecisions' | 'listCheckpoints' | 'readCheckpoint' | 'readArtifactContent' | 'readAgentCodexThread' | 'close'
 > & {
   /**
    * Whether reads see commits as other processes make them (the file is read in place), or a
@@ -510,6 +573,7 @@ function memoryCopy(image: Buffer): Database.Database {
  * `SCHEMA_MISMATCH`; an unreadable file with `FILE_ACCESS`. Any write through it fails.
  */
 export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions): Promise<TeamStoreReader> {
+  requireFilePath(options.path);
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const { path } = options;
@@ -547,7 +611,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
   db.pragma('query_only = ON');
   const now = (): number => options.clock.now();
   // No write runs through it: no ids are asked for and no decision is applied or recorded.
-  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision);
+  const tx = new TransactionRunner(new SqliteSql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision);
   const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live, schemaVersion });
   return store;
 }

@@ -21,6 +21,7 @@ import type {
   ToolName,
   ToolOutput,
   TeamSnapshot,
+  UsageRecord,
 } from '@codex-team/contracts';
 import type { TeamBudget, TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import type { HookOutcome } from '@codex-team/hooks';
@@ -117,6 +118,10 @@ export interface CreateTeamInput {
    * with the agent so `codex-team hook` can find it from a Codex hook's session. @default none
    */
   codexThreadId?: string;
+  /** The working directory the team is started from, when known. @default none */
+  cwd?: string | null;
+  /** The top folder of the git repository `cwd` lies in, when it lies in one. @default none */
+  repo?: string | null;
 }
 
 /** A child team as team_child started or took it over (the tool answers it as short rows). */
@@ -443,6 +448,31 @@ export interface ArtifactContent {
   content: string;
 }
 
+/** One model response of a Codex thread, as its session rollout recorded it. */
+export interface MeasuredResponse {
+  /** The response's id (or another key unique in its thread): it is charged once. */
+  response_id: string;
+  /** Every input token, cached ones included. */
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+}
+
+/** The responses of an agent's Codex thread read from its rollout, to charge (recordMeasuredUsage). */
+export interface MeasuredUsageInput {
+  teamId: TeamId;
+  agentId: AgentId;
+  codexThreadId: string;
+  responses: readonly MeasuredResponse[];
+}
+
+export interface MeasuredUsageResult {
+  /** The samples charged now, in order; empty when every response was charged before. */
+  usage: UsageRecord[];
+  /** Responses charged before (by this or another server), skipped. */
+  skipped: number;
+}
+
 export interface FinalizedTeam {
   team: Team;
   cancelled_task_ids: string[];
@@ -595,6 +625,28 @@ export interface CallScope {
  * and exactly one audit event per state change) or one consistent read; none holds a transaction
  * across an await. Failures are TeamErrors with stable codes and leave the store unchanged.
  */
+/** A message the operator sends from the shell (`codex-team send`). */
+export interface OperatorSendInput {
+  /** An agent's id or name, `lead`, or `*` for every agent of the team. */
+  to: string;
+  body: string;
+  /** A retry with the same key and request is stored once. */
+  idempotencyKey?: string;
+}
+
+export interface OperatorSent {
+  message: Message;
+  duplicate: boolean;
+}
+
+/** What `prune` removed (or, with dry_run, would remove). */
+export interface PrunedTeams {
+  /** Every team removed: the roots and their descendants. */
+  team_ids: string[];
+  roots: { id: string; name: string; finalized_at: string }[];
+  dry_run: boolean;
+}
+
 export interface TeamStore {
   createTeam(input: CreateTeamInput): Promise<BoundAgent>;
   /** Lead only. Refuses when the team already has max_threads invited or active teammates. */
@@ -774,5 +826,20 @@ export interface TeamStore {
   callScope(actor: Actor, tool: ToolName): Promise<CallScope | null>;
   /** The agent a join or resume ticket hash belongs to, or null (a read, for hooks before binding). */
   findTicketHolder(kind: 'join' | 'resume', ticketHash: string): Promise<TicketHolder | null>;
+  /**
+   * The operator finalizes (or, with `cancel`, cancels) an active team from the shell: the rules
+   * of every finalize, audited as the operator, every agent told (docs/operator.md).
+   */
+  /**
+   * Charges the model responses of an agent's Codex thread that are not charged yet, as measured
+   * samples (one `usage.measure` event; nothing when none is new). From then on the agent's own
+   * usage reports charge nothing; what they charged before is taken off its first measured charges.
+   */
+  recordMeasuredUsage(input: MeasuredUsageInput): Promise<MeasuredUsageResult>;
+  operatorClose(teamId: TeamId, input: { cancel: boolean; force: boolean; reason: string }): Promise<FinalizedTeam>;
+  /** The operator messages an agent, the lead or everyone of an active team; audited as the operator. */
+  operatorSend(teamId: TeamId, input: OperatorSendInput): Promise<OperatorSent>;
+  /** Removes finalized team trees finalized at or before `finalizedBefore` (epoch ms), in one transaction. */
+  pruneTeams(input: { finalizedBefore: number; dryRun: boolean }): Promise<PrunedTeams>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { resumeCostBenchmark } from './resume-cost';
 import { hooksBenchmark } from './hooks';
 import { httpRoundTripBenchmark } from './http-round-trip';
 import { pgClaimsBenchmark } from './pg-claims';
+import { pgStoreBenchmark } from './pg-store';
 import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
@@ -29,4 +30,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   hooksBenchmark,
   redactionBenchmark,
   pgClaimsBenchmark,
+  pgStoreBenchmark,
 ];

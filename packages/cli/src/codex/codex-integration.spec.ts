@@ -23,6 +23,7 @@ beforeEach(() => {
     serverBin,
     codexThreadCap: CAP,
     skillTemplate: readShippedSkill(),
+    logFile: join(home, '.codex-team', 'logs', 'server-team.log'),
   };
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
@@ -35,7 +36,23 @@ describe('installCodexIntegration', () => {
     expect(first).toMatchObject({ configChanged: true, skillChanged: true, hooksPath: null });
     expect(first.entry).toEqual({
       command: process.execPath,
-      args: [options.serverBin, '--db', options.dbPath, '--name', 'team', '--codex-thread-cap', '3', '--codex-thread-cap-from', CAP.from],
+      // The Codex home goes to the server: its session rollouts measure each agent's token usage.
+      // And a log file: Codex keeps no server's stderr.
+      args: [
+        options.serverBin,
+        '--db',
+        options.dbPath,
+        '--name',
+        'team',
+        '--codex-thread-cap',
+        '3',
+        '--codex-thread-cap-from',
+        CAP.from,
+        '--codex-home',
+        join(home, '.codex'),
+        '--log-file',
+        join(home, '.codex-team', 'logs', 'server-team.log'),
+      ],
       startupTimeoutSec: 30,
       toolTimeoutSec: 120,
     });

@@ -32,6 +32,8 @@ export interface ProcessInstallOptions extends InstallTargetOptions {
   profilesDir?: string;
   /** Absolute path of a lifecycle hooks file the server runs for every team (`--hooks`); omitted: none. */
   hooksFile?: string;
+  /** Absolute path of the file the server also appends its log lines to (`--log-file`); omitted: stderr only. */
+  logFile?: string;
   /** Absolute path of the Node binary Codex runs the server (and the hooks) with. */
   nodePath: string;
   /** Absolute path of the installed `codex-team-mcp` bundle; it must exist. */
@@ -65,9 +67,16 @@ export interface InstallResult {
   entry: McpEntry;
 }
 
-/** The entry `install` writes: the runtime's server bundle with the store, profiles, name, Codex's cap and the lifecycle hooks file. */
+/**
+ * The entry `install` writes: the runtime's server bundle with the store, profiles, name, Codex's
+ * cap, the lifecycle hooks file, the log file (Codex keeps no server's stderr) and, for a user
+ * install, the Codex home whose session rollouts measure token usage (Codex starts servers with a
+ * filtered environment: CODEX_HOME may not reach them).
+ */
 export function serverEntryFor(
-  options: Pick<ProcessInstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap' | 'hooksFile'>,
+  options: Pick<ProcessInstallOptions, 'nodePath' | 'serverBin' | 'dbPath' | 'profilesDir' | 'serverName' | 'codexThreadCap' | 'hooksFile' | 'logFile'> & {
+    target?: CodexTarget;
+  },
 ): McpServerEntry {
   return {
     command: options.nodePath,
@@ -83,6 +92,8 @@ export function serverEntryFor(
       '--codex-thread-cap-from',
       options.codexThreadCap.from,
       ...(options.hooksFile === undefined ? [] : ['--hooks', options.hooksFile]),
+      ...(options.target?.scope === 'user' ? ['--codex-home', dirname(options.target.configPath)] : []),
+      ...(options.logFile === undefined ? [] : ['--log-file', options.logFile]),
     ],
     startupTimeoutSec: STARTUP_TIMEOUT_SEC,
     toolTimeoutSec: TOOL_TIMEOUT_SEC,

@@ -77,6 +77,14 @@ export function projectStorePath(teamHome: string, projectDir: string): string {
 }
 
 /**
+ * Where an install's processes keep their logs, one file per kind and install name: the servers'
+ * (`--log-file`: Codex keeps no server's stderr) and the lifecycle hooks' (`hook --log`).
+ */
+export function installLogPath(teamHome: string, kind: 'server' | 'hooks', serverName: string): string {
+  return join(teamHome, 'logs', `${kind}-${serverName}.log`);
+}
+
+/**
  * Codex's home: `--codex-home` wins, then `$CODEX_HOME`, then `~/.codex` (Codex's own rule).
  * Relative paths resolve against the working directory.
  */

@@ -122,7 +122,13 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     expect(installed.status).toBe(0);
     expect(installed.stdout).toContain(`hooks:     ${join(root, 'hooks.json')} (lifecycle hooks of every team)`);
     const servers = JSON.parse((await codex('mcp', 'list', '--json')).stdout) as { name: string; transport: { args: string[] } }[];
-    expect(servers.find((server) => server.name === 'team')?.transport.args.slice(-2)).toEqual(['--hooks', join(root, 'hooks.json')]);
+    const args = servers.find((server) => server.name === 'team')?.transport.args ?? [];
+    expect(args.slice(args.indexOf('--hooks'), args.indexOf('--hooks') + 2)).toEqual(['--hooks', join(root, 'hooks.json')]);
+    // The Codex home goes to the server too: its session rollouts measure each agent's token usage.
+    expect(args.slice(args.indexOf('--codex-home'), args.indexOf('--codex-home') + 2)).toEqual(['--codex-home', codexHome]);
+    // And a log file of its own name under the codex-team home: Codex keeps no server's stderr.
+    expect(args.slice(-2)).toEqual(['--log-file', join(homeDir, '.codex-team', 'logs', 'server-team.log')]);
+    expect(installed.stdout).toContain(`logs:      ${join(homeDir, '.codex-team', 'logs', 'server-team.log')}`);
   });
 
   it('answers an unknown flag with one USAGE line and exit code 2', () => {

@@ -4,7 +4,7 @@ import { loadHooksFile } from '@codex-team/mcp-server';
 import { makeDirectory } from '@codex-team/store';
 import { installCodexIntegration } from '../codex/codex-integration';
 import { readCodexConfig } from '../codex/codex-config';
-import { projectStorePath, resolveDbPath, resolveProfilesDir, resolveTeamHome } from '../codex/codex-paths';
+import { installLogPath, projectStorePath, resolveDbPath, resolveProfilesDir, resolveTeamHome } from '../codex/codex-paths';
 import { codexThreadCapOf, mergeCodexConfigs } from '../codex/codex-thread-cap';
 import { readShippedSkill } from '../codex/package-assets';
 import { installRuntime } from '../codex/runtime-install';
@@ -92,13 +92,15 @@ export const installCommand: Command = {
         codexThreadCap: cap,
         skillTemplate,
         ...(hooksFile === undefined ? {} : { hooksFile }),
-        ...(hooks ? { hooks: { cliBin: runtime.cliBin, logPath: join(teamHome, 'logs', `hooks-${serverName}.log`) } } : {}),
+        logFile: installLogPath(teamHome, 'server', serverName),
+        ...(hooks ? { hooks: { cliBin: runtime.cliBin, logPath: installLogPath(teamHome, 'hooks', serverName) } } : {}),
       });
       lines.push(
         `  runtime:   ${runtime.dir} (${runtime.changed ? 'installed' : 'already there'}; the checkout can move or go)`,
         `  command:   ${io.execPath} ${runtime.serverBin}`,
         `  store:     ${dbPath}`,
         `  profiles:  ${profilesDir}`,
+        `  logs:      ${installLogPath(teamHome, 'server', serverName)}`,
         capLine,
         ...(hooksFile === undefined ? [] : [`  hooks:     ${hooksFile} (lifecycle hooks of every team)`]),
       );

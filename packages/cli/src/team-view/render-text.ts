@@ -3,6 +3,7 @@ import { terminalSafe } from '../terminal-text';
 import { agentName, describeEvent, type TeamNames } from './event-text';
 import { describeMode, type StatusModel } from './team-model';
 import { displayWidth } from './text-width';
+import { usageLine } from './usage-view';
 
 /**
  * A plain text table: columns padded to their widest cell (in terminal columns, after the
@@ -35,7 +36,8 @@ export function renderStatus(model: StatusModel): string {
   const { team } = model;
   const total = Object.values(model.tasks_by_status).reduce((a, b) => a + b, 0);
   const lines = [
-    `team ${team.name} (${team.id})  ${team.state}  profile ${team.profile}  max_threads ${team.max_threads}`,
+    `team ${team.name} (${team.id})  ${model.condition}  profile ${team.profile}  max_threads ${team.max_threads}`,
+    ...(model.condition === 'orphaned' ? ['its lead is lost: nobody leads this team (codex-team finalize or cancel it)'] : []),
     describeMode(team.mode),
     `objective: ${team.objective === '' ? '-' : clip(team.objective, 100)}`,
     '',
@@ -58,6 +60,7 @@ export function renderStatus(model: StatusModel): string {
   if (model.budget !== null) {
     lines.push(`budget: ${model.budget.state}, ${model.budget.used_tokens} of ${model.budget.hard_tokens} tokens (soft ${model.budget.soft_tokens})`);
   }
+  if (model.usage.measured_tokens + model.usage.reported_tokens > 0) lines.push(usageLine(model.usage, 'team'));
   if (model.ready_to_finalize !== null) {
     lines.push(`ready to finalize: ${model.ready_to_finalize.ready ? 'yes' : 'no'} (${model.ready_to_finalize.reason})`);
   }
@@ -97,7 +100,7 @@ export function renderEvents(events: readonly AuditEvent[], names: TeamNames): s
     events.map((event) => [
       String(event.seq),
       event.at,
-      event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
+      event.actor_kind === 'operator' ? '(operator)' : event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
       event.action,
       event.decision,
       clip(describeEvent(event, names), 120),

@@ -66,7 +66,7 @@ export function watchFrameText(view: TeamView, intervalMs: number, size?: FrameS
   const header = [
     `codex-team watch  ${new Date(view.now).toISOString().slice(0, 19)}Z  ` +
       (ended === null ? `every ${intervalMs} ms, Ctrl-C to stop` : `team ${model.team.state}, exit ${ended}`),
-    `team ${model.team.name} (${model.team.id})  ${model.team.state}  profile ${model.team.profile}  ${describeMode(model.team.mode)}`,
+    `team ${model.team.name} (${model.team.id})  ${model.condition}  profile ${model.team.profile}  ${describeMode(model.team.mode)}`,
   ];
   const agentTable = table(
     ['agent', 'role', 'state', 'working on'],
@@ -98,7 +98,7 @@ export function watchFrameText(view: TeamView, intervalMs: number, size?: FrameS
           ['at', 'actor', 'action', 'what'],
           events.map((event) => [
             timeOf(event.at),
-            event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
+            event.actor_kind === 'operator' ? '(operator)' : event.actor_agent_id === null ? '(server)' : agentName(names, event.actor_agent_id),
             event.action,
             clip(describeEvent(event, names), 200),
           ]),

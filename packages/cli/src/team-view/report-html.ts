@@ -4,6 +4,7 @@ import { terminalSafe } from '../terminal-text';
 import { layoutDag } from './dag-layout';
 import type { ReportAgent, ReportModel, WorkBar } from './report-model';
 import { timeTicks } from './time-axis';
+import { usageLine } from './usage-view';
 
 const STATUS_COLOURS: Record<TaskStatus, string> = {
   blocked: '#9aa5b1',
@@ -222,6 +223,7 @@ export function renderReportSections(model: ReportModel): Record<ReportSection, 
           ? []
           : [['ready to finalize', `${summary.ready_to_finalize.ready ? 'yes' : 'no'}: ${esc(summary.ready_to_finalize.reason)}`]]),
         ['usage', `${b.used_tokens} of ${b.hard_tokens} tokens (${b.state}), ${summary.usage.samples} samples`],
+        ['tokens from', esc(usageLine(model.usage, 'team').replace(/^tokens: /, ''))],
         ['task durations', `${summary.task_durations.count} finished, mean ${ms(summary.task_durations.mean_ms)}, max ${ms(summary.task_durations.max_ms)}`],
         [
           'critical path',
@@ -242,7 +244,7 @@ export function renderReportSections(model: ReportModel): Record<ReportSection, 
           String(a.tasks_done),
           String(a.tasks_failed),
           String(a.tasks_held),
-          String(a.tokens),
+          `<span title="${esc(usageLine(a.usage, 'agent'))}">${a.tokens}${a.usage.measured_tokens > 0 ? ' measured' : a.usage.reported_tokens > 0 ? ' self-reported' : ''}</span>`,
           ms(a.busy_ms),
         ]),
         'no agents',

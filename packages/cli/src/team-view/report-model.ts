@@ -2,8 +2,9 @@ import type { AuditEvent, Task } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { runSummary, workIntervals, type RunSummary, type WorkOutcome } from '@codex-team/scheduler';
 import { describeEvent, teamNames, withNames } from './event-text';
-import { describeMode, treeBudget, treeView } from './team-model';
+import { conditionOf, describeMode, treeBudget, treeView } from './team-model';
 import type { TeamView } from './team-source';
+import { usageView, type UsageView } from './usage-view';
 
 /** A stretch of time an agent was connected: from its first sign of life to how it went away. */
 export interface PresenceSpan {
@@ -25,6 +26,8 @@ export interface ReportAgent {
   tasks_failed: number;
   tasks_held: number;
   tokens: number;
+  /** Where its tokens came from: measured from its Codex rollout or self-reported. */
+  usage: UsageView;
   /** Time spent on claims while connected. */
   busy_ms: number;
 }
@@ -82,6 +85,8 @@ export interface ReportModel {
   /** The report's time axis: from the team's start to its finalization (or now), in ISO time. */
   window: { from: string; to: string };
   summary: Omit<RunSummary, 'ready_to_finalize' | 'team'> & { ready_to_finalize: RunSummary['ready_to_finalize'] | null };
+  /** Where the team's tokens came from: measured from Codex's rollouts or self-reported. */
+  usage: UsageView;
   agents: ReportAgent[];
   work: WorkBar[];
   tasks: Task[];
@@ -145,10 +150,13 @@ function presenceEndAt(spans: readonly PresenceSpan[], at: string): string | nul
 /** The sentence about the team's state; only an active team is ever "ready to finalize". */
 function stateLine(view: TeamView, summary: RunSummary): string {
   const { team } = view.snapshot;
+  const condition = conditionOf(team, view.snapshot.agents, view.now);
   if (team.state === 'finalized') {
     const unfinished = view.snapshot.tasks.filter((task) => task.status !== 'done').length;
-    return `finalized at ${team.finalized_at ?? '?'}${unfinished === 0 ? ' with every task done' : ` with ${unfinished} of ${view.snapshot.tasks.length} tasks not done`}`;
+    const ended = condition === 'cancelled' ? `cancelled by the operator at ${team.cancelled_at ?? '?'}` : `finalized at ${team.finalized_at ?? '?'}`;
+    return `${ended}${unfinished === 0 ? ' with every task done' : ` with ${unfinished} of ${view.snapshot.tasks.length} tasks not done`}`;
   }
+  if (condition === 'orphaned') return 'orphaned: active, but its lead is lost (its session ended and did not resume); finalize or cancel it';
   const ready = summary.ready_to_finalize;
   return `active; ${ready.ready ? `ready to finalize: ${ready.reason}` : `not ready to finalize: ${ready.reason}`}`;
 }
@@ -202,6 +210,7 @@ export function reportModel(view: TeamView): ReportModel {
         tasks_failed: row?.tasks_failed ?? 0,
         tasks_held: row?.tasks_held ?? 0,
         tokens: row?.tokens ?? 0,
+        usage: usageView(snapshot.usage, agent.id),
         busy_ms: busy.get(agent.id) ?? 0,
       };
     });
@@ -214,6 +223,7 @@ export function reportModel(view: TeamView): ReportModel {
     state_line: stateLine(view, summary),
     window: { from: iso(start), to: iso(end) },
     summary: { ...rest, ready_to_finalize: snapshot.team.state === 'active' ? ready : null },
+    usage: usageView(snapshot.usage),
     agents,
     work,
     tasks: snapshot.tasks,
@@ -243,7 +253,7 @@ export function reportModel(view: TeamView): ReportModel {
       .map((event) => ({
         seq: event.seq,
         at: event.at,
-        actor: who(event.actor_agent_id, '(recovery)'),
+        actor: who(event.actor_agent_id, event.actor_kind === 'operator' ? '(operator)' : '(recovery)'),
         action: event.action,
         what: describeEvent(event, names),
       })),

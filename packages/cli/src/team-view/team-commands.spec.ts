@@ -72,6 +72,45 @@ describe('codex-team status', () => {
   });
 });
 
+describe('orphaned teams and the team of this folder', () => {
+  it("calls an active team whose lead's session ended past the grace period orphaned, everywhere, and advises no spawn", async () => {
+    const other = join(dir, 'orphaned.db');
+    const { teamId } = await seedTeam(other, 'left');
+    const store = await openSqliteTeamStore({ path: other, clock: { now: () => Date.parse('2026-01-01T01:00:00Z') }, ids: { next: () => 'unused' } });
+    try {
+      const team = (await store.listTeams()).find((candidate) => candidate.id === teamId);
+      await store.disconnectAgent({ teamId, agentId: team?.lead_agent_id ?? '', epoch: 1 }, 'Ctrl-C');
+    } finally {
+      await store.close();
+    }
+    const status = await run(['status', '--db', other]);
+    expect(status.out).toContain(`team left (${teamId})  orphaned  profile default`);
+    expect(status.out).toContain('its lead is lost: nobody leads this team');
+    expect(status.out).not.toContain('spawn now');
+    expect(JSON.parse((await run(['status', '--db', other, '--json'])).out)).toMatchObject({ condition: 'orphaned', hints: null });
+    expect(JSON.parse((await run(['teams', '--db', other, '--json'])).out)).toMatchObject({ teams: [{ id: teamId, state: 'orphaned', lead: { state: 'disconnected' } }] });
+    expect((await run(['watch', '--once', '--db', other])).out).toContain(`team left (${teamId})  orphaned`);
+    expect(JSON.parse((await run(['report', '--json', '--db', other])).out)).toMatchObject({ state_line: expect.stringMatching(/^orphaned: active, but its lead is lost/) });
+    // The seeded team's lead is connected: active.
+    expect(JSON.parse((await run(['status', '--db', db, '--json'])).out)).toMatchObject({ condition: 'active' });
+  });
+
+  it('status without TEAM prefers the newest active team started from this folder, then from its repository', async () => {
+    const other = join(dir, 'here.db');
+    const store = await openSqliteTeamStore({ path: other, clock: { now: () => Date.now() }, ids: new SequentialIdGenerator() });
+    try {
+      const start = (name: string, cwd: string | null, repo: string | null) =>
+        store.createTeam({ name, objective: '', leadName: 'lead', resumeTicketHash: `r-${name}`, cwd, repo });
+      await start('here', dir, null);
+      await start('elsewhere', '/somewhere/else', null);
+    } finally {
+      await store.close();
+    }
+    expect((await run(['status', '--db', other])).out).toMatch(/^team here /);
+    expect((await runBuffered(['status', '--db', other], tmpdir())).out).toMatch(/^team elsewhere /);
+  });
+});
+
 describe('codex-team tasks', () => {
   it('lists the DAG, filters by status, and refuses an unknown status', async () => {
     const all = await run(['tasks', '--db', db]);

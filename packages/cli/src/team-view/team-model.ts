@@ -1,16 +1,22 @@
-import { TaskStatusSchema, type Agent, type AuditEvent, type Task, type TaskStatus, type TeamModeState } from '@codex-team/contracts';
+import { TaskStatusSchema, type Agent, type AuditEvent, type Task, type TaskStatus, type Team, type TeamModeState } from '@codex-team/contracts';
+import { DEFAULT_RECOVERY_POLICY, teamCondition, type TeamCondition } from '@codex-team/recovery';
 import { teamBudget, treeLines, treeThreadCap, type TeamBudget } from '@codex-team/hierarchy';
 import { budgetState, redactDeep } from '@codex-team/policy-engine';
 import { budgetView, readyToFinalize, remainingCriticalPath, teamHints, type BudgetView, type ReadyToFinalize, type StaffingHintsView } from '@codex-team/scheduler';
 import type { TeamView } from './team-source';
+import { usageView, type UsageView } from './usage-view';
 
 /** What `codex-team status` shows, as JSON and as text. */
 export interface StatusModel {
   team: TeamView['snapshot']['team'];
+  /** active, orphaned (active, its lead lost: no spawn advice), finalized or cancelled (teamCondition). */
+  condition: TeamCondition;
   agents: (Agent & { idle_since: string | null; holding: string[] })[];
   tasks_by_status: Record<TaskStatus, number>;
   ready_to_finalize: ReadyToFinalize | null;
   budget: BudgetView | null;
+  /** Where the team's own tokens came from: measured from Codex's rollouts or self-reported. */
+  usage: UsageView;
   hints: StaffingHintsView | null;
   /** The longest chain of unfinished tasks (their ids), one unit per task. */
   remaining_critical_path: string[];
@@ -53,6 +59,24 @@ export function countByStatus(tasks: readonly Task[]): Record<TaskStatus, number
   return counts;
 }
 
+/**
+ * The team's condition by recovery's one rule for a lost lead (teamCondition), with the default
+ * grace period: how every operator view labels it.
+ */
+export function conditionOf(team: Team, agents: readonly Agent[], now: number): TeamCondition {
+  const lead = agents.find((agent) => agent.id === team.lead_agent_id);
+  const facts =
+    lead === undefined
+      ? undefined
+      : {
+          state: lead.state,
+          lastSeenAt: lead.last_seen_at === null ? null : Date.parse(lead.last_seen_at),
+          createdAt: Date.parse(lead.created_at),
+          principalAgentId: lead.principal_agent_id ?? null,
+        };
+  return teamCondition(team, facts, now, DEFAULT_RECOVERY_POLICY.graceMs);
+}
+
 export function statusModel(view: TeamView): StatusModel {
   const { snapshot, profile } = view;
   const holding = new Map<string, string[]>();
@@ -61,6 +85,7 @@ export function statusModel(view: TeamView): StatusModel {
       holding.set(task.owner_agent_id, [...(holding.get(task.owner_agent_id) ?? []), task.id]);
     }
   }
+  const condition = conditionOf(snapshot.team, snapshot.agents, view.now);
   const active = snapshot.team.state === 'active';
   const budget = treeBudget(view);
   const used = { ...snapshot, used_tokens: budget?.committedTokens ?? snapshot.used_tokens };
@@ -68,12 +93,15 @@ export function statusModel(view: TeamView): StatusModel {
   const titles = new Map(snapshot.tasks.map((task) => [task.id, task.title] as const));
   return {
     team: snapshot.team,
+    condition,
     agents: snapshot.agents.map((agent) => ({ ...agent, idle_since: snapshot.idle_since[agent.id] ?? null, holding: holding.get(agent.id) ?? [] })),
     tasks_by_status: countByStatus(snapshot.tasks),
     ready_to_finalize: profile === null ? null : active ? readyToFinalize(snapshot, profile) : { ready: false, reason: 'the team is finalized' },
     budget: budget === null ? null : budgetView(budgetState(budget.profile, budget.committedTokens)),
+    usage: usageView(snapshot.usage),
     // Capped by what the tree leaves the team, like the lead's team_status (Codex's cap is the server's).
-    hints: budget === null || !active ? null : teamHints(used, budget.profile, treeThreadCap(view.threads)),
+    // An orphaned team has no lead to spawn for: no advice.
+    hints: budget === null || condition !== 'active' ? null : teamHints(used, budget.profile, treeThreadCap(view.threads)),
     remaining_critical_path: criticalPath,
     remaining_critical_path_titles: criticalPath.map((id) => titles.get(id) ?? id),
     consensus_at: snapshot.consensus_at,

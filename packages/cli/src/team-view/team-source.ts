@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { TeamError, isTeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
 import type { TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir, redactDeep } from '@codex-team/policy-engine';
+import { startedFromDir, type StartedFrom } from '@codex-team/mcp-server';
 import { openSqliteTeamStoreReadOnly, type TeamStoreReader } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
 import { resolveDbPath } from '../codex/codex-paths';
@@ -19,7 +20,8 @@ export const TEAM_SOURCE_OPTIONS: OptionsConfig = {
 
 /** Help lines for TEAM_SOURCE_OPTIONS. */
 export const TEAM_SOURCE_DETAILS: readonly string[] = [
-  'TEAM             a team id or name (default: the newest active team, else the newest team)',
+  'TEAM             a team id or name (default: the newest active team started from this directory,',
+  '                 else from its git repository, else the newest active team, else the newest team)',
   '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
   '--profiles-dir DIR  your own profiles (default: $CODEX_TEAM_HOME/profiles, else ~/.codex-team/profiles)',
   '--json           print JSON instead of text',
@@ -41,12 +43,13 @@ export interface TeamView {
 
 /**
  * The team `ref` names among `teams` (newest first): by id, then by name; with no `ref`, the
- * newest active team, else the newest team. NOT_FOUND for no match, CONFLICT when several teams
+ * newest active team started from `here` (its directory, else its repository), else the newest
+ * active team, else the newest team. NOT_FOUND for no match, CONFLICT when several teams
  * share the name (their ids are listed).
  */
-export function resolveTeam(teams: readonly Team[], ref: string | undefined, dbPath: string): Team {
+export function resolveTeam(teams: readonly Team[], ref: string | undefined, dbPath: string, here?: StartedFrom): Team {
   if (ref === undefined) {
-    const chosen = teams.find((team) => team.state === 'active') ?? teams[0];
+    const chosen = (here === undefined ? undefined : teamOfHere(teams, here)) ?? teams.find((team) => team.state === 'active') ?? teams[0];
     if (chosen === undefined) throw new TeamError('NOT_FOUND', `no team in ${dbPath} yet`);
     return chosen;
   }
@@ -58,6 +61,15 @@ export function resolveTeam(teams: readonly Team[], ref: string | undefined, dbP
     throw new TeamError('CONFLICT', `${named.length} teams are named "${ref}": give one of their ids (${named.map((t) => t.id).join(', ')})`);
   }
   throw new TeamError('NOT_FOUND', `no team with id or name "${ref}" in ${dbPath}`);
+}
+
+/**
+ * The newest active team started from `here`: from this very directory, else from the same git
+ * repository; undefined when none was.
+ */
+function teamOfHere(teams: readonly Team[], here: StartedFrom): Team | undefined {
+  const active = teams.filter((team) => team.state === 'active');
+  return active.find((team) => team.cwd === here.cwd) ?? (here.repo === null ? undefined : active.find((team) => team.repo === here.repo));
 }
 
 /** What identifies the store file's content at rest: a change means a copy read earlier is stale. */
@@ -83,6 +95,7 @@ export class TeamSource {
     readonly dbPath: string,
     private readonly profiles: ProfileCatalog,
     private stamp: string,
+    private readonly here: StartedFrom,
   ) {}
 
   static async open(values: OptionValues, io: CliIo): Promise<TeamSource> {
@@ -97,7 +110,7 @@ export class TeamSource {
       }
       throw error;
     });
-    return new TeamSource(reader, dbPath, catalog, stamp);
+    return new TeamSource(reader, dbPath, catalog, stamp, startedFromDir(io.cwd));
   }
 
   /** The read-only store. */
@@ -126,7 +139,7 @@ export class TeamSource {
 
   /** The team named by `ref` (id, then name), or the newest active team, else the newest team. */
   async team(ref: string | undefined): Promise<Team> {
-    return resolveTeam(await this.reader.listTeams(), ref, this.dbPath);
+    return resolveTeam(await this.reader.listTeams(), ref, this.dbPath, this.here);
   }
 
   /**

@@ -7,7 +7,7 @@ import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import { tomlString } from '../codex/config-block';
 import { packageRoot } from '../codex/package-assets';
 import { runCodexExec, writeScriptedProviderConfig, type CodexRunResult } from './codex-exec';
-import { ScriptedResponses, type ScriptFactory } from './scripted-responses';
+import { ScriptedResponses, type ScriptFactory, type UsageFactory } from './scripted-responses';
 
 /** Codex's two multi-agent surfaces (FACTS: 0.171): v1 `multi_agent_v1`, v2 `collaboration`. */
 export type Surface = 'v1' | 'v2';
@@ -43,6 +43,8 @@ export interface CodexTeamEnvOptions {
   installArgs?: readonly string[];
   /** More `codex-team-mcp` flags, appended to the installed entry (e.g. shorter recovery numbers). */
   serverArgs?: readonly string[];
+  /** The token usage each scripted response reports. @default the tokens the endpoint counts (countTokens) */
+  usage?: UsageFactory;
   /** Variables for the installed server, written as `[mcp_servers.team.env]` (Codex passes no others). */
   serverEnv?: Readonly<Record<string, string>>;
 }
@@ -73,7 +75,7 @@ export async function createCodexTeamEnv(factory: ScriptFactory, options: CodexT
   const workspace = join(root, 'workspace');
   const dbPath = join(root, 'store', 'team.db');
   mkdirSync(workspace, { recursive: true });
-  const responses = await ScriptedResponses.start(factory);
+  const responses = await ScriptedResponses.start(factory, options.usage);
   try {
     const configPath = writeScriptedProviderConfig(codexHome, responses.baseUrl);
     appendFileSync(configPath, `${surfaceConfig(surface, options.threadsPerSession)}${options.extraConfig ?? ''}`);

@@ -75,6 +75,25 @@ export interface TranscriptEntry {
   result: ToolResult;
 }
 
+/** The token usage a response reports in `response.completed` (Responses API shape, cached input part of input). */
+export interface ReportedUsage {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+}
+
+/** What the endpoint reported for one response, kept so a test can compare what Codex recorded. */
+export interface ReportedResponse extends ReportedUsage {
+  threadId: string;
+  responseId: string;
+}
+
+/**
+ * Chooses the usage of the `index`-th response (0-based, over all threads) of `threadId`; without
+ * one, a response reports the tokens this endpoint counted (countTokens).
+ */
+export type UsageFactory = (index: number, threadId: string) => ReportedUsage;
+
 /** One request Codex sent, kept for assertions (e.g. on `tools` or the developer message). */
 export interface RecordedRequest {
   threadId: string;
@@ -179,6 +198,8 @@ interface ThreadState {
 export class ScriptedResponses {
   /** Every request, in arrival order. */
   readonly requests: RecordedRequest[] = [];
+  /** The usage each response reported, in the order they were sent. */
+  readonly reported: ReportedResponse[] = [];
   /** Every tool result a program received, in order. */
   readonly transcript: TranscriptEntry[] = [];
   /** Script failures (a program threw, or a result was missing); a test should expect none. */
@@ -188,12 +209,13 @@ export class ScriptedResponses {
   private constructor(
     private readonly server: Server,
     private readonly factory: ScriptFactory,
+    private readonly usage: UsageFactory | undefined,
   ) {}
 
-  /** Starts the endpoint; `factory` picks each new thread's program. */
-  static async start(factory: ScriptFactory): Promise<ScriptedResponses> {
+  /** Starts the endpoint; `factory` picks each new thread's program, `usage` (when given) what each response reports. */
+  static async start(factory: ScriptFactory, usage?: UsageFactory): Promise<ScriptedResponses> {
     const server = createServer();
-    const endpoint = new ScriptedResponses(server, factory);
+    const endpoint = new ScriptedResponses(server, factory, usage);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => endpoint.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return endpoint;
@@ -337,15 +359,21 @@ export class ScriptedResponses {
     for (const item of items) this.send(res, 'response.output_item.done', { item });
     request.outputTokens = countTokens(JSON.stringify(items));
     request.answeredAt = Date.now();
+    const usage = this.usage?.(this.reported.length, request.threadId) ?? {
+      input_tokens: request.inputTokens,
+      cached_input_tokens: 0,
+      output_tokens: request.outputTokens,
+    };
+    this.reported.push({ threadId: request.threadId, responseId: id, ...usage });
     this.send(res, 'response.completed', {
       response: {
         id,
         usage: {
-          input_tokens: request.inputTokens,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens: request.outputTokens,
+          input_tokens: usage.input_tokens,
+          input_tokens_details: { cached_tokens: usage.cached_input_tokens },
+          output_tokens: usage.output_tokens,
           output_tokens_details: { reasoning_tokens: 0 },
-          total_tokens: request.inputTokens + request.outputTokens,
+          total_tokens: usage.input_tokens + usage.output_tokens,
         },
       },
     });

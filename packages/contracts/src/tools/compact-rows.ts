@@ -106,11 +106,13 @@ export type ClaimedTask = z.infer<typeof ClaimedTaskSchema>;
 
 /**
  * A message as the inbox shows it. No `from_agent_id`: codex-team itself sent it (a recovery
- * notice). `broadcast`: sent to every agent, not to you alone.
+ * notice), or the operator did (`sender_kind: operator`, from the shell). `broadcast`: sent to
+ * every agent, not to you alone.
  */
 export const MessageRowSchema = z.strictObject({
   id: MessageIdSchema,
   from_agent_id: AgentIdSchema.optional(),
+  sender_kind: z.literal('operator').optional(),
   broadcast: z.literal(true).optional(),
   body: z.string(),
   artifact_refs: z.array(ArtifactIdSchema).optional(),
@@ -192,6 +194,7 @@ export function messageRow(message: Message): MessageRow {
   return {
     id: message.id,
     ...(message.from_agent_id === null ? {} : { from_agent_id: message.from_agent_id }),
+    ...(message.sender_kind === undefined ? {} : { sender_kind: message.sender_kind }),
     ...(message.to_agent_id === null ? { broadcast: true as const } : {}),
     body: message.body,
     ...(message.artifact_refs.length === 0 ? {} : { artifact_refs: message.artifact_refs }),

@@ -6,10 +6,10 @@ import type { ToolRegistry } from '../tool-registry';
  * lead, returns the lead's resume ticket. The store checks the profile: max_threads defaults to its
  * threads.default, lowered to Codex's own thread cap when the store was opened with it, and may
  * not exceed its threads.hard_cap (a larger explicit value is kept; the thread cap still applies
- * Codex's).
+ * Codex's). The team records the server's working directory and git repository (startedFrom).
  */
 export function registerTeamStart(registry: ToolRegistry): void {
-  registry.registerUnbound('team_start', async (input, { store, session, tickets, authorization }) => {
+  registry.registerUnbound('team_start', async (input, { store, session, tickets, authorization, startedFrom }) => {
     const resume = tickets.issue('resume');
     const { team, agent } = await session.bind(() =>
       store.createTeam({
@@ -21,6 +21,8 @@ export function registerTeamStart(registry: ToolRegistry): void {
         resumeTicketHash: resume.hash,
         authorization,
         ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
+        cwd: startedFrom.cwd,
+        repo: startedFrom.repo,
       }),
     );
     return { team: teamRef(team), agent: agentRef(agent), resume_ticket: resume.ticket };

@@ -33,6 +33,7 @@ export type AuditAction =
   | 'message.ack'
   | 'artifact.publish'
   | 'usage.report'
+  | 'usage.measure'
   | 'policy.switch'
   | 'policy.fanout'
   | 'policy.deny'
@@ -65,11 +66,12 @@ export interface AuditEntry {
 /** Appends the one audit event of a state change, inside that change's transaction. */
 export function appendAudit(op: Op, entry: AuditEntry): void {
   const { lastInsertRowid } = op.sql.run(
-    `INSERT INTO audit_events (team_id, at, actor_agent_id, action, subject_id, decision, reason, data)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO audit_events (team_id, at, actor_agent_id, actor_kind, action, subject_id, decision, reason, data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     entry.teamId,
     op.now,
     entry.actorAgentId,
+    op.byOperator ? 'operator' : null,
     entry.action,
     entry.subjectId,
     entry.decision ?? 'allow',
@@ -87,7 +89,7 @@ export function listAudit(op: Op, teamId: string, query: AuditQuery): AuditEvent
   const limit = Math.min(Math.max(1, query.limit ?? AUDIT_PAGE_DEFAULT), AUDIT_PAGE_MAX);
   return op.sql
     .all<AuditRow>(
-      `SELECT seq, team_id, at, actor_agent_id, action, subject_id, decision, reason, data
+      `SELECT seq, team_id, at, actor_agent_id, actor_kind, action, subject_id, decision, reason, data
        FROM audit_events WHERE team_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
       teamId,
       query.afterSeq ?? 0,

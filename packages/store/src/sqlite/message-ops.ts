@@ -184,7 +184,7 @@ export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>):
   }
   const limit = Math.min(input.limit ?? DEFAULTS.inboxPageSize, LIMITS.inboxPageMax);
   const rows = op.sql.all<MessageRow>(
-    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.task_id, m.created_at
+    `SELECT m.id, m.team_id, m.from_agent_id, m.to_agent_id, m.body, m.artifact_refs, m.task_id, m.created_at, m.sender_kind
      FROM messages m WHERE ${UNREAD} ORDER BY m.seq LIMIT @limit`,
     { team: teamId, agent: agentId, limit },
   );
@@ -201,26 +201,39 @@ export function readInbox(op: Op, actor: Actor, input: ToolInput<'team_inbox'>):
 export function insertNotice(op: Op, teamId: string, toAgentId: string, body: string, reason: string): Message {
   let text = body;
   while (Buffer.byteLength(text, 'utf8') > LIMITS.messageBodyMaxBytes) text = `${text.slice(0, Math.floor(text.length * 0.9))}…`;
+  return insertAgentlessMessage(op, { teamId, to: toAgentId, body: text, reason, key: null, operator: false });
+}
+
+/**
+ * Stores and audits a message no agent sends: a notice of codex-team itself, or one from the
+ * operator (sender_kind `operator`); `to` null is a broadcast to every agent of the team.
+ */
+export function insertAgentlessMessage(
+  op: Op,
+  input: { teamId: string; to: string | null; body: string; reason: string; key: string | null; operator: boolean },
+): Message {
   const id = op.ids.next('ms');
   op.sql.run(
-    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, idempotency_key, created_at)
-     VALUES (?, ?, NULL, ?, ?, '[]', NULL, NULL, ?)`,
+    `INSERT INTO messages (id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, idempotency_key, created_at, sender_kind)
+     VALUES (?, ?, NULL, ?, ?, '[]', NULL, ?, ?, ?)`,
     id,
-    teamId,
-    toAgentId,
-    text,
+    input.teamId,
+    input.to,
+    input.body,
+    input.key,
     op.now,
+    input.operator ? 'operator' : null,
   );
   const row = op.sql.get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id);
-  if (row === undefined) throw new TeamError('INTERNAL', `notice ${id} was not stored`);
+  if (row === undefined) throw new TeamError('INTERNAL', `message ${id} was not stored`);
   const message = toMessage(row);
   appendAudit(op, {
-    teamId,
+    teamId: input.teamId,
     actorAgentId: null,
     action: 'message.send',
     subjectId: id,
-    reason,
-    data: { message, idempotency_key: null },
+    reason: input.reason,
+    data: { message, idempotency_key: input.key },
   });
   return message;
 }

@@ -76,7 +76,7 @@ export function admit(op: Op, caller: Caller, action: BudgetedAction, tool: Tool
   if (refusal !== null) refusePolicy(op, caller, refusal, tool, subjectId);
 }
 
-interface UsageRow {
+export interface UsageRow {
   seq: number;
   agent_id: string;
   task_id: string | null;
@@ -85,10 +85,11 @@ interface UsageRow {
   cached_input_tokens: number;
   charged_tokens: number;
   created_at: number;
+  source: 'measured' | null;
 }
 
 export const USAGE_COLUMNS =
-  'seq, agent_id, task_id, input_tokens, output_tokens, cached_input_tokens, charged_tokens, created_at';
+  'seq, agent_id, task_id, input_tokens, output_tokens, cached_input_tokens, charged_tokens, created_at, source';
 
 export function toUsage(row: UsageRow): UsageRecord {
   return {
@@ -100,7 +101,16 @@ export function toUsage(row: UsageRow): UsageRecord {
     cached_input_tokens: row.cached_input_tokens,
     charged_tokens: row.charged_tokens,
     at: iso(row.created_at),
+    ...(row.source === null ? {} : { source: row.source }),
   };
+}
+
+/**
+ * Whether this agent's usage is measured from its Codex rollout (recordMeasuredUsage charged it at
+ * least once): then its own reports are kept but charge nothing.
+ */
+export function usageIsMeasured(op: Op, agentId: string): boolean {
+  return op.sql.value<number>("SELECT EXISTS (SELECT 1 FROM usage_samples WHERE agent_id = ? AND source = 'measured')", agentId) === 1;
 }
 
 /**
@@ -131,7 +141,12 @@ export function chargeUsage(op: Op, actor: Actor, reported: UsageSample, taskId:
   const before = policyState(op, caller.team.id).used_tokens;
   const budget = budgetOf(op, caller.team);
   // The lines a sample crosses are the tree's: a child's carve, a parent's budget with its children's set aside.
-  const charge = usageRuling(budget.profile, budget.committedTokens, sample.data);
+  // An agent whose usage is measured from its Codex rollout has every response charged from there:
+  // its own report is kept for the record and charges nothing, so no token is counted twice.
+  const measured = usageIsMeasured(op, caller.agent.id);
+  const charge = measured
+    ? { tokens: 0, crossed: null, rule: 'usage.measured', inputs: {}, reason: "charged 0 tokens: this agent's usage is measured from its Codex session rollout; the report is kept, not charged" }
+    : usageRuling(budget.profile, budget.committedTokens, sample.data);
   if (!Number.isSafeInteger(charge.tokens) || charge.tokens < 0 || !Number.isSafeInteger(before + charge.tokens)) {
     throw new TeamError('INVALID_INPUT', `usage of ${charge.tokens} tokens cannot be charged`, { tokens: charge.tokens });
   }

@@ -38,6 +38,9 @@ export interface TeamRow {
   depth: number;
   budget_tokens: number | null;
   rolled_up_tokens: number;
+  cancelled_at: number | null;
+  cwd: string | null;
+  repo: string | null;
 }
 
 export interface AgentRow {
@@ -85,6 +88,7 @@ export interface MessageRow {
   artifact_refs: string;
   task_id: string | null;
   created_at: number;
+  sender_kind: 'operator' | null;
 }
 
 export interface ArtifactRow {
@@ -107,6 +111,7 @@ export interface AuditRow {
   team_id: string;
   at: number;
   actor_agent_id: string | null;
+  actor_kind: 'operator' | null;
   action: string;
   subject_id: string | null;
   decision: Decision;
@@ -119,13 +124,13 @@ export interface AuditRow {
 export const TEAM_COLUMNS =
   'id, name, objective, state, lead_agent_id, max_threads, profile, created_at, finalized_at, summary, ' +
   'mode, mode_set_by, mode_reason, mode_set_at, mode_expires_at, mode_returns_to, ' +
-  'parent_team_id, root_team_id, depth, budget_tokens, rolled_up_tokens';
+  'parent_team_id, root_team_id, depth, budget_tokens, rolled_up_tokens, cancelled_at, cwd, repo';
 export const AGENT_COLUMNS =
   'id, team_id, name, role, permission_profile, principal_agent_id, state, epoch, created_at, joined_at, last_seen_at';
 export const TASK_COLUMNS =
   'id, team_id, title, description, required_role, priority, risk, status, owner_agent_id, fence, ' +
   'lease_expires_at, attempts, progress, result, created_by, created_at, updated_at, completed_at, delegated_to_team_id';
-export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, created_at';
+export const MESSAGE_COLUMNS = 'id, team_id, from_agent_id, to_agent_id, body, artifact_refs, task_id, created_at, sender_kind';
 export const ARTIFACT_COLUMNS =
   'id, team_id, name, version, media_type, sha256, size_bytes, task_id, plan, tests, published_by, created_at';
 
@@ -170,6 +175,9 @@ export function toTeam(row: TeamRow): Team {
     ...(row.parent_team_id === null ? {} : { parent_team_id: row.parent_team_id }),
     ...(row.budget_tokens === null ? {} : { budget_tokens: row.budget_tokens }),
     ...(row.rolled_up_tokens === 0 ? {} : { rolled_up_tokens: row.rolled_up_tokens }),
+    ...(row.cancelled_at === null ? {} : { cancelled_at: iso(row.cancelled_at) }),
+    ...(row.cwd === null ? {} : { cwd: row.cwd }),
+    ...(row.repo === null ? {} : { repo: row.repo }),
   };
 }
 
@@ -244,6 +252,7 @@ export function toMessage(row: MessageRow): Message {
     artifact_refs: parseIdList(row.artifact_refs),
     task_id: row.task_id,
     created_at: iso(row.created_at),
+    ...(row.sender_kind === 'operator' ? { sender_kind: 'operator' as const } : {}),
   };
 }
 
@@ -274,6 +283,7 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     team_id: row.team_id,
     at: iso(row.at),
     actor_agent_id: row.actor_agent_id,
+    ...(row.actor_kind === 'operator' ? { actor_kind: 'operator' as const } : {}),
     action: row.action,
     subject_id: row.subject_id,
     decision: row.decision,

@@ -30,8 +30,8 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
   const teamId = op.ids.next('tm');
   const leadId = op.ids.next('ag');
   op.sql.run(
-    `INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at, root_team_id)
-     VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
+    `INSERT INTO teams (id, name, objective, state, lead_agent_id, max_threads, profile, created_at, root_team_id, cwd, repo)
+     VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
     teamId,
     input.name,
     input.objective,
@@ -40,6 +40,8 @@ export function createTeam(op: Op, input: CreateTeamInput): BoundAgent {
     profileName,
     op.now,
     teamId,
+    input.cwd ?? null,
+    input.repo ?? null,
   );
   op.sql.run(
     `INSERT INTO agents (id, team_id, name, role, state, epoch, resume_ticket_hash, created_at, joined_at, last_seen_at)
@@ -108,6 +110,40 @@ export function getStatus(op: Op, actor: Actor): TeamStatusBase {
 }
 
 /**
+ * CONFLICT, unless `force`, while the team has live child teams or unfinished tasks (blocked,
+ * ready, in progress): who finalizes a team (its lead, an ancestor's lead, the operator) finishes
+ * or cancels that work first. A refusal for live children is logged as a decision.
+ */
+export function requireClosable(op: Op, team: TeamRow, force: boolean): void {
+  const children = liveChildren(op, team.id);
+  if (children.length > 0 && !force) {
+    const refusal = {
+      decision: 'deny' as const,
+      rule: 'hierarchy.live_children',
+      reason: `${children.length} child teams still run`,
+      inputs: { live_children: children.length },
+    };
+    logDecision(op, team, refusal);
+    throw new TeamError(
+      'CONFLICT',
+      `${children.length} child teams still run (${children.map((child) => `${child.id} ${child.name}`).join(', ')}); ` +
+        'wait for them to finalize, or finalize with force to cancel them with this team',
+      { rule: refusal.rule, live_children: children.map((child) => child.id) },
+    );
+  }
+  const counts = tasksByStatus(op, team.id);
+  const open = counts.blocked + counts.ready + counts.in_progress;
+  if (open > 0 && !force) {
+    throw new TeamError(
+      'CONFLICT',
+      `${open} tasks are unfinished (${counts.blocked} blocked, ${counts.ready} ready, ` +
+        `${counts.in_progress} in progress); finish them or finalize with force to cancel them`,
+      { blocked: counts.blocked, ready: counts.ready, in_progress: counts.in_progress },
+    );
+  }
+}
+
+/**
  * Lead only (or an ancestor's lead). Live child teams, then unfinished tasks (blocked, ready, in
  * progress) refuse the call with CONFLICT unless `force`, which cancels them inside the same change:
  * every live descendant is closed first (closeTeam), then the one `team.finalize` event carries the
@@ -120,32 +156,7 @@ export function finalizeTeam(
 ): FinalizedTeam {
   const caller = requireWriter(op, actor, 'team_finalize');
   requireLead(op, caller, 'team_finalize', 'finalize the team');
-  const children = liveChildren(op, caller.team.id);
-  if (children.length > 0 && !input.force) {
-    const refusal = {
-      decision: 'deny' as const,
-      rule: 'hierarchy.live_children',
-      reason: `${children.length} child teams still run`,
-      inputs: { live_children: children.length },
-    };
-    logDecision(op, caller.team, refusal);
-    throw new TeamError(
-      'CONFLICT',
-      `${children.length} child teams still run (${children.map((child) => `${child.id} ${child.name}`).join(', ')}); ` +
-        'wait for them to finalize, or finalize with force to cancel them with this team',
-      { rule: refusal.rule, live_children: children.map((child) => child.id) },
-    );
-  }
-  const counts = tasksByStatus(op, caller.team.id);
-  const open = counts.blocked + counts.ready + counts.in_progress;
-  if (open > 0 && !input.force) {
-    throw new TeamError(
-      'CONFLICT',
-      `${open} tasks are unfinished (${counts.blocked} blocked, ${counts.ready} ready, ` +
-        `${counts.in_progress} in progress); finish them or finalize with force to cancel them`,
-      { blocked: counts.blocked, ready: counts.ready, in_progress: counts.in_progress },
-    );
-  }
+  requireClosable(op, caller.team, input.force);
   return closeTeam(
     op,
     caller.team.id,

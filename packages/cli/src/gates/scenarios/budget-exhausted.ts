@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { TeamStartOutputSchema } from '@codex-team/contracts';
 import { mcpCall, type AgentProgram, type ThreadInfo } from '../../testing/scripted-responses';
 import { codexScenario, type World } from '../codex-scenario';
@@ -5,7 +7,10 @@ import { V1, claimNext, closeAll, collect, completeWithEvidence, join, spawnTeam
 
 // A team under the fast profile (hard budget 2,000,000 tokens) whose teammate reports 1,200,000
 // tokens per task: after two tasks the budget is spent, the third claim is refused LIMIT_EXCEEDED,
-// and the lead finalizes with force, cancelling what is left.
+// and the lead finalizes with force, cancelling what is left. The servers are pointed at a Codex
+// home without rollouts, so usage is what agents report: the path of a teammate whose server cannot
+// read its thread's rollout (another machine, over HTTP). Usage measured from rollouts, which
+// happens after calls at times a script cannot pin down, is checked by e2e/codex-usage.
 
 interface Facts {
   refusal?: string;
@@ -56,6 +61,7 @@ export const budgetExhaustedScenario = codexScenario<Facts>({
   leadFinal: 'LEAD-FINAL: stopped at the budget',
   expectedErrors: { LIMIT_EXCEEDED: 1 },
   facts: () => ({ done: 0 }),
+  env: { serverArgs: ['--codex-home', joinPath(tmpdir(), 'codex-team-gates-no-rollouts')] },
   program: (thread, world) => (thread.parentThreadId === undefined ? lead(world) : spender(thread, world)),
   expectations(world, read) {
     const team = read.teams.find((candidate) => candidate.team.id === read.rootTeamId);
