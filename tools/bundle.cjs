@@ -2,8 +2,10 @@
 // One bundler setting for every codex-team bundle. Run from a package after `tsc`:
 //   node ../../tools/bundle.cjs dist/ENTRY.js dist/OUT.cjs
 // bundles the built entry (and the workspace packages it loads) into one executable file and
-// copies the store's migrations beside it, where the store looks for them (the nearest
-// migrations/0001_initial.sql above the running module). The shipped bundles are
+// copies the store's migrations (SQLite's and PostgreSQL's) beside it, where the store looks for
+// them (the nearest migrations/0001_initial.sql above the running module), and the built-in
+// profiles likewise (dist/profiles, for the packed package, which has no repository root above
+// it). The shipped bundles are
 // codex-team-mcp.cjs (mcp-server: the binary Codex starts for every agent thread; loading a few
 // hundred small modules was most of its cold start, one file loads about a third faster, see
 // `npm run bench`, startup) and codex-team.cjs (cli's runtime-bin: `codex-team hook <event>`, which
@@ -40,7 +42,19 @@ async function bundle(entry, outfile, extra = {}) {
   return outfile;
 }
 
-module.exports = { bundle, bundleOptions };
+/**
+ * Copies the built-in profiles (the repository's profiles/) into `dir` as `dir/profiles`, where
+ * `findBuiltinProfilesDir` (the nearest profiles/default.yaml above the running module) finds them
+ * in an installed package too: a package ships only what is inside it, and the checkout's
+ * profiles/ sits outside every package.
+ */
+function copyProfiles(dir) {
+  const profiles = join(dir, 'profiles');
+  rmSync(profiles, { recursive: true, force: true });
+  cpSync(join(__dirname, '..', 'profiles'), profiles, { recursive: true });
+}
+
+module.exports = { bundle, bundleOptions, copyProfiles };
 
 if (require.main === module) {
   const [entry, out] = process.argv.slice(2);
@@ -52,7 +66,11 @@ if (require.main === module) {
   const outfile = resolve(packageDir, out);
   esbuild.buildSync(bundleOptions(resolve(packageDir, entry), outfile));
   chmodSync(outfile, 0o755);
-  const migrations = join(dirname(outfile), 'migrations');
-  rmSync(migrations, { recursive: true, force: true });
-  cpSync(join(__dirname, '..', 'packages', 'store', 'migrations'), migrations, { recursive: true });
+  // Both engines' migrations: a bundled server opens SQLite files and PostgreSQL databases alike.
+  for (const folder of ['migrations', 'migrations-pg']) {
+    const target = join(dirname(outfile), folder);
+    rmSync(target, { recursive: true, force: true });
+    cpSync(join(__dirname, '..', 'packages', 'store', folder), target, { recursive: true });
+  }
+  copyProfiles(dirname(outfile));
 }

@@ -5,6 +5,7 @@
 // opened, the session is served anyway, answering every tool call with the reason.
 import { isTeamError } from '@codex-team/contracts';
 import type { HookFileSource } from '@codex-team/hooks';
+import { redactStoreLocation } from '@codex-team/store';
 import { loadHooksFile } from './hooks/load-hooks-file';
 import { InjectedFaultsError, injectedFaultsFromEnv, type InjectedFaults } from './injected-faults';
 import { createLogger } from './logger';
@@ -67,12 +68,12 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     if (error instanceof HooksFileUnusable) {
-      server = await runUnavailableStdioServer({ dbPath: args.dbPath, reason: error.message, logger, message: hooksUnavailableMessage(error.message) });
+      server = await runUnavailableStdioServer({ dbPath: redactStoreLocation(args.dbPath), reason: error.message, logger, message: hooksUnavailableMessage(error.message) });
     } else {
       const detail = isTeamError(error) ? error.message : error instanceof Error ? error.message : String(error);
-      logger.fatal({ err: error, db: args.dbPath }, 'could not open the store');
-      process.stderr.write(`codex-team-mcp: cannot open ${args.dbPath}: ${detail}\n`);
-      server = await runUnavailableStdioServer({ dbPath: args.dbPath, reason: detail.split('\n')[0] ?? detail, logger });
+      logger.fatal({ err: error, db: redactStoreLocation(args.dbPath) }, 'could not open the store');
+      process.stderr.write(`codex-team-mcp: cannot open ${redactStoreLocation(args.dbPath)}: ${detail}\n`);
+      server = await runUnavailableStdioServer({ dbPath: redactStoreLocation(args.dbPath), reason: detail.split('\n')[0] ?? detail, logger });
     }
   }
   const endOn = (signal: NodeJS.Signals): void => {

@@ -13,6 +13,7 @@ import {
   originAllowed,
   type ListenAddress,
 } from './http-guards';
+import { redactStoreLocation } from '@codex-team/store';
 import { ServerRuntime, type ServerRuntimeOptions } from './server-runtime';
 import { Session } from './session';
 import { MAX_REQUEST_BYTES } from './stdio-server';
@@ -341,7 +342,7 @@ export async function runHttpServer(options: HttpServerOptions): Promise<Running
   logger.info(
     {
       url,
-      db: options.dbPath,
+      db: redactStoreLocation(options.dbPath),
       max_sessions: maxSessions,
       idle_ms: idleMs,
       max_body_bytes: maxBodyBytes,

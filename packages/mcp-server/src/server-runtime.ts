@@ -2,7 +2,7 @@ import { RandomIdGenerator, TicketIssuer, systemClock } from '@codex-team/contra
 import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
 import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
-import { openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
+import { isPostgresUrl, openPostgresTeamStore, openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from 'pino';
 import { createServer } from './create-server';
@@ -88,14 +88,17 @@ export class ServerRuntime {
   static async open(options: ServerRuntimeOptions): Promise<ServerRuntime> {
     const { logger } = options;
     const profiles = loadServerProfiles(options.profilesDir, logger);
-    const store = await openSqliteTeamStore({
-      path: options.dbPath,
+    const common = {
       clock: systemClock,
       ids: new RandomIdGenerator(),
       profiles,
       logger,
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
-    });
+    };
+    // `--db postgres://...` (or CODEX_TEAM_DB): the same store on PostgreSQL, leases on its clock.
+    const store = isPostgresUrl(options.dbPath)
+      ? await openPostgresTeamStore({ url: options.dbPath, ...common })
+      : await openSqliteTeamStore({ path: options.dbPath, ...common });
     return new ServerRuntime(options, store, profiles);
   }
 

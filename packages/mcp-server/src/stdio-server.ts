@@ -1,6 +1,7 @@
 import { TeamError } from '@codex-team/contracts';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { redactStoreLocation } from '@codex-team/store';
 import { ServerRuntime, type ServerRuntimeOptions } from './server-runtime';
 import { Session } from './session';
 import { StdinLineGuard, oversizedRequestId, oversizedToolName, type MalformedLine, type OversizedLine } from './stdin-line-guard';
@@ -127,7 +128,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   await server.connect(transport);
   logger.info(
     {
-      db: options.dbPath,
+      db: redactStoreLocation(options.dbPath),
       profiles: [...runtime.profiles.profiles.keys()],
       lease_override_ms: options.leaseMs ?? null,
       recovery: runtime.recovery,

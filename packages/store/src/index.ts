@@ -53,3 +53,7 @@ export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
 export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
+export { openPostgresTeamStore } from './postgres/pg-team-store';
+export { isPostgresUrl, redactStoreLocation } from './store-location';
+export { withPgScratchSchema } from './postgres/pg-scratch-schema';
+export type { PostgresTeamStoreOptions } from './postgres/pg-team-store';

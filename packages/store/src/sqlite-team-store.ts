@@ -49,7 +49,17 @@ import { openDatabase } from './sqlite/open-database';
 import { openFailure } from './sqlite/open-failure';
 import * as tree from './sqlite/tree-ops';
 import { subtreeIds, treeNodes } from './sqlite/tree-rows';
-import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, Sql, TransactionRunner, withBusyRetry, type AppliedDecision, type BusyRetryOptions } from './sqlite/transaction';
+import {
+  DEFAULT_BUSY_RETRY,
+  DEFAULT_BUSY_SLICE_MS,
+  SqliteSql,
+  TransactionRunner,
+  withBusyRetry,
+  type AppliedDecision,
+  type BusyRetryOptions,
+  type Transactions,
+} from './sqlite/transaction';
+import { isPostgresUrl, redactStoreLocation } from './store-location';
 import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
 import { ClaimRankCache } from './sqlite/claim-ranks';
 import { warmClaimRanks } from './sqlite/scheduling-facts';
@@ -166,18 +176,26 @@ export interface SqliteTeamStoreOptions {
   rankClaims?: boolean;
 }
 
+/** The connection a store closes: a better-sqlite3 database, or PostgreSQL's blocking bridge. */
+export interface StoreConnection {
+  readonly open: boolean;
+  close(): void;
+}
+
 /**
  * The TeamStore on one SQLite file shared by every MCP server process of the machine. Each method
  * is one synchronous better-sqlite3 transaction (writes: BEGIN IMMEDIATE) holding its checks, its
- * writes and its audit event; the async surface only waits between busy retries.
+ * writes and its audit event; the async surface only waits between busy retries. The same class
+ * runs the same operations on PostgreSQL (openPostgresTeamStore): only the connection and the
+ * transactions differ.
  */
 export class SqliteTeamStore implements TeamStore {
   private readonly decisionQueue: DecisionQueue;
 
-  /** @internal Use openSqliteTeamStore, which configures and migrates the database first. */
+  /** @internal Use openSqliteTeamStore (or openPostgresTeamStore), which configure and migrate the database first. */
   constructor(
-    private readonly db: Database.Database,
-    private readonly tx: TransactionRunner,
+    private readonly db: StoreConnection,
+    private readonly tx: Transactions,
     now: () => number,
   ) {
     this.decisionQueue = new DecisionQueue(tx, now);
@@ -505,6 +523,7 @@ export class SqliteTeamStore implements TeamStore {
  * or written, `BUSY` when other processes keep it locked.
  */
 export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Promise<SqliteTeamStore> {
+  requireFilePath(options.path);
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const db = await openDatabase(
@@ -521,13 +540,7 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     (opened) => migrate(opened, migrations, options.clock.now()),
   );
   const now = (): number => options.clock.now();
-  const logger = options.logger;
-  const log = (decision: AppliedDecision): void => {
-    logger?.info(
-      { team_id: decision.teamId, profile: decision.profile, rule: decision.rule, inputs: decision.inputs, outcome: decision.outcome, reason: decision.reason },
-      'policy decision',
-    );
-  };
+  const log = decisionLog(options.logger);
   const profiles = options.profiles ?? ProfileCatalog.shipped();
   let identity: StoreIdentity | null = null;
   try {
@@ -536,8 +549,25 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     db.close();
     throw error;
   }
-  const tx = new TransactionRunner(new Sql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, (options.rankClaims ?? true) ? new ClaimRankCache() : null, identity);
+  const tx = new TransactionRunner(new SqliteSql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, (options.rankClaims ?? true) ? new ClaimRankCache() : null, identity);
   return new SqliteTeamStore(db, tx, now);
+}
+
+/** Logs each decision the store applies to `logger`, with its inputs, rule and outcome. */
+export function decisionLog(logger: DecisionLogger | undefined): (decision: AppliedDecision) => void {
+  return (decision) => {
+    logger?.info(
+      { team_id: decision.teamId, profile: decision.profile, rule: decision.rule, inputs: decision.inputs, outcome: decision.outcome, reason: decision.reason },
+      'policy decision',
+    );
+  };
+}
+
+/** A PostgreSQL URL given where a SQLite file is opened is refused, never made into folders named after it. */
+function requireFilePath(path: string): void {
+  if (isPostgresUrl(path)) {
+    throw new TeamError('INVALID_INPUT', `${redactStoreLocation(path)} is a PostgreSQL database: this opens SQLite store files only (the servers, codex-team serve and codex-team-mcp, take postgres:// URLs)`);
+  }
 }
 
 /** The write options of a call that carries its allow decision into the operation's transaction. */
@@ -590,6 +620,7 @@ function memoryCopy(image: Buffer): Database.Database {
  * `SCHEMA_MISMATCH`; an unreadable file with `FILE_ACCESS`. Any write through it fails.
  */
 export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions): Promise<TeamStoreReader> {
+  requireFilePath(options.path);
   const retry: BusyRetryOptions = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
   const migrations = readMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const { path } = options;
@@ -627,7 +658,7 @@ export async function openSqliteTeamStoreReadOnly(options: ReadOnlyStoreOptions)
   db.pragma('query_only = ON');
   const now = (): number => options.clock.now();
   // No write runs through it: no ids are asked for and no decision is applied or recorded.
-  const tx = new TransactionRunner(new Sql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision, null);
+  const tx = new TransactionRunner(new SqliteSql(db), now, { next: () => '' }, retry, options.profiles ?? ProfileCatalog.shipped(), undefined, () => undefined, decisions.recordCallDecision, null);
   const store: TeamStoreReader = Object.assign(new SqliteTeamStore(db, tx, now), { live, schemaVersion });
   return store;
 }

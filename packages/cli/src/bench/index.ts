@@ -9,6 +9,7 @@ import { schedulingBenchmark } from './scheduling';
 import { hooksBenchmark } from './hooks';
 import { httpRoundTripBenchmark } from './http-round-trip';
 import { pgClaimsBenchmark } from './pg-claims';
+import { pgStoreBenchmark } from './pg-store';
 import { redactionBenchmark } from './redaction';
 import { startupBenchmark } from './startup';
 import { statusScaleBenchmark } from './status-scale';
@@ -33,4 +34,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   hooksBenchmark,
   redactionBenchmark,
   pgClaimsBenchmark,
+  pgStoreBenchmark,
 ];

@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { TicketIssuer } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { checkDatabaseIntegrity } from '@codex-team/store/testing';
-import type { HttpAgentOrder, HttpAgentReport } from '../testing/http-agent-worker';
+import { checkHosts, completedTasks, startWorker, stopWorkers, until, type Worker } from '../testing/host-workers';
 import { killAllServes, startServe, type ServeProcess } from '../testing/serve-process';
 
 // Two "hosts" share one team through `codex-team serve --http`: each host is its own set of
@@ -23,12 +22,10 @@ const TASKS = 120;
 const PER_HOST = 3;
 const LEASE_MS = 1_500;
 const IDLE_MS = 1_000;
-const WORKER = join(__dirname, '..', '..', 'dist', 'testing', 'http-agent-worker.js');
 // A stale time well past the start of servers and workers on a loaded machine: recovery must not
 // withdraw an invitation before its teammate has joined. The killed host's claims come back by
 // their leases and disconnects, not by staleness.
 const SERVER_ARGS = ['--lease-ms', String(LEASE_MS), '--sweep-ms', '200', '--grace-ms', '300', '--stale-ms', '30000', '--idle-ms', String(IDLE_MS), '--max-attempts', '10', '--log-level', 'warn'];
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Seeded {
   teamId: TeamId;
@@ -56,72 +53,6 @@ async function seed(dbPath: string): Promise<Seeded> {
   } finally {
     await store.close();
   }
-}
-
-interface Worker {
-  host: string;
-  child: ChildProcess;
-  reports: HttpAgentReport[];
-  exited: Promise<void>;
-}
-
-function startWorker(host: string, codexHome: string, order: HttpAgentOrder): Worker {
-  const child = fork(WORKER, [], { env: { ...process.env, CODEX_HOME: codexHome }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const reports: HttpAgentReport[] = [];
-  child.on('message', (message: unknown) => reports.push(message as HttpAgentReport));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.send(order);
-  return { host, child, reports, exited };
-}
-
-/** Everything that went wrong across hosts, from what the teammates were told. */
-interface HostsReport {
-  /** `task@fence` claimed by more than one teammate. */
-  doubledClaims: string[];
-  /** Tasks whose completion more than one teammate was told succeeded. */
-  doubledCompletions: string[];
-  notDone: string[];
-  failures: string[];
-}
-
-function checkHosts(workers: readonly Worker[], tasks: readonly string[]): HostsReport {
-  const claimedBy = new Map<string, number>();
-  const completedBy = new Map<string, number>();
-  const failures: string[] = [];
-  for (const worker of workers) {
-    for (const report of worker.reports) {
-      if (report.type === 'claimed') claimedBy.set(`${report.task}@${report.fence}`, (claimedBy.get(`${report.task}@${report.fence}`) ?? 0) + 1);
-      if (report.type === 'completed' && report.code === null) completedBy.set(report.task, (completedBy.get(report.task) ?? 0) + 1);
-      if (report.type === 'completed' && report.code !== null) failures.push(`${worker.host}: completion answered ${report.code}`);
-      if (report.type === 'failed') failures.push(`${worker.host}: ${report.message}`);
-    }
-  }
-  return {
-    doubledClaims: [...claimedBy].filter(([, n]) => n > 1).map(([claim]) => claim),
-    doubledCompletions: [...completedBy].filter(([, n]) => n > 1).map(([task]) => task),
-    notDone: tasks.filter((task) => !completedBy.has(task)),
-    failures,
-  };
-}
-
-function completedTasks(workers: readonly Worker[]): Set<string> {
-  return new Set(workers.flatMap((worker) => worker.reports.flatMap((r) => (r.type === 'completed' && r.code === null ? [r.task] : []))));
-}
-
-async function until(check: () => boolean, what: string, workers: readonly Worker[], timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      const seen = workers.map((w) => `${w.host}: ${w.reports.length} reports, last ${JSON.stringify(w.reports.at(-1) ?? null)}`);
-      throw new Error(`timed out waiting until ${what}; ${seen.join('; ')}`);
-    }
-    await sleep(50);
-  }
-}
-
-async function stopWorkers(workers: readonly Worker[]): Promise<void> {
-  for (const worker of workers) if (worker.child.connected) worker.child.send('stop');
-  await Promise.all(workers.map((worker) => worker.exited));
 }
 
 describe('two hosts sharing one team through codex-team serve --http', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RandomIdGenerator, seededRandom, systemClock } from '@codex-team/contracts';
-import { openSqliteTeamStore, type Actor } from '@codex-team/store';
-import { checkDatabaseIntegrity, digestDatabase } from '@codex-team/store/testing';
+import { openPostgresTeamStore, openSqliteTeamStore, type Actor, type TeamStore } from '@codex-team/store';
+import { PgScratch, checkDatabaseIntegrity, digestDatabase, digestPostgres, type ScratchDatabase } from '@codex-team/store/testing';
 import { checkCrashRun, problems, type AckedCompletion, type CrashReport } from '../testing/crash-check';
 import { allEvents, allTasks, forkBrokenWriter, layeredDag, resultCode, sleep } from '../testing/crash-helpers';
 import { closeAllStdioAgents, spawnStdioAgent, type StdioAgent } from '../testing/stdio-process';
@@ -233,6 +233,191 @@ async function killer(run: Run, teammates: () => Teammate[]): Promise<void> {
   }
 }
 
+/** How the kill run reads the store it ran on, whichever the engine. */
+interface StoreEngine {
+  name: string;
+  open(): Promise<TeamStore>;
+  digest(): Promise<Record<string, { rows: number }>>;
+  /** `ok`, or the engine's own integrity problems (SQLite's integrity_check; PostgreSQL checks its pages itself). */
+  integrity?: () => string;
+  /** The fixture of deliberately broken writers for this engine (store/src/fixtures). */
+  brokenWriters: 'broken-writers.cjs' | 'pg-broken-writers.cjs';
+}
+
+/**
+ * The run: a lead and TEAMMATES teammates, each a codex-team-mcp process on the store at `dbPath`
+ * (a SQLite file or a postgres:// URL), under the killer; then the one checker over what the store
+ * holds (`engine` opens it, digests its rows and checks its own integrity).
+ */
+async function killRun(dbPath: string, engine: StoreEngine): Promise<void> {
+  const run = new Run(seededRandom(20_261_124));
+  const started = Date.now();
+  const lead = await spawnStdioAgent(dbPath, SERVER_ARGS);
+  const team = await lead.caller.ok('team_start', { name: 'crash', max_threads: TEAMMATES });
+  await lead.caller.ok('team_task_create', { tasks: layeredDag(20, TASKS / 20, run.random) });
+  const teammates: Teammate[] = [];
+  let names = 0;
+  const spawn = async (): Promise<void> => {
+    for (;;) {
+      names += 1;
+      const result = await lead.caller.call('team_spawn', { name: `mate-${names}`, role: 'implementer' });
+      const code = resultCode(result);
+      if (code === null) {
+        const spawned = result.structuredContent as { join_ticket: string };
+        teammates.push(new Teammate(run, dbPath, spawned.join_ticket));
+        return;
+      }
+      if (code !== 'LIMIT_EXCEEDED') throw new Error(`team_spawn answered ${code}`);
+      run.stats.spawnsRefusedWhileFull += 1;
+      await sleep(250);
+    }
+  };
+  for (let i = 0; i < TEAMMATES; i += 1) await spawn();
+  const killing = killer(run, () => teammates);
+
+  const deadline = Date.now() + 200_000;
+  while (run.done < TASKS && Date.now() < deadline) {
+    await sleep(200);
+    run.done = (await lead.caller.ok('team_status')).tasks_by_status.done ?? 0;
+    for (const mate of teammates.filter((t) => t.abandoned && t.settled)) {
+      teammates.splice(teammates.indexOf(mate), 1);
+      run.stats.replacements += 1;
+      await spawn();
+    }
+  }
+  run.stop = true;
+  await killing;
+  await Promise.all(teammates.map((t) => t.finished));
+  await closeAllStdioAgents();
+  const seconds = (Date.now() - started) / 1_000;
+
+  const store = await engine.open();
+  const leadActor: Actor = { teamId: team.team.id, agentId: team.agent.id };
+  const events = await allEvents(store, team.team.id);
+  const report: CrashReport = checkCrashRun({
+    events,
+    tasks: await allTasks(store, leadActor),
+    agents: (await store.getStatus(leadActor)).agents,
+    rows: await engine.digest(),
+    leadAgentId: team.agent.id,
+    maxThreads: TEAMMATES,
+    acked: run.acked,
+  });
+  await store.close();
+  const recovered = events.filter((e) => e.action === 'task.recover').length;
+  const lost = events.filter((e) => e.action === 'agent.lost').length;
+  process.stderr.write(
+    `kill test (${engine.name}): ${TASKS} tasks, ${run.stats.claims} claims, ${run.stats.kills} SIGKILLs (${run.stats.killsDuringWrite} during a write, ` +
+      `${run.stats.killsDuringStart} during start), ${run.stats.restarts} restarts, ${run.stats.replacements} replacements ` +
+      `(${run.stats.spawnsRefusedWhileFull} spawns refused while the cap was full, ${run.stats.invitationsWithdrawn} invitations withdrawn, ${run.stats.ticketsLostToKills} resume tickets lost to kills), ${recovered} claims recovered, ` +
+      `${lost} agents lost, ${run.stats.staleCompletionsRefused} stale completions refused, max ${report.maxActiveTeammates} ` +
+      `active teammates, ${events.length} audit events, ${seconds.toFixed(1)} s\n`,
+  );
+
+  expect(run.unexpected).toEqual([]);
+  if (engine.integrity !== undefined) expect(engine.integrity()).toBe('ok');
+  expect(problems(report)).toEqual([]);
+  expect(report.tasks).toBe(TASKS);
+  expect(report.maxActiveTeammates).toBeLessThanOrEqual(TEAMMATES);
+  expect(run.stats.kills).toBeGreaterThanOrEqual(KILLS);
+  expect(run.stats.killsDuringWrite).toBeGreaterThan(0);
+  expect(run.stats.replacements).toBeGreaterThan(0);
+  expect(run.stats.staleCompletionsRefused).toBeGreaterThan(0);
+}
+
+/**
+ * Broken writers (raw SQL, `engine.brokenWriters`) under the same killer and checker, on the store
+ * at `dbPath` (a SQLite file or a postgres:// URL, whose schema the store's opener creates).
+ */
+async function brokenRun(variant: 'unfenced' | 'unguarded', dbPath: string, engine: StoreEngine): Promise<CrashReport> {
+  const random = seededRandom(variant === 'unfenced' ? 7 : 11);
+  const store = await engine.open();
+  const bound = await store.createTeam({ name: variant, objective: '', maxThreads: 3, profile: 'default', leadName: 'lead', resumeTicketHash: `r-${variant}` });
+  const leadActor: Actor = { teamId: bound.team.id, agentId: bound.agent.id };
+  await store.createTasks(leadActor, { tasks: layeredDag(5, 30, random) });
+  const agents: string[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    await store.spawnAgent(leadActor, { name: `w${i}`, role: 'implementer', joinTicketHash: `j-${variant}-${i}` });
+    agents.push((await store.joinAgent({ joinTicketHash: `j-${variant}-${i}`, resumeTicketHash: `rr-${variant}-${i}` })).agent.id);
+  }
+  const acked: AckedCompletion[] = [];
+  let lastProgress = Date.now();
+  let stop = false;
+  let kills = 0;
+  const live = new Map<number, () => void>();
+  const workers = agents.map(async (agentId, i) => {
+    while (!stop) {
+      const writer = forkBrokenWriter(
+        ['crash-worker', dbPath, bound.team.id, agentId, `w${i}`, variant, '300', variant === 'unfenced' ? '0.15' : '0'],
+        (message) => {
+          if (message['type'] === 'ack') acked.push({ task: String(message['task']), fence: Number(message['fence']) });
+          lastProgress = Date.now();
+        },
+        engine.brokenWriters,
+      );
+      live.set(i, () => writer.child.kill('SIGKILL'));
+      const code = await writer.exited;
+      live.delete(i);
+      if (code === 0) return;
+    }
+  });
+  const killing = (async () => {
+    while (!stop) {
+      await sleep(250 + random() * 250);
+      const victims = [...live.values()];
+      const kill = victims[Math.floor(random() * victims.length)];
+      if (kill !== undefined) {
+        kill();
+        kills += 1;
+      }
+    }
+  })();
+  // A broken run may wedge (a dependant never unblocked); it ends once nothing moved for 3 s.
+  const stalled = (async () => {
+    while (!stop && Date.now() - lastProgress < 3_000) await sleep(100);
+  })();
+  await Promise.race([Promise.all(workers), stalled]);
+  stop = true;
+  for (const kill of live.values()) kill();
+  await killing;
+  await Promise.all(workers);
+  const events = await allEvents(store, bound.team.id);
+  const report = checkCrashRun({
+    events,
+    tasks: await allTasks(store, leadActor),
+    agents: (await store.getStatus(leadActor)).agents,
+    rows: await engine.digest(),
+    leadAgentId: bound.agent.id,
+    maxThreads: 3,
+    acked,
+  });
+  await store.close();
+  process.stderr.write(`broken ${variant} writers (${engine.name}): ${kills} SIGKILLs, caught: ${JSON.stringify(problems(report))}\n`);
+  if (engine.integrity !== undefined) expect(engine.integrity()).toBe('ok');
+  return report;
+}
+
+/** The SQLite store file at `dbPath`. */
+function sqliteEngine(dbPath: string): StoreEngine {
+  return {
+    name: 'SQLite',
+    open: () => openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() }),
+    digest: () => Promise.resolve(digestDatabase(dbPath)),
+    integrity: () => checkDatabaseIntegrity(dbPath),
+    brokenWriters: 'broken-writers.cjs',
+  };
+}
+
+/** The PostgreSQL database at `url`. */
+function postgresEngine(url: string): StoreEngine {
+  return {
+    name: 'PostgreSQL',
+    open: () => openPostgresTeamStore({ url, clock: systemClock, ids: new RandomIdGenerator() }),
+    digest: () => digestPostgres(url),
+    brokenWriters: 'pg-broken-writers.cjs',
+  };
+}
+
 describe('teammates killed with SIGKILL at random moments', () => {
   let dir: string;
   beforeAll(() => {
@@ -245,158 +430,54 @@ describe('teammates killed with SIGKILL at random moments', () => {
 
   it('finish a 1,000-task DAG with every task done exactly once, every change audited and the cap kept', async () => {
     const dbPath = join(dir, 'team.db');
-    const run = new Run(seededRandom(20_261_124));
-    const started = Date.now();
-    const lead = await spawnStdioAgent(dbPath, SERVER_ARGS);
-    const team = await lead.caller.ok('team_start', { name: 'crash', max_threads: TEAMMATES });
-    await lead.caller.ok('team_task_create', { tasks: layeredDag(20, TASKS / 20, run.random) });
-    const teammates: Teammate[] = [];
-    let names = 0;
-    const spawn = async (): Promise<void> => {
-      for (;;) {
-        names += 1;
-        const result = await lead.caller.call('team_spawn', { name: `mate-${names}`, role: 'implementer' });
-        const code = resultCode(result);
-        if (code === null) {
-          const spawned = result.structuredContent as { join_ticket: string };
-          teammates.push(new Teammate(run, dbPath, spawned.join_ticket));
-          return;
-        }
-        if (code !== 'LIMIT_EXCEEDED') throw new Error(`team_spawn answered ${code}`);
-        run.stats.spawnsRefusedWhileFull += 1;
-        await sleep(250);
-      }
-    };
-    for (let i = 0; i < TEAMMATES; i += 1) await spawn();
-    const killing = killer(run, () => teammates);
-
-    const deadline = Date.now() + 200_000;
-    while (run.done < TASKS && Date.now() < deadline) {
-      await sleep(200);
-      run.done = (await lead.caller.ok('team_status')).tasks_by_status.done ?? 0;
-      for (const mate of teammates.filter((t) => t.abandoned && t.settled)) {
-        teammates.splice(teammates.indexOf(mate), 1);
-        run.stats.replacements += 1;
-        await spawn();
-      }
-    }
-    run.stop = true;
-    await killing;
-    await Promise.all(teammates.map((t) => t.finished));
-    await closeAllStdioAgents();
-    const seconds = (Date.now() - started) / 1_000;
-
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
-    const leadActor: Actor = { teamId: team.team.id, agentId: team.agent.id };
-    const events = await allEvents(store, team.team.id);
-    const report: CrashReport = checkCrashRun({
-      events,
-      tasks: await allTasks(store, leadActor),
-      agents: (await store.getStatus(leadActor)).agents,
-      rows: digestDatabase(dbPath),
-      leadAgentId: team.agent.id,
-      maxThreads: TEAMMATES,
-      acked: run.acked,
-    });
-    await store.close();
-    const recovered = events.filter((e) => e.action === 'task.recover').length;
-    const lost = events.filter((e) => e.action === 'agent.lost').length;
-    process.stderr.write(
-      `kill test: ${TASKS} tasks, ${run.stats.claims} claims, ${run.stats.kills} SIGKILLs (${run.stats.killsDuringWrite} during a write, ` +
-        `${run.stats.killsDuringStart} during start), ${run.stats.restarts} restarts, ${run.stats.replacements} replacements ` +
-        `(${run.stats.spawnsRefusedWhileFull} spawns refused while the cap was full, ${run.stats.invitationsWithdrawn} invitations withdrawn, ${run.stats.ticketsLostToKills} resume tickets lost to kills), ${recovered} claims recovered, ` +
-        `${lost} agents lost, ${run.stats.staleCompletionsRefused} stale completions refused, max ${report.maxActiveTeammates} ` +
-        `active teammates, ${events.length} audit events, ${seconds.toFixed(1)} s\n`,
-    );
-
-    expect(run.unexpected).toEqual([]);
-    expect(checkDatabaseIntegrity(dbPath)).toBe('ok');
-    expect(problems(report)).toEqual([]);
-    expect(report.tasks).toBe(TASKS);
-    expect(report.maxActiveTeammates).toBeLessThanOrEqual(TEAMMATES);
-    expect(run.stats.kills).toBeGreaterThanOrEqual(KILLS);
-    expect(run.stats.killsDuringWrite).toBeGreaterThan(0);
-    expect(run.stats.replacements).toBeGreaterThan(0);
-    expect(run.stats.staleCompletionsRefused).toBeGreaterThan(0);
+    await killRun(dbPath, sqliteEngine(dbPath));
   });
 
   describe('catches broken writers under the same killer and checker', () => {
-    async function brokenRun(variant: 'unfenced' | 'unguarded'): Promise<CrashReport> {
-      const dbPath = join(dir, `${variant}.db`);
-      const random = seededRandom(variant === 'unfenced' ? 7 : 11);
-      const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator() });
-      const bound = await store.createTeam({ name: variant, objective: '', maxThreads: 3, profile: 'default', leadName: 'lead', resumeTicketHash: `r-${variant}` });
-      const leadActor: Actor = { teamId: bound.team.id, agentId: bound.agent.id };
-      await store.createTasks(leadActor, { tasks: layeredDag(5, 30, random) });
-      const agents: string[] = [];
-      for (let i = 0; i < 3; i += 1) {
-        await store.spawnAgent(leadActor, { name: `w${i}`, role: 'implementer', joinTicketHash: `j-${variant}-${i}` });
-        agents.push((await store.joinAgent({ joinTicketHash: `j-${variant}-${i}`, resumeTicketHash: `rr-${variant}-${i}` })).agent.id);
-      }
-      const acked: AckedCompletion[] = [];
-      let lastProgress = Date.now();
-      let stop = false;
-      let kills = 0;
-      const live = new Map<number, () => void>();
-      const workers = agents.map(async (agentId, i) => {
-        while (!stop) {
-          const writer = forkBrokenWriter(
-            ['crash-worker', dbPath, bound.team.id, agentId, `w${i}`, variant, '300', variant === 'unfenced' ? '0.15' : '0'],
-            (message) => {
-              if (message['type'] === 'ack') acked.push({ task: String(message['task']), fence: Number(message['fence']) });
-              lastProgress = Date.now();
-            },
-          );
-          live.set(i, () => writer.child.kill('SIGKILL'));
-          const code = await writer.exited;
-          live.delete(i);
-          if (code === 0) return;
-        }
-      });
-      const killing = (async () => {
-        while (!stop) {
-          await sleep(250 + random() * 250);
-          const victims = [...live.values()];
-          const kill = victims[Math.floor(random() * victims.length)];
-          if (kill !== undefined) {
-            kill();
-            kills += 1;
-          }
-        }
-      })();
-      // A broken run may wedge (a dependant never unblocked); it ends once nothing moved for 3 s.
-      const stalled = (async () => {
-        while (!stop && Date.now() - lastProgress < 3_000) await sleep(100);
-      })();
-      await Promise.race([Promise.all(workers), stalled]);
-      stop = true;
-      for (const kill of live.values()) kill();
-      await killing;
-      await Promise.all(workers);
-      const events = await allEvents(store, bound.team.id);
-      const report = checkCrashRun({
-        events,
-        tasks: await allTasks(store, leadActor),
-        agents: (await store.getStatus(leadActor)).agents,
-        rows: digestDatabase(dbPath),
-        leadAgentId: bound.agent.id,
-        maxThreads: 3,
-        acked,
-      });
-      await store.close();
-      process.stderr.write(`broken ${variant} writers: ${kills} SIGKILLs, caught: ${JSON.stringify(problems(report))}\n`);
-      expect(checkDatabaseIntegrity(dbPath)).toBe('ok');
-      return report;
-    }
-
     it('without a fence check, a stale holder completes a task a second time', async () => {
-      const report = await brokenRun('unfenced');
+      const dbPath = join(dir, 'unfenced.db');
+      const report = await brokenRun('unfenced', dbPath, sqliteEngine(dbPath));
       expect(report.completedTwice.length).toBeGreaterThan(0);
     });
 
     it('with check-then-act across transactions, tasks are claimed and completed twice or changed unaudited', async () => {
-      const report = await brokenRun('unguarded');
+      const dbPath = join(dir, 'unguarded.db');
+      const report = await brokenRun('unguarded', dbPath, sqliteEngine(dbPath));
       expect(report.completedTwice.length + report.unaudited.length).toBeGreaterThan(0);
     });
+  });
+});
+
+// The same run with every server process on one PostgreSQL database (`--db postgres://...`), on a
+// throwaway cluster ($CODEX_TEAM_PG_URL, else one this suite starts). PostgreSQL checks its own
+// pages; what a kill may break is the store's atomicity, which the checker reads from the rows.
+describe('teammates killed with SIGKILL at random moments, on PostgreSQL', () => {
+  let pg: PgScratch;
+  let database: ScratchDatabase;
+  beforeAll(async () => {
+    pg = await PgScratch.start();
+    database = await pg.database();
+  });
+  afterAll(async () => {
+    await closeAllStdioAgents();
+    await database.drop();
+    await pg.release();
+  });
+
+  it('finish a 1,000-task DAG with every task done exactly once, every change audited and the cap kept', async () => {
+    await killRun(database.url, postgresEngine(database.url));
+  });
+
+  it('catches broken writers under the same killer and checker: unfenced completions, and check-then-act across transactions', async () => {
+    const unfenced = await pg.database();
+    const unguarded = await pg.database();
+    try {
+      expect((await brokenRun('unfenced', unfenced.url, postgresEngine(unfenced.url))).completedTwice.length).toBeGreaterThan(0);
+      const report = await brokenRun('unguarded', unguarded.url, postgresEngine(unguarded.url));
+      expect(report.completedTwice.length + report.unaudited.length).toBeGreaterThan(0);
+    } finally {
+      await unfenced.drop();
+      await unguarded.drop();
+    }
   });
 });

@@ -55,8 +55,8 @@ export async function allEvents(store: TeamStore, teamId: string): Promise<Audit
  * The store package's deliberately broken writers (raw SQL, which only the store may load). It is a
  * file run in a child process, never imported: it is found by the workspace layout (packages/*).
  */
-export function brokenWritersPath(): string {
-  const path = join(__dirname, '..', '..', '..', 'store', 'src', 'fixtures', 'broken-writers.cjs');
+export function brokenWritersPath(fixture: 'broken-writers.cjs' | 'pg-broken-writers.cjs' = 'broken-writers.cjs'): string {
+  const path = join(__dirname, '..', '..', '..', 'store', 'src', 'fixtures', fixture);
   if (!existsSync(path)) throw new Error(`missing fixture ${path}`);
   return path;
 }
@@ -67,9 +67,13 @@ export interface ForkedWriter {
   exited: Promise<number | null>;
 }
 
-/** Forks one broken writer; `onMessage` gets its IPC reports. */
-export function forkBrokenWriter(args: string[], onMessage: (message: Record<string, unknown>) => void): ForkedWriter {
-  const child = fork(brokenWritersPath(), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Forks one broken writer (SQLite's, or PostgreSQL's twins); `onMessage` gets its IPC reports. */
+export function forkBrokenWriter(
+  args: string[],
+  onMessage: (message: Record<string, unknown>) => void,
+  fixture: Parameters<typeof brokenWritersPath>[0] = 'broken-writers.cjs',
+): ForkedWriter {
+  const child = fork(brokenWritersPath(fixture), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.on('message', (message) => onMessage(message as Record<string, unknown>));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };

@@ -1,7 +1,7 @@
 import { isTeamError } from '@codex-team/contracts';
 import type { AuthzDecisionInput } from '../team-store';
 import { insertDecision } from './authz-ops';
-import { outsideCallDeadline, type Op, type TransactionRunner } from './transaction';
+import { outsideCallDeadline, type Op, type Transactions } from './transaction';
 
 /** Queued decisions are written within this long of the first of them... */
 export const DECISION_FLUSH_AFTER_MS = 10;
@@ -31,7 +31,7 @@ export class DecisionQueue {
   private inFlight: Promise<void> | null = null;
 
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly tx: Transactions,
     private readonly now: () => number,
   ) {
     tx.beforeEachWrite((op) => this.drainInto(op));

@@ -101,7 +101,7 @@ export function rebalanceAgent(op: Op, row: AgentRow): RebalanceAgent {
     row.id,
   );
   const done = op.sql.get<{ n: number; busy: number | null }>(
-    `SELECT COUNT(*) AS n, SUM(MAX(0, completed_at - claimed_at)) AS busy FROM tasks
+    `SELECT COUNT(*) AS n, SUM(CASE WHEN completed_at > claimed_at THEN completed_at - claimed_at ELSE 0 END) AS busy FROM tasks
      WHERE team_id = ? AND owner_agent_id = ? AND status = 'done'`,
     row.team_id,
     row.id,
@@ -139,7 +139,7 @@ function slotHolders(op: Op, team: TeamRow): AgentRow[] {
 function burnRate(op: Op, team: TeamRow, usedTokens: number): number | null {
   const slotMs =
     op.sql.value<number>(
-      `SELECT SUM(CASE WHEN state IN ('invited', 'active') THEN @now ELSE MAX(created_at, coalesce(last_seen_at, created_at)) END - created_at)
+      `SELECT SUM(CASE WHEN state IN ('invited', 'active') THEN @now WHEN last_seen_at > created_at THEN last_seen_at ELSE created_at END - created_at)
        FROM agents WHERE team_id = @team AND id <> @lead`,
       { now: op.now, team: team.id, lead: team.lead_agent_id },
     ) ?? 0;

@@ -123,9 +123,9 @@ const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role,
 const FIRST_BY_PRIORITY = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
      WHERE ${CLAIMABLE} ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
 
-// Of the waited-on tasks given in claim order (a JSON array of ids), where each stands now: its
-// place, whether the caller may claim it, and whether it is done.
-const WAITED_ON_NOW = `SELECT CAST(j.key AS INTEGER) AS at, (${CLAIMABLE}) AS claimable, t.status = 'done' AS done
+// Of the waited-on tasks given (a JSON array of ids), where each stands now: whether the caller may
+// claim it, and whether it is done (1 or 0, as both engines answer a CASE).
+const WAITED_ON_NOW = `SELECT t.id, CASE WHEN ${CLAIMABLE} THEN 1 ELSE 0 END AS claimable, CASE WHEN t.status = 'done' THEN 1 ELSE 0 END AS done
      FROM json_each(@ids) j JOIN tasks t ON t.id = j.value`;
 
 /** The first batch of waited-on tasks looked at per claim; each further batch is four times larger. */
@@ -145,12 +145,12 @@ function firstClaimableWaitedOn(op: Op, query: ClaimQuery, ranks: ClaimRankCache
   let found: RankedTask | undefined;
   for (let from = 0, size = FIRST_BATCH; from < order.length && found === undefined; from += size, size *= 4) {
     const batch = order.slice(from, from + size);
-    let first = Number.POSITIVE_INFINITY;
-    for (const row of op.sql.all<{ at: number; claimable: number; done: number }>(WAITED_ON_NOW, { ...query, ids: JSON.stringify(batch.map((task) => task.id)) })) {
-      if (row.done === 1) done.add((batch[row.at] as RankedTask).id);
-      else if (row.claimable === 1 && row.at < first) first = row.at;
+    const claimable = new Set<string>();
+    for (const row of op.sql.all<{ id: string; claimable: number; done: number }>(WAITED_ON_NOW, { ...query, ids: JSON.stringify(batch.map((task) => task.id)) })) {
+      if (Number(row.done) === 1) done.add(row.id);
+      else if (Number(row.claimable) === 1) claimable.add(row.id);
     }
-    found = batch[first];
+    found = batch.find((task) => claimable.has(task.id));
   }
   ranks.dropDone(op, query.team, order, done);
   return found;

@@ -37,11 +37,31 @@ const CHECKPOINT_EVERY_COMMITS = 500;
 
 type AnyStatement = Database.Statement<unknown[], unknown>;
 
+/** What a statement that writes reports: the rows it changed and the seq of the last row it inserted. */
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+/**
+ * The statements of a domain operation, in SQLite's dialect (the engine the store began on): `?`
+ * and `@name` parameters, bound, never built from input. Every engine runs them synchronously
+ * inside the operation's transaction: SqliteSql directly, PostgreSQL's PgSql through its
+ * translation (postgres/pg-dialect) and a blocking bridge (postgres/pg-sync-connection).
+ */
+export interface Sql {
+  get<Row>(text: string, ...params: unknown[]): Row | undefined;
+  all<Row>(text: string, ...params: unknown[]): Row[];
+  /** A single value of the first column (COUNT, MAX...). */
+  value<T>(text: string, ...params: unknown[]): T | undefined;
+  run(text: string, ...params: unknown[]): RunResult;
+}
+
 /**
  * Prepared statements keyed by their (constant) SQL text. Every query of the adapter is a literal,
  * parameters are always bound, so the cache stays small and no SQL is built from input.
  */
-export class Sql {
+export class SqliteSql implements Sql {
   private readonly statements = new Map<string, AnyStatement>();
   // pluck() switches a statement's mode for good, so single-value statements are kept apart.
   private readonly plucked = new Map<string, AnyStatement>();
@@ -67,12 +87,11 @@ export class Sql {
     return this.prepare(text).all(...params) as Row[];
   }
 
-  /** A single value of the first column (COUNT, MAX...). */
   value<T>(text: string, ...params: unknown[]): T | undefined {
     return this.prepare(text, true).get(...params) as T | undefined;
   }
 
-  run(text: string, ...params: unknown[]): Database.RunResult {
+  run(text: string, ...params: unknown[]): RunResult {
     return this.prepare(text).run(...params);
   }
 }
@@ -180,10 +199,16 @@ function sqliteCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED...: another connection holds the lock. */
+/**
+ * PostgreSQL's SQLSTATEs that mean the same as SQLite's busy: lock_not_available (the write lock
+ * stayed taken past lock_timeout, the busy slice), serialization_failure, deadlock_detected.
+ */
+const PG_BUSY_STATES: ReadonlySet<string> = new Set(['55P03', '40001', '40P01']);
+
+/** SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED... (or PG_BUSY_STATES): another connection holds the lock. */
 export function isBusyError(error: unknown): boolean {
   const code = sqliteCode(error);
-  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_BUSY_STATES.has(code));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -255,35 +280,131 @@ export async function withBusyRetry<T>(attempt: () => T, retry: BusyRetryOptions
 }
 
 /**
+ * How the store runs its domain operations, whatever the engine: each one a single transaction.
+ * TransactionRunner is SQLite's; PgTransactionRunner (postgres/pg-transaction) PostgreSQL's.
+ */
+export interface Transactions {
+  /** Runs `write` first inside every write transaction (the queued decision log, DecisionQueue). */
+  beforeEachWrite(write: (op: Op) => void): void;
+  /** One write transaction; `work` is synchronous (see TransactionRunner.write). */
+  write<T>(work: (op: Op) => T, options?: WriteOptions): Promise<T>;
+  /** Reads without a snapshot of their own (see TransactionRunner.readUnsnapshotted). */
+  readUnsnapshotted<T>(work: (op: Op) => T): Promise<T>;
+  /** One consistent read. */
+  read<T>(work: (op: Op) => T): Promise<T>;
+}
+
+/** What every Op of a store shares: its statements, clock, ids, profiles and decision log. */
+export interface OpContext {
+  sql: Sql;
+  ids: IdGenerator;
+  profiles: ProfileCatalog;
+  codexThreadCap: CodexThreadCap | undefined;
+  log: (decision: AppliedDecision) => void;
+  /** The process's claim ranks; null when claims do not rank (SqliteTeamStoreOptions.rankClaims). */
+  claimRanks: ClaimRankCache | null;
+}
+
+/** The Op of one transaction that began at `now`; a read one refuses to schedule writes. */
+export function newOp(
+  context: OpContext,
+  now: number,
+  writable: boolean,
+  refusalWrites: (() => void)[],
+  after: (() => void)[],
+  successWrites: (() => void)[] = [],
+): Op {
+  const refuse = (): never => {
+    throw new TeamError('INTERNAL', 'a read transaction cannot schedule writes');
+  };
+  return {
+    sql: context.sql,
+    now,
+    ids: context.ids,
+    profileOf: (name) => context.profiles.find(name).profile,
+    codexThreadCap: context.codexThreadCap,
+    claimRanks: context.claimRanks,
+    decided: context.log,
+    writable,
+    byOperator: false,
+    auditSeqs: [],
+    subject: null,
+    onRefusal: writable ? (work) => refusalWrites.push(work) : refuse,
+    onSuccess: writable ? (work) => successWrites.push(work) : refuse,
+    afterCommit: writable ? (work) => after.push(work) : refuse,
+  };
+}
+
+/**
+ * The body of every write transaction, whatever the engine, run inside it: the first writes, the
+ * standing writes, the operation (each in a savepoint: a refusal rolls back its writes only), the
+ * refusal's or the success's own writes, and the call's decision. Returns the operation's value and
+ * its refusal; the caller commits either way, then throws the refusal.
+ */
+export function writeBody<T>(
+  context: OpContext,
+  now: number,
+  work: (op: Op) => T,
+  options: WriteOptions,
+  firstWrites: readonly ((op: Op) => void)[],
+  recordDecision: RecordDecision,
+  inSavepoint: (work: () => void) => void,
+  after: (() => void)[],
+): { value: T | undefined; refused: TeamError | null } {
+  const refusalWrites: (() => void)[] = [];
+  const successWrites: (() => void)[] = [];
+  const op = newOp(context, now, true, refusalWrites, after, successWrites);
+  for (const write of firstWrites) write(op);
+  let refused: TeamError | null = null;
+  let value: T | undefined;
+  const attempt = (step: () => void): TeamError | null => {
+    try {
+      inSavepoint(step);
+      return null;
+    } catch (error) {
+      if (isRefusal(error)) return error;
+      throw error;
+    }
+  };
+  if (options.standing !== undefined) refused = attempt(() => options.standing?.(op));
+  if (refused === null) refused = attempt(() => (value = work(op)));
+  if (refused !== null) for (const write of refusalWrites) write();
+  else for (const write of successWrites) write();
+  if (options.authorization !== undefined) recordDecision(op, options.authorization, refused);
+  return { value, refused };
+}
+
+/**
  * Runs domain operations as single transactions. Writes use `BEGIN IMMEDIATE`: a deferred
  * transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT under concurrent writers
  * (see FACTS), while IMMEDIATE takes the write lock first and waits for it in `busy_timeout`.
  * When the lock stays taken past that, the whole transaction is retried (withBusyRetry).
  */
-export class TransactionRunner {
+export class TransactionRunner implements Transactions {
   private commits = 0;
   private firstWrites: ((op: Op) => void)[] = [];
   // One wrapper for every transaction: each db.transaction() call builds five new functions, which
   // cost about 20 microseconds a transaction, and a tool call runs several.
   private readonly inTransaction: Database.Transaction<(body: () => unknown) => unknown>;
+  private readonly context: OpContext;
 
   constructor(
-    private readonly sql: Sql,
+    private readonly sql: SqliteSql,
     private readonly now: () => number,
-    private readonly ids: IdGenerator,
+    ids: IdGenerator,
     private readonly retry: BusyRetryOptions,
-    private readonly profiles: ProfileCatalog,
-    private readonly codexThreadCap: CodexThreadCap | undefined,
-    private readonly log: (decision: AppliedDecision) => void,
+    profiles: ProfileCatalog,
+    codexThreadCap: CodexThreadCap | undefined,
+    log: (decision: AppliedDecision) => void,
     private readonly recordDecision: RecordDecision,
-    private readonly claimRanks: ClaimRankCache | null,
+    claimRanks: ClaimRankCache | null,
     /** The store's files as opened (StoreIdentity); null for a store in memory or a copy of one. */
     private readonly identity: { check(): void } | null = null,
   ) {
     this.inTransaction = sql.db.transaction((body: () => unknown) => body());
+    this.context = { sql, ids, profiles, codexThreadCap, log, claimRanks };
   }
 
-  /** Runs `write` first inside every write transaction (the queued decision log, DecisionQueue). */
   beforeEachWrite(write: (op: Op) => void): void {
     this.firstWrites = [...this.firstWrites, write];
   }
@@ -305,20 +426,12 @@ export class TransactionRunner {
       try {
         const after: (() => void)[] = [];
         const value = this.inTransaction.immediate(() => {
-          const refusalWrites: (() => void)[] = [];
-          const successWrites: (() => void)[] = [];
-          const op = this.op(true, refusalWrites, after, successWrites);
-          for (const write of this.firstWrites) write(op);
-          refused = null;
-          let value: T | undefined;
-          if (options.standing !== undefined) refused = this.attempt(() => options.standing?.(op));
-          if (refused === null) refused = this.attempt(() => (value = work(op)));
-          if (refused !== null) for (const write of refusalWrites) write();
-          else for (const write of successWrites) write();
-          if (options.authorization !== undefined) this.recordDecision(op, options.authorization, refused);
+          // A transaction function called inside a transaction runs as a savepoint.
+          const body = writeBody(this.context, this.now(), work, options, this.firstWrites, this.recordDecision, (step) => this.inTransaction(step), after);
+          refused = body.refused;
           // Last, just before the commit: a store deleted or replaced meanwhile rolls it all back.
           this.identity?.check();
-          return value;
+          return body.value;
         }) as T;
         // Committed: run the after-commit work before anything else of this process can start a
         // transaction, so a concurrent write never sees state the commit already settled (the
@@ -334,18 +447,6 @@ export class TransactionRunner {
     return result;
   }
 
-  /** Runs `work` in a savepoint: a refusal rolls back its writes and is returned, anything else is thrown. */
-  private attempt(work: () => void): TeamError | null {
-    try {
-      // A transaction function called inside a transaction runs as a savepoint.
-      this.inTransaction(work);
-      return null;
-    } catch (error) {
-      if (isRefusal(error)) return error;
-      throw error;
-    }
-  }
-
   /**
    * Reads without an explicit transaction: each statement sees its own snapshot. Only for reads
    * whose answer is a hint that the operation it precedes checks again in its own transaction
@@ -353,13 +454,13 @@ export class TransactionRunner {
    */
   async readUnsnapshotted<T>(work: (op: Op) => T): Promise<T> {
     this.requireOpen();
-    return withBusyRetry(() => this.checked(work(this.op(false, [], []))), this.retry);
+    return withBusyRetry(() => this.checked(work(newOp(this.context, this.now(), false, [], []))), this.retry);
   }
 
   /** One consistent read (a deferred transaction is a single snapshot in WAL mode). */
   async read<T>(work: (op: Op) => T): Promise<T> {
     this.requireOpen();
-    return withBusyRetry(() => this.inTransaction.deferred(() => this.checked(work(this.op(false, [], [])))) as T, this.retry);
+    return withBusyRetry(() => this.inTransaction.deferred(() => this.checked(work(newOp(this.context, this.now(), false, [], [])))) as T, this.retry);
   }
 
   /** `value`, read from the store at the path: a read from a deleted or replaced file is STORE_MOVED. */
@@ -371,28 +472,6 @@ export class TransactionRunner {
   /** A closed store answers every call with one typed error instead of the driver's TypeError. */
   private requireOpen(): void {
     if (!this.sql.db.open) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
-  }
-
-  private op(writable: boolean, refusalWrites: (() => void)[], after: (() => void)[], successWrites: (() => void)[] = []): Op {
-    const refuse = (): never => {
-      throw new TeamError('INTERNAL', 'a read transaction cannot schedule writes');
-    };
-    return {
-      sql: this.sql,
-      now: this.now(),
-      ids: this.ids,
-      profileOf: (name) => this.profiles.find(name).profile,
-      codexThreadCap: this.codexThreadCap,
-      claimRanks: this.claimRanks,
-      decided: this.log,
-      writable,
-      byOperator: false,
-      auditSeqs: [],
-      subject: null,
-      onRefusal: writable ? (work) => refusalWrites.push(work) : refuse,
-      onSuccess: writable ? (work) => successWrites.push(work) : refuse,
-      afterCommit: writable ? (work) => after.push(work) : refuse,
-    };
   }
 
   private countCommit(): void {
@@ -418,10 +497,11 @@ export class TransactionRunner {
  */
 export function translateStoreError(error: unknown): unknown {
   const code = sqliteCode(error);
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+  // 23505: PostgreSQL's unique_violation; 53100: its disk_full.
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') {
     return new TeamError('CONFLICT', `the store refused a duplicate: ${String(error)}`);
   }
-  if (code === 'SQLITE_FULL') {
+  if (code === 'SQLITE_FULL' || code === '53100') {
     return new TeamError('STORAGE_FULL', 'the disk holding the store is full (SQLITE_FULL); nothing changed: free some space and try again');
   }
   return error;

@@ -3,3 +3,6 @@
 export { digestDatabase, checkDatabaseIntegrity, DECISION_LOG_TABLE } from './database-digest';
 export type { TableDigest, DigestOptions } from './database-digest';
 export { forceTeamMode } from './force-mode';
+export { PgScratch } from './pg-scratch-database';
+export type { ScratchDatabase } from './pg-scratch-database';
+export { digestPostgres } from './pg-digest';

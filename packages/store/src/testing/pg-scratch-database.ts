@@ -22,11 +22,21 @@ export class PgScratch {
     return this.cluster.url;
   }
 
-  async database(): Promise<ScratchDatabase> {
+  /** A fresh database: empty, or a copy of `template` (which nobody may be connected to). */
+  async database(template?: ScratchDatabase): Promise<ScratchDatabase> {
     const name = `codex_team_test_${randomBytes(6).toString('hex')}`;
     const admin = await connectPostgres(this.cluster.url);
     try {
-      await admin.query(`CREATE DATABASE ${name}`);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await admin.query(`CREATE DATABASE ${name}${template === undefined ? '' : ` TEMPLATE ${template.name}`}`);
+          break;
+        } catch (error) {
+          // A client that just disconnected from the template may still be leaving it.
+          if (template === undefined || attempt >= 50 || !/being accessed by other users/.test(String(error))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
     } finally {
       await admin.end();
     }

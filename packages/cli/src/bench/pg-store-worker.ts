@@ -1,0 +1,47 @@
+// One process of the PostgreSQL store benchmark (pg-store.ts), forked from the built CLI:
+//   pg-store-worker.js <url> <schema> <teamId> <agentId>
+// opens the PostgreSQL store, says "ready", waits for "go" (so every process starts at once), then
+// claims and completes until its team has no task left, and reports what it measured over IPC.
+import { performance } from 'node:perf_hooks';
+import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
+import { openPostgresTeamStore } from '@codex-team/store';
+import type { ClaimWorkerResult } from './claim-worker';
+
+function send(message: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) resolve();
+    else process.send(message, () => resolve());
+  });
+}
+
+async function main(): Promise<void> {
+  const [url = '', schema = '', teamId = '', agentId = ''] = process.argv.slice(2);
+  const store = await openPostgresTeamStore({ url, schema, clock: systemClock, ids: new RandomIdGenerator() });
+  const actor = { teamId, agentId };
+  const latenciesMs: number[] = [];
+  const go = new Promise((resolve) => process.once('message', resolve));
+  await send({ type: 'ready' });
+  await go;
+  const started = performance.now();
+  try {
+    for (;;) {
+      const before = performance.now();
+      const next = await store.claimNextTask(actor, { leaseMs: 600_000 });
+      latenciesMs.push(performance.now() - before);
+      if (next.claim === null) break;
+      await store.completeTask(actor, { task_id: next.claim.task.id, fence: next.claim.fence, outcome: 'done', result: 'benchmark', artifact_ids: [] });
+    }
+  } finally {
+    await store.close();
+  }
+  // The last claim found nothing: it is not a claim.
+  latenciesMs.pop();
+  const result: ClaimWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
+  await send({ type: 'result', result });
+  process.exit(0);
+}
+
+main().catch(async (error: unknown) => {
+  await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,178 @@
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { TeamError } from '@codex-team/contracts';
+
+/** One answer of the bridge: a statement's rows and the number of rows it changed. */
+export interface PgResult {
+  /** Objects by column name, or arrays of values (`array`). */
+  rows: unknown[];
+  rowCount: number;
+}
+
+/** What the server said when it refused a statement (SQLSTATE in `code`). */
+interface PgFailure {
+  message: string;
+  code?: string;
+  detail?: string;
+  constraint?: string;
+}
+
+type Reply = { ok: PgResult } | { failure: PgFailure } | { closed: true };
+
+/**
+ * The worker's program, plain JavaScript evaluated by `new Worker(..., { eval: true })` so that the
+ * built package ships no extra file: it owns one `pg` client and answers one request at a time on
+ * its port, then wakes the blocked caller through the shared flag. Values come back as SQLite gives
+ * them: BIGINT, NUMERIC (COUNT, SUM) as numbers, booleans as 1 or 0.
+ */
+const WORKER_SOURCE = `
+'use strict';
+const { workerData } = require('node:worker_threads');
+const pg = require(workerData.pgPath);
+const flag = new Int32Array(workerData.flag);
+const port = workerData.port;
+const number = (text) => Number(text);
+const types = {
+  getTypeParser(oid, format) {
+    if (oid === 20 || oid === 1700) return number;
+    if (oid === 16) return (text) => (text === 't' ? 1 : 0);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+const client = new pg.Client({ connectionString: workerData.url, types, ...(workerData.options ? { options: workerData.options } : {}) });
+let broken = null;
+client.on('error', (error) => { broken = error; });
+const connected = client.connect().catch((error) => { broken = error; });
+const names = new Map();
+function reply(message) {
+  port.postMessage(message);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+function failure(error) {
+  return { failure: { message: String(error && error.message || error), code: error && error.code, detail: error && error.detail, constraint: error && error.constraint } };
+}
+async function answer(request) {
+  if (request.close) {
+    await client.end().catch(() => undefined);
+    reply({ closed: true });
+    return;
+  }
+  await connected;
+  if (broken !== null) return reply(failure(broken));
+  try {
+    let query;
+    if (request.values === undefined) {
+      query = { text: request.text };
+    } else {
+      // Named: the server parses and plans each statement text once per connection.
+      let name = names.get(request.text);
+      if (name === undefined) names.set(request.text, (name = 's' + names.size));
+      query = { name, text: request.text, values: request.values };
+    }
+    if (request.array) query.rowMode = 'array';
+    const result = await client.query(query);
+    const last = Array.isArray(result) ? result[result.length - 1] : result;
+    reply({ ok: { rows: last.rows, rowCount: last.rowCount ?? 0 } });
+  } catch (error) {
+    reply(failure(error));
+  }
+}
+let queue = Promise.resolve();
+port.on('message', (request) => { queue = queue.then(() => answer(request)); });
+`;
+
+/** How long one statement may take before the caller gives up on the connection (it is then closed). */
+const STATEMENT_WAIT_MS = 120_000;
+
+/**
+ * A PostgreSQL connection the calling thread uses synchronously: a worker thread owns the `pg`
+ * client, and each statement blocks the caller (Atomics.wait on a shared flag) until the worker
+ * has the answer, which the caller then takes off the port (receiveMessageOnPort). This keeps the
+ * store's operations synchronous functions inside one transaction, as they are on SQLite, whose
+ * calls also block the event loop. The process's other calls wait meanwhile: the bound is the
+ * transaction's round trips, not the lock waits (those are short slices, see PgTransactionRunner).
+ */
+export class PgSyncConnection {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag: Int32Array;
+  private closed = false;
+
+  constructor(url: string, options?: { searchPath?: string }) {
+    if (options?.searchPath !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.searchPath)) {
+      throw new TeamError('INVALID_INPUT', `not a schema name: ${options.searchPath}`);
+    }
+    const { port1, port2 } = new MessageChannel();
+    const shared = new SharedArrayBuffer(4);
+    this.flag = new Int32Array(shared);
+    this.port = port1;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        url,
+        pgPath: require.resolve('pg'),
+        flag: shared,
+        port: port2,
+        options: options?.searchPath === undefined ? undefined : `-c search_path=${options.searchPath}`,
+      },
+      transferList: [port2],
+    });
+    // Neither keeps the process alive: a process that is done exits even with the store open.
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Runs one statement and returns its answer; a refusal of the server is thrown as an Error with
+   * its SQLSTATE in `code`. Without `values` the text goes as a simple query (several statements,
+   * no parameters: BEGIN; SET LOCAL ...; SELECT ...), answering the last statement's rows.
+   */
+  query(text: string, values?: unknown[], options: { array?: boolean } = {}): PgResult {
+    if (this.closed) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+    const reply = this.call({ text, values, array: options.array === true });
+    if ('failure' in reply) throw Object.assign(new Error(reply.failure.message), reply.failure);
+    if ('closed' in reply) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+    return { rows: reply.ok.rows.map(withBuffers), rowCount: reply.ok.rowCount };
+  }
+
+  /** Ends the client (PostgreSQL rolls back whatever transaction it had open), then the worker. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.call({ close: true }, 5_000);
+    } catch {
+      // The worker is terminated below either way.
+    }
+    this.closed = true;
+    void this.worker.terminate();
+    this.port.close();
+  }
+
+  private call(request: Record<string, unknown>, waitMs = STATEMENT_WAIT_MS): Reply {
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(request);
+    if (Atomics.wait(this.flag, 0, 0, waitMs) === 'timed-out') {
+      // The connection's state is unknown now: close it, so nothing half-done is ever committed.
+      this.closed = true;
+      void this.worker.terminate();
+      throw new TeamError('INTERNAL', `PostgreSQL did not answer within ${waitMs} ms; the connection is closed, nothing was committed by this call`);
+    }
+    const message = receiveMessageOnPort(this.port);
+    if (message === undefined) throw new TeamError('INTERNAL', 'the PostgreSQL bridge woke without an answer');
+    return message.message as Reply;
+  }
+}
+
+/** Byte columns come back from the worker as Uint8Array; the store reads Buffers, as from SQLite. */
+function withBuffers(row: unknown): unknown {
+  const values = row as Record<string, unknown>;
+  for (const key of Object.keys(values)) {
+    const value = values[key];
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) values[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+  return row;
+}

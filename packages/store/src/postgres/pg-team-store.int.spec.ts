@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import type { TeamStore } from '../team-store';
+import { describeTeamStoreConformance } from '../team-store.conformance';
+import { PgScratch, type ScratchDatabase } from '../testing/pg-scratch-database';
+import { connectPostgres } from './pg-driver';
+import { openPostgresTeamStore } from './pg-team-store';
+
+// The unchanged store conformance suite against the PostgreSQL adapter, on a real throwaway cluster
+// ($CODEX_TEAM_PG_URL, else one this suite starts): every store gets a schema of its own in one
+// scratch database, dropped at the end.
+
+jest.setTimeout(120_000);
+
+let pg: PgScratch;
+let database: ScratchDatabase;
+
+beforeAll(async () => {
+  pg = await PgScratch.start();
+  database = await pg.database();
+});
+afterAll(async () => {
+  await database.drop();
+  await pg.release();
+});
+
+async function freshSchema(): Promise<string> {
+  const schema = `store_${randomBytes(6).toString('hex')}`;
+  const admin = await connectPostgres(database.url);
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  return schema;
+}
+
+describeTeamStoreConformance('PostgreSQL', async (clock, ids, profiles, options): Promise<TeamStore> => {
+  const schema = await freshSchema();
+  return openPostgresTeamStore({ url: database.url, schema, clock, ids, profiles, time: 'clock', ...options });
+});

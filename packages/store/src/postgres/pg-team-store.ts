@@ -1,0 +1,79 @@
+import type { Clock, IdGenerator } from '@codex-team/contracts';
+import { ProfileCatalog, type CodexThreadCap } from '@codex-team/policy-engine';
+import { readMigrations } from '../migrations';
+import * as decisions from '../sqlite/authz-ops';
+import { DEFAULT_BUSY_RETRY, type BusyRetryOptions } from '../sqlite/transaction';
+import { ClaimRankCache } from '../sqlite/claim-ranks';
+import { SqliteTeamStore, decisionLog, type DecisionLogger } from '../sqlite-team-store';
+import { connectPostgres } from './pg-driver';
+import { defaultPgMigrationsDir, migratePostgres } from './pg-migrations';
+import { PgSyncConnection } from './pg-sync-connection';
+import { PgSql, PgTransactionRunner } from './pg-transaction';
+
+/**
+ * How long one write blocks the process waiting for the write lock (lock_timeout) before it rolls
+ * back and pauses asynchronously (SQLite's busy slice). Longer than SQLite's 50 ms: PostgreSQL
+ * hands its lock over in the order asked, so waiting in its queue loses no time to pauses.
+ */
+export const DEFAULT_PG_LOCK_SLICE_MS = 2000;
+
+export interface PostgresTeamStoreOptions {
+  /** `postgres://user:password@host:port/database` */
+  url: string;
+  /** The schema the store's tables live in (search_path): tests give each store its own. @default the user's search_path */
+  schema?: string;
+  clock: Clock;
+  ids: IdGenerator;
+  /**
+   * Where each operation's one time comes from: `database` reads the database's clock at the start
+   * of the transaction (leases are judged by one clock whichever host writes); `clock` uses
+   * `clock` (tests that move a fake clock). @default 'database'
+   */
+  time?: 'database' | 'clock';
+  /** @default DEFAULT_BUSY_RETRY: a 20 s deadline */
+  busyRetry?: Partial<BusyRetryOptions>;
+  /** @default DEFAULT_PG_LOCK_SLICE_MS */
+  lockSliceMs?: number;
+  /** @default the package's migrations-pg/ */
+  migrationsDir?: string;
+  /** @default ProfileCatalog.shipped() */
+  profiles?: ProfileCatalog;
+  codexThreadCap?: CodexThreadCap;
+  logger?: DecisionLogger;
+  /** Only the claim race's broken variant turns it off (PgTransactionRunner). @default true */
+  writeLock?: boolean;
+  /** Whether claims rank by critical path (as SqliteTeamStoreOptions.rankClaims). @default true */
+  rankClaims?: boolean;
+}
+
+/**
+ * Opens the TeamStore on a PostgreSQL database: applies pending migrations (migrations-pg, under
+ * an advisory lock), then runs the very operations of the SQLite store, each one transaction, on a
+ * connection of its own (PgSyncConnection). Throws `SCHEMA_MISMATCH` as the SQLite opener does.
+ */
+export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): Promise<SqliteTeamStore> {
+  const migrations = readMigrations(options.migrationsDir ?? defaultPgMigrationsDir());
+  const admin = await connectPostgres(options.url, options.schema);
+  try {
+    await migratePostgres(admin, migrations, options.clock.now());
+  } finally {
+    await admin.end();
+  }
+  const connection = new PgSyncConnection(options.url, options.schema === undefined ? {} : { searchPath: options.schema });
+  const now = (): number => options.clock.now();
+  const tx = new PgTransactionRunner(
+    new PgSql(connection),
+    options.time === 'clock' ? { kind: 'clock', now } : { kind: 'database' },
+    options.ids,
+    { ...DEFAULT_BUSY_RETRY, ...options.busyRetry },
+    options.lockSliceMs ?? DEFAULT_PG_LOCK_SLICE_MS,
+    options.profiles ?? ProfileCatalog.shipped(),
+    options.codexThreadCap,
+    decisionLog(options.logger),
+    decisions.recordCallDecision,
+    (options.rankClaims ?? true) ? new ClaimRankCache() : null,
+    options.writeLock ?? true,
+  );
+  return new SqliteTeamStore(connection, tx, now);
+}
+
