@@ -38,6 +38,9 @@ const SIX_TASKS = [
   { key: 'f', title: 'Release it', depends_on: ['d', 'e'] },
 ];
 
+/** What each scripted response reports when a test needs a realistic burn on its compressed clock. */
+const SMALL_USAGE = { input_tokens: 100, cached_input_tokens: 0, output_tokens: 10 } as const;
+
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
@@ -116,10 +119,16 @@ describe('codex-team run (real codex exec workers, scripted model)', () => {
   });
 
   it('plans with one planner session and runs a 6-task DAG with 3 workers: every task done once, in dependency order', async () => {
-    env = await createCodexTeamEnv((info) =>
-      isPlanner(info) ? scriptedPlanner(info, SIX_TASKS) : scriptedWorker(info, function* () {
-        yield shell('sleep 0.3');
-      }),
+    // The scripted model answers in milliseconds a turn a real model takes many seconds for, so the
+    // tokens it counts burn ~100x faster per agent-minute than a real team's, and the controller's
+    // budget-burn rule (rightly) keeps such a team at one worker. Each response reports a small
+    // usage instead: a real model's burn on the test's compressed clock.
+    env = await createCodexTeamEnv(
+      (info) =>
+        isPlanner(info) ? scriptedPlanner(info, SIX_TASKS) : scriptedWorker(info, function* () {
+          yield shell('sleep 0.3');
+        }),
+      { usage: () => SMALL_USAGE },
     );
     const started = Date.now();
     const run = startRun(env, ['Ship a tiny module', '--teammates', '3']);

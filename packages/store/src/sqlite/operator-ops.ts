@@ -143,6 +143,9 @@ const PRUNE_STATEMENTS: readonly string[] = [
   'UPDATE tasks SET delegated_to_team_id = NULL WHERE delegated_to_team_id IN (SELECT value FROM json_each(@teams))',
   'DELETE FROM tasks WHERE team_id IN (SELECT value FROM json_each(@teams))',
   'DELETE FROM task_status_counts WHERE team_id IN (SELECT value FROM json_each(@teams))',
+  // Rebalancing's derived rows (0013), after the tasks: deleting them moved dag_versions again.
+  'DELETE FROM task_duration_totals WHERE team_id IN (SELECT value FROM json_each(@teams))',
+  'DELETE FROM dag_versions WHERE team_id IN (SELECT value FROM json_each(@teams))',
   'UPDATE teams SET mode_set_by = NULL, parent_team_id = NULL WHERE id IN (SELECT value FROM json_each(@teams))',
   'UPDATE agents SET principal_agent_id = NULL WHERE team_id IN (SELECT value FROM json_each(@teams))',
   // teams.lead_agent_id is checked at commit: the agents go first, then their teams.
