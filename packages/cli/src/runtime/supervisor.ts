@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { TERMINAL_TASK_STATUSES, isTeamError, type Profile, type Task } from '@codex-team/contracts';
+import { TERMINAL_TASK_STATUSES, isTeamError, type AuditEvent, type Profile, type Task } from '@codex-team/contracts';
 import { treeThreadCap } from '@codex-team/hierarchy';
 import { threadCapOf, type CodexThreadCap } from '@codex-team/policy-engine';
 import { rebalanceSettingsOf, runRecoverySweep, type RecoveryPolicy, type RetireRequest } from '@codex-team/recovery';
@@ -98,6 +98,23 @@ export interface RunOutcome {
   elapsedMs: number;
 }
 
+/** How the store retired an agent, as its `agent.retire` event says. */
+interface StoreRetirement {
+  rule: string;
+  reason: string;
+  /** Retired by a retire directive of a recorded rebalancing decision (the event names the decision). */
+  byDirective: boolean;
+}
+
+function storeRetirementOf(event: AuditEvent): StoreRetirement {
+  const rule = event.data['rule'];
+  return {
+    rule: typeof rule === 'string' ? rule : RUNTIME_RULES.retiredElsewhere,
+    reason: event.reason,
+    byDirective: typeof event.data['decision_seq'] === 'number',
+  };
+}
+
 const describeExit = (exit: WorkerExit): string =>
   exit.signal !== null ? `its codex exec was ended by ${exit.signal}` : `its codex exec exited with code ${String(exit.code)}`;
 
@@ -121,6 +138,8 @@ export class Supervisor {
   private readonly started = Date.now();
   /** Agents that claimed a task at least once (from the audit trail). */
   private readonly claimed = new Set<string>();
+  /** Agents retired in the store, with the rule that retired them (from the audit trail). */
+  private readonly retirements = new Map<string, StoreRetirement>();
   /** Worker sessions in a row that ended without ever claiming a task. */
   private emptySessions = 0;
   /** With --worktrees: done tasks whose work is on the base branch, as of this tick's merge pass. */
@@ -150,7 +169,10 @@ export class Supervisor {
   private async read(): Promise<TeamState> {
     const state = await readTeamState(this.options.store, this.options.teamId, this.options.profile, this.afterSeq, () => Date.now());
     this.afterSeq = state.newEvents.at(-1)?.seq ?? this.afterSeq;
-    for (const event of state.newEvents) if (event.action === 'task.claim' && event.actor_agent_id !== null) this.claimed.add(event.actor_agent_id);
+    for (const event of state.newEvents) {
+      if (event.action === 'task.claim' && event.actor_agent_id !== null) this.claimed.add(event.actor_agent_id);
+      if (event.action === 'agent.retire' && event.subject_id !== null) this.retirements.set(event.subject_id, storeRetirementOf(event));
+    }
     return state;
   }
 
@@ -310,7 +332,15 @@ export class Supervisor {
         continue;
       }
       if (agent?.state === 'retired') {
-        this.end(worker, 'SIGTERM', RUNTIME_RULES.retiredElsewhere, `${worker.name} was retired in the store (recovery or another runtime)`);
+        // Its own server may carry out the controller's retire directive first (the answer of the
+        // worker's team_task_next): the stop then names that directive's rule, as ours would.
+        const retirement = this.retirements.get(worker.agentId);
+        if (retirement?.byDirective === true) this.outcome.retiredByPolicy += 1;
+        const reason =
+          retirement === undefined
+            ? `${worker.name} was retired in the store (recovery or another runtime)`
+            : `${worker.name} was retired in the store: ${retirement.reason}`;
+        this.end(worker, 'SIGTERM', retirement?.rule ?? RUNTIME_RULES.retiredElsewhere, reason);
         continue;
       }
       const silentMs = state.now - Date.parse(agent?.last_seen_at ?? agent?.created_at ?? new Date(state.now).toISOString());

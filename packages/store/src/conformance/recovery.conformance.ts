@@ -291,6 +291,8 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
         ['agent.retire', ann.agentId, 'idle.retire_idle_agents: quiet'],
         ['team.finalize', t.team.id, 'idle.team_timeout_ms: no activity for 2 h; 1 unfinished tasks cancelled'],
       ]);
+      // The rule is data too, as a retirement by a rebalancing directive records it: a supervisor reads it.
+      expect(events[0]?.data['rule']).toBe('idle.retire_idle_agents');
       const snapshot = await fx.store.readTeam(t.team.id);
       expect(snapshot.team).toMatchObject({ state: 'finalized', summary: 'finalized by the idle sweep: no activity for 2 h' });
       expect(snapshot.idle_since).toEqual({ [ann.agentId]: new Date(fx.clock.now()).toISOString() });

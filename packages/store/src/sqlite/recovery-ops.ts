@@ -242,7 +242,7 @@ function retireAgent(op: Op, step: Extract<RecoveryStep, { kind: 'retire_agent' 
     action: 'agent.retire',
     subjectId: step.agentId,
     reason: `${step.rule}: ${step.reason}`,
-    data: { agent: toAgent(row), idle_since: row.idle_since === null ? null : iso(row.idle_since) },
+    data: { agent: toAgent(row), idle_since: row.idle_since === null ? null : iso(row.idle_since), rule: step.rule },
   });
   return row.state;
 }
