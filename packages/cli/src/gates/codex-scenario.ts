@@ -176,7 +176,7 @@ function* readingPastPadding(program: AgentProgram): AgentProgram {
   }
 }
 
-async function readBack(env: CodexTeamEnv): Promise<ReadBack> {
+export async function readBack(env: CodexTeamEnv): Promise<ReadBack> {
   // The servers record disconnects as Codex ends them; let the last ones land (bounded).
   await new Promise((resolve) => setTimeout(resolve, 500));
   const store = await env.openStore();
@@ -260,23 +260,33 @@ function replayMatches(env: CodexTeamEnv, teamId: string): boolean {
   }
 }
 
-function qualityChecks<F>(
-  definition: CodexScenarioDefinition<F>,
-  world: World<F>,
-  env: CodexTeamEnv,
-  run: CodexRunResult,
-  read: ReadBack,
-): { checks: Record<string, boolean>; notes: string[] } {
+/** Records `text` as a note when a check fails; returns the check. */
+export type Note = (held: boolean, text: string) => boolean;
+
+/** A note-taker and the notes it took. */
+export function noteTaker(): { note: Note; notes: string[] } {
   const notes: string[] = [];
-  const note = (held: boolean, text: string): boolean => {
-    if (!held) notes.push(text);
-    return held;
+  return {
+    notes,
+    note: (held, text) => {
+      if (!held) notes.push(text);
+      return held;
+    },
   };
+}
+
+/**
+ * The invariants every store-backed scenario holds: the cap, single completion, one decision
+ * record per agent call (of `decisions`, by default all of them), replay equality; and no tool
+ * error beyond those the script provokes.
+ */
+export function invariantChecks(
+  env: CodexTeamEnv,
+  read: ReadBack,
+  note: Note,
+  options: { expectedErrors: Readonly<Record<string, number>>; decisions?: readonly AuthzDecision[] },
+): Record<string, boolean> {
   const checks: Record<string, boolean> = {};
-  checks['run.completed'] = note(
-    run.exitCode === 0 && !run.timedOut && env.responses.errors.length === 0 && run.stdout.includes(definition.leadFinal),
-    `codex exec exit ${String(run.exitCode)}${run.timedOut ? ' (timed out)' : ''}; script errors: ${env.responses.errors.join(' | ').slice(0, 600) || 'none'}; lead said: ${run.stdout.trim().slice(-200)}`,
-  );
   const root = read.teams.find((team) => team.team.id === read.rootTeamId);
   const cap = Math.min(6, root?.team.max_threads ?? 6);
   const peak = peakLiveTeammates(read);
@@ -291,7 +301,7 @@ function qualityChecks<F>(
 
   const calls = env.responses.transcript.filter((entry) => entry.result.call.namespace === 'mcp__team').map((entry) => entry.result.call.name);
   const callCounts = countOf(calls);
-  const decisionCounts = countOf(read.decisions.map((decision) => decision.tool));
+  const decisionCounts = countOf((options.decisions ?? read.decisions).map((decision) => decision.tool));
   const tools = new Set([...callCounts.keys(), ...decisionCounts.keys()]);
   const mismatched = [...tools].filter((tool) => (callCounts.get(tool) ?? 0) !== (decisionCounts.get(tool) ?? 0));
   checks['invariant.audit_one_to_one'] = note(
@@ -302,20 +312,37 @@ function qualityChecks<F>(
   const unequal = read.teams.filter((team) => !replayMatches(env, team.team.id)).map((team) => team.team.name);
   checks['invariant.replay_equal'] = note(unequal.length === 0, `replay --verify differs for ${unequal.join(', ')}`);
 
-  const expected = new Map(Object.entries(definition.expectedErrors));
+  const expected = new Map(Object.entries(options.expectedErrors));
   const seen = countOf(read.errorCodes);
   const unexpected = [...seen].filter(([code, count]) => count > (expected.get(code) ?? 0)).map(([code, count]) => `${code} x${count}`);
   const missing = [...expected].filter(([code, count]) => (seen.get(code) ?? 0) < count).map(([code, count]) => `${code} x${count}`);
   checks['errors.none_unexpected'] = note(unexpected.length === 0, `unexpected tool errors: ${unexpected.join(', ')}`);
   checks['errors.as_scripted'] = note(missing.length === 0, `errors the script provokes that never came: ${missing.join(', ')}`);
+  return checks;
+}
 
+function qualityChecks<F>(
+  definition: CodexScenarioDefinition<F>,
+  world: World<F>,
+  env: CodexTeamEnv,
+  run: CodexRunResult,
+  read: ReadBack,
+): { checks: Record<string, boolean>; notes: string[] } {
+  const { note, notes } = noteTaker();
+  const checks: Record<string, boolean> = {};
+  checks['run.completed'] = note(
+    run.exitCode === 0 && !run.timedOut && env.responses.errors.length === 0 && run.stdout.includes(definition.leadFinal),
+    `codex exec exit ${String(run.exitCode)}${run.timedOut ? ' (timed out)' : ''}; script errors: ${env.responses.errors.join(' | ').slice(0, 600) || 'none'}; lead said: ${run.stdout.trim().slice(-200)}`,
+  );
+  Object.assign(checks, invariantChecks(env, read, note, { expectedErrors: definition.expectedErrors }));
   for (const [name, held] of Object.entries(definition.expectations(world, read))) {
     checks[`expect.${name}`] = note(held, `expectation ${name} failed`);
   }
   return { checks, notes };
 }
 
-function costOf(env: CodexTeamEnv, read: ReadBack): { measures: CostMeasures; extra: Record<string, number> } {
+/** The cost measures of a run: the scripted endpoint's tokens, the agents' tool calls and bytes read, agent-time, makespan over critical path. */
+export function costOf(env: CodexTeamEnv, read: ReadBack): { measures: CostMeasures; extra: Record<string, number> } {
   const requests = env.responses.requests;
   const tokens = requests.reduce((sum, request) => sum + request.inputTokens + request.outputTokens, 0);
   const results = env.responses.transcript.filter((entry) => entry.result.call.name !== HOLD && entry.result.call.name !== CONTINUE);

@@ -5,6 +5,7 @@ import { cleanRunScenario } from './clean-run';
 import { hookEvidenceScenario } from './hook-evidence';
 import { impersonationScenario } from './impersonation';
 import { killedTeammateScenario } from './killed-teammate';
+import { managedRunScenario } from './managed-run';
 import { planApprovalScenario } from './plan-approval';
 import { stalledHolderScenario } from './stalled-holder';
 
@@ -22,4 +23,5 @@ export const SCENARIOS: readonly Scenario[] = [
   childTeamScenario,
   budgetExhaustedScenario,
   impersonationScenario,
+  managedRunScenario,
 ];
