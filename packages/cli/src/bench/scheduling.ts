@@ -172,7 +172,8 @@ export function schedulingReport(rows: readonly ShapeRow[], runs: number): Bench
   };
 }
 
-function defaultProfile(): Profile {
+/** The policy profile the scheduling eval runs under: the built-in default. */
+export function defaultProfile(): Profile {
   return ProfileCatalog.load({ builtinDir: findBuiltinProfilesDir(__dirname) }).find('default').profile;
 }
 

@@ -86,7 +86,8 @@ export function instanceBounds(tasks: readonly SimTask[], cap: number): Instance
   };
 }
 
-function policyFor(name: PolicyName, tasks: readonly SimTask[], cap: number, options: EvalOptions): { policy: StaffingPolicy; order: ClaimOrder; knowledge: SizeKnowledge } {
+/** How a policy of the table staffs, claims and what it knows of task sizes. */
+export function policyFor(name: PolicyName, tasks: readonly SimTask[], cap: number, options: EvalOptions): { policy: StaffingPolicy; order: ClaimOrder; knowledge: SizeKnowledge } {
   switch (name) {
     case 'fixed':
       return { policy: fixedMaximumPolicy(tasks, cap), order: 'critical_path', knowledge: 'estimates' };
@@ -115,6 +116,11 @@ export function runSeed(seed: number, index: number, run: number): number {
   return (Math.imul(seed, 1_000_003) + (index + 1) * 1_009 + run) | 0;
 }
 
+/** The DAG instance of a run's seed (runSeed): the shape's tasks and durations, with the lead's estimates. */
+export function evalInstance(shape: EvalShape, seed: number): SimTask[] {
+  return withEstimates(shape.build(seededRandom(seed)), seededRandom(estimateSeed(seed)));
+}
+
 /** Runs every shape `runs` times under every policy, in simulated time. Deterministic for a seed. */
 export function evaluateShapes(options: EvalOptions): ShapeRow[] {
   return options.shapes.map((shape, index) => {
@@ -124,7 +130,7 @@ export function evaluateShapes(options: EvalOptions): ShapeRow[] {
     const bounds: InstanceBounds[] = [];
     for (let run = 0; run < options.runs; run += 1) {
       const seed = runSeed(options.seed, index, run);
-      const tasks = withEstimates(shape.build(seededRandom(seed)), seededRandom(estimateSeed(seed)));
+      const tasks = evalInstance(shape, seed);
       const bound = instanceBounds(tasks, shape.cap);
       bounds.push(bound);
       for (const name of POLICIES) {

@@ -156,6 +156,10 @@ export interface RunResult {
   max_slot_holders: number;
   /** Spawns of a role less than RESPAWN_WINDOW_MS after the policy retired an agent of that role: retire-then-respawn flapping. */
   respawns: number;
+  /** Tasks whose state is done when the run ended (it ends only when every task is; a run that stalls throws). */
+  tasks_done: number;
+  /** Completions the simulated store accepted (a holder's finish under its fence): one per task unless one completed twice. */
+  completions: number;
 }
 
 /** A spawn this soon after a retire of the same role counts as a respawn (RunResult.respawns). */
@@ -250,7 +254,8 @@ class Simulation {
     }
     const makespan = this.now;
     const agent_ms = this.agents.reduce((sum, agent) => sum + (agent.left_at ?? makespan) - agent.spawned_at, 0);
-    return { makespan_ms: makespan, agent_ms, agents_spawned: this.agents.length, ...this.result };
+    const tasks_done = this.tasks.filter((task) => task.status === 'done').length;
+    return { makespan_ms: makespan, agent_ms, agents_spawned: this.agents.length, ...this.result, tasks_done, completions: this.done };
   }
 
   private handle(event: SimEvent): void {

@@ -7,6 +7,7 @@ import { impersonationScenario } from './impersonation';
 import { killedTeammateScenario } from './killed-teammate';
 import { managedRunScenario } from './managed-run';
 import { planApprovalScenario } from './plan-approval';
+import { schedulingSimScenario } from './scheduling-sim';
 import { stalledHolderScenario } from './stalled-holder';
 
 /**
@@ -24,4 +25,5 @@ export const SCENARIOS: readonly Scenario[] = [
   budgetExhaustedScenario,
   impersonationScenario,
   managedRunScenario,
+  schedulingSimScenario,
 ];
