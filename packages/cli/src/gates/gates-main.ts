@@ -90,8 +90,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const scenarios = Object.fromEntries(outcomes.map((outcome) => [outcome.scenario, { profile: outcome.profile, measures: outcome.measures }]));
-  writeBaseline(baselinePath, sealBaseline({ version: 1, commit: commitOf(root), reason: values.reason ?? '', scenarios }));
-  process.stdout.write(`gates: baseline written to gates/baseline.json (commit ${commitOf(root)}): ${values.reason ?? ''}\n`);
+  const commit = commitOf(root);
+  writeBaseline(baselinePath, sealBaseline({ version: 1, commit, reason: values.reason ?? '', scenarios }));
+  process.stdout.write(`gates: baseline written to gates/baseline.json (commit ${commit}): ${values.reason ?? ''}\n`);
   return 0;
 }
 
