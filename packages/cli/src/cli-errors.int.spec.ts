@@ -167,6 +167,19 @@ describe('every verb answers every bad input with one line, a stable code and it
     expect(readdirSync(dir).filter((file) => file.startsWith('notes.sqlite'))).toEqual(['notes.sqlite']);
   });
 
+  it.each([...STORE_VERBS, ['run', ['run', 'ship it', '--codex-home', 'no-codex']]] as [string, string[]][])(
+    '%s: a PostgreSQL URL (which only the servers open) is one USAGE line, its password masked, nothing made',
+    (_verb, argv) => {
+      const url = 'postgres://codex:hunter2-secret@db.invalid:5432/team';
+      for (const given of [['--db', url], []]) {
+        const outcome = cli([...argv, ...given], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(dir, 'home'), TMPDIR: dir, CODEX_TEAM_DB: url } });
+        expectOneLineError(outcome, 2, 'USAGE', 'postgres://codex:***@db.invalid:5432/team');
+        expect(outcome.stdout + outcome.stderr).not.toContain('hunter2');
+      }
+      expect(readdirSync(dir).filter((file) => file.startsWith('postgres'))).toEqual([]);
+    },
+  );
+
   it.each([
     ...STORE_VERBS,
     ['doctor', ['doctor']],

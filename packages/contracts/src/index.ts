@@ -38,7 +38,7 @@ export type {
   TaskReview,
 } from './entities';
 export { RandomIdGenerator, TicketIssuer, hashTicket, seededRandom, systemClock, toBase32 } from './runtime';
-export type { Clock, IdGenerator, IssuedTicket, TicketKind } from './runtime';
+export type { Clock, IdGenerator } from './runtime';
 export {
   TicketSchema,
   TeamStartOutputSchema,

@@ -175,7 +175,7 @@ describe('authorization evidence', () => {
         recovery: DEFAULT_RECOVERY_POLICY,
         sweeper: new RecoverySweeper(team.store, DEFAULT_RECOVERY_POLICY),
         hooks: null,
-        startedFrom: { cwd: '/work', repo: null },
+        startedFrom: () => ({ cwd: '/work', repo: null }),
       },
       logger,
       clock: team.clock,

@@ -7,7 +7,7 @@ import { isTeamError } from '@codex-team/contracts';
 import type { HookFileSource } from '@codex-team/hooks';
 import { redactStoreLocation } from '@codex-team/store';
 import { loadHooksFile } from './hooks/load-hooks-file';
-import { InjectedFaultsError, injectedFaultsFromEnv, type InjectedFaults } from './injected-faults';
+import { InjectedFaultsError, injectedFaultsFromEnv, injectedFaultsWarning, TEST_FAULTS_ENV, type InjectedFaults } from './injected-faults';
 import { createLogger } from './logger';
 import { SERVER_USAGE, ServerArgsError, parseServerArgs } from './server-args';
 import { runStdioServer } from './stdio-server';
@@ -37,6 +37,12 @@ async function main(): Promise<void> {
   const logger = createLogger(args.logLevel, args.logFile);
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
+  if (faults !== undefined) {
+    // Never quietly: on stderr whatever the log level, and in the log (file) where Codex keeps it.
+    const warning = injectedFaultsWarning(faults);
+    process.stderr.write(`codex-team-mcp: ${warning}\n`);
+    logger.warn({ injected_faults: faults, env: TEST_FAULTS_ENV }, warning);
+  }
 
   // A hooks file that cannot be read refuses every call (a gate fails closed) without ending the
   // process: Codex stops a session whose required server fails to start.

@@ -122,6 +122,8 @@ export function createServer(deps: ServerDeps): Server {
   const policy = new PolicyEnv(deps.profiles, deps.leaseMs, deps.codexThreadCap, deps.codexServerKey);
   const recovery = deps.recovery ?? recoveryPolicy({ leaseMs: deps.leaseMs });
   const sweeper = deps.sweeper ?? new RecoverySweeper(deps.store, recovery, deps.logger);
+  // Only team_start reads it, and most sessions (every teammate's) never call it: found on first use.
+  let startedFrom = deps.startedFrom;
   const registry = new ToolRegistry({
     env: {
       store: deps.store,
@@ -133,7 +135,7 @@ export function createServer(deps: ServerDeps): Server {
       logger: deps.logger,
       recovery,
       sweeper,
-      startedFrom: deps.startedFrom ?? startedFromDir(process.cwd()),
+      startedFrom: () => (startedFrom ??= startedFromDir(process.cwd())),
       hooks: createHookGate({
         registry: new HookRegistry(deps.hooksFile ?? null),
         engine: new HookEngine({ runner: deps.hookRunner ?? new ProcessHookRunner(), cwd: process.cwd() }),

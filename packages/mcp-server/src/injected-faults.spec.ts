@@ -1,4 +1,4 @@
-import { InjectedFaultsError, injectedFaultsFromEnv, paddedAnswer } from './injected-faults';
+import { InjectedFaultsError, injectedFaultsFromEnv, injectedFaultsWarning, paddedAnswer } from './injected-faults';
 
 describe('injected faults (CODEX_TEAM_TEST_FAULTS)', () => {
   it('are none unless the variable names them', () => {
@@ -17,5 +17,13 @@ describe('injected faults (CODEX_TEAM_TEST_FAULTS)', () => {
   it('refuses a fault it does not know rather than run without it', () => {
     expect(() => injectedFaultsFromEnv({ CODEX_TEAM_TEST_FAULTS: 'pad-answers=lots' })).toThrow(InjectedFaultsError);
     expect(() => injectedFaultsFromEnv({ CODEX_TEAM_TEST_FAULTS: 'slow' })).toThrow(/unknown fault "slow"/);
+  });
+
+  it('are announced as test-only, naming each fault that is on', () => {
+    const both = injectedFaultsWarning({ padAnswerBytes: 2048, ignoreHookBlocks: true });
+    expect(both).toMatch(/^TEST ONLY: CODEX_TEAM_TEST_FAULTS injects faults/);
+    expect(both).toContain('pad-answers=2048');
+    expect(both).toContain('ignore-hook-blocks');
+    expect(injectedFaultsWarning({ padAnswerBytes: 0, ignoreHookBlocks: true })).not.toContain('pad-answers');
   });
 });

@@ -33,6 +33,19 @@ export function injectedFaultsFromEnv(env: Readonly<Record<string, string | unde
   return faults;
 }
 
+/**
+ * The line a server with injected faults says at start-up, on stderr and in its log (warn): the
+ * faults weaken what the server promises (ignore-hook-blocks lets a blocked call through), so a
+ * server that has them never runs quietly.
+ */
+export function injectedFaultsWarning(faults: InjectedFaults): string {
+  const named = [
+    ...(faults.padAnswerBytes === 0 ? [] : [`pad-answers=${faults.padAnswerBytes} (every answer ${faults.padAnswerBytes} bytes larger)`]),
+    ...(faults.ignoreHookBlocks ? ['ignore-hook-blocks (a hook that blocks a call does not stop it)'] : []),
+  ];
+  return `TEST ONLY: ${TEST_FAULTS_ENV} injects faults into this server: ${named.length === 0 ? 'none that change anything' : named.join(', ')}; unset it outside a test of the quality gates`;
+}
+
 /** The answer with the padding a fault asks for. */
 export function paddedAnswer(output: Record<string, unknown>, faults: InjectedFaults | undefined): Record<string, unknown> {
   if (faults === undefined || faults.padAnswerBytes === 0) return output;

@@ -127,6 +127,20 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     expect(agent.logs.find((line) => line['log_file'] === join(notAFolder, 'server.log'))).toMatchObject({ msg: expect.stringContaining('logging to stderr only') });
   });
 
+  it('says at start-up, in its log and on stderr, that test-only faults are on, and a server without them says nothing', async () => {
+    const faulty = await spawnStdioAgent(join(dir, 'faulty.db'), [], { env: { CODEX_TEAM_TEST_FAULTS: 'ignore-hook-blocks' } });
+    const plain = await spawnStdioAgent(join(dir, 'plain.db'));
+    await faulty.caller.ok('team_start', { name: 'faulty' });
+    await plain.caller.ok('team_start', { name: 'plain' });
+    expect(faulty.logs.find((line) => line['level'] === 40 && line['injected_faults'] !== undefined)).toMatchObject({
+      injected_faults: { padAnswerBytes: 0, ignoreHookBlocks: true },
+      msg: expect.stringMatching(/^TEST ONLY: CODEX_TEAM_TEST_FAULTS .*ignore-hook-blocks/),
+    });
+    // The plain line, there whatever the log level.
+    expect(faulty.logs.some((line) => line['unparsed'] === true && String(line['msg']).startsWith('codex-team-mcp: TEST ONLY'))).toBe(true);
+    expect(plain.logs.some((line) => String(line['msg']).includes('CODEX_TEAM_TEST_FAULTS'))).toBe(false);
+  });
+
   it('lists exactly the catalog tools', async () => {
     const agent = await spawnStdioAgent(join(dir, 'list.db'));
     const { tools } = await agent.caller.client.listTools();

@@ -58,8 +58,8 @@ export interface ToolEnv {
   sweeper: RecoverySweeper;
   /** The lifecycle hooks around each call; null in a server built without the hook engine. */
   hooks: HookGate | null;
-  /** Where teams started through this server say they were started from (ServerDeps.startedFrom). */
-  startedFrom: StartedFrom;
+  /** Where teams started through this server say they were started from (ServerDeps.startedFrom); looked up on first use. */
+  startedFrom: () => StartedFrom;
 }
 
 /** A binding tool's handler also gets its call's allow decision, to record with the binding. */

@@ -7,5 +7,5 @@ export type { HeartbeatDecision } from './heartbeat';
 export { RecoverySweeper, recoveryActionOf, runRecoverySweep } from './sweep';
 export type { SweepReport, RecoveryHooks } from './sweep';
 export type { RetireRequest } from './decide-recovery';
-export { leadLoss, teamCondition } from './lead-loss';
-export type { LeadFacts, TeamCondition } from './lead-loss';
+export { teamCondition } from './lead-loss';
+export type { TeamCondition } from './lead-loss';

@@ -1,20 +1,12 @@
 import fc from 'fast-check';
-import { isTeamError, type TaskStatus } from '@codex-team/contracts';
+import type { TaskStatus } from '@codex-team/contracts';
+import { thrownCode } from '@codex-team/contracts/testing';
 import { criticalPath, criticalPathRanks, liveWork, type RankableTask } from './critical-path';
 import { compareClaimOrder, type ClaimOrderFacts } from './readiness';
 import { waitedOnInClaimOrder } from './claim-rank-order';
 
 const task = (id: string, status: TaskStatus, ...depends_on: string[]): RankableTask => ({ id, status, depends_on, required_role: null });
 const ranked = (id: string, critical_path_ms: number, priority = 0, creation = 0): ClaimOrderFacts & { id: string } => ({ id, critical_path_ms, priority, creation });
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isTeamError(error) ? error.code : 'other';
-  }
-  return undefined;
-}
 
 describe('compareClaimOrder', () => {
   it('puts the longer critical path first, then the higher priority, then the older task', () => {
@@ -78,11 +70,11 @@ describe('criticalPathRanks', () => {
   });
 
   it('refuses cycles, unknown dependencies, duplicate ids and bad estimates', () => {
-    expect(codeOf(() => criticalPathRanks([task('a', 'ready', 'b'), task('b', 'ready', 'a')], () => 1))).toBe('CYCLE_DETECTED');
-    expect(codeOf(() => criticalPathRanks([task('a', 'ready', 'ghost')], () => 1))).toBe('INVALID_INPUT');
-    expect(codeOf(() => criticalPathRanks([task('a', 'ready'), task('a', 'done')], () => 1))).toBe('INVALID_INPUT');
-    expect(codeOf(() => criticalPathRanks([task('a', 'ready')], () => -1))).toBe('INVALID_INPUT');
-    expect(codeOf(() => criticalPathRanks([task('a', 'ready')], () => Number.NaN))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPathRanks([task('a', 'ready', 'b'), task('b', 'ready', 'a')], () => 1))).toBe('CYCLE_DETECTED');
+    expect(thrownCode(() => criticalPathRanks([task('a', 'ready', 'ghost')], () => 1))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPathRanks([task('a', 'ready'), task('a', 'done')], () => 1))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPathRanks([task('a', 'ready')], () => -1))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPathRanks([task('a', 'ready')], () => Number.NaN))).toBe('INVALID_INPUT');
     // A cycle among finished tasks is history, not work: nothing is ranked, nothing refused.
     expect(criticalPathRanks([task('a', 'done', 'b'), task('b', 'done', 'a')], () => 1).size).toBe(0);
   });

@@ -1,16 +1,7 @@
-import { isTeamError } from '@codex-team/contracts';
+import { thrownCode } from '@codex-team/contracts/testing';
 import { criticalPath, remainingCriticalPath, type CriticalPath, type PathNode } from './critical-path';
 
 const node = (id: string, duration: number, ...depends_on: string[]): PathNode => ({ id, duration, depends_on });
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isTeamError(error) ? error.code : 'other';
-  }
-  return undefined;
-}
 
 /** Every path of a small DAG from a task without dependencies: the longest, ties to the smallest ids. */
 function bruteForce(nodes: PathNode[]): CriticalPath {
@@ -79,12 +70,12 @@ describe('criticalPath', () => {
   });
 
   it('refuses cycles, unknown dependencies, duplicate ids and bad durations', () => {
-    expect(codeOf(() => criticalPath([node('a', 1, 'b'), node('b', 1, 'a'), node('c', 1)]))).toBe('CYCLE_DETECTED');
-    expect(codeOf(() => criticalPath([node('a', 1, 'a')]))).toBe('CYCLE_DETECTED');
-    expect(codeOf(() => criticalPath([node('a', 1, 'ghost')]))).toBe('INVALID_INPUT');
-    expect(codeOf(() => criticalPath([node('a', 1), node('a', 2)]))).toBe('INVALID_INPUT');
-    expect(codeOf(() => criticalPath([node('a', -1)]))).toBe('INVALID_INPUT');
-    expect(codeOf(() => criticalPath([node('a', Number.POSITIVE_INFINITY)]))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPath([node('a', 1, 'b'), node('b', 1, 'a'), node('c', 1)]))).toBe('CYCLE_DETECTED');
+    expect(thrownCode(() => criticalPath([node('a', 1, 'a')]))).toBe('CYCLE_DETECTED');
+    expect(thrownCode(() => criticalPath([node('a', 1, 'ghost')]))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPath([node('a', 1), node('a', 2)]))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPath([node('a', -1)]))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => criticalPath([node('a', Number.POSITIVE_INFINITY)]))).toBe('INVALID_INPUT');
   });
 
   it('measures the work still to do, leaving finished tasks out', () => {

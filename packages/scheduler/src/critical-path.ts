@@ -101,54 +101,85 @@ function listed(list: Int32Array, from: number, to: number, value: number): bool
   return false;
 }
 
+/**
+ * The tasks' dependencies as indexes in compressed rows (task i's are `depList[depStart[i] ..
+ * depStart[i + 1])`), repeats dropped. Throws TeamError `INVALID_INPUT` on a duplicate id or an
+ * unknown dependency.
+ */
+function dependencyRows(tasks: readonly Pick<PathNode, 'id' | 'depends_on'>[]): { depStart: Int32Array; depList: Int32Array } {
+  const n = tasks.length;
+  const indexOf = new Map<string, number>();
+  tasks.forEach((task, index) => {
+    if (indexOf.has(task.id)) throw new TeamError('INVALID_INPUT', `task ${task.id} appears twice`);
+    indexOf.set(task.id, index);
+  });
+  const depStart = new Int32Array(n + 1);
+  const depList = new Int32Array(tasks.reduce((sum, task) => sum + task.depends_on.length, 0));
+  let edges = 0;
+  tasks.forEach((task, index) => {
+    depStart[index] = edges;
+    for (const dep of task.depends_on) {
+      const at = indexOf.get(dep);
+      if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${task.id} depends on unknown task ${dep}`);
+      if (listed(depList, depStart[index] as number, edges, at)) continue;
+      depList[edges] = at;
+      edges += 1;
+    }
+  });
+  depStart[n] = edges;
+  return { depStart, depList };
+}
+
+/**
+ * The same edges the other way, for Kahn's pass: each task's dependants in compressed rows, and how
+ * many dependencies each task waits on. Edges from or to a task marked in `skip` are left out.
+ */
+function dependantRows(depStart: Int32Array, depList: Int32Array, skip: Uint8Array | null): { start: Int32Array; list: Int32Array; waiting: Int32Array } {
+  const n = depStart.length - 1;
+  const waiting = new Int32Array(n);
+  const count = new Int32Array(n);
+  for (let index = 0; index < n; index += 1) {
+    if (skip !== null && skip[index] === 1) continue;
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const dep = depList[e] as number;
+      if (skip !== null && skip[dep] === 1) continue;
+      waiting[index] = (waiting[index] as number) + 1;
+      count[dep] = (count[dep] as number) + 1;
+    }
+  }
+  const start = new Int32Array(n + 1);
+  for (let index = 0; index < n; index += 1) start[index + 1] = (start[index] as number) + (count[index] as number);
+  const list = new Int32Array(start[n] as number);
+  const filled = start.slice(0, n);
+  for (let index = 0; index < n; index += 1) {
+    if (skip !== null && skip[index] === 1) continue;
+    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
+      const dep = depList[e] as number;
+      if (skip !== null && skip[dep] === 1) continue;
+      list[filled[dep] as number] = index;
+      filled[dep] = (filled[dep] as number) + 1;
+    }
+  }
+  return { start, list, waiting };
+}
+
 /** criticalPath over any tasks with ids and dependencies, each weighing `durationOf(task)`. */
 function longestPath<T extends Pick<PathNode, 'id' | 'depends_on'>>(nodes: readonly T[], durationOf: (node: T) => number): CriticalPath {
   const n = nodes.length;
   const ids = nodes.map((node) => node.id);
   const weights = new Float64Array(n);
-  const indexOf = new Map<string, number>();
   nodes.forEach((node, index) => {
-    if (indexOf.has(node.id)) throw new TeamError('INVALID_INPUT', `task ${node.id} appears twice`);
     const weight = durationOf(node);
     if (!Number.isFinite(weight) || weight < 0) {
       throw new TeamError('INVALID_INPUT', `task ${node.id} has duration ${weight}; it must be a non-negative number`);
     }
     weights[index] = weight;
-    indexOf.set(node.id, index);
   });
-  // Dependencies and dependants in compressed rows (offsets into one array each), repeats dropped.
-  const depStart = new Int32Array(n + 1);
-  const depList = new Int32Array(nodes.reduce((sum, node) => sum + node.depends_on.length, 0));
-  const dependantCount = new Int32Array(n);
-  let edges = 0;
-  nodes.forEach((node, index) => {
-    depStart[index] = edges;
-    for (const dep of node.depends_on) {
-      const at = indexOf.get(dep);
-      if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${node.id} depends on unknown task ${dep}`);
-      if (listed(depList, depStart[index] as number, edges, at)) continue;
-      depList[edges] = at;
-      edges += 1;
-      dependantCount[at] = (dependantCount[at] as number) + 1;
-    }
-  });
-  depStart[n] = edges;
-  const dependantStart = new Int32Array(n + 1);
-  for (let index = 0; index < n; index += 1) dependantStart[index + 1] = (dependantStart[index] as number) + (dependantCount[index] as number);
-  const dependantList = new Int32Array(edges);
-  const filled = dependantStart.slice(0, n);
-  for (let index = 0; index < n; index += 1) {
-    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
-      const dep = depList[e] as number;
-      dependantList[filled[dep] as number] = index;
-      filled[dep] = (filled[dep] as number) + 1;
-    }
-  }
+  const { depStart, depList } = dependencyRows(nodes);
+  const { start: dependantStart, list: dependantList, waiting } = dependantRows(depStart, depList, null);
 
   // Kahn's algorithm; each task's best path is final once all its dependencies are. Roots start in
   // id order; later tasks are queued as their last dependency is done.
-  const waiting = new Int32Array(n);
-  for (let index = 0; index < n; index += 1) waiting[index] = (depStart[index + 1] as number) - (depStart[index] as number);
   const roots = [];
   for (let index = 0; index < n; index += 1) if (waiting[index] === 0) roots.push(index);
   roots.sort((a, b) => compareIds(ids[a] as string, ids[b] as string));
@@ -225,50 +256,13 @@ export interface LiveWork<T extends RankableTask> {
  */
 export function liveWork<T extends RankableTask>(tasks: readonly T[]): LiveWork<T> {
   const n = tasks.length;
-  const indexOf = new Map<string, number>();
-  tasks.forEach((task, index) => {
-    if (indexOf.has(task.id)) throw new TeamError('INVALID_INPUT', `task ${task.id} appears twice`);
-    indexOf.set(task.id, index);
-  });
+  const { depStart, depList } = dependencyRows(tasks);
   const finished = new Uint8Array(n);
   tasks.forEach((task, index) => {
     if (isFinished(task)) finished[index] = 1;
   });
-  // Dependencies in compressed rows, repeats dropped; unfinished ones counted for the pass.
-  const depStart = new Int32Array(n + 1);
-  const depList = new Int32Array(tasks.reduce((sum, task) => sum + task.depends_on.length, 0));
-  const waiting = new Int32Array(n);
-  const dependantCount = new Int32Array(n);
-  let edges = 0;
-  tasks.forEach((task, index) => {
-    depStart[index] = edges;
-    for (const dep of task.depends_on) {
-      const at = indexOf.get(dep);
-      if (at === undefined) throw new TeamError('INVALID_INPUT', `task ${task.id} depends on unknown task ${dep}`);
-      if (listed(depList, depStart[index] as number, edges, at)) continue;
-      depList[edges] = at;
-      edges += 1;
-      if (finished[index] === 0 && finished[at] === 0) {
-        waiting[index] = (waiting[index] as number) + 1;
-        dependantCount[at] = (dependantCount[at] as number) + 1;
-      }
-    }
-  });
-  depStart[n] = edges;
-  // Dependants among unfinished tasks, in compressed rows, for Kahn's pass (first in, first out).
-  const dependantStart = new Int32Array(n + 1);
-  for (let index = 0; index < n; index += 1) dependantStart[index + 1] = (dependantStart[index] as number) + (dependantCount[index] as number);
-  const dependantList = new Int32Array(dependantStart[n] as number);
-  const filled = dependantStart.slice(0, n);
-  for (let index = 0; index < n; index += 1) {
-    if (finished[index] === 1) continue;
-    for (let e = depStart[index] as number; e < (depStart[index + 1] as number); e += 1) {
-      const dep = depList[e] as number;
-      if (finished[dep] === 1) continue;
-      dependantList[filled[dep] as number] = index;
-      filled[dep] = (filled[dep] as number) + 1;
-    }
-  }
+  // Dependants among unfinished tasks, for Kahn's pass (first in, first out).
+  const { start: dependantStart, list: dependantList, waiting } = dependantRows(depStart, depList, finished);
   const queue = new Int32Array(n);
   let tail = 0;
   let unfinished = 0;

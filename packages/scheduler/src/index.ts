@@ -1,11 +1,11 @@
 // Public API of @codex-team/scheduler: DAG readiness, claim order, critical path, staffing hints and runtime rebalancing.
 export { CLAIM_ORDER, EVERY_KIND, claimKindOf, claimRanks, claimRefusal, compareClaimOrder, readyTasks, readyWhen, selectNextTask } from './readiness';
-export type { ClaimableKinds, ClaimOrderFacts, ClaimOrderKey, ClaimRanks } from './readiness';
+export type { ClaimableKinds, ClaimOrderFacts, ClaimOrderKey } from './readiness';
 export { blockedByCycle } from './dependency-cycles';
 export { criticalPath, criticalPathRanks, liveWork, remainingCriticalPath } from './critical-path';
-export type { LiveWork, RankableTask } from './critical-path';
+export type { LiveWork } from './critical-path';
 export { waitedOnInClaimOrder } from './claim-rank-order';
-export type { OrderableTask, RankedTask } from './claim-rank-order';
+export type { RankedTask } from './claim-rank-order';
 export { teamHints, readyToFinalize, budgetView, fanoutDecisionKey, rebalanceHints } from './team-hints';
 export type { StaffingHintsView, ReadyToFinalize, BudgetView, RebalanceHints } from './team-hints';
 export { runSummary, workIntervals } from './run-summary';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { isTeamError, type Profile } from '@codex-team/contracts';
-import { FakeClock } from '@codex-team/contracts/testing';
+import type { Profile } from '@codex-team/contracts';
+import { FakeClock, thrownCode } from '@codex-team/contracts/testing';
 import { parseProfile } from '@codex-team/policy-engine';
 import { DEFAULT_REBALANCE_SETTINGS, decideRebalance } from './rebalance';
 import type { RebalanceAgent, RebalanceDecision, RebalanceInput, RebalanceTask } from './rebalance-types';
@@ -397,15 +397,7 @@ describe('decideRebalance: next task and determinism', () => {
   });
 
   it('refuses a negative setting or count', () => {
-    const codeOf = (run: () => unknown): string | undefined => {
-      try {
-        run();
-      } catch (error) {
-        return isTeamError(error) ? error.code : 'other';
-      }
-      return undefined;
-    };
-    expect(codeOf(() => decide({ settings: { retire_after_ms: -1 } }))).toBe('INVALID_INPUT');
-    expect(codeOf(() => decide({ max_threads: -1 }))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => decide({ settings: { retire_after_ms: -1 } }))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => decide({ max_threads: -1 }))).toBe('INVALID_INPUT');
   });
 });

@@ -1,4 +1,4 @@
-import { isTeamError } from '@codex-team/contracts';
+import { thrownCode } from '@codex-team/contracts/testing';
 import { expectedDurationMs, learnDurations } from './task-durations';
 
 describe('learnDurations', () => {
@@ -24,15 +24,7 @@ describe('learnDurations', () => {
   });
 
   it('refuses negative durations and a prior that is not positive', () => {
-    const codeOf = (run: () => unknown): string | undefined => {
-      try {
-        run();
-      } catch (error) {
-        return isTeamError(error) ? error.code : 'other';
-      }
-      return undefined;
-    };
-    expect(codeOf(() => learnDurations([{ required_role: null, duration_ms: -1 }], 1))).toBe('INVALID_INPUT');
-    expect(codeOf(() => learnDurations([], 0))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => learnDurations([{ required_role: null, duration_ms: -1 }], 1))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => learnDurations([], 0))).toBe('INVALID_INPUT');
   });
 });

@@ -1,4 +1,4 @@
-import { liveWork, ranksOf } from './critical-path';
+import { isFinished, liveWork, ranksOf } from './critical-path';
 import type { RebalanceTask } from './rebalance-types';
 
 /**
@@ -111,7 +111,7 @@ export function workOutlook(
   return {
     tasks: outlooks,
     byId,
-    dead: tasks.filter((task) => task.status !== 'done' && task.status !== 'failed' && task.status !== 'cancelled' && !live.has(task.id)).length,
+    dead: tasks.filter((task) => !isFinished(task) && !live.has(task.id)).length,
     remaining_work_ms: workMs,
     remaining_critical_path_ms: end - nowMs,
     chain,

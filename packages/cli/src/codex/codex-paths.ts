@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { defaultUserProfilesDir } from '@codex-team/policy-engine';
-import { defaultDbPath } from '@codex-team/store';
+import { defaultDbPath, isPostgresUrl, redactStoreLocation } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
 import { UsageError } from '../errors';
 
@@ -103,6 +103,19 @@ export function resolveDbPath(flag: string | undefined, io: CliIo): string {
   if (flag !== undefined && flag !== '') return resolve(io.cwd, flag);
   const path = defaultDbPath(io.env, io.homeDir);
   return isAbsolute(path) ? path : resolve(io.cwd, path);
+}
+
+/**
+ * The store file of a command that opens SQLite itself (inspection, operator verbs, recover, run):
+ * resolveDbPath, refusing a PostgreSQL URL (only the servers open one) with a USAGE error that
+ * masks its password, before anything is made at a path read out of the URL.
+ */
+export function resolveStoreFile(flag: string | undefined, io: CliIo): string {
+  const location = flag !== undefined && flag !== '' ? flag : defaultDbPath(io.env, io.homeDir);
+  if (isPostgresUrl(location)) {
+    throw new UsageError(`this command opens a SQLite store file only, not the PostgreSQL database ${redactStoreLocation(location)} (only serve and codex-team-mcp use one)`);
+  }
+  return resolveDbPath(flag, io);
 }
 
 /**

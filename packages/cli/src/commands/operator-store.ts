@@ -3,7 +3,7 @@ import { RandomIdGenerator, TeamError, systemClock, type Team } from '@codex-tea
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
-import { resolveDbPath, resolveProfilesDir } from '../codex/codex-paths';
+import { resolveProfilesDir, resolveStoreFile } from '../codex/codex-paths';
 import { TEAM_SOURCE_OPTIONS, resolveTeam } from '../team-view/team-source';
 import { stringOption, type OptionValues, type OptionsConfig } from './command';
 
@@ -19,7 +19,7 @@ export const OPERATOR_STORE_DETAILS: readonly string[] = [
 
 /** Runs `work` on the store opened for writing (an existing store only: NOT_FOUND otherwise), and always closes it. */
 export async function withWritableStore<T>(values: OptionValues, io: CliIo, work: (store: SqliteTeamStore, dbPath: string) => Promise<T>): Promise<T> {
-  const dbPath = resolveDbPath(stringOption(values, 'db'), io);
+  const dbPath = resolveStoreFile(stringOption(values, 'db'), io);
   if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath} (give --db, or start a team first)`, { path: dbPath });
   const userDir = resolveProfilesDir(stringOption(values, 'profiles-dir'), io);
   const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });

@@ -3,7 +3,7 @@ import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts
 import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { recoveryActionOf, recoveryPolicy, runRecoverySweep, type SweepReport } from '@codex-team/recovery';
 import { openSqliteTeamStore } from '@codex-team/store';
-import { resolveDbPath, resolveProfilesDir } from '../codex/codex-paths';
+import { resolveProfilesDir, resolveStoreFile } from '../codex/codex-paths';
 import { resolveTeam } from '../team-view/team-source';
 import { flagOption, stringOption, wholeOption, type Command } from './command';
 
@@ -67,7 +67,7 @@ export const recoverCommand: Command = {
     const graceMs = wholeOption(args.values, 'grace-ms');
     const staleAfterMs = wholeOption(args.values, 'stale-ms');
     const maxAttempts = wholeOption(args.values, 'max-attempts');
-    const dbPath = resolveDbPath(stringOption(args.values, 'db'), io);
+    const dbPath = resolveStoreFile(stringOption(args.values, 'db'), io);
     if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath}`);
     const teamRef = stringOption(args.values, 'team');
     const userDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);

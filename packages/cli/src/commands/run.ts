@@ -6,7 +6,7 @@ import { recoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
 import { readCodexConfig } from '../codex/codex-config';
-import { DEFAULT_SERVER_NAME, checkServerName, resolveCodexHome, resolveDbPath, resolveProfilesDir, resolveTeamHome } from '../codex/codex-paths';
+import { DEFAULT_SERVER_NAME, checkServerName, resolveCodexHome, resolveProfilesDir, resolveStoreFile, resolveTeamHome } from '../codex/codex-paths';
 import { codexThreadCapOf, mergeCodexConfigs } from '../codex/codex-thread-cap';
 import { mcpServerBinPath } from '../codex/package-assets';
 import { TeamClient } from '../mcp/team-client';
@@ -139,7 +139,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
   const serverName = checkServerName(stringOption(values, 'name') ?? DEFAULT_SERVER_NAME);
   const json = flagOption(values, 'json');
   const repo = resolve(io.cwd, stringOption(values, 'repo') ?? '.');
-  const dbPath = resolveDbPath(stringOption(values, 'db'), io);
+  const dbPath = resolveStoreFile(stringOption(values, 'db'), io);
   const codexHome = resolveCodexHome(stringOption(values, 'codex-home'), io);
   const teamHome = resolveTeamHome(io);
   const profilesDir = resolveProfilesDir(stringOption(values, 'profiles-dir'), io);

@@ -6,7 +6,7 @@ import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir, redactD
 import { startedFromDir, type StartedFrom } from '@codex-team/mcp-server';
 import { openSqliteTeamStoreReadOnly, type TeamStoreReader } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
-import { resolveDbPath } from '../codex/codex-paths';
+import { resolveStoreFile } from '../codex/codex-paths';
 import { stringOption, type OptionValues, type OptionsConfig } from '../commands/command';
 
 /** The CLI is a process edge: it reads the wall clock. */
@@ -99,7 +99,7 @@ export class TeamSource {
   ) {}
 
   static async open(values: OptionValues, io: CliIo): Promise<TeamSource> {
-    const dbPath = resolveDbPath(stringOption(values, 'db'), io);
+    const dbPath = resolveStoreFile(stringOption(values, 'db'), io);
     const flag = stringOption(values, 'profiles-dir');
     const userDir = flag === undefined ? defaultUserProfilesDir(io.env, io.homeDir) : resolve(io.cwd, flag);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });

@@ -3,3 +3,4 @@
 export { FakeClock } from './fake-clock';
 export { SequentialIdGenerator } from './sequential-ids';
 export { collectJsonLines } from './json-lines';
+export { thrownCode } from './thrown-code';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectJsonLines } from '@codex-team/contracts/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolCaller } from './tool-caller';
 
 /** The bundled binary (the package's bin entry); process tests run what ships, so build first. */
@@ -38,6 +38,8 @@ export async function spawnStdioAgent(
      * `unshare ... sh -c '...; exec "$@"' sh`. @default none: node runs the server directly
      */
     launcher?: readonly string[];
+    /** Variables added to the environment the SDK gives a server (getDefaultEnvironment), as Codex's `[mcp_servers.<name>.env]` does. */
+    env?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<StdioAgent> {
   if (!existsSync(BIN_PATH)) throw new Error(`${BIN_PATH} is missing: run nx run mcp-server:build first`);
@@ -47,6 +49,7 @@ export async function spawnStdioAgent(
     command: launcher ?? process.execPath,
     args: launcher === undefined ? server : [...launcherArgs, process.execPath, ...server],
     stderr: 'pipe',
+    ...(options.env === undefined ? {} : { env: { ...getDefaultEnvironment(), ...options.env } }),
   });
   const logs = collectJsonLines(transport.stderr);
   // The SDK Protocol chains this handler when the client connects; it runs once the child has closed.

@@ -11,6 +11,7 @@ import type { ToolRegistry } from '../tool-registry';
 export function registerTeamStart(registry: ToolRegistry): void {
   registry.registerUnbound('team_start', async (input, { store, session, tickets, authorization, startedFrom }) => {
     const resume = tickets.issue('resume');
+    const { cwd, repo } = startedFrom();
     const { team, agent } = await session.bind(() =>
       store.createTeam({
         name: input.name,
@@ -21,8 +22,8 @@ export function registerTeamStart(registry: ToolRegistry): void {
         resumeTicketHash: resume.hash,
         authorization,
         ...(session.codexThreadId === null ? {} : { codexThreadId: session.codexThreadId }),
-        cwd: startedFrom.cwd,
-        repo: startedFrom.repo,
+        cwd,
+        repo,
       }),
     );
     return { team: teamRef(team), agent: agentRef(agent), resume_ticket: resume.ticket };

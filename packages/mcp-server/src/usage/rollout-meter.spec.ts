@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { openSqliteTeamStore, type SessionBinding, type SqliteTeamStore } from '@codex-team/store';
 import pino from 'pino';
-import { RolloutMeter, findRollout } from './rollout-meter';
+import { RolloutMeter, SEARCH_AGAIN_AFTER_MISS_MS, findRollout } from './rollout-meter';
 
 let dir: string;
 let store: SqliteTeamStore;
@@ -69,5 +69,32 @@ describe('RolloutMeter', () => {
     meter.afterCall(binding, null, 2);
     await meter.final(binding, 'no-rollout-thread');
     expect((await store.readTeam(binding.teamId)).usage).toEqual([]);
+  });
+
+  it('after a search that found no rollout, searches again only after a while, and always at the end', async () => {
+    const meter = new RolloutMeter(join(dir, 'codex'), store, pino({ level: 'silent' }), 0);
+    const charged = async (): Promise<number[]> => (await store.readTeam(binding.teamId)).usage.map((u) => u.input_tokens);
+    meter.afterCall(binding, THREAD, 0);
+    await meter.final(null, null);
+    appendFileSync(rolloutFile('2026/12/06'), record('r1', 10, 1));
+    meter.afterCall(binding, THREAD, SEARCH_AGAIN_AFTER_MISS_MS - 1);
+    await meter.final(null, null);
+    expect(await charged()).toEqual([]);
+    meter.afterCall(binding, THREAD, SEARCH_AGAIN_AFTER_MISS_MS);
+    await meter.final(null, null);
+    expect(await charged()).toEqual([10]);
+    // Found, it syncs at its own pace again.
+    appendFileSync(rolloutFile('2026/12/06'), record('r2', 20, 2));
+    meter.afterCall(binding, THREAD, SEARCH_AGAIN_AFTER_MISS_MS + 1);
+    await meter.final(null, null);
+    expect(await charged()).toEqual([10, 20]);
+
+    const ending = new RolloutMeter(join(dir, 'codex'), store, pino({ level: 'silent' }), 0);
+    ending.afterCall(binding, 'thread-without-rollout-yet', 0);
+    await ending.final(null, null);
+    const late = join(dir, 'codex', 'sessions', '2026', '12', '06', 'rollout-2026-12-06T18-00-00-thread-without-rollout-yet.jsonl');
+    appendFileSync(late, record('r3', 30, 3));
+    await ending.final(binding, 'thread-without-rollout-yet');
+    expect(await charged()).toEqual([10, 20, 30]);
   });
 });

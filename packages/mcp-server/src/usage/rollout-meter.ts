@@ -7,6 +7,13 @@ import { EMPTY_ROLLOUT_STATE, rolloutResponses, type RolloutUsageState } from '.
 /** Reads at most this much of a rollout per sync; the rest waits for the next one. */
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
+/**
+ * After a search of the sessions tree found no rollout for the thread (a thread of another machine
+ * behind an HTTP server, a Codex that keeps none), syncs after calls search again at most this
+ * often: each search lists every day folder of the Codex home. The session's end always searches.
+ */
+export const SEARCH_AGAIN_AFTER_MISS_MS = 60_000;
+
 /** Folders sorted newest first (YYYY, MM, DD names sort by time). */
 function foldersNewestFirst(dir: string): string[] {
   try {
@@ -63,6 +70,8 @@ export class RolloutMeter {
   private tracked: Tracked | null = null;
   private chain: Promise<void> = Promise.resolve();
   private lastSyncAt = Number.NEGATIVE_INFINITY;
+  /** Whether the last search for the thread's rollout found none. */
+  private missed = false;
 
   constructor(
     private readonly codexHome: string,
@@ -72,9 +81,13 @@ export class RolloutMeter {
     private readonly everyMs = 5_000,
   ) {}
 
-  /** After a call: a sync when the last one is `everyMs` old (the first one at once). Never waits for it. */
+  /**
+   * After a call: a sync when the last one is `everyMs` old (the first one at once), or
+   * SEARCH_AGAIN_AFTER_MISS_MS after a search that found no rollout. Never waits for it.
+   */
   afterCall(binding: SessionBinding | null, threadId: string | null, now: number): void {
-    if (binding === null || threadId === null || now - this.lastSyncAt < this.everyMs) return;
+    const every = this.missed ? Math.max(this.everyMs, SEARCH_AGAIN_AFTER_MISS_MS) : this.everyMs;
+    if (binding === null || threadId === null || now - this.lastSyncAt < every) return;
     this.lastSyncAt = now;
     this.chain = this.chain.then(() => this.sync(binding, threadId));
   }
@@ -117,6 +130,7 @@ export class RolloutMeter {
   private readNewLines(threadId: string): { lines: string[]; offset: number } | null {
     if (this.tracked === null || this.tracked.threadId !== threadId) {
       const path = findRollout(this.codexHome, threadId);
+      this.missed = path === null;
       if (path === null) return null;
       this.tracked = { threadId, path, offset: 0, state: EMPTY_ROLLOUT_STATE };
     }
