@@ -164,8 +164,10 @@ describe('child teams over stdio, one process per agent (built binary)', () => {
   });
 
   it("tells the parent's lead of a lost child lead, leaves the child intact, and lets it take the child over", async () => {
-    // Quick recovery: 2 s leases, a silent agent is lost after 3 s, every process sweeps every 250 ms.
-    const agent = store(['--lease-ms', '2000', '--stale-ms', '3000', '--sweep-ms', '250', '--grace-ms', '500']);
+    // Quick recovery: 2 s leases, a silent agent is lost after 6 s, every process sweeps every 250 ms.
+    // (At 3 s, a teammate's process that took longer to start on a loaded machine found its
+    // invitation withdrawn: NOT_FOUND on its join.)
+    const agent = store(['--lease-ms', '2000', '--stale-ms', '6000', '--sweep-ms', '250', '--grace-ms', '500']);
     const { lead, ids } = await rootTeam(agent, [{ key: 'a', title: 'for the child' }]);
     const child = await ticketChild(agent, lead, { tasks: [ids['a']] });
     const { mate, joined } = await teammate(agent, child.lead, 'cid');
