@@ -106,6 +106,15 @@ export function resolveDbPath(flag: string | undefined, io: CliIo): string {
 }
 
 /**
+ * The store of a command that hands it to the servers (install, doctor): a PostgreSQL URL as
+ * given (only the servers open it), else the store file made absolute (resolveDbPath).
+ */
+export function resolveStoreLocation(flag: string | undefined, io: CliIo): string {
+  const location = flag !== undefined && flag !== '' ? flag : defaultDbPath(io.env, io.homeDir);
+  return isPostgresUrl(location) ? location : resolveDbPath(flag, io);
+}
+
+/**
  * The store file of a command that opens SQLite itself (inspection, operator verbs, recover, run):
  * resolveDbPath, refusing a PostgreSQL URL (only the servers open one) with a USAGE error that
  * masks its password, before anything is made at a path read out of the URL.

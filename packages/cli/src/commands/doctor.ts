@@ -1,4 +1,4 @@
-import { resolveDbPath } from '../codex/codex-paths';
+import { resolveStoreLocation } from '../codex/codex-paths';
 import { readShippedSkill } from '../codex/package-assets';
 import { runDoctorChecks, type DoctorCheck } from '../doctor/doctor-checks';
 import { flagOption, stringOption, type Command } from './command';
@@ -40,8 +40,8 @@ export const doctorCommand: Command = {
       codexHome,
       target,
       serverName,
-      dbPath: dbFlag === undefined ? undefined : resolveDbPath(dbFlag, io),
-      defaultDbPath: resolveDbPath(undefined, io),
+      dbPath: dbFlag === undefined ? undefined : resolveStoreLocation(dbFlag, io),
+      defaultDbPath: resolveStoreLocation(undefined, io),
       nodeVersion: io.nodeVersion,
       skillTemplate: readShippedSkill(),
       pathEnv: io.env['PATH'],

@@ -1,5 +1,5 @@
 import { systemClock } from '@codex-team/contracts';
-import { resolveDbPath } from '../codex/codex-paths';
+import { resolveStoreFile } from '../codex/codex-paths';
 import { HOOK_EVENTS, answerCodexHook, appendHookLog, type HookAnswer, type HookEventArg } from '../hook/codex-hook';
 import { UsageError } from '../errors';
 import { stringOption, type Command } from './command';
@@ -42,7 +42,7 @@ export const hookCommand: Command = {
     if (!isHookEvent(event) || args.positionals.length !== 1) {
       throw new UsageError(`give one event: ${Object.keys(HOOK_EVENTS).join(' or ')}`);
     }
-    const dbPath = resolveDbPath(stringOption(args.values, 'db'), io);
+    const dbPath = resolveStoreFile(stringOption(args.values, 'db'), io);
     const stdin = io.readStdin === undefined ? '' : await io.readStdin();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<HookAnswer>((resolve) => {

@@ -87,6 +87,19 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     expect((await codex('mcp', 'list')).stdout).not.toMatch(/^team\s/m);
   });
 
+  it('hands a PostgreSQL URL to the server as given, and neither install nor doctor prints its password', () => {
+    const url = 'postgres://codex:hunter2-secret@db.invalid:5432/team';
+    const installed = cli(['install', '--db', url]);
+    expect(installed.status).toBe(0);
+    expect(installed.stdout).toContain('store:     postgres://codex:***@db.invalid:5432/team');
+    const config = readFileSync(join(codexHome, 'config.toml'), 'utf8');
+    expect(config).toContain(`"--db", "${url}"`);
+    const doctor = cli(['doctor']);
+    expect(doctor.stdout).toMatch(/ok +store +postgres:\/\/codex:\*\*\*@db\.invalid:5432\/team: a PostgreSQL store, opened by the servers/);
+    expect(doctor.stdout + doctor.stderr + installed.stdout + installed.stderr).not.toContain('hunter2');
+    expect(existsSync(join(root, 'postgres:'))).toBe(false);
+  });
+
   it('refuses, changing nothing, when the user already has [mcp_servers.team]', async () => {
     execFileSync(process.execPath, [require.resolve('@openai/codex/bin/codex.js'), 'mcp', 'add', 'team', '--', 'my-team-server'], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: homeDir, CODEX_HOME: codexHome },

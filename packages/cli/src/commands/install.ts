@@ -1,10 +1,10 @@
 import { dirname, join, resolve } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
 import { loadHooksFile } from '@codex-team/mcp-server';
-import { makeDirectory } from '@codex-team/store';
+import { makeDirectory, redactStoreLocation } from '@codex-team/store';
 import { installCodexIntegration } from '../codex/codex-integration';
 import { readCodexConfig } from '../codex/codex-config';
-import { installLogPath, projectStorePath, resolveDbPath, resolveProfilesDir, resolveTeamHome } from '../codex/codex-paths';
+import { installLogPath, projectStorePath, resolveProfilesDir, resolveStoreLocation, resolveTeamHome } from '../codex/codex-paths';
 import { codexThreadCapOf, mergeCodexConfigs } from '../codex/codex-thread-cap';
 import { readShippedSkill } from '../codex/package-assets';
 import { installRuntime } from '../codex/runtime-install';
@@ -79,7 +79,7 @@ export const installCommand: Command = {
       const teamHome = resolveTeamHome(io);
       const dbFlag = stringOption(args.values, 'db');
       const dbPath =
-        dbFlag === undefined && target.projectDir !== undefined ? projectStorePath(teamHome, target.projectDir) : resolveDbPath(dbFlag, io);
+        dbFlag === undefined && target.projectDir !== undefined ? projectStorePath(teamHome, target.projectDir) : resolveStoreLocation(dbFlag, io);
       const profilesDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
       const runtime = installRuntime(teamHome);
       result = installCodexIntegration({
@@ -98,7 +98,7 @@ export const installCommand: Command = {
       lines.push(
         `  runtime:   ${runtime.dir} (${runtime.changed ? 'installed' : 'already there'}; the checkout can move or go)`,
         `  command:   ${io.execPath} ${runtime.serverBin}`,
-        `  store:     ${dbPath}`,
+        `  store:     ${redactStoreLocation(dbPath)}`,
         `  profiles:  ${profilesDir}`,
         `  logs:      ${installLogPath(teamHome, 'server', serverName)}`,
         capLine,

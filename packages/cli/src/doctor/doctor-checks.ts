@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
 import { RandomIdGenerator, isTeamError, systemClock, type ErrorCode } from '@codex-team/contracts';
-import { CURRENT_SCHEMA_VERSION, openSqliteTeamStore, openSqliteTeamStoreReadOnly } from '@codex-team/store';
+import { CURRENT_SCHEMA_VERSION, isPostgresUrl, openSqliteTeamStore, openSqliteTeamStoreReadOnly, redactStoreLocation } from '@codex-team/store';
 import { readCodexConfig, readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { findInstalledHooks, hookTrust } from '../codex/codex-hooks';
 import { skillNameFor, skillPathIn, type CodexTarget } from '../codex/codex-paths';
@@ -101,6 +101,10 @@ const STORE_FIXES: Partial<Record<ErrorCode, (dbPath: string) => string>> = {
  */
 export async function checkStore(dbPath: string): Promise<DoctorCheck> {
   const name = 'store';
+  if (isPostgresUrl(dbPath)) {
+    // Only the servers open PostgreSQL: the server check below starts one on it.
+    return { name, ok: true, detail: `${redactStoreLocation(dbPath)}: a PostgreSQL store, opened by the servers (doctor reads SQLite files only)` };
+  }
   if (!existsSync(dbPath)) {
     const dir = nearestExistingDir(dbPath);
     try {
