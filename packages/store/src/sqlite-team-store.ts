@@ -197,6 +197,8 @@ export class SqliteTeamStore implements TeamStore {
     private readonly db: StoreConnection,
     private readonly tx: Transactions,
     now: () => number,
+    /** The claim ranks its transactions keep (the same instance), to warm them before a claim; null: none. */
+    private readonly claimRanks: ClaimRankCache | null = null,
   ) {
     this.decisionQueue = new DecisionQueue(tx, now);
   }
@@ -341,7 +343,8 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim> {
-    await this.tx.read((op) => warmClaimRanks(op, actor.teamId));
+    // Only where ranks are kept up (work waits on work): a flat backlog's claim needs no extra read.
+    if (this.claimRanks?.worthWarming(actor.teamId) === true) await this.tx.read((op) => warmClaimRanks(op, actor.teamId));
     return this.tx.write((op) => claims.claimNextTask(op, actor, options), withDecision(actor.authorization));
   }
 
@@ -549,8 +552,9 @@ export async function openSqliteTeamStore(options: SqliteTeamStoreOptions): Prom
     db.close();
     throw error;
   }
-  const tx = new TransactionRunner(new SqliteSql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, (options.rankClaims ?? true) ? new ClaimRankCache() : null, identity);
-  return new SqliteTeamStore(db, tx, now);
+  const claimRanks = (options.rankClaims ?? true) ? new ClaimRankCache() : null;
+  const tx = new TransactionRunner(new SqliteSql(db), now, options.ids, retry, profiles, options.codexThreadCap, log, decisions.recordCallDecision, claimRanks, identity);
+  return new SqliteTeamStore(db, tx, now, claimRanks);
 }
 
 /** Logs each decision the store applies to `logger`, with its inputs, rule and outcome. */

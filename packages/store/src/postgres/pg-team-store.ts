@@ -61,6 +61,7 @@ export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): 
   }
   const connection = new PgSyncConnection(options.url, options.schema === undefined ? {} : { searchPath: options.schema });
   const now = (): number => options.clock.now();
+  const claimRanks = (options.rankClaims ?? true) ? new ClaimRankCache() : null;
   const tx = new PgTransactionRunner(
     new PgSql(connection),
     options.time === 'clock' ? { kind: 'clock', now } : { kind: 'database' },
@@ -71,9 +72,9 @@ export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): 
     options.codexThreadCap,
     decisionLog(options.logger),
     decisions.recordCallDecision,
-    (options.rankClaims ?? true) ? new ClaimRankCache() : null,
+    claimRanks,
     options.writeLock ?? true,
   );
-  return new SqliteTeamStore(connection, tx, now);
+  return new SqliteTeamStore(connection, tx, now, claimRanks);
 }
 

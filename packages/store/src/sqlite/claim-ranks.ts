@@ -65,6 +65,16 @@ export class ClaimRankCache {
     return order;
   }
 
+  /**
+   * Whether warming the team's ranks before a claim may save its write some work: this process
+   * keeps none yet, or keeps waited-on work whose ranks move with every completion. A team whose
+   * unfinished work waits on nothing (a flat backlog) is not worth an extra read per claim.
+   */
+  worthWarming(teamId: string): boolean {
+    const kept = this.teams.get(teamId);
+    return kept === undefined || kept.order.length > 0;
+  }
+
   /** Drops tasks seen done from the team's `order` (as waitedOn answered it), if it is still the one kept. */
   dropDone(op: Op, teamId: string, order: readonly RankedTask[], done: ReadonlySet<string>): void {
     if (done.size === 0) return;
