@@ -142,7 +142,7 @@ export interface SqliteTeamStoreOptions {
    * How long SQLite itself blocks the process waiting for a lock in one attempt (busy_timeout), in
    * milliseconds; between attempts the call waits asynchronously, so other calls go on. Keep it
    * short: a long slice stalls every other call of the process.
-   * @default 50 (DEFAULT_BUSY_SLICE_MS)
+   * @default 500 (DEFAULT_BUSY_SLICE_MS)
    */
   busyTimeoutMs?: number;
   /** Where the numbered SQL migrations are; tests point it elsewhere. @default the package's migrations/ */
@@ -599,7 +599,7 @@ export interface ReadOnlyStoreOptions {
   clock: Clock;
   /** @default DEFAULT_BUSY_RETRY: a 20 s deadline */
   busyRetry?: Partial<BusyRetryOptions>;
-  /** @default 50 (DEFAULT_BUSY_SLICE_MS) */
+  /** @default 500 (DEFAULT_BUSY_SLICE_MS) */
   busyTimeoutMs?: number;
   /** @default the package's migrations/ */
   migrationsDir?: string;

@@ -7,7 +7,7 @@ import { DEFAULT_BUSY_RETRY, DEFAULT_BUSY_SLICE_MS, withBusyRetry, type BusyRetr
 
 /** How a SQLite file is opened; the store and its benchmark ceiling share these settings. */
 export interface OpenDatabaseOptions {
-  /** SQLite's busy_timeout: how long one attempt blocks waiting for a lock, in milliseconds. @default 50 (DEFAULT_BUSY_SLICE_MS) */
+  /** SQLite's busy_timeout: how long one attempt blocks waiting for a lock, in milliseconds. @default 500 (DEFAULT_BUSY_SLICE_MS) */
   busyTimeoutMs?: number;
   /** How long to wait out other processes holding the file's lock. @default DEFAULT_BUSY_RETRY */
   busyRetry?: BusyRetryOptions;
