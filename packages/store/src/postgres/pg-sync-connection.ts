@@ -43,8 +43,8 @@ let broken = null;
 client.on('error', (error) => { broken = error; });
 const connected = client.connect().catch((error) => { broken = error; });
 const names = new Map();
-function reply(message) {
-  port.postMessage(message);
+function reply(request, message) {
+  port.postMessage({ seq: request.seq, ...message });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
@@ -54,11 +54,11 @@ function failure(error) {
 async function answer(request) {
   if (request.close) {
     await client.end().catch(() => undefined);
-    reply({ closed: true });
+    reply(request, { closed: true });
     return;
   }
   await connected;
-  if (broken !== null) return reply(failure(broken));
+  if (broken !== null) return reply(request, failure(broken));
   try {
     let query;
     if (request.values === undefined) {
@@ -72,9 +72,9 @@ async function answer(request) {
     if (request.array) query.rowMode = 'array';
     const result = await client.query(query);
     const last = Array.isArray(result) ? result[result.length - 1] : result;
-    reply({ ok: { rows: last.rows, rowCount: last.rowCount ?? 0 } });
+    reply(request, { ok: { rows: last.rows, rowCount: last.rowCount ?? 0 } });
   } catch (error) {
-    reply(failure(error));
+    reply(request, failure(error));
   }
 }
 let queue = Promise.resolve();
@@ -83,6 +83,9 @@ port.on('message', (request) => { queue = queue.then(() => answer(request)); });
 
 /** How long one statement may take before the caller gives up on the connection (it is then closed). */
 const STATEMENT_WAIT_MS = 120_000;
+
+/** How long an answer the worker flagged may take to show on the port. */
+const REPLY_GRACE_MS = 1_000;
 
 /**
  * A PostgreSQL connection the calling thread uses synchronously: a worker thread owns the `pg`
@@ -97,6 +100,8 @@ export class PgSyncConnection {
   private readonly port: MessagePort;
   private readonly flag: Int32Array;
   private closed = false;
+  /** The number of the latest request; the worker's answer carries it back. */
+  private seq = 0;
 
   constructor(url: string, options?: { searchPath?: string }) {
     if (options?.searchPath !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.searchPath)) {
@@ -153,17 +158,42 @@ export class PgSyncConnection {
   }
 
   private call(request: Record<string, unknown>, waitMs = STATEMENT_WAIT_MS): Reply {
+    this.seq += 1;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(request);
+    this.port.postMessage({ ...request, seq: this.seq });
     if (Atomics.wait(this.flag, 0, 0, waitMs) === 'timed-out') {
-      // The connection's state is unknown now: close it, so nothing half-done is ever committed.
-      this.closed = true;
-      void this.worker.terminate();
+      this.abandon();
       throw new TeamError('INTERNAL', `PostgreSQL did not answer within ${waitMs} ms; the connection is closed, nothing was committed by this call`);
     }
-    const message = receiveMessageOnPort(this.port);
-    if (message === undefined) throw new TeamError('INTERNAL', 'the PostgreSQL bridge woke without an answer');
-    return message.message as Reply;
+    const reply = this.replyTo(this.seq);
+    if (reply === undefined) {
+      this.abandon();
+      throw new TeamError('INTERNAL', 'the PostgreSQL bridge lost an answer; the connection is closed, nothing was committed by this call');
+    }
+    return reply;
+  }
+
+  /**
+   * The worker's answer to request `seq`. An answer to an earlier request is dropped, never taken for
+   * this one (a caller must never read another statement's rows); one that is not on the port yet
+   * when the flag wakes the caller is waited for, briefly. Undefined when it does not come.
+   */
+  private replyTo(seq: number): Reply | undefined {
+    const deadline = performance.now() + REPLY_GRACE_MS;
+    for (;;) {
+      const message = receiveMessageOnPort(this.port)?.message as (Reply & { seq?: number }) | undefined;
+      if (message?.seq === seq) return message;
+      if (message !== undefined) continue;
+      if (performance.now() >= deadline) return undefined;
+      // The flag is 1 (the worker answered): this waits 1 ms.
+      Atomics.wait(this.flag, 0, 1, 1);
+    }
+  }
+
+  /** The connection's state is unknown: close it, so nothing half-done is ever committed. */
+  private abandon(): void {
+    this.closed = true;
+    void this.worker.terminate();
   }
 }
 
