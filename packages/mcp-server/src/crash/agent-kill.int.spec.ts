@@ -65,6 +65,12 @@ class Run {
   ) {}
 }
 
+/** The error lines the server logged, for the report of a call it failed unexpectedly. */
+function serverErrors(agent: StdioAgent): string {
+  const errors = agent.logs.filter((line) => Number(line['level']) >= 50).map((line) => JSON.stringify({ msg: line['msg'], err: line['err'] }));
+  return errors.length === 0 ? '' : `; the server logged: ${errors.join(' | ')}`;
+}
+
 /** One teammate slot: a server process, restarted after each kill, until abandoned or stopped. */
 class Teammate {
   agent: StdioAgent | null = null;
@@ -112,7 +118,7 @@ class Teammate {
       try {
         await this.step(this.agent);
       } catch (error) {
-        if (!this.run.killedPids.has(this.agent.pid)) this.run.unexpected.push(`call failed without a kill: ${String(error)}`);
+        if (!this.run.killedPids.has(this.agent.pid)) this.run.unexpected.push(`call failed without a kill: ${String(error)}${serverErrors(this.agent)}`);
         this.agent = null;
       }
     }
@@ -211,7 +217,7 @@ class Teammate {
     const code = await this.write(agent, 'team_task_complete', { ...claim, result: `done by ${agent.pid}` });
     if (code === null) this.run.acked.push({ task: task.id, fence });
     else if (code === 'STALE_CLAIM') this.run.stats.staleCompletionsRefused += 1;
-    else this.run.unexpected.push(`team_task_complete answered ${code}`);
+    else this.run.unexpected.push(`team_task_complete answered ${code}${serverErrors(agent)}`);
   }
 }
 
