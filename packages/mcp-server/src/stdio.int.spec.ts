@@ -124,6 +124,9 @@ describe('codex-team-mcp over stdio (built binary)', () => {
     writeFileSync(notAFolder, 'x');
     const agent = await spawnStdioAgent(join(dir, 'unlogged.db'), ['--log-file', join(notAFolder, 'server.log')]);
     await agent.caller.ok('team_start', { name: 'unlogged' });
+    // The start-up line comes on stderr, the answer on stdout: two pipes, which a loaded machine may
+    // read in either order. Read stderr whole, once the server has ended.
+    await agent.close();
     expect(agent.logs.find((line) => line['log_file'] === join(notAFolder, 'server.log'))).toMatchObject({ msg: expect.stringContaining('logging to stderr only') });
   });
 
