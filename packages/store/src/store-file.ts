@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { TeamError, fileAccessError } from '@codex-team/contracts';
 import { readAppliedMigrations, type Migration } from './migrations';
-import { isBusyError } from './sqlite/transaction';
+import { isBusyError } from './sqlite/busy-error';
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');

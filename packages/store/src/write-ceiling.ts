@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from './sqlite/open-database';
-import { isBusyError } from './sqlite/transaction';
+import { isBusyError } from './sqlite/busy-error';
 
 /** What one process of the raw write ceiling did. */
 export interface WriteCeilingRun {

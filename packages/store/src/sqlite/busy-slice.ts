@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
-import { isBusyError } from './transaction';
+import { isBusyError } from './busy-error';
 
 /** The busy slice of a write attempt made while this process has just met a held lock. */
 export const SHORT_BUSY_SLICE_MS = 50;

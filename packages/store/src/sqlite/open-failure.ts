@@ -1,7 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { TeamError, fileErrorReason, isTeamError } from '@codex-team/contracts';
-import { isBusyError, translateStoreError } from './transaction';
+import { isBusyError } from './busy-error';
+import { translateStoreError } from './transaction';
 
 // Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
 function sqliteCode(error: unknown): string {

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { TeamError, isTeamError, type IdGenerator, type Profile } from '@codex-team/contracts';
 import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
 import type { CallAuthorization } from '../team-store';
+import { isBusyError, storeErrorCode } from './busy-error';
 import { BusySlice } from './busy-slice';
 import type { ClaimRankCache } from './claim-ranks';
 
@@ -195,26 +196,6 @@ const STORE_FAILURES: ReadonlySet<string> = new Set(['BUSY', 'INTERNAL', 'STORE_
 /** The store's own refusals (a TeamError that is no store failure): recorded, then answered. */
 function isRefusal(error: unknown): error is TeamError {
   return isTeamError(error) && !STORE_FAILURES.has(error.code);
-}
-
-// Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
-function sqliteCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
-}
-
-/**
- * PostgreSQL's SQLSTATEs that mean the same as SQLite's busy: lock_not_available (the write lock
- * stayed taken past lock_timeout, the busy slice), serialization_failure, deadlock_detected.
- */
-const PG_BUSY_STATES: ReadonlySet<string> = new Set(['55P03', '40001', '40P01']);
-
-/** SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED... (or PG_BUSY_STATES): another connection holds the lock. */
-export function isBusyError(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_BUSY_STATES.has(code));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -504,7 +485,7 @@ export class TransactionRunner implements Transactions {
  * Anything else passes unchanged.
  */
 export function translateStoreError(error: unknown): unknown {
-  const code = sqliteCode(error);
+  const code = storeErrorCode(error);
   // 23505: PostgreSQL's unique_violation; 53100: its disk_full.
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') {
     return new TeamError('CONFLICT', `the store refused a duplicate: ${String(error)}`);
