@@ -116,15 +116,15 @@ export function resolveStoreLocation(flag: string | undefined, io: CliIo): strin
 
 /**
  * The store file of a command that opens SQLite itself (inspection, operator verbs, recover, run):
- * resolveDbPath, refusing a PostgreSQL URL (only the servers open one) with a USAGE error that
+ * resolveStoreLocation, refusing a PostgreSQL URL (only the servers open one) with a USAGE error that
  * masks its password, before anything is made at a path read out of the URL.
  */
 export function resolveStoreFile(flag: string | undefined, io: CliIo): string {
-  const location = flag !== undefined && flag !== '' ? flag : defaultDbPath(io.env, io.homeDir);
+  const location = resolveStoreLocation(flag, io);
   if (isPostgresUrl(location)) {
     throw new UsageError(`this command opens a SQLite store file only, not the PostgreSQL database ${redactStoreLocation(location)} (only serve and codex-team-mcp use one)`);
   }
-  return resolveDbPath(flag, io);
+  return location;
 }
 
 /**
