@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { connectPostgres } from './pg-driver';
+import { withPgScratchSchema } from './pg-scratch-schema';
 
 export interface PgClaimCeilingOptions {
   /** A PostgreSQL database the run may create (and then drops) a scratch schema in. */
@@ -74,29 +74,26 @@ async function claimLoop(client: Client, worker: string, leaseMs: number, run: P
 /**
  * The raw ceiling of the PostgreSQL claim benchmark: `pairs` claim + complete pairs with the
  * store's SQL shape (`FOR UPDATE SKIP LOCKED` claim, fenced complete, database-clock leases) by
- * `clients` concurrent connections, on a scratch schema that is dropped afterwards. Lives in the
- * store because only the store loads the pg driver.
+ * `clients` concurrent connections, on a scratch schema that is dropped afterwards
+ * (withPgScratchSchema). Lives in the store because only the store loads the pg driver.
  */
 export async function runPgClaimCeiling(options: PgClaimCeilingOptions): Promise<PgClaimCeilingRun> {
-  const schema = `codex_team_ceiling_${randomBytes(6).toString('hex')}`;
-  const admin = await connectPostgres(options.url);
-  const clients: Client[] = [];
-  try {
-    // The schema name is ours (random hex): DDL takes no parameters.
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.query(`SET search_path TO ${schema}`);
-    for (const sql of SCHEMA_SQL) await admin.query(sql);
-    await admin.query(SEED_SQL, [options.pairs]);
-    await admin.query('ANALYZE tasks');
-    for (let i = 0; i < options.clients; i += 1) clients.push(await connectPostgres(options.url, schema));
-    const run: PgClaimCeilingRun = { pairs: 0, elapsedMs: 0, claimLatenciesMs: [], staleCompletions: 0 };
-    const started = performance.now();
-    await Promise.all(clients.map((client, i) => claimLoop(client, `w${i}`, options.leaseMs ?? 600_000, run)));
-    run.elapsedMs = performance.now() - started;
-    return run;
-  } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await admin.end();
-  }
+  return withPgScratchSchema(options.url, 'codex_team_ceiling', async (schema) => {
+    const clients: Client[] = [];
+    try {
+      for (let i = 0; i < options.clients; i += 1) clients.push(await connectPostgres(options.url, schema));
+      const [setup] = clients;
+      if (setup === undefined) throw new Error('the ceiling needs at least one client');
+      for (const sql of SCHEMA_SQL) await setup.query(sql);
+      await setup.query(SEED_SQL, [options.pairs]);
+      await setup.query('ANALYZE tasks');
+      const run: PgClaimCeilingRun = { pairs: 0, elapsedMs: 0, claimLatenciesMs: [], staleCompletions: 0 };
+      const started = performance.now();
+      await Promise.all(clients.map((client, i) => claimLoop(client, `w${i}`, options.leaseMs ?? 600_000, run)));
+      run.elapsedMs = performance.now() - started;
+      return run;
+    } finally {
+      await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    }
+  });
 }
