@@ -5,12 +5,14 @@ import { median, quantile, type BenchContext, type BenchMeasurement, type BenchR
 export const PG_BENCH_URL_ENV = 'CODEX_TEAM_PG_URL';
 const CLIENT_COUNTS = [1, 4, 16, 32] as const;
 
-interface Phase {
+/** What one run of a client count measured. */
+export interface PgPhase {
   pairsPerSecond: number;
   claimLatenciesMs: number[];
 }
 
-async function ceiling(url: string, clients: number, pairs: number): Promise<Phase> {
+/** One run of the raw ceiling (runPgClaimCeiling); throws unless every pair went through unrefused. */
+export async function pgCeilingPhase(url: string, clients: number, pairs: number): Promise<PgPhase> {
   const run = await runPgClaimCeiling({ url, clients, pairs });
   if (run.pairs !== pairs || run.staleCompletions !== 0) {
     throw new Error(`the ceiling run did ${run.pairs} of ${pairs} pairs with ${run.staleCompletions} refused completions`);
@@ -25,8 +27,8 @@ async function run(context: BenchContext): Promise<BenchReport> {
   const measurements: BenchMeasurement[] = [];
   const throughput = new Map<number, number>();
   for (const clients of CLIENT_COUNTS) {
-    const phases: Phase[] = [];
-    for (let round = 0; round < rounds; round += 1) phases.push(await ceiling(url, clients, pairs));
+    const phases: PgPhase[] = [];
+    for (let round = 0; round < rounds; round += 1) phases.push(await pgCeilingPhase(url, clients, pairs));
     const pairsPerSecond = median(phases.map((phase) => phase.pairsPerSecond));
     const latencies = phases.flatMap((phase) => phase.claimLatenciesMs);
     throughput.set(clients, pairsPerSecond);

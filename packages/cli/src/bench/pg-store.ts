@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
-import { openPostgresTeamStore, runPgClaimCeiling, withPgScratchSchema } from '@codex-team/store';
+import { openPostgresTeamStore, withPgScratchSchema } from '@codex-team/store';
 import { benchGoal, median, quantile, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
 import type { ClaimWorkerResult } from './claim-worker';
-import { PG_BENCH_URL_ENV } from './pg-claims';
+import { PG_BENCH_URL_ENV, pgCeilingPhase, type PgPhase } from './pg-claims';
 import { raceWorkers } from './worker-race';
 
 /** The worker, built beside this file (dist/bench/pg-store-worker.js). */
@@ -13,11 +13,6 @@ const CLIENT_COUNTS = [1, 4, 16] as const;
 const TEAMMATES_PER_TEAM = 6;
 /** Goal of the many-machines issue: the adapter does at least half of the raw ceiling. */
 const CEILING_RATIO_GOAL = 0.5;
-
-interface Phase {
-  pairsPerSecond: number;
-  claimLatenciesMs: number[];
-}
 
 /** Teams of at most six teammates for `clients` clients, with `pairs` independent ready tasks split among them. */
 async function seed(url: string, schema: string, clients: number, pairs: number): Promise<{ teamId: string; agentId: string }[]> {
@@ -44,7 +39,7 @@ async function seed(url: string, schema: string, clients: number, pairs: number)
 }
 
 /** The adapter: one process per client (as one server process per agent), released together. */
-async function adapter(url: string, clients: number, pairs: number): Promise<Phase> {
+async function adapter(url: string, clients: number, pairs: number): Promise<PgPhase> {
   return withPgScratchSchema(url, 'codex_team_bench', async (schema) => {
     const seats = await seed(url, schema, clients, pairs);
     const results = await raceWorkers<ClaimWorkerResult>(WORKER, seats.map((seat) => [url, schema, seat.teamId, seat.agentId]));
@@ -52,12 +47,6 @@ async function adapter(url: string, clients: number, pairs: number): Promise<Pha
     const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
     return { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) };
   });
-}
-
-async function ceiling(url: string, clients: number, pairs: number): Promise<Phase> {
-  const run = await runPgClaimCeiling({ url, clients, pairs });
-  if (run.pairs !== pairs || run.staleCompletions !== 0) throw new Error(`the ceiling run did ${run.pairs} of ${pairs} pairs with ${run.staleCompletions} refused completions`);
-  return { pairsPerSecond: run.pairs / (run.elapsedMs / 1_000), claimLatenciesMs: run.claimLatenciesMs };
 }
 
 async function run(context: BenchContext): Promise<BenchReport> {
@@ -68,15 +57,15 @@ async function run(context: BenchContext): Promise<BenchReport> {
   const goals: BenchGoal[] = [];
   const throughput = new Map<number, number>();
   for (const clients of CLIENT_COUNTS) {
-    const stores: Phase[] = [];
-    const raws: Phase[] = [];
+    const stores: PgPhase[] = [];
+    const raws: PgPhase[] = [];
     // Alternated, so drift in the machine's load falls on both alike.
     for (let round = 0; round < rounds; round += 1) {
       if (round % 2 === 0) {
         stores.push(await adapter(url, clients, pairs));
-        raws.push(await ceiling(url, clients, pairs));
+        raws.push(await pgCeilingPhase(url, clients, pairs));
       } else {
-        raws.push(await ceiling(url, clients, pairs));
+        raws.push(await pgCeilingPhase(url, clients, pairs));
         stores.push(await adapter(url, clients, pairs));
       }
     }
