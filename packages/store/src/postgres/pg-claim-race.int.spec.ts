@@ -6,6 +6,7 @@ import { seededRandom, toBase32, type AuditEvent, type IdGenerator } from '@code
 import type { Actor, TeamStore } from '../team-store';
 import { PgScratch, type ScratchDatabase } from '../testing/pg-scratch-database';
 import { connectPostgres } from './pg-driver';
+import { withPgScratchSchema } from './pg-scratch-schema';
 import { openPostgresTeamStore } from './pg-team-store';
 
 // Real OS processes race for claims on one PostgreSQL database through the adapter (the built
@@ -148,30 +149,29 @@ afterAll(async () => {
   await pg.release();
 });
 
-/** A fresh schema with a seeded team; returns the schema, the seed and the done tasks after `race` ran. */
+/** A fresh schema (dropped afterwards) with a seeded team; returns the seed, the run and what the checker found after `race` ran. */
 async function raced(layers: number, seedValue: number, mode: 'store' | 'unlocked') {
-  const schema = `race_${randomBytes(6).toString('hex')}`;
-  const admin = await connectPostgres(database.url);
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const store = await openPostgresTeamStore({ url: database.url, schema, clock, ids });
-    const seeded = await seed(store, layers, 100, seedValue);
-    const started = Date.now();
-    const run = await runWorkers(database.url, schema, seeded, mode);
-    const seconds = (Date.now() - started) / 1_000;
-    const events = await auditTrail(store, seeded.teamId);
-    await store.close();
-    await admin.query(`SET search_path TO ${schema}`);
-    const done = new Set((await admin.query<{ id: string }>("SELECT id FROM tasks WHERE team_id = $1 AND status = 'done'", [seeded.teamId])).rows.map((row) => row.id));
-    const counts = await admin.query<{ status: string; kept: number; counted: number }>(
-      `SELECT c.status, c.n AS kept, (SELECT count(*)::int FROM tasks t WHERE t.team_id = c.team_id AND t.status = c.status) AS counted
-       FROM task_status_counts c WHERE c.team_id = $1`,
-      [seeded.teamId],
-    );
-    return { seeded, run, events, seconds, report: checkRace(seeded, run, done, events), countsDrift: counts.rows.filter((row) => row.kept !== row.counted) };
-  } finally {
-    await admin.end();
-  }
+  return withPgScratchSchema(database.url, 'race', async (schema) => {
+    const admin = await connectPostgres(database.url, schema);
+    try {
+      const store = await openPostgresTeamStore({ url: database.url, schema, clock, ids });
+      const seeded = await seed(store, layers, 100, seedValue);
+      const started = Date.now();
+      const run = await runWorkers(database.url, schema, seeded, mode);
+      const seconds = (Date.now() - started) / 1_000;
+      const events = await auditTrail(store, seeded.teamId);
+      await store.close();
+      const done = new Set((await admin.query<{ id: string }>("SELECT id FROM tasks WHERE team_id = $1 AND status = 'done'", [seeded.teamId])).rows.map((row) => row.id));
+      const counts = await admin.query<{ status: string; kept: number; counted: number }>(
+        `SELECT c.status, c.n AS kept, (SELECT count(*)::int FROM tasks t WHERE t.team_id = c.team_id AND t.status = c.status) AS counted
+         FROM task_status_counts c WHERE c.team_id = $1`,
+        [seeded.teamId],
+      );
+      return { seeded, run, events, seconds, report: checkRace(seeded, run, done, events), countsDrift: counts.rows.filter((row) => row.kept !== row.counted) };
+    } finally {
+      await admin.end();
+    }
+  });
 }
 
 describe('claim race across processes on PostgreSQL', () => {
