@@ -71,6 +71,12 @@ describe('runCli', () => {
     expect(io.stderr.text()).toBe("codex-team echo: USAGE: Unknown option '--colour' (run codex-team echo --help)\n");
   });
 
+  it('answers a value that looks like a flag with one USAGE line and exit 2', async () => {
+    const io = fakeIo();
+    expect(await runCli(['echo', '--message', '-3'], io, commands)).toBe(2);
+    expect(io.stderr.text()).toBe("codex-team echo: USAGE: Option '--message' argument is ambiguous (run codex-team echo --help)\n");
+  });
+
   it('exits 2 for a positional argument a command does not take', async () => {
     expect(await runCli(['echo', 'stray'], fakeIo(), commands)).toBe(2);
   });

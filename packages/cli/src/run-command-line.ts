@@ -42,9 +42,12 @@ function isParseArgsError(error: unknown): error is { message: string } {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') && typeof message === 'string';
 }
 
-/** The first sentence of a parseArgs message, which goes on about `--` for unknown options. */
+/**
+ * The first sentence of a parseArgs message, which goes on about `--` for unknown options, and on
+ * a second line for an ambiguous value (`--limit -3`).
+ */
 function firstSentence(message: string): string {
-  const end = message.indexOf('. ');
+  const end = message.search(/\.\s/);
   return end === -1 ? message : message.slice(0, end);
 }
 
