@@ -1,5 +1,5 @@
 import { BufferSink, type CliIo } from '../cli-io';
-import { checkServerName, resolveCodexHome, resolveDbPath } from './codex-paths';
+import { checkServerName, resolveCodexHome, resolveDbPath, resolveStoreFile, resolveStoreLocation } from './codex-paths';
 
 function io(env: Record<string, string>): CliIo {
   return { stdout: new BufferSink(), stderr: new BufferSink(), env, homeDir: '/home/me', cwd: '/work', execPath: '/usr/bin/node', nodeVersion: '20.20.0', stdoutIsTerminal: false };
@@ -17,6 +17,15 @@ describe('Codex and store paths', () => {
     expect(resolveDbPath(undefined, io({ CODEX_TEAM_DB: 'rel.db' }))).toBe('/work/rel.db');
     expect(resolveDbPath(undefined, io({ CODEX_TEAM_HOME: '/teams' }))).toBe('/teams/team.db');
     expect(resolveDbPath(undefined, io({}))).toBe('/home/me/.codex-team/team.db');
+  });
+
+  it('hands a PostgreSQL URL on as given, and refuses it, password masked, where SQLite is opened', () => {
+    const url = 'postgres://u:secret@db.invalid/team';
+    expect(resolveStoreLocation(url, io({}))).toBe(url);
+    expect(resolveStoreLocation(undefined, io({ CODEX_TEAM_DB: url }))).toBe(url);
+    expect(resolveStoreLocation('team.db', io({ CODEX_TEAM_DB: url }))).toBe('/work/team.db');
+    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_DB: 'rel.db' }))).toBe('/work/rel.db');
+    expect(() => resolveStoreFile(undefined, io({ CODEX_TEAM_DB: url }))).toThrow(/^this command opens a SQLite store file only, not the PostgreSQL database postgres:\/\/u:\*\*\*@db\.invalid\/team /);
   });
 
   it('accepts only short names Codex can turn into a tool namespace', () => {

@@ -95,14 +95,17 @@ export function resolveCodexHome(flag: string | undefined, io: CliIo): string {
   return join(io.homeDir, '.codex');
 }
 
+/** The store as named: `--db`, else `$CODEX_TEAM_DB`, `$CODEX_TEAM_HOME/team.db` or `~/.codex-team/team.db`. */
+function namedStore(flag: string | undefined, io: CliIo): string {
+  return flag !== undefined && flag !== '' ? flag : defaultDbPath(io.env, io.homeDir);
+}
+
 /**
  * The store file, made absolute now: Codex starts MCP servers with a filtered environment, so
  * `$CODEX_TEAM_DB` / `$CODEX_TEAM_HOME` of the installing shell would not reach the server.
  */
 export function resolveDbPath(flag: string | undefined, io: CliIo): string {
-  if (flag !== undefined && flag !== '') return resolve(io.cwd, flag);
-  const path = defaultDbPath(io.env, io.homeDir);
-  return isAbsolute(path) ? path : resolve(io.cwd, path);
+  return resolve(io.cwd, namedStore(flag, io));
 }
 
 /**
@@ -110,21 +113,21 @@ export function resolveDbPath(flag: string | undefined, io: CliIo): string {
  * given (only the servers open it), else the store file made absolute (resolveDbPath).
  */
 export function resolveStoreLocation(flag: string | undefined, io: CliIo): string {
-  const location = flag !== undefined && flag !== '' ? flag : defaultDbPath(io.env, io.homeDir);
-  return isPostgresUrl(location) ? location : resolveDbPath(flag, io);
+  const location = namedStore(flag, io);
+  return isPostgresUrl(location) ? location : resolve(io.cwd, location);
 }
 
 /**
  * The store file of a command that opens SQLite itself (inspection, operator verbs, recover, run):
- * resolveStoreLocation, refusing a PostgreSQL URL (only the servers open one) with a USAGE error that
+ * resolveDbPath, refusing a PostgreSQL URL (only the servers open one) with a USAGE error that
  * masks its password, before anything is made at a path read out of the URL.
  */
 export function resolveStoreFile(flag: string | undefined, io: CliIo): string {
-  const location = resolveStoreLocation(flag, io);
+  const location = namedStore(flag, io);
   if (isPostgresUrl(location)) {
     throw new UsageError(`this command opens a SQLite store file only, not the PostgreSQL database ${redactStoreLocation(location)} (only serve and codex-team-mcp use one)`);
   }
-  return location;
+  return resolve(io.cwd, location);
 }
 
 /**
