@@ -1,12 +1,11 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock, type TeamId } from '@codex-team/contracts';
+import { systemClock } from '@codex-team/contracts';
 import { SequentialIdGenerator } from '@codex-team/contracts/testing';
-import { TicketIssuer } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { checkDatabaseIntegrity } from '@codex-team/store/testing';
-import { checkHosts, completedTasks, startWorker, stopWorkers, until, type Worker } from '../testing/host-workers';
+import { checkHosts, completedTasks, seedHostsTeam, startWorker, stopWorkers, until, type HostsTeam, type Worker } from '../testing/host-workers';
 import { killAllServes, startServe, type ServeProcess } from '../testing/serve-process';
 
 // Two "hosts" share one team through `codex-team serve --http`: each host is its own set of
@@ -27,29 +26,10 @@ const IDLE_MS = 1_000;
 // their leases and disconnects, not by staleness.
 const SERVER_ARGS = ['--lease-ms', String(LEASE_MS), '--sweep-ms', '200', '--grace-ms', '300', '--stale-ms', '30000', '--idle-ms', String(IDLE_MS), '--max-attempts', '10', '--log-level', 'warn'];
 
-interface Seeded {
-  teamId: TeamId;
-  tickets: string[];
-  tasks: string[];
-}
-
-/** A team of 6 invited teammates and TASKS independent tasks, written through the store's own operations. */
-async function seed(dbPath: string): Promise<Seeded> {
+async function seed(dbPath: string): Promise<HostsTeam> {
   const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new SequentialIdGenerator() });
   try {
-    const issuer = new TicketIssuer();
-    const bound = await store.createTeam({ name: 'two-hosts', objective: '', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: issuer.issue('resume').hash });
-    const lead = { teamId: bound.team.id, agentId: bound.agent.id };
-    const tickets: string[] = [];
-    for (let i = 0; i < 2 * PER_HOST; i += 1) {
-      const ticket = issuer.issue('join');
-      await store.spawnAgent(lead, { name: `mate${i}`, role: 'implementer', joinTicketHash: ticket.hash });
-      tickets.push(ticket.ticket);
-    }
-    const created = await store.createTasks(lead, {
-      tasks: Array.from({ length: TASKS }, (_, i) => ({ title: `t${i}`, description: '', priority: 0, depends_on: [] })),
-    });
-    return { teamId: bound.team.id, tickets, tasks: created.tasks.map((task) => task.id) };
+    return await seedHostsTeam(store, 'two-hosts', 2 * PER_HOST, TASKS);
   } finally {
     await store.close();
   }

@@ -1,12 +1,38 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { TicketIssuer, type TeamId } from '@codex-team/contracts';
+import type { TeamStore } from '@codex-team/store';
 import type { HttpAgentOrder, HttpAgentReport } from './http-agent-worker';
 
 // Teammate processes of the "hosts" suites (serve-two-hosts, serve-two-servers-pg): each one an MCP
-// session over HTTP driven by http-agent-worker, and the one checker of what they were told.
+// session over HTTP driven by http-agent-worker, the team they join, and the one checker of what they were told.
 
 const WORKER = join(__dirname, '..', '..', 'dist', 'testing', 'http-agent-worker.js');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface HostsTeam {
+  teamId: TeamId;
+  /** One join ticket per invited teammate. */
+  tickets: string[];
+  tasks: string[];
+}
+
+/** A team of `mates` invited implementers and `tasks` independent tasks, written through the store's own operations. */
+export async function seedHostsTeam(store: TeamStore, name: string, mates: number, tasks: number): Promise<HostsTeam> {
+  const issuer = new TicketIssuer();
+  const bound = await store.createTeam({ name, objective: '', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: issuer.issue('resume').hash });
+  const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+  const tickets: string[] = [];
+  for (let i = 0; i < mates; i += 1) {
+    const ticket = issuer.issue('join');
+    await store.spawnAgent(lead, { name: `mate${i}`, role: 'implementer', joinTicketHash: ticket.hash });
+    tickets.push(ticket.ticket);
+  }
+  const created = await store.createTasks(lead, {
+    tasks: Array.from({ length: tasks }, (_, i) => ({ title: `t${i}`, description: '', priority: 0, depends_on: [] })),
+  });
+  return { teamId: bound.team.id, tickets, tasks: created.tasks.map((task) => task.id) };
+}
 
 export interface Worker {
   host: string;
