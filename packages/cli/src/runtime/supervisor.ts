@@ -41,10 +41,7 @@ export interface RuntimeEvent {
  */
 export type LiveCounter = (workers: readonly WorkerRecord[], state: TeamState) => number;
 
-/** Whether a worker holds a slot: until its process has ended AND its agent is retired. */
-const holdsSlot = (worker: WorkerRecord): boolean => !worker.retired || (worker.process?.alive() ?? false);
-
-export const countHeldSlots: LiveCounter = (workers) => workers.filter(holdsSlot).length;
+export const countHeldSlots: LiveCounter = (workers) => workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).length;
 
 export interface SupervisorOptions {
   teamId: string;
@@ -229,7 +226,7 @@ export class Supervisor {
   }
 
   private liveAgentIds(): Set<string> {
-    return new Set(this.workers.filter(holdsSlot).map((worker) => worker.agentId));
+    return new Set(this.workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).map((worker) => worker.agentId));
   }
 
   /** min(the team's thread cap with Codex's, what its team tree leaves it, --max-workers). */
@@ -465,7 +462,8 @@ export class Supervisor {
    * (countLive) stay within min(team cap with Codex's, --max-workers).
    */
   private async launchWanted(state: TeamState, decision: RebalanceDecision): Promise<void> {
-    if (this.gaveUp(state)) return;
+    // Sessions that keep ending without work (Codex cannot reach its model, say) are not retried forever.
+    if (this.emptySessions >= Math.max(3, 2 * this.capOf(state))) return;
     let room = this.capOf(state) - this.countLive(this.workers, state);
     for (const directive of decision.spawn) {
       let wanted = Math.min(directive.count, this.readyOf(state, directive).length);
@@ -475,11 +473,6 @@ export class Supervisor {
         room -= 1;
       }
     }
-  }
-
-  /** Sessions that keep ending without work (Codex cannot reach its model, say) are not retried forever. */
-  private gaveUp(state: TeamState): boolean {
-    return this.emptySessions >= Math.max(3, 2 * this.capOf(state));
   }
 
   /** The directive's tasks that are ready now, most urgent first. */
@@ -571,13 +564,15 @@ export class Supervisor {
   /** Whether the run is over: every task done, or nothing left that could make progress. */
   private endOf(state: TeamState, waitingMerges: number): { status: RunStatus; reason: string } | null {
     const tasks = state.snapshot.tasks;
-    if (this.gaveUp(state) && this.active().length === 0) {
+    const giveUpAfter = Math.max(3, 2 * this.capOf(state));
+    if (this.emptySessions >= giveUpAfter && this.active().length === 0) {
       return {
         status: 'incomplete',
         reason: `${this.emptySessions} worker sessions in a row ended without claiming a task (see their logs in ${this.options.logDir})`,
       };
     }
-    if (this.workers.some(holdsSlot) || waitingMerges > 0) return null;
+    const live = this.workers.filter((worker) => !worker.retired || (worker.process?.alive() ?? false)).length;
+    if (live > 0 || waitingMerges > 0) return null;
     if (tasks.length > 0 && tasks.every((task) => task.status === 'done')) return { status: 'done', reason: `all ${tasks.length} tasks are done` };
     const moving = tasks.filter((task) => task.status === 'ready' || task.status === 'in_progress').length;
     if (moving === 0 || this.active().length === 0) {
