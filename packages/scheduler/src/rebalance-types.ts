@@ -89,6 +89,14 @@ export interface RebalanceSettings {
    * @default 45_000
    */
   silent_after_ms: number;
+  /**
+   * The burn counts only once it is measured over this much teammate slot time: a session's first
+   * turn reads its whole prompt and the tool schemas, so a rate taken over its first seconds
+   * overstates the steady burn many times over, and a ceiling cut on it retires agents that just
+   * started.
+   * @default 60_000
+   */
+  burn_window_ms: number;
 }
 
 /** The token budget as the controller reads it. */
@@ -96,6 +104,8 @@ export interface RebalanceBudget {
   used_tokens: number;
   /** Measured burn: tokens per agent per ms of slot time so far; null before it can be measured. */
   tokens_per_agent_ms: number | null;
+  /** The teammate slot time the burn is measured over, in ms. */
+  slot_ms: number;
 }
 
 /** Everything one rebalancing decision reads: plain data, the clock's `now` included. */

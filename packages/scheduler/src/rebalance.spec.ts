@@ -57,7 +57,7 @@ function decide(over: Partial<RebalanceInput> = {}): RebalanceDecision {
     tasks: [],
     agents: [],
     durations,
-    budget: { used_tokens: 0, tokens_per_agent_ms: null },
+    budget: { used_tokens: 0, tokens_per_agent_ms: null, slot_ms: 0 },
     previous: null,
     ...over,
   });
@@ -96,7 +96,7 @@ describe('decideRebalance: staffing', () => {
           const agents = agentSpecs.slice(0, maxThreads).map((s, i) => agent(`a${i}`, { role: s.role, state: s.state, last_seen_ms: clock.now() - s.quiet, takes_unassigned: s.role === 'implementer' }));
           // Busy agents hold a task of their own.
           const claims = agents.filter((a) => a.state === 'busy').map((a) => held(`h-${a.id}`, a.id, 5 * MIN, { required_role: a.role }));
-          const decision = decide({ tasks: [...tasks, ...claims], agents, max_threads: maxThreads, budget: { used_tokens: used, tokens_per_agent_ms: 0.02 } });
+          const decision = decide({ tasks: [...tasks, ...claims], agents, max_threads: maxThreads, budget: { used_tokens: used, tokens_per_agent_ms: 0.02, slot_ms: 10 * MIN } });
           expect(decision.desired_total).toBeLessThanOrEqual(maxThreads);
           expect(agents.length - decision.retire.length + spawned(decision)).toBeLessThanOrEqual(maxThreads);
           expect(spawned(decision)).toBeLessThanOrEqual(Math.max(0, decision.ceiling - agents.length));
@@ -344,11 +344,11 @@ describe('decideRebalance: budget', () => {
   const ready = Array.from({ length: 10 }, (_, i) => task(`t${i}`));
 
   it('shrinks with the soft budget and stops at the hard one, retiring idle agents at once', () => {
-    const soft = decide({ tasks: ready, max_threads: 6, budget: { used_tokens: 12_000_000, tokens_per_agent_ms: null } });
+    const soft = decide({ tasks: ready, max_threads: 6, budget: { used_tokens: 12_000_000, tokens_per_agent_ms: null, slot_ms: 0 } });
     expect(soft.ceiling).toBe(3); // half the soft-to-hard margin left: half of 6
     expect(spawned(soft)).toBe(3);
     const agents = [agent('old', { since_ms: clock.now() - MIN }), agent('new'), busy('worker', MIN)];
-    const hard = decide({ tasks: [...ready, held('w', 'worker', MIN)], agents, max_threads: 6, budget: { used_tokens: 16_000_000, tokens_per_agent_ms: null } });
+    const hard = decide({ tasks: [...ready, held('w', 'worker', MIN)], agents, max_threads: 6, budget: { used_tokens: 16_000_000, tokens_per_agent_ms: null, slot_ms: 0 } });
     expect(hard.ceiling).toBe(0);
     expect(hard.spawn).toEqual([]);
     expect(hard.retire.map((r) => [r.agent_id, r.rule])).toEqual([
@@ -362,16 +362,31 @@ describe('decideRebalance: budget', () => {
     const tasks = [...chain(3), task('x1'), task('x2'), task('x3')];
     const budgetProfile: Profile = { ...profile, budget: { soft_tokens: 20_000_000, hard_tokens: 20_000_000 } };
     const rate = 1_000 / MIN; // tokens per agent-ms
-    const free = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { used_tokens: 0, tokens_per_agent_ms: rate } });
+    const free = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { used_tokens: 0, tokens_per_agent_ms: rate, slot_ms: 10 * MIN } });
     expect(spawned(free)).toBe(4);
     // 100 agent-minutes left: 3 agents for the 30-minute critical path.
-    const tight = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { used_tokens: 20_000_000 - 100_000, tokens_per_agent_ms: rate } });
+    const tight = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { used_tokens: 20_000_000 - 100_000, tokens_per_agent_ms: rate, slot_ms: 10 * MIN } });
     expect(tight.ceiling).toBe(3);
     expect(spawned(tight)).toBe(3);
     expect(tight.reasons.some((r) => r.startsWith('budget burn: 1000 tokens per agent-minute'))).toBe(true);
     // Not even the work itself fits: no fewer than its average parallelism, fewer would only be slower.
-    const broke = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { used_tokens: 20_000_000 - 10_000, tokens_per_agent_ms: rate } });
+    const broke = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { used_tokens: 20_000_000 - 10_000, tokens_per_agent_ms: rate, slot_ms: 10 * MIN } });
     expect(broke.ceiling).toBe(2);
+  });
+
+  it('leaves out a burn measured over less than the window of slot time: a first turn is not a rate', () => {
+    const tasks = [...chain(3), task('x1'), task('x2'), task('x3')];
+    const budgetProfile: Profile = { ...profile, budget: { soft_tokens: 20_000_000, hard_tokens: 20_000_000 } };
+    // Two sessions' first turns: 40k tokens over 2 s of slot time, 1.2M tokens per agent-minute "measured".
+    const early = { used_tokens: 40_000, tokens_per_agent_ms: 40_000 / 2_000 };
+    const startUp = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { ...early, slot_ms: 2_000 } });
+    expect(startUp.ceiling).toBe(6);
+    expect(spawned(startUp)).toBe(4);
+    expect(startUp.reasons).toContain('budget burn not counted yet: measured over 2000 ms of slot time, under the window of 60000 ms');
+    // The same rate over a full window is a rate: it cuts the ceiling.
+    const measured = decide({ tasks, profile: budgetProfile, max_threads: 6, budget: { ...early, slot_ms: MIN } });
+    expect(measured.ceiling).toBe(2);
+    expect(measured.reasons.some((r) => r.startsWith('budget burn: 1200000 tokens per agent-minute'))).toBe(true);
   });
 });
 

@@ -26,6 +26,7 @@ export const DEFAULT_REBALANCE_SETTINGS: Readonly<RebalanceSettings> = {
   retire_after_ms: 30_000,
   spawn_gain_ms: 30_000,
   silent_after_ms: 45_000,
+  burn_window_ms: 60_000,
 };
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -61,15 +62,20 @@ function capOf(input: RebalanceInput): { cap: number; reason: string } {
  * rate * n * max(C, W / n). Up to W / C agents that is rate * W whatever n is; more agents only
  * burn tokens waiting. So when the projection at the ceiling passes the hard budget, the ceiling
  * becomes the most agents the budget sustains, and never less than the work's average parallelism
- * floor(W / C): fewer would save no tokens and only finish later.
+ * floor(W / C): fewer would save no tokens and only finish later. A burn measured over less than
+ * burn_window_ms of slot time is start-up, not a rate, and is left out.
  */
-function budgetLimit(input: RebalanceInput, bandMax: number, outlook: WorkOutlook): { ceiling: number; reasons: string[] } {
+function budgetLimit(input: RebalanceInput, bandMax: number, outlook: WorkOutlook, settings: RebalanceSettings): { ceiling: number; reasons: string[] } {
   const { ceiling, reason } = budgetCeiling(input.profile, input.budget.used_tokens, bandMax);
   const reasons = [reason];
   const rate = input.budget.tokens_per_agent_ms;
   const work = outlook.remaining_work_ms;
   const path = outlook.remaining_critical_path_ms;
   if (rate === null || !(rate > 0) || ceiling === 0 || work <= 0 || path <= 0) return { ceiling, reasons };
+  if (input.budget.slot_ms < settings.burn_window_ms) {
+    reasons.push(`budget burn not counted yet: measured over ${Math.round(input.budget.slot_ms)} ms of slot time, under the window of ${settings.burn_window_ms} ms`);
+    return { ceiling, reasons };
+  }
   const hard = input.profile.budget.hard_tokens;
   const used = input.budget.used_tokens;
   const projected = (n: number): number => used + rate * n * Math.max(path, work / n);
@@ -301,7 +307,7 @@ export function decideRebalance(input: RebalanceInput): RebalanceDecision {
   const silentIds = new Set(silent.map((agent) => agent.id));
   const heard = input.agents.filter((agent) => !silentIds.has(agent.id));
   const outlook = workOutlook(input.tasks, (task) => taskEstimateMs(task, input.durations), now, new Set(heard.map((agent) => agent.id)));
-  const { ceiling, reasons: budgetReasons } = budgetLimit(input, bandMax, outlook);
+  const { ceiling, reasons: budgetReasons } = budgetLimit(input, bandMax, outlook, settings);
   reasons.push(...budgetReasons);
   if (silent.length > 0) reasons.push(`${plural(silent.length, 'agent')} not heard from for over ${settings.silent_after_ms} ms count for nothing: ${[...silentIds].sort().join(', ')}`);
 

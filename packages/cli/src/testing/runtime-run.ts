@@ -78,7 +78,7 @@ export function startRun(env: CodexTeamEnv, args: readonly string[], options: { 
       const seen = events.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching run event within ${timeoutMs} ms; stderr: ${stderr.slice(-2_000)}`)), timeoutMs);
+        const timer = setTimeout(() => reject(new Error(`no matching run event within ${timeoutMs} ms; events: ${JSON.stringify(events.slice(-20))}; stderr: ${stderr.slice(-2_000)}`)), timeoutMs);
         waiters.push({
           match,
           resolve: (event) => {

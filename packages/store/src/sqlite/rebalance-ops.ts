@@ -133,17 +133,17 @@ function slotHolders(op: Op, team: TeamRow): AgentRow[] {
 
 /**
  * The measured burn: tokens charged so far per ms of teammate slot time so far (a slot holder's
- * from its spawn to now; a former one's from its spawn to when it was last seen). Null before it
- * can be measured.
+ * from its spawn to now; a former one's from its spawn to when it was last seen), with that slot
+ * time. The rate is null before it can be measured.
  */
-function burnRate(op: Op, team: TeamRow, usedTokens: number): number | null {
+function burnOf(op: Op, team: TeamRow, usedTokens: number): Omit<RebalanceInput['budget'], 'used_tokens'> {
   const slotMs =
     op.sql.value<number>(
       `SELECT SUM(CASE WHEN state IN ('invited', 'active') THEN @now WHEN last_seen_at > created_at THEN last_seen_at ELSE created_at END - created_at)
        FROM agents WHERE team_id = @team AND id <> @lead`,
       { now: op.now, team: team.id, lead: team.lead_agent_id },
     ) ?? 0;
-  return usedTokens > 0 && slotMs > 0 ? usedTokens / slotMs : null;
+  return { tokens_per_agent_ms: usedTokens > 0 && slotMs > 0 ? usedTokens / slotMs : null, slot_ms: slotMs };
 }
 
 /**
@@ -168,7 +168,7 @@ export function rebalanceInput(op: Op, team: TeamRow, settings: Partial<Rebalanc
     tasks,
     agents: slotHolders(op, team).map((row) => rebalanceAgent(op, row)),
     durations: learnedDurations(op, team.id),
-    budget: { used_tokens: budget.committedTokens, tokens_per_agent_ms: burnRate(op, team, ownTokens) },
+    budget: { used_tokens: budget.committedTokens, ...burnOf(op, team, ownTokens) },
     previous: lastRecordedDecision(op, team.id)?.decision ?? null,
     settings,
   };

@@ -121,6 +121,8 @@ export interface TeamView {
   durations: DurationModel;
   used_tokens: number;
   tokens_per_agent_ms: number;
+  /** The teammate slot time so far, which the controller measures the burn over. */
+  slot_ms: number;
   settings: SimulationSettings;
   /** What the policy may know of task sizes (see SizeKnowledge). */
   knowledge: SizeKnowledge;
@@ -453,6 +455,7 @@ class Simulation {
       durations: this.estimates(),
       used_tokens: Math.round(agentMs * rate),
       tokens_per_agent_ms: rate,
+      slot_ms: agentMs,
       settings,
       knowledge: this.options.knowledge ?? 'blind',
       leaseExpiresAt(task) {

@@ -138,7 +138,7 @@ export function controllerPolicy(settings: Partial<RebalanceSettings> = {}, onDe
         tasks: view.tasks.map((task) => rebalanceTask(view, task)),
         agents: view.agents.map(rebalanceAgent),
         durations: view.durations,
-        budget: { used_tokens: view.used_tokens, tokens_per_agent_ms: view.tokens_per_agent_ms },
+        budget: { used_tokens: view.used_tokens, tokens_per_agent_ms: view.tokens_per_agent_ms, slot_ms: view.slot_ms },
         previous,
         settings: { spawn_lead_ms: view.settings.spawn_lead_ms, ...settings },
       });
