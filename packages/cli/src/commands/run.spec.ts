@@ -33,6 +33,8 @@ describe('codex-team run: bad input', () => {
     [['Ship it', '--max-workers', '0'], 2, /^codex-team run: USAGE: --max-workers must be a whole number of at least 1, got "0"\n$/],
     [['Ship it', '--teammates', 'three'], 2, /^codex-team run: USAGE: --teammates must be a whole number of at least 1, got "three"\n$/],
     [['Ship it', '--dag', 'missing.yaml'], 1, /^codex-team run: NOT_FOUND: cannot read the DAG file/],
+    [['Ship it', '--repo', 'missing'], 2, /^codex-team run: USAGE: --repo must be a directory, got ".*missing"\n$/],
+    [['Ship it', '--repo', '.', '--worktrees'], 1, /^codex-team run: INVALID_INPUT: --worktrees needs a git repository: .* is not one/],
   ])('answers %j with exit %d, one line and a stable code, creating nothing', async (args, exit, message) => {
     const result = await run(args);
     expect(result.code).toBe(exit);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RandomIdGenerator, TeamError, TicketIssuer, systemClock, type AuditEvent, type Team } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
@@ -139,11 +139,14 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
   const serverName = checkServerName(stringOption(values, 'name') ?? DEFAULT_SERVER_NAME);
   const json = flagOption(values, 'json');
   const repo = resolve(io.cwd, stringOption(values, 'repo') ?? '.');
+  if (statSync(repo, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UsageError(`--repo must be a directory, got "${repo}"`);
   const dbPath = resolveStoreFile(stringOption(values, 'db'), io);
   const codexHome = resolveCodexHome(stringOption(values, 'codex-home'), io);
   const teamHome = resolveTeamHome(io);
   const profilesDir = resolveProfilesDir(stringOption(values, 'profiles-dir'), io);
   const cap = codexCap(codexHome);
+  // Checked before the team is started: a repository unfit for --worktrees leaves nothing behind.
+  const repoBase = flagOption(values, 'worktrees') ? await GitWorktrees.inspect(repo) : null;
   const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir: profilesDir });
   const serverArgs = [
     '--profiles-dir', profilesDir,
@@ -179,7 +182,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
       await store.reissueLeadTicket(team.id, ticket.hash, 'codex-team run --resume: the runtime takes the lead seat again');
       await lead.call('team_resume', { ticket: ticket.ticket });
     }
-    const worktrees = flagOption(values, 'worktrees') ? await GitWorktrees.open(repo, teamId, join(teamHome, 'worktrees', teamId)) : null;
+    const worktrees = repoBase === null ? null : GitWorktrees.forTeam(repoBase, teamId, join(teamHome, 'worktrees', teamId));
     const startedAt = Date.now();
     const view = new RunView(io.stdout, json ? 'json' : io.stdoutIsTerminal ? 'live' : 'lines', startedAt);
     if (!json) io.stdout.write(`codex-team run: team ${teamId}, store ${dbPath}, Codex's cap ${cap.teammates}, at most ${maxWorkers} workers\n`);

@@ -27,6 +27,13 @@ async function gitOk(cwd: string, args: readonly string[], identity: readonly st
 /** The result of merging a worker's branch back: merged, or the files that conflict (nothing changed). */
 export type MergeOutcome = { merged: true; commit: string } | { merged: false; files: string[] };
 
+/** A repository `GitWorktrees.inspect` found fit for worktrees: its main working tree, branch and commit identity. */
+export interface WorktreeBase {
+  repo: string;
+  base: string;
+  identity: readonly string[];
+}
+
 /**
  * The repository side of `codex-team run --worktrees`, with real git: one worktree and branch per
  * worker, made from the base branch as it is when the worker starts (every dependency already
@@ -45,10 +52,10 @@ export class GitWorktrees {
   ) {}
 
   /**
-   * Opens DIR's repository; INVALID_INPUT when it is not a git work tree on a branch. Worktrees
-   * go under `root` (outside the repository: Codex's sandbox keeps `.git` folders read-only).
+   * Checks DIR's repository before anything is created; INVALID_INPUT when it is not a clean git
+   * work tree on a branch.
    */
-  static async open(repo: string, teamId: string, root: string): Promise<GitWorktrees> {
+  static async inspect(repo: string): Promise<WorktreeBase> {
     const top = await git(repo, ['rev-parse', '--show-toplevel']);
     if (top.code !== 0) throw new TeamError('INVALID_INPUT', `--worktrees needs a git repository: ${repo} is not one (${top.stderr.trim()})`);
     const toplevel = top.stdout.trim();
@@ -59,8 +66,16 @@ export class GitWorktrees {
     const email = await git(toplevel, ['config', 'user.email']);
     // Commits need an author: the repository's own, else a codex-team one for these commits only.
     const identity = email.code === 0 && email.stdout.trim() !== '' ? [] : ['-c', 'user.name=codex-team run', '-c', 'user.email=codex-team-run@localhost'];
+    return { repo: toplevel, base: branch.stdout.trim(), identity };
+  }
+
+  /**
+   * The team's worktrees over a repository `inspect` checked. They go under `root` (outside the
+   * repository: Codex's sandbox keeps `.git` folders read-only).
+   */
+  static forTeam(checked: WorktreeBase, teamId: string, root: string): GitWorktrees {
     const tag = teamId.replace(/^tm_/, '').slice(0, 12);
-    return new GitWorktrees(toplevel, branch.stdout.trim(), root, `codex-team/${tag}`, identity);
+    return new GitWorktrees(checked.repo, checked.base, root, `codex-team/${tag}`, checked.identity);
   }
 
   /** The branch of a worker, by its agent name. */
