@@ -57,7 +57,10 @@ export class GitWorktrees {
    */
   static async inspect(repo: string): Promise<WorktreeBase> {
     const top = await git(repo, ['rev-parse', '--show-toplevel']);
-    if (top.code !== 0) throw new TeamError('INVALID_INPUT', `--worktrees needs a git repository: ${repo} is not one (${top.stderr.trim()})`);
+    if (top.code !== 0) {
+      const said = top.stderr.trim().split('\n')[0] ?? '';
+      throw new TeamError('INVALID_INPUT', `--worktrees needs a git repository: ${repo} is not one${said === '' ? '' : ` (${said})`}`);
+    }
     const toplevel = top.stdout.trim();
     const branch = await git(toplevel, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
     if (branch.code !== 0) throw new TeamError('INVALID_INPUT', `--worktrees needs ${toplevel} on a branch (HEAD is detached)`);
