@@ -12,13 +12,18 @@ export function readDagFile(path: string): ToolInput<'team_task_create'> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new TeamError('NOT_FOUND', `cannot read the DAG file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new TeamError('NOT_FOUND', `cannot read the DAG file ${path}: there is no such file`);
+    if (code === 'EISDIR') throw new TeamError('INVALID_INPUT', `cannot read the DAG file ${path}: it is a folder, not a file`);
+    throw new TeamError('INVALID_INPUT', `cannot read the DAG file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (error) {
-    throw new TeamError('INVALID_INPUT', `the DAG file ${path} is neither YAML nor JSON: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`);
+    // The parser's first line ends with a ':' that leads into its code frame, which a one-line error leaves out.
+    const said = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').replace(/:\s*$/, '');
+    throw new TeamError('INVALID_INPUT', `the DAG file ${path} is neither YAML nor JSON: ${said}`);
   }
   const input = Array.isArray(doc) ? { tasks: doc } : doc;
   const parsed = TOOL_CONTRACTS.team_task_create.input.safeParse(input);
