@@ -73,6 +73,8 @@ describe('createServer', () => {
       expect(body.code).toBe('INVALID_INPUT');
       const paths = (body.details?.['issues'] as { path: string; message: string }[]).map((issue) => issue.path);
       expect(paths).toEqual(expect.arrayContaining(['name', 'max_threads']));
+      // The message alone names the first issue and counts the rest: a one-line error says what to fix.
+      expect(body.message).toMatch(/^arguments do not match the team_start input schema: (name|max_threads): .+ \(and 1 more\)$/);
     });
 
     it('refuses unknown fields, so identity can never be passed as an argument', async () => {

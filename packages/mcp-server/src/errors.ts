@@ -10,7 +10,10 @@ export function invalidInput(toolName: string, error: z.ZodError): TeamError {
     path: issue.path.map((part) => String(part)).join('.'),
     message: issue.message,
   }));
-  return new TeamError('INVALID_INPUT', `arguments do not match the ${toolName} input schema`, {
+  // The first issue rides in the message too: a one-line error (an operator's, say) names what to fix.
+  const first = issues[0];
+  const named = first === undefined ? '' : `: ${first.path === '' ? 'the input' : first.path}: ${first.message}${error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : ''}`;
+  return new TeamError('INVALID_INPUT', `arguments do not match the ${toolName} input schema${named}`, {
     issues,
     ...(error.issues.length > MAX_ISSUES ? { more_issues: error.issues.length - MAX_ISSUES } : {}),
   });
