@@ -55,14 +55,15 @@ export function flagOption(values: OptionValues, name: string): boolean {
 }
 
 /**
- * The whole-number value of an option (at least `min`, default 0), undefined when it was not
+ * The whole-number value of an option (from `min`, default 0, to `max`), undefined when it was not
  * given; a UsageError naming the value otherwise.
  */
-export function wholeOption(values: OptionValues, name: string, min = 0): number | undefined {
+export function wholeOption(values: OptionValues, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const text = stringOption(values, name);
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < min) {
-    throw new UsageError(`--${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < min || Number(text) > max) {
+    const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : '';
+    throw new UsageError(`--${name} must be a whole number${range}, got ${JSON.stringify(text)}`);
   }
   return Number(text);
 }

@@ -4,10 +4,9 @@ import { join, resolve } from 'node:path';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openSqliteTeamStore } from '@codex-team/store';
 import { OutputSink } from '../cli-io';
-import { UsageError } from '../errors';
 import { DEMO_FAST_PACE, DEMO_PACE, DEMO_TEAMMATES, type DemoTeammate } from '../demo/demo-plan';
 import { runDemo, type DemoOutcome } from '../demo/run-demo';
-import { flagOption, stringOption, type Command } from './command';
+import { flagOption, stringOption, wholeOption, type Command } from './command';
 
 const EXTRA_TEAMMATES: readonly DemoTeammate[] = [
   { name: 'edsger', role: 'implementer' },
@@ -61,11 +60,7 @@ export const demoCommand: Command = {
     json: { type: 'boolean' },
   },
   async run(args, io) {
-    const countText = stringOption(args.values, 'teammates') ?? String(DEMO_TEAMMATES.length);
-    const count = Number(countText);
-    if (!/^\d+$/.test(countText) || count < MIN_TEAMMATES || count > MAX_TEAMMATES) {
-      throw new UsageError(`--teammates must be a whole number from ${MIN_TEAMMATES} to ${MAX_TEAMMATES}, got ${JSON.stringify(countText)}`);
-    }
+    const count = wholeOption(args.values, 'teammates', MIN_TEAMMATES, MAX_TEAMMATES) ?? DEMO_TEAMMATES.length;
     const json = flagOption(args.values, 'json');
     const fast = flagOption(args.values, 'fast');
     const dbFlag = stringOption(args.values, 'db');

@@ -1,6 +1,6 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RandomIdGenerator, TeamError, TicketIssuer, systemClock, type AuditEvent, type Team } from '@codex-team/contracts';
+import { LIMITS, RandomIdGenerator, TeamError, TicketIssuer, systemClock, type AuditEvent, type Team } from '@codex-team/contracts';
 import { ProfileCatalog, findBuiltinProfilesDir, type CodexThreadCap } from '@codex-team/policy-engine';
 import { recoveryPolicy } from '@codex-team/recovery';
 import { openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
@@ -128,7 +128,7 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
   }
   const dagPath = stringOption(values, 'dag');
   const dag = dagPath === undefined ? undefined : readDagFile(resolve(io.cwd, dagPath));
-  const teammates = wholeOption(values, 'teammates', 1);
+  const teammates = wholeOption(values, 'teammates', 1, LIMITS.maxThreadsHardCap);
   const maxWorkers = wholeOption(values, 'max-workers', 1) ?? DEFAULT_MAX_WORKERS;
   const leaseMs = wholeOption(values, 'lease-ms', 100);
   const sweepMs = wholeOption(values, 'sweep-ms', 50) ?? DEFAULT_SWEEP_MS;
