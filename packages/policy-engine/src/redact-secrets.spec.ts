@@ -110,6 +110,15 @@ describe('redactSecrets on the kinds that used to survive', () => {
   });
 });
 
+describe('redactSecrets on paths', () => {
+  it('masks a random segment inside a path, and a secret that only looks like one', () => {
+    const key = 'Zq8vR2mKx9LpT4wNb7Yc3Hd6Jf1Gs5Qe';
+    expect(redactSecrets(`/srv/keys/${key}/config`).text).toBe('/srv/keys/[REDACTED:random-secret]/config');
+    // A base64 run with one separator is no path of plain folders.
+    expect(redactSecrets(`k=/${key}`).count).toBe(1);
+  });
+});
+
 describe('redactSecrets on everyday text', () => {
   it.each([
     'tokenizer=cl100k_base',
@@ -122,6 +131,10 @@ describe('redactSecrets on everyday text', () => {
     'git checkout 9fceb02d0ae598e95dc970b74767f19372d61af8',
     'class OAuth2AuthorizedClientService implements AuthorizedClientRepository',
     'secret = secrets.token_urlsafe(32)',
+    // Paths with a random folder name (mkdtemp's suffix, a team id) are paths, not secrets.
+    'the log file /tmp/stdio-x8Kq2LmZ/plain-file/server.log cannot be written',
+    '{"db":"/tmp/codex-team-e2e-myDOcA/home/team.db"}',
+    'see ~/.codex-team/runs/tm_62uzzc3qciu3v5jm/implementer-2.log',
   ])('leaves %j alone', (text) => {
     expect(redactSecrets(text)).toEqual({ text, count: 0, kinds: [] });
   });

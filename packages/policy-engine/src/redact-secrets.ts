@@ -11,8 +11,8 @@
 import {
   RANDOM_TOKEN_PATTERN,
   SECRET_RULES,
-  isRandomSecretAt,
   mask,
+  maskRandomSecretAt,
   publicPemBlocks,
   type SecretRule,
 } from './secret-rules';
@@ -55,9 +55,10 @@ export function redactSecrets(text: string): Redaction {
   }
   const publicBlocks = publicPemBlocks(out);
   out = out.replace(RANDOM_TOKEN_PATTERN, (candidate: string, offset: number, whole: string) => {
-    if (!isRandomSecretAt(whole, candidate, offset, publicBlocks)) return candidate;
-    masked('random-secret');
-    return mask('random-secret');
+    const found = maskRandomSecretAt(whole, candidate, offset, publicBlocks);
+    if (found === null) return candidate;
+    for (let n = 0; n < found.count; n += 1) masked('random-secret');
+    return found.masked;
   });
   return { text: out, count, kinds: [...kinds].sort() };
 }

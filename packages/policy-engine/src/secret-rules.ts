@@ -282,11 +282,39 @@ const NOT_SECRET_BEFORE = /(?:sha(?:1|256|384|512)-|;base64,|\bh1:|(?:ssh-(?:rsa
  */
 export const RANDOM_TOKEN_PATTERN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/=_-])/g;
 
-/** Whether the candidate at `offset` of `text` is a random secret to mask. */
-export function isRandomSecretAt(text: string, candidate: string, offset: number, publicBlocks: readonly [number, number][]): boolean {
-  if (!looksRandom(candidate) || /^sha(?:1|256|384|512)-/.test(candidate)) return false;
-  if (NOT_SECRET_BEFORE.test(text.slice(Math.max(0, offset - 40), offset))) return false;
-  return !publicBlocks.some(([start, end]) => offset >= start && offset < end);
+/**
+ * The segments of a candidate that is a file path: it starts at a `/` (or right after `~` or `.`)
+ * and has two or more separators (`/tmp/stdio-x8Kq2L/plain-file/server`, `~/.codex-team/runs/x`).
+ * Null for anything else.
+ */
+function pathSegments(text: string, candidate: string, offset: number): string[] | null {
+  const rooted = candidate.startsWith('/') || text[offset - 1] === '~' || text[offset - 1] === '.';
+  const segments = candidate.split('/');
+  return rooted && segments.length >= 3 ? segments : null;
+}
+
+/**
+ * Whether a path segment is random: a part of it between `-`, `_` and `.` is. A word with a random
+ * suffix (mkdtemp's `codex-team-e2e-myDOcA`) or a team id is a folder name; a key is one long part.
+ */
+function isRandomSegment(segment: string): boolean {
+  return segment.split(/[-_.]/).some((part) => looksRandom(part, 16));
+}
+
+/**
+ * The candidate at `offset` of `text` with its random secret masked, and how many were: the whole
+ * run, or in a file path only its random segments, since a random folder name lifts the whole
+ * run's entropy but a secret in a path is one segment. Null when nothing in it is a secret.
+ */
+export function maskRandomSecretAt(text: string, candidate: string, offset: number, publicBlocks: readonly [number, number][]): { masked: string; count: number } | null {
+  if (!looksRandom(candidate) || /^sha(?:1|256|384|512)-/.test(candidate)) return null;
+  if (NOT_SECRET_BEFORE.test(text.slice(Math.max(0, offset - 40), offset))) return null;
+  if (publicBlocks.some(([start, end]) => offset >= start && offset < end)) return null;
+  const segments = pathSegments(text, candidate, offset);
+  if (segments === null) return { masked: mask('random-secret'), count: 1 };
+  const random = segments.filter(isRandomSegment).length;
+  if (random === 0) return null;
+  return { masked: segments.map((segment) => (isRandomSegment(segment) ? mask('random-secret') : segment)).join('/'), count: random };
 }
 
 /** Where `text` holds public PEM blocks (certificates, public keys), as [start, end) ranges. */

@@ -272,6 +272,8 @@ const ORDINARY: readonly OrdinarySample[] = [
   // Paths, urls, identifiers.
   { kind: 'path', text: '/home/runner/work/app/node_modules/.bin/jest --config jest.config.cjs' },
   { kind: 'path', text: 'packages/policy-engine/src/redact-secrets.ts:42:7' },
+  { kind: 'path', text: 'could not open /tmp/codex-team-e2e-myDOcA/home/.codex-team/team.db' },
+  { kind: 'path', text: 'logs in ~/.codex-team/runs/tm_62uzzc3qciu3v5jm/implementer-2.log' },
   { kind: 'path', text: 'C:\\Users\\dev\\AppData\\Local\\Programs\\app\\resources\\app.asar' },
   { kind: 'url', text: 'https://github.com/org/repo/blob/main/docs/security.md#what-is-masked' },
   { kind: 'url', text: 'git clone git@github.com:org/repo.git' },
