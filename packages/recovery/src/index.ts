@@ -6,6 +6,7 @@ export { heartbeatDecision } from './heartbeat';
 export type { HeartbeatDecision } from './heartbeat';
 export { RecoverySweeper, recoveryActionOf, runRecoverySweep } from './sweep';
 export type { SweepReport, RecoveryHooks } from './sweep';
+export { RECOVERY_RULES } from './decide-recovery';
 export type { RetireRequest } from './decide-recovery';
 export { teamCondition } from './lead-loss';
 export type { TeamCondition } from './lead-loss';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { TERMINAL_TASK_STATUSES, isTeamError, type AuditEvent, type Profile, type Task } from '@codex-team/contracts';
 import { treeThreadCap } from '@codex-team/hierarchy';
 import { threadCapOf, type CodexThreadCap } from '@codex-team/policy-engine';
-import { rebalanceSettingsOf, runRecoverySweep, type RecoveryPolicy, type RetireRequest } from '@codex-team/recovery';
+import { RECOVERY_RULES, rebalanceSettingsOf, runRecoverySweep, type RecoveryPolicy, type RetireRequest } from '@codex-team/recovery';
 import type { RebalanceDecision, RetireDirective, SpawnDirective } from '@codex-team/scheduler';
 import type { SqliteTeamStore } from '@codex-team/store';
 import type { TeamClient } from '../mcp/team-client';
@@ -314,7 +314,7 @@ export class Supervisor {
     const agents = new Map(state.snapshot.agents.map((agent) => [agent.id, agent] as const));
     const lostByLease = new Set(
       state.newEvents
-        .filter((event) => event.action === 'task.recover' && event.reason.includes('lease.expired'))
+        .filter((event) => event.action === 'task.recover' && event.data['rule'] === RECOVERY_RULES.leaseExpired)
         .map((event) => (event.data['taken_from'] as { agent_id?: string } | undefined)?.agent_id),
     );
     for (const worker of this.workers) {

@@ -190,6 +190,8 @@ export function describeRecoveryRules(fixture: () => Fixture): void {
         ['message.send', null],
       ]);
       expect(events[0]?.data['task']).toMatchObject({ id: a, status: 'ready', owner_agent_id: null, fence: claim.fence });
+      // The rule is data, as a retirement's is: a supervisor tells a lapsed lease by it, not by the reason's text.
+      expect(events[0]?.data['rule']).toBe('lease.expired');
       expect((await fx.store.getStatus(t.lead)).unread_messages).toBe(1);
       expect((await fx.store.getStatus(ann.actor)).unread_messages).toBe(0);
       expect((await fx.store.readInbox(t.lead, { ack: [] })).messages).toEqual(result.notices);

@@ -192,7 +192,7 @@ function reclaimTask(op: Op, step: Extract<RecoveryStep, { kind: 'reclaim_task' 
     action: 'task.recover',
     subjectId: step.taskId,
     reason: `${step.reason} (rule ${step.rule})`,
-    data: { task, taken_from: { agent_id: step.expect.ownerAgentId, fence: step.expect.fence } },
+    data: { task, taken_from: { agent_id: step.expect.ownerAgentId, fence: step.expect.fence }, rule: step.rule },
   });
   return task.status;
 }
