@@ -1,18 +1,18 @@
+import { CLAIM_LOST_AT_SQL } from '../sqlite/rebalance-ops';
+import { EVENTS_SINCE_SQL } from '../sqlite/recovery-ops';
+
 /**
  * The statements of the store's operations that PostgreSQL needs written differently than the
- * mechanical rules of pg-dialect give, keyed by their SQLite text (whitespace aside): SQL stays
- * in one place per engine rather than in branches inside the operations. Keep each pair together.
+ * mechanical rules of pg-dialect give, keyed by their SQLite text, which the operation exports: SQL
+ * stays in one place per engine rather than in branches inside the operations, and an edit of the
+ * SQLite text moves the key with it (PostgreSQL's conformance run then shows a twin left behind).
  */
 const WRITTEN: readonly (readonly [sqlite: string, postgres: string])[] = [
   // A subquery in FROM needs a name in PostgreSQL 15.
-  [
-    'SELECT COUNT(*) FROM (SELECT 1 FROM audit_events WHERE team_id = ? AND seq > ? LIMIT ?)',
-    'SELECT COUNT(*) FROM (SELECT 1 FROM audit_events WHERE team_id = ? AND seq > ? LIMIT ?) AS recent',
-  ],
+  [EVENTS_SINCE_SQL, 'SELECT COUNT(*) FROM (SELECT 1 FROM audit_events WHERE team_id = ? AND seq > ? LIMIT ?) AS recent'],
   // JSON fields: SQLite's json_extract is PostgreSQL's jsonb path operators (data is JSON text).
   [
-    `SELECT MAX(at) FROM audit_events
-       WHERE team_id = ? AND action = 'task.recover' AND json_extract(data, '$.taken_from.agent_id') = ?`,
+    CLAIM_LOST_AT_SQL,
     `SELECT MAX(at) FROM audit_events
        WHERE team_id = ? AND action = 'task.recover' AND (data::jsonb -> 'taken_from' ->> 'agent_id') = ?`,
   ],

@@ -73,6 +73,10 @@ function lastActionAt(op: Op, teamId: string, agentId: string, actions: string):
 // An agent is free of work from its (re)binding, a completion, a failure or a release of its own.
 const FREED_BY = JSON.stringify(['agent.join', 'agent.resume', 'task.complete', 'task.fail', 'task.release']);
 
+/** claimLostAt's statement; PostgreSQL's twin is keyed by this text (pg-statements.ts). */
+export const CLAIM_LOST_AT_SQL = `SELECT MAX(at) FROM audit_events
+       WHERE team_id = ? AND action = 'task.recover' AND json_extract(data, '$.taken_from.agent_id') = ?`;
+
 /**
  * When recovery last took a claim back from the agent (a `task.recover` event naming it as the
  * holder taken from: its lease passed, or its session ended and the grace period passed); null if never.
@@ -80,8 +84,7 @@ const FREED_BY = JSON.stringify(['agent.join', 'agent.resume', 'task.complete', 
 function claimLostAt(op: Op, teamId: string, agentId: string): number | null {
   return (
     op.sql.value<number | null>(
-      `SELECT MAX(at) FROM audit_events
-       WHERE team_id = ? AND action = 'task.recover' AND json_extract(data, '$.taken_from.agent_id') = ?`,
+      CLAIM_LOST_AT_SQL,
       teamId,
       agentId,
     ) ?? null

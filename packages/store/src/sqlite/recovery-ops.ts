@@ -118,13 +118,16 @@ export function recoveryView(op: Op, scope: RecoveryScope): RecoveryView {
   };
 }
 
+/** checkpointProgress's count; PostgreSQL's twin is keyed by this text (pg-statements.ts). */
+export const EVENTS_SINCE_SQL = 'SELECT COUNT(*) FROM (SELECT 1 FROM audit_events WHERE team_id = ? AND seq > ? LIMIT ?)';
+
 /** The latest checkpoint's last event and the events since, counted no further than the profile's interval. */
 function checkpointProgress(op: Op, teamId: string, profile: Profile | null): { uptoSeq: number; eventsSince: number } {
   const uptoSeq = latestCheckpoint(op, teamId)?.upto_seq ?? 0;
   const every = profile?.checkpoint?.every_events ?? DEFAULTS.checkpointEveryEvents;
   if (every === 0) return { uptoSeq, eventsSince: 0 };
   const eventsSince =
-    op.sql.value<number>('SELECT COUNT(*) FROM (SELECT 1 FROM audit_events WHERE team_id = ? AND seq > ? LIMIT ?)', teamId, uptoSeq, every) ?? 0;
+    op.sql.value<number>(EVENTS_SINCE_SQL, teamId, uptoSeq, every) ?? 0;
   return { uptoSeq, eventsSince };
 }
 
