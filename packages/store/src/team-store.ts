@@ -409,10 +409,15 @@ export interface TaskClaim {
   lease_expires_at: string;
 }
 
-/** team_task_next: a claim, or none and why. */
+/** team_task_next: a claim, or none, why, and whether waiting may bring one. */
 export interface NextClaim {
   claim: TaskClaim | null;
   reason: string | null;
+  /**
+   * With no claim: the team's unfinished tasks (ready, blocked, in progress), so an idle agent knows
+   * whether to wait without a second read; 0 when the team takes no new claims from the caller.
+   */
+  open?: number;
   /** Set when the team's rebalancing retired the caller instead of a claim: the rule (`reason` says why). */
   retire?: string;
 }

@@ -76,8 +76,15 @@ class DemoTeammate {
   async turn(looks = LOOKS_PER_ROUND): Promise<void> {
     let claim: Json | null = null;
     for (let look = 0; look < looks && claim === null && !this.done; look += 1) {
-      claim = (await this.agent.call('team_task_next'))['claim'] as Json | null;
+      const next = await this.agent.call('team_task_next');
+      claim = next['claim'] as Json | null;
       if (claim !== null) break;
+      // A server whose answer says how many tasks are open spares the agent a second read; with one
+      // that does not (the baseline), the agent asks team_status, as the demo's teammate did then.
+      if (typeof next['open'] === 'number') {
+        if (next['open'] === 0) this.done = true;
+        continue;
+      }
       const status = await this.agent.call('team_status');
       const counts = objectAt(status, 'tasks_by_status') as Record<string, number>;
       const open = (counts['blocked'] ?? 0) + (counts['ready'] ?? 0) + (counts['in_progress'] ?? 0);
@@ -137,9 +144,11 @@ interface RunCost {
 
 /**
  * The demo's team run (its DAG, its four teammates, what each does and its pace), in lockstep so
- * that two servers get exactly the same calls: each round (one task's work) the lead redraws its
- * view LOOKS_PER_ROUND times (team_status and the task list, as the demo's live view does), a
- * busy teammate works one task and an idle one looks for work as often. Every agent is its own
+ * that two servers get the same work in the same order: each round (one task's work) the lead
+ * redraws its view LOOKS_PER_ROUND times (team_status and the task list, as the demo's live view
+ * does), a busy teammate works one task and an idle one looks for work as often, making the calls
+ * that server's answers need (team_task_next, and team_status when the answer does not say what is
+ * left). Every agent is its own
  * codex-team-mcp process over stdio. Once every task is finished each teammate looks once more
  * and stops; the lead reads its inbox (acking), the run summary and the artifacts, and finalizes.
  */

@@ -74,9 +74,8 @@ async function runTeammate(order: TeammateOrder): Promise<void> {
         await work(client, next.claim, order, order.leadId);
         continue;
       }
-      const status = await client.call('team_status', {});
-      const open = (status.tasks_by_status.blocked ?? 0) + (status.tasks_by_status.ready ?? 0) + (status.tasks_by_status.in_progress ?? 0);
-      if (status.team.state !== 'active' || open === 0) return;
+      // The answer says whether anything is left: no second read to find out.
+      if (next.open === 0) return;
       await sleep(order.pollMs);
     }
   } catch (error) {

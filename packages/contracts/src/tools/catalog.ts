@@ -140,7 +140,7 @@ export const TOOL_CONTRACTS = {
     name: 'team_task_next',
     description: "Claim your next ready task, or task_id.",
     answer:
-      "The claim: the work order (id, title, whole description, priority, required role, dependencies, attempts, an earlier holder's progress), its fence and lease expiry; or no claim and why. With task_id, that task or an error saying why not (NOT_FOUND, CONFLICT for a task not ready or not yours to take, DENIED by your permissions).",
+      "The claim: the work order (id, title, whole description, priority, required role, dependencies, attempts, an earlier holder's progress), its fence and lease expiry; or no claim, why, and `open`: the team's unfinished tasks (0: nothing is left for you, end your turn). With task_id, that task or an error saying why not (NOT_FOUND, CONFLICT for a task not ready or not yours to take, DENIED by your permissions).",
     audience: 'member',
     input: task.TaskNextInputSchema,
     output: task.TaskNextOutputSchema,

@@ -92,6 +92,8 @@ export const TaskNextOutputSchema = z.strictObject({
   reason: z.string().nullable(),
   /** Set when the team's rebalancing retired you instead (the rule; reason says why): end your turn. */
   retire: z.string().optional(),
+  /** With no claim: the team's unfinished tasks; 0 when nothing is left for you: end your turn. */
+  open: z.number().int().min(0).optional(),
 });
 
 export const TaskUpdateInputSchema = z.strictObject({

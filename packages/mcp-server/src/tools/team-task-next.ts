@@ -14,6 +14,11 @@ export function registerTeamTaskNext(registry: ToolRegistry): void {
       return { claim: claimAnswer(await ctx.store.claimTask(ctx.actor, { task_id: input.task_id }, options)), reason: null };
     }
     const next = await ctx.store.claimNextTask(ctx.actor, options);
-    return { claim: next.claim === null ? null : claimAnswer(next.claim), reason: next.reason, ...(next.retire === undefined ? {} : { retire: next.retire }) };
+    return {
+      claim: next.claim === null ? null : claimAnswer(next.claim),
+      reason: next.reason,
+      ...(next.retire === undefined ? {} : { retire: next.retire }),
+      ...(next.open === undefined ? {} : { open: next.open }),
+    };
   });
 }

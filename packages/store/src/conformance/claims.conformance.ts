@@ -146,10 +146,28 @@ export function describeClaimRules(fixture: () => Fixture, reverseIds: () => Pro
       expect(none.reason).toMatch(/implementer/);
       expect(none.reason).toMatch(/1 ready/);
       expect(none.reason).toMatch(/4 in progress/);
+      // The answer says how much is unfinished, so an idle agent need not read the team again.
+      expect(none.open).toBe(5);
 
       const events = (await fx.audit(t.team.id)).filter((event) => event.action === 'task.claim');
       expect(events.map((event) => event.subject_id)).toEqual([ids[2], ids[3], ids[4], ids[0]]);
       expect(events[0]?.data['task']).toMatchObject({ status: 'in_progress', owner_agent_id: ann.agentId, fence: 1 });
+    });
+
+    it('answers open 0 with no claim once every task is finished, and no open with a claim', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const ann = await fx.addMember(t, 'ann');
+      await fx.createTask(t.lead, { title: 'first' });
+      await fx.createTask(t.lead, { title: 'second' });
+      const first = await fx.store.claimNextTask(ann.actor, LEASE);
+      expect(first.open).toBeUndefined();
+      const second = await fx.store.claimNextTask(ann.actor, LEASE);
+      // Both in progress: nothing to claim now, but two tasks are open, so waiting may bring work.
+      expect(await fx.store.claimNextTask(ann.actor, LEASE)).toMatchObject({ claim: null, open: 2 });
+      await fx.store.completeTask(ann.actor, complete(first.claim?.task.id ?? '', first.claim?.fence ?? 0));
+      await fx.store.completeTask(ann.actor, complete(second.claim?.task.id ?? '', second.claim?.fence ?? 0, { outcome: 'failed', result: 'cannot' }));
+      expect(await fx.store.claimNextTask(ann.actor, LEASE)).toMatchObject({ claim: null, open: 0 });
     });
 
     it('returns fence, owner, attempts and a lease of leaseMs from now', async () => {

@@ -180,7 +180,7 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       const next = await fx.store.claimNextTask(rev.actor, reviewerOnly);
       expect(next.claim?.task.id).toBe(own);
       const none = await fx.store.claimNextTask(rev.actor, reviewerOnly);
-      expect(none).toEqual({ claim: null, reason: expect.stringContaining('tasks that name no role are not yours to claim') as string });
+      expect(none).toEqual({ claim: null, reason: expect.stringContaining('tasks that name no role are not yours to claim') as string, open: 2 });
       const ownDenied = { ...LEASE, permission: claimPermission(['unassigned']) };
       const other = await fx.createTask(t.lead, { title: 'review 2', required_role: 'reviewer' });
       const error = await expectCode(fx.store.claimTask(rev.actor, { task_id: other }, ownDenied), 'DENIED');

@@ -84,6 +84,7 @@ function retireIfOrdered(op: Op, caller: Caller, claimable: boolean): NextClaim 
       `you are retired by the team's rebalancing (${order.rule}): ${order.reason}. Your slot is free for other work: ` +
       'end your turn now with a one-line summary and make no further team calls',
     retire: order.rule,
+    open: 0,
   };
 }
 
@@ -117,7 +118,7 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Next
       reason: `${refusal.rule}: ${refusal.message}`,
       data: { rule: refusal.rule, tool: 'team_task_next', code: refusal.code },
     });
-    return { claim: null, reason: `the team is ready to finalize, no new claims: ${refusal.reason}` };
+    return { claim: null, reason: `the team is ready to finalize, no new claims: ${refusal.reason}`, open: 0 };
   }
   if (task !== undefined) {
     const claim = takeClaim(op, caller, task, options);
@@ -130,6 +131,7 @@ export function claimNextTask(op: Op, actor: Actor, options: ClaimOptions): Next
       `no ready task for role ${caller.agent.role}; ${counts.ready} ready for other roles, ` +
       `${counts.blocked} blocked, ${counts.in_progress} in progress` +
       (kinds.unassigned ? '' : '; tasks that name no role are not yours to claim'),
+    open: counts.ready + counts.blocked + counts.in_progress,
   };
 }
 
