@@ -1,4 +1,4 @@
-import { CLAIM_LOST_AT_SQL } from '../sqlite/rebalance-ops';
+import { CLAIM_LOST_AT_SQL, LATEST_RETIRES_SQL } from '../sqlite/rebalance-ops';
 import { EVENTS_SINCE_SQL } from '../sqlite/recovery-ops';
 
 /**
@@ -15,6 +15,11 @@ const WRITTEN: readonly (readonly [sqlite: string, postgres: string])[] = [
     CLAIM_LOST_AT_SQL,
     `SELECT MAX(at) FROM audit_events
        WHERE team_id = ? AND action = 'task.recover' AND (data::jsonb -> 'taken_from' ->> 'agent_id') = ?`,
+  ],
+  [
+    LATEST_RETIRES_SQL,
+    `SELECT seq, (data::jsonb -> 'decision' ->> 'at_ms')::bigint AS at_ms, (data::jsonb -> 'decision' -> 'retire')::text AS retire
+       FROM audit_events WHERE team_id = ? AND action = ? ORDER BY seq DESC LIMIT 1`,
   ],
 ];
 

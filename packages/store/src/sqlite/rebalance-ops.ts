@@ -283,6 +283,14 @@ export function rebalanceTeam(op: Op, teamId: string, options: RebalanceOptions,
   return { decision, recorded: true, changed, decided_at: op.now, directives_since: directivesSince, notice, basis };
 }
 
+/**
+ * retireOrderFor's read, on every team_task_next: the latest decision's seq, time and retire
+ * directives only, not the whole decision (23 KB at 1,000 tasks, parsed per claim before).
+ * PostgreSQL's twin is keyed by this text (pg-statements.ts).
+ */
+export const LATEST_RETIRES_SQL = `SELECT seq, json_extract(data, '$.decision.at_ms') AS at_ms, json_extract(data, '$.decision.retire') AS retire
+       FROM audit_events WHERE team_id = ? AND action = ? ORDER BY seq DESC LIMIT 1`;
+
 /** What a retire directive of the latest decision says to one agent, if it still applies to it. */
 export interface RetireOrder {
   rule: string;
@@ -296,11 +304,14 @@ export interface RetireOrder {
  * nothing. Silent retires are the lead's to carry out (close_agent), never answered here.
  */
 export function retireOrderFor(op: Op, row: AgentRow): RetireOrder | null {
-  const last = lastRecordedDecision(op, row.team_id);
-  const directive = last?.decision.retire.find((r) => r.agent_id === row.id && r.rule !== 'rebalance.retire.silent');
-  if (last === null || directive === undefined || row.state !== 'active') return null;
+  if (row.state !== 'active') return null;
+  const last = op.sql.get<{ seq: number; at_ms: number | null; retire: string | null }>(LATEST_RETIRES_SQL, row.team_id, REBALANCE_ACTION);
+  if (last === undefined || last.at_ms === null || last.retire === null) return null;
+  const retire = JSON.parse(last.retire) as RebalanceDecision['retire'];
+  const directive = Array.isArray(retire) ? retire.find((r) => r.agent_id === row.id && r.rule !== 'rebalance.retire.silent') : undefined;
+  if (directive === undefined) return null;
   const now = rebalanceAgent(op, row);
-  if (now.state !== 'idle' || now.since_ms !== last.decision.at_ms - directive.idle_ms) return null;
+  if (now.state !== 'idle' || now.since_ms !== last.at_ms - directive.idle_ms) return null;
   return { rule: directive.rule, reason: directive.reason, decisionSeq: last.seq };
 }
 
