@@ -1,14 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { TeamError, fileErrorReason, isTeamError } from '@codex-team/contracts';
-import { isBusyError } from './busy-error';
+import { isBusyError, storeErrorCode } from './busy-error';
 import { translateStoreError } from './transaction';
-
-// Not `instanceof Error`: errors made by the native addon may come from another realm (Jest's VM).
-function sqliteCode(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : '';
-}
 
 /** Why SQLite could not open or write `path`, found by asking the file system what it allows. */
 function accessReason(path: string, writing: boolean, error: unknown): string {
@@ -22,7 +16,7 @@ function accessReason(path: string, writing: boolean, error: unknown): string {
     }
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `${message} (${sqliteCode(error) || 'unknown'})`;
+  return `${message} (${storeErrorCode(error) ?? 'unknown'})`;
 }
 
 /**
@@ -38,7 +32,7 @@ export function openFailure(path: string, error: unknown, doing: 'open' | 'read'
   if (isTeamError(error) || isBusyError(error)) return error;
   const translated = translateStoreError(error);
   if (isTeamError(translated)) return translated;
-  const code = sqliteCode(error);
+  const code = storeErrorCode(error) ?? '';
   if (code === 'SQLITE_NOTADB') {
     return new TeamError('NOT_A_STORE', `${path} is not a SQLite database, so not a codex-team store; it was left as it was`, { path });
   }
