@@ -1,5 +1,5 @@
 import { BufferSink, type CliIo } from '../cli-io';
-import { checkServerName, resolveCodexHome, resolveDbPath, resolveStoreFile, resolveStoreLocation } from './codex-paths';
+import { checkServerName, resolveCodexHome, resolveStoreFile, resolveStoreLocation } from './codex-paths';
 
 function io(env: Record<string, string>): CliIo {
   return { stdout: new BufferSink(), stderr: new BufferSink(), env, homeDir: '/home/me', cwd: '/work', execPath: '/usr/bin/node', nodeVersion: '20.20.0', stdoutIsTerminal: false };
@@ -13,10 +13,10 @@ describe('Codex and store paths', () => {
   });
 
   it('resolves the store now, from --db, $CODEX_TEAM_DB, $CODEX_TEAM_HOME or ~/.codex-team', () => {
-    expect(resolveDbPath('team.db', io({ CODEX_TEAM_DB: '/env/x.db' }))).toBe('/work/team.db');
-    expect(resolveDbPath(undefined, io({ CODEX_TEAM_DB: 'rel.db' }))).toBe('/work/rel.db');
-    expect(resolveDbPath(undefined, io({ CODEX_TEAM_HOME: '/teams' }))).toBe('/teams/team.db');
-    expect(resolveDbPath(undefined, io({}))).toBe('/home/me/.codex-team/team.db');
+    expect(resolveStoreFile('team.db', io({ CODEX_TEAM_DB: '/env/x.db' }))).toBe('/work/team.db');
+    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_DB: 'rel.db' }))).toBe('/work/rel.db');
+    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_HOME: '/teams' }))).toBe('/teams/team.db');
+    expect(resolveStoreFile(undefined, io({}))).toBe('/home/me/.codex-team/team.db');
   });
 
   it('hands a PostgreSQL URL on as given, and refuses it, password masked, where SQLite is opened', () => {

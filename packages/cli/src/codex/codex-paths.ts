@@ -101,16 +101,10 @@ function namedStore(flag: string | undefined, io: CliIo): string {
 }
 
 /**
- * The store file, made absolute now: Codex starts MCP servers with a filtered environment, so
- * `$CODEX_TEAM_DB` / `$CODEX_TEAM_HOME` of the installing shell would not reach the server.
- */
-export function resolveDbPath(flag: string | undefined, io: CliIo): string {
-  return resolve(io.cwd, namedStore(flag, io));
-}
-
-/**
  * The store of a command that hands it to the servers (install, doctor): a PostgreSQL URL as
- * given (only the servers open it), else the store file made absolute (resolveDbPath).
+ * given (only the servers open it), else the store file made absolute now: Codex starts MCP
+ * servers with a filtered environment, so `$CODEX_TEAM_DB` / `$CODEX_TEAM_HOME` of the installing
+ * shell would not reach the server.
  */
 export function resolveStoreLocation(flag: string | undefined, io: CliIo): string {
   const location = namedStore(flag, io);
@@ -118,8 +112,8 @@ export function resolveStoreLocation(flag: string | undefined, io: CliIo): strin
 }
 
 /**
- * The store file of a command that opens SQLite itself (inspection, operator verbs, recover, run):
- * resolveDbPath, refusing a PostgreSQL URL (only the servers open one) with a USAGE error that
+ * The store file of a command that opens SQLite itself (inspection, operator verbs, recover, run,
+ * hook), made absolute; a PostgreSQL URL is refused (only the servers open one) with a USAGE error that
  * masks its password, before anything is made at a path read out of the URL.
  */
 export function resolveStoreFile(flag: string | undefined, io: CliIo): string {
