@@ -32,11 +32,11 @@ describe('readDagFile', () => {
   it('refuses a dependency on a key the file does not have, and text that is not YAML', () => {
     expect(() => readDagFile(file('dangling.yaml', 'tasks:\n  - {key: a, title: A, depends_on: [zz]}\n'))).toThrow(/depends on "zz"/);
     expect(() => readDagFile(file('broken.yaml', 'tasks: [\n'))).toThrow(/neither YAML nor JSON/);
-    expect(() => readDagFile(join(dir, 'missing.yaml'))).toThrow(/NOT_FOUND.*there is no such file$/);
+    expect(() => readDagFile(join(dir, 'missing.yaml'))).toThrow(/NOT_FOUND.*: no such file or folder \(ENOENT\)$/);
   });
 
   it('says a folder is not a file, and ends the parser\'s one line without the colon that led into its code frame', () => {
-    expect(() => readDagFile(dir)).toThrow(/INVALID_INPUT.*it is a folder, not a file$/);
+    expect(() => readDagFile(dir)).toThrow(/FILE_ACCESS: cannot read the DAG file .*: it is a folder \(EISDIR\)$/);
     expect(() => readDagFile(file('open.yaml', 'tasks:\n  - {key: a, title: A\n'))).toThrow(/neither YAML nor JSON: .*line \d+, column \d+$/);
   });
 });

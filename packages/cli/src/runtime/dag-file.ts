@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TOOL_CONTRACTS, TeamError, type ToolInput } from '@codex-team/contracts';
+import { TOOL_CONTRACTS, TeamError, fileAccessError, fileErrorReason, type ToolInput } from '@codex-team/contracts';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -12,10 +12,8 @@ export function readDagFile(path: string): ToolInput<'team_task_create'> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TeamError('NOT_FOUND', `cannot read the DAG file ${path}: there is no such file`);
-    if (code === 'EISDIR') throw new TeamError('INVALID_INPUT', `cannot read the DAG file ${path}: it is a folder, not a file`);
-    throw new TeamError('INVALID_INPUT', `cannot read the DAG file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TeamError('NOT_FOUND', `cannot read the DAG file ${path}: ${fileErrorReason(error)}`);
+    throw fileAccessError('read the DAG file', path, error);
   }
   let doc: unknown;
   try {
