@@ -114,6 +114,11 @@ describe('redactSecrets on paths', () => {
   it('masks a random segment inside a path, and a secret that only looks like one', () => {
     const key = 'Zq8vR2mKx9LpT4wNb7Yc3Hd6Jf1Gs5Qe';
     expect(redactSecrets(`/srv/keys/${key}/config`).text).toBe('/srv/keys/[REDACTED:random-secret]/config');
+    expect(redactSecrets(`/srv/${key}/and/${key}/config`)).toEqual({
+      text: '/srv/[REDACTED:random-secret]/and/[REDACTED:random-secret]/config',
+      count: 2,
+      kinds: ['random-secret'],
+    });
     // A base64 run with one separator is no path of plain folders.
     expect(redactSecrets(`k=/${key}`).count).toBe(1);
   });

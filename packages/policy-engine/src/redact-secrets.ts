@@ -34,8 +34,8 @@ export function redactSecrets(text: string): Redaction {
   let out = text;
   let count = 0;
   const kinds = new Set<string>();
-  const masked = (kind: string): void => {
-    count += 1;
+  const masked = (kind: string, n = 1): void => {
+    count += n;
     kinds.add(kind);
   };
   for (const rule of SECRET_RULES) {
@@ -57,7 +57,7 @@ export function redactSecrets(text: string): Redaction {
   out = out.replace(RANDOM_TOKEN_PATTERN, (candidate: string, offset: number, whole: string) => {
     const found = maskRandomSecretAt(whole, candidate, offset, publicBlocks);
     if (found === null) return candidate;
-    for (let n = 0; n < found.count; n += 1) masked('random-secret');
+    masked('random-secret', found.count);
     return found.masked;
   });
   return { text: out, count, kinds: [...kinds].sort() };

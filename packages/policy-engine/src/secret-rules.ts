@@ -312,9 +312,13 @@ export function maskRandomSecretAt(text: string, candidate: string, offset: numb
   if (publicBlocks.some(([start, end]) => offset >= start && offset < end)) return null;
   const segments = pathSegments(text, candidate, offset);
   if (segments === null) return { masked: mask('random-secret'), count: 1 };
-  const random = segments.filter(isRandomSegment).length;
-  if (random === 0) return null;
-  return { masked: segments.map((segment) => (isRandomSegment(segment) ? mask('random-secret') : segment)).join('/'), count: random };
+  let count = 0;
+  const masked = segments.map((segment) => {
+    if (!isRandomSegment(segment)) return segment;
+    count += 1;
+    return mask('random-secret');
+  });
+  return count === 0 ? null : { masked: masked.join('/'), count };
 }
 
 /** Where `text` holds public PEM blocks (certificates, public keys), as [start, end) ranges. */
