@@ -58,6 +58,7 @@ import {
   type AppliedDecision,
   type BusyRetryOptions,
   type Transactions,
+  type WriteOptions,
 } from './sqlite/transaction';
 import { isPostgresUrl, redactStoreLocation } from './store-location';
 import { StoreIdentity, inspectStoreFile, isBlankDatabase, isCodexTeamStore, notAStore, writeAheadLog } from './store-file';
@@ -208,15 +209,15 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   spawnAgent(actor: Actor, input: SpawnAgentInput): Promise<Agent> {
-    return this.tx.write((op) => agents.spawnAgent(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => agents.spawnAgent(op, actor, input), forActor(actor, 'spawnAgent'));
   }
 
   startChild(actor: Actor, input: StartChildInput): Promise<ChildTeam> {
-    return this.tx.write((op) => tree.startChild(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => tree.startChild(op, actor, input), forActor(actor, 'startChild'));
   }
 
   takeOverChild(actor: Actor): Promise<ChildTeam> {
-    return this.tx.write((op) => tree.takeOverChild(op, actor), withDecision(actor.authorization));
+    return this.tx.write((op) => tree.takeOverChild(op, actor), forActor(actor, 'takeOverChild'));
   }
 
   readTree(teamId: TeamId): Promise<TreeNode[]> {
@@ -297,7 +298,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   restartAgent(actor: Actor, input: RestartAgentInput): Promise<Agent> {
-    return this.tx.write((op) => agents.restartAgent(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => agents.restartAgent(op, actor, input), forActor(actor, 'restartAgent'));
   }
 
   getStatus(actor: Actor): Promise<TeamStatusBase> {
@@ -305,7 +306,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   finalizeTeam(actor: Actor, input: ToolInput<'team_finalize'>): Promise<FinalizedTeam> {
-    return this.tx.write((op) => teams.finalizeTeam(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => teams.finalizeTeam(op, actor, input), forActor(actor, 'finalizeTeam'));
   }
 
   recordMeasuredUsage(input: MeasuredUsageInput): Promise<MeasuredUsageResult> {
@@ -335,7 +336,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   createTasks(actor: Actor, input: ToolInput<'team_task_create'>): Promise<CreatedTasks> {
-    return this.tx.write((op) => tasks.createTasks(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => tasks.createTasks(op, actor, input), forActor(actor, 'createTasks'));
   }
 
   listTasks(actor: Actor, input: ToolInput<'team_task_list'>): Promise<TaskPage> {
@@ -345,7 +346,7 @@ export class SqliteTeamStore implements TeamStore {
   async claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim> {
     // Only where ranks are kept up (work waits on work): a flat backlog's claim needs no extra read.
     if (this.claimRanks?.worthWarming(actor.teamId) === true) await this.tx.read((op) => warmClaimRanks(op, actor.teamId));
-    return this.tx.write((op) => claims.claimNextTask(op, actor, options), withDecision(actor.authorization));
+    return this.tx.write((op) => claims.claimNextTask(op, actor, options), forActor(actor, 'claimNextTask'));
   }
 
   claimTask(
@@ -353,7 +354,7 @@ export class SqliteTeamStore implements TeamStore {
     input: { task_id: string },
     options: ClaimOptions,
   ): Promise<TaskClaim> {
-    return this.tx.write((op) => claims.claimTask(op, actor, input, options), withDecision(actor.authorization));
+    return this.tx.write((op) => claims.claimTask(op, actor, input, options), forActor(actor, 'claimTask'));
   }
 
   updateTask(
@@ -361,23 +362,23 @@ export class SqliteTeamStore implements TeamStore {
     input: ToolInput<'team_task_update'>,
     options: LeaseOptions,
   ): Promise<TaskChange> {
-    return this.tx.write((op) => tasks.updateTask(op, actor, input, options), withDecision(actor.authorization));
+    return this.tx.write((op) => tasks.updateTask(op, actor, input, options), forActor(actor, 'updateTask'));
   }
 
   completeTask(actor: Actor, input: ToolInput<'team_task_complete'>): Promise<TaskCompletion> {
     const { usage } = input;
     return this.tx.write((op) => claims.completeTask(op, actor, input), {
-      ...withDecision(actor.authorization),
+      ...forActor(actor, 'completeTask'),
       ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, input.task_id, 'team_task_complete') }),
     });
   }
 
   releaseTask(actor: Actor, input: ToolInput<'team_task_release'>): Promise<{ task: Task }> {
-    return this.tx.write((op) => claims.releaseTask(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => claims.releaseTask(op, actor, input), forActor(actor, 'releaseTask'));
   }
 
   sendMessage(actor: Actor, input: ToolInput<'team_send'>): Promise<SentMessage> {
-    return this.tx.write((op) => messages.sendMessage(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => messages.sendMessage(op, actor, input), forActor(actor, 'sendMessage'));
   }
 
   readInbox(actor: Actor, input: ToolInput<'team_inbox'>): Promise<InboxPage> {
@@ -385,13 +386,13 @@ export class SqliteTeamStore implements TeamStore {
     const { usage } = input;
     if (input.ack.length === 0 && usage === undefined) return this.tx.read((op) => messages.readInbox(op, actor, input));
     return this.tx.write((op) => messages.readInbox(op, actor, input), {
-      ...withDecision(actor.authorization),
+      ...forActor(actor, 'readInbox'),
       ...(usage === undefined ? {} : { standing: (op) => void policy.chargeUsage(op, actor, usage, null, 'team_inbox') }),
     });
   }
 
   publishArtifact(actor: Actor, input: ToolInput<'team_artifact_publish'>): Promise<Artifact> {
-    return this.tx.write((op) => artifacts.publishArtifact(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => artifacts.publishArtifact(op, actor, input), forActor(actor, 'publishArtifact'));
   }
 
   readArtifact(actor: Actor, input: ToolInput<'team_artifact_read'>): Promise<ArtifactContent> {
@@ -403,7 +404,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   setProfile(actor: Actor, input: SetProfileInput): Promise<ProfileSwitch> {
-    return this.tx.write((op) => policy.setProfile(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => policy.setProfile(op, actor, input), forActor(actor, 'setProfile'));
   }
 
   async recordDecision(teamId: TeamId, entry: DecisionEntry, options: { unlessSameAsLast?: boolean } = {}): Promise<boolean> {
@@ -476,7 +477,7 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   setMode(actor: Actor, input: SetModeInput): Promise<ModeChangeResult> {
-    return this.tx.write((op) => modes.setMode(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => modes.setMode(op, actor, input), forActor(actor, 'setMode'));
   }
 
   readMode(actor: Actor): Promise<TeamModeState> {
@@ -484,11 +485,11 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   submitPlan(actor: Actor, artifactId: string): Promise<PlanReview> {
-    return this.tx.write((op) => modes.submitPlan(op, actor, artifactId), withDecision(actor.authorization));
+    return this.tx.write((op) => modes.submitPlan(op, actor, artifactId), forActor(actor, 'submitPlan'));
   }
 
   reviewPlan(actor: Actor, input: PlanReviewInput): Promise<PlanReview> {
-    return this.tx.write((op) => modes.reviewPlan(op, actor, input), withDecision(actor.authorization));
+    return this.tx.write((op) => modes.reviewPlan(op, actor, input), forActor(actor, 'reviewPlan'));
   }
 
   recordHookBlock(block: HookBlock): Promise<never> {
@@ -572,6 +573,16 @@ function requireFilePath(path: string): void {
   if (isPostgresUrl(path)) {
     throw new TeamError('INVALID_INPUT', `${redactStoreLocation(path)} is a PostgreSQL database: this opens SQLite store files only (the servers, codex-team serve and codex-team-mcp, take postgres:// URLs)`);
   }
+}
+
+/**
+ * The write options of an actor's call of `operation`: its team (on PostgreSQL, whose tree lock the
+ * write takes), what the call is (for PostgreSQL's read-ahead) and its allow decision, which the
+ * operation's transaction records.
+ */
+function forActor(actor: Actor, operation: string): Pick<WriteOptions, 'team' | 'readAheadKey' | 'authorization'> {
+  const call = [operation, actor.teamId, actor.agentId, actor.inTeam ?? '', actor.renewHeartbeat === true ? 'renew' : ''].join(' ');
+  return { team: actor.teamId, readAheadKey: call, ...withDecision(actor.authorization) };
 }
 
 /** The write options of a call that carries its allow decision into the operation's transaction. */

@@ -16,7 +16,19 @@ interface PgFailure {
   constraint?: string;
 }
 
-type Reply = { ok: PgResult } | { failure: PgFailure } | { closed: true };
+/** A statement as the store sent it: PostgreSQL's text and its bound values (none for a simple query). */
+export interface SentStatement {
+  text: string;
+  values?: unknown[];
+}
+
+/** A statement to send: PostgreSQL's text, its values, and whether rows come back as arrays. */
+export interface PgQuery extends SentStatement {
+  array?: boolean;
+}
+
+type Answer = { ok: PgResult } | { failure: PgFailure };
+type Reply = Answer | { batch: Answer[] } | { closed: true };
 
 /**
  * The worker's program, plain JavaScript evaluated by `new Worker(..., { eval: true })` so that the
@@ -38,7 +50,8 @@ const types = {
     return pg.types.getTypeParser(oid, format);
   },
 };
-const client = new pg.Client({ connectionString: workerData.url, types, ...(workerData.options ? { options: workerData.options } : {}) });
+// Pipelined: the statements of one batch go out together, one round trip for all of them.
+const client = new pg.Client({ connectionString: workerData.url, types, pipeline: true, ...(workerData.options ? { options: workerData.options } : {}) });
 let broken = null;
 client.on('error', (error) => { broken = error; });
 const connected = client.connect().catch((error) => { broken = error; });
@@ -51,6 +64,25 @@ function reply(request, message) {
 function failure(error) {
   return { failure: { message: String(error && error.message || error), code: error && error.code, detail: error && error.detail, constraint: error && error.constraint } };
 }
+async function run(statement) {
+  try {
+    let query;
+    if (statement.values === undefined) {
+      query = { text: statement.text };
+    } else {
+      // Named: the server parses and plans each statement text once per connection.
+      let name = names.get(statement.text);
+      if (name === undefined) names.set(statement.text, (name = 's' + names.size));
+      query = { name, text: statement.text, values: statement.values };
+    }
+    if (statement.array) query.rowMode = 'array';
+    const result = await client.query(query);
+    const last = Array.isArray(result) ? result[result.length - 1] : result;
+    return { ok: { rows: last.rows, rowCount: last.rowCount ?? 0 } };
+  } catch (error) {
+    return failure(error);
+  }
+}
 async function answer(request) {
   if (request.close) {
     await client.end().catch(() => undefined);
@@ -59,23 +91,9 @@ async function answer(request) {
   }
   await connected;
   if (broken !== null) return reply(request, failure(broken));
-  try {
-    let query;
-    if (request.values === undefined) {
-      query = { text: request.text };
-    } else {
-      // Named: the server parses and plans each statement text once per connection.
-      let name = names.get(request.text);
-      if (name === undefined) names.set(request.text, (name = 's' + names.size));
-      query = { name, text: request.text, values: request.values };
-    }
-    if (request.array) query.rowMode = 'array';
-    const result = await client.query(query);
-    const last = Array.isArray(result) ? result[result.length - 1] : result;
-    reply(request, { ok: { rows: last.rows, rowCount: last.rowCount ?? 0 } });
-  } catch (error) {
-    reply(request, failure(error));
-  }
+  if (request.batch === undefined) return reply(request, await run(request));
+  // Every statement is sent before the first answer is awaited.
+  reply(request, { batch: await Promise.all(request.batch.map(run)) });
 }
 let queue = Promise.resolve();
 port.on('message', (request) => { queue = queue.then(() => answer(request)); });
@@ -103,7 +121,10 @@ export class PgSyncConnection {
   /** The number of the latest request; the worker's answer carries it back. */
   private seq = 0;
 
-  constructor(url: string, options?: { searchPath?: string }) {
+  private readonly onStatement: ((statement: SentStatement) => void) | undefined;
+
+  constructor(url: string, options?: { searchPath?: string; onStatement?: (statement: SentStatement) => void }) {
+    this.onStatement = options?.onStatement;
     if (options?.searchPath !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.searchPath)) {
       throw new TeamError('INVALID_INPUT', `not a schema name: ${options.searchPath}`);
     }
@@ -138,10 +159,29 @@ export class PgSyncConnection {
    */
   query(text: string, values?: unknown[], options: { array?: boolean } = {}): PgResult {
     if (this.closed) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+    this.onStatement?.(values === undefined ? { text } : { text, values });
     const reply = this.call({ text, values, array: options.array === true });
-    if ('failure' in reply) throw Object.assign(new Error(reply.failure.message), reply.failure);
-    if ('closed' in reply) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
-    return { rows: reply.ok.rows.map(withBuffers), rowCount: reply.ok.rowCount };
+    if (!('ok' in reply || 'failure' in reply)) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+    const answer = fromAnswer(reply);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+
+  /**
+   * Sends `statements` together, in one round trip (the client pipelines them), and answers each:
+   * its result, or the server's refusal as an Error with its SQLSTATE in `code` (a statement after
+   * a refused one in a transaction is refused too, 25P02). Nothing is thrown for a refusal: the
+   * caller decides what each one means.
+   */
+  queryBatch(statements: readonly PgQuery[]): (PgResult | Error)[] {
+    if (this.closed) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+    for (const statement of statements) this.onStatement?.(statement.values === undefined ? { text: statement.text } : { text: statement.text, values: statement.values });
+    const reply = this.call({ batch: statements.map((statement) => ({ text: statement.text, values: statement.values, array: statement.array === true })) });
+    if (!('batch' in reply) || reply.batch.length !== statements.length) {
+      this.abandon();
+      throw new TeamError('INTERNAL', 'the PostgreSQL bridge answered a batch with something else; the connection is closed, nothing was committed by this call');
+    }
+    return reply.batch.map(fromAnswer);
   }
 
   /** Ends the client (PostgreSQL rolls back whatever transaction it had open), then the worker. */
@@ -195,6 +235,12 @@ export class PgSyncConnection {
     this.closed = true;
     void this.worker.terminate();
   }
+}
+
+/** A statement's answer as the store reads it: rows with Buffers, or the refusal as an Error. */
+function fromAnswer(answer: Answer): PgResult | Error {
+  if ('failure' in answer) return Object.assign(new Error(answer.failure.message), answer.failure);
+  return { rows: answer.ok.rows.map(withBuffers), rowCount: answer.ok.rowCount };
 }
 
 /** Byte columns come back from the worker as Uint8Array; the store reads Buffers, as from SQLite. */

@@ -16,26 +16,105 @@ import {
 } from '../sqlite/transaction';
 import { bindValues, toPostgres, type PgStatement } from './pg-dialect';
 import type { ClaimRankCache } from '../sqlite/claim-ranks';
-import type { PgSyncConnection } from './pg-sync-connection';
+import type { PgQuery, PgResult, PgSyncConnection } from './pg-sync-connection';
 
-/** The operations' statements (SQLite's dialect) on PostgreSQL: translated once each, then run through the bridge. */
+/** A read an operation made before its first write, as sent; the same call's next write sends it ahead. */
+interface ReadAhead extends PgQuery {
+  values: unknown[];
+}
+
+/** How many calls (operation and actor) the read-ahead remembers; the oldest is forgotten first. */
+const READ_AHEAD_CALLS = 512;
+
+function readKey(text: string, values: readonly unknown[], array: boolean): string {
+  return `${array ? 'a' : 'o'}${text}\u0000${JSON.stringify(values)}`;
+}
+
+/**
+ * The operations' statements (SQLite's dialect) on PostgreSQL: translated once each, then run
+ * through the bridge.
+ *
+ * Read-ahead: a write transaction's reads up to its first write are remembered per call (its
+ * WriteOptions.readAheadKey: the operation and its actor), and those the call's last two writes both
+ * began with, alike, are sent by its next write in its opening round trip, after its lock. A read the operation then asks, with the very
+ * text and values, is answered from there: it ran in the same transaction, under the same lock, and
+ * nothing was written since (the first statement that is not a SELECT drops every answer kept).
+ * A read asked otherwise goes to the server as it always does; a read sent ahead and not asked
+ * cost the server only its work.
+ */
 export class PgSql implements Sql {
-  private readonly statements = new Map<string, PgStatement>();
+  private readonly statements = new Map<string, { statement: PgStatement; reads: boolean }>();
+  /** Answers of the reads sent ahead in this transaction, by readKey, in the order sent. */
+  private readonly answered = new Map<string, PgResult[]>();
+  /** The reads of the write in progress up to its first write; null outside a write of a known call. */
+  private learning: ReadAhead[] | null = null;
+  /** Whether the write in progress has not written yet: its reads are still learned. */
+  private beforeFirstWrite = false;
+  /** Per call: the reads its last write began with, and those of them its write before began with too. */
+  private readonly learned = new Map<string, { last: ReadAhead[]; repeated: ReadAhead[] }>();
 
   constructor(readonly connection: PgSyncConnection) {}
 
-  private statement(text: string): PgStatement {
-    let statement = this.statements.get(text);
-    if (statement === undefined) {
-      statement = toPostgres(text);
-      this.statements.set(text, statement);
+  private statement(text: string): { statement: PgStatement; reads: boolean } {
+    let known = this.statements.get(text);
+    if (known === undefined) {
+      known = { statement: toPostgres(text), reads: /^\s*SELECT\b/i.test(text) };
+      this.statements.set(text, known);
     }
-    return statement;
+    return known;
   }
 
-  private exec(text: string, params: readonly unknown[], array = false): { rows: unknown[]; rowCount: number } {
-    const statement = this.statement(text);
-    return this.connection.query(statement.text, bindValues(statement, params), { array });
+  private exec(text: string, params: readonly unknown[], array = false): PgResult {
+    const { statement, reads } = this.statement(text);
+    const values = bindValues(statement, params);
+    if (!reads) {
+      this.answered.clear();
+      this.beforeFirstWrite = false;
+      return this.connection.query(statement.text, values, { array });
+    }
+    if (this.beforeFirstWrite) this.learning?.push({ text: statement.text, values, array });
+    const early = this.answered.get(readKey(statement.text, values, array))?.shift();
+    return early ?? this.connection.query(statement.text, values, { array });
+  }
+
+  /** The reads to send ahead of a write of the call `key`, which this write now learns anew. */
+  startWrite(key: string | undefined): readonly ReadAhead[] {
+    this.answered.clear();
+    this.learning = key === undefined ? null : [];
+    this.beforeFirstWrite = true;
+    return key === undefined ? [] : (this.learned.get(key)?.repeated ?? []);
+  }
+
+  /** Keeps the answers of the reads sent ahead; a refused one is asked again if the operation asks it. */
+  readAhead(reads: readonly ReadAhead[], answers: readonly (PgResult | Error)[]): void {
+    for (const [index, read] of reads.entries()) {
+      const answer = answers[index];
+      if (answer === undefined || answer instanceof Error) continue;
+      const key = readKey(read.text, read.values, read.array === true);
+      const queue = this.answered.get(key);
+      if (queue === undefined) this.answered.set(key, [answer]);
+      else queue.push(answer);
+    }
+  }
+
+  /** Ends the write: a committed one's reads are what its call sends ahead next time. */
+  endWrite(key: string | undefined, committed: boolean): void {
+    const reads = this.learning;
+    this.answered.clear();
+    this.learning = null;
+    this.beforeFirstWrite = false;
+    // A write that wrote before its operation read (queued decisions first) learned nothing new.
+    if (key === undefined || !committed || reads === null || reads.length === 0) return;
+    // Only reads asked alike twice in a row are sent ahead: one that names this call's task would
+    // only cost the server work the next call does not ask for.
+    const before = new Set((this.learned.get(key)?.last ?? []).map((read) => readKey(read.text, read.values, read.array === true)));
+    const repeated = reads.filter((read) => before.has(readKey(read.text, read.values, read.array === true)));
+    this.learned.delete(key);
+    this.learned.set(key, { last: reads, repeated });
+    if (this.learned.size > READ_AHEAD_CALLS) {
+      const oldest = this.learned.keys().next().value;
+      if (oldest !== undefined) this.learned.delete(oldest);
+    }
   }
 
   get<Row>(text: string, ...params: unknown[]): Row | undefined {
@@ -60,7 +139,7 @@ export class PgSql implements Sql {
 
 /**
  * The write locks (transaction-level advisory locks), SQLite's one writer made one writer per team
- * tree: a write of a call bound to a team (its authorization names the team) holds the tree's lock
+ * tree: a write of a call bound to a team (WriteOptions.team: its actor's team, or its authorization's) holds the tree's lock
  * (PG_TREE_LOCK_CLASS, a hash of the root team's id: thread caps and budgets span the tree) and
  * PG_WRITE_LOCK_KEY shared; any other write (opening a team, joining by ticket, the recovery sweep,
  * the queued decisions) holds PG_WRITE_LOCK_KEY alone, excluding every writer, as on SQLite. Every
@@ -100,6 +179,7 @@ export class PgTransactionRunner implements Transactions {
   private firstWrites: ((op: Op) => void)[] = [];
   private readonly context: OpContext;
   private readonly connection: PgSyncConnection;
+  private readonly sql: PgSql;
   /** Root team of each team this process wrote for: a team's root never changes. */
   private readonly roots = new Map<string, string>();
 
@@ -119,6 +199,7 @@ export class PgTransactionRunner implements Transactions {
     private readonly writeLock = true,
   ) {
     this.connection = sql.connection;
+    this.sql = sql;
     this.context = { sql, ids, profiles, codexThreadCap, log, claimRanks };
   }
 
@@ -132,6 +213,7 @@ export class PgTransactionRunner implements Transactions {
     let refused: TeamError | null = null;
     const result = await withBusyRetry(() => {
       const after: (() => void)[] = [];
+      const readAhead = this.sql.startWrite(options.readAheadKey);
       try {
         const now = this.begin(
           [
@@ -140,15 +222,18 @@ export class PgTransactionRunner implements Transactions {
             // A record that changes no state (a read's decision) need not wait for the disk (WriteOptions.sync).
             ...(options.sync === 'normal' ? ['SET LOCAL synchronous_commit = off'] : []),
           ],
-          this.writeLock ? this.lockFor(options.authorization?.decision.teamId ?? null) : null,
+          this.writeLock ? this.lockFor(options.team ?? options.authorization?.decision.teamId ?? null) : null,
+          readAhead,
         );
         const body = writeBody(this.context, now, work, options, this.firstWrites, this.recordDecision, (step) => this.inSavepoint(step), after);
         refused = body.refused;
         this.connection.query('COMMIT');
+        this.sql.endWrite(options.readAheadKey, true);
         // Committed: the after-commit work runs before this process can start another transaction.
         for (const done of after) done();
         return body.value as T;
       } catch (error) {
+        this.sql.endWrite(options.readAheadKey, false);
         this.rollback();
         throw error;
       }
@@ -199,17 +284,27 @@ export class PgTransactionRunner implements Transactions {
   }
 
   /**
-   * Opens the transaction with `statements` and, in the same round trip, takes `lock` and reads the
-   * database clock when the operations' time comes from it; returns the operation's time.
+   * Opens the transaction with `statements` and, in the same round trip, takes `lock`, reads the
+   * database clock when the operations' time comes from it, and sends `readAhead` (PgSql); returns
+   * the operation's time.
    */
-  private begin(statements: readonly string[], lock: string | null): number {
+  private begin(statements: readonly string[], lock: string | null, readAhead: readonly ReadAhead[] = []): number {
     const selected = [...(lock === null ? [] : [lock]), ...(this.time.kind === 'database' ? [`${DATABASE_NOW_MS} AS now`] : [])];
     const text = [...statements, ...(selected.length === 0 ? [] : [`SELECT ${selected.join(', ')}`])].join('; ');
-    const result = this.connection.query(text);
+    const result = readAhead.length === 0 ? this.connection.query(text) : this.openWithReads(text, readAhead);
     if (this.time.kind === 'clock') return this.time.now();
     const now = (result.rows[0] as { now?: number } | undefined)?.now;
     if (typeof now !== 'number') throw new TeamError('INTERNAL', 'PostgreSQL did not answer its clock');
     return now;
+  }
+
+  /** The opening statements and the reads sent ahead, in one round trip; a refused opening is thrown. */
+  private openWithReads(text: string, readAhead: readonly ReadAhead[]): PgResult {
+    const [opened, ...answers] = this.connection.queryBatch([{ text }, ...readAhead]);
+    if (opened === undefined) throw new TeamError('INTERNAL', 'PostgreSQL did not answer the opening of a transaction');
+    if (opened instanceof Error) throw opened;
+    this.sql.readAhead(readAhead, answers);
+    return opened;
   }
 
   private now(): number {

@@ -175,6 +175,16 @@ export interface WriteOptions {
    */
   authorization?: CallAuthorization;
   /**
+   * The team the call acts for, when it has one. On PostgreSQL the write takes that team's tree
+   * lock instead of the whole database's (PgTransactionRunner); SQLite has one writer either way.
+   */
+  team?: string;
+  /**
+   * What the call is (its operation and actor). On PostgreSQL the reads the same call began with
+   * last time are sent ahead in its first round trip (PgSql); SQLite reads in process and ignores it.
+   */
+  readAheadKey?: string;
+  /**
    * Writes that stand even when the operation is refused (the usage a call reports: the tokens were
    * spent either way). They run first; if they themselves refuse, the operation does not run.
    */
