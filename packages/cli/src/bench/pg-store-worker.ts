@@ -1,11 +1,17 @@
 // One process of the PostgreSQL store benchmark (pg-store.ts), forked from the built CLI:
 //   pg-store-worker.js <url> <schema> <teamId> <agentId>
 // opens the PostgreSQL store, says "ready", waits for "go" (so every process starts at once), then
-// claims and completes until its team has no task left, and reports what it measured over IPC.
+// claims and completes until its team has no task left, and reports what it measured over IPC, with
+// every statement the store sent meanwhile (the bench replays them without the store).
 import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
-import { openPostgresTeamStore } from '@codex-team/store';
+import { openPostgresTeamStore, type SentStatement } from '@codex-team/store';
 import type { ClaimWorkerResult } from './claim-worker';
+
+/** What the worker reports: the claim worker's figures and the statements of its claims and completions. */
+export interface PgStoreWorkerResult extends ClaimWorkerResult {
+  statements: SentStatement[];
+}
 
 function send(message: unknown): Promise<void> {
   return new Promise((resolve) => {
@@ -16,13 +22,24 @@ function send(message: unknown): Promise<void> {
 
 async function main(): Promise<void> {
   const [url = '', schema = '', teamId = '', agentId = ''] = process.argv.slice(2);
-  const store = await openPostgresTeamStore({ url, schema, clock: systemClock, ids: new RandomIdGenerator() });
+  const statements: SentStatement[] = [];
+  let recording = false;
+  const store = await openPostgresTeamStore({
+    url,
+    schema,
+    clock: systemClock,
+    ids: new RandomIdGenerator(),
+    onStatement: (statement) => {
+      if (recording) statements.push(statement);
+    },
+  });
   const actor = { teamId, agentId };
   const latenciesMs: number[] = [];
   const go = new Promise((resolve) => process.once('message', resolve));
   await send({ type: 'ready' });
   await go;
   const started = performance.now();
+  recording = true;
   try {
     for (;;) {
       const before = performance.now();
@@ -32,11 +49,12 @@ async function main(): Promise<void> {
       await store.completeTask(actor, { task_id: next.claim.task.id, fence: next.claim.fence, outcome: 'done', result: 'benchmark', artifact_ids: [] });
     }
   } finally {
+    recording = false;
     await store.close();
   }
   // The last claim found nothing: it is not a claim.
   latenciesMs.pop();
-  const result: ClaimWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
+  const result: PgStoreWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started, statements };
   await send({ type: 'result', result });
   process.exit(0);
 }

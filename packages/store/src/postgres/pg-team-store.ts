@@ -7,7 +7,7 @@ import { ClaimRankCache } from '../sqlite/claim-ranks';
 import { SqliteTeamStore, decisionLog, type DecisionLogger } from '../sqlite-team-store';
 import { connectPostgres } from './pg-driver';
 import { defaultPgMigrationsDir, migratePostgres } from './pg-migrations';
-import { PgSyncConnection } from './pg-sync-connection';
+import { PgSyncConnection, type SentStatement } from './pg-sync-connection';
 import { PgSql, PgTransactionRunner } from './pg-transaction';
 
 /**
@@ -44,6 +44,11 @@ export interface PostgresTeamStoreOptions {
   writeLock?: boolean;
   /** Whether claims rank by critical path (as SqliteTeamStoreOptions.rankClaims). @default true */
   rankClaims?: boolean;
+  /**
+   * Called with each statement the store sends, as sent (PostgreSQL's text, the bound values): the
+   * pg-store benchmark replays them without the store, as the ceiling of the same SQL.
+   */
+  onStatement?: (statement: SentStatement) => void;
 }
 
 /**
@@ -59,7 +64,10 @@ export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): 
   } finally {
     await admin.end();
   }
-  const connection = new PgSyncConnection(options.url, options.schema === undefined ? {} : { searchPath: options.schema });
+  const connection = new PgSyncConnection(options.url, {
+    ...(options.schema === undefined ? {} : { searchPath: options.schema }),
+    ...(options.onStatement === undefined ? {} : { onStatement: options.onStatement }),
+  });
   const now = (): number => options.clock.now();
   const claimRanks = (options.rankClaims ?? true) ? new ClaimRankCache() : null;
   const tx = new PgTransactionRunner(
