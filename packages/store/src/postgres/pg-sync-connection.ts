@@ -120,6 +120,8 @@ export class PgSyncConnection {
   private closed = false;
   /** The number of the latest request; the worker's answer carries it back. */
   private seq = 0;
+  /** Statements whose answers nobody reads, sent ahead of the next statement in its round trip. */
+  private readonly waiting: string[] = [];
 
   private readonly onStatement: ((statement: SentStatement) => void) | undefined;
 
@@ -159,6 +161,12 @@ export class PgSyncConnection {
    */
   query(text: string, values?: unknown[], options: { array?: boolean } = {}): PgResult {
     if (this.closed) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+    if (this.waiting.length > 0) {
+      const answers = this.queryBatch([{ text, ...(values === undefined ? {} : { values }), array: options.array === true }]);
+      const refused = answers.find((answer) => answer instanceof Error);
+      if (refused !== undefined) throw refused;
+      return answers[answers.length - 1] as PgResult;
+    }
     this.onStatement?.(values === undefined ? { text } : { text, values });
     const reply = this.call({ text, values, array: options.array === true });
     if (!('ok' in reply || 'failure' in reply)) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
@@ -168,13 +176,32 @@ export class PgSyncConnection {
   }
 
   /**
+   * Sends `text` (a statement without values whose answer nobody reads, such as SAVEPOINT) in the
+   * round trip of the next statement, ahead of it. Its refusal is that statement's: the next one in
+   * the transaction is refused too (25P02).
+   */
+  sendWithNext(text: string): void {
+    this.waiting.push(text);
+  }
+
+  /** Takes `text` back if it is still waiting; false when it was sent. */
+  unsend(text: string): boolean {
+    const index = this.waiting.lastIndexOf(text);
+    if (index < 0) return false;
+    this.waiting.splice(index, 1);
+    return true;
+  }
+
+  /**
    * Sends `statements` together, in one round trip (the client pipelines them), and answers each:
    * its result, or the server's refusal as an Error with its SQLSTATE in `code` (a statement after
    * a refused one in a transaction is refused too, 25P02). Nothing is thrown for a refusal: the
-   * caller decides what each one means.
+   * caller decides what each one means. Statements waiting to be sent (sendWithNext) go first, and
+   * their answers come first.
    */
-  queryBatch(statements: readonly PgQuery[]): (PgResult | Error)[] {
+  queryBatch(given: readonly PgQuery[]): (PgResult | Error)[] {
     if (this.closed) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
+    const statements: PgQuery[] = [...this.waiting.splice(0).map((text) => ({ text })), ...given];
     for (const statement of statements) this.onStatement?.(statement.values === undefined ? { text: statement.text } : { text: statement.text, values: statement.values });
     const reply = this.call({ batch: statements.map((statement) => ({ text: statement.text, values: statement.values, array: statement.array === true })) });
     if (!('batch' in reply) || reply.batch.length !== statements.length) {

@@ -313,23 +313,27 @@ export class PgTransactionRunner implements Transactions {
   }
 
   /**
-   * Runs `step` after a savepoint and rolls back to it when `step` throws. The savepoint is never
+   * Runs `step` after a savepoint and rolls back to it when `step` throws. The savepoint goes in
+   * the round trip of the step's first statement (PgSyncConnection.sendWithNext). It is never
    * released (the commit does that, a round trip saved): a later one of the same name hides it,
    * and ROLLBACK TO goes to the latest.
    */
   private inSavepoint(step: () => void): void {
-    this.connection.query('SAVEPOINT op');
+    // Sent with the step's first statement; a step that sends none needs no savepoint.
+    this.connection.sendWithNext('SAVEPOINT op');
     try {
       step();
     } catch (error) {
-      this.connection.query('ROLLBACK TO SAVEPOINT op');
+      if (!this.connection.unsend('SAVEPOINT op')) this.connection.query('ROLLBACK TO SAVEPOINT op');
       throw error;
     }
+    this.connection.unsend('SAVEPOINT op');
   }
 
   /** Rolls back whatever is open; a connection that is gone has nothing open. */
   private rollback(): void {
     if (!this.connection.open) return;
+    this.connection.unsend('SAVEPOINT op');
     try {
       this.connection.query('ROLLBACK');
     } catch {

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { TeamError } from '@codex-team/contracts';
 import { SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { ProfileCatalog } from '@codex-team/policy-engine';
 import { DEFAULT_BUSY_RETRY, type Op } from '../sqlite/transaction';
@@ -7,9 +8,10 @@ import { connectPostgres } from './pg-driver';
 import { PgSyncConnection, type SentStatement } from './pg-sync-connection';
 import { PgSql, PgTransactionRunner } from './pg-transaction';
 
-// PostgreSQL's read-ahead (PgSql) on a real throwaway cluster: the reads a call's last two writes
-// began with alike are sent in its next write's opening round trip and answered from there; a read
-// after the write's own first write, or asked otherwise, goes to the server.
+// The PostgreSQL write path's round trips on a real throwaway cluster. Savepoints go with the first
+// statement after them. Read-ahead (PgSql): the reads a call's last two writes began with alike are
+// sent in its next write's opening round trip and answered from there; a read after the write's own
+// first write, or asked otherwise, goes to the server.
 
 jest.setTimeout(120_000);
 
@@ -76,6 +78,25 @@ async function teach(key: string): Promise<void> {
   for (let i = 0; i < 2; i += 1) await write(key, (op) => op.sql.get<{ v: string }>(READ, 1));
 }
 
+describe('PostgreSQL savepoints', () => {
+  it('rolls a refused operation back to the savepoint sent with its first statement, and commits nothing of it', async () => {
+    sent = [];
+    const refused = write('call', (op) => {
+      op.sql.run("UPDATE notes SET v = 'z' WHERE id = ?", 1);
+      throw new TeamError('DENIED', 'refused after a write');
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'DENIED' });
+    expect(sent.map((statement) => statement.text).slice(1)).toEqual(['SAVEPOINT op', "UPDATE notes SET v = 'z' WHERE id = $1", 'ROLLBACK TO SAVEPOINT op', 'COMMIT']);
+    expect((await outside.query<{ v: string }>('SELECT v FROM notes WHERE id = 1')).rows[0]?.v).toBe('a');
+  });
+
+  it('sends no savepoint for an operation refused before it sent anything', async () => {
+    sent = [];
+    await expect(write('call', () => { throw new TeamError('DENIED', 'refused at once'); })).rejects.toMatchObject({ code: 'DENIED' });
+    expect(sent.map((statement) => statement.text).slice(1)).toEqual(['COMMIT']);
+  });
+});
+
 describe('PostgreSQL read-ahead', () => {
   it('sends the read two writes of a call began with in the next one\'s opening round trip, and answers it from there', async () => {
     await teach('call');
@@ -84,8 +105,8 @@ describe('PostgreSQL read-ahead', () => {
       other.query("UPDATE notes SET v = 'changed' WHERE id = 1");
       return op.sql.get<{ v: string }>(READ, 1)?.v;
     });
-    // Beside BEGIN, before the savepoint the operation opens with; never asked again.
-    expect(statements.slice(1)).toEqual([PG_READ, 'SAVEPOINT op', 'COMMIT']);
+    // Beside BEGIN, and never asked again: the operation sent nothing, not even its savepoint.
+    expect(statements.slice(1)).toEqual([PG_READ, 'COMMIT']);
     expect(value).toBe('a');
   });
 
