@@ -16,6 +16,32 @@ interface RuntimePart {
   to: string;
 }
 
+/**
+ * `name` and the packages it loads (its dependencies, and the optional ones that are installed),
+ * each with the folder it is installed in. The store's PostgreSQL connection loads the pg driver by
+ * path in a worker thread, outside the bundle, so a runtime folder carries it in node_modules.
+ */
+function moduleClosure(name: string, from: string): { name: string; dir: string }[] {
+  const found = new Map<string, string>();
+  const visit = (module: string, parent: string, optional: boolean): void => {
+    if (found.has(module)) return;
+    let entry: string;
+    try {
+      entry = require.resolve(module, { paths: [parent] });
+    } catch (error) {
+      if (optional) return;
+      throw error;
+    }
+    const dir = packageRoot(dirname(entry), module);
+    found.set(module, dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency, dir, false);
+    for (const dependency of Object.keys(manifest.optionalDependencies ?? {})) visit(dependency, dir, true);
+  };
+  visit(name, from, false);
+  return [...found].map(([module, dir]) => ({ name: module, dir }));
+}
+
 /** Where the runtime's parts are in this checkout (or installed package), found from this module. */
 export function runtimeParts(): RuntimePart[] {
   const serverRoot = packageRoot(dirname(require.resolve('@codex-team/mcp-server')), '@codex-team/mcp-server');
@@ -28,6 +54,7 @@ export function runtimeParts(): RuntimePart[] {
   return [
     { from: join(serverRoot, 'dist', RUNTIME_SERVER_FILE), to: RUNTIME_SERVER_FILE },
     { from: join(serverRoot, 'dist', 'migrations'), to: 'migrations' },
+    { from: join(serverRoot, 'dist', 'migrations-pg'), to: 'migrations-pg' },
     { from: join(cliRoot, 'dist', RUNTIME_CLI_FILE), to: RUNTIME_CLI_FILE },
     { from: findBuiltinProfilesDir(__dirname), to: 'profiles' },
     { from: join(sqlite, 'package.json'), to: 'node_modules/better-sqlite3/package.json' },
@@ -35,6 +62,7 @@ export function runtimeParts(): RuntimePart[] {
     { from: join(sqlite, 'build', 'Release', 'better_sqlite3.node'), to: 'node_modules/better-sqlite3/build/Release/better_sqlite3.node' },
     { from: bindings, to: 'node_modules/bindings' },
     { from: fileUri, to: 'node_modules/file-uri-to-path' },
+    ...moduleClosure('pg', storeRoot).map((module) => ({ from: module.dir, to: `node_modules/${module.name}` })),
   ];
 }
 
@@ -73,8 +101,8 @@ export function cliVersion(): string {
 }
 
 /**
- * Copies the server and hook runtime (bundles, migrations, built-in profiles, the native SQLite
- * module) into a folder of its own under the codex-team home, named by version and content, so
+ * Copies the server and hook runtime (bundles, both engines' migrations, built-in profiles, the
+ * native SQLite module, the PostgreSQL driver) into a folder of its own under the codex-team home, named by version and content, so
  * what Codex runs no longer depends on this checkout: moving it, `git clean` or a rebuild cannot
  * break Codex, and an upgrade installs beside the old runtime instead of over it. Written to a
  * temporary folder and renamed into place, so a runtime folder is complete or absent.
