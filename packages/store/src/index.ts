@@ -54,6 +54,8 @@ export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
 export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
 export { openPostgresTeamStore } from './postgres/pg-team-store';
+export { openPostgresTeamStoreReadOnly } from './postgres/pg-read-only-store';
+export type { PostgresReaderOptions } from './postgres/pg-read-only-store';
 export { isPostgresUrl, redactStoreLocation } from './store-location';
 export { withPgScratchSchema } from './postgres/pg-scratch-schema';
 export type { PostgresTeamStoreOptions } from './postgres/pg-team-store';

@@ -5,8 +5,8 @@ import * as decisions from '../sqlite/authz-ops';
 import { DEFAULT_BUSY_RETRY, type BusyRetryOptions } from '../sqlite/transaction';
 import { ClaimRankCache } from '../sqlite/claim-ranks';
 import { SqliteTeamStore, decisionLog, type DecisionLogger } from '../sqlite-team-store';
-import { connectPostgres } from './pg-driver';
 import { defaultPgMigrationsDir, migratePostgres } from './pg-migrations';
+import { checkPostgresStore, connectPostgresStore } from './pg-store-check';
 import { PgSyncConnection } from './pg-sync-connection';
 import { PgSql, PgTransactionRunner } from './pg-transaction';
 
@@ -44,22 +44,34 @@ export interface PostgresTeamStoreOptions {
   writeLock?: boolean;
   /** Whether claims rank by critical path (as SqliteTeamStoreOptions.rankClaims). @default true */
   rankClaims?: boolean;
+  /**
+   * Open only a database that already holds a codex-team store (an operator's verbs): one without
+   * is refused with NOT_A_STORE and left as it was, instead of getting a new store. @default false
+   */
+  existingOnly?: boolean;
 }
 
 /**
  * Opens the TeamStore on a PostgreSQL database: applies pending migrations (migrations-pg, under
  * an advisory lock), then runs the very operations of the SQLite store, each one transaction, on a
- * connection of its own (PgSyncConnection). Throws `SCHEMA_MISMATCH` as the SQLite opener does.
+ * connection of its own (PgSyncConnection). Throws `SCHEMA_MISMATCH` as the SQLite opener does,
+ * `FILE_ACCESS` when the database cannot be reached, and with `existingOnly` `NOT_A_STORE` when it
+ * holds no codex-team store.
  */
 export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): Promise<SqliteTeamStore> {
   const migrations = readMigrations(options.migrationsDir ?? defaultPgMigrationsDir());
-  const admin = await connectPostgres(options.url, options.schema);
+  const admin = await connectPostgresStore(options.url, options.schema);
   try {
+    if (options.existingOnly === true) await checkPostgresStore(admin, migrations, options.url);
     await migratePostgres(admin, migrations, options.clock.now());
   } finally {
     await admin.end();
   }
-  const connection = new PgSyncConnection(options.url, options.schema === undefined ? {} : { searchPath: options.schema });
+  return postgresTeamStoreOn(new PgSyncConnection(options.url, options.schema === undefined ? {} : { searchPath: options.schema }), options);
+}
+
+/** The store's operations over `connection`, whose database holds the current schema: one place for both openers. */
+export function postgresTeamStoreOn(connection: PgSyncConnection, options: PostgresTeamStoreOptions): SqliteTeamStore {
   const now = (): number => options.clock.now();
   const claimRanks = (options.rankClaims ?? true) ? new ClaimRankCache() : null;
   const tx = new PgTransactionRunner(
@@ -77,4 +89,3 @@ export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): 
   );
   return new SqliteTeamStore(connection, tx, now, claimRanks);
 }
-
