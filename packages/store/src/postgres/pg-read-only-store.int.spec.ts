@@ -58,6 +58,30 @@ describe("opening a PostgreSQL store for the operator's verbs", () => {
     expect(await digestPostgres(empty.url)).toEqual({});
   });
 
+  it('the writer opens a current store with a role that may read and write its rows but not CREATE', async () => {
+    const db = await database();
+    await (await openPostgresTeamStore({ url: db.url, clock: new FakeClock(), ids: new SequentialIdGenerator() })).close();
+    const role = `rows_${process.pid}_${Date.now() % 100_000}`;
+    await db.run(
+      `CREATE ROLE ${role} LOGIN PASSWORD 'rows-pass'; REVOKE CREATE ON SCHEMA public FROM PUBLIC; ` +
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+    );
+    try {
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = 'rows-pass';
+      const store = await openPostgresTeamStore({ url: url.toString(), clock: new FakeClock(), ids: new SequentialIdGenerator(), time: 'clock', existingOnly: true });
+      try {
+        const bound = await store.createTeam({ name: 'rows', objective: 'o', maxThreads: 2, profile: 'default', leadName: 'lead', resumeTicketHash: 'r' });
+        expect((await store.listTeams()).map((team) => team.id)).toEqual([bound.team.id]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.run(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('the reader refuses an older store with SCHEMA_MISMATCH and leaves it unmigrated (a server upgrades it)', async () => {
     const older = await database();
     const dir = mkdtempSync(join(tmpdir(), 'codex-team-pg-older-'));

@@ -43,15 +43,15 @@ export async function connectPostgresStore(url: string, schema?: string): Promis
 }
 
 /**
- * Checks, reading only, that the database holds a codex-team store these migrations know, and
- * returns its version and the migrations it lacks. Refuses, creating nothing: no `schema_migrations`
- * table, or another application's, with NOT_A_STORE; an applied migration that differs from its
- * file, or a newer schema, with SCHEMA_MISMATCH.
+ * Reads, creating nothing, which codex-team store the database holds (as its search_path shows it):
+ * null for none (no `schema_migrations` table), else its version and the migrations it lacks.
+ * Refuses another application's `schema_migrations` with NOT_A_STORE; an applied migration that
+ * differs from its file, or a newer schema, with SCHEMA_MISMATCH.
  */
-export async function checkPostgresStore(client: ClientBase, migrations: readonly Migration[], url: string): Promise<SchemaCheck> {
+export async function readPostgresStore(client: ClientBase, migrations: readonly Migration[], url: string): Promise<SchemaCheck | null> {
   const first = migrations[0];
   const table = await client.query<{ found: string | null }>("SELECT to_regclass('schema_migrations')::text AS found");
-  if (first === undefined || table.rows[0]?.found == null) throw noPostgresStore(url);
+  if (table.rows[0]?.found == null) return null;
   let applied: AppliedMigration[];
   try {
     applied = (await client.query<AppliedMigration>('SELECT version, name, checksum FROM schema_migrations ORDER BY version')).rows;
@@ -59,7 +59,14 @@ export async function checkPostgresStore(client: ClientBase, migrations: readonl
     if (FOREIGN_TABLE_STATES.has(String((error as { code?: unknown }).code))) throw noPostgresStore(url);
     throw error;
   }
-  const marker = applied.find((row) => row.version === first.version);
-  if (marker === undefined || marker.name !== first.name || typeof marker.checksum !== 'string') throw noPostgresStore(url);
+  const marker = first === undefined ? undefined : applied.find((row) => row.version === first.version);
+  if (marker === undefined || marker.name !== first?.name || typeof marker.checksum !== 'string') throw noPostgresStore(url);
   return checkAppliedMigrations(applied, migrations);
+}
+
+/** readPostgresStore for a database that must hold a store: none is NOT_A_STORE. */
+export async function checkPostgresStore(client: ClientBase, migrations: readonly Migration[], url: string): Promise<SchemaCheck> {
+  const found = await readPostgresStore(client, migrations, url);
+  if (found === null) throw noPostgresStore(url);
+  return found;
 }

@@ -6,7 +6,7 @@ import { DEFAULT_BUSY_RETRY, type BusyRetryOptions } from '../sqlite/transaction
 import { ClaimRankCache } from '../sqlite/claim-ranks';
 import { SqliteTeamStore, decisionLog, type DecisionLogger } from '../sqlite-team-store';
 import { defaultPgMigrationsDir, migratePostgres } from './pg-migrations';
-import { checkPostgresStore, connectPostgresStore } from './pg-store-check';
+import { connectPostgresStore, noPostgresStore, readPostgresStore } from './pg-store-check';
 import { PgSyncConnection } from './pg-sync-connection';
 import { PgSql, PgTransactionRunner } from './pg-transaction';
 
@@ -53,17 +53,20 @@ export interface PostgresTeamStoreOptions {
 
 /**
  * Opens the TeamStore on a PostgreSQL database: applies pending migrations (migrations-pg, under
- * an advisory lock), then runs the very operations of the SQLite store, each one transaction, on a
- * connection of its own (PgSyncConnection). Throws `SCHEMA_MISMATCH` as the SQLite opener does,
- * `FILE_ACCESS` when the database cannot be reached, and with `existingOnly` `NOT_A_STORE` when it
- * holds no codex-team store.
+ * an advisory lock; a store with none pending is only read, so a role without CREATE opens it),
+ * then runs the very operations of the SQLite store, each one transaction, on a connection of its
+ * own (PgSyncConnection). Throws `SCHEMA_MISMATCH` as the SQLite opener does,
+ * `FILE_ACCESS` when the database cannot be reached, `NOT_A_STORE` for another application's
+ * `schema_migrations` table, and with `existingOnly` for a database that holds no codex-team store.
  */
 export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): Promise<SqliteTeamStore> {
   const migrations = readMigrations(options.migrationsDir ?? defaultPgMigrationsDir());
   const admin = await connectPostgresStore(options.url, options.schema);
   try {
-    if (options.existingOnly === true) await checkPostgresStore(admin, migrations, options.url);
-    await migratePostgres(admin, migrations, options.clock.now());
+    const found = await readPostgresStore(admin, migrations, options.url);
+    if (found === null && options.existingOnly === true) throw noPostgresStore(options.url);
+    // A current store is not touched: a role that may only read and write its rows (no CREATE) opens it.
+    if (found === null || found.pending.length > 0) await migratePostgres(admin, migrations, options.clock.now());
   } finally {
     await admin.end();
   }
