@@ -140,6 +140,38 @@ describe('the operator verbs on a team kept in PostgreSQL', () => {
     expect(runFree(onPostgres)).toEqual(runFree(onFile));
   });
 
+  it('prints an artifact as on SQLite, its checksum checked', () => {
+    const report = JSON.parse(cli(url, ['report', 'release', '--json']).stdout) as { artifacts: { artifact_id: string }[] };
+    const id = report.artifacts[0]?.artifact_id ?? '';
+    for (const argv of [['artifact', id], ['artifact', id, '--json']]) {
+      const onFile = anonymous(cli(sqlite, argv), sqlite);
+      expect(onFile.status).toBe(0);
+      expect(anonymous(cli(url, argv), url)).toEqual(onFile);
+    }
+  });
+
+  it('needs no more than a role that may only read', async () => {
+    const role = `reader_${process.pid}_${Date.now() % 100_000}`;
+    const database = databases.find((made) => made.url === url);
+    if (database === undefined) throw new Error('no database');
+    await database.run(`CREATE ROLE ${role} LOGIN PASSWORD 'reader-pass'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    try {
+      const asReader = new URL(url);
+      asReader.username = role;
+      asReader.password = 'reader-pass';
+      for (const argv of [['status', 'release', '--json'], ['replay', 'release', '--verify']]) {
+        expect(anonymous(cli(asReader.toString(), argv), asReader.toString())).toEqual(anonymous(cli(url, argv), url));
+      }
+      // It may not write, and a writing verb says so in one line.
+      const refused = cli(asReader.toString(), ['send', 'release', '--to', 'lead', 'hi']);
+      expect(refused).toMatchObject({ status: 1, stdout: '' });
+      expect(refused.stderr.split('\n')).toHaveLength(2);
+      expect(refused.stderr).not.toContain('reader-pass');
+    } finally {
+      await database.run(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('takes the database from CODEX_TEAM_DB as from --db', () => {
     const byFlag = cli(url, ['status', 'release', '--json']);
     expect(byFlag.status).toBe(0);
