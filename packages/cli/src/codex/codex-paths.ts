@@ -101,10 +101,10 @@ function namedStore(flag: string | undefined, io: CliIo): string {
 }
 
 /**
- * The store of a command that hands it to the servers (install, doctor): a PostgreSQL URL as
- * given (only the servers open it), else the store file made absolute now: Codex starts MCP
- * servers with a filtered environment, so `$CODEX_TEAM_DB` / `$CODEX_TEAM_HOME` of the installing
- * shell would not reach the server.
+ * The store as a command names it: a PostgreSQL URL as given, else the store file made absolute
+ * now. install and doctor hand it to the servers (Codex starts MCP servers with a filtered
+ * environment, so `$CODEX_TEAM_DB` / `$CODEX_TEAM_HOME` of the installing shell would not reach
+ * them); the operator's verbs open it (team-view/store-engine.ts); the hook reads a file only.
  */
 export function resolveStoreLocation(flag: string | undefined, io: CliIo): string {
   const location = namedStore(flag, io);

@@ -92,7 +92,7 @@ function fileStamp(path: string): string {
 export class TeamSource {
   private constructor(
     private reader: TeamStoreReader,
-    /** The store read, as the verbs may print it (a URL's password masked: OperatorStore.shown). */
+    /** The store read; print only its `shown` form (a URL's password masked). */
     readonly location: OperatorStore,
     private readonly profiles: ProfileCatalog,
     private stamp: string,
