@@ -167,18 +167,27 @@ describe('every verb answers every bad input with one line, a stable code and it
     expect(readdirSync(dir).filter((file) => file.startsWith('notes.sqlite'))).toEqual(['notes.sqlite']);
   });
 
-  it.each([...STORE_VERBS, ['run', ['run', 'ship it', '--codex-home', 'no-codex']]] as [string, string[]][])(
-    '%s: a PostgreSQL URL (which only the servers open) is one USAGE line, its password masked, nothing made',
-    (_verb, argv) => {
-      const url = 'postgres://codex:hunter2-secret@db.invalid:5432/team';
-      for (const given of [['--db', url], []]) {
-        const outcome = cli([...argv, ...given], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(dir, 'home'), TMPDIR: dir, CODEX_TEAM_DB: url } });
-        expectOneLineError(outcome, 2, 'USAGE', 'postgres://codex:***@db.invalid:5432/team');
-        expect(outcome.stdout + outcome.stderr).not.toContain('hunter2');
-      }
-      expect(readdirSync(dir).filter((file) => file.startsWith('postgres'))).toEqual([]);
-    },
-  );
+  it.each(STORE_VERBS)('%s: a PostgreSQL database it cannot reach is one FILE_ACCESS line, its password masked, nothing made', (_verb, argv) => {
+    // Port 1 on loopback: refused at once, no DNS.
+    const url = 'postgres://codex:hunter2-secret@127.0.0.1:1/team';
+    for (const given of [['--db', url], []]) {
+      const outcome = cli([...argv, ...given], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(dir, 'home'), TMPDIR: dir, CODEX_TEAM_DB: url } });
+      expectOneLineError(outcome, 1, 'FILE_ACCESS', 'cannot reach the PostgreSQL database postgres://codex:***@127.0.0.1:1/team');
+      expect(outcome.stdout + outcome.stderr).not.toContain('hunter2');
+    }
+    expect(readdirSync(dir).filter((file) => file.startsWith('postgres'))).toEqual([]);
+  });
+
+  it('run: a PostgreSQL URL (run drives a team over a SQLite file only) is one USAGE line saying so, its password masked, nothing made', () => {
+    const url = 'postgres://codex:hunter2-secret@db.invalid:5432/team';
+    for (const given of [['--db', url], []]) {
+      const outcome = cli(['run', 'ship it', '--codex-home', 'no-codex', ...given], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(dir, 'home'), TMPDIR: dir, CODEX_TEAM_DB: url } });
+      expectOneLineError(outcome, 2, 'USAGE', 'over a SQLite store file only');
+      expect(outcome.stderr).toContain('postgres://codex:***@db.invalid:5432/team');
+      expect(outcome.stdout + outcome.stderr).not.toContain('hunter2');
+    }
+    expect(readdirSync(dir).filter((file) => file.startsWith('postgres'))).toEqual([]);
+  });
 
   it.each([
     ...STORE_VERBS,

@@ -36,12 +36,15 @@ export const ErrorCodeSchema = z.enum([
   'SCHEMA_MISMATCH',
   /**
    * The file is not a codex-team store: a directory, not a SQLite database, or another
-   * application's database. It is left exactly as it was.
+   * application's database; or a PostgreSQL database that holds no codex-team store (an operator's
+   * verb never makes one). It is left exactly as it was.
    */
   'NOT_A_STORE',
   /**
    * A file or folder could not be read, written or created (a missing folder, permissions, a
-   * read-only or special file system); the message names the path and the system's reason.
+   * read-only or special file system), or a PostgreSQL database could not be reached (no server,
+   * a wrong name, password or database); the message names the path or the database (its password
+   * masked) and the reason.
    */
   'FILE_ACCESS',
   /**

@@ -55,6 +55,8 @@ export { runWriteCeiling } from './write-ceiling';
 export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
 export { replayPgStatements } from './postgres/pg-statement-replay';
 export { openPostgresTeamStore } from './postgres/pg-team-store';
+export { openPostgresTeamStoreReadOnly } from './postgres/pg-read-only-store';
+export type { PostgresReaderOptions } from './postgres/pg-read-only-store';
 export { isPostgresUrl, redactStoreLocation } from './store-location';
 export { withPgScratchSchema } from './postgres/pg-scratch-schema';
 export type { PostgresTeamStoreOptions } from './postgres/pg-team-store';

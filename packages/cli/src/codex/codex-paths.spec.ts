@@ -1,6 +1,9 @@
 import { BufferSink, type CliIo } from '../cli-io';
 import { checkServerName, resolveCodexHome, resolveStoreFile, resolveStoreLocation } from './codex-paths';
 
+/** The reason a command gives for taking a SQLite file only. */
+const WHY = 'this command copies a SQLite file';
+
 function io(env: Record<string, string>): CliIo {
   return { stdout: new BufferSink(), stderr: new BufferSink(), env, homeDir: '/home/me', cwd: '/work', execPath: '/usr/bin/node', nodeVersion: '20.20.0', stdoutIsTerminal: false };
 }
@@ -13,19 +16,19 @@ describe('Codex and store paths', () => {
   });
 
   it('resolves the store now, from --db, $CODEX_TEAM_DB, $CODEX_TEAM_HOME or ~/.codex-team', () => {
-    expect(resolveStoreFile('team.db', io({ CODEX_TEAM_DB: '/env/x.db' }))).toBe('/work/team.db');
-    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_DB: 'rel.db' }))).toBe('/work/rel.db');
-    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_HOME: '/teams' }))).toBe('/teams/team.db');
-    expect(resolveStoreFile(undefined, io({}))).toBe('/home/me/.codex-team/team.db');
+    expect(resolveStoreFile('team.db', io({ CODEX_TEAM_DB: '/env/x.db' }), WHY)).toBe('/work/team.db');
+    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_DB: 'rel.db' }), WHY)).toBe('/work/rel.db');
+    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_HOME: '/teams' }), WHY)).toBe('/teams/team.db');
+    expect(resolveStoreFile(undefined, io({}), WHY)).toBe('/home/me/.codex-team/team.db');
   });
 
-  it('hands a PostgreSQL URL on as given, and refuses it, password masked, where SQLite is opened', () => {
+  it('hands a PostgreSQL URL on as given, and refuses it, password masked, where only a SQLite file will do, saying why', () => {
     const url = 'postgres://u:secret@db.invalid/team';
     expect(resolveStoreLocation(url, io({}))).toBe(url);
     expect(resolveStoreLocation(undefined, io({ CODEX_TEAM_DB: url }))).toBe(url);
     expect(resolveStoreLocation('team.db', io({ CODEX_TEAM_DB: url }))).toBe('/work/team.db');
-    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_DB: 'rel.db' }))).toBe('/work/rel.db');
-    expect(() => resolveStoreFile(undefined, io({ CODEX_TEAM_DB: url }))).toThrow(/^this command opens a SQLite store file only, not the PostgreSQL database postgres:\/\/u:\*\*\*@db\.invalid\/team /);
+    expect(resolveStoreFile(undefined, io({ CODEX_TEAM_DB: 'rel.db' }), WHY)).toBe('/work/rel.db');
+    expect(() => resolveStoreFile(undefined, io({ CODEX_TEAM_DB: url }), WHY)).toThrow(/^this command copies a SQLite file, not the PostgreSQL database postgres:\/\/u:\*\*\*@db\.invalid\/team$/);
   });
 
   it('accepts only short names Codex can turn into a tool namespace', () => {

@@ -101,10 +101,10 @@ function namedStore(flag: string | undefined, io: CliIo): string {
 }
 
 /**
- * The store of a command that hands it to the servers (install, doctor): a PostgreSQL URL as
- * given (only the servers open it), else the store file made absolute now: Codex starts MCP
- * servers with a filtered environment, so `$CODEX_TEAM_DB` / `$CODEX_TEAM_HOME` of the installing
- * shell would not reach the server.
+ * The store as a command names it: a PostgreSQL URL as given, else the store file made absolute
+ * now. install and doctor hand it to the servers (Codex starts MCP servers with a filtered
+ * environment, so `$CODEX_TEAM_DB` / `$CODEX_TEAM_HOME` of the installing shell would not reach
+ * them); the operator's verbs open it (team-view/store-engine.ts); the hook reads a file only.
  */
 export function resolveStoreLocation(flag: string | undefined, io: CliIo): string {
   const location = namedStore(flag, io);
@@ -112,14 +112,14 @@ export function resolveStoreLocation(flag: string | undefined, io: CliIo): strin
 }
 
 /**
- * The store file of a command that opens SQLite itself (inspection, operator verbs, recover, run,
- * hook), made absolute; a PostgreSQL URL is refused (only the servers open one) with a USAGE error that
- * masks its password, before anything is made at a path read out of the URL.
+ * The store file of a command that works on SQLite only, made absolute. A PostgreSQL URL is refused
+ * with one USAGE line saying `why` the command needs a file, its password masked, before anything
+ * is made at a path read out of the URL. The operator's verbs open either engine (store-engine.ts).
  */
-export function resolveStoreFile(flag: string | undefined, io: CliIo): string {
+export function resolveStoreFile(flag: string | undefined, io: CliIo, why: string): string {
   const location = namedStore(flag, io);
   if (isPostgresUrl(location)) {
-    throw new UsageError(`this command opens a SQLite store file only, not the PostgreSQL database ${redactStoreLocation(location)} (only serve and codex-team-mcp use one)`);
+    throw new UsageError(`${why}, not the PostgreSQL database ${redactStoreLocation(location)}`);
   }
   return resolve(io.cwd, location);
 }

@@ -3,6 +3,7 @@ import { findRollout } from '@codex-team/mcp-server';
 import type { CliIo } from '../cli-io';
 import { resolveCodexHome } from '../codex/codex-paths';
 import { TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
+import { STORE_OPTION_DETAIL } from '../team-view/store-engine';
 import { usageLine, usageView } from '../team-view/usage-view';
 import { flagOption, requiredPositional, stringOption, type Command } from './command';
 
@@ -14,12 +15,12 @@ function transcriptOf(io: CliIo, flag: string | undefined, threadId: string | nu
 export const agentCommand: Command = {
   name: 'agent',
   summary: 'Show one agent: its state, claimed tasks, recent messages, tokens, Codex thread and transcript path',
-  synopsis: 'TEAM NAME [--codex-home DIR] [--db PATH] [--json]',
+  synopsis: 'TEAM NAME [--codex-home DIR] [--db PATH|URL] [--json]',
   details: [
     'TEAM             a team id or name',
     'NAME             an agent name or id',
     '--codex-home DIR where Codex keeps its sessions (default: $CODEX_HOME, else ~/.codex), for the transcript path',
-    '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+    STORE_OPTION_DETAIL,
     '--json           print JSON instead of text',
     'The store is opened read-only.',
   ],

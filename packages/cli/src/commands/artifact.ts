@@ -2,17 +2,18 @@ import { createHash } from 'node:crypto';
 import { TeamError } from '@codex-team/contracts';
 import { redactDeep } from '@codex-team/policy-engine';
 import { TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
+import { STORE_OPTION_DETAIL } from '../team-view/store-engine';
 import { flagOption, requiredPositional, wholeOption, type Command } from './command';
 
 /** `codex-team artifact ID [--version N]`: an artifact's content, its checksum verified, secrets masked. */
 export const artifactCommand: Command = {
   name: 'artifact',
   summary: "Print an artifact's content (checksum verified, secrets masked, control characters escaped)",
-  synopsis: 'ID [--version N] [--db PATH] [--json]',
+  synopsis: 'ID [--version N] [--db PATH|URL] [--json]',
   details: [
     'ID               an artifact id (af_...), as messages, status and the report show them',
     '--version N      that version of the same artifact instead',
-    '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+    STORE_OPTION_DETAIL,
     '--json           print the artifact and its content as JSON',
     'A content whose sha256 differs from the one recorded at publish is refused (CONFLICT), not printed.',
     'The store is opened read-only.',

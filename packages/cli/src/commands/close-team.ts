@@ -8,7 +8,7 @@ function closeCommand(cancel: boolean): Command {
     summary: cancel
       ? 'Cancel an active team as the operator: its open tasks cancelled, its agents told'
       : 'Finalize an active team as the operator (refused while work is open, unless --force)',
-    synopsis: `TEAM${cancel ? '' : ' [--force]'} [--reason TEXT] [--db PATH] [--json]`,
+    synopsis: `TEAM${cancel ? '' : ' [--force]'} [--reason TEXT] [--db PATH|URL] [--json]`,
     details: [
       'TEAM             a team id or name',
       ...(cancel

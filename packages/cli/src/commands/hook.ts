@@ -1,5 +1,6 @@
 import { systemClock } from '@codex-team/contracts';
-import { resolveStoreFile } from '../codex/codex-paths';
+import { redactStoreLocation } from '@codex-team/store';
+import { resolveStoreLocation } from '../codex/codex-paths';
 import { HOOK_EVENTS, answerCodexHook, appendHookLog, type HookAnswer, type HookEventArg } from '../hook/codex-hook';
 import { UsageError } from '../errors';
 import { stringOption, type Command } from './command';
@@ -42,12 +43,13 @@ export const hookCommand: Command = {
     if (!isHookEvent(event) || args.positionals.length !== 1) {
       throw new UsageError(`give one event: ${Object.keys(HOOK_EVENTS).join(' or ')}`);
     }
-    const dbPath = resolveStoreFile(stringOption(args.values, 'db'), io);
+    // A PostgreSQL URL is answered (fail open, logged) by answerCodexHook: a hook never exits 2 here, which Codex reads as a block.
+    const dbPath = resolveStoreLocation(stringOption(args.values, 'db'), io);
     const stdin = io.readStdin === undefined ? '' : await io.readStdin();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<HookAnswer>((resolve) => {
       timer = setTimeout(
-        () => resolve({ stdout: '', log: { event: HOOK_EVENTS[event], db: dbPath, decision: 'allow', rule: 'hook.fail_open', reason: `no answer within ${HOOK_DEADLINE_MS} ms` } }),
+        () => resolve({ stdout: '', log: { event: HOOK_EVENTS[event], db: redactStoreLocation(dbPath), decision: 'allow', rule: 'hook.fail_open', reason: `no answer within ${HOOK_DEADLINE_MS} ms` } }),
         HOOK_DEADLINE_MS,
       );
     });

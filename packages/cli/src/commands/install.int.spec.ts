@@ -100,6 +100,15 @@ describe('codex-team install / uninstall with the real Codex CLI', () => {
     expect(existsSync(join(root, 'postgres:'))).toBe(false);
   });
 
+  it('refuses --hooks with a PostgreSQL URL (the hooks read a SQLite file), writing no hook and no password', () => {
+    const url = 'postgres://codex:hunter2-secret@db.invalid:5432/team';
+    const refused = cli(['install', '--db', url, '--hooks']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe('codex-team install: USAGE: --hooks goes without a PostgreSQL --db: the Stop hooks read a SQLite store file, not postgres://codex:***@db.invalid:5432/team\n');
+    expect(existsSync(join(codexHome, 'hooks.json'))).toBe(false);
+    expect(existsSync(join(codexHome, 'config.toml')) ? readFileSync(join(codexHome, 'config.toml'), 'utf8') : '').not.toContain('hunter2');
+  });
+
   it('refuses, changing nothing, when the user already has [mcp_servers.team]', async () => {
     execFileSync(process.execPath, [require.resolve('@openai/codex/bin/codex.js'), 'mcp', 'add', 'team', '--', 'my-team-server'], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: homeDir, CODEX_HOME: codexHome },

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { TeamError } from '@codex-team/contracts';
 import { loadHooksFile } from '@codex-team/mcp-server';
-import { makeDirectory, redactStoreLocation } from '@codex-team/store';
+import { isPostgresUrl, makeDirectory, redactStoreLocation } from '@codex-team/store';
 import { installCodexIntegration } from '../codex/codex-integration';
 import { readCodexConfig } from '../codex/codex-config';
 import { installLogPath, projectStorePath, resolveProfilesDir, resolveStoreLocation, resolveTeamHome } from '../codex/codex-paths';
@@ -80,6 +80,10 @@ export const installCommand: Command = {
       const dbFlag = stringOption(args.values, 'db');
       const dbPath =
         dbFlag === undefined && target.projectDir !== undefined ? projectStorePath(teamHome, target.projectDir) : resolveStoreLocation(dbFlag, io);
+      if (hooks && isPostgresUrl(dbPath)) {
+        // The hooks would check nothing there, and their command line would carry the URL, password and all, into hooks.json.
+        throw new UsageError(`--hooks goes without a PostgreSQL --db: the Stop hooks read a SQLite store file, not ${redactStoreLocation(dbPath)}`);
+      }
       const profilesDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
       const runtime = installRuntime(teamHome);
       result = installCodexIntegration({

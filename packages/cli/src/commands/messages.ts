@@ -1,4 +1,5 @@
 import { TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
+import { STORE_OPTION_DETAIL } from '../team-view/store-engine';
 import { flagOption, requiredPositional, stringOption, wholeOption, type Command } from './command';
 import { TeamError } from '@codex-team/contracts';
 
@@ -6,12 +7,12 @@ import { TeamError } from '@codex-team/contracts';
 export const messagesCommand: Command = {
   name: 'messages',
   summary: "Show a team's messages, newest last (secrets masked)",
-  synopsis: 'TEAM [--agent NAME] [--limit N] [--db PATH] [--json]',
+  synopsis: 'TEAM [--agent NAME] [--limit N] [--db PATH|URL] [--json]',
   details: [
     'TEAM             a team id or name',
     '--agent NAME     only messages from or to this agent (name or id), broadcasts included',
     '--limit N        the last N messages (default 50)',
-    '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+    STORE_OPTION_DETAIL,
     '--json           print JSON instead of text',
     'The store is opened read-only.',
   ],

@@ -18,7 +18,7 @@ export function parseDuration(text: string): number {
 export const pruneCommand: Command = {
   name: 'prune',
   summary: 'Remove finalized and cancelled teams older than a duration, with all their rows',
-  synopsis: '--older-than DURATION [--dry-run] [--db PATH] [--json]',
+  synopsis: '--older-than DURATION [--dry-run] [--db PATH|URL] [--json]',
   details: [
     '--older-than D   finalized at least this long ago: 45s, 90m, 12h, 30d, 2w',
     '--dry-run        list what would be removed, remove nothing',

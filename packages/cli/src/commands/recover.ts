@@ -1,11 +1,7 @@
-import { existsSync } from 'node:fs';
-import { RandomIdGenerator, TeamError, systemClock } from '@codex-team/contracts';
-import { ProfileCatalog, findBuiltinProfilesDir } from '@codex-team/policy-engine';
 import { recoveryActionOf, recoveryPolicy, runRecoverySweep, type SweepReport } from '@codex-team/recovery';
-import { openSqliteTeamStore } from '@codex-team/store';
-import { resolveProfilesDir, resolveStoreFile } from '../codex/codex-paths';
 import { resolveTeam } from '../team-view/team-source';
 import { flagOption, stringOption, wholeOption, type Command } from './command';
+import { withWritableStore } from './operator-store';
 
 
 function reportJson(report: SweepReport): Record<string, unknown> {
@@ -42,9 +38,9 @@ function reportText(report: SweepReport): string {
 export const recoverCommand: Command = {
   name: 'recover',
   summary: 'Run the sweep now: expired claims, lost or idle teammates, idle teams, lapsed modes',
-  synopsis: '[--db PATH] [--team TEAM] [--grace-ms N] [--stale-ms N] [--max-attempts N] [--profiles-dir DIR] [--json]',
+  synopsis: '[--db PATH|URL] [--team TEAM] [--grace-ms N] [--stale-ms N] [--max-attempts N] [--profiles-dir DIR] [--json]',
   details: [
-    '--db PATH          store to sweep (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+    '--db PATH|URL      store file or postgres:// URL to sweep (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
     '--team TEAM        sweep only this team, by id or name (default: every active team)',
     '--grace-ms N       how long a disconnected agent keeps its claims (default 15000)',
     '--stale-ms N       a teammate silent this long is lost and frees its slot, for every team (default:',
@@ -67,20 +63,13 @@ export const recoverCommand: Command = {
     const graceMs = wholeOption(args.values, 'grace-ms');
     const staleAfterMs = wholeOption(args.values, 'stale-ms');
     const maxAttempts = wholeOption(args.values, 'max-attempts');
-    const dbPath = resolveStoreFile(stringOption(args.values, 'db'), io);
-    if (!existsSync(dbPath)) throw new TeamError('NOT_FOUND', `no store at ${dbPath}`);
     const teamRef = stringOption(args.values, 'team');
-    const userDir = resolveProfilesDir(stringOption(args.values, 'profiles-dir'), io);
-    const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
     const policy = recoveryPolicy({ graceMs, staleAfterMs, maxAttempts });
-    const store = await openSqliteTeamStore({ path: dbPath, clock: systemClock, ids: new RandomIdGenerator(), profiles: catalog });
-    try {
-      const team = teamRef === undefined ? undefined : resolveTeam(await store.listTeams(), teamRef, dbPath);
+    return withWritableStore(args.values, io, async (store, location) => {
+      const team = teamRef === undefined ? undefined : resolveTeam(await store.listTeams(), teamRef, location.shown);
       const report = await runRecoverySweep(store, policy, team === undefined ? {} : { teamId: team.id });
       io.stdout.write(flagOption(args.values, 'json') ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -50,7 +50,7 @@ const DECISION_PAGE = 10_000;
 export const replayCommand: Command = {
   name: 'replay',
   summary: "Print a team's audit events in order; --verify rebuilds the state from them",
-  synopsis: '[TEAM] [--after SEQ] [--limit N] [--verify | --decisions] [--db PATH] [--json]',
+  synopsis: '[TEAM] [--after SEQ] [--limit N] [--verify | --decisions] [--db PATH|URL] [--json]',
   details: [
     ...TEAM_SOURCE_DETAILS,
     '--after SEQ      only events after this sequence number',

@@ -11,7 +11,7 @@ import { flagOption, stringOption, type Command } from './command';
 export const reportCommand: Command = {
   name: 'report',
   summary: 'Report on a team (HTML page or JSON): DAG, timeline, messages, artifacts, recovery, run summary',
-  synopsis: '[TEAM] (--html FILE | --json) [--db PATH] [--profiles-dir DIR]',
+  synopsis: '[TEAM] (--html FILE | --json) [--db PATH|URL] [--profiles-dir DIR]',
   details: [
     ...TEAM_SOURCE_DETAILS.filter((line) => !line.startsWith('--json')),
     '--html FILE      write a self-contained page (no network, no script) to FILE',

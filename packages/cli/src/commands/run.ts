@@ -74,7 +74,7 @@ export const runCommand: Command = {
     '                  dependency order, and a conflict becomes a task naming the conflicting files',
     `--max-workers N   never more live codex exec workers than this (default ${DEFAULT_MAX_WORKERS})`,
     '--resume TEAM     pick up a team an earlier run left (by id or name), even one whose runtime was killed',
-    '--db PATH         store (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+    '--db PATH         store file, SQLite only (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
     '--codex CMD       the codex command (default: codex on PATH)',
     '--codex-home DIR  the Codex home the workers use, read for Codex\'s thread cap (default: $CODEX_HOME, else ~/.codex)',
     `--name NAME       the MCP server key the workers get; the model sees mcp__NAME (default ${DEFAULT_SERVER_NAME})`,
@@ -140,7 +140,11 @@ export async function runManagedTeam(values: OptionValues, positionals: readonly
   const json = flagOption(values, 'json');
   const repo = resolve(io.cwd, stringOption(values, 'repo') ?? '.');
   if (statSync(repo, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UsageError(`--repo must be a directory, got "${repo}"`);
-  const dbPath = resolveStoreFile(stringOption(values, 'db'), io);
+  const dbPath = resolveStoreFile(
+    stringOption(values, 'db'),
+    io,
+    'codex-team run drives a team over a SQLite store file only (not yet over PostgreSQL: start servers with serve --db URL instead)',
+  );
   const codexHome = resolveCodexHome(stringOption(values, 'codex-home'), io);
   const teamHome = resolveTeamHome(io);
   const profilesDir = resolveProfilesDir(stringOption(values, 'profiles-dir'), io);

@@ -6,7 +6,7 @@ import { OPERATOR_STORE_DETAILS, OPERATOR_STORE_OPTIONS, withOperatorTeam } from
 export const sendCommand: Command = {
   name: 'send',
   summary: 'Send a message to an agent, the lead or everyone of a team, as the operator',
-  synopsis: 'TEAM --to NAME|lead|* MESSAGE [--idempotency-key KEY] [--db PATH] [--json]',
+  synopsis: 'TEAM --to NAME|lead|* MESSAGE [--idempotency-key KEY] [--db PATH|URL] [--json]',
   details: [
     'TEAM             a team id or name (an active team)',
     '--to WHO         an agent name or id, `lead`, or `*` for every agent',

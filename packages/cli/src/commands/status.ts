@@ -7,7 +7,7 @@ import { flagOption, type Command } from './command';
 export const statusCommand: Command = {
   name: 'status',
   summary: "Show a team: agents, task progress, budget, ready-to-finalize and whom to spawn",
-  synopsis: '[TEAM] [--db PATH] [--profiles-dir DIR] [--json]',
+  synopsis: '[TEAM] [--db PATH|URL] [--profiles-dir DIR] [--json]',
   details: TEAM_SOURCE_DETAILS,
   options: TEAM_SOURCE_OPTIONS,
   allowPositionals: true,

@@ -8,7 +8,7 @@ import { flagOption, stringOption, type Command } from './command';
 export const tasksCommand: Command = {
   name: 'tasks',
   summary: "List a team's tasks with status, role, owner and dependencies",
-  synopsis: '[TEAM] [--status S[,S...]] [--db PATH] [--json]',
+  synopsis: '[TEAM] [--status S[,S...]] [--db PATH|URL] [--json]',
   details: [...TEAM_SOURCE_DETAILS, `--status S       only these statuses (${TaskStatusSchema.options.join(', ')})`],
   options: { ...TEAM_SOURCE_OPTIONS, status: { type: 'string' } },
   allowPositionals: true,

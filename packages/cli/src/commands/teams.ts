@@ -1,6 +1,7 @@
 import { systemClock } from '@codex-team/contracts';
 import { conditionOf } from '../team-view/team-model';
 import { TEAM_SOURCE_OPTIONS, withTeamSource } from '../team-view/team-source';
+import { STORE_OPTION_DETAIL } from '../team-view/store-engine';
 import { table } from '../team-view/render-text';
 import { flagOption, type Command } from './command';
 
@@ -16,9 +17,9 @@ function age(now: number, at: string): string {
 export const teamsCommand: Command = {
   name: 'teams',
   summary: 'List the teams: state (active, orphaned, finalized, cancelled), lead, age, where started, parent',
-  synopsis: '[--db PATH] [--json]',
+  synopsis: '[--db PATH|URL] [--json]',
   details: [
-    '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+    STORE_OPTION_DETAIL,
     '--json           print JSON instead of text',
     'orphaned: active, but its lead is lost (its session ended and did not resume); finalize or cancel it.',
     'The store is opened read-only.',
@@ -48,7 +49,7 @@ export const teamsCommand: Command = {
         return 0;
       }
       if (rows.length === 0) {
-        io.stdout.write(`no team in ${source.dbPath} yet\n`);
+        io.stdout.write(`no team in ${source.location.shown} yet\n`);
         return 0;
       }
       const cells = rows.map((row) => [

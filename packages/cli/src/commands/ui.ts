@@ -13,7 +13,7 @@ const DEFAULT_PORT = 7420;
 export const uiCommand: Command = {
   name: 'ui',
   summary: 'Live web view of a team on 127.0.0.1 (read-only): the report, updating as the team works',
-  synopsis: '[TEAM] [--port N] [--db PATH] [--profiles-dir DIR]',
+  synopsis: '[TEAM] [--port N] [--db PATH|URL] [--profiles-dir DIR]',
   details: [
     ...TEAM_SOURCE_DETAILS.filter((line) => !line.startsWith('--json')),
     `--port N         port on ${UI_HOST} (default ${DEFAULT_PORT}; 0 picks a free one)`,
@@ -28,7 +28,7 @@ export const uiCommand: Command = {
     return withTeamSource(args.values, io, async (source) => {
       const first = await source.team(args.positionals[0]);
       const ui = await startUiServer({ source, port, ...(args.positionals[0] === undefined ? {} : { team: first.id }) });
-      io.stdout.write(`codex-team ui: ${ui.url} (team ${first.name}, read-only view of ${source.dbPath}; Ctrl-C to stop)\n`);
+      io.stdout.write(`codex-team ui: ${ui.url} (team ${first.name}, read-only view of ${source.location.shown}; Ctrl-C to stop)\n`);
       try {
         await new Promise<void>((resolve) => {
           if (io.signal === undefined || io.signal.aborted) return resolve();

@@ -28,7 +28,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export const watchCommand: Command = {
   name: 'watch',
   summary: "Live view of a team's agents, DAG progress and recent events, until the team ends",
-  synopsis: '[TEAM] [--interval MS] [--iterations N | --once] [--db PATH] [--json]',
+  synopsis: '[TEAM] [--interval MS] [--iterations N | --once] [--db PATH|URL] [--json]',
   details: [
     ...TEAM_SOURCE_DETAILS,
     `--interval MS    refresh period (default ${DEFAULT_INTERVAL_MS}, at least 100)`,

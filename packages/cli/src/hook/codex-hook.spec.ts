@@ -111,6 +111,14 @@ describe('codex-team hook', () => {
     expect(String(answer.log['reason'])).toContain(reason);
   });
 
+  it('fails open on a PostgreSQL store (the hooks read files only), exits 0 rather than 2 (a block to Codex), and logs the URL masked', async () => {
+    dbPath = 'postgres://codex:hunter2-secret@127.0.0.1:1/team';
+    const answer = await hook('subagent-stop', subagentStop());
+    expect(answer).toMatchObject({ code: 0, stdout: '' });
+    expect(answer.log).toMatchObject({ decision: 'allow', rule: 'hook.fail_open', db: 'postgres://codex:***@127.0.0.1:1/team', reason: 'the hooks read SQLite store files only, not a PostgreSQL store' });
+    expect(readFileSync(logPath, 'utf8')).not.toContain('hunter2');
+  });
+
   it('fails open when another process holds the store locked', async () => {
     await teamWithClaim();
     const holder = await lockStore(dbPath);

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RandomIdGenerator, type Clock } from '@codex-team/contracts';
 import { decideStop, type StopVerdict } from '@codex-team/policy-engine';
-import { openSqliteTeamStore } from '@codex-team/store';
+import { isPostgresUrl, openSqliteTeamStore, redactStoreLocation } from '@codex-team/store';
 import { z } from 'zod';
 
 /** The Codex hook events `codex-team hook` serves, by the name its command line uses. */
@@ -32,7 +32,7 @@ export interface HookAnswer {
 }
 
 export interface HookOptions {
-  /** The store the installed server uses (`--db` of the hook command). */
+  /** The store the installed server uses (`--db` of the hook command): a file, or a PostgreSQL URL it does not read. */
   dbPath: string;
   clock: Clock;
   /**
@@ -59,7 +59,7 @@ function answerOf(verdict: StopVerdict): string {
  * thread (a Codex session that runs no team), a store it cannot open or read. Never throws.
  */
 export async function answerCodexHook(event: HookEventArg, stdin: string, options: HookOptions): Promise<HookAnswer> {
-  const log: Record<string, unknown> = { event: HOOK_EVENTS[event], db: options.dbPath };
+  const log: Record<string, unknown> = { event: HOOK_EVENTS[event], db: redactStoreLocation(options.dbPath) };
   let input: CodexHookInput;
   try {
     input = CodexHookInputSchema.parse(JSON.parse(stdin));
@@ -68,6 +68,8 @@ export async function answerCodexHook(event: HookEventArg, stdin: string, option
   }
   const thread = input.agent_id ?? input.session_id;
   log['codex_thread'] = thread;
+  // Codex waits for the hook, which answers within a second from a local file; it does not reach out to a database server.
+  if (isPostgresUrl(options.dbPath)) return allowOpen(log, 'the hooks read SQLite store files only, not a PostgreSQL store');
   if (!existsSync(options.dbPath)) return allowOpen(log, 'no store yet: no team has run here');
   let store;
   try {

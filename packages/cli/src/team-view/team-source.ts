@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TeamError, isTeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
+import { TeamError, systemClock, type AuditEvent, type Profile, type Team, type TeamSnapshot } from '@codex-team/contracts';
 import type { TreeNode, TreeThreads } from '@codex-team/hierarchy';
 import { ProfileCatalog, defaultUserProfilesDir, findBuiltinProfilesDir, redactDeep } from '@codex-team/policy-engine';
 import { startedFromDir, type StartedFrom } from '@codex-team/mcp-server';
-import { openSqliteTeamStoreReadOnly, type TeamStoreReader } from '@codex-team/store';
+import type { TeamStoreReader } from '@codex-team/store';
 import type { CliIo } from '../cli-io';
-import { resolveStoreFile } from '../codex/codex-paths';
 import { stringOption, type OptionValues, type OptionsConfig } from '../commands/command';
+import { STORE_OPTION_DETAIL, openStoreReader, resolveOperatorStore, type OperatorStore } from './store-engine';
 
 /** The CLI is a process edge: it reads the wall clock. */
 
@@ -22,10 +22,10 @@ export const TEAM_SOURCE_OPTIONS: OptionsConfig = {
 export const TEAM_SOURCE_DETAILS: readonly string[] = [
   'TEAM             a team id or name (default: the newest active team started from this directory,',
   '                 else from its git repository, else the newest active team, else the newest team)',
-  '--db PATH        store file (default: $CODEX_TEAM_DB, else $CODEX_TEAM_HOME/team.db, else ~/.codex-team/team.db)',
+  STORE_OPTION_DETAIL,
   '--profiles-dir DIR  your own profiles (default: $CODEX_TEAM_HOME/profiles, else ~/.codex-team/profiles)',
   '--json           print JSON instead of text',
-  'The store is opened read-only: nothing is written to it, and it is never migrated.',
+  'The store is opened read-only: nothing is written to it, and it is never migrated or created.',
 ];
 
 /** One team as the operator commands read it: a consistent snapshot, its trail and its profile. */
@@ -47,10 +47,10 @@ export interface TeamView {
  * active team, else the newest team. NOT_FOUND for no match, CONFLICT when several teams
  * share the name (their ids are listed).
  */
-export function resolveTeam(teams: readonly Team[], ref: string | undefined, dbPath: string, here?: StartedFrom): Team {
+export function resolveTeam(teams: readonly Team[], ref: string | undefined, shown: string, here?: StartedFrom): Team {
   if (ref === undefined) {
     const chosen = (here === undefined ? undefined : teamOfHere(teams, here)) ?? teams.find((team) => team.state === 'active') ?? teams[0];
-    if (chosen === undefined) throw new TeamError('NOT_FOUND', `no team in ${dbPath} yet`);
+    if (chosen === undefined) throw new TeamError('NOT_FOUND', `no team in ${shown} yet`);
     return chosen;
   }
   const byId = teams.find((team) => team.id === ref);
@@ -60,7 +60,7 @@ export function resolveTeam(teams: readonly Team[], ref: string | undefined, dbP
   if (named.length > 1) {
     throw new TeamError('CONFLICT', `${named.length} teams are named "${ref}": give one of their ids (${named.map((t) => t.id).join(', ')})`);
   }
-  throw new TeamError('NOT_FOUND', `no team with id or name "${ref}" in ${dbPath}`);
+  throw new TeamError('NOT_FOUND', `no team with id or name "${ref}" in ${shown}`);
 }
 
 /**
@@ -92,25 +92,21 @@ function fileStamp(path: string): string {
 export class TeamSource {
   private constructor(
     private reader: TeamStoreReader,
-    readonly dbPath: string,
+    /** The store read; print only its `shown` form (a URL's password masked). */
+    readonly location: OperatorStore,
     private readonly profiles: ProfileCatalog,
     private stamp: string,
     private readonly here: StartedFrom,
   ) {}
 
   static async open(values: OptionValues, io: CliIo): Promise<TeamSource> {
-    const dbPath = resolveStoreFile(stringOption(values, 'db'), io);
+    const location = resolveOperatorStore(stringOption(values, 'db'), io);
     const flag = stringOption(values, 'profiles-dir');
     const userDir = flag === undefined ? defaultUserProfilesDir(io.env, io.homeDir) : resolve(io.cwd, flag);
     const { catalog } = ProfileCatalog.loadOrBuiltin({ builtinDir: findBuiltinProfilesDir(__dirname), userDir });
-    const stamp = fileStamp(dbPath);
-    const reader = await openSqliteTeamStoreReadOnly({ path: dbPath, clock: systemClock, profiles: catalog }).catch((error: unknown) => {
-      if (isTeamError(error) && error.code === 'NOT_FOUND') {
-        throw new TeamError('NOT_FOUND', `no store at ${dbPath} (give --db, or start a team first)`, { path: dbPath });
-      }
-      throw error;
-    });
-    return new TeamSource(reader, dbPath, catalog, stamp, startedFromDir(io.cwd));
+    const stamp = location.engine === 'sqlite' ? fileStamp(location.location) : '';
+    const reader = await openStoreReader(location, catalog);
+    return new TeamSource(reader, location, catalog, stamp, startedFromDir(io.cwd));
   }
 
   /** The read-only store. */
@@ -119,14 +115,15 @@ export class TeamSource {
   }
 
   /**
-   * For views that keep reading (watch, ui): a store read from a copy (it was at rest when
-   * opened) is opened again once its file changed, so later commits are seen.
+   * For views that keep reading (watch, ui): a store read from a copy (a SQLite file at rest when
+   * opened) is opened again once its file changed, so later commits are seen. A live store (a file
+   * read in place, or PostgreSQL) sees them anyway.
    */
   async refresh(): Promise<void> {
     if (this.reader.live) return;
-    const stamp = fileStamp(this.dbPath);
+    const stamp = fileStamp(this.location.location);
     if (stamp === this.stamp) return;
-    const next = await openSqliteTeamStoreReadOnly({ path: this.dbPath, clock: systemClock, profiles: this.profiles });
+    const next = await openStoreReader(this.location, this.profiles);
     await this.reader.close();
     this.reader = next;
     this.stamp = stamp;
@@ -139,7 +136,7 @@ export class TeamSource {
 
   /** The team named by `ref` (id, then name), or the newest active team, else the newest team. */
   async team(ref: string | undefined): Promise<Team> {
-    return resolveTeam(await this.reader.listTeams(), ref, this.dbPath, this.here);
+    return resolveTeam(await this.reader.listTeams(), ref, this.location.shown, this.here);
   }
 
   /**

@@ -1,7 +1,16 @@
 import type { TeamId } from '@codex-team/contracts';
 import { FakeClock, SequentialIdGenerator } from '@codex-team/contracts/testing';
 import { recoveryPolicy, runRecoverySweep } from '@codex-team/recovery';
-import { openSqliteTeamStore } from '@codex-team/store';
+import { isPostgresUrl, openPostgresTeamStore, openSqliteTeamStore, type SqliteTeamStore } from '@codex-team/store';
+
+/**
+ * The store a seed writes: a SQLite file, or a PostgreSQL database (a `postgres://` URL) on the
+ * same fake clock, so one seed makes the same team, ids and times on either engine.
+ */
+function openSeedStore(location: string, clock: FakeClock): Promise<SqliteTeamStore> {
+  const ids = new SequentialIdGenerator();
+  return isPostgresUrl(location) ? openPostgresTeamStore({ url: location, clock, ids, time: 'clock' }) : openSqliteTeamStore({ path: location, clock, ids });
+}
 
 /** A secret the seed plants in a task result, to show operator output masks it. */
 export const SEEDED_SECRET = 'sk-proj-SeededSecret0123456789abcdefXYZ';
@@ -15,14 +24,14 @@ export interface SeededTeam {
 }
 
 /**
- * Writes a small finished-in-part team into a store file, through the store's own operations on
+ * Writes a small finished-in-part team into a store (a file, or a PostgreSQL URL), through the store's own operations on
  * a fake clock: a lead, two teammates, a five-task DAG with work done, failed, held and waiting,
  * usage, a message and an artifact. The store has no server in front of it here, so the secret in
  * a result is stored as given: operator commands must mask it themselves.
  */
 export async function seedTeam(dbPath: string, name = 'release'): Promise<SeededTeam> {
   const clock = new FakeClock();
-  const store = await openSqliteTeamStore({ path: dbPath, clock, ids: new SequentialIdGenerator() });
+  const store = await openSeedStore(dbPath, clock);
   try {
     const bound = await store.createTeam({ name, objective: 'ship 1.0', maxThreads: 4, profile: 'default', leadName: 'lead', resumeTicketHash: `r-${name}` });
     const lead = { teamId: bound.team.id, agentId: bound.agent.id };
@@ -86,7 +95,7 @@ export async function seedEndedTeam(dbPath: string, name = 'shipped'): Promise<S
   const clock = new FakeClock();
   const started = clock.now();
   const after = (seconds: number): void => clock.set(started + seconds * 1_000);
-  const store = await openSqliteTeamStore({ path: dbPath, clock, ids: new SequentialIdGenerator() });
+  const store = await openSeedStore(dbPath, clock);
   try {
     const bound = await store.createTeam({ name, objective: 'ship 2.0', maxThreads: 4, profile: 'default', leadName: 'lead', resumeTicketHash: `r-${name}` });
     const lead = { teamId: bound.team.id, agentId: bound.agent.id };
@@ -149,7 +158,7 @@ export async function seedEndedTeam(dbPath: string, name = 'shipped'): Promise<S
 /** A team too big for 80x24: six teammates with long task titles and a busy trail. */
 export async function seedCrowdedTeam(path: string): Promise<void> {
   const clock = new FakeClock();
-  const store = await openSqliteTeamStore({ path, clock, ids: new SequentialIdGenerator() });
+  const store = await openSeedStore(path, clock);
   try {
     const bound = await store.createTeam({ name: 'crowd', objective: 'o', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: 'r' });
     const lead = { teamId: bound.team.id, agentId: bound.agent.id };

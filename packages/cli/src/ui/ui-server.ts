@@ -90,7 +90,7 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
           } catch {
             // The script shows the error on its first poll.
           }
-          send(res, 200, 'text/html; charset=utf-8', uiPage(sections, source.dbPath), head);
+          send(res, 200, 'text/html; charset=utf-8', uiPage(sections, source.location.shown), head);
           return;
         }
         case '/app.js':

@@ -5,8 +5,8 @@ import * as decisions from '../sqlite/authz-ops';
 import { DEFAULT_BUSY_RETRY, type BusyRetryOptions } from '../sqlite/transaction';
 import { ClaimRankCache } from '../sqlite/claim-ranks';
 import { SqliteTeamStore, decisionLog, type DecisionLogger } from '../sqlite-team-store';
-import { connectPostgres } from './pg-driver';
 import { defaultPgMigrationsDir, migratePostgres } from './pg-migrations';
+import { connectPostgresStore, noPostgresStore, readPostgresStore } from './pg-store-check';
 import { PgSyncConnection, type SentStatement } from './pg-sync-connection';
 import { PgSql, PgTransactionRunner } from './pg-transaction';
 
@@ -49,18 +49,29 @@ export interface PostgresTeamStoreOptions {
    * pg-store benchmark replays them without the store, as the ceiling of the same SQL.
    */
   onStatement?: (statement: SentStatement) => void;
+  /**
+   * Open only a database that already holds a codex-team store (an operator's verbs): one without
+   * is refused with NOT_A_STORE and left as it was, instead of getting a new store. @default false
+   */
+  existingOnly?: boolean;
 }
 
 /**
  * Opens the TeamStore on a PostgreSQL database: applies pending migrations (migrations-pg, under
- * an advisory lock), then runs the very operations of the SQLite store, each one transaction, on a
- * connection of its own (PgSyncConnection). Throws `SCHEMA_MISMATCH` as the SQLite opener does.
+ * an advisory lock; a store with none pending is only read, so a role without CREATE opens it),
+ * then runs the very operations of the SQLite store, each one transaction, on a connection of its
+ * own (PgSyncConnection). Throws `SCHEMA_MISMATCH` as the SQLite opener does,
+ * `FILE_ACCESS` when the database cannot be reached, `NOT_A_STORE` for another application's
+ * `schema_migrations` table, and with `existingOnly` for a database that holds no codex-team store.
  */
 export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): Promise<SqliteTeamStore> {
   const migrations = readMigrations(options.migrationsDir ?? defaultPgMigrationsDir());
-  const admin = await connectPostgres(options.url, options.schema);
+  const admin = await connectPostgresStore(options.url, options.schema);
   try {
-    await migratePostgres(admin, migrations, options.clock.now());
+    const found = await readPostgresStore(admin, migrations, options.url);
+    if (found === null && options.existingOnly === true) throw noPostgresStore(options.url);
+    // A current store is not touched: a role that may only read and write its rows (no CREATE) opens it.
+    if (found === null || found.pending.length > 0) await migratePostgres(admin, migrations, options.clock.now());
   } finally {
     await admin.end();
   }
@@ -68,6 +79,11 @@ export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): 
     ...(options.schema === undefined ? {} : { searchPath: options.schema }),
     ...(options.onStatement === undefined ? {} : { onStatement: options.onStatement }),
   });
+  return postgresTeamStoreOn(connection, options);
+}
+
+/** The store's operations over `connection`, whose database holds the current schema: one place for both openers. */
+export function postgresTeamStoreOn(connection: PgSyncConnection, options: PostgresTeamStoreOptions): SqliteTeamStore {
   const now = (): number => options.clock.now();
   const claimRanks = (options.rankClaims ?? true) ? new ClaimRankCache() : null;
   const tx = new PgTransactionRunner(
@@ -85,4 +101,3 @@ export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): 
   );
   return new SqliteTeamStore(connection, tx, now, claimRanks);
 }
-

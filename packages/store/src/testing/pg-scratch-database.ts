@@ -6,6 +6,8 @@ import { connectPostgres } from '../postgres/pg-driver';
 export interface ScratchDatabase {
   url: string;
   name: string;
+  /** Runs SQL of the test's own (statements without parameters) in the database, as its owner. */
+  run(sql: string): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -45,6 +47,14 @@ export class PgScratch {
     return {
       url: url.toString(),
       name,
+      run: async (sql) => {
+        const client = await connectPostgres(url.toString());
+        try {
+          await client.query(sql);
+        } finally {
+          await client.end();
+        }
+      },
       drop: async () => {
         const dropper = await connectPostgres(this.cluster.url);
         try {
