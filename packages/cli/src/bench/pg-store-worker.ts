@@ -2,15 +2,15 @@
 //   pg-store-worker.js <url> <schema> <teamId> <agentId>
 // opens the PostgreSQL store, says "ready", waits for "go" (so every process starts at once), then
 // claims and completes until its team has no task left, and reports what it measured over IPC, with
-// every statement the store sent meanwhile (the bench replays them without the store).
+// every round trip the store made meanwhile (the bench replays them without the store).
 import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openPostgresTeamStore, type SentStatement } from '@codex-team/store';
 import type { ClaimWorkerResult } from './claim-worker';
 
-/** What the worker reports: the claim worker's figures and the statements of its claims and completions. */
+/** What the worker reports: the claim worker's figures and the round trips of its claims and completions. */
 export interface PgStoreWorkerResult extends ClaimWorkerResult {
-  statements: SentStatement[];
+  roundTrips: SentStatement[][];
 }
 
 function send(message: unknown): Promise<void> {
@@ -22,15 +22,15 @@ function send(message: unknown): Promise<void> {
 
 async function main(): Promise<void> {
   const [url = '', schema = '', teamId = '', agentId = ''] = process.argv.slice(2);
-  const statements: SentStatement[] = [];
+  const roundTrips: SentStatement[][] = [];
   let recording = false;
   const store = await openPostgresTeamStore({
     url,
     schema,
     clock: systemClock,
     ids: new RandomIdGenerator(),
-    onStatement: (statement) => {
-      if (recording) statements.push(statement);
+    onRoundTrip: (statements) => {
+      if (recording) roundTrips.push(statements);
     },
   });
   const actor = { teamId, agentId };
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   }
   // The last claim found nothing: it is not a claim.
   latenciesMs.pop();
-  const result: PgStoreWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started, statements };
+  const result: PgStoreWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started, roundTrips };
   await send({ type: 'result', result });
   process.exit(0);
 }

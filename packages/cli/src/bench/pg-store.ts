@@ -58,16 +58,18 @@ async function seed(url: string, schema: string, clients: number, pairs: number)
 /** One round at one client count: the adapter, then the same SQL replayed without it. */
 interface Round {
   adapter: PgPhase;
-  /** Pairs per second of the adapter's own statements replayed by plain clients. */
+  /** Pairs per second of the adapter's own round trips replayed by plain clients. */
   sameSqlPairsPerSecond: number;
-  /** Statements the adapter sent per claim + complete pair. */
+  /** Statements the adapter sent per claim + complete pair, and the round trips they took. */
   statementsPerPair: number;
+  roundTripsPerPair: number;
 }
 
 /**
  * The adapter, one process per client (as one server process per agent), released together, each
- * recording the statements it sends; then those statements, sent as they were by as many plain
- * connections to a second schema seeded alike: the ceiling of the same SQL without our layer.
+ * recording the round trips it makes; then those round trips, made as they were (the statements of
+ * each pipelined) by as many plain connections to a second schema seeded alike: the ceiling of the
+ * same SQL without our layer.
  */
 async function round(url: string, clients: number, pairs: number): Promise<Round> {
   return withPgScratchSchema(url, 'codex_team_bench', (schema) =>
@@ -78,11 +80,12 @@ async function round(url: string, clients: number, pairs: number): Promise<Round
       const results = await raceWorkers<PgStoreWorkerResult>(WORKER, seats.map((seat) => [url, schema, seat.teamId, seat.agentId]));
       const done = results.reduce((sum, result) => sum + result.pairs, 0);
       const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
-      const replay = await replayPgStatements({ url, schema: replaySchema, logs: results.map((result) => result.statements) });
+      const replay = await replayPgStatements({ url, schema: replaySchema, logs: results.map((result) => result.roundTrips) });
       return {
         adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
         sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
         statementsPerPair: replay.statements / done,
+        roundTripsPerPair: replay.roundTrips / done,
       };
     }),
   );
@@ -114,6 +117,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
       { name: `${label}: the same SQL replayed raw, pairs/s`, value: sameSql, unit: 'pairs/s' },
       { name: `${label}: ratio to the same SQL raw`, value: store / sameSql, unit: 'x' },
       { name: `${label}: statements per pair`, value: median(measured.map((each) => each.statementsPerPair)), unit: 'statements' },
+      { name: `${label}: round trips per pair`, value: median(measured.map((each) => each.roundTripsPerPair)), unit: 'round trips' },
       { name: `${label}: adapter claim p50`, value: median(latencies), unit: 'ms' },
       { name: `${label}: adapter claim p99`, value: quantile(latencies, 0.99), unit: 'ms' },
       { name: `${label}: a bare two-statement claim+complete, pairs/s`, value: twoStatements, unit: 'pairs/s' },
@@ -134,9 +138,10 @@ async function run(context: BenchContext): Promise<BenchReport> {
 /**
  * Claim + complete pairs per second through the PostgreSQL TeamStore adapter at 1, 4, 16 and 32
  * clients, each client its own process (one server process per agent; teams of at most six), beside
- * the raw ceiling of the same SQL: the very statements the adapter sent, recorded, then sent again by
- * as many plain `pg` connections to a second schema seeded alike (replayPgStatements). The ratio is
- * what our layer (the bridge, the operations' code, one process per agent) costs. Beside both, a
+ * the raw ceiling of the same SQL: the very round trips the adapter made, recorded, then made again
+ * by as many plain `pg` connections to a second schema seeded alike, the statements of each
+ * pipelined as the adapter sent them (replayPgStatements). The ratio is what our layer (the bridge,
+ * the operations' code, one process per agent) costs. Beside both, a
  * bare two-statement claim and complete (runPgClaimCeiling): what the store's checks, counts and
  * audit cost, reported without a goal. Three rounds (one with --quick); the medians; scratch
  * schemas dropped afterwards. Writes of one team tree are serialized (docs/scale.md).

@@ -40,7 +40,7 @@ beforeEach(async () => {
   await outside.query('CREATE TABLE notes (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
   await outside.query("INSERT INTO notes VALUES (1, 'a'), (2, 'x')");
   sent = [];
-  connection = new PgSyncConnection(db.url, { onStatement: (statement) => sent.push(statement) });
+  connection = new PgSyncConnection(db.url, { onRoundTrip: (statements) => sent.push(...statements) });
   other = new PgSyncConnection(db.url);
   runner = new PgTransactionRunner(
     new PgSql(connection),

@@ -123,10 +123,10 @@ export class PgSyncConnection {
   /** Statements whose answers nobody reads, sent ahead of the next statement in its round trip. */
   private readonly waiting: string[] = [];
 
-  private readonly onStatement: ((statement: SentStatement) => void) | undefined;
+  private readonly onRoundTrip: ((statements: SentStatement[]) => void) | undefined;
 
-  constructor(url: string, options?: { searchPath?: string; onStatement?: (statement: SentStatement) => void }) {
-    this.onStatement = options?.onStatement;
+  constructor(url: string, options?: { searchPath?: string; onRoundTrip?: (statements: SentStatement[]) => void }) {
+    this.onRoundTrip = options?.onRoundTrip;
     if (options?.searchPath !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.searchPath)) {
       throw new TeamError('INVALID_INPUT', `not a schema name: ${options.searchPath}`);
     }
@@ -167,7 +167,7 @@ export class PgSyncConnection {
       if (refused !== undefined) throw refused;
       return answers[answers.length - 1] as PgResult;
     }
-    this.onStatement?.(values === undefined ? { text } : { text, values });
+    this.onRoundTrip?.([values === undefined ? { text } : { text, values }]);
     const reply = this.call({ text, values, array: options.array === true });
     if (!('ok' in reply || 'failure' in reply)) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
     const answer = fromAnswer(reply);
@@ -202,7 +202,7 @@ export class PgSyncConnection {
   queryBatch(given: readonly PgQuery[]): (PgResult | Error)[] {
     if (this.closed) throw new TeamError('INTERNAL', 'the store is closed; nothing changed', { closed: true });
     const statements: PgQuery[] = [...this.waiting.splice(0).map((text) => ({ text })), ...given];
-    for (const statement of statements) this.onStatement?.(statement.values === undefined ? { text: statement.text } : { text: statement.text, values: statement.values });
+    this.onRoundTrip?.(statements.map((statement) => (statement.values === undefined ? { text: statement.text } : { text: statement.text, values: statement.values })));
     const reply = this.call({ batch: statements.map((statement) => ({ text: statement.text, values: statement.values, array: statement.array === true })) });
     if (!('batch' in reply) || reply.batch.length !== statements.length) {
       this.abandon();

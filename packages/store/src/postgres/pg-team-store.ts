@@ -45,10 +45,11 @@ export interface PostgresTeamStoreOptions {
   /** Whether claims rank by critical path (as SqliteTeamStoreOptions.rankClaims). @default true */
   rankClaims?: boolean;
   /**
-   * Called with each statement the store sends, as sent (PostgreSQL's text, the bound values): the
-   * pg-store benchmark replays them without the store, as the ceiling of the same SQL.
+   * Called with the statements of each round trip the store makes, as sent (PostgreSQL's text, the
+   * bound values; several when pipelined): the pg-store benchmark replays them without the store,
+   * as the ceiling of the same SQL.
    */
-  onStatement?: (statement: SentStatement) => void;
+  onRoundTrip?: (statements: SentStatement[]) => void;
   /**
    * Open only a database that already holds a codex-team store (an operator's verbs): one without
    * is refused with NOT_A_STORE and left as it was, instead of getting a new store. @default false
@@ -77,7 +78,7 @@ export async function openPostgresTeamStore(options: PostgresTeamStoreOptions): 
   }
   const connection = new PgSyncConnection(options.url, {
     ...(options.schema === undefined ? {} : { searchPath: options.schema }),
-    ...(options.onStatement === undefined ? {} : { onStatement: options.onStatement }),
+    ...(options.onRoundTrip === undefined ? {} : { onRoundTrip: options.onRoundTrip }),
   });
   return postgresTeamStoreOn(connection, options);
 }
