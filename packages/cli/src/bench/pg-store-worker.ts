@@ -1,17 +1,19 @@
 // One process of the PostgreSQL store benchmark (pg-store.ts), forked from the built CLI:
-//   pg-store-worker.js <url> <schema> <teamId> <agentId>
+//   pg-store-worker.js <url> <schema> <teamId> <agentId> <round-trips.json>
 // opens the PostgreSQL store, says "ready", waits for "go" (so every process starts at once), then
-// claims and completes until its team has no task left, and reports what it measured over IPC, with
-// every round trip the store made meanwhile (the bench replays them without the store).
+// claims and completes until its team has no task left, and reports what it measured over IPC; every
+// round trip the store made meanwhile goes to <round-trips.json> (the bench replays them without the store).
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openPostgresTeamStore, type SentStatement } from '@codex-team/store';
 import type { ClaimWorkerResult } from './claim-worker';
 
-/** What the worker reports: the claim worker's figures and the round trips of its claims and completions. */
-export interface PgStoreWorkerResult extends ClaimWorkerResult {
-  roundTrips: SentStatement[][];
-}
+/**
+ * What the worker reports: the claim worker's figures. The round trips of its claims and completions
+ * (several megabytes) are written to the file its last argument names, as JSON, not sent over IPC.
+ */
+export type PgStoreWorkerResult = ClaimWorkerResult;
 
 function send(message: unknown): Promise<void> {
   return new Promise((resolve) => {
@@ -21,7 +23,7 @@ function send(message: unknown): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [url = '', schema = '', teamId = '', agentId = ''] = process.argv.slice(2);
+  const [url = '', schema = '', teamId = '', agentId = '', roundTripsPath = ''] = process.argv.slice(2);
   const roundTrips: SentStatement[][] = [];
   let recording = false;
   const store = await openPostgresTeamStore({
@@ -54,7 +56,8 @@ async function main(): Promise<void> {
   }
   // The last claim found nothing: it is not a claim.
   latenciesMs.pop();
-  const result: PgStoreWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started, roundTrips };
+  const result: PgStoreWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
+  writeFileSync(roundTripsPath, JSON.stringify(roundTrips));
   await send({ type: 'result', result });
   process.exit(0);
 }

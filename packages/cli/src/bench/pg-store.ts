@@ -1,6 +1,7 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom, systemClock, toBase32, type IdGenerator, type IdPrefix } from '@codex-team/contracts';
-import { openPostgresTeamStore, replayPgStatements, withPgScratchSchema } from '@codex-team/store';
+import { openPostgresTeamStore, replayPgStatements, withPgScratchSchema, type SentStatement } from '@codex-team/store';
 import { benchGoal, median, quantile, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
 import { PG_BENCH_URL_ENV, pgCeilingPhase, type PgPhase } from './pg-claims';
 import type { PgStoreWorkerResult } from './pg-store-worker';
@@ -55,6 +56,16 @@ async function seed(url: string, schema: string, clients: number, pairs: number)
   }
 }
 
+/** A worker's round trips as it wrote them (values as JSON gives them back: Buffers revived), then the file removed. */
+function readRoundTrips(path: string): SentStatement[][] {
+  const text = readFileSync(path, 'utf8');
+  rmSync(path);
+  return JSON.parse(text, (_key, value: unknown) => {
+    const buffer = value as { type?: unknown; data?: unknown } | null;
+    return buffer !== null && typeof buffer === 'object' && buffer.type === 'Buffer' && Array.isArray(buffer.data) ? Buffer.from(buffer.data as number[]) : value;
+  }) as SentStatement[][];
+}
+
 /** One round at one client count: the adapter, then the same SQL replayed without it. */
 interface Round {
   adapter: PgPhase;
@@ -71,16 +82,17 @@ interface Round {
  * each pipelined) by as many plain connections to a second schema seeded alike: the ceiling of the
  * same SQL without our layer.
  */
-async function round(url: string, clients: number, pairs: number): Promise<Round> {
+async function round(url: string, clients: number, pairs: number, workDir: string): Promise<Round> {
   return withPgScratchSchema(url, 'codex_team_bench', (schema) =>
     withPgScratchSchema(url, 'codex_team_replay', async (replaySchema) => {
       const seats = await seed(url, schema, clients, pairs);
       const replaySeats = await seed(url, replaySchema, clients, pairs);
       if (JSON.stringify(seats) !== JSON.stringify(replaySeats)) throw new Error('the two schemas were not seeded alike: the replay would miss the rows');
-      const results = await raceWorkers<PgStoreWorkerResult>(WORKER, seats.map((seat) => [url, schema, seat.teamId, seat.agentId]));
+      const logs = seats.map((_, index) => join(workDir, `pg-store-round-trips-${index}.json`));
+      const results = await raceWorkers<PgStoreWorkerResult>(WORKER, seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, logs[index] ?? '']));
       const done = results.reduce((sum, result) => sum + result.pairs, 0);
       const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
-      const replay = await replayPgStatements({ url, schema: replaySchema, logs: results.map((result) => result.roundTrips) });
+      const replay = await replayPgStatements({ url, schema: replaySchema, logs: logs.map(readRoundTrips) });
       return {
         adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
         sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
@@ -103,7 +115,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     const bare: PgPhase[] = [];
     // The two-statement claim between rounds, so drift in the machine's load falls on all alike.
     for (let index = 0; index < rounds; index += 1) {
-      measured.push(await round(url, clients, pairs));
+      measured.push(await round(url, clients, pairs, context.workDir));
       bare.push(await pgCeilingPhase(url, clients, pairs));
     }
     const store = median(measured.map((each) => each.adapter.pairsPerSecond));
