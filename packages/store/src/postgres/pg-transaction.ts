@@ -36,11 +36,11 @@ function readKey(text: string, values: readonly unknown[], array: boolean): stri
  *
  * Read-ahead: a write transaction's reads up to its first write are remembered per call (its
  * WriteOptions.readAheadKey: the operation and its actor), and those the call's last two writes both
- * began with, alike, are sent by its next write in its opening round trip, after its lock. A read the operation then asks, with the very
- * text and values, is answered from there: it ran in the same transaction, under the same lock, and
- * nothing was written since (the first statement that is not a SELECT drops every answer kept).
- * A read asked otherwise goes to the server as it always does; a read sent ahead and not asked
- * cost the server only its work.
+ * began with, alike, are sent by its next write in its opening round trip, after its lock. A read
+ * the operation then asks, with the very text and values, is answered from there: it ran in the
+ * same transaction, under the same lock, and nothing was written since (the first statement that is
+ * not a SELECT drops every answer kept). A read asked otherwise goes to the server as it always
+ * does; a read sent ahead and not asked cost the server only its work.
  */
 export class PgSql implements Sql {
   private readonly statements = new Map<string, { statement: PgStatement; reads: boolean }>();
@@ -139,9 +139,9 @@ export class PgSql implements Sql {
 
 /**
  * The write locks (transaction-level advisory locks), SQLite's one writer made one writer per team
- * tree: a write of a call bound to a team (WriteOptions.team: its actor's team, or its authorization's) holds the tree's lock
- * (PG_TREE_LOCK_CLASS, a hash of the root team's id: thread caps and budgets span the tree) and
- * PG_WRITE_LOCK_KEY shared; any other write (opening a team, joining by ticket, the recovery sweep,
+ * tree: a write of a call bound to a team (WriteOptions.team: its actor's team, or its
+ * authorization's) holds the tree's lock (PG_TREE_LOCK_CLASS, a hash of the root team's id: thread
+ * caps and budgets span the tree) and PG_WRITE_LOCK_KEY shared; any other write (opening a team, joining by ticket, the recovery sweep,
  * the queued decisions) holds PG_WRITE_LOCK_KEY alone, excluding every writer, as on SQLite. Every
  * writer takes PG_WRITE_LOCK_KEY first, so none waits for another in a cycle. Under its lock a
  * READ COMMITTED write sees every committed write, as SQLite's IMMEDIATE transaction does, so the
