@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { TeamError } from '@codex-team/contracts';
 
 /** The schema version this code writes: the number of the last file in `migrations/`. */
-export const CURRENT_SCHEMA_VERSION = 14;
+export const CURRENT_SCHEMA_VERSION = 15;
 
 /** One numbered SQL file of `migrations/`. */
 export interface Migration {

@@ -2,7 +2,7 @@ import type { ClientBase } from 'pg';
 import { checkAppliedMigrations, findMigrationsDir, type AppliedMigration, type Migration } from '../migrations';
 
 /** The PostgreSQL schema version this code writes: the number of the last file in `migrations-pg/`. */
-export const CURRENT_PG_SCHEMA_VERSION = 11;
+export const CURRENT_PG_SCHEMA_VERSION = 12;
 
 /**
  * Key of the transaction-level advisory lock the runner holds: servers on several machines opening

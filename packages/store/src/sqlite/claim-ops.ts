@@ -11,7 +11,6 @@ import { nextInClaimOrder } from './scheduling-facts';
 import {
   NO_UNFINISHED_DEPENDENCY,
   auditTaskChange,
-  reloadTask,
   requireHolder,
   requireTask,
   taskEntities,
@@ -41,21 +40,23 @@ function kindsOf(permission: CallPermission | undefined): ClaimableKinds {
 /**
  * Takes the claim. The UPDATE is guarded by status even though the IMMEDIATE transaction already
  * serialises writers: a claim must never overwrite another one, whatever the caller did before.
+ * It answers the claimed row itself (RETURNING), so the claim reads no row back.
  */
 function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: LeaseOptions): Claim {
   const leaseExpiresAt = op.now + options.leaseMs;
-  const changed = op.sql.run(
+  const row = op.sql.get<TaskRow>(
     `UPDATE tasks SET status = 'in_progress', owner_agent_id = ?, fence = fence + 1, attempts = attempts + 1,
        lease_expires_at = ?, claimed_at = ?, updated_at = ?
-     WHERE id = ? AND status = 'ready'`,
+     WHERE id = ? AND status = 'ready'
+     RETURNING ${TASK_COLUMNS}`,
     caller.agent.id,
     leaseExpiresAt,
     op.now,
     op.now,
     task.id,
-  ).changes;
-  if (changed !== 1) throw new TeamError('INTERNAL', `task ${task.id} changed status during its claim`);
-  const claimed = taskEntity(op, reloadTask(op, task.id));
+  );
+  if (row === undefined) throw new TeamError('INTERNAL', `task ${task.id} changed status during its claim`);
+  const claimed = taskEntity(op, row);
   appendAudit(op, {
     teamId: caller.team.id,
     actorAgentId: caller.agent.id,
@@ -169,19 +170,20 @@ export function claimTask(op: Op, actor: Actor, input: { task_id: string }, opti
   return takeClaim(op, caller, task, options);
 }
 
-/** Blocked dependants of `taskId` whose dependencies are now all done become ready. */
+/** Blocked dependants of `taskId` whose dependencies are now all done become ready; returns them as they are now. */
 export function unblockDependants(op: Op, taskId: string): TaskRow[] {
-  const candidates = op.sql.all<TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM tasks t
+  const candidates = op.sql.all<Pick<TaskRow, 'id'>>(
+    `SELECT t.id FROM tasks t
      WHERE t.status = 'blocked' AND t.id IN (SELECT task_id FROM task_dependencies WHERE depends_on_id = ?)
        AND ${NO_UNFINISHED_DEPENDENCY}
      ORDER BY t.seq`,
     taskId,
   );
-  for (const row of candidates) {
-    op.sql.run("UPDATE tasks SET status = 'ready', updated_at = ? WHERE id = ?", op.now, row.id);
-  }
-  return candidates.map((row) => reloadTask(op, row.id));
+  return candidates.map((candidate) => {
+    const row = op.sql.get<TaskRow>(`UPDATE tasks SET status = 'ready', updated_at = ? WHERE id = ? RETURNING ${TASK_COLUMNS}`, op.now, candidate.id);
+    if (row === undefined) throw new TeamError('INTERNAL', `task ${candidate.id} vanished inside a transaction`);
+    return row;
+  });
 }
 
 /**
@@ -205,10 +207,12 @@ export function completeTask(
     }
   }
   requireCompletionGates(op, caller, task, input, artifactIds);
-  op.sql.run(
+  // The completed row as the UPDATE left it (RETURNING): unblocking dependants changes only theirs.
+  const row = op.sql.get<TaskRow>(
     `UPDATE tasks SET status = ?, result = ?, result_artifact_ids = ?, lease_expires_at = NULL,
        completed_at = ?, updated_at = ?
-     WHERE id = ?`,
+     WHERE id = ?
+     RETURNING ${TASK_COLUMNS}`,
     input.outcome,
     input.result,
     JSON.stringify(artifactIds),
@@ -216,8 +220,9 @@ export function completeTask(
     op.now,
     task.id,
   );
+  if (row === undefined) throw new TeamError('INTERNAL', `task ${task.id} vanished inside a transaction`);
   const unblocked = input.outcome === 'done' ? unblockDependants(op, task.id) : [];
-  const completed = taskEntity(op, reloadTask(op, task.id));
+  const completed = taskEntity(op, row);
   appendAudit(op, {
     teamId: caller.team.id,
     actorAgentId: caller.agent.id,
