@@ -571,7 +571,7 @@ export function decisionLog(logger: DecisionLogger | undefined): (decision: Appl
 /** A PostgreSQL URL given where a SQLite file is opened is refused, never made into folders named after it. */
 function requireFilePath(path: string): void {
   if (isPostgresUrl(path)) {
-    throw new TeamError('INVALID_INPUT', `${redactStoreLocation(path)} is a PostgreSQL database: this opens SQLite store files only (the servers, codex-team serve and codex-team-mcp, take postgres:// URLs)`);
+    throw new TeamError('INVALID_INPUT', `${redactStoreLocation(path)} is a PostgreSQL database: this opens SQLite store files only (the servers and the operator's verbs take postgres:// URLs)`);
   }
 }
 
