@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
-import { pgDriver } from './pg-driver';
+import { connectPostgres } from './pg-driver';
 import type { SentStatement } from './pg-sync-connection';
 
 export interface PgReplayOptions {
@@ -52,15 +52,9 @@ async function replayLog(client: Client, log: readonly (readonly SentStatement[]
  * recording, and replays here on the other.
  */
 export async function replayPgStatements(options: PgReplayOptions): Promise<PgReplayRun> {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`not a schema name we make: ${options.schema}`);
-  const { Client: PgClient } = pgDriver();
   const clients: Client[] = [];
   try {
-    for (let i = 0; i < options.logs.length; i += 1) {
-      const client = new PgClient({ connectionString: options.url, pipeline: true, options: `-c search_path=${options.schema}` });
-      clients.push(client);
-      await client.connect();
-    }
+    for (let i = 0; i < options.logs.length; i += 1) clients.push(await connectPostgres(options.url, options.schema, { pipeline: true }));
     const started = performance.now();
     await Promise.all(clients.map((client, i) => replayLog(client, options.logs[i] ?? [], i)));
     const roundTrips = options.logs.flat();
