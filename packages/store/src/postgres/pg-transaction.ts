@@ -73,7 +73,7 @@ export class PgSql implements Sql {
       return this.connection.query(statement.text, values, { array });
     }
     if (this.beforeFirstWrite) this.learning?.push({ text: statement.text, values, array });
-    const early = this.answered.get(readKey(statement.text, values, array))?.shift();
+    const early = this.answered.size === 0 ? undefined : this.answered.get(readKey(statement.text, values, array))?.shift();
     return early ?? this.connection.query(statement.text, values, { array });
   }
 
