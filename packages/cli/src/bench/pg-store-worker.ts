@@ -9,11 +9,6 @@ import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openPostgresTeamStore, type SentStatement } from '@codex-team/store';
 import type { ClaimWorkerResult } from './claim-worker';
 
-/**
- * What the worker reports: the claim worker's figures. The round trips of its claims and completions
- * (several megabytes) are written to the file its last argument names, as JSON, not sent over IPC.
- */
-export type PgStoreWorkerResult = ClaimWorkerResult;
 
 function send(message: unknown): Promise<void> {
   return new Promise((resolve) => {
@@ -56,7 +51,7 @@ async function main(): Promise<void> {
   }
   // The last claim found nothing: it is not a claim.
   latenciesMs.pop();
-  const result: PgStoreWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
+  const result: ClaimWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
   writeFileSync(roundTripsPath, JSON.stringify(roundTrips));
   await send({ type: 'result', result });
   process.exit(0);

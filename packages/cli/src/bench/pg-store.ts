@@ -4,7 +4,7 @@ import { seededRandom, systemClock, toBase32, type IdGenerator, type IdPrefix } 
 import { openPostgresTeamStore, replayPgStatements, withPgScratchSchema, type SentStatement } from '@codex-team/store';
 import { benchGoal, median, quantile, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
 import { PG_BENCH_URL_ENV, pgCeilingPhase, type PgPhase } from './pg-claims';
-import type { PgStoreWorkerResult } from './pg-store-worker';
+import type { ClaimWorkerResult } from './claim-worker';
 import { raceWorkers } from './worker-race';
 
 /** The worker, built beside this file (dist/bench/pg-store-worker.js). */
@@ -56,14 +56,11 @@ async function seed(url: string, schema: string, clients: number, pairs: number)
   }
 }
 
-/** A worker's round trips as it wrote them (values as JSON gives them back: Buffers revived), then the file removed. */
+/** A worker's round trips as it wrote them (a claim and a completion bind text and numbers only), then the file removed. */
 function readRoundTrips(path: string): SentStatement[][] {
   const text = readFileSync(path, 'utf8');
   rmSync(path);
-  return JSON.parse(text, (_key, value: unknown) => {
-    const buffer = value as { type?: unknown; data?: unknown } | null;
-    return buffer !== null && typeof buffer === 'object' && buffer.type === 'Buffer' && Array.isArray(buffer.data) ? Buffer.from(buffer.data as number[]) : value;
-  }) as SentStatement[][];
+  return JSON.parse(text) as SentStatement[][];
 }
 
 /** One round at one client count: the adapter, then the same SQL replayed without it. */
@@ -89,7 +86,7 @@ async function round(url: string, clients: number, pairs: number, workDir: strin
       const replaySeats = await seed(url, replaySchema, clients, pairs);
       if (JSON.stringify(seats) !== JSON.stringify(replaySeats)) throw new Error('the two schemas were not seeded alike: the replay would miss the rows');
       const logs = seats.map((_, index) => join(workDir, `pg-store-round-trips-${index}.json`));
-      const results = await raceWorkers<PgStoreWorkerResult>(WORKER, seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, logs[index] ?? '']));
+      const results = await raceWorkers<ClaimWorkerResult>(WORKER, seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, logs[index] ?? '']));
       const done = results.reduce((sum, result) => sum + result.pairs, 0);
       const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
       const replay = await replayPgStatements({ url, schema: replaySchema, logs: logs.map(readRoundTrips) });
