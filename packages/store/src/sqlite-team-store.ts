@@ -346,7 +346,7 @@ export class SqliteTeamStore implements TeamStore {
   async claimNextTask(actor: Actor, options: ClaimOptions): Promise<NextClaim> {
     // Only where ranks are kept up (work waits on work): a flat backlog's claim needs no extra read.
     if (this.claimRanks?.worthWarming(actor.teamId) === true) await this.tx.read((op) => warmClaimRanks(op, actor.teamId));
-    return this.tx.write((op) => claims.claimNextTask(op, actor, options), forActor(actor, 'claimNextTask'));
+    return this.tx.write((op) => claims.claimNextTask(op, actor, options), { ...forActor(actor, 'claimNextTask'), claimBy: actor.agentId });
   }
 
   claimTask(
@@ -354,7 +354,7 @@ export class SqliteTeamStore implements TeamStore {
     input: { task_id: string },
     options: ClaimOptions,
   ): Promise<TaskClaim> {
-    return this.tx.write((op) => claims.claimTask(op, actor, input, options), forActor(actor, 'claimTask'));
+    return this.tx.write((op) => claims.claimTask(op, actor, input, options), { ...forActor(actor, 'claimTask'), claimBy: actor.agentId });
   }
 
   updateTask(

@@ -8,7 +8,7 @@ import { SqliteTeamStore, decisionLog, type DecisionLogger } from '../sqlite-tea
 import { defaultPgMigrationsDir, migratePostgres } from './pg-migrations';
 import { connectPostgresStore, noPostgresStore, readPostgresStore } from './pg-store-check';
 import { PgSyncConnection, type SentStatement } from './pg-sync-connection';
-import { PgSql, PgTransactionRunner } from './pg-transaction';
+import { PgSql, PgTransactionRunner, type PgClaimLane } from './pg-transaction';
 
 /**
  * How long one write blocks the process waiting for the write lock (lock_timeout) before it rolls
@@ -40,8 +40,8 @@ export interface PostgresTeamStoreOptions {
   profiles?: ProfileCatalog;
   codexThreadCap?: CodexThreadCap;
   logger?: DecisionLogger;
-  /** Only the claim race's broken variant turns it off (PgTransactionRunner). @default true */
-  writeLock?: boolean;
+  /** How a team's claims take the write locks; only tests choose another (PgClaimLane). @default 'side-by-side' */
+  claimLane?: PgClaimLane;
   /** Whether claims rank by critical path (as SqliteTeamStoreOptions.rankClaims). @default true */
   rankClaims?: boolean;
   /**
@@ -98,7 +98,7 @@ export function postgresTeamStoreOn(connection: PgSyncConnection, options: Postg
     decisionLog(options.logger),
     decisions.recordCallDecision,
     claimRanks,
-    options.writeLock ?? true,
+    options.claimLane ?? 'side-by-side',
   );
   return new SqliteTeamStore(connection, tx, now, claimRanks);
 }

@@ -52,6 +52,10 @@ export class PgSql implements Sql {
   private beforeFirstWrite = false;
   /** Per call: the reads its last write began with, and those of them its write before began with too. */
   private readonly learned = new Map<string, { last: ReadAhead[]; repeated: ReadAhead[] }>();
+  /** The lock the write in progress takes with its first write (a claim's commit-order lock); null for none. */
+  private firstWriteLock: string | null = null;
+  /** Whether firstWriteLock is held: sent, and not rolled back with a savepoint since. */
+  private firstWriteLocked = false;
 
   constructor(readonly connection: PgSyncConnection) {}
 
@@ -70,6 +74,10 @@ export class PgSql implements Sql {
     if (!reads) {
       this.answered.clear();
       this.beforeFirstWrite = false;
+      if (this.firstWriteLock !== null && !this.firstWriteLocked) {
+        this.connection.sendWithNext(this.firstWriteLock);
+        this.firstWriteLocked = true;
+      }
       return this.connection.query(statement.text, values, { array });
     }
     if (this.beforeFirstWrite) this.learning?.push({ text: statement.text, values, array });
@@ -77,8 +85,13 @@ export class PgSql implements Sql {
     return early ?? this.connection.query(statement.text, values, { array });
   }
 
-  /** The reads to send ahead of a write of the call `key`, which this write now learns anew. */
-  startWrite(key: string | undefined): readonly ReadAhead[] {
+  /**
+   * The reads to send ahead of a write of the call `key`, which this write now learns anew;
+   * `firstWriteLock` (a SELECT taking a lock) goes in the round trip of its first write.
+   */
+  startWrite(key: string | undefined, firstWriteLock: string | null = null): readonly ReadAhead[] {
+    this.firstWriteLock = firstWriteLock;
+    this.firstWriteLocked = false;
     this.answered.clear();
     this.learning = key === undefined ? null : [];
     this.beforeFirstWrite = true;
@@ -97,8 +110,15 @@ export class PgSql implements Sql {
     }
   }
 
+  /** A rollback to a savepoint released the locks taken after it: the next write takes firstWriteLock again. */
+  rolledBackToSavepoint(): void {
+    this.firstWriteLocked = false;
+  }
+
   /** Ends the write: a committed one's reads are what its call sends ahead next time. */
   endWrite(key: string | undefined, committed: boolean): void {
+    this.firstWriteLock = null;
+    this.firstWriteLocked = false;
     const reads = this.learning;
     this.answered.clear();
     this.learning = null;
@@ -146,16 +166,37 @@ export class PgSql implements Sql {
  * writer takes PG_WRITE_LOCK_KEY first, so none waits for another in a cycle. Under its lock a
  * READ COMMITTED write sees every committed write, as SQLite's IMMEDIATE transaction does, so the
  * operations' checks hold as they are written. Readers never wait for a lock.
+ *
+ * The claim lane: a claim (WriteOptions.claimBy) holds its tree's lock shared, beside the tree's
+ * other claims and excluding every other write of the tree, and its agent's lock
+ * (PG_AGENT_LOCK_CLASS), one claim per agent at a time. What a claim checks that another claim could
+ * change is the agent's own (its caps, its retirement); the team's budget, mode and DAG change only
+ * under the exclusive lock. Its picks lock the task they find, skipping tasks other claims locked
+ * (FOR UPDATE SKIP LOCKED, pg-statements), and the guarded UPDATE answers a task taken meanwhile
+ * with a claim conflict, tried again. From its first write to its commit a claim holds the tree's
+ * commit-order lock (PG_COMMIT_ORDER_CLASS), so its audit event and decision record get their seq
+ * in commit order: a reader that follows a team's events by seq never passes one still to commit.
  */
 export const PG_WRITE_LOCK_KEY = '7316000002';
 /** The first key of a tree's lock (the two-key form: its own key space); the second is the root's hash. */
 export const PG_TREE_LOCK_CLASS = 7316;
+/** The first key of an agent's claim lock; the second is the agent id's hash. */
+export const PG_AGENT_LOCK_CLASS = 7317;
+/** The first key of a tree's commit-order lock; the second is the root's hash, as in the tree's lock. */
+export const PG_COMMIT_ORDER_CLASS = 7318;
 
-/** A 32-bit signed hash of a root team id (FNV-1a), the second key of its tree's lock. */
-export function treeLockKey(rootTeamId: string): number {
+/**
+ * How claims take the write locks: `side-by-side` is the claim lane (see PG_WRITE_LOCK_KEY);
+ * `one-at-a-time` takes the tree's lock alone, as every other write does; `unordered` is the lane
+ * without its commit-order lock. Only tests choose the latter two, to show what the lane changes.
+ */
+export type PgClaimLane = 'side-by-side' | 'one-at-a-time' | 'unordered';
+
+/** A 32-bit signed hash of an id (FNV-1a): a root team's is the second key of its tree's locks, an agent's of its claim lock. */
+export function treeLockKey(id: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < rootTeamId.length; i += 1) {
-    hash ^= rootTeamId.charCodeAt(i);
+  for (let i = 0; i < id.length; i += 1) {
+    hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
   return hash | 0;
@@ -195,8 +236,8 @@ export class PgTransactionRunner implements Transactions {
     private readonly recordDecision: RecordDecision,
     /** The process's claim ranks; null when claims do not rank. */
     claimRanks: ClaimRankCache | null,
-    /** Only the claim race's broken variant turns it off, to show what it prevents. @default true */
-    private readonly writeLock = true,
+    /** Only tests choose another (PgClaimLane). @default 'side-by-side' */
+    private readonly claimLane: PgClaimLane = 'side-by-side',
   ) {
     this.connection = sql.connection;
     this.sql = sql;
@@ -213,7 +254,8 @@ export class PgTransactionRunner implements Transactions {
     let refused: TeamError | null = null;
     const result = await withBusyRetry(() => {
       const after: (() => void)[] = [];
-      const readAhead = this.sql.startWrite(options.readAheadKey);
+      const locks = this.locksFor(options.team ?? options.authorization?.decision.teamId ?? null, options.claimBy);
+      const readAhead = this.sql.startWrite(options.readAheadKey, locks.firstWrite);
       try {
         const now = this.begin(
           [
@@ -222,7 +264,7 @@ export class PgTransactionRunner implements Transactions {
             // A record that changes no state (a read's decision) need not wait for the disk (WriteOptions.sync).
             ...(options.sync === 'normal' ? ['SET LOCAL synchronous_commit = off'] : []),
           ],
-          this.writeLock ? this.lockFor(options.team ?? options.authorization?.decision.teamId ?? null) : null,
+          locks.opening,
           readAhead,
         );
         const body = writeBody(this.context, now, work, options, this.firstWrites, this.recordDecision, (step) => this.inSavepoint(step), after);
@@ -243,13 +285,23 @@ export class PgTransactionRunner implements Transactions {
   }
 
   /**
-   * The locks a write takes (see PG_WRITE_LOCK_KEY): its team tree's, when the call is bound to a
-   * team that exists, else the whole database's. Keys are numbers computed here, never input.
+   * The locks a write takes (see PG_WRITE_LOCK_KEY): those it opens with (its team tree's, when the
+   * call is bound to a team that exists, else the whole database's; a claim's in its lane), and the
+   * one a claim takes with its first write. Keys are numbers computed here, never input.
    */
-  private lockFor(teamId: string | null): string {
+  private locksFor(teamId: string | null, claimBy: string | undefined): { opening: string; firstWrite: string | null } {
     const root = teamId === null ? undefined : this.rootOf(teamId);
-    if (root === undefined) return `pg_advisory_xact_lock(${PG_WRITE_LOCK_KEY})`;
-    return `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock(${PG_TREE_LOCK_CLASS}, ${treeLockKey(root)})`;
+    if (root === undefined) return { opening: `pg_advisory_xact_lock(${PG_WRITE_LOCK_KEY})`, firstWrite: null };
+    const tree = `${PG_TREE_LOCK_CLASS}, ${treeLockKey(root)}`;
+    if (claimBy === undefined || this.claimLane === 'one-at-a-time') {
+      return { opening: `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock(${tree})`, firstWrite: null };
+    }
+    return {
+      opening:
+        `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock_shared(${tree}), ` +
+        `pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${treeLockKey(claimBy)})`,
+      firstWrite: this.claimLane === 'unordered' ? null : `SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${treeLockKey(root)})`,
+    };
   }
 
   private rootOf(teamId: string): string | undefined {
@@ -324,7 +376,10 @@ export class PgTransactionRunner implements Transactions {
     try {
       step();
     } catch (error) {
-      if (!this.connection.unsend('SAVEPOINT op')) this.connection.query('ROLLBACK TO SAVEPOINT op');
+      if (!this.connection.unsend('SAVEPOINT op')) {
+        this.connection.query('ROLLBACK TO SAVEPOINT op');
+        this.sql.rolledBackToSavepoint();
+      }
       throw error;
     }
     this.connection.unsend('SAVEPOINT op');

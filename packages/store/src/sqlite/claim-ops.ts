@@ -4,6 +4,7 @@ import { EVERY_KIND, claimKindOf, claimRefusal, type ClaimableKinds } from '@cod
 import type { Actor, ClaimOptions, LeaseOptions, NextClaim, TaskClaim, TaskCompletion } from '../team-store';
 import { logDecision, requireWriter, type Caller } from './access';
 import { appendAudit } from './audit';
+import { claimConflict } from './busy-error';
 import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import { retireByOrder, retireOrderFor } from './rebalance-ops';
@@ -38,9 +39,11 @@ function kindsOf(permission: CallPermission | undefined): ClaimableKinds {
 }
 
 /**
- * Takes the claim. The UPDATE is guarded by status even though the IMMEDIATE transaction already
- * serialises writers: a claim must never overwrite another one, whatever the caller did before.
- * It answers the claimed row itself (RETURNING), so the claim reads no row back.
+ * Takes the claim. The UPDATE is guarded by status: a claim must never overwrite another one. On
+ * SQLite the IMMEDIATE transaction serialises writers, so the guard never fails there; on PostgreSQL
+ * a team's claims run side by side, and a task another claim took meanwhile fails it with a claim
+ * conflict, which tries the whole call again. It answers the claimed row itself (RETURNING), so
+ * the claim reads no row back.
  */
 function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: LeaseOptions): Claim {
   const leaseExpiresAt = op.now + options.leaseMs;
@@ -55,7 +58,7 @@ function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: L
     op.now,
     task.id,
   );
-  if (row === undefined) throw new TeamError('INTERNAL', `task ${task.id} changed status during its claim`);
+  if (row === undefined) throw claimConflict(task.id);
   const claimed = taskEntity(op, row);
   appendAudit(op, {
     teamId: caller.team.id,

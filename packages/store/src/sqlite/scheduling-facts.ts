@@ -108,19 +108,21 @@ const CLAIMABLE = `t.team_id = @team AND t.status = 'ready'
 const WAITED_ON_BY_BLOCKED = `EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks c ON c.id = d.task_id
                   WHERE d.depends_on_id = t.id AND c.status = 'blocked')`;
 
+// The three picks below are a claim's own (PostgreSQL locks the task each finds, skipping tasks
+// other claims locked: pg-statements' CLAIM_PICKS).
 // A candidate no unfinished task waits on ranks at its own expected duration: its estimate, else
 // its role's learned mean, the same for every such task of a role. So the first of them in claim
 // order is among three, each found by the database in index order without reading the others:
 // the leaf with the largest estimate, and the first leaf without one of each kind (own role, none).
-const FIRST_ESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+export const FIRST_ESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
      WHERE ${CLAIMABLE} AND t.estimate_min IS NOT NULL AND NOT ${WAITED_ON_BY_BLOCKED}
      ORDER BY t.estimate_min DESC, t.priority DESC, t.seq ASC LIMIT 1`;
-const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+export const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
      WHERE ${CLAIMABLE} AND t.estimate_min IS NULL AND t.required_role IS @kind AND NOT ${WAITED_ON_BY_BLOCKED}
      ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
 
 // Claim order without ranks (every rank equal): priority, then creation (SqliteTeamStoreOptions.rankClaims).
-const FIRST_BY_PRIORITY = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+export const FIRST_BY_PRIORITY = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
      WHERE ${CLAIMABLE} ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
 
 // Of the waited-on tasks given (a JSON array of ids), where each stands now: whether the caller may

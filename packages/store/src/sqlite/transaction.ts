@@ -180,6 +180,12 @@ export interface WriteOptions {
    */
   team?: string;
   /**
+   * The agent whose claim this write is (team_task_next, or a claim by id). On PostgreSQL a team's
+   * claims run side by side, one per agent at a time (PgTransactionRunner's claim lane); SQLite has
+   * one writer either way.
+   */
+  claimBy?: string;
+  /**
    * What the call is (its operation and actor). On PostgreSQL the reads the same call began with
    * last time are sent ahead in its first round trip (PgSql); SQLite reads in process and ignores it.
    */

@@ -1,0 +1,170 @@
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Client } from 'pg';
+import { TeamError, toBase32, type IdGenerator } from '@codex-team/contracts';
+import type { Actor } from '../team-store';
+import type { SqliteTeamStore } from '../sqlite-team-store';
+import { PgScratch, type ScratchDatabase } from '../testing/pg-scratch-database';
+import { connectPostgres } from './pg-driver';
+import { withPgScratchSchema } from './pg-scratch-schema';
+import { openPostgresTeamStore } from './pg-team-store';
+import {
+  PG_AGENT_LOCK_CLASS,
+  PG_COMMIT_ORDER_CLASS,
+  PG_TREE_LOCK_CLASS,
+  PG_WRITE_LOCK_KEY,
+  treeLockKey,
+  type PgClaimLane,
+} from './pg-transaction';
+
+// The claim lane on a real throwaway cluster: a team's claims run side by side (their tree's lock
+// shared, their picks skipping tasks other claims locked), one per agent, excluding every other
+// write of the tree, and commit in the order of their audit events' seqs. An outside session (or
+// process) holds what a claim in flight holds; each case runs against the variant it tells apart.
+
+jest.setTimeout(120_000);
+
+const IN_FLIGHT = join(__dirname, '..', 'fixtures', 'pg-claim-in-flight.cjs');
+const clock = { now: () => Date.now() };
+const ids: IdGenerator = { next: (prefix) => `${prefix}_${toBase32(randomBytes(10))}` };
+
+let pg: PgScratch;
+let database: ScratchDatabase;
+
+beforeAll(async () => {
+  pg = await PgScratch.start();
+  database = await pg.database();
+});
+afterAll(async () => {
+  await database.drop();
+  await pg.release();
+});
+
+interface Team {
+  store: SqliteTeamStore;
+  lead: Actor;
+  workers: [Actor, Actor];
+  /** Ready tasks in claim order (priorities 3, 2, 1). */
+  tasks: string[];
+  schema: string;
+  /** An outside session on the team's schema, for the locks a claim in flight holds. */
+  outside: Client;
+}
+
+/**
+ * A team of a lead and two workers with three ready tasks, on a fresh schema, its store giving up
+ * on a lock after 200 ms and on a call after 1.5 s (BUSY), so a claim that waits shows as BUSY.
+ */
+async function withTeam(lane: PgClaimLane, work: (team: Team) => Promise<void>): Promise<void> {
+  await withPgScratchSchema(database.url, 'lane', async (schema) => {
+    const store = await openPostgresTeamStore({ url: database.url, schema, clock, ids, claimLane: lane, lockSliceMs: 200, busyRetry: { deadlineMs: 1_500 } });
+    const outside = await connectPostgres(database.url, schema);
+    try {
+      const bound = await store.createTeam({ name: 'lane', objective: '', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: 'resume-lead' });
+      const lead = { teamId: bound.team.id, agentId: bound.agent.id };
+      const workers: Actor[] = [];
+      for (const name of ['w1', 'w2']) {
+        await store.spawnAgent(lead, { name, role: 'implementer', joinTicketHash: `join-${name}` });
+        workers.push({ teamId: lead.teamId, agentId: (await store.joinAgent({ joinTicketHash: `join-${name}`, resumeTicketHash: `resume-${name}` })).agent.id });
+      }
+      const created = await store.createTasks(lead, {
+        tasks: [3, 2, 1].map((priority) => ({ title: `p${priority}`, description: '', priority, depends_on: [] })),
+      });
+      await work({ store, lead, workers: workers as [Actor, Actor], tasks: created.tasks.map((task) => task.id), schema, outside });
+    } finally {
+      await outside.query('ROLLBACK').catch(() => undefined);
+      await outside.end();
+      await store.close();
+    }
+  });
+}
+
+/** The tree's lock, shared, as every claim in flight holds it (the team is its own root). */
+function treeShared(team: Team): string {
+  return `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock_shared(${PG_TREE_LOCK_CLASS}, ${treeLockKey(team.lead.teamId)})`;
+}
+
+async function claimed(team: Team, worker: Actor): Promise<string | undefined> {
+  return (await team.store.claimNextTask(worker, { leaseMs: 60_000 })).claim?.task.id;
+}
+
+describe('PostgreSQL claim lane', () => {
+  it('claims beside a claim in flight, skipping the task it locked', async () => {
+    await withTeam('side-by-side', async (team) => {
+      // w2's claim in flight: the tree's lock shared, and the first task in claim order picked.
+      await team.outside.query('BEGIN');
+      await team.outside.query(`SELECT ${treeShared(team)}`);
+      await team.outside.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [team.tasks[0]]);
+      expect(await claimed(team, team.workers[0])).toBe(team.tasks[1]);
+    });
+  });
+
+  it('catches the variant whose claims take the tree one at a time: it waits for the claim in flight', async () => {
+    await withTeam('one-at-a-time', async (team) => {
+      await team.outside.query('BEGIN');
+      await team.outside.query(`SELECT ${treeShared(team)}`);
+      await team.outside.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [team.tasks[0]]);
+      await expect(claimed(team, team.workers[0])).rejects.toMatchObject({ code: 'BUSY' });
+    });
+  });
+
+  it('keeps every other write of the tree out while a claim is in flight', async () => {
+    await withTeam('side-by-side', async (team) => {
+      await team.outside.query('BEGIN');
+      await team.outside.query(`SELECT ${treeShared(team)}`);
+      const creating = team.store.createTasks(team.lead, { tasks: [{ title: 'later', description: '', priority: 0, depends_on: [] }] });
+      await expect(creating).rejects.toMatchObject({ code: 'BUSY' });
+      await team.outside.query('ROLLBACK');
+      expect((await team.store.listTasks(team.lead, {})).tasks.map((task) => task.title)).toEqual(['p3', 'p2', 'p1']);
+    });
+  });
+
+  it('runs one claim per agent at a time, and other agents\' claims beside it', async () => {
+    await withTeam('side-by-side', async (team) => {
+      const [first, second] = team.workers;
+      await team.outside.query('BEGIN');
+      await team.outside.query(`SELECT ${treeShared(team)}, pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${treeLockKey(first.agentId)})`);
+      await expect(claimed(team, first)).rejects.toMatchObject({ code: 'BUSY' });
+      expect(await claimed(team, second)).toBe(team.tasks[0]);
+    });
+  });
+
+  /**
+   * A process holds a claim in flight past its audit event (seq n) for `holdMs`; this store's claim
+   * then runs. Answers the events a reader following the team by seq sees the moment the claim
+   * returns, the claim's own event, and n.
+   */
+  async function claimBesideUncommittedEvent(team: Team, holdMs: number): Promise<{ visible: number[]; own: number; inFlight: number }> {
+    const locks = `SELECT ${treeShared(team)}, pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${treeLockKey(team.lead.teamId)})`;
+    const child = fork(IN_FLIGHT, [database.url, team.schema, team.lead.teamId, team.workers[1].agentId, locks, String(holdMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const inFlight = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message: { seq: number }) => resolve(message.seq));
+      child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before its event`)));
+    });
+    await team.store.claimNextTask(team.workers[0], { leaseMs: 60_000 });
+    const visible = (await team.outside.query<{ seq: string }>('SELECT seq FROM audit_events WHERE team_id = $1 ORDER BY seq', [team.lead.teamId])).rows.map((row) => Number(row.seq));
+    expect(await exited).toBe(0);
+    const own = (await team.store.listAuditEvents(team.lead.teamId, { afterSeq: 0, limit: 100 })).filter((event) => event.action === 'task.claim').map((event) => event.seq);
+    return { visible, own: own[own.length - 1] ?? -1, inFlight };
+  }
+
+  it('commits a claim after the claim in flight whose event has a lower seq, so a reader by seq misses none', async () => {
+    await withTeam('side-by-side', async (team) => {
+      const { visible, own, inFlight } = await claimBesideUncommittedEvent(team, 700);
+      expect(own).toBeGreaterThan(inFlight);
+      // When the claim's event could be seen, the lower one in flight could be too.
+      expect(visible).toEqual(expect.arrayContaining([inFlight, own]));
+    });
+  });
+
+  it('catches the variant without the commit-order lock: its event is seen while a lower one is still to commit', async () => {
+    await withTeam('unordered', async (team) => {
+      const { visible, own, inFlight } = await claimBesideUncommittedEvent(team, 3_000);
+      expect(own).toBeGreaterThan(inFlight);
+      expect(visible).toContain(own);
+      expect(visible).not.toContain(inFlight);
+    });
+  });
+});
