@@ -71,6 +71,8 @@ interface Round {
   /** Statements the adapter sent per claim + complete pair, and the round trips they took. */
   statementsPerPair: number;
   roundTripsPerPair: number;
+  /** Transactions the replay sent again (a lock wait or deadlock the adapter would try again). */
+  replayRetries: number;
 }
 
 /**
@@ -95,6 +97,7 @@ async function round(url: string, clients: number, pairs: number, workDir: strin
         sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
         statementsPerPair: replay.statements / done,
         roundTripsPerPair: replay.roundTrips / done,
+        replayRetries: replay.retries,
       };
     }),
   );
@@ -127,6 +130,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
       { name: `${label}: ratio to the same SQL raw`, value: store / sameSql, unit: 'x' },
       { name: `${label}: statements per pair`, value: median(measured.map((each) => each.statementsPerPair)), unit: 'statements' },
       { name: `${label}: round trips per pair`, value: median(measured.map((each) => each.roundTripsPerPair)), unit: 'round trips' },
+      { name: `${label}: replay transactions sent again`, value: median(measured.map((each) => each.replayRetries)), unit: 'transactions' },
       { name: `${label}: adapter claim p50`, value: median(latencies), unit: 'ms' },
       { name: `${label}: adapter claim p99`, value: quantile(latencies, 0.99), unit: 'ms' },
       { name: `${label}: a bare two-statement claim+complete, pairs/s`, value: twoStatements, unit: 'pairs/s' },

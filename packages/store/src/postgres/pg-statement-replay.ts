@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { connectPostgres } from './pg-driver';
+import { SKIP_LOCKED } from './pg-statements';
 import type { SentStatement } from './pg-sync-connection';
 
 export interface PgReplayOptions {
@@ -20,28 +21,77 @@ export interface PgReplayRun {
   elapsedMs: number;
   roundTrips: number;
   statements: number;
+  /** Transactions sent again after the server refused them as the adapter's busy retry would try again. */
+  retries: number;
 }
 
-/** Sends one statement, named as the store's connection names them: each text is parsed and planned once. */
+/**
+ * Sends one statement, named as the store's connection names them: each text is parsed and planned
+ * once. A claim's pick goes without its row lock (SKIP_LOCKED): which row a pick locks depends on
+ * timing, and once the replay's differs from the recording, a pick would lock a task another
+ * client's recorded UPDATE names, and the two wait on each other. The UPDATE after the pick locks
+ * the recorded task itself.
+ */
 function send(client: Client, names: Map<string, string>, statement: SentStatement): Promise<unknown> {
   if (statement.values === undefined) return client.query(statement.text);
-  let name = names.get(statement.text);
-  if (name === undefined) names.set(statement.text, (name = `r${names.size}`));
-  return client.query({ name, text: statement.text, values: statement.values });
+  const text = statement.text.endsWith(SKIP_LOCKED) ? statement.text.slice(0, -SKIP_LOCKED.length) : statement.text;
+  let name = names.get(text);
+  if (name === undefined) names.set(text, (name = `r${names.size}`));
+  return client.query({ name, text, values: statement.values });
 }
 
-/** Sends one log, round trip after round trip, the statements of each pipelined as the store sent them. */
-async function replayLog(client: Client, log: readonly (readonly SentStatement[])[], index: number): Promise<void> {
+/** SQLSTATEs after which the adapter tries its whole transaction again (busy-error's PG_BUSY_STATES): the replay does too. */
+const TRIED_AGAIN = new Set(['55P03', '40001', '40P01']);
+
+/** A log's round trips grouped by transaction: from one that opens with BEGIN up to one that ends with COMMIT. */
+function transactionsOf(log: readonly (readonly SentStatement[])[]): (readonly (readonly SentStatement[])[])[] {
+  const transactions: (readonly SentStatement[])[][] = [];
+  let open: (readonly SentStatement[])[] | null = null;
+  for (const roundTrip of log) {
+    if (open === null || /^\s*BEGIN\b/i.test(roundTrip[0]?.text ?? '')) transactions.push((open = []));
+    open.push(roundTrip);
+    if (/^\s*COMMIT\s*$/i.test(roundTrip[roundTrip.length - 1]?.text ?? '')) open = null;
+  }
+  return transactions;
+}
+
+/**
+ * Sends one log, round trip after round trip, the statements of each pipelined as the store sent
+ * them. A transaction the server refuses as the adapter's busy retry would try again (a lock wait
+ * past lock_timeout, a deadlock) is rolled back and sent again from its BEGIN, as the adapter would.
+ */
+async function replayLog(client: Client, log: readonly (readonly SentStatement[])[], index: number): Promise<number> {
   const names = new Map<string, string>();
-  for (const [position, roundTrip] of log.entries()) {
+  let retries = 0;
+  for (const transaction of transactionsOf(log)) {
+    for (;;) {
+      const refusal = await sendTransaction(client, names, transaction);
+      if (refusal === null) break;
+      if (!TRIED_AGAIN.has(refusal.code)) throw new Error(`the replay of log ${index} failed at ${refusal.at}: ${refusal.message}`);
+      await client.query('ROLLBACK');
+      retries += 1;
+    }
+  }
+  return retries;
+}
+
+/** Sends one transaction's round trips; the first refusal, if any, with its SQLSTATE and where it came. */
+async function sendTransaction(
+  client: Client,
+  names: Map<string, string>,
+  transaction: readonly (readonly SentStatement[])[],
+): Promise<{ code: string; message: string; at: string } | null> {
+  for (const roundTrip of transaction) {
     const answers = await Promise.allSettled(roundTrip.map((statement) => send(client, names, statement)));
     const refused = answers.findIndex((answer) => answer.status === 'rejected');
     const failure = answers[refused];
     if (failure !== undefined && failure.status === 'rejected') {
       const reason: unknown = failure.reason;
-      throw new Error(`the replay of log ${index} failed at round trip ${position} (${roundTrip[refused]?.text.slice(0, 60) ?? ''}): ${reason instanceof Error ? reason.message : String(reason)}`);
+      const code = typeof reason === 'object' && reason !== null && 'code' in reason ? String(reason.code) : '';
+      return { code, message: reason instanceof Error ? reason.message : String(reason), at: roundTrip[refused]?.text.slice(0, 60) ?? '' };
     }
   }
+  return null;
 }
 
 /**
@@ -56,9 +106,10 @@ export async function replayPgStatements(options: PgReplayOptions): Promise<PgRe
   try {
     for (let i = 0; i < options.logs.length; i += 1) clients.push(await connectPostgres(options.url, options.schema, { pipeline: true }));
     const started = performance.now();
-    await Promise.all(clients.map((client, i) => replayLog(client, options.logs[i] ?? [], i)));
+    const retries = await Promise.all(clients.map((client, i) => replayLog(client, options.logs[i] ?? [], i)));
+    const elapsedMs = performance.now() - started;
     const roundTrips = options.logs.flat();
-    return { elapsedMs: performance.now() - started, roundTrips: roundTrips.length, statements: roundTrips.flat().length };
+    return { elapsedMs, roundTrips: roundTrips.length, statements: roundTrips.flat().length, retries: retries.reduce((sum, each) => sum + each, 0) };
   } finally {
     await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
   }
