@@ -162,11 +162,15 @@ describe('the operator verbs on a team kept in PostgreSQL', () => {
       for (const argv of [['status', 'release', '--json'], ['replay', 'release', '--verify']]) {
         expect(anonymous(cli(asReader.toString(), argv), asReader.toString())).toEqual(anonymous(cli(url, argv), url));
       }
-      // It may not write, and a writing verb says so in one line.
-      const refused = cli(asReader.toString(), ['send', 'release', '--to', 'lead', 'hi']);
-      expect(refused).toMatchObject({ status: 1, stdout: '' });
-      expect(refused.stderr.split('\n')).toHaveLength(2);
-      expect(refused.stderr).not.toContain('reader-pass');
+      // It may not write: each writing verb says so in one FILE_ACCESS line, and changes nothing.
+      const before = await digestPostgres(url, { includeDecisionLog: true });
+      for (const argv of [['send', 'release', '--to', 'lead', 'hi'], ['finalize', 'release', '--force'], ['cancel', 'release']]) {
+        const refused = cli(asReader.toString(), argv);
+        expect(refused).toMatchObject({ status: 1, stdout: '' });
+        expect(refused.stderr).toMatch(/^codex-team \w+: FILE_ACCESS: the database role may not write the store \(permission denied for table \w+\); nothing changed: .+\n$/);
+        expect(refused.stderr).not.toContain('reader-pass');
+      }
+      expect(await digestPostgres(url, { includeDecisionLog: true })).toEqual(before);
     } finally {
       await database.run(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
     }

@@ -509,5 +509,13 @@ export function translateStoreError(error: unknown): unknown {
   if (code === 'SQLITE_FULL' || code === '53100') {
     return new TeamError('STORAGE_FULL', 'the disk holding the store is full (SQLITE_FULL); nothing changed: free some space and try again');
   }
+  // 42501: PostgreSQL's insufficient_privilege, a role that may read the store but not write it.
+  if (code === '42501') {
+    return new TeamError(
+      'FILE_ACCESS',
+      `the database role may not write the store (${error instanceof Error ? error.message : String(error)}); nothing changed: ` +
+        "use a role granted INSERT, UPDATE and DELETE on the store's tables and USAGE on its sequences",
+    );
+  }
   return error;
 }
