@@ -19,13 +19,15 @@ function renderText(checks: readonly DoctorCheck[]): string {
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: "Check Node, SQLite, the store, the Codex setup, Codex's thread cap and the hooks; say what to fix",
-  synopsis: '[--codex-home DIR] [--project DIR] [--name NAME] [--db PATH] [--json]',
+  synopsis: '[--codex-home DIR] [--project DIR] [--name NAME] [--db PATH|URL] [--json]',
   details: [
     ...CODEX_TARGET_DETAILS,
-    '--db PATH         store to check (default: the one the Codex entry names, else ~/.codex-team/team.db)',
+    '--db PATH|URL     store to check: a file or a postgres:// URL (default: the one the Codex entry names,',
+    '                  else ~/.codex-team/team.db)',
     '--json            print {"ok", "checks": [{name, ok, detail, fix}]} instead of text',
     "Starts the registered server as Codex would, prints Codex's teammate cap and where it comes from,",
-    'and each installed hook as trusted, untrusted or modified. Reads only: the store is opened read-only,',
+    'and each installed hook as trusted, untrusted or modified. Reads only: the store is opened read-only',
+    '(on PostgreSQL: reached, its schema read, and its tables checked writable by the role),',
     'and the codex binary found on the PATH is asked its version. Exits 1 when any check fails.',
   ],
   options: {

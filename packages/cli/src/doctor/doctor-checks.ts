@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
 import { RandomIdGenerator, isTeamError, systemClock, type ErrorCode } from '@codex-team/contracts';
-import { CURRENT_SCHEMA_VERSION, isPostgresUrl, openSqliteTeamStore, openSqliteTeamStoreReadOnly, redactStoreLocation } from '@codex-team/store';
+import { CURRENT_SCHEMA_VERSION, isPostgresUrl, lookAtPostgresStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly, redactStoreLocation } from '@codex-team/store';
 import { readCodexConfig, readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { findInstalledHooks, hookTrust } from '../codex/codex-hooks';
 import { skillNameFor, skillPathIn, type CodexTarget } from '../codex/codex-paths';
@@ -86,6 +86,51 @@ function nearestExistingDir(path: string): string {
   return dir;
 }
 
+/** What to do about a PostgreSQL store that cannot be read, by the refusal's code. */
+const POSTGRES_STORE_FIXES: Partial<Record<ErrorCode, string>> = {
+  NOT_A_STORE: 'point --db (and codex-team install --db) at a database or schema of codex-team\'s own; this one was not changed',
+  SCHEMA_MISMATCH: 'upgrade codex-team, or point --db at another database',
+  FILE_ACCESS: 'check the URL: that the server runs there and takes this role, password and database',
+};
+
+/**
+ * A PostgreSQL store, looked at without writing it (lookAtPostgresStore): reachable, a codex-team
+ * store of a schema this code reads (or none yet, which the first server start makes), and every
+ * table writable by the role the servers will use.
+ */
+async function checkPostgresStore(url: string): Promise<DoctorCheck> {
+  const name = 'store';
+  const shown = redactStoreLocation(url);
+  let look: Awaited<ReturnType<typeof lookAtPostgresStore>>;
+  try {
+    look = await lookAtPostgresStore(url);
+  } catch (error) {
+    const fix = isTeamError(error) ? POSTGRES_STORE_FIXES[error.code] : undefined;
+    return {
+      name,
+      ok: false,
+      detail: isTeamError(error) ? `${error.code}: ${error.message.slice(error.code.length + 2)}` : `${shown}: ${describeError(error)}`,
+      fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
+    };
+  }
+  if (look.version === null) {
+    return { name, ok: true, detail: `${shown} holds no codex-team store yet; the first server start makes one (its role needs CREATE in the schema)` };
+  }
+  if (look.unwritableTable !== null) {
+    return {
+      name,
+      ok: false,
+      detail: `${shown} is a codex-team store, but the role may not write its table ${look.unwritableTable}`,
+      fix: "grant the role INSERT, UPDATE and DELETE on the store's tables, or give --db a role that may write them",
+    };
+  }
+  const schema =
+    look.version === look.codeVersion
+      ? `schema v${look.version} (same as the code)`
+      : `schema v${look.version}, older than the code's v${look.codeVersion}: the next server start upgrades it`;
+  return { name, ok: true, detail: `${shown} is a codex-team store the role may write, ${schema}` };
+}
+
 /** What to do about a store that cannot be read, by the refusal's code. */
 const STORE_FIXES: Partial<Record<ErrorCode, (dbPath: string) => string>> = {
   NOT_A_STORE: () => 'point --db (and codex-team install --db) at a codex-team store file, or at a path where one can be created; this file was not changed',
@@ -95,16 +140,14 @@ const STORE_FIXES: Partial<Record<ErrorCode, (dbPath: string) => string>> = {
 };
 
 /**
- * The store file, looked at without writing it: an existing one is opened read-only (a folder,
+ * The store, looked at without writing it. A file: an existing one is opened read-only (a folder,
  * a file that is not a codex-team store and a newer schema fail, each with its own fix) and must
- * be writable with its folder for the server; a missing one needs a writable folder to be created in.
+ * be writable with its folder for the server; a missing one needs a writable folder to be created
+ * in. A postgres:// URL: checkPostgresStore.
  */
 export async function checkStore(dbPath: string): Promise<DoctorCheck> {
   const name = 'store';
-  if (isPostgresUrl(dbPath)) {
-    // Only the servers open PostgreSQL: the server check below starts one on it.
-    return { name, ok: true, detail: `${redactStoreLocation(dbPath)}: a PostgreSQL store, opened by the servers (doctor reads SQLite files only)` };
-  }
+  if (isPostgresUrl(dbPath)) return checkPostgresStore(dbPath);
   if (!existsSync(dbPath)) {
     const dir = nearestExistingDir(dbPath);
     try {

@@ -61,6 +61,13 @@ function cli(store: string, argv: readonly string[], viaEnv = false): Outcome {
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/** `codex-team doctor`'s store line (and its fix line, when it failed) for `store`. */
+function doctorStoreLines(store: string): string {
+  const lines = cli(store, ['doctor']).stdout.split('\n');
+  const at = lines.findIndex((line) => /^(ok|FAIL) +store /.test(line));
+  return lines.slice(at, lines[at + 1]?.trim().startsWith('fix:') === true ? at + 2 : at + 1).join('\n');
+}
+
 /** An outcome with the store's name replaced, so the same verb on either engine can be compared. */
 function anonymous(outcome: Outcome, store: string): Outcome {
   const name = store.startsWith('postgres') ? shown(store) : store;
@@ -171,9 +178,20 @@ describe('the operator verbs on a team kept in PostgreSQL', () => {
         expect(refused.stderr).not.toContain('reader-pass');
       }
       expect(await digestPostgres(url, { includeDecisionLog: true })).toEqual(before);
+      // doctor tells it before a server finds out.
+      expect(doctorStoreLines(asReader.toString())).toBe(
+        `FAIL  store         ${shown(asReader.toString())} is a codex-team store, but the role may not write its table agents\n` +
+          "                    fix: grant the role INSERT, UPDATE and DELETE on the store's tables, or give --db a role that may write them",
+      );
     } finally {
       await database.run(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
     }
+  });
+
+  it('doctor reads the store without writing it: reachable, its schema, writable by the role', async () => {
+    const before = await digestPostgres(url, { includeDecisionLog: true });
+    expect(doctorStoreLines(url)).toMatch(new RegExp(`^ok +store +${shown(url).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is a codex-team store the role may write, schema v\\d+ \\(same as the code\\)$`));
+    expect(await digestPostgres(url, { includeDecisionLog: true })).toEqual(before);
   });
 
   it('takes the database from CODEX_TEAM_DB as from --db', () => {
@@ -279,6 +297,12 @@ describe('a PostgreSQL database that holds no codex-team store', () => {
     expect(await digestPostgres(empty.url)).toEqual({});
   });
 
+  it('doctor says the first server start makes one, and makes none itself', async () => {
+    const empty = await database();
+    expect(doctorStoreLines(empty.url)).toBe(`ok    store         ${shown(empty.url)} holds no codex-team store yet; the first server start makes one (its role needs CREATE in the schema)`);
+    expect(await digestPostgres(empty.url)).toEqual({});
+  });
+
   it("refuses another application's database with a schema_migrations table of its own, and leaves it as it was", async () => {
     const foreign = await database();
     await foreign.run("CREATE TABLE schema_migrations (version varchar PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101')");
@@ -288,6 +312,7 @@ describe('a PostgreSQL database that holds no codex-team store', () => {
       expect(outcome.status).toBe(1);
       expect(outcome.stderr).toMatch(/^codex-team [a-z]+: NOT_A_STORE: the PostgreSQL database .* holds no codex-team store/);
     }
+    expect(doctorStoreLines(foreign.url)).toMatch(/^FAIL +store +NOT_A_STORE: the PostgreSQL database .* holds no codex-team store.*\n +fix: point --db .* at a database or schema of codex-team's own; this one was not changed$/);
     expect(await digestPostgres(foreign.url)).toEqual(before);
   });
 });

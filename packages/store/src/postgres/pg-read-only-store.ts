@@ -4,7 +4,7 @@ import { readMigrations } from '../migrations';
 import type { TeamStoreReader } from '../sqlite-team-store';
 import { redactStoreLocation } from '../store-location';
 import { defaultPgMigrationsDir } from './pg-migrations';
-import { checkPostgresStore, connectPostgresStore, postgresUnreachable } from './pg-store-check';
+import { checkPostgresStore, connectPostgresStore, postgresUnreachable, readPostgresStore } from './pg-store-check';
 import { PgSyncConnection } from './pg-sync-connection';
 import { postgresTeamStoreOn } from './pg-team-store';
 
@@ -62,4 +62,41 @@ export async function openPostgresTeamStoreReadOnly(options: PostgresReaderOptio
     ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
   });
   return Object.assign(store, { live: true, schemaVersion: version });
+}
+
+/** What `codex-team doctor` reads of a PostgreSQL database, changing nothing. */
+export interface PostgresStoreLook {
+  /** The store's schema version; null when the database holds no codex-team store yet. */
+  version: number | null;
+  /** The schema version of this code. */
+  codeVersion: number;
+  /** A table of the store the role may not insert into, update and delete from; null when none. */
+  unwritableTable: string | null;
+}
+
+/**
+ * Looks at the database at `url` as a server would open it, changing nothing: its codex-team store's
+ * schema version (none yet is no error: a server's first start makes it), and whether the role may
+ * write every table of it. Refuses as openPostgresTeamStoreReadOnly does: FILE_ACCESS when the
+ * database cannot be reached, NOT_A_STORE for another application's schema_migrations,
+ * SCHEMA_MISMATCH for a newer schema or an edited migration.
+ */
+export async function lookAtPostgresStore(url: string, migrationsDir = defaultPgMigrationsDir()): Promise<PostgresStoreLook> {
+  const migrations = readMigrations(migrationsDir);
+  const client = await connectPostgresStore(url);
+  try {
+    const found = await readPostgresStore(client, migrations, url);
+    if (found === null) return { version: null, codeVersion: migrations.length, unwritableTable: null };
+    const unwritable = await client.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_class c
+       WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace
+         AND NOT (has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
+       ORDER BY c.relname LIMIT 1`,
+    );
+    return { version: found.version, codeVersion: migrations.length, unwritableTable: unwritable.rows[0]?.relname ?? null };
+  } catch (error) {
+    throw error instanceof TeamError ? error : postgresUnreachable(url, error);
+  } finally {
+    await client.end();
+  }
 }
