@@ -53,7 +53,7 @@ export { CURRENT_SCHEMA_VERSION } from './migrations';
 export { defaultDbPath } from './default-db-path';
 export { runWriteCeiling } from './write-ceiling';
 export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
-export { replayPgStatements } from './postgres/pg-statement-replay';
+export { preparePgLogReplay, replayPgStatements } from './postgres/pg-statement-replay';
 export { openPostgresTeamStore } from './postgres/pg-team-store';
 export { lookAtPostgresStore, openPostgresTeamStoreReadOnly } from './postgres/pg-read-only-store';
 export type { PostgresReaderOptions, PostgresStoreLook } from './postgres/pg-read-only-store';

@@ -30,8 +30,9 @@ function scratchSchemas(): string[] {
 }
 
 // Timing is the benchmark's business; this proves that it runs the adapter (client processes), the
-// replay of the adapter's own statements and the bare two-statement pair against a real PostgreSQL
-// at every client count in one run, reports each figure and the ratios from them, and leaves no
+// replay of the adapter's own statements (from one process, and by one process per client) and the
+// bare two-statement pair against a real PostgreSQL at every client count in one run, reports each
+// figure and the ratios from them, and leaves no
 // scratch schema behind.
 describe('codex-team bench pg-store (built binary, quick, throwaway cluster)', () => {
   it('reports the adapter beside the same SQL without it at 1, 4, 16 and 32 clients, with their ratios, and drops its scratch schemas', () => {
@@ -55,13 +56,15 @@ describe('codex-team bench pg-store (built binary, quick, throwaway cluster)', (
     const figures = new Map(reports[0]?.measurements.map((m) => [m.name, m.value]));
     for (const clients of ['1 client', '4 clients', '16 clients', '32 clients']) {
       const figure = (name: string): number => figures.get(`${clients}: ${name}`) ?? Number.NaN;
-      for (const name of ['adapter claim+complete pairs/s', 'the same SQL replayed raw, pairs/s', 'a bare two-statement claim+complete, pairs/s', 'adapter claim p50', 'adapter claim p99']) {
+      for (const name of ['adapter claim+complete pairs/s', 'the same SQL replayed raw, pairs/s', 'the same SQL replayed by one process per client, pairs/s', 'a bare two-statement claim+complete, pairs/s', 'adapter claim p50', 'adapter claim p99']) {
         expect(Number.isFinite(figure(name)) && figure(name) > 0).toBe(true);
       }
       // A claim and a completion are each at least an opening, a write and a commit.
       expect(figure('round trips per pair')).toBeGreaterThanOrEqual(6);
       expect(figure('statements per pair')).toBeGreaterThanOrEqual(figure('round trips per pair'));
       expect(figure('ratio to the same SQL raw')).toBeCloseTo(figure('adapter claim+complete pairs/s') / figure('the same SQL replayed raw, pairs/s'), 6);
+      expect(figure('ratio to the same SQL by one process per client')).toBeCloseTo(figure('adapter claim+complete pairs/s') / figure('the same SQL replayed by one process per client, pairs/s'), 6);
+      expect(figure('replay transactions sent again')).toBeGreaterThanOrEqual(0);
       expect(figure('ratio to the bare two-statement pair')).toBeCloseTo(figure('adapter claim+complete pairs/s') / figure('a bare two-statement claim+complete, pairs/s'), 6);
     }
     expect(figures.get('adapter 16 clients / 1 client')).toBeCloseTo(

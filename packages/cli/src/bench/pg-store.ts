@@ -5,10 +5,13 @@ import { openPostgresTeamStore, replayPgStatements, withPgScratchSchema, type Se
 import { benchGoal, median, quantile, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
 import { PG_BENCH_URL_ENV, pgCeilingPhase, type PgPhase } from './pg-claims';
 import type { ClaimWorkerResult } from './claim-worker';
+import type { ReplayWorkerResult } from './pg-replay-worker';
 import { raceWorkers } from './worker-race';
 
 /** The worker, built beside this file (dist/bench/pg-store-worker.js). */
 const WORKER = join(__dirname, 'pg-store-worker.js');
+/** The replay's worker, for the replay by one process per client (dist/bench/pg-replay-worker.js). */
+const REPLAY_WORKER = join(__dirname, 'pg-replay-worker.js');
 const CLIENT_COUNTS = [1, 4, 16, 32] as const;
 /** A team runs at most 6 teammates: more clients are spread over more teams of one database. */
 const TEAMMATES_PER_TEAM = 6;
@@ -56,11 +59,9 @@ async function seed(url: string, schema: string, clients: number, pairs: number)
   }
 }
 
-/** A worker's round trips as it wrote them (a claim and a completion bind text and numbers only), then the file removed. */
+/** A worker's round trips as it wrote them (a claim and a completion bind text and numbers only). */
 function readRoundTrips(path: string): SentStatement[][] {
-  const text = readFileSync(path, 'utf8');
-  rmSync(path);
-  return JSON.parse(text) as SentStatement[][];
+  return JSON.parse(readFileSync(path, 'utf8')) as SentStatement[][];
 }
 
 /** One round at one client count: the adapter, then the same SQL replayed without it. */
@@ -68,6 +69,8 @@ interface Round {
   adapter: PgPhase;
   /** Pairs per second of the adapter's own round trips replayed by plain clients. */
   sameSqlPairsPerSecond: number;
+  /** The same, each client's round trips replayed by a process of its own, as the adapter runs. */
+  sameSqlByProcessPairsPerSecond: number;
   /** Statements the adapter sent per claim + complete pair, and the round trips they took. */
   statementsPerPair: number;
   roundTripsPerPair: number;
@@ -83,23 +86,33 @@ interface Round {
  */
 async function round(url: string, clients: number, pairs: number, workDir: string): Promise<Round> {
   return withPgScratchSchema(url, 'codex_team_bench', (schema) =>
-    withPgScratchSchema(url, 'codex_team_replay', async (replaySchema) => {
-      const seats = await seed(url, schema, clients, pairs);
-      const replaySeats = await seed(url, replaySchema, clients, pairs);
-      if (JSON.stringify(seats) !== JSON.stringify(replaySeats)) throw new Error('the two schemas were not seeded alike: the replay would miss the rows');
-      const logs = seats.map((_, index) => join(workDir, `pg-store-round-trips-${index}.json`));
-      const results = await raceWorkers<ClaimWorkerResult>(WORKER, seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, logs[index] ?? '']));
-      const done = results.reduce((sum, result) => sum + result.pairs, 0);
-      const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
-      const replay = await replayPgStatements({ url, schema: replaySchema, logs: logs.map(readRoundTrips) });
-      return {
-        adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
-        sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
-        statementsPerPair: replay.statements / done,
-        roundTripsPerPair: replay.roundTrips / done,
-        replayRetries: replay.retries,
-      };
-    }),
+    withPgScratchSchema(url, 'codex_team_replay', (replaySchema) =>
+      withPgScratchSchema(url, 'codex_team_replay_procs', async (byProcessSchema) => {
+        const seats = await seed(url, schema, clients, pairs);
+        for (const other of [replaySchema, byProcessSchema]) {
+          const otherSeats = await seed(url, other, clients, pairs);
+          if (JSON.stringify(seats) !== JSON.stringify(otherSeats)) throw new Error('the schemas were not seeded alike: the replay would miss the rows');
+        }
+        const logs = seats.map((_, index) => join(workDir, `pg-store-round-trips-${index}.json`));
+        try {
+          const results = await raceWorkers<ClaimWorkerResult>(WORKER, seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, logs[index] ?? '']));
+          const done = results.reduce((sum, result) => sum + result.pairs, 0);
+          const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
+          const replay = await replayPgStatements({ url, schema: replaySchema, logs: logs.map(readRoundTrips) });
+          const byProcess = await raceWorkers<ReplayWorkerResult>(REPLAY_WORKER, logs.map((log) => [url, byProcessSchema, log]));
+          return {
+            adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
+            sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
+            sameSqlByProcessPairsPerSecond: done / (Math.max(...byProcess.map((each) => each.elapsedMs)) / 1_000),
+            statementsPerPair: replay.statements / done,
+            roundTripsPerPair: replay.roundTrips / done,
+            replayRetries: replay.retries + byProcess.reduce((sum, each) => sum + each.retries, 0),
+          };
+        } finally {
+          for (const log of logs) rmSync(log, { force: true });
+        }
+      }),
+    ),
   );
 }
 
@@ -120,6 +133,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     }
     const store = median(measured.map((each) => each.adapter.pairsPerSecond));
     const sameSql = median(measured.map((each) => each.sameSqlPairsPerSecond));
+    const sameSqlByProcess = median(measured.map((each) => each.sameSqlByProcessPairsPerSecond));
     const twoStatements = median(bare.map((phase) => phase.pairsPerSecond));
     const latencies = measured.flatMap((each) => each.adapter.claimLatenciesMs);
     throughput.set(clients, store);
@@ -128,6 +142,8 @@ async function run(context: BenchContext): Promise<BenchReport> {
       { name: `${label}: adapter claim+complete pairs/s`, value: store, unit: 'pairs/s' },
       { name: `${label}: the same SQL replayed raw, pairs/s`, value: sameSql, unit: 'pairs/s' },
       { name: `${label}: ratio to the same SQL raw`, value: store / sameSql, unit: 'x' },
+      { name: `${label}: the same SQL replayed by one process per client, pairs/s`, value: sameSqlByProcess, unit: 'pairs/s' },
+      { name: `${label}: ratio to the same SQL by one process per client`, value: store / sameSqlByProcess, unit: 'x' },
       { name: `${label}: statements per pair`, value: median(measured.map((each) => each.statementsPerPair)), unit: 'statements' },
       { name: `${label}: round trips per pair`, value: median(measured.map((each) => each.roundTripsPerPair)), unit: 'round trips' },
       { name: `${label}: replay transactions sent again`, value: median(measured.map((each) => each.replayRetries)), unit: 'transactions' },
@@ -153,11 +169,13 @@ async function run(context: BenchContext): Promise<BenchReport> {
  * clients, each client its own process (one server process per agent; teams of at most six), beside
  * the raw ceiling of the same SQL: the very round trips the adapter made, recorded, then made again
  * by as many plain `pg` connections to a second schema seeded alike, the statements of each
- * pipelined as the adapter sent them (replayPgStatements). The ratio is what our layer (the bridge,
- * the operations' code, one process per agent) costs. Beside both, a
- * bare two-statement claim and complete (runPgClaimCeiling): what the store's checks, counts and
- * audit cost, reported without a goal. Three rounds (one with --quick); the medians; scratch
- * schemas dropped afterwards. Writes of one team tree are serialized (docs/scale.md).
+ * pipelined as the adapter sent them (replayPgStatements), from this one process. The ratio is what
+ * our layer (the bridge, the operations' code, one process per agent) costs. Reported without a
+ * goal: the same round trips replayed again by one process per client, as the adapter runs
+ * (pg-replay-worker), which shows how much of that is the processes themselves; and a bare
+ * two-statement claim and complete (runPgClaimCeiling): what the store's checks, counts and audit
+ * cost. Three rounds (one with --quick); the medians; scratch schemas dropped afterwards. A team's
+ * claims run side by side, its other writes one at a time (docs/scale.md).
  */
 export const pgStoreBenchmark: Benchmark = {
   name: 'pg-store',

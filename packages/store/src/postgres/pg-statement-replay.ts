@@ -114,3 +114,22 @@ export async function replayPgStatements(options: PgReplayOptions): Promise<PgRe
     await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
   }
 }
+
+/** One log's replay on a connection of its own, connected beforehand (preparePgLogReplay). */
+export interface PgLogReplay {
+  /** Makes the log's round trips; answers how many transactions were sent again. */
+  run(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects for one log's replay without starting it, so that processes each replaying one log
+ * (the pg-store benchmark's replay by one process per client) can all start at once.
+ */
+export async function preparePgLogReplay(url: string, schema: string, log: readonly (readonly SentStatement[])[]): Promise<PgLogReplay> {
+  const client = await connectPostgres(url, schema, { pipeline: true });
+  return {
+    run: () => replayLog(client, log, 0),
+    close: () => client.end().catch(() => undefined),
+  };
+}
