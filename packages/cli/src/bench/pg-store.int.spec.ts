@@ -32,8 +32,7 @@ function scratchSchemas(): string[] {
 // Timing is the benchmark's business; this proves that it runs the adapter (client processes), the
 // replay of the adapter's own statements (from one process, and by one process per client) and the
 // bare two-statement pair against a real PostgreSQL at every client count in one run, reports each
-// figure and the ratios from them, and leaves no
-// scratch schema behind.
+// figure and the ratios from them, and leaves no scratch schema behind.
 describe('codex-team bench pg-store (built binary, quick, throwaway cluster)', () => {
   it('reports the adapter beside the same SQL without it at 1, 4, 16 and 32 clients, with their ratios, and drops its scratch schemas', () => {
     const run = spawnSync(process.execPath, [CLI, 'bench', '--only', 'pg-store', '--quick', '--json'], {

@@ -38,9 +38,11 @@ function readKey(text: string, values: readonly unknown[], array: boolean): stri
  * WriteOptions.readAheadKey: the operation and its actor), and those the call's last two writes both
  * began with, alike, are sent by its next write in its opening round trip, after its lock. A read
  * the operation then asks, with the very text and values, is answered from there: it ran in the
- * same transaction, under the same lock, and nothing was written since (the first statement that is
- * not a SELECT drops every answer kept). A read asked otherwise goes to the server as it always
- * does; a read sent ahead and not asked cost the server only its work.
+ * same transaction, under the same lock, and this transaction wrote nothing since (the first
+ * statement that is not a SELECT drops every answer kept). Under the lock only a claim beside a
+ * claim may have committed meanwhile, and a claim reads nothing of another's but the team's counts,
+ * which READ COMMITTED never promised fresher. A read asked otherwise goes to the server as it
+ * always does; a read sent ahead and not asked cost the server only its work.
  */
 export class PgSql implements Sql {
   private readonly statements = new Map<string, { statement: PgStatement; reads: boolean }>();
