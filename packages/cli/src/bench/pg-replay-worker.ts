@@ -1,6 +1,6 @@
 // One process of the pg-store benchmark's replay by one process per client (pg-store.ts), forked
 // from the built CLI:
-//   pg-replay-worker.js <url> <schema> <round-trips.json>
+//   pg-replay-worker.js <url> <schema> <round-trips.json> <index>
 // connects, says "ready", waits for "go" (so every process starts at once), makes the round trips
 // of the log as the adapter made them (preparePgLogReplay), and reports how long that took over IPC.
 import { readFileSync } from 'node:fs';
@@ -22,9 +22,9 @@ function send(message: unknown): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [url = '', schema = '', logPath = ''] = process.argv.slice(2);
+  const [url = '', schema = '', logPath = '', index = '0'] = process.argv.slice(2);
   const log = JSON.parse(readFileSync(logPath, 'utf8')) as SentStatement[][];
-  const replay = await preparePgLogReplay(url, schema, log);
+  const replay = await preparePgLogReplay(url, schema, log, Number(index));
   const go = new Promise((resolve) => process.once('message', resolve));
   await send({ type: 'ready' });
   await go;

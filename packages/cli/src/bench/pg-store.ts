@@ -99,7 +99,7 @@ async function round(url: string, clients: number, pairs: number, workDir: strin
           const done = results.reduce((sum, result) => sum + result.pairs, 0);
           const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
           const replay = await replayPgStatements({ url, schema: replaySchema, logs: logs.map(readRoundTrips) });
-          const byProcess = await raceWorkers<ReplayWorkerResult>(REPLAY_WORKER, logs.map((log) => [url, byProcessSchema, log]));
+          const byProcess = await raceWorkers<ReplayWorkerResult>(REPLAY_WORKER, logs.map((log, index) => [url, byProcessSchema, log, String(index)]));
           return {
             adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
             sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),

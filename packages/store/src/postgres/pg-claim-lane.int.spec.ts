@@ -14,14 +14,15 @@ import {
   PG_COMMIT_ORDER_CLASS,
   PG_TREE_LOCK_CLASS,
   PG_WRITE_LOCK_KEY,
-  treeLockKey,
+  advisoryLockKey,
   type PgClaimLane,
 } from './pg-transaction';
 
 // The claim lane on a real throwaway cluster: a team's claims run side by side (their tree's lock
-// shared, their picks skipping tasks other claims locked), one per agent, excluding every other
-// write of the tree, and commit in the order of their audit events' seqs. An outside session (or
-// process) holds what a claim in flight holds; each case runs against the variant it tells apart.
+// shared, each holding the task it chose with FOR UPDATE SKIP LOCKED), one per agent, excluding
+// every other write of the tree, and commit in the order of their audit events' seqs. An outside
+// session (or process) holds what a claim in flight holds; each lock is shown beside the variant
+// without it (PgClaimLane).
 
 jest.setTimeout(120_000);
 
@@ -56,9 +57,9 @@ interface Team {
  * A team of a lead and two workers with three ready tasks, on a fresh schema, its store giving up
  * on a lock after 200 ms and on a call after 1.5 s (BUSY), so a claim that waits shows as BUSY.
  */
-async function withTeam(lane: PgClaimLane, work: (team: Team) => Promise<void>): Promise<void> {
+async function withTeam(lane: PgClaimLane, work: (team: Team) => Promise<void>, lockSliceMs = 200): Promise<void> {
   await withPgScratchSchema(database.url, 'lane', async (schema) => {
-    const store = await openPostgresTeamStore({ url: database.url, schema, clock, ids, claimLane: lane, lockSliceMs: 200, busyRetry: { deadlineMs: 1_500 } });
+    const store = await openPostgresTeamStore({ url: database.url, schema, clock, ids, claimLane: lane, lockSliceMs, busyRetry: { deadlineMs: 1_500 } });
     const outside = await connectPostgres(database.url, schema);
     try {
       const bound = await store.createTeam({ name: 'lane', objective: '', maxThreads: 6, profile: 'default', leadName: 'lead', resumeTicketHash: 'resume-lead' });
@@ -82,29 +83,34 @@ async function withTeam(lane: PgClaimLane, work: (team: Team) => Promise<void>):
 
 /** The tree's lock, shared, as every claim in flight holds it (the team is its own root). */
 function treeShared(team: Team): string {
-  return `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock_shared(${PG_TREE_LOCK_CLASS}, ${treeLockKey(team.lead.teamId)})`;
+  return `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock_shared(${PG_TREE_LOCK_CLASS}, ${advisoryLockKey(team.lead.teamId)})`;
 }
 
 async function claimed(team: Team, worker: Actor): Promise<string | undefined> {
   return (await team.store.claimNextTask(worker, { leaseMs: 60_000 })).claim?.task.id;
 }
 
+/** w2's claim in flight: the tree's lock shared, and the first task in claim order held. */
+async function holdFirstTask(team: Team): Promise<void> {
+  await team.outside.query('BEGIN');
+  await team.outside.query(`SELECT ${treeShared(team)}`);
+  await team.outside.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [team.tasks[0]]);
+}
+
 describe('PostgreSQL claim lane', () => {
-  it('claims beside a claim in flight, skipping the task it locked', async () => {
+  it('claims beside a claim in flight, passing over the task it holds for the next in claim order', async () => {
     await withTeam('side-by-side', async (team) => {
-      // w2's claim in flight: the tree's lock shared, and the first task in claim order picked.
-      await team.outside.query('BEGIN');
-      await team.outside.query(`SELECT ${treeShared(team)}`);
-      await team.outside.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [team.tasks[0]]);
+      await holdFirstTask(team);
       expect(await claimed(team, team.workers[0])).toBe(team.tasks[1]);
     });
   });
 
-  it('catches the variant whose claims take the tree one at a time: it waits for the claim in flight', async () => {
-    await withTeam('one-at-a-time', async (team) => {
-      await team.outside.query('BEGIN');
-      await team.outside.query(`SELECT ${treeShared(team)}`);
-      await team.outside.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [team.tasks[0]]);
+  it.each<[PgClaimLane, string]>([
+    ['one-at-a-time', 'whose claims take the tree one at a time'],
+    ['waiting-holds', 'whose hold waits for the claim in flight (no SKIP LOCKED)'],
+  ])('catches the variant %s (%s): it waits for the claim in flight', async (lane) => {
+    await withTeam(lane, async (team) => {
+      await holdFirstTask(team);
       await expect(claimed(team, team.workers[0])).rejects.toMatchObject({ code: 'BUSY' });
     });
   });
@@ -120,14 +126,62 @@ describe('PostgreSQL claim lane', () => {
     });
   });
 
+  /** Whether `first`'s claim waits while an outside session holds a claim in flight of that agent; `second` claims meanwhile. */
+  async function claimBesideOwnClaim(team: Team): Promise<{ first: string; second: string | undefined }> {
+    const [first, second] = team.workers;
+    await team.outside.query('BEGIN');
+    await team.outside.query(`SELECT ${treeShared(team)}, pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${advisoryLockKey(first.agentId)})`);
+    const firstOutcome = await claimed(team, first).then(
+      (task) => `claimed ${task ?? 'nothing'}`,
+      (error: { code?: string }) => String(error.code),
+    );
+    return { first: firstOutcome, second: await claimed(team, second) };
+  }
+
   it('runs one claim per agent at a time, and other agents\' claims beside it', async () => {
     await withTeam('side-by-side', async (team) => {
-      const [first, second] = team.workers;
-      await team.outside.query('BEGIN');
-      await team.outside.query(`SELECT ${treeShared(team)}, pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${treeLockKey(first.agentId)})`);
-      await expect(claimed(team, first)).rejects.toMatchObject({ code: 'BUSY' });
-      expect(await claimed(team, second)).toBe(team.tasks[0]);
+      expect(await claimBesideOwnClaim(team)).toEqual({ first: 'BUSY', second: team.tasks[0] });
     });
+  });
+
+  it('catches the variant without the agent\'s lock: a second claim of the same agent goes through', async () => {
+    await withTeam('any-agent', async (team) => {
+      expect(await claimBesideOwnClaim(team)).toEqual({ first: `claimed ${team.tasks[0] ?? ''}`, second: team.tasks[1] });
+    });
+  });
+
+  /**
+   * A process holds task X for its claim (as a claim's hold does), then, after `holdMs`, reaches its
+   * first write (the commit-order lock) and commits; this store claims X by id meanwhile. Answers
+   * the process's exit code (1 when the server broke a deadlock by refusing it) and the claim.
+   */
+  async function claimByIdBesideHold(team: Team): Promise<{ exit: number | null; claimed: string }> {
+    const task = team.tasks[0] ?? '';
+    const key = advisoryLockKey(team.lead.teamId);
+    const before = ["SET deadlock_timeout = '100ms'", `SELECT ${treeShared(team)}`, `SELECT id FROM tasks WHERE id = '${task}' FOR UPDATE`];
+    const after = [`SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${key})`];
+    const child = fork(IN_FLIGHT, [database.url, team.schema, '300', JSON.stringify(before), JSON.stringify(after)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before holding its task`)));
+    });
+    const claim = await team.store.claimTask(team.workers[0], { task_id: task }, { leaseMs: 60_000 });
+    return { exit: await exited, claimed: claim.task.id };
+  }
+
+  it('claims by id a task another claim holds once that claim is done, neither waiting on the other', async () => {
+    await withTeam('side-by-side', async (team) => {
+      expect(await claimByIdBesideHold(team)).toEqual({ exit: 0, claimed: team.tasks[0] });
+    }, 2_000);
+  });
+
+  it('catches the variant that writes before holding its task: the two claims deadlock', async () => {
+    await withTeam('unheld', async (team) => {
+      // The store's claim took the commit-order lock and waits for the task; the claim in flight
+      // holds the task and waits for the commit-order lock: the server refuses it (deadlock).
+      expect((await claimByIdBesideHold(team)).exit).toBe(1);
+    }, 2_000);
   });
 
   /**
@@ -136,11 +190,15 @@ describe('PostgreSQL claim lane', () => {
    * returns, the claim's own event, and n.
    */
   async function claimBesideUncommittedEvent(team: Team, holdMs: number): Promise<{ visible: number[]; own: number; inFlight: number }> {
-    const locks = `SELECT ${treeShared(team)}, pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${treeLockKey(team.lead.teamId)})`;
-    const child = fork(IN_FLIGHT, [database.url, team.schema, team.lead.teamId, team.workers[1].agentId, locks, String(holdMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const before = [
+      `SELECT ${treeShared(team)}, pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${advisoryLockKey(team.lead.teamId)})`,
+      `INSERT INTO audit_events (team_id, at, actor_agent_id, action, subject_id, decision, reason, data)
+       VALUES ('${team.lead.teamId}', ${Date.now()}, '${team.workers[1].agentId}', 'task.progress', NULL, 'allow', 'a claim in flight', '{}') RETURNING seq`,
+    ];
+    const child = fork(IN_FLIGHT, [database.url, team.schema, String(holdMs), JSON.stringify(before), '[]'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const inFlight = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { seq: number }) => resolve(message.seq));
+      child.once('message', (message: { rows: { seq: string }[] }) => resolve(Number(message.rows[0]?.seq)));
       child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before its event`)));
     });
     await team.store.claimNextTask(team.workers[0], { leaseMs: 60_000 });

@@ -1,5 +1,5 @@
 import { TeamError } from '@codex-team/contracts';
-import { CLAIM_PICKS, PG_STATEMENTS, SKIP_LOCKED, normalize } from './pg-statements';
+import { PG_STATEMENTS, normalize } from './pg-statements';
 
 /** A statement of the store's operations as PostgreSQL runs it, and how to bind its parameters. */
 export interface PgStatement {
@@ -36,7 +36,6 @@ export function toPostgres(sqlite: string): PgStatement {
     text = optionalFiltersTypedFirst(text);
     text = nullsOrderedAsSqlite(text);
     if (SEQ_TABLES.test(text) && !/\bRETURNING\b/i.test(text)) text = `${text} RETURNING seq`;
-    if (CLAIM_PICKS.has(normalize(sqlite))) text = `${text}${SKIP_LOCKED}`;
   }
   return bindParameters(text);
 }

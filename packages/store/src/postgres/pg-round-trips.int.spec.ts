@@ -6,7 +6,7 @@ import { DEFAULT_BUSY_RETRY, type Op } from '../sqlite/transaction';
 import { PgScratch, type ScratchDatabase } from '../testing/pg-scratch-database';
 import { connectPostgres } from './pg-driver';
 import { PgSyncConnection, type SentStatement } from './pg-sync-connection';
-import { PgSql, PgTransactionRunner } from './pg-transaction';
+import { PG_COMMIT_ORDER_CLASS, PgSql, PgTransactionRunner, advisoryLockKey } from './pg-transaction';
 
 // The PostgreSQL write path's round trips on a real throwaway cluster. Savepoints go with the first
 // statement after them. Read-ahead (PgSql): the reads a call's last two writes began with alike are
@@ -138,5 +138,34 @@ describe('PostgreSQL read-ahead', () => {
     await teach('one call');
     const { statements } = await sentBy('another call', (op) => op.sql.get(READ, 2));
     expect(statements.slice(1)).toEqual(['SAVEPOINT op', PG_READ, 'COMMIT']);
+  });
+});
+
+describe('PostgreSQL claim writes', () => {
+  it("takes the commit-order lock with a claim's first write, and again after a rollback to the savepoint released it", async () => {
+    await outside.query('CREATE TABLE teams (id TEXT PRIMARY KEY, root_team_id TEXT NOT NULL)');
+    await outside.query("INSERT INTO teams VALUES ('tm_a', 'tm_a')");
+    const order = `SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${advisoryLockKey('tm_a')})`;
+    sent = [];
+    const refused = runner.write(
+      (op) => {
+        op.onRefusal(() => op.sql.run("UPDATE notes SET v = 'r' WHERE id = ?", 2));
+        op.sql.run("UPDATE notes SET v = 'z' WHERE id = ?", 1);
+        throw new TeamError('DENIED', 'refused after a write');
+      },
+      { team: 'tm_a', claimBy: 'ag_1' },
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'DENIED' });
+    const texts = sent.map((statement) => statement.text);
+    expect(texts.slice(texts.findIndex((text) => text.startsWith('BEGIN')) + 1)).toEqual([
+      'SAVEPOINT op',
+      order,
+      "UPDATE notes SET v = 'z' WHERE id = $1",
+      'ROLLBACK TO SAVEPOINT op',
+      order,
+      "UPDATE notes SET v = 'r' WHERE id = $1",
+      'COMMIT',
+    ]);
+    expect((await outside.query<{ id: number; v: string }>('SELECT id, v FROM notes ORDER BY id')).rows).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'r' }]);
   });
 });

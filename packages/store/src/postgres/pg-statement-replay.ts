@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { connectPostgres } from './pg-driver';
-import { SKIP_LOCKED } from './pg-statements';
+import { PG_BUSY_STATES } from '../sqlite/busy-error';
 import type { SentStatement } from './pg-sync-connection';
 
 export interface PgReplayOptions {
@@ -25,23 +25,14 @@ export interface PgReplayRun {
   retries: number;
 }
 
-/**
- * Sends one statement, named as the store's connection names them: each text is parsed and planned
- * once. A claim's pick goes without its row lock (SKIP_LOCKED): which row a pick locks depends on
- * timing, and once the replay's differs from the recording, a pick would lock a task another
- * client's recorded UPDATE names, and the two wait on each other. The UPDATE after the pick locks
- * the recorded task itself.
- */
+/** Sends one statement, named as the store's connection names them: each text is parsed and planned once. */
 function send(client: Client, names: Map<string, string>, statement: SentStatement): Promise<unknown> {
   if (statement.values === undefined) return client.query(statement.text);
-  const text = statement.text.endsWith(SKIP_LOCKED) ? statement.text.slice(0, -SKIP_LOCKED.length) : statement.text;
-  let name = names.get(text);
-  if (name === undefined) names.set(text, (name = `r${names.size}`));
-  return client.query({ name, text, values: statement.values });
+  let name = names.get(statement.text);
+  if (name === undefined) names.set(statement.text, (name = `r${names.size}`));
+  return client.query({ name, text: statement.text, values: statement.values });
 }
 
-/** SQLSTATEs after which the adapter tries its whole transaction again (busy-error's PG_BUSY_STATES): the replay does too. */
-const TRIED_AGAIN = new Set(['55P03', '40001', '40P01']);
 
 /** A log's round trips grouped by transaction: from one that opens with BEGIN up to one that ends with COMMIT. */
 function transactionsOf(log: readonly (readonly SentStatement[])[]): (readonly (readonly SentStatement[])[])[] {
@@ -57,8 +48,10 @@ function transactionsOf(log: readonly (readonly SentStatement[])[]): (readonly (
 
 /**
  * Sends one log, round trip after round trip, the statements of each pipelined as the store sent
- * them. A transaction the server refuses as the adapter's busy retry would try again (a lock wait
- * past lock_timeout, a deadlock) is rolled back and sent again from its BEGIN, as the adapter would.
+ * them. A transaction the server refuses as the adapter's busy retry would try again (PG_BUSY_STATES:
+ * a lock wait past lock_timeout, a deadlock) is rolled back and sent again from its BEGIN, as the
+ * adapter would. (A claim's hold never waits, so replayed claims that hold other tasks than they
+ * did when recorded do not wait on each other either.)
  */
 async function replayLog(client: Client, log: readonly (readonly SentStatement[])[], index: number): Promise<number> {
   const names = new Map<string, string>();
@@ -67,7 +60,7 @@ async function replayLog(client: Client, log: readonly (readonly SentStatement[]
     for (;;) {
       const refusal = await sendTransaction(client, names, transaction);
       if (refusal === null) break;
-      if (!TRIED_AGAIN.has(refusal.code)) throw new Error(`the replay of log ${index} failed at ${refusal.at}: ${refusal.message}`);
+      if (!PG_BUSY_STATES.has(refusal.code)) throw new Error(`the replay of log ${index} failed at ${refusal.at}: ${refusal.message}`);
       await client.query('ROLLBACK');
       retries += 1;
     }
@@ -126,10 +119,10 @@ export interface PgLogReplay {
  * Connects for one log's replay without starting it, so that processes each replaying one log
  * (the pg-store benchmark's replay by one process per client) can all start at once.
  */
-export async function preparePgLogReplay(url: string, schema: string, log: readonly (readonly SentStatement[])[]): Promise<PgLogReplay> {
+export async function preparePgLogReplay(url: string, schema: string, log: readonly (readonly SentStatement[])[], index: number): Promise<PgLogReplay> {
   const client = await connectPostgres(url, schema, { pipeline: true });
   return {
-    run: () => replayLog(client, log, 0),
+    run: () => replayLog(client, log, index),
     close: () => client.end().catch(() => undefined),
   };
 }

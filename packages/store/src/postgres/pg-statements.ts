@@ -1,6 +1,6 @@
 import { CLAIM_LOST_AT_SQL, LATEST_RETIRES_SQL } from '../sqlite/rebalance-ops';
 import { EVENTS_SINCE_SQL } from '../sqlite/recovery-ops';
-import { FIRST_BY_PRIORITY, FIRST_ESTIMATED_LEAF, FIRST_UNESTIMATED_LEAF } from '../sqlite/scheduling-facts';
+import { CLAIM_HOLD_SQL } from '../sqlite/scheduling-facts';
 
 /**
  * The statements of the store's operations that PostgreSQL needs written differently than the
@@ -31,13 +31,11 @@ export function normalize(text: string): string {
 
 export const PG_STATEMENTS: ReadonlyMap<string, string> = new Map(WRITTEN.map(([sqlite, postgres]) => [normalize(sqlite), postgres]));
 
-/**
- * A claim's picks (scheduling-facts), each the first claimable task of an index order: PostgreSQL
- * runs them as they translate, locking the task found and skipping tasks other claims hold locked
- * (`FOR UPDATE OF t SKIP LOCKED`), so a team's claims side by side each find a task of their own
- * (PgTransactionRunner's claim lane). Keyed like PG_STATEMENTS.
- */
-export const CLAIM_PICKS: ReadonlySet<string> = new Set([FIRST_ESTIMATED_LEAF, FIRST_UNESTIMATED_LEAF, FIRST_BY_PRIORITY].map(normalize));
+/** The SQLite text of a claim's hold on its task (scheduling-facts' CLAIM_HOLD_SQL), keyed like PG_STATEMENTS. */
+export const CLAIM_HOLD = normalize(CLAIM_HOLD_SQL);
 
-/** What a claim's pick ends with on PostgreSQL. */
+/**
+ * What a claim's hold ends with on PostgreSQL: it locks the task, and answers no row when another
+ * claim holds it, never waiting (PgTransactionRunner's claim lane).
+ */
 export const SKIP_LOCKED = ' FOR UPDATE OF t SKIP LOCKED';

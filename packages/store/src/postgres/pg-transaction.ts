@@ -1,5 +1,6 @@
 import { TeamError, type IdGenerator } from '@codex-team/contracts';
 import type { CodexThreadCap, ProfileCatalog } from '@codex-team/policy-engine';
+import { isClaimConflict } from '../sqlite/busy-error';
 import {
   newOp,
   withBusyRetry,
@@ -15,6 +16,7 @@ import {
   type WriteOptions,
 } from '../sqlite/transaction';
 import { bindValues, toPostgres, type PgStatement } from './pg-dialect';
+import { CLAIM_HOLD, SKIP_LOCKED, normalize } from './pg-statements';
 import type { ClaimRankCache } from '../sqlite/claim-ranks';
 import type { PgQuery, PgResult, PgSyncConnection } from './pg-sync-connection';
 
@@ -59,12 +61,18 @@ export class PgSql implements Sql {
   /** Whether firstWriteLock is held: sent, and not rolled back with a savepoint since. */
   private firstWriteLocked = false;
 
-  constructor(readonly connection: PgSyncConnection) {}
+  /** `claimHold`: what a claim's hold on its task ends with (SKIP_LOCKED; PgClaimLane's test variants another). */
+  constructor(
+    readonly connection: PgSyncConnection,
+    private readonly claimHold = SKIP_LOCKED,
+  ) {}
 
   private statement(text: string): { statement: PgStatement; reads: boolean } {
     let known = this.statements.get(text);
     if (known === undefined) {
-      known = { statement: toPostgres(text), reads: /^\s*SELECT\b/i.test(text) };
+      const translated = toPostgres(text);
+      const statement = normalize(text) === CLAIM_HOLD ? { ...translated, text: `${translated.text}${this.claimHold}` } : translated;
+      known = { statement, reads: /^\s*SELECT\b/i.test(text) };
       this.statements.set(text, known);
     }
     return known;
@@ -171,13 +179,17 @@ export class PgSql implements Sql {
  *
  * The claim lane: a claim (WriteOptions.claimBy) holds its tree's lock shared, beside the tree's
  * other claims and excluding every other write of the tree, and its agent's lock
- * (PG_AGENT_LOCK_CLASS), one claim per agent at a time. What a claim checks that another claim could
- * change is the agent's own (its caps, its retirement); the team's budget, mode and DAG change only
- * under the exclusive lock. Its picks lock the task they find, skipping tasks other claims locked
- * (FOR UPDATE SKIP LOCKED, pg-statements), and the guarded UPDATE answers a task taken meanwhile
- * with a claim conflict, tried again. From its first write to its commit a claim holds the tree's
- * commit-order lock (PG_COMMIT_ORDER_CLASS), so its audit event and decision record get their seq
- * in commit order: a reader that follows a team's events by seq never passes one still to commit.
+ * (PG_AGENT_LOCK_CLASS), one claim per agent at a time. The team's budget, mode and DAG change only
+ * under the exclusive lock, the agent's caps and retirement under its own; what other claims change
+ * is tasks (ready to in progress) and the team's counts. So a claim picks without locking, then
+ * holds the task it chose before its first write (scheduling-facts' holdForClaim: FOR UPDATE SKIP
+ * LOCKED); a task another claim holds is passed over for the next in claim order, and a claim by id
+ * of a held task is a claim conflict, tried again like a busy lock. From its first write to its
+ * commit a claim holds the tree's commit-order lock (PG_COMMIT_ORDER_CLASS), so its audit event and
+ * decision record get their seq in commit order: a reader that follows a team's events by seq never
+ * passes one still to commit. A claim holds its task before that lock and waits for no row lock
+ * after it, so no two claims wait on each other. (Read decisions queued in the process are written
+ * first by any write, a claim's too: that claim then holds the commit-order lock from its start.)
  */
 export const PG_WRITE_LOCK_KEY = '7316000002';
 /** The first key of a tree's lock (the two-key form: its own key space); the second is the root's hash. */
@@ -188,14 +200,23 @@ export const PG_AGENT_LOCK_CLASS = 7317;
 export const PG_COMMIT_ORDER_CLASS = 7318;
 
 /**
- * How claims take the write locks: `side-by-side` is the claim lane (see PG_WRITE_LOCK_KEY);
- * `one-at-a-time` takes the tree's lock alone, as every other write does; `unordered` is the lane
- * without its commit-order lock. Only tests choose the latter two, to show what the lane changes.
+ * How claims take the write locks: `side-by-side` is the claim lane (see PG_WRITE_LOCK_KEY). Only
+ * tests choose another, to show what each part of the lane does: `one-at-a-time` takes the tree's
+ * lock alone, as every other write does; `unordered` is the lane without its commit-order lock;
+ * `any-agent` without its agent's lock; `waiting-holds` holds a task waiting for another claim's
+ * hold (no SKIP LOCKED); `unheld` writes without holding its task first.
  */
-export type PgClaimLane = 'side-by-side' | 'one-at-a-time' | 'unordered';
+export type PgClaimLane = 'side-by-side' | 'one-at-a-time' | 'unordered' | 'any-agent' | 'waiting-holds' | 'unheld';
+
+/** What a claim's hold ends with in `lane` (see PgClaimLane). */
+export function claimHoldOf(lane: PgClaimLane): string {
+  if (lane === 'waiting-holds') return ' FOR UPDATE OF t';
+  if (lane === 'unheld') return '';
+  return SKIP_LOCKED;
+}
 
 /** A 32-bit signed hash of an id (FNV-1a): a root team's is the second key of its tree's locks, an agent's of its claim lock. */
-export function treeLockKey(id: string): number {
+export function advisoryLockKey(id: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i += 1) {
     hash ^= id.charCodeAt(i);
@@ -279,7 +300,8 @@ export class PgTransactionRunner implements Transactions {
       } catch (error) {
         this.sql.endWrite(options.readAheadKey, false);
         this.rollback();
-        throw error;
+        // Another claim holds the task: tried again like a busy lock (a serialization failure).
+        throw isClaimConflict(error) ? Object.assign(new Error(String((error as Error).message)), { code: '40001' }) : error;
       }
     }, options.waitForLock === false ? { ...this.retry, deadlineMs: 0 } : this.retry);
     if (refused !== null) throw refused;
@@ -294,15 +316,14 @@ export class PgTransactionRunner implements Transactions {
   private locksFor(teamId: string | null, claimBy: string | undefined): { opening: string; firstWrite: string | null } {
     const root = teamId === null ? undefined : this.rootOf(teamId);
     if (root === undefined) return { opening: `pg_advisory_xact_lock(${PG_WRITE_LOCK_KEY})`, firstWrite: null };
-    const tree = `${PG_TREE_LOCK_CLASS}, ${treeLockKey(root)}`;
+    const tree = `${PG_TREE_LOCK_CLASS}, ${advisoryLockKey(root)}`;
     if (claimBy === undefined || this.claimLane === 'one-at-a-time') {
       return { opening: `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock(${tree})`, firstWrite: null };
     }
+    const agent = this.claimLane === 'any-agent' ? '' : `, pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${advisoryLockKey(claimBy)})`;
     return {
-      opening:
-        `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock_shared(${tree}), ` +
-        `pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${treeLockKey(claimBy)})`,
-      firstWrite: this.claimLane === 'unordered' ? null : `SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${treeLockKey(root)})`,
+      opening: `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock_shared(${tree})${agent}`,
+      firstWrite: this.claimLane === 'unordered' ? null : `SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${advisoryLockKey(root)})`,
     };
   }
 

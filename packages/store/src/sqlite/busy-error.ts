@@ -16,23 +16,26 @@ export function storeErrorCode(error: unknown): string | undefined {
  * PostgreSQL's SQLSTATEs that mean the same as SQLite's busy: lock_not_available (the write lock
  * stayed taken past lock_timeout, the busy slice), serialization_failure, deadlock_detected.
  */
-const PG_BUSY_STATES: ReadonlySet<string> = new Set(['55P03', '40001', '40P01']);
+export const PG_BUSY_STATES: ReadonlySet<string> = new Set(['55P03', '40001', '40P01']);
 
-/** The code of claimConflict's error: another claim took the task between the pick and the update. */
+/** The code of claimConflict's error. */
 const CLAIM_CONFLICT = 'CLAIM_CONFLICT';
 
 /**
- * The error of a claim whose guarded UPDATE found its task no longer ready. On PostgreSQL claims of
- * one team run side by side (PgTransactionRunner's claim lane), so another claim may have taken a
- * task this one picked without locking it (a task others wait on); the transaction is rolled back
- * and tried again like a busy one, and the next attempt picks again. SQLite's one writer never sees it.
+ * The error of a claim by id whose task another claim holds (holdForClaim found it held). Only
+ * PostgreSQL's claims run side by side: its runner tries the whole call again, as after a busy
+ * lock (PgTransactionRunner). SQLite's one writer never sees it; there it is an internal error.
  */
 export function claimConflict(taskId: string): Error {
-  return Object.assign(new Error(`task ${taskId} was claimed by a concurrent claim; trying again`), { code: CLAIM_CONFLICT });
+  return Object.assign(new Error(`task ${taskId} is held by a concurrent claim`), { code: CLAIM_CONFLICT });
 }
 
-/** SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED... (or PG_BUSY_STATES, or a claim conflict): another connection holds the lock. */
+export function isClaimConflict(error: unknown): boolean {
+  return storeErrorCode(error) === CLAIM_CONFLICT;
+}
+
+/** SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED... (or PG_BUSY_STATES): another connection holds the lock. */
 export function isBusyError(error: unknown): boolean {
   const code = storeErrorCode(error);
-  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_BUSY_STATES.has(code) || code === CLAIM_CONFLICT);
+  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_BUSY_STATES.has(code));
 }

@@ -8,7 +8,7 @@ import { claimConflict } from './busy-error';
 import { admission, admit, refusePolicy } from './policy-ops';
 import { TASK_COLUMNS, iso, type TaskRow } from './row-mappers';
 import { retireByOrder, retireOrderFor } from './rebalance-ops';
-import { nextInClaimOrder } from './scheduling-facts';
+import { holdForClaim, nextInClaimOrder } from './scheduling-facts';
 import {
   NO_UNFINISHED_DEPENDENCY,
   auditTaskChange,
@@ -39,11 +39,9 @@ function kindsOf(permission: CallPermission | undefined): ClaimableKinds {
 }
 
 /**
- * Takes the claim. The UPDATE is guarded by status: a claim must never overwrite another one. On
- * SQLite the IMMEDIATE transaction serialises writers, so the guard never fails there; on PostgreSQL
- * a team's claims run side by side, and a task another claim took meanwhile fails it with a claim
- * conflict, which tries the whole call again. It answers the claimed row itself (RETURNING), so
- * the claim reads no row back.
+ * Takes the claim of a task the claim holds (holdForClaim). The UPDATE is still guarded by status:
+ * a claim must never overwrite another one, whatever the caller did before. It answers the claimed
+ * row itself (RETURNING), so the claim reads no row back.
  */
 function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: LeaseOptions): Claim {
   const leaseExpiresAt = op.now + options.leaseMs;
@@ -58,7 +56,7 @@ function takeClaim(op: Op, caller: Caller, task: Pick<TaskRow, 'id'>, options: L
     op.now,
     task.id,
   );
-  if (row === undefined) throw claimConflict(task.id);
+  if (row === undefined) throw new TeamError('INTERNAL', `task ${task.id} changed status during its claim`);
   const claimed = taskEntity(op, row);
   appendAudit(op, {
     teamId: caller.team.id,
@@ -170,6 +168,9 @@ export function claimTask(op: Op, actor: Actor, input: { task_id: string }, opti
   }
   requireClaimCaps(op, caller, 'team_task_next', task.id);
   admit(op, caller, 'claim', 'team_task_next', task.id);
+  // Held before the first write: a claim never waits on another claim's hold while it holds the
+  // commit-order lock (PostgreSQL), which that claim would wait for in turn.
+  if (!holdForClaim(op, task.id)) throw claimConflict(task.id);
   return takeClaim(op, caller, task, options);
 }
 

@@ -108,22 +108,34 @@ const CLAIMABLE = `t.team_id = @team AND t.status = 'ready'
 const WAITED_ON_BY_BLOCKED = `EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks c ON c.id = d.task_id
                   WHERE d.depends_on_id = t.id AND c.status = 'blocked')`;
 
-// The three picks below are a claim's own (PostgreSQL locks the task each finds, skipping tasks
-// other claims locked: pg-statements' CLAIM_PICKS).
+/**
+ * A pick of the first claimable task in an index order (`first`), and the same pick passing over
+ * the tasks of a JSON array `@passed` (`passing`): tasks another claim holds on PostgreSQL.
+ */
+function pick(filter: string, order: string): { first: string; passing: string } {
+  const select = 'SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t';
+  return {
+    first: `${select} WHERE ${filter} ORDER BY ${order} LIMIT 1`,
+    passing: `${select} WHERE ${filter} AND t.id NOT IN (SELECT value FROM json_each(@passed)) ORDER BY ${order} LIMIT 1`,
+  };
+}
+
 // A candidate no unfinished task waits on ranks at its own expected duration: its estimate, else
 // its role's learned mean, the same for every such task of a role. So the first of them in claim
 // order is among three, each found by the database in index order without reading the others:
 // the leaf with the largest estimate, and the first leaf without one of each kind (own role, none).
-export const FIRST_ESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
-     WHERE ${CLAIMABLE} AND t.estimate_min IS NOT NULL AND NOT ${WAITED_ON_BY_BLOCKED}
-     ORDER BY t.estimate_min DESC, t.priority DESC, t.seq ASC LIMIT 1`;
-export const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
-     WHERE ${CLAIMABLE} AND t.estimate_min IS NULL AND t.required_role IS @kind AND NOT ${WAITED_ON_BY_BLOCKED}
-     ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
+const FIRST_ESTIMATED_LEAF = pick(`${CLAIMABLE} AND t.estimate_min IS NOT NULL AND NOT ${WAITED_ON_BY_BLOCKED}`, 't.estimate_min DESC, t.priority DESC, t.seq ASC');
+const FIRST_UNESTIMATED_LEAF = pick(`${CLAIMABLE} AND t.estimate_min IS NULL AND t.required_role IS @kind AND NOT ${WAITED_ON_BY_BLOCKED}`, 't.priority DESC, t.seq ASC');
 
 // Claim order without ranks (every rank equal): priority, then creation (SqliteTeamStoreOptions.rankClaims).
-export const FIRST_BY_PRIORITY = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
-     WHERE ${CLAIMABLE} ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
+const FIRST_BY_PRIORITY = pick(CLAIMABLE, 't.priority DESC, t.seq ASC');
+
+/**
+ * A claim's hold on the task it chose, before its first write: the task's row if it is still ready.
+ * PostgreSQL locks it, or answers none when another claim holds it (pg-statements' CLAIM_HOLD:
+ * FOR UPDATE SKIP LOCKED); SQLite's one writer always finds it.
+ */
+export const CLAIM_HOLD_SQL = "SELECT t.id FROM tasks t WHERE t.id = ? AND t.status = 'ready'";
 
 // Of the waited-on tasks given (a JSON array of ids), where each stands now: whether the caller may
 // claim it, and whether it is done (1 or 0, as both engines answer a CASE).
@@ -142,7 +154,7 @@ function weightOf(task: Pick<Candidate, 'required_role' | 'estimate_min'>, model
  * The first task of `order` (waited-on tasks in claim order) the caller may claim now, looked up in
  * growing batches; the tasks found done are dropped from the process's copy.
  */
-function firstClaimableWaitedOn(op: Op, query: ClaimQuery, ranks: ClaimRankCache, order: readonly RankedTask[]): RankedTask | undefined {
+function firstClaimableWaitedOn(op: Op, query: ClaimQuery, ranks: ClaimRankCache, order: readonly RankedTask[], passed: ReadonlySet<string>): RankedTask | undefined {
   const done = new Set<string>();
   let found: RankedTask | undefined;
   for (let from = 0, size = FIRST_BATCH; from < order.length && found === undefined; from += size, size *= 4) {
@@ -152,23 +164,42 @@ function firstClaimableWaitedOn(op: Op, query: ClaimQuery, ranks: ClaimRankCache
       if (Number(row.done) === 1) done.add(row.id);
       else if (Number(row.claimable) === 1) claimable.add(row.id);
     }
-    found = batch.find((task) => claimable.has(task.id));
+    found = batch.find((task) => claimable.has(task.id) && !passed.has(task.id));
   }
   ranks.dropDone(op, query.team, order, done);
   return found;
 }
 
 /**
- * The task the caller claims: the first claimable task in claim order (CLAIM_ORDER), by the
- * scheduler's critical-path ranks over the team's unfinished work, each task weighing its estimate,
- * else its role's learned duration. A task no unfinished task waits on ranks at its own weight: the
- * best such is found by the database in index order. The tasks something waits on are ranked by
- * the process's ClaimRankCache (rebuilt only when the DAG's shape changed, re-ranked when the
- * learned durations did) and looked up in that order. Undefined when nothing is claimable. A store
- * opened with rankClaims false ranks nothing: every rank equal.
+ * The task the caller claims, held (holdForClaim): the first claimable task in claim order
+ * (CLAIM_ORDER), by the scheduler's critical-path ranks over the team's unfinished work, each task
+ * weighing its estimate, else its role's learned duration. A task no unfinished task waits on ranks
+ * at its own weight: the best such is found by the database in index order. The tasks something
+ * waits on are ranked by the process's ClaimRankCache (rebuilt only when the DAG's shape changed,
+ * re-ranked when the learned durations did) and looked up in that order. A task another claim holds
+ * (PostgreSQL, claims side by side) is passed over for the next in claim order. Undefined when
+ * nothing is claimable. A store opened with rankClaims false ranks nothing: every rank equal.
  */
 export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | undefined {
-  if (op.claimRanks === null) return op.sql.get<Candidate>(FIRST_BY_PRIORITY, query);
+  const passed: string[] = [];
+  for (;;) {
+    const task = firstInClaimOrder(op, query, passed);
+    if (task === undefined || holdForClaim(op, task.id)) return task;
+    passed.push(task.id);
+  }
+}
+
+/** Whether the claim now holds task `taskId` (CLAIM_HOLD_SQL): false when another claim holds it, or it is no longer ready. */
+export function holdForClaim(op: Op, taskId: string): boolean {
+  return op.sql.get<{ id: string }>(CLAIM_HOLD_SQL, taskId) !== undefined;
+}
+
+/** The first claimable task in claim order but those `passed` (see nextInClaimOrder). */
+function firstInClaimOrder(op: Op, query: ClaimQuery, passed: readonly string[]): { id: string } | undefined {
+  const bind = passed.length === 0 ? query : { ...query, passed: JSON.stringify(passed) };
+  const get = (statement: { first: string; passing: string }, values: object): Candidate | undefined =>
+    op.sql.get<Candidate>(passed.length === 0 ? statement.first : statement.passing, values);
+  if (op.claimRanks === null) return get(FIRST_BY_PRIORITY, bind);
   const { model, order } = rankedWaitedOn(op, op.claimRanks, query.team);
   let first: ClaimOrderFacts & { id: string } | undefined;
   const consider = (task: (ClaimOrderFacts & { id: string }) | undefined): void => {
@@ -176,10 +207,10 @@ export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | un
   };
   const leaf = (task: Candidate | undefined) =>
     task === undefined ? undefined : { id: task.id, critical_path_ms: weightOf(task, model), priority: task.priority, creation: task.seq };
-  consider(leaf(op.sql.get<Candidate>(FIRST_ESTIMATED_LEAF, query)));
-  if (query.own === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: query.role })));
-  if (query.unassigned === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: null })));
-  consider(firstClaimableWaitedOn(op, query, op.claimRanks, order));
+  consider(leaf(get(FIRST_ESTIMATED_LEAF, bind)));
+  if (query.own === 1) consider(leaf(get(FIRST_UNESTIMATED_LEAF, { ...bind, kind: query.role })));
+  if (query.unassigned === 1) consider(leaf(get(FIRST_UNESTIMATED_LEAF, { ...bind, kind: null })));
+  consider(firstClaimableWaitedOn(op, query, op.claimRanks, order, new Set(passed)));
   return first;
 }
 
