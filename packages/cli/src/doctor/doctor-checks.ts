@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
 import { RandomIdGenerator, isTeamError, systemClock, type ErrorCode } from '@codex-team/contracts';
-import { CURRENT_SCHEMA_VERSION, isPostgresUrl, lookAtPostgresStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly, redactStoreLocation } from '@codex-team/store';
+import { CURRENT_SCHEMA_VERSION, isPostgresUrl, lookAtPostgresStore, openSqliteTeamStore, openSqliteTeamStoreReadOnly, redactStoreLocation, type PostgresStoreLook } from '@codex-team/store';
 import { readCodexConfig, readServerEntry, type ConfiguredServer } from '../codex/codex-config';
 import { findInstalledHooks, hookTrust } from '../codex/codex-hooks';
 import { skillNameFor, skillPathIn, type CodexTarget } from '../codex/codex-paths';
@@ -101,7 +101,7 @@ const POSTGRES_STORE_FIXES: Partial<Record<ErrorCode, string>> = {
 async function checkPostgresStore(url: string): Promise<DoctorCheck> {
   const name = 'store';
   const shown = redactStoreLocation(url);
-  let look: Awaited<ReturnType<typeof lookAtPostgresStore>>;
+  let look: PostgresStoreLook;
   try {
     look = await lookAtPostgresStore(url);
   } catch (error) {
@@ -109,7 +109,7 @@ async function checkPostgresStore(url: string): Promise<DoctorCheck> {
     return {
       name,
       ok: false,
-      detail: isTeamError(error) ? `${error.code}: ${error.message.slice(error.code.length + 2)}` : `${shown}: ${describeError(error)}`,
+      detail: isTeamError(error) ? `${error.code}: ${error.reason}` : `${shown}: ${describeError(error)}`,
       fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
     };
   }
@@ -120,7 +120,7 @@ async function checkPostgresStore(url: string): Promise<DoctorCheck> {
     return {
       name,
       ok: false,
-      detail: `${shown} is a codex-team store, but the role may not write its table ${look.unwritableTable}`,
+      detail: `${shown} is a codex-team store, but the role may not insert into its table ${look.unwritableTable}`,
       fix: "grant the role INSERT, UPDATE and DELETE on the store's tables, or give --db a role that may write them",
     };
   }
@@ -168,7 +168,7 @@ export async function checkStore(dbPath: string): Promise<DoctorCheck> {
     return {
       name,
       ok: false,
-      detail: isTeamError(error) ? `${error.code}: ${error.message.slice(error.code.length + 2)}` : `${dbPath}: ${describeError(error)}`,
+      detail: isTeamError(error) ? `${error.code}: ${error.reason}` : `${dbPath}: ${describeError(error)}`,
       fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
     };
   }

@@ -180,7 +180,7 @@ describe('the operator verbs on a team kept in PostgreSQL', () => {
       expect(await digestPostgres(url, { includeDecisionLog: true })).toEqual(before);
       // doctor tells it before a server finds out.
       expect(doctorStoreLines(asReader.toString())).toBe(
-        `FAIL  store         ${shown(asReader.toString())} is a codex-team store, but the role may not write its table agents\n` +
+        `FAIL  store         ${shown(asReader.toString())} is a codex-team store, but the role may not insert into its table agents\n` +
           "                    fix: grant the role INSERT, UPDATE and DELETE on the store's tables, or give --db a role that may write them",
       );
     } finally {

@@ -70,7 +70,11 @@ export interface PostgresStoreLook {
   version: number | null;
   /** The schema version of this code. */
   codeVersion: number;
-  /** A table of the store the role may not insert into, update and delete from; null when none. */
+  /**
+   * A table of the store the role may not insert into, null when none: a role that may only read
+   * (the operator's reading verbs need no more) cannot serve agents. Which rows each table needs
+   * updated or deleted is the operations' business; a role short of those fails at that call.
+   */
   unwritableTable: string | null;
 }
 
@@ -87,15 +91,21 @@ export async function lookAtPostgresStore(url: string, migrationsDir = defaultPg
   try {
     const found = await readPostgresStore(client, migrations, url);
     if (found === null) return { version: null, codeVersion: migrations.length, unwritableTable: null };
+    // schema_migrations is written only by a migration, which needs CREATE as well.
     const unwritable = await client.query<{ relname: string }>(
       `SELECT c.relname FROM pg_class c
-       WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace
-         AND NOT (has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
+       WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname <> 'schema_migrations'
+         AND NOT has_table_privilege(c.oid, 'INSERT')
        ORDER BY c.relname LIMIT 1`,
     );
     return { version: found.version, codeVersion: migrations.length, unwritableTable: unwritable.rows[0]?.relname ?? null };
   } catch (error) {
-    throw error instanceof TeamError ? error : postgresUnreachable(url, error);
+    if (error instanceof TeamError) throw error;
+    // 42501, insufficient_privilege: reached, but the role may not even read the store.
+    if ((error as { code?: unknown }).code === '42501') {
+      throw new TeamError('FILE_ACCESS', `the database role may not read the store in ${redactStoreLocation(url)}: ${String((error as Error).message)}`, { location: redactStoreLocation(url) });
+    }
+    throw postgresUnreachable(url, error);
   } finally {
     await client.end();
   }

@@ -514,7 +514,7 @@ export function translateStoreError(error: unknown): unknown {
     return new TeamError(
       'FILE_ACCESS',
       `the database role may not write the store (${error instanceof Error ? error.message : String(error)}); nothing changed: ` +
-        "use a role granted INSERT, UPDATE and DELETE on the store's tables and USAGE on its sequences",
+        "use a role granted INSERT, UPDATE and DELETE on the store's tables",
     );
   }
   return error;
