@@ -150,6 +150,32 @@ describe('PostgreSQL claim lane', () => {
     });
   });
 
+  /** A process holds every task (as picks do) for 300 ms and then ends without taking any; this store's claim answers meanwhile. */
+  async function claimWhileEveryTaskIsHeld(team: Team): Promise<{ exit: number | null; claimed: string | null; reason: string | null }> {
+    const ids = team.tasks.map((id) => `'${id}'`).join(', ');
+    const before = [`SELECT ${treeShared(team)}`, `SELECT id FROM tasks WHERE id IN (${ids}) FOR UPDATE`];
+    const child = fork(IN_FLIGHT, [database.url, team.schema, '300', JSON.stringify(before), '[]'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before holding the tasks`)));
+    });
+    const next = await team.store.claimNextTask(team.workers[0], { leaseMs: 60_000 });
+    return { exit: await exited, claimed: next.claim?.task.id ?? null, reason: next.reason };
+  }
+
+  it('tries again, rather than answer "nothing to claim", while a claim in flight holds every task it may claim', async () => {
+    await withTeam('side-by-side', async (team) => {
+      expect(await claimWhileEveryTaskIsHeld(team)).toEqual({ exit: 0, claimed: team.tasks[0], reason: null });
+    });
+  });
+
+  it('catches the variant that does not look for held tasks: it answers "nothing to claim" with three tasks ready', async () => {
+    await withTeam('unlooked', async (team) => {
+      expect(await claimWhileEveryTaskIsHeld(team)).toEqual({ exit: 0, claimed: null, reason: expect.stringMatching(/^no ready task for role implementer; 3 ready/) as string });
+    });
+  });
+
   /**
    * A process holds task X for its claim (as a claim's hold does), then, after `holdMs`, reaches its
    * first write (the commit-order lock) and commits; this store claims X by id meanwhile. Answers

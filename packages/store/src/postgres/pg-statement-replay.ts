@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { connectPostgres } from './pg-driver';
 import { PG_BUSY_STATES } from '../sqlite/busy-error';
+import { SKIP_LOCKED } from './pg-statements';
 import type { SentStatement } from './pg-sync-connection';
 
 export interface PgReplayOptions {
@@ -25,12 +26,19 @@ export interface PgReplayRun {
   retries: number;
 }
 
-/** Sends one statement, named as the store's connection names them: each text is parsed and planned once. */
+/**
+ * Sends one statement, named as the store's connection names them: each text is parsed and planned
+ * once. A claim's pick and hold go without their row lock (SKIP_LOCKED): which task a pick finds
+ * depends on timing, and once the replay's differs from the recording, a pick would lock a task
+ * another client's recorded UPDATE names, and the two would wait on each other. The UPDATE after
+ * them locks the recorded task itself.
+ */
 function send(client: Client, names: Map<string, string>, statement: SentStatement): Promise<unknown> {
   if (statement.values === undefined) return client.query(statement.text);
-  let name = names.get(statement.text);
-  if (name === undefined) names.set(statement.text, (name = `r${names.size}`));
-  return client.query({ name, text: statement.text, values: statement.values });
+  const text = statement.text.endsWith(SKIP_LOCKED) ? statement.text.slice(0, -SKIP_LOCKED.length) : statement.text;
+  let name = names.get(text);
+  if (name === undefined) names.set(text, (name = `r${names.size}`));
+  return client.query({ name, text, values: statement.values });
 }
 
 
@@ -50,8 +58,7 @@ function transactionsOf(log: readonly (readonly SentStatement[])[]): (readonly (
  * Sends one log, round trip after round trip, the statements of each pipelined as the store sent
  * them. A transaction the server refuses as the adapter's busy retry would try again (PG_BUSY_STATES:
  * a lock wait past lock_timeout, a deadlock) is rolled back and sent again from its BEGIN, as the
- * adapter would. (A claim's hold never waits, so replayed claims that hold other tasks than they
- * did when recorded do not wait on each other either.)
+ * adapter would.
  */
 async function replayLog(client: Client, log: readonly (readonly SentStatement[])[], index: number): Promise<number> {
   const names = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { CLAIM_LOST_AT_SQL, LATEST_RETIRES_SQL } from '../sqlite/rebalance-ops';
 import { EVENTS_SINCE_SQL } from '../sqlite/recovery-ops';
-import { CLAIM_HOLD_SQL } from '../sqlite/scheduling-facts';
+import { ANY_CLAIMABLE_SQL, CLAIM_HOLD_SQL, FIRST_BY_PRIORITY, FIRST_ESTIMATED_LEAF, FIRST_UNESTIMATED_LEAF } from '../sqlite/scheduling-facts';
 
 /**
  * The statements of the store's operations that PostgreSQL needs written differently than the
@@ -31,11 +31,16 @@ export function normalize(text: string): string {
 
 export const PG_STATEMENTS: ReadonlyMap<string, string> = new Map(WRITTEN.map(([sqlite, postgres]) => [normalize(sqlite), postgres]));
 
-/** The SQLite text of a claim's hold on its task (scheduling-facts' CLAIM_HOLD_SQL), keyed like PG_STATEMENTS. */
-export const CLAIM_HOLD = normalize(CLAIM_HOLD_SQL);
-
 /**
- * What a claim's hold ends with on PostgreSQL: it locks the task, and answers no row when another
- * claim holds it, never waiting (PgTransactionRunner's claim lane).
+ * A claim's picks and its hold on the task it chose (scheduling-facts), keyed like PG_STATEMENTS:
+ * PostgreSQL runs them as they translate, locking the task found and skipping tasks other claims
+ * hold (SKIP_LOCKED), so claims side by side each find a task of their own and never wait for one
+ * (PgTransactionRunner's claim lane).
  */
+export const CLAIM_LOCKING: ReadonlySet<string> = new Set([FIRST_ESTIMATED_LEAF, FIRST_UNESTIMATED_LEAF, FIRST_BY_PRIORITY, CLAIM_HOLD_SQL].map(normalize));
+
+/** The SQLite text of a claim's look for any claimable task at all (ANY_CLAIMABLE_SQL), keyed like PG_STATEMENTS. */
+export const ANY_CLAIMABLE = normalize(ANY_CLAIMABLE_SQL);
+
+/** What a claim's picks and hold end with on PostgreSQL. */
 export const SKIP_LOCKED = ' FOR UPDATE OF t SKIP LOCKED';

@@ -8,7 +8,7 @@ import { SqliteTeamStore, decisionLog, type DecisionLogger } from '../sqlite-tea
 import { defaultPgMigrationsDir, migratePostgres } from './pg-migrations';
 import { connectPostgresStore, noPostgresStore, readPostgresStore } from './pg-store-check';
 import { PgSyncConnection, type SentStatement } from './pg-sync-connection';
-import { PgSql, PgTransactionRunner, claimHoldOf, type PgClaimLane } from './pg-transaction';
+import { PgSql, PgTransactionRunner, type PgClaimLane } from './pg-transaction';
 
 /**
  * How long one write blocks the process waiting for the write lock (lock_timeout) before it rolls
@@ -88,7 +88,7 @@ export function postgresTeamStoreOn(connection: PgSyncConnection, options: Postg
   const now = (): number => options.clock.now();
   const claimRanks = (options.rankClaims ?? true) ? new ClaimRankCache() : null;
   const tx = new PgTransactionRunner(
-    new PgSql(connection, claimHoldOf(options.claimLane ?? 'side-by-side')),
+    new PgSql(connection, options.claimLane ?? 'side-by-side'),
     options.time === 'clock' ? { kind: 'clock', now } : { kind: 'database' },
     options.ids,
     { ...DEFAULT_BUSY_RETRY, ...options.busyRetry },

@@ -16,7 +16,7 @@ import {
   type WriteOptions,
 } from '../sqlite/transaction';
 import { bindValues, toPostgres, type PgStatement } from './pg-dialect';
-import { CLAIM_HOLD, SKIP_LOCKED, normalize } from './pg-statements';
+import { ANY_CLAIMABLE, CLAIM_LOCKING, SKIP_LOCKED, normalize } from './pg-statements';
 import type { ClaimRankCache } from '../sqlite/claim-ranks';
 import type { PgQuery, PgResult, PgSyncConnection } from './pg-sync-connection';
 
@@ -61,21 +61,28 @@ export class PgSql implements Sql {
   /** Whether firstWriteLock is held: sent, and not rolled back with a savepoint since. */
   private firstWriteLocked = false;
 
-  /** `claimHold`: what a claim's hold on its task ends with (SKIP_LOCKED; PgClaimLane's test variants another). */
+  /** `lane`: only tests give another than the claim lane, whose picks and holds lock with SKIP LOCKED (PgClaimLane). */
   constructor(
     readonly connection: PgSyncConnection,
-    private readonly claimHold = SKIP_LOCKED,
+    private readonly lane: PgClaimLane = 'side-by-side',
   ) {}
 
   private statement(text: string): { statement: PgStatement; reads: boolean } {
     let known = this.statements.get(text);
     if (known === undefined) {
-      const translated = toPostgres(text);
-      const statement = normalize(text) === CLAIM_HOLD ? { ...translated, text: `${translated.text}${this.claimHold}` } : translated;
-      known = { statement, reads: /^\s*SELECT\b/i.test(text) };
+      known = { statement: this.translated(text), reads: /^\s*SELECT\b/i.test(text) };
       this.statements.set(text, known);
     }
     return known;
+  }
+
+  /** PostgreSQL's statement for `text`: a claim's picks and hold lock as the lane says (claimLockOf). */
+  private translated(text: string): PgStatement {
+    const statement = toPostgres(text);
+    const key = normalize(text);
+    if (CLAIM_LOCKING.has(key)) return { ...statement, text: `${statement.text}${claimLockOf(this.lane)}` };
+    if (key === ANY_CLAIMABLE && this.lane === 'unlooked') return { ...statement, text: `SELECT 1 FROM (${statement.text}) AS unlooked WHERE false` };
+    return statement;
   }
 
   private exec(text: string, params: readonly unknown[], array = false): PgResult {
@@ -181,10 +188,13 @@ export class PgSql implements Sql {
  * other claims and excluding every other write of the tree, and its agent's lock
  * (PG_AGENT_LOCK_CLASS), one claim per agent at a time. The team's budget, mode and DAG change only
  * under the exclusive lock, the agent's caps and retirement under its own; what other claims change
- * is tasks (ready to in progress) and the team's counts. So a claim picks without locking, then
- * holds the task it chose before its first write (scheduling-facts' holdForClaim: FOR UPDATE SKIP
- * LOCKED); a task another claim holds is passed over for the next in claim order, and a claim by id
- * of a held task is a claim conflict, tried again like a busy lock. From its first write to its
+ * is tasks (ready to in progress) and the team's counts. So a claim holds the task it takes before
+ * its first write: its picks lock what they find and skip tasks other claims hold (FOR UPDATE SKIP
+ * LOCKED, pg-statements' CLAIM_LOCKING), a task others wait on is held once chosen (holdForClaim)
+ * or passed over when another claim holds it, and a claim by id of a held task, or a claim whose
+ * picks found nothing while a task is still claimable, is a claim conflict, tried again like a busy
+ * lock (scheduling-facts' nextInClaimOrder). A pick may hold a task its claim does not take, to its
+ * commit: a claim beside it passes that one over. From its first write to its
  * commit a claim holds the tree's commit-order lock (PG_COMMIT_ORDER_CLASS), so its audit event and
  * decision record get their seq in commit order: a reader that follows a team's events by seq never
  * passes one still to commit. A claim holds its task before that lock and waits for no row lock
@@ -203,13 +213,14 @@ export const PG_COMMIT_ORDER_CLASS = 7318;
  * How claims take the write locks: `side-by-side` is the claim lane (see PG_WRITE_LOCK_KEY). Only
  * tests choose another, to show what each part of the lane does: `one-at-a-time` takes the tree's
  * lock alone, as every other write does; `unordered` is the lane without its commit-order lock;
- * `any-agent` without its agent's lock; `waiting-holds` holds a task waiting for another claim's
- * hold (no SKIP LOCKED); `unheld` writes without holding its task first.
+ * `any-agent` without its agent's lock; `waiting-holds` picks and holds tasks waiting for other
+ * claims' (no SKIP LOCKED); `unheld` picks and holds without locking; `unlooked` answers "nothing to
+ * claim" when the picks found nothing, without looking for a task other claims hold.
  */
-export type PgClaimLane = 'side-by-side' | 'one-at-a-time' | 'unordered' | 'any-agent' | 'waiting-holds' | 'unheld';
+export type PgClaimLane = 'side-by-side' | 'one-at-a-time' | 'unordered' | 'any-agent' | 'waiting-holds' | 'unheld' | 'unlooked';
 
-/** What a claim's hold ends with in `lane` (see PgClaimLane). */
-export function claimHoldOf(lane: PgClaimLane): string {
+/** What a claim's picks and hold end with in `lane` (see PgClaimLane). */
+function claimLockOf(lane: PgClaimLane): string {
   if (lane === 'waiting-holds') return ' FOR UPDATE OF t';
   if (lane === 'unheld') return '';
   return SKIP_LOCKED;

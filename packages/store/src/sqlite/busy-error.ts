@@ -22,12 +22,13 @@ export const PG_BUSY_STATES: ReadonlySet<string> = new Set(['55P03', '40001', '4
 const CLAIM_CONFLICT = 'CLAIM_CONFLICT';
 
 /**
- * The error of a claim by id whose task another claim holds (holdForClaim found it held). Only
- * PostgreSQL's claims run side by side: its runner tries the whole call again, as after a busy
- * lock (PgTransactionRunner). SQLite's one writer never sees it; there it is an internal error.
+ * The error of a claim that finds what it would claim held by another claim (`what`: the task it
+ * names, or every task it may claim). Only PostgreSQL's claims run side by side: its runner tries
+ * the whole call again, as after a busy lock (PgTransactionRunner). SQLite's one writer never sees
+ * it; there it is an internal error.
  */
-export function claimConflict(taskId: string): Error {
-  return Object.assign(new Error(`task ${taskId} is held by a concurrent claim`), { code: CLAIM_CONFLICT });
+export function claimConflict(what: string): Error {
+  return Object.assign(new Error(`${what} is held by a concurrent claim`), { code: CLAIM_CONFLICT });
 }
 
 export function isClaimConflict(error: unknown): boolean {

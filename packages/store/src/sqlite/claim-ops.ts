@@ -170,7 +170,7 @@ export function claimTask(op: Op, actor: Actor, input: { task_id: string }, opti
   admit(op, caller, 'claim', 'team_task_next', task.id);
   // Held before the first write: a claim never waits on another claim's hold while it holds the
   // commit-order lock (PostgreSQL), which that claim would wait for in turn.
-  if (!holdForClaim(op, task.id)) throw claimConflict(task.id);
+  if (!holdForClaim(op, task.id)) throw claimConflict(`task ${task.id}`);
   return takeClaim(op, caller, task, options);
 }
 

@@ -9,6 +9,7 @@ import {
   type RankedTask,
   type RebalanceTask,
 } from '@codex-team/scheduler';
+import { claimConflict } from './busy-error';
 import type { ClaimRankCache } from './claim-ranks';
 import { NO_UNFINISHED_DEPENDENCY, teamDependencies } from './task-rows';
 import type { Op } from './transaction';
@@ -108,27 +109,29 @@ const CLAIMABLE = `t.team_id = @team AND t.status = 'ready'
 const WAITED_ON_BY_BLOCKED = `EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks c ON c.id = d.task_id
                   WHERE d.depends_on_id = t.id AND c.status = 'blocked')`;
 
-/**
- * A pick of the first claimable task in an index order (`first`), and the same pick passing over
- * the tasks of a JSON array `@passed` (`passing`): tasks another claim holds on PostgreSQL.
- */
-function pick(filter: string, order: string): { first: string; passing: string } {
-  const select = 'SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t';
-  return {
-    first: `${select} WHERE ${filter} ORDER BY ${order} LIMIT 1`,
-    passing: `${select} WHERE ${filter} AND t.id NOT IN (SELECT value FROM json_each(@passed)) ORDER BY ${order} LIMIT 1`,
-  };
-}
-
+// The three picks below are a claim's own: PostgreSQL locks the task each finds and skips tasks
+// other claims hold (pg-statements' CLAIM_PICKS: FOR UPDATE SKIP LOCKED), so claims side by side
+// find tasks of their own.
 // A candidate no unfinished task waits on ranks at its own expected duration: its estimate, else
 // its role's learned mean, the same for every such task of a role. So the first of them in claim
 // order is among three, each found by the database in index order without reading the others:
 // the leaf with the largest estimate, and the first leaf without one of each kind (own role, none).
-const FIRST_ESTIMATED_LEAF = pick(`${CLAIMABLE} AND t.estimate_min IS NOT NULL AND NOT ${WAITED_ON_BY_BLOCKED}`, 't.estimate_min DESC, t.priority DESC, t.seq ASC');
-const FIRST_UNESTIMATED_LEAF = pick(`${CLAIMABLE} AND t.estimate_min IS NULL AND t.required_role IS @kind AND NOT ${WAITED_ON_BY_BLOCKED}`, 't.priority DESC, t.seq ASC');
+export const FIRST_ESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+     WHERE ${CLAIMABLE} AND t.estimate_min IS NOT NULL AND NOT ${WAITED_ON_BY_BLOCKED}
+     ORDER BY t.estimate_min DESC, t.priority DESC, t.seq ASC LIMIT 1`;
+export const FIRST_UNESTIMATED_LEAF = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+     WHERE ${CLAIMABLE} AND t.estimate_min IS NULL AND t.required_role IS @kind AND NOT ${WAITED_ON_BY_BLOCKED}
+     ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
 
 // Claim order without ranks (every rank equal): priority, then creation (SqliteTeamStoreOptions.rankClaims).
-const FIRST_BY_PRIORITY = pick(CLAIMABLE, 't.priority DESC, t.seq ASC');
+export const FIRST_BY_PRIORITY = `SELECT t.id, t.priority, t.seq, t.required_role, t.estimate_min FROM tasks t
+     WHERE ${CLAIMABLE} ORDER BY t.priority DESC, t.seq ASC LIMIT 1`;
+
+/**
+ * Whether the caller may claim any task at all, held by another claim or not: asked only when the
+ * picks found none (see nextInClaimOrder). Never locks.
+ */
+export const ANY_CLAIMABLE_SQL = `SELECT 1 FROM tasks t WHERE ${CLAIMABLE} LIMIT 1`;
 
 /**
  * A claim's hold on the task it chose, before its first write: the task's row if it is still ready.
@@ -171,21 +174,28 @@ function firstClaimableWaitedOn(op: Op, query: ClaimQuery, ranks: ClaimRankCache
 }
 
 /**
- * The task the caller claims, held (holdForClaim): the first claimable task in claim order
- * (CLAIM_ORDER), by the scheduler's critical-path ranks over the team's unfinished work, each task
- * weighing its estimate, else its role's learned duration. A task no unfinished task waits on ranks
- * at its own weight: the best such is found by the database in index order. The tasks something
- * waits on are ranked by the process's ClaimRankCache (rebuilt only when the DAG's shape changed,
- * re-ranked when the learned durations did) and looked up in that order. A task another claim holds
- * (PostgreSQL, claims side by side) is passed over for the next in claim order. Undefined when
- * nothing is claimable. A store opened with rankClaims false ranks nothing: every rank equal.
+ * The task the caller claims, held: the first claimable task in claim order (CLAIM_ORDER), by the
+ * scheduler's critical-path ranks over the team's unfinished work, each task weighing its estimate,
+ * else its role's learned duration. A task no unfinished task waits on ranks at its own weight: the
+ * best such is found by the database in index order (a pick, which holds what it finds). The tasks
+ * something waits on are ranked by the process's ClaimRankCache (rebuilt only when the DAG's shape
+ * changed, re-ranked when the learned durations did) and looked up in that order; the one chosen is
+ * held then (holdForClaim), and one another claim holds is passed over for the next. Undefined when
+ * nothing is claimable. When the picks found nothing but a task is still claimable, another claim
+ * holds it (PostgreSQL, claims side by side): a claim conflict, tried again once that claim is done,
+ * rather than a "nothing to claim" that is not so (or a retirement it would justify). A store opened
+ * with rankClaims false ranks nothing: every rank equal.
  */
 export function nextInClaimOrder(op: Op, query: ClaimQuery): { id: string } | undefined {
-  const passed: string[] = [];
+  const passed = new Set<string>();
   for (;;) {
-    const task = firstInClaimOrder(op, query, passed);
-    if (task === undefined || holdForClaim(op, task.id)) return task;
-    passed.push(task.id);
+    const found = firstInClaimOrder(op, query, passed);
+    if (found === undefined) {
+      if (op.sql.value<number>(ANY_CLAIMABLE_SQL, query) !== undefined) throw claimConflict('every task the caller may claim');
+      return undefined;
+    }
+    if (found.held || holdForClaim(op, found.id)) return found;
+    passed.add(found.id);
   }
 }
 
@@ -194,23 +204,24 @@ export function holdForClaim(op: Op, taskId: string): boolean {
   return op.sql.get<{ id: string }>(CLAIM_HOLD_SQL, taskId) !== undefined;
 }
 
-/** The first claimable task in claim order but those `passed` (see nextInClaimOrder). */
-function firstInClaimOrder(op: Op, query: ClaimQuery, passed: readonly string[]): { id: string } | undefined {
-  const bind = passed.length === 0 ? query : { ...query, passed: JSON.stringify(passed) };
-  const get = (statement: { first: string; passing: string }, values: object): Candidate | undefined =>
-    op.sql.get<Candidate>(passed.length === 0 ? statement.first : statement.passing, values);
-  if (op.claimRanks === null) return get(FIRST_BY_PRIORITY, bind);
+/** The first claimable task in claim order but the waited-on tasks `passed` (see nextInClaimOrder); `held` when a pick found it. */
+function firstInClaimOrder(op: Op, query: ClaimQuery, passed: ReadonlySet<string>): { id: string; held: boolean } | undefined {
+  if (op.claimRanks === null) {
+    const task = op.sql.get<Candidate>(FIRST_BY_PRIORITY, query);
+    return task === undefined ? undefined : { id: task.id, held: true };
+  }
   const { model, order } = rankedWaitedOn(op, op.claimRanks, query.team);
-  let first: ClaimOrderFacts & { id: string } | undefined;
-  const consider = (task: (ClaimOrderFacts & { id: string }) | undefined): void => {
+  let first: (ClaimOrderFacts & { id: string; held: boolean }) | undefined;
+  const consider = (task: (ClaimOrderFacts & { id: string; held: boolean }) | undefined): void => {
     if (task !== undefined && (first === undefined || compareClaimOrder(task, first) < 0)) first = task;
   };
   const leaf = (task: Candidate | undefined) =>
-    task === undefined ? undefined : { id: task.id, critical_path_ms: weightOf(task, model), priority: task.priority, creation: task.seq };
-  consider(leaf(get(FIRST_ESTIMATED_LEAF, bind)));
-  if (query.own === 1) consider(leaf(get(FIRST_UNESTIMATED_LEAF, { ...bind, kind: query.role })));
-  if (query.unassigned === 1) consider(leaf(get(FIRST_UNESTIMATED_LEAF, { ...bind, kind: null })));
-  consider(firstClaimableWaitedOn(op, query, op.claimRanks, order, new Set(passed)));
+    task === undefined ? undefined : { id: task.id, held: true, critical_path_ms: weightOf(task, model), priority: task.priority, creation: task.seq };
+  consider(leaf(op.sql.get<Candidate>(FIRST_ESTIMATED_LEAF, query)));
+  if (query.own === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: query.role })));
+  if (query.unassigned === 1) consider(leaf(op.sql.get<Candidate>(FIRST_UNESTIMATED_LEAF, { ...query, kind: null })));
+  const waitedOn = firstClaimableWaitedOn(op, query, op.claimRanks, order, passed);
+  consider(waitedOn === undefined ? undefined : { ...waitedOn, held: false });
   return first;
 }
 
