@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openSqliteTeamStore, runWriteCeiling } from '@codex-team/store';
+import { failWorker, finishWorker, startTogether } from './worker-ipc';
 
 /** What a worker reports to the benchmark. */
 export interface ClaimWorkerResult {
@@ -14,19 +15,6 @@ export interface ClaimWorkerResult {
   latenciesMs: number[];
   /** From "go" to the last commit, in milliseconds. */
   elapsedMs: number;
-}
-
-function send(message: unknown): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.send === undefined) resolve();
-    else process.send(message, () => resolve());
-  });
-}
-
-async function startTogether(): Promise<void> {
-  const go = new Promise((resolve) => process.once('message', resolve));
-  await send({ type: 'ready' });
-  await go;
 }
 
 async function storeLoop(dbPath: string, teamId: string, agentId: string): Promise<ClaimWorkerResult> {
@@ -73,11 +61,7 @@ async function rawLoop(dbPath: string, worker: string, count: number): Promise<C
 async function main(): Promise<void> {
   const [mode, dbPath = '', a = '', b = ''] = process.argv.slice(2);
   const result = mode === 'store' ? await storeLoop(dbPath, a, b) : await rawLoop(dbPath, a, Number(b));
-  await send({ type: 'result', result });
-  process.exit(0);
+  await finishWorker(result);
 }
 
-main().catch(async (error: unknown) => {
-  await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  process.exit(1);
-});
+main().catch(failWorker);

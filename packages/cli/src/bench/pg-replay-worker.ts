@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { preparePgLogReplay, type SentStatement } from '@codex-team/store';
+import { failWorker, finishWorker, startTogether } from './worker-ipc';
 
 /** What one replaying process reports. */
 export interface ReplayWorkerResult {
@@ -14,29 +15,16 @@ export interface ReplayWorkerResult {
   retries: number;
 }
 
-function send(message: unknown): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.send === undefined) resolve();
-    else process.send(message, () => resolve());
-  });
-}
-
 async function main(): Promise<void> {
   const [url = '', schema = '', logPath = '', index = '0'] = process.argv.slice(2);
   const log = JSON.parse(readFileSync(logPath, 'utf8')) as SentStatement[][];
   const replay = await preparePgLogReplay(url, schema, log, Number(index));
-  const go = new Promise((resolve) => process.once('message', resolve));
-  await send({ type: 'ready' });
-  await go;
+  await startTogether();
   const started = performance.now();
   const retries = await replay.run();
   const result: ReplayWorkerResult = { elapsedMs: performance.now() - started, retries };
   await replay.close();
-  await send({ type: 'result', result });
-  process.exit(0);
+  await finishWorker(result);
 }
 
-main().catch(async (error: unknown) => {
-  await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  process.exit(1);
-});
+main().catch(failWorker);

@@ -8,14 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import { openPostgresTeamStore, type SentStatement } from '@codex-team/store';
 import type { ClaimWorkerResult } from './claim-worker';
-
-
-function send(message: unknown): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.send === undefined) resolve();
-    else process.send(message, () => resolve());
-  });
-}
+import { failWorker, finishWorker, startTogether } from './worker-ipc';
 
 async function main(): Promise<void> {
   const [url = '', schema = '', teamId = '', agentId = '', roundTripsPath = ''] = process.argv.slice(2);
@@ -32,9 +25,7 @@ async function main(): Promise<void> {
   });
   const actor = { teamId, agentId };
   const latenciesMs: number[] = [];
-  const go = new Promise((resolve) => process.once('message', resolve));
-  await send({ type: 'ready' });
-  await go;
+  await startTogether();
   const started = performance.now();
   recording = true;
   try {
@@ -53,11 +44,7 @@ async function main(): Promise<void> {
   latenciesMs.pop();
   const result: ClaimWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
   writeFileSync(roundTripsPath, JSON.stringify(roundTrips));
-  await send({ type: 'result', result });
-  process.exit(0);
+  await finishWorker(result);
 }
 
-main().catch(async (error: unknown) => {
-  await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  process.exit(1);
-});
+main().catch(failWorker);
