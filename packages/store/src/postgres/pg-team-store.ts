@@ -98,7 +98,6 @@ export function postgresTeamStoreOn(connection: PgSyncConnection, options: Postg
     decisionLog(options.logger),
     decisions.recordCallDecision,
     claimRanks,
-    options.claimLane ?? 'side-by-side',
   );
   return new SqliteTeamStore(connection, tx, now, claimRanks);
 }

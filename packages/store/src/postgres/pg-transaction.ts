@@ -64,7 +64,7 @@ export class PgSql implements Sql {
   /** `lane`: only tests give another than the claim lane, whose picks and holds lock with SKIP LOCKED (PgClaimLane). */
   constructor(
     readonly connection: PgSyncConnection,
-    private readonly lane: PgClaimLane = 'side-by-side',
+    readonly lane: PgClaimLane = 'side-by-side',
   ) {}
 
   private statement(text: string): { statement: PgStatement; reads: boolean } {
@@ -270,8 +270,6 @@ export class PgTransactionRunner implements Transactions {
     private readonly recordDecision: RecordDecision,
     /** The process's claim ranks; null when claims do not rank. */
     claimRanks: ClaimRankCache | null,
-    /** Only tests choose another (PgClaimLane). @default 'side-by-side' */
-    private readonly claimLane: PgClaimLane = 'side-by-side',
   ) {
     this.connection = sql.connection;
     this.sql = sql;
@@ -328,13 +326,13 @@ export class PgTransactionRunner implements Transactions {
     const root = teamId === null ? undefined : this.rootOf(teamId);
     if (root === undefined) return { opening: `pg_advisory_xact_lock(${PG_WRITE_LOCK_KEY})`, firstWrite: null };
     const tree = `${PG_TREE_LOCK_CLASS}, ${advisoryLockKey(root)}`;
-    if (claimBy === undefined || this.claimLane === 'one-at-a-time') {
+    if (claimBy === undefined || this.sql.lane === 'one-at-a-time') {
       return { opening: `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock(${tree})`, firstWrite: null };
     }
-    const agent = this.claimLane === 'any-agent' ? '' : `, pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${advisoryLockKey(claimBy)})`;
+    const agent = this.sql.lane === 'any-agent' ? '' : `, pg_advisory_xact_lock(${PG_AGENT_LOCK_CLASS}, ${advisoryLockKey(claimBy)})`;
     return {
       opening: `pg_advisory_xact_lock_shared(${PG_WRITE_LOCK_KEY}), pg_advisory_xact_lock_shared(${tree})${agent}`,
-      firstWrite: this.claimLane === 'unordered' ? null : `SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${advisoryLockKey(root)})`,
+      firstWrite: this.sql.lane === 'unordered' ? null : `SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${advisoryLockKey(root)})`,
     };
   }
 
