@@ -41,7 +41,6 @@ function send(client: Client, names: Map<string, string>, statement: SentStateme
   return client.query({ name, text, values: statement.values });
 }
 
-
 /** A log's round trips grouped by transaction: from one that opens with BEGIN up to one that ends with COMMIT. */
 function transactionsOf(log: readonly (readonly SentStatement[])[]): (readonly (readonly SentStatement[])[])[] {
   const transactions: (readonly SentStatement[])[][] = [];
@@ -102,16 +101,16 @@ async function sendTransaction(
  * recording, and replays here on the other.
  */
 export async function replayPgStatements(options: PgReplayOptions): Promise<PgReplayRun> {
-  const clients: Client[] = [];
+  const replays: PgLogReplay[] = [];
   try {
-    for (let i = 0; i < options.logs.length; i += 1) clients.push(await connectPostgres(options.url, options.schema, { pipeline: true }));
+    for (const [index, log] of options.logs.entries()) replays.push(await preparePgLogReplay(options.url, options.schema, log, index));
     const started = performance.now();
-    const retries = await Promise.all(clients.map((client, i) => replayLog(client, options.logs[i] ?? [], i)));
+    const retries = await Promise.all(replays.map((replay) => replay.run()));
     const elapsedMs = performance.now() - started;
     const roundTrips = options.logs.flat();
     return { elapsedMs, roundTrips: roundTrips.length, statements: roundTrips.flat().length, retries: retries.reduce((sum, each) => sum + each, 0) };
   } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    await Promise.all(replays.map((replay) => replay.close()));
   }
 }
 
@@ -123,8 +122,9 @@ export interface PgLogReplay {
 }
 
 /**
- * Connects for one log's replay without starting it, so that processes each replaying one log
- * (the pg-store benchmark's replay by one process per client) can all start at once.
+ * Connects (in pipeline mode, as the store's connection) for the replay of log number `index`
+ * without starting it, so that every client of a replay, in this process or one process each,
+ * starts at once.
  */
 export async function preparePgLogReplay(url: string, schema: string, log: readonly (readonly SentStatement[])[], index: number): Promise<PgLogReplay> {
   const client = await connectPostgres(url, schema, { pipeline: true });
