@@ -31,6 +31,7 @@ export function claimConflict(what: string): Error {
   return Object.assign(new Error(`${what} is held by a concurrent claim`), { code: CLAIM_CONFLICT });
 }
 
+/** Whether `error` is claimConflict's. */
 export function isClaimConflict(error: unknown): boolean {
   return storeErrorCode(error) === CLAIM_CONFLICT;
 }

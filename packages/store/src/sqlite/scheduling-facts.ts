@@ -110,7 +110,7 @@ const WAITED_ON_BY_BLOCKED = `EXISTS (SELECT 1 FROM task_dependencies d JOIN tas
                   WHERE d.depends_on_id = t.id AND c.status = 'blocked')`;
 
 // The three picks below are a claim's own: PostgreSQL locks the task each finds and skips tasks
-// other claims hold (pg-statements' CLAIM_PICKS: FOR UPDATE SKIP LOCKED), so claims side by side
+// other claims hold (pg-statements' CLAIM_LOCKING: FOR UPDATE SKIP LOCKED), so claims side by side
 // find tasks of their own.
 // A candidate no unfinished task waits on ranks at its own expected duration: its estimate, else
 // its role's learned mean, the same for every such task of a role. So the first of them in claim
@@ -135,7 +135,7 @@ export const ANY_CLAIMABLE_SQL = `SELECT 1 FROM tasks t WHERE ${CLAIMABLE} LIMIT
 
 /**
  * A claim's hold on the task it chose, before its first write: the task's row if it is still ready.
- * PostgreSQL locks it, or answers none when another claim holds it (pg-statements' CLAIM_HOLD:
+ * PostgreSQL locks it, or answers none when another claim holds it (pg-statements' CLAIM_LOCKING:
  * FOR UPDATE SKIP LOCKED); SQLite's one writer always finds it.
  */
 export const CLAIM_HOLD_SQL = "SELECT t.id FROM tasks t WHERE t.id = ? AND t.status = 'ready'";
