@@ -55,7 +55,7 @@ interface Team {
 
 /**
  * A team of a lead and two workers with three ready tasks, on a fresh schema, its store giving up
- * on a lock after 200 ms and on a call after 1.5 s (BUSY), so a claim that waits shows as BUSY.
+ * on a lock after `lockSliceMs` and on a call after 1.5 s (BUSY), so a claim that waits shows as BUSY.
  */
 async function withTeam(lane: PgClaimLane, work: (team: Team) => Promise<void>, lockSliceMs = 200): Promise<void> {
   await withPgScratchSchema(database.url, 'lane', async (schema) => {
@@ -88,6 +88,21 @@ function treeShared(team: Team): string {
 
 async function claimed(team: Team, worker: Actor): Promise<string | undefined> {
   return (await team.store.claimNextTask(worker, { leaseMs: 60_000 })).claim?.task.id;
+}
+
+/**
+ * A claim in flight in a process of its own (pg-claim-in-flight.cjs): it runs `before`, then holds
+ * what it took for `holdMs`, runs `after` and commits. Answers the rows of its last `before`
+ * statement once it holds them, and its exit code (1 when the server refused it) once it is gone.
+ */
+async function claimInFlight(team: Team, holdMs: number, before: string[], after: string[] = []): Promise<{ rows: Record<string, unknown>[]; exited: Promise<number | null> }> {
+  const child = fork(IN_FLIGHT, [database.url, team.schema, String(holdMs), JSON.stringify(before), JSON.stringify(after)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+    child.once('message', (message: { rows: Record<string, unknown>[] }) => resolve(message.rows));
+    child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before it held what it takes`)));
+  });
+  return { rows, exited };
 }
 
 /** w2's claim in flight: the tree's lock shared, and the first task in claim order held. */
@@ -153,13 +168,7 @@ describe('PostgreSQL claim lane', () => {
   /** A process holds every task (as picks do) for 300 ms and then ends without taking any; this store's claim answers meanwhile. */
   async function claimWhileEveryTaskIsHeld(team: Team): Promise<{ exit: number | null; claimed: string | null; reason: string | null }> {
     const ids = team.tasks.map((id) => `'${id}'`).join(', ');
-    const before = [`SELECT ${treeShared(team)}`, `SELECT id FROM tasks WHERE id IN (${ids}) FOR UPDATE`];
-    const child = fork(IN_FLIGHT, [database.url, team.schema, '300', JSON.stringify(before), '[]'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before holding the tasks`)));
-    });
+    const { exited } = await claimInFlight(team, 300, [`SELECT ${treeShared(team)}`, `SELECT id FROM tasks WHERE id IN (${ids}) FOR UPDATE`]);
     const next = await team.store.claimNextTask(team.workers[0], { leaseMs: 60_000 });
     return { exit: await exited, claimed: next.claim?.task.id ?? null, reason: next.reason };
   }
@@ -184,14 +193,12 @@ describe('PostgreSQL claim lane', () => {
   async function claimByIdBesideHold(team: Team): Promise<{ exit: number | null; claimed: string }> {
     const task = team.tasks[0] ?? '';
     const key = advisoryLockKey(team.lead.teamId);
-    const before = ["SET deadlock_timeout = '100ms'", `SELECT ${treeShared(team)}`, `SELECT id FROM tasks WHERE id = '${task}' FOR UPDATE`];
-    const after = [`SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${key})`];
-    const child = fork(IN_FLIGHT, [database.url, team.schema, '300', JSON.stringify(before), JSON.stringify(after)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before holding its task`)));
-    });
+    const { exited } = await claimInFlight(
+      team,
+      300,
+      ["SET deadlock_timeout = '100ms'", `SELECT ${treeShared(team)}`, `SELECT id FROM tasks WHERE id = '${task}' FOR UPDATE`],
+      [`SELECT pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${key})`],
+    );
     const claim = await team.store.claimTask(team.workers[0], { task_id: task }, { leaseMs: 60_000 });
     return { exit: await exited, claimed: claim.task.id };
   }
@@ -216,17 +223,12 @@ describe('PostgreSQL claim lane', () => {
    * returns, the claim's own event, and n.
    */
   async function claimBesideUncommittedEvent(team: Team, holdMs: number): Promise<{ visible: number[]; own: number; inFlight: number }> {
-    const before = [
+    const { rows, exited } = await claimInFlight(team, holdMs, [
       `SELECT ${treeShared(team)}, pg_advisory_xact_lock(${PG_COMMIT_ORDER_CLASS}, ${advisoryLockKey(team.lead.teamId)})`,
       `INSERT INTO audit_events (team_id, at, actor_agent_id, action, subject_id, decision, reason, data)
        VALUES ('${team.lead.teamId}', ${Date.now()}, '${team.workers[1].agentId}', 'task.progress', NULL, 'allow', 'a claim in flight', '{}') RETURNING seq`,
-    ];
-    const child = fork(IN_FLIGHT, [database.url, team.schema, String(holdMs), JSON.stringify(before), '[]'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const inFlight = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { rows: { seq: string }[] }) => resolve(Number(message.rows[0]?.seq)));
-      child.once('exit', (code) => reject(new TeamError('INTERNAL', `the claim in flight exited with ${String(code)} before its event`)));
-    });
+    ]);
+    const inFlight = Number(rows[0]?.['seq']);
     await team.store.claimNextTask(team.workers[0], { leaseMs: 60_000 });
     const visible = (await team.outside.query<{ seq: string }>('SELECT seq FROM audit_events WHERE team_id = $1 ORDER BY seq', [team.lead.teamId])).rows.map((row) => Number(row.seq));
     expect(await exited).toBe(0);
