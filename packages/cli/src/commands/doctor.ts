@@ -27,7 +27,7 @@ export const doctorCommand: Command = {
     '--json            print {"ok", "checks": [{name, ok, detail, fix}]} instead of text',
     "Starts the registered server as Codex would, prints Codex's teammate cap and where it comes from,",
     'and each installed hook as trusted, untrusted or modified. Reads only: the store is opened read-only',
-    '(on PostgreSQL: reached, its schema read, and its tables checked writable by the role),',
+    '(on PostgreSQL: reached, its schema read, and the role checked to insert into its tables),',
     'and the codex binary found on the PATH is asked its version. Exits 1 when any check fails.',
   ],
   options: {

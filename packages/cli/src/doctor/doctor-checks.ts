@@ -86,6 +86,23 @@ function nearestExistingDir(path: string): string {
   return dir;
 }
 
+/** The failed store check for a store that could not be read: the refusal, and the fix its code calls for. */
+function unreadableStore(error: unknown, location: string, fix: string | undefined): DoctorCheck {
+  return {
+    name: 'store',
+    ok: false,
+    detail: isTeamError(error) ? `${error.code}: ${error.reason}` : `${location}: ${describeError(error)}`,
+    fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
+  };
+}
+
+/** A store's schema version as doctor tells it, beside the code's. */
+function schemaDetail(version: number, codeVersion: number): string {
+  return version === codeVersion
+    ? `schema v${version} (same as the code)`
+    : `schema v${version}, older than the code's v${codeVersion}: the next server start upgrades it`;
+}
+
 /** What to do about a PostgreSQL store that cannot be read, by the refusal's code. */
 const POSTGRES_STORE_FIXES: Partial<Record<ErrorCode, string>> = {
   NOT_A_STORE: 'point --db (and codex-team install --db) at a database or schema of codex-team\'s own; this one was not changed',
@@ -105,13 +122,7 @@ async function checkPostgresStore(url: string): Promise<DoctorCheck> {
   try {
     look = await lookAtPostgresStore(url);
   } catch (error) {
-    const fix = isTeamError(error) ? POSTGRES_STORE_FIXES[error.code] : undefined;
-    return {
-      name,
-      ok: false,
-      detail: isTeamError(error) ? `${error.code}: ${error.reason}` : `${shown}: ${describeError(error)}`,
-      fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
-    };
+    return unreadableStore(error, shown, isTeamError(error) ? POSTGRES_STORE_FIXES[error.code] : undefined);
   }
   if (look.version === null) {
     return { name, ok: true, detail: `${shown} holds no codex-team store yet; the first server start makes one (its role needs CREATE in the schema)` };
@@ -124,11 +135,7 @@ async function checkPostgresStore(url: string): Promise<DoctorCheck> {
       fix: "grant the role INSERT, UPDATE and DELETE on the store's tables, or give --db a role that may write them",
     };
   }
-  const schema =
-    look.version === look.codeVersion
-      ? `schema v${look.version} (same as the code)`
-      : `schema v${look.version}, older than the code's v${look.codeVersion}: the next server start upgrades it`;
-  return { name, ok: true, detail: `${shown} is a codex-team store the role may write, ${schema}` };
+  return { name, ok: true, detail: `${shown} is a codex-team store the role may write, ${schemaDetail(look.version, look.codeVersion)}` };
 }
 
 /** What to do about a store that cannot be read, by the refusal's code. */
@@ -164,13 +171,7 @@ export async function checkStore(dbPath: string): Promise<DoctorCheck> {
     version = store.schemaVersion;
     await store.close();
   } catch (error) {
-    const fix = isTeamError(error) ? STORE_FIXES[error.code]?.(dbPath) : undefined;
-    return {
-      name,
-      ok: false,
-      detail: isTeamError(error) ? `${error.code}: ${error.reason}` : `${dbPath}: ${describeError(error)}`,
-      fix: fix ?? 'run codex-team doctor again with CODEX_TEAM_DEBUG=1 and report the error',
-    };
+    return unreadableStore(error, dbPath, isTeamError(error) ? STORE_FIXES[error.code]?.(dbPath) : undefined);
   }
   try {
     accessSync(dbPath, constants.R_OK | constants.W_OK);
@@ -178,11 +179,7 @@ export async function checkStore(dbPath: string): Promise<DoctorCheck> {
   } catch {
     return { name, ok: false, detail: `${dbPath} or its folder is not writable (SQLite needs both for its WAL files)`, fix: `fix the permissions of ${dirname(dbPath)}` };
   }
-  const schema =
-    version === CURRENT_SCHEMA_VERSION
-      ? `schema v${version} (same as the code)`
-      : `schema v${version}, older than the code's v${CURRENT_SCHEMA_VERSION}: the next server start upgrades it`;
-  return { name, ok: true, detail: `${dbPath} is a writable codex-team store, ${schema}` };
+  return { name, ok: true, detail: `${dbPath} is a writable codex-team store, ${schemaDetail(version, CURRENT_SCHEMA_VERSION)}` };
 }
 
 /** The Codex versions codex-team was checked with (FACTS.md); others may work. */
