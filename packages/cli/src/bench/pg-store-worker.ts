@@ -1,49 +1,54 @@
 // One process of the PostgreSQL store benchmark (pg-store.ts), forked from the built CLI:
-//   pg-store-worker.js <url> <schema> <teamId> <agentId> <round-trips.json>
-// opens the PostgreSQL store, says "ready", waits for "go" (so every process starts at once), then
-// claims and completes until its team has no task left, and reports what it measured over IPC; every
-// round trip the store made meanwhile goes to <round-trips.json> (the bench replays them without the store).
+//   pg-store-worker.js <url> <schema> <teamId> <agentId> <warm-up pairs> <warm-up.json> <round-trips.json>
+// opens the PostgreSQL store and warms up on its first <warm-up pairs> claims and completions, as an
+// agent's server has long done when its team is busy; then says "ready", waits for "go" (so every
+// process starts its timed part at once), claims and completes until its team has no task left, and
+// reports what it measured over IPC. Every round trip the store made goes to <warm-up.json> or
+// <round-trips.json> (the bench replays them, the warm-up untimed, without the store).
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
-import { openPostgresTeamStore, type SentStatement } from '@codex-team/store';
+import { openPostgresTeamStore, type Actor, type SentStatement, type TeamStore } from '@codex-team/store';
 import type { ClaimWorkerResult } from './claim-worker';
 import { failWorker, finishWorker, startTogether } from './worker-ipc';
 
-async function main(): Promise<void> {
-  const [url = '', schema = '', teamId = '', agentId = '', roundTripsPath = ''] = process.argv.slice(2);
-  const roundTrips: SentStatement[][] = [];
-  let recording = false;
-  const store = await openPostgresTeamStore({
-    url,
-    schema,
-    clock: systemClock,
-    ids: new RandomIdGenerator(),
-    onRoundTrip: (statements) => {
-      if (recording) roundTrips.push(statements);
-    },
-  });
-  const actor = { teamId, agentId };
+/** Claims and completes until `pairs` are done or the team has no task left; each claim's latency. */
+async function claimAndComplete(store: TeamStore, actor: Actor, pairs: number): Promise<number[]> {
   const latenciesMs: number[] = [];
-  await startTogether();
-  const started = performance.now();
-  recording = true;
+  while (latenciesMs.length < pairs) {
+    const before = performance.now();
+    const next = await store.claimNextTask(actor, { leaseMs: 600_000 });
+    if (next.claim === null) break;
+    latenciesMs.push(performance.now() - before);
+    await store.completeTask(actor, { task_id: next.claim.task.id, fence: next.claim.fence, outcome: 'done', result: 'benchmark', artifact_ids: [] });
+  }
+  return latenciesMs;
+}
+
+async function main(): Promise<void> {
+  const [url = '', schema = '', teamId = '', agentId = '', warmUpPairs = '0', warmUpPath = '', roundTripsPath = ''] = process.argv.slice(2);
+  const warmUp: SentStatement[][] = [];
+  const timed: SentStatement[][] = [];
+  let recording = warmUp;
+  const store = await openPostgresTeamStore({ url, schema, clock: systemClock, ids: new RandomIdGenerator(), onRoundTrip: (statements) => recording.push(statements) });
+  const actor = { teamId, agentId };
+  const timedPart = async (): Promise<ClaimWorkerResult> => {
+    await claimAndComplete(store, actor, Number(warmUpPairs));
+    recording = timed;
+    await startTogether();
+    const started = performance.now();
+    const latenciesMs = await claimAndComplete(store, actor, Number.POSITIVE_INFINITY);
+    return { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
+  };
+  let result: ClaimWorkerResult;
   try {
-    for (;;) {
-      const before = performance.now();
-      const next = await store.claimNextTask(actor, { leaseMs: 600_000 });
-      latenciesMs.push(performance.now() - before);
-      if (next.claim === null) break;
-      await store.completeTask(actor, { task_id: next.claim.task.id, fence: next.claim.fence, outcome: 'done', result: 'benchmark', artifact_ids: [] });
-    }
+    result = await timedPart();
   } finally {
-    recording = false;
+    recording = [];
     await store.close();
   }
-  // The last claim found nothing: it is not a claim.
-  latenciesMs.pop();
-  const result: ClaimWorkerResult = { pairs: latenciesMs.length, latenciesMs, elapsedMs: performance.now() - started };
-  writeFileSync(roundTripsPath, JSON.stringify(roundTrips));
+  writeFileSync(warmUpPath, JSON.stringify(warmUp));
+  writeFileSync(roundTripsPath, JSON.stringify(timed));
   await finishWorker(result);
 }
 

@@ -58,6 +58,8 @@ describe('codex-team bench pg-store (built binary, quick, throwaway cluster)', (
       for (const name of ['adapter claim+complete pairs/s', 'the same SQL replayed raw, pairs/s', 'the same SQL replayed by one process per client, pairs/s', 'a bare two-statement claim+complete, pairs/s', 'adapter claim p50', 'adapter claim p99']) {
         expect(Number.isFinite(figure(name)) && figure(name) > 0).toBe(true);
       }
+      // 96 tasks are timed (--quick); each client's 4 warm-up pairs before them are not.
+      expect(figure('timed pairs per round')).toBe(96);
       // A claim and a completion are each at least an opening, a write and a commit.
       expect(figure('round trips per pair')).toBeGreaterThanOrEqual(6);
       expect(figure('statements per pair')).toBeGreaterThanOrEqual(figure('round trips per pair'));

@@ -14,15 +14,21 @@ export interface PgReplayOptions {
    * together (PostgresTeamStoreOptions.onRoundTrip).
    */
   logs: readonly (readonly (readonly SentStatement[])[])[];
+  /**
+   * What each client sent before the timed logs, replayed first on the same connection and not
+   * timed (as the store's clients warmed up before theirs): `warmUpLogs[i]` comes before `logs[i]`.
+   */
+  warmUpLogs?: readonly (readonly (readonly SentStatement[])[])[];
 }
 
 /** What one replay took. */
 export interface PgReplayRun {
-  /** From the start of the clients to the end of the last log, in milliseconds. */
+  /** From the start of the clients' timed logs to the end of the last one, in milliseconds. */
   elapsedMs: number;
+  /** Round trips and statements of the timed logs. */
   roundTrips: number;
   statements: number;
-  /** Transactions sent again after the server refused them as the adapter's busy retry would try again. */
+  /** Transactions of the timed logs sent again after the server refused them as the adapter's busy retry would try again. */
   retries: number;
 }
 
@@ -59,8 +65,7 @@ function transactionsOf(log: readonly (readonly SentStatement[])[]): (readonly (
  * a lock wait past lock_timeout, a deadlock) is rolled back and sent again from its BEGIN, as the
  * adapter would.
  */
-async function replayLog(client: Client, log: readonly (readonly SentStatement[])[], index: number): Promise<number> {
-  const names = new Map<string, string>();
+async function replayLog(client: Client, names: Map<string, string>, log: readonly (readonly SentStatement[])[], index: number): Promise<number> {
   let retries = 0;
   for (const transaction of transactionsOf(log)) {
     for (;;) {
@@ -103,9 +108,10 @@ async function sendTransaction(
 export async function replayPgStatements(options: PgReplayOptions): Promise<PgReplayRun> {
   const replays: PgLogReplay[] = [];
   try {
-    for (const [index, log] of options.logs.entries()) replays.push(await preparePgLogReplay(options.url, options.schema, log, index));
+    for (const index of options.logs.keys()) replays.push(await preparePgLogReplay(options.url, options.schema, index));
+    await Promise.all(replays.map((replay, index) => replay.run(options.warmUpLogs?.[index] ?? [])));
     const started = performance.now();
-    const retries = await Promise.all(replays.map((replay) => replay.run()));
+    const retries = await Promise.all(replays.map((replay, index) => replay.run(options.logs[index] ?? [])));
     const elapsedMs = performance.now() - started;
     const roundTrips = options.logs.flat();
     return { elapsedMs, roundTrips: roundTrips.length, statements: roundTrips.flat().length, retries: retries.reduce((sum, each) => sum + each, 0) };
@@ -114,22 +120,26 @@ export async function replayPgStatements(options: PgReplayOptions): Promise<PgRe
   }
 }
 
-/** One log's replay on a connection of its own, connected beforehand (preparePgLogReplay). */
+/** One client's replay on a connection of its own, connected beforehand (preparePgLogReplay). */
 export interface PgLogReplay {
-  /** Makes the log's round trips; answers how many transactions were sent again. */
-  run(): Promise<number>;
+  /**
+   * Makes a log's round trips; answers how many transactions were sent again. A client's logs
+   * (its warm-up, then its timed log) run one after another on the same connection.
+   */
+  run(log: readonly (readonly SentStatement[])[]): Promise<number>;
   close(): Promise<void>;
 }
 
 /**
- * Connects (in pipeline mode, as the store's connection) for the replay of log number `index`
+ * Connects (in pipeline mode, as the store's connection) for the replay of client number `index`
  * without starting it, so that every client of a replay, in this process or one process each,
  * starts at once.
  */
-export async function preparePgLogReplay(url: string, schema: string, log: readonly (readonly SentStatement[])[], index: number): Promise<PgLogReplay> {
+export async function preparePgLogReplay(url: string, schema: string, index: number): Promise<PgLogReplay> {
   const client = await connectPostgres(url, schema, { pipeline: true });
+  const names = new Map<string, string>();
   return {
-    run: () => replayLog(client, log, index),
+    run: (log) => replayLog(client, names, log, index),
     close: () => client.end().catch(() => undefined),
   };
 }
