@@ -18,6 +18,7 @@ export { readYamlFile } from './yaml-file';
 export type { YamlFileKind, FileProblem } from './yaml-file';
 export { findBuiltinProfilesDir } from './load-profiles';
 export { ProfileCatalog, defaultUserProfilesDir } from './profile-catalog';
+export type { PortableProfileCatalog } from './profile-catalog';
 export { profileChanges } from './profile-diff';
 export { redactSecrets, redactDeep } from './redact-secrets';
 export { DEFAULT_WORK_ROLE, describeRole } from './role-catalog';

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { isTeamError, type TeamError } from '@codex-team/contracts';
 import { loadProfiles } from './load-profiles';
 import { ProfileCatalog, defaultUserProfilesDir } from './profile-catalog';
@@ -32,6 +33,24 @@ describe('ProfileCatalog', () => {
     expect(catalog.find('fast')).toMatchObject({ origin: 'builtin', profile: { name: 'fast' } });
     expect(catalog.find('nightly')).toMatchObject({ origin: 'user', path: join(userDir, 'nightly.yaml') });
     expect([...catalog.profiles.keys()]).toEqual(['deep', 'default', 'fast', 'nightly']);
+  });
+
+  it('crosses to another thread as plain data: a loaded one rereads the same directories, a fixed one keeps its set', () => {
+    writeFileSync(join(userDir, 'nightly.yaml'), defaultText.replace('name: default', 'name: nightly'));
+    // What another thread receives: the structured clone a MessagePort makes.
+    const { port1, port2 } = new MessageChannel();
+    const across = (catalog: ProfileCatalog): ProfileCatalog => {
+      port1.postMessage(catalog.portable());
+      return ProfileCatalog.fromPortable(receiveMessageOnPort(port2)?.message as ReturnType<ProfileCatalog['portable']>);
+    };
+    const loaded = across(ProfileCatalog.load({ builtinDir, userDir }));
+    expect([...loaded.profiles.keys()]).toEqual(['deep', 'default', 'fast', 'nightly']);
+    writeFileSync(join(userDir, 'late.yaml'), defaultText.replace('name: default', 'name: late'));
+    expect(loaded.find('late').profile.name).toBe('late');
+    const fixed = across(ProfileCatalog.of(loadProfiles({ builtinDir })));
+    expect([...fixed.profiles.keys()]).toEqual(['deep', 'default', 'fast']);
+    expect(fixed.find('fast').profile).toEqual(ProfileCatalog.load({ builtinDir }).find('fast').profile);
+    port1.close();
   });
 
   it('re-reads its directories on a miss, so a profile added while servers run is usable at once', () => {

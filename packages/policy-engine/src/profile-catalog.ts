@@ -24,6 +24,12 @@ export function defaultUserProfilesDir(env: Readonly<Record<string, string | und
 let shippedCatalog: ProfileCatalog | undefined;
 
 /**
+ * A catalog as plain data that another thread can rebuild (ProfileCatalog.fromPortable): the
+ * directories it loads from, or the fixed set it holds.
+ */
+export type PortableProfileCatalog = { source: LoadProfilesOptions } | { fixed: ProfileSet };
+
+/**
  * The profiles one server process knows, by name. A team names its profile in the store, and any
  * process may be asked about a profile another process just switched to: on a miss the catalog
  * reads its directories again once before answering NOT_FOUND, so a profile file added while the
@@ -70,6 +76,20 @@ export class ProfileCatalog {
   static shipped(): ProfileCatalog {
     shippedCatalog ??= ProfileCatalog.load({ builtinDir: findBuiltinProfilesDir(__dirname) });
     return shippedCatalog;
+  }
+
+  /**
+   * The same catalog in another thread: from the same directories (a broken user directory gives
+   * the built-in profiles, as `loadOrBuiltin`; the opener of this one has reported it), or the
+   * same fixed set.
+   */
+  static fromPortable(portable: PortableProfileCatalog): ProfileCatalog {
+    return 'source' in portable ? ProfileCatalog.loadOrBuiltin(portable.source).catalog : ProfileCatalog.of(portable.fixed);
+  }
+
+  /** This catalog as plain data, for `fromPortable` in another thread. */
+  portable(): PortableProfileCatalog {
+    return this.source === null ? { fixed: this.current } : { source: this.source };
   }
 
   /** A fixed set of profiles that never reloads (tests, embedded use). */
