@@ -55,6 +55,8 @@ export { runWriteCeiling } from './write-ceiling';
 export { runPgClaimCeiling } from './postgres/pg-claim-ceiling';
 export { preparePgLogReplay, replayPgStatements } from './postgres/pg-statement-replay';
 export { openPostgresTeamStore } from './postgres/pg-team-store';
+export { DEFAULT_STORE_THREADS, openPooledPostgresTeamStore } from './postgres/pg-store-pool';
+export type { PooledPostgresTeamStoreOptions } from './postgres/pg-store-pool';
 export { lookAtPostgresStore, openPostgresTeamStoreReadOnly } from './postgres/pg-read-only-store';
 export type { PostgresReaderOptions, PostgresStoreLook } from './postgres/pg-read-only-store';
 export { isPostgresUrl, redactStoreLocation } from './store-location';
