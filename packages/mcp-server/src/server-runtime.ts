@@ -2,7 +2,7 @@ import { RandomIdGenerator, TicketIssuer, systemClock } from '@codex-team/contra
 import { HookEngine, HookRegistry, type HookFileSource } from '@codex-team/hooks';
 import type { CodexThreadCap, PermissionPolicy, ProfileCatalog } from '@codex-team/policy-engine';
 import { RecoverySweeper, recoveryPolicy, type RecoveryPolicy } from '@codex-team/recovery';
-import { isPostgresUrl, openPostgresTeamStore, openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
+import { isPostgresUrl, openPooledPostgresTeamStore, openPostgresTeamStore, openSqliteTeamStore, type SessionBinding, type TeamStore } from '@codex-team/store';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from 'pino';
 import { createServer } from './create-server';
@@ -39,6 +39,13 @@ export interface ServerRuntimeOptions {
    * undefined: usage is only what agents report. Read only, never written.
    */
   codexHome?: string;
+  /**
+   * On PostgreSQL: threads that run store calls, each on a connection of its own, so this many
+   * sessions' calls run at once (an HTTP server's agents). Unset, the process's one store runs one
+   * call at a time (a stdio server serves one agent). SQLite ignores it: its writes go one at a
+   * time whatever the threads. @default unset
+   */
+  storeThreads?: number;
   /** Test only (CODEX_TEAM_TEST_FAULTS): deliberate faults the quality gates must catch. @default none */
   faults?: InjectedFaults;
   logger: Logger;
@@ -95,10 +102,20 @@ export class ServerRuntime {
       logger,
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
     };
-    // `--db postgres://...` (or CODEX_TEAM_DB): the same store on PostgreSQL, leases on its clock.
-    const store = isPostgresUrl(options.dbPath)
-      ? await openPostgresTeamStore({ url: options.dbPath, ...common })
-      : await openSqliteTeamStore({ path: options.dbPath, ...common });
+    // `--db postgres://...` (or CODEX_TEAM_DB): the same store on PostgreSQL, leases on its clock;
+    // with storeThreads, its calls run on that many threads, each store the same but for the clock
+    // and ids, which each thread reads from the system as these do.
+    const store = !isPostgresUrl(options.dbPath)
+      ? await openSqliteTeamStore({ path: options.dbPath, ...common })
+      : options.storeThreads === undefined
+        ? await openPostgresTeamStore({ url: options.dbPath, ...common })
+        : await openPooledPostgresTeamStore({
+            url: options.dbPath,
+            threads: options.storeThreads,
+            profiles,
+            logger,
+            ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
+          });
     return new ServerRuntime(options, store, profiles);
   }
 

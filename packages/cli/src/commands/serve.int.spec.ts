@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type ToolOutput } from '@codex-team/contracts';
@@ -234,5 +234,20 @@ describe('codex-team serve --http refusing bad requests', () => {
     });
     expect(short.status).toBe(1);
     expect(short.stderr).toMatch(/INVALID_INPUT: \$CODEX_TEAM_TOKEN holds a token of 5 characters/);
+  });
+
+  it('refuses --store-threads on a SQLite store, and a thread count out of range, each in one USAGE line, before creating anything', () => {
+    const serve = (db: string, threads: string): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [CLI_BIN, 'serve', '--http', '127.0.0.1:0', '--db', db, '--store-threads', threads], {
+        encoding: 'utf8',
+        env: { ...process.env, CODEX_TEAM_TOKEN: server.token },
+      });
+    const onSqlite = serve(join(dir, 'threads.db'), '4');
+    expect(onSqlite.status).toBe(2);
+    expect(onSqlite.stderr).toMatch(/^codex-team serve: USAGE: --store-threads is for a PostgreSQL store \(--db postgres:\/\/\.\.\.\)[^\n]*\n/);
+    expect(existsSync(join(dir, 'threads.db'))).toBe(false);
+    const none = serve('postgres://nobody@127.0.0.1:1/none', '0');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe('codex-team serve: USAGE: --store-threads must be a whole number from 1 to 64, got "0"\n');
   });
 });

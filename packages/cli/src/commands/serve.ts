@@ -15,8 +15,12 @@ import {
   runHttpServer,
   serverArgsFromValues,
 } from '@codex-team/mcp-server';
+import { DEFAULT_STORE_THREADS, isPostgresUrl } from '@codex-team/store';
 import { UsageError } from '../errors';
 import { flagOption, stringOption, wholeOption, type OptionValues, type Command } from './command';
+
+/** The most store threads one server runs: each is a thread and a connection of its own. */
+const MAX_STORE_THREADS = 64;
 
 /** The environment variable the token is read from when --token-env names none. */
 export const DEFAULT_TOKEN_ENV = 'CODEX_TEAM_TOKEN';
@@ -43,7 +47,7 @@ export const serveCommand: Command = {
   summary: 'Serve the team tools over MCP Streamable HTTP to agents of one or more machines',
   synopsis:
     '--http HOST:PORT [--allow-remote] [--token-env VAR] [--allowed-host HOST]... [--allowed-origin ORIGIN]... ' +
-    '[--max-sessions N] [--idle-ms N] [--max-body-bytes N] [--db PATH] [--profiles-dir DIR] [--lease-ms N] [--log-level LEVEL] ' +
+    '[--max-sessions N] [--idle-ms N] [--max-body-bytes N] [--db PATH] [--store-threads N] [--profiles-dir DIR] [--lease-ms N] [--log-level LEVEL] ' +
     '[--name NAME] [--codex-thread-cap N [--codex-thread-cap-from TEXT]] [--hooks FILE]',
   details: [
     `--http HOST:PORT     where to listen (default host 127.0.0.1, port ${DEFAULT_HTTP_PORT}); the endpoint is /mcp`,
@@ -56,6 +60,8 @@ export const serveCommand: Command = {
     `--max-sessions N     agent sessions open at once (default ${DEFAULT_MAX_HTTP_SESSIONS})`,
     `--idle-ms N          end a session idle this long, recording its agent's disconnect (default ${DEFAULT_HTTP_IDLE_MS})`,
     `--max-body-bytes N   largest request body (default ${MAX_REQUEST_BYTES})`,
+    `--store-threads N    on PostgreSQL (--db postgres://...): run this many agents' store calls at once, each thread on`,
+    `                     a connection of its own (default ${DEFAULT_STORE_THREADS}, at most ${MAX_STORE_THREADS}); a SQLite store writes one at a time`,
     '--db, --profiles-dir, --lease-ms, --sweep-ms, --grace-ms, --stale-ms, --max-attempts, --log-level,',
     '--name, --codex-thread-cap, --codex-thread-cap-from, --hooks:',
     '                     as for codex-team-mcp (codex-team-mcp --help); logs go to stderr as JSON',
@@ -73,6 +79,7 @@ export const serveCommand: Command = {
     'max-sessions': { type: 'string' },
     'idle-ms': { type: 'string' },
     'max-body-bytes': { type: 'string' },
+    'store-threads': { type: 'string' },
   },
   async run(args, io) {
     const httpText = stringOption(args.values, 'http');
@@ -94,8 +101,14 @@ export const serveCommand: Command = {
     const maxSessions = wholeOption(args.values, 'max-sessions', 1);
     const idleMs = wholeOption(args.values, 'idle-ms', 1);
     const maxBodyBytes = wholeOption(args.values, 'max-body-bytes', 1);
+    const storeThreads = wholeOption(args.values, 'store-threads', 1, MAX_STORE_THREADS);
+    const onPostgres = isPostgresUrl(server.dbPath);
+    if (storeThreads !== undefined && !onPostgres) {
+      throw new UsageError('--store-threads is for a PostgreSQL store (--db postgres://...): a SQLite store writes one call at a time whatever the threads');
+    }
     const running = await runHttpServer({
       dbPath: server.dbPath,
+      ...(onPostgres ? { storeThreads: storeThreads ?? DEFAULT_STORE_THREADS } : {}),
       profilesDir: server.profilesDir,
       ...(server.leaseMs === undefined ? {} : { leaseMs: server.leaseMs }),
       recovery: server.recovery,
