@@ -8,22 +8,10 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
-import { openPostgresTeamStore, type Actor, type SentStatement, type TeamStore } from '@codex-team/store';
+import { openPostgresTeamStore, type SentStatement } from '@codex-team/store';
+import { claimAndComplete } from './claim-pairs';
 import type { ClaimWorkerResult } from './claim-worker';
 import { failWorker, finishWorker, startTogether } from './worker-ipc';
-
-/** Claims and completes until `pairs` are done or the team has no task left; each claim's latency. */
-async function claimAndComplete(store: TeamStore, actor: Actor, pairs: number): Promise<number[]> {
-  const latenciesMs: number[] = [];
-  while (latenciesMs.length < pairs) {
-    const before = performance.now();
-    const next = await store.claimNextTask(actor, { leaseMs: 600_000 });
-    if (next.claim === null) break;
-    latenciesMs.push(performance.now() - before);
-    await store.completeTask(actor, { task_id: next.claim.task.id, fence: next.claim.fence, outcome: 'done', result: 'benchmark', artifact_ids: [] });
-  }
-  return latenciesMs;
-}
 
 async function main(): Promise<void> {
   const [url = '', schema = '', teamId = '', agentId = '', warmUpPairs = '0', warmUpPath = '', roundTripsPath = ''] = process.argv.slice(2);

@@ -1,7 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom, systemClock, toBase32, type IdGenerator, type IdPrefix } from '@codex-team/contracts';
-import { openPostgresTeamStore, replayPgStatements, withPgScratchSchema, type SentStatement } from '@codex-team/store';
+import { DEFAULT_STORE_THREADS, openPostgresTeamStore, replayPgStatements, withPgScratchSchema, type SentStatement } from '@codex-team/store';
 import { benchGoal, median, quantile, type BenchContext, type BenchGoal, type BenchMeasurement, type BenchReport, type Benchmark } from './benchmark';
 import { PG_BENCH_URL_ENV, pgCeilingPhase, type PgPhase } from './pg-claims';
 import type { ClaimWorkerResult } from './claim-worker';
@@ -10,6 +10,8 @@ import { raceWorkers } from './worker-race';
 
 /** The worker, built beside this file (dist/bench/pg-store-worker.js). */
 const WORKER = join(__dirname, 'pg-store-worker.js');
+/** The server process, its store pooled over threads as `serve --http` runs it (dist/bench/pg-pool-worker.js). */
+const POOL_WORKER = join(__dirname, 'pg-pool-worker.js');
 /** The replay's worker, for the replay by one process per client (dist/bench/pg-replay-worker.js). */
 const REPLAY_WORKER = join(__dirname, 'pg-replay-worker.js');
 const CLIENT_COUNTS = [1, 4, 16, 32] as const;
@@ -72,9 +74,13 @@ function readRoundTrips(path: string): SentStatement[][] {
 
 /** One round at one client count: the adapter, then the same SQL replayed without it, each warmed up alike. */
 interface Round {
+  /** The adapter in one server process for every client, its store pooled over threads (`serve --http`). */
+  server: PgPhase;
+  /** The adapter in one process per client (one stdio server per agent). */
   adapter: PgPhase;
-  /** Pairs the adapter made in the timed part (its warm-up's are not among them). */
+  /** Pairs the adapter made in the timed part (its warm-up's are not among them), in one process per client and in the server. */
   timedPairs: number;
+  serverTimedPairs: number;
   /** Pairs per second of the adapter's own round trips replayed by plain clients. */
   sameSqlPairsPerSecond: number;
   /** The same, each client's round trips replayed by a process of its own, as the adapter runs. */
@@ -87,24 +93,31 @@ interface Round {
 }
 
 /**
- * The adapter, one process per client (as one server process per agent), each warmed up on its
- * first pairs, then released together, each recording the round trips it makes; then those round
- * trips, made as they were (the statements of each pipelined) by as many plain connections to a
- * second schema seeded alike, the warm-up's untimed first: the ceiling of the same SQL without our
- * layer.
+ * The adapter in one server process serving every client at once, its store pooled over
+ * DEFAULT_STORE_THREADS threads (as `codex-team serve --http` runs it); then the adapter in one
+ * process per client (as one stdio server per agent), each recording the round trips it makes;
+ * then those round trips, made as they were (the statements of each pipelined) by as many plain
+ * connections to another schema seeded alike: the ceiling of the same SQL without our layer. Every
+ * client warms up on its first pairs (each replayed connection on its client's), then all start
+ * together.
  */
 async function round(url: string, clients: number, pairs: number, warmUpPairs: number, workDir: string): Promise<Round> {
   return withPgScratchSchema(url, 'codex_team_bench', (schema) =>
     withPgScratchSchema(url, 'codex_team_replay', (replaySchema) =>
-      withPgScratchSchema(url, 'codex_team_replay_procs', async (byProcessSchema) => {
+      withPgScratchSchema(url, 'codex_team_replay_procs', (byProcessSchema) =>
+        withPgScratchSchema(url, 'codex_team_server', async (serverSchema) => {
         const seats = await seed(url, schema, clients, pairs, warmUpPairs);
-        for (const other of [replaySchema, byProcessSchema]) {
+        for (const other of [replaySchema, byProcessSchema, serverSchema]) {
           const otherSeats = await seed(url, other, clients, pairs, warmUpPairs);
           if (JSON.stringify(seats) !== JSON.stringify(otherSeats)) throw new Error('the schemas were not seeded alike: the replay would miss the rows');
         }
+        const seatsFile = join(workDir, 'pg-store-seats.json');
         const warmUpLogs = seats.map((_, index) => join(workDir, `pg-store-warm-up-${index}.json`));
         const logs = seats.map((_, index) => join(workDir, `pg-store-round-trips-${index}.json`));
         try {
+          writeFileSync(seatsFile, JSON.stringify(seats));
+          const [served] = await raceWorkers<ClaimWorkerResult>(POOL_WORKER, [[url, serverSchema, String(DEFAULT_STORE_THREADS), String(warmUpPairs), seatsFile]]);
+          if (served === undefined) throw new Error('the server process reported nothing');
           const results = await raceWorkers<ClaimWorkerResult>(
             WORKER,
             seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, String(warmUpPairs), warmUpLogs[index] ?? '', logs[index] ?? '']),
@@ -117,8 +130,10 @@ async function round(url: string, clients: number, pairs: number, warmUpPairs: n
             logs.map((log, index) => [url, byProcessSchema, warmUpLogs[index] ?? '', log, String(index)]),
           );
           return {
+            server: { pairsPerSecond: served.pairs / (served.elapsedMs / 1_000), claimLatenciesMs: served.latenciesMs },
             adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
             timedPairs: done,
+            serverTimedPairs: served.pairs,
             sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
             sameSqlByProcessPairsPerSecond: done / (Math.max(...byProcess.map((each) => each.elapsedMs)) / 1_000),
             statementsPerPair: replay.statements / done,
@@ -126,9 +141,9 @@ async function round(url: string, clients: number, pairs: number, warmUpPairs: n
             replayRetries: replay.retries + byProcess.reduce((sum, each) => sum + each.retries, 0),
           };
         } finally {
-          for (const log of [...warmUpLogs, ...logs]) rmSync(log, { force: true });
+          for (const file of [seatsFile, ...warmUpLogs, ...logs]) rmSync(file, { force: true });
         }
-      }),
+      })),
     ),
   );
 }
@@ -141,6 +156,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
   const measurements: BenchMeasurement[] = [];
   const goals: BenchGoal[] = [];
   const throughput = new Map<number, number>();
+  const byProcessThroughput = new Map<number, number>();
   for (const clients of CLIENT_COUNTS) {
     const measured: Round[] = [];
     const bare: PgPhase[] = [];
@@ -149,14 +165,22 @@ async function run(context: BenchContext): Promise<BenchReport> {
       measured.push(await round(url, clients, pairs, warmUpPairs, context.workDir));
       bare.push(await pgCeilingPhase(url, clients, pairs));
     }
+    const server = median(measured.map((each) => each.server.pairsPerSecond));
+    const serverLatencies = measured.flatMap((each) => each.server.claimLatenciesMs);
     const store = median(measured.map((each) => each.adapter.pairsPerSecond));
     const sameSql = median(measured.map((each) => each.sameSqlPairsPerSecond));
     const sameSqlByProcess = median(measured.map((each) => each.sameSqlByProcessPairsPerSecond));
     const twoStatements = median(bare.map((phase) => phase.pairsPerSecond));
     const latencies = measured.flatMap((each) => each.adapter.claimLatenciesMs);
-    throughput.set(clients, store);
+    throughput.set(clients, server);
+    byProcessThroughput.set(clients, store);
     const label = `${clients} client${clients === 1 ? '' : 's'}`;
     measurements.push(
+      { name: `${label}: server (one process, ${DEFAULT_STORE_THREADS} store threads) claim+complete pairs/s`, value: server, unit: 'pairs/s' },
+      { name: `${label}: server ratio to the same SQL raw`, value: server / sameSql, unit: 'x' },
+      { name: `${label}: server timed pairs per round`, value: median(measured.map((each) => each.serverTimedPairs)), unit: 'pairs' },
+      { name: `${label}: server claim p50`, value: median(serverLatencies), unit: 'ms' },
+      { name: `${label}: server claim p99`, value: quantile(serverLatencies, 0.99), unit: 'ms' },
       { name: `${label}: adapter claim+complete pairs/s`, value: store, unit: 'pairs/s' },
       { name: `${label}: the same SQL replayed raw, pairs/s`, value: sameSql, unit: 'pairs/s' },
       { name: `${label}: ratio to the same SQL raw`, value: store / sameSql, unit: 'x' },
@@ -171,36 +195,42 @@ async function run(context: BenchContext): Promise<BenchReport> {
       { name: `${label}: a bare two-statement claim+complete, pairs/s`, value: twoStatements, unit: 'pairs/s' },
       { name: `${label}: ratio to the bare two-statement pair`, value: store / twoStatements, unit: 'x' },
     );
-    goals.push(benchGoal(`${label}: adapter vs the same SQL without it`, store / sameSql, 'at_least', CEILING_RATIO_GOAL, 'x'));
+    goals.push(benchGoal(`${label}: server vs the same SQL without it`, server / sameSql, 'at_least', CEILING_RATIO_GOAL, 'x'));
     context.progress(
-      `${label}: adapter ${store.toFixed(0)} pairs/s, same SQL raw ${sameSql.toFixed(0)} (ratio ${(store / sameSql).toFixed(2)}), ` +
-        `bare pair ${twoStatements.toFixed(0)}, claim p99 ${quantile(latencies, 0.99).toFixed(1)} ms`,
+      `${label}: server ${server.toFixed(0)} pairs/s (ratio ${(server / sameSql).toFixed(2)}), a process per client ${store.toFixed(0)} ` +
+        `(ratio ${(store / sameSql).toFixed(2)}), same SQL raw ${sameSql.toFixed(0)}, bare pair ${twoStatements.toFixed(0)}, ` +
+        `server claim p99 ${quantile(serverLatencies, 0.99).toFixed(1)} ms`,
     );
   }
   const rising = (throughput.get(16) ?? Number.NaN) / (throughput.get(1) ?? Number.NaN);
-  measurements.push({ name: 'adapter 16 clients / 1 client', value: rising, unit: 'x' });
-  goals.push(benchGoal('adapter throughput rises from 1 to 16 clients', rising, 'at_least', 1, 'x'));
+  measurements.push(
+    { name: 'server 16 clients / 1 client', value: rising, unit: 'x' },
+    { name: 'a process per client: 16 clients / 1 client', value: (byProcessThroughput.get(16) ?? Number.NaN) / (byProcessThroughput.get(1) ?? Number.NaN), unit: 'x' },
+  );
+  goals.push(benchGoal('server throughput rises from 1 to 16 clients', rising, 'at_least', 1, 'x'));
   return { benchmark: 'pg-store', measurements, goals };
 }
 
 /**
  * Claim + complete pairs per second through the PostgreSQL TeamStore adapter at 1, 4, 16 and 32
- * clients, each client its own process (one server process per agent; teams of at most six), timed
- * from a common start once every client has made its first 40 pairs (4 with --quick), beside the
- * raw ceiling of the same SQL: the very round trips the adapter made, recorded, then made again by
- * as many plain `pg` connections to a second schema seeded alike, the statements of each pipelined
- * as the adapter sent them (replayPgStatements), from this one process, each connection making its
- * client's warm-up first, untimed. The ratio is what our layer (the bridge, the operations' code,
- * one process per agent) costs. Reported without a goal: the same round trips replayed again by one
- * process per client, as the adapter runs (pg-replay-worker), which shows how much of that is the
- * processes themselves; and a bare two-statement claim and complete (runPgClaimCeiling): what the
- * store's checks, counts and audit cost. Three rounds (one with --quick); the medians; scratch
- * schemas dropped afterwards. A team's claims run side by side, its other writes one at a time
- * (docs/scale.md).
+ * clients (agents of teams of at most six), run by one server process for every client, its store
+ * pooled over DEFAULT_STORE_THREADS threads (as `codex-team serve --http` runs it, pg-pool-worker),
+ * and by one process per client (one stdio server per agent, pg-store-worker), each timed from a
+ * common start once every client has made its first 40 pairs (4 with --quick). Beside them, the
+ * raw ceiling of the same SQL: the very round trips the per-client processes made, recorded, then
+ * made again by as many plain `pg` connections to another schema seeded alike, the statements of
+ * each pipelined as the adapter sent them (replayPgStatements), from this one process, each
+ * connection making its client's warm-up first, untimed. The goals (at least half the ceiling,
+ * throughput rising from 1 to 16 clients) are the server's; reported without a goal: the process
+ * per client against the same ceiling, the same round trips replayed by one process per client
+ * (pg-replay-worker), which shows how much of that is the processes themselves, and a bare
+ * two-statement claim and complete (runPgClaimCeiling): what the store's checks, counts and audit
+ * cost. Three rounds (one with --quick); the medians; scratch schemas dropped afterwards. A team's
+ * claims run side by side, its other writes one at a time (docs/scale.md).
  */
 export const pgStoreBenchmark: Benchmark = {
   name: 'pg-store',
-  summary: 'claim+complete pairs/s through the PostgreSQL store adapter at 1-32 clients, as ratios against the same SQL sent without it ($CODEX_TEAM_PG_URL)',
+  summary: 'claim+complete pairs/s through the PostgreSQL store at 1-32 clients, served by one process and by one per client, as ratios against the same SQL sent without it ($CODEX_TEAM_PG_URL)',
   requiresEnv: { name: PG_BENCH_URL_ENV, meaning: 'the URL of a PostgreSQL database it may create (and drop) scratch schemas in' },
   run,
 };
