@@ -103,8 +103,8 @@ export class ServerRuntime {
       ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
     };
     // `--db postgres://...` (or CODEX_TEAM_DB): the same store on PostgreSQL, leases on its clock;
-    // with storeThreads, its calls run on that many threads, each store the same but for the clock
-    // and ids, which each thread reads from the system as these do.
+    // with storeThreads, its calls run on that many threads, each a store of its own with the system
+    // clock, random ids and profiles loaded from the same directories as `profiles`.
     const store = !isPostgresUrl(options.dbPath)
       ? await openSqliteTeamStore({ path: options.dbPath, ...common })
       : options.storeThreads === undefined

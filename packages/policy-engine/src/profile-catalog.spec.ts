@@ -41,7 +41,7 @@ describe('ProfileCatalog', () => {
     const { port1, port2 } = new MessageChannel();
     const across = (catalog: ProfileCatalog): ProfileCatalog => {
       port1.postMessage(catalog.portable());
-      return ProfileCatalog.fromPortable(receiveMessageOnPort(port2)?.message as ReturnType<ProfileCatalog['portable']>);
+      return ProfileCatalog.fromPortable(receiveMessageOnPort(port2)?.message as ReturnType<ProfileCatalog['portable']>).catalog;
     };
     const loaded = across(ProfileCatalog.load({ builtinDir, userDir }));
     expect([...loaded.profiles.keys()]).toEqual(['deep', 'default', 'fast', 'nightly']);

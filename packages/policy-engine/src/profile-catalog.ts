@@ -80,11 +80,10 @@ export class ProfileCatalog {
 
   /**
    * The same catalog in another thread: from the same directories (a broken user directory gives
-   * the built-in profiles, as `loadOrBuiltin`; the opener of this one has reported it), or the
-   * same fixed set.
+   * the built-in profiles and the error to report, as `loadOrBuiltin`), or the same fixed set.
    */
-  static fromPortable(portable: PortableProfileCatalog): ProfileCatalog {
-    return 'source' in portable ? ProfileCatalog.loadOrBuiltin(portable.source).catalog : ProfileCatalog.of(portable.fixed);
+  static fromPortable(portable: PortableProfileCatalog): { catalog: ProfileCatalog; error: TeamError | null } {
+    return 'source' in portable ? ProfileCatalog.loadOrBuiltin(portable.source) : { catalog: ProfileCatalog.of(portable.fixed), error: null };
   }
 
   /** This catalog as plain data, for `fromPortable` in another thread. */

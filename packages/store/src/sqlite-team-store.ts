@@ -508,6 +508,11 @@ export class SqliteTeamStore implements TeamStore {
     return this.tx.read((op) => hooks.findTicketHolder(op, kind, ticketHash));
   }
 
+  /** Whether its connection is still usable: a PostgreSQL connection that failed stays closed. */
+  get open(): boolean {
+    return this.db.open;
+  }
+
   /** Writes the queued decisions, then closes the file; the file is closed even when that fails. */
   async close(): Promise<void> {
     if (!this.db.open) return;

@@ -115,6 +115,16 @@ export function describeDecisionRules(fixture: () => Fixture): void {
       expect(await fx.store.listAuthzDecisions({ teamId: t.team.id })).toEqual([expect.objectContaining({ audit_seqs: null, outcome: 'ok' })]);
     });
 
+    it('records the decision of a checkpoint, whose actor comes in its options, and fills it in on that actor', async () => {
+      const fx = fixture();
+      const t = await fx.startTeam();
+      const actor = authorized(t.lead, 'team_checkpoint');
+      await fx.store.checkpointTeam(t.team.id, { actor });
+      const [decision] = await fx.store.listAuthzDecisions({ teamId: t.team.id });
+      expect(actor.authorization.recorded?.seq).toBe(decision?.seq);
+      expect(decision).toEqual(expect.objectContaining({ tool: 'team_checkpoint', outcome: 'ok' }));
+    });
+
     it('lets binding operations fill in the team, agent and role they bind', async () => {
       const fx = fixture();
       const start = authorization('team_start', { profile: null, step: 'identity' });

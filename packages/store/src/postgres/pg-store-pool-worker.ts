@@ -1,19 +1,22 @@
 // One thread of a pooled PostgreSQL store (pg-store-pool.ts): opens a store of its own on its own
-// connection, then runs the calls the opener hands it, each one transaction, and reports each
+// connection, then runs the calls the opener hands it, each as the store runs it, and reports each
 // result. The pool starts it from the built package (dist/postgres/pg-store-pool-worker.js).
 import { parentPort, workerData } from 'node:worker_threads';
-import { RandomIdGenerator, isTeamError, systemClock, type Clock, type IdGenerator, type IdPrefix } from '@codex-team/contracts';
+import { RandomIdGenerator, systemClock, type Clock, type IdGenerator, type IdPrefix } from '@codex-team/contracts';
 import { ProfileCatalog } from '@codex-team/policy-engine';
+import type { SqliteTeamStore } from '../sqlite-team-store';
+import { continuingBusyDeadline } from '../sqlite/transaction';
 import type { CallAuthorization, TeamStore } from '../team-store';
 import { openPostgresTeamStore } from './pg-team-store';
+import { revivingBuffers } from './pg-sync-connection';
 import {
+  ANSWER_FAILED,
   ANSWER_FLAG,
   ANSWER_NUMBER_OFFSET,
   ANSWER_TEXT_LENGTH,
   ANSWER_TEXT_OFFSET,
   authorizationsIn,
-  revivingBuffers,
-  type PoolError,
+  errorAsData,
   type PoolQuestion,
   type PoolReport,
   type PoolRequest,
@@ -29,11 +32,15 @@ function report(message: PoolReport): void {
   parentPort?.postMessage(message);
 }
 
-/** Asks the opener's thread, blocking this one until it answers: a clock or id generator there is synchronous. */
+/**
+ * Asks the opener's thread, blocking this one until it answers: a clock or id generator there is
+ * synchronous, and that thread never blocks on this one (it only routes calls and awaits them).
+ */
 function ask(question: PoolQuestion): void {
   Atomics.store(flag, ANSWER_FLAG, 0);
   report(question);
   Atomics.wait(flag, ANSWER_FLAG, 0);
+  if (Atomics.load(flag, ANSWER_TEXT_LENGTH) === ANSWER_FAILED) throw new Error(`the store's opener could not answer ${question.type}: its clock or ids failed`);
 }
 
 const askedClock: Clock = {
@@ -50,55 +57,50 @@ const askedIds: IdGenerator = {
   },
 };
 
-function asData(error: unknown): PoolError {
-  if (isTeamError(error)) return { team: { code: error.code, reason: error.reason, ...(error.details === undefined ? {} : { details: error.details }), refusal: error.refusal } };
-  return { other: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } };
-}
-
-async function run(store: TeamStore, request: PoolRequest): Promise<void> {
+async function run(store: SqliteTeamStore, request: PoolRequest): Promise<void> {
   if (request.type === 'queue-decision') {
     store.queueAuthzDecision(revivingBuffers(request.input) as Parameters<TeamStore['queueAuthzDecision']>[0]);
     return;
   }
   if (request.type === 'close') {
-    await store.close();
-    report({ type: 'closed' });
+    let failure: unknown = null;
+    await store.close().catch((error: unknown) => (failure = error));
+    report({ type: 'closed', error: failure === null ? null : errorAsData(failure) });
     parentPort?.close();
     return;
   }
   const args = revivingBuffers(request.args) as unknown[];
   const recorded = (): CallAuthorization['recorded'][] => authorizationsIn(args).map((authorization) => authorization.recorded);
+  const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
+  const call = (): Promise<unknown> => Reflect.apply(method, store, args) as Promise<unknown>;
   try {
-    const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
-    const value: unknown = await Reflect.apply(method, store, args);
+    const value = await (request.deadlineStart === null ? call() : continuingBusyDeadline(request.deadlineStart, call));
     report({ type: 'result', id: request.id, value, recorded: recorded() });
   } catch (error) {
-    report({ type: 'failed', id: request.id, error: asData(error), recorded: recorded() });
+    report({ type: 'failed', id: request.id, error: errorAsData(error), recorded: recorded() });
+    // A connection that failed stays closed: every later call here would fail at once.
+    if (!store.open) {
+      report({ type: 'broken', error: errorAsData(error) });
+      parentPort?.close();
+    }
   }
 }
 
 async function main(): Promise<void> {
-  let store: TeamStore;
+  let store: SqliteTeamStore;
   try {
+    const profiles = data.profiles === undefined ? undefined : ProfileCatalog.fromPortable(data.profiles);
+    if (profiles !== undefined && profiles.error !== null && data.logs) report({ type: 'log', fields: { err: profiles.error.message }, message: 'a store thread serves the built-in profiles only: the user profiles could not be read' });
     store = await openPostgresTeamStore({
-      url: data.url,
-      ...(data.schema === undefined ? {} : { schema: data.schema }),
-      ...(data.time === undefined ? {} : { time: data.time }),
-      ...(data.busyRetry === undefined ? {} : { busyRetry: data.busyRetry }),
-      ...(data.lockSliceMs === undefined ? {} : { lockSliceMs: data.lockSliceMs }),
-      ...(data.migrationsDir === undefined ? {} : { migrationsDir: data.migrationsDir }),
-      ...(data.codexThreadCap === undefined ? {} : { codexThreadCap: data.codexThreadCap }),
-      ...(data.claimLane === undefined ? {} : { claimLane: data.claimLane }),
-      ...(data.rankClaims === undefined ? {} : { rankClaims: data.rankClaims }),
-      ...(data.existingOnly === undefined ? {} : { existingOnly: data.existingOnly }),
-      ...(data.profiles === undefined ? {} : { profiles: ProfileCatalog.fromPortable(data.profiles) }),
+      ...data.store,
+      ...(profiles === undefined ? {} : { profiles: profiles.catalog }),
       clock: data.askClock ? askedClock : systemClock,
       ids: data.askIds ? askedIds : new RandomIdGenerator(),
       ...(data.logs ? { logger: { info: (fields: Record<string, unknown>, message: string) => report({ type: 'log', fields, message }) } } : {}),
       ...(data.roundTrips ? { onRoundTrip: (statements) => report({ type: 'round-trip', statements }) } : {}),
     });
   } catch (error) {
-    report({ type: 'open-failed', error: asData(error) });
+    report({ type: 'open-failed', error: errorAsData(error) });
     return;
   }
   parentPort?.on('message', (request: PoolRequest) => void run(store, request));

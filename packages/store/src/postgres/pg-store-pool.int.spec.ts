@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RandomIdGenerator, systemClock } from '@codex-team/contracts';
 import type { Actor, TeamStore } from '../team-store';
@@ -9,6 +8,7 @@ import { openPooledPostgresTeamStore } from './pg-store-pool';
 import { withPgScratchSchema } from './pg-scratch-schema';
 import { openPostgresTeamStore } from './pg-team-store';
 import { PG_WRITE_LOCK_KEY } from './pg-transaction';
+import { withinOneBusyDeadline } from '../sqlite/transaction';
 
 // The unchanged store conformance suite against the pooled PostgreSQL store (three threads, each a
 // store on its own connection; the suite's clock and ids read through the opener's thread), on a
@@ -29,19 +29,8 @@ afterAll(async () => {
   await pg.release();
 });
 
-async function freshSchema(): Promise<string> {
-  const schema = `pool_${randomBytes(6).toString('hex')}`;
-  const admin = await connectPostgres(database.url);
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  return schema;
-}
-
 describeTeamStoreConformance('PostgreSQL, pooled over three threads', async (clock, ids, profiles, options): Promise<TeamStore> => {
-  const schema = await freshSchema();
+  const schema = await database.schema();
   return openPooledPostgresTeamStore({ url: database.url, schema, threads: 3, clock, ids, profiles, time: 'clock', ...options });
 });
 
@@ -101,5 +90,71 @@ describe('a pooled store runs several agents\' calls at once', () => {
 
   it('is caught with one thread (the broken variant): the claims wait one after another', async () => {
     expect(await claimsWaitingAtOnce(1)).toEqual({ waitingAtOnce: 1, claimed: 4 });
+  });
+});
+
+describe('a pooled store whose thread loses its connection', () => {
+  it('fails only the call that found it out, logs it, and serves every later call on the other thread', async () => {
+    await withPgScratchSchema(database.url, 'pool_lost', async (schema) => {
+      const [agent] = await teammates(database.url, schema, 1);
+      if (agent === undefined) throw new Error('no teammate');
+      const logged: string[] = [];
+      const outside = await connectPostgres(database.url, schema);
+      const sessions = async (): Promise<number[]> =>
+        (await outside.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((row) => row.pid);
+      const before = await sessions();
+      const store = await openPooledPostgresTeamStore({ url: database.url, schema, threads: 2, logger: { info: (_fields, message) => logged.push(message) } });
+      try {
+        // A call on each thread (they take calls in turn), so each has its connection up.
+        await store.getStatus(agent);
+        await store.getStatus(agent);
+        // The sessions the pool opened (a connection per thread); one of them goes.
+        const pooled = (await sessions()).filter((pid) => !before.includes(pid));
+        expect(pooled).toHaveLength(2);
+        await outside.query('SELECT pg_terminate_backend($1)', [pooled[0]]);
+        const outcomes: string[] = [];
+        for (let call = 0; call < 8; call += 1) {
+          outcomes.push(await store.getStatus(agent).then(() => 'ok', (error: unknown) => (error instanceof Error ? error.message : String(error))));
+        }
+        // Calls take the two threads in turn: the lost one gets the first or the second, and no other.
+        expect(outcomes.filter((outcome) => outcome !== 'ok')).toHaveLength(1);
+        expect(outcomes.slice(2)).toEqual(Array(6).fill('ok'));
+        expect(logged.filter((message) => message.includes('lost its connection'))).toHaveLength(1);
+      } finally {
+        await outside.end();
+        await store.close();
+      }
+    });
+  });
+});
+
+describe('a pooled store keeps a tool call\'s one busy deadline', () => {
+  it('counts it from when the tool call began, not from when its thread took the call: a store held past it answers BUSY at once', async () => {
+    await withPgScratchSchema(database.url, 'pool_deadline', async (schema) => {
+      const [agent] = await teammates(database.url, schema, 1);
+      if (agent === undefined) throw new Error('no teammate');
+      const store = await openPooledPostgresTeamStore({ url: database.url, schema, threads: 1, lockSliceMs: 100, busyRetry: { deadlineMs: 1_500 } });
+      const outside = await connectPostgres(database.url, schema);
+      try {
+        await outside.query(`SELECT pg_advisory_lock(${PG_WRITE_LOCK_KEY})`);
+        // The tool call spends 1.2 s of its 1.5 s before it reaches the store.
+        const { code, storeMs } = await withinOneBusyDeadline(async () => {
+          await sleep(1_200);
+          const started = performance.now();
+          const code = await store.claimNextTask(agent, { leaseMs: 60_000 }).then(
+            () => 'claimed',
+            (error: unknown) => (error instanceof Error && 'code' in error ? String(error.code) : String(error)),
+          );
+          return { code, storeMs: performance.now() - started };
+        });
+        expect(code).toBe('BUSY');
+        // What was left of the deadline (0.3 s) and a lock slice; a deadline of its own in the thread would be 1.5 s.
+        expect(storeMs).toBeLessThan(1_000);
+      } finally {
+        await outside.query(`SELECT pg_advisory_unlock(${PG_WRITE_LOCK_KEY})`);
+        await outside.end();
+        await store.close();
+      }
+    });
   });
 });

@@ -2,16 +2,20 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { TeamError, type Clock, type ErrorCode, type IdGenerator } from '@codex-team/contracts';
+import { busyDeadlineStart } from '../sqlite/transaction';
 import type { AuthzDecisionInput, CallAuthorization, TeamStore } from '../team-store';
+import { revivingBuffers } from './pg-sync-connection';
 import {
   ANSWER_BYTES,
+  ANSWER_FAILED,
   ANSWER_FLAG,
   ANSWER_NUMBER_OFFSET,
+  ANSWER_TEXT_BYTES,
   ANSWER_TEXT_LENGTH,
   ANSWER_TEXT_OFFSET,
   authorizationsIn,
-  revivingBuffers,
   type PoolError,
+  type PoolQuestion,
   type PoolReport,
   type PoolRequest,
   type PoolWorkerData,
@@ -62,9 +66,7 @@ function asError(error: PoolError): Error {
     const { code, reason, details, refusal } = error.team;
     return new TeamError(code as ErrorCode, reason, details, (refusal ?? null) as TeamError['refusal']);
   }
-  const other = new Error(error.other.message);
-  other.name = error.other.name;
-  return other;
+  return Object.assign(new Error(error.other.message), { name: error.other.name, ...(error.other.stack === undefined ? {} : { stack: error.other.stack }) });
 }
 
 interface PendingCall {
@@ -79,45 +81,47 @@ class PoolThread {
   readonly calls = new Map<number, PendingCall>();
   private readonly answer = new SharedArrayBuffer(ANSWER_BYTES);
   private readonly flag = new Int32Array(this.answer);
-  readonly worker: Worker;
+  private readonly worker: Worker;
   readonly opened: Promise<void>;
-  /** Why the thread stopped, once it has: its calls fail at once from then on. */
-  stopped: Error | null = null;
-  private closed: (() => void) | null = null;
+  /** Why the thread stopped, once it has: no call goes to it from then on. */
+  stopped: TeamError | null = null;
+  private closing: Promise<void> | null = null;
+  private whenClosed: ((error: Error | null) => void) | null = null;
 
-  constructor(data: Omit<PoolWorkerData, 'answer'>, options: PooledPostgresTeamStoreOptions) {
+  constructor(
+    readonly index: number,
+    data: Omit<PoolWorkerData, 'answer'>,
+    private readonly options: PooledPostgresTeamStoreOptions,
+  ) {
     this.worker = new Worker(workerScript(), { workerData: { ...data, answer: this.answer } satisfies PoolWorkerData });
     this.opened = new Promise((resolve, reject) => {
-      this.worker.on('message', (report: PoolReport) => this.take(report, options, resolve, reject));
-      this.worker.once('error', (error) => this.failAll(error, reject));
-      this.worker.once('exit', (code) => this.failAll(new Error(`a store thread exited (${code})`), reject));
+      this.worker.on('message', (report: PoolReport) => this.take(report, resolve, reject));
+      this.worker.once('error', (error) => this.stop(`it failed: ${error.message}`, reject));
+      this.worker.once('exit', (code) => this.stop(`it exited (${code})`, reject));
     });
   }
 
-  private take(report: PoolReport, options: PooledPostgresTeamStoreOptions, opened: () => void, failed: (error: Error) => void): void {
+  private take(report: PoolReport, opened: () => void, failedToOpen: (error: Error) => void): void {
     switch (report.type) {
       case 'now':
-        new Float64Array(this.answer, ANSWER_NUMBER_OFFSET, 1)[0] = options.clock?.now() ?? Date.now();
-        this.answered();
+      case 'id':
+        this.answerQuestion(report);
         return;
-      case 'id': {
-        const bytes = Buffer.from(options.ids?.next(report.prefix as Parameters<IdGenerator['next']>[0]) ?? '', 'utf8');
-        new Uint8Array(this.answer, ANSWER_TEXT_OFFSET).set(bytes);
-        Atomics.store(this.flag, ANSWER_TEXT_LENGTH, bytes.length);
-        this.answered();
-        return;
-      }
       case 'opened':
+        // Idle, the thread does not keep the process alive (as one store's connection does not).
+        this.worker.unref();
         opened();
         return;
       case 'open-failed':
-        failed(asError(report.error));
+        // The opener gets the store's own refusal (SCHEMA_MISMATCH, FILE_ACCESS...), not the stop.
+        failedToOpen(asError(report.error));
+        this.stop('it could not open its store', failedToOpen);
         return;
       case 'log':
-        options.logger?.info(report.fields, report.message);
+        this.options.logger?.info(report.fields, report.message);
         return;
       case 'round-trip':
-        options.onRoundTrip?.(report.statements);
+        this.options.onRoundTrip?.(report.statements);
         return;
       case 'result':
         this.settle(report.id, report.recorded)?.resolve(revivingBuffers(report.value));
@@ -125,13 +129,32 @@ class PoolThread {
       case 'failed':
         this.settle(report.id, report.recorded)?.reject(asError(report.error));
         return;
+      case 'broken':
+        this.options.logger?.info({ store_thread: this.index, err: asError(report.error).message }, 'a store thread lost its connection for good; the other threads serve on');
+        this.stop(`its connection failed: ${asError(report.error).message}`, failedToOpen);
+        return;
       case 'closed':
-        this.closed?.();
+        this.whenClosed?.(report.error === null ? null : asError(report.error));
         return;
     }
   }
 
-  private answered(): void {
+  /** Answers the thread's question from the opener's clock or ids, or says they failed; never leaves the thread blocked. */
+  private answerQuestion(question: PoolQuestion): void {
+    let length = 0;
+    try {
+      if (question.type === 'now') {
+        new Float64Array(this.answer, ANSWER_NUMBER_OFFSET, 1)[0] = this.options.clock?.now() ?? Date.now();
+      } else {
+        const bytes = Buffer.from(this.options.ids?.next(question.prefix as Parameters<IdGenerator['next']>[0]) ?? '', 'utf8');
+        if (bytes.length > ANSWER_TEXT_BYTES) throw new Error(`an id of ${bytes.length} bytes (at most ${ANSWER_TEXT_BYTES})`);
+        new Uint8Array(this.answer, ANSWER_TEXT_OFFSET).set(bytes);
+        length = bytes.length;
+      }
+    } catch {
+      length = ANSWER_FAILED;
+    }
+    Atomics.store(this.flag, ANSWER_TEXT_LENGTH, length);
     Atomics.store(this.flag, ANSWER_FLAG, 1);
     Atomics.notify(this.flag, ANSWER_FLAG);
   }
@@ -140,28 +163,50 @@ class PoolThread {
     const call = this.calls.get(id);
     this.calls.delete(id);
     for (const [index, authorization] of (call?.authorizations ?? []).entries()) authorization.recorded = recorded[index] ?? null;
+    if (this.calls.size === 0) this.worker.unref();
     return call;
   }
 
-  /** The thread stopped: every call in flight fails with why, and so does every later one. */
-  private failAll(error: Error, failedToOpen: (error: Error) => void): void {
+  /** The thread stopped: every call in flight fails with why, and no later one comes here. */
+  private stop(why: string, failedToOpen: (error: Error) => void): void {
+    const error = new TeamError('INTERNAL', `a store thread stopped: ${why}`);
     this.stopped ??= error;
     failedToOpen(error);
     for (const call of this.calls.values()) call.reject(error);
     this.calls.clear();
-    this.closed?.();
+    this.whenClosed?.(null);
   }
 
-  send(request: PoolRequest): void {
+  call(id: number, method: PooledMethod, args: unknown[], call: PendingCall): void {
+    this.calls.set(id, call);
+    // A call in flight keeps the process alive until it is answered.
+    this.worker.ref();
+    const request: PoolRequest = { type: 'call', id, method, args, deadlineStart: busyDeadlineStart() };
     this.worker.postMessage(request);
   }
 
-  /** Closes its store (writing its queued decisions), then ends the thread. */
-  async close(): Promise<void> {
-    if (this.stopped !== null) return;
-    const closed = new Promise<void>((resolve) => (this.closed = resolve));
-    this.send({ type: 'close' });
-    await closed;
+  queueDecision(input: AuthzDecisionInput): void {
+    const request: PoolRequest = { type: 'queue-decision', input };
+    this.worker.postMessage(request);
+  }
+
+  /** Closes its store (writing its queued decisions), then ends the thread; rejects when that write failed. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.stopped !== null) return;
+      const closed = new Promise<Error | null>((resolve) => (this.whenClosed = resolve));
+      this.worker.ref();
+      const request: PoolRequest = { type: 'close' };
+      this.worker.postMessage(request);
+      const failure = await closed;
+      await this.worker.terminate();
+      if (failure !== null) throw failure;
+    })();
+    return this.closing;
+  }
+
+  /** Ends the thread without closing its store (a pool that failed to open). */
+  async terminate(): Promise<void> {
     await this.worker.terminate();
   }
 }
@@ -169,70 +214,69 @@ class PoolThread {
 /**
  * A TeamStore whose calls run on a pool of threads, each with a store of its own on a connection
  * of its own, so one process (an HTTP server) runs as many agents' calls at once as it has threads,
- * where one store runs one at a time: its statements block the thread that runs it. Each call is
- * still one transaction on one connection, run by the very operations of openPostgresTeamStore; a
- * call goes to the thread with the fewest in flight.
+ * where one store runs one at a time: its statements block the thread that runs it. A call runs on
+ * one thread, as one store runs it (the same operations, the same transactions), and keeps its
+ * tool call's one busy deadline, counted from when the tool call began. It goes to the live thread
+ * with the fewest calls in flight, ties taken in turn. A thread whose connection fails for good is
+ * logged and left; the others serve on.
  *
- * Read decisions (`queueAuthzDecision`) all go to the first thread, which writes them with its next
- * write, after 10 ms, or when `listAuthzDecisions` (also run there) reads them: one queue, as in one
- * store. A write on another thread may therefore commit before them, where one store writes them
- * first; they keep their order among themselves.
+ * Read decisions (`queueAuthzDecision`) all go to the first live thread, which writes them with its
+ * next write, within 10 ms, or when `listAuthzDecisions` (also run there) reads them: one queue, as
+ * in one store. A write on another thread may therefore commit before them, where one store writes
+ * them first; they keep their order among themselves.
+ *
+ * Each thread loads its profiles from the same directories as `profiles`; a thread rereads them
+ * on a miss of its own, as one catalog does.
  */
 export async function openPooledPostgresTeamStore(options: PooledPostgresTeamStoreOptions): Promise<TeamStore> {
-  const count = options.threads ?? DEFAULT_STORE_THREADS;
+  const { threads: count = DEFAULT_STORE_THREADS, clock, ids, profiles, logger, onRoundTrip, ...plain } = options;
   if (!Number.isInteger(count) || count < 1) throw new TeamError('INVALID_INPUT', `a pooled store needs a whole number of threads, at least 1 (got ${count})`);
   const data: Omit<PoolWorkerData, 'answer'> = {
-    url: options.url,
-    ...(options.schema === undefined ? {} : { schema: options.schema }),
-    ...(options.time === undefined ? {} : { time: options.time }),
-    ...(options.busyRetry === undefined ? {} : { busyRetry: options.busyRetry }),
-    ...(options.lockSliceMs === undefined ? {} : { lockSliceMs: options.lockSliceMs }),
-    ...(options.migrationsDir === undefined ? {} : { migrationsDir: options.migrationsDir }),
-    ...(options.codexThreadCap === undefined ? {} : { codexThreadCap: options.codexThreadCap }),
-    ...(options.claimLane === undefined ? {} : { claimLane: options.claimLane }),
-    ...(options.rankClaims === undefined ? {} : { rankClaims: options.rankClaims }),
-    ...(options.existingOnly === undefined ? {} : { existingOnly: options.existingOnly }),
-    ...(options.profiles === undefined ? {} : { profiles: options.profiles.portable() }),
-    askClock: options.clock !== undefined,
-    askIds: options.ids !== undefined,
-    logs: options.logger !== undefined,
-    roundTrips: options.onRoundTrip !== undefined,
+    store: plain,
+    ...(profiles === undefined ? {} : { profiles: profiles.portable() }),
+    askClock: clock !== undefined,
+    askIds: ids !== undefined,
+    logs: logger !== undefined,
+    roundTrips: onRoundTrip !== undefined,
   };
   const threads: PoolThread[] = [];
   try {
     // One after another: the first applies any pending migration, the others find the store current.
     for (let index = 0; index < count; index += 1) {
-      const thread = new PoolThread(data, options);
+      const thread = new PoolThread(index, data, options);
       threads.push(thread);
       await thread.opened;
     }
   } catch (error) {
-    await Promise.all(threads.map((thread) => thread.worker.terminate()));
+    await Promise.all(threads.map((thread) => thread.close().catch(() => thread.terminate())));
     throw error;
   }
   return pooledStore(threads);
 }
 
 function pooledStore(threads: readonly PoolThread[]): TeamStore {
-  const [decisionThread] = threads;
-  if (decisionThread === undefined) throw new Error('a pool without threads');
   let nextId = 0;
+  let turn = 0;
   let closing: Promise<void> | null = null;
+  const live = (): PoolThread[] => threads.filter((thread) => thread.stopped === null);
+  const stoppedError = (): TeamError => threads[0]?.stopped ?? new TeamError('INTERNAL', 'every store thread stopped');
+  /** The live thread with the fewest calls in flight; ties in turn, so no thread takes every idle call. */
+  const leastBusy = (candidates: PoolThread[]): PoolThread | undefined => {
+    turn += 1;
+    const rotated = [...candidates.slice(turn % Math.max(candidates.length, 1)), ...candidates.slice(0, turn % Math.max(candidates.length, 1))];
+    return rotated.reduce<PoolThread | undefined>((least, each) => (least === undefined || each.calls.size < least.calls.size ? each : least), undefined);
+  };
   const call = (method: PooledMethod, args: unknown[]): Promise<unknown> => {
     if (closing !== null) return Promise.reject(new TeamError('INTERNAL', 'the store is closed'));
-    const live = threads.filter((each) => each.stopped === null);
-    const thread = method === 'listAuthzDecisions' ? decisionThread : live.reduce((least, each) => (each.calls.size < least.calls.size ? each : least), live[0] ?? decisionThread);
-    if (thread.stopped !== null) return Promise.reject(new TeamError('INTERNAL', `the store's thread stopped: ${thread.stopped.message}`));
-    const id = (nextId += 1);
-    return new Promise((resolve, reject) => {
-      thread.calls.set(id, { authorizations: authorizationsIn(args), resolve, reject });
-      thread.send({ type: 'call', id, method, args });
-    });
+    const candidates = live();
+    const thread = method === 'listAuthzDecisions' ? candidates[0] : leastBusy(candidates);
+    if (thread === undefined) return Promise.reject(stoppedError());
+    nextId += 1;
+    const id = nextId;
+    return new Promise((resolve, reject) => thread.call(id, method, args, { authorizations: authorizationsIn(args), resolve, reject }));
   };
   const store: Partial<Record<keyof TeamStore, unknown>> = {
-    queueAuthzDecision: (input: AuthzDecisionInput): void => {
-      if (decisionThread.stopped === null) decisionThread.send({ type: 'queue-decision', input });
-    },
+    queueAuthzDecision: (input: AuthzDecisionInput): void => live()[0]?.queueDecision(input),
     close: (): Promise<void> => (closing ??= Promise.all(threads.map((thread) => thread.close())).then(() => undefined)),
   };
   for (const method of POOLED_METHODS) store[method] = (...args: unknown[]) => call(method, args);

@@ -28,7 +28,8 @@ export interface PgQuery extends SentStatement {
 }
 
 type Answer = { ok: PgResult } | { failure: PgFailure };
-type Reply = Answer | { batch: Answer[] } | { closed: true };
+/** `lost`: the worker's client has failed for good (the server ended the connection, the network dropped it). */
+type Reply = (Answer | { batch: Answer[] } | { closed: true }) & { lost?: boolean };
 
 /**
  * The worker's program, plain JavaScript evaluated by `new Worker(..., { eval: true })` so that the
@@ -57,7 +58,7 @@ client.on('error', (error) => { broken = error; });
 const connected = client.connect().catch((error) => { broken = error; });
 const names = new Map();
 function reply(request, message) {
-  port.postMessage({ seq: request.seq, ...message });
+  port.postMessage({ seq: request.seq, ...message, lost: broken !== null });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
@@ -237,6 +238,8 @@ export class PgSyncConnection {
       this.abandon();
       throw new TeamError('INTERNAL', 'the PostgreSQL bridge lost an answer; the connection is closed, nothing was committed by this call');
     }
+    // This answer (the refusal that says why) is still the caller's; every later call finds the store closed.
+    if (reply.lost === true) this.abandon();
     return reply;
   }
 
@@ -267,15 +270,21 @@ export class PgSyncConnection {
 /** A statement's answer as the store reads it: rows with Buffers, or the refusal as an Error. */
 function fromAnswer(answer: Answer): PgResult | Error {
   if ('failure' in answer) return Object.assign(new Error(answer.failure.message), answer.failure);
-  return { rows: answer.ok.rows.map(withBuffers), rowCount: answer.ok.rowCount };
+  return { rows: answer.ok.rows.map(revivingBuffers), rowCount: answer.ok.rowCount };
 }
 
-/** Byte columns come back from the worker as Uint8Array; the store reads Buffers, as from SQLite. */
-function withBuffers(row: unknown): unknown {
-  const values = row as Record<string, unknown>;
-  for (const key of Object.keys(values)) {
-    const value = values[key];
-    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) values[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+/**
+ * Buffers cross threads as plain Uint8Arrays: makes each a Buffer again, in place in the arrays and
+ * objects that hold it. The store reads byte columns as Buffers, as from SQLite, and a pooled
+ * store's callers get a checkpoint's state as one.
+ */
+export function revivingBuffers(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) value[index] = revivingBuffers(item);
+  } else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = revivingBuffers(record[key]);
   }
-  return row;
+  return value;
 }

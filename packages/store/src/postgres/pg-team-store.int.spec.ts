@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { TeamStore } from '../team-store';
 import { describeTeamStoreConformance } from '../team-store.conformance';
 import { PgScratch, type ScratchDatabase } from '../testing/pg-scratch-database';
-import { connectPostgres } from './pg-driver';
 import { openPostgresTeamStore } from './pg-team-store';
 
 // The unchanged store conformance suite against the PostgreSQL adapter, on a real throwaway cluster
@@ -23,18 +21,7 @@ afterAll(async () => {
   await pg.release();
 });
 
-async function freshSchema(): Promise<string> {
-  const schema = `store_${randomBytes(6).toString('hex')}`;
-  const admin = await connectPostgres(database.url);
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  return schema;
-}
-
 describeTeamStoreConformance('PostgreSQL', async (clock, ids, profiles, options): Promise<TeamStore> => {
-  const schema = await freshSchema();
+  const schema = await database.schema();
   return openPostgresTeamStore({ url: database.url, schema, clock, ids, profiles, time: 'clock', ...options });
 });

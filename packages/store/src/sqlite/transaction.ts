@@ -247,6 +247,21 @@ export async function notCountedAgainstBusyDeadline<T>(work: () => Promise<T>): 
   }
 }
 
+/**
+ * When the tool call in progress started counting against its busy deadline, as a time every
+ * thread reads alike (performance.timeOrigin + its start); null outside a call. A pooled store
+ * hands it to the thread that runs the call (continuingBusyDeadline).
+ */
+export function busyDeadlineStart(): number | null {
+  const call = callStarts.getStore();
+  return call === undefined ? null : performance.timeOrigin + call.started;
+}
+
+/** Runs `work`, in another thread, as the rest of the call whose busy deadline started at `start` (busyDeadlineStart). */
+export function continuingBusyDeadline<T>(start: number, work: () => Promise<T>): Promise<T> {
+  return callStarts.run({ started: start - performance.timeOrigin }, work);
+}
+
 /** Runs `work` outside any call's deadline (a timer of the process, not of the call that set it). */
 export function outsideCallDeadline<T>(work: () => T): T {
   return callStarts.exit(work);

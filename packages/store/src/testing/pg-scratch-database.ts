@@ -8,6 +8,8 @@ export interface ScratchDatabase {
   name: string;
   /** Runs SQL of the test's own (statements without parameters) in the database, as its owner. */
   run(sql: string): Promise<void>;
+  /** Creates a fresh schema in the database and answers its name: a store of its own there. */
+  schema(): Promise<string>;
   drop(): Promise<void>;
 }
 
@@ -44,16 +46,22 @@ export class PgScratch {
     }
     const url = new URL(this.cluster.url);
     url.pathname = `/${name}`;
+    const run = async (sql: string): Promise<void> => {
+      const client = await connectPostgres(url.toString());
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    };
     return {
       url: url.toString(),
       name,
-      run: async (sql) => {
-        const client = await connectPostgres(url.toString());
-        try {
-          await client.query(sql);
-        } finally {
-          await client.end();
-        }
+      run,
+      schema: async () => {
+        const schema = `store_${randomBytes(6).toString('hex')}`;
+        await run(`CREATE SCHEMA ${schema}`);
+        return schema;
       },
       drop: async () => {
         const dropper = await connectPostgres(this.cluster.url);
