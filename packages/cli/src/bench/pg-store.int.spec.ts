@@ -55,12 +55,13 @@ describe('codex-team bench pg-store (built binary, quick, throwaway cluster)', (
     const figures = new Map(reports[0]?.measurements.map((m) => [m.name, m.value]));
     for (const clients of ['1 client', '4 clients', '16 clients', '32 clients']) {
       const figure = (name: string): number => figures.get(`${clients}: ${name}`) ?? Number.NaN;
-      for (const name of ['server (one process, 2 store threads) claim+complete pairs/s', 'server claim p50', 'server claim p99', 'adapter claim+complete pairs/s', 'the same SQL replayed raw, pairs/s', 'the same SQL replayed by one process per client, pairs/s', 'a bare two-statement claim+complete, pairs/s', 'adapter claim p50', 'adapter claim p99']) {
+      for (const name of ['server (one process, 2 store threads) claim+complete pairs/s', 'the same SQL replayed raw over 2 connections, pairs/s', 'server claim p50', 'server claim p99', 'adapter claim+complete pairs/s', 'the same SQL replayed raw, pairs/s', 'the same SQL replayed by one process per client, pairs/s', 'a bare two-statement claim+complete, pairs/s', 'adapter claim p50', 'adapter claim p99']) {
         expect(Number.isFinite(figure(name)) && figure(name) > 0).toBe(true);
       }
       // 96 tasks are timed (--quick); each client's 4 warm-up pairs before them are not.
       expect(figure('timed pairs per round')).toBe(96);
       expect(figure('server timed pairs per round')).toBe(96);
+      expect(figure('server ratio to the same SQL raw over 2 connections')).toBeCloseTo(figure('server (one process, 2 store threads) claim+complete pairs/s') / figure('the same SQL replayed raw over 2 connections, pairs/s'), 6);
       expect(figure('server ratio to the same SQL raw')).toBeCloseTo(figure('server (one process, 2 store threads) claim+complete pairs/s') / figure('the same SQL replayed raw, pairs/s'), 6);
       // A claim and a completion are each at least an opening, a write and a commit.
       expect(figure('round trips per pair')).toBeGreaterThanOrEqual(6);

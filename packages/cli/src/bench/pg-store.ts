@@ -81,8 +81,10 @@ interface Round {
   /** Pairs the adapter made in the timed part (its warm-up's are not among them), in one process per client and in the server. */
   timedPairs: number;
   serverTimedPairs: number;
-  /** Pairs per second of the adapter's own round trips replayed by plain clients. */
+  /** Pairs per second of the adapter's own round trips replayed by plain clients, a connection each. */
   sameSqlPairsPerSecond: number;
+  /** The same round trips replayed over as many connections as the server's store threads. */
+  sameSqlOverThreadsPairsPerSecond: number;
   /** The same, each client's round trips replayed by a process of its own, as the adapter runs. */
   sameSqlByProcessPairsPerSecond: number;
   /** Statements the adapter sent per claim + complete pair, and the round trips they took. */
@@ -92,60 +94,85 @@ interface Round {
   replayRetries: number;
 }
 
+/** Runs `work` with a scratch schema of each prefix, in that order, every one dropped afterwards. */
+async function withScratchSchemas<T>(url: string, prefixes: readonly string[], work: (schemas: string[]) => Promise<T>, made: string[] = []): Promise<T> {
+  const [prefix, ...rest] = prefixes;
+  if (prefix === undefined) return work(made);
+  return withPgScratchSchema(url, prefix, (schema) => withScratchSchemas(url, rest, work, [...made, schema]));
+}
+
+/** The clients' logs as `connections` logs: client i's round trips go, in turn, to connection i mod `connections`. */
+function overConnections(logs: readonly SentStatement[][][], connections: number): SentStatement[][][] {
+  return Array.from({ length: connections }, (_, connection) => logs.filter((_, client) => client % connections === connection).flat());
+}
+
 /**
  * The adapter in one server process serving every client at once, its store pooled over
- * DEFAULT_STORE_THREADS threads (as `codex-team serve --http` runs it); then the adapter in one
- * process per client (as one stdio server per agent), each recording the round trips it makes;
- * then those round trips, made as they were (the statements of each pipelined) by as many plain
- * connections to another schema seeded alike: the ceiling of the same SQL without our layer. Every
- * client warms up on its first pairs (each replayed connection on its client's), then all start
- * together.
+ * DEFAULT_STORE_THREADS threads (as `codex-team serve --http` runs it), and the adapter in one
+ * process per client (as one stdio server per agent), which records the round trips it makes; the
+ * two run one after the other, in the order `serverFirst` says. Then those round trips, made as
+ * they were (the statements of each pipelined) by plain connections to other schemas seeded alike:
+ * a connection per client (the ceiling of the same SQL without our layer), as many connections as
+ * the server has threads, and a process per client. Every client warms up on its first pairs (each
+ * replayed connection on its clients'), then all start together.
  */
-async function round(url: string, clients: number, pairs: number, warmUpPairs: number, workDir: string): Promise<Round> {
-  return withPgScratchSchema(url, 'codex_team_bench', (schema) =>
-    withPgScratchSchema(url, 'codex_team_replay', (replaySchema) =>
-      withPgScratchSchema(url, 'codex_team_replay_procs', (byProcessSchema) =>
-        withPgScratchSchema(url, 'codex_team_server', async (serverSchema) => {
-        const seats = await seed(url, schema, clients, pairs, warmUpPairs);
-        for (const other of [replaySchema, byProcessSchema, serverSchema]) {
-          const otherSeats = await seed(url, other, clients, pairs, warmUpPairs);
-          if (JSON.stringify(seats) !== JSON.stringify(otherSeats)) throw new Error('the schemas were not seeded alike: the replay would miss the rows');
-        }
-        const seatsFile = join(workDir, 'pg-store-seats.json');
-        const warmUpLogs = seats.map((_, index) => join(workDir, `pg-store-warm-up-${index}.json`));
-        const logs = seats.map((_, index) => join(workDir, `pg-store-round-trips-${index}.json`));
-        try {
-          writeFileSync(seatsFile, JSON.stringify(seats));
-          const [served] = await raceWorkers<ClaimWorkerResult>(POOL_WORKER, [[url, serverSchema, String(DEFAULT_STORE_THREADS), String(warmUpPairs), seatsFile]]);
-          if (served === undefined) throw new Error('the server process reported nothing');
-          const results = await raceWorkers<ClaimWorkerResult>(
-            WORKER,
-            seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, String(warmUpPairs), warmUpLogs[index] ?? '', logs[index] ?? '']),
-          );
-          const done = results.reduce((sum, result) => sum + result.pairs, 0);
-          const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
-          const replay = await replayPgStatements({ url, schema: replaySchema, warmUpLogs: warmUpLogs.map(readRoundTrips), logs: logs.map(readRoundTrips) });
-          const byProcess = await raceWorkers<ReplayWorkerResult>(
-            REPLAY_WORKER,
-            logs.map((log, index) => [url, byProcessSchema, warmUpLogs[index] ?? '', log, String(index)]),
-          );
-          return {
-            server: { pairsPerSecond: served.pairs / (served.elapsedMs / 1_000), claimLatenciesMs: served.latenciesMs },
-            adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
-            timedPairs: done,
-            serverTimedPairs: served.pairs,
-            sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
-            sameSqlByProcessPairsPerSecond: done / (Math.max(...byProcess.map((each) => each.elapsedMs)) / 1_000),
-            statementsPerPair: replay.statements / done,
-            roundTripsPerPair: replay.roundTrips / done,
-            replayRetries: replay.retries + byProcess.reduce((sum, each) => sum + each.retries, 0),
-          };
-        } finally {
-          for (const file of [seatsFile, ...warmUpLogs, ...logs]) rmSync(file, { force: true });
-        }
-      })),
-    ),
-  );
+async function round(url: string, clients: number, pairs: number, warmUpPairs: number, serverFirst: boolean, workDir: string): Promise<Round> {
+  const prefixes = ['codex_team_bench', 'codex_team_replay', 'codex_team_replay_threads', 'codex_team_replay_procs', 'codex_team_server'];
+  return withScratchSchemas(url, prefixes, async ([schema = '', replaySchema = '', overThreadsSchema = '', byProcessSchema = '', serverSchema = '']) => {
+    const seats = await seed(url, schema, clients, pairs, warmUpPairs);
+    for (const other of [replaySchema, overThreadsSchema, byProcessSchema, serverSchema]) {
+      const otherSeats = await seed(url, other, clients, pairs, warmUpPairs);
+      if (JSON.stringify(seats) !== JSON.stringify(otherSeats)) throw new Error('the schemas were not seeded alike: the replay would miss the rows');
+    }
+    const seatsFile = join(workDir, 'pg-store-seats.json');
+    const warmUpLogs = seats.map((_, index) => join(workDir, `pg-store-warm-up-${index}.json`));
+    const logs = seats.map((_, index) => join(workDir, `pg-store-round-trips-${index}.json`));
+    try {
+      writeFileSync(seatsFile, JSON.stringify(seats));
+      const serve = async (): Promise<ClaimWorkerResult> => {
+        const [served] = await raceWorkers<ClaimWorkerResult>(POOL_WORKER, [[url, serverSchema, String(DEFAULT_STORE_THREADS), String(warmUpPairs), seatsFile]]);
+        if (served === undefined) throw new Error('the server process reported nothing');
+        return served;
+      };
+      const perClient = (): Promise<ClaimWorkerResult[]> =>
+        raceWorkers<ClaimWorkerResult>(
+          WORKER,
+          seats.map((seat, index) => [url, schema, seat.teamId, seat.agentId, String(warmUpPairs), warmUpLogs[index] ?? '', logs[index] ?? '']),
+        );
+      const served = serverFirst ? await serve() : undefined;
+      const results = await perClient();
+      const server = served ?? (await serve());
+      const done = results.reduce((sum, result) => sum + result.pairs, 0);
+      const elapsedMs = Math.max(...results.map((result) => result.elapsedMs));
+      const warmUps = warmUpLogs.map(readRoundTrips);
+      const timed = logs.map(readRoundTrips);
+      const replay = await replayPgStatements({ url, schema: replaySchema, warmUpLogs: warmUps, logs: timed });
+      const overThreads = await replayPgStatements({
+        url,
+        schema: overThreadsSchema,
+        warmUpLogs: overConnections(warmUps, DEFAULT_STORE_THREADS),
+        logs: overConnections(timed, DEFAULT_STORE_THREADS),
+      });
+      const byProcess = await raceWorkers<ReplayWorkerResult>(
+        REPLAY_WORKER,
+        logs.map((log, index) => [url, byProcessSchema, warmUpLogs[index] ?? '', log, String(index)]),
+      );
+      return {
+        server: { pairsPerSecond: server.pairs / (server.elapsedMs / 1_000), claimLatenciesMs: server.latenciesMs },
+        adapter: { pairsPerSecond: done / (elapsedMs / 1_000), claimLatenciesMs: results.flatMap((result) => result.latenciesMs) },
+        timedPairs: done,
+        serverTimedPairs: server.pairs,
+        sameSqlPairsPerSecond: done / (replay.elapsedMs / 1_000),
+        sameSqlOverThreadsPairsPerSecond: done / (overThreads.elapsedMs / 1_000),
+        sameSqlByProcessPairsPerSecond: done / (Math.max(...byProcess.map((each) => each.elapsedMs)) / 1_000),
+        statementsPerPair: replay.statements / done,
+        roundTripsPerPair: replay.roundTrips / done,
+        replayRetries: replay.retries + overThreads.retries + byProcess.reduce((sum, each) => sum + each.retries, 0),
+      };
+    } finally {
+      for (const file of [seatsFile, ...warmUpLogs, ...logs]) rmSync(file, { force: true });
+    }
+  });
 }
 
 async function run(context: BenchContext): Promise<BenchReport> {
@@ -162,7 +189,8 @@ async function run(context: BenchContext): Promise<BenchReport> {
     const bare: PgPhase[] = [];
     // The two-statement claim between rounds, so drift in the machine's load falls on all alike.
     for (let index = 0; index < rounds; index += 1) {
-      measured.push(await round(url, clients, pairs, warmUpPairs, context.workDir));
+      // The server first in every other round, so drift in the machine's load falls on both paths alike.
+      measured.push(await round(url, clients, pairs, warmUpPairs, index % 2 === 0, context.workDir));
       bare.push(await pgCeilingPhase(url, clients, pairs));
     }
     const server = median(measured.map((each) => each.server.pairsPerSecond));
@@ -170,6 +198,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     const store = median(measured.map((each) => each.adapter.pairsPerSecond));
     const sameSql = median(measured.map((each) => each.sameSqlPairsPerSecond));
     const sameSqlByProcess = median(measured.map((each) => each.sameSqlByProcessPairsPerSecond));
+    const sameSqlOverThreads = median(measured.map((each) => each.sameSqlOverThreadsPairsPerSecond));
     const twoStatements = median(bare.map((phase) => phase.pairsPerSecond));
     const latencies = measured.flatMap((each) => each.adapter.claimLatenciesMs);
     throughput.set(clients, server);
@@ -178,6 +207,8 @@ async function run(context: BenchContext): Promise<BenchReport> {
     measurements.push(
       { name: `${label}: server (one process, ${DEFAULT_STORE_THREADS} store threads) claim+complete pairs/s`, value: server, unit: 'pairs/s' },
       { name: `${label}: server ratio to the same SQL raw`, value: server / sameSql, unit: 'x' },
+      { name: `${label}: the same SQL replayed raw over ${DEFAULT_STORE_THREADS} connections, pairs/s`, value: sameSqlOverThreads, unit: 'pairs/s' },
+      { name: `${label}: server ratio to the same SQL raw over ${DEFAULT_STORE_THREADS} connections`, value: server / sameSqlOverThreads, unit: 'x' },
       { name: `${label}: server timed pairs per round`, value: median(measured.map((each) => each.serverTimedPairs)), unit: 'pairs' },
       { name: `${label}: server claim p50`, value: median(serverLatencies), unit: 'ms' },
       { name: `${label}: server claim p99`, value: quantile(serverLatencies, 0.99), unit: 'ms' },
@@ -216,17 +247,20 @@ async function run(context: BenchContext): Promise<BenchReport> {
  * clients (agents of teams of at most six), run by one server process for every client, its store
  * pooled over DEFAULT_STORE_THREADS threads (as `codex-team serve --http` runs it, pg-pool-worker),
  * and by one process per client (one stdio server per agent, pg-store-worker), each timed from a
- * common start once every client has made its first 40 pairs (4 with --quick). Beside them, the
- * raw ceiling of the same SQL: the very round trips the per-client processes made, recorded, then
- * made again by as many plain `pg` connections to another schema seeded alike, the statements of
- * each pipelined as the adapter sent them (replayPgStatements), from this one process, each
- * connection making its client's warm-up first, untimed. The goals (at least half the ceiling,
- * throughput rising from 1 to 16 clients) are the server's; reported without a goal: the process
- * per client against the same ceiling, the same round trips replayed by one process per client
- * (pg-replay-worker), which shows how much of that is the processes themselves, and a bare
- * two-statement claim and complete (runPgClaimCeiling): what the store's checks, counts and audit
- * cost. Three rounds (one with --quick); the medians; scratch schemas dropped afterwards. A team's
- * claims run side by side, its other writes one at a time (docs/scale.md).
+ * common start once every client has made its first 40 pairs (4 with --quick), the two paths in
+ * turns. Beside them, the raw ceiling of the same SQL: the very round trips the per-client
+ * processes made, recorded, then made again by a plain `pg` connection per client to another
+ * schema seeded alike, the statements of each pipelined as the adapter sent them
+ * (replayPgStatements), from this one process, each connection making its client's warm-up first,
+ * untimed. The goals (at least half that ceiling, throughput rising from 1 to 16 clients) are the
+ * server's. Reported without a goal: the server against the same round trips over as many
+ * connections as it has threads; the process per client against the ceiling; the same round trips
+ * replayed by one process per client (pg-replay-worker), which shows how much of that is the
+ * processes themselves; and a bare two-statement claim and complete (runPgClaimCeiling): what the
+ * store's checks, counts and audit cost. Both paths call the store directly: the MCP layer's cost
+ * is the http-round-trip benchmark's. Three rounds (one with --quick); the medians; scratch
+ * schemas dropped afterwards. A team's claims run side by side, its other writes one at a time
+ * (docs/scale.md).
  */
 export const pgStoreBenchmark: Benchmark = {
   name: 'pg-store',

@@ -248,6 +248,6 @@ describe('codex-team serve --http refusing bad requests', () => {
     expect(existsSync(join(dir, 'threads.db'))).toBe(false);
     const none = serve('postgres://nobody@127.0.0.1:1/none', '0');
     expect(none.status).toBe(2);
-    expect(none.stderr).toBe('codex-team serve: USAGE: --store-threads must be a whole number from 1 to 64, got "0"\n');
+    expect(none.stderr).toBe('codex-team serve: USAGE: --store-threads must be a whole number from 1 to 16, got "0"\n');
   });
 });

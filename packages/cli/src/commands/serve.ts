@@ -19,8 +19,8 @@ import { DEFAULT_STORE_THREADS, isPostgresUrl } from '@codex-team/store';
 import { UsageError } from '../errors';
 import { flagOption, stringOption, wholeOption, type OptionValues, type Command } from './command';
 
-/** The most store threads one server runs: each is a thread and a connection of its own. */
-const MAX_STORE_THREADS = 64;
+/** The most store threads one server runs: each is two threads (its calls', its connection's) and a connection. */
+const MAX_STORE_THREADS = 16;
 
 /** The environment variable the token is read from when --token-env names none. */
 export const DEFAULT_TOKEN_ENV = 'CODEX_TEAM_TOKEN';
