@@ -866,8 +866,8 @@ export interface TeamStore {
   /**
    * Records the decision of an allowed call whose operation did not record it itself (reads),
    * written together with others (group commit): before this process's next write, before the decision log is read, when
-   * the store closes, and within milliseconds otherwise (a pooled store: before its first thread's
-   * next write, see openPooledPostgresTeamStore). Refusals and failures use
+   * the store closes, and within milliseconds otherwise (a pooled store: before its first live
+   * thread's next write, see openPooledPostgresTeamStore). Refusals and failures use
    * recordAuthzDecision, which commits before it returns, except a call answered BUSY (it already
    * waited out its deadline; its decision is written once the store is free).
    */

@@ -36,6 +36,8 @@ export const ANSWER_NUMBER_OFFSET = 8;
 export const ANSWER_TEXT_OFFSET = 16;
 export const ANSWER_TEXT_BYTES = 256;
 export const ANSWER_BYTES = ANSWER_TEXT_OFFSET + ANSWER_TEXT_BYTES;
+/** How long a thread waits for its question's answer before it gives the call up. */
+export const ANSWER_WAIT_MS = 10_000;
 
 /** Asked by a thread, which then blocks until the opener's thread answers in the shared buffer. */
 export type PoolQuestion = { type: 'now' } | { type: 'id'; prefix: string };
@@ -59,10 +61,12 @@ export type PoolReport =
   | PoolQuestion
   | { type: 'opened' }
   | { type: 'open-failed'; error: PoolError }
-  | { type: 'result'; id: number; value: unknown; recorded: CallAuthorization['recorded'][] }
-  | { type: 'failed'; id: number; error: PoolError; recorded: CallAuthorization['recorded'][] }
-  /** Its store's connection failed for good: the thread ends after this, and the opener stops routing to it. */
-  | { type: 'broken'; error: PoolError }
+  /**
+   * A call's outcome. `lost`: the store's connection has failed for good since (the opener stops
+   * routing to the thread before it settles the call; the thread's other calls fail at once).
+   */
+  | { type: 'result'; id: number; value: unknown; recorded: CallAuthorization['recorded'][]; lost: boolean }
+  | { type: 'failed'; id: number; error: PoolError; recorded: CallAuthorization['recorded'][]; lost: boolean }
   | { type: 'log'; fields: Record<string, unknown>; message: string }
   | { type: 'round-trip'; statements: SentStatement[] }
   | { type: 'closed'; error: PoolError | null };
@@ -78,7 +82,7 @@ const AUTHORIZATION_DEPTH = 3;
  */
 export function authorizationsIn(value: unknown, depth = AUTHORIZATION_DEPTH): CallAuthorization[] {
   if (depth < 0 || typeof value !== 'object' || value === null || value instanceof Uint8Array) return [];
-  if ('decision' in value && 'recorded' in value) return [value as CallAuthorization];
+  if (Object.hasOwn(value, 'decision') && Object.hasOwn(value, 'recorded')) return [value as CallAuthorization];
   return Object.values(value).flatMap((each) => authorizationsIn(each, depth - 1));
 }
 

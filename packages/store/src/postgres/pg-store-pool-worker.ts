@@ -15,6 +15,7 @@ import {
   ANSWER_NUMBER_OFFSET,
   ANSWER_TEXT_LENGTH,
   ANSWER_TEXT_OFFSET,
+  ANSWER_WAIT_MS,
   authorizationsIn,
   errorAsData,
   type PoolQuestion,
@@ -39,7 +40,7 @@ function report(message: PoolReport): void {
 function ask(question: PoolQuestion): void {
   Atomics.store(flag, ANSWER_FLAG, 0);
   report(question);
-  Atomics.wait(flag, ANSWER_FLAG, 0);
+  if (Atomics.wait(flag, ANSWER_FLAG, 0, ANSWER_WAIT_MS) === 'timed-out') throw new Error(`the store's opener did not answer ${question.type} within ${ANSWER_WAIT_MS} ms`);
   if (Atomics.load(flag, ANSWER_TEXT_LENGTH) === ANSWER_FAILED) throw new Error(`the store's opener could not answer ${question.type}: its clock or ids failed`);
 }
 
@@ -70,19 +71,17 @@ async function run(store: SqliteTeamStore, request: PoolRequest): Promise<void> 
     return;
   }
   const args = revivingBuffers(request.args) as unknown[];
-  const recorded = (): CallAuthorization['recorded'][] => authorizationsIn(args).map((authorization) => authorization.recorded);
+  // Found before the call, in the order the opener found the caller's own.
+  const authorizations = authorizationsIn(args);
+  const recorded = (): CallAuthorization['recorded'][] => authorizations.map((authorization) => authorization.recorded);
   const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
   const call = (): Promise<unknown> => Reflect.apply(method, store, args) as Promise<unknown>;
   try {
     const value = await (request.deadlineStart === null ? call() : continuingBusyDeadline(request.deadlineStart, call));
-    report({ type: 'result', id: request.id, value, recorded: recorded() });
+    report({ type: 'result', id: request.id, value, recorded: recorded(), lost: !store.open });
   } catch (error) {
-    report({ type: 'failed', id: request.id, error: errorAsData(error), recorded: recorded() });
-    // A connection that failed stays closed: every later call here would fail at once.
-    if (!store.open) {
-      report({ type: 'broken', error: errorAsData(error) });
-      parentPort?.close();
-    }
+    // A connection that failed stays closed: the opener stops sending calls here.
+    report({ type: 'failed', id: request.id, error: errorAsData(error), recorded: recorded(), lost: !store.open });
   }
 }
 

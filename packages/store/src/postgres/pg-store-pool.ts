@@ -124,15 +124,15 @@ class PoolThread {
         this.options.onRoundTrip?.(report.statements);
         return;
       case 'result':
-        this.settle(report.id, report.recorded)?.resolve(revivingBuffers(report.value));
+      case 'failed': {
+        const call = this.settle(report.id, report.recorded);
+        const error = report.type === 'failed' ? asError(report.error) : null;
+        // Stopped before the caller hears back, so neither it nor any call after it is sent here.
+        if (report.lost) this.lose(error?.message ?? 'a call found it closed', failedToOpen);
+        if (report.type === 'result') call?.resolve(revivingBuffers(report.value));
+        else call?.reject(error ?? new Error('no error'));
         return;
-      case 'failed':
-        this.settle(report.id, report.recorded)?.reject(asError(report.error));
-        return;
-      case 'broken':
-        this.options.logger?.info({ store_thread: this.index, err: asError(report.error).message }, 'a store thread lost its connection for good; the other threads serve on');
-        this.stop(`its connection failed: ${asError(report.error).message}`, failedToOpen);
-        return;
+      }
       case 'closed':
         this.whenClosed?.(report.error === null ? null : asError(report.error));
         return;
@@ -162,12 +162,21 @@ class PoolThread {
   private settle(id: number, recorded: CallAuthorization['recorded'][]): PendingCall | undefined {
     const call = this.calls.get(id);
     this.calls.delete(id);
+    // The thread found its copies in the order this one finds the caller's (authorizationsIn).
     for (const [index, authorization] of (call?.authorizations ?? []).entries()) authorization.recorded = recorded[index] ?? null;
-    if (this.calls.size === 0) this.worker.unref();
+    // Idle and not closing, the thread does not keep the process alive.
+    if (this.calls.size === 0 && this.closing === null) this.worker.unref();
     return call;
   }
 
-  /** The thread stopped: every call in flight fails with why, and no later one comes here. */
+  /** Its store's connection failed for good: logged once, then the thread stops. */
+  private lose(why: string, failedToOpen: (error: Error) => void): void {
+    if (this.stopped !== null) return;
+    this.options.logger?.info({ store_thread: this.index, err: why }, 'a store thread lost its connection for good; the other threads serve on');
+    this.stop(`its connection failed: ${why}`, failedToOpen);
+  }
+
+  /** The thread stopped: every call in flight fails with why, no later one comes here, and the thread ends. */
   private stop(why: string, failedToOpen: (error: Error) => void): void {
     const error = new TeamError('INTERNAL', `a store thread stopped: ${why}`);
     this.stopped ??= error;
@@ -175,14 +184,17 @@ class PoolThread {
     for (const call of this.calls.values()) call.reject(error);
     this.calls.clear();
     this.whenClosed?.(null);
+    this.worker.unref();
+    void this.worker.terminate();
   }
 
   call(id: number, method: PooledMethod, args: unknown[], call: PendingCall): void {
+    const request: PoolRequest = { type: 'call', id, method, args, deadlineStart: busyDeadlineStart() };
+    // Sent first: arguments that cannot cross to the thread (DataCloneError) throw here, leaving no call behind.
+    this.worker.postMessage(request);
     this.calls.set(id, call);
     // A call in flight keeps the process alive until it is answered.
     this.worker.ref();
-    const request: PoolRequest = { type: 'call', id, method, args, deadlineStart: busyDeadlineStart() };
-    this.worker.postMessage(request);
   }
 
   queueDecision(input: AuthzDecisionInput): void {
@@ -218,7 +230,7 @@ class PoolThread {
  * one thread, as one store runs it (the same operations, the same transactions), and keeps its
  * tool call's one busy deadline, counted from when the tool call began. It goes to the live thread
  * with the fewest calls in flight, ties taken in turn. A thread whose connection fails for good is
- * logged and left; the others serve on.
+ * logged and ended, its calls in flight failed; the others serve on.
  *
  * Read decisions (`queueAuthzDecision`) all go to the first live thread, which writes them with its
  * next write, within 10 ms, or when `listAuthzDecisions` (also run there) reads them: one queue, as
@@ -263,8 +275,12 @@ function pooledStore(threads: readonly PoolThread[]): TeamStore {
   /** The live thread with the fewest calls in flight; ties in turn, so no thread takes every idle call. */
   const leastBusy = (candidates: PoolThread[]): PoolThread | undefined => {
     turn += 1;
-    const rotated = [...candidates.slice(turn % Math.max(candidates.length, 1)), ...candidates.slice(0, turn % Math.max(candidates.length, 1))];
-    return rotated.reduce<PoolThread | undefined>((least, each) => (least === undefined || each.calls.size < least.calls.size ? each : least), undefined);
+    let least: PoolThread | undefined;
+    for (let step = 0; step < candidates.length; step += 1) {
+      const each = candidates[(turn + step) % candidates.length];
+      if (each !== undefined && (least === undefined || each.calls.size < least.calls.size)) least = each;
+    }
+    return least;
   };
   const call = (method: PooledMethod, args: unknown[]): Promise<unknown> => {
     if (closing !== null) return Promise.reject(new TeamError('INTERNAL', 'the store is closed'));
@@ -273,11 +289,21 @@ function pooledStore(threads: readonly PoolThread[]): TeamStore {
     if (thread === undefined) return Promise.reject(stoppedError());
     nextId += 1;
     const id = nextId;
-    return new Promise((resolve, reject) => thread.call(id, method, args, { authorizations: authorizationsIn(args), resolve, reject }));
+    return new Promise((resolve, reject) => {
+      try {
+        thread.call(id, method, args, { authorizations: authorizationsIn(args), resolve, reject });
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
   };
   const store: Partial<Record<keyof TeamStore, unknown>> = {
     queueAuthzDecision: (input: AuthzDecisionInput): void => live()[0]?.queueDecision(input),
-    close: (): Promise<void> => (closing ??= Promise.all(threads.map((thread) => thread.close())).then(() => undefined)),
+    close: (): Promise<void> =>
+      (closing ??= Promise.allSettled(threads.map((thread) => thread.close())).then((outcomes) => {
+        const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
+      })),
   };
   for (const method of POOLED_METHODS) store[method] = (...args: unknown[]) => call(method, args);
   void EVERY_METHOD_LISTED;
