@@ -258,7 +258,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
  * replayed by one process per client (pg-replay-worker), which shows how much of that is the
  * processes themselves; and a bare two-statement claim and complete (runPgClaimCeiling): what the
  * store's checks, counts and audit cost. Both paths call the store directly: the MCP layer's cost
- * is the http-round-trip benchmark's. Three rounds (one with --quick); the medians; scratch
+ * is the http benchmark's. Three rounds (one with --quick); the medians; scratch
  * schemas dropped afterwards. A team's claims run side by side, its other writes one at a time
  * (docs/scale.md).
  */
